@@ -1,0 +1,176 @@
+"""Individual, global and household risk against sdcMicro's measure_risk (reference JSON)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+
+from unlinkable.errors import ConfigError, InputError
+from unlinkable.risk.frequencies import frequencies
+from unlinkable.risk.individual import (
+    global_risk,
+    household_risk,
+    individual_risk,
+    kanonymity_violations,
+    r_mad,
+)
+
+
+def encode(df: pl.DataFrame, cols: list[str]) -> np.ndarray:
+    out = []
+    for c in cols:
+        s = df[c]
+        lut = {v: i for i, v in enumerate(s.drop_nulls().unique().sort().to_list())}
+        out.append([-1 if v is None else lut[v] for v in s.to_list()])
+    return np.array(out, dtype=np.int64).T
+
+
+def na_list(values: list) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def check_global(g, ref: dict) -> None:
+    assert g.risk == ref["risk"]
+    assert g.risk_ER == ref["risk_ER"]
+    assert g.risk_pct == ref["risk_pct"]
+    assert g.threshold == ref["threshold"]  # None <=> null
+    assert g.max_risk == ref["max_risk"]
+
+
+def full_battery(sdc_reference, sdc_data):
+    t = sdc_reference["testdata"]["setups"]
+    f = sdc_reference["francdat"]["setups"]
+    for dataset, setup in [("testdata", t["A_urbrur_water_sex_age"]), ("testdata", t["C_package_example_7keys"]),
+                           ("francdat", f["A_sdcObj_4keys"])]:
+        yield pl.read_csv(sdc_data / f"{dataset}.csv"), setup
+
+
+def test_full_battery(sdc_reference, sdc_data):
+    for df, setup in full_battery(sdc_reference, sdc_data):
+        ref = setup["risk"]
+        w = df[setup["weightVar"]].to_numpy()
+        fk, Fk = frequencies(encode(df, setup["keyVars"]), weights=w)
+        r = individual_risk(fk, Fk, weighted=True)
+        assert r.tolist() == ref["indivRisk"]
+        g = global_risk(r)
+        check_global(g, ref["global"])
+        assert g.n_higher_risk_than_main_part == ref["n_higher_risk_than_main_part"]
+        assert kanonymity_violations(fk) == ref["kanon_violations"]
+        if "hierarchical" in ref:
+            h = household_risk(r, df[setup["hhId"]].to_numpy())
+            hr = ref["hierarchical"]
+            assert h.per_record.tolist() == hr["per_record"]
+            assert (h.hier_risk, h.hier_risk_ER, h.hier_risk_pct) == (
+                hr["hier_risk"], hr["hier_risk_ER"], hr["hier_risk_pct"])
+        # after localSuppression(k=3): the suppressed cells become NA wildcards
+        after = setup["localSuppression_k3"]["after"]
+        keys = encode(df, setup["keyVars"])
+        for j, c in enumerate(setup["keyVars"]):
+            keys[np.asarray(setup["localSuppression_k3"]["suppressed_records"][c], dtype=np.int64) - 1, j] = -1
+        fk, Fk = frequencies(keys, weights=w)
+        r = individual_risk(fk, Fk, weighted=True)
+        assert r.tolist() == after["indivRisk"]
+        check_global(global_risk(r), after["global"])
+        assert kanonymity_violations(fk) == after["kanon_violations"]
+
+
+def test_global_recode_block(sdc_reference, sdc_data):
+    setup = sdc_reference["testdata"]["setups"]["A_urbrur_water_sex_age"]
+    rec = setup["globalRecode_age"]
+    df = pl.read_csv(sdc_data / "testdata.csv").with_columns(pl.Series("age", rec["recoded_age"]))
+    fk, Fk = frequencies(encode(df, setup["keyVars"]), weights=df["sampling_weight"].to_numpy())
+    r = individual_risk(fk, Fk, weighted=True)
+    assert r.tolist() == rec["indivRisk"]
+    check_global(global_risk(r), rec["global"])
+    assert kanonymity_violations(fk) == rec["kanon_violations"]
+    h = household_risk(r, df["ori_hid"].to_numpy())
+    hr = rec["hierarchical"]
+    assert h.per_record.tolist() == hr["per_record"]
+    assert (h.hier_risk, h.hier_risk_ER, h.hier_risk_pct) == (hr["hier_risk"], hr["hier_risk_ER"], hr["hier_risk_pct"])
+
+
+def test_measure_risk_examples(sdc_reference, sdc_data):
+    b = sdc_reference["testdata"]["setups"]["B_measure_risk_examples"]
+    df = pl.read_csv(sdc_data / "testdata.csv")
+    keys = encode(df, ["urbrur", "roof", "walls", "water", "sex"])
+    fk, Fk = frequencies(keys)
+    r = individual_risk(fk, Fk, weighted=False)
+    u = b["unweighted"]
+    assert r.tolist() == u["risk"]
+    g = global_risk(r)
+    assert (g.risk, g.risk_ER, g.risk_pct, g.threshold) == (
+        u["global_risk"], u["global_risk_ER"], u["global_risk_pct"], u["global_threshold"])
+    fk, Fk = frequencies(keys, weights=df["sampling_weight"].to_numpy())
+    r = individual_risk(fk, Fk, weighted=True)
+    u = b["weighted"]
+    assert r.tolist() == u["risk"]
+    g = global_risk(r)
+    assert (g.risk, g.risk_ER, g.risk_pct, g.threshold) == (
+        u["global_risk"], u["global_risk_ER"], u["global_risk_pct"], u["global_threshold"])
+    assert global_risk(r, max_global_risk=0.0001).threshold == b["weighted_maxglobal_0.0001"]["global_threshold"]
+    h = household_risk(r, df["ori_hid"].to_numpy())
+    u = b["weighted_hier"]
+    assert h.per_record.tolist() == u["hier_risk"]
+    assert (h.hier_risk_ER, h.hier_risk, h.hier_risk_pct) == (
+        u["hier_risk_ER"], u["hier_risk_global"], u["hier_risk_pct"])
+
+
+def test_francdat_indivrisk_examples(sdc_reference):
+    ex = sdc_reference["francdat"]["setups"]["freqCalc_examples"]
+    base = ex["freqCalc"]
+    r = individual_risk(np.array(base["fk"], float), np.array(base["Fk"], float), weighted=True)
+    assert r.tolist() == base["indivRisk_approx"]
+    for a in ("1", "0.5", "0.1"):  # includes the fk in (1, 2) -> r = 0 quirk
+        blk = ex["freqCalc_with_NA"][f"alpha_{a}"]
+        r = individual_risk(np.array(blk["fk"], float), np.array(blk["Fk"], float), weighted=True)
+        assert r.tolist() == blk["indivRisk"]
+
+
+def test_hand_worked_formulas():
+    # fk=1, Fk=4: p=1/4, odds=1/3, r = 1/3*ln 4
+    # fk=2, Fk=4: p=1/2, odds=1, r = 1 - ln 2
+    # fk=3, Fk=6: p=1/2, r = 0.5/(3-0.5) = 0.2
+    # fk=Fk=5: r = 1/5;  fk=1.5 (alpha<1 quirk): r = 0
+    fk = np.array([1.0, 2.0, 3.0, 5.0, 1.5])
+    Fk = np.array([4.0, 4.0, 6.0, 5.0, 9.0])
+    r = individual_risk(fk, Fk, weighted=True)
+    np.testing.assert_allclose(r, [math.log(4) / 3, 1 - math.log(2), 0.2, 0.2, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(individual_risk(fk, Fk, weighted=False), 1 / fk)
+
+
+def test_hand_worked_threshold():
+    # n=4, 0.01*n = 0.04; r sorted = 0.5, 0.5, 0.02, 0.01 (sum 1.03, not < 0.04)
+    # level 0.02 at j=2: remaining 0.03 + 0.02*2 = 0.07 -> no; level 0.01 at j=3: 0.01 + 0.03 = 0.04 -> not < 0.04
+    # -> no level passes -> 0.  With max_global_risk=0.02 (0.08): level 0.02 passes -> 0.02.
+    r = np.array([0.02, 0.5, 0.01, 0.5])
+    assert global_risk(r).threshold == 0.0
+    assert global_risk(r, max_global_risk=0.02).threshold == 0.02
+    # already safe (sum < 0.01 n) -> NA
+    assert global_risk(np.full(10, 0.001)).threshold is None
+
+
+def test_hand_worked_household_and_mad():
+    # household 1: r = 0.5, 0.2 -> 1 - 0.5*0.8 = 0.6 each; household 2: 0.1 -> 0.1; ER = 1.3, n = 3
+    h = household_risk(np.array([0.5, 0.1, 0.2]), np.array(["a", "b", "a"]))
+    np.testing.assert_allclose(h.per_record, [0.6, 0.1, 0.6], rtol=1e-15)
+    assert math.isclose(h.hier_risk_ER, 1.3) and math.isclose(h.hier_risk, 1.3 / 3)
+    assert h.to_dict()["per_record"] == h.per_record.tolist()
+    # mad(1,2,3,4,100): median 3, |dev| = 2,1,0,1,97 -> median 1 -> 1.4826
+    assert r_mad(np.array([1.0, 2, 3, 4, 100])) == 1.4826
+    # /500: r > 0.006 + 2*0.0029652 and r > 0.1 -> only 0.2
+    assert global_risk(np.array([1.0, 2, 3, 4, 100]) / 500).n_higher_risk_than_main_part == 1
+
+
+def test_kanon_and_errors():
+    assert kanonymity_violations(np.array([1.0, 1.5, 2, 4]), ks=(2, 5)) == {"2": 2, "5": 4}
+    with pytest.raises(ConfigError):
+        global_risk(np.array([0.1]), max_global_risk=1.0)
+    with pytest.raises(ConfigError):
+        kanonymity_violations(np.array([1.0]), ks=(0,))
+    with pytest.raises(InputError):
+        individual_risk(np.ones(2), np.ones(3), weighted=True)
+    with pytest.raises(InputError):
+        household_risk(np.ones(2), np.ones(3))
