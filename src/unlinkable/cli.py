@@ -1,0 +1,72 @@
+"""The ``unlinkable`` command line: argparse in, one command module out.
+
+Each command lives in ``unlinkable/commands/<name>.py`` with ``configure(parser)`` and
+``run(args) -> int``. Every ``UnlinkableError`` becomes a one-line message on stderr and exit
+code 2; no traceback reaches the user. Ctrl-C exits 130 with nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from unlinkable.errors import InternalError, UnlinkableError
+
+COMMANDS = {
+    "assess": "how re-identifiable is this table (ARX and sdcMicro risk measures)",
+    "anonymize": "transform a table until it satisfies privacy models, with the least loss",
+    "exposure": "how much of a release can be joined to an outside table",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="unlinkable", description="Measure and remove re-identification and linkage risk in tables of personal data.")
+    parser.add_argument("--version", action="version", version=f"unlinkable {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        try:
+            module = importlib.import_module(f"unlinkable.commands.{name}")
+        except ModuleNotFoundError:
+            continue
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        module.configure(cmd)
+        cmd.set_defaults(_run=module.run)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("unlinkable")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except UnlinkableError as exc:
+        print(f"error: {exc.one_line()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("error: out of memory (hint: use a smaller input or the Spark backend)", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - last resort: a bug, reported without a traceback
+        bug = InternalError(f"unexpected {type(exc).__name__}: {exc}")
+        print(f"error: {bug.one_line()}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from unlinkable.backends.numpy import NumpyBackend
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_grouping_matches_brute_force(data):
+    m = data.draw(st.integers(1, 4))
+    n = data.draw(st.integers(1, 60))
+    cards = data.draw(st.lists(st.integers(1, 6), min_size=m, max_size=m))
+    cols = [np.array(data.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n))) for c in cards]
+    ids, sizes = NumpyBackend().group(cols, cards)
+    rows = list(zip(*(c.tolist() for c in cols)))
+    expected = Counter(rows)
+    # same partition: records share an id exactly when their tuples are equal
+    for i in range(n):
+        assert sizes[ids[i]] == expected[rows[i]]
+    assert len(sizes) == len(expected)
+    assert sorted(sizes.tolist()) == sorted(expected.values())
+
+
+def test_huge_key_space_is_compacted_not_overflowed():
+    rng = np.random.default_rng(0)
+    cols = [rng.integers(0, 1 << 20, 1000) for _ in range(5)]
+    ids, sizes = NumpyBackend().group(cols, [1 << 20] * 5)
+    assert sizes.sum() == 1000
+    assert len(set(map(tuple, np.column_stack(cols).tolist()))) == len(sizes)

@@ -1,0 +1,47 @@
+"""Shared fixtures. Reference data lives in ../shared beside the checkout and is never copied in."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared benchmark data lives beside the checkout in ../shared")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared, or skip saying why."""
+    return _need(SHARED)
+
+
+@pytest.fixture(scope="session")
+def arx_data(shared_dir: Path) -> Path:
+    return _need(shared_dir / "data" / "arx")
+
+
+@pytest.fixture(scope="session")
+def sdc_data(shared_dir: Path) -> Path:
+    return _need(shared_dir / "data" / "sdcmicro")
+
+
+@pytest.fixture(scope="session")
+def arx_reference(shared_dir: Path) -> dict[str, dict]:
+    """ARX reference JSON by dataset name: {'adult': {...}, 'test': {...}}."""
+    folder = _need(shared_dir / "reference" / "arx")
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+@pytest.fixture(scope="session")
+def sdc_reference(shared_dir: Path) -> dict[str, dict]:
+    """sdcMicro reference JSON by file stem: {'testdata': {...}, 'francdat': {...}, ...}."""
+    folder = _need(shared_dir / "reference" / "sdcmicro")
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from unlinkable.data.io import atomic_write, read_csv, read_table, sniff_delimiter, write_table
+from unlinkable.errors import InputError
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"a;b\r\n1;x\r\n2;y\r\n", b"a;b\n1;x\n2;y\n", b"a;b\r\n1;x\r\n2;y", b"a;b\n1;x\n2;y"],
+    ids=["crlf", "lf", "crlf-no-final-newline", "lf-no-final-newline"],
+)
+def test_arx_style_files_read_the_same(tmp_path, raw):
+    p = tmp_path / "t.csv"
+    p.write_bytes(raw)
+    frame = read_csv(p)
+    assert frame.columns == ["a", "b"]
+    assert frame.rows() == [("1", "x"), ("2", "y")]
+
+
+def test_values_keep_their_spelling(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("zip,age\n08150,007\n")
+    assert read_csv(p).row(0) == ("08150", "007")
+
+
+def test_empty_field_is_null(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("a,b\n1,\n")
+    assert read_csv(p)["b"].to_list() == [None]
+
+
+def test_sniffing():
+    assert sniff_delimiter("a;b;c") == ";"
+    assert sniff_delimiter("a\tb") == "\t"
+    assert sniff_delimiter("single") == ","
+
+
+def test_empty_file_is_a_clear_error(tmp_path):
+    p = tmp_path / "empty.csv"
+    p.write_text("")
+    with pytest.raises(InputError, match="empty"):
+        read_csv(p)
+
+
+def test_header_only_is_a_clear_error(tmp_path):
+    p = tmp_path / "h.csv"
+    p.write_text("a,b\n")
+    with pytest.raises(InputError, match="no records"):
+        read_csv(p)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_table(tmp_path / "nope.csv")
+
+
+def test_ragged_csv_is_a_clear_error(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("a,b\n1,2,3\n")
+    with pytest.raises(InputError, match="delimiter"):
+        read_csv(p)
+
+
+def test_pandas_and_polars_in(tmp_path):
+    pd = pytest.importorskip("pandas")
+    assert read_table(pd.DataFrame({"a": [1, 2]})).shape == (2, 1)
+    assert read_table(pl.DataFrame({"a": [1]}).lazy()).shape == (1, 1)
+
+
+def test_parquet_round_trip(tmp_path):
+    frame = pl.DataFrame({"a": ["1", None], "b": ["x", "y"]})
+    p = write_table(frame, tmp_path / "o.parquet")
+    assert read_table(p).equals(frame)
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "out.csv"
+
+    def boom(path):
+        path.write_text("half")
+        raise RuntimeError("fail")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, boom)
+    assert list(tmp_path.iterdir()) == []
