@@ -1,0 +1,882 @@
+"""Population uniqueness estimated from a sample: Pitman, Zayatz, SNB and Dankar's decision rule.
+
+Every estimator reads only the *frequency of frequencies* of the sample (how many equivalence
+classes have size 1, 2, 3, ...), so the cost depends on the number of distinct class sizes, not on
+the number of records.
+
+The numerics follow ARX 3.9.2 (``org.deidentifier.arx.risk``) operation by operation so that the
+results agree with ARX to the last bit: the same start values, the same Newton-Raphson solver
+(``de.linearbits.newtonraphson.NewtonRaphson2D`` configured by ``ARXSolverConfiguration``), the
+same digamma/trigamma approximations (including a quirk of ARX's trigamma, see
+:func:`_trigamma`), the same Apache Commons Math routines for the Gamma function and the
+hypergeometric distribution, and the same summation order. Where ARX calls ``Math.log``,
+``Math.exp`` or ``Math.pow`` we call the C library's, which round the same way on every input
+used by the reference data (see the tests).
+
+The solver's wall-clock limits (100 ms per try, 1 s in total) are not reproduced: they make ARX
+non-deterministic on very large inputs, and they never bind on the reference data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from unlinkable.errors import ConfigError, InputError
+
+__all__ = ["PopulationUniqueness", "population_uniqueness"]
+
+_NAN = float("nan")
+_INF = float("inf")
+_INT_MAX = 2**31 - 1  # Java's Integer.MAX_VALUE, where ARX's Zayatz model caps its arguments
+
+# ARXSolverConfiguration defaults.
+_ACCURACY = 1e-6
+_ITERATIONS_PER_TRY = 1000
+
+
+def _arx_start_values() -> list[tuple[float, float]]:
+    # ARX builds a 4x4 grid by repeated addition of 0.33 (so the values carry its rounding).
+    values = []
+    d1 = 0.0
+    while d1 < 1.0:
+        d2 = 0.0
+        while d2 < 1.0:
+            values.append((d1, d2))
+            d2 += 0.33
+        d1 += 0.33
+    return values
+
+
+_START_VALUES = _arx_start_values()
+
+
+# --------------------------------------------------------------------------------------------
+# Java-compatible elementary functions (Java returns NaN/inf where Python raises).
+# --------------------------------------------------------------------------------------------
+
+
+def _log(x: float) -> float:
+    if x > 0.0:
+        return math.log(x)
+    if x == 0.0:
+        return -_INF
+    return _NAN  # negative or NaN
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return _INF
+
+
+def _pow(x: float, y: float) -> float:
+    try:
+        return math.pow(x, y)
+    except OverflowError:
+        if x < 0.0 and float(y).is_integer() and int(y) % 2 == 1:
+            return -_INF
+        return _INF
+    except ValueError:
+        if x == 0.0:  # 0 to a negative power
+            if math.copysign(1.0, x) < 0 and float(y).is_integer() and int(y) % 2 == 1:
+                return -_INF
+            return _INF
+        return _NAN  # negative base, non-integer exponent
+
+
+# --------------------------------------------------------------------------------------------
+# ARX's digamma / trigamma (Java port of Minka's Lightspeed toolbox, org.deidentifier.arx.risk.Gamma)
+# --------------------------------------------------------------------------------------------
+
+_DIGAMMA_1 = -0.57721566490153286060651209008240243104215933593992
+_TRIGAMMA_1 = (math.pi * math.pi) / 6.0
+_TETRAGAMMA_1 = -2.0 * 1.202056903159594285399738161511449990764986292
+_S3, _S4, _S5, _S6, _S7 = 1.0 / 12.0, 1.0 / 120.0, 1.0 / 252.0, 1.0 / 240.0, 1.0 / 132.0
+_B2, _B4, _B6, _B8, _B10 = 1.0 / 6.0, -1.0 / 30.0, 1.0 / 42.0, -1.0 / 30.0, 5.0 / 66.0
+
+
+def _digamma(x: float) -> float:
+    if math.isinf(x) or math.isnan(x):
+        return _NAN
+    if x == 0.0:
+        return -_INF
+    if x < 0.0:
+        return _digamma(1.0 - x) + (math.pi / math.tan(-math.pi * x))
+    if x <= 1e-6:
+        return (_DIGAMMA_1 - (1.0 / x)) + (_TRIGAMMA_1 * x)
+    result = 0.0
+    while x < 12.0:
+        result -= 1.0 / x
+        x += 1.0
+    r = 1.0 / x
+    result += math.log(x) - (0.5 * r)
+    r *= r
+    result -= r * (_S3 - (r * (_S4 - (r * (_S5 - (r * (_S6 - (r * _S7))))))))
+    return result
+
+
+def _trigamma(x: float) -> float:
+    if math.isinf(x) or math.isnan(x):
+        return _NAN
+    if x == 0.0:
+        return -_INF
+    if x < 0.0:
+        r = math.pi / math.sin(-math.pi * x)
+        return -_trigamma(1.0 - x) + (r * r)
+    if x <= 1e-4:
+        return (1.0 / (x * x)) + _TRIGAMMA_1 + (_TETRAGAMMA_1 * x)
+    result = 0.0
+    while x < 8.0:
+        result += 1.0 / (x * x)
+        x += 1.0
+    # ARX reduces to x >= 8 but applies the asymptotic tail only from 12 on, so for x in [8, 12)
+    # the tail is left out. The Newton steps depend on it, so it is kept to match ARX.
+    if x >= 12.0:
+        r = 1.0 / (x * x)
+        result += (0.5 * r) + ((1.0 + (r * (_B2 + (r * (_B4 + (r * (_B6 + (r * (_B8 + (r * _B10)))))))))) / x)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Apache Commons Math 3 (special.Gamma) as ARX calls it for Pitman's final estimate.
+# --------------------------------------------------------------------------------------------
+
+_LANCZOS_G = 607.0 / 128.0
+_LANCZOS = (
+    0.99999999999999709182,
+    57.156235665862923517,
+    -59.597960355475491248,
+    14.136097974741747174,
+    -0.49191381609762019978,
+    0.33994649984811888699e-4,
+    0.46523628927048575665e-4,
+    -0.98374475304879564677e-4,
+    0.15808870322491248884e-3,
+    -0.21026444172410488319e-3,
+    0.21743961811521264320e-3,
+    -0.16431810653676389022e-3,
+    0.84418223983852743293e-4,
+    -0.26190838401581408670e-4,
+    0.36899182659531622704e-5,
+)
+_HALF_LOG_2_PI = 0.5 * math.log(2.0 * math.pi)
+_SQRT_TWO_PI = 2.506628274631000502
+_A0, _A1 = 0.611609510448141581788e-08, 0.624730830116465516210e-08
+_B = (
+    0.203610414066806987300e00,
+    0.266205348428949217746e-01,
+    0.493944979382446875238e-03,
+    -0.851419432440314906588e-05,
+    -0.643045481779353022248e-05,
+    0.992641840672773722196e-06,
+    -0.607761895722825260739e-07,
+    0.195755836614639731882e-09,
+)
+_P = (
+    0.611609510448141581786e-08,
+    0.687167411306719860e-08,
+    0.682016166849617100e-09,
+    0.468684332294884800e-10,
+    0.157283302771044640e-11,
+    -0.124944157227636630e-12,
+    0.434352993740859400e-14,
+)
+_Q = (0.305696107836522100e00, 0.546421308604229700e-01, 0.495683009382588700e-02, 0.269236946618636100e-03)
+_C = -0.422784335098467139393487909917598e00
+_CS = (
+    0.577215664901532860606512090082402e00,
+    -0.655878071520253881077019515145390e00,
+    -0.420026350340952355290039348754298e-01,
+    0.166538611382291489501700795102105e00,
+    -0.421977345555443367482083012891874e-01,
+    -0.962197152787697356211492167234820e-02,
+    0.721894324666309954239501034044657e-02,
+    -0.116516759185906511211397108401839e-02,
+    -0.215241674114950972815729963053648e-03,
+    0.128050282388116186153198626328164e-03,
+    -0.201348547807882386556893914210218e-04,
+    -0.125049348214267065734535947383309e-05,
+    0.113302723198169588237412962033074e-05,
+    -0.205633841697760710345015413002057e-06,
+)
+
+
+def _inv_gamma1pm1(x: float) -> float:
+    """1 / Gamma(1 + x) - 1 for -0.5 <= x <= 1.5 (NSWC DGAM1)."""
+    t = x if x <= 0.5 else (x - 0.5) - 0.5
+    if t < 0.0:
+        a = _A0 + t * _A1
+        b = _B[7]
+        for coef in _B[6::-1]:
+            b = coef + t * b
+        b = 1.0 + t * b
+        c = _CS[13] + t * (a / b)
+        for coef in _CS[12:0:-1]:
+            c = coef + t * c
+        c = _C + t * c
+        return (t * c) / x if x > 0.5 else x * ((c + 0.5) + 0.5)
+    p = _P[6]
+    for coef in _P[5::-1]:
+        p = coef + t * p
+    q = _Q[3]
+    for coef in _Q[2::-1]:
+        q = coef + t * q
+    q = 1.0 + t * q
+    c = _CS[13] + (p / q) * t
+    for coef in _CS[12::-1]:
+        c = coef + t * c
+    return (t / x) * ((c - 0.5) - 0.5) if x > 0.5 else x * c
+
+
+def _lanczos(x: float) -> float:
+    total = 0.0
+    for i in range(len(_LANCZOS) - 1, 0, -1):
+        total = total + (_LANCZOS[i] / (x + i))
+    return total + _LANCZOS[0]
+
+
+def _log_gamma1p(x: float) -> float:
+    return -math.log1p(_inv_gamma1pm1(x))
+
+
+def _log_gamma(x: float) -> float:
+    if math.isnan(x) or x <= 0.0:
+        return _NAN
+    if x < 0.5:
+        return _log_gamma1p(x) - math.log(x)
+    if x <= 2.5:
+        return _log_gamma1p((x - 0.5) - 0.5)
+    if x <= 8.0:
+        n = int(math.floor(x - 1.5))
+        prod = 1.0
+        for i in range(1, n + 1):
+            prod *= x - i
+        return _log_gamma1p(x - (n + 1)) + math.log(prod)
+    if math.isinf(x):
+        return _INF
+    total = _lanczos(x)
+    tmp = x + _LANCZOS_G + 0.5
+    return ((x + 0.5) * math.log(tmp)) - tmp + _HALF_LOG_2_PI + _log(total / x)
+
+
+def _gamma(x: float) -> float:
+    if math.isnan(x) or math.isinf(x):
+        return _NAN if (math.isnan(x) or x < 0) else _INF
+    if x == float(round(x)) and x <= 0.0:
+        return _NAN
+    abs_x = abs(x)
+    if abs_x <= 20.0:
+        if x >= 1.0:
+            prod = 1.0
+            t = x
+            while t > 2.5:
+                t -= 1.0
+                prod *= t
+            return prod / (1.0 + _inv_gamma1pm1(t - 1.0))
+        prod = x
+        t = x
+        while t < -0.5:
+            t += 1.0
+            prod *= t
+        return 1.0 / (prod * (1.0 + _inv_gamma1pm1(t)))
+    y = abs_x + _LANCZOS_G + 0.5
+    gamma_abs = _SQRT_TWO_PI / abs_x * _pow(y, abs_x + 0.5) * _exp(-y) * _lanczos(abs_x)
+    if x > 0.0:
+        return gamma_abs
+    return -math.pi / (x * math.sin(math.pi * x) * gamma_abs)
+
+
+# --------------------------------------------------------------------------------------------
+# Apache Commons Math 3: HypergeometricDistribution.probability via the saddle-point expansion
+# --------------------------------------------------------------------------------------------
+
+_EXACT_STIRLING_ERRORS = (
+    0.0,
+    0.1534264097200273452913848,
+    0.0810614667953272582196702,
+    0.0548141210519176538961390,
+    0.0413406959554092940938221,
+    0.03316287351993628748511048,
+    0.02767792568499833914878929,
+    0.02374616365629749597132920,
+    0.02079067210376509311152277,
+    0.01848845053267318523077934,
+    0.01664469118982119216319487,
+    0.01513497322191737887351255,
+    0.01387612882307074799874573,
+    0.01281046524292022692424986,
+    0.01189670994589177009505572,
+    0.01110455975820691732662991,
+    0.010411265261972096497478567,
+    0.009799416126158803298389475,
+    0.009255462182712732917728637,
+    0.008768700134139385462952823,
+    0.008330563433362871256469318,
+    0.007934114564314020547248100,
+    0.007573675487951840794972024,
+    0.007244554301320383179543912,
+    0.006942840107209529865664152,
+    0.006665247032707682442354394,
+    0.006408994188004207068439631,
+    0.006171712263039457647532867,
+    0.005951370112758847735624416,
+    0.005746216513010115682023589,
+    0.005554733551962801371038690,
+)
+
+
+def _stirling_error(z: float) -> float:
+    if z < 15.0:
+        z2 = 2.0 * z
+        if math.floor(z2) == z2:
+            return _EXACT_STIRLING_ERRORS[int(z2)]
+        return _log_gamma(z + 1.0) - (z + 0.5) * math.log(z) + z - _HALF_LOG_2_PI
+    z2 = z * z
+    return (
+        0.083333333333333333333
+        - (
+            0.00277777777777777777778
+            - (0.00079365079365079365079365 - (0.000595238095238095238095238 - 0.0008417508417508417508417508 / z2) / z2)
+            / z2
+        )
+        / z2
+    ) / z
+
+
+def _deviance_part(x: float, mu: float) -> float:
+    if abs(x - mu) < 0.1 * (x + mu):
+        d = x - mu
+        v = d / (x + mu)
+        s1 = v * d
+        s = _NAN
+        ej = 2.0 * x * v
+        v = v * v
+        j = 1
+        while s1 != s:
+            s = s1
+            ej *= v
+            s1 = s + ej / ((j * 2) + 1)
+            j += 1
+        return s1
+    return x * _log(x / mu) + mu - x
+
+
+def _log_binomial_probability(x: int, n: int, p: float, q: float) -> float:
+    if x == 0:
+        if p < 0.1:
+            return -_deviance_part(float(n), n * q) - n * p
+        return n * _log(q)
+    if x == n:
+        if q < 0.1:
+            return -_deviance_part(float(n), n * p) - n * q
+        return n * _log(p)
+    ret = (
+        _stirling_error(float(n))
+        - _stirling_error(float(x))
+        - _stirling_error(float(n - x))
+        - _deviance_part(float(x), n * p)
+        - _deviance_part(float(n - x), n * q)
+    )
+    f = (2.0 * math.pi * x * (n - x)) / n
+    return -0.5 * _log(f) + ret
+
+
+def _hypergeometric_p1(population: int, successes: int, sample: int) -> float:
+    """P(X = 1) for X ~ Hypergeometric(population, successes, sample), as Commons Math computes it."""
+    lower = max(0, successes - (population - sample))
+    upper = min(sample, successes)
+    if not lower <= 1 <= upper:
+        return 0.0
+    p = sample / population
+    q = (population - sample) / population
+    p1 = _log_binomial_probability(1, successes, p, q)
+    p2 = _log_binomial_probability(sample - 1, population - successes, p, q)
+    p3 = _log_binomial_probability(sample, population, p, q)
+    log_p = p1 + p2 - p3
+    return 0.0 if log_p == -_INF else _exp(log_p)
+
+
+# --------------------------------------------------------------------------------------------
+# Newton-Raphson in two dimensions, as de.linearbits.newtonraphson.NewtonRaphson2D runs it
+# --------------------------------------------------------------------------------------------
+
+
+def _newton_try(step, x: float, y: float, constraint) -> tuple[float, float] | None:
+    """One try from (x, y); ``step`` returns (fx, fy, j11, j12, j21, j22). None when it fails."""
+    iterations = 0
+    while True:
+        fx, fy, j11, j12, j21, j22 = step(x, y)
+        if abs(fx) <= _ACCURACY and abs(fy) <= _ACCURACY:
+            return x, y
+        # Invert the Jacobian explicitly, multiply and subtract, in the library's order.
+        with np.errstate(all="ignore"):
+            det = np.float64(j11) * np.float64(j22) - np.float64(j12) * np.float64(j21)
+            scalar = float(np.float64(1.0) / det)
+        i11, i12, i21, i22 = j22 * scalar, -j12 * scalar, -j21 * scalar, j11 * scalar
+        dx = i11 * fx + i12 * fy
+        dy = i21 * fx + i22 * fy
+        x -= dx
+        y -= dy
+        if math.isnan(x) or math.isnan(y) or iterations >= _ITERATIONS_PER_TRY:
+            return None
+        iterations += 1
+        if constraint is not None and not constraint(x, y):
+            return None
+
+
+def _newton_solve(step, x0: float, y0: float, constraint=None) -> tuple[float, float]:
+    """The given start value first, then ARX's 16 prepared start values; NaN when all fail."""
+    for sx, sy in [(x0, y0), *_START_VALUES]:
+        found = _newton_try(step, sx, sy, constraint)
+        if found is not None:
+            return found
+    return _NAN, _NAN
+
+
+# --------------------------------------------------------------------------------------------
+# The models
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Histogram:
+    sizes: np.ndarray  # distinct class sizes, ascending (int64)
+    counts: np.ndarray  # number of classes of each size
+    records: float
+    classes: float
+
+    def count_of(self, size: int) -> float:
+        hit = np.flatnonzero(self.sizes == size)
+        return float(self.counts[hit[0]]) if hit.size else 0.0
+
+
+def _seq_sum(values: np.ndarray) -> float:
+    # Java adds term by term; a running sum reproduces that order exactly (np.sum would pair up).
+    return float(np.cumsum(values)[-1]) if values.size else 0.0
+
+
+def _pitman(h: _Histogram, population: float) -> float:
+    """Pitman's model (Hoshino 2001), fitted by maximum likelihood as ARX's ModelPitman does."""
+    c1 = h.count_of(1)
+    c2 = h.count_of(2)
+    u = h.classes
+    n = h.records
+    c2 = c2 if c2 != 0 else 1.0
+    c = (c1 * (c1 - 1)) / c2
+    t0 = ((n * u * c) - (c1 * (n - 1) * ((2 * u) + c))) / (((2 * c1 * u) + (c1 * c)) - (n * c))
+    a0 = ((t0 * (c1 - n)) + ((n - 1) * c1)) / (n * u)
+
+    keep = h.sizes != 1
+    keys = [float(k) for k in h.sizes[keep]]
+    values = [float(v) for v in h.counts[keep]]
+
+    def closed(t: float, a: float):
+        val0 = u - 1.0
+        val1 = _digamma(val0 + (t / a) + 1.0)
+        val2 = _trigamma((a + t + (a * val0)) / a)
+        val3 = _trigamma((t / a) + 1.0)
+        val4 = _digamma((t / a) + 1.0)
+        val5 = a * a
+        d1 = (val3 - val2) / val5
+        d5 = (((a * val1) + (t * val2)) - (a * val4) - (t * val3)) / (val5 * a)
+        d3 = (((((val5 * val0) - (t * t * val2)) + (t * t * val3)) - (2.0 * a * t * val1)) + (2.0 * a * t * val4)) / (
+            val5 * val5
+        )
+        o1 = (val1 - val4) / a
+        o3 = ((-t * val1) + (a * val0) + (t * val4)) / (a * a)
+        o2 = _digamma(n + t) - _digamma(t + 1.0)
+        d2 = _trigamma(t + 1.0) - _trigamma(n + t)
+        d4 = 0.0
+        o4 = 0.0
+        val6 = _digamma(1.0 - a)
+        val7 = _trigamma(1.0 - a)
+        for key, value in zip(keys, values):
+            d4 += value * (val7 - _trigamma(key - a))
+            o4 += value * (_digamma(key - a) - val6)
+        return o1 - o2, o3 - o4, d2 - d1, 0.0 - d5, 0.0 - d5, 0.0 - d3 - d4
+
+    # Loop ranges of the iterative form: i = 1 .. u-1, i = 1 .. n-1, j = 1 .. key-1.
+    i_u = np.arange(1, int(math.ceil(u)), dtype=np.float64)
+    i_n = np.arange(1, int(math.ceil(n)), dtype=np.float64)
+
+    def iterative_parts(t: float, a: float, *, derivatives: bool):
+        with np.errstate(all="ignore"):
+            val0 = t + (i_u * a)
+            val1 = 1.0 / val0
+            o1 = _seq_sum(val1)
+            o3 = _seq_sum(i_u * val1)
+            w0 = t + i_n
+            o2 = _seq_sum(1.0 / w0)
+            o4 = 0.0
+            d4 = 0.0
+            for key, value in zip(keys, values):
+                j = np.arange(1, int(math.ceil(key)), dtype=np.float64) - a
+                o4 += value * _seq_sum(1.0 / j)
+                if derivatives:
+                    d4 += value * _seq_sum(1.0 / (j * j))
+            if not derivatives:
+                return o1 - o2, o3 - o4
+            val3 = 1.0 / (val0 * val0)
+            val4 = i_u * val3
+            d1 = _seq_sum(val3)
+            d5 = _seq_sum(val4)
+            d3 = _seq_sum(i_u * val4)
+            d2 = _seq_sum(1.0 / (w0 * w0))
+        return o1 - o2, o3 - o4, d2 - d1, 0.0 - d5, 0.0 - d5, 0.0 - d3 - d4
+
+    def iterative(t: float, a: float):
+        return iterative_parts(t, a, derivatives=True)
+
+    def theta_nonnegative(t: float, a: float) -> bool:
+        return t >= 0
+
+    with np.errstate(all="ignore"):
+        t, a = _newton_solve(_guard(closed), t0, a0, theta_nonnegative)
+        if math.isnan(t) or math.isnan(a):
+            t, a = _newton_solve(iterative, t0, a0, theta_nonnegative)
+        else:
+            tx, ty = iterative_parts(t, a, derivatives=False)
+            if math.isnan(tx) or math.isnan(ty) or abs(tx) > _ACCURACY or abs(ty) > _ACCURACY:
+                t, a = _newton_solve(iterative, t0, a0, theta_nonnegative)
+    return _pitman_result(t, a, population)
+
+
+def _guard(fn):
+    """Turn Python's ZeroDivisionError into the NaN/inf Java would produce mid-formula."""
+
+    def wrapped(x: float, y: float):
+        try:
+            return fn(x, y)
+        except (ZeroDivisionError, OverflowError, ValueError):
+            return _java_eval(fn, x, y)
+
+    return wrapped
+
+
+def _java_eval(fn, x: float, y: float):
+    # Re-run with numpy scalars, which follow IEEE 754 (x/0 -> inf or NaN) as Java does.
+    with np.errstate(all="ignore"):
+        return tuple(float(v) for v in fn(np.float64(x), np.float64(y)))
+
+
+def _pitman_result(t: float, a: float, population: float) -> float:
+    if math.isnan(a) or math.isnan(t) or a == 0:
+        return _NAN
+    scale = _pow(population, a)
+    with np.errstate(all="ignore"):
+        val1 = float(np.float64(_exp(_log_gamma(t + 1.0) - _log_gamma(t + a))) * np.float64(scale))
+        val2 = float(np.float64(_gamma(t + 1.0)) / np.float64(_gamma(t + a)) * np.float64(scale))
+    val1 = val1 if 0.0 <= val1 <= population else _NAN
+    val2 = val2 if 0.0 <= val2 <= population else _NAN
+    if math.isnan(val1) and math.isnan(val2):
+        return _NAN
+    if not math.isnan(val1) and not math.isnan(val2):
+        return max(val1, val2)
+    return val2 if math.isnan(val1) else val1
+
+
+def _zayatz(h: _Histogram, population: float) -> float:
+    """Zayatz (1991): sample uniques times P(population unique | sample unique), over f."""
+    c1 = h.count_of(1)
+    big = int(population) if population <= _INT_MAX else _INT_MAX  # ARX caps Java int arguments
+    small = int(h.records) if h.records <= _INT_MAX else _INT_MAX
+    temp = 0.0
+    for size, count in zip(h.sizes.tolist(), h.counts.tolist()):
+        temp += (count / h.classes) * _hypergeometric_p1(big, int(size), small)
+    with np.errstate(all="ignore"):
+        uniqueness = float(np.float64((c1 / h.classes) * _hypergeometric_p1(big, 1, small)) / np.float64(temp))
+        fraction = np.float64(h.records) / np.float64(population)
+        return float(np.float64(c1 * uniqueness) / fraction)
+
+
+def _snb(h: _Histogram, population: float) -> float:
+    """Slide negative binomial model (Chen & Keller-McNulty 1998) as ARX's ModelSNB fits it."""
+    c1 = h.count_of(1)
+    c2 = h.count_of(2)
+    f = h.records / population
+
+    # Shlosser's estimate of the number of non-empty population classes, as ARX writes it
+    # (including its ``- 1`` per histogram entry in the second sum).
+    var1 = var2 = var3 = var4 = 0.0
+    var5 = f * f
+    for size, count in zip(h.sizes.tolist(), h.counts.tolist()):
+        val0 = float(size)
+        val1 = float(count)
+        val2 = _pow(1 - f, val0) * val1
+        var1 += val0 * var5 * _pow(1 - var5, val0 - 1) * val1
+        var2 += val2 * _pow(1 + f, val0) - 1
+        var3 += val2
+        var4 += val0 * f * _pow(1 - f, val0 - 1) * val1
+    with np.errstate(all="ignore"):
+        k = float(
+            np.float64(h.classes)
+            + np.float64(c1) * (np.float64(var1) / var2) * (np.float64(var3) / var4) * (np.float64(var3) / var4)
+        )
+
+    def equations(a: float, b: float):
+        dividend = (1 - f) * (1 - b)
+        rx = k * f * _pow(b / (1 - dividend), a) * (((a * dividend) / (1 - dividend)) + 1) - c1
+        ry = k * a * _pow(b, a) * (f * f) * (1 - b) / 2 * _pow(1 - dividend, a + 2) * (2 - (1 - a) * dividend) - c2
+        val0 = (b - 1.0) * (f - 1.0)
+        val1 = val0 - 1.0
+        val2 = 1.0 - val0
+        val3 = a * val0 / val1 - 1.0
+        val4 = _pow(-b / val1, a)
+        val6 = _pow(f, 2.0)
+        val7 = _pow(b, a)
+        val8 = val7 * val6 * k
+        val9 = a * val8
+        val10 = 2.0 * _pow(val2, a + 2.0)
+        val11 = _pow(val1, 2.0)
+        val13 = f * k
+        val14 = f - 1.0
+        val15 = a - 1.0
+        val16 = b - 1.0
+        val17 = val15 * val0
+        val18 = val6 * k
+        val19 = val17 + 2.0
+        val20 = val18 * val19
+        x1 = -val13 * _log(-b / val1) * val3 * val4 - (val13 * val4 * val0) / val1
+        x2 = a * val13 * (1.0 / val1 - (b * val14) / val11) * val3 * _pow(-b / val1, val15) - val13 * val4 * (
+            (a * val14) / val1 - (a * val16 * _pow(val14, 2.0)) / val11
+        )
+        y1 = (
+            (val9 * _log(val2) * val19 * val16) / val10
+            - (val9 * _pow(val16, 2.0) * val14) / val10
+            - (val7 * val20 * val16) / val10
+            - (a * val7 * val18 * _log(b) * val19 * val16) / val10
+        )
+        y2 = (
+            -(val9 * val19) / val10
+            - (_pow(a, 2.0) * _pow(b, val15) * val20 * val16) / val10
+            - (a * val7 * val18 * val17) / val10
+            - (a * val7 * val20 * (a + 2.0) * val0) / (2.0 * _pow(val2, a + 3.0))
+        )
+        return rx, ry, x1, x2, y1, y2
+
+    with np.errstate(all="ignore"):
+        a, b = _newton_solve(_guard(equations), 1.0, 1.0)
+        return float(np.float64(k) * np.float64(_pow(b, a)))
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PopulationUniqueness:
+    """Estimated share of the population that is unique on the quasi-identifiers.
+
+    Each estimate is the fraction of the *population* (not of the sample) in a class of size 1;
+    ``None`` where ARX reports the estimate unavailable (its solver failed or gave 0).
+    The ``*_count`` fields hold the estimated number of population uniques.
+    """
+
+    population_size: int
+    sampling_fraction: float
+    pitman: float | None
+    zayatz: float | None
+    snb: float | None
+    dankar: float | None
+    pitman_count: float | None
+    zayatz_count: float | None
+    snb_count: float | None
+    dankar_count: float | None
+    dankar_model: str
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary: the four fractions, Dankar's chosen model, population and fraction."""
+        return {
+            "pitman": self.pitman,
+            "zayatz": self.zayatz,
+            "snb": self.snb,
+            "dankar": self.dankar,
+            "dankar_model": self.dankar_model,
+            "population_size": self.population_size,
+            "sampling_fraction": self.sampling_fraction,
+        }
+
+
+def _java_round(x: float) -> int:
+    # Java's Math.round: nearest integer, ties towards positive infinity.
+    r = math.floor(x)
+    return int(r) + (1 if x - r >= 0.5 else 0)
+
+
+def _validate_sizes(class_sizes: object) -> np.ndarray:
+    arr = np.asarray(class_sizes)
+    if arr.ndim != 1:
+        raise InputError(
+            f"class_sizes must be a 1-D array of class sizes; got {arr.ndim} dimension(s)",
+            hint="pass one entry per equivalence class, e.g. np.array([1, 1, 3])",
+        )
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        raise InputError(
+            f"class_sizes must hold integers; got dtype {arr.dtype}",
+            hint="pass the number of records in each equivalence class as ints",
+        )
+    arr = arr.astype(np.int64, copy=False)
+    if arr.size and arr.min() < 1:
+        idx = int(np.argmin(arr))
+        raise InputError(
+            f"class_sizes[{idx}] is {arr[idx]}; every equivalence class holds at least one record",
+            hint="drop empty classes (and suppressed records) before computing risks",
+        )
+    return arr
+
+
+def _histogram(sizes: np.ndarray) -> _Histogram:
+    freq = np.bincount(sizes)
+    distinct = np.flatnonzero(freq)
+    counts = freq[distinct]
+    return _Histogram(
+        sizes=distinct.astype(np.int64),
+        counts=counts.astype(np.int64),
+        records=float(int(sizes.sum())),
+        classes=float(sizes.size),
+    )
+
+
+def population_uniqueness(
+    class_sizes: np.ndarray,
+    *,
+    population_size: int | None = None,
+    sampling_fraction: float | None = None,
+) -> PopulationUniqueness:
+    """Estimate population uniqueness from the sizes of the sample's equivalence classes.
+
+    Parameters
+    ----------
+    class_sizes : numpy.ndarray
+        1-D int array, the number of records in every equivalence class of the sample (suppressed
+        records left out). The sample size is its sum.
+    population_size : int, optional
+        Size of the population the sample was drawn from (at least the sample size).
+    sampling_fraction : float, optional
+        Sample size / population size, in (0, 1]. As ARX does, the population is then
+        ``round(n / sampling_fraction)``. Give exactly one of the two.
+
+    Returns
+    -------
+    PopulationUniqueness
+        Pitman, Zayatz, SNB and Dankar estimates of the population-unique fraction, the estimated
+        counts, and the model Dankar's rule chose ("PITMAN", "ZAYATZ", "SNB"; "DANKAR" when the
+        sample has no uniques and every estimate is 0).
+
+    Raises
+    ------
+    ConfigError
+        If both or neither of ``population_size`` and ``sampling_fraction`` are given, the
+        fraction is outside (0, 1], or the population is smaller than the sample.
+    InputError
+        If ``class_sizes`` is not a 1-D array of positive integers, or is empty.
+
+    Notes
+    -----
+    Reproduces ARX 3.9.2 (``RiskModelPopulationUniqueness``) bit for bit, including when an
+    estimate counts as unavailable (NaN or exactly 0). Models:
+
+    - Pitman: Hoshino, "Applying Pitman's sampling formula to microdata disclosure risk
+      assessment", J. Official Statistics 17(4), 2001.
+    - Zayatz: Zayatz, "Estimation of the percent of unique population elements on a microdata
+      file using the sample", Census Bureau SRD Report 91/08, 1991.
+    - SNB: Chen & Keller-McNulty, "Estimation of identification disclosure risk in microdata",
+      J. Official Statistics 14(1), 1998.
+    - Dankar's rule: Dankar, El Emam, Neisa & Roffey, "Estimating the re-identification risk of
+      clinical data sets", BMC Med. Inform. Decis. Mak. 12:66, 2012. With f <= 0.1 Pitman, falling
+      back to Zayatz; otherwise the smaller of Zayatz and SNB (Zayatz when SNB fails).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = population_uniqueness(np.array([1, 1, 1, 1, 1]), sampling_fraction=0.5)
+    >>> r.population_size, r.zayatz, r.dankar_model
+    (10, 1.0, 'ZAYATZ')
+    >>> population_uniqueness(np.array([2, 3]), population_size=50).dankar
+    0.0
+    """
+    sizes = _validate_sizes(class_sizes)
+    if sizes.size == 0:
+        raise InputError("class_sizes is empty: the sample has no records", hint="pass at least one class")
+    if (population_size is None) == (sampling_fraction is None):
+        raise ConfigError(
+            "give exactly one of population_size and sampling_fraction",
+            hint="e.g. population_uniqueness(sizes, sampling_fraction=0.01) or population_size=317238626",
+        )
+    hist = _histogram(sizes)
+    n = int(hist.records)
+    if sampling_fraction is not None:
+        f = float(sampling_fraction)
+        if not 0.0 < f <= 1.0:
+            raise ConfigError(
+                f"sampling_fraction must be in (0, 1]; got {sampling_fraction!r}",
+                hint="the sampling fraction is sample size / population size, e.g. 0.01",
+            )
+        population = _java_round(n / f)
+    else:
+        if isinstance(population_size, bool) or not isinstance(population_size, (int, np.integer)):
+            raise ConfigError(
+                f"population_size must be an integer; got {population_size!r}",
+                hint="pass the number of people in the population, e.g. 317238626",
+            )
+        population = int(population_size)
+    if population < n:
+        raise ConfigError(
+            f"the population ({population}) is smaller than the sample ({n} records)",
+            hint="population_size must be at least the number of records; a sampling fraction at most 1",
+        )
+    pop = float(population)
+    fraction = n / pop
+
+    uniques = hist.count_of(1)
+    if uniques == 0:
+        return PopulationUniqueness(population, fraction, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "DANKAR")
+
+    zayatz_raw = _zayatz(hist, pop)
+    if fraction <= 0.1:
+        pitman = _pitman(hist, pop)
+        if _valid(pitman):
+            dankar, model = pitman, "PITMAN"
+        else:
+            dankar, model = zayatz_raw, "ZAYATZ"
+        snb = _snb(hist, pop)
+    else:
+        snb = _snb(hist, pop)
+        if _valid(snb):
+            dankar, model = (zayatz_raw, "ZAYATZ") if zayatz_raw < snb else (snb, "SNB")
+        else:
+            dankar, model = zayatz_raw, "ZAYATZ"
+        pitman = _pitman(hist, pop)
+
+    def reported(value: float) -> tuple[float | None, float | None]:
+        if not _valid(value):
+            return None, None  # ARX reports 0 and isAvailableEstimate(...) == false
+        return value / pop, value
+
+    p_frac, p_count = reported(pitman)
+    z_frac, z_count = reported(zayatz_raw)
+    s_frac, s_count = reported(snb)
+    d_frac, d_count = reported(dankar)
+    return PopulationUniqueness(
+        population_size=population,
+        sampling_fraction=fraction,
+        pitman=p_frac,
+        zayatz=z_frac,
+        snb=s_frac,
+        dankar=d_frac,
+        pitman_count=p_count,
+        zayatz_count=z_count,
+        snb_count=s_count,
+        dankar_count=d_count,
+        dankar_model=model,
+    )
+
+
+def _valid(value: float) -> bool:
+    # ARX's isValid: neither NaN nor exactly zero.
+    return not math.isnan(value) and value != 0.0
