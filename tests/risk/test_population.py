@@ -5,11 +5,12 @@ from __future__ import annotations
 import collections
 import csv
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.risk.population import PopulationUniqueness, population_uniqueness
@@ -93,13 +94,19 @@ def test_zayatz_all_unique_is_everyone():
     assert r.dankar_model == "ZAYATZ"  # Pitman's fit fails on a table without repeated classes
 
 
-def test_zayatz_against_scipy_hypergeometric():
+def _exact_p1(population: int, successes: int, sample: int) -> float:
+    """P(X = 1) of a hypergeometric distribution, exactly: m C(N-m, n-1) / C(N, n)."""
+    num = successes * math.comb(population - successes, sample - 1)
+    return float(Fraction(num, math.comb(population, sample)))
+
+
+def test_zayatz_against_exact_hypergeometric():
     sizes = np.array([1] * 12 + [2] * 5 + [3] * 3 + [5, 8])
     n, N = int(sizes.sum()), 400
     hist = collections.Counter(sizes.tolist())
     u = len(sizes)
-    temp = sum(c / u * stats.hypergeom.pmf(1, N, s, n) for s, c in hist.items())
-    cond = (hist[1] / u * stats.hypergeom.pmf(1, N, 1, n)) / temp
+    temp = sum(c / u * _exact_p1(N, s, n) for s, c in hist.items())
+    cond = (hist[1] / u * _exact_p1(N, 1, n)) / temp
     expected = hist[1] * cond / (n / N) / N
     assert population_uniqueness(sizes, population_size=N).zayatz == pytest.approx(expected, rel=1e-12)
 
@@ -236,3 +243,37 @@ def test_bad_population_parameters(kwargs):
 def test_bad_class_sizes(bad):
     with pytest.raises(InputError):
         population_uniqueness(bad, sampling_fraction=0.1)
+
+
+def test_pitman_estimate_formula_hand_worked():
+    # Hoshino's estimate of population uniques: Gamma(t+1) / Gamma(t+a) * N^a.
+    # t = 1, a = 1/2, N = 100: Gamma(2) = 1, Gamma(3/2) = sqrt(pi)/2, 100^(1/2) = 10 -> 20/sqrt(pi).
+    from unlinkable.risk.population import _pitman_result
+
+    assert _pitman_result(1.0, 0.5, 100.0) == pytest.approx(20 / math.sqrt(math.pi), rel=1e-14)
+    assert math.isnan(_pitman_result(1.0, 0.0, 100.0))  # alpha = 0 counts as a failed fit
+    assert math.isnan(_pitman_result(1.0, 2.0, 100.0))  # more uniques than people: invalid
+
+
+def test_arx_special_functions():
+    from unlinkable.risk import population as pop
+
+    for x in [1e-7, 0.3, 1.0, 2.5, 7.9, 11.0, 12.0, 40.0, 1e5]:
+        assert pop._digamma(x) == pytest.approx(special.digamma(x), rel=1e-13, abs=1e-15)
+        assert pop._log_gamma(x) == pytest.approx(special.gammaln(x), rel=1e-13, abs=1e-15)
+    for x in [0.3, 1.0, 2.5, 19.5, 25.0, 100.5]:
+        assert pop._gamma(x) == pytest.approx(special.gamma(x), rel=1e-13)
+    for x in [12.0, 30.0, 1e4]:
+        assert pop._trigamma(x) == pytest.approx(special.polygamma(1, x), rel=1e-13)
+    # ARX's trigamma reduces arguments below 8 up to [8, 9) but adds the asymptotic tail only from
+    # 12 on, so below 12 it is the bare partial sum: trigamma(7.5) = 1/7.5^2, trigamma(9) = 0.
+    assert pop._trigamma(7.5) == 1 / 7.5**2
+    assert pop._trigamma(9.0) == 0.0
+
+
+def test_hypergeometric_point_probability():
+    from unlinkable.risk.population import _hypergeometric_p1
+
+    # Against exact rational arithmetic (scipy's pmf loses ~1e-10 to cancellation at N ~ 3e8).
+    for N, m, n in [(10, 1, 5), (10, 2, 5), (3016200, 7, 30162), (317238626, 45, 30162), (50, 50, 10)]:
+        assert _hypergeometric_p1(N, m, n) == pytest.approx(_exact_p1(N, m, n), rel=1e-14, abs=0)
