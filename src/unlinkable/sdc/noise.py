@@ -127,7 +127,7 @@ def _numeric_columns(frame: pl.DataFrame, attributes: Sequence[str]) -> list[str
     for name in attrs:
         if name not in frame.columns:
             raise InputError(f"add_noise: no column {name!r}", hint=f"the columns are {frame.columns}")
-        if not frame[name].dtype.is_numeric():
+        if not (frame[name].dtype.is_numeric() or frame[name].dtype == pl.Null):
             raise InputError(f"add_noise: column {name!r} is {frame[name].dtype}, not numeric", hint="noise applies to continuous attributes")
     if len(set(attrs)) != len(attrs):
         raise ConfigError(f"add_noise: attributes {attrs!r} repeat a column", hint="list each column once")

@@ -97,7 +97,7 @@ def rank_swap(
     for name in attrs:
         if name not in frame.columns:
             raise InputError(f"rank_swap: no column {name!r}", hint=f"the columns are {frame.columns}")
-        if not frame[name].dtype.is_numeric():
+        if not (frame[name].dtype.is_numeric() or frame[name].dtype == pl.Null):
             raise InputError(f"rank_swap: column {name!r} is {frame[name].dtype}, not numeric", hint="rank swapping needs ordered numbers")
     if p is not None and r0 is not None:
         raise ConfigError("rank_swap: give p or r0, not both", hint="p is the rank window in percent; r0 derives it")

@@ -80,7 +80,7 @@ def recode(
     if attribute not in frame.columns:
         raise InputError(f"recode: no column {attribute!r}", hint=f"the columns are {frame.columns}")
     column = frame[attribute]
-    if not column.dtype.is_numeric():
+    if not (column.dtype.is_numeric() or column.dtype == pl.Null):
         raise InputError(
             f"recode: column {attribute!r} is {column.dtype}, not numeric",
             hint="recode numeric columns; map categorical ones with a hierarchy instead",

@@ -70,7 +70,7 @@ def top_bottom_code(
     if attribute not in frame.columns:
         raise InputError(f"top_bottom_code: no column {attribute!r}", hint=f"the columns are {frame.columns}")
     column = frame[attribute]
-    if not column.dtype.is_numeric():
+    if not (column.dtype.is_numeric() or column.dtype == pl.Null):
         raise InputError(
             f"top_bottom_code: column {attribute!r} is {column.dtype}, not numeric",
             hint="top/bottom coding needs an ordered numeric column",
@@ -85,6 +85,8 @@ def top_bottom_code(
                 raise ConfigError(f"top_bottom_code: {label} must be a finite number, got {number!r}", hint="pass a plain number")
     if top is not None and bottom is not None and bottom > top:
         raise ConfigError(f"top_bottom_code: bottom={bottom} is above top={top}", hint="bottom must be <= top")
+    if column.dtype == pl.Null:  # all null: nothing to code
+        return frame
     top_value = top if top_value is None and top is not None else top_value
     bottom_value = bottom if bottom_value is None and bottom is not None else bottom_value
 
