@@ -83,9 +83,14 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
     frame = frame.with_columns(pl.col(last).str.strip_suffix("\r"))
     if frame.height == 0:
         raise InputError(f"{path}: the file has a header but no records", hint="a data file needs at least one record")
-    if frame.width == 1 and delimiter is None and len(header) > 0:
-        # A single column is legitimate, but often means the delimiter was not recognised.
-        pass
+    if frame.width == 1:
+        # One column is legitimate, but a header full of another delimiter means a wrong one was given.
+        other = max(_CANDIDATE_DELIMITERS, key=header.count)
+        if other != sep and header.count(other) > 0:
+            raise InputError(
+                f"{path}: read as one column with delimiter {sep!r}, but the header contains {other!r}",
+                hint=f"the file seems to use {other!r} as delimiter; give delimiter {other!r}",
+            )
     return frame
 
 

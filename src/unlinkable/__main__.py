@@ -1,0 +1,5 @@
+import sys
+
+from unlinkable.cli import main
+
+sys.exit(main())

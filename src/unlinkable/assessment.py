@@ -1,0 +1,259 @@
+"""``unlinkable.assess``: every re-identification risk measure of ARX and sdcMicro for one table.
+
+The table is encoded once; equivalence classes are computed once on the integer codes; each
+measure (``risk/``) reads the class sizes or the per-record key codes. Nothing here loops over
+records in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import polars as pl
+
+from unlinkable.backends.numpy import DEFAULT_BACKEND
+from unlinkable.config import check_float, check_int
+from unlinkable.data.io import read_table
+from unlinkable.data.table import EncodedTable, require_columns
+from unlinkable.errors import ConfigError, InputError
+from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.hierarchies.io import read_hierarchy
+from unlinkable.models.base import SensitiveColumn
+from unlinkable.risk.frequencies import frequencies
+from unlinkable.risk.individual import global_risk, household_risk, individual_risk, kanonymity_violations
+from unlinkable.risk.sample import sample_risk
+from unlinkable.risk.subsets import uniqueness_by_attributes
+
+
+@dataclass(frozen=True, eq=False)
+class Assessment:
+    """The result of :func:`assess`: figures (``to_dict``) and per-record risks (``records``)."""
+
+    summary: Mapping[str, Any]
+    per_record: Mapping[str, np.ndarray] = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """All figures as JSON-ready plain data (the keys of ``unlinkable assess --json``)."""
+        return _plain(self.summary)
+
+    def records(self) -> pl.DataFrame:
+        """One row per input record: fk, Fk, individual_risk, suda2_score, dis_score, prosecutor_risk.
+
+        Rows are in input order (``row`` is 1-based); no attribute values are included.
+        """
+        n = len(next(iter(self.per_record.values())))
+        return pl.DataFrame({"row": np.arange(1, n + 1), **{k: v for k, v in self.per_record.items()}})
+
+    def __getitem__(self, key: str) -> Any:
+        return self.summary[key]
+
+
+def assess(
+    data: Any,
+    *,
+    quasi_identifiers: Sequence[str],
+    sensitive: str | Sequence[str] | None = None,
+    hierarchies: Mapping[str, Hierarchy | str] | None = None,
+    weights: str | None = None,
+    household: str | None = None,
+    population_size: int | None = None,
+    sampling_fraction: float | None = None,
+    identifiers: Sequence[str] = (),
+    threshold: float = 0.2,
+    max_subset_size: int = 4,
+    alpha: float = 1.0,
+    suda2: bool = True,
+    dis_fraction: float = 0.01,
+    source: str | None = None,
+    delimiter: str | None = None,
+) -> Assessment:
+    """Measure how re-identifiable a table is, by every measure of ARX and sdcMicro.
+
+    Parameters
+    ----------
+    data : path, polars or pandas DataFrame
+    quasi_identifiers : the columns an attacker may know (no hierarchy needed)
+    sensitive : column(s) whose l-diversity and t-closeness are reported
+    hierarchies : hierarchies by column (used for hierarchical t-closeness and checked against the data)
+    weights, household : sampling-weight and household-id columns (sdcMicro measures)
+    population_size, sampling_fraction : population model for the Pitman/Zayatz/SNB/Dankar estimators
+    threshold : prosecutor risk above which a record counts as at risk (strictly greater)
+    max_subset_size : largest attribute subset for ``uniqueness_by_attributes``
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> df = pl.DataFrame({"zip": ["81675", "81675", "81667"], "sex": ["f", "f", "m"]})
+    >>> a = assess(df, quasi_identifiers=["zip", "sex"])
+    >>> a.to_dict()["sample_uniques"], a.to_dict()["prosecutor"]["highest_risk"]
+    (0.3333333333333333, 1.0)
+
+    Notes
+    -----
+    Sample risks follow ARX 3.9 (Prasser et al.); population uniqueness: Pitman (1993), Zayatz (1991),
+    Chen & Keller-McNulty's SNB (1998), Dankar et al. (2012); individual risk: Benedetti & Franconi
+    (1998) as in sdcMicro; SUDA2: Elliot et al. (2002), Manning et al. (2008).
+    """
+    frame = read_table(data, delimiter=delimiter)
+    where = source or (str(data) if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else "data")
+    qis = _names(quasi_identifiers, "quasi_identifiers")
+    if not qis:
+        raise ConfigError("assess needs at least one quasi-identifier", hint="name the columns an attacker may know, e.g. --qi age,sex,zip")
+    sens = _names(sensitive, "sensitive") if sensitive is not None else []
+    require_columns(frame, [*qis, *sens, *(c for c in (weights, household) if c), *identifiers], source=where)
+    overlap = set(qis) & set(sens)
+    if overlap:
+        raise ConfigError(f"column {sorted(overlap)[0]!r} is both a quasi-identifier and sensitive", hint="give each column one role")
+    threshold = check_float(threshold, "threshold", low=0.0, high=1.0)
+    max_subset_size = check_int(max_subset_size, "max_subset_size", low=0)
+    alpha = check_float(alpha, "alpha", low=0.0, high=1.0)
+    n = frame.height
+
+    table = EncodedTable.from_frame(frame, [*qis, *sens], source=where)
+    hier = _load_hierarchies(hierarchies, table, where)
+
+    # ARX semantics: a missing value is a value of its own; shift codes so -1 becomes 0.
+    codes = np.column_stack([table.columns[q].codes + 1 for q in qis]).astype(np.int64)
+    cards = [table.columns[q].cardinality + 1 for q in qis]
+    record_class, sizes = DEFAULT_BACKEND.group([codes[:, j] for j in range(len(qis))], cards)
+
+    summary: dict[str, Any] = {
+        "source": where,
+        "records": n,
+        "quasi_identifiers": qis,
+        "sensitive": sens,
+        "identifiers": list(identifiers),
+    }
+    summary.update(sample_risk(sizes, threshold=threshold).to_dict())
+
+    summary["population_uniques"] = None
+    if population_size is not None or sampling_fraction is not None:
+        from unlinkable.risk.population import population_uniqueness
+
+        if population_size is not None:
+            population_size = check_int(population_size, "population_size", low=1)
+            if population_size < n:
+                raise ConfigError(
+                    f"population size {population_size} is smaller than the sample ({n} records)",
+                    hint="give the size of the population the table was drawn from, or a sampling fraction",
+                )
+        summary["population_uniques"] = population_uniqueness(
+            sizes, population_size=population_size, sampling_fraction=sampling_fraction
+        ).to_dict()
+
+    # sdcMicro semantics: missing key values are wildcards (-1 kept).
+    keys = table.codes(qis)
+    w = _numeric(frame, weights, where) if weights else None
+    fk, Fk = frequencies(keys, weights=w, alpha=alpha)
+    risk = individual_risk(fk, Fk, weighted=w is not None)
+    g = global_risk(risk)
+    individual: dict[str, Any] = {
+        "expected_reidentifications": g.risk_ER,
+        "global_risk": g.risk,
+        "global_risk_pct": g.risk_pct,
+        "threshold": g.threshold,
+        "max_risk": g.max_risk,
+        "records_higher_risk_than_main_part": g.n_higher_risk_than_main_part,
+        "household_expected_reidentifications": None,
+        "household_global_risk": None,
+        "kanonymity_violations": kanonymity_violations(fk),
+    }
+    per_record: dict[str, np.ndarray] = {"fk": fk, "Fk": Fk, "individual_risk": risk}
+    if household:
+        hh = frame[household].cast(pl.String)
+        hh_codes = np.asarray(pl.Series(hh).rank("dense").fill_null(0).to_numpy(), dtype=np.int64)
+        hr = household_risk(risk, hh_codes)
+        individual["household_expected_reidentifications"] = hr.hier_risk_ER
+        individual["household_global_risk"] = hr.hier_risk
+        per_record["household_risk"] = hr.per_record
+    summary["individual_risk"] = individual
+
+    summary["suda2"] = None
+    if suda2:
+        from unlinkable.risk.suda2 import suda2 as run_suda2
+
+        s = run_suda2(keys, dis_fraction=dis_fraction, names=qis)
+        summary["suda2"] = {
+            "records_with_score": int(s.records_with_score),
+            "max_score": float(s.max_score),
+            "attribute_contributions": {k: float(v) for k, v in dict(s.attribute_contributions).items()},
+            "dis_fraction": dis_fraction,
+        }
+        per_record["suda2_score"] = np.asarray(s.score, dtype=np.float64)
+        per_record["dis_score"] = np.asarray(s.dis_score, dtype=np.float64)
+    per_record["prosecutor_risk"] = 1.0 / sizes[record_class]
+
+    summary["diversity"] = None
+    if sens:
+        from unlinkable.risk.diversity import diversity
+
+        summary["diversity"] = {}
+        for name in sens:
+            col = table.columns[name]
+            numeric = _numeric_dictionary(col.dictionary)
+            gmap = hier[name].encode(col.dictionary, column=name) if name in hier else None
+            sc = SensitiveColumn(name, col.codes, col.dictionary, numeric, gmap)
+            summary["diversity"][name] = diversity(record_class, sizes, sc)
+
+    subset_codes = codes
+    summary["uniqueness_by_attributes"] = uniqueness_by_attributes(subset_codes, cards, qis, max_size=max_subset_size)
+    return Assessment(summary, per_record)
+
+
+def _names(value: str | Sequence[str] | None, what: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    names = [str(v) for v in value]
+    dupes = {v for v in names if names.count(v) > 1}
+    if dupes:
+        raise ConfigError(f"{what} lists {sorted(dupes)[0]!r} twice", hint="name each column once")
+    return names
+
+
+def _load_hierarchies(hierarchies: Mapping[str, Hierarchy | str] | None, table: EncodedTable, where: str) -> dict[str, Hierarchy]:
+    out: dict[str, Hierarchy] = {}
+    for name, h in (hierarchies or {}).items():
+        if not isinstance(h, Hierarchy):
+            h = read_hierarchy(h, name=name)
+        if name in table.columns:
+            h.encode(table.columns[name].dictionary, column=name, source=f"{where}: hierarchy of column {name!r}")
+        out[name] = h
+    return out
+
+
+def _numeric(frame: pl.DataFrame, column: str, where: str) -> np.ndarray:
+    values = frame[column].cast(pl.String)
+    parsed = values.cast(pl.Float64, strict=False)
+    bad = parsed.is_null() & values.is_not_null() | values.is_null()
+    if bad.any():
+        row = int(bad.arg_true()[0])
+        raise InputError(
+            f"{where}: column {column!r} row {row + 1}: value {values[row]!r} is not a number",
+            hint="sampling weights must be numbers; fix or drop the record",
+        )
+    return parsed.to_numpy().astype(np.float64)
+
+
+def _numeric_dictionary(dictionary: Sequence[str]) -> np.ndarray | None:
+    try:
+        return np.array([float(v) for v in dictionary], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, float) and obj != obj:
+        return None
+    return obj

@@ -1,0 +1,154 @@
+"""``unlinkable assess``: a job file, or a data file with --qi; JSON, per-record CSV and HTML out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from unlinkable.data.io import atomic_write_text, write_table
+from unlinkable.data.roles import Role
+from unlinkable.errors import ConfigError
+
+_JOB_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", help="a job file (.yaml/.json), or a data file (.csv/.parquet) with --qi")
+    parser.add_argument("--qi", help="quasi-identifiers, comma-separated (data-file form)")
+    parser.add_argument("--sensitive", help="sensitive attribute(s), comma-separated")
+    parser.add_argument("--hierarchy", action="append", default=[], metavar="COL=FILE", help="hierarchy file for a column (repeatable)")
+    parser.add_argument("--weights", help="sampling-weight column")
+    parser.add_argument("--household", help="household-id column")
+    parser.add_argument("--identifier", action="append", default=[], metavar="COL", help="identifier column (never shown)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--population-size", type=int)
+    group.add_argument("--sampling-fraction", type=float)
+    parser.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
+    parser.add_argument("--json", dest="json_out", metavar="OUT.json", help="write all figures as JSON")
+    parser.add_argument("--records", metavar="OUT.csv", help="write per-record risks (no attribute values)")
+    parser.add_argument("--report", metavar="OUT.html", help="write the HTML report")
+
+
+def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of :func:`unlinkable.assess` from the command line or the job file."""
+    source = Path(args.source)
+    if source.suffix.lower() in _JOB_SUFFIXES:
+        if args.qi:
+            raise ConfigError("--qi is for the data-file form; a job file names its quasi-identifiers under `attributes`",
+                              hint="drop --qi, or pass a data file")
+        from unlinkable.config import load_job
+
+        job = load_job(source)
+        if job.input is None:
+            raise ConfigError(f"{source}: the job file has no `input` section", hint="input: {path: data.csv}")
+        qis = job.names(Role.QUASI_IDENTIFIER)
+        if not qis:
+            raise ConfigError(f"{source}: no attribute has role quasi-identifier", hint="attributes: {age: {role: quasi-identifier}}")
+        from unlinkable.data.io import read_table
+
+        frame = read_table(job.input.path, delimiter=job.input.delimiter)
+        hierarchies = {}
+        for name, spec in job.hierarchy_specs().items():
+            if name in frame.columns:
+                hierarchies[name] = spec.build(name, frame[name].cast(str).unique(maintain_order=True).to_list())
+        weights = job.names(Role.WEIGHT)
+        household = job.names(Role.HOUSEHOLD)
+        return dict(
+            data=frame,
+            source=str(job.input.path),
+            quasi_identifiers=qis,
+            sensitive=job.names(Role.SENSITIVE) or None,
+            hierarchies=hierarchies,
+            weights=weights[0] if weights else None,
+            household=household[0] if household else None,
+            identifiers=job.names(Role.IDENTIFIER),
+            population_size=job.population_size,
+            sampling_fraction=job.population_size is None and job.sampling_fraction or None,
+        )
+    if not args.qi:
+        raise ConfigError(f"{source}: name the quasi-identifiers with --qi a,b,c (or pass a job file)", hint="e.g. --qi age,sex,zip")
+    hierarchies = {}
+    for item in args.hierarchy:
+        if "=" not in item:
+            raise ConfigError(f"--hierarchy {item!r} must be COL=FILE", hint="e.g. --hierarchy age=age.csv")
+        col, path = item.split("=", 1)
+        hierarchies[col] = path
+    return dict(
+        data=str(source),
+        source=str(source),
+        delimiter=args.delimiter,
+        quasi_identifiers=args.qi,
+        sensitive=args.sensitive,
+        hierarchies=hierarchies,
+        weights=args.weights,
+        household=args.household,
+        identifiers=args.identifier,
+        population_size=args.population_size,
+        sampling_fraction=args.sampling_fraction,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from unlinkable.assessment import assess
+
+    options = options_from_args(args)
+    result = assess(**options)
+    figures = result.to_dict()
+    if args.json_out:
+        atomic_write_text(args.json_out, json.dumps(figures, indent=2) + "\n")
+    if args.records:
+        write_table(result.records(), args.records, delimiter=",")
+    if args.report:
+        from unlinkable.report.html import write_report
+
+        write_report(args.report, "assess", figures)
+    if not args.json_out or sys.stdout.isatty():
+        print_summary(figures)
+    for label, path in (("figures", args.json_out), ("per-record risks", args.records), ("report", args.report)):
+        if path:
+            print(f"{label}: {path}", file=sys.stderr)
+    return 0
+
+
+def print_summary(d: dict[str, Any]) -> None:
+    """A short readable table of the headline figures."""
+    from rich.console import Console
+    from rich.table import Table
+
+    n = d["records"]
+    ec = d["equivalence_classes"]
+    table = Table(title=f"Re-identification risk of {d['source']} ({n:,} records)", show_header=True)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("quasi-identifiers", ", ".join(d["quasi_identifiers"]))
+    table.add_row("equivalence classes", f"{ec['count']:,} (sizes {ec['min_size']}..{ec['max_size']}, mean {ec['mean_size']:.2f})")
+    table.add_row("sample uniques", f"{d['sample_uniques']:.2%} of records")
+    p = d["prosecutor"]
+    table.add_row("prosecutor risk (highest / average)", f"{p['highest_risk']:.4f} / {p['average_risk']:.4f}")
+    table.add_row(f"records at risk (> {p['threshold']})", f"{p['records_at_risk']:.2%}")
+    table.add_row("marketer risk", f"{d['marketer']['average_risk']:.4f}")
+    pu = d.get("population_uniques")
+    if pu:
+        for name in ("pitman", "zayatz", "snb", "dankar"):
+            v = pu.get(name)
+            table.add_row(f"population uniques ({name})", "not available" if v is None else f"{v:.4%}")
+    ir = d["individual_risk"]
+    table.add_row("expected re-identifications (sdcMicro)", f"{ir['expected_reidentifications']:.2f}")
+    kv = ir["kanonymity_violations"]
+    table.add_row("records violating 2/3/5-anonymity", f"{kv['2']:,} / {kv['3']:,} / {kv['5']:,}")
+    if d.get("suda2"):
+        table.add_row("records with SUDA2 score > 0", f"{d['suda2']['records_with_score']:,}")
+    top = _most_identifying(d.get("uniqueness_by_attributes") or [])
+    if top:
+        table.add_row("most identifying small subset", f"{' + '.join(top['attributes'])}: {top['sample_uniques']:.1%} unique")
+    Console(stderr=False).print(table)
+
+
+def _most_identifying(rows: list[dict]) -> dict | None:
+    """The smallest subset that makes the most records unique (ties: fewer attributes first)."""
+    if not rows:
+        return None
+    return max(rows, key=lambda r: (r["sample_uniques"], -len(r["attributes"])))

@@ -1,0 +1,91 @@
+"""assess() on hand-worked tables, and its invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import unlinkable
+from unlinkable.hierarchies import builders
+
+# Hand-worked: 6 records, QIs (zip, sex)
+#   81675,f x3  -> class of 3
+#   81675,m x2  -> class of 2
+#   81667,f x1  -> unique
+# classes 3, sizes 3/2/1: highest risk 1, lowest 1/3, average 3/6, sample uniques 1/6,
+# records at risk (>0.2): all 6 (1/3, 1/2, 1 are all > 0.2)
+TABLE = pl.DataFrame({
+    "zip": ["81675", "81675", "81675", "81675", "81675", "81667"],
+    "sex": ["f", "f", "f", "m", "m", "f"],
+    "disease": ["flu", "flu", "cold", "flu", "ulcer", "flu"],
+})
+
+
+def test_hand_worked_sample_risk():
+    d = unlinkable.assess(TABLE, quasi_identifiers=["zip", "sex"]).to_dict()
+    assert d["equivalence_classes"] == {"count": 3, "min_size": 1, "max_size": 3, "mean_size": 2.0,
+                                        "size_histogram": [[1, 1], [2, 1], [3, 1]]}
+    p = d["prosecutor"]
+    assert (p["highest_risk"], p["lowest_risk"], p["average_risk"]) == (1.0, 1 / 3, 0.5)
+    assert p["records_at_highest_risk"] == 1 / 6
+    assert p["records_at_risk"] == 1.0
+    assert d["sample_uniques"] == 1 / 6
+    # unweighted sdcMicro individual risk is 1/fk: 3*(1/3) + 2*(1/2) + 1 = 3 expected re-identifications
+    assert d["individual_risk"]["expected_reidentifications"] == 3.0
+    assert d["individual_risk"]["kanonymity_violations"] == {"2": 1, "3": 3, "5": 6}
+
+
+def test_hand_worked_uniqueness_by_attributes():
+    rows = unlinkable.assess(TABLE, quasi_identifiers=["zip", "sex"]).to_dict()["uniqueness_by_attributes"]
+    by = {tuple(r["attributes"]): r["sample_uniques"] for r in rows}
+    # zip alone: 81667 is unique (1/6); sex alone: none; both: 81667,f (1/6)
+    assert by == {("zip",): 1 / 6, ("sex",): 0.0, ("zip", "sex"): 1 / 6}
+
+
+def test_per_record_frame_has_no_values():
+    recs = unlinkable.assess(TABLE, quasi_identifiers=["zip", "sex"]).records()
+    assert recs.columns[:4] == ["row", "fk", "Fk", "individual_risk"]
+    assert "prosecutor_risk" in recs.columns
+    assert recs["prosecutor_risk"].to_list() == [1 / 3, 1 / 3, 1 / 3, 1 / 2, 1 / 2, 1.0]
+
+
+def test_missing_values_are_a_value_for_arx_and_a_wildcard_for_sdcmicro():
+    df = pl.DataFrame({"a": ["1", "1", None], "b": ["x", "y", "x"]})
+    d = unlinkable.assess(df, quasi_identifiers=["a", "b"]).to_dict()
+    assert d["equivalence_classes"]["count"] == 3
+    fk = unlinkable.assess(df, quasi_identifiers=["a", "b"]).records()["fk"].to_list()
+    # (1,x) is compatible with (NA,x): fk = 1 + alpha*1; (NA,x) gets its own 1 + complete (1,x) 1
+    assert fk == [2.0, 1.0, 2.0]
+
+
+def test_pandas_input():
+    pd = pytest.importorskip("pandas")
+    d = unlinkable.assess(TABLE.to_pandas(), quasi_identifiers=["zip", "sex"]).to_dict()
+    assert d["equivalence_classes"]["count"] == 3
+
+
+def test_both_population_forms_rejected():
+    with pytest.raises(unlinkable.ConfigError):
+        unlinkable.assess(TABLE, quasi_identifiers=["zip"], population_size=100, sampling_fraction=0.1)
+
+
+def test_column_cannot_be_qi_and_sensitive():
+    with pytest.raises(unlinkable.ConfigError, match="both a quasi-identifier and sensitive"):
+        unlinkable.assess(TABLE, quasi_identifiers=["zip"], sensitive="zip")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(17, 90), st.sampled_from(["f", "m"])), min_size=1, max_size=60))
+def test_generalizing_further_never_lowers_k_or_raises_highest_risk(rows):
+    ages = [str(a) for a, _ in rows]
+    h = builders.intervals(ages, [5, 10, 20, 40])
+    previous = None
+    for level in range(h.levels):
+        df = pl.DataFrame({"age": [h.generalize(a, level) for a in ages], "sex": [s for _, s in rows]})
+        d = unlinkable.assess(df, quasi_identifiers=["age", "sex"], suda2=False, max_subset_size=1).to_dict()
+        k, risk = d["equivalence_classes"]["min_size"], d["prosecutor"]["highest_risk"]
+        if previous:
+            assert k >= previous[0] and risk <= previous[1]
+        previous = (k, risk)

@@ -1,0 +1,28 @@
+"""Every docstring example in the package runs (numpydoc `Examples` sections are tests)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import unlinkable
+
+
+def _modules():
+    names = [unlinkable.__name__]
+    for info in pkgutil.walk_packages(unlinkable.__path__, prefix="unlinkable."):
+        names.append(info.name)
+    return sorted(n for n in names if not n.endswith("__main__"))
+
+
+@pytest.mark.parametrize("name", _modules())
+def test_examples_run(name):
+    try:
+        module = importlib.import_module(name)
+    except ImportError as exc:  # an optional extra (e.g. pyspark) that is not installed
+        pytest.skip(f"{name} needs an optional dependency: {exc}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
