@@ -274,7 +274,7 @@ def _user_matrix(transition: Any, categories: Sequence[Any] | None, data_cats: p
             raise ConfigError("pram: transition must be a dict of dicts or a numeric square array", hint="e.g. {1: {1: 0.9, 2: 0.1}, 2: {2: 1.0}}") from None
         if m.ndim != 2 or m.shape[0] != m.shape[1]:
             raise ConfigError(f"pram: transition must be square, got shape {m.shape}", hint="one row and one column per category")
-        cats = list(categories) if categories is not None else data_cats.to_list()
+        cats = [c.item() if isinstance(c, np.generic) else c for c in categories] if categories is not None else data_cats.to_list()
         if len(cats) != m.shape[0]:
             raise ConfigError(
                 f"pram: a {m.shape[0]}x{m.shape[0]} transition matrix for {len(cats)} categories {cats[:10]!r}",
@@ -287,7 +287,7 @@ def _user_matrix(transition: Any, categories: Sequence[Any] | None, data_cats: p
     sums = m.sum(axis=1)
     for i in np.flatnonzero(np.abs(sums - 1.0) > ROW_SUM_TOLERANCE):
         raise ConfigError(
-            f"pram: transition row {cats[i]!r} sums to {sums[i]!r}, not 1",
+            f"pram: transition row {cats[i]!r} sums to {float(sums[i]):.12g}, not 1",
             hint="each row is a probability distribution over the new categories",
         )
     return tuple(cats), m
