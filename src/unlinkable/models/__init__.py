@@ -44,8 +44,10 @@ def model_from_config(item: Any, context: ModelContext | None = None) -> Privacy
 
     Examples
     --------
-    >>> model_from_config({"k-anonymity": {"k": 5}}).to_dict()
-    {'k-anonymity': {'k': 5}}
+    >>> model_from_config({"k-anonimity": {"k": 5}})
+    Traceback (most recent call last):
+    ...
+    unlinkable.errors.ConfigError: unknown privacy model 'k-anonimity'...
     """
     if isinstance(item, PrivacyModel):
         return item
