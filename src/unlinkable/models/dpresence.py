@@ -1,0 +1,158 @@
+"""delta-presence: for every class, the share of its population records that are in the research subset.
+
+Nergiz, Atzori and Clifton, "Hiding the presence of individuals from shared databases", SIGMOD
+2007; ARX 3.9.2 ``criteria/DPresence.java``. As in ARX, the data table is the population and the
+research subset (e.g. ARX's ``adult_subset.csv`` for adult) is a set of its rows. For each class,
+``delta = subset records in the class / records in the class``; a class passes when
+``delta_min <= delta <= delta_max``. A class without subset records has delta 0 in ARX's formula
+but publishes nothing of the research subset; ARX groups only subset records into released
+classes, so such a class passes here.
+
+The engine passes which records are in the subset as ``ClassStatistics.context["in_subset"]``
+(bool per record, from :meth:`DeltaPresence.subset_mask`). Monotone under generalization (a merged
+class's delta lies between those of its parts), not with suppression (ARX's declaration).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import polars as pl
+
+from unlinkable.config import check_float
+from unlinkable.errors import ConfigError, InputError
+from unlinkable.models.base import ClassStatistics, PrivacyModel
+
+
+def subset_mask(data: pl.DataFrame, subset: pl.DataFrame) -> np.ndarray:
+    """Which rows of ``data`` form ``subset``: each subset row claims one equal, unclaimed data row.
+
+    Rows are compared as text on the subset's columns; duplicates are matched first come, first served.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> data = pl.DataFrame({"a": ["x", "y", "x"], "b": ["1", "2", "1"]})
+    >>> subset_mask(data, pl.DataFrame({"a": ["x"], "b": ["1"]})).tolist()
+    [True, False, False]
+    """
+    missing = [c for c in subset.columns if c not in data.columns]
+    if missing:
+        raise InputError(f"research subset: column {missing[0]!r} is not in the data",
+                         hint="the subset must have the data's columns (rows of the data)")
+    cols = subset.columns
+    as_text = [pl.col(c).cast(pl.String) for c in cols]
+    left = data.select(as_text).with_row_index("_row").with_columns(
+        pl.int_range(pl.len()).over(cols).alias("_dup"))
+    right = subset.select(as_text).with_columns(pl.int_range(pl.len()).over(cols).alias("_dup"))
+    joined = right.join(left, on=[*cols, "_dup"], how="left", nulls_equal=True)
+    unmatched = joined.filter(pl.col("_row").is_null())
+    if unmatched.height:
+        raise InputError(f"research subset: {unmatched.height} row(s) are not rows of the data",
+                         hint="every subset row must equal a distinct row of the data table")
+    mask = np.zeros(data.height, dtype=bool)
+    mask[joined["_row"].to_numpy()] = True
+    return mask
+
+
+class DeltaPresence(PrivacyModel):
+    """delta-presence of a research subset within the data (the population).
+
+    Parameters
+    ----------
+    delta_min, delta_max : float
+        0 <= delta_min <= delta_max <= 1.
+    subset : str or Path
+        The research subset table (rows of the data table).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.models.base import ClassStatistics
+    >>> stats = ClassStatistics(np.array([0, 0, 0, 0, 1, 1]), np.array([4, 2]),
+    ...                         context={"in_subset": np.array([1, 0, 0, 0, 1, 1], dtype=bool)})
+    >>> DeltaPresence(0.0, 0.5, "subset.csv").check(stats).tolist()   # deltas 1/4 and 1
+    [True, False]
+
+    Notes
+    -----
+    Nergiz et al. (2007); ARX ``DPresence``. Context needed: ``in_subset`` (bool per record).
+    """
+
+    name = "delta-presence"
+    monotone_generalization = True
+    monotone_suppression = False
+    per_class = True
+
+    def __init__(self, delta_min: float, delta_max: float, subset: str | Path) -> None:
+        self.delta_min = check_float(delta_min, "delta_min", low=0.0, high=1.0)
+        self.delta_max = check_float(delta_max, "delta_max", low=0.0, high=1.0)
+        if self.delta_min > self.delta_max:
+            raise ConfigError(f"delta-presence: delta_min ({self.delta_min}) is larger than delta_max ({self.delta_max})",
+                              hint="use 0 <= delta_min <= delta_max <= 1")
+        if not isinstance(subset, (str, Path)) or not str(subset):
+            raise ConfigError(f"delta-presence: the 'subset' parameter must be a file path, got {subset!r}",
+                              hint="e.g. subset: adult_subset.csv")
+        self.subset = str(subset)
+
+    def read_subset(self) -> pl.DataFrame:
+        from unlinkable.data.io import read_table
+
+        return read_table(self.subset)
+
+    def subset_mask(self, data: pl.DataFrame) -> np.ndarray:
+        """Bool per row of ``data``: is it in the research subset? (for ``context["in_subset"]``)."""
+        return subset_mask(data, self.read_subset())
+
+    def deltas(self, stats: ClassStatistics) -> np.ndarray:
+        """Subset records / records, per class."""
+        mask = stats.context.get("in_subset")
+        if mask is None:
+            raise InputError("delta-presence: the research-subset membership of the records is missing",
+                             hint="this is probably a bug: the engine must pass context['in_subset']")
+        rc = np.asarray(stats.record_class)
+        keep = rc >= 0
+        inside = np.bincount(rc[keep], weights=np.asarray(mask, dtype=np.float64)[keep], minlength=stats.classes)
+        sizes = np.asarray(stats.sizes, dtype=np.float64)
+        return np.divide(inside, sizes, out=np.zeros_like(inside), where=sizes > 0)
+
+    def check(self, stats: ClassStatistics) -> np.ndarray:
+        delta = self.deltas(stats)
+        mask = np.asarray(stats.context["in_subset"], dtype=bool)
+        rc = np.asarray(stats.record_class)
+        has_subset = np.bincount(rc[(rc >= 0) & mask], minlength=stats.classes) > 0
+        return ~has_subset | ((delta >= self.delta_min) & (delta <= self.delta_max))
+
+    def describe(self) -> str:
+        return (f"({self.delta_min}, {self.delta_max})-presence: for anyone in the population, the probability "
+                f"that they are in the research subset, judged from the release, is between {self.delta_min} "
+                f"and {self.delta_max}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"delta-presence": {"delta_min": self.delta_min, "delta_max": self.delta_max, "subset": self.subset}}
+
+
+def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> DeltaPresence:
+    """Build ``- delta-presence: {delta_min: 0.0, delta_max: 0.5, subset: adult_subset.csv}``.
+
+    Examples
+    --------
+    >>> from_config("delta-presence", {"delta_min": 0, "delta_max": 0.5, "subset": "/d/s.csv"}).delta_max
+    0.5
+    """
+    allowed = {"delta_min", "delta_max", "subset"}
+    unknown = set(params) - allowed
+    if unknown:
+        raise ConfigError(f"delta-presence: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
+                          hint="delta-presence takes delta_min, delta_max and subset")
+    missing = [k for k in ("delta_min", "delta_max", "subset") if k not in params]
+    if missing:
+        raise ConfigError(f"delta-presence needs the parameter(s) {', '.join(missing)}",
+                          hint="e.g. - delta-presence: {delta_min: 0.0, delta_max: 0.5, subset: adult_subset.csv}")
+    base = Path(getattr(context, "base_dir", Path("."))) if context is not None else Path(".")
+    return DeltaPresence(params["delta_min"], params["delta_max"], str(base / str(params["subset"])))
+
+
+__all__ = ["DeltaPresence", "subset_mask", "from_config"]

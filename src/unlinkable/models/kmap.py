@@ -1,0 +1,197 @@
+"""k-map: every released class matches at least k individuals of the population.
+
+Sweeney, "Computational disclosure control: a primer on data privacy protection", MIT PhD thesis,
+2001 (k-map); ARX 3.9.2 ``criteria/KMap.java``. Two ways to know the population:
+
+- an explicit population table (``population: people.csv``): generalized with the same
+  transformation as the data, the population records in each released class are counted by the
+  engine and passed as ``ClassStatistics.context["population_counts"]`` (int per class); a class
+  passes when that count is >= k;
+- an estimator (``estimator: poisson`` or ``zero-truncated-poisson``, with a significance level):
+  as ARX, k is turned into a derived k' for k-anonymity of the sample, from the sampling fraction
+  f = n / population size: the Poisson(f k) quantile rule of El Emam and Dankar, "Protecting
+  privacy using k-anonymity", JAMIA 15(5), 2008 (D3 / D4), then ``k' = min(k, k', n)``.
+
+Monotone under generalization and with suppression (ARX declares both).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from unlinkable.config import check_float, check_int
+from unlinkable.errors import ConfigError, InputError
+from unlinkable.models.base import ClassStatistics, PrivacyModel
+
+ESTIMATORS = ("poisson", "zero-truncated-poisson")
+
+
+def derived_k(k: int, sampling_fraction: float, *, estimator: str = "poisson", significance: float = 0.01) -> int:
+    """ARX's derived k' for k-map estimated from a sample (before capping by k and n).
+
+    Examples
+    --------
+    >>> derived_k(10, 0.1, estimator="poisson", significance=0.05)   # Poisson(1): P(X <= 3) >= 0.95
+    5
+    """
+    from scipy.stats import poisson
+
+    lam = sampling_fraction * k
+    threshold = 1.0 - significance
+    if estimator == "poisson":
+        # ARX: counter runs from 0 until the CDF reaches the threshold, then returns counter + 1.
+        counter, value = 0, 0.0
+        while value < threshold:
+            value = float(poisson.cdf(counter, lam))
+            counter += 1
+        return counter + 1
+    v2 = 1.0 - float(poisson.pmf(0, lam))
+    counter, value = 1, 0.0
+    while value < threshold:
+        value += float(poisson.pmf(counter, lam)) / v2
+        counter += 1
+    return counter
+
+
+class KMap(PrivacyModel):
+    """k-map against a population table or a population estimator.
+
+    Parameters
+    ----------
+    k : int
+        k >= 1.
+    population : str or Path, optional
+        A population table (CSV/Parquet with the quasi-identifiers as columns).
+    estimator : {"poisson", "zero-truncated-poisson"}, optional
+        Estimate the population from the sampling fraction instead (give exactly one of the two).
+    significance : float
+        Significance level of the estimator, in [0, 1] (default 0.01).
+    population_size, sampling_fraction : optional
+        The population for the estimator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.models.base import ClassStatistics
+    >>> stats = ClassStatistics(np.array([0, 0, 1]), np.array([2, 1]), context={"population_counts": np.array([7, 3])})
+    >>> KMap(5, population="people.csv").check(stats).tolist()
+    [True, False]
+
+    Notes
+    -----
+    Sweeney (2001); ARX ``KMap`` (``pcount >= k`` with a population, ``count >= k'`` with an
+    estimator). Context needed with a population table: ``population_counts``.
+    """
+
+    name = "k-map"
+    monotone_generalization = True
+    monotone_suppression = True
+    per_class = True
+
+    def __init__(self, k: int, *, population: str | Path | None = None, estimator: str | None = None,
+                 significance: float = 0.01, population_size: int | None = None,
+                 sampling_fraction: float | None = None) -> None:
+        self.k = check_int(k, "k", low=1)
+        if (population is None) == (estimator is None):
+            raise ConfigError("k-map needs either a population table or an estimator, not both",
+                              hint="e.g. - k-map: {k: 5, population: people.csv} or {k: 5, estimator: poisson}")
+        self.population = None if population is None else str(population)
+        self.estimator = None if estimator is None else str(estimator).strip().lower()
+        if self.estimator is not None and self.estimator not in ESTIMATORS:
+            raise ConfigError(f"k-map: unknown estimator {estimator!r}", hint="estimator is poisson or zero-truncated-poisson")
+        self.significance = check_float(significance, "significance", low=0.0, high=1.0)
+        if self.estimator is not None:
+            if (population_size is None) == (sampling_fraction is None):
+                raise ConfigError("k-map with an estimator needs the population: its size or the sampling fraction",
+                                  hint="add `population: {size: 317238626}` or `{sampling_fraction: 0.01}` to the job file")
+        self.population_size = None if population_size is None else check_int(population_size, "population_size", low=1)
+        self.sampling_fraction = (None if sampling_fraction is None else
+                                  check_float(sampling_fraction, "sampling_fraction", low=0.0, high=1.0, low_open=True))
+
+    def read_population(self, columns: list[str] | None = None):
+        """The population table as a polars DataFrame (every cell as text)."""
+        from unlinkable.data.io import read_table
+
+        frame = read_table(self.population)
+        if columns is not None:
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise InputError(f"k-map population table {self.population}: no column {missing[0]!r}",
+                                 hint="the population table needs every quasi-identifier as a column")
+        return frame
+
+    def effective_k(self, n: int) -> int:
+        """The class size the sample needs: k with a population table, ARX's k' with an estimator."""
+        if self.estimator is None:
+            return self.k
+        if self.population_size is not None:
+            fraction = n / float(self.population_size)
+        else:
+            fraction = n / float(int(math.floor(n / self.sampling_fraction + 0.5)))
+        value = derived_k(self.k, fraction, estimator=self.estimator, significance=self.significance)
+        return min(self.k, min(value, n))
+
+    def minimal_class_size(self) -> int:
+        return 1
+
+    def check(self, stats: ClassStatistics) -> np.ndarray:
+        if self.estimator is not None:
+            return np.asarray(stats.sizes) >= self.effective_k(stats.n)
+        counts = stats.context.get("population_counts")
+        if counts is None:
+            raise InputError("k-map: the population counts of the classes are missing",
+                             hint="this is probably a bug: the engine must pass context['population_counts']")
+        return np.asarray(counts) >= self.k
+
+    def describe(self) -> str:
+        source = f"the population table {self.population}" if self.population else f"a {self.estimator} estimate of the population"
+        return (f"{self.k}-map: every group of released records that share their quasi-identifiers matches at "
+                f"least {self.k} people of the population ({source}).")
+
+    def to_dict(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"k": self.k}
+        if self.population is not None:
+            params["population"] = self.population
+        else:
+            params["estimator"] = self.estimator
+            params["significance"] = self.significance
+            if self.population_size is not None:
+                params["population_size"] = self.population_size
+            else:
+                params["sampling_fraction"] = self.sampling_fraction
+        return {"k-map": params}
+
+
+def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> KMap:
+    """Build ``- k-map: {k: 5, population: people.csv}`` or ``{k: 5, estimator: poisson, significance: 0.01}``.
+
+    A relative population path is resolved against the job file's folder (``context.base_dir``).
+
+    Examples
+    --------
+    >>> from_config("k-map", {"k": 3, "estimator": "poisson", "sampling_fraction": 0.1}).effective_k(1000)
+    3
+    """
+    allowed = {"k", "population", "estimator", "significance", "population_size", "sampling_fraction"}
+    unknown = set(params) - allowed
+    if unknown:
+        raise ConfigError(f"k-map: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
+                          hint=f"k-map takes {', '.join(sorted(allowed))}")
+    if "k" not in params:
+        raise ConfigError("k-map needs the parameter k", hint="e.g. - k-map: {k: 5, population: people.csv}")
+    population = params.get("population")
+    if population is not None:
+        base = Path(getattr(context, "base_dir", Path("."))) if context is not None else Path(".")
+        population = str(base / str(population))
+    size, fraction = params.get("population_size"), params.get("sampling_fraction")
+    if params.get("estimator") is not None and size is None and fraction is None and context is not None:
+        size, fraction = getattr(context, "population_size", None), getattr(context, "sampling_fraction", None)
+    return KMap(params["k"], population=population, estimator=params.get("estimator"),
+                significance=params.get("significance", 0.01), population_size=size, sampling_fraction=fraction)
+
+
+__all__ = ["KMap", "derived_k", "from_config", "ESTIMATORS"]

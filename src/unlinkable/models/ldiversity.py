@@ -1,0 +1,250 @@
+"""l-diversity: every released class holds at least l "well-represented" sensitive values.
+
+Three variants, as in Machanavajjhala, Kifer, Gehrke and Venkitasubramaniam, "l-diversity: Privacy
+beyond k-anonymity", ACM TKDD 1(1), 2007, and as ARX 3.9.2 implements them
+(``criteria/DistinctLDiversity.java``, ``EntropyLDiversity.java``, ``RecursiveCLDiversity.java``):
+
+- distinct: at least l different sensitive values in the class;
+- entropy (Shannon estimator, natural logarithm): H(class) >= log(l), evaluated as ARX does,
+  ``sum_v f_v ln f_v <= N (ln N - ln l)`` with N the class size (equality passes);
+- recursive (c, l): with the value frequencies sorted in descending order r_1 >= r_2 >= ... >= r_m,
+  ``r_1 < c (r_l + r_{l+1} + ... + r_m)`` (strict).
+
+Every variant first requires at least ``ceil(l)`` distinct values, hence a class size of at least l.
+All three are monotone under generalization; only distinct l-diversity is monotone with suppression
+(ARX's ``LDiversity(attribute, l, monotonicWithSuppression, monotonicWithGeneralization)``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import numpy as np
+
+from unlinkable.config import check_float, check_int
+from unlinkable.errors import ConfigError, InputError
+from unlinkable.models.base import ClassStatistics, PrivacyModel
+
+VARIANTS = ("distinct", "entropy", "recursive")
+
+
+def _histogram(stats: ClassStatistics, attribute: str) -> np.ndarray:
+    if attribute not in stats.sensitive:
+        known = ", ".join(sorted(stats.sensitive)) or "none"
+        raise InputError(f"the sensitive attribute {attribute!r} was not given to the privacy model",
+                         hint=f"give {attribute!r} the role sensitive in `attributes` (sensitive attributes given: {known})")
+    return stats.histogram(attribute)
+
+
+class _LDiversity(PrivacyModel):
+    name = "l-diversity"
+    variant = ""
+    monotone_generalization = True
+    monotone_suppression = False
+    per_class = True
+
+    def __init__(self, attribute: str, l: float) -> None:  # noqa: E741 - the paper's name
+        if not isinstance(attribute, str) or not attribute:
+            raise ConfigError(f"l-diversity: the 'attribute' parameter must be a column name, got {attribute!r}",
+                              hint="name the sensitive attribute, e.g. attribute: occupation")
+        self.attribute = attribute
+        self.l = l
+        # ARX: minSize = (int) ceil(l); also the least number of distinct values.
+        self._min_size = int(math.ceil(l))
+
+    def sensitive_attributes(self) -> tuple[str, ...]:
+        return (self.attribute,)
+
+    def minimal_class_size(self) -> int:
+        return self._min_size
+
+    def _distinct(self, hist: np.ndarray) -> np.ndarray:
+        return np.count_nonzero(hist, axis=1)
+
+
+class DistinctLDiversity(_LDiversity):
+    """At least ``l`` distinct values of the sensitive attribute in every released class.
+
+    Parameters
+    ----------
+    attribute : str
+        The sensitive attribute.
+    l : int
+        Required number of distinct values, >= 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> col = SensitiveColumn("disease", np.array([0, 1, 0, 0]), ("flu", "cold"))
+    >>> stats = ClassStatistics(np.array([0, 0, 1, 1]), np.array([2, 2]), {"disease": col})
+    >>> DistinctLDiversity("disease", 2).check(stats).tolist()
+    [True, False]
+
+    Notes
+    -----
+    Machanavajjhala et al. (2007), distinct l-diversity; ARX ``DistinctLDiversity``. Monotone under
+    generalization and with suppression (merging classes never loses a value).
+    """
+
+    variant = "distinct"
+    monotone_suppression = True
+
+    def __init__(self, attribute: str, l: int) -> None:  # noqa: E741
+        super().__init__(attribute, check_int(l, "l", low=1))
+
+    def check(self, stats: ClassStatistics) -> np.ndarray:
+        return self._distinct(_histogram(stats, self.attribute)) >= self._min_size
+
+    def describe(self) -> str:
+        return (f"distinct {self.l}-diversity on {self.attribute!r}: every group of records that share their "
+                f"quasi-identifiers shows at least {self.l} different values of {self.attribute!r}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"l-diversity": {"attribute": self.attribute, "variant": "distinct", "l": self.l}}
+
+
+class EntropyLDiversity(_LDiversity):
+    """Shannon entropy of the sensitive values in every class at least ``log(l)``.
+
+    Parameters
+    ----------
+    attribute : str
+        The sensitive attribute.
+    l : float
+        Entropy threshold as a number of "effective" values, >= 1 (ARX accepts a real l).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> col = SensitiveColumn("d", np.array([0, 1, 0, 0, 0, 1]), ("a", "b"))
+    >>> stats = ClassStatistics(np.array([0, 0, 1, 1, 1, 1]), np.array([2, 4]), {"d": col})
+    >>> EntropyLDiversity("d", 2).check(stats).tolist()   # H = ln 2 passes, H(3:1) < ln 2 fails
+    [True, False]
+
+    Notes
+    -----
+    Machanavajjhala et al. (2007), entropy l-diversity, with the plain Shannon estimator (ARX's
+    default ``EntropyEstimator.SHANNON``) and **natural** logarithms throughout; the base does not
+    change the outcome because both sides use the same one. ARX's comparison is kept exactly: the
+    class fails when ``sum f ln f > N (ln N - ln l)``, so equality (H = ln l) passes. Monotone under
+    generalization (entropy is concave), not with suppression.
+    """
+
+    variant = "entropy"
+
+    def __init__(self, attribute: str, l: float) -> None:  # noqa: E741
+        super().__init__(attribute, check_float(l, "l", low=1.0))
+
+    def check(self, stats: ClassStatistics) -> np.ndarray:
+        hist = _histogram(stats, self.attribute)
+        sizes = hist.sum(axis=1).astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bound = sizes * (np.log(sizes) - math.log(self.l))
+        # Sequential accumulation over the values, as ARX adds f ln f one bucket at a time.
+        total = np.zeros(hist.shape[0], dtype=np.float64)
+        for v in range(hist.shape[1]):
+            f = hist[:, v].astype(np.float64)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                total += np.where(f > 0, f * np.log(np.where(f > 0, f, 1.0)), 0.0)
+        ok = ~(bound < total)
+        return ok & (self._distinct(hist) >= self._min_size)
+
+    def describe(self) -> str:
+        return (f"entropy {self.l}-diversity on {self.attribute!r}: in every group of records that share their "
+                f"quasi-identifiers, the values of {self.attribute!r} are at least as spread out as {self.l} "
+                f"equally frequent values (Shannon entropy >= log {self.l}).")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"l-diversity": {"attribute": self.attribute, "variant": "entropy", "l": self.l}}
+
+
+class RecursiveCLDiversity(_LDiversity):
+    """Recursive (c, l)-diversity: the most frequent value is rarer than c times the tail.
+
+    Parameters
+    ----------
+    attribute : str
+        The sensitive attribute.
+    c : float
+        The factor c > 0.
+    l : int
+        l >= 1; the tail starts at the l-th most frequent value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> # class 0: frequencies 3, 2, 1 -> 3 < 2 * (2 + 1) passes; class 1: 4, 1, 1 -> 4 < 2 * 2 fails
+    >>> codes = np.array([0, 0, 0, 1, 1, 2, 0, 0, 0, 0, 1, 2])
+    >>> col = SensitiveColumn("d", codes, ("a", "b", "c"))
+    >>> stats = ClassStatistics(np.repeat([0, 1], 6), np.array([6, 6]), {"d": col})
+    >>> RecursiveCLDiversity("d", 2.0, 2).check(stats).tolist()
+    [True, False]
+
+    Notes
+    -----
+    Machanavajjhala et al. (2007), recursive (c, l)-diversity; ARX ``RecursiveCLDiversity``: a class
+    needs at least l distinct values, and ``r_1 < c * (r_l + ... + r_m)`` with a strict inequality.
+    Monotone under generalization, not with suppression.
+    """
+
+    variant = "recursive"
+
+    def __init__(self, attribute: str, c: float, l: int) -> None:  # noqa: E741
+        self.c = check_float(c, "c", low=0.0, low_open=True)
+        super().__init__(attribute, check_int(l, "l", low=1))
+
+    def check(self, stats: ClassStatistics) -> np.ndarray:
+        hist = _histogram(stats, self.attribute)
+        distinct = self._distinct(hist)
+        if hist.shape[1] == 0:
+            return np.zeros(hist.shape[0], dtype=bool)
+        ordered = -np.sort(-hist, axis=1)  # descending frequencies per class
+        top = ordered[:, 0]
+        # The tail r_l..r_m is an exact integer sum; ARX multiplies it by c in double precision.
+        tail = ordered[:, self._min_size - 1:].sum(axis=1) if self._min_size <= hist.shape[1] else np.zeros_like(top)
+        return (distinct >= self._min_size) & (top.astype(np.float64) < tail.astype(np.float64) * self.c)
+
+    def describe(self) -> str:
+        return (f"recursive ({self.c}, {self.l})-diversity on {self.attribute!r}: in every group of records that "
+                f"share their quasi-identifiers, the most frequent value of {self.attribute!r} occurs less than "
+                f"{self.c} times as often as all values from the {self.l}-th most frequent on together.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"l-diversity": {"attribute": self.attribute, "variant": "recursive", "c": self.c, "l": self.l}}
+
+
+def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _LDiversity:
+    """Build from ``- l-diversity: {attribute: occupation, variant: recursive, c: 4, l: 3}``.
+
+    ``variant`` defaults to ``distinct``; ``c`` is required by (and only allowed for) ``recursive``.
+
+    Examples
+    --------
+    >>> from_config("l-diversity", {"attribute": "occupation", "variant": "recursive", "c": 4, "l": 3})
+    RecursiveCLDiversity(attribute='occupation', variant='recursive', c=4.0, l=3)
+    """
+    params = dict(params)
+    variant = str(params.pop("variant", "distinct")).strip().lower()
+    if variant not in VARIANTS:
+        raise ConfigError(f"l-diversity: unknown variant {variant!r}", hint="variant is one of distinct, entropy, recursive")
+    allowed = {"attribute", "l"} | ({"c"} if variant == "recursive" else set())
+    unknown = set(params) - allowed
+    if unknown:
+        raise ConfigError(f"l-diversity ({variant}): unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
+                          hint=f"{variant} l-diversity takes {', '.join(sorted(allowed | {'variant'}))}")
+    missing = [key for key in sorted(allowed) if key not in params]
+    if missing:
+        raise ConfigError(f"l-diversity ({variant}) needs the parameter(s) {', '.join(missing)}",
+                          hint="e.g. - l-diversity: {attribute: occupation, variant: recursive, c: 4, l: 3}")
+    if variant == "distinct":
+        return DistinctLDiversity(params["attribute"], params["l"])
+    if variant == "entropy":
+        return EntropyLDiversity(params["attribute"], params["l"])
+    return RecursiveCLDiversity(params["attribute"], params["c"], params["l"])
+
+
+__all__ = ["DistinctLDiversity", "EntropyLDiversity", "RecursiveCLDiversity", "from_config", "VARIANTS"]

@@ -1,0 +1,305 @@
+"""t-closeness: the sensitive values of every class are distributed like those of the whole table.
+
+Li, Li and Venkatasubramanian, "t-Closeness: Privacy Beyond k-Anonymity and l-Diversity", ICDE 2007.
+Each class's distribution P is compared with the distribution Q of the **whole input table**
+(computed once in ``prepare``) by the Earth Mover's Distance under one of three ground distances,
+as ARX 3.9.2 implements them (``criteria/EqualDistanceTCloseness.java``,
+``OrderedDistanceTCloseness.java``, ``HierarchicalDistanceTCloseness.java``); a class passes when
+``EMD <= t``:
+
+- equal: ``EMD = 1/2 sum_i |p_i - q_i|``, evaluated ARX's way as
+  ``(1 + sum_{i: p_i > 0} (|q_i - p_i| - q_i)) / 2``;
+- ordered (numeric values, sorted ascending over the m values of the column's dictionary):
+  ``sum_i |sum_{j <= i} (p_j - q_j)| <= t (m - 1)``;
+- hierarchical (the sensitive attribute's hierarchy of height H): over every inner node N at level
+  L, ``(L / H) min(pos(N), neg(N))``, where the extras of the leaves are ``q_i - p_i`` and a node's
+  positive/negative extra sums its children's positive/negative net extras. ARX works on integers
+  scaled by |table| x |class|; so do we, then divides once.
+
+The models are monotone under generalization (the EMD is convex, so a merged class is never
+farther from Q than the farther of its parts) but not with suppression; ARX declares the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from unlinkable.config import check_float
+from unlinkable.errors import ConfigError, InputError
+from unlinkable.models.base import ClassStatistics, PrivacyModel, SensitiveColumn
+
+DISTANCES = ("equal", "ordered", "hierarchical")
+
+
+def _column(stats: ClassStatistics, attribute: str) -> SensitiveColumn:
+    if attribute not in stats.sensitive:
+        known = ", ".join(sorted(stats.sensitive)) or "none"
+        raise InputError(f"the sensitive attribute {attribute!r} was not given to the privacy model",
+                         hint=f"give {attribute!r} the role sensitive in `attributes` (sensitive attributes given: {known})")
+    return stats.sensitive[attribute]
+
+
+def global_counts(column: SensitiveColumn) -> np.ndarray:
+    """Counts of each value code over the whole table (missing values left out)."""
+    codes = column.codes[column.codes >= 0]
+    return np.bincount(codes, minlength=len(column.dictionary)).astype(np.int64)
+
+
+def equal_distance(hist: np.ndarray, table_counts: np.ndarray) -> np.ndarray:
+    """Equal-ground-distance EMD of each class (row of ``hist``) to the table distribution.
+
+    Examples
+    --------
+    >>> equal_distance(np.array([[2, 0], [1, 1]]), np.array([3, 3])).tolist()
+    [0.5, 0.0]
+    """
+    q = table_counts / float(table_counts.sum())
+    sizes = hist.sum(axis=1).astype(np.float64)
+    val = np.ones(hist.shape[0], dtype=np.float64)
+    # Value by value, as ARX's loop over the class's buckets (only values present in the class).
+    for v in range(hist.shape[1]):
+        present = hist[:, v] > 0
+        p = hist[:, v] / np.where(sizes > 0, sizes, 1.0)
+        val += np.where(present, np.abs(q[v] - p) - q[v], 0.0)
+    return val / 2
+
+
+def ordered_distance_sum(hist: np.ndarray, table_counts: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``sum_i |sum_{j<=i} (p_j - q_j)|`` over the values in ``order`` (not yet divided by m - 1)."""
+    q = table_counts / float(table_counts.sum())
+    sizes = hist.sum(axis=1).astype(np.float64)
+    p = hist / np.where(sizes > 0, sizes, 1.0)[:, None]
+    diff = (p - q[None, :])[:, order]
+    # np.cumsum adds sequentially, like ARX's running sums.
+    running = np.cumsum(diff, axis=1)
+    return np.cumsum(np.abs(running), axis=1)[:, -1] if diff.shape[1] else np.zeros(hist.shape[0])
+
+
+def value_order(column: SensitiveColumn) -> np.ndarray:
+    """Codes sorted by their numeric value (ties by code), for the ordered distance."""
+    if column.numeric is None:
+        raise InputError(f"ordered-distance t-closeness needs numeric values of {column.name!r}",
+                         hint=f"{column.name!r} must hold numbers, or use distance: equal or hierarchical")
+    values = np.asarray(column.numeric, dtype=np.float64)
+    if np.isnan(values).any():
+        bad = column.dictionary[int(np.flatnonzero(np.isnan(values))[0])]
+        raise InputError(f"ordered-distance t-closeness: value {bad!r} of {column.name!r} is not a number",
+                         hint="use distance: equal or hierarchical for non-numeric attributes")
+    return np.argsort(values, kind="stable")
+
+
+def hierarchical_distance(hist: np.ndarray, table_counts: np.ndarray, hierarchy: Any) -> np.ndarray:
+    """Hierarchical-ground-distance EMD (Li et al. 2007) of each class to the table distribution.
+
+    ``hierarchy`` is the sensitive attribute's ``GeneralizationMap`` (``table[code, level]``).
+
+    Examples
+    --------
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> h = Hierarchy([["a", "x", "*"], ["b", "x", "*"], ["c", "y", "*"]]).encode(("a", "b", "c"))
+    >>> hierarchical_distance(np.array([[1, 0, 0]]), np.array([1, 1, 1]), h).round(4).tolist()
+    [0.5]
+    """
+    table = np.asarray(hierarchy.table)
+    height = table.shape[1] - 1
+    n_classes = hist.shape[0]
+    if height <= 0:
+        return np.zeros(n_classes)
+    total_p = int(table_counts.sum())
+    sizes = hist.sum(axis=1).astype(np.int64)
+    # Leaf extras scaled by |table| * |class|: q_i * Q - p_i * P, exact in int64.
+    extras = table_counts[None, :].astype(np.int64) * sizes[:, None] - hist.astype(np.int64) * total_p
+    child_nodes = np.arange(table.shape[0])  # level 0: one node per value code
+    cost = np.zeros(n_classes, dtype=np.float64)
+    for level in range(1, height + 1):
+        parent_codes = table[:, level]
+        n_nodes = int(parent_codes.max()) + 1 if parent_codes.size else 0
+        # parent of each child node at this level (children = distinct codes of level - 1)
+        n_children = int(child_nodes.max()) + 1 if child_nodes.size else 0
+        parent_of_child = np.zeros(n_children, dtype=np.int64)
+        parent_of_child[child_nodes] = parent_codes
+        onehot = np.zeros((n_children, n_nodes), dtype=np.int64)
+        onehot[np.arange(n_children), parent_of_child] = 1
+        pos = np.maximum(extras, 0) @ onehot
+        neg = np.maximum(-extras, 0) @ onehot
+        weight = level / float(height)
+        smaller = np.minimum(pos, neg)
+        # Node by node in hierarchy order, like ARX's accumulation.
+        for node in range(n_nodes):
+            cost += weight * smaller[:, node]
+        extras = pos - neg
+        child_nodes = parent_codes
+    return cost / (float(total_p) * sizes.astype(np.float64))
+
+
+class _TCloseness(PrivacyModel):
+    name = "t-closeness"
+    distance = ""
+    monotone_generalization = True
+    monotone_suppression = False
+    per_class = True
+
+    def __init__(self, attribute: str, t: float) -> None:
+        if not isinstance(attribute, str) or not attribute:
+            raise ConfigError(f"t-closeness: the 'attribute' parameter must be a column name, got {attribute!r}",
+                              hint="name the sensitive attribute, e.g. attribute: occupation")
+        self.attribute = attribute
+        self.t = check_float(t, "t", low=0.0, high=1.0)
+        self._table_counts: np.ndarray | None = None
+
+    def sensitive_attributes(self) -> tuple[str, ...]:
+        return (self.attribute,)
+
+    def prepare(self, stats_of_input: ClassStatistics) -> None:
+        """Store the distribution of the sensitive attribute over the whole input table."""
+        self._table_counts = global_counts(_column(stats_of_input, self.attribute))
+
+    def _counts(self, stats: ClassStatistics) -> np.ndarray:
+        if self._table_counts is None:
+            # Without prepare(), the statistics are taken to cover the whole input table.
+            return global_counts(_column(stats, self.attribute))
+        return self._table_counts
+
+    def distances(self, stats: ClassStatistics) -> np.ndarray:
+        """The EMD of every class to the table distribution (float per class)."""
+        raise NotImplementedError
+
+    def check(self, stats: ClassStatistics) -> np.ndarray:
+        return self.distances(stats) <= self.t
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"t-closeness": {"attribute": self.attribute, "distance": self.distance, "t": self.t}}
+
+    def describe(self) -> str:
+        return (f"{self.t}-closeness on {self.attribute!r} ({self.distance} ground distance): in every group of "
+                f"records that share their quasi-identifiers, the distribution of {self.attribute!r} differs from "
+                f"that of the whole table by an Earth Mover's Distance of at most {self.t}.")
+
+
+class EqualDistanceTCloseness(_TCloseness):
+    """t-closeness with equal ground distance (every two values are at distance 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> col = SensitiveColumn("d", np.array([0, 1, 0, 0]), ("a", "b"))
+    >>> stats = ClassStatistics(np.array([0, 0, 1, 1]), np.array([2, 2]), {"d": col})
+    >>> m = EqualDistanceTCloseness("d", 0.25)
+    >>> m.prepare(stats)          # table: a 3/4, b 1/4
+    >>> m.distances(stats).tolist(), m.check(stats).tolist()
+    ([0.25, 0.25], [True, True])
+
+    Notes
+    -----
+    Li et al. (2007), EMD with equal ground distance = total variation distance; ARX
+    ``EqualDistanceTCloseness`` (its summation order and ``<= t``).
+    """
+
+    distance = "equal"
+
+    def distances(self, stats: ClassStatistics) -> np.ndarray:
+        return equal_distance(stats.histogram(_column(stats, self.attribute).name), self._counts(stats))
+
+
+class OrderedDistanceTCloseness(_TCloseness):
+    """t-closeness with ordered ground distance |i - j| / (m - 1) over the sorted numeric values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> col = SensitiveColumn("s", np.array([0, 1, 2]), ("3", "4", "5"), numeric=np.array([3.0, 4.0, 5.0]))
+    >>> stats = ClassStatistics(np.array([0, 1, 1]), np.array([1, 2]), {"s": col})
+    >>> m = OrderedDistanceTCloseness("s", 0.5)
+    >>> m.prepare(stats)
+    >>> m.distances(stats).round(4).tolist()   # {3}: (2/3 + 1/3 + 0) / 2; {4, 5}: (1/3 + 1/6 + 0) / 2
+    [0.5, 0.25]
+
+    Notes
+    -----
+    Li et al. (2007), ordered distance; ARX ``OrderedDistanceTCloseness`` compares the undivided sum
+    with ``t * (m - 1)``, where m is the number of distinct values of the column; so do we.
+    """
+
+    distance = "ordered"
+
+    def distances(self, stats: ClassStatistics) -> np.ndarray:
+        column = _column(stats, self.attribute)
+        m = len(column.dictionary)
+        total = ordered_distance_sum(stats.histogram(column.name), self._counts(stats), value_order(column))
+        return total / (m - 1) if m > 1 else np.zeros_like(total)
+
+    def check(self, stats: ClassStatistics) -> np.ndarray:
+        column = _column(stats, self.attribute)
+        total = ordered_distance_sum(stats.histogram(column.name), self._counts(stats), value_order(column))
+        return ~(total > self.t * (len(column.dictionary) - 1.0))
+
+
+class HierarchicalDistanceTCloseness(_TCloseness):
+    """t-closeness with hierarchical ground distance (the sensitive attribute's hierarchy).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> h = Hierarchy([["a", "x", "*"], ["b", "x", "*"], ["c", "y", "*"]]).encode(("a", "b", "c"))
+    >>> col = SensitiveColumn("d", np.array([0, 1, 2]), ("a", "b", "c"), hierarchy=h)
+    >>> stats = ClassStatistics(np.array([0, 0, 1]), np.array([2, 1]), {"d": col})
+    >>> m = HierarchicalDistanceTCloseness("d", 0.5)
+    >>> m.prepare(stats)
+    >>> m.distances(stats).round(4).tolist()
+    [0.3333, 0.6667]
+
+    Notes
+    -----
+    Li et al. (2007), hierarchical distance, computed as ARX ``HierarchicalDistanceTCloseness``
+    does: integer extras, node cost ``(level / height) * min(pos, neg)``, one division at the end.
+    The hierarchy comes from ``SensitiveColumn.hierarchy`` (a ``GeneralizationMap``).
+    """
+
+    distance = "hierarchical"
+
+    def distances(self, stats: ClassStatistics) -> np.ndarray:
+        column = _column(stats, self.attribute)
+        if column.hierarchy is None:
+            raise InputError(f"hierarchical-distance t-closeness needs a hierarchy for {self.attribute!r}",
+                             hint=f"give it in `attributes`, e.g. {self.attribute}: {{role: sensitive, hierarchy: file.csv}}")
+        return hierarchical_distance(stats.histogram(column.name), self._counts(stats), column.hierarchy)
+
+
+_CLASSES = {"equal": EqualDistanceTCloseness, "ordered": OrderedDistanceTCloseness,
+            "hierarchical": HierarchicalDistanceTCloseness}
+
+
+def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _TCloseness:
+    """Build from ``- t-closeness: {attribute: occupation, distance: hierarchical, t: 0.2}``.
+
+    ``distance`` defaults to ``equal``.
+
+    Examples
+    --------
+    >>> from_config("t-closeness", {"attribute": "occupation", "distance": "equal", "t": 0.2})
+    EqualDistanceTCloseness(attribute='occupation', distance='equal', t=0.2)
+    """
+    params = dict(params)
+    distance = str(params.pop("distance", "equal")).strip().lower()
+    if distance not in _CLASSES:
+        raise ConfigError(f"t-closeness: unknown distance {distance!r}", hint="distance is one of equal, ordered, hierarchical")
+    unknown = set(params) - {"attribute", "t"}
+    if unknown:
+        raise ConfigError(f"t-closeness: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
+                          hint="t-closeness takes attribute, distance and t")
+    missing = [key for key in ("attribute", "t") if key not in params]
+    if missing:
+        raise ConfigError(f"t-closeness needs the parameter(s) {', '.join(missing)}",
+                          hint="e.g. - t-closeness: {attribute: occupation, distance: equal, t: 0.2}")
+    return _CLASSES[distance](params["attribute"], params["t"])
+
+
+__all__ = ["EqualDistanceTCloseness", "OrderedDistanceTCloseness", "HierarchicalDistanceTCloseness",
+           "equal_distance", "ordered_distance_sum", "hierarchical_distance", "global_counts", "value_order",
+           "from_config", "DISTANCES"]

@@ -1,0 +1,197 @@
+"""Sample and population uniqueness thresholds on the released records.
+
+ARX 3.9.2 ``criteria/SampleUniqueness.java`` and ``criteria/PopulationUniqueness.java``:
+
+- sample uniqueness: (records in classes of size 1) / (records released) <= threshold;
+- population uniqueness: the estimated share of the population that is unique (Pitman, Zayatz,
+  SNB, or Dankar's rule; Dankar et al., "Estimating the re-identification risk of clinical data
+  sets", BMC Med. Inform. Decis. Mak. 12:66, 2012) <= threshold. As in ARX, an estimate of 0 is
+  accepted only when the released sample has no unique records, and an empty release passes.
+
+Both are table-level models (``per_class = False``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import numpy as np
+
+from unlinkable.config import check_float, check_int
+from unlinkable.errors import ConfigError
+from unlinkable.models.base import ClassStatistics, PrivacyModel
+
+ESTIMATORS = ("pitman", "zayatz", "snb", "dankar")
+
+
+def _java_round(x: float) -> int:
+    return int(math.floor(x + 0.5))
+
+
+class SampleUniqueness(PrivacyModel):
+    """Share of released records that are unique on the quasi-identifiers <= ``threshold``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.models.base import ClassStatistics
+    >>> stats = ClassStatistics(np.array([0, 0, 1, 2]), np.array([2, 1, 1]))
+    >>> SampleUniqueness(0.5).holds(stats, np.array([True, True, True]))   # 2 / 4 uniques
+    True
+    >>> SampleUniqueness(0.5).holds(stats, np.array([True, True, False]))  # 1 / 3
+    True
+    >>> SampleUniqueness(0.25).holds(stats, np.array([True, True, True]))
+    False
+
+    Notes
+    -----
+    ARX ``SampleUniqueness``; an empty release fails (0/0 in ARX). Monotone under generalization
+    and with suppression, as ARX declares it.
+    """
+
+    name = "sample-uniqueness"
+    monotone_generalization = True
+    monotone_suppression = True
+    per_class = False
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = check_float(threshold, "threshold", low=0.0, high=1.0)
+
+    def holds(self, stats: ClassStatistics, released: np.ndarray) -> bool:
+        sizes = np.asarray(stats.sizes)[np.asarray(released, dtype=bool)]
+        records = float(sizes.sum())
+        if records == 0.0:
+            return False  # ARX: NaN <= t
+        return bool(float(np.count_nonzero(sizes == 1)) / records <= self.threshold)
+
+    def describe(self) -> str:
+        return f"sample uniqueness at most {self.threshold}: at most that share of released records is unique on the quasi-identifiers."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sample-uniqueness": {"threshold": self.threshold}}
+
+
+class PopulationUniqueness(PrivacyModel):
+    """Estimated population uniqueness of the released records <= ``threshold``.
+
+    Parameters
+    ----------
+    threshold : float
+        In [0, 1].
+    estimator : {"pitman", "zayatz", "snb", "dankar"}
+        The statistical model (default Dankar's rule, as ARX).
+    population_size, sampling_fraction : optional
+        The population, as a size or as ``n / size`` (then the size is ``round(n / fraction)`` with n
+        the records of the whole table, as ARX's ``ARXPopulationModel.create(n, f)``). One is needed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.models.base import ClassStatistics
+    >>> stats = ClassStatistics(np.arange(4), np.array([1, 1, 1, 1]))
+    >>> m = PopulationUniqueness(0.5, estimator="zayatz", population_size=4)
+    >>> m.holds(stats, np.ones(4, dtype=bool))   # the whole population, all unique
+    False
+
+    Notes
+    -----
+    ARX ``PopulationUniqueness``; estimates from ``unlinkable.risk.population``. Monotone under
+    generalization only with the Zayatz estimator, never with suppression (ARX's declaration).
+    """
+
+    name = "population-uniqueness"
+    monotone_suppression = False
+    per_class = False
+
+    def __init__(self, threshold: float, *, estimator: str = "dankar", population_size: int | None = None,
+                 sampling_fraction: float | None = None) -> None:
+        self.threshold = check_float(threshold, "threshold", low=0.0, high=1.0)
+        key = str(estimator).strip().lower()
+        if key not in ESTIMATORS:
+            raise ConfigError(f"population-uniqueness: unknown estimator {estimator!r}",
+                              hint="estimator is one of pitman, zayatz, snb, dankar")
+        self.estimator = key
+        if population_size is None and sampling_fraction is None:
+            raise ConfigError("population-uniqueness needs the population",
+                              hint="add `population: {size: 317238626}` or `{sampling_fraction: 0.01}` to the job file")
+        if population_size is not None and sampling_fraction is not None:
+            raise ConfigError("population-uniqueness: give population_size or sampling_fraction, not both", hint="keep one")
+        self.population_size = None if population_size is None else check_int(population_size, "population_size", low=1)
+        self.sampling_fraction = (None if sampling_fraction is None else
+                                  check_float(sampling_fraction, "sampling_fraction", low=0.0, high=1.0, low_open=True))
+        self.monotone_generalization = key == "zayatz"
+
+    def population(self, n: int) -> int:
+        """The population size for a table of ``n`` records."""
+        if self.population_size is not None:
+            return self.population_size
+        return _java_round(n / self.sampling_fraction)
+
+    def estimate(self, stats: ClassStatistics, released: np.ndarray) -> float:
+        """The estimated fraction of population uniques (0 where ARX's estimate is unavailable)."""
+        from unlinkable.risk.population import population_uniqueness
+
+        sizes = np.asarray(stats.sizes)[np.asarray(released, dtype=bool)]
+        sizes = sizes[sizes > 0]
+        result = population_uniqueness(sizes.astype(np.int64), population_size=self.population(stats.n))
+        value = getattr(result, self.estimator)
+        return 0.0 if value is None else float(value)
+
+    def holds(self, stats: ClassStatistics, released: np.ndarray) -> bool:
+        sizes = np.asarray(stats.sizes)[np.asarray(released, dtype=bool)]
+        if sizes.sum() == 0:
+            return True  # ARX: all suppressed
+        uniques = self.estimate(stats, released)
+        if 0.0 < uniques <= self.threshold:
+            return True
+        return uniques == 0.0 and not bool((sizes == 1).any())
+
+    def describe(self) -> str:
+        return (f"population uniqueness at most {self.threshold} ({self.estimator} estimate): at most that share "
+                f"of the population is estimated to be unique on the released quasi-identifiers.")
+
+    def to_dict(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"threshold": self.threshold, "estimator": self.estimator}
+        if self.population_size is not None:
+            params["population_size"] = self.population_size
+        else:
+            params["sampling_fraction"] = self.sampling_fraction
+        return {"population-uniqueness": params}
+
+
+def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> PrivacyModel:
+    """Build ``- sample-uniqueness: {threshold: 0.01}`` or ``- population-uniqueness: {threshold: 0.01, estimator: dankar}``.
+
+    The population comes from the job file's ``population`` section (``context.population_size`` or
+    ``context.sampling_fraction``) unless the entry gives ``population_size`` / ``sampling_fraction``.
+
+    Examples
+    --------
+    >>> from_config("sample-uniqueness", {"threshold": 0.01})
+    SampleUniqueness(threshold=0.01)
+    """
+    if name == "sample-uniqueness":
+        unknown = set(params) - {"threshold"}
+        if unknown:
+            raise ConfigError(f"sample-uniqueness: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
+                              hint="sample-uniqueness takes only threshold")
+        if "threshold" not in params:
+            raise ConfigError("sample-uniqueness needs the parameter threshold", hint="e.g. - sample-uniqueness: {threshold: 0.01}")
+        return SampleUniqueness(params["threshold"])
+    allowed = {"threshold", "estimator", "population_size", "sampling_fraction"}
+    unknown = set(params) - allowed
+    if unknown:
+        raise ConfigError(f"population-uniqueness: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
+                          hint=f"population-uniqueness takes {', '.join(sorted(allowed))}")
+    if "threshold" not in params:
+        raise ConfigError("population-uniqueness needs the parameter threshold",
+                          hint="e.g. - population-uniqueness: {threshold: 0.01, estimator: dankar}")
+    size, fraction = params.get("population_size"), params.get("sampling_fraction")
+    if size is None and fraction is None and context is not None:
+        size, fraction = getattr(context, "population_size", None), getattr(context, "sampling_fraction", None)
+    return PopulationUniqueness(params["threshold"], estimator=params.get("estimator", "dankar"),
+                                population_size=size, sampling_fraction=fraction)
+
+
+__all__ = ["SampleUniqueness", "PopulationUniqueness", "from_config", "ESTIMATORS"]
