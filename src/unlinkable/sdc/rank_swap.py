@@ -114,35 +114,34 @@ def rank_swap(
     columns = []
     for name in attrs:
         col = frame[name]
-        values = col.cast(pl.Float64).fill_nan(None)
-        present = values.is_not_null().to_numpy()
+        present = col.cast(pl.Float64).fill_nan(None).is_not_null().to_numpy()
         rows = np.flatnonzero(present)
-        x = values.to_numpy()[rows]
-        order = np.argsort(x, kind="stable")
-        ranked = x[order]
-        m = ranked.size
+        # Rank on the native values: casting big integers to float would blur their order.
+        native = col.gather(rows).to_numpy()
+        order = np.argsort(native, kind="stable")
+        x = native[order].astype(float)  # ascending
+        m = x.size
         n_top = int(m * top / 100.0)
         n_bottom = int(math.floor(m * bottom / 100.0))
-        averaged = n_top > 0 or n_bottom > 0
-        if n_bottom:
-            ranked[:n_bottom] = ranked[:n_bottom].sum() / n_bottom
-        if n_top:
-            ranked[m - n_top :] = ranked[m - n_top :].sum() / n_top
-        middle = ranked[n_bottom : m - n_top]
-        if r0 is not None:
-            window_pct = _r0_percent(x[order], middle, n_bottom, n_top, r0)
-        else:
-            window_pct = float(p)
+        middle = x[n_bottom : m - n_top]
+        window_pct = float(p) if r0 is None else _r0_percent(x, middle, n_bottom, n_top, r0)
         width = int(math.floor(window_pct / 100.0 * middle.size))
-        ranked[n_bottom : m - n_top] = middle[_partners(middle.size, width, rng)]
-        swapped = np.empty(m)
-        swapped[order] = ranked
+        partner = _partners(middle.size, width, rng)
+        if n_top == 0 and n_bottom == 0:
+            # Move whole values between rows, so the column keeps its dtype and exact multiset.
+            source = np.arange(frame.height)
+            source[rows[order]] = rows[order[partner]]
+            columns.append(col.gather(source))
+            continue
+        ranked = x.copy()
+        if n_bottom:
+            ranked[:n_bottom] = x[:n_bottom].sum() / n_bottom
+        if n_top:
+            ranked[m - n_top :] = x[m - n_top :].sum() / n_top
+        ranked[n_bottom : m - n_top] = middle[partner]
         full = np.full(frame.height, np.nan)
-        full[rows] = swapped
-        out = pl.Series(name, full, dtype=pl.Float64, nan_to_null=True)
-        if not averaged:
-            out = out.cast(col.dtype)  # the same multiset, so the dtype round-trips exactly
-        columns.append(out)
+        full[rows[order]] = ranked
+        columns.append(pl.Series(name, full, dtype=pl.Float64, nan_to_null=True))
     return frame.with_columns(columns)
 
 
