@@ -1,0 +1,773 @@
+"""Linkage exposure: how many records of an outside table each release record can be joined to.
+
+A release record ``r`` and an auxiliary record ``a`` are *compatible* when, on every shared
+attribute, the value of ``a`` lies in the set that ``r``'s value stands for:
+
+- a raw value stands for itself (text equality, so ``35`` and ``35.0`` differ);
+- a generalized value (a label of the attribute's hierarchy, ``[30, 40[`` or ``816**``) stands for
+  the raw values under it; a label that is also a raw value of the hierarchy is read as the raw
+  value, and a label that appears at several levels is read at the highest of them (the widest
+  set, so a true match is never missed);
+- ``*`` and a missing value stand for anything, on either side (an adversary's missing value
+  cannot exclude anyone);
+- with a tolerance ``t`` (numbers, or dates in ``YYYY-MM-DD`` with ``"3d"``), a raw value ``x``
+  stands for the closed range ``[x - t, x + t]``, and a generalized value for the numeric span of its
+  leaves widened by ``t`` (``[30, 40[`` with leaves 30..39 and ``t = 1`` covers 29..40).
+
+An auxiliary value that is not in the hierarchy is compatible only with an equal raw value (and
+with ``*``). The candidate count of ``r`` is the number of compatible auxiliary records.
+
+Algorithm (linear in rows, never pairwise): both sides are dictionary-encoded per attribute and each
+release value is resolved once into a *token* (wildcard, key at hierarchy level ``j``, or a range of
+ranks of the auxiliary table's sorted numeric values). Release records are grouped by their
+*pattern* (the token kind of every attribute) and auxiliary records by which attributes they miss;
+for each pair of groups the key attributes are combined into one int64 key and counted with a
+``bincount`` (small key spaces) or a sort + ``searchsorted`` (large ones); one tolerance attribute is
+counted by ``searchsorted`` on (key, rank) composites, and further tolerance attributes are first
+expanded into the auxiliary table's distinct values inside the range (their only cost that is not
+linear: the rows grow by the number of distinct values in each range). The number of patterns is
+small (levels per attribute), so the cost is O(patterns x rows).
+
+Only aggregate figures and per-record candidate counts of the user's own release come out: the
+module never materialises a linked pair.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import polars as pl
+
+from unlinkable.data.io import read_table
+from unlinkable.data.table import encode_column, require_columns
+from unlinkable.errors import ConfigError, InputError
+from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.hierarchies.io import read_hierarchy
+
+__all__ = ["Exposure", "exposure", "HISTOGRAM_BINS"]
+
+WILDCARD = -1
+RANGE = -2  # token kind of a tolerance attribute's non-wildcard value
+
+#: candidate-count bins of ``candidates_histogram``: label -> inclusive [low, high]
+HISTOGRAM_BINS: tuple[tuple[str, int, float], ...] = (
+    ("0", 0, 0), ("1", 1, 1), ("2", 2, 2), ("3-5", 3, 5), ("6-10", 6, 10), (">10", 11, math.inf),
+)
+
+_WILDCARD_TEXT = "*"
+_BINCOUNT_LIMIT = 1 << 24          # key spaces up to this size are counted with one bincount
+_EXPANSION_LIMIT = 20_000_000      # expanded release rows per chunk (second tolerance attribute)
+_KEY_LIMIT = 1 << 61               # densify a combined key before it could overflow int64
+
+
+# --------------------------------------------------------------------------------------------
+# Attribute specifications and the prepared auxiliary side
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttributeLink:
+    """One shared attribute: release column, auxiliary column, optional hierarchy and tolerance.
+
+    ``tolerance_kind`` is ``"number"`` or ``"date"`` when a tolerance is set (dates in days).
+    """
+
+    release: str
+    auxiliary: str
+    hierarchy: Hierarchy | None = None
+    tolerance: float | None = None
+    tolerance_kind: str | None = None
+
+
+class _AuxAttribute:
+    """The auxiliary column of one attribute, encoded once: codes, hierarchy levels, numeric ranks."""
+
+    def __init__(self, link: AttributeLink, series: pl.Series) -> None:
+        self.link = link
+        enc = encode_column(series)
+        dictionary = list(enc.dictionary)
+        codes = enc.codes
+        # ``*`` in the auxiliary table is a missing value: it excludes nobody.
+        if _WILDCARD_TEXT in dictionary:
+            star = dictionary.index(_WILDCARD_TEXT)
+            codes = np.where(codes == star, -1, codes).astype(np.int32)
+        self.codes = codes
+        self.dictionary = tuple(dictionary)
+        self.index = {v: i for i, v in enumerate(dictionary)}
+        h = link.hierarchy
+        self.level_codes: list[np.ndarray] = []      # per level: label code of each dictionary value
+        self.label_index: list[dict[str, int]] = []  # per level: label -> code
+        self.label_level: dict[str, int] = {}        # non-leaf label -> highest level holding it
+        self.leaf_rows: dict[str, int] = {}
+        if h is not None:
+            self.leaf_rows = {row[0]: i for i, row in enumerate(h.rows)}
+            row_of = np.array([self.leaf_rows.get(v, -1) for v in dictionary], dtype=np.int64)
+            for level in range(h.levels):
+                labels: dict[str, int] = {}
+                per_row = np.array([labels.setdefault(row[level], len(labels)) for row in h.rows], dtype=np.int32)
+                self.label_index.append(labels)
+                mapped = np.where(row_of >= 0, per_row[np.maximum(row_of, 0)], -1).astype(np.int32)
+                self.level_codes.append(mapped)
+                if level:
+                    for label in labels:
+                        self.label_level[label] = level
+        self.sorted_values: np.ndarray | None = None
+        self.rank: np.ndarray | None = None
+        if link.tolerance is not None:
+            numbers = _parse_values(dictionary, link.tolerance_kind, column=link.auxiliary, side="auxiliary table")
+            self.sorted_values = np.unique(numbers)
+            self.rank = np.searchsorted(self.sorted_values, numbers).astype(np.int64)
+            self._leaf_numbers: dict[str, float] = {}
+            if h is not None:
+                leaves = [row[0] for row in h.rows]
+                parsed = _parse_values(leaves, link.tolerance_kind, column=link.release, side="hierarchy")
+                self._leaf_numbers = dict(zip(leaves, parsed.tolist()))
+
+    def level_card(self, level: int) -> int:
+        # Level 0 keys live in the auxiliary dictionary, plus one code for "a value A never has".
+        return len(self.dictionary) + 1 if level == 0 else len(self.label_index[level])
+
+    def aux_key(self, level: int) -> np.ndarray:
+        """Key of every auxiliary record at ``level`` (-1: missing or outside the hierarchy)."""
+        if level == 0:
+            return self.codes
+        lut = np.append(self.level_codes[level], -1)
+        return lut[self.codes]
+
+    def tokens(self, dictionary: Sequence[str | None]) -> "_Tokens":
+        """Resolve each distinct release value once (the last entry is the token of a missing value)."""
+        n = len(dictionary)
+        kind = np.full(n + 1, WILDCARD, dtype=np.int16)
+        key = np.full(n + 1, -1, dtype=np.int64)
+        lo = np.zeros(n + 1, dtype=np.int64)
+        hi = np.full(n + 1, -1, dtype=np.int64)
+        link = self.link
+        h = link.hierarchy
+        for i, value in enumerate(dictionary):
+            if value is None or value == _WILDCARD_TEXT:
+                continue
+            if link.tolerance is None:
+                if h is None or value in self.leaf_rows or value not in self.label_level:
+                    kind[i] = 0
+                    key[i] = self.index.get(value, len(self.dictionary))
+                else:
+                    level = self.label_level[value]
+                    kind[i] = level
+                    key[i] = self.label_index[level][value]
+                continue
+            kind[i] = RANGE
+            span = self._span(value)
+            t = link.tolerance
+            lo[i] = np.searchsorted(self.sorted_values, span[0] - t, side="left")
+            hi[i] = np.searchsorted(self.sorted_values, span[1] + t, side="right") - 1
+        return _Tokens(kind, key, lo, hi)
+
+    def _span(self, value: str) -> tuple[float, float]:
+        link = self.link
+        number = _parse_one(value, link.tolerance_kind)
+        if number is not None:
+            return number, number
+        h = link.hierarchy
+        if h is not None and value in self.label_level:
+            level = self.label_level[value]
+            nums = [self._leaf_numbers[row[0]] for row in h.rows if row[level] == value]
+            return min(nums), max(nums)
+        what = "a number" if link.tolerance_kind == "number" else "a date (YYYY-MM-DD)"
+        raise ConfigError(
+            f"column {link.release!r} of the release has a tolerance, but its value {value!r} is not {what}"
+            + (" nor a label of its hierarchy" if h is not None else ""),
+            hint="a tolerance applies to numeric or date attributes only; remove it for categorical columns",
+        )
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    kind: np.ndarray   # WILDCARD, RANGE or the hierarchy level of a key
+    key: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+def _parse_one(value: str, kind: str | None) -> float | None:
+    try:
+        if kind == "date":
+            from datetime import date
+
+            # Days since 1970-01-01, as polars counts them in _parse_values.
+            return float((date.fromisoformat(value.strip()) - date(1970, 1, 1)).days)
+        number = float(value)
+        return None if math.isnan(number) else number
+    except (ValueError, TypeError):
+        return None
+
+
+def _parse_values(values: Sequence[str], kind: str | None, *, column: str, side: str) -> np.ndarray:
+    series = pl.Series("v", list(values), dtype=pl.String)
+    if kind == "date":
+        parsed = series.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+        numbers = parsed.cast(pl.Int64, strict=False)
+        what, hint = "a date (YYYY-MM-DD)", "dates must be written YYYY-MM-DD; a date tolerance is written like \"3d\""
+    else:
+        numbers = series.str.strip_chars().cast(pl.Float64, strict=False)
+        what, hint = "a number", "a tolerance applies to numeric or date attributes only; remove it for categorical columns"
+    bad = numbers.is_null() & series.is_not_null()
+    if kind != "date":
+        bad = bad | numbers.is_nan().fill_null(False)
+    if bad.any():
+        first = series.filter(bad)[0]
+        raise ConfigError(f"column {column!r} of the {side} has a tolerance, but its value {first!r} is not {what}", hint=hint)
+    return numbers.cast(pl.Float64).to_numpy()
+
+
+# --------------------------------------------------------------------------------------------
+# The counting engine
+# --------------------------------------------------------------------------------------------
+
+
+class _Auxiliary:
+    """The auxiliary table prepared for repeated counting (the privacy model reuses it)."""
+
+    def __init__(self, frame: pl.DataFrame, links: Sequence[AttributeLink]) -> None:
+        self.links = tuple(links)
+        self.m = frame.height
+        self.attrs = [_AuxAttribute(link, frame[link.auxiliary]) for link in links]
+        missing = np.zeros(self.m, dtype=np.int64)
+        for a, attr in enumerate(self.attrs):
+            missing |= (attr.codes < 0).astype(np.int64) << a
+        self.missing_groups = _groups(missing)
+
+    def count(self, release_columns: Sequence[tuple[np.ndarray, Sequence[str | None]]], *,
+              use: Sequence[int] | None = None, reverse: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """Candidate counts per release record (and per auxiliary record when ``reverse``).
+
+        ``release_columns[a]`` is (codes, dictionary) of the release column of attribute ``a``;
+        ``use`` selects the attributes that take part (the what-if drops one).
+        """
+        use = list(range(len(self.attrs))) if use is None else list(use)
+        n = len(release_columns[0][0]) if release_columns else 0
+        kinds, keys, los, his = {}, {}, {}, {}
+        for a in use:
+            codes, dictionary = release_columns[a]
+            tok = self.attrs[a].tokens(dictionary)
+            kinds[a] = tok.kind[codes]
+            keys[a], los[a], his[a] = tok.key, tok.lo, tok.hi
+        # Pattern of a release record: the token kind of every used attribute, as one small int.
+        pattern = np.zeros(n, dtype=np.int64)
+        for a in use:
+            levels = self.attrs[a].link.hierarchy.levels if self.attrs[a].link.hierarchy is not None else 1
+            pattern = pattern * (levels + 2) + (kinds[a].astype(np.int64) + 2)
+        counts = np.zeros(n, dtype=np.int64)
+        rev = np.zeros(self.m, dtype=np.int64) if reverse else None
+        for r_idx in _groups(pattern):
+            first = r_idx[0]
+            for a_idx in self.missing_groups:
+                a_missing = int(self._missing_mask_of(a_idx[0]))
+                key_attrs, range_attrs = [], []
+                for a in use:
+                    k = int(kinds[a][first])
+                    if k == WILDCARD or (a_missing >> a) & 1:
+                        continue
+                    (range_attrs if k == RANGE else key_attrs).append((a, k))
+                if not key_attrs and not range_attrs:
+                    counts[r_idx] += len(a_idx)
+                    if rev is not None:
+                        rev[a_idx] += len(r_idx)
+                    continue
+                self._join(r_idx, a_idx, key_attrs, range_attrs, release_columns, keys, los, his, counts, rev)
+        return counts, rev
+
+    def _missing_mask_of(self, i: int) -> int:
+        return sum(1 << a for a, attr in enumerate(self.attrs) if attr.codes[i] < 0)
+
+    def _join(self, r_idx, a_idx, key_attrs, range_attrs, release_columns, keys, los, his, counts, rev) -> None:
+        # Auxiliary side: keys at the release pattern's levels; drop values outside the hierarchy.
+        a_cols, a_cards = [], []
+        keep = np.ones(len(a_idx), dtype=bool)
+        for a, level in key_attrs:
+            col = self.attrs[a].aux_key(level)[a_idx]
+            keep &= col >= 0
+            a_cols.append(col)
+            a_cards.append(self.attrs[a].level_card(level))
+        a_rank = {a: self.attrs[a].rank[self.attrs[a].codes[a_idx]] for a, _ in range_attrs}
+        if not keep.all():
+            a_idx = a_idx[keep]
+            a_cols = [c[keep] for c in a_cols]
+            a_rank = {a: v[keep] for a, v in a_rank.items()}
+        r_cols = [keys[a][release_columns[a][0][r_idx]] for a, _ in key_attrs]
+        r_lo = {a: los[a][release_columns[a][0][r_idx]] for a, _ in range_attrs}
+        r_hi = {a: his[a][release_columns[a][0][r_idx]] for a, _ in range_attrs}
+        if len(range_attrs) <= 1:
+            c, rv = _count_keys(r_cols, a_cols, a_cards, *_range_args(range_attrs, r_lo, r_hi, a_rank, self.attrs),
+                                nr=len(r_idx), na=len(a_idx), reverse=rev is not None)
+            counts[r_idx] += c
+            if rev is not None:
+                rev[a_idx] += rv
+            return
+        # Several tolerance attributes: expand all but the widest into the distinct auxiliary
+        # values inside the range, which turns them into key attributes.
+        widths = {a: np.clip(r_hi[a] - r_lo[a] + 1, 0, None) for a, _ in range_attrs}
+        last = max((a for a, _ in range_attrs), key=lambda a: float(widths[a].mean()) if len(r_idx) else 0.0)
+        expand = [a for a, _ in range_attrs if a != last]
+        per_row = np.ones(len(r_idx), dtype=np.int64)
+        for a in expand:
+            per_row *= widths[a]
+        bounds = _chunks(per_row, _EXPANSION_LIMIT)
+        for start, stop in bounds:
+            rows = np.arange(start, stop)
+            owner = np.repeat(rows, per_row[start:stop])
+            cols = [c[owner] for c in r_cols]
+            stride = per_row[start:stop].copy()
+            offset = np.arange(len(owner)) - np.repeat(np.cumsum(per_row[start:stop]) - per_row[start:stop], per_row[start:stop])
+            e_a_cols, e_cards = list(a_cols), list(a_cards)
+            for a in expand:
+                # Mixed-radix digits of the offset enumerate the product of the ranges.
+                stride = stride // np.maximum(widths[a][start:stop], 1)
+                digit = (offset // np.repeat(stride, per_row[start:stop])) % np.repeat(np.maximum(widths[a][start:stop], 1), per_row[start:stop])
+                cols.append(r_lo[a][owner] + digit)
+                e_a_cols.append(a_rank[a])
+                e_cards.append(len(self.attrs[a].sorted_values))
+            c, rv = _count_keys(cols, e_a_cols, e_cards, r_lo[last][owner], r_hi[last][owner], a_rank[last],
+                                len(self.attrs[last].sorted_values), nr=len(owner), na=len(a_idx),
+                                reverse=rev is not None)
+            counts[r_idx[start:stop]] += np.bincount(owner - start, weights=c, minlength=stop - start).astype(np.int64)
+            if rev is not None:
+                rev[a_idx] += rv
+
+
+def _range_args(range_attrs, r_lo, r_hi, a_rank, attrs):
+    if not range_attrs:
+        return None, None, None, 0
+    a = range_attrs[0][0]
+    return r_lo[a], r_hi[a], a_rank[a], len(attrs[a].sorted_values)
+
+
+def _chunks(sizes: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """Split rows into consecutive chunks whose sizes sum to at most ``limit`` (at least one row each)."""
+    if len(sizes) == 0:
+        return []
+    total = np.cumsum(sizes)
+    out, start, base = [], 0, 0
+    while start < len(sizes):
+        stop = int(np.searchsorted(total, base + limit, side="right"))
+        stop = max(stop, start + 1)
+        out.append((start, stop))
+        base = int(total[stop - 1])
+        start = stop
+    return out
+
+
+def _groups(code: np.ndarray) -> list[np.ndarray]:
+    """Row indices of each distinct value of ``code`` (a few groups, many rows)."""
+    if len(code) == 0:
+        return []
+    first = code[0]
+    if (code == first).all():
+        return [np.arange(len(code))]
+    order = np.argsort(code, kind="stable")
+    sorted_code = code[order]
+    cuts = np.flatnonzero(np.diff(sorted_code)) + 1
+    return np.split(order, cuts)
+
+
+def _combine(r_cols: Sequence[np.ndarray], a_cols: Sequence[np.ndarray], cards: Sequence[int], nr: int, na: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """One int64 key per row from several code columns (mixed radix, densified before overflow)."""
+    kr = np.zeros(nr, dtype=np.int64)
+    ka = np.zeros(na, dtype=np.int64)
+    space = 1
+    for cr, ca, card in zip(r_cols, a_cols, cards):
+        card = max(int(card), 1)
+        if space * card >= _KEY_LIMIT:
+            kr, ka, space = _densify(kr, ka)
+        kr = kr * card + cr
+        ka = ka * card + ca
+        space *= card
+    return kr, ka, space
+
+
+def _densify(kr: np.ndarray, ka: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    uniq, inverse = np.unique(np.concatenate([kr, ka]), return_inverse=True)
+    inverse = inverse.astype(np.int64)
+    return inverse[: len(kr)], inverse[len(kr):], len(uniq)
+
+
+def _count_keys(r_cols, a_cols, cards, r_lo, r_hi, a_rank, ranks: int, *, nr: int, na: int,
+                reverse: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per release row: auxiliary rows with an equal key (and a rank inside [lo, hi] when given)."""
+    kr, ka, space = _combine(r_cols, a_cols, cards, nr, na)
+    if r_lo is None:
+        if space <= max(_BINCOUNT_LIMIT, 2 * (len(kr) + len(ka))):
+            per_key = np.bincount(ka, minlength=space)
+            c = per_key[kr]
+            rv = np.bincount(kr, minlength=space)[ka] if reverse else None
+            return c, rv
+        return _lookup(ka, kr), (_lookup(kr, ka) if reverse else None)
+    radix = ranks + 1
+    if space * radix >= _KEY_LIMIT:
+        kr, ka, space = _densify(kr, ka)
+    base_r = kr * radix
+    points = np.sort(ka * radix + a_rank)
+    lo = np.clip(r_lo, 0, ranks)
+    hi = np.clip(r_hi, -1, ranks - 1)
+    c = np.searchsorted(points, base_r + hi, side="right") - np.searchsorted(points, base_r + lo, side="left")
+    c = np.maximum(c, 0)
+    rv = None
+    if reverse:
+        ok = hi >= lo  # empty ranges match nothing and would break the difference below
+        starts = np.sort(base_r[ok] + lo[ok])
+        ends = np.sort(base_r[ok] + hi[ok] + 1)
+        base_a = ka * radix
+        p = base_a + a_rank
+        opened = np.searchsorted(starts, p, side="right") - np.searchsorted(starts, base_a, side="left")
+        closed = np.searchsorted(ends, p, side="right") - np.searchsorted(ends, base_a, side="left")
+        rv = opened - closed
+    return c, rv
+
+
+def _lookup(table_keys: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """How often each ``query`` key occurs in ``table_keys`` (sort + searchsorted)."""
+    uniq, cnt = np.unique(table_keys, return_counts=True)
+    if len(uniq) == 0:
+        return np.zeros(len(query), dtype=np.int64)
+    pos = np.searchsorted(uniq, query)
+    pos = np.minimum(pos, len(uniq) - 1)
+    return np.where(uniq[pos] == query, cnt[pos], 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Public result and entry point
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Exposure:
+    """Linkage exposure of a release against an auxiliary table (aggregates and per-record counts).
+
+    Attributes
+    ----------
+    candidates : numpy.ndarray
+        int64 per release record: the number of compatible auxiliary records.
+    reverse_candidates : numpy.ndarray
+        int64 per auxiliary record: the number of compatible release records (used only in aggregate).
+    auxiliary_name : str
+        How the auxiliary table is named in the summary (its file name, or "the auxiliary table").
+    attributes : tuple of str
+        The shared attributes (release column names).
+    """
+
+    candidates: np.ndarray
+    reverse_candidates: np.ndarray
+    auxiliary_name: str
+    attributes: tuple[str, ...]
+    true_match_compatible: np.ndarray | None = None
+    what_if: tuple[dict, ...] = ()
+    copula: Any = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def release_records(self) -> int:
+        return int(self.candidates.shape[0])
+
+    @property
+    def auxiliary_records(self) -> int:
+        return int(self.reverse_candidates.shape[0])
+
+    @property
+    def unique_links(self) -> int:
+        return int((self.candidates == 1).sum())
+
+    @property
+    def unique_link_share(self) -> float:
+        return self.unique_links / self.release_records if self.release_records else 0.0
+
+    @property
+    def expected_reidentifications(self) -> float:
+        c = self.candidates[self.candidates > 0]
+        return float((1.0 / c).sum())
+
+    @property
+    def reverse_unique_share(self) -> float:
+        m = self.auxiliary_records
+        return float((self.reverse_candidates == 1).sum()) / m if m else 0.0
+
+    def candidates_histogram(self) -> dict[str, int]:
+        """Release records per candidate-count bin: ``0``, ``1``, ``2``, ``3-5``, ``6-10``, ``>10``."""
+        return {label: int(((self.candidates >= lo) & (self.candidates <= hi)).sum()) for label, lo, hi in HISTOGRAM_BINS}
+
+    @property
+    def true_reidentification_rate(self) -> float | None:
+        """Expected share of release records correctly re-identified (evaluation mode only)."""
+        if self.true_match_compatible is None or not self.release_records:
+            return None
+        ok = self.true_match_compatible & (self.candidates > 0)
+        return float((1.0 / self.candidates[ok]).sum()) / self.release_records
+
+    @property
+    def unique_link_precision(self) -> float | None:
+        """Share of unique links whose single candidate is the true person (evaluation mode only)."""
+        if self.true_match_compatible is None:
+            return None
+        unique = self.candidates == 1
+        if not unique.any():
+            return None
+        return float((unique & self.true_match_compatible).sum()) / float(unique.sum())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON payload (keys of the issue; evaluation and copula keys only when computed)."""
+        out: dict[str, Any] = {
+            "release_records": self.release_records,
+            "auxiliary_records": self.auxiliary_records,
+            "auxiliary_name": self.auxiliary_name,
+            "attributes": list(self.attributes),
+            "unique_links": self.unique_links,
+            "unique_link_share": self.unique_link_share,
+            "expected_reidentifications": self.expected_reidentifications,
+            "candidates_histogram": self.candidates_histogram(),
+            "reverse_unique_share": self.reverse_unique_share,
+        }
+        if self.true_match_compatible is not None:
+            out["true_reidentification_rate"] = self.true_reidentification_rate
+            out["unique_link_precision"] = self.unique_link_precision
+        out["what_if"] = [dict(item) for item in self.what_if]
+        if self.copula is not None:
+            out["copula"] = {
+                "population_size": int(self.copula.population_size),
+                "mean_correctness": float(self.copula.mean_correctness),
+                "records_above_0_5": int(self.copula.records_above_0_5),
+            }
+        return out
+
+    def records(self) -> pl.DataFrame:
+        """Per release record: its 1-based row number and its candidate count (no values)."""
+        return pl.DataFrame({
+            "row": np.arange(1, self.release_records + 1, dtype=np.int64),
+            "candidates": self.candidates,
+        })
+
+    def summary(self) -> str:
+        """The headline in plain words."""
+        n = self.release_records
+        share = self.unique_link_share
+        return (f"{self.unique_links:,} of {n:,} records ({share:.1%}) match exactly one person in "
+                f"{self.auxiliary_name}")
+
+
+def _links(on: Any, hierarchies: Mapping[str, Any] | None, tolerance: Mapping[str, Any] | None) -> list[AttributeLink]:
+    if isinstance(on, Mapping):
+        pairs = [(str(k), str(v)) for k, v in on.items()]
+    elif isinstance(on, (list, tuple)):
+        pairs = [(str(k), str(k)) for k in on]
+    elif isinstance(on, str):
+        pairs = [(on, on)]
+    else:
+        raise ConfigError(f"`on` must map release columns to auxiliary columns or list shared names, got {on!r}",
+                          hint='e.g. on={"age": "AGE", "sex": "SEX"} or on=["age", "sex"]')
+    if not pairs:
+        raise ConfigError("no shared attribute: `on` is empty", hint="name at least one column the release and the auxiliary table share")
+    hierarchies = dict(hierarchies or {})
+    tolerance = dict(tolerance or {})
+    names = [p[0] for p in pairs]
+    for source, what in ((hierarchies, "hierarchies"), (tolerance, "tolerance")):
+        for key in source:
+            if key not in names:
+                raise ConfigError(f"{what} names column {key!r}, which is not a shared attribute",
+                                  hint=f"the shared attributes are: {', '.join(names)}")
+    links = []
+    for rel, aux in pairs:
+        h = hierarchies.get(rel)
+        if h is not None and not isinstance(h, Hierarchy):
+            h = read_hierarchy(h, name=rel)
+        t, kind = _tolerance(tolerance.get(rel), rel)
+        links.append(AttributeLink(rel, aux, h, t, kind))
+    return links
+
+
+def _tolerance(value: Any, column: str) -> tuple[float | None, str | None]:
+    """``1`` / ``0.5`` -> numbers; ``"3d"``, ``"3 days"``, ``{"days": 3}`` -> dates (in days)."""
+    if value is None:
+        return None, None
+    kind = "number"
+    if isinstance(value, Mapping) and set(value) == {"days"}:
+        value, kind = value["days"], "date"
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        for suffix in ("days", "day", "d"):
+            if text.endswith(suffix):
+                text, kind = text[: -len(suffix)].strip(), "date"
+                break
+        value = text
+    if isinstance(value, bool):
+        number = float("nan")
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+    if not (number >= 0) or math.isinf(number):
+        raise ConfigError(f"tolerance of column {column!r} must be a number >= 0 or a number of days like \"3d\", got {value!r}",
+                          hint="e.g. tolerance: 1 (age +/- 1) or tolerance: 3d (dates +/- 3 days)")
+    return number, kind
+
+
+def _name_of(source: Any, default: str) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).name
+    return default
+
+
+def _encode_release(frame: pl.DataFrame, links: Sequence[AttributeLink]) -> list[tuple[np.ndarray, tuple]]:
+    out = []
+    for link in links:
+        enc = encode_column(frame[link.release])
+        out.append((enc.codes, enc.dictionary))
+    return out
+
+
+def _lift(link: AttributeLink, dictionary: Sequence[str | None]) -> list[str | None]:
+    """Each release value generalized one more level in its hierarchy (unknown values unchanged)."""
+    h = link.hierarchy
+    # Highest level of each label, as the tokens read it; its parent is one level up.
+    highest: dict[str, int] = {}
+    for level in range(h.levels):
+        for row in h.rows:
+            highest[row[level]] = level
+    leaves = {row[0] for row in h.rows}
+    up: dict[str, str] = {}
+    for row in h.rows:
+        for level in range(h.levels - 1):
+            label = row[level]
+            read_at = 0 if label in leaves else highest[label]
+            if read_at == level:
+                up.setdefault(label, row[level + 1])
+    return [v if v is None or v == _WILDCARD_TEXT else up.get(v, v) for v in dictionary]
+
+
+def exposure(release: Any, auxiliary: Any, *, on: Any, hierarchies: Mapping[str, Any] | None = None,
+             tolerance: Mapping[str, Any] | None = None, truth_key: Mapping[str, str] | None = None,
+             what_if: bool = True, population_size: int | None = None, seed: int | None = 0,
+             release_delimiter: str | None = None, auxiliary_delimiter: str | None = None) -> Exposure:
+    """Measure how much of ``release`` can be joined to ``auxiliary`` on shared attributes.
+
+    Parameters
+    ----------
+    release, auxiliary : str, path, polars.DataFrame or pandas.DataFrame
+        The release (raw, generalized or with ``*``) and the outside table an adversary may hold
+        (raw values; ``*`` or missing match anything).
+    on : dict or list of str
+        Release column -> auxiliary column, or a list of names both tables share.
+    hierarchies : dict, optional
+        Release column -> ``Hierarchy`` or hierarchy file (ARX format), to read generalized values.
+    tolerance : dict, optional
+        Release column -> tolerance: a number (numeric attributes, ``x +/- t``) or days for dates
+        (``"3d"``, ``{"days": 3}``; dates written ``YYYY-MM-DD``).
+    truth_key : dict, optional
+        ``{"release": col, "auxiliary": col}``: evaluation mode. The auxiliary key must be unique.
+    what_if : bool, default True
+        Also compute the unique-link share with each attribute dropped or generalized one level.
+    population_size : int, optional
+        Run the Gaussian-copula uniqueness estimator on the release for this population size.
+    seed : int, optional
+        Seed of the copula estimator.
+
+    Returns
+    -------
+    Exposure
+        Per-record candidate counts and the aggregate figures (``to_dict()``).
+
+    Raises
+    ------
+    ConfigError
+        No shared attribute, a bad tolerance, or a tolerance on a non-numeric column.
+    InputError
+        A mapped column is missing, or the truth key is not unique in the auxiliary table.
+
+    Notes
+    -----
+    Candidate counting follows the record-linkage view of re-identification (Sweeney 2002; the
+    k-map model of El Emam & Dankar, JAMIA 15(5), 2008, with an explicit table as population).
+    ``expected_reidentifications`` is the sum of ``1/candidates`` (a random pick among the
+    candidates); the copula figures are those of Rocher, Hendrickx & de Montjoye, Nat. Commun.
+    10:3069, 2019.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> rel = pl.DataFrame({"age": ["34", "*", "51"], "sex": ["m", "f", "f"]})
+    >>> aux = pl.DataFrame({"age": ["34", "35", "51", "51"], "sex": ["m", "f", "f", "f"]})
+    >>> e = exposure(rel, aux, on=["age", "sex"], what_if=False)
+    >>> e.candidates.tolist(), e.unique_link_share
+    ([1, 3, 2], 0.3333333333333333)
+    """
+    links = _links(on, hierarchies, tolerance)
+    rel_frame = read_table(release, delimiter=release_delimiter)
+    aux_frame = read_table(auxiliary, delimiter=auxiliary_delimiter)
+    require_columns(rel_frame, [l.release for l in links], source=f"release {_name_of(release, '')}".strip())
+    require_columns(aux_frame, [l.auxiliary for l in links], source=f"auxiliary table {_name_of(auxiliary, '')}".strip())
+    if truth_key is not None:
+        if not isinstance(truth_key, Mapping) or set(truth_key) != {"release", "auxiliary"}:
+            raise ConfigError(f"truth_key must be {{release: column, auxiliary: column}}, got {truth_key!r}",
+                              hint="e.g. truth_key: {release: pid, auxiliary: pid}")
+        require_columns(rel_frame, [truth_key["release"]], source="release (truth_key)")
+        require_columns(aux_frame, [truth_key["auxiliary"]], source="auxiliary table (truth_key)")
+    aux = _Auxiliary(aux_frame, links)
+    columns = _encode_release(rel_frame, links)
+    counts, rev = aux.count(columns, reverse=True)
+    true_ok = None
+    if truth_key is not None:
+        true_ok = _true_match_compatible(aux, columns, rel_frame[truth_key["release"]], aux_frame[truth_key["auxiliary"]])
+    items: list[dict] = []
+    if what_if:
+        items = what_if_analysis(aux, columns)
+    copula = None
+    if population_size is not None:
+        from unlinkable.linkage.copula import copula_uniqueness
+
+        copula = copula_uniqueness(rel_frame, attributes=[l.release for l in links], population_size=population_size, seed=seed)
+    return Exposure(counts, rev, _name_of(auxiliary, "the auxiliary table"), tuple(l.release for l in links),
+                    true_ok, tuple(items), copula)
+
+
+def what_if_analysis(aux: _Auxiliary, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]) -> list[dict]:
+    """Unique-link share with each attribute dropped, or generalized one level (sorted, lowest first)."""
+    from unlinkable.linkage.whatif import what_if as _what_if
+
+    return _what_if(aux, columns)
+
+
+def _true_match_compatible(aux: _Auxiliary, columns, rel_key: pl.Series, aux_key: pl.Series) -> np.ndarray:
+    """Per release record: is its true auxiliary record (same truth key) compatible with it?"""
+    a_enc = encode_column(aux_key)
+    if int((np.bincount(a_enc.codes[a_enc.codes >= 0], minlength=len(a_enc.dictionary)) > 1).sum()):
+        dup = np.bincount(a_enc.codes[a_enc.codes >= 0], minlength=len(a_enc.dictionary))
+        value = a_enc.dictionary[int(np.argmax(dup))]
+        raise InputError(f"truth key column {aux_key.name!r} of the auxiliary table is not unique (value {value!r} repeats)",
+                         hint="the evaluation mode needs one auxiliary record per person")
+    first_row = np.full(len(a_enc.dictionary), -1, dtype=np.int64)
+    ok_rows = np.flatnonzero(a_enc.codes >= 0)
+    first_row[a_enc.codes[ok_rows]] = ok_rows
+    r_enc = encode_column(rel_key)
+    index = {v: i for i, v in enumerate(a_enc.dictionary)}
+    lut = np.array([index.get(v, -1) for v in r_enc.dictionary] + [-1], dtype=np.int64)
+    code = lut[r_enc.codes]
+    target = np.where(code >= 0, first_row[np.maximum(code, 0)], -1)
+    ok = target >= 0
+    safe = np.maximum(target, 0)
+    for a, attr in enumerate(aux.attrs):
+        codes, dictionary = columns[a]
+        tok = attr.tokens(dictionary)
+        kind = tok.kind[codes]
+        a_codes = attr.codes[safe]
+        match = (kind == WILDCARD) | (a_codes < 0)
+        if attr.link.tolerance is not None:
+            rank = np.append(attr.rank, -1)[a_codes]
+            match |= (kind == RANGE) & (tok.lo[codes] <= rank) & (rank <= tok.hi[codes])
+        else:
+            for level in np.unique(kind[kind >= 0]):
+                sel = kind == level
+                match |= sel & (attr.aux_key(int(level))[safe] == tok.key[codes])
+        ok &= match
+    return ok

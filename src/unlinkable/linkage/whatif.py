@@ -1,0 +1,70 @@
+"""What-if analysis: which single attribute, dropped or generalized one level, lowers linkage most.
+
+For every shared attribute the unique-link share is recomputed twice with the same counting engine
+as :func:`unlinkable.linkage.exposure.exposure`: once without the attribute (``drop``) and, when the
+attribute has a hierarchy, once with every release value lifted one level in it (``generalize``:
+a raw value to its level-1 label, a level-j label to its level-(j+1) label; ``*`` and values the
+hierarchy does not know stay as they are). Each recount is O(patterns x rows).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+__all__ = ["what_if"]
+
+
+def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]) -> list[dict]:
+    """Unique-link share after each single-attribute change, lowest (most protective) first.
+
+    Parameters
+    ----------
+    aux : the prepared auxiliary table (``exposure._Auxiliary``)
+    columns : per shared attribute, the release column as (codes, dictionary)
+
+    Returns
+    -------
+    list of dict
+        ``{"attribute", "action": "drop" | "generalize", "unique_link_share"}``, sorted by the
+        share (ties: drop before generalize, then attribute order).
+
+    Notes
+    -----
+    A greedy, one-step view in the spirit of ARX's attribute-risk analysis (Prasser et al., "Flexible
+    data anonymization using ARX", Software: Practice and Experience 50(7), 2020): it ranks single
+    changes, it does not search combinations.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from unlinkable.linkage.exposure import exposure
+    >>> rel = pl.DataFrame({"age": ["34", "51"], "sex": ["m", "f"]})
+    >>> aux = pl.DataFrame({"age": ["34", "51", "51"], "sex": ["m", "f", "m"]})
+    >>> [(w["attribute"], w["action"], w["unique_link_share"]) for w in exposure(rel, aux, on=["age", "sex"]).what_if]
+    [('age', 'drop', 0.5), ('sex', 'drop', 0.5)]
+    """
+    from unlinkable.linkage.exposure import _lift
+
+    n = len(columns[0][0]) if columns else 0
+    k = len(columns)
+    items = []
+    for a in range(k):
+        use = [b for b in range(k) if b != a]
+        counts, _ = aux.count(columns, use=use)
+        items.append((a, 0, "drop", _share(counts, n)))
+        link = aux.attrs[a].link
+        if link.hierarchy is not None and link.hierarchy.levels > 1:
+            codes, dictionary = columns[a]
+            lifted = list(columns)
+            lifted[a] = (codes, tuple(_lift(link, dictionary)))
+            counts, _ = aux.count(lifted)
+            items.append((a, 1, "generalize", _share(counts, n)))
+    items.sort(key=lambda t: (t[3], t[1], t[0]))
+    return [{"attribute": aux.attrs[a].link.release, "action": action, "unique_link_share": share}
+            for a, _, action, share in items]
+
+
+def _share(counts: np.ndarray, n: int) -> float:
+    return float((counts == 1).sum()) / n if n else 0.0
