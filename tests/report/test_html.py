@@ -1,0 +1,525 @@
+"""HTML reports: every kind renders from hand-made payloads, offline, escaped, and without identifier values.
+
+The payloads below are hand-made: realistic shapes and magnitudes (adult-like), not reference numbers.
+Expected strings are worked out by hand in comments next to each assertion.
+"""
+
+from __future__ import annotations
+
+import copy
+import doctest
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unlinkable.errors import ConfigError
+from unlinkable.report import charts, html
+from unlinkable.report.html import KINDS, render, write_report
+
+FIXED_TIME = "2024-01-01 00:00 UTC"
+IDENTIFIERS = ["name", "ssn"]
+# Values of the identifier columns; a report must never print them (test-only key below).
+IDENTIFIER_VALUES = ["Alice Zymurgy", "123-45-6789", "Bob Quixotic", "987-65-4321"]
+
+
+def assess_payload() -> dict:
+    return {
+        "source": {"path": "data/adult.csv"},
+        "records": 30162,
+        "quasi_identifiers": ["age", "sex", "zip", "birth_date", "education"],
+        "sensitive": "occupation",
+        "identifiers": list(IDENTIFIERS),
+        "equivalence_classes": {
+            "count": 21000,
+            "min_size": 1,
+            "max_size": 310,
+            "mean_size": 1.4363,
+            "size_histogram": [[1, 15512], [2, 3000], [3, 1200], [4, 600], [7, 400], [12, 200], [40, 60], [310, 28]],
+        },
+        "prosecutor": {
+            "highest_risk": 1.0,
+            "average_risk": 0.6962,
+            "lowest_risk": 0.0032,
+            "records_at_highest_risk": 0.5143,
+            "records_at_risk": 0.7124,
+            "threshold": 0.2,
+        },
+        "journalist": {
+            "highest_risk": 1.0,
+            "average_risk": 0.6962,
+            "lowest_risk": 0.0032,
+            "records_at_highest_risk": 0.5143,
+            "records_at_risk": 0.7124,
+            "threshold": 0.2,
+        },
+        "marketer": {"average_risk": 0.6962},
+        "sample_uniques": 0.5143,
+        "population_uniques": {
+            "pitman": 0.0123,
+            "zayatz": None,  # unavailable: must read "not available", never 0
+            "snb": 0.0456,
+            "dankar": 0.0123,
+            "dankar_model": "Pitman",
+            "population_size": 317238626,
+            "sampling_fraction": 0.0000951,
+        },
+        "individual_risk": {
+            "expected_reidentifications": 14893.2,
+            "global_risk": 0.4938,
+            "household_expected_reidentifications": 15001.7,
+            "kanonymity_violations": {"2": 15512, "3": 21512, "5": 25112},
+        },
+        "suda2": {
+            "records_with_score": 16000,
+            "max_score": 3.71,
+            "attribute_contributions": {"age": 24.5, "sex": 3.2, "zip": 31.0, "birth_date": 36.1, "education": 5.2},
+        },
+        "diversity": {
+            "attribute": "occupation",
+            "distinct_l": 1,
+            "entropy_l": 1.0,
+            "recursive_c_l": {"c": 4, "l": 1, "holds": False},
+            "t_closeness": {"equal": 0.93, "ordered": None},
+        },
+        "uniqueness_by_attributes": [
+            {"attributes": ["birth_date"], "sample_uniques": 0.21},
+            {"attributes": ["zip"], "sample_uniques": 0.05},
+            {"attributes": ["age"], "sample_uniques": 0.0},
+            {"attributes": ["birth_date", "zip"], "sample_uniques": 0.63},
+            {"attributes": ["age", "sex"], "sample_uniques": 0.001},
+            {"attributes": ["age", "sex", "zip"], "sample_uniques": 0.31},
+            {"attributes": ["birth_date", "zip", "sex"], "sample_uniques": 0.70},
+        ],
+    }
+
+
+def _after_payload() -> dict:
+    after = assess_payload()
+    after["equivalence_classes"] = {"count": 1200, "min_size": 5, "max_size": 900, "mean_size": 24.1,
+                                    "size_histogram": [[5, 300], [8, 400], [20, 300], [60, 150], [900, 50]]}
+    for model in ("prosecutor", "journalist"):
+        after[model] = {"highest_risk": 0.2, "average_risk": 0.0398, "lowest_risk": 0.0011,
+                        "records_at_highest_risk": 0.05, "records_at_risk": 0.0, "threshold": 0.2}
+    after["marketer"] = {"average_risk": 0.0398}
+    after["sample_uniques"] = 0.0
+    after["population_uniques"] = dict(after["population_uniques"], pitman=0.0, zayatz=None, snb=0.0, dankar=0.0)
+    after["individual_risk"] = {"expected_reidentifications": 310.5, "global_risk": 0.0103,
+                                "household_expected_reidentifications": 330.0,
+                                "kanonymity_violations": {"2": 0, "3": 0, "5": 0}}
+    after.pop("uniqueness_by_attributes")
+    return after
+
+
+def anonymize_payload() -> dict:
+    return {
+        "source": {"path": "data/adult.csv"},
+        "identifiers": list(IDENTIFIERS),
+        "records": 30162,
+        "risk_before": assess_payload(),
+        "risk_after": _after_payload(),
+        "transformation": {"age": 2, "sex": 0, "zip": 3, "birth_date": 2, "education": 1},
+        "metric": "loss",
+        "loss": 0.4123,
+        "loss_per_attribute": {"age": 0.31, "sex": 0.0, "zip": 0.62, "birth_date": 0.55, "education": 0.2},
+        "suppressed": 1207,
+        "equivalence_classes": 1200,
+        "optimal": True,
+        "nodes_checked": 212,
+        "lattice": {"size": 1440, "checked": 212, "pruned": 1228, "optimum": {"age": 2, "sex": 0, "zip": 3, "birth_date": 2, "education": 1}},
+        "examples": {
+            "age": ["[30-40[", "[40-50["],
+            "zip": ["816**"],
+            "birth_date": ["1970s"],
+            "education": ["Higher education"],
+            "sex": ["Female"],
+        },
+        "privacy": [
+            {"name": "k-anonymity", "params": {"k": 5},
+             "description": "Every record is indistinguishable from at least 4 others on its quasi-identifiers."},
+            {"name": "l-diversity", "params": {"attribute": "occupation", "variant": "recursive", "c": 4, "l": 3},
+             "description": "Every group has at least 3 well-represented occupations."},
+        ],
+    }
+
+
+def exposure_payload() -> dict:
+    return {
+        "release_records": 30162,
+        "auxiliary_records": 120000,
+        "auxiliary_name": "voters.csv",
+        "unique_link_share": 612 / 30162,
+        "expected_reidentifications": 1432.25,
+        "candidates_histogram": [[0, 2000], [1, 612], [2, 900], [3, 1100], [4, 950], [7, 5000], [25, 12000], [400, 7600]],
+        "reverse_unique_share": 0.0041,
+        "true_reidentification_rate": 0.0187,
+        "unique_link_precision": 0.923,
+        "what_if": [
+            {"attribute": "zip", "action": "drop", "unique_link_share": 0.004},
+            {"attribute": "age", "action": "generalize", "unique_link_share": 0.011},
+            {"attribute": "sex", "action": "drop", "unique_link_share": 0.018},
+        ],
+        "copula": {"population_size": 317238626, "mean_correctness": 0.27, "records_above_0_5": 4100},
+    }
+
+
+def sdc_payload() -> dict:
+    before = assess_payload()
+    after = _after_payload()
+    return {
+        "source": "DataFrame",
+        "identifiers": list(IDENTIFIERS),
+        "records": 4580,
+        "steps": [
+            {"method": "recode", "params": {"attribute": "age", "breaks": [0, 15, 30, 45, 60, 100]},
+             "summary": {"intervals": 5}},
+            {"method": "local-suppression", "params": {"k": 3, "attributes": ["urbrur", "water", "sex", "age"]},
+             "summary": {"suppressed": 674, "suppressed_per_attribute": {"urbrur": 20, "water": 100, "sex": 4, "age": 550}}},
+            {"microaggregation": {"attributes": ["income", "expend"], "method": "mdav", "k": 3},
+             "summary": "1527 groups of at least 3 records"},
+            {"method": "pram", "params": {"attribute": "roof", "retain": 0.8, "seed": 7}, "summary": {"changed": 201}},
+        ],
+        "risk_before": before,
+        "risk_after": after,
+        "utility": {"il1s": 1532.77, "il1": 412.5, "eigen": 0.0123, "drisk": 0.0411,
+                    "mean_change": {"income": 0.0012, "expend": -0.0004}, "correlation_change": 0.018},
+    }
+
+
+PAYLOADS = {"assess": assess_payload, "anonymize": anonymize_payload, "exposure": exposure_payload, "sdc": sdc_payload}
+
+
+def text_of(document: str) -> str:
+    """Visible text, roughly: tags dropped, whitespace collapsed (entities kept)."""
+    inline_dropped = re.sub(r"</?(?:strong|em|span|code)\b[^>]*>", "", document)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", inline_dropped))
+
+
+@pytest.fixture(params=KINDS)
+def kind(request) -> str:
+    return request.param
+
+
+def test_every_kind_renders_a_complete_document(kind):
+    out = render(kind, PAYLOADS[kind](), generated_at=FIXED_TIME)
+    assert out.lstrip().startswith("<!DOCTYPE html>")
+    assert out.rstrip().endswith("</html>")
+    assert 'id="headline"' in out
+    assert out.count("<svg") >= 1
+    assert 'id="method"' in out
+
+
+def test_rendering_is_deterministic(kind):
+    assert render(kind, PAYLOADS[kind](), generated_at=FIXED_TIME) == render(kind, PAYLOADS[kind](), generated_at=FIXED_TIME)
+
+
+def test_report_is_self_contained(kind):
+    out = render(kind, PAYLOADS[kind](), generated_at=FIXED_TIME)
+    # No remote or protocol-relative resource of any kind.
+    assert not re.search(r"""(?:src|href|action|data|poster)\s*=\s*["']?\s*(?:[a-z]+:)?//""", out, re.I)
+    assert not re.search(r"\b(?:src|href)\s*=", out, re.I)  # in fact nothing is loaded at all
+    assert "<script" not in out.lower()
+    assert "<link" not in out.lower()
+    assert "@import" not in out
+    assert "url(" not in out
+    assert "http://" not in out and "https://" not in out
+    # The browser is told to fetch nothing.
+    assert "Content-Security-Policy" in out and "default-src 'none'" in out
+
+
+def test_assess_headline_in_plain_words():
+    out = text_of(render("assess", assess_payload(), generated_at=FIXED_TIME))
+    # 0.5143 of 30,162 records: 0.5143 * 30162 = 15512.3 -> 15,512 people; 51.43% -> "51.4%".
+    assert "51.4% of records are unique on their quasi-identifiers" in out
+    assert "single out 15,512 of 30,162 people" in out
+    # {birth_date, zip} is the smallest subset reaching 80% of the best share (0.63 >= 0.8 * 0.70),
+    # while the best single attribute (0.21) does not.
+    assert "birth_date + zip alone make 63% of records unique" in out
+
+
+def test_assess_sections_and_figures():
+    out = render("assess", assess_payload(), generated_at=FIXED_TIME)
+    for section in ("analysed", "classes", "attackers", "population", "individual", "suda2", "uniqueness", "diversity", "method"):
+        assert f'id="{section}"' in out, section
+    txt = text_of(out)
+    assert "data/adult.csv" in txt
+    assert "age, sex, zip, birth_date, education" in txt
+    assert "317,238,626" in txt  # population size with separators
+    # Highest prosecutor risk 1.0 -> "100.0% (1 in 1)"; average 0.6962 -> 69.6%, 1/0.6962 = 1.44 -> "1 in 1".
+    assert "100.0% (1 in 1)" in txt
+    # k-anonymity violations: 15,512 of 30,162 = 51.43% -> 51.4%
+    assert "15,512" in txt and "2-anonymity" in txt
+    for cite in ("Benedetti", "Pitman", "Zayatz", "Dankar", "SNB", "SUDA2", "Manning", "ARX", "sdcMicro"):
+        assert cite in txt, cite
+    assert out.count("<svg") == 3  # class sizes, SUDA2 contributions, uniqueness by subset
+
+
+def test_unavailable_estimator_is_not_zero():
+    out = render("assess", assess_payload(), generated_at=FIXED_TIME)
+    row = re.search(r"<th scope=\"row\">Zayatz</th>(.*?)</tr>", out, re.S)
+    assert row is not None
+    assert "not available" in row.group(1)
+    assert "0.00%" not in row.group(1) and ">0<" not in row.group(1)
+
+
+def test_class_size_buckets_are_summed():
+    out = render("assess", assess_payload(), generated_at=FIXED_TIME)
+    # Bucket 5-9 holds the 400 classes of size 7: 400 * 7 = 2,800 records.
+    row = re.search(r"<td>5\u20139</td><td class=\"num\">([\d,]+)</td><td class=\"num\">([\d,]+)</td>", out)
+    assert row is not None and row.groups() == ("400", "2,800")
+
+
+def test_anonymize_before_after_and_generalization():
+    out = render("anonymize", anonymize_payload(), generated_at=FIXED_TIME)
+    txt = text_of(out)
+    for section in ("guarantees", "before-after", "generalization", "loss", "lattice"):
+        assert f'id="{section}"' in out, section
+    assert "proven optimal" in txt
+    assert "51.4% before, 0.0% after" in txt
+    assert "816**" in txt and "[30-40[" in txt
+    assert "Every record is indistinguishable from at least 4 others" in txt
+    # lattice 1440 nodes, 212 checked, 1228 pruned
+    assert "1,440" in txt and "1,228" in txt
+    # 1207 suppressed of 30162 = 4.0017% -> "4.0%"
+    assert "1,207 records (4.0%) were suppressed" in txt
+
+
+def test_anonymize_heuristic_says_not_proven():
+    p = anonymize_payload()
+    p["optimal"] = False
+    txt = text_of(render("anonymize", p, generated_at=FIXED_TIME))
+    assert "not proven optimal" in txt
+
+
+def test_exposure_headline_and_charts():
+    out = render("exposure", exposure_payload(), generated_at=FIXED_TIME)
+    txt = text_of(out)
+    # 612 / 30162 = 2.03% -> "2.0%"
+    assert "612 of 30,162 records (2.0%) match exactly one person in voters.csv" in txt
+    assert out.count("<svg") == 2  # candidates histogram, what-if
+    assert 'id="evaluation"' in out and 'id="copula"' in out
+    # Best what-if: drop zip -> 0.4%
+    assert "drop zip" in txt and "falls from 2.0% to 0.4%" in txt
+    assert "Rocher" in txt
+
+
+def test_exposure_histogram_formats_agree():
+    base = exposure_payload()
+    pairs = base["candidates_histogram"]
+    as_dict = {str(k): c for k, c in pairs}
+    as_list = [0] * 401
+    for k, c in pairs:
+        as_list[k] = c
+    charts_of = []
+    for hist in (pairs, as_dict, as_list):
+        p = dict(base, candidates_histogram=hist)
+        out = render("exposure", p, generated_at=FIXED_TIME)
+        charts_of.append(re.findall(r"<svg.*?</svg>", out, re.S)[0])
+    assert charts_of[0] == charts_of[1] == charts_of[2]
+
+
+def test_exposure_without_evaluation_or_copula():
+    p = exposure_payload()
+    p["true_reidentification_rate"] = None
+    p["unique_link_precision"] = None
+    del p["copula"]
+    out = render("exposure", p, generated_at=FIXED_TIME)
+    assert 'id="evaluation"' not in out and 'id="copula"' not in out
+
+
+def test_sdc_steps_and_utility():
+    out = render("sdc", sdc_payload(), generated_at=FIXED_TIME)
+    txt = text_of(out)
+    for name in ("recode", "local-suppression", "microaggregation", "pram"):
+        assert name in txt
+    assert "1527 groups of at least 3 records" in txt
+    assert "674" in txt
+    assert "IL1s" in txt and "1,533" in txt  # 1532.77 to 4 significant digits
+    assert "dRisk" in txt and "4.1%" in txt
+    assert "+0.12%" in txt and "-0.04%" in txt  # mean changes 0.0012 and -0.0004
+    assert 'id="before-after"' in out
+
+
+def _plant_identifier_values(kind: str) -> dict:
+    """A payload with identifier values planted where a careless upstream might put them."""
+    p = PAYLOADS[kind]()
+    a, b = IDENTIFIER_VALUES[0], IDENTIFIER_VALUES[1]
+    p["identifiers"] = list(IDENTIFIERS)
+    p["identifier_values"] = list(IDENTIFIER_VALUES)  # test-only key: must never be rendered
+    p["rows"] = [{"name": a, "ssn": b, "age": 34}]
+    p["preview"] = f"{a},{b},34"
+    p["examples"] = dict(p.get("examples", {}), name=[a], ssn=[b])
+    p["transformation"] = dict(p.get("transformation", {}), ssn=0)
+    p["loss_per_attribute"] = dict(p.get("loss_per_attribute", {}), name=0.0)
+    p["diversity"] = {"name": a, "ssn": b, "sample": [a, b], "attribute": "occupation", "note": a}
+    for nested in ("risk_before", "risk_after"):
+        if nested in p:
+            p[nested]["suda2"]["attribute_contributions"][IDENTIFIER_VALUES[2]] = 1.0
+            p[nested]["suda2"]["attribute_contributions"]["name"] = 1.0
+            p[nested]["diversity"]["value_of_name"] = IDENTIFIER_VALUES[3]
+    if kind == "assess":
+        p["suda2"]["attribute_contributions"]["ssn"] = 5.0
+        p["equivalence_classes"]["examples"] = [a, b]
+    if kind == "sdc":
+        p["steps"][0]["summary"]["ssn"] = b
+        p["steps"][0]["summary"]["first_record"] = a
+        p["steps"][1]["params"]["name"] = {"value": a}
+    if kind == "exposure":
+        p["linked_pairs"] = [{"release": 1, "auxiliary_name": a}]
+    return p
+
+
+def test_identifier_values_never_appear(kind):
+    payload = _plant_identifier_values(kind)
+    out = render(kind, payload, generated_at=FIXED_TIME)
+    for value in payload["identifier_values"]:
+        assert value not in out, value
+        assert value.replace("-", "&#45;") not in out
+    # Names of identifiers may be listed (they are not values), but nothing keyed by them is shown.
+    assert "never shown" in out or kind == "exposure"
+
+
+def test_identifier_values_never_appear_in_nested_assess_dicts():
+    # Only the nested assess dict knows the identifiers.
+    p = anonymize_payload()
+    del p["identifiers"]
+    p["risk_after"]["identifiers"] = ["ssn"]
+    p["examples"]["ssn"] = [IDENTIFIER_VALUES[1]]
+    out = render("anonymize", p, generated_at=FIXED_TIME)
+    assert IDENTIFIER_VALUES[1] not in out
+
+
+def test_payload_text_is_escaped(kind):
+    evil = '<script>alert("x")</script>'
+    p = PAYLOADS[kind]()
+    if kind == "assess":
+        p["quasi_identifiers"].append(evil)
+        p["suda2"]["attribute_contributions"][evil] = 10.0
+        p["source"] = {"path": "a&b<i>.csv"}
+    elif kind == "anonymize":
+        p["examples"]["zip"] = [evil]
+        p["loss_per_attribute"][evil] = 0.5
+        p["privacy"][0]["description"] = evil
+    elif kind == "exposure":
+        p["auxiliary_name"] = evil
+        p["what_if"][0]["attribute"] = evil
+    else:
+        p["steps"][2]["summary"] = evil
+        p["utility"]["mean_change"][evil] = 0.1
+    out = render(kind, p, generated_at=FIXED_TIME)
+    assert "<script" not in out
+    assert "&lt;script&gt;" in out
+    if kind == "assess":
+        assert "a&amp;b&lt;i&gt;.csv" in out
+
+
+def test_missing_keys_are_tolerated(kind):
+    full = PAYLOADS[kind]()
+    assert "<!DOCTYPE html>" in render(kind, {}, generated_at=FIXED_TIME)
+    for key in full:
+        p = copy.deepcopy(full)
+        del p[key]
+        assert "</html>" in render(kind, p, generated_at=FIXED_TIME), key
+        p = copy.deepcopy(full)
+        p[key] = None
+        assert "</html>" in render(kind, p, generated_at=FIXED_TIME), key
+
+
+def test_missing_nested_keys_are_tolerated():
+    for kind in ("assess", "anonymize", "sdc"):
+        full = PAYLOADS[kind]()
+        target = full if kind == "assess" else full["risk_after"]
+        for key in list(target):
+            if isinstance(target[key], dict):
+                for sub in list(target[key]):
+                    p = copy.deepcopy(full)
+                    (p if kind == "assess" else p["risk_after"])[key].pop(sub)
+                    assert "</html>" in render(kind, p, generated_at=FIXED_TIME), (kind, key, sub)
+
+
+def test_section_without_its_figures_is_omitted():
+    p = assess_payload()
+    del p["suda2"], p["diversity"], p["population_uniques"]
+    out = render("assess", p, generated_at=FIXED_TIME)
+    assert 'id="suda2"' not in out and 'id="diversity"' not in out and 'id="population"' not in out
+    assert "Manning" not in out  # its method note goes too
+    assert 'id="uniqueness"' in out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    payload=st.dictionaries(
+        st.sampled_from(sorted(set(assess_payload()) | set(anonymize_payload()) | set(exposure_payload()) | set(sdc_payload()))),
+        st.recursive(
+            st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(allow_nan=True) | st.text(max_size=5),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+            max_leaves=8,
+        ),
+        max_size=6,
+    ),
+    kind=st.sampled_from(KINDS),
+)
+def test_malformed_payloads_never_crash(payload, kind):
+    assert "</html>" in render(kind, payload, generated_at=FIXED_TIME)
+
+
+def test_bad_kind_and_payload_raise_config_error():
+    with pytest.raises(ConfigError, match="unknown report kind"):
+        render("summary", {})
+    with pytest.raises(ConfigError, match="must be a dict"):
+        render("assess", [1, 2])
+
+
+def test_write_report_atomic(tmp_path):
+    out = write_report(tmp_path / "sub" / "r.html", "assess", assess_payload())
+    assert out == tmp_path / "sub" / "r.html"
+    assert "15,512 of 30,162" in text_of(out.read_text(encoding="utf-8"))
+    with pytest.raises(ConfigError):
+        write_report(tmp_path / "bad.html", "nope", {})
+    assert not (tmp_path / "bad.html").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["sub"]  # no temporary file left behind
+
+
+def test_templates_ship_as_package_data():
+    from importlib.resources import files
+
+    folder = files("unlinkable.report") / "templates"
+    names = {p.name for p in folder.iterdir()}
+    assert {"base.html", "assess.html", "anonymize.html", "exposure.html", "sdc.html"} <= names
+
+
+# ----------------------------------------------------------------------------- charts
+
+
+def test_bar_chart_structure_and_escaping():
+    svg = charts.bar_chart(["a<b", "c&d", "e"], [1, 2, 3], title="T <x>", x_label="X", y_label="Y", horizontal=True)
+    assert svg.count('class="bar"') == 3
+    assert "<title" in svg and "<desc" in svg and 'role="img"' in svg
+    assert "a&lt;b" in svg and "c&amp;d" in svg and "T &lt;x&gt;" in svg
+    assert "<x>" not in svg
+    vertical = charts.bar_chart(["1", "2"], [5, 0], title="V", x_label="size", y_label="records")
+    assert vertical.count('class="bar"') == 2 and ">size<" in vertical and ">records<" in vertical
+
+
+def test_empty_and_degenerate_charts():
+    assert "No data" in charts.bar_chart([], [], title="E", x_label="x", y_label="y")
+    svg = charts.bar_chart(["a"], [float("nan")], title="N", x_label="x", y_label="y")
+    assert "nan" not in svg.lower().replace("nan;", "")
+    assert "No data" in charts.grouped_bar_chart([], [], title="G", x_label="x", y_label="y")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(min_value=1e-9, max_value=1e12, allow_nan=False))
+def test_nice_ticks_cover_the_maximum(maximum):
+    ticks = charts.nice_ticks(maximum)
+    assert ticks[0] == 0 and ticks[-1] >= maximum * (1 - 1e-9)
+    steps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert len(ticks) <= 12
+    assert all(s > 0 and abs(s - steps[0]) <= 1e-6 * steps[0] for s in steps)  # evenly spaced
+
+
+def test_doctests():
+    for module in (charts, html):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module.__name__
