@@ -1,0 +1,417 @@
+"""The independent verifier: re-read a produced table and re-check every requested privacy model.
+
+Nothing here uses the search engine or the models' vectorised ``check``: the verifier starts from
+the output table's **text**, as a reader of the published file would, and checks with its own
+plain code (deliberately simple: dictionaries and loops over classes, not over records):
+
+1. the output has the original's rows, in order, and keeps every non-quasi-identifier column
+   unchanged (columns may only be dropped: identifiers);
+2. every quasi-identifier column is a global generalization of the original column at one
+   hierarchy level (the level is inferred from the text), and a suppressed row has ``*`` in every
+   quasi-identifier; at most ``floor(limit * n)`` rows are suppressed;
+3. the non-suppressed rows, grouped on their quasi-identifier strings, satisfy every model.
+
+A failure raises :class:`unlinkable.errors.VerificationError` naming the model, the number of
+failing classes and one failing class by its generalized quasi-identifier values (never a raw
+value of the input). Distances and risks are compared with a tolerance of 1e-9, so the verifier
+never rejects a class that the models accept only because of floating-point summation order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Mapping
+
+import polars as pl
+
+from unlinkable.errors import VerificationError
+from unlinkable.hierarchies.hierarchy import Hierarchy
+
+SUPPRESSED = "*"
+_TOL = 1e-9
+
+
+def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identifiers: list[str],
+                   models: list[Any], suppression_limit: float,
+                   hierarchies: Mapping[str, Hierarchy]) -> None:
+    """Check a release from its text; raise ``VerificationError`` if any guarantee does not hold.
+
+    Parameters
+    ----------
+    output : polars.DataFrame
+        The anonymized table as it will be written.
+    original : polars.DataFrame
+        The input table.
+    quasi_identifiers : list of str
+        The quasi-identifiers.
+    models : list of PrivacyModel
+        The requested models; each is re-checked from its ``to_dict()`` parameters.
+    suppression_limit : float
+        The share of records that may be suppressed.
+    hierarchies : mapping of str to Hierarchy
+        Hierarchies of the quasi-identifiers, and of a sensitive attribute used with
+        hierarchical-distance t-closeness.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> from unlinkable.models.kanonymity import KAnonymity
+    >>> orig = pl.DataFrame({"zip": ["81675", "81667", "81675"], "d": ["a", "b", "c"]})
+    >>> out = pl.DataFrame({"zip": ["8167*", "8167*", "8167*"], "d": ["a", "b", "c"]})
+    >>> h = Hierarchy([["81675", "8167*", "*"], ["81667", "8167*", "*"]])
+    >>> verify_release(out, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(3)],
+    ...                suppression_limit=0.0, hierarchies={"zip": h})
+
+    Notes
+    -----
+    Model definitions: Sweeney (2002) k-anonymity; Machanavajjhala et al. (2007) l-diversity;
+    Li et al. (2007) t-closeness; ARX 3.9.2 for the risk thresholds, k-map and delta-presence.
+    """
+    n = original.height
+    _check_shape(output, original, quasi_identifiers, models)
+    out_text = output.select([pl.col(c).cast(pl.String) for c in output.columns])
+    orig_text = original.select([pl.col(c).cast(pl.String) for c in original.columns])
+
+    # Suppressed rows: '*' in every quasi-identifier.
+    all_star = pl.all_horizontal([pl.col(q) == SUPPRESSED for q in quasi_identifiers]) if quasi_identifiers else pl.lit(False)
+    suppressed = out_text.select(all_star.fill_null(False).alias("s"))["s"].to_numpy()
+    levels = _infer_levels(out_text, orig_text, quasi_identifiers, hierarchies, suppressed)
+    limit = int(math.floor(suppression_limit * n))
+    n_suppressed = int(suppressed.sum())
+    if n_suppressed > limit:
+        if levels is not None and _star_is_a_class(levels, quasi_identifiers, hierarchies):
+            suppressed[:] = False  # every QI fully generalized: the '*' rows are one released class
+        else:
+            raise VerificationError(
+                f"the release suppresses {n_suppressed} records, more than the limit floor({suppression_limit} x {n}) = {limit}",
+                hint="nothing was written; this is probably a bug in the search")
+
+    released = out_text.with_row_index("_row").filter(~pl.Series(suppressed))
+    classes = _classes(released, quasi_identifiers)
+    for model in models:
+        spec = model.to_dict() if hasattr(model, "to_dict") else dict(model)
+        (name, params), = spec.items()
+        checker = _CHECKERS.get(name)
+        if checker is None:
+            continue  # a model this verifier does not know (e.g. a plug-in); it is checked by its owner
+        checker(name, params, classes=classes, released=released, original=orig_text, output=out_text,
+                quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, levels=levels,
+                suppressed=suppressed, n=n)
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure
+# ---------------------------------------------------------------------------------------------
+
+def _check_shape(output: pl.DataFrame, original: pl.DataFrame, qis: list[str], models: list[Any]) -> None:
+    if output.height != original.height:
+        raise VerificationError(f"the release has {output.height} rows, the input {original.height}",
+                                hint="a release keeps every record (suppressed ones with '*'); this is probably a bug")
+    extra = [c for c in output.columns if c not in original.columns]
+    if extra:
+        raise VerificationError(f"the release has a column {extra[0]!r} that the input does not have",
+                                hint="this is probably a bug in the writer")
+    missing_qi = [q for q in qis if q not in output.columns]
+    if missing_qi:
+        raise VerificationError(f"the release lacks the quasi-identifier {missing_qi[0]!r}", hint="this is probably a bug")
+    qi_set = set(qis)
+    for column in output.columns:
+        if column in qi_set:
+            continue
+        a = output[column].cast(pl.String)
+        b = original[column].cast(pl.String)
+        changed = ~((a == b).fill_null(False) | (a.is_null() & b.is_null()))
+        count = int(changed.sum())
+        if count:
+            row = int(changed.arg_max()) + 1
+            raise VerificationError(f"column {column!r} is not a quasi-identifier but {count} of its values changed "
+                                    f"(first at row {row})",
+                                    hint="only quasi-identifiers may be generalized or suppressed; this is probably a bug")
+
+
+def _infer_levels(out: pl.DataFrame, orig: pl.DataFrame, qis: list[str], hierarchies: Mapping[str, Hierarchy],
+                  suppressed: Any) -> dict[str, list[int]] | None:
+    """Per QI, every hierarchy level that maps each released input value to its output text."""
+    keep = pl.Series(~suppressed)
+    levels: dict[str, list[int]] = {}
+    for q in qis:
+        h = hierarchies.get(q)
+        if h is None:
+            return None
+        pairs = pl.DataFrame({"i": orig[q], "o": out[q]}).filter(keep).unique()
+        index = {row[0]: row for row in h.rows}
+        ok = []
+        for level in range(h.levels):
+            if all(i in index and index[i][level] == o for i, o in pairs.iter_rows()):
+                ok.append(level)
+        if not ok:
+            bad = next(((i, o) for i, o in pairs.iter_rows() if i not in index), None)
+            why = "a value of the input is not in its hierarchy" if bad else "no single hierarchy level maps the input to the output"
+            raise VerificationError(f"quasi-identifier {q!r} is not a global generalization of the input: {why}",
+                                    hint="every record must be generalized to the same level; this is probably a bug")
+        levels[q] = ok
+    return levels
+
+
+def _star_is_a_class(levels: Mapping[str, list[int]], qis: list[str], hierarchies: Mapping[str, Hierarchy]) -> bool:
+    for q in qis:
+        h = hierarchies[q]
+        if not any(all(row[lv] == SUPPRESSED for row in h.rows) for lv in levels[q]):
+            return False
+    return True
+
+
+def _classes(released: pl.DataFrame, qis: list[str]) -> dict[tuple, int]:
+    """Class key (QI strings) -> size."""
+    if not qis:
+        return {(): released.height} if released.height else {}
+    grouped = released.group_by(qis).len()
+    return {tuple(row[:-1]): int(row[-1]) for row in grouped.iter_rows()}
+
+
+def _histograms(released: pl.DataFrame, qis: list[str], attribute: str) -> dict[tuple, Counter]:
+    grouped = released.group_by([*qis, attribute]).len()
+    out: dict[tuple, Counter] = defaultdict(Counter)
+    for row in grouped.iter_rows():
+        if row[-2] is not None:
+            out[tuple(row[:-2])][row[-2]] += int(row[-1])
+    return out
+
+
+def _fail(model: str, failing: list[tuple], qis: list[str], what: str) -> None:
+    if not failing:
+        return
+    example = ", ".join(f"{q}={v}" for q, v in zip(qis, failing[0]))
+    raise VerificationError(f"{model}: {len(failing)} released class(es) {what}, e.g. the class {{{example}}}",
+                            hint="nothing was written; this is probably a bug in the search")
+
+
+def _column_of(name: str, attribute: str, original: pl.DataFrame) -> None:
+    if attribute not in original.columns:
+        raise VerificationError(f"{name}: the sensitive attribute {attribute!r} is not a column of the input",
+                                hint="check the attribute name")
+
+
+# ---------------------------------------------------------------------------------------------
+# One plain checker per model
+# ---------------------------------------------------------------------------------------------
+
+def _k_anonymity(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, **_: Any) -> None:
+    k = int(params["k"])
+    _fail(f"k-anonymity (k={k})", [key for key, size in classes.items() if size < k], quasi_identifiers,
+          f"have fewer than {k} records")
+
+
+def _l_diversity(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
+    attribute, variant, l = params["attribute"], params.get("variant", "distinct"), float(params["l"])
+    _column_of(name, attribute, original)
+    need = math.ceil(l)
+    failing = []
+    for key, counts in _histograms(released, quasi_identifiers, attribute).items():
+        freqs = sorted(counts.values(), reverse=True)
+        ok = len(freqs) >= need
+        if ok and variant == "entropy":
+            total = sum(freqs)
+            entropy = -sum(f / total * math.log(f / total) for f in freqs)
+            ok = entropy >= math.log(l) - _TOL
+        elif ok and variant == "recursive":
+            c = float(params["c"])
+            ok = freqs[0] < c * sum(freqs[need - 1:])
+        if not ok:
+            failing.append(key)
+    label = f"recursive ({params.get('c')}, {params['l']})-diversity" if variant == "recursive" else f"{variant} {params['l']}-diversity"
+    _fail(f"{label} of {attribute!r}", failing, quasi_identifiers, "are not diverse enough")
+
+
+def _t_closeness(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, hierarchies,
+                 **_: Any) -> None:
+    attribute, distance, t = params["attribute"], params.get("distance", "equal"), float(params["t"])
+    _column_of(name, attribute, original)
+    table = Counter({k: v for k, v in original.group_by(attribute).len().iter_rows() if k is not None})
+    total = sum(table.values())
+    q = {v: c / total for v, c in table.items()}
+    if distance == "ordered":
+        try:
+            domain = sorted(q, key=float)
+        except ValueError:
+            raise VerificationError(f"t-closeness: {attribute!r} is not numeric", hint="use the equal or hierarchical distance") from None
+    elif distance == "hierarchical":
+        if attribute not in hierarchies:
+            raise VerificationError(f"t-closeness: no hierarchy for {attribute!r}", hint="give it in `attributes`")
+        tree = _tree(hierarchies[attribute])
+    failing = []
+    for key, counts in _histograms(released, quasi_identifiers, attribute).items():
+        size = sum(counts.values())
+        p = {v: c / size for v, c in counts.items()}
+        if distance == "equal":
+            emd = 0.5 * sum(abs(p.get(v, 0.0) - q.get(v, 0.0)) for v in set(p) | set(q))
+        elif distance == "ordered":
+            running, emd = 0.0, 0.0
+            for v in domain:
+                running += p.get(v, 0.0) - q[v]
+                emd += abs(running)
+            emd = emd / (len(domain) - 1) if len(domain) > 1 else 0.0
+        else:
+            emd = _hierarchical_emd(p, q, tree)
+        if emd > t + _TOL:
+            failing.append(key)
+    _fail(f"{t}-closeness ({distance} distance) of {attribute!r}", failing, quasi_identifiers,
+          f"are farther than {t} from the distribution of the whole table")
+
+
+def _tree(h: Hierarchy) -> tuple[int, list[dict[str, list[str]]]]:
+    """(height, per level >= 1: node label -> leaf values below it)."""
+    height = h.levels - 1
+    nodes: list[dict[str, list[str]]] = [{} for _ in range(h.levels)]
+    for row in h.rows:
+        for level in range(h.levels):
+            nodes[level].setdefault(row[level], []).append(row[0])
+    children: list[dict[str, list[str]]] = [{} for _ in range(h.levels)]
+    for row in h.rows:
+        for level in range(1, h.levels):
+            kids = children[level].setdefault(row[level], [])
+            if row[level - 1] not in kids:
+                kids.append(row[level - 1])
+    return height, children
+
+
+def _hierarchical_emd(p: Mapping[str, float], q: Mapping[str, float], tree: tuple[int, list]) -> float:
+    # Li et al. (2007): the extra of a leaf is q - p; a node pays (level / height) * min(pos, neg)
+    # where pos / neg sum its children's positive / negative net extras.
+    height, children = tree
+    if height == 0:
+        return 0.0
+    net = {v: q.get(v, 0.0) - p.get(v, 0.0) for v in set(p) | set(q)}
+    cost = 0.0
+    for level in range(1, height + 1):
+        upper = {}
+        for node, kids in children[level].items():
+            pos = sum(net.get(k, 0.0) for k in kids if net.get(k, 0.0) > 0)
+            neg = -sum(net.get(k, 0.0) for k in kids if net.get(k, 0.0) < 0)
+            cost += level / height * min(pos, neg)
+            upper[node] = pos - neg
+        net = upper
+    return cost
+
+
+def _average_risk(name: str, params: Mapping[str, Any], *, classes, **_: Any) -> None:
+    t = float(params["threshold"])
+    records = sum(classes.values())
+    risk = len(classes) / records if records else float("nan")
+    if not (risk <= t + _TOL):
+        raise VerificationError(f"average-risk: the average re-identification risk of the release is {risk:.6g}, above {t}",
+                                hint="nothing was written; this is probably a bug in the search")
+
+
+def _sample_uniqueness(name: str, params: Mapping[str, Any], *, classes, **_: Any) -> None:
+    t = float(params["threshold"])
+    records = sum(classes.values())
+    share = sum(1 for s in classes.values() if s == 1) / records if records else float("nan")
+    if not (share <= t + _TOL):
+        raise VerificationError(f"sample-uniqueness: {share:.6g} of the released records are unique, above {t}",
+                                hint="nothing was written; this is probably a bug in the search")
+
+
+def _population_uniqueness(name: str, params: Mapping[str, Any], *, classes, n, **_: Any) -> None:
+    import numpy as np
+
+    from unlinkable.risk.population import population_uniqueness
+
+    if not classes:
+        return
+    t = float(params["threshold"])
+    size = params.get("population_size")
+    if size is None:
+        size = int(math.floor(n / float(params["sampling_fraction"]) + 0.5))
+    sizes = np.array(sorted(classes.values()), dtype=np.int64)
+    value = getattr(population_uniqueness(sizes, population_size=int(size)), params.get("estimator", "dankar"))
+    value = 0.0 if value is None else float(value)
+    has_uniques = bool((sizes == 1).any())
+    if not ((0.0 < value <= t + _TOL) or (value == 0.0 and not has_uniques)):
+        raise VerificationError(f"population-uniqueness: estimated population uniqueness {value:.6g} is above {t} "
+                                f"(or unavailable with unique records in the release)",
+                                hint="nothing was written; this is probably a bug in the search")
+
+
+def _k_map(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, hierarchies, levels, n,
+           **_: Any) -> None:
+    k = int(params["k"])
+    if params.get("population") is None:
+        from scipy.stats import poisson
+
+        size = params.get("population_size")
+        population = float(size) if size is not None else float(int(math.floor(n / float(params["sampling_fraction"]) + 0.5)))
+        lam = n / population * k
+        goal = 1.0 - float(params.get("significance", 0.01))
+        if params["estimator"] == "poisson":
+            x = 0
+            while poisson.cdf(x, lam) < goal:
+                x += 1
+            k_needed = x + 2  # ARX returns its loop counter + 1
+        else:
+            x, acc, norm = 1, poisson.pmf(1, lam) / (1 - poisson.pmf(0, lam)), 1 - poisson.pmf(0, lam)
+            while acc < goal:
+                x += 1
+                acc += poisson.pmf(x, lam) / norm
+            k_needed = x + 1
+        k_needed = min(k, k_needed, n)
+        _fail(f"{k}-map ({params['estimator']} estimate, classes of at least {k_needed})",
+              [key for key, s in classes.items() if s < k_needed], quasi_identifiers, f"have fewer than {k_needed} records")
+        return
+    if levels is None:
+        raise VerificationError("k-map: a quasi-identifier has no hierarchy, so the population cannot be generalized",
+                                hint="give every quasi-identifier a hierarchy")
+    from unlinkable.data.io import read_table
+
+    pop = read_table(params["population"])
+    pop = pop.select([pl.col(q).cast(pl.String) for q in quasi_identifiers])
+    for q in quasi_identifiers:
+        level = levels[q][0]
+        table = {row[0]: row[level] for row in hierarchies[q].rows}
+        values = pop[q].unique()
+        mapping = pl.DataFrame({q: values, "_g": pl.Series([table.get(v) for v in values.to_list()], dtype=pl.String)})
+        pop = pop.join(mapping, on=q, how="left", nulls_equal=True).drop(q).rename({"_g": q})
+    counts = {tuple(r[:-1]): int(r[-1]) for r in pop.group_by(quasi_identifiers).len().iter_rows()}
+    _fail(f"{k}-map against {Path(params['population']).name}",
+          [key for key in classes if counts.get(key, 0) < k], quasi_identifiers,
+          f"match fewer than {k} records of the population")
+
+
+def _delta_presence(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
+    from unlinkable.data.io import read_table
+
+    lo, hi = float(params["delta_min"]), float(params["delta_max"])
+    subset = read_table(params["subset"])
+    cols = subset.columns
+    subset = subset.select([pl.col(c).cast(pl.String) for c in cols])
+    wanted = {tuple(r[:-1]): int(r[-1]) for r in subset.group_by(cols).len().iter_rows()}
+    # The i-th occurrence of a row of the input is in the subset when i < its count in the subset.
+    occurrence = original.select(cols).with_columns(pl.int_range(pl.len()).over(cols).alias("_i"))
+    member = [i < wanted.get(tuple(r[:-1]), 0) for r in occurrence.iter_rows()]
+    flags = pl.DataFrame({"_row": pl.Series(range(original.height), dtype=pl.UInt32), "_in": member})
+    joined = released.join(flags, on="_row", how="left")
+    grouped = joined.group_by(quasi_identifiers).agg(pl.len().alias("n"), pl.col("_in").sum().alias("s"))
+    failing = []
+    for row in grouped.iter_rows():
+        key, size, inside = tuple(row[:-2]), int(row[-2]), int(row[-1])
+        if inside and not (lo - _TOL <= inside / size <= hi + _TOL):
+            failing.append(key)
+    _fail(f"({lo}, {hi})-presence", failing, quasi_identifiers, "have a share of research-subset records outside the bounds")
+
+
+_CHECKERS = {
+    "k-anonymity": _k_anonymity,
+    "l-diversity": _l_diversity,
+    "t-closeness": _t_closeness,
+    "average-risk": _average_risk,
+    "sample-uniqueness": _sample_uniqueness,
+    "population-uniqueness": _population_uniqueness,
+    "k-map": _k_map,
+    "delta-presence": _delta_presence,
+}
+
+
+__all__ = ["verify_release", "SUPPRESSED"]
