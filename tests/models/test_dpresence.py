@@ -1,0 +1,54 @@
+"""delta-presence with a research subset (ARX: adult_subset.csv within adult.csv)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from unlinkable.errors import ConfigError, InputError
+from unlinkable.models import model_from_config
+from unlinkable.models.base import ClassStatistics
+from unlinkable.models.dpresence import DeltaPresence, subset_mask
+
+
+def test_hand_worked_deltas():
+    # class 0: 1 of 4 records in the subset (0.25); class 1: 2 of 2 (1.0); class 2: none (not published)
+    stats = ClassStatistics(np.array([0, 0, 0, 0, 1, 1, 2]), np.array([4, 2, 1]),
+                            context={"in_subset": np.array([1, 0, 0, 0, 1, 1, 0], dtype=bool)})
+    model = DeltaPresence(0.2, 0.5, "s.csv")
+    assert model.deltas(stats).tolist() == [0.25, 1.0, 0.0]
+    assert model.check(stats).tolist() == [True, False, True]
+    assert DeltaPresence(0.3, 1.0, "s.csv").check(stats).tolist() == [False, True, True]
+
+
+def test_subset_mask_handles_duplicates():
+    data = pl.DataFrame({"a": ["x", "x", "y", "x"], "b": ["1", "1", "2", "1"]})
+    assert subset_mask(data, pl.DataFrame({"a": ["x", "x"], "b": ["1", "1"]})).tolist() == [True, True, False, False]
+    with pytest.raises(InputError, match="not rows of the data"):
+        subset_mask(data, pl.DataFrame({"a": ["z"], "b": ["1"]}))
+
+
+def test_adult_subset_is_a_subset(arx_data):
+    data = pl.read_csv(arx_data / "adult" / "adult.csv", separator=";", infer_schema=False)
+    subset = pl.read_csv(arx_data / "adult" / "adult_subset.csv", separator=";", infer_schema=False)
+    mask = subset_mask(data, subset)
+    assert int(mask.sum()) == subset.height
+    # the marked rows are, as a multiset, the subset's rows
+    picked = data.filter(pl.Series(mask)).sort(data.columns)
+    assert picked.equals(subset.sort(subset.columns))
+
+
+def test_missing_context():
+    with pytest.raises(InputError, match="in_subset"):
+        DeltaPresence(0, 1, "s.csv").check(ClassStatistics(np.array([0]), np.array([1])))
+
+
+@pytest.mark.parametrize("params", [
+    {"delta_min": 0.6, "delta_max": 0.5, "subset": "s.csv"}, {"delta_min": -0.1, "delta_max": 0.5, "subset": "s.csv"},
+    {"delta_min": 0.0, "delta_max": 0.5}, {"delta_min": 0.0, "delta_max": 1.5, "subset": "s.csv"},
+    {"delta_min": 0.0, "delta_max": 0.5, "subset": "s.csv", "k": 1},
+])
+def test_bad_parameters(params):
+    with pytest.raises(ConfigError):
+        model_from_config({"delta-presence": params})
