@@ -1,1 +1,152 @@
-"""search."""
+"""Searching the generalization lattice: FLASH (optimal, ARX's order), exhaustive oracle, heuristic.
+
+``NodeEvaluator`` turns a node id into a ``NodeResult``: classes of the transformation, the
+privacy models' verdict per class, the records to suppress, and the metric's score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from unlinkable.models.base import ClassStatistics, PrivacyModel, SensitiveColumn
+from unlinkable.search.flash import FULL, NONE, PARTIAL, Flash, NodeResult, SearchOutcome, strategy_keys
+from unlinkable.search.lattice import Lattice
+from unlinkable.transform.generalize import Generalizer, NodeClasses
+from unlinkable.transform.suppress import suppression_budget
+from unlinkable.utility.base import Evaluation, Score, UtilityMetric
+
+
+@dataclass(eq=False)
+class NodeOutcome:
+    """Everything known about one checked transformation."""
+
+    node: int
+    levels: tuple[int, ...]
+    classes: NodeClasses
+    suppressed_classes: np.ndarray
+    suppressed_records: int
+    anonymous: bool
+    score: Score
+
+
+class NodeEvaluator:
+    """Checks single transformations for the search.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> from unlinkable.models.kanonymity import KAnonymity
+    >>> from unlinkable.utility.loss import LossMetric
+    >>> gm = Hierarchy([["a", "*"], ["b", "*"]]).encode(["a", "b"])
+    >>> ev = NodeEvaluator(Generalizer(np.array([[0], [1], [0]]), [gm]), Lattice([2]), ["q"],
+    ...                    [KAnonymity(2)], LossMetric(), suppression_limit=0.0)
+    >>> ev(0).anonymous, ev(1).anonymous
+    (False, True)
+    """
+
+    def __init__(self, generalizer: Generalizer, lattice: Lattice, names: Sequence[str],
+                 models: Sequence[PrivacyModel], metric: UtilityMetric, *, suppression_limit: float,
+                 sensitive: Mapping[str, SensitiveColumn] | None = None, context: Mapping[str, Any] | None = None) -> None:
+        self.g = generalizer
+        self.lattice = lattice
+        self.names = list(names)
+        self.models = list(models)
+        self.metric = metric
+        self.limit = float(suppression_limit)
+        self.budget = suppression_budget(self.limit, generalizer.n)
+        self.sensitive = dict(sensitive or {})
+        self.context = dict(context or {})
+        from unlinkable.models.kanonymity import KAnonymity
+
+        self._sizes_only = all(isinstance(m, KAnonymity) for m in self.models)
+        sizes = [m.minimal_class_size() for m in self.models]
+        has_min = any(isinstance(m, KAnonymity) for m in self.models) or any(s > 1 for s in sizes)
+        self.min_group = max(sizes) if has_min and sizes else None
+        self.outcomes: dict[int, NodeOutcome] = {}
+        if not self._sizes_only:
+            bottom = self.g.bottom
+            stats = self._stats(bottom)
+            for m in self.models:
+                m.prepare(stats)
+
+    # ARX ``ARXConfiguration.getMonotonicityOfPrivacy``
+    def privacy_monotonicity(self) -> str:
+        for m in self.models:
+            ok = m.monotone_generalization if self.limit == 0 else (m.monotone_generalization and m.monotone_suppression)
+            if not ok:
+                return PARTIAL if self.min_group is not None else NONE
+        return FULL
+
+    def _stats(self, nc: NodeClasses) -> ClassStatistics:
+        if self._sizes_only:
+            return ClassStatistics(record_class=np.empty(0, dtype=np.int64), sizes=nc.sizes, context=self.context)
+        return ClassStatistics(record_class=self.g.record_class(nc), sizes=nc.sizes, sensitive=self.sensitive,
+                               context=self.context)
+
+    def outcome(self, node: int) -> NodeOutcome:
+        hit = self.outcomes.get(node)
+        if hit is not None:
+            return hit
+        levels = tuple(int(x) for x in self.lattice.levels[node])
+        nc = self.g.classes(levels, need_bottom_map=not self._sizes_only)
+        stats = self._stats(nc)
+        passes = np.ones(nc.classes, dtype=bool)
+        for m in self.models:
+            if m.per_class:
+                passes &= np.asarray(m.check(stats), dtype=bool)
+        suppressed = ~passes
+        supp_records = int(nc.sizes[suppressed].sum())
+        anonymous = supp_records <= self.budget
+        if anonymous:
+            for m in self.models:
+                if not m.per_class and not m.holds(stats, ~suppressed):
+                    anonymous = False
+                    break
+        ev = Evaluation(levels, nc.sizes, nc.gen, suppressed, self.g.n, self.g.maps, self.names, rep=nc.rep)
+        score = self.metric.evaluate(ev)
+        out = NodeOutcome(node, levels, nc, suppressed, supp_records, anonymous, score)
+        self.outcomes[node] = out
+        return out
+
+    def __call__(self, node: int) -> NodeOutcome:
+        return self.outcome(node)
+
+    def result(self, node: int) -> NodeResult:
+        """The search's view of a node (FLASH ``TransformationResult``)."""
+        out = self.outcome(node)
+        k_anon = None
+        if self.min_group is not None:
+            small = out.classes.sizes < self.min_group
+            k_anon = int(out.classes.sizes[small].sum()) <= self.budget
+        # Keep memory flat: the search needs the verdict and scores, not the classes.
+        self.outcomes.pop(node, None)
+        return NodeResult(out.anonymous, k_anon, out.score.value, out.score.lower_bound,
+                          (out.suppressed_records, out.score))
+
+
+def exhaustive_optima(evaluator: NodeEvaluator) -> tuple[list[int], dict[int, NodeResult]]:
+    """Check every node; return all anonymous nodes with the lowest (loss, level sum), and all results.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> from unlinkable.models.kanonymity import KAnonymity
+    >>> from unlinkable.utility.loss import LossMetric
+    >>> gm = Hierarchy([["a", "*"], ["b", "*"]]).encode(["a", "b"])
+    >>> ev = NodeEvaluator(Generalizer(np.array([[0], [1]]), [gm]), Lattice([2]), ["q"], [KAnonymity(2)],
+    ...                    LossMetric(), suppression_limit=0.0)
+    >>> exhaustive_optima(ev)[0]
+    [1]
+    """
+    from unlinkable.search.exhaustive import exhaustive_search
+
+    return exhaustive_search(evaluator)
+
+
+__all__ = ["NodeEvaluator", "NodeOutcome", "Flash", "NodeResult", "SearchOutcome", "Lattice", "strategy_keys",
+           "exhaustive_optima", "FULL", "PARTIAL", "NONE"]

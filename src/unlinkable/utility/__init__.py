@@ -1,1 +1,46 @@
-"""utility."""
+"""Utility metrics: one module per metric, one small interface (``utility/base.py``).
+
+``metric_from_name("loss")`` returns a fresh metric; names follow the job file
+(loss | discernibility | entropy | precision | aecs | height).
+"""
+
+from __future__ import annotations
+
+from unlinkable.errors import ConfigError
+from unlinkable.utility.aecs import AECSMetric
+from unlinkable.utility.base import Evaluation, Score, UtilityMetric, java_double_string
+from unlinkable.utility.discernibility import DiscernibilityMetric
+from unlinkable.utility.entropy import EntropyMetric
+from unlinkable.utility.height import HeightMetric
+from unlinkable.utility.loss import LossMetric
+from unlinkable.utility.precision import PrecisionMetric
+
+METRICS = {
+    "loss": LossMetric,
+    "discernibility": DiscernibilityMetric,
+    "dm": DiscernibilityMetric,
+    "entropy": EntropyMetric,
+    "precision": PrecisionMetric,
+    "aecs": AECSMetric,
+    "height": HeightMetric,
+}
+
+
+def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
+    """A metric by its job-file name.
+
+    Examples
+    --------
+    >>> metric_from_name("loss").name
+    'loss'
+    """
+    if isinstance(name, UtilityMetric):
+        return name
+    key = str(name).strip().lower()
+    if key not in METRICS:
+        raise ConfigError(f"unknown metric {name!r}", hint="use one of loss, discernibility, entropy, precision, aecs, height")
+    return METRICS[key]()
+
+
+__all__ = ["UtilityMetric", "Evaluation", "Score", "java_double_string", "metric_from_name", "METRICS",
+           "LossMetric", "DiscernibilityMetric", "EntropyMetric", "PrecisionMetric", "AECSMetric", "HeightMetric"]

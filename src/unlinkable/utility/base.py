@@ -1,0 +1,113 @@
+"""The small interface every utility metric implements, and Java's number formatting.
+
+A metric scores one transformation from its equivalence classes (which classes are suppressed,
+their sizes and generalized codes). Lower is better, as in ARX. A metric may give a lower bound
+that ignores suppression; FLASH prunes with it exactly as ARX does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+
+@dataclass(eq=False)
+class Evaluation:
+    """What a metric sees of one transformation."""
+
+    levels: tuple[int, ...]
+    sizes: np.ndarray          # records per class
+    gen: np.ndarray            # generalized code per class and quasi-identifier
+    suppressed: np.ndarray     # bool per class
+    n: int
+    maps: Sequence             # GeneralizationMap per quasi-identifier
+    names: Sequence[str]
+    rep: np.ndarray | None = None   # an original code per class and quasi-identifier
+
+
+@dataclass(frozen=True)
+class Score:
+    value: float
+    per_attribute: dict[str, float] | None = None
+    lower_bound: float | None = None
+
+
+class UtilityMetric:
+    """Base class: ``evaluate(Evaluation) -> Score``; lower is better."""
+
+    name: str = ""
+    #: monotone when nothing is suppressed (generalizing further never lowers the score)
+    monotone_generalization: bool = True
+    #: monotone even when records are suppressed
+    monotone_suppression: bool = False
+
+    def evaluate(self, ev: Evaluation) -> Score:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def monotone(self, suppression_limit: float) -> bool:
+        """ARX ``Metric.isMonotonic(limit)``: with a zero limit only generalization matters."""
+        return self.monotone_generalization if suppression_limit == 0 else self.monotone_suppression
+
+    def describe(self) -> str:
+        return self.name
+
+
+def java_double_string(x: float) -> str:
+    """``Double.toString`` as Java prints it (shortest digits; ``E`` notation outside [1e-3, 1e7)).
+
+    Examples
+    --------
+    >>> java_double_string(1.939931e7), java_double_string(17.0), java_double_string(0.25)
+    ('1.939931E7', '17.0', '0.25')
+    """
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    digits, exp = _shortest_digits(a)
+    if 1e-3 <= a < 1e7:
+        point = exp + 1
+        if point <= 0:
+            body = "0." + "0" * (-point) + digits
+        elif point >= len(digits):
+            body = digits + "0" * (point - len(digits)) + ".0"
+        else:
+            body = digits[:point] + "." + digits[point:]
+        return sign + body
+    mant = digits[0] + "." + (digits[1:] or "0")
+    return f"{sign}{mant}E{exp}"
+
+
+def _shortest_digits(a: float) -> tuple[str, int]:
+    """Shortest round-trip digits of ``a`` and the decimal exponent of the first digit."""
+    text = repr(a)
+    if "e" in text or "E" in text:
+        mant, e = text.lower().split("e")
+        e = int(e)
+    else:
+        mant, e = text, 0
+    if "." in mant:
+        ip, fp = mant.split(".")
+    else:
+        ip, fp = mant, ""
+    digits = (ip + fp).lstrip("0")
+    lead_zeros = len(ip + fp) - len((ip + fp).lstrip("0"))
+    exp = len(ip) - 1 - lead_zeros + e
+    digits = digits.rstrip("0") or "0"
+    return digits, exp
+
+
+def floor10(x: float) -> float:
+    """ARX rounds normalized per-attribute losses down to 10 decimals."""
+    return math.floor(x * 1e10) / 1e10
+
+
+__all__ = ["Evaluation", "Score", "UtilityMetric", "java_double_string", "floor10"]
