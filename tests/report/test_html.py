@@ -97,8 +97,11 @@ def assess_payload() -> dict:
 
 def _after_payload() -> dict:
     after = assess_payload()
-    after["equivalence_classes"] = {"count": 1200, "min_size": 5, "max_size": 900, "mean_size": 24.1,
-                                    "size_histogram": [[5, 300], [8, 400], [20, 300], [60, 150], [900, 50]]}
+    # 5*300 + 8*400 + 20*300 + 60*100 + 6731*2 = 30,162 records in 1,102 classes
+    after["equivalence_classes"] = {"count": 1102, "min_size": 5, "max_size": 6731, "mean_size": 27.37,
+                                    "size_histogram": [[5, 300], [8, 400], [20, 300], [60, 100], [6731, 2]]}
+    after["suda2"] = {"records_with_score": 0, "max_score": 0.0,
+                      "attribute_contributions": {"age": 0.0, "sex": 0.0, "zip": 0.0, "birth_date": 0.0, "education": 0.0}}
     for model in ("prosecutor", "journalist"):
         after[model] = {"highest_risk": 0.2, "average_risk": 0.0398, "lowest_risk": 0.0011,
                         "records_at_highest_risk": 0.05, "records_at_risk": 0.0, "threshold": 0.2}
@@ -170,7 +173,7 @@ def sdc_payload() -> dict:
     return {
         "source": "DataFrame",
         "identifiers": list(IDENTIFIERS),
-        "records": 4580,
+        "records": 30162,
         "steps": [
             {"method": "recode", "params": {"attribute": "age", "breaks": [0, 15, 30, 45, 60, 100]},
              "summary": {"intervals": 5}},
@@ -246,8 +249,9 @@ def test_assess_sections_and_figures():
     assert "data/adult.csv" in txt
     assert "age, sex, zip, birth_date, education" in txt
     assert "317,238,626" in txt  # population size with separators
-    # Highest prosecutor risk 1.0 -> "100.0% (1 in 1)"; average 0.6962 -> 69.6%, 1/0.6962 = 1.44 -> "1 in 1".
-    assert "100.0% (1 in 1)" in txt
+    # Highest prosecutor risk 1.0 -> "100%"; lowest 0.0032 -> 0.3%, 1/0.0032 = 312.5 -> "1 in 312" (banker's rounding).
+    assert "0.3% (1 in 312)" in txt
+    assert "1 in 1)" not in txt  # odds above 1 in 2 are not spelled out
     # k-anonymity violations: 15,512 of 30,162 = 51.43% -> 51.4%
     assert "15,512" in txt and "2-anonymity" in txt
     for cite in ("Benedetti", "Pitman", "Zayatz", "Dankar", "SNB", "SUDA2", "Manning", "ARX", "sdcMicro"):
@@ -276,9 +280,12 @@ def test_anonymize_before_after_and_generalization():
     for section in ("guarantees", "before-after", "generalization", "loss", "lattice"):
         assert f'id="{section}"' in out, section
     assert "proven optimal" in txt
-    assert "51.4% before, 0.0% after" in txt
+    assert "51.4% before, 0% after" in txt
     assert "816**" in txt and "[30-40[" in txt
     assert "Every record is indistinguishable from at least 4 others" in txt
+    # Model names survive although an identifier column is called "name" (regression: keys such as
+    # "name" inside a privacy entry are structure, not attribute-keyed figures).
+    assert "k-anonymity" in txt and "l-diversity" in txt
     # lattice 1440 nodes, 212 checked, 1228 pruned
     assert "1,440" in txt and "1,228" in txt
     # 1207 suppressed of 30162 = 4.0017% -> "4.0%"

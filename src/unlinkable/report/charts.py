@@ -106,10 +106,11 @@ def bar_chart(
     y_label: str,
     horizontal: bool = False,
     value_format: Callable[[float], str] | None = None,
+    tick_format: Callable[[float], str] | None = None,
     colors: Sequence[str] | None = None,
     max_value: float | None = None,
     reference: tuple[float, str] | None = None,
-    width: int = 640,
+    width: int = 860,
 ) -> Markup:
     """A bar chart as inline SVG.
 
@@ -133,7 +134,9 @@ def bar_chart(
         Axis maximum (e.g. 1 for shares); default: the largest value, rounded up to a nice tick.
     reference : (float, str), optional
         A dashed reference line at a value with a label (e.g. the current unique-link share).
-    width : int, default 640
+    tick_format : callable, optional
+        Formats the axis ticks (default: ``value_format``).
+    width : int, default 860
         Width of the coordinate system in px; the chart scales to the page.
 
     Returns
@@ -155,6 +158,7 @@ def bar_chart(
     labels = [str(s) for s in labels]
     vals = _finite(values)
     fmt = value_format or _fmt_default
+    tick_fmt = tick_format or fmt
     chart_id = _chart_id(title, labels, vals)
     if not labels:
         return _empty_chart(title, chart_id, width)
@@ -179,7 +183,7 @@ def bar_chart(
             parts.append(
                 f'<line x1="{x:.1f}" y1="{plot_top}" x2="{x:.1f}" y2="{plot_top + plot_h}" stroke="#e2e8f0"/>'
                 f'<text x="{x:.1f}" y="{plot_top + plot_h + 16}" font-size="11" text-anchor="middle" '
-                f'fill="#4a5568">{_x(fmt(float(t)))}</text>'
+                f'fill="#4a5568">{_x(tick_fmt(float(t)))}</text>'
             )
         for i, (lab, v) in enumerate(zip(labels, vals)):
             y = plot_top + i * row_h
@@ -224,7 +228,7 @@ def bar_chart(
             parts.append(
                 f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e2e8f0"/>'
                 f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
-                f'fill="#4a5568">{_x(fmt(float(t)))}</text>'
+                f'fill="#4a5568">{_x(tick_fmt(float(t)))}</text>'
             )
         for i, (lab, v) in enumerate(zip(labels, vals)):
             h = max(v * scale, 0.0)
@@ -280,8 +284,9 @@ def grouped_bar_chart(
     x_label: str,
     y_label: str,
     value_format: Callable[[float], str] | None = None,
+    tick_format: Callable[[float], str] | None = None,
     max_value: float | None = None,
-    width: int = 640,
+    width: int = 860,
 ) -> Markup:
     """Horizontal bars grouped per category, one bar per series (e.g. before / after), with a legend.
 
@@ -297,7 +302,9 @@ def grouped_bar_chart(
         Formats values for labels and ticks.
     max_value : float, optional
         Axis maximum; default the largest value rounded up to a nice tick.
-    width : int, default 640
+    tick_format : callable, optional
+        Formats the axis ticks (default: ``value_format``).
+    width : int, default 860
         Width of the coordinate system in px.
 
     Returns
@@ -313,6 +320,7 @@ def grouped_bar_chart(
     """
     labels = [str(s) for s in labels]
     fmt = value_format or _fmt_default
+    tick_fmt = tick_format or fmt
     data = [(str(name), _finite(vals)) for name, vals in series]
     chart_id = _chart_id(title, labels, data)
     if not labels or not data:
@@ -345,7 +353,7 @@ def grouped_bar_chart(
         parts.append(
             f'<line x1="{x:.1f}" y1="{plot_top}" x2="{x:.1f}" y2="{plot_top + plot_h}" stroke="#e2e8f0"/>'
             f'<text x="{x:.1f}" y="{plot_top + plot_h + 16}" font-size="11" text-anchor="middle" '
-            f'fill="#4a5568">{_x(fmt(float(t)))}</text>'
+            f'fill="#4a5568">{_x(tick_fmt(float(t)))}</text>'
         )
     desc_parts = []
     for i, lab in enumerate(labels):

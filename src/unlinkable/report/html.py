@@ -132,14 +132,16 @@ def fmt_pct(x: Any, digits: int = 1) -> str:
 
     Examples
     --------
-    >>> fmt_pct(0.5142), fmt_pct(0.00034), fmt_pct(None)
-    ('51.4%', '0.034%', 'not available')
+    >>> fmt_pct(0.5142), fmt_pct(0.00034), fmt_pct(0.0), fmt_pct(None)
+    ('51.4%', '0.034%', '0%', 'not available')
     """
     f = _num(x)
     if f is None:
         return NOT_AVAILABLE
     p = f * 100
-    if p != 0 and abs(p) < 10 ** (-digits):
+    if p == 0 or p == 100:
+        return f"{p:.0f}%"  # exact: "0%", not "0.0%", says nothing was rounded away
+    if abs(p) < 10 ** (-digits):
         return f"{p:.2g}%"
     return f"{p:.{digits}f}%"
 
@@ -167,15 +169,15 @@ def fmt_risk(x: Any) -> str:
 
     Examples
     --------
-    >>> fmt_risk(0.125)
-    '12.5% (1 in 8)'
+    >>> fmt_risk(0.125), fmt_risk(1.0)
+    ('12.5% (1 in 8)', '100%')
     """
     f = _num(x)
     if f is None:
         return NOT_AVAILABLE
-    if f <= 0:
-        return "0%"
-    return f"{fmt_pct(f)} (1 in {fmt_count(round(1 / f)) if 1 / f >= 1.5 else '1'})"
+    if f <= 0 or f > 0.5:
+        return fmt_pct(f)  # "1 in 1.4" helps nobody; odds are shown from 1 in 2 down
+    return f"{fmt_pct(f)} (1 in {fmt_count(round(1 / f))})"
 
 
 def _pct_axis(v: float) -> str:
@@ -204,23 +206,36 @@ def _humanize(key: str) -> str:
         "il1s": "IL1s",
         "il1": "IL1",
         "drisk": "dRisk",
-        "fk": "fk",
+        "distinct_l": "Distinct l-diversity",
+        "entropy_l": "Entropy l-diversity",
+        "recursive_c_l": "Recursive (c,l)-diversity",
+        "recursive": "Recursive (c,l)-diversity",
     }
     k = str(key)
-    return special.get(k.lower(), k.replace("_", " ").replace("-", " ").strip().capitalize() or k)
+    if k.lower() in special:
+        return special[k.lower()]
+    if len(k) <= 2:
+        return k  # parameters such as k, l, c, t keep their case
+    return k.replace("_", " ").replace("-", " ").strip().capitalize() or k
 
 
 # Strings a generic section may show: parameter-like words, never data values.
-_TEXT_KEYS = {"attribute", "variant", "distance", "model", "method", "name", "measure", "action", "type", "metric"}
+_TEXT_KEYS = {"attribute", "variant", "distance", "model", "method", "measure", "action", "metric"}
 
 
-def _generic_rows(d: Any, prefix: str = "", depth: int = 0) -> list[tuple[str, str]]:
-    """Flatten a dict of figures into (label, value) rows: numbers, booleans and named parameters only."""
+def _generic_rows(d: Any, banned: frozenset[str], prefix: str = "", depth: int = 0) -> list[tuple[str, str]]:
+    """Flatten a dict of figures into (label, value) rows: numbers, booleans and named parameters only.
+
+    Entries keyed by an identifier attribute (``banned``) are skipped at every depth.
+    """
     rows: list[tuple[str, str]] = []
     if not isinstance(d, Mapping) or depth > 3:
         return rows
     for key, value in d.items():
-        label = f"{prefix} \u203a {_humanize(key)}" if prefix else _humanize(key)
+        if str(key) in banned:
+            continue
+        # Nested keys are usually attribute or parameter names: keep them verbatim.
+        label = f"{prefix} \u203a {key}" if prefix else _humanize(key)
         if isinstance(value, bool):
             rows.append((label, "yes" if value else "no"))
         elif value is None:
@@ -229,7 +244,7 @@ def _generic_rows(d: Any, prefix: str = "", depth: int = 0) -> list[tuple[str, s
             f = float(value)
             rows.append((label, fmt_count(f) if f == int(f) and abs(f) >= 1 else fmt_number(f)))
         elif isinstance(value, Mapping):
-            rows.extend(_generic_rows(value, label, depth + 1))
+            rows.extend(_generic_rows(value, banned, label, depth + 1))
         elif isinstance(value, str) and str(key).lower() in _TEXT_KEYS and len(value) <= 80:
             rows.append((label, value))
         elif isinstance(value, Sequence) and not isinstance(value, str):
@@ -239,24 +254,13 @@ def _generic_rows(d: Any, prefix: str = "", depth: int = 0) -> list[tuple[str, s
     return rows
 
 
-def _is_qi(name: Any, qis: Sequence[str]) -> bool:
-    """Per-attribute figures are shown only for known quasi-identifiers (all names when none are listed).
+def _is_qi(name: Any, qis: Sequence[str], banned: frozenset[str]) -> bool:
+    """May a per-attribute figure keyed by ``name`` be shown?
 
-    A key that is not a quasi-identifier's name could be anything, including a data value.
+    Never for an identifier; otherwise only for a known quasi-identifier (any name when none are
+    listed), because a key that is not an attribute's name could be anything, even a data value.
     """
-    return not qis or str(name) in qis
-
-
-def _scrub(obj: Any, banned: frozenset[str]) -> Any:
-    """Copy of ``obj`` without any mapping entry keyed by an identifier attribute (at any depth).
-
-    Lists of attribute names (``quasi_identifiers``, ``identifiers``) are names, not values, and stay.
-    """
-    if isinstance(obj, Mapping):
-        return {k: _scrub(v, banned) for k, v in obj.items() if str(k) not in banned}
-    if isinstance(obj, (list, tuple)):
-        return [_scrub(v, banned) for v in obj]
-    return obj
+    return str(name) not in banned and (not qis or str(name) in qis)
 
 
 # ----------------------------------------------------------------------------- assess
@@ -317,18 +321,22 @@ def _subset_label(attrs: Sequence[str]) -> str:
     return " + ".join(attrs)
 
 
-def _uniqueness_view(entries: Any, qis: list[str]) -> dict | None:
+def _uniqueness_view(entries: Any, qis: list[str], banned: frozenset[str]) -> dict | None:
     if not isinstance(entries, Sequence) or isinstance(entries, str):
         return None
     items = []
     for e in entries:
         attrs = _names(_get(e, "attributes"))
         share = _num(_get(e, "sample_uniques"))
-        if attrs and share is not None and all(_is_qi(x, qis) for x in attrs):
+        if attrs and share is not None and all(_is_qi(x, qis, banned) for x in attrs):
             items.append((attrs, share))
     if not items:
         return None
     items.sort(key=lambda t: (-t[1], len(t[0]), t[0]))
+    if items[0][1] <= 0:
+        # A chart of empty bars says less than one sentence.
+        return {"chart": None, "sentence": Markup("No subset of the quasi-identifiers makes any record unique."),
+                "shown": 0, "total": len(items)}
     top = items[:15]
     chart = charts.bar_chart(
         [_subset_label(a) for a, _ in top],
@@ -337,7 +345,8 @@ def _uniqueness_view(entries: Any, qis: list[str]) -> dict | None:
         x_label="share of records that are unique on these attributes alone",
         y_label="attributes",
         horizontal=True,
-        value_format=_pct_axis,
+        value_format=fmt_pct,
+        tick_format=_pct_axis,
         colors=[charts.PALETTE[1]] * len(top),
     )
     # Headline: the smallest subset that already makes most of the records unique that the best
@@ -369,10 +378,11 @@ def _source_name(src: Any) -> str | None:
     return None
 
 
-def _assess_view(a: Any) -> dict | None:
+def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
     """Everything the assess sections show, pre-formatted; None when ``a`` is not a dict."""
     if not isinstance(a, Mapping):
         return None
+    banned = banned | frozenset(_names(a.get("identifiers")))
     records = _num(a.get("records"))
     qis = _names(a.get("quasi_identifiers"))
     v: dict[str, Any] = {"records": records}
@@ -400,7 +410,7 @@ def _assess_view(a: Any) -> dict | None:
         if pop is not None:
             bits.append(f"population of {fmt_count(pop)} people")
         if frac is not None:
-            bits.append(f"sampling fraction {fmt_number(frac)}")
+            bits.append(f"sampling fraction {fmt_pct(frac, 2)}")
         analysed.append(("Population model", "; ".join(bits)))
     v["analysed"] = analysed
 
@@ -446,7 +456,7 @@ def _assess_view(a: Any) -> dict | None:
             Markup("sdcMicro's individual-risk model expects <strong>{}</strong> correct re-identifications "
                    "(global risk {}).").format(fmt_number(ir.get("expected_reidentifications")), fmt_pct(ir.get("global_risk")))
         )
-    uniq = _uniqueness_view(a.get("uniqueness_by_attributes"), qis)
+    uniq = _uniqueness_view(a.get("uniqueness_by_attributes"), qis, banned)
     if uniq and uniq["sentence"] is not None:
         headline.append(uniq["sentence"])
     v["headline"] = headline
@@ -498,7 +508,7 @@ def _assess_view(a: Any) -> dict | None:
                     {
                         "label": label,
                         "value": fmt_pct(value, 2) if value is not None else NOT_AVAILABLE,
-                        "people": fmt_count(value * pop) if value is not None and pop is not None else None,
+                        "people": fmt_count(round(value * pop)) if value is not None and pop is not None else None,
                         "available": value is not None,
                     }
                 )
@@ -540,9 +550,9 @@ def _assess_view(a: Any) -> dict | None:
         v["suda_rows"] = srows
         contrib = suda.get("attribute_contributions")
         if isinstance(contrib, Mapping):
-            pairs = [(str(k), _num(x)) for k, x in contrib.items() if _num(x) is not None and _is_qi(k, qis)]
+            pairs = [(str(k), _num(x)) for k, x in contrib.items() if _num(x) is not None and _is_qi(k, qis, banned)]
             pairs.sort(key=lambda t: -t[1])
-            if pairs:
+            if pairs and pairs[0][1] > 0:
                 v["suda_chart"] = charts.bar_chart(
                     [k for k, _ in pairs],
                     [x for _, x in pairs],
@@ -550,14 +560,15 @@ def _assess_view(a: Any) -> dict | None:
                     x_label="contribution to the total SUDA2 score (%)",
                     y_label="attribute",
                     horizontal=True,
-                    value_format=lambda x: f"{x:.1f}%" if x != int(x) else f"{int(x)}%",
+                    value_format=lambda x: f"{x:.1f}%",
+                    tick_format=lambda x: f"{x:g}%",
                     colors=[charts.PALETTE[3]] * len(pairs),
                 )
 
     # Diversity / t-closeness of the sensitive attribute.
     div = a.get("diversity")
     if isinstance(div, Mapping) and div:
-        v["diversity_rows"] = _generic_rows(div)
+        v["diversity_rows"] = _generic_rows(div, banned)
     return v
 
 
@@ -629,7 +640,8 @@ def _compare_view(before: Any, after: Any) -> dict | None:
             title="Risk before and after",
             x_label="share of records / probability",
             y_label="measure",
-            value_format=_pct_axis,
+            value_format=fmt_pct,
+            tick_format=_pct_axis,
         )
     return {"rows": rows, "chart": chart}
 
@@ -656,7 +668,7 @@ def _examples_text(ex: Any) -> str | None:
     return None
 
 
-def _privacy_rows(privacy: Any) -> list[dict]:
+def _privacy_rows(privacy: Any, banned: frozenset[str]) -> list[dict]:
     rows = []
     if not isinstance(privacy, Sequence) or isinstance(privacy, str):
         return rows
@@ -664,19 +676,19 @@ def _privacy_rows(privacy: Any) -> list[dict]:
         if not isinstance(m, Mapping):
             continue
         params = m.get("params")
-        ptext = ", ".join(f"{k} = {p}" for k, p in params.items() if isinstance(p, (str, int, float))) if isinstance(params, Mapping) else ""
+        ptext = ", ".join(f"{k} = {p}" for k, p in params.items() if isinstance(p, (str, int, float)) and str(k) not in banned) if isinstance(params, Mapping) else ""
         desc = m.get("description")
         rows.append({"name": str(m.get("name", "model")), "params": ptext, "description": desc if isinstance(desc, str) else ""})
     return rows
 
 
-def _anonymize_view(p: Mapping) -> dict:
+def _anonymize_view(p: Mapping, banned: frozenset[str]) -> dict:
     v: dict[str, Any] = {}
     before, after = p.get("risk_before"), p.get("risk_after")
     records = _num(p.get("records"))
     if records is None:
         records = _num(_get(before, "records"))
-    privacy = _privacy_rows(p.get("privacy"))
+    privacy = _privacy_rows(p.get("privacy"), banned)
     v["privacy"] = privacy
     optimal = p.get("optimal")
     lattice = p.get("lattice") if isinstance(p.get("lattice"), Mapping) else {}
@@ -731,7 +743,7 @@ def _anonymize_view(p: Mapping) -> dict:
 
     lpa = p.get("loss_per_attribute")
     if isinstance(lpa, Mapping):
-        pairs = [(str(k), _num(x)) for k, x in lpa.items() if _num(x) is not None and _is_qi(k, qis)]
+        pairs = [(str(k), _num(x)) for k, x in lpa.items() if _num(x) is not None and _is_qi(k, qis, banned)]
         if pairs:
             as_share = all(0 <= x <= 1 for _, x in pairs)
             v["loss_chart"] = charts.bar_chart(
@@ -741,7 +753,8 @@ def _anonymize_view(p: Mapping) -> dict:
                 x_label="loss (0 = original values, 1 = fully suppressed)" if as_share else "loss",
                 y_label="attribute",
                 horizontal=True,
-                value_format=_pct_axis if as_share else fmt_number,
+                value_format=fmt_pct if as_share else fmt_number,
+                tick_format=_pct_axis if as_share else fmt_number,
                 max_value=1.0 if as_share else None,
                 colors=[charts.PALETTE[2]] * len(pairs),
             )
@@ -766,12 +779,12 @@ def _anonymize_view(p: Mapping) -> dict:
     grows = []
     if isinstance(trans, Mapping):
         for attr, level in trans.items():
-            if not _is_qi(attr, qis):
+            if not _is_qi(attr, qis, banned):
                 continue
             grows.append({"attribute": str(attr), "level": fmt_count(level), "example": _examples_text(examples.get(attr))})
     v["generalization_rows"] = grows
-    v["after"] = _assess_view(after)
-    v["before"] = _assess_view(before)
+    v["after"] = _assess_view(after, banned)
+    v["before"] = _assess_view(before, banned)
     return v
 
 
@@ -801,7 +814,7 @@ def _candidate_pairs(hist: Any) -> list[tuple[int, int]]:
     return pairs
 
 
-def _exposure_view(p: Mapping) -> dict:
+def _exposure_view(p: Mapping, banned: frozenset[str]) -> dict:
     v: dict[str, Any] = {}
     n = _num(p.get("release_records"))
     m = _num(p.get("auxiliary_records"))
@@ -831,7 +844,8 @@ def _exposure_view(p: Mapping) -> dict:
     for key, label, fmt in (
         ("release_records", "Records in the release", fmt_count),
         ("auxiliary_records", f"Records in {aux}", fmt_count),
-        ("unique_link_share", "Release records linkable to exactly one auxiliary record", fmt_pct),
+        ("unique_link_share", "Release records linkable to exactly one auxiliary record",
+         lambda x: f"{fmt_count(_share_count(x, n))} ({fmt_pct(x)})" if _share_count(x, n) is not None else fmt_pct(x)),
         ("expected_reidentifications", "Expected correct re-identifications", lambda x: fmt_number(x, 4)),
         ("reverse_unique_share", "Auxiliary records placed in exactly one release record", fmt_pct),
     ):
@@ -870,7 +884,7 @@ def _exposure_view(p: Mapping) -> dict:
         for e in wi:
             share = _num(_get(e, "unique_link_share"))
             attr = _get(e, "attribute")
-            if share is None or not isinstance(attr, str):
+            if share is None or not isinstance(attr, str) or attr in banned:
                 continue
             action = _get(e, "action")
             verb = {"drop": "drop", "generalize": "generalize"}.get(str(action), str(action) if isinstance(action, str) else "change")
@@ -884,7 +898,8 @@ def _exposure_view(p: Mapping) -> dict:
                 x_label="share of release records linkable to exactly one person",
                 y_label="change",
                 horizontal=True,
-                value_format=_pct_axis,
+                value_format=fmt_pct,
+                tick_format=_pct_axis,
                 reference=(uls, f"now {fmt_pct(uls)}") if uls is not None else None,
                 colors=[charts.PALETTE[2]] * len(items),
             )
@@ -916,7 +931,7 @@ def _exposure_view(p: Mapping) -> dict:
 _STEP_META = {"summary", "params", "parameters", "method", "name", "step", "runtime_s"}
 
 
-def _sdc_view(p: Mapping) -> dict:
+def _sdc_view(p: Mapping, banned: frozenset[str]) -> dict:
     v: dict[str, Any] = {}
     steps = []
     raw_steps = p.get("steps")
@@ -935,6 +950,8 @@ def _sdc_view(p: Mapping) -> dict:
             prow = []
             if isinstance(params, Mapping):
                 for k, x in params.items():
+                    if str(k) in banned:
+                        continue
                     if isinstance(x, (int, float, str, bool)) and not (isinstance(x, str) and len(x) > 80):
                         prow.append(f"{k} = {x}")
                     elif isinstance(x, Sequence) and all(isinstance(e, (int, float, str)) for e in x) and len(x) <= 20:
@@ -946,7 +963,7 @@ def _sdc_view(p: Mapping) -> dict:
                     "name": name,
                     "params": "; ".join(prow),
                     "summary_text": summary if isinstance(summary, str) else None,
-                    "summary_rows": _generic_rows(summary) if isinstance(summary, Mapping) else [],
+                    "summary_rows": _generic_rows(summary, banned) if isinstance(summary, Mapping) else [],
                     "runtime": fmt_number(s["runtime_s"], 3) + " s" if _num(s.get("runtime_s")) is not None else None,
                 }
             )
@@ -990,9 +1007,10 @@ def _sdc_view(p: Mapping) -> dict:
             v["mean_rows"] = [
                 (str(k), (("+" if (_num(x) or 0) > 0 else "") + fmt_pct(x, 2)) if _num(x) is not None else NOT_AVAILABLE)
                 for k, x in mc.items()
+                if str(k) not in banned
             ]
-    v["after"] = _assess_view(after)
-    v["before"] = _assess_view(before)
+    v["after"] = _assess_view(after, banned)
+    v["before"] = _assess_view(before, banned)
     records = _num(p.get("records"))
     if records is None:
         records = _num(_get(after, "records"))
@@ -1060,18 +1078,18 @@ def render(kind: str, payload: Mapping[str, Any], *, generated_at: str | None = 
             f"the report payload must be a dict of figures; got {type(payload).__name__}",
             hint="pass the job result's to_dict()",
         )
+    # Identifier attributes: anything keyed by their names is left out of every section.
     banned = frozenset(_names(payload.get("identifiers")))
     for nested in ("risk_before", "risk_after"):
         banned |= frozenset(_names(_get(payload, nested, "identifiers")))
-    clean = _scrub(payload, banned)
     if kind == "assess":
-        view = _assess_view(clean) or {}
+        view = _assess_view(payload, banned) or {}
     elif kind == "anonymize":
-        view = _anonymize_view(clean)
+        view = _anonymize_view(payload, banned)
     elif kind == "exposure":
-        view = _exposure_view(clean)
+        view = _exposure_view(payload, banned)
     else:
-        view = _sdc_view(clean)
+        view = _sdc_view(payload, banned)
     if generated_at is None:
         generated_at = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     template = _env().get_template(f"{kind}.html")
