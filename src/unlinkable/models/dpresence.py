@@ -9,8 +9,8 @@ but publishes nothing of the research subset; ARX groups only subset records int
 classes, so such a class passes here.
 
 The engine passes which records are in the subset as ``ClassStatistics.context["in_subset"]``
-(bool per record, from :meth:`DeltaPresence.subset_mask`). Monotone under generalization (a merged
-class's delta lies between those of its parts), not with suppression (ARX's declaration).
+(bool per record, from :meth:`DeltaPresence.subset_mask`). Monotone under generalization only when
+``delta_min == 0`` (see ``__init__``; ARX declares it monotone always), never with suppression.
 """
 
 from __future__ import annotations
@@ -96,6 +96,11 @@ class DeltaPresence(PrivacyModel):
             raise ConfigError(f"delta-presence: the 'subset' parameter must be a file path, got {subset!r}",
                               hint="e.g. subset: adult_subset.csv")
         self.subset = str(subset)
+        # A merged class's delta lies between its parts' deltas, but a part without subset records
+        # (delta 0, passing because nothing of it is published) can pull it below delta_min. So the
+        # model is monotone under generalization only when delta_min == 0. ARX declares it monotone
+        # regardless; we declare only what holds, which costs the search some pruning, never a result.
+        self.monotone_generalization = self.delta_min == 0.0
 
     def read_subset(self) -> pl.DataFrame:
         from unlinkable.data.io import read_table
