@@ -189,10 +189,13 @@ def _fail(model: str, failing: list[tuple], qis: list[str], what: str) -> None:
                             hint="nothing was written; this is probably a bug in the search")
 
 
-def _column_of(name: str, attribute: str, original: pl.DataFrame) -> None:
+def _column_of(name: str, attribute: str, original: pl.DataFrame, released: pl.DataFrame) -> None:
     if attribute not in original.columns:
         raise VerificationError(f"{name}: the sensitive attribute {attribute!r} is not a column of the input",
                                 hint="check the attribute name")
+    if attribute not in released.columns:
+        raise VerificationError(f"{name}: the sensitive attribute {attribute!r} was dropped from the release",
+                                hint="only identifiers may be dropped; this is probably a bug")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,7 +210,7 @@ def _k_anonymity(name: str, params: Mapping[str, Any], *, classes, quasi_identif
 
 def _l_diversity(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
     attribute, variant, l = params["attribute"], params.get("variant", "distinct"), float(params["l"])
-    _column_of(name, attribute, original)
+    _column_of(name, attribute, original, released)
     need = math.ceil(l)
     failing = []
     for key, counts in _histograms(released, quasi_identifiers, attribute).items():
@@ -229,7 +232,7 @@ def _l_diversity(name: str, params: Mapping[str, Any], *, released, original, qu
 def _t_closeness(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, hierarchies,
                  **_: Any) -> None:
     attribute, distance, t = params["attribute"], params.get("distance", "equal"), float(params["t"])
-    _column_of(name, attribute, original)
+    _column_of(name, attribute, original, released)
     table = Counter({k: v for k, v in original.group_by(attribute).len().iter_rows() if k is not None})
     total = sum(table.values())
     q = {v: c / total for v, c in table.items()}
