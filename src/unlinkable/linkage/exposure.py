@@ -250,17 +250,18 @@ class _Auxiliary:
         """
         use = list(range(len(self.attrs))) if use is None else list(use)
         n = len(release_columns[0][0]) if release_columns else 0
-        kinds, keys, los, his = {}, {}, {}, {}
+        tokens, keys, los, his = {}, {}, {}, {}
         for a in use:
             codes, dictionary = release_columns[a]
             tok = self.attrs[a].tokens(dictionary)
-            kinds[a] = tok.kind[codes]
+            tokens[a] = tok.kind
             keys[a], los[a], his[a] = tok.key, tok.lo, tok.hi
         # Pattern of a release record: the token kind of every used attribute, as one small int.
         pattern = np.zeros(n, dtype=np.int64)
         for a in use:
             levels = self.attrs[a].link.hierarchy.levels if self.attrs[a].link.hierarchy is not None else 1
-            pattern = pattern * (levels + 2) + (kinds[a].astype(np.int64) + 2)
+            pattern *= levels + 2
+            pattern += tokens[a][release_columns[a][0]] + 2
         counts = np.zeros(n, dtype=np.int64)
         rev = np.zeros(self.m, dtype=np.int64) if reverse else None
         for r_idx in _groups(pattern):
@@ -269,7 +270,7 @@ class _Auxiliary:
                 a_missing = int(self._missing_mask_of(a_idx[0]))
                 key_attrs, range_attrs = [], []
                 for a in use:
-                    k = int(kinds[a][first])
+                    k = int(tokens[a][release_columns[a][0][first]])
                     if k == WILDCARD or (a_missing >> a) & 1:
                         continue
                     (range_attrs if k == RANGE else key_attrs).append((a, k))
@@ -285,29 +286,40 @@ class _Auxiliary:
         return sum(1 << a for a, attr in enumerate(self.attrs) if attr.codes[i] < 0)
 
     def _join(self, r_idx, a_idx, key_attrs, range_attrs, release_columns, keys, los, his, counts, rev) -> None:
-        # Auxiliary side: keys at the release pattern's levels; drop values outside the hierarchy.
-        a_cols, a_cards = [], []
-        keep = np.ones(len(a_idx), dtype=bool)
+        # Auxiliary side: drop values outside the hierarchy at the pattern's level (they match nothing).
+        keep = None
         for a, level in key_attrs:
-            col = self.attrs[a].aux_key(level)[a_idx]
-            keep &= col >= 0
-            a_cols.append(col)
-            a_cards.append(self.attrs[a].level_card(level))
-        a_rank = {a: self.attrs[a].rank[self.attrs[a].codes[a_idx]] for a, _ in range_attrs}
-        if not keep.all():
+            if level:
+                ok = self.attrs[a].aux_key(level)[a_idx] >= 0
+                keep = ok if keep is None else keep & ok
+        if keep is not None and not keep.all():
             a_idx = a_idx[keep]
-            a_cols = [c[keep] for c in a_cols]
-            a_rank = {a: v[keep] for a, v in a_rank.items()}
-        r_cols = [keys[a][release_columns[a][0][r_idx]] for a, _ in key_attrs]
+        a_rank = {a: self.attrs[a].rank[self.attrs[a].codes[a_idx]] for a, _ in range_attrs}
         r_lo = {a: los[a][release_columns[a][0][r_idx]] for a, _ in range_attrs}
         r_hi = {a: his[a][release_columns[a][0][r_idx]] for a, _ in range_attrs}
+        a_cards = [self.attrs[a].level_card(level) for a, level in key_attrs]
         if len(range_attrs) <= 1:
-            c, rv = _count_keys(r_cols, a_cols, a_cards, *_range_args(range_attrs, r_lo, r_hi, a_rank, self.attrs),
-                                nr=len(r_idx), na=len(a_idx), reverse=rev is not None)
+            # Build the combined keys one attribute at a time (no per-attribute int64 copies).
+            kr = np.zeros(len(r_idx), dtype=np.int64)
+            ka = np.zeros(len(a_idx), dtype=np.int64)
+            space = 1
+            for (a, level), card in zip(key_attrs, a_cards):
+                if space * card >= _KEY_LIMIT:
+                    kr, ka, space = _densify(kr, ka)
+                kr *= card
+                kr += keys[a][release_columns[a][0][r_idx]]
+                ka *= card
+                ka += self.attrs[a].aux_key(level)[a_idx]
+                space *= card
+            c, rv = _count_combined(kr, ka, space, *_range_args(range_attrs, r_lo, r_hi, a_rank, self.attrs),
+                                    reverse=rev is not None)
+            del kr, ka
             counts[r_idx] += c
             if rev is not None:
                 rev[a_idx] += rv
             return
+        r_cols = [keys[a][release_columns[a][0][r_idx]] for a, _ in key_attrs]
+        a_cols = [self.attrs[a].aux_key(level)[a_idx] for a, level in key_attrs]
         # Several tolerance attributes: expand all but the widest into the distinct auxiliary
         # values inside the range, which turns them into key attributes.
         widths = {a: np.clip(r_hi[a] - r_lo[a] + 1, 0, None) for a, _ in range_attrs}
@@ -399,6 +411,11 @@ def _count_keys(r_cols, a_cols, cards, r_lo, r_hi, a_rank, ranks: int, *, nr: in
                 reverse: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """Per release row: auxiliary rows with an equal key (and a rank inside [lo, hi] when given)."""
     kr, ka, space = _combine(r_cols, a_cols, cards, nr, na)
+    return _count_combined(kr, ka, space, r_lo, r_hi, a_rank, ranks, reverse=reverse)
+
+
+def _count_combined(kr, ka, space, r_lo, r_hi, a_rank, ranks: int, *, reverse: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Counts of equal combined keys (and ranks inside [lo, hi] when given), both directions."""
     if r_lo is None:
         if space <= max(_BINCOUNT_LIMIT, 2 * (len(kr) + len(ka))):
             per_key = np.bincount(ka, minlength=space)
@@ -429,13 +446,16 @@ def _count_keys(r_cols, a_cols, cards, r_lo, r_hi, a_rank, ranks: int, *, nr: in
 
 
 def _lookup(table_keys: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """How often each ``query`` key occurs in ``table_keys`` (sort + searchsorted)."""
-    uniq, cnt = np.unique(table_keys, return_counts=True)
-    if len(uniq) == 0:
+    """How often each ``query`` key occurs in ``table_keys``.
+
+    A hash join in polars (multi-threaded): numpy has no hash table, and ``searchsorted`` of
+    millions of random queries into millions of sorted keys is cache-bound (5x slower here).
+    """
+    if len(table_keys) == 0 or len(query) == 0:
         return np.zeros(len(query), dtype=np.int64)
-    pos = np.searchsorted(uniq, query)
-    pos = np.minimum(pos, len(uniq) - 1)
-    return np.where(uniq[pos] == query, cnt[pos], 0)
+    per_key = pl.DataFrame({"k": table_keys}).group_by("k").len()
+    joined = pl.DataFrame({"k": query}).join(per_key, on="k", how="left", maintain_order="left")
+    return joined["len"].fill_null(0).to_numpy().astype(np.int64, copy=False)
 
 
 # --------------------------------------------------------------------------------------------
