@@ -117,7 +117,8 @@ def assess(
     # ARX semantics: a missing value is a value of its own; shift codes so -1 becomes 0.
     codes = np.column_stack([table.columns[q].codes + 1 for q in qis]).astype(np.int64)
     cards = [table.columns[q].cardinality + 1 for q in qis]
-    record_class, sizes = DEFAULT_BACKEND.group([codes[:, j] for j in range(len(qis))], cards)
+    record_size = DEFAULT_BACKEND.record_sizes([codes[:, j] for j in range(len(qis))], cards)
+    sizes = sizes_from_record_sizes(record_size)
 
     summary: dict[str, Any] = {
         "source": where,
@@ -183,13 +184,14 @@ def assess(
         }
         per_record["suda2_score"] = np.asarray(s.score, dtype=np.float64)
         per_record["dis_score"] = np.asarray(s.dis_score, dtype=np.float64)
-    per_record["prosecutor_risk"] = 1.0 / sizes[record_class]
+    per_record["prosecutor_risk"] = 1.0 / record_size
 
     summary["diversity"] = None
     if sens:
         from unlinkable.risk.diversity import diversity
 
         summary["diversity"] = {}
+        record_class, sizes = DEFAULT_BACKEND.group([codes[:, j] for j in range(len(qis))], cards)
         for name in sens:
             col = table.columns[name]
             numeric = _numeric_dictionary(col.dictionary)
@@ -200,6 +202,19 @@ def assess(
     subset_codes = codes
     summary["uniqueness_by_attributes"] = uniqueness_by_attributes(subset_codes, cards, qis, max_size=max_subset_size)
     return Assessment(summary, per_record)
+
+
+def sizes_from_record_sizes(record_size: np.ndarray) -> np.ndarray:
+    """Class sizes from per-record class sizes: s records of size s make one class.
+
+    Examples
+    --------
+    >>> sizes_from_record_sizes(np.array([2, 1, 2, 3, 3, 3])).tolist()
+    [1, 2, 3]
+    """
+    records_per_size = np.bincount(record_size)
+    values = np.nonzero(records_per_size)[0]
+    return np.repeat(values, records_per_size[values] // values)
 
 
 def _names(value: str | Sequence[str] | None, what: str) -> list[str]:

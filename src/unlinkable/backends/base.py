@@ -23,3 +23,7 @@ class Backend(Protocol):
         ascending combined key, and the number of records in each class.
         """
         ...
+
+    def record_sizes(self, columns: Sequence[np.ndarray], cardinalities: Sequence[int]) -> np.ndarray:
+        """The size of the class of every record (no class ids needed)."""
+        ...

@@ -459,6 +459,10 @@ def _seq_sum(values: np.ndarray) -> float:
     return float(np.cumsum(values)[-1]) if values.size else 0.0
 
 
+#: classes + records above which Pitman's iterative fallback is not attempted (see _pitman)
+_ITERATIVE_WORK_LIMIT = 2_000_000
+
+
 def _pitman(h: _Histogram, population: float) -> float:
     """Pitman's model (Hoshino 2001), fitted by maximum likelihood as ARX's ModelPitman does."""
     c1 = h.count_of(1)
@@ -534,11 +538,17 @@ def _pitman(h: _Histogram, population: float) -> float:
     def theta_nonnegative(t: float, a: float) -> bool:
         return t >= 0
 
+    # The iterative form costs O(classes + records) per Newton step. ARX bounds it with a wall-clock
+    # limit (1 s); we bound the same work deterministically, so very large tables report Pitman as
+    # unavailable (as ARX would after its time limit) instead of solving for minutes.
+    iterative_allowed = u + n <= _ITERATIVE_WORK_LIMIT
     with np.errstate(all="ignore"):
         t, a = _newton_solve(_guard(closed), t0, a0, theta_nonnegative)
         if math.isnan(t) or math.isnan(a):
+            if not iterative_allowed:
+                return _NAN
             t, a = _newton_solve(iterative, t0, a0, theta_nonnegative)
-        else:
+        elif iterative_allowed:
             tx, ty = iterative_parts(t, a, derivatives=False)
             if math.isnan(tx) or math.isnan(ty) or abs(tx) > _ACCURACY or abs(ty) > _ACCURACY:
                 t, a = _newton_solve(iterative, t0, a0, theta_nonnegative)

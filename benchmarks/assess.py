@@ -1,0 +1,113 @@
+"""Benchmark of `unlinkable assess` (run by hand: .venv/bin/python benchmarks/assess.py).
+
+Prints:
+- rows/s of the class pass and of sample + population risk on a 10M-row, 8-quasi-identifier table;
+- the time of a full assess() of adult (9 QIs) against ARX's recorded risk timing;
+- measure_risk-equivalent and SUDA2 on sdcMicro's testdata stacked 10x (45,800 rows, the recipe of
+  timings.json: copy c has urbrur + 2c and ori_hid + 10000c) against sdcMicro's medians;
+- peak resident memory against the encoded table's size.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def timed(fn, repeat=5):
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs), out
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def big_table(n: int, seed: int = 0) -> np.ndarray:
+    """8 integer-coded QIs with census-like cardinalities."""
+    rng = np.random.default_rng(seed)
+    cards = [2, 80, 6, 7, 16, 40, 8, 900]  # sex, age, race, marital, education, country, workclass, zip
+    return np.column_stack([rng.integers(0, c, n, dtype=np.int32) for c in cards]), cards
+
+
+def main() -> None:
+    from unlinkable.backends.numpy import DEFAULT_BACKEND
+    from unlinkable.risk.population import population_uniqueness
+    from unlinkable.risk.sample import sample_risk
+
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+    codes, cards = big_table(n)
+    encoded_mib = codes.nbytes / 2**20
+    cols = [codes[:, j] for j in range(codes.shape[1])]
+    from unlinkable.assessment import sizes_from_record_sizes
+
+    t_group, sizes = timed(lambda: sizes_from_record_sizes(DEFAULT_BACKEND.record_sizes(cols, cards)), repeat=3)
+    t_risk, _ = timed(lambda: (sample_risk(sizes), population_uniqueness(sizes, sampling_fraction=0.1)), repeat=3)
+    print(f"{n:,} rows x 8 QIs ({len(sizes):,} classes), encoded table {encoded_mib:.0f} MiB")
+    print(f"  class pass:                 {t_group:.3f} s  = {n / t_group / 1e6:.1f} M rows/s  (target >= 5)")
+    print(f"  class pass + sample/pop risk: {t_group + t_risk:.3f} s  = {n / (t_group + t_risk) / 1e6:.1f} M rows/s")
+    print(f"  peak RSS so far:            {peak_mib():.0f} MiB  ({peak_mib() / encoded_mib:.1f}x the encoded table)")
+    del codes, cols
+
+    import unlinkable
+
+    adult = SHARED / "data" / "arx" / "adult" / "adult.csv"
+    if adult.exists():
+        ref = json.loads((SHARED / "reference" / "arx" / "adult.json").read_text())["risk_original"][0]
+        frame = unlinkable.read_table(adult)
+        t, _ = timed(lambda: unlinkable.assess(frame, quasi_identifiers=ref["quasi_identifiers"], population_size=317238626))
+        arx_ms = ref.get("timing", {}).get("ms_median")
+        print(f"adult (30,162 x 9 QIs), full assess incl. SUDA2 and 255 attribute subsets: {t * 1000:.1f} ms"
+              + (f"; ARX risk estimates only: {arx_ms} ms" if arx_ms else ""))
+        t, _ = timed(lambda: unlinkable.assess(frame, quasi_identifiers=ref["quasi_identifiers"], population_size=317238626,
+                                               suda2=False, max_subset_size=0))
+        print(f"adult, ARX's figures only (classes, sample risk, Pitman/Zayatz/SNB/Dankar): {t * 1000:.1f} ms"
+              + (f"  (ARX {arx_ms} ms, ratio {t * 1000 / arx_ms:.2f})" if arx_ms else ""))
+
+    testdata = SHARED / "data" / "sdcmicro" / "testdata.csv"
+    if testdata.exists():
+        timings = json.loads((SHARED / "reference" / "sdcmicro" / "timings.json").read_text())["run_1"]["testdata_x10"]["ops"]
+        base = pl.read_csv(testdata)
+        stacked = pl.concat([base.with_columns(pl.col("urbrur") + 2 * c, pl.col("ori_hid") + 10000 * c) for c in range(10)])
+        from unlinkable.risk.frequencies import frequencies
+        from unlinkable.risk.individual import global_risk, household_risk, individual_risk
+        from unlinkable.risk.suda2 import suda2
+        from unlinkable.data.table import EncodedTable
+
+        keys = EncodedTable.from_frame(stacked, ["urbrur", "water", "sex", "age"]).codes()
+        w = stacked["sampling_weight"].to_numpy().astype(float)
+        hh = stacked["ori_hid"].to_numpy()
+
+        def measure_risk():
+            fk, Fk = frequencies(keys, weights=w)
+            r = individual_risk(fk, Fk, weighted=True)
+            return global_risk(r), household_risk(r, hh)
+
+        t_mr, (g, _) = timed(measure_risk)
+        t_suda, _ = timed(lambda: suda2(keys))
+        mr, sd = timings["measure_risk"]["median_s"], timings["suda2"]["median_s"]
+        print(f"testdata x10 (45,800 rows): measure_risk {t_mr * 1000:.1f} ms vs sdcMicro {mr * 1000:.0f} ms "
+              f"({mr / t_mr:.0f}x faster); risk_ER {g.risk_ER:.3f}")
+        print(f"testdata x10: SUDA2 {t_suda * 1000:.1f} ms vs sdcMicro {sd * 1000:.1f} ms ({sd / t_suda:.1f}x faster)")
+        t_full, _ = timed(lambda: unlinkable.assess(stacked, quasi_identifiers=["urbrur", "water", "sex", "age"],
+                                                    weights="sampling_weight", household="ori_hid"))
+        print(f"testdata x10: whole assess() (ARX + sdcMicro figures + SUDA2 + subsets): {t_full * 1000:.1f} ms")
+    print(f"peak RSS: {peak_mib():.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
