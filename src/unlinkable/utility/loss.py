@@ -61,21 +61,37 @@ class LossMetric(UtilityMetric):
     monotone_suppression = False
 
     def evaluate(self, ev: Evaluation) -> Score:
+        sizes = ev.sizes.astype(np.int64)
+        keep = ~ev.suppressed
+        supp_records = int(sizes[ev.suppressed].sum())
+        rc = self._row_counts(ev)
+        weighted = sizes[:, None] * rc
+        released = weighted[keep].sum(axis=0).tolist()
+        everything = weighted.sum(axis=0).tolist()
         per: dict[str, float] = {}
         bound: list[float] = []
-        keep = ~ev.suppressed
-        sizes = ev.sizes.astype(np.int64)
-        supp_records = int(sizes[ev.suppressed].sum())
         for i, (gm, name) in enumerate(zip(ev.maps, ev.names)):
-            rc = gm.row_counts[ev.levels[i]][ev.gen[:, i]].astype(np.int64)
-            weighted = sizes * rc
-            released = int(weighted[keep].sum())
-            all_rows = int(weighted.sum())
             d = gm.domain_size
-            total = (released + supp_records * d) / d
-            per[name] = _normalize(total, ev.n, d)
-            bound.append(_normalize(all_rows / d, ev.n, d))
+            per[name] = _normalize((released[i] + supp_records * d) / d, ev.n, d)
+            bound.append(_normalize(everything[i] / d, ev.n, d))
         return Score(geometric_mean_loss(per.values()), per, geometric_mean_loss(bound))
+
+    def _row_counts(self, ev: Evaluation) -> np.ndarray:
+        """Hierarchy rows under each class's generalized value, one gather for all attributes."""
+        key = id(ev.maps[0]) if ev.maps else 0
+        cached = getattr(self, "_flat", None)
+        if cached is None or cached[0] != key:
+            flat = np.concatenate([c for gm in ev.maps for c in gm.row_counts]).astype(np.int64)
+            starts, pos = [], 0
+            for gm in ev.maps:
+                starts.append([])
+                for c in gm.row_counts:
+                    starts[-1].append(pos)
+                    pos += len(c)
+            self._flat = (key, flat, starts)
+        _, flat, starts = self._flat
+        offset = np.array([starts[i][lv] for i, lv in enumerate(ev.levels)], dtype=np.int64)
+        return flat[ev.gen + offset[None, :]]
 
 
 __all__ = ["LossMetric", "geometric_mean_loss"]

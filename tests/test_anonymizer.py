@@ -1,0 +1,79 @@
+import pandas as pd
+import polars as pl
+import pytest
+
+from unlinkable.anonymizer import Anonymizer
+from unlinkable.errors import ConfigError, NoSolutionError
+from unlinkable.hierarchies.hierarchy import Hierarchy
+
+ZIP = Hierarchy([["81667", "8166*", "816**", "*"], ["81675", "8167*", "816**", "*"],
+                 ["81925", "8192*", "819**", "*"], ["81931", "8193*", "819**", "*"]])
+AGE = Hierarchy([["34", "<50", "*"], ["45", "<50", "*"], ["66", ">=50", "*"], ["70", ">=50", "*"]])
+
+
+def _frame():
+    # ARX Example 2's table without gender
+    return pl.DataFrame({"age": ["34", "45", "66", "70", "34", "70", "45"],
+                         "zipcode": ["81667", "81675", "81925", "81931", "81931", "81931", "81931"],
+                         "name": list("abcdefg")})
+
+
+def test_k2_hand_worked():
+    # zipcode at level 2 gives classes {816**: 2, 819**: 5}; with age at level 1 the 816** class splits
+    # only if ages differ in <50/>=50: 34, 45 -> both <50, so (1, 2) works; lower sums fail by hand.
+    res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+                     privacy=[{"k-anonymity": {"k": 2}}], identifiers=["name"], progress=False).fit(_frame())
+    assert res.table.columns == ["age", "zipcode"]
+    sizes = res.table.group_by(["age", "zipcode"]).len()["len"]
+    assert sizes.min() >= 2
+    assert res.suppressed == 0 and res.optimal
+    d = res.to_dict(include_risk=False)
+    for key in ("transformation", "metric", "loss", "loss_per_attribute", "suppressed", "equivalence_classes",
+                "optimal", "nodes_checked", "runtime_s", "loss_string", "min_class_size", "lattice"):
+        assert key in d
+
+
+def test_pandas_in_pandas_out():
+    res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+                     privacy=[{"k-anonymity": {"k": 2}}], progress=False).fit(_frame().to_pandas())
+    assert isinstance(res.table, pd.DataFrame)
+
+
+def test_suppression_marks_every_qi():
+    res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+                     privacy=[{"k-anonymity": {"k": 2}}], suppression_limit=0.5, metric="discernibility",
+                     progress=False).fit(_frame())
+    stars = res.table.filter(pl.col("age") == "*")
+    assert stars.height == res.suppressed
+    assert (stars["zipcode"] == "*").all()
+    assert stars["name"].to_list() == [n for n in _frame()["name"].to_list() if n in stars["name"].to_list()]
+
+
+def test_k_larger_than_n():
+    with pytest.raises(ConfigError, match="number of records"):
+        Anonymizer(quasi_identifiers=["age"], hierarchies={"age": AGE}, privacy=[{"k-anonymity": {"k": 10}}],
+                   progress=False).fit(_frame())
+
+
+def test_missing_hierarchy_and_unknown_sensitive():
+    with pytest.raises(ConfigError, match="no hierarchy"):
+        Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE}, privacy=[{"k-anonymity": {"k": 2}}])
+    with pytest.raises(ConfigError, match="unknown sensitive attribute"):
+        Anonymizer(quasi_identifiers=["age"], hierarchies={"age": AGE}, privacy=[{"k-anonymity": {"k": 2}}],
+                   sensitive="disease", progress=False).fit(_frame())
+
+
+def test_no_solution_lists_candidates():
+    # a hierarchy without a full '*' level: k = 7 needs one class of all 7 records, impossible at 0%
+    short = Hierarchy([[v, v] for v in ["34", "45", "66", "70"]])
+    with pytest.raises(NoSolutionError) as info:
+        Anonymizer(quasi_identifiers=["age"], hierarchies={"age": short}, privacy=[{"k-anonymity": {"k": 7}}],
+                   progress=False).fit(_frame())
+    assert "closest candidates" in info.value.message and info.value.candidates
+
+
+def test_heuristic_flagged_not_optimal():
+    res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+                     privacy=[{"k-anonymity": {"k": 2}}], search="heuristic", time_limit_s=5,
+                     progress=False).fit(_frame())
+    assert res.optimal is False and res.table.group_by(["age", "zipcode"]).len()["len"].min() >= 2

@@ -1,0 +1,42 @@
+import numpy as np
+import polars as pl
+
+from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.transform.generalize import Generalizer, generalized_frame
+from unlinkable.transform.suppress import suppression_budget, violating_classes
+
+
+def _brute(codes, maps, levels):
+    rows = [tuple(int(gm.table[c, lv]) for c, gm, lv in zip(r, maps, levels)) for r in codes.tolist()]
+    return sorted(np.unique(rows, axis=0, return_counts=True)[1].tolist())
+
+
+def test_rollup_matches_direct_grouping():
+    rng = np.random.default_rng(1)
+    h1 = Hierarchy([[str(i), str(i // 2), str(i // 4), "*"] for i in range(8)])
+    h2 = Hierarchy([[str(i), str(i % 3), "*"] for i in range(6)])
+    d1, d2 = [str(i) for i in range(8)], [str(i) for i in range(6)]
+    maps = [h1.encode(d1), h2.encode(d2)]
+    codes = np.column_stack([rng.integers(0, 8, 200), rng.integers(0, 6, 200)])
+    g = Generalizer(codes, maps)
+    for levels in [(0, 0), (1, 0), (2, 1), (3, 2), (1, 1), (0, 2)]:
+        nc = g.classes(levels, need_bottom_map=True)
+        assert sorted(nc.sizes.tolist()) == _brute(codes, maps, levels)
+        rc = g.record_class(nc)
+        assert np.bincount(rc, minlength=nc.classes).tolist() == nc.sizes.tolist()
+
+
+def test_output_frame_suppression_and_identifiers():
+    h = Hierarchy([["a", "x"], ["b", "x"]])
+    gm = h.encode(["a", "b"])
+    df = pl.DataFrame({"id": ["1", "2"], "q": ["a", "b"], "o": ["u", "v"]})
+    out = generalized_frame(df, quasi_identifiers=["q"], maps=[gm], codes=np.array([[0], [1]]), levels=[1],
+                            suppressed=np.array([True, False]), identifiers=["id"])
+    assert out.columns == ["q", "o"]
+    assert out["q"].to_list() == ["*", "x"] and out["o"].to_list() == ["u", "v"]
+
+
+def test_budget_and_violations():
+    assert suppression_budget(0.05, 7) == 0 and suppression_budget(0.5, 7) == 3
+    mask, records = violating_classes(np.array([4, 1, 2]), np.array([True, False, True]))
+    assert mask.tolist() == [False, True, False] and records == 1
