@@ -131,12 +131,13 @@ def anonymize_payload() -> dict:
         "optimal": True,
         "nodes_checked": 212,
         "lattice": {"size": 1440, "checked": 212, "pruned": 1228, "optimum": {"age": 2, "sex": 0, "zip": 3, "birth_date": 2, "education": 1}},
+        # [original value, its generalized label] as the Anonymizer reports them; only the label is shown.
         "examples": {
-            "age": ["[30-40[", "[40-50["],
-            "zip": ["816**"],
-            "birth_date": ["1970s"],
-            "education": ["Higher education"],
-            "sex": ["Female"],
+            "age": ["34", "[30-40["],
+            "zip": ["81675", "816**"],
+            "birth_date": ["1972-03-14", "1970s"],
+            "education": ["Bachelors", "Higher education"],
+            "sex": ["Female", "Female"],
         },
         "privacy": [
             {"name": "k-anonymity", "params": {"k": 5},
@@ -282,6 +283,7 @@ def test_anonymize_before_after_and_generalization():
     assert "proven optimal" in txt
     assert "51.4% before, 0% after" in txt
     assert "816**" in txt and "[30-40[" in txt
+    assert "81675" not in txt and "1972-03-14" not in txt  # generalized values only
     assert "Every record is indistinguishable from at least 4 others" in txt
     # Model names survive although an identifier column is called "name" (regression: keys such as
     # "name" inside a privacy entry are structure, not attribute-keyed figures).
@@ -530,3 +532,62 @@ def test_doctests():
     for module in (charts, html):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, module.__name__
+
+
+# ----------------------------------------------------------------------------- shapes the commands emit
+
+
+def test_anonymize_result_shape_models_and_guarantees_without_risk_before():
+    # Anonymizer.to_dict() names its models as in the job file and describes them in `guarantees`.
+    p = anonymize_payload()
+    del p["privacy"], p["risk_before"], p["records"]
+    p["models"] = [{"k-anonymity": {"k": 5}}, {"l-diversity": {"attribute": "occupation", "variant": "distinct", "l": 2}}]
+    p["guarantees"] = ["every combination is shared by at least 5 records", "at least 2 different occupations per group"]
+    out = render("anonymize", p, generated_at=FIXED_TIME)
+    txt = text_of(out)
+    assert "k-anonymity (k = 5)" in txt
+    assert "every combination is shared by at least 5 records" in txt
+    assert "Released table" in txt and ">Before<" not in out
+    # records fall back to risk_after's 30,162: 1,207 / 30,162 = 4.0%
+    assert "1,207 records (4.0%) were suppressed" in txt
+
+
+def test_exposure_prebinned_histogram_and_unique_link_count():
+    p = exposure_payload()
+    p["unique_links"] = 612
+    p["candidates_histogram"] = {"0": 2000, "1": 612, "2": 900, "3-5": 2050, "6-10": 5000, ">10": 19600}
+    out = render("exposure", p, generated_at=FIXED_TIME)
+    svg = re.findall(r"<svg.*?</svg>", out, re.S)[0]
+    assert svg.count('class="bar"') == 6
+    assert "3-5: 2,050" in svg and "&gt;10: 19,600" in svg
+    assert "612 of 30,162 records (2.0%)" in text_of(out)
+
+
+def test_sdc_pipeline_step_shape():
+    # Pipeline.run() summaries: step index, name, params and the step's figures side by side.
+    p = sdc_payload()
+    p["steps"] = [
+        {"step": 0, "name": "local-suppression", "params": {"k": 3, "attributes": ["sex", "age"]},
+         "changed_cells": 674, "suppressed": {"sex": 4, "age": 670}, "total_suppressed": 674},
+        {"step": 1, "name": "microaggregation", "params": {"attributes": ["income"], "k": 3}, "changed_cells": 4000, "n_groups": 1527},
+    ]
+    txt = text_of(render("sdc", p, generated_at=FIXED_TIME))
+    assert "1. local-suppression" in txt and "2. microaggregation" in txt
+    assert "Total suppressed 674" in txt and "Suppressed › age 670" in txt
+    assert "N groups 1,527" in txt
+
+
+def test_diversity_keyed_by_sensitive_attribute():
+    p = assess_payload()
+    p["diversity"] = {
+        "occupation": {"attribute": "occupation", "classes": 21000, "distinct_l": 1, "entropy_l": 1.0,
+                       "recursive_c_l2": None, "t_equal": 0.93, "t_ordered": None, "t_hierarchical": 0.88},
+        "ssn": {"attribute": "ssn", "distinct_l": 1},  # an identifier: never shown
+    }
+    out = render("assess", p, generated_at=FIXED_TIME)
+    txt = text_of(out)
+    assert "Sensitive attribute: occupation" in txt
+    assert "t-closeness, hierarchical ground distance 0.88" in txt
+    row = re.search(r"recursive \(c,2\)-diversity holds</th>(.*?)</tr>", out)
+    assert row is not None and "not available" in row.group(1)
+    assert "Sensitive attribute: ssn" not in txt and "ssn</strong>" not in out

@@ -525,8 +525,8 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
             ("global_risk", "Global risk (expected re-identifications / records)", fmt_pct),
             ("household_expected_reidentifications", "Expected re-identifications, household (hierarchical) risk", fmt_number),
         ):
-            if key in ir:
-                irows.append((label, fmt(ir[key])))
+            if key in ir and not (key.startswith("household") and ir[key] is None):
+                irows.append((label, fmt(ir[key])))  # household risk exists only with a household column
         v["individual_rows"] = irows
         kv = ir.get("kanonymity_violations")
         if isinstance(kv, Mapping):
@@ -566,10 +566,40 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
                 )
 
     # Diversity / t-closeness of the sensitive attribute.
-    div = a.get("diversity")
-    if isinstance(div, Mapping) and div:
-        v["diversity_rows"] = _generic_rows(div, banned)
+    v["diversity"] = _diversity_view(a.get("diversity"), banned)
     return v
+
+
+_DIVERSITY_LABELS = (
+    ("classes", "Equivalence classes", fmt_count),
+    ("distinct_l", "Distinct l-diversity: fewest different values in any class", fmt_number),
+    ("entropy_l", "Entropy l-diversity", fmt_number),
+    ("recursive_c_l2", "Smallest c for which recursive (c,2)-diversity holds", fmt_number),
+    ("t_equal", "t-closeness, equal ground distance (largest distance of any class)", fmt_number),
+    ("t_ordered", "t-closeness, ordered ground distance", fmt_number),
+    ("t_hierarchical", "t-closeness, hierarchical ground distance", fmt_number),
+)
+
+
+def _diversity_view(div: Any, banned: frozenset[str]) -> list[dict]:
+    """One group of rows per sensitive attribute; accepts {attr: figures} or one flat figures dict."""
+    if not isinstance(div, Mapping) or not div:
+        return []
+    if all(isinstance(x, Mapping) for x in div.values()) and not any(k in div for k, _, _ in _DIVERSITY_LABELS):
+        groups = [(str(k), x) for k, x in div.items() if str(k) not in banned]
+    else:
+        groups = [(div.get("attribute") if isinstance(div.get("attribute"), str) else None, div)]
+    out = []
+    for attribute, figures in groups:
+        rows = []
+        for key, label, fmt in _DIVERSITY_LABELS:
+            if key in figures:
+                rows.append((label, fmt(figures[key])))
+        known = {k for k, _, _ in _DIVERSITY_LABELS} | {"attribute"}
+        rows += _generic_rows({k: x for k, x in figures.items() if k not in known}, banned)
+        if rows:
+            out.append({"attribute": attribute, "rows": rows})
+    return out
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -632,6 +662,7 @@ def _compare_view(before: Any, after: Any) -> dict | None:
             labels.append(label)
             b_vals.append(nb)
             a_vals.append(na)
+    single = not isinstance(before, Mapping)
     chart = None
     if labels:
         chart = charts.grouped_bar_chart(
@@ -643,7 +674,7 @@ def _compare_view(before: Any, after: Any) -> dict | None:
             value_format=fmt_pct,
             tick_format=_pct_axis,
         )
-    return {"rows": rows, "chart": chart}
+    return {"rows": rows, "chart": chart, "single": single}
 
 
 # ----------------------------------------------------------------------------- anonymize
@@ -660,16 +691,35 @@ def _levels_text(levels: Any) -> str | None:
 
 
 def _examples_text(ex: Any) -> str | None:
+    """The generalized example of an attribute: the last item of ``[original, generalized]``.
+
+    The original value (first item) is deliberately not shown: the report prints generalized values only.
+    """
     if isinstance(ex, str):
         return ex
-    if isinstance(ex, Sequence):
-        vals = [str(x) for x in ex if isinstance(x, (str, int, float)) and not isinstance(x, bool)]
-        return ", ".join(vals[:4]) if vals else None
+    if isinstance(ex, Sequence) and ex:
+        last = ex[-1]
+        if isinstance(last, (str, int, float)) and not isinstance(last, bool):
+            return str(last)
     return None
 
 
+def _privacy_from_models(models: Any, guarantees: Any) -> list[dict]:
+    """``models`` [{"k-anonymity": {"k": 5}}] + ``guarantees`` [text] -> [{name, params, description}]."""
+    out: list[dict] = []
+    if not isinstance(models, Sequence) or isinstance(models, str):
+        return out
+    texts = guarantees if isinstance(guarantees, Sequence) and not isinstance(guarantees, str) else []
+    for i, m in enumerate(models):
+        if isinstance(m, Mapping) and len(m) == 1:
+            name, params = next(iter(m.items()))
+            out.append({"name": str(name), "params": params if isinstance(params, Mapping) else {},
+                        "description": texts[i] if i < len(texts) and isinstance(texts[i], str) else ""})
+    return out
+
+
 def _privacy_rows(privacy: Any, banned: frozenset[str]) -> list[dict]:
-    rows = []
+    rows: list[dict] = []
     if not isinstance(privacy, Sequence) or isinstance(privacy, str):
         return rows
     for m in privacy:
@@ -686,9 +736,13 @@ def _anonymize_view(p: Mapping, banned: frozenset[str]) -> dict:
     v: dict[str, Any] = {}
     before, after = p.get("risk_before"), p.get("risk_after")
     records = _num(p.get("records"))
-    if records is None:
-        records = _num(_get(before, "records"))
-    privacy = _privacy_rows(p.get("privacy"), banned)
+    for nested in (before, after):
+        if records is None:
+            records = _num(_get(nested, "records"))
+    privacy_in = p.get("privacy")
+    if privacy_in is None:
+        privacy_in = _privacy_from_models(p.get("models"), p.get("guarantees"))
+    privacy = _privacy_rows(privacy_in, banned)
     v["privacy"] = privacy
     optimal = p.get("optimal")
     lattice = p.get("lattice") if isinstance(p.get("lattice"), Mapping) else {}
@@ -793,6 +847,18 @@ def _anonymize_view(p: Mapping, banned: frozenset[str]) -> dict:
 _CAND_BUCKETS = ((0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 9), (10, 99), (100, None))
 
 
+def _candidate_bins(hist: Any) -> list[tuple[str, int, bool]] | None:
+    """Pre-binned histograms ({"0": n, "1": n, "3-5": n, ">10": n}): (label, records, is_unique_bin)."""
+    if not isinstance(hist, Mapping) or all(_num(k) is not None for k in hist):
+        return None
+    out = []
+    for k, x in hist.items():
+        n = _num(x)
+        if n is not None:
+            out.append((str(k), int(n), str(k).strip() == "1"))
+    return out
+
+
 def _candidate_pairs(hist: Any) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     if isinstance(hist, Mapping):
@@ -823,7 +889,9 @@ def _exposure_view(p: Mapping, banned: frozenset[str]) -> dict:
     headline: list[Markup] = []
     uls = _num(p.get("unique_link_share"))
     if uls is not None:
-        k = _share_count(uls, n)
+        k = _num(p.get("unique_links"))
+        if k is None:
+            k = _share_count(uls, n)
         if k is not None:
             headline.append(Markup("<strong>{}</strong> of {} records (<strong>{}</strong>) match exactly one person in {}.").format(
                 fmt_count(k), fmt_count(n), fmt_pct(uls), aux))
@@ -840,12 +908,15 @@ def _exposure_view(p: Mapping, banned: frozenset[str]) -> dict:
             fmt_pct(rus), who, aux))
     v["headline"] = headline
 
+    links = _num(p.get("unique_links"))
+    if links is None:
+        links = _share_count(p.get("unique_link_share"), n)
     rows = []
     for key, label, fmt in (
         ("release_records", "Records in the release", fmt_count),
         ("auxiliary_records", f"Records in {aux}", fmt_count),
         ("unique_link_share", "Release records linkable to exactly one auxiliary record",
-         lambda x: f"{fmt_count(_share_count(x, n))} ({fmt_pct(x)})" if _share_count(x, n) is not None else fmt_pct(x)),
+         lambda x: f"{fmt_count(links)} ({fmt_pct(x)})" if links is not None else fmt_pct(x)),
         ("expected_reidentifications", "Expected correct re-identifications", lambda x: fmt_number(x, 4)),
         ("reverse_unique_share", "Auxiliary records placed in exactly one release record", fmt_pct),
     ):
@@ -853,9 +924,15 @@ def _exposure_view(p: Mapping, banned: frozenset[str]) -> dict:
             rows.append((label, fmt(p[key])))
     v["rows"] = rows
 
-    pairs = _candidate_pairs(p.get("candidates_histogram"))
+    binned = _candidate_bins(p.get("candidates_histogram"))
+    pairs = [] if binned is not None else _candidate_pairs(p.get("candidates_histogram"))
+    labels, values, colors = [], [], []
+    if binned:
+        for label, count, unique in binned:
+            labels.append(label)
+            values.append(count)
+            colors.append(charts.PALETTE[1] if unique else charts.PALETTE[0])
     if pairs:
-        labels, values, colors = [], [], []
         for lo, hi in _CAND_BUCKETS:
             inside = [c for k, c in pairs if k >= lo and (hi is None or k <= hi)]
             if not inside:
@@ -863,6 +940,7 @@ def _exposure_view(p: Mapping, banned: frozenset[str]) -> dict:
             labels.append(_bucket_label(lo, hi))
             values.append(sum(inside))
             colors.append(charts.PALETTE[1] if lo == 1 else charts.PALETTE[4] if lo in (2, 3, 4) else charts.PALETTE[0])
+    if labels:
         v["candidates_chart"] = charts.bar_chart(
             labels, values,
             title=f"Release records by number of matching people in {aux}",
@@ -957,6 +1035,9 @@ def _sdc_view(p: Mapping, banned: frozenset[str]) -> dict:
                     elif isinstance(x, Sequence) and all(isinstance(e, (int, float, str)) for e in x) and len(x) <= 20:
                         prow.append(f"{k} = [{', '.join(str(e) for e in x)}]")
             summary = s.get("summary")
+            if summary is None:
+                # Pipeline shape: the step's figures sit beside its name and params.
+                summary = {k: x for k, x in s.items() if k not in _STEP_META and k != name}
             steps.append(
                 {
                     "number": i,
