@@ -1,0 +1,93 @@
+"""The linkage privacy model, driven with hand-built ClassStatistics (as the engine will pass them)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from unlinkable.errors import ConfigError, InputError
+from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.models import ModelContext, model_from_config
+from unlinkable.models.base import ClassStatistics
+from unlinkable.models.linkage import LinkageModel
+
+AGE_H = Hierarchy([[str(a), f"[{a // 10 * 10}, {a // 10 * 10 + 10}[", "*"] for a in range(20, 40)])
+AUX = pl.DataFrame({"AGE": ["21", "25", "33", "34", "38"], "sex": ["m", "m", "f", "f", "m"]})
+
+
+def stats_for(labels_age, labels_sex, sizes, hierarchies=None):
+    sizes = np.asarray(sizes)
+    record_class = np.repeat(np.arange(len(sizes)), sizes)
+    ctx = {"class_labels": {"age": labels_age, "sex": labels_sex}}
+    if hierarchies:
+        ctx["hierarchies"] = hierarchies
+    return ClassStatistics(record_class, sizes, context=ctx)
+
+
+def test_hand_worked_share_and_holds():
+    # Classes (age band, sex) with sizes:
+    #   ([20, 30[, m) x3 -> aux 21 m, 25 m: 2 candidates
+    #   ([30, 40[, f) x2 -> aux 33 f, 34 f: 2 candidates
+    #   ([30, 40[, m) x1 -> aux 38 m: 1 candidate  -> a unique link
+    #   ([20, 30[, f) x4 -> no aux record: 0 candidates
+    stats = stats_for(["[20, 30[", "[30, 40[", "[30, 40[", "[20, 30["], ["m", "f", "m", "f"], [3, 2, 1, 4],
+                      hierarchies={"age": AGE_H})
+    model = LinkageModel(AUX, {"age": "AGE", "sex": "sex"}, 0.1)
+    assert model.class_candidates(stats).tolist() == [2, 2, 1, 0]
+    everything = np.ones(4, dtype=bool)
+    assert model.unique_link_share(stats, everything) == pytest.approx(1 / 10)
+    assert model.holds(stats, everything)
+    assert not LinkageModel(AUX, {"age": "AGE", "sex": "sex"}, 0.05).holds(stats, everything)
+    # Suppressing the unique class: suppressed records match all 5 aux records, share 0.
+    assert model.unique_link_share(stats, np.array([True, True, False, True])) == 0.0
+
+
+def test_agrees_with_exposure_on_the_materialised_release():
+    from unlinkable.linkage.exposure import exposure
+
+    rng = np.random.default_rng(0)
+    ages = rng.integers(20, 40, 60).astype(str)
+    sexes = rng.choice(["m", "f"], 60)
+    aux = pl.DataFrame({"AGE": ages[:40], "sex": sexes[:40]})
+    bands = np.array([AGE_H.generalize(a, 1) for a in ages[20:]])
+    rel = pl.DataFrame({"age": bands, "sex": sexes[20:]})
+    classes = rel.group_by(["age", "sex"], maintain_order=True).len()
+    stats = stats_for(classes["age"].to_list(), classes["sex"].to_list(), classes["len"].to_numpy(), {"age": AGE_H})
+    model = LinkageModel(aux, {"age": "AGE", "sex": "sex"}, 0.0)
+    e = exposure(rel, aux, on={"age": "AGE", "sex": "sex"}, hierarchies={"age": AGE_H}, what_if=False)
+    assert model.unique_link_share(stats, np.ones(stats.classes, dtype=bool)) == pytest.approx(e.unique_link_share)
+
+
+def test_not_monotone_under_generalization_example():
+    # The documented counter-example: raw age 22 has no aux match (0); generalized to [20, 30[ it
+    # matches only aux 21 -> 1 candidate, a unique link appears.
+    aux = pl.DataFrame({"AGE": ["21"], "sex": ["m"]})
+    model = LinkageModel(aux, {"age": "AGE", "sex": "sex"}, 0.0, {"age": AGE_H})
+    raw = stats_for(["22"], ["m"], [1])
+    gen = stats_for(["[20, 30["], ["m"], [1])
+    assert model.unique_link_share(raw, np.array([True])) == 0.0
+    assert model.unique_link_share(gen, np.array([True])) == 1.0
+    assert model.monotone_generalization is False
+    assert model.monotone_suppression is False  # one-record auxiliary table
+    assert LinkageModel(AUX, {"age": "AGE", "sex": "sex"}, 0.0).monotone_suppression is True
+
+
+def test_from_config_and_errors(tmp_path):
+    (tmp_path / "voters.csv").write_text("AGE,sex\n21,m\n33,f\n")
+    model = model_from_config({"linkage": {"auxiliary": "voters.csv", "on": {"age": "AGE", "sex": "sex"},
+                                           "max_unique_link_share": 0.01}}, ModelContext(base_dir=tmp_path))
+    assert isinstance(model, LinkageModel) and model.per_class is False
+    assert model.to_dict()["linkage"]["max_unique_link_share"] == 0.01
+    assert "voters.csv" in model.describe()
+    with pytest.raises(ConfigError, match="max_unique_link_share"):
+        model_from_config({"linkage": {"auxiliary": "voters.csv", "on": ["sex"]}}, ModelContext(base_dir=tmp_path))
+    with pytest.raises(ConfigError, match="max_unique_link_share"):
+        LinkageModel(AUX, ["sex"], 1.5)
+    with pytest.raises(InputError, match="'zip'"):
+        LinkageModel(AUX, ["zip"], 0.1)
+    with pytest.raises(ConfigError, match="unknown parameter"):
+        model_from_config({"linkage": {"auxiliary": "voters.csv", "on": ["sex"], "max_unique_link_share": 0.1, "k": 2}},
+                          ModelContext(base_dir=tmp_path))
+    with pytest.raises(ConfigError, match="class_labels"):
+        LinkageModel(AUX, ["sex"], 0.1).holds(ClassStatistics(np.array([0]), np.array([1])), np.array([True]))
