@@ -573,8 +573,8 @@ def test_sdc_pipeline_step_shape():
     ]
     txt = text_of(render("sdc", p, generated_at=FIXED_TIME))
     assert "1. local-suppression" in txt and "2. microaggregation" in txt
-    assert "Total suppressed 674" in txt and "Suppressed › age 670" in txt
-    assert "N groups 1,527" in txt
+    assert "Cells suppressed in total 674" in txt and "Cells suppressed › age 670" in txt
+    assert "Groups formed 1,527" in txt
 
 
 def test_diversity_keyed_by_sensitive_attribute():

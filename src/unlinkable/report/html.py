@@ -210,6 +210,12 @@ def _humanize(key: str) -> str:
         "entropy_l": "Entropy l-diversity",
         "recursive_c_l": "Recursive (c,l)-diversity",
         "recursive": "Recursive (c,l)-diversity",
+        "changed_cells": "Cells changed",
+        "total_suppressed": "Cells suppressed in total",
+        "suppressed": "Cells suppressed",
+        "n_groups": "Groups formed",
+        "changed": "Values changed",
+        "new_nulls": "New missing values",
     }
     k = str(key)
     if k.lower() in special:
@@ -912,6 +918,9 @@ def _exposure_view(p: Mapping, banned: frozenset[str]) -> dict:
     if links is None:
         links = _share_count(p.get("unique_link_share"), n)
     rows = []
+    shared = [a for a in _names(p.get("attributes")) if a not in banned]
+    if shared:
+        rows.append(("Shared attributes compared", ", ".join(shared)))
     for key, label, fmt in (
         ("release_records", "Records in the release", fmt_count),
         ("auxiliary_records", f"Records in {aux}", fmt_count),
