@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 from markupsafe import Markup
 
 from unlinkable.errors import ConfigError
@@ -132,8 +133,8 @@ def fmt_pct(x: Any, digits: int = 1) -> str:
 
     Examples
     --------
-    >>> fmt_pct(0.5142), fmt_pct(0.00034), fmt_pct(0.0), fmt_pct(None)
-    ('51.4%', '0.034%', '0%', 'not available')
+    >>> fmt_pct(0.5142), fmt_pct(0.00034), fmt_pct(0.0), fmt_pct(1.9e-16), fmt_pct(None)
+    ('51.4%', '0.034%', '0%', '≈0%', 'not available')
     """
     f = _num(x)
     if f is None:
@@ -141,6 +142,8 @@ def fmt_pct(x: Any, digits: int = 1) -> str:
     p = f * 100
     if p == 0 or p == 100:
         return f"{p:.0f}%"  # exact: "0%", not "0.0%", says nothing was rounded away
+    if abs(p) < 1e-4:
+        return "\u22480%"  # below 1 in a million: floating-point noise or negligible
     if abs(p) < 10 ** (-digits):
         return f"{p:.2g}%"
     return f"{p:.{digits}f}%"
@@ -151,8 +154,8 @@ def fmt_number(x: Any, sig: int = 4) -> str:
 
     Examples
     --------
-    >>> fmt_number(0.123456), fmt_number(12345.678)
-    ('0.1235', '12,346')
+    >>> fmt_number(0.123456), fmt_number(12345.678), fmt_number(8.93e-05)
+    ('0.1235', '12,346', '0.0000893')
     """
     f = _num(x)
     if f is None:
@@ -161,7 +164,8 @@ def fmt_number(x: Any, sig: int = 4) -> str:
         return "0"
     if abs(f) >= 10 ** (sig - 1):
         return f"{f:,.0f}"
-    return f"{f:.{sig}g}"
+    # Positional, never scientific: a reader should not have to decode 8.93e-05.
+    return np.format_float_positional(f, precision=sig, unique=False, fractional=False, trim="-")
 
 
 def fmt_risk(x: Any) -> str:
@@ -178,6 +182,11 @@ def fmt_risk(x: Any) -> str:
     if f <= 0 or f > 0.5:
         return fmt_pct(f)  # "1 in 1.4" helps nobody; odds are shown from 1 in 2 down
     return f"{fmt_pct(f)} (1 in {fmt_count(round(1 / f))})"
+
+
+def _signed_pct(x: Any) -> str:
+    text = fmt_pct(x, 2)
+    return "+" + text if (_num(x) or 0) > 0 and text[0].isdigit() else text
 
 
 def _pct_axis(v: float) -> str:
@@ -1094,11 +1103,7 @@ def _sdc_view(p: Mapping, banned: frozenset[str]) -> dict:
         v["utility_rows"] = urows
         mc = util.get("mean_change")
         if isinstance(mc, Mapping):
-            v["mean_rows"] = [
-                (str(k), (("+" if (_num(x) or 0) > 0 else "") + fmt_pct(x, 2)) if _num(x) is not None else NOT_AVAILABLE)
-                for k, x in mc.items()
-                if str(k) not in banned
-            ]
+            v["mean_rows"] = [(str(k), _signed_pct(x)) for k, x in mc.items() if str(k) not in banned]
     v["after"] = _assess_view(after, banned)
     v["before"] = _assess_view(before, banned)
     records = _num(p.get("records"))
