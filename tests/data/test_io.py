@@ -86,3 +86,14 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     with pytest.raises(RuntimeError):
         atomic_write(target, boom)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_uses_ordinary_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        target = atomic_write(tmp_path / "o.txt", lambda p: p.write_text("x"))
+    finally:
+        os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o644
