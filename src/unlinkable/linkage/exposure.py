@@ -119,13 +119,15 @@ class _AuxAttribute:
         self.sorted_values: np.ndarray | None = None
         self.rank: np.ndarray | None = None
         if link.tolerance is not None:
-            numbers = _parse_values(dictionary, link.tolerance_kind, column=link.auxiliary, side="auxiliary table")
+            numbers = _parse_values(dictionary, link.tolerance_kind, column=link.auxiliary, side="auxiliary table",
+                                    attribute=link.release)
             self.sorted_values = np.unique(numbers)
             self.rank = np.searchsorted(self.sorted_values, numbers).astype(np.int64)
             self._leaf_numbers: dict[str, float] = {}
             if h is not None:
                 leaves = [row[0] for row in h.rows]
-                parsed = _parse_values(leaves, link.tolerance_kind, column=link.release, side="hierarchy")
+                parsed = _parse_values(leaves, link.tolerance_kind, column=link.release, side="hierarchy",
+                                       attribute=link.release)
                 self._leaf_numbers = dict(zip(leaves, parsed.tolist()))
 
     def level_card(self, level: int) -> int:
@@ -206,7 +208,7 @@ def _parse_one(value: str, kind: str | None) -> float | None:
         return None
 
 
-def _parse_values(values: Sequence[str], kind: str | None, *, column: str, side: str) -> np.ndarray:
+def _parse_values(values: Sequence[str], kind: str | None, *, column: str, side: str, attribute: str) -> np.ndarray:
     series = pl.Series("v", list(values), dtype=pl.String)
     if kind == "date":
         parsed = series.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
@@ -220,7 +222,8 @@ def _parse_values(values: Sequence[str], kind: str | None, *, column: str, side:
         bad = bad | numbers.is_nan().fill_null(False)
     if bad.any():
         first = series.filter(bad)[0]
-        raise ConfigError(f"column {column!r} of the {side} has a tolerance, but its value {first!r} is not {what}", hint=hint)
+        raise ConfigError(f"attribute {attribute!r} has a tolerance, but the value {first!r} in column {column!r} of the "
+                          f"{side} is not {what}", hint=hint)
     return numbers.cast(pl.Float64).to_numpy()
 
 

@@ -1,0 +1,154 @@
+"""``unlinkable exposure JOB.yaml``: how much of a release can be joined to an outside table.
+
+Job file (paths relative to it)::
+
+    release: {path: release.csv, delimiter: ","}
+    auxiliary: {path: voters.csv, delimiter: ","}
+    attributes:                       # release column -> auxiliary column, hierarchy, tolerance
+      age: {auxiliary: AGE, hierarchy: age_hierarchy.csv, tolerance: 1}
+      sex: {auxiliary: SEX}
+    truth_key: {release: pid, auxiliary: pid}     # optional: evaluation mode
+    population: {size: 317238626}                 # optional: Gaussian-copula estimator
+    what_if: true                                 # optional (default true)
+    seed: 0                                       # optional, for the copula estimator
+
+Outputs (each written atomically, only after everything succeeded): ``--json`` the figures,
+``--records`` per-record candidate counts (row number and count, never values), ``--report`` HTML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from unlinkable.errors import ConfigError
+
+__all__ = ["configure", "run", "job_arguments"]
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the command's arguments."""
+    parser.add_argument("job", help="the exposure job file (.yaml or .json)")
+    parser.add_argument("--json", dest="json_out", metavar="OUT.json", help="write the figures as JSON")
+    parser.add_argument("--records", metavar="OUT.csv", help="write per-record candidate counts (no values)")
+    parser.add_argument("--report", metavar="OUT.html", help="write the HTML report")
+
+
+def _table_spec(raw: Any, section: str) -> tuple[Any, str | None]:
+    if isinstance(raw, str):
+        raw = {"path": raw}
+    if not isinstance(raw, Mapping) or "path" not in raw:
+        raise ConfigError(f"the job file needs a `{section}` section with a `path`", hint=f"{section}: {{path: {section}.csv, delimiter: \",\"}}")
+    delimiter = raw.get("delimiter")
+    if delimiter is not None:
+        delimiter = "\t" if delimiter in ("\\t", "tab") else str(delimiter)
+        if len(delimiter) != 1:
+            raise ConfigError(f"`{section}.delimiter` must be one character, got {raw.get('delimiter')!r}", hint='e.g. "," or ";"')
+    return raw["path"], delimiter
+
+
+def job_arguments(path: str | Path) -> dict[str, Any]:
+    """The keyword arguments of :func:`unlinkable.linkage.exposure.exposure` from a job file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "job.yaml").write_text("release: r.csv\\nauxiliary: a.csv\\nattributes: {age: {auxiliary: AGE}}\\n")
+    >>> job_arguments(d / "job.yaml")["on"]
+    {'age': 'AGE'}
+    """
+    from unlinkable.config import check_int, load_job
+    from unlinkable.data.io import read_table
+
+    job = load_job(path)
+    base = job.base_dir
+    rel_path, rel_delim = _table_spec(job.sections.get("release"), "release")
+    aux_path, aux_delim = _table_spec(job.sections.get("auxiliary"), "auxiliary")
+    if not job.attributes:
+        raise ConfigError(f"{path}: no shared attribute: `attributes` is empty",
+                          hint="attributes: {age: {auxiliary: AGE}} names a release column and its auxiliary column")
+    release = read_table(base / str(rel_path), delimiter=rel_delim)
+    auxiliary = read_table(base / str(aux_path), delimiter=aux_delim)
+    on: dict[str, str] = {}
+    hierarchies: dict[str, Any] = {}
+    tolerance: dict[str, Any] = {}
+    for spec in job.attributes:
+        unknown = set(spec.options) - {"auxiliary", "tolerance"}
+        if unknown:
+            raise ConfigError(f"{path}: attribute {spec.name!r}: unknown setting(s) {', '.join(sorted(map(str, unknown)))}",
+                              hint="an exposure attribute takes auxiliary, hierarchy (or a builder) and tolerance")
+        aux_col = str(spec.options.get("auxiliary", spec.name))
+        on[spec.name] = aux_col
+        if spec.options.get("tolerance") is not None:
+            tolerance[spec.name] = spec.options["tolerance"]
+        if spec.hierarchy is not None:
+            # Builders (intervals, masking, ...) derive the hierarchy from the raw auxiliary values.
+            values = auxiliary[aux_col].cast(str).unique(maintain_order=True).to_list() if aux_col in auxiliary.columns else []
+            hierarchies[spec.name] = spec.hierarchy.build(spec.name, [v for v in values if v not in (None, "*")])
+    truth = job.sections.get("truth_key")
+    what_if = job.sections.get("what_if", True)
+    if not isinstance(what_if, bool):
+        raise ConfigError(f"`what_if` must be true or false, got {what_if!r}", hint="what_if: false")
+    population = job.population_size
+    if population is None and job.sampling_fraction is not None:
+        population = max(round(release.height / job.sampling_fraction), release.height)
+    seed = job.sections.get("seed", 0)
+    if seed is not None:
+        seed = check_int(seed, "seed", low=0)
+    return dict(release=release, auxiliary=auxiliary, on=on, hierarchies=hierarchies, tolerance=tolerance,
+                truth_key=truth, what_if=what_if, population_size=population, seed=seed,
+                auxiliary_name=Path(str(aux_path)).name)
+
+
+def _summary(payload: Mapping[str, Any], text: str) -> list[str]:
+    lines = [text + "."]
+    lines.append(f"Expected correct re-identifications: {payload['expected_reidentifications']:,.1f} "
+                 f"(each compatible candidate equally likely).")
+    lines.append(f"{payload['reverse_unique_share']:.1%} of the {payload['auxiliary_records']:,} people in "
+                 f"{payload['auxiliary_name']} can be placed in exactly one release record.")
+    if "true_reidentification_rate" in payload:
+        precision = payload["unique_link_precision"]
+        lines.append(f"Evaluation: true re-identification rate {payload['true_reidentification_rate']:.1%}; "
+                     + (f"{precision:.1%} of the unique links are the right person." if precision is not None
+                        else "no unique links to check."))
+    if payload.get("what_if"):
+        best = payload["what_if"][0]
+        verb = "dropping" if best["action"] == "drop" else "generalizing one level"
+        lines.append(f"Largest single improvement: {verb} {best['attribute']!r} -> unique-link share "
+                     f"{best['unique_link_share']:.1%}.")
+    if payload.get("copula"):
+        c = payload["copula"]
+        lines.append(f"Copula estimate (population {c['population_size']:,}): mean correctness likelihood "
+                     f"{c['mean_correctness']:.1%}; {c['records_above_0_5']:,} records above 0.5.")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the job; print the plain-words summary; write the requested outputs atomically."""
+    from unlinkable.data.io import atomic_write_text, write_table
+    from unlinkable.linkage.exposure import exposure
+
+    kwargs = job_arguments(args.job)
+    name = kwargs.pop("auxiliary_name")
+    result = exposure(**kwargs)
+    payload = result.to_dict()
+    payload["auxiliary_name"] = name
+    summary = result.summary().replace(result.auxiliary_name, name)
+    report_html = None
+    if args.report:
+        try:
+            from unlinkable.report.html import render
+        except ImportError:  # the report module is optional in this build
+            raise ConfigError("--report is not available in this version", hint="drop --report, or use --json") from None
+        report_html = render("exposure", payload)
+    if args.json_out:
+        atomic_write_text(args.json_out, json.dumps(payload, indent=2, allow_nan=False) + "\n")
+    if args.records:
+        write_table(result.records(), args.records)
+    if report_html is not None:
+        atomic_write_text(args.report, report_html)
+    print("\n".join(_summary(payload, summary)))
+    return 0
