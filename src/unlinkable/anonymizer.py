@@ -124,9 +124,10 @@ class _Progress:
         if self.bar is None:
             if time.perf_counter() - self.start < 1.0:
                 return
+            from rich.console import Console
             from rich.progress import Progress
 
-            self.bar = Progress(transient=True, console=None)
+            self.bar = Progress(transient=True, console=Console(stderr=True))
             self.bar.start()
             self.task = self.bar.add_task("searching transformations", total=self.total)
         self.bar.update(self.task, completed=done)
@@ -272,7 +273,7 @@ class Anonymizer:
                 optimal = True
             else:
                 outcome = best_first(lattice, evaluator.result, time_limit_s=self.time_limit_s, progress=bar)
-                optimal = outcome.checked == lattice.size and False
+                optimal = False  # a heuristic never proves optimality
         finally:
             bar.close()
         if outcome.optimum is None:

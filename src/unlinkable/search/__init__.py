@@ -67,6 +67,11 @@ class NodeEvaluator:
         has_min = any(isinstance(m, KAnonymity) for m in self.models) or any(s > 1 for s in sizes)
         self.min_group = max(sizes) if has_min and sizes else None
         self.outcomes: dict[int, NodeOutcome] = {}
+        prepare = getattr(metric, "prepare", None)
+        if prepare is not None:
+            b = generalizer.bottom
+            prepare([np.bincount(b.rep[:, i], weights=b.sizes, minlength=gm.table.shape[0])
+                     for i, gm in enumerate(generalizer.maps)])
         if not self._sizes_only:
             bottom = self.g.bottom
             stats = self._stats(bottom)

@@ -69,22 +69,21 @@ def strategy_keys(lattice: Lattice, distinct: Sequence[Sequence[int]]) -> list[t
     """
     m = lattice.m
     maxlevel = lattice.max_level_sum
-    tops = [int(h) - 1 for h in lattice.heights]
-    keys = []
-    for node in range(lattice.size):
-        lv = lattice.levels[node]
-        level = float(lattice.level_sum[node]) / maxlevel if maxlevel else 0.0
-        prec = 0.0
-        dd = 0.0
-        for i in range(m):
-            g = int(lv[i])
-            dd += float(distinct[i][g]) / float(distinct[i][0])
-            # Java divides 0/0 to NaN here, which ties every node; 0 keeps that tie.
-            prec += (float(g) / float(tops[i])) if tops[i] else 0.0
-        dd /= m
-        prec /= m
-        keys.append((level, prec, 1.0 - dd))
-    return keys
+    levels = lattice.levels
+    # Column by column, in attribute order: the same float operations as ARX's loop, vectorised.
+    dd = np.zeros(lattice.size)
+    prec = np.zeros(lattice.size)
+    for i in range(m):
+        d = np.asarray(distinct[i], dtype=np.float64)
+        dd = dd + (d / d[0])[levels[:, i]]
+        top = float(lattice.heights[i] - 1)
+        if top:
+            # Java divides 0/0 to NaN for a single-level attribute, which ties every node; 0 keeps that tie.
+            prec = prec + levels[:, i].astype(np.float64) / top
+    dd = dd / m
+    prec = prec / m
+    level = lattice.level_sum.astype(np.float64) / maxlevel if maxlevel else np.zeros(lattice.size)
+    return list(zip(level.tolist(), prec.tolist(), (1.0 - dd).tolist()))
 
 
 class _JavaPriorityQueue:

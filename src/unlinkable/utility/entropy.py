@@ -19,7 +19,9 @@ class EntropyMetric(UtilityMetric):
     >>> gm = Hierarchy([["a", "*"], ["b", "*"]]).encode(["a", "b"])
     >>> ev = Evaluation((1,), np.array([1, 1]), np.array([[0], [0]]), np.array([False, False]), 2, [gm], ["q"],
     ...                 rep=np.array([[0], [1]]))
-    >>> EntropyMetric().evaluate(ev).value
+    >>> metric = EntropyMetric()
+    >>> metric.prepare([np.array([1.0, 1.0])])   # input frequency of each original code
+    >>> metric.evaluate(ev).value
     2.0
 
     Notes
