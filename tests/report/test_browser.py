@@ -117,3 +117,14 @@ def test_report_renders_in_chromium(driver, report_dir, kind):
     severe = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
     assert not severe, severe
     assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_missing_browser_is_explained(monkeypatch):
+    # Runs everywhere: without the binaries the browser tests skip with a reason naming the package.
+    globals_ = globals()
+    monkeypatch.setitem(globals_, "CHROMIUM", Path("/nonexistent/chromium"))
+    reason = _missing_browser_reason()
+    assert reason is not None and "chromium" in reason and "/nonexistent/chromium" in reason
+    monkeypatch.setitem(globals_, "CHROMIUM", Path(__file__))
+    monkeypatch.setitem(globals_, "CHROMEDRIVER", Path("/nonexistent/chromedriver"))
+    assert "chromium-driver" in _missing_browser_reason()
