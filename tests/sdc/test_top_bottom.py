@@ -55,7 +55,7 @@ def test_bad_config(kw):
 def test_bad_input():
     with pytest.raises(InputError, match="no column"):
         top_bottom_code(pl.DataFrame({"x": [1]}), attribute="y", top=1)
-    with pytest.raises(InputError, match="not numeric"):
+    with pytest.raises(InputError, match=r"column .* row \d+: value .* is not a number"):
         top_bottom_code(pl.DataFrame({"x": ["a"]}), attribute="x", top=1)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.io import read_table
+from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["add_noise"]
@@ -77,6 +78,7 @@ def add_noise(
     """
     frame = read_table(data)
     attrs = _numeric_columns(frame, attributes)
+    frame = numeric_columns(frame, attrs, where="add_noise", hint="noise applies to continuous attributes")
     if method not in METHODS:
         raise ConfigError(f"add_noise: unknown method {method!r}", hint=f"use one of {list(METHODS)}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not np.isfinite(noise) or noise < 0:
@@ -127,8 +129,6 @@ def _numeric_columns(frame: pl.DataFrame, attributes: Sequence[str]) -> list[str
     for name in attrs:
         if name not in frame.columns:
             raise InputError(f"add_noise: no column {name!r}", hint=f"the columns are {frame.columns}")
-        if not (frame[name].dtype.is_numeric() or frame[name].dtype == pl.Null):
-            raise InputError(f"add_noise: column {name!r} is {frame[name].dtype}, not numeric", hint="noise applies to continuous attributes")
     if len(set(attrs)) != len(attrs):
         raise ConfigError(f"add_noise: attributes {attrs!r} repeat a column", hint="list each column once")
     return attrs

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.io import read_table
+from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["rank_swap"]
@@ -97,8 +98,7 @@ def rank_swap(
     for name in attrs:
         if name not in frame.columns:
             raise InputError(f"rank_swap: no column {name!r}", hint=f"the columns are {frame.columns}")
-        if not (frame[name].dtype.is_numeric() or frame[name].dtype == pl.Null):
-            raise InputError(f"rank_swap: column {name!r} is {frame[name].dtype}, not numeric", hint="rank swapping needs ordered numbers")
+    frame = numeric_columns(frame, attrs, where="rank_swap", hint="rank swapping needs ordered numbers")
     if p is not None and r0 is not None:
         raise ConfigError("rank_swap: give p or r0, not both", hint="p is the rank window in percent; r0 derives it")
     _check_range("p", p, 0.0, 100.0, closed_high=True)

@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.io import read_table
+from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["recode"]
@@ -79,12 +80,9 @@ def recode(
     frame = read_table(data)
     if attribute not in frame.columns:
         raise InputError(f"recode: no column {attribute!r}", hint=f"the columns are {frame.columns}")
+    frame = numeric_columns(frame, [attribute], where="recode",
+                            hint="recode numeric columns; map categorical ones with a hierarchy instead")
     column = frame[attribute]
-    if not (column.dtype.is_numeric() or column.dtype == pl.Null):
-        raise InputError(
-            f"recode: column {attribute!r} is {column.dtype}, not numeric",
-            hint="recode numeric columns; map categorical ones with a hierarchy instead",
-        )
     if outside not in ("error", "null"):
         raise ConfigError(f"recode: outside must be 'error' or 'null', got {outside!r}", hint="use outside='null' for R's NA")
     values = column.cast(pl.Float64).fill_nan(None)

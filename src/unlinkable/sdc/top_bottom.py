@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from unlinkable.data.io import read_table
+from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["top_bottom_code"]
@@ -69,12 +70,8 @@ def top_bottom_code(
     frame = read_table(data)
     if attribute not in frame.columns:
         raise InputError(f"top_bottom_code: no column {attribute!r}", hint=f"the columns are {frame.columns}")
+    frame = numeric_columns(frame, [attribute], where="top_bottom_code", hint="top/bottom coding needs an ordered numeric column")
     column = frame[attribute]
-    if not (column.dtype.is_numeric() or column.dtype == pl.Null):
-        raise InputError(
-            f"top_bottom_code: column {attribute!r} is {column.dtype}, not numeric",
-            hint="top/bottom coding needs an ordered numeric column",
-        )
     if top is None and bottom is None:
         raise ConfigError("top_bottom_code: give top, bottom or both", hint="e.g. top=9000, top_value=9100")
     for name, threshold, value in (("top", top, top_value), ("bottom", bottom, bottom_value)):
