@@ -17,10 +17,10 @@ def independent_uniform(n: int, cards: list[int], seed: int) -> pl.DataFrame:
 
 def test_seeded_reproducibility():
     s = independent_uniform(2000, [3, 5, 7], seed=0)
-    a = copula_uniqueness(s, attributes=s.columns, population_size=5000, seed=42)
-    b = copula_uniqueness(s, attributes=s.columns, population_size=5000, seed=42)
+    a = copula_uniqueness(s, attributes=s.columns, population_size=5000, seed=42, n_samples=20000)
+    b = copula_uniqueness(s, attributes=s.columns, population_size=5000, seed=42, n_samples=20000)
     assert np.array_equal(a.xi, b.xi) and np.array_equal(a.correctness, b.correctness)
-    c = copula_uniqueness(s, attributes=s.columns, population_size=5000, seed=43)
+    c = copula_uniqueness(s, attributes=s.columns, population_size=5000, seed=43, n_samples=20000)
     assert not np.array_equal(a.xi, c.xi)
 
 
