@@ -255,7 +255,7 @@ class Anonymizer:
                                   hint=f"choose a parameter between 1 and {n} (ARX: 'must be >=1 and less or equal than the number of rows')")
         qi_frame = frame.select([pl.col(q).cast(pl.String).fill_null("") for q in self.quasi_identifiers])
         columns = [encode_column(qi_frame[q]) for q in self.quasi_identifiers]
-        maps = [self.hierarchies[q].encode(col.dictionary, column=q) for q, col in zip(self.quasi_identifiers, columns)]
+        maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         codes = np.column_stack([c.codes for c in columns]).astype(np.int64)
         generalizer = Generalizer(codes, maps)
         lattice = Lattice([gm.levels for gm in maps])
@@ -309,6 +309,16 @@ class Anonymizer:
             models=list(self.models),
             examples=examples,
         )
+
+    def _encoded(self, name: str, dictionary: tuple[str, ...]):
+        """The hierarchy of ``name`` encoded for ``dictionary``, cached across fits of this Anonymizer."""
+        cache = self.__dict__.setdefault("_map_cache", {})
+        key = (name, dictionary)
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = self.hierarchies[name].encode(dictionary, column=name)
+        return cache[key]
 
     def _sensitive_columns(self, frame: pl.DataFrame, names: Sequence[str]) -> dict[str, SensitiveColumn]:
         out = {}
