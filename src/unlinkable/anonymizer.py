@@ -258,7 +258,7 @@ class Anonymizer:
         maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         codes = np.column_stack([c.codes for c in columns]).astype(np.int64)
         generalizer = Generalizer(codes, maps)
-        lattice = Lattice([gm.levels for gm in maps])
+        lattice, keys = self._lattice(maps)
         sensitive = self._sensitive_columns(frame, needed)
         context = {"quasi_identifiers": list(self.quasi_identifiers), "n": n}
         evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
@@ -266,7 +266,6 @@ class Anonymizer:
         bar = _Progress(lattice.size, self.progress)
         try:
             if self.search == "optimal":
-                keys = strategy_keys(lattice, [[len(lab) for lab in gm.labels] for gm in maps])
                 flash = Flash(lattice, evaluator.result, keys, privacy=evaluator.privacy_monotonicity(),
                               metric_monotone=self.metric.monotone(self.suppression_limit), progress=bar)
                 outcome = flash.run()
@@ -309,6 +308,16 @@ class Anonymizer:
             models=list(self.models),
             examples=examples,
         )
+
+    def _lattice(self, maps) -> tuple[Lattice, list]:
+        """The lattice and FLASH's node order, cached across fits with the same hierarchies."""
+        distinct = tuple(tuple(len(lab) for lab in gm.labels) for gm in maps)
+        cached = self.__dict__.get("_lattice_cache")
+        if cached is None or cached[0] != distinct:
+            lattice = Lattice([gm.levels for gm in maps])
+            cached = (distinct, lattice, strategy_keys(lattice, distinct))
+            self._lattice_cache = cached
+        return cached[1], cached[2]
 
     def _encoded(self, name: str, dictionary: tuple[str, ...]):
         """The hierarchy of ``name`` encoded for ``dictionary``, cached across fits of this Anonymizer."""
