@@ -120,9 +120,20 @@ def _reduce(keys: np.ndarray, k: int) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
+def _hamming(wt: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Hamming distance from pattern x to every column of wt (m x n), NA equal to anything."""
+    d = np.zeros(wt.shape[1], dtype=np.int16)
+    for j in range(wt.shape[0]):
+        if x[j] >= 0:
+            col = wt[j]
+            d += (col != x[j]) & (col >= 0)
+    return d
+
+
 def _sdcmicro_passes(w: np.ndarray, k: int, alpha: float, supp_order: np.ndarray) -> None:
     """sdcMicro's main loop, in place on the reduced keys ``w`` (n_red x m, -1 = NA)."""
     n, m = w.shape
+    wt = np.ascontiguousarray(w.T)  # one contiguous row per attribute: the sweeps go column by column
     max_passes = n * m + 1  # every pass suppresses at least one cell, or we stop below
     for _ in range(max_passes):
         fk = _fk(w, alpha)
@@ -132,22 +143,21 @@ def _sdcmicro_passes(w: np.ndarray, k: int, alpha: float, supp_order: np.ndarray
         # decreasing unweighted risk 1/fk == increasing fk; stable, so ties keep row order
         viol = viol[np.argsort(fk[viol], kind="stable")]
         changed = False
-        valid = w >= 0
         for i in viol:  # sequential by nature: each suppression moves the next record's neighbours
-            xi = w[i]
-            diff = (w != xi) & valid & (xi >= 0)
-            d = diff.sum(axis=1)
+            xi = wt[:, i].copy()
+            d = _hamming(wt, xi)
             pos = d > 0
             if not pos.any():
                 continue
-            dmin = d[pos].min()
-            differs = diff[d == dmin].any(axis=0)
+            nb = np.flatnonzero(d == d[pos].min())
             for v in supp_order:
-                if differs[v]:
-                    w[i, v] = -1
-                    valid[i, v] = False
-                    changed = True
-                    break
+                if xi[v] >= 0:
+                    vals = wt[v, nb]
+                    if ((vals != xi[v]) & (vals >= 0)).any():
+                        wt[v, i] = -1
+                        w[i, v] = -1
+                        changed = True
+                        break
         if not changed:
             # no violator has a neighbour at positive distance: suppress each one's first
             # non-missing value in suppression order so the loop always makes progress
@@ -155,6 +165,7 @@ def _sdcmicro_passes(w: np.ndarray, k: int, alpha: float, supp_order: np.ndarray
                 for v in supp_order:
                     if w[i, v] >= 0:
                         w[i, v] = -1
+                        wt[v, i] = -1
                         break
     raise AssertionError("local suppression did not converge")  # pragma: no cover
 
@@ -181,37 +192,47 @@ def _restore_pass(w: np.ndarray, orig: np.ndarray, k: int, alpha: float, restore
 
     Works on the reduced data; adding back the set-aside records only raises frequencies, so a
     reduced table with every fk >= k stays k-anonymous when they return. fk is updated by the change
-    in one record's contribution, O(n·m) per candidate cell, instead of being recounted.
+    in one record's contribution, which only touches the records compatible with its old pattern,
+    instead of being recounted.
     """
     n, m = w.shape
     fk = _fk(w, alpha)
+    wt = np.ascontiguousarray(w.T)
+    na_count = (w < 0).sum(axis=1)
     for v in restore_order:
         for i in np.flatnonzero((w[:, v] < 0) & (orig[:, v] >= 0)):
-            old = w[i].copy()
-            new = old.copy()
-            new[v] = orig[i, v]
-            valid = w >= 0
-            j_na = (~valid).any(axis=1)
-            j_all = (~valid).all(axis=1)
-            c_old = ~((w != old) & valid & (old >= 0)).any(axis=1)
-            c_new = ~((w != new) & valid & (new >= 0)).any(axis=1)
-            id_old = (w == old).all(axis=1)
-            id_new = (w == new).all(axis=1)
-            o_na, o_all = bool((old < 0).any()), bool((old < 0).all())
-            n_na = bool((new < 0).any())
-            # record i's contribution to every other record, before and after
+            old = wt[:, i].copy()
+            val = orig[i, v]
+            compat = _hamming(wt, old) == 0  # old pattern's compatible set; the new one is inside it
+            rows = np.flatnonzero(compat)
+            sub = wt[:, rows]
+            col_v = sub[v]
+            c_new = (col_v == val) | (col_v < 0)
+            eq_rest = np.ones(rows.size, dtype=bool)
+            for j in range(m):
+                if j != v:
+                    eq_rest &= sub[j] == old[j]
+            id_old = eq_rest & (col_v < 0)
+            id_new = eq_rest & (col_v == val)
+            j_na = na_count[rows] > 0
+            j_all = na_count[rows] == m
+            o_all = bool(na_count[i] == m)
+            n_na = bool(na_count[i] - 1 > 0)
             delta = (_gain(j_na, j_all, n_na, False, c_new, id_new, alpha, m)
-                     - _gain(j_na, j_all, o_na, o_all, c_old, id_old, alpha, m))
-            delta[i] = 0.0
-            fk_new = fk + delta
+                     - _gain(j_na, j_all, True, o_all, np.ones(rows.size, dtype=bool), id_old, alpha, m))
+            me = rows == i
+            delta[me] = 0.0
+            fk_rows = fk[rows] + delta
             # record i's own fk under its new pattern (it counts itself once)
-            j_na[i], j_all[i] = n_na, False
+            j_na[me], j_all[me] = n_na, False
             own = _gain(n_na, False, j_na, j_all, c_new, id_new, alpha, m)
-            own[i] = 1.0
-            fk_new[i] = own.sum()
-            if (fk_new >= k).all():
-                w[i, v] = orig[i, v]
-                fk = fk_new
+            own[me] = 1.0
+            fk_rows[me] = own.sum()
+            if (fk_rows >= k).all():
+                w[i, v] = val
+                wt[v, i] = val
+                na_count[i] -= 1
+                fk[rows] = fk_rows
 
 
 def suppress_kernel(keys: np.ndarray, *, k: int, importance: np.ndarray, alpha: float = 1.0,
