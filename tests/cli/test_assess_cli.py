@@ -1,0 +1,111 @@
+"""The real `unlinkable assess` command, run as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXE = Path(sys.executable).parent / "unlinkable"
+
+
+def run(*args, cwd=None):
+    return subprocess.run([str(EXE), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture()
+def small_csv(tmp_path):
+    p = tmp_path / "people.csv"
+    p.write_text("name;zip;age;sex;disease\nAnna;81675;34;f;flu\nBert;81675;34;f;cold\nCarl;81667;51;m;flu\n")
+    return p
+
+
+def test_data_file_form_prints_a_summary(small_csv):
+    r = run("assess", small_csv, "--qi", "zip,age,sex")
+    assert r.returncode == 0, r.stderr
+    assert "sample uniques" in r.stdout
+    assert "33.33%" in r.stdout
+
+
+def test_job_file_form_writes_json_records_and_report(tmp_path, small_csv):
+    job = tmp_path / "job.yaml"
+    job.write_text(
+        "input: {path: people.csv, delimiter: ';'}\n"
+        "attributes:\n"
+        "  name: {role: identifier}\n"
+        "  zip: {role: quasi-identifier}\n"
+        "  age: {role: quasi-identifier, intervals: [10, 20]}\n"
+        "  sex: {role: quasi-identifier}\n"
+        "  disease: {role: sensitive}\n"
+        "population: {size: 300}\n"
+    )
+    out, rec = tmp_path / "out.json", tmp_path / "rec.csv"
+    r = run("assess", job, "--json", out, "--records", rec)
+    assert r.returncode == 0, r.stderr
+    figures = json.loads(out.read_text())
+    # hand-worked: classes {Anna, Bert} and {Carl}
+    assert figures["equivalence_classes"]["count"] == 2
+    assert figures["sample_uniques"] == pytest.approx(1 / 3)
+    assert figures["population_uniques"]["population_size"] == 300
+    assert rec.read_text().splitlines()[0].startswith("row,fk,Fk")
+    # identifiers never appear in any output
+    assert "Anna" not in out.read_text() and "Anna" not in rec.read_text()
+
+
+@pytest.mark.parametrize(
+    "content, args, message",
+    [
+        ("a;b\n1;2\n", ["--qi", "a,nope"], "unknown column 'nope'"),
+        ("", ["--qi", "a"], "empty"),
+        ("a;b\n1;2\n", ["--qi", "a", "--delimiter", ","], "seems to use ';'"),
+        ("a;b\n1;2\n", ["--qi", "a", "--population-size", "0"], "population_size"),
+        ("a;b\n1;2\n3;4\n", ["--qi", "a", "--population-size", "1"], "smaller than the sample"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(tmp_path, content, args, message):
+    p = tmp_path / "d.csv"
+    p.write_text(content)
+    out = tmp_path / "o.json"
+    r = run("assess", p, *args, "--json", out)
+    assert r.returncode == 2
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_hierarchy_errors(tmp_path, small_csv):
+    h = tmp_path / "zip.csv"
+    h.write_text("81675;8167*;*\n")
+    r = run("assess", small_csv, "--qi", "zip,age", "--hierarchy", f"zip={h}")
+    assert r.returncode == 2 and "1 value(s) of the data are not in the hierarchy" in r.stderr
+    h.write_text("81675;8167*;*\n81667;8167*;x\n")
+    r = run("assess", small_csv, "--qi", "zip,age", "--hierarchy", f"zip={h}")
+    assert r.returncode == 2 and "not a coarsening" in r.stderr
+
+
+def test_non_numeric_value_for_interval_hierarchy(tmp_path, small_csv):
+    job = tmp_path / "job.yaml"
+    job.write_text("input: {path: people.csv}\nattributes:\n  sex: {role: quasi-identifier, intervals: [5]}\n")
+    r = run("assess", job)
+    assert r.returncode == 2 and "'f' is not a number" in r.stderr
+
+
+def test_unreadable_job_file(tmp_path):
+    job = tmp_path / "job.yaml"
+    job.write_text("input: [unclosed\n")
+    r = run("assess", job)
+    assert r.returncode == 2 and "not a readable YAML" in r.stderr and "line" in r.stderr
+
+
+def test_threshold_out_of_range():
+    import polars as pl
+
+    import unlinkable
+
+    with pytest.raises(unlinkable.ConfigError, match="'threshold' parameter"):
+        unlinkable.assess(pl.DataFrame({"a": ["1"]}), quasi_identifiers=["a"], threshold=1.5)
