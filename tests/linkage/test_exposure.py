@@ -188,8 +188,16 @@ def test_errors_name_the_column():
                  on=["sex"], truth_key={"release": "id", "auxiliary": "id"})
 
 
-def test_large_key_space_uses_sort_path():
-    # Distinct ids on both sides: key space beyond the bincount limit is counted by sort+search.
+@pytest.mark.parametrize("path", ["bincount", "sort", "polars"])
+def test_large_key_space_paths(monkeypatch, path):
+    # The same counts whichever way equal keys are counted (bincount, sort + search, hash join).
+    import importlib
+
+    mod = importlib.import_module("unlinkable.linkage.exposure")  # the package re-exports a function of that name
+
+    if path != "bincount":
+        monkeypatch.setattr(mod, "_BINCOUNT_LIMIT", 0)
+    monkeypatch.setattr(mod, "_USE_POLARS_JOIN", path == "polars")
     rng = np.random.default_rng(0)
     a = rng.integers(0, 10**6, 2000).astype(str)
     b = rng.integers(0, 10**6, 2000).astype(str)
@@ -200,6 +208,8 @@ def test_large_key_space_uses_sort_path():
 
     cnt = Counter(zip(aux["x"].to_list(), aux["y"].to_list()))
     assert e.candidates.tolist() == [cnt[(x, y)] for x, y in zip(a, b)]
+    rel_cnt = Counter(zip(a, b))
+    assert e.reverse_candidates.tolist() == [rel_cnt[(x, y)] for x, y in zip(aux["x"].to_list(), aux["y"].to_list())]
 
 
 def test_adult_against_its_arx_releases(arx_data, arx_reference):
