@@ -113,6 +113,27 @@ def _k_nearest(d: np.ndarray, k: int) -> np.ndarray:
     return cand[order[:k]]
 
 
+def _dist_cols(cols: np.ndarray, nan_c: np.ndarray | None, point: np.ndarray, w: np.ndarray,
+               miss_term: np.ndarray, buf: np.ndarray) -> np.ndarray:
+    """Column-major twin of :func:`_distances` (cols is p x n) with a reusable float64 buffer."""
+    acc = None
+    for j in range(cols.shape[0]):
+        np.subtract(cols[j], point[j], out=buf)
+        np.multiply(buf, buf, out=buf)
+        np.multiply(buf, w[j], out=buf)
+        term = buf.astype(np.float32)
+        if nan_c is not None:
+            if np.isnan(point[j]):
+                term = np.where(nan_c[j], np.float32(0.0), miss_term[j]).astype(np.float32)
+            elif nan_c[j].any():
+                term[nan_c[j]] = miss_term[j]
+        if acc is None:
+            acc = term
+        else:
+            acc += term  # float32 + float32 rounds to float32, as the C++ accumulates
+    return acc
+
+
 def _mdav_core(x: np.ndarray, k: int, weights: np.ndarray, ranges: np.ndarray
                ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Group ids plus the members of every group in sdcMicro's bucket order (it sums in that order)."""
@@ -122,22 +143,25 @@ def _mdav_core(x: np.ndarray, k: int, weights: np.ndarray, ranges: np.ndarray
     groups = np.full(n, -1, dtype=np.int64)
     members: list[np.ndarray] = []
     idx = np.arange(n)  # remaining original rows, kept in row order
-    xr = x
-    nan_r = np.isnan(xr) if has_nan else None
+    cols = np.ascontiguousarray(x.T)  # p x n: every sweep runs down contiguous columns
+    nan_c = np.isnan(cols) if has_nan else None
+    buf_all = np.empty(n)
     gid = 0
     while idx.size - k >= k:
-        n_form = 1 if idx.size - 2 * k < k else 2
-        if nan_r is not None:
-            cnt = (~nan_r).sum(axis=0)
+        size = idx.size
+        buf = buf_all[:size]
+        n_form = 1 if size - 2 * k < k else 2
+        if nan_c is not None:
+            cnt = (~nan_c).sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
-                centroid = np.cumsum(np.where(nan_r, 0.0, xr), axis=0)[-1] / cnt
+                centroid = np.cumsum(np.where(nan_c, 0.0, cols), axis=1)[:, -1] / cnt
         else:
-            # cumsum: a plain left-to-right sum, as the C++ loop accumulates
-            centroid = np.cumsum(xr, axis=0)[-1] / idx.size
-        anchor = int(np.argmax(_distances(xr, nan_r, centroid, weights, miss_term)))
-        keep = np.ones(idx.size, dtype=bool)
+            # a plain left-to-right sum, as the C++ loop accumulates (np.sum would be pairwise)
+            centroid = np.array([np.cumsum(cols[j], out=buf)[-1] for j in range(cols.shape[0])]) / size
+        anchor = int(np.argmax(_dist_cols(cols, nan_c, centroid, weights, miss_term, buf)))
+        keep = np.ones(size, dtype=bool)
         for step in range(n_form):
-            da = _distances(xr, nan_r, xr[anchor], weights, miss_term)
+            da = _dist_cols(cols, nan_c, cols[:, anchor].copy(), weights, miss_term, buf)
             if step == 0:
                 near = _k_nearest(da, k)
             else:
@@ -150,9 +174,9 @@ def _mdav_core(x: np.ndarray, k: int, weights: np.ndarray, ranges: np.ndarray
             # the next anchor is the row farthest from this one (the textbook "s")
             anchor = int(np.argmax(da))
         idx = idx[keep]
-        xr = xr[keep]
-        if nan_r is not None:
-            nan_r = nan_r[keep]
+        cols = cols[:, keep]
+        if nan_c is not None:
+            nan_c = nan_c[:, keep]
     groups[idx] = gid
     members.append(idx)
     return groups, members
