@@ -56,6 +56,7 @@ def job_arguments(path: str | Path) -> dict[str, Any]:
     --------
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "r.csv").write_text("age\\n34\\n"); _ = (d / "a.csv").write_text("AGE\\n34\\n")
     >>> _ = (d / "job.yaml").write_text("release: r.csv\\nauxiliary: a.csv\\nattributes: {age: {auxiliary: AGE}}\\n")
     >>> job_arguments(d / "job.yaml")["on"]
     {'age': 'AGE'}
