@@ -418,3 +418,112 @@ _CHECKERS = {
 
 
 __all__ = ["verify_release", "SUPPRESSED"]
+
+
+# -- statistical disclosure control steps -------------------------------------------------------
+
+#: steps whose output carries a privacy claim that can be re-checked
+_CLAIMING_STEPS = ("local-suppression", "microaggregation")
+
+
+def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Mapping[str, Any]]) -> list[dict]:
+    """Re-check what a chain of SDC steps claims, on the produced table alone.
+
+    - the table has the original rows, and every column no step names is unchanged;
+    - after ``local-suppression`` (k): every record is compatible with at least k records, a missing
+      value matching anything (sdcMicro's rule, recounted here by brute force over key patterns);
+    - after ``microaggregation`` (k): every group of records sharing the aggregated values has at
+      least k records.
+
+    A claim whose attributes a later step changes no longer describes the output; it is reported as
+    ``superseded`` instead of checked. Returns one record per claim: {step, name, k, status}.
+    Raises VerificationError when a claim that describes the output does not hold.
+    """
+    if output.height != original.height:
+        raise VerificationError(f"the protected table has {output.height} rows, the input {original.height}",
+                                hint="SDC steps never add or drop records; this is probably a bug")
+    touched: set[str] = set()
+    for step in steps:
+        touched.update(_step_attributes(step))
+    for name in original.columns:
+        if name in touched or name not in output.columns:
+            continue
+        if not output[name].cast(pl.String).equals(original[name].cast(pl.String)):
+            raise VerificationError(f"column {name!r} changed although no step names it",
+                                    hint="this is probably a bug")
+    claims = []
+    for i, step in enumerate(steps):
+        if step.get("name") not in _CLAIMING_STEPS:
+            continue
+        attributes = _step_attributes(step)
+        later = set().union(*(_step_attributes(s) for s in steps[i + 1:])) if i + 1 < len(steps) else set()
+        k = int(step.get("params", {}).get("k", 3 if step["name"] == "microaggregation" else 2))
+        claim = {"step": i, "name": step["name"], "k": k, "attributes": attributes}
+        if later & set(attributes):
+            claim["status"] = "superseded"
+        elif step["name"] == "local-suppression":
+            alpha = float(step.get("params", {}).get("alpha", 1.0))
+            smallest = _smallest_compatible_count(output, attributes, alpha, k)
+            if smallest < k:
+                raise VerificationError(
+                    f"local suppression claims {k}-anonymity on {', '.join(attributes)}, but a record is "
+                    f"compatible with only {smallest:g} record(s); nothing was written",
+                    hint="this is probably a bug; please report it")
+            claim["status"] = "verified"
+        else:
+            method = step.get("params", {}).get("method", "mdav")
+            smallest = _smallest_group(output, attributes, per_attribute=method != "mdav")
+            if smallest is not None and smallest < k:
+                raise VerificationError(
+                    f"microaggregation claims groups of at least {k} on {', '.join(attributes)}, but a group has "
+                    f"{smallest}; nothing was written", hint="this is probably a bug; please report it")
+            claim["status"] = "verified" if smallest is not None else "not checkable (missing values)"
+        claims.append(claim)
+    return claims
+
+
+def _step_attributes(step: Mapping[str, Any]) -> list[str]:
+    params = step.get("params", {}) or {}
+    names = list(params.get("attributes") or [])
+    if params.get("attribute"):
+        names.append(params["attribute"])
+    return [str(n) for n in names]
+
+
+def _smallest_compatible_count(table: pl.DataFrame, attributes: list[str], alpha: float, k: int) -> float:
+    """The smallest NA-aware frequency, recounted pattern against pattern (independent of risk/)."""
+    import numpy as np
+
+    if table.height == 0:
+        return math.inf
+    patterns = table.select([pl.col(a).cast(pl.String) for a in attributes]).group_by(attributes).len()
+    values = patterns.select(attributes)
+    counts = patterns["len"].to_numpy().astype(float)
+    codes = np.column_stack([
+        values[a].rank("dense").fill_null(0).to_numpy().astype(np.int64) for a in attributes
+    ])  # 0 = missing
+    missing = codes == 0
+    complete = ~missing.any(axis=1)
+    all_missing = missing.all(axis=1)
+    smallest = math.inf
+    # A pattern whose own records already reach k can only gain; only the others need pairing.
+    for p in np.flatnonzero(counts < k):
+        compatible = ((codes == codes[p]) | missing | missing[p]).all(axis=1)
+        compatible[p] = False
+        if all_missing[p]:
+            fk = float(table.height)
+        elif complete[p]:
+            fk = counts[p] + alpha * counts[compatible & ~complete & ~all_missing].sum()
+        else:
+            fk = counts[p] + counts[compatible & complete].sum() + alpha * counts[compatible & ~complete].sum()
+        smallest = min(smallest, fk)
+    return smallest
+
+
+def _smallest_group(table: pl.DataFrame, attributes: list[str], *, per_attribute: bool) -> int | None:
+    frame = table.select(attributes)
+    if frame.null_count().sum_horizontal().item() > 0:
+        return None
+    if per_attribute:
+        return min(int(frame.group_by(a).len()["len"].min()) for a in attributes)
+    return int(frame.group_by(attributes).len()["len"].min())

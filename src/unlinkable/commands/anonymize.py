@@ -29,16 +29,61 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the job; return the exit code (errors are raised as UnlinkableError)."""
+    """Run the job; return the exit code (errors are raised as UnlinkableError).
+
+    A job may hold SDC ``steps``, privacy models (``privacy``), or both: the steps run first and the
+    models then anonymize their result. Every claim is re-checked by ``unlinkable.verify`` and every
+    output is rendered in memory before the first file is written, so a failure writes nothing.
+    """
     job = load_job(args.job)
     if job.input is None:
         raise ConfigError(f"{args.job}: the job has no `input`", hint="input: {path: data.csv, delimiter: ';'}")
-    frame = read_table(job.input.path, delimiter=job.input.delimiter)
     sections = job.sections
-    if "steps" in sections and "privacy" not in sections:
-        return _run_pipeline(job, frame, args)
-    from unlinkable.anonymizer import Anonymizer
+    if not sections.get("steps") and not sections.get("privacy"):
+        raise ConfigError(f"{args.job}: the job has neither `privacy` models nor SDC `steps`",
+                          hint="add e.g. privacy: [{k-anonymity: {k: 5}}] or steps: [{local-suppression: {k: 3, attributes: [...]}}]")
+    frame = read_table(job.input.path, delimiter=job.input.delimiter)
+    identifiers = [c for c in job.names(Role.IDENTIFIER) if c in frame.columns]
+    source = str(job.input.path)
 
+    sdc_payload = None
+    work = frame
+    if sections.get("steps"):
+        work, sdc_payload = _run_steps(job, frame, identifiers, source)
+    if sections.get("privacy"):
+        table, payload, summary = _anonymize(job, frame, work, identifiers, source)
+        if sdc_payload is not None:
+            payload["steps"] = sdc_payload["steps"]
+            payload["claims"] = sdc_payload["claims"]
+        kind = "anonymize"
+    else:
+        table, payload, kind = work.drop(identifiers), sdc_payload, "sdc"
+        summary = (f"ran {len(payload['steps'])} step(s) on {frame.height} records; "
+                   + "; ".join(f"{c['name']} k={c['k']} {c['status']}" for c in payload["claims"]))
+
+    json_text = json.dumps(payload, indent=2, default=str) + "\n"
+    report_html = None
+    if job.output.report is not None:
+        from unlinkable.report.html import render
+
+        report_html = render(kind, payload)
+    delimiter = job.output.delimiter or job.input.delimiter or _input_delimiter(job.input.path)
+    if job.output.path is not None:
+        write_table(table, job.output.path, delimiter=delimiter)
+    if args.json_out is not None:
+        atomic_write_text(args.json_out, json_text)
+    if report_html is not None:
+        atomic_write_text(job.output.report, report_html)
+    print(summary + (f"; wrote {job.output.path}" if job.output.path else ""))
+    return 0
+
+
+def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], source: str) -> tuple[Any, dict, str]:
+    from unlinkable.anonymizer import Anonymizer
+    from unlinkable.assessment import assess
+    from unlinkable.verify import verify_release
+
+    sections = job.sections
     qis = job.names(Role.QUASI_IDENTIFIER)
     hierarchies = {}
     for attr in job.attributes:
@@ -60,46 +105,87 @@ def run(args: argparse.Namespace) -> int:
         metric=sections.get("metric", "loss"),
         search=str(search.get("algorithm", "optimal")),
         time_limit_s=search.get("time_limit_s"),
-        identifiers=job.names(Role.IDENTIFIER),
+        identifiers=identifiers,
         sensitive=job.names(Role.SENSITIVE),
         progress=True,
         context=context,
     )
     result = anonymizer.fit(frame)
-    _verify(result, frame, qis, anonymizer, hierarchies)
-    delimiter = job.output.delimiter or job.input.delimiter or _input_delimiter(job.input.path)
-    payload = result.to_dict()
-    if job.output.path is not None:
-        write_table(result.table, job.output.path, delimiter=delimiter)
-    if args.json_out is not None:
-        atomic_write_text(args.json_out, json.dumps(payload, indent=2, default=str) + "\n")
-    if job.output.report is not None:
-        _report(job.output.report, payload)
-    levels = ", ".join(f"{k}={v}" for k, v in result.transformation.items())
-    print(f"anonymized {frame.height} records: {levels}; loss {result.loss_string}; "
-          f"{result.suppressed} suppressed; {result.equivalence_classes} classes; "
-          f"{result.nodes_checked}/{result.lattice_size} transformations checked"
-          + (f"; wrote {job.output.path}" if job.output.path else ""))
-    return 0
-
-
-def _verify(result: Any, frame: Any, qis: list[str], anonymizer: Any, hierarchies: dict) -> None:
-    try:
-        from unlinkable.verify import verify_release
-    except ImportError:
-        log.warning("independent verification is pending: unlinkable.verify is not available")
-        return
     verify_release(result.table, original=frame, quasi_identifiers=qis, models=anonymizer.models,
                    suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies)
+    payload = result.to_dict()
+    payload["source"] = source
+    payload["records"] = frame.height
+    payload["identifiers"] = identifiers
+    payload["risk_before"] = assess(original, quasi_identifiers=qis, suda2=False, source=source,
+                                    identifiers=identifiers).to_dict()
+    levels = ", ".join(f"{k}={v}" for k, v in result.transformation.items())
+    summary = (f"anonymized {frame.height} records: {levels}; loss {result.loss_string}; "
+               f"{result.suppressed} suppressed; {result.equivalence_classes} classes; "
+               f"{result.nodes_checked}/{result.lattice_size} transformations checked")
+    return result.table, payload, summary
 
 
-def _report(path: Path, payload: dict) -> None:
-    try:
-        from unlinkable.report.html import render
-    except ImportError:
-        log.warning("HTML report not written: unlinkable.report.html is not available")
-        return
-    atomic_write_text(path, render("anonymize", payload))
+def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str) -> tuple[Any, dict]:
+    """Run the SDC pipeline, verify its claims, and gather before/after risk and utility figures."""
+    from unlinkable.assessment import assess
+    from unlinkable.data.numeric import numeric_columns
+    from unlinkable.sdc.numeric_utility import numeric_utility
+    from unlinkable.sdc.pipeline import Pipeline
+    from unlinkable.verify import verify_steps
+
+    steps = job.sections["steps"]
+    if not isinstance(steps, list):
+        raise ConfigError("`steps` must be a list of {method: {parameters}}", hint="steps: [{recode: {attribute: age, breaks: [0, 30, 60, 100]}}]")
+    pairs = []
+    for i, item in enumerate(steps):
+        if isinstance(item, dict) and len(item) == 1:
+            (name, params), = item.items()
+            pairs.append((name, params or {}))
+        elif isinstance(item, (list, tuple)) and len(item) == 2:
+            pairs.append((item[0], item[1]))
+        else:
+            raise ConfigError(f"steps[{i}] must be written as {{method: {{parameters}}}}, got {item!r}",
+                              hint="e.g. - local-suppression: {k: 3, attributes: [age, sex]}")
+    seed = job.sections.get("seed")
+    result = Pipeline(pairs, seed=seed).run(frame)
+    claims = verify_steps(result.table, original=frame, steps=list(result.steps))
+    payload: dict[str, Any] = {"source": source, "records": frame.height, "identifiers": identifiers,
+                               "steps": list(result.steps), "claims": claims}
+    keys = job.names(Role.QUASI_IDENTIFIER) or sorted({a for c in claims if c["name"] == "local-suppression" for a in c["attributes"]})
+    if keys:
+        weights = job.names(Role.WEIGHT)
+        options = dict(quasi_identifiers=keys, weights=weights[0] if weights else None, suda2=True, identifiers=identifiers)
+        payload["risk_before"] = assess(frame, source=source, **options).to_dict()
+        payload["risk_after"] = assess(result.table, source=source, **options).to_dict()
+    numeric = sorted({a for s in result.steps if s["name"] in ("microaggregation", "noise", "rank-swap", "top-bottom")
+                      for a in _attributes_of(s)})
+    if numeric:
+        before = numeric_columns(frame, numeric, where=source)
+        after = numeric_columns(result.table, numeric, where=source)
+        utility = numeric_utility(before, after, attributes=numeric)
+        payload["utility"] = _plain_utility(utility)
+    return result.table, payload
+
+
+def _attributes_of(step: dict) -> list[str]:
+    params = step.get("params", {}) or {}
+    names = list(params.get("attributes") or [])
+    if params.get("attribute"):
+        names.append(params["attribute"])
+    return names
+
+
+def _plain_utility(utility: Any) -> dict:
+    import dataclasses
+
+    if dataclasses.is_dataclass(utility):
+        data = dataclasses.asdict(utility)
+    elif hasattr(utility, "to_dict"):
+        data = utility.to_dict()
+    else:
+        data = dict(utility)
+    return json.loads(json.dumps(data, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
 
 
 def _input_delimiter(path: Path) -> str:
@@ -109,20 +195,6 @@ def _input_delimiter(path: Path) -> str:
         return ","
     with open(path, encoding="utf-8", errors="replace") as fh:
         return sniff_delimiter(fh.readline())
-
-
-def _run_pipeline(job: Any, frame: Any, args: argparse.Namespace) -> int:
-    try:
-        from unlinkable.sdc.pipeline import Pipeline
-    except ImportError:
-        raise ConfigError("this job has `steps`, but the SDC pipeline is not available in this version",
-                          hint="use `privacy:` models instead") from None
-    table = Pipeline(job.sections["steps"]).run(frame)
-    table = getattr(table, "table", table)
-    if job.output.path is not None:
-        write_table(table, job.output.path, delimiter=job.output.delimiter or job.input.delimiter or ",")
-    print(f"ran {len(job.sections['steps'])} step(s) on {frame.height} records", file=sys.stdout)
-    return 0
 
 
 __all__ = ["configure", "run"]

@@ -111,6 +111,24 @@ def _int_list(value: Any) -> list[int]:
     return list(value)
 
 
+def _importance(value: Any) -> list[int] | list[str]:
+    """sdcMicro's integers (1 = suppressed last), or the attribute names, most important first."""
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return list(value)
+    try:
+        return _int_list(value)
+    except ValueError:
+        raise ValueError("must be a list of integers (1 = suppressed last) or of attribute names, most important first") from None
+
+
+def _importance_ranks(names: list[str], attributes: list[str]) -> list[int]:
+    """Attribute names in order of importance -> sdcMicro's rank per attribute (first name = 1)."""
+    if sorted(names) != sorted(attributes):
+        raise ConfigError(f"local-suppression: importance {names!r} must list each of the attributes {attributes!r} once",
+                          hint="name every attribute once, most important (suppressed last) first")
+    return [names.index(a) + 1 for a in attributes]
+
+
 def _matrix(value: Any) -> Any:
     if isinstance(value, Mapping):
         if not all(isinstance(row, Mapping) for row in value.values()):
@@ -171,6 +189,9 @@ def _run_rank_swap(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFra
 def _run_local_suppression(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
     from unlinkable.sdc.local_suppression import local_suppression
 
+    importance = params.get("importance")
+    if importance and isinstance(importance[0], str):
+        params = {**params, "importance": _importance_ranks(list(importance), list(params["attributes"]))}
     res = local_suppression(df, **params)
     return res.table, {"suppressed": dict(res.suppressed), "total_suppressed": int(res.total_suppressed)}
 
@@ -230,7 +251,7 @@ REGISTRY: dict[str, StepSpec] = {
         random=True,
     ),
     "local-suppression": StepSpec(
-        {"k": _int(1), "attributes": _str_list, "importance": _int_list, "alpha": _unit, "method": _str},
+        {"k": _int(1), "attributes": _str_list, "importance": _importance, "alpha": _unit, "method": _str},
         ("k", "attributes"),
         ("attributes",),
         _run_local_suppression,
