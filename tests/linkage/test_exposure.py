@@ -12,7 +12,8 @@ from unlinkable.errors import ConfigError, InputError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.linkage.exposure import exposure
 
-CAT_H = Hierarchy([["a", "ab", "*"], ["b", "ab", "*"], ["c", "cd", "*"], ["d", "cd", "*"]])
+# "x" names {a} at level 1 and {a, b} at level 2: a label on several levels is read at the highest.
+CAT_H = Hierarchy([["a", "x", "x", "*"], ["b", "y", "x", "*"], ["c", "cd", "cd", "*"], ["d", "cd", "cd", "*"]])
 NUM_H = Hierarchy([[str(v), "[0, 5[" if v < 5 else "[5, 10[", "*"] for v in range(10)])
 # Leaves 0..5 generalize to "low"/"high"; "low" also names a level of its own (see the oracle).
 NUM2_H = Hierarchy([[str(v), "low" if v < 3 else "high"] for v in range(6)])
@@ -54,7 +55,7 @@ def oracle(rel: list[tuple], aux: list[tuple], hs, tols) -> tuple[np.ndarray, np
 
 # ---------------------------------------------------------------- strategies
 RAW = {"cat": ["a", "b", "c", "d"], "num": [str(v) for v in range(10)], "num2": [str(v) for v in range(6)]}
-LABELS = {"cat": ["ab", "cd"], "num": ["[0, 5[", "[5, 10["], "num2": ["low", "high"]}
+LABELS = {"cat": ["x", "y", "cd"], "num": ["[0, 5[", "[5, 10["], "num2": ["low", "high"]}
 
 
 def release_value(col):

@@ -124,12 +124,20 @@ class _AuxAttribute:
                                     attribute=link.release)
             self.sorted_values = np.unique(numbers)
             self.rank = np.searchsorted(self.sorted_values, numbers).astype(np.int64)
-            self._leaf_numbers: dict[str, float] = {}
+            # Numeric span of every label at every level (min and max of its leaves), computed once.
+            self._label_span: list[tuple[np.ndarray, np.ndarray]] = []
             if h is not None:
                 leaves = [row[0] for row in h.rows]
                 parsed = _parse_values(leaves, link.tolerance_kind, column=link.release, side="hierarchy",
                                        attribute=link.release)
-                self._leaf_numbers = dict(zip(leaves, parsed.tolist()))
+                for level in range(h.levels):
+                    labels = self.label_index[level]
+                    per_row = np.array([labels[row[level]] for row in h.rows], dtype=np.int64)
+                    low = np.full(len(labels), np.inf)
+                    high = np.full(len(labels), -np.inf)
+                    np.minimum.at(low, per_row, parsed)
+                    np.maximum.at(high, per_row, parsed)
+                    self._label_span.append((low, high))
 
     def level_card(self, level: int) -> int:
         # Level 0 keys live in the auxiliary dictionary, plus one code for "a value A never has".
@@ -178,8 +186,9 @@ class _AuxAttribute:
         h = link.hierarchy
         if h is not None and value in self.label_level:
             level = self.label_level[value]
-            nums = [self._leaf_numbers[row[0]] for row in h.rows if row[level] == value]
-            return min(nums), max(nums)
+            code = self.label_index[level][value]
+            low, high = self._label_span[level]
+            return float(low[code]), float(high[code])
         what = "a number" if link.tolerance_kind == "number" else "a date (YYYY-MM-DD)"
         raise ConfigError(
             f"column {link.release!r} of the release has a tolerance, but its value {value!r} is not {what}"
