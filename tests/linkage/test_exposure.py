@@ -242,3 +242,16 @@ def test_adult_against_its_arx_releases(arx_data, arx_reference):
         assert (e.candidates[~released] == data.height).all()
         assert (e.candidates[released] >= k).all()
         assert round(float((1.0 / e.candidates[released]).sum())) == cfg["equivalence_classes"]
+
+
+def test_generalized_date_with_tolerance_hand_worked():
+    # "1984-03" stands for its leaves 1984-03-01 .. 1984-03-20 in the hierarchy, widened by 3 days:
+    # 1984-02-27 .. 1984-03-23. Voters: 02-26 (out), 02-27 (in), 03-23 (in), 03-24 (out), 04-02 (out).
+    from unlinkable.hierarchies.builders import dates
+
+    h = dates(["1984-03-01", "1984-03-20", "1984-04-02"])
+    rel = pl.DataFrame({"dob": ["1984-03", "1984-04-02"]})
+    aux = pl.DataFrame({"dob": ["1984-02-26", "1984-02-27", "1984-03-23", "1984-03-24", "1984-04-02"]})
+    e = exposure(rel, aux, on=["dob"], hierarchies={"dob": h}, tolerance={"dob": {"days": 3}}, what_if=False)
+    # 1984-04-02 +/- 3 days: 03-30 .. 04-05 -> only 04-02.
+    assert e.candidates.tolist() == [2, 1]

@@ -180,11 +180,13 @@ class _AuxAttribute:
 
     def _span(self, value: str) -> tuple[float, float]:
         link = self.link
-        number = _parse_one(value, link.tolerance_kind)
+        h = link.hierarchy
+        # As for keys: a raw value of the hierarchy is read as itself, then labels, then numbers.
+        is_label = h is not None and value not in self.leaf_rows and value in self.label_level
+        number = None if is_label else _parse_one(value, link.tolerance_kind)
         if number is not None:
             return number, number
-        h = link.hierarchy
-        if h is not None and value in self.label_level:
+        if is_label:
             level = self.label_level[value]
             code = self.label_index[level][value]
             low, high = self._label_span[level]
