@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 from scipy.stats import rankdata
 
 from unlinkable.data.io import read_table

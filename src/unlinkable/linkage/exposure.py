@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -555,7 +555,6 @@ class Exposure:
     true_match_compatible: np.ndarray | None = None
     what_if: tuple[dict, ...] = ()
     copula: Any = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def release_records(self) -> int:
