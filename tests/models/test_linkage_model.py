@@ -91,3 +91,35 @@ def test_from_config_and_errors(tmp_path):
                           ModelContext(base_dir=tmp_path))
     with pytest.raises(ConfigError, match="class_labels"):
         LinkageModel(AUX, ["sex"], 0.1).holds(ClassStatistics(np.array([0]), np.array([1])), np.array([True]))
+
+
+def test_engine_native_context_with_the_real_generalizer():
+    # Drive the model with the engine's own structures (Generalizer, NodeClasses.gen, maps) for
+    # every transformation of a small lattice, and compare with exposure() on the release
+    # materialised by generalizing each column with its hierarchy.
+    import itertools
+
+    from unlinkable.data.table import encode_column
+    from unlinkable.linkage.exposure import exposure
+    from unlinkable.transform.generalize import Generalizer
+
+    sex_h = Hierarchy([["m", "*"], ["f", "*"]])
+    rng = np.random.default_rng(5)
+    data = pl.DataFrame({"age": rng.integers(20, 40, 80).astype(str), "sex": rng.choice(["m", "f"], 80)})
+    aux = pl.DataFrame({"AGE": rng.integers(20, 40, 50).astype(str), "sex": rng.choice(["m", "f"], 50)})
+    names, hs = ["age", "sex"], {"age": AGE_H, "sex": sex_h}
+    encoded = [encode_column(data[n]) for n in names]
+    maps = [hs[n].encode(e.dictionary) for n, e in zip(names, encoded)]
+    g = Generalizer(np.column_stack([e.codes for e in encoded]), maps)
+    for model_h in (None, hs):
+        model = LinkageModel(aux, {"age": "AGE", "sex": "sex"}, 0.05, model_h)
+        for levels in itertools.product(range(AGE_H.levels), range(sex_h.levels)):
+            nc = g.classes(levels)
+            stats = ClassStatistics(np.zeros(0, dtype=np.int64), nc.sizes, context={
+                "quasi_identifiers": names, "maps": maps, "levels": levels, "class_codes": nc.gen, "n": data.height})
+            stats = ClassStatistics(np.repeat(np.arange(nc.classes), nc.sizes), nc.sizes, context=stats.context)
+            release = data.with_columns([pl.col(n).replace_strict({r[0]: r[lv] for r in hs[n].rows}).alias(n)
+                                         for n, lv in zip(names, levels)])
+            e = exposure(release, aux, on={"age": "AGE", "sex": "sex"}, hierarchies=hs, what_if=False)
+            got = model.unique_link_share(stats, np.ones(nc.classes, dtype=bool))
+            assert got == pytest.approx(e.unique_link_share), levels

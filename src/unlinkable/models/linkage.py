@@ -10,14 +10,20 @@ holds). Job file::
 ``on`` lists shared names or maps release columns to auxiliary columns; optional ``hierarchies``
 (release column -> ARX hierarchy file) and ``delimiter`` (of the auxiliary CSV).
 
-What the engine must pass (``ClassStatistics.context``):
+What the engine must pass (``ClassStatistics.context``), either form:
 
-- ``context["class_labels"]``: ``{attribute: sequence of str}``, the generalized label of every
-  class for each attribute of ``on`` (length = number of classes; ``*`` or ``None`` for a fully
-  generalized value);
-- ``context["hierarchies"]`` (optional, when the model was not given its own):
-  ``{attribute: Hierarchy}`` used to produce the labels, so that a label is read as the set of raw
-  values under it.
+- engine-native (preferred, no strings built per node): ``context["quasi_identifiers"]`` (names, in
+  the column order below), ``context["maps"]`` (the ``GeneralizationMap`` of each quasi-identifier,
+  same order), and per transformation ``context["levels"]`` (the node's level per quasi-identifier)
+  and ``context["class_codes"]`` (``NodeClasses.gen``: classes x quasi-identifiers generalized
+  codes); the label of class ``c`` for attribute ``i`` is ``maps[i].labels[levels[i]][gen[c, i]]``;
+- or ``context["class_labels"]``: ``{attribute: sequence of str}``, the generalized label of every
+  class for each attribute of ``on`` (``*`` or ``None`` for a fully generalized value).
+
+To read a label as the set of raw values under it the model needs the hierarchies: its own
+(``hierarchies=``), else ``context["hierarchies"]`` (``{attribute: Hierarchy}``), else it rebuilds
+them from ``context["maps"]`` (restricted to the values of the data, so an auxiliary value the
+data never has is then compatible only with ``*`` and an equal raw value).
 
 Monotonicity, reasoned out:
 
@@ -114,6 +120,8 @@ class LinkageModel(PrivacyModel):
 
         links = self._links
         context_h = stats.context.get("hierarchies") if not self._own_hierarchies else None
+        if not context_h and not self._own_hierarchies and "maps" in stats.context and "quasi_identifiers" in stats.context:
+            context_h = _hierarchies_from_maps(stats.context)
         if context_h:
             links = tuple(replace(l, hierarchy=_as_hierarchy(context_h.get(l.release), l.release) or l.hierarchy) for l in links)
         key = tuple(id(l.hierarchy) for l in links)
@@ -123,9 +131,13 @@ class LinkageModel(PrivacyModel):
 
     def class_candidates(self, stats: ClassStatistics) -> np.ndarray:
         """Auxiliary records compatible with each class's generalized values."""
-        labels = stats.context.get("class_labels")
+        ctx = stats.context
+        labels = ctx.get("class_labels")
+        if labels is None and all(k in ctx for k in ("class_codes", "levels", "maps", "quasi_identifiers")):
+            return self._auxiliary(stats).count(self._native_columns(ctx, stats.classes))[0]
         if labels is None:
-            raise ConfigError("the linkage model needs the generalized labels of the classes (context['class_labels'])",
+            raise ConfigError("the linkage model needs the generalized values of the classes "
+                              "(context['class_codes'] + ['levels'] + ['maps'], or context['class_labels'])",
                               hint="this is an engine wiring problem; please report it")
         columns = []
         for attr in self.attributes:
@@ -139,6 +151,21 @@ class LinkageModel(PrivacyModel):
             columns.append((enc.codes, enc.dictionary))
         counts, _ = self._auxiliary(stats).count(columns)
         return counts
+
+    def _native_columns(self, ctx: Mapping[str, Any], classes: int) -> list[tuple[np.ndarray, tuple]]:
+        names = list(ctx["quasi_identifiers"])
+        levels = ctx["levels"]
+        levels = [levels[n] for n in names] if isinstance(levels, Mapping) else list(levels)
+        gen = np.asarray(ctx["class_codes"])
+        columns = []
+        for attr in self.attributes:
+            if attr not in names:
+                raise InputError(f"linkage: attribute {attr!r} is not a quasi-identifier of the release",
+                                 hint="list only quasi-identifiers in `on`")
+            i = names.index(attr)
+            codes = gen[:, i].astype(np.int32, copy=False) if gen.size else np.zeros(classes, dtype=np.int32)
+            columns.append((codes, tuple(ctx["maps"][i].labels[int(levels[i])])))
+        return columns
 
     def unique_link_share(self, stats: ClassStatistics, released: np.ndarray) -> float:
         """Share of all records (suppressed included) that match exactly one auxiliary record."""
@@ -164,6 +191,17 @@ class LinkageModel(PrivacyModel):
         params: dict[str, Any] = {"auxiliary": self._source or "<table>", "on": self._on,
                                   "max_unique_link_share": self.max_unique_link_share}
         return {"linkage": params}
+
+
+def _hierarchies_from_maps(ctx: Mapping[str, Any]) -> dict[str, Hierarchy]:
+    """Hierarchies rebuilt from the engine's GeneralizationMaps (rows = the data's values only)."""
+    out = {}
+    for name, gm in zip(ctx["quasi_identifiers"], ctx["maps"]):
+        table = np.asarray(gm.table)
+        rows = [[gm.labels[level][table[v, level]] for level in range(table.shape[1])] for v in range(table.shape[0])]
+        if rows:
+            out[name] = Hierarchy(rows, name=name)
+    return out
 
 
 def _as_hierarchy(value: Any, name: str) -> Hierarchy | None:
