@@ -123,3 +123,25 @@ def test_engine_native_context_with_the_real_generalizer():
             e = exposure(release, aux, on={"age": "AGE", "sex": "sex"}, hierarchies=hs, what_if=False)
             got = model.unique_link_share(stats, np.ones(nc.classes, dtype=bool))
             assert got == pytest.approx(e.unique_link_share), levels
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(20, 39), st.sampled_from(["m", "f"])), min_size=2, max_size=15),
+       st.lists(st.tuples(st.integers(20, 39), st.sampled_from(["m", "f"]), st.integers(1, 4)), min_size=1, max_size=8),
+       st.data())
+def test_suppression_never_raises_the_share_and_generalization_never_lowers_counts(aux_rows, classes, data):
+    aux = pl.DataFrame({"AGE": [str(a) for a, _ in aux_rows], "sex": [s for _, s in aux_rows]})
+    model = LinkageModel(aux, {"age": "AGE", "sex": "sex"}, 0.0, {"age": AGE_H})
+    raw = stats_for([str(a) for a, _, _ in classes], [s for _, s, _ in classes], [k for _, _, k in classes])
+    gen = stats_for([AGE_H.generalize(str(a), 1) for a, _, _ in classes], [s for _, s, _ in classes],
+                    [k for _, _, k in classes])
+    # Monotone suppression (aux has >= 2 records): suppressing any classes never adds unique links.
+    released = np.array(data.draw(st.lists(st.booleans(), min_size=len(classes), max_size=len(classes))))
+    everything = np.ones(len(classes), dtype=bool)
+    assert model.unique_link_share(raw, released) <= model.unique_link_share(raw, everything)
+    # Generalization only widens each class's candidate set.
+    assert (model.class_candidates(gen) >= model.class_candidates(raw)).all()
