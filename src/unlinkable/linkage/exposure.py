@@ -26,7 +26,8 @@ for each pair of groups the key attributes are combined into one int64 key and c
 counted by ``searchsorted`` on (key, rank) composites, and further tolerance attributes are first
 expanded into the auxiliary table's distinct values inside the range (their only cost that is not
 linear: the rows grow by the number of distinct values in each range). The number of patterns is
-small (levels per attribute), so the cost is O(patterns x rows).
+small (levels per attribute), so the cost is O(patterns x rows), where a pattern is one release
+pattern paired with one auxiliary missingness pattern.
 
 Only aggregate figures and per-record candidate counts of the user's own release come out: the
 module never materialises a linked pair.
@@ -210,10 +211,10 @@ class _Tokens:
 def _parse_one(value: str, kind: str | None) -> float | None:
     try:
         if kind == "date":
-            from datetime import date
+            from datetime import datetime
 
-            # Days since 1970-01-01, as polars counts them in _parse_values.
-            return float((date.fromisoformat(value.strip()) - date(1970, 1, 1)).days)
+            # Days since 1970-01-01, as polars counts them in _parse_values (same strict format).
+            return float((datetime.strptime(value.strip(), "%Y-%m-%d") - datetime(1970, 1, 1)).days)
         number = float(value)
         return None if math.isnan(number) else number
     except (ValueError, TypeError):
@@ -277,9 +278,11 @@ class _Auxiliary:
             levels = self.attrs[a].link.hierarchy.levels if self.attrs[a].link.hierarchy is not None else 1
             pattern *= levels + 2
             pattern += tokens[a][release_columns[a][0]] + 2
+        groups = _groups(pattern)
+        del pattern
         counts = np.zeros(n, dtype=np.int64)
         rev = np.zeros(self.m, dtype=np.int64) if reverse else None
-        for r_idx in _groups(pattern):
+        for r_idx in groups:
             first = r_idx[0]
             for a_idx in self.missing_groups:
                 a_missing = int(self._missing_mask_of(a_idx[0]))
