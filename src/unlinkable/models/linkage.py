@@ -121,7 +121,11 @@ class LinkageModel(PrivacyModel):
         links = self._links
         context_h = stats.context.get("hierarchies") if not self._own_hierarchies else None
         if not context_h and not self._own_hierarchies and "maps" in stats.context and "quasi_identifiers" in stats.context:
-            context_h = _hierarchies_from_maps(stats.context)
+            maps = stats.context["maps"]
+            # Rebuild once per set of maps: the search calls holds() for many transformations.
+            if getattr(self, "_maps_key", None) is not maps:
+                self._maps_key, self._maps_h = maps, _hierarchies_from_maps(stats.context)
+            context_h = self._maps_h
         if context_h:
             links = tuple(replace(l, hierarchy=_as_hierarchy(context_h.get(l.release), l.release) or l.hierarchy) for l in links)
         key = tuple(id(l.hierarchy) for l in links)
