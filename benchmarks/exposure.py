@@ -150,7 +150,8 @@ def main() -> None:
     encoded_bytes = 2 * n * 5 * 4  # int32 codes per shared attribute, both tables
     on = {c: c.upper() for c in ["age", "zip", "sex", "race", "doy"]}
     for label, kwargs in (("exposure (what_if=False)", {"what_if": False}),
-                          ("exposure, day-of-year +/- 2 (tolerance)", {"what_if": False, "tolerance": {"doy": 2}})):
+                          ("exposure, day-of-year +/- 2 (tolerance)", {"what_if": False, "tolerance": {"doy": 2}}),
+                          ("exposure + what-if (5 drops, 2 generalizations)", {"what_if": True})):
         tracemalloc.start()
         with PeakRSS() as rss:
             t0 = time.perf_counter()
