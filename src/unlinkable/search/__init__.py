@@ -62,7 +62,7 @@ class NodeEvaluator:
         self.context = dict(context or {})
         from unlinkable.models.kanonymity import KAnonymity
 
-        self._sizes_only = all(isinstance(m, KAnonymity) for m in self.models)
+        self._sizes_only = bool(self.models) and all(isinstance(m, KAnonymity) for m in self.models)
         sizes = [m.minimal_class_size() for m in self.models]
         has_min = any(isinstance(m, KAnonymity) for m in self.models) or any(s > 1 for s in sizes)
         self.min_group = max(sizes) if has_min and sizes else None
@@ -70,7 +70,7 @@ class NodeEvaluator:
         prepare = getattr(metric, "prepare", None)
         if prepare is not None:
             b = generalizer.bottom
-            prepare([np.bincount(b.rep[:, i], weights=b.sizes, minlength=gm.table.shape[0])
+            prepare([np.bincount(b.rep_cols[i], weights=b.sizes, minlength=gm.table.shape[0])
                      for i, gm in enumerate(generalizer.maps)])
         if not self._sizes_only:
             bottom = self.g.bottom
@@ -96,22 +96,26 @@ class NodeEvaluator:
         hit = self.outcomes.get(node)
         if hit is not None:
             return hit
-        levels = tuple(int(x) for x in self.lattice.levels[node])
+        levels = self.lattice.level_tuple(node)
         nc = self.g.classes(levels, need_bottom_map=not self._sizes_only)
-        stats = self._stats(nc)
-        passes = np.ones(nc.classes, dtype=bool)
-        for m in self.models:
-            if m.per_class:
-                passes &= np.asarray(m.check(stats), dtype=bool)
-        suppressed = ~passes
-        supp_records = int(nc.sizes[suppressed].sum())
+        if self._sizes_only:
+            # k-anonymity alone: a class passes when it is large enough.
+            suppressed = nc.sizes < self.min_group
+        else:
+            stats = self._stats(nc)
+            passes = np.ones(nc.classes, dtype=bool)
+            for m in self.models:
+                if m.per_class:
+                    passes &= np.asarray(m.check(stats), dtype=bool)
+            suppressed = ~passes
+        supp_records = int(nc.sizes[suppressed].sum()) if suppressed.any() else 0
         anonymous = supp_records <= self.budget
-        if anonymous:
+        if anonymous and not self._sizes_only:
             for m in self.models:
                 if not m.per_class and not m.holds(stats, ~suppressed):
                     anonymous = False
                     break
-        ev = Evaluation(levels, nc.sizes, nc.gen, suppressed, self.g.n, self.g.maps, self.names, rep=nc.rep)
+        ev = Evaluation(levels, nc.sizes, None, suppressed, self.g.n, self.g.maps, self.names, node=nc)
         score = self.metric.evaluate(ev)
         out = NodeOutcome(node, levels, nc, suppressed, supp_records, anonymous, score)
         self.outcomes[node] = out

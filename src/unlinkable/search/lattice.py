@@ -49,12 +49,19 @@ class Lattice:
         self.top = self.size - 1
         self._succ: list[list[int] | None] = [None] * self.size
         self._pred: list[list[int] | None] = [None] * self.size
+        self._tuples: list | None = None
 
     def id_of(self, levels: Sequence[int]) -> int:
         return int(np.dot(np.asarray(levels, dtype=np.int64), self.multipliers))
 
     def levels_of(self, node: int) -> np.ndarray:
         return self.levels[node]
+
+    def level_tuple(self, node: int) -> tuple[int, ...]:
+        """The levels of ``node`` as a tuple of Python ints (built once per lattice)."""
+        if self._tuples is None:
+            self._tuples = [tuple(t) for t in self.levels.tolist()]
+        return self._tuples[node]
 
     def successors(self, node: int) -> list[int]:
         """Direct successors (one attribute one level up), by increasing attribute index."""

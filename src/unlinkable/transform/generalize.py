@@ -1,44 +1,80 @@
 """Global full-domain generalization: a vector of levels -> equivalence classes -> output text.
 
 Records are grouped once on their original codes ("bottom classes"). A transformation's classes
-are then built from a finer transformation's classes (each class carries one original code per
-quasi-identifier, which generalizes correctly to every coarser level), weighted by class sizes,
-so checking a node costs O(classes of a finer node), not O(records).
+are then built from a finer, already computed transformation's classes (each class carries one
+original code per quasi-identifier, which generalizes correctly to every coarser level), weighted
+by class sizes, so checking a node costs O(classes of a finer node), not O(records).
+
+Every class also carries a mixed-radix key of its generalized codes with a radix fixed for the
+whole lattice; rolling up changes only the digits of the attributes whose level changed, so a
+roll-up gathers one column per changed attribute and hashes one int64 array (Arrow's hash table;
+ARX hashes too), instead of regrouping every column.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
 _LIMIT = 1 << 62
+#: cached classes (summed over cached nodes) before the oldest half of the cache is dropped
+_CACHE_CLASSES = 1 << 22
 
 
-@dataclass(eq=False)
 class NodeClasses:
     """Equivalence classes of one transformation.
 
-    ``rep[c, i]``: an original code of attribute i in class c; ``gen[c, i]``: the generalized code
-    of class c at the node's level; ``sizes[c]``: records in class c; ``from_bottom[b]``: the class
-    of bottom class b (computed on demand).
+    ``sizes[c]``: records in class c; ``rep[c, i]``: an original code of attribute i in class c;
+    ``gen[c, i]``: the generalized code of class c at the node's level; ``from_bottom[b]``: the
+    class of bottom class b (computed on demand). ``rep`` and ``gen`` are built on first use from
+    per-attribute columns.
     """
 
-    levels: tuple[int, ...]
-    rep: np.ndarray
-    gen: np.ndarray
-    sizes: np.ndarray
-    from_bottom: np.ndarray | None = None
-    _record_class: np.ndarray | None = field(default=None, repr=False)
+    __slots__ = ("levels", "sizes", "key", "rep_cols", "from_bottom", "_record_class", "_rep", "_gen", "_tables")
+
+    def __init__(self, levels: tuple[int, ...], rep_cols: np.ndarray, sizes: np.ndarray, key: np.ndarray | None,
+                 tables: Sequence[np.ndarray], from_bottom: np.ndarray | None = None) -> None:
+        self.levels = levels
+        self.rep_cols = rep_cols          # (m, classes) original codes, one row per attribute
+        self.sizes = sizes
+        self.key = key
+        self.from_bottom = from_bottom
+        self._record_class = None
+        self._rep = None
+        self._gen = None
+        self._tables = tables             # generalization column of each attribute at its level
 
     @property
     def classes(self) -> int:
         return int(self.sizes.shape[0])
 
+    @property
+    def rep(self) -> np.ndarray:
+        if self._rep is None:
+            self._rep = self.rep_cols.T.astype(np.int64)
+        return self._rep
+
+    def gen_of(self, i: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Generalized codes of attribute ``i`` for all classes (or the classes ``rows``)."""
+        col = self.rep_cols[i] if rows is None else self.rep_cols[i][rows]
+        return self._tables[i].take(col)
+
+    @property
+    def gen(self) -> np.ndarray:
+        if self._gen is None:
+            m = self.rep_cols.shape[0]
+            out = np.empty((self.classes, m), dtype=np.int64)
+            for i in range(m):
+                out[:, i] = self.gen_of(i)
+            self._gen = out
+        return self._gen
+
 
 def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
     present = np.zeros(space, dtype=bool)
@@ -51,7 +87,7 @@ def _group_rows(gen: np.ndarray, cards: Sequence[int]) -> tuple[np.ndarray, int]
     """Dense group id per row of an int matrix (rows equal <=> ids equal), and the number of groups.
 
     Mixed-radix keys, compacted with a bincount whenever the key space would outgrow the rows, so
-    grouping never sorts (ARX hashes; a dense table is the vectorised equivalent).
+    grouping never sorts. Used when the fixed-radix key of a lattice would not fit in int64.
     """
     rows = gen.shape[0]
     if rows == 0:
@@ -72,6 +108,12 @@ def _group_rows(gen: np.ndarray, cards: Sequence[int]) -> tuple[np.ndarray, int]
         key = key * card + gen[:, i]
         space *= card
     return _compact(key, space)
+
+
+def _hash_ids(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense ids of an int64 key array in first-appearance order (Arrow's hash table)."""
+    enc = pc.dictionary_encode(pa.array(key, type=pa.int64()))
+    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False), len(enc.dictionary)
 
 
 class Generalizer:
@@ -103,151 +145,76 @@ class Generalizer:
         self.maps = list(maps)
         self.m = len(self.maps)
         self.n = int(codes.shape[0])
-        self.tables = [np.ascontiguousarray(gm.table) for gm in self.maps]
-        # All tables, level-major, in one flat array: one gather generalizes a whole class matrix.
-        self._flat = np.concatenate([t.T.ravel() for t in self.tables]).astype(np.int64)
-        rows = np.array([t.shape[0] for t in self.tables], dtype=np.int64)
-        self._base = np.concatenate([[0], np.cumsum([t.size for t in self.tables])[:-1]]).astype(np.int64)
-        self._rows = rows
-        cards0 = [max(gm.table.shape[0], 1) for gm in self.maps]
-        bottom_id, nb = _group_rows(codes.astype(np.int64, copy=False), cards0)
-        self.record_bottom = bottom_id
-        rep = np.empty((nb, self.m), dtype=np.int64)
-        rep[bottom_id] = codes
-        sizes = np.bincount(bottom_id, minlength=nb).astype(np.int64)
+        # columns[i][l]: generalized code of every original code of attribute i at level l
+        self.columns = [[np.ascontiguousarray(gm.table[:, lv], dtype=np.int64) for lv in range(gm.table.shape[1])]
+                        for gm in self.maps]
+        self.cards = [[gm.cardinality(lv) for lv in range(gm.table.shape[1])] for gm in self.maps]
+        digits = [max([1] + [int(c.max()) + 1 for c in cols if c.size]) for cols in self.columns]
+        radix, space = [], 1
+        for d in digits:
+            radix.append(space)
+            space *= d
+        self.keyed = space < _LIMIT
+        self.radix = radix
+        self._delta: dict[tuple[int, int, int], np.ndarray] = {}
+        codes = np.asarray(codes)
         bottom_levels = tuple(0 for _ in range(self.m))
-        gen = self._gen(rep, bottom_levels)
-        self.bottom = NodeClasses(bottom_levels, rep, gen, sizes, np.arange(nb, dtype=np.int64))
-        self.cache: dict[tuple[int, ...], NodeClasses] = {bottom_levels: self.bottom}
+        if self.m == 0 or self.n == 0:
+            bottom_id = np.zeros(self.n, dtype=np.int64)
+            nb = 1 if self.n else 0
+        elif self.keyed:
+            key = np.zeros(self.n, dtype=np.int64)
+            for i in range(self.m):
+                key += self.columns[i][0].take(codes[:, i]) * radix[i]
+            bottom_id, nb = _hash_ids(key)
+        else:
+            gen0 = np.column_stack([self.columns[i][0].take(codes[:, i]) for i in range(self.m)])
+            bottom_id, nb = _group_rows(gen0, [c[0] for c in self.cards])
+        self.record_bottom = bottom_id
+        first = np.empty(nb, dtype=np.int64)
+        first[bottom_id[::-1]] = np.arange(self.n - 1, -1, -1)
+        rep_cols = np.ascontiguousarray(np.asarray(codes, dtype=np.int64).T.take(first, axis=1)) if self.m else \
+            np.zeros((0, nb), dtype=np.int64)
+        sizes = np.bincount(bottom_id, minlength=nb).astype(np.int64)
+        bkey = None
+        if self.keyed and self.m:
+            bkey = np.zeros(nb, dtype=np.int64)
+            for i in range(self.m):
+                bkey += self.columns[i][0].take(rep_cols[i]) * radix[i]
+        self.bottom = NodeClasses(bottom_levels, rep_cols, sizes, bkey, self._tables(bottom_levels),
+                                  np.arange(nb, dtype=np.int64))
         self.cache_size = cache_size
-        self._cached_levels = np.zeros((cache_size, self.m), dtype=np.int64)
-        self._cached_classes = np.zeros(cache_size, dtype=np.int64)
-        self._cached_nodes: list[NodeClasses | None] = []
+        self._reset_cache()
 
-    def _gen(self, rep: np.ndarray, levels: Sequence[int]) -> np.ndarray:
-        offset = self._base + np.asarray(levels, dtype=np.int64) * self._rows
-        return self._flat[rep + offset[None, :]]
+    def _reset_cache(self) -> None:
+        self.cache: dict[tuple[int, ...], NodeClasses] = {self.bottom.levels: self.bottom}
+        self._cached_levels = np.zeros((self.cache_size, self.m), dtype=np.int64)
+        self._cached_classes = np.zeros(self.cache_size, dtype=np.int64)
+        self._cached_nodes: list[NodeClasses | None] = []
+        self._cached_total = 0
+
+    def _tables(self, levels: tuple[int, ...]) -> list[np.ndarray]:
+        return [self.columns[i][lv] for i, lv in enumerate(levels)]
 
     def _source(self, levels: tuple[int, ...]) -> NodeClasses:
         """The cached finer transformation with the fewest classes (the bottom if none is cached)."""
-        if len(self.cache) > 1:
-            target = np.asarray(levels, dtype=np.int64)
-            n_cached = len(self._cached_nodes)
-            if n_cached:
-                lv = self._cached_levels[:n_cached]
-                ok = (lv <= target[None, :]).all(axis=1)
-                if ok.any():
-                    idx = np.flatnonzero(ok)
-                    best = idx[np.argmin(self._cached_classes[:n_cached][idx])]
-                    cand = self._cached_nodes[best]
-                    if cand is not None and cand.classes < self.bottom.classes:
-                        return cand
+        n_cached = len(self._cached_nodes)
+        if n_cached:
+            ok = (self._cached_levels[:n_cached] <= np.asarray(levels, dtype=np.int64)).all(axis=1)
+            idx = np.flatnonzero(ok)
+            if idx.size:
+                best = int(idx[np.argmin(self._cached_classes[idx])])
+                cand = self._cached_nodes[best]
+                if cand is not None and cand.classes < self.bottom.classes:
+                    return cand
         return self.bottom
 
-    def classes(self) -> int:
-        return int(self.sizes.shape[0])
-
-
-def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
-    present = np.zeros(space, dtype=bool)
-    present[key] = True
-    dense = np.cumsum(present, dtype=np.int64) - 1
-    return dense[key], int(dense[-1]) + 1
-
-
-def _group_rows(gen: np.ndarray, cards: Sequence[int]) -> tuple[np.ndarray, int]:
-    """Dense group id per row of an int matrix (rows equal <=> ids equal), and the number of groups.
-
-    Mixed-radix keys, compacted with a bincount whenever the key space would outgrow the rows, so
-    grouping never sorts (ARX hashes; a dense table is the vectorised equivalent).
-    """
-    rows = gen.shape[0]
-    if rows == 0:
-        return np.zeros(0, dtype=np.int64), 0
-    if gen.shape[1] == 0:
-        return np.zeros(rows, dtype=np.int64), 1
-    cap = max(8 * rows, 1 << 16)
-    key = gen[:, 0].astype(np.int64)
-    space = max(int(cards[0]), 1)
-    for i in range(1, gen.shape[1]):
-        card = max(int(cards[i]), 1)
-        if card == 1:
-            continue
-        if space * card > cap:
-            key, space = _compact(key, space)
-            if space * card > _LIMIT:  # pragma: no cover - only with astronomically many rows
-                _, key = np.unique(key, return_inverse=True)
-        key = key * card + gen[:, i]
-        space *= card
-    return _compact(key, space)
-
-
-class Generalizer:
-    """Classes of any transformation of one encoded table.
-
-    Parameters
-    ----------
-    codes : (n, m) int array
-        Original codes of the quasi-identifiers (no missing values; encode them as a value first).
-    maps : list of GeneralizationMap
-        One per quasi-identifier, encoded against that column's dictionary.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
-    >>> gm = Hierarchy([["a", "*"], ["b", "*"]]).encode(["a", "b"])
-    >>> g = Generalizer(np.array([[0], [1], [0]]), [gm])
-    >>> g.classes((0,)).sizes.tolist(), g.classes((1,)).sizes.tolist()
-    ([2, 1], [3])
-
-    Notes
-    -----
-    Samarati (2001) and Sweeney (2002) for full-domain generalization; the roll-up from a finer
-    node's classes is ARX's "snapshot" idea (Kohlmayer et al., PASSAT 2012).
-    """
-
-    def __init__(self, codes: np.ndarray, maps: Sequence[GeneralizationMap], *, cache_size: int = 4096) -> None:
-        self.maps = list(maps)
-        self.m = len(self.maps)
-        self.n = int(codes.shape[0])
-        self.tables = [np.ascontiguousarray(gm.table) for gm in self.maps]
-        # All tables, level-major, in one flat array: one gather generalizes a whole class matrix.
-        self._flat = np.concatenate([t.T.ravel() for t in self.tables]).astype(np.int64)
-        rows = np.array([t.shape[0] for t in self.tables], dtype=np.int64)
-        self._base = np.concatenate([[0], np.cumsum([t.size for t in self.tables])[:-1]]).astype(np.int64)
-        self._rows = rows
-        cards0 = [max(gm.table.shape[0], 1) for gm in self.maps]
-        bottom_id, nb = _group_rows(codes.astype(np.int64, copy=False), cards0)
-        self.record_bottom = bottom_id
-        rep = np.empty((nb, self.m), dtype=np.int64)
-        rep[bottom_id] = codes
-        sizes = np.bincount(bottom_id, minlength=nb).astype(np.int64)
-        bottom_levels = tuple(0 for _ in range(self.m))
-        gen = self._gen(rep, bottom_levels)
-        self.bottom = NodeClasses(bottom_levels, rep, gen, sizes, np.arange(nb, dtype=np.int64))
-        self.cache: dict[tuple[int, ...], NodeClasses] = {bottom_levels: self.bottom}
-        self.cache_size = cache_size
-        self._cached_levels = np.zeros((cache_size, self.m), dtype=np.int64)
-        self._cached_classes = np.zeros(cache_size, dtype=np.int64)
-        self._cached_nodes: list[NodeClasses | None] = []
-
-    def _gen(self, rep: np.ndarray, levels: Sequence[int]) -> np.ndarray:
-        offset = self._base + np.asarray(levels, dtype=np.int64) * self._rows
-        return self._flat[rep + offset[None, :]]
-
-    def _source(self, levels: tuple[int, ...]) -> NodeClasses:
-        """The cached finer transformation with the fewest classes among the direct predecessors."""
-        best = self.bottom
-        lv = list(levels)
-        for i in range(self.m):
-            if lv[i] > 0:
-                lv[i] -= 1
-                cand = self.cache.get(tuple(lv))
-                lv[i] += 1
-                if cand is not None and cand.classes < best.classes:
-                    best = cand
-        return best
+    def _delta_table(self, i: int, old: int, new: int) -> np.ndarray:
+        d = self._delta.get((i, old, new))
+        if d is None:
+            d = (self.columns[i][new] - self.columns[i][old]) * self.radix[i]
+            self._delta[(i, old, new)] = d
+        return d
 
     def classes(self, levels: Sequence[int], *, need_bottom_map: bool = False) -> NodeClasses:
         """The equivalence classes of the transformation ``levels``."""
@@ -258,32 +225,51 @@ class Generalizer:
                 hit.from_bottom = self._bottom_map(hit)
             return hit
         src = self._source(levels)
-        gen_src = self._gen(src.rep, levels)
-        cards = [gm.cardinality(lv) for gm, lv in zip(self.maps, levels)]
-        ids, count = _group_rows(gen_src, cards)
+        if self.keyed:
+            key = src.key
+            for i in range(self.m):
+                if levels[i] != src.levels[i]:
+                    key = key + self._delta_table(i, src.levels[i], levels[i]).take(src.rep_cols[i])
+            ids, count = _hash_ids(key)
+        else:
+            gen_src = np.column_stack([self.columns[i][lv].take(src.rep_cols[i]) for i, lv in enumerate(levels)])
+            ids, count = _group_rows(gen_src, [self.cards[i][lv] for i, lv in enumerate(levels)])
+            key = None
         sizes = np.bincount(ids, weights=src.sizes, minlength=count).astype(np.int64)
         first = np.empty(count, dtype=np.int64)
         first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
-        node = NodeClasses(levels, src.rep[first], gen_src[first], sizes)
+        node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes,
+                           key.take(first) if key is not None else None, self._tables(levels))
         if need_bottom_map:
-            node.from_bottom = ids[src.from_bottom] if src.from_bottom is not None else self._bottom_map(node)
-        if len(self._cached_nodes) >= self.cache_size:
-            # Start a fresh cache (bottom kept): FLASH moves upwards, recent nodes matter most.
-            self.cache = {self.bottom.levels: self.bottom}
-            self._cached_nodes = []
-        self.cache[levels] = node
-        i = len(self._cached_nodes)
-        self._cached_levels[i] = levels
-        self._cached_classes[i] = node.classes
-        self._cached_nodes.append(node)
+            node.from_bottom = ids.take(src.from_bottom) if src.from_bottom is not None else self._bottom_map(node)
+        self._store(node)
         return node
 
+    def _store(self, node: NodeClasses) -> None:
+        if len(self._cached_nodes) >= self.cache_size or self._cached_total > _CACHE_CLASSES:
+            # Start a fresh cache (bottom kept): FLASH moves upwards, recent nodes matter most.
+            self._reset_cache()
+        self.cache[node.levels] = node
+        i = len(self._cached_nodes)
+        self._cached_levels[i] = node.levels
+        self._cached_classes[i] = node.classes
+        self._cached_nodes.append(node)
+        self._cached_total += node.classes
+
     def _bottom_map(self, node: NodeClasses) -> np.ndarray:
-        gen_b = self._gen(self.bottom.rep, node.levels)
+        b = self.bottom
+        if self.keyed:
+            key = b.key
+            for i in range(self.m):
+                if node.levels[i]:
+                    key = key + self._delta_table(i, 0, node.levels[i]).take(b.rep_cols[i])
+            both = np.concatenate([node.key, key])
+            ids, _ = _hash_ids(both)
+        else:
+            gen_b = np.column_stack([self.columns[i][lv].take(b.rep_cols[i]) for i, lv in enumerate(node.levels)])
+            cards = [self.cards[i][lv] for i, lv in enumerate(node.levels)]
+            ids, _ = _group_rows(np.vstack([node.gen, gen_b]), cards)
         # Bottom classes map to the node class with the same generalized codes.
-        cards = [gm.cardinality(lv) for gm, lv in zip(self.maps, node.levels)]
-        both = np.vstack([node.gen, gen_b])
-        ids, _ = _group_rows(both, cards)
         node_ids = ids[: node.classes]
         inv = np.empty(int(ids.max()) + 1 if ids.size else 0, dtype=np.int64)
         inv[node_ids] = np.arange(node.classes)
@@ -294,10 +280,8 @@ class Generalizer:
         if node._record_class is None:
             if node.from_bottom is None:
                 node.from_bottom = self._bottom_map(node)
-            node._record_class = node.from_bottom[self.record_bottom]
+            node._record_class = node.from_bottom.take(self.record_bottom)
         return node._record_class
-
-
 def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], maps: Sequence[GeneralizationMap],
                       codes: np.ndarray, levels: Sequence[int], suppressed: np.ndarray,
                       identifiers: Sequence[str] = (), suppression_value: str = "*") -> pl.DataFrame:

@@ -14,18 +14,46 @@ from typing import Sequence
 import numpy as np
 
 
-@dataclass(eq=False)
 class Evaluation:
-    """What a metric sees of one transformation."""
+    """What a metric sees of one transformation.
 
-    levels: tuple[int, ...]
-    sizes: np.ndarray          # records per class
-    gen: np.ndarray            # generalized code per class and quasi-identifier
-    suppressed: np.ndarray     # bool per class
-    n: int
-    maps: Sequence             # GeneralizationMap per quasi-identifier
-    names: Sequence[str]
-    rep: np.ndarray | None = None   # an original code per class and quasi-identifier
+    ``gen`` (generalized code per class and quasi-identifier) and ``rep`` (an original code per
+    class and quasi-identifier) may be left out when ``node`` (the search's ``NodeClasses``) is
+    given: they are then built on first use, and ``gen_of`` gathers single columns, so a metric
+    that needs little of them pays little.
+    """
+
+    __slots__ = ("levels", "sizes", "_gen", "suppressed", "n", "maps", "names", "_rep", "node")
+
+    def __init__(self, levels: tuple[int, ...], sizes: np.ndarray, gen: np.ndarray | None, suppressed: np.ndarray,
+                 n: int, maps: Sequence, names: Sequence[str], rep: np.ndarray | None = None, node=None) -> None:
+        self.levels = levels
+        self.sizes = sizes              # records per class
+        self._gen = gen
+        self.suppressed = suppressed    # bool per class
+        self.n = n
+        self.maps = maps                # GeneralizationMap per quasi-identifier
+        self.names = names
+        self._rep = rep
+        self.node = node
+
+    @property
+    def gen(self) -> np.ndarray:
+        if self._gen is None and self.node is not None:
+            self._gen = self.node.gen
+        return self._gen
+
+    @property
+    def rep(self) -> np.ndarray | None:
+        if self._rep is None and self.node is not None:
+            self._rep = self.node.rep
+        return self._rep
+
+    def gen_of(self, i: int, rows: np.ndarray) -> np.ndarray:
+        """Generalized codes of attribute ``i`` for the classes ``rows``."""
+        if self._gen is None and self.node is not None:
+            return self.node.gen_of(i, rows)
+        return self.gen[rows, i]
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,33 @@ class LossMetric(UtilityMetric):
     monotone_generalization = True
     monotone_suppression = False
 
+    def __init__(self) -> None:
+        self._counts: list[np.ndarray] | None = None
+        self._totals: dict[tuple[int, int], int] = {}
+        self._unsuppressed: dict[tuple[int, ...], tuple[dict[str, float], float]] = {}
+
+    def prepare(self, counts_per_attribute: list[np.ndarray]) -> None:
+        """Input frequency of every original code, per attribute (one call per search).
+
+        With it, the generalization cost of all records at a level is a table lookup, and a node
+        only gathers the codes of its suppressed classes.
+        """
+        self._counts = [np.asarray(c).astype(np.int64) for c in counts_per_attribute]
+        self._totals = {}
+        self._unsuppressed: dict[tuple[int, ...], tuple[dict[str, float], float]] = {}
+
+    def _total(self, i: int, gm, level: int) -> int:
+        """Sum over all records of the hierarchy rows under their value at ``level`` (exact int)."""
+        t = self._totals.get((i, level))
+        if t is None:
+            counts = self._counts[i]
+            t = int(np.dot(counts, gm.row_counts[level].astype(np.int64)[gm.table[:, level]]))
+            self._totals[(i, level)] = t
+        return t
+
     def evaluate(self, ev: Evaluation) -> Score:
+        if ev.node is not None and self._counts is not None and len(self._counts) == len(ev.maps):
+            return self._evaluate_prepared(ev)
         sizes = ev.sizes.astype(np.int64)
         keep = ~ev.suppressed
         supp_records = int(sizes[ev.suppressed].sum())
@@ -68,6 +94,27 @@ class LossMetric(UtilityMetric):
         weighted = sizes[:, None] * rc
         released = weighted[keep].sum(axis=0).tolist()
         everything = weighted.sum(axis=0).tolist()
+        return self._score(ev, released, everything, supp_records)
+
+    def _evaluate_prepared(self, ev: Evaluation) -> Score:
+        # Integer sums as in evaluate(): all records minus the suppressed classes' share.
+        supp = np.flatnonzero(ev.suppressed)
+        everything = [self._total(i, gm, lv) for i, (gm, lv) in enumerate(zip(ev.maps, ev.levels))]
+        if supp.size:
+            ssizes = ev.sizes[supp].astype(np.int64)
+            supp_records = int(ssizes.sum())
+            released = [everything[i] - int(np.dot(ssizes, gm.row_counts[lv].astype(np.int64)[ev.gen_of(i, supp)]))
+                        for i, (gm, lv) in enumerate(zip(ev.maps, ev.levels))]
+            return self._score(ev, released, everything, supp_records)
+        # Nothing suppressed: the score is the bound, a function of the levels alone.
+        hit = self._unsuppressed.get(ev.levels)
+        if hit is None:
+            full = self._score(ev, everything, everything, 0)
+            hit = (full.per_attribute, full.value)
+            self._unsuppressed[ev.levels] = hit
+        return Score(hit[1], dict(hit[0]), hit[1])
+
+    def _score(self, ev: Evaluation, released: list, everything: list, supp_records: int) -> Score:
         per: dict[str, float] = {}
         bound: list[float] = []
         for i, (gm, name) in enumerate(zip(ev.maps, ev.names)):
