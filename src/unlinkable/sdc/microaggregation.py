@@ -18,6 +18,7 @@ Microaggregation replaces each value by an aggregate (mean or median) of a small
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -81,25 +82,6 @@ def _weights_and_ranges(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return w, rng
 
 
-def _distances(xr: np.ndarray, nan_r: np.ndarray | None, point: np.ndarray, w: np.ndarray,
-               miss_term: np.ndarray) -> np.ndarray:
-    """Weighted squared distance from ``point`` to every row of ``xr``, float32 accumulated."""
-    acc = None
-    for j in range(xr.shape[1]):
-        diff = xr[:, j] - point[j]
-        term = (diff * diff * w[j]).astype(np.float32)
-        if nan_r is not None:
-            pj_nan = np.isnan(point[j])
-            col_nan = nan_r[:, j]
-            if pj_nan:
-                # NA against a value costs the full range; NA against NA costs nothing.
-                term = np.where(col_nan, np.float32(0.0), miss_term[j]).astype(np.float32)
-            elif col_nan.any():
-                term[col_nan] = miss_term[j]
-        acc = term if acc is None else acc + term
-    return acc
-
-
 def _k_nearest(d: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k nearest rows in sdcMicro's bucket order.
 
@@ -118,7 +100,11 @@ def _k_nearest(d: np.ndarray, k: int) -> np.ndarray:
 
 def _dist_cols(cols: np.ndarray, nan_c: np.ndarray | None, point: np.ndarray, w: np.ndarray,
                miss_term: np.ndarray, buf: np.ndarray) -> np.ndarray:
-    """Column-major twin of :func:`_distances` (cols is p x n) with a reusable float64 buffer."""
+    """sdcMicro's distance from ``point`` to every column of ``cols`` (p x n; NaN = missing).
+
+    Each term (a - b)² · w is computed in double, rounded to float32 and summed in float32 in column
+    order; NA against a value costs the full range (``miss_term``), NA against NA nothing.
+    """
     acc = None
     for j in range(cols.shape[0]):
         np.subtract(cols[j], point[j], out=buf)
@@ -368,12 +354,9 @@ def _aggregate_members(x: np.ndarray, members: list[np.ndarray], aggregate: str)
         rows = np.stack(ms)  # (groups of this size, size): one vectorised pass per group size
         vals = x[rows]  # (g, size, p)
         if aggregate == "median":
-            with np.errstate(all="ignore"):
-                import warnings
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    agg = np.nanmedian(vals, axis=1)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # an all-NA group stays NA
+                agg = np.nanmedian(vals, axis=1)
         else:
             nan = np.isnan(vals)
             filled = np.where(nan, 0.0, vals)
