@@ -132,7 +132,7 @@ def test_mdav_groups_kernel_example():
 
 def test_bad_input():
     df = pl.DataFrame({"v": [1.0, 2.0, 3.0], "s": ["x", "y", "z"]})
-    with pytest.raises(InputError, match="'s' is not numeric.*row 1.*'x'"):
+    with pytest.raises(InputError, match="column 's' row 1: value 'x' is not a number"):
         microaggregation(df, attributes=["s"], k=2)
     with pytest.raises(InputError, match="'nope'"):
         microaggregation(df, attributes=["nope"], k=2)

@@ -25,6 +25,7 @@ from typing import Sequence
 import numpy as np
 import polars as pl
 
+from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["MicroaggregationResult", "microaggregation", "mdav_groups"]
@@ -433,6 +434,10 @@ def _numeric_matrix(df: pl.DataFrame, attributes: Sequence[str]) -> np.ndarray:
         if a not in df.columns:
             raise InputError(f"column {a!r} is not in the table",
                              hint=f"choose attributes from {df.columns}")
+    # CSV cells are read as text: convert numbers written as text; anything else is reported below.
+    df = numeric_columns(df, attributes, where="microaggregation",
+                         hint="microaggregation needs numeric columns: fix the value or leave the column out of attributes")
+    for a in attributes:
         s = df.get_column(a)
         if not (s.dtype.is_numeric() or s.dtype == pl.Null):
             bad = s.drop_nulls()

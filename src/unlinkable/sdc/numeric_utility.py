@@ -21,6 +21,7 @@ from typing import Sequence
 import numpy as np
 import polars as pl
 
+from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["NumericUtility", "numeric_utility"]
@@ -55,10 +56,12 @@ def _matrix(df, attributes: Sequence[str], name: str) -> np.ndarray:
         except Exception as exc:  # noqa: BLE001
             raise InputError(f"{name} must be a polars or pandas DataFrame, got {type(df).__name__}",
                              hint="pass a polars.DataFrame") from exc
-    cols = []
     for a in attributes:
         if a not in df.columns:
             raise InputError(f"column {a!r} is not in the {name} table", hint=f"its columns are {df.columns}")
+    df = numeric_columns(df, attributes, where=f"the {name} table", hint="utility measures need numeric columns")
+    cols = []
+    for a in attributes:
         s = df.get_column(a)
         if not s.dtype.is_numeric():
             raise InputError(f"column {a!r} of the {name} table is not numeric (dtype {s.dtype})",

@@ -1,0 +1,81 @@
+"""`unlinkable anonymize` on a job with SDC `steps` (issue: statistical disclosure control methods)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+EXE = Path(sys.executable).parent / "unlinkable"
+
+
+def run(*args, cwd):
+    return subprocess.run([str(EXE), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture()
+def job(tmp_path, sdc_data):
+    path = tmp_path / "job.yaml"
+    path.write_text(
+        f"input: {{path: {sdc_data / 'testdata.csv'}}}\n"
+        "attributes:\n  sampling_weight: {role: weight}\n  ori_hid: {role: identifier}\n"
+        "steps:\n"
+        "  - recode: {attribute: age, breaks: [0, 15, 30, 45, 60, 100], include_lowest: true}\n"
+        "  - local-suppression: {k: 3, attributes: [urbrur, water, sex, age], importance: [sex, urbrur, water, age]}\n"
+        "  - microaggregation: {attributes: [income, expend, savings], method: mdav, k: 3}\n"
+        "  - pram: {attribute: roof, retain: 0.8, seed: 7}\n"
+        "output: {path: protected.csv, delimiter: ',', report: report.html}\n"
+    )
+    return path
+
+
+def test_steps_job_writes_verified_table_json_and_report(job, tmp_path):
+    r = run("anonymize", job, "--json", "out.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads((tmp_path / "out.json").read_text())
+    assert [s["name"] for s in out["steps"]] == ["recode", "local-suppression", "microaggregation", "pram"]
+    assert {c["name"]: c["status"] for c in out["claims"]} == {"local-suppression": "verified", "microaggregation": "verified"}
+    assert out["risk_after"]["individual_risk"]["kanonymity_violations"]["3"] == 0
+    assert set(out["utility"]) >= {"il1s", "il1", "eigen", "drisk"}
+    table = pl.read_csv(tmp_path / "protected.csv", infer_schema=False)
+    assert "ori_hid" not in table.columns  # identifiers are dropped from every output
+    assert table["age"].null_count() == out["steps"][1]["suppressed"]["age"]  # suppressed cells are empty fields
+    assert (tmp_path / "report.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_same_seed_same_bytes(job, tmp_path):
+    run("anonymize", job, cwd=tmp_path)
+    first = (tmp_path / "protected.csv").read_bytes()
+    run("anonymize", job, cwd=tmp_path)
+    assert (tmp_path / "protected.csv").read_bytes() == first
+
+
+@pytest.mark.parametrize(
+    "step, message",
+    [
+        ("microaggregation: {attributes: [roof_text], k: 3}", "no column 'roof_text'"),
+        ("microaggregation: {attributes: [income], k: 99999}", "k"),
+        ("pram: {attribute: roof, transition: [[0.5, 0.4], [0.5, 0.5]], categories: ['1', '2']}", "sum"),
+        ("local-suppression: {k: 3, attributes: [urbrur, sex], importance: [sex]}", "importance"),
+    ],
+)
+def test_bad_steps_fail_cleanly(tmp_path, sdc_data, step, message):
+    path = tmp_path / "job.yaml"
+    path.write_text(f"input: {{path: {sdc_data / 'testdata.csv'}}}\nsteps:\n  - {step}\noutput: {{path: out.csv}}\n")
+    r = run("anonymize", path, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_non_numeric_column_for_mdav(tmp_path):
+    (tmp_path / "d.csv").write_text("a,b\n1,x\n2,y\n3,z\n")
+    path = tmp_path / "job.yaml"
+    path.write_text("input: {path: d.csv}\nsteps:\n  - microaggregation: {attributes: [b], k: 2}\noutput: {path: out.csv}\n")
+    r = run("anonymize", path, cwd=tmp_path)
+    assert r.returncode == 2 and "'b'" in r.stderr and "not" in r.stderr and "number" in r.stderr
+    assert not (tmp_path / "out.csv").exists()
