@@ -43,8 +43,9 @@ class Assessment:
 
         Rows are in input order (``row`` is 1-based); no attribute values are included.
         """
-        n = len(next(iter(self.per_record.values())))
-        return pl.DataFrame({"row": np.arange(1, n + 1), **{k: v for k, v in self.per_record.items()}})
+        values = {k: (v() if callable(v) else v) for k, v in self.per_record.items()}
+        n = len(next(iter(values.values())))
+        return pl.DataFrame({"row": np.arange(1, n + 1), **values})
 
     def __getitem__(self, key: str) -> Any:
         return self.summary[key]
@@ -117,8 +118,8 @@ def assess(
     # ARX semantics: a missing value is a value of its own; shift codes so -1 becomes 0.
     codes = np.column_stack([table.columns[q].codes + 1 for q in qis]).astype(np.int64)
     cards = [table.columns[q].cardinality + 1 for q in qis]
-    record_size = DEFAULT_BACKEND.record_sizes([codes[:, j] for j in range(len(qis))], cards)
-    sizes = sizes_from_record_sizes(record_size)
+    columns = [codes[:, j] for j in range(len(qis))]
+    sizes = DEFAULT_BACKEND.class_sizes(columns, cards)
 
     summary: dict[str, Any] = {
         "source": where,
@@ -184,7 +185,8 @@ def assess(
         }
         per_record["suda2_score"] = np.asarray(s.score, dtype=np.float64)
         per_record["dis_score"] = np.asarray(s.dis_score, dtype=np.float64)
-    per_record["prosecutor_risk"] = 1.0 / record_size
+    # Per-record sizes cost a second pass; computed only when records() asks for them.
+    per_record["prosecutor_risk"] = lambda: 1.0 / DEFAULT_BACKEND.record_sizes(columns, cards)
 
     summary["diversity"] = None
     if sens:
@@ -202,19 +204,6 @@ def assess(
     subset_codes = codes
     summary["uniqueness_by_attributes"] = uniqueness_by_attributes(subset_codes, cards, qis, max_size=max_subset_size)
     return Assessment(summary, per_record)
-
-
-def sizes_from_record_sizes(record_size: np.ndarray) -> np.ndarray:
-    """Class sizes from per-record class sizes: s records of size s make one class.
-
-    Examples
-    --------
-    >>> sizes_from_record_sizes(np.array([2, 1, 2, 3, 3, 3])).tolist()
-    [1, 2, 3]
-    """
-    records_per_size = np.bincount(record_size)
-    values = np.nonzero(records_per_size)[0]
-    return np.repeat(values, records_per_size[values] // values)
 
 
 def _names(value: str | Sequence[str] | None, what: str) -> list[str]:

@@ -31,3 +31,16 @@ def test_huge_key_space_is_compacted_not_overflowed():
     ids, sizes = NumpyBackend().group(cols, [1 << 20] * 5)
     assert sizes.sum() == 1000
     assert len(set(map(tuple, np.column_stack(cols).tolist()))) == len(sizes)
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_class_sizes_and_record_sizes_agree_with_group(data):
+    n = data.draw(st.integers(1, 80))
+    big = data.draw(st.booleans())  # exercise the sort path with a huge key space
+    cards = [1 << 40 if big else 5, 3]
+    cols = [np.array(data.draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))),
+            np.array(data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)))]
+    ids, sizes = NumpyBackend().group(cols, cards)
+    assert NumpyBackend().class_sizes(cols, cards).tolist() == sizes.tolist()
+    assert NumpyBackend().record_sizes(cols, cards).tolist() == sizes[ids].tolist()

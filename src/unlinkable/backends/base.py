@@ -24,6 +24,10 @@ class Backend(Protocol):
         """
         ...
 
+    def class_sizes(self, columns: Sequence[np.ndarray], cardinalities: Sequence[int]) -> np.ndarray:
+        """The size of every class (no per-record arrays)."""
+        ...
+
     def record_sizes(self, columns: Sequence[np.ndarray], cardinalities: Sequence[int]) -> np.ndarray:
         """The size of the class of every record (no class ids needed)."""
         ...

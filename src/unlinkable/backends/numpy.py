@@ -39,6 +39,24 @@ class NumpyBackend:
         uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
         return inverse.reshape(-1), counts
 
+    def class_sizes(self, columns: Sequence[np.ndarray], cardinalities: Sequence[int]) -> np.ndarray:
+        """The size of every class, in ascending key order (no per-record arrays kept).
+
+        Large key spaces are sorted in place: one int64 key array is the only extra memory.
+        """
+        n = len(columns[0])
+        key, space = combined_key(columns, cardinalities)
+        if space <= max(4 * n, 1 << 16):
+            counts = np.bincount(key, minlength=space)
+            return counts[counts > 0]
+        key.sort()
+        ends = np.flatnonzero(key[1:] != key[:-1])
+        del key
+        bounds = np.empty(len(ends) + 2, dtype=np.int64)
+        bounds[0], bounds[-1] = -1, n - 1
+        bounds[1:-1] = ends
+        return np.diff(bounds)
+
     def record_sizes(self, columns: Sequence[np.ndarray], cardinalities: Sequence[int]) -> np.ndarray:
         """The size of each record's class (cheaper than ``group`` when class ids are not needed).
 
