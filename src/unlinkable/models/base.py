@@ -61,8 +61,14 @@ class ClassStatistics:
             col = self.sensitive[name]
             d = max(len(col.dictionary), 1)
             ok = col.codes >= 0
-            flat = self.record_class[ok].astype(np.int64) * d + col.codes[ok]
-            counts = np.bincount(flat, minlength=self.classes * d).reshape(self.classes, d)
+            c = self.classes
+            # Value-major counts, returned as a (classes, values) view: distance code that runs
+            # value by value then reads contiguous rows.
+            if ok.all():
+                flat = col.codes.astype(np.int64) * c + self.record_class
+            else:
+                flat = col.codes[ok].astype(np.int64) * c + self.record_class[ok]
+            counts = np.bincount(flat, minlength=c * d).reshape(d, c).T
             self._cache[name] = counts
         return self._cache[name]
 

@@ -55,14 +55,19 @@ def equal_distance(hist: np.ndarray, table_counts: np.ndarray) -> np.ndarray:
     >>> equal_distance(np.array([[2, 0], [1, 1]]), np.array([3, 3])).tolist()
     [0.5, 0.0]
     """
-    q = table_counts / float(table_counts.sum())
-    sizes = hist.sum(axis=1).astype(np.float64)
-    val = np.ones(hist.shape[0], dtype=np.float64)
-    # Value by value, as ARX's loop over the class's buckets (only values present in the class).
-    for v in range(hist.shape[1]):
-        present = hist[:, v] > 0
-        p = hist[:, v] / np.where(sizes > 0, sizes, 1.0)
-        val += np.where(present, np.abs(q[v] - p) - q[v], 0.0)
+    q = (table_counts / float(table_counts.sum()))[:, None]
+    # Value-major (values x classes): every step below runs over all classes at once.
+    h = np.ascontiguousarray(hist.T)
+    sizes = h.sum(axis=0).astype(np.float64)
+    p = h / np.where(sizes > 0, sizes, 1.0)[None, :]
+    terms = np.abs(q - p)
+    terms -= q
+    terms[h <= 0] = 0.0
+    # ARX adds value by value over the class's buckets, starting from 1: the same additions in the
+    # same order, for every class at once (adding 0.0 for an absent value changes nothing).
+    val = np.ones(h.shape[1], dtype=np.float64)
+    for row in terms:
+        val += row
     return val / 2
 
 

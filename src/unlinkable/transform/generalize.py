@@ -110,10 +110,13 @@ def _group_rows(gen: np.ndarray, cards: Sequence[int]) -> tuple[np.ndarray, int]
     return _compact(key, space)
 
 
-def _hash_ids(key: np.ndarray) -> tuple[np.ndarray, int]:
+def _hash_ids(key: np.ndarray, with_keys: bool = False):
     """Dense ids of an int64 key array in first-appearance order (Arrow's hash table)."""
     enc = pc.dictionary_encode(pa.array(key, type=pa.int64()))
-    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False), len(enc.dictionary)
+    ids = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    if with_keys:
+        return ids, len(enc.dictionary), enc.dictionary.to_numpy(zero_copy_only=False)
+    return ids, len(enc.dictionary)
 
 
 class Generalizer:
@@ -150,10 +153,12 @@ class Generalizer:
                         for gm in self.maps]
         self.cards = [[gm.cardinality(lv) for lv in range(gm.table.shape[1])] for gm in self.maps]
         digits = [max([1] + [int(c.max()) + 1 for c in cols if c.size]) for cols in self.columns]
-        radix, space = [], 1
-        for d in digits:
-            radix.append(space)
-            space *= d
+        # The last attribute is the least significant digit, so ascending keys of the original
+        # codes are the lexicographic order of the records' level-0 codes.
+        radix, space = [0] * self.m, 1
+        for i in range(self.m - 1, -1, -1):
+            radix[i] = space
+            space *= digits[i]
         self.keyed = space < _LIMIT
         self.radix = radix
         self._delta: dict[tuple[int, int, int], np.ndarray] = {}
@@ -166,7 +171,14 @@ class Generalizer:
             key = np.zeros(self.n, dtype=np.int64)
             for i in range(self.m):
                 key += self.columns[i][0].take(codes[:, i]) * radix[i]
-            bottom_id, nb = _hash_ids(key)
+            bottom_id, nb, distinct = _hash_ids(key, with_keys=True)
+            # Bottom classes in ascending key order; every roll-up keeps classes in first-appearance
+            # order over its source, so a class's representative is always its member with the
+            # lexicographically smallest codes, whatever the path (the metrics that read
+            # representatives, such as entropy, then do not depend on the cache).
+            rank = np.empty(nb, dtype=np.int64)
+            rank[np.argsort(distinct)] = np.arange(nb)
+            bottom_id = rank.take(bottom_id)
         else:
             gen0 = np.column_stack([self.columns[i][0].take(codes[:, i]) for i in range(self.m)])
             bottom_id, nb = _group_rows(gen0, [c[0] for c in self.cards])
