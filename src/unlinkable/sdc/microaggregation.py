@@ -174,29 +174,43 @@ def _mdav_core(x: np.ndarray, k: int, weights: np.ndarray, ranges: np.ndarray
 
 def _d32_rows(x: np.ndarray, rows: np.ndarray, point: np.ndarray, w: np.ndarray) -> np.ndarray:
     """sdcMicro's float32 distance from ``point`` to ``x[rows]`` (no NaN), same arithmetic as above."""
-    sub = x[rows]
-    acc = None
-    for j in range(x.shape[1]):
-        diff = sub[:, j] - point[j]
-        term = (diff * diff * w[j]).astype(np.float32)
-        acc = term if acc is None else acc + term
+    t = x[rows] - point
+    t *= t
+    t *= w
+    t32 = t.astype(np.float32)
+    acc = t32[:, 0].copy()
+    for j in range(1, x.shape[1]):
+        acc += t32[:, j]  # float32 + float32 in column order, as the C++ accumulates
     return acc
+
+
+_U = 2.0 ** -53  # unit roundoff of double
 
 
 class _PrunedMdav:
     """MDAV without NaN, identical output to :func:`_mdav_core`, with pruned searches.
 
+    Works on the distinct rows ("points") with their multiplicities: copies of a point have the same
+    distance to everything, so the bucket order takes a point's copies highest row first and the
+    first strict maximum picks its lowest row; the copies still alive are always a point's lowest rows.
+
     The float32 distance D of the C++ code is within a factor (1 ± eps) of the exact weighted
-    squared distance T, eps = (p + 3)·2^-23. So exact float32 distances are needed only for rows
+    squared distance T, eps = (p + 3)·2^-23. So exact float32 distances are needed only for points
     whose T could tie with the answer:
 
     * the k nearest rows of an anchor: a KD-tree on the weighted coordinates gives the k-th nearest
-      live T_k; every row with D <= the k-th smallest D has T <= T_k·(1+eps)/(1-eps), one ball query;
-    * the farthest row from a point q: rows are scanned by decreasing distance R from a fixed origin
-      o; T <= (R + |q - o|)², so the scan stops once that bound falls below the best T·(1-eps)/(1+eps).
+      live T_k; every row with D <= the k-th smallest D has T <= T_k·(1+eps)/(1-eps), one ball query.
+      The sorted candidates stay valid for the same point later (rows only leave), so a repeated
+      anchor reuses them while they still hold k live rows;
+    * the farthest row from a point q: points are scanned by decreasing distance R from a fixed
+      origin o; T <= (R + |q - o|)², so the scan stops once that bound falls below the best
+      T·(1-eps)/(1+eps). A repeated anchor reuses the tied maxima while one of them lives;
+    * the centroid, a sequential sum in row order, is replaced by a running sum with a rigorous
+      error bound Δ (in weighted units); the farthest scan widens its margins by Δ and, only when
+      more than one point survives them, the exact sequential sum is computed.
 
     On the candidates the C++ rules (float32 sums, first strict maximum, bucket order) are applied
-    exactly. Only the centroid, a sequential sum, still costs O(n·p) per step, as in the C++ code.
+    exactly.
     """
 
     def __init__(self, x: np.ndarray, k: int, w: np.ndarray) -> None:
@@ -205,92 +219,177 @@ class _PrunedMdav:
         self._kdtree = cKDTree
         self.x, self.k, self.w = x, k, w
         n, p = x.shape
-        self.y = x * np.sqrt(w)
+        self.sw = np.sqrt(w)
         self.eps = (p + 3) * 2.0 ** -23
+        # distinct rows; + 0.0 folds -0.0 into 0.0 (both give the same distances and sums' magnitude)
+        pts, inv = np.unique(x + 0.0, axis=0, return_inverse=True)
+        inv = inv.reshape(-1)
+        self.inv = inv
+        self.xu = pts
+        self.yu = pts * self.sw
+        self.cnt = np.bincount(inv, minlength=pts.shape[0])
+        self.urows = np.argsort(inv, kind="stable")  # rows of every point, ascending
+        self.ustart = np.concatenate(([0], np.cumsum(self.cnt)[:-1]))
+        self.first = self.urows[self.ustart]  # lowest row of every point: alive while the point is
         self.alive = np.ones(n, dtype=bool)
         self.n_alive = n
-        self.sums_src = np.ascontiguousarray(x.T)  # dead rows zeroed: adding 0.0 keeps the sum exact
-        self._rebuild()
+        # running sum of the live rows and a bound on its distance from the exact real sum
+        xt = np.ascontiguousarray(x.T)
+        self.sums_src = xt.copy()  # dead rows zeroed: adding 0.0 keeps the sequential sum exact
+        self.run = np.array([np.cumsum(c)[-1] for c in xt])
+        self.abs_all = np.abs(xt).sum(axis=1) * (1 + 1e-12)
+        self.run_err = n * _U * 1.01 * self.abs_all
+        self.near_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.far_cache: dict[int, np.ndarray] = {}
+        self._rebuild_points()
+        self._rebuild_rows()
 
-    def _rebuild(self) -> None:
-        self.slots = np.flatnonzero(self.alive)  # original rows still in the tree, in row order
-        self.tree = self._kdtree(self.y[self.slots])
-        self.origin = self.y[self.slots].mean(axis=0)
-        r = np.sqrt(((self.y[self.slots] - self.origin) ** 2).sum(axis=1))
+    def _rebuild_points(self) -> None:
+        self.slots = np.flatnonzero(self.cnt > 0)  # live points in the tree
+        ys = self.yu[self.slots]
+        self.tree = self._kdtree(ys)
+        self.origin = ys.mean(axis=0)
+        r = np.sqrt(((ys - self.origin) ** 2).sum(axis=1))
         order = np.argsort(-r, kind="stable")
         self.by_r = self.slots[order]
         self.r_sorted = r[order]
+        self.y_by_r = self.yu[self.by_r]
         self.head = 0
-        self.cols = np.ascontiguousarray(self.sums_src[:, self.slots])
+        self.n_pts = self.slots.size
+
+    def _rebuild_rows(self) -> None:
+        self.row_slots = np.flatnonzero(self.alive)
+        self.cols = np.ascontiguousarray(self.sums_src[:, self.row_slots])
 
     def kill(self, rows: np.ndarray) -> None:
         self.alive[rows] = False
         self.n_alive -= rows.size
-        pos = np.searchsorted(self.slots, rows)
-        self.cols[:, pos] = 0.0
-        if self.n_alive * 2 < self.slots.size and self.n_alive > 4 * self.k:
-            self._rebuild()
+        us = self.inv[rows]
+        np.subtract.at(self.cnt, us, 1)
+        self.n_pts -= int(np.count_nonzero(self.cnt[us] == 0)) if rows.size == 1 else \
+            int(np.count_nonzero(self.cnt[np.unique(us)] == 0))
+        self.cols[:, np.searchsorted(self.row_slots, rows)] = 0.0
+        gsum = self.x[rows].sum(axis=0)
+        self.run = self.run - gsum
+        # |error| of the group sum and of the subtraction, both rounded once per operation
+        self.run_err = self.run_err + (rows.size * _U * 1.01) * np.abs(self.x[rows]).sum(axis=0) \
+            + _U * 1.01 * (np.abs(self.run) + np.abs(gsum))
+        if self.n_pts * 2 < self.slots.size and self.n_pts > 4 * self.k:
+            self._rebuild_points()
+        if self.n_alive * 2 < self.row_slots.size and self.n_alive > 4 * self.k:
+            self._rebuild_rows()
 
-    def centroid(self) -> np.ndarray:
+    def exact_centroid(self) -> np.ndarray:
         buf = np.empty(self.cols.shape[1])
         return np.array([np.cumsum(c, out=buf)[-1] for c in self.cols]) / self.n_alive
 
-    def farthest(self, q: np.ndarray) -> int:
-        yq = q * np.sqrt(self.w)
-        h = float(np.sqrt(((yq - self.origin) ** 2).sum()))
-        alive, by_r, r_sorted = self.alive, self.by_r, self.r_sorted
-        while not alive[by_r[self.head]]:
+    def _scan(self, yq: np.ndarray, delta: float) -> np.ndarray:
+        """Live points that may be the farthest from some q with |y(q) - yq| <= delta."""
+        h = float(np.sqrt(((yq - self.origin) ** 2).sum())) * (1 + 1e-12) + delta
+        cnt, by_r, r_sorted, y_by_r = self.cnt, self.by_r, self.r_sorted, self.y_by_r
+        while cnt[by_r[self.head]] == 0:
             self.head += 1
-        pos, best, got = self.head, -1.0, []
+        pos, lb, got, gott = self.head, -1.0, [], []
         size = 64
-        slack = (1 + self.eps) * (1 + 1e-12) / (1 - self.eps)
-        while pos < by_r.size:
-            chunk = by_r[pos:pos + size]
-            chunk = chunk[alive[chunk]]
+        up = (1 + self.eps) * (1 + 1e-12)
+        lo = (1 - self.eps) * (1 - 1e-12)
+        total = by_r.size
+        while pos < total:
+            sl = slice(pos, pos + size)
+            ok = cnt[by_r[sl]] > 0
             pos += size
             size *= 2
-            if chunk.size:
-                got.append(chunk)
-                best = max(best, float(((self.y[chunk] - yq) ** 2).sum(axis=1).max()))
-            if pos < by_r.size and (r_sorted[pos] + h) ** 2 * slack < best:
+            if ok.any():
+                t = np.sqrt(((y_by_r[sl][ok] - yq) ** 2).sum(axis=1))
+                got.append(by_r[sl][ok])
+                gott.append(t)
+                best = float(t.max()) * (1 - 1e-12) - delta
+                if best > 0:
+                    lb = max(lb, lo * best * best)
+            if pos < total and up * (r_sorted[pos] + h) ** 2 < lb:
                 break
         cand = np.concatenate(got)
-        d = _d32_rows(self.x, cand, q, self.w)
-        return int(cand[d == d.max()].min())  # first strict maximum in row order
+        t = np.concatenate(gott) + delta
+        return cand[up * t * t >= lb]
 
-    def nearest(self, a: int) -> np.ndarray:
-        k, ya = self.k, self.y[a]
+    def _ties(self, cand: np.ndarray, q: np.ndarray) -> np.ndarray:
+        d = _d32_rows(self.xu, cand, q, self.w)
+        return cand[d == d.max()]
+
+    def farthest_from_centroid(self) -> int:
+        m = self.n_alive
+        c = self.run / m
+        # |exact sequential sum - real sum| <= gamma_m · sum|x|; add the running sum's own error
+        err = (self.run_err + (m * _U * 1.01) * self.abs_all) / m + 4 * _U * np.abs(c)
+        delta = float(np.sqrt((((err * 1.01) ** 2) * self.w).sum()))
+        cand = self._scan(c * self.sw, delta)
+        if cand.size > 1:
+            cand = self._ties(cand, self.exact_centroid())
+        return int(self.first[cand].min())  # first strict maximum in row order
+
+    def farthest(self, u: int) -> int:
+        ties = self.far_cache.get(u)
+        if ties is not None:
+            ties = ties[self.cnt[ties] > 0]
+        if ties is None or ties.size == 0:
+            ties = self._ties(self._scan(self.yu[u], 0.0), self.xu[u])
+            self.far_cache[u] = ties
+        return int(self.first[ties].min())
+
+    def nearest(self, u: int) -> np.ndarray:
+        k = self.k
+        hit = self.near_cache.get(u)
+        if hit is not None:
+            live = hit[self.alive[hit]]
+            if live.size >= k:
+                return live[:k]
+        ya = self.yu[u]
         m = self.slots.size
         kq = min(k + 8, m)
+        cnt = self.cnt
         while True:
             dist, loc = self.tree.query(ya, k=kq)
             dist, loc = np.atleast_1d(dist), np.atleast_1d(loc)
-            ok = self.alive[self.slots[loc]]
-            if ok.sum() >= k or kq == m:
+            c = np.cumsum(cnt[self.slots[loc]])
+            if c[-1] >= k or kq == m:
                 break
             kq = min(kq * 4, m)
-        dk = float(dist[ok][k - 1])
-        radius = np.sqrt(dk * dk * (1 + self.eps) * (1 + 1e-12) / (1 - self.eps)) * (1 + 1e-12) + 1e-300
-        cand = self.slots[np.asarray(self.tree.query_ball_point(ya, radius), dtype=np.int64)]
-        cand = np.sort(cand[self.alive[cand]])
-        d = _d32_rows(self.x, cand, self.x[a], self.w)
-        order = np.lexsort((-cand, d))  # ascending distance, ties: later row first (bucket order)
-        return cand[order[:k]]
+        dk = float(dist[int(np.searchsorted(c, k))])
+        r2 = dk * dk * (1 + self.eps) / (1 - self.eps) * (1 + 1e-9)
+        cand = self.slots[np.asarray(self.tree.query_ball_point(ya, np.sqrt(r2) * (1 + 1e-12) + 1e-300),
+                                     dtype=np.int64)]
+        cand = cand[cnt[cand] > 0]
+        d = _d32_rows(self.xu, cand, self.xu[u], self.w)
+        # rows outside the ball have D > tau; candidates beyond tau cannot be ordered against them
+        tau = (1 - self.eps) * (1 - 1e-12) * r2
+        keep = d <= tau
+        cand, d = cand[keep], d[keep]
+        reps = cnt[cand]
+        if reps.max() == 1:
+            rows = self.first[cand]
+        else:
+            off = np.repeat(self.ustart[cand] - np.concatenate(([0], np.cumsum(reps)[:-1])), reps)
+            rows = self.urows[off + np.arange(int(reps.sum()))]
+            d = np.repeat(d, reps)
+        rows = rows[np.lexsort((-rows, d))]  # ascending distance, ties: later row first (bucket order)
+        self.near_cache[u] = rows
+        return rows[:k]
 
 
 def _mdav_core_pruned(x: np.ndarray, k: int, weights: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     """Same groups and member order as :func:`_mdav_core` for data without NaN, much faster."""
     n = x.shape[0]
     st = _PrunedMdav(x, k, weights)
+    inv = st.inv
     groups = np.full(n, -1, dtype=np.int64)
     members: list[np.ndarray] = []
     gid = 0
     while st.n_alive - k >= k:
         n_form = 1 if st.n_alive - 2 * k < k else 2
-        anchor = st.farthest(st.centroid())
+        anchor = st.farthest_from_centroid()
         for step in range(n_form):
-            nxt = st.farthest(x[anchor]) if step + 1 < n_form else -1  # before this group leaves
-            near = st.nearest(anchor)
+            nxt = st.farthest(int(inv[anchor])) if step + 1 < n_form else -1  # before this group leaves
+            near = st.nearest(int(inv[anchor]))
             groups[near] = gid
             members.append(near)
             gid += 1
