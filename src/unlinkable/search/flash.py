@@ -141,27 +141,26 @@ class _Marks:
         self.lattice = lattice
         self.direction = direction
         self.bits = bytearray(lattice.size)
+        # A writable numpy view of the same bytes: a whole box is marked with one scatter.
+        self.view = np.frombuffer(self.bits, dtype=np.uint8)
 
     def __getitem__(self, node: int) -> bool:
         return bool(self.bits[node])
 
     def put(self, node: int) -> None:
         bits = self.bits
+        if bits[node]:
+            return
         if self.direction == "none":
             bits[node] = 1
             return
-        if bits[node]:
-            return
-        nxt = self.lattice.successors if self.direction == "up" else self.lattice.predecessors
-        bits[node] = 1
-        stack = [node]
-        # The marked set stays closed in its direction, so the walk stops at marked nodes.
-        while stack:
-            x = stack.pop()
-            for y in nxt(x):
-                if not bits[y]:
-                    bits[y] = 1
-                    stack.append(y)
+        # The marked set is closed in its direction, so marking the box of all generalizations
+        # (specializations) of the node is the same as walking it node by node.
+        ids = self.lattice.box(node, self.direction == "up", bits)
+        if ids.shape[0] == 1:
+            bits[node] = 1
+        else:
+            self.view[ids] = 1
 
 
 class Flash:
@@ -228,6 +227,38 @@ class Flash:
         self.visited = _Marks(lat, "none")
         self.binary_required = self.mode in ("full-full", "full-none", "partial-full", "partial-none")
         self.linear_required = self.mode != "full-full"
+        self._triggers = {"binary": self._trigger_bits("binary"), "linear": self._trigger_bits("linear")}
+        self._trigger_fn = {phase: self._make_trigger(bits) for phase, bits in self._triggers.items()}
+
+    def _trigger_bits(self, phase: str) -> list[bytearray]:
+        """The marks whose union is the skip trigger of ``phase`` (``_binary_skip``/``_linear_skip``)."""
+        mode = self.mode
+        a, na = self.anonymous.bits, self.not_anonymous.bits
+        k, nk = self.k_anonymous.bits, self.not_k_anonymous.bits
+        ins, vis = self.insufficient.bits, self.visited.bits
+        if phase == "binary":
+            if mode in ("full-full", "full-none"):
+                return [a, na]
+            if mode == "partial-full":
+                return [k, nk, ins]
+            return [k, nk]
+        if mode == "full-none":
+            return [na, vis]
+        if mode == "partial-full":
+            return [vis, nk, ins]
+        if mode == "partial-none":
+            return [vis, nk]
+        if mode == "none-full":
+            return [a, na, ins]
+        return [a, na]
+
+    @staticmethod
+    def _make_trigger(bits: list[bytearray]) -> Callable[[int], int]:
+        if len(bits) == 2:
+            b0, b1 = bits
+            return lambda v: b0[v] or b1[v]
+        b0, b1, b2 = bits
+        return lambda v: b0[v] or b1[v] or b2[v]
 
     # -- triggers (FLASHAlgorithm.create*) ------------------------------------
     def _binary_skip(self, v: int) -> bool:
@@ -286,7 +317,7 @@ class Flash:
             self.insufficient.put(s)
 
     def _skip_trigger(self, phase: str, v: int) -> bool:
-        return self._binary_skip(v) if phase == "binary" else self._linear_skip(v)
+        return bool(self._trigger_fn[phase](v))
 
     def _anonymity(self, phase: str, v: int) -> bool:
         if phase == "binary" and self.mode.startswith("partial"):
@@ -295,11 +326,11 @@ class Flash:
 
     # -- FLASHAlgorithmImpl ----------------------------------------------------
     def _skip(self, phase: str, v: int) -> bool:
-        if self._skip_trigger(phase, v):
+        if self._trigger_fn[phase](v):
             return True
         if not self.prune_enabled or self.optimum is None:
             return False
-        if self.insufficient[v]:
+        if self.insufficient.bits[v]:
             return True
         res = self.results.get(v)
         bound = res.lower_bound if res is not None else None
@@ -311,6 +342,8 @@ class Flash:
 
     def _sorted_successors(self, v: int) -> list[int]:
         s = self._sorted_succ.get(v)
+        if s is not None:
+            return s
         if s is None:
             keys = self.keys
             s = sorted(self.lattice.successors(v), key=keys.__getitem__)
@@ -444,15 +477,49 @@ class Flash:
                 stack.pop()
                 self.successors_pruned.put(v)
 
+    def _levels_in_order(self) -> list[np.ndarray]:
+        """Each lattice level's node ids sorted by strategy key (stable: ties by id), per lattice and keys."""
+        memo = self.lattice.memo
+        hit = memo.get("flash_levels")
+        if hit is not None and hit[0] is self.keys:
+            return hit[1]
+        keys = self.keys
+        out = []
+        for level in range(0, self.lattice.max_level_sum + 1):
+            ids = [int(v) for v in self.lattice.nodes_on_level(level)]
+            ids.sort(key=keys.__getitem__)
+            out.append(np.asarray(ids, dtype=np.int64))
+        memo["flash_levels"] = (keys, out)
+        return out
+
+    def _unskipped(self, phase: str, ids: np.ndarray) -> list[int]:
+        """``[v for v in ids if not self._skip(phase, v)]``, with the triggers tested in bulk.
+
+        Nodes of one lattice level are pairwise incomparable, so the marks ``_skip`` may set on the
+        way (always upwards from the node) never change the verdict on another node of the level.
+        """
+        if not ids.size:
+            return []
+        hit = np.zeros(ids.shape[0], dtype=bool)
+        for bits in self._triggers[phase]:
+            hit |= np.frombuffer(bits, dtype=np.uint8)[ids].astype(bool)
+        rest = ids[~hit].tolist()
+        if not self.prune_enabled or self.optimum is None:
+            return rest
+        return [v for v in rest if not self._skip(phase, v)]
+
     def run(self) -> SearchOutcome:
         lat = self.lattice
         self.results.setdefault(lat.bottom, self.checker(lat.bottom))
         phase = "binary" if self.binary_required else "linear"
         queue = _JavaPriorityQueue(self.keys)
-        keys = self.keys
-        for level in range(0, lat.max_level_sum + 1):
-            nodes = [int(v) for v in lat.nodes_on_level(level) if not self._skip(phase, int(v))]
-            nodes.sort(key=keys.__getitem__)
+        memo = lat.memo.get("flash_successors")
+        if memo is not None and memo[0] is self.keys:
+            self._sorted_succ = memo[1]
+        else:
+            lat.memo["flash_successors"] = (self.keys, self._sorted_succ)
+        for ids in self._levels_in_order():
+            nodes = self._unskipped(phase, ids)
             for v in nodes:
                 if self.binary_required:
                     self._binary_search(v, queue)

@@ -50,6 +50,13 @@ class Lattice:
         self._succ: list[list[int] | None] = [None] * self.size
         self._pred: list[list[int] | None] = [None] * self.size
         self._tuples: list | None = None
+        # steps[i][j] = j * multiplier of attribute i: boxes of node ids are outer sums of these
+        self._steps = [np.arange(int(h), dtype=np.int64) * int(mu) for h, mu in zip(self.heights, mult)]
+        self._neg_steps = [-st for st in self._steps]
+        self._mult = [int(mu) for mu in mult]
+        self._heights = [int(h) for h in self.heights]
+        #: per-search scratch shared across searches over this lattice (FLASH's orders)
+        self.memo: dict = {}
 
     def id_of(self, levels: Sequence[int]) -> int:
         return int(np.dot(np.asarray(levels, dtype=np.int64), self.multipliers))
@@ -62,6 +69,26 @@ class Lattice:
         if self._tuples is None:
             self._tuples = [tuple(t) for t in self.levels.tolist()]
         return self._tuples[node]
+
+    def box(self, node: int, up: bool, closed: bytearray | None = None) -> np.ndarray:
+        """Ids of every generalization (``up``) or every specialization of ``node``, itself included.
+
+        With ``closed`` (a mark per node, closed in the same direction), attributes whose direct
+        neighbour of ``node`` in that direction is marked are held at the node's level: everything
+        beyond that neighbour is marked already, so only the rest of the box is returned.
+        """
+        lv = self.level_tuple(node)
+        ids = None
+        for i, h in enumerate(self._heights):
+            span = h - lv[i] if up else lv[i] + 1
+            if span > 1:
+                if closed is not None:
+                    mu = self._mult[i]
+                    if closed[node + mu if up else node - mu]:
+                        continue
+                offs = self._steps[i][:span] if up else self._neg_steps[i][:span]
+                ids = offs + node if ids is None else (ids[:, None] + offs[None, :]).ravel()
+        return np.array([node], dtype=np.int64) if ids is None else ids
 
     def successors(self, node: int) -> list[int]:
         """Direct successors (one attribute one level up), by increasing attribute index."""

@@ -119,6 +119,32 @@ def _hash_ids(key: np.ndarray, with_keys: bool = False):
     return ids, len(enc.dictionary)
 
 
+#: at most this many keys are grouped with a Python dict (cheaper than a call into Arrow)
+_SMALL = 48
+
+
+def _group_keys(key: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """Group ids in first-appearance order, the group count, each group's first row and key."""
+    if key.shape[0] <= _SMALL:
+        # A handful of classes (small tables, nodes near the top): a loop over classes, not records.
+        seen: dict[int, int] = {}
+        ids, first = [], []
+        for j, k in enumerate(key.tolist()):
+            g = seen.get(k)
+            if g is None:
+                g = seen[k] = len(first)
+                first.append(j)
+            ids.append(g)
+        return (np.array(ids, dtype=np.int64), len(first), np.array(first, dtype=np.int64),
+                np.array(list(seen), dtype=np.int64))
+    enc = pc.dictionary_encode(pa.array(key, type=pa.int64()))
+    ids = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    uniq = enc.dictionary.to_numpy(zero_copy_only=False)
+    first = np.empty(uniq.shape[0], dtype=np.int64)
+    first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
+    return ids, uniq.shape[0], first, uniq
+
+
 class Generalizer:
     """Classes of any transformation of one encoded table.
 
@@ -209,14 +235,28 @@ class Generalizer:
         return [self.columns[i][lv] for i, lv in enumerate(levels)]
 
     def _source(self, levels: tuple[int, ...]) -> NodeClasses:
-        """The cached finer transformation with the fewest classes (the bottom if none is cached)."""
+        """A cached finer transformation with few classes (the bottom if none is cached).
+
+        A direct predecessor has no more classes than any of its own specializations, so the
+        cached direct predecessors are tried first (dictionary lookups); otherwise every cached
+        specialization is scanned for the one with the fewest classes.
+        """
+        cache = self.cache
+        best = None
+        for i, lv in enumerate(levels):
+            if lv:
+                cand = cache.get(levels[:i] + (lv - 1,) + levels[i + 1:])
+                if cand is not None and (best is None or cand.classes < best.classes):
+                    best = cand
+        if best is not None:
+            return best
         n_cached = len(self._cached_nodes)
         if n_cached:
             ok = (self._cached_levels[:n_cached] <= np.asarray(levels, dtype=np.int64)).all(axis=1)
             idx = np.flatnonzero(ok)
             if idx.size:
-                best = int(idx[np.argmin(self._cached_classes[idx])])
-                cand = self._cached_nodes[best]
+                best_i = int(idx[np.argmin(self._cached_classes[idx])])
+                cand = self._cached_nodes[best_i]
                 if cand is not None and cand.classes < self.bottom.classes:
                     return cand
         return self.bottom
@@ -242,16 +282,15 @@ class Generalizer:
             for i in range(self.m):
                 if levels[i] != src.levels[i]:
                     key = key + self._delta_table(i, src.levels[i], levels[i]).take(src.rep_cols[i])
-            ids, count = _hash_ids(key)
+            ids, count, first, node_key = _group_keys(key)
         else:
             gen_src = np.column_stack([self.columns[i][lv].take(src.rep_cols[i]) for i, lv in enumerate(levels)])
             ids, count = _group_rows(gen_src, [self.cards[i][lv] for i, lv in enumerate(levels)])
-            key = None
+            first = np.empty(count, dtype=np.int64)
+            first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
+            node_key = None
         sizes = np.bincount(ids, weights=src.sizes, minlength=count).astype(np.int64)
-        first = np.empty(count, dtype=np.int64)
-        first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
-        node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes,
-                           key.take(first) if key is not None else None, self._tables(levels))
+        node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes, node_key, self._tables(levels))
         if need_bottom_map:
             node.from_bottom = ids.take(src.from_bottom) if src.from_bottom is not None else self._bottom_map(node)
         self._store(node)
