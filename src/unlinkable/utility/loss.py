@@ -64,6 +64,8 @@ class LossMetric(UtilityMetric):
         self._counts: list[np.ndarray] | None = None
         self._totals: dict[tuple[int, int], int] = {}
         self._unsuppressed: dict[tuple[int, ...], tuple[dict[str, float], float]] = {}
+        self._everything: dict[tuple[int, ...], list[int]] = {}
+        self._flat_costs = None
 
     def prepare(self, counts_per_attribute: list[np.ndarray]) -> None:
         """Input frequency of every original code, per attribute (one call per search).
@@ -74,6 +76,8 @@ class LossMetric(UtilityMetric):
         self._counts = [np.asarray(c).astype(np.int64) for c in counts_per_attribute]
         self._totals = {}
         self._unsuppressed: dict[tuple[int, ...], tuple[dict[str, float], float]] = {}
+        self._everything = {}
+        self._flat_costs = None
 
     def _total(self, i: int, gm, level: int) -> int:
         """Sum over all records of the hierarchy rows under their value at ``level`` (exact int)."""
@@ -96,32 +100,59 @@ class LossMetric(UtilityMetric):
         everything = weighted.sum(axis=0).tolist()
         return self._score(ev, released, everything, supp_records)
 
+    def _costs(self, maps) -> tuple[np.ndarray, list[list[int]]]:
+        """Hierarchy rows under every original code's value, for every attribute and level, in one
+        flat int64 table (``flat[start[i][level] + code]``)."""
+        if self._flat_costs is None:
+            parts, start, pos = [], [], 0
+            for gm in maps:
+                start.append([])
+                for lv in range(gm.table.shape[1]):
+                    parts.append(gm.row_counts[lv].astype(np.int64)[gm.table[:, lv]])
+                    start[-1].append(pos)
+                    pos += gm.table.shape[0]
+            self._flat_costs = (np.concatenate(parts) if parts else np.zeros(0, np.int64), start)
+        return self._flat_costs
+
     def _evaluate_prepared(self, ev: Evaluation) -> Score:
         # Integer sums as in evaluate(): all records minus the suppressed classes' share.
         supp = np.flatnonzero(ev.suppressed)
-        everything = [self._total(i, gm, lv) for i, (gm, lv) in enumerate(zip(ev.maps, ev.levels))]
+        levels = ev.levels
+        everything = self._everything.get(levels)
+        if everything is None:
+            everything = [self._total(i, gm, lv) for i, (gm, lv) in enumerate(zip(ev.maps, levels))]
+            self._everything[levels] = everything
         if supp.size:
             ssizes = ev.sizes[supp].astype(np.int64)
             supp_records = int(ssizes.sum())
-            released = [everything[i] - int(np.dot(ssizes, gm.row_counts[lv].astype(np.int64)[ev.gen_of(i, supp)]))
-                        for i, (gm, lv) in enumerate(zip(ev.maps, ev.levels))]
+            flat, start = self._costs(ev.maps)
+            offsets = np.array([start[i][lv] for i, lv in enumerate(levels)], dtype=np.int64)
+            # (attributes x suppressed classes) costs through each class's original codes, summed
+            # with the class sizes in one product.
+            rep = ev.node.rep_cols.take(supp, axis=1)
+            taken = flat.take(rep + offsets[:, None]) @ ssizes
+            released = [e - int(t) for e, t in zip(everything, taken.tolist())]
             return self._score(ev, released, everything, supp_records)
         # Nothing suppressed: the score is the bound, a function of the levels alone.
-        hit = self._unsuppressed.get(ev.levels)
+        hit = self._unsuppressed.get(levels)
         if hit is None:
             full = self._score(ev, everything, everything, 0)
             hit = (full.per_attribute, full.value)
-            self._unsuppressed[ev.levels] = hit
+            self._unsuppressed[levels] = hit
         return Score(hit[1], dict(hit[0]), hit[1])
 
     def _score(self, ev: Evaluation, released: list, everything: list, supp_records: int) -> Score:
         per: dict[str, float] = {}
-        bound: list[float] = []
         for i, (gm, name) in enumerate(zip(ev.maps, ev.names)):
             d = gm.domain_size
             per[name] = _normalize((released[i] + supp_records * d) / d, ev.n, d)
-            bound.append(_normalize(everything[i] / d, ev.n, d))
-        return Score(geometric_mean_loss(per.values()), per, geometric_mean_loss(bound))
+        hit = self._unsuppressed.get(ev.levels) if ev.node is not None else None
+        if hit is not None:
+            bound = hit[1]
+        else:
+            bound = geometric_mean_loss([_normalize(everything[i] / gm.domain_size, ev.n, gm.domain_size)
+                                         for i, gm in enumerate(ev.maps)])
+        return Score(geometric_mean_loss(per.values()), per, bound)
 
     def _row_counts(self, ev: Evaluation) -> np.ndarray:
         """Hierarchy rows under each class's generalized value, one gather for all attributes."""
