@@ -172,19 +172,22 @@ def _mdav_core(x: np.ndarray, k: int, weights: np.ndarray, ranges: np.ndarray
     return groups, members
 
 
-def _d32_rows(x: np.ndarray, rows: np.ndarray, point: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _d32_rows(x: np.ndarray, rows, point: np.ndarray, w: np.ndarray) -> np.ndarray:
     """sdcMicro's float32 distance from ``point`` to ``x[rows]`` (no NaN), same arithmetic as above."""
     t = x[rows] - point
     t *= t
     t *= w
     t32 = t.astype(np.float32)
-    acc = t32[:, 0].copy()
+    acc = t32[..., 0].copy()
     for j in range(1, x.shape[1]):
-        acc += t32[:, j]  # float32 + float32 in column order, as the C++ accumulates
+        acc += t32[..., j]  # float32 + float32 in column order, as the C++ accumulates
     return acc
 
 
 _U = 2.0 ** -53  # unit roundoff of double
+#: up to this many distinct rows the farthest row is found by one matrix-vector product over all of
+#: them; above it by the radius-ordered scan
+DENSE_MAX_POINTS = 20_000
 
 
 class _PrunedMdav:
@@ -198,15 +201,17 @@ class _PrunedMdav:
     squared distance T, eps = (p + 3)·2^-23. So exact float32 distances are needed only for points
     whose T could tie with the answer:
 
-    * the k nearest rows of an anchor: a KD-tree on the weighted coordinates gives the k-th nearest
-      live T_k; every row with D <= the k-th smallest D has T <= T_k·(1+eps)/(1-eps), one ball query.
-      The sorted candidates stay valid for the same point later (rows only leave), so a repeated
-      anchor reuses them while they still hold k live rows;
-    * the farthest row from a point q: points are scanned by decreasing distance R from a fixed
-      origin o; T <= (R + |q - o|)², so the scan stops once that bound falls below the best
-      T·(1-eps)/(1+eps). A repeated anchor reuses the tied maxima while one of them lives;
+    * the k nearest rows of an anchor: every point's nearest points are found once (one KD-tree
+      query for all) with their exact D, up to a cutoff tau below which the list is complete; the
+      first k live rows of the list are the answer. When the list runs dry, a KD-tree query for the
+      k-th nearest live T_k and one ball query of radius² T_k·(1+eps)/(1-eps) give a new list;
+    * the farthest row from a point q: up to ``DENSE_MAX_POINTS`` points, T of all points by one
+      matrix-vector product (|y|² − 2y·q + |q|², with its rounding bounded); above, points are
+      scanned by decreasing distance R from a fixed origin o, T <= (R + |q − o|)², until that bound
+      falls below the best T·(1−eps)/(1+eps). Exact D is computed only when more than one point
+      survives the bounds. A repeated anchor reuses its tied maxima while one of them lives;
     * the centroid, a sequential sum in row order, is replaced by a running sum with a rigorous
-      error bound Δ (in weighted units); the farthest scan widens its margins by Δ and, only when
+      error bound Δ (in weighted units); the farthest search widens its margins by Δ and, only when
       more than one point survives them, the exact sequential sum is computed.
 
     On the candidates the C++ rules (float32 sums, first strict maximum, bucket order) are applied
@@ -221,67 +226,104 @@ class _PrunedMdav:
         n, p = x.shape
         self.sw = np.sqrt(w)
         self.eps = (p + 3) * 2.0 ** -23
-        # distinct rows; + 0.0 folds -0.0 into 0.0 (both give the same distances and sums' magnitude)
+        # distinct rows; + 0.0 folds -0.0 into 0.0 (same distances, same sums up to the sign of zero)
         pts, inv = np.unique(x + 0.0, axis=0, return_inverse=True)
         inv = inv.reshape(-1)
-        self.inv = inv
+        n_u = pts.shape[0]
+        self.inv_l = inv.tolist()
         self.xu = pts
+        self.xu_l = pts.tolist()
         self.yu = pts * self.sw
-        self.cnt = np.bincount(inv, minlength=pts.shape[0])
+        self.cnt = np.bincount(inv, minlength=n_u)
+        self.cnt_l = self.cnt.tolist()
         self.urows = np.argsort(inv, kind="stable")  # rows of every point, ascending
+        self.urows_l = self.urows.tolist()
         self.ustart = np.concatenate(([0], np.cumsum(self.cnt)[:-1]))
+        self.ustart_l = self.ustart.tolist()
         self.first = self.urows[self.ustart]  # lowest row of every point: alive while the point is
         self.alive = np.ones(n, dtype=bool)
         self.n_alive = n
-        # running sum of the live rows and a bound on its distance from the exact real sum
-        xt = np.ascontiguousarray(x.T)
-        self.sums_src = xt.copy()  # dead rows zeroed: adding 0.0 keeps the sequential sum exact
-        self.run = np.array([np.cumsum(c)[-1] for c in xt])
-        self.abs_all = np.abs(xt).sum(axis=1) * (1 + 1e-12)
-        self.run_err = n * _U * 1.01 * self.abs_all
-        self.near_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # centroid: exact sequential total minus a running sum of the removed rows, with error bounds
+        self.xt = np.ascontiguousarray(x.T)
+        self.total = [float(np.cumsum(c)[-1]) for c in self.xt]
+        abs_all = np.abs(self.xt).sum(axis=1) * (1 + 1e-12)
+        self.abs_all = abs_all.tolist()
+        self.removed = [0.0] * p
+        self.removed_err = [n * _U * 1.01 * a for a in self.abs_all]  # includes the total's own error
+        self.near_cache: dict[int, list] = {}
         self.far_cache: dict[int, np.ndarray] = {}
+        self.dense = n_u <= DENSE_MAX_POINTS
+        self.n_pts = n_u
         self._rebuild_points()
-        self._rebuild_rows()
+        if self.dense:
+            self.o0 = self.yu.mean(axis=0)
+            self.yc = self.yu - self.o0
+            self.nrm = (self.yc ** 2).sum(axis=1)
+            self.ymax = float(np.sqrt(self.nrm.max()))
+        self._neighbour_lists()
+
+    def _neighbour_lists(self) -> None:
+        n_u = self.xu.shape[0]
+        kk = min(n_u, 2 * self.k + 6)
+        dist, loc = self.tree.query(self.yu, k=kk)
+        dist, loc = dist.reshape(n_u, kk), loc.reshape(n_u, kk)
+        d = _d32_rows(self.xu, loc, self.xu[:, None, :], self.w)
+        order = np.argsort(d, axis=1, kind="stable")
+        loc = np.take_along_axis(loc, order, axis=1)
+        d = np.take_along_axis(d, order, axis=1)
+        if kk == n_u:
+            tau = np.full(n_u, np.inf)
+        else:
+            # points outside the list have T >= dist_kk² (tree rounding aside), so D > tau
+            tau = (1 - self.eps) * (1 - 1e-9) * dist[:, -1] ** 2
+        self.nl_pts = loc.tolist()
+        self.nl_d = d.astype(np.float64).tolist()
+        self.nl_tau = tau.tolist()
 
     def _rebuild_points(self) -> None:
         self.slots = np.flatnonzero(self.cnt > 0)  # live points in the tree
         ys = self.yu[self.slots]
         self.tree = self._kdtree(ys)
-        self.origin = ys.mean(axis=0)
-        r = np.sqrt(((ys - self.origin) ** 2).sum(axis=1))
-        order = np.argsort(-r, kind="stable")
-        self.by_r = self.slots[order]
-        self.r_sorted = r[order]
-        self.y_by_r = self.yu[self.by_r]
-        self.head = 0
-        self.n_pts = self.slots.size
+        if not self.dense:
+            self.origin = ys.mean(axis=0)
+            r = np.sqrt(((ys - self.origin) ** 2).sum(axis=1))
+            order = np.argsort(-r, kind="stable")
+            self.by_r = self.slots[order]
+            self.r_sorted = r[order]
+            self.y_by_r = self.yu[self.by_r]
+            self.head = 0
+        self.tree_pts = self.slots.size
 
-    def _rebuild_rows(self) -> None:
-        self.row_slots = np.flatnonzero(self.alive)
-        self.cols = np.ascontiguousarray(self.sums_src[:, self.row_slots])
-
-    def kill(self, rows: np.ndarray) -> None:
-        self.alive[rows] = False
-        self.n_alive -= rows.size
-        us = self.inv[rows]
-        np.subtract.at(self.cnt, us, 1)
-        self.n_pts -= int(np.count_nonzero(self.cnt[us] == 0)) if rows.size == 1 else \
-            int(np.count_nonzero(self.cnt[np.unique(us)] == 0))
-        self.cols[:, np.searchsorted(self.row_slots, rows)] = 0.0
-        gsum = self.x[rows].sum(axis=0)
-        self.run = self.run - gsum
-        # |error| of the group sum and of the subtraction, both rounded once per operation
-        self.run_err = self.run_err + (rows.size * _U * 1.01) * np.abs(self.x[rows]).sum(axis=0) \
-            + _U * 1.01 * (np.abs(self.run) + np.abs(gsum))
-        if self.n_pts * 2 < self.slots.size and self.n_pts > 4 * self.k:
+    def kill(self, rows: list) -> None:
+        alive, inv_l, cnt_l, cnt, xu_l = self.alive, self.inv_l, self.cnt_l, self.cnt, self.xu_l
+        alive[rows] = False
+        self.n_alive -= len(rows)
+        for r in rows:
+            u = inv_l[r]
+            c = cnt_l[u] - 1
+            cnt_l[u] = c
+            cnt[u] = c
+            if c == 0:
+                self.n_pts -= 1
+                if self.dense:
+                    self.nrm[u] = -np.inf
+        rem, err = self.removed, self.removed_err
+        for j in range(len(rem)):
+            g = 0.0
+            ga = 0.0
+            for r in rows:
+                v = xu_l[inv_l[r]][j]
+                g += v
+                ga += abs(v)
+            rem[j] += g
+            # the group sum and the addition, each rounded once per operation
+            err[j] += _U * 1.01 * (len(rows) * ga + abs(rem[j]))
+        if self.n_pts * 2 < self.tree_pts and self.n_pts > 4 * self.k:
             self._rebuild_points()
-        if self.n_alive * 2 < self.row_slots.size and self.n_alive > 4 * self.k:
-            self._rebuild_rows()
 
     def exact_centroid(self) -> np.ndarray:
-        buf = np.empty(self.cols.shape[1])
-        return np.array([np.cumsum(c, out=buf)[-1] for c in self.cols]) / self.n_alive
+        # dead rows count as +0.0, which leaves a sequential sum unchanged
+        return np.array([np.cumsum(np.where(self.alive, c, 0.0))[-1] for c in self.xt]) / self.n_alive
 
     def _scan(self, yq: np.ndarray, delta: float) -> np.ndarray:
         """Live points that may be the farthest from some q with |y(q) - yq| <= delta."""
@@ -312,17 +354,36 @@ class _PrunedMdav:
         t = np.concatenate(gott) + delta
         return cand[up * t * t >= lb]
 
+    def _dense(self, yq: np.ndarray, delta: float) -> np.ndarray:
+        """Same as :meth:`_scan` by one product over all points (dead ones carry |y|² = -inf)."""
+        qc = yq - self.o0
+        nq = float(qc @ qc)
+        t = self.nrm - 2.0 * (self.yc @ qc)
+        i = int(np.argmax(t))
+        tmax = float(t[i]) + nq
+        # rounding of |y|² - 2y·q + |q|² (any summation order): <= (2p + 8)·u·(|y| + |q|)²
+        e = (2 * self.xu.shape[1] + 8) * _U * (self.ymax + np.sqrt(nq)) ** 2 * 1.01
+        best = np.sqrt(max(tmax - e, 0.0)) * (1 - 1e-12) - delta
+        lb = (1 - self.eps) * (1 - 1e-12) * best * best if best > 0 else 0.0
+        need = np.sqrt(lb / ((1 + self.eps) * (1 + 1e-12))) * (1 - 1e-12) - delta
+        if need <= 0:
+            return np.flatnonzero(np.isfinite(t))
+        thr = need * need * (1 - 1e-12) - e - nq
+        return np.flatnonzero(t >= thr)
+
     def _ties(self, cand: np.ndarray, q: np.ndarray) -> np.ndarray:
         d = _d32_rows(self.xu, cand, q, self.w)
         return cand[d == d.max()]
 
     def farthest_from_centroid(self) -> int:
         m = self.n_alive
-        c = self.run / m
-        # |exact sequential sum - real sum| <= gamma_m · sum|x|; add the running sum's own error
-        err = (self.run_err + (m * _U * 1.01) * self.abs_all) / m + 4 * _U * np.abs(c)
-        delta = float(np.sqrt((((err * 1.01) ** 2) * self.w).sum()))
-        cand = self._scan(c * self.sw, delta)
+        c = np.array([(t - r) / m for t, r in zip(self.total, self.removed)])
+        # |exact sequential sum - real sum| <= gamma_m · sum|x|; plus the running sum's own error
+        err = np.array([(e + m * _U * 1.01 * a) / m for e, a in zip(self.removed_err, self.abs_all)])
+        err = (err + 4 * _U * np.abs(c)) * 1.01
+        delta = float(np.sqrt((err * err * self.w).sum()))
+        yq = c * self.sw
+        cand = self._dense(yq, delta) if self.dense else self._scan(yq, delta)
         if cand.size > 1:
             cand = self._ties(cand, self.exact_centroid())
         return int(self.first[cand].min())  # first strict maximum in row order
@@ -332,17 +393,57 @@ class _PrunedMdav:
         if ties is not None:
             ties = ties[self.cnt[ties] > 0]
         if ties is None or ties.size == 0:
-            ties = self._ties(self._scan(self.yu[u], 0.0), self.xu[u])
+            cand = self._dense(self.yu[u], 0.0) if self.dense else self._scan(self.yu[u], 0.0)
+            ties = self._ties(cand, self.xu[u]) if cand.size > 1 else cand
             self.far_cache[u] = ties
         return int(self.first[ties].min())
 
-    def nearest(self, u: int) -> np.ndarray:
+    def nearest(self, u: int) -> list:
         k = self.k
         hit = self.near_cache.get(u)
         if hit is not None:
-            live = hit[self.alive[hit]]
-            if live.size >= k:
-                return live[:k]
+            out = [r for r in hit if self.alive[r]]
+            if len(out) >= k:
+                return out[:k]
+        else:
+            out = self._walk(u)
+            if out is not None:
+                return out
+        rows = self._query_nearest(u)
+        self.near_cache[u] = rows
+        return rows[:k]
+
+    def _walk(self, u: int) -> list | None:
+        """First k live rows of u's neighbour list in bucket order, None when the list runs dry."""
+        k, pts, ds, tau = self.k, self.nl_pts[u], self.nl_d[u], self.nl_tau[u]
+        cnt_l, urows_l, ustart_l = self.cnt_l, self.urows_l, self.ustart_l
+        out: list = []
+        i, size = 0, len(pts)
+        while i < size and ds[i] <= tau:
+            d = ds[i]
+            j = i + 1
+            while j < size and ds[j] == d:
+                j += 1
+            if j == i + 1:
+                v = pts[i]
+                c = cnt_l[v]
+                if c:
+                    s = ustart_l[v]
+                    out.extend(urows_l[s + c - 1: s - 1 if s else None: -1])  # highest row first
+            else:
+                tie = []
+                for v in pts[i:j]:
+                    s = ustart_l[v]
+                    tie.extend(urows_l[s: s + cnt_l[v]])
+                tie.sort(reverse=True)
+                out.extend(tie)
+            if len(out) >= k:
+                return out[:k]
+            i = j
+        return None
+
+    def _query_nearest(self, u: int) -> list:
+        k = self.k
         ya = self.yu[u]
         m = self.slots.size
         kq = min(k + 8, m)
@@ -371,16 +472,14 @@ class _PrunedMdav:
             off = np.repeat(self.ustart[cand] - np.concatenate(([0], np.cumsum(reps)[:-1])), reps)
             rows = self.urows[off + np.arange(int(reps.sum()))]
             d = np.repeat(d, reps)
-        rows = rows[np.lexsort((-rows, d))]  # ascending distance, ties: later row first (bucket order)
-        self.near_cache[u] = rows
-        return rows[:k]
+        return rows[np.lexsort((-rows, d))].tolist()  # ascending distance, ties: later row first
 
 
 def _mdav_core_pruned(x: np.ndarray, k: int, weights: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     """Same groups and member order as :func:`_mdav_core` for data without NaN, much faster."""
     n = x.shape[0]
     st = _PrunedMdav(x, k, weights)
-    inv = st.inv
+    inv = st.inv_l
     groups = np.full(n, -1, dtype=np.int64)
     members: list[np.ndarray] = []
     gid = 0
@@ -388,21 +487,22 @@ def _mdav_core_pruned(x: np.ndarray, k: int, weights: np.ndarray) -> tuple[np.nd
         n_form = 1 if st.n_alive - 2 * k < k else 2
         anchor = st.farthest_from_centroid()
         for step in range(n_form):
-            nxt = st.farthest(int(inv[anchor])) if step + 1 < n_form else -1  # before this group leaves
-            near = st.nearest(int(inv[anchor]))
-            groups[near] = gid
-            members.append(near)
-            gid += 1
+            nxt = st.farthest(inv[anchor]) if step + 1 < n_form else -1  # before this group leaves
+            near = st.nearest(inv[anchor])
+            members.append(np.array(near))
             st.kill(near)
             anchor = nxt
+            gid += 1
     rest = np.flatnonzero(st.alive)
-    groups[rest] = gid
     members.append(rest)
+    for g, m in enumerate(members):
+        groups[m] = g
     return groups, members
 
 
-#: rows from which MDAV switches to the pruned kernel (below it the plain sweeps are faster)
-PRUNED_MIN_ROWS = 20_000
+#: rows from which MDAV uses the pruned kernel (it is faster at every size; the plain sweeps remain
+#: for data with missing values and as the reference in the tests)
+PRUNED_MIN_ROWS = 0
 
 
 def _mdav(x: np.ndarray, k: int, weights: np.ndarray, ranges: np.ndarray
