@@ -19,6 +19,7 @@ Microaggregation replaces each value by an aggregate (mean or median) of a small
 from __future__ import annotations
 
 import warnings
+from math import sqrt
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -185,6 +186,7 @@ def _d32_rows(x: np.ndarray, rows, point: np.ndarray, w: np.ndarray) -> np.ndarr
 
 
 _U = 2.0 ** -53  # unit roundoff of double
+_LIST_EXTRA = 9  # neighbour-list length beyond k: longer lists cost more up front, run dry less often
 #: up to this many distinct rows the farthest row is found by one matrix-vector product over all of
 #: them; above it by the radius-ordered scan
 DENSE_MAX_POINTS = 20_000
@@ -241,6 +243,7 @@ class _PrunedMdav:
         self.ustart = np.concatenate(([0], np.cumsum(self.cnt)[:-1]))
         self.ustart_l = self.ustart.tolist()
         self.first = self.urows[self.ustart]  # lowest row of every point: alive while the point is
+        self.first_l = self.first.tolist()
         self.alive = np.ones(n, dtype=bool)
         self.n_alive = n
         # centroid: exact sequential total minus a running sum of the removed rows, with error bounds
@@ -249,22 +252,28 @@ class _PrunedMdav:
         abs_all = np.abs(self.xt).sum(axis=1) * (1 + 1e-12)
         self.abs_all = abs_all.tolist()
         self.removed = [0.0] * p
-        self.removed_err = [n * _U * 1.01 * a for a in self.abs_all]  # includes the total's own error
+        # sum of |partial sums| of the removed rows, plus the total's own error / u
+        self.removed_err = [n * 1.01 * a for a in self.abs_all]
         self.near_cache: dict[int, list] = {}
-        self.far_cache: dict[int, np.ndarray] = {}
+        self.far_cache: dict[int, list] = {}
         self.dense = n_u <= DENSE_MAX_POINTS
         self.n_pts = n_u
-        self._rebuild_points()
+        self.sw_l = self.sw.tolist()
+        self.w_l = w.tolist()
         if self.dense:
-            self.o0 = self.yu.mean(axis=0)
-            self.yc = self.yu - self.o0
-            self.nrm = (self.yc ** 2).sum(axis=1)
-            self.ymax = float(np.sqrt(self.nrm.max()))
+            # centred weighted coordinates: |y - q|² = |y|² - 2y·q + |q|² loses little to rounding
+            o0 = self.yu.mean(axis=0)
+            self.o0_l = o0.tolist()
+            self.yc = self.yu - o0
+            self.nrm_all = (self.yc ** 2).sum(axis=1)
+            self.ymax = float(np.sqrt(self.nrm_all.max()))
+            self.e_coef = (2 * p + 8) * _U * 1.01
+        self._rebuild_points()
         self._neighbour_lists()
 
     def _neighbour_lists(self) -> None:
         n_u = self.xu.shape[0]
-        kk = min(n_u, 2 * self.k + 6)
+        kk = min(n_u, self.k + _LIST_EXTRA)
         dist, loc = self.tree.query(self.yu, k=kk)
         dist, loc = dist.reshape(n_u, kk), loc.reshape(n_u, kk)
         d = _d32_rows(self.xu, loc, self.xu[:, None, :], self.w)
@@ -284,7 +293,15 @@ class _PrunedMdav:
         self.slots = np.flatnonzero(self.cnt > 0)  # live points in the tree
         ys = self.yu[self.slots]
         self.tree = self._kdtree(ys)
-        if not self.dense:
+        if self.dense:
+            # the product runs over the live points only; a point that dies gets |y|² = -inf
+            self.m2yc = -2.0 * self.yc[self.slots]
+            self.nrm = self.nrm_all[self.slots]
+            self.pos_l = np.full(self.cnt.size, -1, dtype=np.int64)
+            self.pos_l[self.slots] = np.arange(self.slots.size)
+            self.pos_l = self.pos_l.tolist()
+            self.tbuf = np.empty(self.slots.size)
+        else:
             self.origin = ys.mean(axis=0)
             r = np.sqrt(((ys - self.origin) ** 2).sum(axis=1))
             order = np.argsort(-r, kind="stable")
@@ -296,9 +313,10 @@ class _PrunedMdav:
 
     def kill(self, rows: list) -> None:
         alive, inv_l, cnt_l, cnt, xu_l = self.alive, self.inv_l, self.cnt_l, self.cnt, self.xu_l
-        alive[rows] = False
         self.n_alive -= len(rows)
+        rem, err = self.removed, self.removed_err
         for r in rows:
+            alive[r] = False
             u = inv_l[r]
             c = cnt_l[u] - 1
             cnt_l[u] = c
@@ -306,18 +324,14 @@ class _PrunedMdav:
             if c == 0:
                 self.n_pts -= 1
                 if self.dense:
-                    self.nrm[u] = -np.inf
-        rem, err = self.removed, self.removed_err
-        for j in range(len(rem)):
-            g = 0.0
-            ga = 0.0
-            for r in rows:
-                v = xu_l[inv_l[r]][j]
-                g += v
-                ga += abs(v)
-            rem[j] += g
-            # the group sum and the addition, each rounded once per operation
-            err[j] += _U * 1.01 * (len(rows) * ga + abs(rem[j]))
+                    self.nrm[self.pos_l[u]] = -np.inf
+            # one rounding per addition: |error| <= u·|new sum|
+            j = 0
+            for v in xu_l[u]:
+                a = rem[j] + v
+                rem[j] = a
+                err[j] += abs(a)
+                j += 1
         if self.n_pts * 2 < self.tree_pts and self.n_pts > 4 * self.k:
             self._rebuild_points()
 
@@ -354,22 +368,32 @@ class _PrunedMdav:
         t = np.concatenate(gott) + delta
         return cand[up * t * t >= lb]
 
-    def _dense(self, yq: np.ndarray, delta: float) -> np.ndarray:
-        """Same as :meth:`_scan` by one product over all points (dead ones carry |y|² = -inf)."""
-        qc = yq - self.o0
-        nq = float(qc @ qc)
-        t = self.nrm - 2.0 * (self.yc @ qc)
-        i = int(np.argmax(t))
+    def _dense(self, yq: list, delta: float) -> np.ndarray:
+        """Same as :meth:`_scan` by one product over the live points (``yq`` weighted, as a list)."""
+        qc = [a - b for a, b in zip(yq, self.o0_l)]
+        nq = 0.0
+        for v in qc:
+            nq += v * v
+        t = np.add(self.nrm, self.m2yc @ np.array(qc), out=self.tbuf)
+        i = int(t.argmax())
         tmax = float(t[i]) + nq
         # rounding of |y|² - 2y·q + |q|² (any summation order): <= (2p + 8)·u·(|y| + |q|)²
-        e = (2 * self.xu.shape[1] + 8) * _U * (self.ymax + np.sqrt(nq)) ** 2 * 1.01
-        best = np.sqrt(max(tmax - e, 0.0)) * (1 - 1e-12) - delta
+        e = self.e_coef * (self.ymax + sqrt(nq)) ** 2
+        best = sqrt(max(tmax - e, 0.0)) * (1 - 1e-12) - delta
         lb = (1 - self.eps) * (1 - 1e-12) * best * best if best > 0 else 0.0
-        need = np.sqrt(lb / ((1 + self.eps) * (1 + 1e-12))) * (1 - 1e-12) - delta
+        need = sqrt(lb / ((1 + self.eps) * (1 + 1e-12))) * (1 - 1e-12) - delta
         if need <= 0:
-            return np.flatnonzero(np.isfinite(t))
+            return self.slots[np.isfinite(t)]
         thr = need * need * (1 - 1e-12) - e - nq
-        return np.flatnonzero(t >= thr)
+        if t.size > 1:
+            # usually the maximum alone passes: check the runner-up before listing every candidate
+            ti = t[i]
+            t[i] = -np.inf
+            second = float(t.max())
+            t[i] = ti
+            if second < thr:
+                return self.slots[i:i + 1]
+        return self.slots[np.flatnonzero(t >= thr)]
 
     def _ties(self, cand: np.ndarray, q: np.ndarray) -> np.ndarray:
         d = _d32_rows(self.xu, cand, q, self.w)
@@ -377,26 +401,36 @@ class _PrunedMdav:
 
     def farthest_from_centroid(self) -> int:
         m = self.n_alive
-        c = np.array([(t - r) / m for t, r in zip(self.total, self.removed)])
-        # |exact sequential sum - real sum| <= gamma_m · sum|x|; plus the running sum's own error
-        err = np.array([(e + m * _U * 1.01 * a) / m for e, a in zip(self.removed_err, self.abs_all)])
-        err = (err + 4 * _U * np.abs(c)) * 1.01
-        delta = float(np.sqrt((err * err * self.w).sum()))
-        yq = c * self.sw
-        cand = self._dense(yq, delta) if self.dense else self._scan(yq, delta)
+        delta = 0.0
+        yq = []
+        for t, r, e, a, w, sw in zip(self.total, self.removed, self.removed_err, self.abs_all,
+                                     self.w_l, self.sw_l):
+            c = (t - r) / m
+            yq.append(c * sw)
+            # |exact sequential sum - real sum| <= gamma_m·sum|x|; the running sum's own error is
+            # u·(error of the total + sum of |partial sums|); the division and the scaling round once
+            err = ((_U * e + (m + 1) * _U * 1.01 * a) / m + 4 * _U * abs(c)) * 1.01
+            delta += err * err * w
+        delta = sqrt(delta) * 1.01
+        cand = self._dense(yq, delta) if self.dense else self._scan(np.array(yq), delta)
         if cand.size > 1:
             cand = self._ties(cand, self.exact_centroid())
-        return int(self.first[cand].min())  # first strict maximum in row order
+            return int(self.first[cand].min())  # first strict maximum in row order
+        return self.first_l[int(cand[0])]
 
     def farthest(self, u: int) -> int:
         ties = self.far_cache.get(u)
         if ties is not None:
-            ties = ties[self.cnt[ties] > 0]
-        if ties is None or ties.size == 0:
-            cand = self._dense(self.yu[u], 0.0) if self.dense else self._scan(self.yu[u], 0.0)
-            ties = self._ties(cand, self.xu[u]) if cand.size > 1 else cand
-            self.far_cache[u] = ties
-        return int(self.first[ties].min())
+            cnt_l = self.cnt_l
+            live = [v for v in ties if cnt_l[v]]
+            if live:
+                return min(self.first_l[v] for v in live)
+        yq = [a * b for a, b in zip(self.xu_l[u], self.sw_l)]
+        cand = self._dense(yq, 0.0) if self.dense else self._scan(np.array(yq), 0.0)
+        ties = self._ties(cand, self.xu[u]) if cand.size > 1 else cand
+        ties = ties.tolist()
+        self.far_cache[u] = ties
+        return min(self.first_l[v] for v in ties)
 
     def nearest(self, u: int) -> list:
         k = self.k
@@ -483,20 +517,23 @@ def _mdav_core_pruned(x: np.ndarray, k: int, weights: np.ndarray) -> tuple[np.nd
     groups = np.full(n, -1, dtype=np.int64)
     members: list[np.ndarray] = []
     gid = 0
+    flat: list = []
     while st.n_alive - k >= k:
-        n_form = 1 if st.n_alive - 2 * k < k else 2
         anchor = st.farthest_from_centroid()
-        for step in range(n_form):
-            nxt = st.farthest(inv[anchor]) if step + 1 < n_form else -1  # before this group leaves
+        if st.n_alive - 2 * k >= k:
+            nxt = st.farthest(inv[anchor])  # the textbook "s", found before the first group leaves
             near = st.nearest(inv[anchor])
-            members.append(np.array(near))
+            flat.extend(near)
             st.kill(near)
             anchor = nxt
-            gid += 1
+        near = st.nearest(inv[anchor])
+        flat.extend(near)
+        st.kill(near)
     rest = np.flatnonzero(st.alive)
-    members.append(rest)
-    for g, m in enumerate(members):
-        groups[m] = g
+    n_full = len(flat) // k
+    members = list(np.array(flat, dtype=np.int64).reshape(n_full, k)) + [rest]
+    groups[np.array(flat, dtype=np.int64)] = np.repeat(np.arange(n_full), k)
+    groups[rest] = n_full
     return groups, members
 
 
