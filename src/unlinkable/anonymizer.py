@@ -108,6 +108,15 @@ def _assess(table: Any, quasi_identifiers: Sequence[str]) -> dict | None:
     return result.to_dict()
 
 
+def _as_text(series: pl.Series) -> pl.Series:
+    """A quasi-identifier as text, a missing value as the empty string (a value of its own)."""
+    if series.dtype != pl.String:
+        series = series.cast(pl.String)
+    if series.null_count():
+        series = series.fill_null("")
+    return series
+
+
 class _Progress:
     """A rich progress bar on stderr, shown only when the search runs longer than a second on a TTY."""
 
@@ -253,8 +262,7 @@ class Anonymizer:
             if k > n:
                 raise ConfigError(f"{m!r}: the minimal class size {k} is larger than the number of records ({n})",
                                   hint=f"choose a parameter between 1 and {n} (ARX: 'must be >=1 and less or equal than the number of rows')")
-        qi_frame = frame.select([pl.col(q).cast(pl.String).fill_null("") for q in self.quasi_identifiers])
-        columns = [encode_column(qi_frame[q]) for q in self.quasi_identifiers]
+        columns = [encode_column(_as_text(frame[q])) for q in self.quasi_identifiers]
         maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         codes = np.column_stack([c.codes for c in columns]).astype(np.int64)
         generalizer = Generalizer(codes, maps)

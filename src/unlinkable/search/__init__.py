@@ -128,7 +128,9 @@ class NodeEvaluator:
         """The search's view of a node (FLASH ``TransformationResult``)."""
         out = self.outcome(node)
         k_anon = None
-        if self.min_group is not None:
+        if self._sizes_only:
+            k_anon = out.anonymous  # the same test: records in classes below the minimal size
+        elif self.min_group is not None:
             small = out.classes.sizes < self.min_group
             k_anon = int(out.classes.sizes[small].sum()) <= self.budget
         # Keep memory flat: the search needs the verdict and scores, not the classes.

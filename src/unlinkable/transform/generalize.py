@@ -193,6 +193,7 @@ class Generalizer:
         if self.m == 0 or self.n == 0:
             bottom_id = np.zeros(self.n, dtype=np.int64)
             nb = 1 if self.n else 0
+            self.keyed = False  # nothing to key: the column-wise grouping handles the degenerate table
         elif self.keyed:
             key = np.zeros(self.n, dtype=np.int64)
             for i in range(self.m):
@@ -202,9 +203,11 @@ class Generalizer:
             # order over its source, so a class's representative is always its member with the
             # lexicographically smallest codes, whatever the path (the metrics that read
             # representatives, such as entropy, then do not depend on the cache).
+            order = np.argsort(distinct)
             rank = np.empty(nb, dtype=np.int64)
-            rank[np.argsort(distinct)] = np.arange(nb)
+            rank[order] = np.arange(nb)
             bottom_id = rank.take(bottom_id)
+            bkey = distinct.astype(np.int64, copy=False).take(order)
         else:
             gen0 = np.column_stack([self.columns[i][0].take(codes[:, i]) for i in range(self.m)])
             bottom_id, nb = _group_rows(gen0, [c[0] for c in self.cards])
@@ -214,11 +217,8 @@ class Generalizer:
         rep_cols = np.ascontiguousarray(np.asarray(codes, dtype=np.int64).T.take(first, axis=1)) if self.m else \
             np.zeros((0, nb), dtype=np.int64)
         sizes = np.bincount(bottom_id, minlength=nb).astype(np.int64)
-        bkey = None
-        if self.keyed and self.m:
-            bkey = np.zeros(nb, dtype=np.int64)
-            for i in range(self.m):
-                bkey += self.columns[i][0].take(rep_cols[i]) * radix[i]
+        if not (self.keyed and self.m and self.n):
+            bkey = None
         self.bottom = NodeClasses(bottom_levels, rep_cols, sizes, bkey, self._tables(bottom_levels),
                                   np.arange(nb, dtype=np.int64))
         self.cache_size = cache_size

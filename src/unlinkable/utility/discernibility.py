@@ -32,11 +32,16 @@ class DiscernibilityMetric(UtilityMetric):
     monotone_suppression = False
 
     def evaluate(self, ev: Evaluation) -> Score:
-        sizes = ev.sizes.astype(np.int64)
+        sizes = np.asarray(ev.sizes, dtype=np.int64)
         sq = sizes * sizes
-        released = int(sq[~ev.suppressed].sum())
-        supp = int(sizes[ev.suppressed].sum())
-        return Score(float(released + ev.n * supp), None, float(sq.sum()))
+        total = int(sq.sum())
+        if ev.suppressed.any():
+            # exact integers: the released classes' squares are the total less the suppressed ones
+            released = total - int(sq[ev.suppressed].sum())
+            supp = int(sizes[ev.suppressed].sum())
+        else:
+            released, supp = total, 0
+        return Score(float(released + ev.n * supp), None, float(total))
 
 
 __all__ = ["DiscernibilityMetric"]
