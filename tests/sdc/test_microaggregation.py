@@ -172,3 +172,183 @@ def test_pruned_kernel_equals_plain_kernel(n, p, k, ties, seed):
     g1, m1 = _mdav_core_pruned(x, k, w)
     assert g0.tolist() == g1.tolist()
     assert [m.tolist() for m in m0] == [m.tolist() for m in m1]
+
+
+# ---------------------------------------------------------------------------------------------
+# An independent, deliberately plain MDAV written from shared/reference/sdcmicro/README.md §4.6:
+# scalar loops, float32 accumulation, first strict maxima, bucket order = ascending distance with
+# a later row in front of an equal distance. Used as the oracle for the fast kernels.
+# ---------------------------------------------------------------------------------------------
+
+
+def _reference_mdav(x, k):
+    n, p = x.shape
+    w, rng = [], []
+    for j in range(p):
+        vals = [v for v in x[:, j] if not np.isnan(v)]
+        s = s2 = 0.0
+        for v in vals:
+            s += v
+            s2 += v * v
+        var = s2 / len(vals) - (s / len(vals)) ** 2 if vals else 0.0
+        w.append(1.0 / var if var != 0.0 else 1.0)
+        rng.append(max(vals) - min(vals) if vals else 0.0)
+
+    def dist(a, b):
+        acc = np.float32(0.0)
+        for j in range(p):
+            na, nb = np.isnan(a[j]), np.isnan(b[j])
+            if na and nb:
+                term = np.float32(0.0)
+            elif na or nb:
+                term = np.float32(rng[j] * rng[j] * w[j])
+            else:
+                diff = a[j] - b[j]
+                term = np.float32(diff * diff * w[j])
+            acc = np.float32(acc + term)
+        return acc
+
+    def farthest(rows, point):
+        best, arg = None, None
+        for r in rows:
+            d = dist(x[r], point)
+            if best is None or d > best:
+                best, arg = d, r
+        return arg
+
+    def nearest(rows, point):
+        return sorted(rows, key=lambda r: (dist(x[r], point), -r))[:k]
+
+    remaining = list(range(n))
+    members = []
+    while len(remaining) - k >= k:
+        n_form = 1 if len(remaining) - 2 * k < k else 2
+        centroid = []
+        for j in range(p):
+            s, c = 0.0, 0
+            for r in remaining:
+                if not np.isnan(x[r, j]):
+                    s += x[r, j]
+                    c += 1
+            centroid.append(s / c if c else np.nan)
+        anchor = farthest(remaining, np.array(centroid))
+        for _ in range(n_form):
+            nxt = farthest(remaining, x[anchor])  # over the rows before this group leaves
+            group = nearest(remaining, x[anchor])
+            members.append(group)
+            remaining = [r for r in remaining if r not in group]
+            anchor = nxt
+    members.append(remaining)
+    groups = np.empty(n, dtype=np.int64)
+    for g, m in enumerate(members):
+        groups[m] = g
+    return groups, members
+
+
+def test_reference_mdav_hand_worked():
+    # 1, 2, 3, 10, 11, 12 with k = 3: the centroid 6.5 is equally far from 1 and 12, the first
+    # maximum (row 0) anchors {1, 2, 3}, ordered 1, 2, 3 by distance; the rest is the last group.
+    g, m = _reference_mdav(np.array([[1.0], [2.0], [3.0], [10.0], [11.0], [12.0]]), 3)
+    assert g.tolist() == [0, 0, 0, 1, 1, 1]
+    assert m == [[0, 1, 2], [3, 4, 5]]
+    # duplicates: rows 0, 2, 4 are copies at 0, rows 1, 3, 5 copies at 5; k = 2. The centroid 2.5 is
+    # equally far from both, row 0 anchors, its two nearest are the copies with the highest rows (4, 2)
+    # (an equal distance goes in front); s = row 1 (first maximum); its copies 5, 3; the rest 0, 1.
+    g, m = _reference_mdav(np.array([[0.0], [5.0], [0.0], [5.0], [0.0], [5.0]]), 2)
+    assert m == [[4, 2], [5, 3], [0, 1]]
+
+
+@st.composite
+def _tables(draw):
+    n_base = draw(st.integers(2, 14))
+    p = draw(st.integers(1, 3))
+    span = draw(st.sampled_from([2, 4, 1000]))  # small spans: many equal distances
+    base = draw(st.lists(st.lists(st.integers(0, span), min_size=p, max_size=p),
+                         min_size=n_base, max_size=n_base))
+    picks = draw(st.lists(st.integers(0, n_base - 1), min_size=4, max_size=30))  # duplicate rows
+    x = np.array([base[i] for i in picks], dtype=float)
+    if p == 2 and draw(st.booleans()):
+        x = np.vstack([x, x[:, ::-1]])  # equal weights: distinct points at equal distances
+    if draw(st.booleans()):
+        x = x * 0.1 + 0.05  # non-integer values: the float32 rounding decides more orders
+    return x
+
+
+@settings(max_examples=60, deadline=None)
+@given(_tables(), st.integers(2, 4), st.booleans())
+def test_fast_kernel_equals_reference(x, k, scan):
+    import unlinkable.sdc.microaggregation as ma
+
+    if x.shape[0] < k:
+        return
+    w, _ = ma._weights_and_ranges(x)
+    g_ref, m_ref = _reference_mdav(x, k)
+    assert ma.mdav_groups(x, k).tolist() == g_ref.tolist()  # the public routing, fallback included
+    if not ma._pruned_applies(x, w):  # e.g. a constant column whose variance rounds below zero
+        return
+    old = ma.DENSE_MAX_POINTS
+    ma.DENSE_MAX_POINTS = -1 if scan else old  # also drive the radius-scan search on small tables
+    try:
+        g, m = ma._mdav_core_pruned(x, k, w)
+    finally:
+        ma.DENSE_MAX_POINTS = old
+    assert g.tolist() == g_ref.tolist()
+    assert [list(map(int, mm)) for mm in m] == m_ref
+
+
+@settings(max_examples=25, deadline=None)
+@given(_tables(), st.integers(2, 3), st.integers(0, 2**31))
+def test_plain_kernel_with_missing_values_equals_reference(x, k, seed):
+    from unlinkable.sdc.microaggregation import _mdav_core, _weights_and_ranges
+
+    if x.shape[0] < k:
+        return
+    rng = np.random.default_rng(seed)
+    x = x.copy()
+    x[rng.random(x.shape) < 0.15] = np.nan
+    w, r = _weights_and_ranges(x)
+    g_ref, m_ref = _reference_mdav(x, k)
+    g, m = _mdav_core(x, k, w, r)
+    assert g.tolist() == g_ref.tolist()
+    assert [list(map(int, mm)) for mm in m] == m_ref
+
+
+def test_fast_kernel_equals_plain_kernel_on_stacked_testdata(sdc_data):
+    # testdata stacked 3x (13,740 rows, every row three times) through both kernels: the plain
+    # sweeps are the straightforward C++ arithmetic, the fast kernel must give the same groups,
+    # member order and values
+    from unlinkable.sdc.microaggregation import (_aggregate_members, _mdav_core, _mdav_core_pruned,
+                                                 _weights_and_ranges)
+
+    df = pl.read_csv(sdc_data / "testdata.csv")
+    x = np.tile(df.select(["expend", "income", "savings"]).to_numpy().astype(float), (3, 1))
+    w, r = _weights_and_ranges(x)
+    g0, m0 = _mdav_core(x, 3, w, r)
+    g1, m1 = _mdav_core_pruned(x, 3, w)
+    assert np.array_equal(g0, g1)
+    assert all(np.array_equal(a, b) for a, b in zip(m0, m1)) and len(m0) == len(m1)
+    assert np.array_equal(_aggregate_members(x, m0, "mean"), _aggregate_members(x, m1, "mean"))
+
+
+def test_fast_kernel_tie_between_distinct_points():
+    # Symmetric under swapping the columns, so both weights are equal. Centroid (2.5, 2.5): rows 0
+    # (0,0) and 3 (5,5) tie as farthest, row 0 anchors. Its nearest: itself, then (1,0) and (0,1)
+    # at the same distance; the later row (2) goes in front, so group 0 = [0, 2]. s = the first
+    # farthest row from (0,0): row 3 (5,5), whose nearest are itself and the tie (4,5)/(5,4) ->
+    # row 5 in front: [3, 5]. The rest [1, 4] is the last group.
+    from unlinkable.sdc.microaggregation import _mdav_core, _mdav_core_pruned, _weights_and_ranges
+
+    x = np.array([[0, 0], [1, 0], [0, 1], [5, 5], [4, 5], [5, 4]], dtype=float)
+    w, r = _weights_and_ranges(x)
+    expected = [[0, 2], [3, 5], [1, 4]]
+    assert _reference_mdav(x, 2)[1] == expected
+    assert [m.tolist() for m in _mdav_core(x, 2, w, r)[1]] == expected
+    assert [m.tolist() for m in _mdav_core_pruned(x, 2, w)[1]] == expected
+    # two copies of every row (rows i and i + 6): the copies of the anchor come first, highest row
+    # first, and with k = 3 the tie (1,0)/(0,1) is cut: of rows 1, 2, 7, 8 the highest (8) joins
+    x2 = np.vstack([x, x])
+    w2, r2 = _weights_and_ranges(x2)
+    ref = _reference_mdav(x2, 3)[1]
+    assert ref[0] == [6, 0, 8]
+    assert [m.tolist() for m in _mdav_core(x2, 3, w2, r2)[1]] == ref
+    assert [m.tolist() for m in _mdav_core_pruned(x2, 3, w2)[1]] == ref

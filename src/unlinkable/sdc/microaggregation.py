@@ -542,9 +542,25 @@ def _mdav_core_pruned(x: np.ndarray, k: int, weights: np.ndarray) -> tuple[np.nd
 PRUNED_MIN_ROWS = 0
 
 
+def _pruned_applies(x: np.ndarray, weights: np.ndarray) -> bool:
+    """Whether the pruned kernel's error model holds: finite data, positive weights, and every
+    nonzero distance term a normal float32 (no underflow, no overflow), so D = T·(1 ± eps)."""
+    if not (np.isfinite(x).all() and np.isfinite(weights).all() and (weights > 0).all()):
+        return False
+    p = x.shape[1]
+    for j in range(p):
+        vals = np.unique(x[:, j])
+        if vals.size < 2:
+            continue
+        gap = float(np.diff(vals).min())
+        if gap * gap * weights[j] < 2.0 ** -100 or (vals[-1] - vals[0]) ** 2 * weights[j] * p > 2.0 ** 100:
+            return False
+    return True
+
+
 def _mdav(x: np.ndarray, k: int, weights: np.ndarray, ranges: np.ndarray
           ) -> tuple[np.ndarray, list[np.ndarray]]:
-    if x.shape[0] >= PRUNED_MIN_ROWS and not np.isnan(x).any():
+    if x.shape[0] >= PRUNED_MIN_ROWS and _pruned_applies(x, weights):
         return _mdav_core_pruned(x, k, weights)
     return _mdav_core(x, k, weights, ranges)
 
