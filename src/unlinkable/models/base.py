@@ -72,6 +72,17 @@ class ClassStatistics:
             self._cache[name] = counts
         return self._cache[name]
 
+    def _sparse(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The non-zero cells of ``histogram(name)`` as (value, class, count), value-major order."""
+        key = ("sparse", name)
+        if key not in self._cache:
+            h = self.histogram(name).T          # (values, classes), contiguous
+            flat = h.ravel()
+            nz = np.flatnonzero(flat)
+            v, cls = np.divmod(nz, h.shape[1])
+            self._cache[key] = (v, cls, flat[nz])
+        return self._cache[key]
+
 
 class PrivacyModel(ABC):
     """A privacy model. Subclasses validate parameters in ``__init__`` and stay immutable."""

@@ -47,28 +47,38 @@ def global_counts(column: SensitiveColumn) -> np.ndarray:
     return np.bincount(codes, minlength=len(column.dictionary)).astype(np.int64)
 
 
-def equal_distance(hist: np.ndarray, table_counts: np.ndarray) -> np.ndarray:
+def equal_distance(hist: np.ndarray, table_counts: np.ndarray, sparse=None) -> np.ndarray:
     """Equal-ground-distance EMD of each class (row of ``hist``) to the table distribution.
+
+    ``sparse`` optionally gives the non-zero cells of ``hist`` as (value, class, count) in value-major
+    order (``ClassStatistics`` keeps them), saving a pass over the histogram.
 
     Examples
     --------
     >>> equal_distance(np.array([[2, 0], [1, 1]]), np.array([3, 3])).tolist()
     [0.5, 0.0]
     """
-    q = (table_counts / float(table_counts.sum()))[:, None]
-    # Value-major (values x classes): every step below runs over all classes at once.
-    h = np.ascontiguousarray(hist.T)
-    sizes = h.sum(axis=0).astype(np.float64)
-    p = h / np.where(sizes > 0, sizes, 1.0)[None, :]
-    terms = np.abs(q - p)
-    terms -= q
-    terms[h <= 0] = 0.0
-    # ARX adds value by value over the class's buckets, starting from 1: the same additions in the
-    # same order, for every class at once (adding 0.0 for an absent value changes nothing).
-    val = np.ones(h.shape[1], dtype=np.float64)
-    for row in terms:
-        val += row
-    return val / 2
+    q = table_counts / float(table_counts.sum())
+    c = hist.shape[0]
+    sizes = hist.sum(axis=1).astype(np.float64)
+    if sparse is None:
+        # Value-major (values x classes), visited only where a class holds the value.
+        h = np.ascontiguousarray(hist.T)
+        flat = h.ravel()
+        nz = np.flatnonzero(flat)
+        v, cls = np.divmod(nz, c)
+        counts = flat[nz]
+    else:
+        v, cls, counts = sparse
+    p = counts / sizes[cls]
+    qv = q[v]
+    terms = np.abs(qv - p) - qv
+    # ARX adds value by value over the class's buckets, starting from 1. bincount adds its weights
+    # in input order, so a leading 1 per class followed by the terms in value order repeats those
+    # additions exactly, for every class at once.
+    idx = np.concatenate([np.arange(c), cls])
+    weights = np.concatenate([np.ones(c), terms])
+    return np.bincount(idx, weights=weights, minlength=c) / 2
 
 
 def ordered_distance_sum(hist: np.ndarray, table_counts: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -206,7 +216,9 @@ class EqualDistanceTCloseness(_TCloseness):
     distance = "equal"
 
     def distances(self, stats: ClassStatistics) -> np.ndarray:
-        return equal_distance(stats.histogram(_column(stats, self.attribute).name), self._counts(stats))
+        name = _column(stats, self.attribute).name
+        sparse = stats._sparse(name) if hasattr(stats, "_sparse") else None
+        return equal_distance(stats.histogram(name), self._counts(stats), sparse)
 
 
 class OrderedDistanceTCloseness(_TCloseness):

@@ -67,6 +67,7 @@ class NodeEvaluator:
         has_min = any(isinstance(m, KAnonymity) for m in self.models) or any(s > 1 for s in sizes)
         self.min_group = max(sizes) if has_min and sizes else None
         self.outcomes: dict[int, NodeOutcome] = {}
+        self._cells: dict[tuple[int, ...], dict] = {}
         prepare = getattr(metric, "prepare", None)
         if prepare is not None:
             b = generalizer.bottom
@@ -89,8 +90,30 @@ class NodeEvaluator:
     def _stats(self, nc: NodeClasses) -> ClassStatistics:
         if self._sizes_only:
             return ClassStatistics(record_class=np.empty(0, dtype=np.int64), sizes=nc.sizes, context=self.context)
-        return ClassStatistics(record_class=self.g.record_class(nc), sizes=nc.sizes, sensitive=self.sensitive,
-                               context=self.context)
+        stats = ClassStatistics(record_class=self.g.record_class(nc), sizes=nc.sizes, sensitive=self.sensitive,
+                                context=self.context)
+        parent = nc.parent
+        cells = self._cells.get(parent[0]) if parent is not None else None
+        if cells:
+            # Roll the sensitive histograms up from the finer node's non-zero cells when there are
+            # fewer of them than records (same integer counts as counting the records).
+            c = nc.classes
+            for name, (v, cls, cnt) in cells.items():
+                if v.shape[0] >= self.g.n:
+                    continue
+                d = max(len(self.sensitive[name].dictionary), 1)
+                flat = v * c + parent[1].take(cls)
+                dense = np.bincount(flat, weights=cnt, minlength=c * d).astype(np.int64)
+                stats._cache[name] = dense.reshape(d, c).T
+        return stats
+
+    def _keep_cells(self, levels: tuple[int, ...], stats: ClassStatistics) -> None:
+        """Remember the non-zero histogram cells of a checked node for its generalizations."""
+        cells = {name: stats._sparse(name) for name in self.sensitive if name in stats._cache}
+        if cells:
+            if len(self._cells) >= 1024:
+                self._cells.pop(next(iter(self._cells)))  # oldest first: the search moves upwards
+            self._cells[levels] = cells
 
     def outcome(self, node: int) -> NodeOutcome:
         hit = self.outcomes.get(node)
@@ -108,6 +131,7 @@ class NodeEvaluator:
                 if m.per_class:
                     passes &= np.asarray(m.check(stats), dtype=bool)
             suppressed = ~passes
+            self._keep_cells(levels, stats)
         supp_records = int(nc.sizes[suppressed].sum()) if suppressed.any() else 0
         anonymous = supp_records <= self.budget
         if anonymous and not self._sizes_only:

@@ -36,7 +36,8 @@ class NodeClasses:
     per-attribute columns.
     """
 
-    __slots__ = ("levels", "sizes", "key", "rep_cols", "from_bottom", "_record_class", "_rep", "_gen", "_tables")
+    __slots__ = ("levels", "sizes", "key", "rep_cols", "from_bottom", "_record_class", "_rep", "_gen", "_tables",
+                 "parent")
 
     def __init__(self, levels: tuple[int, ...], rep_cols: np.ndarray, sizes: np.ndarray, key: np.ndarray | None,
                  tables: Sequence[np.ndarray], from_bottom: np.ndarray | None = None) -> None:
@@ -49,6 +50,7 @@ class NodeClasses:
         self._rep = None
         self._gen = None
         self._tables = tables             # generalization column of each attribute at its level
+        self.parent = None                # (levels of the finer node rolled up, its class -> class map)
 
     @property
     def classes(self) -> int:
@@ -291,6 +293,7 @@ class Generalizer:
             node_key = None
         sizes = np.bincount(ids, weights=src.sizes, minlength=count).astype(np.int64)
         node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes, node_key, self._tables(levels))
+        node.parent = (src.levels, ids)
         if need_bottom_map:
             node.from_bottom = ids.take(src.from_bottom) if src.from_bottom is not None else self._bottom_map(node)
         self._store(node)

@@ -129,9 +129,16 @@ class LossMetric(UtilityMetric):
             offsets = np.array([start[i][lv] for i, lv in enumerate(levels)], dtype=np.int64)
             # (attributes x suppressed classes) costs through each class's original codes, summed
             # with the class sizes in one product.
-            rep = ev.node.rep_cols.take(supp, axis=1)
-            taken = flat.take(rep + offsets[:, None]) @ ssizes
-            released = [e - int(t) for e, t in zip(everything, taken.tolist())]
+            keep = np.flatnonzero(~ev.suppressed) if 2 * supp.size > ev.suppressed.shape[0] else None
+            if keep is None:
+                rep = ev.node.rep_cols.take(supp, axis=1)
+                taken = flat.take(rep + offsets[:, None]) @ ssizes
+                released = [e - int(t) for e, t in zip(everything, taken.tolist())]
+            else:
+                # Most classes suppressed: sum the released ones directly (the same exact integers).
+                rep = ev.node.rep_cols.take(keep, axis=1)
+                taken = flat.take(rep + offsets[:, None]) @ ev.sizes[keep].astype(np.int64)
+                released = [int(t) for t in taken.tolist()]
             return self._score(ev, released, everything, supp_records)
         # Nothing suppressed: the score is the bound, a function of the levels alone.
         hit = self._unsuppressed.get(levels)
