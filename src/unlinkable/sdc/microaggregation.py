@@ -252,8 +252,8 @@ class _PrunedMdav:
         abs_all = np.abs(self.xt).sum(axis=1) * (1 + 1e-12)
         self.abs_all = abs_all.tolist()
         self.removed = [0.0] * p
-        # sum of |partial sums| of the removed rows, plus the total's own error / u
-        self.removed_err = [n * 1.01 * a for a in self.abs_all]
+        self.n = n
+        self.distinct = n_u == n
         self.near_cache: dict[int, list] = {}
         self.far_cache: dict[int, list] = {}
         self.dense = n_u <= DENSE_MAX_POINTS
@@ -276,17 +276,29 @@ class _PrunedMdav:
         kk = min(n_u, self.k + _LIST_EXTRA)
         dist, loc = self.tree.query(self.yu, k=kk)
         dist, loc = dist.reshape(n_u, kk), loc.reshape(n_u, kk)
-        d = _d32_rows(self.xu, loc, self.xu[:, None, :], self.w)
-        order = np.argsort(d, axis=1, kind="stable")
-        loc = np.take_along_axis(loc, order, axis=1)
-        d = np.take_along_axis(d, order, axis=1)
+        t = dist * dist
+        # Where consecutive T differ by more than the float32 error, D has the same strict order
+        # and (1+eps)·T bounds it; only lists with a near-tie need the exact D and the tie rule.
+        sep = (1 + self.eps) / (1 - self.eps) * (1 + 1e-9)
+        near_tie = (t[:, 1:] <= t[:, :-1] * sep).any(axis=1)
+        d = t * ((1 + self.eps) * (1 + 1e-9))
+        if near_tie.any():
+            rows = np.flatnonzero(near_tie)
+            lr = loc[rows]
+            dr = _d32_rows(self.xu, lr, self.xu[rows][:, None, :], self.w)
+            # bucket order for distinct rows: ascending distance, the later row first on a tie
+            order = np.lexsort((-self.first[lr], dr), axis=-1)
+            loc[rows] = np.take_along_axis(lr, order, axis=1)
+            d[rows] = np.take_along_axis(dr, order, axis=1)
         if kk == n_u:
             tau = np.full(n_u, np.inf)
         else:
             # points outside the list have T >= dist_kk² (tree rounding aside), so D > tau
-            tau = (1 - self.eps) * (1 - 1e-9) * dist[:, -1] ** 2
-        self.nl_pts = loc.tolist()
-        self.nl_d = d.astype(np.float64).tolist()
+            tau = (1 - self.eps) * (1 - 1e-9) * t[:, -1]
+        # d: the exact D, or an upper bound on it where the order is strict; a live entry is used
+        # only while d <= tau
+        self.nl_pts = loc  # turned into lists one point at a time, when walked
+        self.nl_d = d
         self.nl_tau = tau.tolist()
 
     def _rebuild_points(self) -> None:
@@ -295,7 +307,7 @@ class _PrunedMdav:
         self.tree = self._kdtree(ys)
         if self.dense:
             # the product runs over the live points only; a point that dies gets |y|² = -inf
-            self.m2yc = -2.0 * self.yc[self.slots]
+            self.m2yc = np.ascontiguousarray(-2.0 * self.yc[self.slots].T)  # (p, live): fast q @ M
             self.nrm = self.nrm_all[self.slots]
             self.pos_l = np.full(self.cnt.size, -1, dtype=np.int64)
             self.pos_l[self.slots] = np.arange(self.slots.size)
@@ -314,7 +326,7 @@ class _PrunedMdav:
     def kill(self, rows: list) -> None:
         alive, inv_l, cnt_l, cnt, xu_l = self.alive, self.inv_l, self.cnt_l, self.cnt, self.xu_l
         self.n_alive -= len(rows)
-        rem, err = self.removed, self.removed_err
+        rem = self.removed
         for r in rows:
             alive[r] = False
             u = inv_l[r]
@@ -325,13 +337,9 @@ class _PrunedMdav:
                 self.n_pts -= 1
                 if self.dense:
                     self.nrm[self.pos_l[u]] = -np.inf
-            # one rounding per addition: |error| <= u·|new sum|
-            j = 0
-            for v in xu_l[u]:
-                a = rem[j] + v
-                rem[j] = a
-                err[j] += abs(a)
-                j += 1
+            # one rounding per addition, |error| <= u·|partial sum| <= u·sum|x| (bounded at use)
+            rem = [a + b for a, b in zip(rem, xu_l[u])]
+        self.removed = rem
         if self.n_pts * 2 < self.tree_pts and self.n_pts > 4 * self.k:
             self._rebuild_points()
 
@@ -374,7 +382,8 @@ class _PrunedMdav:
         nq = 0.0
         for v in qc:
             nq += v * v
-        t = np.add(self.nrm, self.m2yc @ np.array(qc), out=self.tbuf)
+        t = np.dot(np.array(qc), self.m2yc, out=self.tbuf)
+        t += self.nrm
         i = int(t.argmax())
         tmax = float(t[i]) + nq
         # rounding of |y|² - 2y·q + |q|² (any summation order): <= (2p + 8)·u·(|y| + |q|)²
@@ -403,13 +412,14 @@ class _PrunedMdav:
         m = self.n_alive
         delta = 0.0
         yq = []
-        for t, r, e, a, w, sw in zip(self.total, self.removed, self.removed_err, self.abs_all,
-                                     self.w_l, self.sw_l):
+        # error / (u·sum|x|) of: the total (n additions), the removed rows' running sum (one
+        # addition per removed row) and the exact sequential sum of the live rows (gamma_m)
+        adds = (self.n + (self.n - m) + m + 1) * 1.01
+        for t, r, a, w, sw in zip(self.total, self.removed, self.abs_all, self.w_l, self.sw_l):
             c = (t - r) / m
             yq.append(c * sw)
-            # |exact sequential sum - real sum| <= gamma_m·sum|x|; the running sum's own error is
-            # u·(error of the total + sum of |partial sums|); the division and the scaling round once
-            err = ((_U * e + (m + 1) * _U * 1.01 * a) / m + 4 * _U * abs(c)) * 1.01
+            # the subtraction and the division round once more each
+            err = (adds * _U * a / m + 4 * _U * abs(c)) * 1.01
             delta += err * err * w
         delta = sqrt(delta) * 1.01
         cand = self._dense(yq, delta) if self.dense else self._scan(np.array(yq), delta)
@@ -449,9 +459,20 @@ class _PrunedMdav:
 
     def _walk(self, u: int) -> list | None:
         """First k live rows of u's neighbour list in bucket order, None when the list runs dry."""
-        k, pts, ds, tau = self.k, self.nl_pts[u], self.nl_d[u], self.nl_tau[u]
+        k, pts, ds, tau = self.k, self.nl_pts[u].tolist(), self.nl_d[u].tolist(), self.nl_tau[u]
         cnt_l, urows_l, ustart_l = self.cnt_l, self.urows_l, self.ustart_l
         out: list = []
+        if self.distinct:
+            # one row per point and the list already in bucket order: the first k live entries
+            first_l = self.first_l
+            for v, d in zip(pts, ds):
+                if cnt_l[v]:
+                    if d > tau:
+                        return None
+                    out.append(first_l[v])
+                    if len(out) == k:
+                        return out
+            return None
         i, size = 0, len(pts)
         while i < size and ds[i] <= tau:
             d = ds[i]
