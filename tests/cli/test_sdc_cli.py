@@ -79,3 +79,24 @@ def test_non_numeric_column_for_mdav(tmp_path):
     r = run("anonymize", path, cwd=tmp_path)
     assert r.returncode == 2 and "'b'" in r.stderr and "not" in r.stderr and "number" in r.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_steps_then_privacy_models_in_one_job(tmp_path):
+    # SDC steps run first; the privacy models then anonymize their result, and both are verified.
+    from unlinkable.datasets import write_census_job
+
+    job = write_census_job(tmp_path, n=600, seed=3)
+    text = job.read_text().replace(
+        "privacy:",
+        "steps:\n  - top-bottom: {attribute: income, top: 90000, top_value: 90000}\n"
+        "  - microaggregation: {attributes: [income], method: mdav, k: 3}\nprivacy:",
+    )
+    job.write_text(text)
+    r = run("anonymize", job, "--json", "out.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads((tmp_path / "out.json").read_text())
+    assert [s["name"] for s in out["steps"]] == ["top-bottom", "microaggregation"]
+    assert out["claims"][0]["status"] == "verified"
+    assert out["transformation"] and out["risk_before"]["records"] == 600
+    table = pl.read_csv(tmp_path / "census_anonymized.csv", infer_schema=False)
+    assert table["income"].cast(pl.Float64).max() <= 90000
