@@ -32,6 +32,29 @@ class NodeOutcome:
     score: Score
 
 
+class _NodeStatistics(ClassStatistics):
+    """``ClassStatistics`` of a node whose per-record classes are gathered only if a model reads them
+    (histograms rolled up from a finer node do not)."""
+
+    def __init__(self, generalizer: Generalizer, nc: NodeClasses, sensitive: Mapping[str, SensitiveColumn],
+                 context: Mapping[str, Any]) -> None:
+        self._generalizer = generalizer
+        self._node = nc
+        self.sizes = nc.sizes
+        self.sensitive = sensitive
+        self.weights = None
+        self.context = context
+        self._cache = {}
+
+    @property
+    def record_class(self) -> np.ndarray:  # type: ignore[override]
+        return self._generalizer.record_class(self._node)
+
+    @property
+    def n(self) -> int:
+        return self._generalizer.n
+
+
 class NodeEvaluator:
     """Checks single transformations for the search.
 
@@ -90,8 +113,7 @@ class NodeEvaluator:
     def _stats(self, nc: NodeClasses) -> ClassStatistics:
         if self._sizes_only:
             return ClassStatistics(record_class=np.empty(0, dtype=np.int64), sizes=nc.sizes, context=self.context)
-        stats = ClassStatistics(record_class=self.g.record_class(nc), sizes=nc.sizes, sensitive=self.sensitive,
-                                context=self.context)
+        stats = _NodeStatistics(self.g, nc, self.sensitive, self.context)
         parent = nc.parent
         cells = self._cells.get(parent[0]) if parent is not None else None
         if cells:
