@@ -236,6 +236,10 @@ class _PrunedMdav:
         self.xu = pts
         self.xu_l = pts.tolist()
         self.yu = pts * self.sw
+        # Weighted coordinates are rounded (sqrt(w), the product, the centring): a computed distance
+        # is within sigma of the real weighted distance, for data points and for queries inside
+        # their hull (the centroid, the anchors) alike.
+        self.sigma = 8.1 * _U * np.sqrt(p) * float(np.sqrt((self.yu ** 2).sum(axis=1).max())) * (1 + 1e-9)
         self.cnt = np.bincount(inv, minlength=n_u)
         self.cnt_l = self.cnt.tolist()
         self.urows = np.argsort(inv, kind="stable")  # rows of every point, ascending
@@ -276,12 +280,15 @@ class _PrunedMdav:
         kk = min(n_u, self.k + _LIST_EXTRA)
         dist, loc = self.tree.query(self.yu, k=kk)
         dist, loc = dist.reshape(n_u, kk), loc.reshape(n_u, kk)
+        sg = self.sigma
         t = dist * dist
-        # Where consecutive T differ by more than the float32 error, D has the same strict order
-        # and (1+eps)·T bounds it; only lists with a near-tie need the exact D and the tie rule.
-        sep = (1 + self.eps) / (1 - self.eps) * (1 + 1e-9)
-        near_tie = (t[:, 1:] <= t[:, :-1] * sep).any(axis=1)
-        d = t * ((1 + self.eps) * (1 + 1e-9))
+        # Where consecutive distances differ by more than the float32 error (and sigma), D has the
+        # same strict order and (1+eps)·(dist+sigma)² bounds it; only lists with a near-tie need
+        # the exact D and the tie rule.
+        hi = (1 + self.eps) * (1 + 1e-9) * (dist + sg) ** 2
+        lo = (1 - self.eps) * (1 - 1e-9) * np.maximum(dist - sg, 0.0) ** 2
+        near_tie = (lo[:, 1:] <= hi[:, :-1]).any(axis=1)
+        d = hi
         if near_tie.any():
             rows = np.flatnonzero(near_tie)
             lr = loc[rows]
@@ -294,7 +301,7 @@ class _PrunedMdav:
             tau = np.full(n_u, np.inf)
         else:
             # points outside the list have T >= dist_kk² (tree rounding aside), so D > tau
-            tau = (1 - self.eps) * (1 - 1e-9) * t[:, -1]
+            tau = lo[:, -1]
         # d: the exact D, or an upper bound on it where the order is strict; a live entry is used
         # only while d <= tau
         self.nl_pts = loc  # turned into lists one point at a time, when walked
@@ -421,7 +428,7 @@ class _PrunedMdav:
             # the subtraction and the division round once more each
             err = (adds * _U * a / m + 4 * _U * abs(c)) * 1.01
             delta += err * err * w
-        delta = sqrt(delta) * 1.01
+        delta = sqrt(delta) * 1.01 + self.sigma
         cand = self._dense(yq, delta) if self.dense else self._scan(np.array(yq), delta)
         if cand.size > 1:
             cand = self._ties(cand, self.exact_centroid())
@@ -436,7 +443,7 @@ class _PrunedMdav:
             if live:
                 return min(self.first_l[v] for v in live)
         yq = [a * b for a, b in zip(self.xu_l[u], self.sw_l)]
-        cand = self._dense(yq, 0.0) if self.dense else self._scan(np.array(yq), 0.0)
+        cand = self._dense(yq, self.sigma) if self.dense else self._scan(np.array(yq), self.sigma)
         ties = self._ties(cand, self.xu[u]) if cand.size > 1 else cand
         ties = ties.tolist()
         self.far_cache[u] = ties
@@ -511,13 +518,14 @@ class _PrunedMdav:
                 break
             kq = min(kq * 4, m)
         dk = float(dist[int(np.searchsorted(c, k))])
-        r2 = dk * dk * (1 + self.eps) / (1 - self.eps) * (1 + 1e-9)
-        cand = self.slots[np.asarray(self.tree.query_ball_point(ya, np.sqrt(r2) * (1 + 1e-12) + 1e-300),
+        sg = self.sigma
+        r2 = (dk + sg) ** 2 * (1 + self.eps) / (1 - self.eps) * (1 + 1e-8)  # leaves D_k below tau
+        cand = self.slots[np.asarray(self.tree.query_ball_point(ya, np.sqrt(r2) * (1 + 1e-9) + sg + 1e-300),
                                      dtype=np.int64)]
         cand = cand[cnt[cand] > 0]
         d = _d32_rows(self.xu, cand, self.xu[u], self.w)
         # rows outside the ball have D > tau; candidates beyond tau cannot be ordered against them
-        tau = (1 - self.eps) * (1 - 1e-12) * r2
+        tau = (1 - self.eps) * (1 - 1e-9) * r2
         keep = d <= tau
         cand, d = cand[keep], d[keep]
         reps = cnt[cand]
