@@ -8,9 +8,12 @@ Microaggregation replaces each value by an aggregate (mean or median) of a small
   terms are rounded to float32 and summed in float32, first strict maxima, and the 65,536-bucket order
   for the k nearest rows. Reproduced from the description in ``shared/reference/sdcmicro/README.md``
   section 4.6, not from sdcMicro's code (GPL).
-  From 20,000 rows (no missing values) a pruned kernel gives the same output faster: a KD-tree and
-  a radius-ordered scan find the few rows whose float32 distance can matter, and only those are
-  measured the C++ way. The centroid, a sequential double sum, stays O(n) per step.
+  Without missing values a pruned kernel gives the same output much faster: it works on the
+  distinct rows, finds the few rows whose float32 distance can matter (neighbour lists and a
+  KD-tree for the nearest, a product over all points or a radius-ordered scan for the farthest),
+  tracks the centroid by a running sum with a rigorous error bound, and measures only the
+  candidates the C++ way. With missing values (or where its error model does not hold) the plain
+  O(n) sweeps per step run instead.
 * ``"univariate"``: one shared grouping from a one-dimensional order (the sum of the standardised
   attributes; with one attribute this is classic univariate microaggregation, Hansen and Mukherjee 2003).
 * ``"individual_ranking"``: every attribute is sorted and grouped on its own (Defays and Nanopoulos 1993).
@@ -189,7 +192,7 @@ _U = 2.0 ** -53  # unit roundoff of double
 _LIST_EXTRA = 9  # neighbour-list length beyond k: longer lists cost more up front, run dry less often
 #: up to this many distinct rows the farthest row is found by one matrix-vector product over all of
 #: them; above it by the radius-ordered scan
-DENSE_MAX_POINTS = 20_000
+DENSE_MAX_POINTS = 50_000
 
 
 class _PrunedMdav:
