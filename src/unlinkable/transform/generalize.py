@@ -270,6 +270,13 @@ class Generalizer:
             self._delta[(i, old, new)] = d
         return d
 
+    def _bottom_delta(self, i: int, level: int) -> np.ndarray:
+        d = self._delta.get((i, -1, level))
+        if d is None:
+            d = self._delta_table(i, 0, level).take(self.bottom.rep_cols[i])
+            self._delta[(i, -1, level)] = d
+        return d
+
     def classes(self, levels: Sequence[int], *, need_bottom_map: bool = False) -> NodeClasses:
         """The equivalence classes of the transformation ``levels``."""
         levels = tuple(int(x) for x in levels)
@@ -281,9 +288,18 @@ class Generalizer:
         src = self._source(levels)
         if self.keyed:
             key = src.key
+            fresh = False
+            bottom = src is self.bottom
             for i in range(self.m):
                 if levels[i] != src.levels[i]:
-                    key = key + self._delta_table(i, src.levels[i], levels[i]).take(src.rep_cols[i])
+                    # From the bottom (the largest source) the per-class digit changes are kept.
+                    step = self._bottom_delta(i, levels[i]) if bottom else \
+                        self._delta_table(i, src.levels[i], levels[i]).take(src.rep_cols[i])
+                    if fresh:
+                        key += step
+                    else:
+                        key = key + step
+                        fresh = True
             ids, count, first, node_key = _group_keys(key)
         else:
             gen_src = np.column_stack([self.columns[i][lv].take(src.rep_cols[i]) for i, lv in enumerate(levels)])

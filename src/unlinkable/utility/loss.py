@@ -149,10 +149,22 @@ class LossMetric(UtilityMetric):
         return Score(hit[1], dict(hit[0]), hit[1])
 
     def _score(self, ev: Evaluation, released: list, everything: list, supp_records: int) -> Score:
-        per: dict[str, float] = {}
-        for i, (gm, name) in enumerate(zip(ev.maps, ev.names)):
-            d = gm.domain_size
-            per[name] = _normalize((released[i] + supp_records * d) / d, ev.n, d)
+        if ev.node is not None:
+            # _normalize for all attributes at once: every operand is an integer below 2**53 or
+            # the same float, so each step rounds exactly as the scalar code does.
+            d = np.array([gm.domain_size for gm in ev.maps], dtype=np.float64)
+            n = float(ev.n)
+            total = (np.array(released, dtype=np.float64) + float(supp_records) * d) / d
+            low = n / d
+            span = n - low
+            x = np.where(span > 0, (total - low) / np.where(span > 0, span, 1.0), 0.0)
+            x = np.floor(np.maximum(x, 0.0) * 1e10) / 1e10 + 0.0
+            per = dict(zip(ev.names, x.tolist()))
+        else:
+            per = {}
+            for i, (gm, name) in enumerate(zip(ev.maps, ev.names)):
+                d = gm.domain_size
+                per[name] = _normalize((released[i] + supp_records * d) / d, ev.n, d)
         hit = self._unsuppressed.get(ev.levels) if ev.node is not None else None
         if hit is not None:
             bound = hit[1]
