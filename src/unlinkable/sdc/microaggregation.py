@@ -319,6 +319,7 @@ class _PrunedMdav:
             # the product runs over the live points only; a point that dies gets |y|² = -inf
             self.m2yc = np.ascontiguousarray(-2.0 * self.yc[self.slots].T)  # (p, live): fast q @ M
             self.nrm = self.nrm_all[self.slots]
+            self.nrm_pos = self.nrm.copy()  # for nearest searches: dead points +inf
             self.pos_l = np.full(self.cnt.size, -1, dtype=np.int64)
             self.pos_l[self.slots] = np.arange(self.slots.size)
             self.pos_l = self.pos_l.tolist()
@@ -346,7 +347,9 @@ class _PrunedMdav:
             if c == 0:
                 self.n_pts -= 1
                 if self.dense:
-                    self.nrm[self.pos_l[u]] = -np.inf
+                    pos = self.pos_l[u]
+                    self.nrm[pos] = -np.inf
+                    self.nrm_pos[pos] = np.inf
             # one rounding per addition, |error| <= u·|partial sum| <= u·sum|x| (bounded at use)
             rem = [a + b for a, b in zip(rem, xu_l[u])]
         self.removed = rem
@@ -463,7 +466,7 @@ class _PrunedMdav:
             out = self._walk(u)
             if out is not None:
                 return out
-        rows = self._query_nearest(u)
+        rows = self._dense_nearest(u) if self.dense else self._query_nearest(u)
         self.near_cache[u] = rows
         return rows[:k]
 
@@ -507,6 +510,33 @@ class _PrunedMdav:
             i = j
         return None
 
+    def _dense_nearest(self, u: int) -> list:
+        """The rows of :meth:`_query_nearest` from one product over the live points."""
+        k, sg, eps = self.k, self.sigma, self.eps
+        qc = self.yc[u]
+        nq = float(qc @ qc)
+        t = np.dot(qc, self.m2yc, out=self.tbuf)
+        t += self.nrm_pos
+        t += nq  # T~, dead points +inf
+        e = self.e_coef * (self.ymax + sqrt(nq)) ** 2
+        g = max(self.nl_tau[u], 0.0) * 4.0 + e + sg * sg
+        while True:
+            cand = np.flatnonzero(t <= g)
+            c = self.cnt[self.slots[cand]]
+            if int(c.sum()) >= k or cand.size == self.n_pts:
+                break
+            g = g * 4.0 + 1e-300
+        tc = t[cand]
+        order = np.argsort(tc, kind="stable")
+        tk = float(tc[order][int(np.searchsorted(np.cumsum(c[order]), k))])
+        # the k-th nearest row's real T bound, then every row with D <= D_k has real T <= r2
+        r2 = (sqrt(tk + e) + sg) ** 2 * (1 + eps) / (1 - eps) * (1 + 1e-8)
+        bound = ((sqrt(r2) * (1 + 1e-9) + sg) ** 2 + e) * (1 + 1e-12)
+        if bound > g:
+            cand = np.flatnonzero(t <= bound)
+        # points outside have T~ > bound: real T > r2, so D > tau
+        return self._ordered_rows(self.slots[cand], u, (1 - eps) * (1 - 1e-9) * r2)
+
     def _query_nearest(self, u: int) -> list:
         k = self.k
         ya = self.yu[u]
@@ -526,9 +556,13 @@ class _PrunedMdav:
         cand = self.slots[np.asarray(self.tree.query_ball_point(ya, np.sqrt(r2) * (1 + 1e-9) + sg + 1e-300),
                                      dtype=np.int64)]
         cand = cand[cnt[cand] > 0]
-        d = _d32_rows(self.xu, cand, self.xu[u], self.w)
         # rows outside the ball have D > tau; candidates beyond tau cannot be ordered against them
-        tau = (1 - self.eps) * (1 - 1e-9) * r2
+        return self._ordered_rows(cand, u, (1 - self.eps) * (1 - 1e-9) * r2)
+
+    def _ordered_rows(self, cand: np.ndarray, u: int, tau: float) -> list:
+        """Live rows of the candidate points with D <= tau from point u, in bucket order."""
+        cnt = self.cnt
+        d = _d32_rows(self.xu, cand, self.xu[u], self.w)
         keep = d <= tau
         cand, d = cand[keep], d[keep]
         reps = cnt[cand]
