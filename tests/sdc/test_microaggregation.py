@@ -276,8 +276,8 @@ def _tables(draw):
 
 
 @settings(max_examples=60, deadline=None)
-@given(_tables(), st.integers(2, 4), st.booleans())
-def test_fast_kernel_equals_reference(x, k, scan):
+@given(_tables(), st.integers(2, 4), st.booleans(), st.sampled_from([9, 0]))
+def test_fast_kernel_equals_reference(x, k, scan, list_extra):
     import unlinkable.sdc.microaggregation as ma
 
     if x.shape[0] < k:
@@ -287,12 +287,13 @@ def test_fast_kernel_equals_reference(x, k, scan):
     assert ma.mdav_groups(x, k).tolist() == g_ref.tolist()  # the public routing, fallback included
     if not ma._pruned_applies(x, w):  # e.g. a constant column whose variance rounds below zero
         return
-    old = ma.DENSE_MAX_POINTS
+    old, old_extra = ma.DENSE_MAX_POINTS, ma._LIST_EXTRA
     ma.DENSE_MAX_POINTS = -1 if scan else old  # also drive the radius-scan search on small tables
+    ma._LIST_EXTRA = list_extra  # 0: neighbour lists run dry often, the fallback searches run
     try:
         g, m = ma._mdav_core_pruned(x, k, w)
     finally:
-        ma.DENSE_MAX_POINTS = old
+        ma.DENSE_MAX_POINTS, ma._LIST_EXTRA = old, old_extra
     assert g.tolist() == g_ref.tolist()
     assert [list(map(int, mm)) for mm in m] == m_ref
 
