@@ -207,9 +207,11 @@ class _PrunedMdav:
     whose T could tie with the answer:
 
     * the k nearest rows of an anchor: every point's nearest points are found once (one KD-tree
-      query for all) with their exact D, up to a cutoff tau below which the list is complete; the
-      first k live rows of the list are the answer. When the list runs dry, a KD-tree query for the
-      k-th nearest live T_k and one ball query of radius² T_k·(1+eps)/(1-eps) give a new list;
+      query for all), ordered by T where consecutive T are further apart than the float32 error and
+      by the exact D and the tie rule otherwise, up to a cutoff tau below which the list is
+      complete; the first k live rows of the list are the answer. When the list runs dry, the k-th
+      nearest live T_k (one product over all points, or a KD-tree query) and every point with
+      T <= T_k·(1+eps)/(1-eps) give a new list;
     * the farthest row from a point q: up to ``DENSE_MAX_POINTS`` points, T of all points by one
       matrix-vector product (|y|² − 2y·q + |q|², with its rounding bounded); above, points are
       scanned by decreasing distance R from a fixed origin o, T <= (R + |q − o|)², until that bound
@@ -219,8 +221,8 @@ class _PrunedMdav:
       error bound Δ (in weighted units); the farthest search widens its margins by Δ and, only when
       more than one point survives them, the exact sequential sum is computed.
 
-    On the candidates the C++ rules (float32 sums, first strict maximum, bucket order) are applied
-    exactly.
+    All bounds also carry sigma, the rounding of the weighted coordinates themselves. On the
+    candidates the C++ rules (float32 sums, first strict maximum, bucket order) are applied exactly.
     """
 
     def __init__(self, x: np.ndarray, k: int, w: np.ndarray) -> None:
