@@ -200,7 +200,7 @@ class Generalizer:
             key = np.zeros(self.n, dtype=np.int64)
             for i in range(self.m):
                 key += self.columns[i][0].take(codes[:, i]) * radix[i]
-            bottom_id, nb, distinct = _hash_ids(key, with_keys=True)
+            bottom_id, nb, _, distinct = _group_keys(key)
             # Bottom classes in ascending key order; every roll-up keeps classes in first-appearance
             # order over its source, so a class's representative is always its member with the
             # lexicographically smallest codes, whatever the path (the metrics that read

@@ -65,6 +65,7 @@ class LossMetric(UtilityMetric):
         self._totals: dict[tuple[int, int], int] = {}
         self._unsuppressed: dict[tuple[int, ...], tuple[dict[str, float], float]] = {}
         self._everything: dict[tuple[int, ...], list[int]] = {}
+        self._bounds: dict[tuple[int, ...], float] = {}
         self._flat_costs = None
 
     def prepare(self, counts_per_attribute: list[np.ndarray]) -> None:
@@ -77,6 +78,7 @@ class LossMetric(UtilityMetric):
         self._totals = {}
         self._unsuppressed: dict[tuple[int, ...], tuple[dict[str, float], float]] = {}
         self._everything = {}
+        self._bounds = {}
         self._flat_costs = None
 
     def _total(self, i: int, gm, level: int) -> int:
@@ -165,12 +167,13 @@ class LossMetric(UtilityMetric):
             for i, (gm, name) in enumerate(zip(ev.maps, ev.names)):
                 d = gm.domain_size
                 per[name] = _normalize((released[i] + supp_records * d) / d, ev.n, d)
-        hit = self._unsuppressed.get(ev.levels) if ev.node is not None else None
-        if hit is not None:
-            bound = hit[1]
-        else:
+        cache = ev.node is not None and self._counts is not None
+        bound = self._bounds.get(ev.levels) if cache else None
+        if bound is None:
             bound = geometric_mean_loss([_normalize(everything[i] / gm.domain_size, ev.n, gm.domain_size)
                                          for i, gm in enumerate(ev.maps)])
+            if cache:
+                self._bounds[ev.levels] = bound
         return Score(geometric_mean_loss(per.values()), per, bound)
 
     def _row_counts(self, ev: Evaluation) -> np.ndarray:
