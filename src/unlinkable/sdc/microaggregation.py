@@ -189,10 +189,25 @@ def _d32_rows(x: np.ndarray, rows, point: np.ndarray, w: np.ndarray) -> np.ndarr
 
 
 _U = 2.0 ** -53  # unit roundoff of double
+_NEG_INF, _POS_INF = float("-inf"), float("inf")
 _LIST_EXTRA = 9  # neighbour-list length beyond k: longer lists cost more up front, run dry less often
 #: up to this many distinct rows the farthest row is found by one matrix-vector product over all of
 #: them; above it by the radius-ordered scan
 DENSE_MAX_POINTS = 50_000
+
+
+def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows (lexicographic order) and every row's index among them; -0.0 equals 0.0, which
+    changes no distance (np.unique(axis=0) does the same, slower)."""
+    n = x.shape[0]
+    order = np.lexsort(x.T[::-1])
+    xs = x[order]
+    new = np.ones(n, dtype=bool)
+    if n > 1:
+        new[1:] = (xs[1:] != xs[:-1]).any(axis=1)
+    inv = np.empty(n, dtype=np.int64)
+    inv[order] = np.cumsum(new) - 1
+    return xs[new], inv
 
 
 class _PrunedMdav:
@@ -233,9 +248,8 @@ class _PrunedMdav:
         n, p = x.shape
         self.sw = np.sqrt(w)
         self.eps = (p + 3) * 2.0 ** -23
-        # distinct rows; + 0.0 folds -0.0 into 0.0 (same distances, same sums up to the sign of zero)
-        pts, inv = np.unique(x + 0.0, axis=0, return_inverse=True)
-        inv = inv.reshape(-1)
+        # distinct rows (-0.0 and 0.0 are one: same distances, same sums up to the sign of zero)
+        pts, inv = _distinct_rows(x)
         n_u = pts.shape[0]
         self.inv_l = inv.tolist()
         self.xu = pts
@@ -277,6 +291,8 @@ class _PrunedMdav:
             self.nrm_all = (self.yc ** 2).sum(axis=1)
             self.ymax = float(np.sqrt(self.nrm_all.max()))
             self.e_coef = (2 * p + 8) * _U * 1.01
+            self.lo_f = (1 - self.eps) * (1 - 1e-12)
+            self.inv_up_f = 1.0 / ((1 + self.eps) * (1 + 1e-12)) * (1 - 1e-15)
         self._rebuild_points()
         self._neighbour_lists()
 
@@ -326,6 +342,7 @@ class _PrunedMdav:
             self.pos_l[self.slots] = np.arange(self.slots.size)
             self.pos_l = self.pos_l.tolist()
             self.tbuf = np.empty(self.slots.size)
+            self.slots_l = self.slots.tolist()
         else:
             self.origin = ys.mean(axis=0)
             r = np.sqrt(((ys - self.origin) ** 2).sum(axis=1))
@@ -338,8 +355,12 @@ class _PrunedMdav:
 
     def kill(self, rows: list) -> None:
         alive, inv_l, cnt_l, cnt, xu_l = self.alive, self.inv_l, self.cnt_l, self.cnt, self.xu_l
+        dense = self.dense
+        if dense:
+            nrm, nrm_pos, pos_l = self.nrm, self.nrm_pos, self.pos_l
         self.n_alive -= len(rows)
         rem = self.removed
+        gone = 0
         for r in rows:
             alive[r] = False
             u = inv_l[r]
@@ -347,14 +368,15 @@ class _PrunedMdav:
             cnt_l[u] = c
             cnt[u] = c
             if c == 0:
-                self.n_pts -= 1
-                if self.dense:
-                    pos = self.pos_l[u]
-                    self.nrm[pos] = -np.inf
-                    self.nrm_pos[pos] = np.inf
+                gone += 1
+                if dense:
+                    pos = pos_l[u]
+                    nrm[pos] = _NEG_INF
+                    nrm_pos[pos] = _POS_INF
             # one rounding per addition, |error| <= u·|partial sum| <= u·sum|x| (bounded at use)
             rem = [a + b for a, b in zip(rem, xu_l[u])]
         self.removed = rem
+        self.n_pts -= gone
         if self.n_pts * 2 < self.tree_pts and self.n_pts > 4 * self.k:
             self._rebuild_points()
 
@@ -400,23 +422,23 @@ class _PrunedMdav:
         t = np.dot(np.array(qc), self.m2yc, out=self.tbuf)
         t += self.nrm
         i = int(t.argmax())
-        tmax = float(t[i]) + nq
+        ti = float(t[i])
+        tmax = ti + nq
         # rounding of |y|² - 2y·q + |q|² (any summation order): <= (2p + 8)·u·(|y| + |q|)²
         e = self.e_coef * (self.ymax + sqrt(nq)) ** 2
         best = sqrt(max(tmax - e, 0.0)) * (1 - 1e-12) - delta
-        lb = (1 - self.eps) * (1 - 1e-12) * best * best if best > 0 else 0.0
-        need = sqrt(lb / ((1 + self.eps) * (1 + 1e-12))) * (1 - 1e-12) - delta
+        lb = self.lo_f * best * best if best > 0 else 0.0
+        need = sqrt(lb * self.inv_up_f) * (1 - 1e-12) - delta
         if need <= 0:
             return self.slots[np.isfinite(t)]
         thr = need * need * (1 - 1e-12) - e - nq
         if t.size > 1:
             # usually the maximum alone passes: check the runner-up before listing every candidate
-            ti = t[i]
-            t[i] = -np.inf
+            t[i] = _NEG_INF
             second = float(t.max())
             t[i] = ti
             if second < thr:
-                return self.slots[i:i + 1]
+                return self.slots_l[i]
         return self.slots[np.flatnonzero(t >= thr)]
 
     def _ties(self, cand: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -438,6 +460,8 @@ class _PrunedMdav:
             delta += err * err * w
         delta = sqrt(delta) * 1.01 + self.sigma
         cand = self._dense(yq, delta) if self.dense else self._scan(np.array(yq), delta)
+        if type(cand) is int:
+            return self.first_l[cand]
         if cand.size > 1:
             cand = self._ties(cand, self.exact_centroid())
             return int(self.first[cand].min())  # first strict maximum in row order
@@ -452,9 +476,12 @@ class _PrunedMdav:
                 return min(self.first_l[v] for v in live)
         yq = [a * b for a, b in zip(self.xu_l[u], self.sw_l)]
         cand = self._dense(yq, self.sigma) if self.dense else self._scan(np.array(yq), self.sigma)
-        ties = self._ties(cand, self.xu[u]) if cand.size > 1 else cand
-        ties = ties.tolist()
-        self.far_cache[u] = ties
+        if type(cand) is int:
+            ties = [cand]
+        else:
+            ties = (self._ties(cand, self.xu[u]) if cand.size > 1 else cand).tolist()
+        if not self.distinct:  # a point's only row leaves with its group: no reuse without copies
+            self.far_cache[u] = ties
         return min(self.first_l[v] for v in ties)
 
     def nearest(self, u: int) -> list:
