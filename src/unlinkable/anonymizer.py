@@ -25,7 +25,7 @@ from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models import ModelContext, model_from_config
 from unlinkable.models.base import PrivacyModel, SensitiveColumn
-from unlinkable.search import NodeEvaluator
+from unlinkable.search import NodeEvaluator, suppressed_of
 from unlinkable.search.flash import Flash, strategy_keys
 from unlinkable.search.heuristic import best_first
 from unlinkable.search.lattice import Lattice
@@ -353,10 +353,12 @@ class Anonymizer:
         return out
 
     def _no_solution(self, outcome, lattice: Lattice, n: int, budget: int) -> NoSolutionError:
-        rows = []
-        for v, res in outcome.results.items():
-            supp = res.payload[0] if res.payload else None
-            rows.append((res.loss, int(lattice.level_sum[v]), v, supp))
+        entries = [(v, res, suppressed_of(res)) for v, res in outcome.results.items()]
+        rank = [supp if supp is not None else n + 1 for _, _, supp in entries]
+        # Only the nodes that can be among the 3 closest need their loss (it may be computed lazily).
+        cut = sorted(rank)[min(2, len(rank) - 1)] if rank else 0
+        rows = [(res.loss, int(lattice.level_sum[v]), v, supp)
+                for (v, res, supp), r in zip(entries, rank) if r <= cut]
         rows.sort(key=lambda r: (r[3] if r[3] is not None else n + 1, r[0]))
         closest = rows[:3]
         candidates = [{"transformation": dict(zip(self.quasi_identifiers, map(int, lattice.levels[v]))),

@@ -29,7 +29,7 @@ class NodeOutcome:
     suppressed_classes: np.ndarray
     suppressed_records: int
     anonymous: bool
-    score: Score
+    score: Score | None
 
 
 class _NodeStatistics(ClassStatistics):
@@ -137,10 +137,8 @@ class NodeEvaluator:
                 self._cells.pop(next(iter(self._cells)))  # oldest first: the search moves upwards
             self._cells[levels] = cells
 
-    def outcome(self, node: int) -> NodeOutcome:
-        hit = self.outcomes.get(node)
-        if hit is not None:
-            return hit
+    def _check(self, node: int) -> tuple[NodeOutcome, Evaluation]:
+        """Classes, verdicts and suppression of ``node``; the score is left to the caller."""
         levels = self.lattice.level_tuple(node)
         nc = self.g.classes(levels, need_bottom_map=not self._sizes_only)
         if self._sizes_only:
@@ -162,8 +160,14 @@ class NodeEvaluator:
                     anonymous = False
                     break
         ev = Evaluation(levels, nc.sizes, None, suppressed, self.g.n, self.g.maps, self.names, node=nc)
-        score = self.metric.evaluate(ev)
-        out = NodeOutcome(node, levels, nc, suppressed, supp_records, anonymous, score)
+        return NodeOutcome(node, levels, nc, suppressed, supp_records, anonymous, None), ev
+
+    def outcome(self, node: int) -> NodeOutcome:
+        hit = self.outcomes.get(node)
+        if hit is not None:
+            return hit
+        out, ev = self._check(node)
+        out.score = self.metric.evaluate(ev)
         self.outcomes[node] = out
         return out
 
@@ -171,18 +175,68 @@ class NodeEvaluator:
         return self.outcome(node)
 
     def result(self, node: int) -> NodeResult:
-        """The search's view of a node (FLASH ``TransformationResult``)."""
-        out = self.outcome(node)
+        """The search's view of a node (FLASH ``TransformationResult``).
+
+        FLASH reads the loss of anonymous transformations only (the optimum and the pruning bound
+        come from them), so for the others only the metric's lower bound is computed; their loss
+        is computed again from the node if something reads it later (the no-solution message).
+        """
+        hit = self.outcomes.pop(node, None)
+        if hit is not None:
+            out, ev = hit, None
+        else:
+            out, ev = self._check(node)
         k_anon = None
         if self._sizes_only:
             k_anon = out.anonymous  # the same test: records in classes below the minimal size
         elif self.min_group is not None:
             small = out.classes.sizes < self.min_group
             k_anon = int(out.classes.sizes[small].sum()) <= self.budget
+        bound_of = getattr(self.metric, "lower_bound", None)
+        if out.score is None and not out.anonymous and bound_of is not None:
+            bound = bound_of(ev)
+            if bound is not None:
+                return _DeferredResult(self, node, k_anon, bound, out.suppressed_records)
+        if out.score is None:
+            out.score = self.metric.evaluate(ev)
         # Keep memory flat: the search needs the verdict and scores, not the classes.
-        self.outcomes.pop(node, None)
         return NodeResult(out.anonymous, k_anon, out.score.value, out.score.lower_bound,
                           (out.suppressed_records, out.score))
+
+
+class _DeferredResult(NodeResult):
+    """A non-anonymous node's result whose score is computed (from the node again) only if read."""
+
+    def __init__(self, evaluator: NodeEvaluator, node: int, k_anonymous: bool | None, lower_bound: float,
+                 suppressed: int) -> None:
+        self.anonymous = False
+        self.k_anonymous = k_anonymous
+        self.lower_bound = lower_bound
+        self._evaluator = evaluator
+        self._node = node
+        self._suppressed = suppressed
+        self._score: Score | None = None
+
+    def _scored(self) -> Score:
+        if self._score is None:
+            self._score = self._evaluator.outcome(self._node).score
+            self._evaluator.outcomes.pop(self._node, None)
+        return self._score
+
+    @property
+    def loss(self) -> float:  # type: ignore[override]
+        return self._scored().value
+
+    @property
+    def payload(self) -> tuple[int, Score]:  # type: ignore[override]
+        return (self._suppressed, self._scored())
+
+
+def suppressed_of(res: NodeResult) -> int | None:
+    """Records a checked node would suppress (without computing a deferred score)."""
+    if isinstance(res, _DeferredResult):
+        return res._suppressed
+    return res.payload[0] if res.payload else None
 
 
 def exhaustive_optima(evaluator: NodeEvaluator) -> tuple[list[int], dict[int, NodeResult]]:

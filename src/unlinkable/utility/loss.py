@@ -102,6 +102,18 @@ class LossMetric(UtilityMetric):
         everything = weighted.sum(axis=0).tolist()
         return self._score(ev, released, everything, supp_records)
 
+    def lower_bound(self, ev: Evaluation) -> float | None:
+        """``evaluate(ev).lower_bound`` alone (a function of the levels), or None when unprepared."""
+        if ev.node is None or self._counts is None or len(self._counts) != len(ev.maps):
+            return None
+        bound = self._bounds.get(ev.levels)
+        if bound is None:
+            everything = [self._total(i, gm, lv) for i, (gm, lv) in enumerate(zip(ev.maps, ev.levels))]
+            bound = geometric_mean_loss([_normalize(everything[i] / gm.domain_size, ev.n, gm.domain_size)
+                                         for i, gm in enumerate(ev.maps)])
+            self._bounds[ev.levels] = bound
+        return bound
+
     def _costs(self, maps) -> tuple[np.ndarray, list[list[int]]]:
         """Hierarchy rows under every original code's value, for every attribute and level, in one
         flat int64 table (``flat[start[i][level] + code]``)."""
