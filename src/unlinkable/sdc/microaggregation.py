@@ -244,7 +244,7 @@ class _PrunedMdav:
         from scipy.spatial import cKDTree
 
         self._kdtree = cKDTree
-        self.x, self.k, self.w = x, k, w
+        self.k, self.w = k, w
         n, p = x.shape
         self.sw = np.sqrt(w)
         self.eps = (p + 3) * 2.0 ** -23
