@@ -60,6 +60,11 @@ class ClassStatistics:
         if name not in self._cache:
             col = self.sensitive[name]
             d = max(len(col.dictionary), 1)
+            given = self._cache.get(("dense_f", name))
+            if given is not None:
+                # Counts given value-major in float (rolled up by the search): exact integers.
+                self._cache[name] = given.astype(np.int64).reshape(d, self.classes).T
+                return self._cache[name]
             ok = col.codes >= 0
             c = self.classes
             # Value-major counts, returned as a (classes, values) view: distance code that runs
@@ -76,10 +81,11 @@ class ClassStatistics:
         """The non-zero cells of ``histogram(name)`` as (value, class, count), value-major order."""
         key = ("sparse", name)
         if key not in self._cache:
-            h = self.histogram(name).T          # (values, classes), contiguous
-            flat = h.ravel()
+            flat = self._cache.get(("dense_f", name))
+            if flat is None or name in self._cache:
+                flat = self.histogram(name).T.ravel()   # (values, classes), contiguous
             nz = np.flatnonzero(flat)
-            v, cls = np.divmod(nz, h.shape[1])
+            v, cls = np.divmod(nz, self.classes)
             self._cache[key] = (v, cls, flat[nz])
         return self._cache[key]
 

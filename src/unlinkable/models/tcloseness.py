@@ -47,11 +47,13 @@ def global_counts(column: SensitiveColumn) -> np.ndarray:
     return np.bincount(codes, minlength=len(column.dictionary)).astype(np.int64)
 
 
-def equal_distance(hist: np.ndarray, table_counts: np.ndarray, sparse=None) -> np.ndarray:
+def equal_distance(hist: np.ndarray | None, table_counts: np.ndarray, sparse=None,
+                   classes: int | None = None) -> np.ndarray:
     """Equal-ground-distance EMD of each class (row of ``hist``) to the table distribution.
 
     ``sparse`` optionally gives the non-zero cells of ``hist`` as (value, class, count) in value-major
-    order (``ClassStatistics`` keeps them), saving a pass over the histogram.
+    order (``ClassStatistics`` keeps them), saving a pass over the histogram; ``hist`` may then be
+    None when ``classes`` gives the number of classes.
 
     Examples
     --------
@@ -59,8 +61,13 @@ def equal_distance(hist: np.ndarray, table_counts: np.ndarray, sparse=None) -> n
     [0.5, 0.0]
     """
     q = table_counts / float(table_counts.sum())
-    c = hist.shape[0]
-    sizes = hist.sum(axis=1).astype(np.float64)
+    if sparse is not None and hist is None:
+        c = int(classes)
+        # sums of integer counts: exact, the histogram's row sums
+        sizes = np.bincount(sparse[1], weights=sparse[2], minlength=c)
+    else:
+        c = hist.shape[0]
+        sizes = hist.sum(axis=1).astype(np.float64)
     if sparse is None:
         # Value-major (values x classes), visited only where a class holds the value.
         h = np.ascontiguousarray(hist.T)
@@ -217,8 +224,9 @@ class EqualDistanceTCloseness(_TCloseness):
 
     def distances(self, stats: ClassStatistics) -> np.ndarray:
         name = _column(stats, self.attribute).name
-        sparse = stats._sparse(name) if hasattr(stats, "_sparse") else None
-        return equal_distance(stats.histogram(name), self._counts(stats), sparse)
+        if hasattr(stats, "_sparse"):
+            return equal_distance(None, self._counts(stats), stats._sparse(name), stats.classes)
+        return equal_distance(stats.histogram(name), self._counts(stats))
 
 
 class OrderedDistanceTCloseness(_TCloseness):

@@ -125,13 +125,14 @@ class NodeEvaluator:
                     continue
                 d = max(len(self.sensitive[name].dictionary), 1)
                 flat = v * c + parent[1].take(cls)
-                dense = np.bincount(flat, weights=cnt, minlength=c * d).astype(np.int64)
-                stats._cache[name] = dense.reshape(d, c).T
+                # float counts of integers: exact; made int only if a model asks for the histogram
+                stats._cache[("dense_f", name)] = np.bincount(flat, weights=cnt, minlength=c * d)
         return stats
 
     def _keep_cells(self, levels: tuple[int, ...], stats: ClassStatistics) -> None:
         """Remember the non-zero histogram cells of a checked node for its generalizations."""
-        cells = {name: stats._sparse(name) for name in self.sensitive if name in stats._cache}
+        cells = {name: stats._sparse(name) for name in self.sensitive
+                 if name in stats._cache or ("dense_f", name) in stats._cache}
         if cells:
             if len(self._cells) >= 1024:
                 self._cells.pop(next(iter(self._cells)))  # oldest first: the search moves upwards

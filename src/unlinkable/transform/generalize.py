@@ -140,7 +140,7 @@ def _group_keys(key: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarra
         return (np.array(ids, dtype=np.int64), len(first), np.array(first, dtype=np.int64),
                 np.array(list(seen), dtype=np.int64))
     enc = pc.dictionary_encode(pa.array(key, type=pa.int64()))
-    ids = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    ids = enc.indices.to_numpy(zero_copy_only=False).astype(np.intp)
     uniq = enc.dictionary.to_numpy(zero_copy_only=False)
     first = np.empty(uniq.shape[0], dtype=np.int64)
     first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)

@@ -22,6 +22,18 @@ def _normalize(total: float, n: int, domain: int) -> float:
     return floor10(max(x, 0.0))
 
 
+def _normalize_all(ev: Evaluation, released, supp_records: int) -> list[float]:
+    """``_normalize`` of every attribute at once: each operand is an integer below 2**53 or the same
+    float as in the scalar code, so each step rounds exactly as it does there."""
+    d = np.array([gm.domain_size for gm in ev.maps], dtype=np.float64)
+    n = float(ev.n)
+    total = (np.array(released, dtype=np.float64) + float(supp_records) * d) / d
+    low = n / d
+    span = n - low
+    x = np.where(span > 0, (total - low) / np.where(span > 0, span, 1.0), 0.0)
+    return (np.floor(np.maximum(x, 0.0) * 1e10) / 1e10 + 0.0).tolist()
+
+
 def geometric_mean_loss(values) -> float:
     """ARX's aggregate: the product of ``(x + 1) ** (1/m)``, minus 1, in that operation order.
 
@@ -109,8 +121,7 @@ class LossMetric(UtilityMetric):
         bound = self._bounds.get(ev.levels)
         if bound is None:
             everything = [self._total(i, gm, lv) for i, (gm, lv) in enumerate(zip(ev.maps, ev.levels))]
-            bound = geometric_mean_loss([_normalize(everything[i] / gm.domain_size, ev.n, gm.domain_size)
-                                         for i, gm in enumerate(ev.maps)])
+            bound = geometric_mean_loss(_normalize_all(ev, everything, 0))
             self._bounds[ev.levels] = bound
         return bound
 
@@ -164,16 +175,7 @@ class LossMetric(UtilityMetric):
 
     def _score(self, ev: Evaluation, released: list, everything: list, supp_records: int) -> Score:
         if ev.node is not None:
-            # _normalize for all attributes at once: every operand is an integer below 2**53 or
-            # the same float, so each step rounds exactly as the scalar code does.
-            d = np.array([gm.domain_size for gm in ev.maps], dtype=np.float64)
-            n = float(ev.n)
-            total = (np.array(released, dtype=np.float64) + float(supp_records) * d) / d
-            low = n / d
-            span = n - low
-            x = np.where(span > 0, (total - low) / np.where(span > 0, span, 1.0), 0.0)
-            x = np.floor(np.maximum(x, 0.0) * 1e10) / 1e10 + 0.0
-            per = dict(zip(ev.names, x.tolist()))
+            per = dict(zip(ev.names, _normalize_all(ev, released, supp_records)))
         else:
             per = {}
             for i, (gm, name) in enumerate(zip(ev.maps, ev.names)):
@@ -182,8 +184,11 @@ class LossMetric(UtilityMetric):
         cache = ev.node is not None and self._counts is not None
         bound = self._bounds.get(ev.levels) if cache else None
         if bound is None:
-            bound = geometric_mean_loss([_normalize(everything[i] / gm.domain_size, ev.n, gm.domain_size)
-                                         for i, gm in enumerate(ev.maps)])
+            if ev.node is not None:
+                bound = geometric_mean_loss(_normalize_all(ev, everything, 0))
+            else:
+                bound = geometric_mean_loss([_normalize(everything[i] / gm.domain_size, ev.n, gm.domain_size)
+                                             for i, gm in enumerate(ev.maps)])
             if cache:
                 self._bounds[ev.levels] = bound
         return Score(geometric_mean_loss(per.values()), per, bound)
