@@ -265,7 +265,7 @@ class Anonymizer:
         columns = [encode_column(_as_text(frame[q])) for q in self.quasi_identifiers]
         maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         codes = np.column_stack([c.codes for c in columns]).astype(np.int64)
-        generalizer = Generalizer(codes, maps)
+        generalizer = Generalizer(codes, maps, canonical=getattr(self.metric, "reads_representatives", True))
         lattice, keys = self._lattice(maps)
         sensitive = self._sensitive_columns(frame, needed)
         context = {"quasi_identifiers": list(self.quasi_identifiers), "n": n}

@@ -156,6 +156,10 @@ class Generalizer:
         Original codes of the quasi-identifiers (no missing values; encode them as a value first).
     maps : list of GeneralizationMap
         One per quasi-identifier, encoded against that column's dictionary.
+    canonical : bool
+        Give every class the member with the lexicographically smallest codes as its
+        representative (``rep``), whatever the roll-up path; costs one sort of the bottom classes.
+        Classes, sizes and generalized codes are the same either way.
 
     Examples
     --------
@@ -172,7 +176,8 @@ class Generalizer:
     node's classes is ARX's "snapshot" idea (Kohlmayer et al., PASSAT 2012).
     """
 
-    def __init__(self, codes: np.ndarray, maps: Sequence[GeneralizationMap], *, cache_size: int = 4096) -> None:
+    def __init__(self, codes: np.ndarray, maps: Sequence[GeneralizationMap], *, cache_size: int = 4096,
+                 canonical: bool = True) -> None:
         self.maps = list(maps)
         self.m = len(self.maps)
         self.n = int(codes.shape[0])
@@ -201,15 +206,17 @@ class Generalizer:
             for i in range(self.m):
                 key += self.columns[i][0].take(codes[:, i]) * radix[i]
             bottom_id, nb, _, distinct = _group_keys(key)
-            # Bottom classes in ascending key order; every roll-up keeps classes in first-appearance
-            # order over its source, so a class's representative is always its member with the
-            # lexicographically smallest codes, whatever the path (the metrics that read
-            # representatives, such as entropy, then do not depend on the cache).
-            order = np.argsort(distinct)
-            rank = np.empty(nb, dtype=np.int64)
-            rank[order] = np.arange(nb)
-            bottom_id = rank.take(bottom_id)
-            bkey = distinct.astype(np.int64, copy=False).take(order)
+            bkey = distinct.astype(np.int64, copy=False)
+            if canonical:
+                # Bottom classes in ascending key order; every roll-up keeps classes in
+                # first-appearance order over its source, so a class's representative is always its
+                # member with the lexicographically smallest codes, whatever the path (metrics that
+                # read representatives, such as entropy, then do not depend on the cache).
+                order = np.argsort(bkey)
+                rank = np.empty(nb, dtype=np.int64)
+                rank[order] = np.arange(nb)
+                bottom_id = rank.take(bottom_id)
+                bkey = bkey.take(order)
         else:
             gen0 = np.column_stack([self.columns[i][0].take(codes[:, i]) for i in range(self.m)])
             bottom_id, nb = _group_rows(gen0, [c[0] for c in self.cards])

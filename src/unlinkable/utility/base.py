@@ -71,6 +71,9 @@ class UtilityMetric:
     monotone_generalization: bool = True
     #: monotone even when records are suppressed
     monotone_suppression: bool = False
+    #: reads ``Evaluation.rep`` (a representative original code per class), so classes must carry
+    #: canonical representatives (see ``Generalizer``); metrics of generalized codes only do not
+    reads_representatives: bool = False
 
     def evaluate(self, ev: Evaluation) -> Score:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -31,6 +31,7 @@ class EntropyMetric(UtilityMetric):
     """
 
     name = "entropy"
+    reads_representatives = True
     monotone_generalization = True
     monotone_suppression = False
 
