@@ -359,6 +359,10 @@ class Generalizer:
                 node.from_bottom = self._bottom_map(node)
             node._record_class = node.from_bottom.take(self.record_bottom)
         return node._record_class
+#: tables up to this many rows get their output columns through numpy object arrays
+_SMALL_FRAME = 512
+
+
 def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], maps: Sequence[GeneralizationMap],
                       codes: np.ndarray, levels: Sequence[int], suppressed: np.ndarray,
                       identifiers: Sequence[str] = (), suppression_value: str = "*") -> pl.DataFrame:
@@ -384,11 +388,15 @@ def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], 
         if name in qi_index:
             i = qi_index[name]
             gm, lv = maps[i], int(levels[i])
-            labels = pl.Series(name, list(gm.labels[lv]) + [suppression_value], dtype=pl.String)
-            gcodes = gm.table[codes[:, i], lv].astype(np.int64)
-            gcodes = np.where(suppressed, len(labels) - 1, gcodes)
-            # One gather from the small label dictionary keeps this vectorised.
-            out[name] = labels.gather(gcodes)
+            texts = list(gm.labels[lv]) + [suppression_value]
+            gcodes = gm.table[:, lv].astype(np.int64).take(codes[:, i])
+            gcodes = np.where(suppressed, len(texts) - 1, gcodes)
+            if gcodes.shape[0] <= _SMALL_FRAME:
+                # A few rows: a numpy gather of the labels beats polars' per-call overhead.
+                out[name] = pl.Series(name, np.array(texts, dtype=object)[gcodes].tolist(), dtype=pl.String)
+            else:
+                # One gather from the small label dictionary keeps this vectorised.
+                out[name] = pl.Series(name, texts, dtype=pl.String).gather(gcodes)
         else:
             out[name] = frame[name]
     return pl.DataFrame(out)
