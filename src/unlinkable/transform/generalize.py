@@ -37,7 +37,7 @@ class NodeClasses:
     """
 
     __slots__ = ("levels", "sizes", "key", "rep_cols", "from_bottom", "_record_class", "_rep", "_gen", "_tables",
-                 "parent")
+                 "parent", "_link")
 
     def __init__(self, levels: tuple[int, ...], rep_cols: np.ndarray, sizes: np.ndarray, key: np.ndarray | None,
                  tables: Sequence[np.ndarray], from_bottom: np.ndarray | None = None) -> None:
@@ -51,6 +51,7 @@ class NodeClasses:
         self._gen = None
         self._tables = tables             # generalization column of each attribute at its level
         self.parent = None                # (levels of the finer node rolled up, its class -> class map)
+        self._link = None                 # [finer node's from_bottom or link, class map, resolved]
 
     @property
     def classes(self) -> int:
@@ -145,6 +146,23 @@ def _group_keys(key: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarra
     first = np.empty(uniq.shape[0], dtype=np.int64)
     first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
     return ids, uniq.shape[0], first, uniq
+
+
+def _resolve(link: list) -> np.ndarray:
+    """The bottom -> class map at the end of a chain of lazy links (each resolved once, shared)."""
+    chain = []
+    while link[2] is None and not isinstance(link[0], np.ndarray):
+        chain.append(link)
+        link = link[0]
+    if link[2] is None:
+        link[2] = link[1].take(link[0])
+        link[0] = None
+    value = link[2]
+    for lk in reversed(chain):
+        value = lk[1].take(value)
+        lk[2] = value
+        lk[0] = None  # the finer map is no longer needed
+    return value
 
 
 class Generalizer:
@@ -289,7 +307,7 @@ class Generalizer:
         levels = tuple(int(x) for x in levels)
         hit = self.cache.get(levels)
         if hit is not None:
-            if need_bottom_map and hit.from_bottom is None:
+            if need_bottom_map and hit.from_bottom is None and hit._link is None:
                 hit.from_bottom = self._bottom_map(hit)
             return hit
         src = self._source(levels)
@@ -318,7 +336,12 @@ class Generalizer:
         node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes, node_key, self._tables(levels))
         node.parent = (src.levels, ids)
         if need_bottom_map:
-            node.from_bottom = ids.take(src.from_bottom) if src.from_bottom is not None else self._bottom_map(node)
+            # The bottom -> class map is chained lazily: many nodes never need per-record classes.
+            base = src.from_bottom if src.from_bottom is not None else src._link
+            if base is not None:
+                node._link = [base, ids, None]
+            else:
+                node.from_bottom = self._bottom_map(node)
         self._store(node)
         return node
 
@@ -356,7 +379,8 @@ class Generalizer:
         """The class of every record (one gather through the bottom classes)."""
         if node._record_class is None:
             if node.from_bottom is None:
-                node.from_bottom = self._bottom_map(node)
+                node.from_bottom = _resolve(node._link) if node._link is not None else self._bottom_map(node)
+                node._link = None
             node._record_class = node.from_bottom.take(self.record_bottom)
         return node._record_class
 #: tables up to this many rows get their output columns through numpy object arrays
