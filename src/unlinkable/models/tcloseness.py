@@ -72,7 +72,7 @@ def equal_distance(hist: np.ndarray | None, table_counts: np.ndarray, sparse=Non
         # Value-major (values x classes), visited only where a class holds the value.
         h = np.ascontiguousarray(hist.T)
         flat = h.ravel()
-        nz = np.flatnonzero(flat)
+        nz = np.flatnonzero(flat != 0)
         v, cls = np.divmod(nz, c)
         counts = flat[nz]
     else:
