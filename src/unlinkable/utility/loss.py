@@ -22,15 +22,28 @@ def _normalize(total: float, n: int, domain: int) -> float:
     return floor10(max(x, 0.0))
 
 
+_SPANS: dict = {}
+
+
 def _normalize_all(ev: Evaluation, released, supp_records: int) -> list[float]:
     """``_normalize`` of every attribute at once: each operand is an integer below 2**53 or the same
     float as in the scalar code, so each step rounds exactly as it does there."""
-    d = np.array([gm.domain_size for gm in ev.maps], dtype=np.float64)
-    n = float(ev.n)
+    key = (tuple(gm.domain_size for gm in ev.maps), ev.n)
+    hit = _SPANS.get(key)
+    if hit is None:
+        d = np.array(key[0], dtype=np.float64)
+        n = float(ev.n)
+        low = n / d
+        span = n - low
+        pos = span > 0
+        if len(_SPANS) > 64:
+            _SPANS.clear()
+        hit = _SPANS[key] = (d, low, np.where(pos, span, 1.0), pos, bool(pos.all()))
+    d, low, span, pos, all_pos = hit
     total = (np.array(released, dtype=np.float64) + float(supp_records) * d) / d
-    low = n / d
-    span = n - low
-    x = np.where(span > 0, (total - low) / np.where(span > 0, span, 1.0), 0.0)
+    x = (total - low) / span
+    if not all_pos:
+        x = np.where(pos, x, 0.0)
     return (np.floor(np.maximum(x, 0.0) * 1e10) / 1e10 + 0.0).tolist()
 
 
