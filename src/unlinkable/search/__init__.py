@@ -7,7 +7,8 @@ privacy models' verdict per class, the records to suppress, and the metric's sco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from functools import partial
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -193,9 +194,16 @@ class NodeEvaluator:
         elif self.min_group is not None:
             small = out.classes.sizes < self.min_group
             k_anon = int(out.classes.sizes[small].sum()) <= self.budget
-        bound_of = getattr(self.metric, "lower_bound", None)
-        if out.score is None and not out.anonymous and bound_of is not None:
-            bound = bound_of(ev)
+        if out.score is None and not out.anonymous:
+            levels_bound = getattr(self.metric, "levels_bound", None)
+            if levels_bound is not None and getattr(self.metric, "_counts", None) is None:
+                levels_bound = None  # not prepared: no level totals
+            if levels_bound is not None:
+                # A function of the levels: read only if the search prunes.
+                bound = partial(levels_bound, out.levels, self.g.maps, self.g.n)
+                return _DeferredResult(self, node, k_anon, bound, out.suppressed_records)
+            bound_of = getattr(self.metric, "lower_bound", None)
+            bound = bound_of(ev) if bound_of is not None else None
             if bound is not None:
                 return _DeferredResult(self, node, k_anon, bound, out.suppressed_records)
         if out.score is None:
@@ -208,11 +216,11 @@ class NodeEvaluator:
 class _DeferredResult(NodeResult):
     """A non-anonymous node's result whose score is computed (from the node again) only if read."""
 
-    def __init__(self, evaluator: NodeEvaluator, node: int, k_anonymous: bool | None, lower_bound: float,
-                 suppressed: int) -> None:
+    def __init__(self, evaluator: NodeEvaluator, node: int, k_anonymous: bool | None,
+                 lower_bound: float | Callable[[], float], suppressed: int) -> None:
         self.anonymous = False
         self.k_anonymous = k_anonymous
-        self.lower_bound = lower_bound
+        self._bound = lower_bound
         self._evaluator = evaluator
         self._node = node
         self._suppressed = suppressed
@@ -223,6 +231,12 @@ class _DeferredResult(NodeResult):
             self._score = self._evaluator.outcome(self._node).score
             self._evaluator.outcomes.pop(self._node, None)
         return self._score
+
+    @property
+    def lower_bound(self) -> float:  # type: ignore[override]
+        if callable(self._bound):
+            self._bound = self._bound()
+        return self._bound
 
     @property
     def loss(self) -> float:  # type: ignore[override]

@@ -129,13 +129,20 @@ class LossMetric(UtilityMetric):
 
     def lower_bound(self, ev: Evaluation) -> float | None:
         """``evaluate(ev).lower_bound`` alone (a function of the levels), or None when unprepared."""
-        if ev.node is None or self._counts is None or len(self._counts) != len(ev.maps):
+        if ev.node is None:
             return None
-        bound = self._bounds.get(ev.levels)
+        return self.levels_bound(ev.levels, ev.maps, ev.n)
+
+    def levels_bound(self, levels: tuple[int, ...], maps, n: int) -> float | None:
+        """The lower bound of the transformation ``levels`` (needs ``prepare``; else None)."""
+        if self._counts is None or len(self._counts) != len(maps):
+            return None
+        bound = self._bounds.get(levels)
         if bound is None:
-            everything = [self._total(i, gm, lv) for i, (gm, lv) in enumerate(zip(ev.maps, ev.levels))]
-            bound = geometric_mean_loss(_normalize_all(ev, everything, 0))
-            self._bounds[ev.levels] = bound
+            everything = [self._total(i, gm, lv) for i, (gm, lv) in enumerate(zip(maps, levels))]
+            bound = geometric_mean_loss(_normalize_all(Evaluation(levels, None, None, None, n, maps, ()),
+                                                       everything, 0))
+            self._bounds[levels] = bound
         return bound
 
     def _costs(self, maps) -> tuple[np.ndarray, list[list[int]]]:
