@@ -49,7 +49,7 @@ class NodeClasses:
         self._record_class = None
         self._rep = None
         self._gen = None
-        self._tables = tables             # generalization column of each attribute at its level
+        self._tables = tables             # tables[i][level]: generalization column of attribute i
         self.parent = None                # (levels of the finer node rolled up, its class -> class map)
         self._link = None                 # [finer node's from_bottom or link, class map, resolved]
 
@@ -66,7 +66,7 @@ class NodeClasses:
     def gen_of(self, i: int, rows: np.ndarray | None = None) -> np.ndarray:
         """Generalized codes of attribute ``i`` for all classes (or the classes ``rows``)."""
         col = self.rep_cols[i] if rows is None else self.rep_cols[i][rows]
-        return self._tables[i].take(col)
+        return self._tables[i][self.levels[i]].take(col)
 
     @property
     def gen(self) -> np.ndarray:
@@ -246,7 +246,7 @@ class Generalizer:
         sizes = np.bincount(bottom_id, minlength=nb).astype(np.int64)
         if not (self.keyed and self.m and self.n):
             bkey = None
-        self.bottom = NodeClasses(bottom_levels, rep_cols, sizes, bkey, self._tables(bottom_levels),
+        self.bottom = NodeClasses(bottom_levels, rep_cols, sizes, bkey, self.columns,
                                   np.arange(nb, dtype=np.int64))
         self.cache_size = cache_size
         self._reset_cache()
@@ -304,7 +304,8 @@ class Generalizer:
 
     def classes(self, levels: Sequence[int], *, need_bottom_map: bool = False) -> NodeClasses:
         """The equivalence classes of the transformation ``levels``."""
-        levels = tuple(int(x) for x in levels)
+        if type(levels) is not tuple:
+            levels = tuple(int(x) for x in levels)
         hit = self.cache.get(levels)
         if hit is not None:
             if need_bottom_map and hit.from_bottom is None and hit._link is None:
@@ -333,7 +334,7 @@ class Generalizer:
             first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
             node_key = None
         sizes = np.bincount(ids, weights=src.sizes, minlength=count).astype(np.int64)
-        node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes, node_key, self._tables(levels))
+        node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes, node_key, self.columns)
         node.parent = (src.levels, ids)
         if need_bottom_map:
             # The bottom -> class map is chained lazily: many nodes never need per-record classes.
