@@ -134,6 +134,23 @@ def _encode_small(series: pl.Series) -> EncodedColumn:
     return EncodedColumn(series.name, rank[inverse.ravel()].astype(np.int32), tuple(uniq[order].tolist()))
 
 
+_POOL = None
+
+
+def _encode_all(series: list[pl.Series], n: int) -> list[EncodedColumn]:
+    """Encode the quasi-identifiers; large tables on two threads (Arrow's hashing releases the GIL)."""
+    global _POOL
+    if n <= _SMALL_TABLE:
+        return [_encode_small(s) for s in series]
+    if n < 20_000 or len(series) < 4:
+        return [encode_column(s) for s in series]
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="unlinkable-encode")
+    return list(_POOL.map(encode_column, series))
+
+
 class _Progress:
     """A rich progress bar on stderr, shown only when the search runs longer than a second on a TTY."""
 
@@ -279,8 +296,7 @@ class Anonymizer:
             if k > n:
                 raise ConfigError(f"{m!r}: the minimal class size {k} is larger than the number of records ({n})",
                                   hint=f"choose a parameter between 1 and {n} (ARX: 'must be >=1 and less or equal than the number of rows')")
-        encode = _encode_small if n <= _SMALL_TABLE else encode_column
-        columns = [encode(_as_text(frame[q])) for q in self.quasi_identifiers]
+        columns = _encode_all([_as_text(frame[q]) for q in self.quasi_identifiers], n)
         maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         codes = np.column_stack([c.codes for c in columns]).astype(np.int64)
         generalizer = Generalizer(codes, maps, canonical=getattr(self.metric, "reads_representatives", True))
