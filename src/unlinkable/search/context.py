@@ -1,0 +1,110 @@
+"""What privacy models need from the engine besides class sizes (``ClassStatistics.context``).
+
+Most models read only class sizes and sensitive histograms. Three need more:
+
+- delta-presence: ``in_subset``, a bool per record (which records are in the research subset);
+  fixed for the whole search, computed once;
+- k-map with a population table: ``population_counts``, for every class of a transformation the
+  number of population records that generalize into it;
+- linkage: ``quasi_identifiers``, ``maps`` and ``hierarchies`` (fixed), and per transformation
+  ``levels`` and ``class_codes`` (each class's generalized code per quasi-identifier).
+
+``SearchContext`` builds the fixed part once and the per-transformation part only when a model
+needs it, so searches with k-anonymity alone pay nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import polars as pl
+
+from unlinkable.backends.numpy import combined_key
+from unlinkable.data.table import encode_column
+from unlinkable.errors import ConfigError, HierarchyError
+from unlinkable.hierarchies.hierarchy import GeneralizationMap, Hierarchy
+
+
+class SearchContext:
+    """Fixed and per-transformation context for the models of one search.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> h = Hierarchy([["a", "ab", "*"], ["b", "ab", "*"], ["c", "c", "*"]])
+    >>> data = pl.DataFrame({"q": ["a", "c"]})
+    >>> gm = h.encode(["a", "c"])
+    >>> ctx = SearchContext(["q"], [gm], {"q": h}, models=[], data=data)
+    >>> ctx.fixed["quasi_identifiers"], ctx.per_node_needed
+    (['q'], False)
+    """
+
+    def __init__(self, names: Sequence[str], maps: Sequence[GeneralizationMap], hierarchies: Mapping[str, Hierarchy],
+                 *, models: Sequence[Any], data: pl.DataFrame) -> None:
+        from unlinkable.models.dpresence import DeltaPresence
+        from unlinkable.models.kmap import KMap
+        from unlinkable.models.linkage import LinkageModel
+
+        self.names = list(names)
+        self.maps = list(maps)
+        self.fixed: dict[str, Any] = {"quasi_identifiers": self.names, "maps": self.maps,
+                                      "hierarchies": dict(hierarchies)}
+        subsets = [m for m in models if isinstance(m, DeltaPresence)]
+        if subsets:
+            masks = [np.asarray(m.subset_mask(data), dtype=bool) for m in subsets]
+            if any(not np.array_equal(masks[0], other) for other in masks[1:]):
+                raise ConfigError("two delta-presence models name different research subsets",
+                                  hint="use one research subset per job")
+            self.fixed["in_subset"] = masks[0]
+        self._population: tuple[list[np.ndarray], list[GeneralizationMap]] | None = None
+        tables = [m for m in models if isinstance(m, KMap) and m.population is not None]
+        if tables:
+            if len({m.population for m in tables}) > 1:
+                raise ConfigError("two k-map models name different population tables", hint="use one population table per job")
+            self._population = _encode_population(tables[0], self.names, hierarchies)
+        self.per_node_needed = bool(tables) or any(isinstance(m, LinkageModel) for m in models)
+
+    def for_node(self, levels: Sequence[int], class_codes: np.ndarray) -> dict[str, Any]:
+        """The context of one transformation: the fixed part plus what depends on the levels."""
+        if not self.per_node_needed:
+            return self.fixed
+        ctx = dict(self.fixed)
+        ctx["levels"] = tuple(int(x) for x in levels)
+        ctx["class_codes"] = class_codes
+        if self._population is not None:
+            ctx["population_counts"] = self.population_counts(levels, class_codes)
+        return ctx
+
+    def population_counts(self, levels: Sequence[int], class_codes: np.ndarray) -> np.ndarray:
+        """Population records generalizing into each class (classes given by their generalized codes)."""
+        codes, pop_maps = self._population
+        cards = [m.cardinality(int(level)) for m, level in zip(self.maps, levels)]
+        pop_cols = [pm.table[c, int(level)] for pm, c, level in zip(pop_maps, codes, levels)]
+        pop_key, space = combined_key(pop_cols, cards)
+        class_key, _ = combined_key([class_codes[:, i] for i in range(class_codes.shape[1])], cards)
+        if space <= max(4 * (len(pop_key) + len(class_key)), 1 << 16):
+            return np.bincount(pop_key, minlength=space)[class_key]
+        uniq, counts = np.unique(pop_key, return_counts=True)
+        at = np.minimum(np.searchsorted(uniq, class_key), len(uniq) - 1)
+        return np.where(uniq[at] == class_key, counts[at], 0)
+
+
+def _encode_population(model: Any, names: list[str], hierarchies: Mapping[str, Hierarchy]) -> tuple[list[np.ndarray], list[GeneralizationMap]]:
+    """Encode the population table's quasi-identifiers against the data's hierarchies.
+
+    Generalized codes are numbered by the hierarchy's rows, so population and data codes agree.
+    """
+    frame = model.read_population(names)
+    codes, maps = [], []
+    for name in names:
+        col = encode_column(frame[name])
+        try:
+            gm = hierarchies[name].encode(col.dictionary, column=name,
+                                          source=f"k-map population table {model.population}: column {name!r}")
+        except HierarchyError as exc:
+            raise HierarchyError(exc.message, hint="every population value needs a row in the attribute's hierarchy") from None
+        codes.append(col.codes)
+        maps.append(gm)
+    return codes, maps
