@@ -149,7 +149,7 @@ class _Marks:
 
     def put(self, node: int) -> None:
         bits = self.bits
-        if bits[node]:
+        if bits[node] or self.direction == "unread":
             return
         if self.direction == "none":
             bits[node] = 1
@@ -219,11 +219,14 @@ class Flash:
         d = "up" if predictable else "none"
         self.anonymous = _Marks(lat, d)
         self.not_anonymous = _Marks(lat, "down" if predictable else "none")
-        self.k_anonymous = _Marks(lat, "up")
-        self.not_k_anonymous = _Marks(lat, "down")
+        # Marks no trigger of this mode ever reads are not maintained (k-anonymity marks outside
+        # the partial modes; pruning marks when nothing is pruned).
+        partial = self.mode.startswith("partial")
+        self.k_anonymous = _Marks(lat, "up" if partial else "unread")
+        self.not_k_anonymous = _Marks(lat, "down" if partial else "unread")
         self.checked = _Marks(lat, "none")
-        self.insufficient = _Marks(lat, "up")
-        self.successors_pruned = _Marks(lat, "up")
+        self.insufficient = _Marks(lat, "up" if self.mode != "full-full" else "unread")
+        self.successors_pruned = _Marks(lat, "up" if self.mode != "full-full" else "unread")
         self.visited = _Marks(lat, "none")
         self.binary_required = self.mode in ("full-full", "full-none", "partial-full", "partial-none")
         self.linear_required = self.mode != "full-full"
