@@ -36,13 +36,14 @@ class NodeClasses:
     per-attribute columns.
     """
 
-    __slots__ = ("levels", "sizes", "key", "rep_cols", "from_bottom", "_record_class", "_rep", "_gen", "_tables",
-                 "parent", "_link")
+    __slots__ = ("levels", "sizes", "key", "_rep_cols", "from_bottom", "_record_class", "_rep", "_gen", "_tables",
+                 "parent", "_link", "_pending")
 
     def __init__(self, levels: tuple[int, ...], rep_cols: np.ndarray, sizes: np.ndarray, key: np.ndarray | None,
                  tables: Sequence[np.ndarray], from_bottom: np.ndarray | None = None) -> None:
         self.levels = levels
-        self.rep_cols = rep_cols          # (m, classes) original codes, one row per attribute
+        self._rep_cols = rep_cols         # (m, classes) original codes, one row per attribute
+        self._pending = None              # (finer node's rep_cols, class map, classes): rep_cols on first use
         self.sizes = sizes
         self.key = key
         self.from_bottom = from_bottom
@@ -56,6 +57,19 @@ class NodeClasses:
     @property
     def classes(self) -> int:
         return int(self.sizes.shape[0])
+
+    @property
+    def rep_cols(self) -> np.ndarray:
+        """(m, classes) original codes: each class's first member in the finer node it came from.
+
+        Built on first use: most checked nodes never serve as a roll-up source or need codes."""
+        if self._rep_cols is None:
+            src_rep, ids, count = self._pending
+            first = np.empty(count, dtype=np.int64)
+            first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
+            self._rep_cols = src_rep.take(first, axis=1)
+            self._pending = None
+        return self._rep_cols
 
     @property
     def rep(self) -> np.ndarray:
@@ -126,8 +140,9 @@ def _hash_ids(key: np.ndarray, with_keys: bool = False):
 _SMALL = 48
 
 
-def _group_keys(key: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
-    """Group ids in first-appearance order, the group count, each group's first row and key."""
+def _group_keys(key: np.ndarray, with_first: bool = True) -> tuple[np.ndarray, int, np.ndarray | None, np.ndarray]:
+    """Group ids in first-appearance order, the group count, each group's first row (unless
+    ``with_first`` is False) and key."""
     if key.shape[0] <= _SMALL:
         # A handful of classes (small tables, nodes near the top): a loop over classes, not records.
         seen: dict[int, int] = {}
@@ -143,6 +158,8 @@ def _group_keys(key: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarra
     enc = pc.dictionary_encode(pa.array(key, type=pa.int64()))
     ids = enc.indices.to_numpy(zero_copy_only=False).astype(np.intp)
     uniq = enc.dictionary.to_numpy(zero_copy_only=False)
+    if not with_first:
+        return ids, uniq.shape[0], None, uniq
     first = np.empty(uniq.shape[0], dtype=np.int64)
     first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
     return ids, uniq.shape[0], first, uniq
@@ -326,7 +343,7 @@ class Generalizer:
                     else:
                         key = key + step
                         fresh = True
-            ids, count, first, node_key = _group_keys(key)
+            ids, count, first, node_key = _group_keys(key, with_first=False)
         else:
             gen_src = np.column_stack([self.columns[i][lv].take(src.rep_cols[i]) for i, lv in enumerate(levels)])
             ids, count = _group_rows(gen_src, [self.cards[i][lv] for i, lv in enumerate(levels)])
@@ -334,7 +351,11 @@ class Generalizer:
             first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
             node_key = None
         sizes = np.bincount(ids, weights=src.sizes, minlength=count).astype(np.int64)
-        node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes, node_key, self.columns)
+        if first is None:
+            node = NodeClasses(levels, None, sizes, node_key, self.columns)
+            node._pending = (src.rep_cols, ids, count)
+        else:
+            node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes, node_key, self.columns)
         node.parent = (src.levels, ids)
         if need_bottom_map:
             # The bottom -> class map is chained lazily: many nodes never need per-record classes.
