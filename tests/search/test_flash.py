@@ -109,3 +109,25 @@ def test_k_never_drops_when_generalizing(problem):
     for v in range(lat.size):
         for s in lat.successors(v):
             assert smallest[s] >= smallest[v]
+
+
+def test_bottom_wins_a_tie_on_equal_discernibility_issue_3():
+    # Found by the property above: (0,0) and (0,1) form the same partition (q1's level 1 has one
+    # value), so both score DM = 3**2 + 1**2 = 10. ARX keeps the lower level sum; the bottom's cached
+    # start-up result must not prune the bottom by its own bound.
+    from unlinkable.hierarchies.hierarchy import GeneralizationMap
+
+    codes = np.array([[0, 0], [0, 0], [0, 0], [1, 0]])
+    maps = [
+        GeneralizationMap(np.array([[1, 0], [0, 0]], dtype=np.int32), (("v0_0", "v0_1"), ("*",)),
+                          (np.array([1, 1]), np.array([2])), 2),
+        GeneralizationMap(np.array([[0, 0, 0]], dtype=np.int32), (("v1_0", "v1_1"), ("g1_0",), ("*",)),
+                          (np.array([1, 1]), np.array([2]), np.array([2])), 2),
+    ]
+    lat = Lattice([gm.levels for gm in maps])
+    ev = NodeEvaluator(Generalizer(codes, maps), lat, ["q0", "q1"], _models(1, None),
+                       metric_from_name("discernibility"), suppression_limit=0.1)
+    flash = Flash(lat, ev.result, strategy_keys(lat, [[len(x) for x in gm.labels] for gm in maps]),
+                  privacy=ev.privacy_monotonicity(), metric_monotone=metric_from_name("discernibility").monotone(0.1))
+    out = flash.run()
+    assert lat.level_sum[out.optimum] == 0

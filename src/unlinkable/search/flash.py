@@ -335,7 +335,9 @@ class Flash:
             return False
         if self.insufficient.bits[v]:
             return True
-        res = self.results.get(v)
+        # ARX stores a node's lower bound when the search checks it; the bottom's result from the
+        # start-up check is only cached, so it brings no bound and cannot prune the bottom.
+        res = self.results.get(v) if self.checked[v] else None
         bound = res.lower_bound if res is not None else None
         if bound is not None and self.results[self.optimum].loss <= bound:
             self.insufficient.put(v)
