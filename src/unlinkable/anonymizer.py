@@ -302,9 +302,13 @@ class Anonymizer:
         generalizer = Generalizer(codes, maps, canonical=getattr(self.metric, "reads_representatives", True))
         lattice, keys = self._lattice(maps)
         sensitive = self._sensitive_columns(frame, needed)
-        context = {"quasi_identifiers": list(self.quasi_identifiers), "n": n}
+        from unlinkable.search.context import SearchContext
+
+        models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models, data=frame)
+        context = {**models_context.fixed, "n": n}
         evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
-                                  suppression_limit=self.suppression_limit, sensitive=sensitive, context=context)
+                                  suppression_limit=self.suppression_limit, sensitive=sensitive, context=context,
+                                  node_context=models_context if models_context.per_node_needed else None)
         bar = _Progress(lattice.size, self.progress)
         try:
             if self.search == "optimal":

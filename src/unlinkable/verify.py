@@ -393,7 +393,7 @@ def _delta_presence(name: str, params: Mapping[str, Any], *, released, original,
     wanted = {tuple(r[:-1]): int(r[-1]) for r in subset.group_by(cols).len().iter_rows()}
     # The i-th occurrence of a row of the input is in the subset when i < its count in the subset.
     occurrence = original.select(cols).with_columns(pl.int_range(pl.len()).over(cols).alias("_i"))
-    member = [i < wanted.get(tuple(r[:-1]), 0) for r in occurrence.iter_rows()]
+    member = [r[-1] < wanted.get(tuple(r[:-1]), 0) for r in occurrence.iter_rows()]
     flags = pl.DataFrame({"_row": pl.Series(range(original.height), dtype=pl.UInt32), "_in": member})
     joined = released.join(flags, on="_row", how="left")
     grouped = joined.group_by(quasi_identifiers).agg(pl.len().alias("n"), pl.col("_in").sum().alias("s"))

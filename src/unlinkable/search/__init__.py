@@ -74,7 +74,8 @@ class NodeEvaluator:
 
     def __init__(self, generalizer: Generalizer, lattice: Lattice, names: Sequence[str],
                  models: Sequence[PrivacyModel], metric: UtilityMetric, *, suppression_limit: float,
-                 sensitive: Mapping[str, SensitiveColumn] | None = None, context: Mapping[str, Any] | None = None) -> None:
+                 sensitive: Mapping[str, SensitiveColumn] | None = None, context: Mapping[str, Any] | None = None,
+                 node_context: Any = None) -> None:
         self.g = generalizer
         self.lattice = lattice
         self.names = list(names)
@@ -84,6 +85,9 @@ class NodeEvaluator:
         self.budget = suppression_budget(self.limit, generalizer.n)
         self.sensitive = dict(sensitive or {})
         self.context = dict(context or {})
+        # Models that read a transformation's levels or class codes (k-map with a population
+        # table, linkage) get them from node_context.for_node(levels, class_codes).
+        self.node_context = node_context
         from unlinkable.models.kanonymity import KAnonymity
 
         self._sizes_only = bool(self.models) and all(isinstance(m, KAnonymity) for m in self.models)
@@ -112,9 +116,12 @@ class NodeEvaluator:
         return FULL
 
     def _stats(self, nc: NodeClasses) -> ClassStatistics:
+        context = self.context
+        if self.node_context is not None:
+            context = {**context, **self.node_context.for_node(nc.levels, nc.gen)}
         if self._sizes_only:
-            return ClassStatistics(record_class=np.empty(0, dtype=np.int64), sizes=nc.sizes, context=self.context)
-        stats = _NodeStatistics(self.g, nc, self.sensitive, self.context)
+            return ClassStatistics(record_class=np.empty(0, dtype=np.int64), sizes=nc.sizes, context=context)
+        stats = _NodeStatistics(self.g, nc, self.sensitive, context)
         parent = nc.parent
         cells = self._cells.get(parent[0]) if parent is not None else None
         if cells:
