@@ -75,3 +75,17 @@ def test_linkage_model_bounds_the_unique_link_share(tmp_path, population, hierar
     assert after["unique_link_share"] <= 0.01
     verify_release(result.table, original=data, quasi_identifiers=QIS, models=anonymizer.models,
                    suppression_limit=0.05, hierarchies=hierarchies)
+
+
+def test_verifier_rejects_a_release_above_the_linkage_limit(tmp_path, population, hierarchies):
+    from unlinkable.errors import VerificationError
+    from unlinkable.models import model_from_config
+
+    data = population.head(500)
+    voters_path = tmp_path / "voters.csv"
+    population.head(800).select(QIS).write_csv(voters_path)
+    model = model_from_config({"linkage": {"auxiliary": str(voters_path), "on": QIS, "max_unique_link_share": 0.01}})
+    # the raw table as "release": well above 1% unique links
+    with pytest.raises(VerificationError, match="linkage"):
+        verify_release(data, original=data, quasi_identifiers=QIS, models=[model], suppression_limit=0.05,
+                       hierarchies=hierarchies)

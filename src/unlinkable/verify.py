@@ -99,7 +99,7 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
             continue  # a model this verifier does not know (e.g. a plug-in); it is checked by its owner
         checker(name, params, classes=classes, released=released, original=orig_text, output=out_text,
                 quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, levels=levels,
-                suppressed=suppressed, n=n)
+                suppressed=suppressed, n=n, model=model)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -405,7 +405,28 @@ def _delta_presence(name: str, params: Mapping[str, Any], *, released, original,
     _fail(f"({lo}, {hi})-presence", failing, quasi_identifiers, "have a share of research-subset records outside the bounds")
 
 
+def _linkage(name: str, params: Mapping[str, Any], *, output, hierarchies, model=None, **_: Any) -> None:
+    """Re-count unique links of the produced table against the auxiliary table (exposure on text)."""
+    from unlinkable.linkage.exposure import exposure
+
+    auxiliary = getattr(model, "auxiliary_table", None)
+    if auxiliary is None:
+        from unlinkable.data.io import read_table
+
+        auxiliary = read_table(params["auxiliary"])
+    on = getattr(model, "on", None) or params["on"]
+    names = list(on) if not isinstance(on, Mapping) else list(on.keys())
+    share = exposure(output.drop("_row", strict=False), auxiliary, on=on,
+                     hierarchies={q: hierarchies[q] for q in names if q in hierarchies}, what_if=False).unique_link_share
+    limit = float(params["max_unique_link_share"])
+    if share > limit + _TOL:
+        raise VerificationError(
+            f"linkage: {share:.4%} of the released records link to exactly one auxiliary record, above the "
+            f"limit {limit:.4%}; nothing was written", hint="this is probably a bug; please report it")
+
+
 _CHECKERS = {
+    "linkage": _linkage,
     "k-anonymity": _k_anonymity,
     "l-diversity": _l_diversity,
     "t-closeness": _t_closeness,

@@ -191,6 +191,16 @@ class LinkageModel(PrivacyModel):
         return (f"linkage (at most {self.max_unique_link_share:.2%} unique links): at most that share of the released "
                 f"records can be joined to exactly one person in {where} on {', '.join(self.attributes)}.")
 
+    @property
+    def auxiliary_table(self) -> pl.DataFrame:
+        """The auxiliary table the model guards against (for the independent verifier)."""
+        return self._frame
+
+    @property
+    def on(self) -> Any:
+        """The shared attributes as given: a list of names or {release column: auxiliary column}."""
+        return self._on
+
     def to_dict(self) -> dict[str, Any]:
         params: dict[str, Any] = {"auxiliary": self._source or "<table>", "on": self._on,
                                   "max_unique_link_share": self.max_unique_link_share}
