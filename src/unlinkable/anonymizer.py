@@ -253,6 +253,9 @@ class Anonymizer:
             raise ConfigError("no privacy model given", hint="e.g. privacy=[{'k-anonymity': {'k': 5}}]")
         self.suppression_limit = check_float(suppression_limit, "suppression_limit", low=0.0, high=1.0)
         self.metric = metric_from_name(metric)
+        bind = getattr(self.metric, "bind_attributes", None)
+        if bind is not None:
+            bind(self.quasi_identifiers)
         if search not in ("optimal", "heuristic"):
             raise ConfigError(f"unknown search algorithm {search!r}", hint="use optimal or heuristic")
         self.search = search

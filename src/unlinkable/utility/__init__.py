@@ -36,9 +36,21 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
     """
     if isinstance(name, UtilityMetric):
         return name
+    options: dict = {}
+    if isinstance(name, dict):
+        # job file: metric: {name: loss, weights: {age: 2, zip: 1}}
+        options = {k: v for k, v in name.items() if k != "name"}
+        name = name.get("name", "loss")
     key = str(name).strip().lower()
     if key not in METRICS:
         raise ConfigError(f"unknown metric {name!r}", hint="use one of loss, discernibility, entropy, precision, aecs, height")
+    if options:
+        if key != "loss" or set(options) - {"weights"}:
+            raise ConfigError(f"metric {key!r} takes no options {sorted(options)}",
+                              hint="only loss takes weights: metric: {name: loss, weights: {age: 2}}")
+        if not isinstance(options["weights"], dict):
+            raise ConfigError("metric weights must map attributes to numbers", hint="weights: {age: 2, zip: 1}")
+        return METRICS[key](weights=options["weights"])
     return METRICS[key]()
 
 

@@ -47,8 +47,10 @@ def _normalize_all(ev: Evaluation, released, supp_records: int) -> list[float]:
     return (np.floor(np.maximum(x, 0.0) * 1e10) / 1e10 + 0.0).tolist()
 
 
-def geometric_mean_loss(values) -> float:
-    """ARX's aggregate: the product of ``(x + 1) ** (1/m)``, minus 1, in that operation order.
+def geometric_mean_loss(values, weights=None) -> float:
+    """ARX's aggregate: the product of ``((x + 1) * w) ** (1/m)``, minus 1, in that operation order.
+
+    ``weights`` are ARX's attribute weights divided by the largest one (all 1 by default).
 
     Examples
     --------
@@ -57,9 +59,10 @@ def geometric_mean_loss(values) -> float:
     """
     values = list(values)
     m = len(values)
+    weights = [1.0] * m if weights is None else list(weights)
     result = 1.0
-    for v in values:
-        result *= math.pow((v + 1.0) * 1.0, 1.0 / m)
+    for v, w in zip(values, weights):
+        result *= math.pow((v + 1.0) * w, 1.0 / m)
     return result - 1.0
 
 
@@ -85,13 +88,32 @@ class LossMetric(UtilityMetric):
     monotone_generalization = True
     monotone_suppression = False
 
-    def __init__(self) -> None:
+    def __init__(self, *, weights: dict[str, float] | None = None) -> None:
+        from unlinkable.config import check_float
+
+        self.weights = {str(k): check_float(v, f"weights.{k}", low=0.0, low_open=True) for k, v in (weights or {}).items()}
+        self._wvec: list[float] | None = None  # set by bind_attributes (ARX: weights / max weight)
         self._counts: list[np.ndarray] | None = None
         self._totals: dict[tuple[int, int], int] = {}
         self._unsuppressed: dict[tuple[int, ...], tuple[dict[str, float], float]] = {}
         self._everything: dict[tuple[int, ...], list[int]] = {}
         self._bounds: dict[tuple[int, ...], float] = {}
         self._flat_costs = None
+
+    def bind_attributes(self, names: list[str]) -> None:
+        """Fix the attribute order of the weights (ARX divides every weight by the largest)."""
+        from unlinkable.errors import ConfigError
+
+        unknown = sorted(set(self.weights) - set(names))
+        if unknown:
+            raise ConfigError(f"metric weights name {unknown[0]!r}, which is not a quasi-identifier",
+                              hint=f"weights apply to the quasi-identifiers: {', '.join(names)}")
+        if not self.weights:
+            self._wvec = None
+            return
+        raw = [self.weights.get(n, 1.0) for n in names]
+        top = max(raw)
+        self._wvec = [w / top for w in raw]
 
     def prepare(self, counts_per_attribute: list[np.ndarray]) -> None:
         """Input frequency of every original code, per attribute (one call per search).
@@ -141,7 +163,7 @@ class LossMetric(UtilityMetric):
         if bound is None:
             everything = [self._total(i, gm, lv) for i, (gm, lv) in enumerate(zip(maps, levels))]
             bound = geometric_mean_loss(_normalize_all(Evaluation(levels, None, None, None, n, maps, ()),
-                                                       everything, 0))
+                                                       everything, 0), self._wvec)
             self._bounds[levels] = bound
         return bound
 
@@ -205,13 +227,13 @@ class LossMetric(UtilityMetric):
         bound = self._bounds.get(ev.levels) if cache else None
         if bound is None:
             if ev.node is not None:
-                bound = geometric_mean_loss(_normalize_all(ev, everything, 0))
+                bound = geometric_mean_loss(_normalize_all(ev, everything, 0), self._wvec)
             else:
                 bound = geometric_mean_loss([_normalize(everything[i] / gm.domain_size, ev.n, gm.domain_size)
-                                             for i, gm in enumerate(ev.maps)])
+                                             for i, gm in enumerate(ev.maps)], self._wvec)
             if cache:
                 self._bounds[ev.levels] = bound
-        return Score(geometric_mean_loss(per.values()), per, bound)
+        return Score(geometric_mean_loss(per.values(), self._wvec), per, bound)
 
     def _row_counts(self, ev: Evaluation) -> np.ndarray:
         """Hierarchy rows under each class's generalized value, one gather for all attributes."""
