@@ -12,11 +12,11 @@ from typing import Sequence
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from unlinkable.errors import InputError
 
 MISSING = -1
+_NEWEST = pl.CompatLevel.newest()
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,13 +48,16 @@ def encode_column(series: pl.Series) -> EncodedColumn:
     """
     if series.dtype != pl.String:
         series = series.cast(pl.String)
-    arrow = series.to_arrow()
+    # Arrow's string_view is polars' own layout: handed over without copying (the default
+    # compatibility level rewrites every string into a large_string buffer first).
+    arrow = series.to_arrow(compat_level=_NEWEST)
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
-    if pa.types.is_large_string(arrow.type) or pa.types.is_string_view(arrow.type):
-        arrow = arrow.cast(pa.string())
-    encoded = pc.dictionary_encode(arrow, null_encoding="mask")
-    indices = encoded.indices.fill_null(MISSING).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    encoded = arrow.dictionary_encode()
+    indices = encoded.indices
+    if indices.null_count:
+        indices = indices.fill_null(MISSING)
+    indices = indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
     dictionary = tuple(encoded.dictionary.to_pylist())
     return EncodedColumn(series.name, indices, dictionary)
 
