@@ -57,9 +57,27 @@ def encode_column(series: pl.Series) -> EncodedColumn:
     indices = encoded.indices
     if indices.null_count:
         indices = indices.fill_null(MISSING)
-    indices = indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    indices = arrow_ints(indices).astype(np.int32)
     dictionary = tuple(encoded.dictionary.to_pylist())
     return EncodedColumn(series.name, indices, dictionary)
+
+
+def arrow_ints(array: pa.Array) -> np.ndarray:
+    """A read-only numpy view of a null-free Arrow integer array.
+
+    Arrow's own ``to_numpy`` imports pandas when it is installed (about 0.15 s of start-up);
+    reading the value buffer directly does not.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> arrow_ints(pa.array([3, 1, 2], type=pa.int32())[1:]).tolist()
+    [1, 2]
+    """
+    if array.null_count:
+        raise ValueError("arrow_ints needs an array without nulls")
+    dtype = np.dtype(array.type.to_pandas_dtype())
+    return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,8 +18,8 @@ from typing import Sequence
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from unlinkable.data.table import arrow_ints
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
 _LIMIT = 1 << 62
@@ -127,12 +127,18 @@ def _group_rows(gen: np.ndarray, cards: Sequence[int]) -> tuple[np.ndarray, int]
     return _compact(key, space)
 
 
+def _arrow_int64(key: np.ndarray) -> pa.Array:
+    """An int64 numpy array as an Arrow array over the same memory (``pa.array`` would import pandas)."""
+    key = np.ascontiguousarray(key, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), key.shape[0], [None, pa.py_buffer(key)])
+
+
 def _hash_ids(key: np.ndarray, with_keys: bool = False):
     """Dense ids of an int64 key array in first-appearance order (Arrow's hash table)."""
-    enc = pc.dictionary_encode(pa.array(key, type=pa.int64()))
-    ids = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    enc = _arrow_int64(key).dictionary_encode()
+    ids = arrow_ints(enc.indices).astype(np.int64)
     if with_keys:
-        return ids, len(enc.dictionary), enc.dictionary.to_numpy(zero_copy_only=False)
+        return ids, len(enc.dictionary), arrow_ints(enc.dictionary)
     return ids, len(enc.dictionary)
 
 
@@ -155,9 +161,9 @@ def _group_keys(key: np.ndarray, with_first: bool = True) -> tuple[np.ndarray, i
             ids.append(g)
         return (np.array(ids, dtype=np.int64), len(first), np.array(first, dtype=np.int64),
                 np.array(list(seen), dtype=np.int64))
-    enc = pc.dictionary_encode(pa.array(key, type=pa.int64()))
-    ids = enc.indices.to_numpy(zero_copy_only=False).astype(np.intp)
-    uniq = enc.dictionary.to_numpy(zero_copy_only=False)
+    enc = _arrow_int64(key).dictionary_encode()
+    ids = arrow_ints(enc.indices).astype(np.intp)
+    uniq = arrow_ints(enc.dictionary)
     if not with_first:
         return ids, uniq.shape[0], None, uniq
     first = np.empty(uniq.shape[0], dtype=np.int64)
