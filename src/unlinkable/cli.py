@@ -21,11 +21,29 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version is looked up only when asked (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.exit(message=f"unlinkable {_version()}\n")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``command`` given, only that command's module is imported.
+
+    A run imports only what its command uses: the other sub-commands are still listed (for
+    ``--help`` and error messages) but their modules, and everything they import, are not loaded.
+    """
     parser = argparse.ArgumentParser(prog="unlinkable", description="Measure and remove re-identification and linkage risk in tables of personal data.")
-    parser.add_argument("--version", action="version", version=f"unlinkable {_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
+        if command is not None and name != command:
+            sub.add_parser(name, help=help_text, description=help_text)
+            continue
         try:
             module = importlib.import_module(f"unlinkable.commands.{name}")
         except ModuleNotFoundError:
@@ -34,6 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
         module.configure(cmd)
         cmd.set_defaults(_run=module.run)
     return parser
+
+
+def _requested(argv: Sequence[str]) -> str | None:
+    """The sub-command named by ``argv`` (its first non-option word), if it is a known one."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def _version() -> str:
@@ -46,8 +74,9 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_requested(words))
+    args = parser.parse_args(words)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return 2
