@@ -142,6 +142,11 @@ def _hash_ids(key: np.ndarray, with_keys: bool = False):
     return ids, len(enc.dictionary)
 
 
+#: source classes from which a node is grouped by direct addressing (when its key space is small)
+_DIRECT_MIN = 49
+#: ... and at most this many times as many keys in the node's key space as source classes
+_DIRECT_FACTOR = 8
+
 #: at most this many keys are grouped with a Python dict (cheaper than a call into Arrow)
 _SMALL = 48
 
@@ -236,17 +241,20 @@ class Generalizer:
         self.keyed = space < _LIMIT
         self.radix = radix
         self._delta: dict[tuple[int, int, int], np.ndarray] = {}
+        self._bottom_gen: dict[tuple[int, int], np.ndarray] = {}
         codes = np.asarray(codes)
         bottom_levels = tuple(0 for _ in range(self.m))
         if self.m == 0 or self.n == 0:
             bottom_id = np.zeros(self.n, dtype=np.int64)
             nb = 1 if self.n else 0
+            first = None
             self.keyed = False  # nothing to key: the column-wise grouping handles the degenerate table
         elif self.keyed:
-            key = np.zeros(self.n, dtype=np.int64)
-            for i in range(self.m):
-                key += self.columns[i][0].take(codes[:, i]) * radix[i]
-            bottom_id, nb, _, distinct = _group_keys(key)
+            # Level-0 codes pre-scaled by their radix: one gather and one add per attribute.
+            key = (self.columns[0][0] * radix[0]).take(codes[:, 0])
+            for i in range(1, self.m):
+                key += (self.columns[i][0] * radix[i]).take(codes[:, i])
+            bottom_id, nb, first, distinct = _group_keys(key, with_first=not canonical)
             bkey = distinct.astype(np.int64, copy=False)
             if canonical:
                 # Bottom classes in ascending key order; every roll-up keeps classes in
@@ -258,13 +266,17 @@ class Generalizer:
                 rank[order] = np.arange(nb)
                 bottom_id = rank.take(bottom_id)
                 bkey = bkey.take(order)
+                first = None  # the first members are those of the relabelled classes
         else:
             gen0 = np.column_stack([self.columns[i][0].take(codes[:, i]) for i in range(self.m)])
             bottom_id, nb = _group_rows(gen0, [c[0] for c in self.cards])
+            first = None
         self.record_bottom = bottom_id
-        first = np.empty(nb, dtype=np.int64)
-        first[bottom_id[::-1]] = np.arange(self.n - 1, -1, -1)
-        rep_cols = np.ascontiguousarray(np.asarray(codes, dtype=np.int64).T.take(first, axis=1)) if self.m else \
+        if first is None:
+            first = np.empty(nb, dtype=np.int64)
+            first[bottom_id[::-1]] = np.arange(self.n - 1, -1, -1)
+        # Gathering whole rows, then transposing, is cheaper than gathering columns of codes.T.
+        rep_cols = np.ascontiguousarray(np.asarray(codes, dtype=np.int64).take(first, axis=0).T) if self.m else \
             np.zeros((0, nb), dtype=np.int64)
         sizes = np.bincount(bottom_id, minlength=nb).astype(np.int64)
         if not (self.keyed and self.m and self.n):
@@ -325,6 +337,57 @@ class Generalizer:
             self._delta[(i, -1, level)] = d
         return d
 
+    def _direct_space(self, levels: tuple[int, ...], src: NodeClasses) -> int:
+        """The node's own key space when grouping ``src``'s classes by direct addressing pays, else 0.
+
+        Hashing many source classes (the bottom, for a node with no cached specialization) costs
+        more than a few gathers plus a scatter over a key space not much larger than the classes."""
+        nsrc = src.classes
+        if nsrc < _DIRECT_MIN:
+            return 0
+        space = 1
+        for i, lv in enumerate(levels):
+            space *= self.cards[i][lv]
+            if space > _DIRECT_FACTOR * nsrc:
+                return 0
+        return space
+
+    def _gen_codes(self, src: NodeClasses, i: int, level: int) -> np.ndarray:
+        """Generalized codes of attribute ``i`` at ``level`` for every class of ``src`` (kept for the bottom)."""
+        if src is not self.bottom:
+            return self.columns[i][level].take(src.rep_cols[i])
+        g = self._bottom_gen.get((i, level))
+        if g is None:
+            g = self._bottom_gen[(i, level)] = self.columns[i][level].take(src.rep_cols[i])
+        return g
+
+    def _direct_ids(self, levels: tuple[int, ...], src: NodeClasses, space: int):
+        """Class of every ``src`` class, the class count and each class's first source class, in
+        first-appearance order (the order hashing gives), by direct addressing over the node's
+        mixed-radix key space (level cardinalities as radices)."""
+        key = None
+        radix = 1
+        for i in range(self.m - 1, -1, -1):
+            card = self.cards[i][levels[i]]
+            if card == 1:
+                continue  # a single value: no digit
+            g = self._gen_codes(src, i, levels[i])
+            if key is None:
+                key = g * radix if radix != 1 else g.copy()
+            else:
+                key += g * radix
+            radix *= card
+        n = src.classes
+        if key is None:
+            return np.zeros(n, dtype=np.intp), 1, np.zeros(1, dtype=np.int64)
+        # First source class of every key: the last write of a repeated index wins.
+        pos = np.empty(space, dtype=np.intp)
+        pos[key[::-1]] = np.arange(n - 1, -1, -1)
+        first = np.flatnonzero(pos.take(key) == np.arange(n))
+        label = pos  # reused: only the labels of present keys are read
+        label[key.take(first)] = np.arange(first.shape[0])
+        return label.take(key), int(first.shape[0]), first
+
     def classes(self, levels: Sequence[int], *, need_bottom_map: bool = False) -> NodeClasses:
         """The equivalence classes of the transformation ``levels``."""
         if type(levels) is not tuple:
@@ -335,6 +398,17 @@ class Generalizer:
                 hit.from_bottom = self._bottom_map(hit)
             return hit
         src = self._source(levels)
+        direct = self._direct_space(levels, src) if self.keyed else 0
+        if direct:
+            ids, count, first = self._direct_ids(levels, src, direct)
+            rep_cols = src.rep_cols.take(first, axis=1)
+            node_key = src.key.take(first)
+            for i in range(self.m):
+                if levels[i] != src.levels[i]:
+                    node_key += self._delta_table(i, src.levels[i], levels[i]).take(rep_cols[i])
+            sizes = np.bincount(ids, weights=src.sizes, minlength=count).astype(np.int64)
+            node = NodeClasses(levels, rep_cols, sizes, node_key, self.columns)
+            return self._finish(node, src, ids, need_bottom_map)
         if self.keyed:
             key = src.key
             fresh = False
@@ -362,6 +436,9 @@ class Generalizer:
             node._pending = (src.rep_cols, ids, count)
         else:
             node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes, node_key, self.columns)
+        return self._finish(node, src, ids, need_bottom_map)
+
+    def _finish(self, node: NodeClasses, src: NodeClasses, ids: np.ndarray, need_bottom_map: bool) -> NodeClasses:
         node.parent = (src.levels, ids)
         if need_bottom_map:
             # The bottom -> class map is chained lazily: many nodes never need per-record classes.
