@@ -37,7 +37,7 @@ class NodeClasses:
     """
 
     __slots__ = ("levels", "sizes", "key", "_rep_cols", "from_bottom", "_record_class", "_rep", "_gen", "_tables",
-                 "parent", "_link", "_pending")
+                 "parent", "_link", "_pending", "rep_flat")
 
     def __init__(self, levels: tuple[int, ...], rep_cols: np.ndarray, sizes: np.ndarray, key: np.ndarray | None,
                  tables: Sequence[np.ndarray], from_bottom: np.ndarray | None = None) -> None:
@@ -53,6 +53,7 @@ class NodeClasses:
         self._tables = tables             # tables[i][level]: generalization column of attribute i
         self.parent = None                # (levels of the finer node rolled up, its class -> class map)
         self._link = None                 # [finer node's from_bottom or link, class map, resolved]
+        self.rep_flat = None              # rep_cols shifted into the generalizer's flat code space
 
     @property
     def classes(self) -> int:
@@ -242,6 +243,19 @@ class Generalizer:
         self.radix = radix
         self._delta: dict[tuple[int, int, int], np.ndarray] = {}
         self._bottom_gen: dict[tuple[int, int], np.ndarray] = {}
+        # Flat code space (attribute i's original codes shifted by _flat_offset[i]); row l of
+        # _flat_table: every attribute's generalized codes at level l (its top level above its height).
+        sizes = [cols[0].shape[0] for cols in self.columns]
+        self._flat_offset = np.cumsum([0] + sizes[:-1], dtype=np.int64)[:, None] if self.m else \
+            np.zeros((0, 1), dtype=np.int64)
+        self._flat_attr = np.repeat(np.arange(self.m), sizes)
+        self._flat_pos = np.arange(sum(sizes))
+        depth = max([len(cols) for cols in self.columns] + [1])
+        self._flat_table = np.zeros((depth, sum(sizes)), dtype=np.int64)
+        for lv in range(depth):
+            for i, cols in enumerate(self.columns):
+                off = int(self._flat_offset[i, 0])
+                self._flat_table[lv, off:off + sizes[i]] = cols[min(lv, len(cols) - 1)]
         codes = np.asarray(codes)
         bottom_levels = tuple(0 for _ in range(self.m))
         if self.m == 0 or self.n == 0:
@@ -365,21 +379,36 @@ class Generalizer:
         """Class of every ``src`` class, the class count and each class's first source class, in
         first-appearance order (the order hashing gives), by direct addressing over the node's
         mixed-radix key space (level cardinalities as radices)."""
-        key = None
-        radix = 1
-        for i in range(self.m - 1, -1, -1):
-            card = self.cards[i][levels[i]]
-            if card == 1:
-                continue  # a single value: no digit
-            g = self._gen_codes(src, i, levels[i])
-            if key is None:
-                key = g * radix if radix != 1 else g.copy()
-            else:
-                key += g * radix
-            radix *= card
         n = src.classes
-        if key is None:
+        if space == 1:
             return np.zeros(n, dtype=np.intp), 1, np.zeros(1, dtype=np.int64)
+        if src is self.bottom:
+            # The bottom's generalized columns are kept: one multiply-add per attribute.
+            key = None
+            radix = 1
+            for i in range(self.m - 1, -1, -1):
+                card = self.cards[i][levels[i]]
+                if card == 1:
+                    continue  # a single value: no digit
+                g = self._gen_codes(src, i, levels[i])
+                if key is None:
+                    key = g * radix if radix != 1 else g.copy()
+                else:
+                    key += g * radix
+                radix *= card
+        else:
+            # Smaller sources: one lookup table of every attribute's radix-scaled codes at the node's
+            # levels, one gather of all attributes' codes and one sum (a few calls, not a few per attribute).
+            radix = [0] * self.m
+            r = 1
+            for i in range(self.m - 1, -1, -1):
+                radix[i] = r
+                r *= self.cards[i][levels[i]]
+            seg = self._flat_attr
+            lut = self._flat_table[np.array(levels).take(seg), self._flat_pos] * np.array(radix).take(seg)
+            if src.rep_flat is None:
+                src.rep_flat = src.rep_cols + self._flat_offset
+            key = lut.take(src.rep_flat).sum(axis=0)
         # First source class of every key: the last write of a repeated index wins.
         pos = np.empty(space, dtype=np.intp)
         pos[key[::-1]] = np.arange(n - 1, -1, -1)
