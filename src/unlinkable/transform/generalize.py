@@ -250,6 +250,7 @@ class Generalizer:
             np.zeros((0, 1), dtype=np.int64)
         self._flat_attr = np.repeat(np.arange(self.m), sizes)
         self._flat_pos = np.arange(sum(sizes))
+        self._flat_radix = np.array(radix, dtype=np.int64).take(self._flat_attr)
         depth = max([len(cols) for cols in self.columns] + [1])
         self._flat_table = np.zeros((depth, sum(sizes)), dtype=np.int64)
         for lv in range(depth):
@@ -298,6 +299,7 @@ class Generalizer:
         self.bottom = NodeClasses(bottom_levels, rep_cols, sizes, bkey, self.columns,
                                   np.arange(nb, dtype=np.int64))
         self.cache_size = cache_size
+        self._arange = np.arange(nb, dtype=np.intp)
         self._reset_cache()
 
     def _reset_cache(self) -> None:
@@ -350,6 +352,16 @@ class Generalizer:
             d = self._delta_table(i, 0, level).take(self.bottom.rep_cols[i])
             self._delta[(i, -1, level)] = d
         return d
+
+    def _key_of(self, node: NodeClasses) -> np.ndarray:
+        """The lattice-wide mixed-radix key of every class of ``node`` (built on first use)."""
+        if node.key is None:
+            seg = self._flat_attr
+            lut = self._flat_table[np.array(node.levels).take(seg), self._flat_pos] * self._flat_radix
+            if node.rep_flat is None:
+                node.rep_flat = node.rep_cols + self._flat_offset
+            node.key = lut.take(node.rep_flat).sum(axis=0)
+        return node.key
 
     def _direct_space(self, levels: tuple[int, ...], src: NodeClasses) -> int:
         """The node's own key space when grouping ``src``'s classes by direct addressing pays, else 0.
@@ -410,12 +422,14 @@ class Generalizer:
                 src.rep_flat = src.rep_cols + self._flat_offset
             key = lut.take(src.rep_flat).sum(axis=0)
         # First source class of every key: the last write of a repeated index wins.
+        ar = self._arange[:n]  # a view of a shared 0..n-1: no allocation per node
         pos = np.empty(space, dtype=np.intp)
-        pos[key[::-1]] = np.arange(n - 1, -1, -1)
-        first = np.flatnonzero(pos.take(key) == np.arange(n))
+        pos[key[::-1]] = ar[::-1]
+        first = (pos.take(key) == ar).nonzero()[0]
+        count = first.shape[0]
         label = pos  # reused: only the labels of present keys are read
-        label[key.take(first)] = np.arange(first.shape[0])
-        return label.take(key), int(first.shape[0]), first
+        label[key.take(first)] = ar[:count]
+        return label.take(key), count, first
 
     def classes(self, levels: Sequence[int], *, need_bottom_map: bool = False) -> NodeClasses:
         """The equivalence classes of the transformation ``levels``."""
@@ -430,16 +444,12 @@ class Generalizer:
         direct = self._direct_space(levels, src) if self.keyed else 0
         if direct:
             ids, count, first = self._direct_ids(levels, src, direct)
-            rep_cols = src.rep_cols.take(first, axis=1)
-            node_key = src.key.take(first)
-            for i in range(self.m):
-                if levels[i] != src.levels[i]:
-                    node_key += self._delta_table(i, src.levels[i], levels[i]).take(rep_cols[i])
             sizes = np.bincount(ids, weights=src.sizes, minlength=count).astype(np.int64)
-            node = NodeClasses(levels, rep_cols, sizes, node_key, self.columns)
+            # The lattice-wide key is built only if the node is hashed later (_key_of).
+            node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes, None, self.columns)
             return self._finish(node, src, ids, need_bottom_map)
         if self.keyed:
-            key = src.key
+            key = self._key_of(src)
             fresh = False
             bottom = src is self.bottom
             for i in range(self.m):
@@ -497,7 +507,7 @@ class Generalizer:
             for i in range(self.m):
                 if node.levels[i]:
                     key = key + self._delta_table(i, 0, node.levels[i]).take(b.rep_cols[i])
-            both = np.concatenate([node.key, key])
+            both = np.concatenate([self._key_of(node), key])
             ids, _ = _hash_ids(both)
         else:
             gen_b = np.column_stack([self.columns[i][lv].take(b.rep_cols[i]) for i, lv in enumerate(node.levels)])
