@@ -396,7 +396,7 @@ class Generalizer:
             return np.zeros(n, dtype=np.intp), 1, np.zeros(1, dtype=np.int64)
         if src is self.bottom:
             # The bottom's generalized columns are kept: one multiply-add per attribute.
-            key = None
+            key = tmp = None
             radix = 1
             for i in range(self.m - 1, -1, -1):
                 card = self.cards[i][levels[i]]
@@ -405,8 +405,10 @@ class Generalizer:
                 g = self._gen_codes(src, i, levels[i])
                 if key is None:
                     key = g * radix if radix != 1 else g.copy()
+                    tmp = np.empty_like(key)
                 else:
-                    key += g * radix
+                    np.multiply(g, radix, out=tmp)
+                    key += tmp
                 radix *= card
         else:
             # Smaller sources: one lookup table of every attribute's radix-scaled codes at the node's
@@ -550,6 +552,7 @@ def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], 
     """
     out = {}
     qi_index = {q: i for i, q in enumerate(quasi_identifiers)}
+    any_suppressed = bool(np.any(suppressed))
     for name in frame.columns:
         if name in identifiers:
             continue
@@ -558,7 +561,8 @@ def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], 
             gm, lv = maps[i], int(levels[i])
             texts = list(gm.labels[lv]) + [suppression_value]
             gcodes = gm.table[:, lv].astype(np.int64).take(codes[:, i])
-            gcodes = np.where(suppressed, len(texts) - 1, gcodes)
+            if any_suppressed:
+                gcodes = np.where(suppressed, len(texts) - 1, gcodes)
             if gcodes.shape[0] <= _SMALL_FRAME:
                 # A few rows: a numpy gather of the labels beats polars' per-call overhead.
                 out[name] = pl.Series(name, np.array(texts, dtype=object)[gcodes].tolist(), dtype=pl.String)
