@@ -387,13 +387,9 @@ class Generalizer:
             g = self._bottom_gen[(i, level)] = self.columns[i][level].take(src.rep_cols[i])
         return g
 
-    def _direct_ids(self, levels: tuple[int, ...], src: NodeClasses, space: int):
-        """Class of every ``src`` class, the class count and each class's first source class, in
-        first-appearance order (the order hashing gives), by direct addressing over the node's
-        mixed-radix key space (level cardinalities as radices)."""
-        n = src.classes
-        if space == 1:
-            return np.zeros(n, dtype=np.intp), 1, np.zeros(1, dtype=np.int64)
+    def _local_key(self, levels: tuple[int, ...], src: NodeClasses) -> np.ndarray:
+        """Mixed-radix key of every class of ``src`` at ``levels``, the radices being the levels'
+        cardinalities (a key space as small as the node allows)."""
         if src is self.bottom:
             # The bottom's generalized columns are kept: one multiply-add per attribute.
             key = tmp = None
@@ -423,6 +419,16 @@ class Generalizer:
             if src.rep_flat is None:
                 src.rep_flat = src.rep_cols + self._flat_offset
             key = lut.take(src.rep_flat).sum(axis=0)
+        return key
+
+    def _direct_ids(self, levels: tuple[int, ...], src: NodeClasses, space: int):
+        """Class of every ``src`` class, the class count and each class's first source class, in
+        first-appearance order (the order hashing gives), by direct addressing over the node's
+        mixed-radix key space (level cardinalities as radices)."""
+        n = src.classes
+        if space == 1:
+            return np.zeros(n, dtype=np.intp), 1, np.zeros(1, dtype=np.int64)
+        key = self._local_key(levels, src)
         # First source class of every key: the last write of a repeated index wins.
         ar = self._arange[:n]  # a view of a shared 0..n-1: no allocation per node
         pos = np.empty(space, dtype=np.intp)
@@ -504,6 +510,14 @@ class Generalizer:
 
     def _bottom_map(self, node: NodeClasses) -> np.ndarray:
         b = self.bottom
+        space = self._direct_space(node.levels, b) if self.keyed else 0
+        if space == 1:
+            return np.zeros(b.classes, dtype=np.int64)
+        if space:
+            # Direct addressing over the node's own key space: its class of every bottom class.
+            inv = np.empty(space, dtype=np.int64)
+            inv[self._local_key(node.levels, node)] = np.arange(node.classes)
+            return inv.take(self._local_key(node.levels, b))
         if self.keyed:
             key = b.key
             for i in range(self.m):
