@@ -567,6 +567,7 @@ def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], 
     out = {}
     qi_index = {q: i for i, q in enumerate(quasi_identifiers)}
     any_suppressed = bool(np.any(suppressed))
+    gathers: dict[str, tuple[list[str], np.ndarray]] = {}
     for name in frame.columns:
         if name in identifiers:
             continue
@@ -581,10 +582,18 @@ def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], 
                 # A few rows: a numpy gather of the labels beats polars' per-call overhead.
                 out[name] = pl.Series(name, np.array(texts, dtype=object)[gcodes].tolist(), dtype=pl.String)
             else:
-                # One gather from the small label dictionary keeps this vectorised.
-                out[name] = pl.Series(name, texts, dtype=pl.String).gather(gcodes)
+                # One gather from the small label dictionary keeps this vectorised; all columns are
+                # gathered in one polars query (one call, columns in parallel) below.
+                gathers[name] = (texts, gcodes)
+                out[name] = None
         else:
             out[name] = frame[name]
+    if gathers:
+        codes_frame = pl.DataFrame({name: gc for name, (_, gc) in gathers.items()})
+        done = codes_frame.select([pl.lit(pl.Series(texts, dtype=pl.String)).gather(pl.col(name)).alias(name)
+                                   for name, (texts, _) in gathers.items()])
+        for name in gathers:
+            out[name] = done[name]
     return pl.DataFrame(out)
 
 
