@@ -37,7 +37,7 @@ class NodeClasses:
     """
 
     __slots__ = ("levels", "sizes", "key", "_rep_cols", "from_bottom", "_record_class", "_rep", "_gen", "_tables",
-                 "parent", "_link", "_pending", "rep_flat")
+                 "parent", "_link", "_pending", "rep_flat", "lkey", "lbase")
 
     def __init__(self, levels: tuple[int, ...], rep_cols: np.ndarray, sizes: np.ndarray, key: np.ndarray | None,
                  tables: Sequence[np.ndarray], from_bottom: np.ndarray | None = None) -> None:
@@ -54,6 +54,8 @@ class NodeClasses:
         self.parent = None                # (levels of the finer node rolled up, its class -> class map)
         self._link = None                 # [finer node's from_bottom or link, class map, resolved]
         self.rep_flat = None              # rep_cols shifted into the generalizer's flat code space
+        self.lkey = None                  # per class: key in a small mixed radix (lbase), if grouped so
+        self.lbase = None                 # (radices, cardinalities bounding each digit, key space)
 
     @property
     def classes(self) -> int:
@@ -243,6 +245,7 @@ class Generalizer:
         self.radix = radix
         self._delta: dict[tuple[int, int, int], np.ndarray] = {}
         self._bottom_gen: dict[tuple[int, int], np.ndarray] = {}
+        self._diff: dict[tuple[int, int, int], np.ndarray] = {}
         # Flat code space (attribute i's original codes shifted by _flat_offset[i]); row l of
         # _flat_table: every attribute's generalized codes at level l (its top level above its height).
         sizes = [cols[0].shape[0] for cols in self.columns]
@@ -421,14 +424,44 @@ class Generalizer:
             key = lut.take(src.rep_flat).sum(axis=0)
         return key
 
-    def _direct_ids(self, levels: tuple[int, ...], src: NodeClasses, space: int):
-        """Class of every ``src`` class, the class count and each class's first source class, in
-        first-appearance order (the order hashing gives), by direct addressing over the node's
-        mixed-radix key space (level cardinalities as radices)."""
-        n = src.classes
+    def _small_radix(self, levels: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Mixed radices of the node's own key space (the levels' cardinalities) and those cardinalities."""
+        cards = tuple(self.cards[i][lv] for i, lv in enumerate(levels))
+        radix = [0] * self.m
+        r = 1
+        for i in range(self.m - 1, -1, -1):
+            radix[i] = r
+            r *= cards[i]
+        return tuple(radix), cards
+
+    def _inherited_key(self, levels: tuple[int, ...], src: NodeClasses) -> np.ndarray | None:
+        """Keys of ``src``'s classes at ``levels`` in ``src``'s small radix: its keys plus the changed
+        digits (one gather per changed attribute), or None when a digit could outgrow its radix."""
+        radix, cards, _ = src.lbase
+        key = None
+        for i in range(self.m):
+            old, new = src.levels[i], levels[i]
+            if new != old:
+                if self.cards[i][new] > cards[i]:
+                    return None  # (a hierarchy whose level has more values than a lower one)
+                step = (self._col_diff(i, old, new) * radix[i]).take(src.rep_cols[i])
+                if key is None:
+                    key = src.lkey + step
+                else:
+                    key += step
+        return key
+
+    def _col_diff(self, i: int, old: int, new: int) -> np.ndarray:
+        d = self._diff.get((i, old, new))
+        if d is None:
+            d = self._diff[(i, old, new)] = self.columns[i][new] - self.columns[i][old]
+        return d
+
+    def _direct_ids(self, key: np.ndarray | None, n: int, space: int):
+        """Group of every one of ``n`` keys, the group count and each group's first key index, in
+        first-appearance order (the order hashing gives), by direct addressing over ``space``."""
         if space == 1:
             return np.zeros(n, dtype=np.intp), 1, np.zeros(1, dtype=np.int64)
-        key = self._local_key(levels, src)
         # First source class of every key: the last write of a repeated index wins.
         ar = self._arange[:n]  # a view of a shared 0..n-1: no allocation per node
         pos = np.empty(space, dtype=np.intp)
@@ -449,12 +482,24 @@ class Generalizer:
                 hit.from_bottom = self._bottom_map(hit)
             return hit
         src = self._source(levels)
-        direct = self._direct_space(levels, src) if self.keyed else 0
-        if direct:
-            ids, count, first = self._direct_ids(levels, src, direct)
+        key = base = None
+        if src.lbase is not None:
+            key = self._inherited_key(levels, src)
+            if key is not None:
+                base = src.lbase
+        if base is None and self.keyed:
+            space = self._direct_space(levels, src)
+            if space:
+                radix, cards = self._small_radix(levels)
+                base = (radix, cards, space)
+                key = self._local_key(levels, src) if space > 1 else None
+        if base is not None:
+            ids, count, first = self._direct_ids(key, src.classes, base[2])
             sizes = np.bincount(ids, weights=src.sizes, minlength=count).astype(np.int64)
             # The lattice-wide key is built only if the node is hashed later (_key_of).
             node = NodeClasses(levels, src.rep_cols.take(first, axis=1), sizes, None, self.columns)
+            node.lkey = key.take(first) if key is not None else np.zeros(1, dtype=np.int64)
+            node.lbase = base
             return self._finish(node, src, ids, need_bottom_map)
         if self.keyed:
             key = self._key_of(src)
