@@ -9,6 +9,12 @@ Every class also carries a mixed-radix key of its generalized codes with a radix
 whole lattice; rolling up changes only the digits of the attributes whose level changed, so a
 roll-up gathers one column per changed attribute and hashes one int64 array (Arrow's hash table;
 ARX hashes too), instead of regrouping every column.
+
+When a node's own key space (the product of its levels' cardinalities) is at most a few times the
+source's classes, the source's classes are grouped by direct addressing over that space instead
+(a scatter and a few gathers, no hash table), and the node keeps its classes' keys in that small
+radix so its own roll-ups again add one gathered column per changed attribute. Both groupings
+number classes in first-appearance order over the source, so classes come out in the same order.
 """
 
 from __future__ import annotations
