@@ -100,6 +100,14 @@ class Job:
     def hierarchy_specs(self) -> dict[str, HierarchySpec]:
         return {a.name: a.hierarchy for a in self.attributes if a.hierarchy is not None}
 
+    def build_hierarchies(self, frame: Any) -> dict[str, Hierarchy]:
+        """The hierarchy of every attribute that names one and is a column of ``frame``.
+
+        Builders (intervals, masking, ...) derive theirs from the column's values.
+        """
+        return {name: spec.build(name, frame[name].cast(str).unique(maintain_order=True).to_list())
+                for name, spec in self.hierarchy_specs().items() if name in frame.columns}
+
     @property
     def base_dir(self) -> Path:
         return self.source.parent if self.source else Path(".")

@@ -85,11 +85,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
 
     sections = job.sections
     qis = job.names(Role.QUASI_IDENTIFIER)
-    hierarchies = {}
-    for attr in job.attributes:
-        if attr.hierarchy is not None and attr.name in frame.columns:
-            values = frame[attr.name].cast(str).unique(maintain_order=True).to_list()
-            hierarchies[attr.name] = attr.hierarchy.build(attr.name, values)
+    hierarchies = job.build_hierarchies(frame)
     search = sections.get("search") or {}
     if isinstance(search, str):
         search = {"algorithm": search}

@@ -50,10 +50,7 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         from unlinkable.data.io import read_table
 
         frame = read_table(job.input.path, delimiter=job.input.delimiter)
-        hierarchies = {}
-        for name, spec in job.hierarchy_specs().items():
-            if name in frame.columns:
-                hierarchies[name] = spec.build(name, frame[name].cast(str).unique(maintain_order=True).to_list())
+        hierarchies = job.build_hierarchies(frame)
         weights = job.names(Role.WEIGHT)
         household = job.names(Role.HOUSEHOLD)
         return dict(
