@@ -460,12 +460,14 @@ def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Ma
     ``superseded`` instead of checked. Returns one record per claim: {step, name, k, status}.
     Raises VerificationError when a claim that describes the output does not hold.
     """
+    from unlinkable.sdc.pipeline import step_attributes
+
     if output.height != original.height:
         raise VerificationError(f"the protected table has {output.height} rows, the input {original.height}",
                                 hint="SDC steps never add or drop records; this is probably a bug")
     touched: set[str] = set()
     for step in steps:
-        touched.update(_step_attributes(step))
+        touched.update(step_attributes(step))
     for name in original.columns:
         if name in touched or name not in output.columns:
             continue
@@ -476,8 +478,8 @@ def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Ma
     for i, step in enumerate(steps):
         if step.get("name") not in _CLAIMING_STEPS:
             continue
-        attributes = _step_attributes(step)
-        later = set().union(*(_step_attributes(s) for s in steps[i + 1:])) if i + 1 < len(steps) else set()
+        attributes = step_attributes(step)
+        later = set().union(*(step_attributes(s) for s in steps[i + 1:])) if i + 1 < len(steps) else set()
         k = int(step.get("params", {}).get("k", 3 if step["name"] == "microaggregation" else 2))
         claim = {"step": i, "name": step["name"], "k": k, "attributes": attributes}
         if later & set(attributes):
@@ -501,14 +503,6 @@ def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Ma
             claim["status"] = "verified" if smallest is not None else "not checkable (missing values)"
         claims.append(claim)
     return claims
-
-
-def _step_attributes(step: Mapping[str, Any]) -> list[str]:
-    params = step.get("params", {}) or {}
-    names = list(params.get("attributes") or [])
-    if params.get("attribute"):
-        names.append(params["attribute"])
-    return [str(n) for n in names]
 
 
 def _smallest_compatible_count(table: pl.DataFrame, attributes: list[str], alpha: float, k: int) -> float:

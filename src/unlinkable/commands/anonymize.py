@@ -127,7 +127,7 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str) -> tup
     from unlinkable.assessment import assess
     from unlinkable.data.numeric import numeric_columns
     from unlinkable.sdc.numeric_utility import numeric_utility
-    from unlinkable.sdc.pipeline import Pipeline
+    from unlinkable.sdc.pipeline import Pipeline, step_attributes
     from unlinkable.verify import verify_steps
 
     steps = job.sections["steps"]
@@ -155,21 +155,13 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str) -> tup
         payload["risk_before"] = assess(frame, source=source, **options).to_dict()
         payload["risk_after"] = assess(result.table, source=source, **options).to_dict()
     numeric = sorted({a for s in result.steps if s["name"] in ("microaggregation", "noise", "rank-swap", "top-bottom")
-                      for a in _attributes_of(s)})
+                      for a in step_attributes(s)})
     if numeric:
         before = numeric_columns(frame, numeric, where=source)
         after = numeric_columns(result.table, numeric, where=source)
         utility = numeric_utility(before, after, attributes=numeric)
         payload["utility"] = _plain_utility(utility)
     return result.table, payload
-
-
-def _attributes_of(step: dict) -> list[str]:
-    params = step.get("params", {}) or {}
-    names = list(params.get("attributes") or [])
-    if params.get("attribute"):
-        names.append(params["attribute"])
-    return names
 
 
 def _plain_utility(utility: Any) -> dict:

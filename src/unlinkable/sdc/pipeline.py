@@ -24,7 +24,7 @@ import polars as pl
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError
 
-__all__ = ["Pipeline", "PipelineResult", "REGISTRY", "StepSpec"]
+__all__ = ["Pipeline", "PipelineResult", "REGISTRY", "StepSpec", "step_attributes"]
 
 
 # --- parameter checks: each returns the normalised value or raises ValueError("must be ...") -----
@@ -392,3 +392,18 @@ def _changed(before: pl.DataFrame, after: pl.DataFrame, columns: list[str]) -> i
             a, b = a.cast(pl.String), b.cast(pl.String)
         total += int(a.ne_missing(b).sum())
     return total
+
+
+def step_attributes(step: Mapping[str, Any]) -> list[str]:
+    """The columns a step summary (``PipelineResult.steps`` item) says the step works on.
+
+    Examples
+    --------
+    >>> step_attributes({"name": "pram", "params": {"attribute": "roof"}})
+    ['roof']
+    """
+    params = step.get("params", {}) or {}
+    names = list(params.get("attributes") or [])
+    if params.get("attribute"):
+        names.append(params["attribute"])
+    return [str(n) for n in names]
