@@ -89,3 +89,11 @@ def test_generalizing_further_never_lowers_k_or_raises_highest_risk(rows):
         if previous:
             assert k >= previous[0] and risk <= previous[1]
         previous = (k, risk)
+
+
+@pytest.mark.parametrize("weights, message", [(["1", "x", "2"], "row 2: value 'x' is not a number"),
+                                               (["1", None, "2"], "row 2: the weight is missing")])
+def test_bad_weights_name_the_row(weights, message):
+    df = pl.DataFrame({"a": ["1", "1", "2"], "w": weights})
+    with pytest.raises(unlinkable.InputError, match=message):
+        unlinkable.assess(df, quasi_identifiers=["a"], weights="w")

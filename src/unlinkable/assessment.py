@@ -16,6 +16,7 @@ import polars as pl
 from unlinkable.backends.numpy import DEFAULT_BACKEND
 from unlinkable.config import check_float, check_int
 from unlinkable.data.io import read_table
+from unlinkable.data.numeric import numeric_columns
 from unlinkable.data.table import EncodedTable, require_columns
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.hierarchies.hierarchy import Hierarchy
@@ -230,16 +231,12 @@ def _load_hierarchies(hierarchies: Mapping[str, Hierarchy | str] | None, table: 
 
 
 def _numeric(frame: pl.DataFrame, column: str, where: str) -> np.ndarray:
-    values = frame[column].cast(pl.String)
-    parsed = values.cast(pl.Float64, strict=False)
-    bad = parsed.is_null() & values.is_not_null() | values.is_null()
-    if bad.any():
-        row = int(bad.arg_true()[0])
-        raise InputError(
-            f"{where}: column {column!r} row {row + 1}: value {values[row]!r} is not a number",
-            hint="sampling weights must be numbers; fix or drop the record",
-        )
-    return parsed.to_numpy().astype(np.float64)
+    hint = "sampling weights must be numbers; fix or drop the record"
+    values = numeric_columns(frame, [column], where=where, hint=hint)[column]
+    if values.null_count():
+        row = int(values.is_null().arg_true()[0])
+        raise InputError(f"{where}: column {column!r} row {row + 1}: the weight is missing", hint=hint)
+    return values.cast(pl.Float64).to_numpy().astype(np.float64)
 
 
 def _numeric_dictionary(dictionary: Sequence[str]) -> np.ndarray | None:
