@@ -77,6 +77,8 @@ class OutputSpec:
     path: Path | None = None
     delimiter: str | None = None
     report: Path | None = None
+    #: prefix ' to text cells a spreadsheet would run as formulas (see unlinkable.data.formulas)
+    escape_formulas: bool = True
 
 
 @dataclass(frozen=True)
@@ -166,10 +168,18 @@ def parse_job(raw: Mapping[str, Any], *, base_dir: Path = Path("."), source: Pat
             base_dir / str(out["path"]) if out.get("path") else None,
             _delimiter(out.get("delimiter"), "output.delimiter"),
             base_dir / str(out["report"]) if out.get("report") else None,
+            _escape_formulas(out.get("escape_formulas", True)),
         )
     known = {"input", "attributes", "population", "output"}
     sections = {k: v for k, v in raw.items() if k not in known}
     return Job(source, input_spec, attributes, size, fraction, output, sections)
+
+
+def _escape_formulas(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"`output.escape_formulas` must be true or false, got {str(value)[:40]!r}",
+                          hint="output: {escape_formulas: false} writes formula-like cells unescaped")
+    return value
 
 
 def parse_attributes(raw: Any, *, base_dir: Path = Path(".")) -> tuple[AttributeSpec, ...]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from unlinkable.config import load_job
+from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.io import atomic_write_text, read_table, write_table
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError
@@ -61,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
         summary = (f"ran {len(payload['steps'])} step(s) on {frame.height} records; "
                    + "; ".join(f"{c['name']} k={c['k']} {c['status']}" for c in payload["claims"]))
 
+    if job.output.path is not None:
+        table, escaping = escape_for_csv(table, job.output.path, enabled=job.output.escape_formulas)
+        payload["formula_escaping"] = escaping.to_dict()
     json_text = json.dumps(payload, indent=2, default=str) + "\n"
     report_html = None
     if job.output.report is not None:

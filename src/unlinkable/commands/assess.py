@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.io import atomic_write_text, write_table
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError
@@ -97,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json_out:
         atomic_write_text(args.json_out, json.dumps(figures, indent=2) + "\n")
     if args.records:
-        write_table(result.records(), args.records, delimiter=",")
+        # numbers only today; escaped all the same, so a text column added later is safe too
+        write_table(escape_for_csv(result.records(), args.records)[0], args.records, delimiter=",")
     if args.report:
         from unlinkable.report.html import write_report
 

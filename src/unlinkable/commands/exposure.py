@@ -129,6 +129,7 @@ def _summary(payload: Mapping[str, Any], text: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the job; print the plain-words summary; write the requested outputs atomically."""
+    from unlinkable.data.formulas import escape_for_csv
     from unlinkable.data.io import atomic_write_text, write_table
     from unlinkable.linkage.exposure import exposure
 
@@ -148,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json_out:
         atomic_write_text(args.json_out, json.dumps(payload, indent=2, allow_nan=False) + "\n")
     if args.records:
-        write_table(result.records(), args.records)
+        write_table(escape_for_csv(result.records(), args.records)[0], args.records)
     if report_html is not None:
         atomic_write_text(args.report, report_html)
     print("\n".join(_summary(payload, summary)))

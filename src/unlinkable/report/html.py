@@ -692,6 +692,25 @@ def _compare_view(before: Any, after: Any) -> dict | None:
     return {"rows": rows, "chart": chart, "single": single}
 
 
+def _escaping_row(p: Mapping) -> tuple[str, str] | None:
+    """The released CSV's spreadsheet-formula escaping, as one summary row (None when no CSV was written)."""
+    fe = p.get("formula_escaping")
+    if not isinstance(fe, Mapping):
+        return None
+    label = "Cells escaped against spreadsheet formulas"
+    if fe.get("enabled") is False:
+        return (label, "escaping switched off (output: {escape_formulas: false}): a spreadsheet may run cells "
+                       "starting with = + - @ as formulas")
+    cells = _num(fe.get("escaped_cells"))
+    if cells is None:
+        return None
+    if cells == 0:
+        return (label, "0: no text cell starts with = + - @, tab or carriage return")
+    cols = fe.get("columns")
+    where = ", ".join(str(c) for c in cols) if isinstance(cols, Mapping) else ""
+    return (label, f"{fmt_count(cells)}, prefixed with ' so a spreadsheet shows them as text" + (f" (in {where})" if where else ""))
+
+
 # ----------------------------------------------------------------------------- anonymize
 
 
@@ -807,6 +826,9 @@ def _anonymize_view(p: Mapping, banned: frozenset[str]) -> dict:
         summary.append(("Equivalence classes in the output", fmt_count(ec)))
     elif isinstance(ec, Mapping) and "count" in ec:
         summary.append(("Equivalence classes in the output", fmt_count(ec["count"])))
+    escaping = _escaping_row(p)
+    if escaping:
+        summary.append(escaping)
     v["summary"] = summary
     v["compare"] = _compare_view(before, after)
 
@@ -1116,6 +1138,9 @@ def _sdc_view(p: Mapping, banned: frozenset[str]) -> dict:
     idents = _names(p.get("identifiers"))
     if idents:
         v["summary"].append(("Identifiers (dropped; their values are never shown)", ", ".join(idents)))
+    escaping = _escaping_row(p)
+    if escaping:
+        v["summary"].append(escaping)
     return v
 
 

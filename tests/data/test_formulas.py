@@ -1,0 +1,109 @@
+"""CSV formula escaping (issue 8 item 7): hand-worked tables, a property against a brute-force oracle,
+and the anonymize command end to end."""
+
+import json
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unlinkable.cli import main
+from unlinkable.data.formulas import escape_for_csv, escape_formulas
+from unlinkable.errors import VerificationError
+
+
+def test_hand_worked_table():
+    frame = pl.DataFrame({
+        "name": ["=HYPERLINK(\"x\")", "+49 30 1234", "-", "@SUM(A1)", "\tcmd", "\rcmd", "plain", None],
+        "amount": ["-3", "+1.5e3", "-0.5", ".5", "-1e-3", "12", "-x", "+"],
+        "count": [1, -2, 3, 4, 5, 6, 7, 8],
+    })
+    out, done = escape_formulas(frame)
+    assert out["name"].to_list() == ["'=HYPERLINK(\"x\")", "'+49 30 1234", "'-", "'@SUM(A1)", "'\tcmd", "'\rcmd", "plain", None]
+    # numbers are never changed; "-x" and a lone "+" are not numbers
+    assert out["amount"].to_list() == ["-3", "+1.5e3", "-0.5", ".5", "-1e-3", "12", "'-x", "'+"]
+    assert out["count"].to_list() == frame["count"].to_list()
+    assert done.columns == {"name": 6, "amount": 2} and done.cells == 8
+    assert done.to_dict() == {"enabled": True, "escaped_cells": 8, "columns": {"name": 6, "amount": 2}}
+
+
+def test_off_changes_nothing():
+    frame = pl.DataFrame({"a": ["=1"]})
+    out, done = escape_formulas(frame, enabled=False)
+    assert out.equals(frame) and done.to_dict() == {"enabled": False, "escaped_cells": 0, "columns": {}}
+
+
+def test_parquet_is_left_alone():
+    frame = pl.DataFrame({"a": ["=1"]})
+    assert escape_for_csv(frame, "x.parquet")[0].equals(frame)
+    assert escape_for_csv(frame, "x.csv")[0]["a"].to_list() == ["'=1"]
+
+
+def test_merging_two_values_is_refused():
+    with pytest.raises(VerificationError, match="column 'a'"):
+        escape_formulas(pl.DataFrame({"a": ["=a", "'=a"]}))
+
+
+def _oracle(cell):
+    import re
+
+    if cell is None or cell[:1] not in ("=", "+", "-", "@", "\t", "\r"):
+        return cell
+    if re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", cell):
+        return cell
+    return "'" + cell
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="=+-@\t\r'.eE0123456789ax ", max_size=6)), min_size=1, max_size=30))
+def test_matches_cell_by_cell_oracle(cells):
+    frame = pl.DataFrame({"a": cells}, schema={"a": pl.String})
+    expected = [_oracle(c) for c in cells]
+    distinct = len(set(cells)) == len(set(expected))
+    if not distinct:
+        with pytest.raises(VerificationError):
+            escape_formulas(frame)
+        return
+    out, done = escape_formulas(frame)
+    assert out["a"].to_list() == expected
+    assert done.cells == sum(a != b for a, b in zip(cells, expected))
+
+
+def _job(tmp_path, *, escape=None):
+    rows = ["age,sex,note"] + [f"{30 + i % 2},{'fm'[i % 2]},{'=1+1' if i == 0 else '-2' if i == 1 else 'ok'}" for i in range(10)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    out = "{path: out.csv" + ("" if escape is None else f", escape_formulas: {escape}") + ", report: r.html}"
+    (tmp_path / "job.yaml").write_text(
+        "input: {path: d.csv}\n"
+        "attributes:\n"
+        "  age: {role: quasi-identifier, intervals: [10]}\n"
+        "  sex: {role: quasi-identifier, masking: {}}\n"
+        "  note: {role: insensitive}\n"
+        "privacy: [{k-anonymity: {k: 2}}]\n"
+        f"output: {out}\n")
+    return tmp_path / "job.yaml"
+
+
+def test_anonymize_escapes_and_counts(tmp_path):
+    job = _job(tmp_path)
+    assert main(["anonymize", str(job), "--json", str(tmp_path / "r.json")]) == 0
+    notes = pl.read_csv(tmp_path / "out.csv", infer_schema=False)["note"].to_list()
+    assert notes[0] == "'=1+1" and notes[1] == "-2" and notes[2:] == ["ok"] * 8
+    figures = json.loads((tmp_path / "r.json").read_text())["formula_escaping"]
+    assert figures == {"enabled": True, "escaped_cells": 1, "columns": {"note": 1}}
+    assert "Cells escaped against spreadsheet formulas" in (tmp_path / "r.html").read_text()
+
+
+def test_anonymize_escaping_switched_off(tmp_path):
+    job = _job(tmp_path, escape="false")
+    assert main(["anonymize", str(job), "--json", str(tmp_path / "r.json")]) == 0
+    assert pl.read_csv(tmp_path / "out.csv", infer_schema=False)["note"][0] == "=1+1"
+    assert json.loads((tmp_path / "r.json").read_text())["formula_escaping"]["enabled"] is False
+    assert "escaping switched off" in (tmp_path / "r.html").read_text()
+
+
+def test_escape_formulas_must_be_boolean(tmp_path):
+    job = _job(tmp_path, escape="'no'")
+    assert main(["anonymize", str(job)]) == 2
+    assert not (tmp_path / "out.csv").exists()
