@@ -41,8 +41,73 @@ def test_lost_rows_fail():
 
 def test_claim_overwritten_by_a_later_step_is_superseded():
     pram = {"name": "pram", "params": {"attribute": "b"}}
-    claims = verify_steps(ORIGINAL, original=ORIGINAL, steps=[LS, pram])
+    suppressed = ORIGINAL.with_columns(pl.Series("b", ["x", "x", None, "y", "y"]))
+    prammed = suppressed.with_columns(pl.Series("b", ["y", "x", None, "y", "x"]))
+    claims = verify_steps(prammed, original=ORIGINAL, steps=[LS, pram], stages=[ORIGINAL, suppressed, prammed])
     assert claims[0]["status"] == "superseded"
+
+
+def test_steps_on_the_same_column_without_stages_fail_closed():
+    pram = {"name": "pram", "params": {"attribute": "b"}}
+    with pytest.raises(VerificationError, match="cannot be checked"):
+        verify_steps(ORIGINAL, original=ORIGINAL, steps=[LS, pram])
+
+
+def test_a_step_without_a_checker_fails_closed():
+    with pytest.raises(VerificationError, match="no independent checker for the SDC step 'shuffle'"):
+        verify_steps(ORIGINAL, original=ORIGINAL, steps=[{"name": "shuffle", "params": {"attribute": "other"}}])
+
+
+def test_local_suppression_may_only_blank_values():
+    out = ORIGINAL.with_columns(pl.Series("b", ["x", "x", "x", "y", "y"]))
+    with pytest.raises(VerificationError, match="1 value.* of 'b' were changed instead of kept or suppressed .first at row 3"):
+        verify_steps(out, original=ORIGINAL, steps=[LS])
+
+
+# Hand-worked: R's cut(c(5, 10, 11, 40, 41), c(0, 10, 40, 100)) is 1 1 2 2 3 (intervals (a, b]).
+AGES = pl.DataFrame({"age": ["5", "10", "11", "40", "41"]})
+RECODE = {"name": "recode", "params": {"attribute": "age", "breaks": [0, 10, 40, 100]}}
+
+
+def test_recode_is_checked_against_the_intervals():
+    good = pl.DataFrame({"age": [1, 1, 2, 2, 3]})
+    assert verify_steps(good, original=AGES, steps=[RECODE]) == []
+    labelled = {"name": "recode", "params": {**RECODE["params"], "labels": ["child", "adult", "older"]}}
+    assert verify_steps(pl.DataFrame({"age": ["child", "child", "adult", "adult", "older"]}), original=AGES,
+                        steps=[labelled]) == []
+    with pytest.raises(VerificationError, match="not coded to the interval that contains them .first at row 2"):
+        verify_steps(pl.DataFrame({"age": [1, 2, 2, 2, 3]}), original=AGES, steps=[RECODE])
+
+
+def test_top_bottom_is_checked_against_the_caps():
+    step = {"name": "top-bottom", "params": {"attribute": "age", "top": 40, "bottom": 6, "bottom_value": 0}}
+    assert verify_steps(pl.DataFrame({"age": [0, 10, 11, 40, 40]}), original=AGES, steps=[step]) == []
+    with pytest.raises(VerificationError, match="capped"):
+        verify_steps(pl.DataFrame({"age": [0, 10, 11, 40, 41]}), original=AGES, steps=[step])
+
+
+def test_rank_swap_keeps_the_values():
+    step = {"name": "rank-swap", "params": {"attributes": ["age"], "p": 50}}
+    assert verify_steps(pl.DataFrame({"age": [10.0, 5.0, 11.0, 41.0, 40.0]}), original=AGES, steps=[step]) == []
+    with pytest.raises(VerificationError, match="permutation"):
+        verify_steps(pl.DataFrame({"age": [10.0, 5.0, 11.0, 41.0, 41.0]}), original=AGES, steps=[step])
+
+
+def test_pram_stays_within_the_categories_and_keeps_missing_values():
+    step = {"name": "pram", "params": {"attribute": "b"}}
+    assert verify_steps(ORIGINAL.with_columns(pl.Series("b", ["y", "x", "y", "y", "x"])), original=ORIGINAL, steps=[step]) == []
+    with pytest.raises(VerificationError, match="not categories"):
+        verify_steps(ORIGINAL.with_columns(pl.Series("b", ["y", "x", "z", "y", "x"])), original=ORIGINAL, steps=[step])
+    with pytest.raises(VerificationError, match="missing in only one"):
+        verify_steps(ORIGINAL.with_columns(pl.Series("b", ["y", "x", None, "y", "x"])), original=ORIGINAL, steps=[step])
+
+
+def test_noise_keeps_missing_values_and_gives_numbers():
+    step = {"name": "noise", "params": {"attributes": ["age"]}}
+    original = pl.DataFrame({"age": ["5", None, "11"]})
+    assert verify_steps(pl.DataFrame({"age": [5.3, None, 10.2]}), original=original, steps=[step]) == []
+    with pytest.raises(VerificationError, match="missing in only one"):
+        verify_steps(pl.DataFrame({"age": [5.3, 1.0, 10.2]}), original=original, steps=[step])
 
 
 def test_microaggregation_groups():

@@ -15,6 +15,31 @@ A failure raises :class:`unlinkable.errors.VerificationError` naming the model, 
 failing classes and one failing class by its generalized quasi-identifier values (never a raw
 value of the input). Distances and risks are compared with a tolerance of 1e-9, so the verifier
 never rejects a class that the models accept only because of floating-point summation order.
+
+SDC chains are checked by :func:`verify_steps`: each step on its own input and output, by a plain
+checker of what the method may produce (see there).
+
+**Fail closed.** A privacy model or SDC step without a checker here (:func:`model_checker`,
+:func:`step_checker`), or a parameter value a checker does not know (an l-diversity variant, a
+t-closeness distance, an estimator), raises ``VerificationError``: nothing is released on a
+claim nobody re-checked. ``tests/test_verify_contract.py`` walks both registries.
+
+**What the checkers share with the code they check, and why.** The checkers never call the
+models' ``check``, the search, ``transform/``, ``risk/frequencies`` or the SDC kernels; they
+regroup the released text with polars and loop over classes. They do share:
+
+- ``data.io.read_table``, to read auxiliary tables (k-map population, delta-presence subset,
+  linkage auxiliary): reading is not a claim, and the input side is tested on its own;
+- ``Hierarchy.rows``, the hierarchy as read from its file (never its encoded maps);
+- ``sdc.pipeline.step_attributes``, which columns a step summary names (configuration, not a kernel);
+- ``risk.population.population_uniqueness`` (Pitman, Zayatz, SNB and Dankar estimates) for
+  population-uniqueness: the class sizes it is given are recounted here from the text, and the
+  estimators themselves are pinned to ARX's figures in ``tests/reference``; a second copy of
+  SNB's nonlinear solver would repeat the same numerics with bugs of its own;
+- ``linkage.exposure.exposure`` for the linkage model, run on the released text (not on the
+  search's codes): it catches a wrong generalization or suppression, but not an error in the
+  link counting itself, which ``tests/linkage`` checks against brute force;
+- scipy's Poisson distribution for the k-map estimators (the loops around it are written here).
 """
 
 from __future__ import annotations
@@ -22,7 +47,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import polars as pl
 
@@ -94,9 +119,7 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     for model in models:
         spec = model.to_dict() if hasattr(model, "to_dict") else dict(model)
         (name, params), = spec.items()
-        checker = _CHECKERS.get(name)
-        if checker is None:
-            continue  # a model this verifier does not know (e.g. a plug-in); it is checked by its owner
+        checker = model_checker(name)
         checker(name, params, classes=classes, released=released, original=orig_text, output=out_text,
                 quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, levels=levels,
                 suppressed=suppressed, n=n, model=model)
@@ -189,6 +212,13 @@ def _fail(model: str, failing: list[tuple], qis: list[str], what: str) -> None:
                             hint="nothing was written; this is probably a bug in the search")
 
 
+def _known(model: str, key: str, value: Any, known: tuple[str, ...]) -> None:
+    """Fail closed on a parameter value this verifier has no plain check for."""
+    if value not in known:
+        raise VerificationError(f"{model}: the verifier has no independent check for {key} {value!r}; nothing was written",
+                                hint=f"the verifier checks {key} {', '.join(known)}; an uncheckable claim is never released")
+
+
 def _column_of(name: str, attribute: str, original: pl.DataFrame, released: pl.DataFrame) -> None:
     if attribute not in original.columns:
         raise VerificationError(f"{name}: the sensitive attribute {attribute!r} is not a column of the input",
@@ -210,6 +240,7 @@ def _k_anonymity(name: str, params: Mapping[str, Any], *, classes, quasi_identif
 
 def _l_diversity(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
     attribute, variant, l = params["attribute"], params.get("variant", "distinct"), float(params["l"])
+    _known(name, "variant", variant, ("distinct", "entropy", "recursive"))
     _column_of(name, attribute, original, released)
     need = math.ceil(l)
     failing = []
@@ -232,6 +263,7 @@ def _l_diversity(name: str, params: Mapping[str, Any], *, released, original, qu
 def _t_closeness(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, hierarchies,
                  **_: Any) -> None:
     attribute, distance, t = params["attribute"], params.get("distance", "equal"), float(params["t"])
+    _known(name, "distance", distance, ("equal", "ordered", "hierarchical"))
     _column_of(name, attribute, original, released)
     table = Counter({k: v for k, v in original.group_by(attribute).len().iter_rows() if k is not None})
     total = sum(table.values())
@@ -326,11 +358,13 @@ def _population_uniqueness(name: str, params: Mapping[str, Any], *, classes, n, 
     if not classes:
         return
     t = float(params["threshold"])
+    estimator = params.get("estimator", "dankar")
+    _known(name, "estimator", estimator, ("pitman", "zayatz", "snb", "dankar"))
     size = params.get("population_size")
     if size is None:
         size = int(math.floor(n / float(params["sampling_fraction"]) + 0.5))
     sizes = np.array(sorted(classes.values()), dtype=np.int64)
-    value = getattr(population_uniqueness(sizes, population_size=int(size)), params.get("estimator", "dankar"))
+    value = getattr(population_uniqueness(sizes, population_size=int(size)), estimator)
     value = 0.0 if value is None else float(value)
     has_uniques = bool((sizes == 1).any())
     if not ((0.0 < value <= t + _TOL) or (value == 0.0 and not has_uniques)):
@@ -343,6 +377,7 @@ def _k_map(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, 
            **_: Any) -> None:
     k = int(params["k"])
     if params.get("population") is None:
+        _known(name, "estimator", params.get("estimator"), ("poisson", "zero-truncated-poisson"))
         from scipy.stats import poisson
 
         size = params.get("population_size")
@@ -438,27 +473,68 @@ _CHECKERS = {
 }
 
 
-__all__ = ["verify_release", "SUPPRESSED"]
+def model_checker(name: str) -> Any:
+    """The plain checker of privacy model ``name``; ``VerificationError`` when there is none.
+
+    Fail closed: a model without an independent checker (a new model, a plug-in) is never released
+    on its own word.
+
+    Examples
+    --------
+    >>> model_checker("k-anonymity").__name__
+    '_k_anonymity'
+    >>> model_checker("made-up-model")
+    Traceback (most recent call last):
+    ...
+    unlinkable.errors.VerificationError: no independent checker for the privacy model 'made-up-model'...
+    """
+    checker = _CHECKERS.get(name)
+    if checker is None:
+        raise VerificationError(f"no independent checker for the privacy model {name!r}; nothing was written",
+                                hint="every released claim is re-checked by verify.py; add a checker there before releasing with this model")
+    return checker
+
+
+__all__ = ["verify_release", "verify_steps", "model_checker", "step_checker", "SUPPRESSED"]
 
 
 # -- statistical disclosure control steps -------------------------------------------------------
 
-#: steps whose output carries a privacy claim that can be re-checked
+#: steps whose output carries a privacy claim (k) that is re-checked on the final table
 _CLAIMING_STEPS = ("local-suppression", "microaggregation")
 
 
-def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Mapping[str, Any]]) -> list[dict]:
-    """Re-check what a chain of SDC steps claims, on the produced table alone.
+def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Mapping[str, Any]],
+                 stages: Sequence[pl.DataFrame] | None = None) -> list[dict]:
+    """Re-check a chain of SDC steps, on the produced tables alone.
 
     - the table has the original rows, and every column no step names is unchanged;
+    - every step did what it says on its own input and nothing else (:func:`step_checker`): it
+      changed only its target columns, and each target column is what the method may produce from
+      the step's input (recode: the interval of each value; top-bottom: the caps; local
+      suppression: values or missing; rank swap: the same values, permuted; PRAM: categories of
+      the column; noise and microaggregation: missing exactly where the input is);
     - after ``local-suppression`` (k): every record is compatible with at least k records, a missing
       value matching anything (sdcMicro's rule, recounted here by brute force over key patterns);
     - after ``microaggregation`` (k): every group of records sharing the aggregated values has at
       least k records.
 
+    ``stages`` are the tables between the steps (``PipelineResult.stages``: input, after step 1,
+    ..., output). Without them a step is checked on the original and the output, which is possible
+    only when no other step touches its columns; otherwise the chain fails closed.
+
     A claim whose attributes a later step changes no longer describes the output; it is reported as
     ``superseded`` instead of checked. Returns one record per claim: {step, name, k, status}.
-    Raises VerificationError when a claim that describes the output does not hold.
+    Raises VerificationError when a step has no checker, or a check does not hold.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> before = pl.DataFrame({"age": [23, 35, 47, 52]})
+    >>> after = pl.DataFrame({"age": [1, 1, 2, 2]})
+    >>> step = {"name": "recode", "params": {"attribute": "age", "breaks": [0, 40, 100]}}
+    >>> verify_steps(after, original=before, steps=[step])
+    []
     """
     from unlinkable.sdc.pipeline import step_attributes
 
@@ -468,12 +544,30 @@ def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Ma
     touched: set[str] = set()
     for step in steps:
         touched.update(step_attributes(step))
-    for name in original.columns:
-        if name in touched or name not in output.columns:
-            continue
-        if not output[name].cast(pl.String).equals(original[name].cast(pl.String)):
-            raise VerificationError(f"column {name!r} changed although no step names it",
-                                    hint="this is probably a bug")
+    _unchanged(original, output, [c for c in original.columns if c not in touched and c in output.columns],
+               "although no step names it")
+    targets = [set(_targets(step)) for step in steps]
+    for i, step in enumerate(steps):
+        checker = step_checker(str(step.get("name")))
+        if stages is not None:
+            before, after = stages[i], stages[i + 1]
+        elif any(targets[i] & targets[j] for j in range(len(steps)) if j != i):
+            raise VerificationError(f"step {i} ({step.get('name')}) cannot be checked: another step changes the same "
+                                    "columns and the tables between the steps are not given; nothing was written",
+                                    hint="pass stages=PipelineResult.stages; this is probably a bug")
+        else:
+            before, after = original, output
+        if before.height != after.height:
+            raise VerificationError(f"step {i} ({step.get('name')}) changed the number of records",
+                                    hint="SDC steps never add or drop records; this is probably a bug")
+        _unchanged(before, after, [c for c in before.columns if c not in targets[i] and c in after.columns],
+                   f"in step {i} ({step.get('name')}), which does not target it")
+        params = step.get("params", {}) or {}
+        for column in sorted(targets[i]):
+            if column not in before.columns or column not in after.columns:
+                raise VerificationError(f"step {i} ({step.get('name')}): column {column!r} is missing",
+                                        hint="this is probably a bug")
+            checker(i, column, before[column], after[column], params)
     claims = []
     for i, step in enumerate(steps):
         if step.get("name") not in _CLAIMING_STEPS:
@@ -503,6 +597,163 @@ def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Ma
             claim["status"] = "verified" if smallest is not None else "not checkable (missing values)"
         claims.append(claim)
     return claims
+
+
+def _targets(step: Mapping[str, Any]) -> list[str]:
+    """The columns a step may write (strata are read only)."""
+    params = step.get("params", {}) or {}
+    strata = params.get("strata") or []
+    strata = [strata] if isinstance(strata, str) else list(strata)
+    names = list(params.get("attributes") or []) + ([params["attribute"]] if params.get("attribute") else [])
+    return [str(n) for n in names if n not in strata]
+
+
+def _unchanged(before: pl.DataFrame, after: pl.DataFrame, columns: list[str], why: str) -> None:
+    for name in columns:
+        if not after[name].cast(pl.String).equals(before[name].cast(pl.String)):
+            raise VerificationError(f"column {name!r} changed {why}", hint="this is probably a bug")
+
+
+def _step_failed(i: int, name: str, column: str, rows: Any, what: str) -> None:
+    import numpy as np
+
+    bad = np.flatnonzero(np.asarray(rows))
+    if bad.size:
+        raise VerificationError(f"step {i} ({name}): {bad.size} value(s) of {column!r} {what} (first at row {bad[0] + 1}); "
+                                "nothing was written", hint="this is probably a bug; please report it")
+
+
+def _numbers(series: pl.Series) -> Any:
+    """A column as float64 (null -> NaN); text that is not a number also becomes NaN."""
+    if series.dtype == pl.String:
+        series = series.str.strip_chars().cast(pl.Float64, strict=False)
+    return series.cast(pl.Float64, strict=False).fill_null(float("nan")).to_numpy()
+
+
+def _null_mask(series: pl.Series) -> Any:
+    mask = series.is_null()
+    if series.dtype.is_float():
+        mask = mask | series.is_nan()
+    return mask.to_numpy()
+
+
+def _same_missing(i: int, name: str, column: str, before: pl.Series, after: pl.Series) -> None:
+    _step_failed(i, name, column, _null_mask(before) != _null_mask(after), "are missing in only one of input and output")
+
+
+def _check_recode(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
+    """Each value lands in the interval R's ``cut`` defines for it (read from the breaks, not the kernel)."""
+    import numpy as np
+
+    x = _numbers(before)
+    missing_in = np.isnan(x)
+    breaks = params["breaks"]
+    text = after.cast(pl.String).to_numpy()
+    if isinstance(breaks, int):
+        # Equal-width cut points come from the data range; check the coding is monotone and has at most
+        # `breaks` codes instead of recomputing the range.
+        codes = _numbers(after)
+        order = np.argsort(x[~missing_in], kind="stable")
+        kept = codes[~missing_in][order]
+        kept = kept[~np.isnan(kept)]
+        _step_failed(i, "recode", column, np.diff(kept) < 0, "are not coded in the order of their values")
+        _step_failed(i, "recode", column, [len(np.unique(kept)) > breaks], f"use more than {breaks} codes")
+        return
+    cuts = sorted(float(b) for b in breaks)
+    labels = [str(v) for v in params.get("labels") or range(1, len(cuts))]
+    right, lowest = params.get("right", True), params.get("include_lowest", False)
+    expected = np.full(x.shape[0], None, dtype=object)
+    for j, (lo, hi) in enumerate(zip(cuts[:-1], cuts[1:])):
+        if right:
+            inside = (x > lo) & (x <= hi) | ((x == lo) if (lowest and j == 0) else False)
+        else:
+            inside = (x >= lo) & (x < hi) | ((x == hi) if (lowest and j == len(cuts) - 2) else False)
+        expected[inside & (expected == None)] = labels[j]  # noqa: E711 - elementwise
+    wrong = np.array([e != t for e, t in zip(expected, text)], dtype=bool)
+    _step_failed(i, "recode", column, wrong, "are not coded to the interval that contains them")
+
+
+def _check_top_bottom(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
+    import numpy as np
+
+    x, y = _numbers(before), _numbers(after)
+    expected = x.copy()
+    if params.get("top") is not None:
+        top = float(params["top"])
+        expected = np.where(x > top, float(params.get("top_value", top) if params.get("top_value") is not None else top), expected)
+    if params.get("bottom") is not None:
+        bottom = float(params["bottom"])
+        value = float(params["bottom_value"]) if params.get("bottom_value") is not None else bottom
+        expected = np.where(x < bottom, value, expected)
+    wrong = ~((expected == y) | (np.isnan(expected) & np.isnan(y)))
+    _step_failed(i, "top-bottom", column, wrong, "are not the input capped at the given top and bottom")
+
+
+def _check_local_suppression(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
+    a, b = before.cast(pl.String), after.cast(pl.String)
+    changed = (a.ne_missing(b) & b.is_not_null()).to_numpy()
+    _step_failed(i, "local-suppression", column, changed, "were changed instead of kept or suppressed")
+
+
+def _check_rank_swap(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
+    import numpy as np
+
+    _same_missing(i, "rank-swap", column, before, after)
+    x, y = _numbers(before), _numbers(after)
+    same = np.array_equal(np.sort(x[~np.isnan(x)]), np.sort(y[~np.isnan(y)]))
+    _step_failed(i, "rank-swap", column, [not same], "are not a permutation of the input's values")
+
+
+def _check_pram(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
+    _same_missing(i, "pram", column, before, after)
+    allowed = set(before.cast(pl.String).drop_nulls().to_list()) | {str(c) for c in params.get("categories") or []}
+    out = after.cast(pl.String)
+    _step_failed(i, "pram", column, (out.is_not_null() & ~out.is_in(list(allowed))).to_numpy(),
+                 "are not categories of the column")
+
+
+def _check_perturbed(name: str) -> Callable[..., None]:
+    def check(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
+        import numpy as np
+
+        _same_missing(i, name, column, before, after)
+        y = _numbers(after)
+        _step_failed(i, name, column, ~np.isnan(y) & ~np.isfinite(y), "are not finite numbers")
+        _step_failed(i, name, column, np.isnan(y) & ~_null_mask(after), "are not numbers")
+
+    check.__name__ = f"_check_{name.replace('-', '_')}"
+    return check
+
+
+#: SDC step name -> its plain checker (one per step of ``sdc.pipeline.REGISTRY``; a contract test asserts it)
+_STEP_CHECKERS: dict[str, Callable[..., None]] = {
+    "recode": _check_recode,
+    "top-bottom": _check_top_bottom,
+    "local-suppression": _check_local_suppression,
+    "rank-swap": _check_rank_swap,
+    "pram": _check_pram,
+    "noise": _check_perturbed("noise"),
+    "microaggregation": _check_perturbed("microaggregation"),
+}
+
+
+def step_checker(name: str) -> Callable[..., None]:
+    """The plain checker of SDC step ``name``; ``VerificationError`` when there is none (fail closed).
+
+    Examples
+    --------
+    >>> step_checker("rank-swap").__name__
+    '_check_rank_swap'
+    >>> step_checker("made-up-step")
+    Traceback (most recent call last):
+    ...
+    unlinkable.errors.VerificationError: no independent checker for the SDC step 'made-up-step'...
+    """
+    checker = _STEP_CHECKERS.get(name)
+    if checker is None:
+        raise VerificationError(f"no independent checker for the SDC step {name!r}; nothing was written",
+                                hint="every step is re-checked by verify.py; add a checker there before releasing with this step")
+    return checker
 
 
 def _smallest_compatible_count(table: pl.DataFrame, attributes: list[str], alpha: float, k: int) -> float:

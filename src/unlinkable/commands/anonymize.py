@@ -149,7 +149,7 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str) -> tup
                               hint="e.g. - local-suppression: {k: 3, attributes: [age, sex]}")
     seed = job.sections.get("seed")
     result = Pipeline(pairs, seed=seed).run(frame)
-    claims = verify_steps(result.table, original=frame, steps=list(result.steps))
+    claims = verify_steps(result.table, original=frame, steps=list(result.steps), stages=result.stages)
     payload: dict[str, Any] = {"source": source, "records": frame.height, "identifiers": identifiers,
                                "steps": list(result.steps), "claims": claims}
     keys = job.names(Role.QUASI_IDENTIFIER) or sorted({a for c in claims if c["name"] == "local-suppression" for a in c["attributes"]})

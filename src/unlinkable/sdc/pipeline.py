@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -267,10 +267,16 @@ REGISTRY: dict[str, StepSpec] = {
 
 @dataclass(frozen=True)
 class PipelineResult:
-    """The output table and one summary dict per step (name, params, changed cells, step figures)."""
+    """The output table and one summary dict per step (name, params, changed cells, step figures).
+
+    ``stages`` are the tables between the steps (input, after step 1, ..., output), which the
+    verifier needs to check each step on its own input; polars shares unchanged columns, so they
+    cost only the columns a step rewrote.
+    """
 
     table: pl.DataFrame
     steps: tuple[dict[str, Any], ...]
+    stages: tuple[pl.DataFrame, ...] = field(default=(), repr=False)
 
 
 class Pipeline:
@@ -359,6 +365,7 @@ class Pipeline:
         """
         table = read_table(data)
         summaries = []
+        stages = [table]
         for i, (name, params) in enumerate(self.steps):
             spec = REGISTRY[name]
             columns: list[str] = []
@@ -375,7 +382,8 @@ class Pipeline:
             touched = [c for c in columns if c in out.columns and (_is_target(params, c))]
             summaries.append({"step": i, "name": name, "params": dict(params), "changed_cells": _changed(table, out, touched), **extra})
             table = out
-        return PipelineResult(table, tuple(summaries))
+            stages.append(table)
+        return PipelineResult(table, tuple(summaries), tuple(stages))
 
 
 def _is_target(params: Mapping[str, Any], column: str) -> bool:
