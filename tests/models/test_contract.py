@@ -38,6 +38,8 @@ ENTRIES = [
     {"k-map": {"k": 3, "estimator": "poisson", "significance": 0.05}},
     {"delta-presence": {"delta_min": 0.0, "delta_max": 0.7, "subset": "/tmp/subset.csv"}},
     {"delta-presence": {"delta_min": 0.3, "delta_max": 0.9, "subset": "/tmp/subset.csv"}},
+    {"beta-likeness": {"attribute": "s", "variant": "basic", "beta": 1.0}},
+    {"beta-likeness": {"attribute": "s", "variant": "enhanced", "beta": 1.0}},
 ]
 IDS = [f"{next(iter(e))}-{i}" for i, e in enumerate(ENTRIES)]
 
@@ -73,7 +75,7 @@ def test_unknown_parameter_is_rejected(entry):
 def test_a_numeric_parameter_out_of_range_is_rejected(entry):
     build(entry)
     (name, params), = entry.items()
-    key = next(k for k in ("k", "l", "t", "threshold", "delta_max") if k in params)
+    key = next(k for k in ("k", "l", "t", "threshold", "delta_max", "beta") if k in params)
     with pytest.raises(ConfigError):
         model_from_config({name: {**params, key: -1}}, CONTEXT)
 

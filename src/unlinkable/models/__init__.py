@@ -26,6 +26,7 @@ REGISTRY: dict[str, str] = {
     "k-map": "kmap",
     "delta-presence": "dpresence",
     "linkage": "linkage",
+    "beta-likeness": "blikeness",
 }
 
 
