@@ -97,3 +97,21 @@ def test_atomic_write_uses_ordinary_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_repeated_column_name_is_an_error(tmp_path):
+    # Renaming the repeat would release an unexamined raw copy of a quasi-identifier (issue 8).
+    path = tmp_path / "dup.csv"
+    path.write_text("zip;age;zip\n81675;34;81675\n")
+    with pytest.raises(InputError, match=r"dup.csv: column 'zip' appears twice in the header \(columns 1 and 3\)"):
+        read_table(path)
+    path.write_text('zip,"age",age \n81675,34,34\n')
+    with pytest.raises(InputError, match="column 'age' appears twice"):
+        read_table(path)
+
+
+def test_a_repeated_column_name_in_a_pandas_frame_is_an_error():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([[1, 2, 3]], columns=["a", "b", "a"])
+    with pytest.raises(InputError, match="column 'a' appears twice"):
+        read_table(frame)

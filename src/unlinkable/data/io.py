@@ -7,6 +7,7 @@ methods cast the columns they need, and say which cell failed.
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from collections.abc import Callable
@@ -62,6 +63,7 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
     sep = delimiter if delimiter is not None else sniff_delimiter(header)
     if len(sep) != 1:
         raise InputError(f"{path}: delimiter {sep!r} must be one character", hint='use e.g. ";" or ","')
+    require_unique_names(next(csv.reader([header], delimiter=sep, quotechar='"')), where=str(path))
     try:
         frame = pl.read_csv(
             raw,
@@ -108,6 +110,7 @@ def read_table(source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
     if isinstance(source, pl.LazyFrame):
         return source.collect()
     if _is_pandas(source):
+        require_unique_names([str(c) for c in source.columns], where="data")
         return pl.from_pandas(source)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -123,6 +126,28 @@ def read_table(source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
         f"cannot read data of type {type(source).__name__}",
         hint="pass a CSV/Parquet path, a polars DataFrame or a pandas DataFrame",
     )
+
+
+def require_unique_names(names: list[str], *, where: str) -> None:
+    """Refuse a table whose header repeats a column name (after trimming spaces).
+
+    Renaming a repeat (``a_duplicated_0``) would release a second, unexamined copy of a column.
+
+    Examples
+    --------
+    >>> require_unique_names(["age", "zip", " age"], where="t.csv")
+    Traceback (most recent call last):
+    ...
+    unlinkable.errors.InputError: t.csv: column 'age' appears twice in the header (columns 1 and 3)...
+    """
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(names, start=1):
+        name = str(raw).strip().rstrip("\r")
+        if name in seen:
+            shown = name if len(name) <= 60 else name[:57] + "..."
+            raise InputError(f"{where}: column {shown!r} appears twice in the header (columns {seen[name]} and {i})",
+                             hint="rename or remove one of them; every column needs one name and one role")
+        seen[name] = i
 
 
 def _is_pandas(obj: Any) -> bool:
