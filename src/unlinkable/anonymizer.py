@@ -56,7 +56,7 @@ class Result:
     runtime_s: float
     quasi_identifiers: list[str] = field(default_factory=list)
     models: list[PrivacyModel] = field(default_factory=list)
-    examples: dict[str, list[str]] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)  # generalized labels only, never raw values
     _risk_after: Any = field(default=None, repr=False)
 
     @property
@@ -93,6 +93,23 @@ class Result:
             if risk:
                 out["risk_after"] = risk
         return out
+
+
+def _released_examples(codes: np.ndarray, maps: Sequence[Any], levels: Sequence[int],
+                       quasi_identifiers: Sequence[str]) -> dict[str, list[str]]:
+    """Per quasi-identifier, the most frequent generalized value among the released records.
+
+    Never a record's raw value: a result file must not carry the unique tuple of record 1, so the
+    example is a label of the chosen level that the most released records share (ties: first label).
+    """
+    examples: dict[str, list[str]] = {}
+    if codes.shape[0] == 0:
+        return examples
+    for i, (q, gm) in enumerate(zip(quasi_identifiers, maps)):
+        labels = gm.labels[levels[i]]
+        counts = np.bincount(np.asarray(gm.table[codes[:, i], levels[i]], dtype=np.int64), minlength=len(labels))
+        examples[q] = [str(labels[int(counts.argmax())])]
+    return examples
 
 
 def _assess(table: Any, quasi_identifiers: Sequence[str]) -> dict | None:
@@ -332,10 +349,7 @@ class Anonymizer:
         table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
                                   levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
         released = best.classes.sizes[~best.suppressed_classes]
-        examples = {}
-        for i, (q, gm) in enumerate(zip(self.quasi_identifiers, maps)):
-            first = int(codes[0, i])
-            examples[q] = [columns[i].dictionary[first], gm.labels[best.levels[i]][int(gm.table[first, best.levels[i]])]]
+        examples = _released_examples(codes[~suppressed_rows], maps, best.levels, self.quasi_identifiers)
         return Result(
             table=to_output_frame(table, data),
             transformation=dict(zip(self.quasi_identifiers, best.levels)),

@@ -65,7 +65,20 @@ def test_pipeline_seed_fills_missing_step_seeds_reproducibly():
     b = Pipeline(steps, seed=42).run(frame())
     c = Pipeline(steps, seed=43).run(frame())
     assert a.table.equals(b.table) and not a.table.equals(c.table)
-    assert isinstance(a.steps[0]["params"]["seed"], int)
+    assert all("seed" not in s["params"] for s in a.steps)
+
+
+def test_step_summaries_never_hold_a_seed():
+    """Issue 8: a seed and the release together give back the unperturbed values."""
+    result = Pipeline(STEPS).run(frame())
+    assert all("seed" not in s["params"] for s in result.steps)
+
+
+def test_no_seed_draws_from_os_entropy():
+    steps = [("noise", {"attributes": ["savings"], "noise": 50.0})]
+    a, b = Pipeline(steps).run(frame()), Pipeline(steps).run(frame())
+    assert not a.table.equals(b.table)
+    assert "seed" not in a.steps[0]["params"]
 
 
 def test_pandas_input():

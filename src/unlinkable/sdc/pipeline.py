@@ -290,7 +290,9 @@ class Pipeline:
         keyword arguments (without the data).
     seed : int, optional
         Seeds the random steps that do not set their own ``seed`` (one independent stream per step,
-        from ``numpy.random.SeedSequence``), so one number makes the whole run reproducible.
+        from ``numpy.random.SeedSequence``), so one number makes the whole run reproducible. Without
+        any seed, a random step draws from the operating system's entropy. Seeds are never recorded
+        in the step summaries.
 
     Raises
     ------
@@ -359,7 +361,8 @@ class Pipeline:
     def run(self, data: Any) -> PipelineResult:
         """Apply every step in order; return the final table and a summary per step.
 
-        Each summary holds ``step`` (index), ``name``, ``params``, ``changed_cells`` (cells of the
+        Each summary holds ``step`` (index), ``name``, ``params`` (without ``seed``: a seed
+        and the release together give back the unperturbed values), ``changed_cells`` (cells of the
         step's columns that differ from the step's input, null-aware) and the step's own figures
         (``changed`` for pram, ``suppressed``/``total_suppressed``, ``n_groups``, ``new_nulls``).
         """
@@ -380,7 +383,9 @@ class Pipeline:
             except ImportError as exc:
                 raise ConfigError(f"pipeline steps[{i}] ({name!r}) is not available: {exc}", hint="this step's module is not installed in this build") from None
             touched = [c for c in columns if c in out.columns and (_is_target(params, c))]
-            summaries.append({"step": i, "name": name, "params": dict(params), "changed_cells": _changed(table, out, touched), **extra})
+            # The seed is a secret: with it and the release, perturbed values can be recomputed exactly.
+            shown = {key: value for key, value in params.items() if key != "seed"}
+            summaries.append({"step": i, "name": name, "params": shown, "changed_cells": _changed(table, out, touched), **extra})
             table = out
             stages.append(table)
         return PipelineResult(table, tuple(summaries), tuple(stages))
