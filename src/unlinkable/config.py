@@ -9,7 +9,11 @@ A job file (YAML 1.2, so JSON syntax reads too) is shared by every command::
     population: {size: 317238626}                 # or {sampling_fraction: 0.01}
     privacy: [...]; suppression_limit: 0.05; metric: loss; search: {...}; output: {...}; steps: [...]
 
-Sections a command does not use are kept as plain data for the command that does.
+Sections a command does not use are kept as plain data for the command that does, but every
+section is checked when the file is read: an unknown key at any level is an error with a "did you
+mean" hint, and so is a key given twice. Job files are small, so the reader is bounded: at most
+``MAX_JOB_BYTES`` (1 MB), no YAML aliases (``*name``: they let a few lines expand to gigabytes),
+and at most ``MAX_DEPTH`` levels of nesting.
 """
 
 from __future__ import annotations
@@ -21,12 +25,30 @@ from typing import Any, Mapping, Sequence
 import yaml
 
 from unlinkable.data.roles import Role
-from unlinkable.errors import ConfigError, UnlinkableError
+from unlinkable.errors import ConfigError, UnlinkableError, did_you_mean, shown
 from unlinkable.hierarchies import builders
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 
 _HIERARCHY_KINDS = ("hierarchy", "intervals", "masking", "dates", "grouping")
+
+#: the largest job file read (bytes)
+MAX_JOB_BYTES = 1_000_000
+#: the deepest nesting of lists and mappings in a job file
+MAX_DEPTH = 32
+
+#: top-level sections of a job file, by kind: ``table`` jobs (assess, anonymize) and ``exposure`` jobs
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "table": ("input", "attributes", "population", "output", "privacy", "suppression_limit", "metric",
+              "search", "steps", "seed"),
+    "exposure": ("release", "auxiliary", "attributes", "truth_key", "population", "what_if", "seed"),
+}
+#: the settings of one attribute, by job kind
+ATTRIBUTE_KEYS: dict[str, tuple[str, ...]] = {
+    "table": ("role", *_HIERARCHY_KINDS),
+    "exposure": ("auxiliary", "tolerance", *_HIERARCHY_KINDS),
+}
+_OUTPUT_KEYS = ("path", "delimiter", "report", "escape_formulas")
 
 
 @dataclass(frozen=True)
@@ -115,8 +137,98 @@ class Job:
         return self.source.parent if self.source else Path(".")
 
 
-def load_job(path: str | Path) -> Job:
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases, without duplicate keys and with bounded nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise ConfigError(f"line {mark.line + 1}: YAML aliases (*name) are not allowed in a job file",
+                              hint="write the value out in full where it is needed")
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise ConfigError(f"line {mark.line + 1}: nested more than {MAX_DEPTH} levels deep",
+                              hint="a job file needs only a few levels of nesting")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                try:
+                    hash(key)
+                except TypeError:
+                    raise ConfigError(f"line {line}: a key must be a plain value, got {type(key).__name__}",
+                                      hint="write keys as words, e.g. k: 5") from None
+                if key in first:
+                    raise ConfigError(f"line {line}: key {shown(key)} is given twice (first at line {first[key]})",
+                                      hint="keep one of them; a later key would silently replace the earlier one")
+                first[key] = line
+        return super().construct_mapping(node, deep)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_yaml_map)
+
+
+def read_job_file(path: str | Path) -> Any:
+    """The parsed content of a YAML/JSON job file, read with the bounds of this module.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "job.yaml"
+    >>> _ = p.write_text("k: 1\\nk: 2\\n")
+    >>> read_job_file(p)
+    Traceback (most recent call last):
+    ...
+    unlinkable.errors.ConfigError: ...job.yaml: line 2: key 'k' is given twice (first at line 1)...
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such job file", hint="check the path")
+    if not path.is_file():
+        raise ConfigError(f"{path}: not a file", hint="give the path of a job file (.yaml or .json)")
+    size = path.stat().st_size
+    if size > MAX_JOB_BYTES:
+        raise ConfigError(f"{path}: a job file of {size:,} bytes is larger than the limit of {MAX_JOB_BYTES:,}",
+                          hint="a job file describes the data; put the data itself in a CSV or Parquet file")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})", hint="save the job file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})", hint="check the permissions") from None
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}: not a readable YAML/JSON job file{where}", hint="check the indentation and brackets") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply", hint="a job file needs only a few levels of nesting") from None
+    finally:
+        loader.dispose()
+
+
+def load_job(path: str | Path, *, kind: str = "table") -> Job:
     """Read and validate a job file (YAML or JSON syntax).
+
+    ``kind`` is ``"table"`` (assess, anonymize) or ``"exposure"``; it decides which sections exist.
 
     Examples
     --------
@@ -127,87 +239,266 @@ def load_job(path: str | Path) -> Job:
     ['age']
     """
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"{path}: no such job file", hint="check the path")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}: not a readable YAML/JSON job file{where}", hint="check the indentation and brackets") from None
+    raw = read_job_file(path)
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{path}: a job file must be a mapping of sections (input, attributes, ...)", hint="see the README for an example")
     try:
-        return parse_job(raw, base_dir=path.parent, source=path)
+        return parse_job(raw, base_dir=path.parent, source=path, kind=kind)
     except ConfigError as exc:
         if str(path) in exc.message:
             raise
         raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
 
 
-def parse_job(raw: Mapping[str, Any], *, base_dir: Path = Path("."), source: Path | None = None) -> Job:
-    """Validate the sections every command shares; keep the others for their command."""
+def check_keys(given: Mapping[Any, Any], allowed: Sequence[str], where: str, *, noun: str = "key") -> None:
+    """Raise a ConfigError naming the first key of ``given`` not in ``allowed``, with a "did you mean" hint.
+
+    Examples
+    --------
+    >>> check_keys({"supression_limit": 0}, ["suppression_limit", "metric"], "the job file")
+    Traceback (most recent call last):
+    ...
+    unlinkable.errors.ConfigError: the job file: unknown key 'supression_limit'...did you mean 'suppression_limit'?...
+    """
+    for key in given:
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown {noun} {shown(key)}",
+                              hint=f"{did_you_mean(key, allowed).strip() or 'check the spelling;'} "
+                                   f"{where} takes {', '.join(allowed)}")
+
+
+def parse_job(raw: Mapping[str, Any], *, base_dir: Path = Path("."), source: Path | None = None,
+              kind: str = "table") -> Job:
+    """Validate every section; keep the command-specific ones (checked) for their command."""
+    if kind not in SECTIONS:
+        raise ConfigError(f"unknown kind of job {kind!r}", hint=f"one of {', '.join(SECTIONS)}")
+    check_keys(raw, SECTIONS[kind], "the job file", noun="section")
     input_spec = None
-    if "input" in raw and raw["input"] is not None:
-        inp = raw["input"]
-        if isinstance(inp, str):
-            inp = {"path": inp}
-        if not isinstance(inp, Mapping) or "path" not in inp:
-            raise ConfigError("`input` needs a `path`", hint="input: {path: data.csv, delimiter: ';'}")
-        input_spec = InputSpec(base_dir / str(inp["path"]), _delimiter(inp.get("delimiter"), "input.delimiter"))
-    attributes = parse_attributes(raw.get("attributes") or {}, base_dir=base_dir)
+    if raw.get("input") is not None:
+        inp = _mapping(raw["input"], "input", ("path", "delimiter"), "input: {path: data.csv, delimiter: ';'}")
+        input_spec = InputSpec(base_dir / _path_text(inp.get("path"), "input.path"), _delimiter(inp.get("delimiter"), "input.delimiter"))
+    attributes = parse_attributes(raw.get("attributes") or {}, base_dir=base_dir, kind=kind)
     size, fraction = parse_population(raw.get("population"))
     output = OutputSpec()
     if raw.get("output") is not None:
-        out = raw["output"]
-        if isinstance(out, str):
-            out = {"path": out}
-        if not isinstance(out, Mapping):
-            raise ConfigError("`output` must be a mapping", hint="output: {path: out.csv, delimiter: ';', report: report.html}")
+        out = _mapping(raw["output"], "output", _OUTPUT_KEYS, "output: {path: out.csv, delimiter: ';', report: report.html}")
         output = OutputSpec(
-            base_dir / str(out["path"]) if out.get("path") else None,
+            base_dir / _path_text(out["path"], "output.path") if out.get("path") is not None else None,
             _delimiter(out.get("delimiter"), "output.delimiter"),
-            base_dir / str(out["report"]) if out.get("report") else None,
+            base_dir / _path_text(out["report"], "output.report") if out.get("report") is not None else None,
             _escape_formulas(out.get("escape_formulas", True)),
         )
     known = {"input", "attributes", "population", "output"}
     sections = {k: v for k, v in raw.items() if k not in known}
+    _check_sections(sections, base_dir=base_dir, population_size=size, sampling_fraction=fraction)
     return Job(source, input_spec, attributes, size, fraction, output, sections)
 
 
 def _escape_formulas(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(f"`output.escape_formulas` must be true or false, got {str(value)[:40]!r}",
+        raise ConfigError(f"`output.escape_formulas` must be true or false, got {shown(value)}",
                           hint="output: {escape_formulas: false} writes formula-like cells unescaped")
     return value
 
 
-def parse_attributes(raw: Any, *, base_dir: Path = Path(".")) -> tuple[AttributeSpec, ...]:
+def _mapping(value: Any, name: str, keys: Sequence[str], example: str) -> Mapping[str, Any]:
+    """A section written as a mapping (or as its path alone), with known keys and a ``path``."""
+    if isinstance(value, str):
+        value = {"path": value}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"`{name}` must be a mapping, got {shown(value)}", hint=example)
+    check_keys(value, keys, f"`{name}`")
+    if "path" in keys and value.get("path") is None and name != "output":
+        raise ConfigError(f"`{name}` needs a `path`", hint=example)
+    return value
+
+
+def _path_text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise ConfigError(f"`{name}` must be a file path, got {shown(value)}", hint="e.g. data/people.csv (relative to the job file)")
+    return value
+
+
+def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_size: int | None,
+                    sampling_fraction: float | None) -> None:
+    """Check the command-specific sections as a whole, so that a typo fails whichever command reads the file."""
+    if sections.get("seed") is not None:
+        check_int(sections["seed"], "seed", low=0)
+    if sections.get("suppression_limit") is not None:
+        check_float(sections["suppression_limit"], "suppression_limit", low=0.0, high=1.0)
+    if sections.get("search") is not None:
+        search_options(sections["search"])
+    if sections.get("metric") is not None:
+        from unlinkable.utility import metric_from_name
+
+        metric_from_name(sections["metric"])
+    if sections.get("privacy") is not None:
+        from unlinkable.models import ModelContext, model_from_config
+
+        privacy = sections["privacy"]
+        if isinstance(privacy, Mapping):
+            privacy = [privacy]
+        if not isinstance(privacy, list):
+            raise ConfigError(f"`privacy` must be a list of models, got {shown(privacy)}", hint="privacy: [{k-anonymity: {k: 5}}]")
+        context = ModelContext(base_dir=base_dir, population_size=population_size, sampling_fraction=sampling_fraction)
+        for item in privacy:
+            model_from_config(item, context)
+    if sections.get("steps") is not None:
+        from unlinkable.sdc.pipeline import Pipeline
+
+        Pipeline(split_steps(sections["steps"]), seed=sections.get("seed"))
+    for name in ("release", "auxiliary"):
+        if name in sections:
+            table = _mapping(sections[name], name, ("path", "delimiter"), f"{name}: {{path: {name}.csv, delimiter: ','}}")
+            _path_text(table.get("path"), f"{name}.path")
+            _delimiter(table.get("delimiter"), f"{name}.delimiter")
+    if sections.get("truth_key") is not None:
+        truth = sections["truth_key"]
+        if not isinstance(truth, Mapping):
+            raise ConfigError(f"`truth_key` must be a mapping, got {shown(truth)}", hint="truth_key: {release: pid, auxiliary: pid}")
+        check_keys(truth, ("release", "auxiliary"), "`truth_key`")
+        for side in ("release", "auxiliary"):
+            if not isinstance(truth.get(side), str):
+                raise ConfigError(f"`truth_key.{side}` must be a column name, got {shown(truth.get(side))}",
+                                  hint="truth_key: {release: pid, auxiliary: pid}")
+    if "what_if" in sections and not isinstance(sections["what_if"], bool):
+        raise ConfigError(f"`what_if` must be true or false, got {shown(sections['what_if'])}", hint="what_if: false")
+
+
+def search_options(raw: Any) -> dict[str, Any]:
+    """The ``search`` section as ``{"algorithm": ..., "time_limit_s": ...}``.
+
+    Examples
+    --------
+    >>> search_options("heuristic")
+    {'algorithm': 'heuristic', 'time_limit_s': None}
+    """
+    if raw is None:
+        raw = {}
+    if isinstance(raw, str):
+        raw = {"algorithm": raw}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"`search` must be a mapping, got {shown(raw)}", hint="search: {algorithm: optimal}")
+    check_keys(raw, ("algorithm", "time_limit_s"), "`search`")
+    algorithm = raw.get("algorithm", "optimal")
+    if algorithm not in ("optimal", "heuristic"):
+        raise ConfigError(f"unknown search algorithm {shown(algorithm)}",
+                          hint=(did_you_mean(algorithm, ("optimal", "heuristic")).strip() + " use optimal or heuristic").strip())
+    limit = raw.get("time_limit_s")
+    if limit is not None:
+        limit = check_float(limit, "time_limit_s", low=0.0, low_open=True)
+    return {"algorithm": algorithm, "time_limit_s": limit}
+
+
+def split_steps(raw: Any) -> list[tuple[Any, Any]]:
+    """The ``steps`` section as (name, parameters) pairs, each written ``{method: {parameters}}``.
+
+    Examples
+    --------
+    >>> split_steps([{"recode": {"attribute": "age", "breaks": [0, 50, 100]}}])
+    [('recode', {'attribute': 'age', 'breaks': [0, 50, 100]})]
+    """
+    if not isinstance(raw, list):
+        raise ConfigError("`steps` must be a list of {method: {parameters}}", hint="steps: [{recode: {attribute: age, breaks: [0, 30, 60, 100]}}]")
+    pairs = []
+    for i, item in enumerate(raw):
+        if isinstance(item, Mapping) and len(item) == 1:
+            (name, params), = item.items()
+            pairs.append((name, params or {}))
+        elif isinstance(item, (list, tuple)) and len(item) == 2:
+            pairs.append((item[0], item[1]))
+        else:
+            raise ConfigError(f"steps[{i}] must be written as {{method: {{parameters}}}}, got {shown(item)}",
+                              hint="e.g. - local-suppression: {k: 3, attributes: [age, sex]}")
+    return pairs
+
+
+def parse_attributes(raw: Any, *, base_dir: Path = Path("."), kind: str = "table") -> tuple[AttributeSpec, ...]:
     if not isinstance(raw, Mapping):
         raise ConfigError("`attributes` must map column names to settings", hint="attributes: {age: {role: quasi-identifier}}")
+    allowed = ATTRIBUTE_KEYS[kind]
     specs = []
     for name, settings in raw.items():
         if settings is None:
             settings = {}
-        if isinstance(settings, str):
+        if isinstance(settings, str) and kind == "table":
             settings = {"role": settings}
         if not isinstance(settings, Mapping):
-            raise ConfigError(f"attribute {name!r}: settings must be a mapping", hint="e.g. {role: quasi-identifier}")
+            raise ConfigError(f"attribute {shown(name)}: settings must be a mapping, got {shown(settings)}",
+                              hint="e.g. {role: quasi-identifier}" if kind == "table" else "e.g. {auxiliary: AGE}")
+        check_keys(settings, allowed, f"attribute {shown(name)}", noun="setting")
         kinds = [k for k in _HIERARCHY_KINDS if k in settings]
         if len(kinds) > 1:
-            raise ConfigError(f"attribute {name!r}: give one of {', '.join(kinds)}, not several", hint="one hierarchy per attribute")
-        hierarchy = HierarchySpec(kinds[0], settings[kinds[0]], base_dir) if kinds else None
+            raise ConfigError(f"attribute {shown(name)}: give one of {', '.join(kinds)}, not several", hint="one hierarchy per attribute")
+        hierarchy = None
+        if kinds:
+            hierarchy = HierarchySpec(kinds[0], _builder_spec(kinds[0], settings[kinds[0]], f"attribute {shown(name)}"), base_dir)
         role_text = settings.get("role", "quasi-identifier" if hierarchy is not None else "insensitive")
         try:
+            if not isinstance(role_text, str):
+                raise ValueError(role_text)
             role = Role.parse(role_text)
         except ValueError:
+            roles = [r.value for r in Role]
             raise ConfigError(
-                f"attribute {name!r}: unknown role {role_text!r}",
-                hint="roles are identifier, quasi-identifier, sensitive, insensitive, weight, household",
+                f"attribute {shown(name)}: unknown role {shown(role_text)}",
+                hint=(did_you_mean(role_text, roles).strip() + " roles are " + ", ".join(roles)).strip(),
             ) from None
         options = {k: v for k, v in settings.items() if k != "role" and k not in _HIERARCHY_KINDS}
         specs.append(AttributeSpec(str(name), role, hierarchy, options))
     return tuple(specs)
+
+
+def _builder_spec(kind: str, value: Any, where: str) -> Any:
+    """Check a hierarchy setting's shape (the builder checks the values against the data later)."""
+    where = f"{where}: `{kind}`"
+    if kind == "hierarchy":
+        if isinstance(value, Hierarchy):
+            return value
+        return _path_text(value, kind)
+    if kind == "intervals":
+        spec = value if isinstance(value, Mapping) else {"widths": value}
+        check_keys(spec, ("widths", "start"), where)
+        widths = spec.get("widths")
+        if not isinstance(widths, list) or not widths:
+            raise ConfigError(f"{where}: the widths must be a list of numbers, got {shown(widths)}", hint="e.g. intervals: [5, 10, 20]")
+        for w in widths:
+            check_float(w, f"{kind} width", low=0.0, low_open=True)
+            if w == float("inf"):
+                raise ConfigError(f"{where}: an interval width must be finite, got {shown(w)}", hint="e.g. intervals: [5, 10, 20]")
+        if spec.get("start") is not None:
+            start = check_float(spec["start"], f"{kind} start")
+            if start != start or start in (float("inf"), float("-inf")):
+                raise ConfigError(f"{where}: start must be a finite number, got {shown(spec['start'])}", hint="e.g. start: 0")
+        return value
+    if kind in ("masking", "dates"):
+        if value is None or value is True:
+            return {}
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{where}: must be a mapping, got {shown(value)}",
+                              hint="e.g. masking: {mask: '*'}" if kind == "masking" else "e.g. dates: {format: '%Y-%m-%d', levels: [day, month, year]}")
+        if kind == "masking":
+            check_keys(value, ("mask",), where)
+            mask = value.get("mask", "*")
+            if not isinstance(mask, str) or len(mask) != 1:
+                raise ConfigError(f"{where}: mask must be one character, got {shown(mask)}", hint="e.g. mask: '*'")
+        else:
+            check_keys(value, ("format", "levels"), where)
+            if not isinstance(value.get("format", ""), str):
+                raise ConfigError(f"{where}: format must be text, got {shown(value['format'])}", hint="e.g. format: '%Y-%m-%d'")
+            levels = value.get("levels", ["day"])
+            if not isinstance(levels, list) or not all(isinstance(v, str) for v in levels):
+                raise ConfigError(f"{where}: levels must be a list of words, got {shown(levels)}", hint="e.g. levels: [day, month, year]")
+        return value
+    # grouping: one {value: group} mapping per level
+    if not isinstance(value, list) or not value or not all(isinstance(level, Mapping) for level in value):
+        raise ConfigError(f"{where}: must be a list of {{value: group}} mappings, one per level, got {shown(value)}",
+                          hint="e.g. grouping: [{flu: respiratory, cold: respiratory}]")
+    for level in value:
+        for k, v in level.items():
+            if isinstance(k, (Mapping, list)) or isinstance(v, (Mapping, list)) or v is None:
+                raise ConfigError(f"{where}: {shown(k)}: {shown(v)} is not a value and its group", hint="e.g. flu: respiratory")
+    return value
 
 
 def parse_population(raw: Any) -> tuple[int | None, float | None]:
@@ -215,6 +506,7 @@ def parse_population(raw: Any) -> tuple[int | None, float | None]:
         return None, None
     if not isinstance(raw, Mapping):
         raise ConfigError("`population` must be a mapping", hint="population: {size: 317238626} or {sampling_fraction: 0.01}")
+    check_keys(raw, ("size", "sampling_fraction"), "`population`")
     size, fraction = raw.get("size"), raw.get("sampling_fraction")
     if size is not None and fraction is not None:
         raise ConfigError("`population` takes `size` or `sampling_fraction`, not both", hint="keep one")
@@ -228,16 +520,18 @@ def parse_population(raw: Any) -> tuple[int | None, float | None]:
 def _delimiter(value: Any, name: str) -> str | None:
     if value is None:
         return None
-    text = "\t" if value in ("\\t", "tab") else str(value)
-    if len(text) != 1:
-        raise ConfigError(f"`{name}` must be one character, got {value!r}", hint='e.g. ";" or ","')
+    if not isinstance(value, str):
+        raise ConfigError(f"`{name}` must be one character, got {shown(value)}", hint='e.g. ";" or ","')
+    text = "\t" if value in ("\\t", "tab") else value
+    if len(text) != 1 or text in ('"', "\n", "\r"):
+        raise ConfigError(f"`{name}` must be one character other than a quote or line end, got {shown(value)}", hint='e.g. ";" or ","')
     return text
 
 
 def check_int(value: Any, name: str, *, low: int | None = None, high: int | None = None) -> int:
     """A whole number in [low, high], or a ConfigError worded the same way everywhere."""
     if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, float) and value.is_integer())):
-        raise ConfigError(f"the {name!r} parameter must be a whole number, got {value!r}", hint=_range_hint(low, high))
+        raise ConfigError(f"the {name!r} parameter must be a whole number, got {shown(value)}", hint=_range_hint(low, high))
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         raise ConfigError(f"the {name!r} parameter must be {_range_text(low, high)}, got {value}", hint=_range_hint(low, high))
@@ -248,11 +542,13 @@ def check_float(value: Any, name: str, *, low: float | None = None, high: float 
                 low_open: bool = False, high_open: bool = False) -> float:
     """A number in the given range, or a ConfigError worded the same way everywhere."""
     if isinstance(value, bool):
-        raise ConfigError(f"the {name!r} parameter must be a number, got {value!r}", hint=_range_hint(low, high))
+        raise ConfigError(f"the {name!r} parameter must be a number, got {shown(value)}", hint=_range_hint(low, high))
+    if not isinstance(value, (int, float, str)) and type(value).__module__ != "numpy":
+        raise ConfigError(f"the {name!r} parameter must be a number, got {shown(value)}", hint=_range_hint(low, high))
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"the {name!r} parameter must be a number, got {value!r}", hint=_range_hint(low, high)) from None
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"the {name!r} parameter must be a number, got {shown(value)}", hint=_range_hint(low, high)) from None
     bad = number != number
     if low is not None:
         bad |= number <= low if low_open else number < low
@@ -261,7 +557,7 @@ def check_float(value: Any, name: str, *, low: float | None = None, high: float 
     if bad:
         lo = "(" if low_open else "["
         hi = ")" if high_open else "]"
-        raise ConfigError(f"the {name!r} parameter must be in {lo}{low}, {high}{hi}, got {value!r}", hint="change the value in the job file or call")
+        raise ConfigError(f"the {name!r} parameter must be in {lo}{low}, {high}{hi}, got {shown(value)}", hint="change the value in the job file or call")
     return number
 
 
@@ -280,4 +576,5 @@ def _range_hint(low: Any, high: Any) -> str:
 
 
 __all__ = ["Job", "AttributeSpec", "HierarchySpec", "InputSpec", "OutputSpec", "load_job", "parse_job",
-           "check_int", "check_float", "UnlinkableError"]
+           "read_job_file", "check_keys", "search_options", "split_steps", "check_int", "check_float",
+           "UnlinkableError", "MAX_JOB_BYTES", "MAX_DEPTH"]

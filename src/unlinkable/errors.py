@@ -11,18 +11,75 @@
     └── InternalError               a bug in unlinkable ("This is probably a bug!")
 
 Messages name the file, column, row and value where they apply, never a raw identifying value
-beyond what the user already pointed at, and end with a hint.
+beyond what the user already pointed at, and end with a hint. A value is quoted with
+:func:`shown` (at most ``VALUE_LIMIT`` characters), and every message and hint is cut at
+``MESSAGE_LIMIT`` characters, so no input, however large, can flood a terminal or a log.
 """
 
 from __future__ import annotations
+
+import difflib
+import reprlib
+from collections.abc import Iterable
+from typing import Any
+
+#: at most this many characters of one value appear in a message
+VALUE_LIMIT = 200
+#: a message, and its hint, are cut after this many characters
+MESSAGE_LIMIT = 400
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = VALUE_LIMIT
+_REPR.maxother = VALUE_LIMIT
+_REPR.maxlevel = 3
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 8
+
+
+def shown(value: Any, limit: int = VALUE_LIMIT) -> str:
+    """``repr(value)`` for a message: nested containers abridged, at most ``limit`` characters.
+
+    The repr of a huge value is never built whole (``reprlib`` stops early).
+
+    Examples
+    --------
+    >>> len(shown("x" * 10_000)) < 220
+    True
+    >>> shown(5)
+    '5'
+    """
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # noqa: BLE001 - a hostile __repr__ must not hide the real error
+        text = f"<{type(value).__name__}>"
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + f"…({len(value) + 2} chars)"
+    return _cut(text, limit)
+
+
+def did_you_mean(word: Any, options: Iterable[str]) -> str:
+    """``" did you mean 'x'?"`` when ``word`` is close to one of ``options``, else ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("supression_limit", ["suppression_limit", "metric"])
+    " did you mean 'suppression_limit'?"
+    """
+    close = difflib.get_close_matches(str(word)[:VALUE_LIMIT], [str(o) for o in options], n=1, cutoff=0.6)
+    return f" did you mean {close[0]!r}?" if close else ""
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"…({len(text) - limit} more chars)"
 
 
 class UnlinkableError(Exception):
     """Base class: an error the user can act on."""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        self.message = message
-        self.hint = hint
+        self.message = _cut(str(message), MESSAGE_LIMIT)
+        self.hint = None if hint is None else _cut(str(hint), MESSAGE_LIMIT)
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
@@ -63,7 +120,7 @@ class InternalError(UnlinkableError):
     """An internal inconsistency: this is probably a bug in unlinkable."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(f"{message}. This is probably a bug! Please report it.")
+        super().__init__(f"{_cut(str(message), MESSAGE_LIMIT - 50)}. This is probably a bug! Please report it.")
 
 
 __all__ = [
@@ -74,4 +131,8 @@ __all__ = [
     "NoSolutionError",
     "VerificationError",
     "InternalError",
+    "shown",
+    "did_you_mean",
+    "VALUE_LIMIT",
+    "MESSAGE_LIMIT",
 ]

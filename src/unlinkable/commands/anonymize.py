@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from unlinkable.config import load_job
+from unlinkable.config import load_job, search_options, split_steps
 from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.io import atomic_write_text, read_table, write_table
 from unlinkable.data.roles import Role
@@ -90,11 +90,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     sections = job.sections
     qis = job.names(Role.QUASI_IDENTIFIER)
     hierarchies = job.build_hierarchies(frame)
-    search = sections.get("search") or {}
-    if isinstance(search, str):
-        search = {"algorithm": search}
-    if not isinstance(search, dict):
-        raise ConfigError("`search` must be a mapping", hint="search: {algorithm: optimal}")
+    search = search_options(sections.get("search"))
     context = ModelContext(base_dir=job.base_dir, population_size=job.population_size,
                            sampling_fraction=job.sampling_fraction)
     anonymizer = Anonymizer(
@@ -103,8 +99,8 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
         privacy=sections.get("privacy") or [],
         suppression_limit=sections.get("suppression_limit", 0.0),
         metric=sections.get("metric", "loss"),
-        search=str(search.get("algorithm", "optimal")),
-        time_limit_s=search.get("time_limit_s"),
+        search=search["algorithm"],
+        time_limit_s=search["time_limit_s"],
         identifiers=identifiers,
         sensitive=job.names(Role.SENSITIVE),
         progress=True,
@@ -134,19 +130,7 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str) -> tup
     from unlinkable.sdc.pipeline import Pipeline, step_attributes
     from unlinkable.verify import verify_steps
 
-    steps = job.sections["steps"]
-    if not isinstance(steps, list):
-        raise ConfigError("`steps` must be a list of {method: {parameters}}", hint="steps: [{recode: {attribute: age, breaks: [0, 30, 60, 100]}}]")
-    pairs = []
-    for i, item in enumerate(steps):
-        if isinstance(item, dict) and len(item) == 1:
-            (name, params), = item.items()
-            pairs.append((name, params or {}))
-        elif isinstance(item, (list, tuple)) and len(item) == 2:
-            pairs.append((item[0], item[1]))
-        else:
-            raise ConfigError(f"steps[{i}] must be written as {{method: {{parameters}}}}, got {item!r}",
-                              hint="e.g. - local-suppression: {k: 3, attributes: [age, sex]}")
+    pairs = split_steps(job.sections["steps"])
     seed = job.sections.get("seed")
     result = Pipeline(pairs, seed=seed).run(frame)
     claims = verify_steps(result.table, original=frame, steps=list(result.steps), stages=result.stages)

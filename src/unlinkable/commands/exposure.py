@@ -64,7 +64,7 @@ def job_arguments(path: str | Path) -> dict[str, Any]:
     from unlinkable.config import check_int, load_job
     from unlinkable.data.io import read_table
 
-    job = load_job(path)
+    job = load_job(path, kind="exposure")
     base = job.base_dir
     rel_path, rel_delim = _table_spec(job.sections.get("release"), "release")
     aux_path, aux_delim = _table_spec(job.sections.get("auxiliary"), "auxiliary")
@@ -77,10 +77,6 @@ def job_arguments(path: str | Path) -> dict[str, Any]:
     hierarchies: dict[str, Any] = {}
     tolerance: dict[str, Any] = {}
     for spec in job.attributes:
-        unknown = set(spec.options) - {"auxiliary", "tolerance"}
-        if unknown:
-            raise ConfigError(f"{path}: attribute {spec.name!r}: unknown setting(s) {', '.join(sorted(map(str, unknown)))}",
-                              hint="an exposure attribute takes auxiliary, hierarchy (or a builder) and tolerance")
         aux_col = str(spec.options.get("auxiliary", spec.name))
         on[spec.name] = aux_col
         if spec.options.get("tolerance") is not None:

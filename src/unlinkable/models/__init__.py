@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from unlinkable.errors import ConfigError
+from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.models.base import ClassStatistics, PrivacyModel, SensitiveColumn
 
 #: job-file name -> module under unlinkable.models that defines ``from_config``
@@ -54,12 +54,13 @@ def model_from_config(item: Any, context: ModelContext | None = None) -> Privacy
         return item
     context = context or ModelContext()
     if not isinstance(item, Mapping) or len(item) != 1:
-        raise ConfigError(f"a privacy model must be written as {{name: {{parameters}}}}, got {item!r}",
+        raise ConfigError(f"a privacy model must be written as {{name: {{parameters}}}}, got {shown(item)}",
                           hint="e.g. - k-anonymity: {k: 5}")
     (name, params), = item.items()
     key = str(name).strip().lower().replace("_", "-")
     if key not in REGISTRY:
-        raise ConfigError(f"unknown privacy model {name!r}", hint=f"known models: {', '.join(sorted(REGISTRY))}")
+        raise ConfigError(f"unknown privacy model {shown(name)}",
+                          hint=(did_you_mean(key, REGISTRY).strip() + f" known models: {', '.join(sorted(REGISTRY))}").strip())
     try:
         module = importlib.import_module(f"unlinkable.models.{REGISTRY[key]}")
     except ModuleNotFoundError:
@@ -67,7 +68,7 @@ def model_from_config(item: Any, context: ModelContext | None = None) -> Privacy
     if params is None:
         params = {}
     if not isinstance(params, Mapping):
-        raise ConfigError(f"the parameters of {name!r} must be a mapping, got {params!r}", hint="e.g. - k-anonymity: {k: 5}")
+        raise ConfigError(f"the parameters of {name!r} must be a mapping, got {shown(params)}", hint="e.g. - k-anonymity: {k: 5}")
     return module.from_config(key, dict(params), context)
 
 

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from unlinkable.config import check_float
+from unlinkable.config import check_float, check_keys
 from unlinkable.errors import ConfigError
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 
@@ -86,10 +86,7 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> Av
     >>> from_config("average-risk", {"threshold": 0.05})
     AverageReidentificationRisk(threshold=0.05)
     """
-    unknown = set(params) - {"threshold"}
-    if unknown:
-        raise ConfigError(f"average-risk: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
-                          hint="average-risk takes only threshold, e.g. - average-risk: {threshold: 0.05}")
+    check_keys(params, ["threshold"], "average-risk", noun="parameter")
     if "threshold" not in params:
         raise ConfigError("average-risk needs the parameter threshold", hint="e.g. - average-risk: {threshold: 0.05}")
     return AverageReidentificationRisk(params["threshold"])

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 import numpy as np
 import polars as pl
 
-from unlinkable.config import check_float
+from unlinkable.config import check_float, check_keys
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 
@@ -148,10 +148,7 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> De
     0.5
     """
     allowed = {"delta_min", "delta_max", "subset"}
-    unknown = set(params) - allowed
-    if unknown:
-        raise ConfigError(f"delta-presence: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
-                          hint="delta-presence takes delta_min, delta_max and subset")
+    check_keys(params, sorted(allowed), "delta-presence", noun="parameter")
     missing = [k for k in ("delta_min", "delta_max", "subset") if k not in params]
     if missing:
         raise ConfigError(f"delta-presence needs the parameter(s) {', '.join(missing)}",

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from unlinkable.config import check_int
+from unlinkable.config import check_int, check_keys
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 
 
@@ -65,10 +65,7 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> KA
     """
     from unlinkable.errors import ConfigError
 
-    unknown = set(params) - {"k"}
-    if unknown:
-        raise ConfigError(f"k-anonymity: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
-                          hint="k-anonymity takes only k, e.g. - k-anonymity: {k: 5}")
+    check_keys(params, ["k"], "k-anonymity", noun="parameter")
     if "k" not in params:
         raise ConfigError("k-anonymity needs the parameter k", hint="e.g. - k-anonymity: {k: 5}")
     return KAnonymity(params["k"])

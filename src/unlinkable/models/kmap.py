@@ -23,7 +23,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from unlinkable.config import check_float, check_int
+from unlinkable.config import check_float, check_int, check_keys
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 
@@ -177,10 +177,7 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> KM
     3
     """
     allowed = {"k", "population", "estimator", "significance", "population_size", "sampling_fraction"}
-    unknown = set(params) - allowed
-    if unknown:
-        raise ConfigError(f"k-map: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
-                          hint=f"k-map takes {', '.join(sorted(allowed))}")
+    check_keys(params, sorted(allowed), "k-map", noun="parameter")
     if "k" not in params:
         raise ConfigError("k-map needs the parameter k", hint="e.g. - k-map: {k: 5, population: people.csv}")
     population = params.get("population")

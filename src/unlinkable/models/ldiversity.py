@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from unlinkable.config import check_float, check_int
+from unlinkable.config import check_float, check_int, check_keys
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 
@@ -232,10 +232,7 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _L
     if variant not in VARIANTS:
         raise ConfigError(f"l-diversity: unknown variant {variant!r}", hint="variant is one of distinct, entropy, recursive")
     allowed = {"attribute", "l"} | ({"c"} if variant == "recursive" else set())
-    unknown = set(params) - allowed
-    if unknown:
-        raise ConfigError(f"l-diversity ({variant}): unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
-                          hint=f"{variant} l-diversity takes {', '.join(sorted(allowed | {'variant'}))}")
+    check_keys(params, sorted(allowed | {"variant"}), f"l-diversity ({variant})", noun="parameter")
     missing = [key for key in sorted(allowed) if key not in params]
     if missing:
         raise ConfigError(f"l-diversity ({variant}) needs the parameter(s) {', '.join(missing)}",

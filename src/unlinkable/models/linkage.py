@@ -46,7 +46,7 @@ from typing import Any, Mapping
 import numpy as np
 import polars as pl
 
-from unlinkable.config import check_float
+from unlinkable.config import check_float, check_keys
 from unlinkable.data.io import read_table
 from unlinkable.data.table import encode_column, require_columns
 from unlinkable.errors import ConfigError, InputError
@@ -241,10 +241,7 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> Li
     ('sex',)
     """
     allowed = {"auxiliary", "on", "max_unique_link_share", "hierarchies", "delimiter"}
-    unknown = set(params) - allowed
-    if unknown:
-        raise ConfigError(f"linkage: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
-                          hint="linkage takes auxiliary, on, max_unique_link_share, hierarchies, delimiter")
+    check_keys(params, sorted(allowed), "linkage", noun="parameter")
     for required in ("auxiliary", "on", "max_unique_link_share"):
         if required not in params:
             raise ConfigError(f"linkage needs the parameter {required}",

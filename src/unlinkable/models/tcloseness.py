@@ -26,7 +26,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from unlinkable.config import check_float
+from unlinkable.config import check_float, check_keys
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.models.base import ClassStatistics, PrivacyModel, SensitiveColumn
 
@@ -314,10 +314,7 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _T
     distance = str(params.pop("distance", "equal")).strip().lower()
     if distance not in _CLASSES:
         raise ConfigError(f"t-closeness: unknown distance {distance!r}", hint="distance is one of equal, ordered, hierarchical")
-    unknown = set(params) - {"attribute", "t"}
-    if unknown:
-        raise ConfigError(f"t-closeness: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
-                          hint="t-closeness takes attribute, distance and t")
+    check_keys(params, ["attribute", "distance", "t"], "t-closeness", noun="parameter")
     missing = [key for key in ("attribute", "t") if key not in params]
     if missing:
         raise ConfigError(f"t-closeness needs the parameter(s) {', '.join(missing)}",

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from unlinkable.config import check_float, check_int
+from unlinkable.config import check_float, check_int, check_keys
 from unlinkable.errors import ConfigError
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 
@@ -172,18 +172,12 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> Pr
     SampleUniqueness(threshold=0.01)
     """
     if name == "sample-uniqueness":
-        unknown = set(params) - {"threshold"}
-        if unknown:
-            raise ConfigError(f"sample-uniqueness: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
-                              hint="sample-uniqueness takes only threshold")
+        check_keys(params, ["threshold"], "sample-uniqueness", noun="parameter")
         if "threshold" not in params:
             raise ConfigError("sample-uniqueness needs the parameter threshold", hint="e.g. - sample-uniqueness: {threshold: 0.01}")
         return SampleUniqueness(params["threshold"])
     allowed = {"threshold", "estimator", "population_size", "sampling_fraction"}
-    unknown = set(params) - allowed
-    if unknown:
-        raise ConfigError(f"population-uniqueness: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
-                          hint=f"population-uniqueness takes {', '.join(sorted(allowed))}")
+    check_keys(params, sorted(allowed), "population-uniqueness", noun="parameter")
     if "threshold" not in params:
         raise ConfigError("population-uniqueness needs the parameter threshold",
                           hint="e.g. - population-uniqueness: {threshold: 0.01, estimator: dankar}")

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.io import read_table
-from unlinkable.errors import ConfigError, InputError
+from unlinkable.errors import ConfigError, InputError, did_you_mean, shown
 
 __all__ = ["Pipeline", "PipelineResult", "REGISTRY", "StepSpec", "step_attributes"]
 
@@ -330,7 +330,8 @@ class Pipeline:
             where = f"pipeline steps[{i}] ({name!r})"
             for key in params:
                 if key not in spec.params:
-                    raise ConfigError(f"{where}: unknown parameter {key!r}", hint=f"{name} takes {sorted(spec.params)}")
+                    raise ConfigError(f"{where}: unknown parameter {shown(key)}",
+                                      hint=(did_you_mean(key, spec.params).strip() + f" {name} takes {', '.join(sorted(spec.params))}").strip())
             for key in spec.required:
                 if key not in params:
                     raise ConfigError(f"{where}: parameter {key!r} is missing", hint=f"{name} needs {list(spec.required)}")
@@ -339,7 +340,7 @@ class Pipeline:
                 try:
                     clean[key] = spec.params[key](value)
                 except ValueError as exc:
-                    raise ConfigError(f"{where}: parameter {key!r} {exc}, got {value!r}", hint=f"fix {key!r} in step {i}") from None
+                    raise ConfigError(f"{where}: parameter {key!r} {exc}, got {shown(value)}", hint=f"fix {key!r} in step {i}") from None
             if spec.random and clean.get("seed") is None and streams[i] is not None:
                 clean["seed"] = int(streams[i].generate_state(1)[0])
             checked.append((name, clean))
@@ -348,10 +349,11 @@ class Pipeline:
     @staticmethod
     def _split(i: int, step: Any) -> tuple[str, dict[str, Any]]:
         if not isinstance(step, (tuple, list)) or len(step) != 2:
-            raise ConfigError(f"pipeline steps[{i}]: expected a (name, params) pair, got {step!r}", hint='e.g. ("pram", {"attribute": "roof", "retain": 0.8})')
+            raise ConfigError(f"pipeline steps[{i}]: expected a (name, params) pair, got {shown(step)}", hint='e.g. ("pram", {"attribute": "roof", "retain": 0.8})')
         name, params = step
         if not isinstance(name, str) or name not in REGISTRY:
-            raise ConfigError(f"pipeline steps[{i}]: unknown step {name!r}", hint=f"the steps are {sorted(REGISTRY)}")
+            raise ConfigError(f"pipeline steps[{i}]: unknown step {shown(name)}",
+                              hint=(did_you_mean(name, REGISTRY).strip() + f" the steps are {', '.join(sorted(REGISTRY))}").strip())
         if params is None:
             params = {}
         if not isinstance(params, Mapping):

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from unlinkable.errors import ConfigError
+from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.utility.aecs import AECSMetric
 from unlinkable.utility.base import Evaluation, Score, UtilityMetric, java_double_string
 from unlinkable.utility.discernibility import DiscernibilityMetric
@@ -39,14 +39,20 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
     options: dict = {}
     if isinstance(name, dict):
         # job file: metric: {name: loss, weights: {age: 2, zip: 1}}
+        from unlinkable.config import check_keys
+
+        check_keys(name, ("name", "weights"), "`metric`")
         options = {k: v for k, v in name.items() if k != "name"}
         name = name.get("name", "loss")
-    key = str(name).strip().lower()
+    if not isinstance(name, str):
+        raise ConfigError(f"a metric is named by a word, got {shown(name)}", hint="use one of loss, discernibility, entropy, precision, aecs, height")
+    key = name.strip().lower()
     if key not in METRICS:
-        raise ConfigError(f"unknown metric {name!r}", hint="use one of loss, discernibility, entropy, precision, aecs, height")
+        raise ConfigError(f"unknown metric {shown(name)}",
+                          hint=(did_you_mean(key, METRICS).strip() + " use one of loss, discernibility, entropy, precision, aecs, height").strip())
     if options:
-        if key != "loss" or set(options) - {"weights"}:
-            raise ConfigError(f"metric {key!r} takes no options {sorted(options)}",
+        if key != "loss":
+            raise ConfigError(f"metric {key!r} takes no options {sorted(map(str, options))}",
                               hint="only loss takes weights: metric: {name: loss, weights: {age: 2}}")
         if not isinstance(options["weights"], dict):
             raise ConfigError("metric weights must map attributes to numbers", hint="weights: {age: 2, zip: 1}")
