@@ -64,6 +64,12 @@ class Result:
         """``unlinkable.assess`` figures of the released table (None when assessment is unavailable)."""
         if self._risk_after is None:
             self._risk_after = _assess(self.table, self.quasi_identifiers) or {}
+            classes = self._risk_after.get("equivalence_classes")
+            if self.suppressed and isinstance(classes, dict):
+                # The suppressed records (all quasi-identifiers *) are one group of the released table
+                # for the risk figures, but not a class in ARX's count: keep both, named.
+                classes["suppressed_records"] = self.suppressed
+                classes["count_excluding_suppressed"] = self.equivalence_classes
         return self._risk_after or None
 
     def to_dict(self, *, include_risk: bool = True) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from unlinkable.errors import ConfigError, InputError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models.base import SensitiveColumn
+from unlinkable.risk.attribute_effect import attribute_effects
 from unlinkable.risk.frequencies import frequencies
 from unlinkable.risk.individual import global_risk, household_risk, individual_risk, kanonymity_violations
 from unlinkable.risk.sample import sample_risk
@@ -130,6 +131,8 @@ def assess(
         "identifiers": list(identifiers),
     }
     summary.update(sample_risk(sizes, threshold=threshold).to_dict())
+    # ARX reads a missing value as a value of its own, sdcMicro as a wildcard: say how many there are.
+    summary["missing_values"] = {q: int(np.count_nonzero(table.columns[q].codes < 0)) for q in qis}
 
     summary["population_uniques"] = None
     if population_size is not None or sampling_fraction is not None:
@@ -204,6 +207,7 @@ def assess(
 
     subset_codes = codes
     summary["uniqueness_by_attributes"] = uniqueness_by_attributes(subset_codes, cards, qis, max_size=max_subset_size)
+    summary["attribute_effects"] = attribute_effects(codes, cards, qis, lifted=_lifts(qis, table, hier), threshold=threshold)
     return Assessment(summary, per_record)
 
 
@@ -227,6 +231,20 @@ def _load_hierarchies(hierarchies: Mapping[str, Hierarchy | str] | None, table: 
         if name in table.columns:
             h.encode(table.columns[name].dictionary, column=name, source=f"{where}: hierarchy of column {name!r}")
         out[name] = h
+    return out
+
+
+def _lifts(qis: Sequence[str], table: EncodedTable, hier: Mapping[str, Hierarchy]) -> dict[str, tuple[np.ndarray, int]]:
+    """Per quasi-identifier with a hierarchy: its (shifted) codes mapped one level up, and their range."""
+    out = {}
+    for q in qis:
+        if q not in hier:
+            continue
+        gm = hier[q].encode(table.columns[q].dictionary, column=q)
+        if gm.levels < 2:
+            continue
+        # code 0 is the missing value (kept as is); code c is dictionary entry c - 1
+        out[q] = (np.concatenate([[0], gm.table[:, 1].astype(np.int64) + 1]), len(gm.labels[1]) + 1)
     return out
 
 

@@ -53,6 +53,7 @@ from markupsafe import Markup
 
 from unlinkable.errors import ConfigError
 from unlinkable.report import charts
+from unlinkable.report.verdict import verdict
 
 __all__ = ["KINDS", "render", "write_report"]
 
@@ -112,6 +113,21 @@ def _has(d: Any, *path: str) -> bool:
     return True
 
 
+#: below this magnitude a figure is floating-point round-off (sums of shares, differences of means)
+ROUND_OFF = 1e-12
+
+
+def _denoise(f: float) -> float:
+    """0 for round-off noise such as 2.2e-16 (a figure of this size carries no information).
+
+    Examples
+    --------
+    >>> _denoise(2.220446049250313e-16), _denoise(-1e-15), _denoise(1e-9)
+    (0.0, 0.0, 1e-09)
+    """
+    return 0.0 if abs(f) < ROUND_OFF else f
+
+
 def fmt_count(x: Any) -> str:
     """Whole number with thousands separators; "not available" for null.
 
@@ -133,12 +149,13 @@ def fmt_pct(x: Any, digits: int = 1) -> str:
 
     Examples
     --------
-    >>> fmt_pct(0.5142), fmt_pct(0.00034), fmt_pct(0.0), fmt_pct(1.9e-16), fmt_pct(None)
-    ('51.4%', '0.034%', '0%', '≈0%', 'not available')
+    >>> fmt_pct(0.5142), fmt_pct(0.00034), fmt_pct(0.0), fmt_pct(1.9e-16), fmt_pct(3e-9), fmt_pct(None)
+    ('51.4%', '0.034%', '0%', '0%', '≈0%', 'not available')
     """
     f = _num(x)
     if f is None:
         return NOT_AVAILABLE
+    f = _denoise(f)
     p = f * 100
     if p == 0 or p == 100:
         return f"{p:.0f}%"  # exact: "0%", not "0.0%", says nothing was rounded away
@@ -154,12 +171,13 @@ def fmt_number(x: Any, sig: int = 4) -> str:
 
     Examples
     --------
-    >>> fmt_number(0.123456), fmt_number(12345.678), fmt_number(8.93e-05)
-    ('0.1235', '12,346', '0.0000893')
+    >>> fmt_number(0.123456), fmt_number(12345.678), fmt_number(8.93e-05), fmt_number(2.220446049250313e-16)
+    ('0.1235', '12,346', '0.0000893', '0')
     """
     f = _num(x)
     if f is None:
         return NOT_AVAILABLE
+    f = _denoise(f)
     if f == 0:
         return "0"
     if abs(f) >= 10 ** (sig - 1):
@@ -490,6 +508,16 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
             )
             if key in ec
         ]
+        suppressed = _num(ec.get("suppressed_records"))
+        if suppressed and _num(ec.get("count_excluding_suppressed")) is not None:
+            # One class count everywhere: ARX's, which leaves the suppressed records out.
+            v["classes_rows"] = [
+                ("Equivalence classes (as ARX counts them: suppressed records are not a class)",
+                 fmt_count(ec["count_excluding_suppressed"])),
+                ("Suppressed records (every quasi-identifier *); the risk figures below treat them as one more group",
+                 fmt_count(suppressed)),
+            ] + [(label + " (the group of suppressed records included)", value)
+                 for label, value in v["classes_rows"][1:]]
         v["class_sizes"] = _class_size_view(ec.get("size_histogram"))
 
     # Attacker models.
@@ -568,11 +596,12 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
             pairs = [(str(k), _num(x)) for k, x in contrib.items() if _num(x) is not None and _is_qi(k, qis, banned)]
             pairs.sort(key=lambda t: -t[1])
             if pairs and pairs[0][1] > 0:
+                v["suda_total"] = f"{sum(x for _, x in pairs):.0f}%"
                 v["suda_chart"] = charts.bar_chart(
                     [k for k, _ in pairs],
                     [x for _, x in pairs],
-                    title="Contribution of each attribute to special uniqueness (SUDA2)",
-                    x_label="contribution to the total SUDA2 score (%)",
+                    title="Share of the SUDA2 score in which each attribute takes part",
+                    x_label="share of the total SUDA2 score from unique combinations that include the attribute (%)",
                     y_label="attribute",
                     horizontal=True,
                     value_format=lambda x: f"{x:.1f}%",
@@ -582,7 +611,99 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
 
     # Diversity / t-closeness of the sensitive attribute.
     v["diversity"] = _diversity_view(a.get("diversity"), banned)
+    v["verdict"] = _verdict_view(a)
+    v["what_to_do"] = _what_to_do_view(a, v["verdict"], banned)
+    v["missing"] = _missing_view(a, ec, records, banned)
     return v
+
+
+_LEVEL_WORDS = {"high": "High", "moderate": "Moderate", "low": "Low"}
+
+
+def _verdict_view(a: Mapping) -> dict | None:
+    """The plain-words verdict (see :mod:`unlinkable.report.verdict`) with the figures behind it."""
+    result = verdict(a)
+    if result is None:
+        return None
+    rows = [{"label": t.label, "value": fmt_risk(x) if t.key[0] == "prosecutor" else fmt_pct(x),
+             "low": t.low_text, "high": t.high_text, "level": level, "source": t.source}
+            for t, x, level in result.measures]
+    reasons = [f"{t.label.lower()} {fmt_risk(x) if t.key[0] == 'prosecutor' else fmt_pct(x)} "
+               f"(low if {t.low_text}, high if {t.high_text})" for t, x, _ in result.deciding]
+    sentence = Markup("<strong>{} re-identification risk.</strong> {}.").format(
+        _LEVEL_WORDS[result.level], "; ".join(reasons)[:1].upper() + "; ".join(reasons)[1:])
+    return {"level": result.level, "sentence": sentence, "rows": rows}
+
+
+def _what_to_do_view(a: Mapping, judged: dict | None, banned: frozenset[str]) -> dict | None:
+    """The single changes (drop or generalize one quasi-identifier) that lower the risk most."""
+    effects = a.get("attribute_effects")
+    su, avg = _num(a.get("sample_uniques")), _num(_get(a, "prosecutor", "average_risk"))
+    if not isinstance(effects, Sequence) or isinstance(effects, str) or su is None or avg is None:
+        return None
+    items = []
+    for e in effects:
+        attr, action = _get(e, "attribute"), _get(e, "action")
+        esu, eavg = _num(_get(e, "sample_uniques")), _num(_get(e, "average_risk"))
+        if not isinstance(attr, str) or attr in banned or action not in ("drop", "generalize") or esu is None or eavg is None:
+            continue
+        if (esu, eavg) >= (su, avg):
+            continue  # changes nothing: not advice
+        verb = Markup("drop <strong>{}</strong>").format(attr) if action == "drop" else \
+            Markup("generalize <strong>{}</strong> one level in its hierarchy").format(attr)
+        items.append(Markup("{}: records unique fall from {} to <strong>{}</strong>, the average risk from {} to {}.").format(
+            verb[:1].upper() + verb[1:], fmt_pct(su), fmt_pct(esu), fmt_pct(avg), fmt_pct(eavg)))
+    level = judged["level"] if judged else None
+    if level == "low":
+        note = Markup("The risk is low against the thresholds below; no change is needed for them.")
+    elif not items:
+        note = Markup("No single attribute, dropped or generalized, lowers the risk.")
+    else:
+        best = next(e for e in effects if _get(e, "attribute") not in banned)
+        note = None
+        if _num(_get(best, "highest_risk")) is not None and _num(_get(best, "highest_risk")) > 0.2:
+            note = Markup("No single change is enough: after the best one some records are still in classes "
+                          "smaller than 5. Anonymize with k-anonymity (k = 5, or 11 for a public release) to "
+                          "generalize several attributes together and suppress the rest.")
+    return {"changes": items[:3], "note": note} if items or note else None
+
+
+def _missing_view(a: Mapping, ec: Mapping, records: float | None, banned: frozenset[str]) -> dict | None:
+    """ARX's and sdcMicro's readings of missing values side by side."""
+    kv = _get(a, "individual_risk", "kanonymity_violations")
+    hist = ec.get("size_histogram") if isinstance(ec, Mapping) else None
+    if not isinstance(kv, Mapping) or not isinstance(hist, Sequence):
+        return None
+    pairs = [(int(p[0]), int(p[1])) for p in hist if isinstance(p, Sequence) and len(p) >= 2
+             and _num(p[0]) is not None and _num(p[1]) is not None]
+    rows = []
+    for k in sorted(kv, key=lambda x: _num(x) or 0):
+        kk = _num(k)
+        if kk is None:
+            continue
+        arx = sum(size * count for size, count in pairs if size < kk)
+        label = "Records unique on their quasi-identifiers" if kk == 2 else f"Records in classes smaller than {fmt_count(kk)}"
+        share = (lambda x: f" ({fmt_pct(x / records)})") if records else (lambda x: "")
+        rows.append((label, fmt_count(arx) + share(arx), fmt_count(kv[k]) + share(_num(kv[k]) or 0)))
+    if not rows:
+        return None
+    missing = a.get("missing_values")
+    if isinstance(missing, Mapping):
+        where = {str(q): int(_num(x) or 0) for q, x in missing.items() if str(q) not in banned and (_num(x) or 0) > 0}
+        if not where:
+            sentence = Markup("No quasi-identifier has a missing value, so both readings give the same figures.")
+        else:
+            sentence = Markup("The quasi-identifiers hold <strong>{}</strong> missing values ({}). ARX reads a missing value "
+                              "as a value of its own, so a record with one groups only with records missing the same "
+                              "value; sdcMicro reads it as a wildcard that matches any value, so such records join "
+                              "larger groups and fewer look unique. sdcMicro's figures suit an attacker for whom a missing "
+                              "value could hide anything; ARX's suit one who knows which values are missing, and are "
+                              "the more cautious.").format(
+                fmt_count(sum(where.values())), ", ".join(f"{q}: {fmt_count(x)}" for q, x in where.items()))
+    else:
+        sentence = Markup("ARX reads a missing value as a value of its own; sdcMicro reads it as a wildcard that "
+                          "matches any value, so with missing values its figures are lower.")
+    return {"rows": rows, "sentence": sentence}
 
 
 _DIVERSITY_LABELS = (
@@ -621,7 +742,7 @@ def _diversity_view(div: Any, banned: frozenset[str]) -> list[dict]:
 
 _COMPARE = (
     ("records", "Records", fmt_count, False),
-    (("equivalence_classes", "count"), "Equivalence classes", fmt_count, False),
+    (("equivalence_classes", "count_excluding_suppressed"), "Equivalence classes", fmt_count, False),
     (("equivalence_classes", "min_size"), "Smallest class (k)", fmt_count, False),
     ("sample_uniques", "Records unique on their quasi-identifiers", fmt_pct, True),
     (("prosecutor", "highest_risk"), "Highest re-identification risk (prosecutor)", fmt_risk, True),
@@ -649,6 +770,8 @@ _COMPARE_CHART = (
 
 def _lookup(a: Any, key: str | tuple[str, ...]) -> tuple[bool, Any]:
     path = (key,) if isinstance(key, str) else key
+    if path == ("equivalence_classes", "count_excluding_suppressed") and not _has(a, *path):
+        path = ("equivalence_classes", "count")  # no suppressed records: one count
     if path == ("marketer", "average_risk") and isinstance(a, Mapping) and not isinstance(a.get("marketer"), Mapping):
         return ("marketer" in a, a.get("marketer"))
     return _has(a, *path), _get(a, *path)
@@ -823,7 +946,8 @@ def _anonymize_view(p: Mapping, banned: frozenset[str]) -> dict:
         summary.append(("Suppressed records", fmt_count(sup)))
     ec = p.get("equivalence_classes")
     if _num(ec) is not None:
-        summary.append(("Equivalence classes in the output", fmt_count(ec)))
+        summary.append(("Equivalence classes in the output (suppressed records not counted, as in ARX)"
+                        if sup else "Equivalence classes in the output", fmt_count(ec)))
     elif isinstance(ec, Mapping) and "count" in ec:
         summary.append(("Equivalence classes in the output", fmt_count(ec["count"])))
     escaping = _escaping_row(p)
