@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from unlinkable.errors import InputError
@@ -64,6 +65,7 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
     if len(sep) != 1:
         raise InputError(f"{path}: delimiter {sep!r} must be one character", hint='use e.g. ";" or ","')
     require_unique_names(next(csv.reader([header], delimiter=sep, quotechar='"')), where=str(path))
+    records = _check_field_counts(raw, sep, path)
     try:
         frame = pl.read_csv(
             raw,
@@ -79,6 +81,9 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
             f"{path}: cannot be read as CSV with delimiter {sep!r}: {first}",
             hint="give the right delimiter (job file `input: {delimiter: ...}` or --delimiter)",
         ) from None
+    if frame.height > records:
+        # blank lines at the end of the file are not records (polars reads them as rows of nulls)
+        frame = frame.head(records)
     frame = frame.rename({c: c.strip().rstrip("\r") for c in frame.columns})
     # Polars keeps a trailing '\r' in the last field of CRLF files on some versions.
     last = frame.columns[-1]
@@ -96,6 +101,47 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
     return frame
 
 
+def _check_field_counts(raw: bytes, sep: str, path: Path) -> int:
+    """Raise an InputError naming the first record whose field count differs from the header's.
+
+    Returns the number of data records, not counting blank lines at the end of the file. Counted
+    on the bytes with numpy: a delimiter or line end is structural unless an odd number of
+    double quotes precede it (inside a quoted field; ``""`` inside one counts twice).
+    """
+    sep_bytes = sep.encode("utf-8")
+    data = np.frombuffer(raw, dtype=np.uint8)
+    line_ends = np.flatnonzero(data == 10)
+    if len(sep_bytes) != 1:
+        return len(line_ends) + 1  # polars refuses a multi-byte delimiter with its own message
+    ends, seps = line_ends, np.flatnonzero(data == sep_bytes[0])
+    quotes = np.flatnonzero(data == 34)
+    if quotes.size:
+        ends = ends[np.searchsorted(quotes, ends) % 2 == 0]
+        seps = seps[np.searchsorted(quotes, seps) % 2 == 0]
+    if data.size and data[-1] != 10:
+        ends = np.append(ends, data.size)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    fields = np.searchsorted(seps, ends) - np.searchsorted(seps, starts) + 1
+    length = ends - starts
+    blank = (length == 0) | ((length == 1) & (data[np.minimum(starts, data.size - 1)] == 13))
+    last = len(blank)
+    while last > 1 and blank[last - 1]:
+        last -= 1
+    width = int(fields[0])
+    if width > 1:
+        bad = np.flatnonzero((fields[1:last] != width) | blank[1:last])
+        if bad.size:
+            record = int(bad[0]) + 1
+            line = int(np.searchsorted(line_ends, starts[record])) + 1
+            what = "is empty" if blank[record] else f"has {int(fields[record])} fields"
+            raise InputError(
+                f"{path}: row {record} (line {line}) {what}, but the header has {width}",
+                hint=f"every row needs one field per column: check the delimiter ({sep!r} here), and quote a "
+                     f"field that contains it or a line break (\"a{sep}b\")",
+            )
+    return last - 1
+
+
 def read_table(source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
     """Any supported input as a polars DataFrame: a CSV or Parquet path, or a pandas/polars DataFrame.
 
@@ -111,7 +157,7 @@ def read_table(source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
         return source.collect()
     if _is_pandas(source):
         require_unique_names([str(c) for c in source.columns], where="data")
-        return pl.from_pandas(source)
+        return _from_pandas(source)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.suffix.lower() in (".parquet", ".pq"):
@@ -126,6 +172,37 @@ def read_table(source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
         f"cannot read data of type {type(source).__name__}",
         hint="pass a CSV/Parquet path, a polars DataFrame or a pandas DataFrame",
     )
+
+
+def _from_pandas(frame: Any) -> pl.DataFrame:
+    """A pandas DataFrame as polars; a column that mixes types is an InputError naming it.
+
+    pyarrow refuses an object column holding, say, ints and strings with a bare ``ArrowInvalid``;
+    the column, the first row of another type and the types are named instead (never a value).
+    """
+    try:
+        return pl.from_pandas(frame)
+    except Exception as exc:  # noqa: BLE001 - pyarrow and polars raise many types for one cause
+        failure = exc
+    for position, name in enumerate(frame.columns):
+        column = frame.iloc[:, position]
+        if column.dtype != object:
+            continue
+        # per-row Python, but only on this error path and only for object columns
+        missing = column.isna().to_numpy()
+        kinds = [None if gone else type(v).__name__ for v, gone in zip(column.tolist(), missing)]
+        present = [k for k in kinds if k is not None]
+        if len(set(present)) > 1:
+            first_row = next(i for i, k in enumerate(kinds) if k is not None)
+            other_row = next(i for i, k in enumerate(kinds) if k is not None and k != kinds[first_row])
+            raise InputError(
+                f"data: column {str(name)!r} mixes types ({', '.join(sorted(set(present))[:6])}); row {other_row + 1} "
+                f"is of type {kinds[other_row]}, row {first_row + 1} of type {kinds[first_row]}",
+                hint=f"give the column one type, e.g. df[{str(name)!r}] = df[{str(name)!r}].astype(str)",
+            )
+    reason = str(failure).splitlines()[0] if str(failure) else ""
+    raise InputError(f"data: the DataFrame cannot be converted ({type(failure).__name__}: {reason})",
+                     hint="give every column one plain type (numbers, text, booleans or dates)")
 
 
 def require_unique_names(names: list[str], *, where: str) -> None:

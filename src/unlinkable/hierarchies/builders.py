@@ -65,8 +65,10 @@ def intervals(values: Iterable[str | None], widths: Sequence[float], *, start: f
                 f"{where}: value {v!r} is not a number, so it cannot go into an interval hierarchy",
                 hint="use masking/grouping for text columns, or clean the value",
             ) from None
-        if math.isnan(numbers[v]):
-            raise HierarchyError(f"{where}: value {v!r} is not a number", hint="clean the value or use a grouping hierarchy")
+        if not math.isfinite(numbers[v]):
+            # NaN has no interval and +-inf none of finite width (the data module's rule for numbers)
+            raise HierarchyError(f"{where}: value {v!r} is not a finite number, so it has no interval",
+                                 hint="clean the value, leave the field empty for a missing value, or use a grouping hierarchy")
     origin = min(numbers.values()) if start is None else float(start)
     if start is None:
         origin = math.floor(origin / widths[-1]) * widths[-1]

@@ -30,6 +30,7 @@ from typing import Sequence
 import numpy as np
 import polars as pl
 
+from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.risk.frequencies import frequencies
 
@@ -420,12 +421,7 @@ def local_suppression(data, *, k: int, attributes: Sequence[str], importance: Se
     the R package sdcMicro", JSS 67(4) (``localSuppression``); Hundepool, A. et al. (2012), *Statistical
     Disclosure Control*, Wiley, section 3.4.3 (local suppression); Sweeney, L. (2002), "k-anonymity".
     """
-    if not isinstance(data, pl.DataFrame):
-        try:
-            data = pl.from_pandas(data)
-        except Exception as exc:  # noqa: BLE001
-            raise InputError(f"data must be a polars or pandas DataFrame, got {type(data).__name__}",
-                             hint="pass a polars.DataFrame") from exc
+    data = read_table(data)  # pandas in: mixed-type columns are reported by read_table
     attributes = list(attributes)
     if not attributes:
         raise ConfigError("attributes is empty", hint="name the key variables (quasi-identifiers)")

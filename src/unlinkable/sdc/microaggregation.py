@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.numeric import numeric_columns
+from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["MicroaggregationResult", "microaggregation", "mdav_groups"]
@@ -852,12 +853,7 @@ def microaggregation(data, *, attributes: Sequence[str], k: int = 3, method: str
     (2015), "Statistical disclosure control for micro-data using the R package sdcMicro", JSS 67(4)
     (``microaggregation(method="mdav")``, whose output this reproduces exactly).
     """
-    if not isinstance(data, pl.DataFrame):
-        try:
-            data = pl.from_pandas(data)
-        except Exception as exc:  # noqa: BLE001 - anything that is not a frame
-            raise InputError(f"data must be a polars or pandas DataFrame, got {type(data).__name__}",
-                             hint="pass a polars.DataFrame") from exc
+    data = read_table(data)  # pandas in: mixed-type columns are reported by read_table
     attributes = list(attributes)
     if not attributes:
         raise ConfigError("attributes is empty", hint="name at least one numeric column")

@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.numeric import numeric_columns
+from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["NumericUtility", "numeric_utility"]
@@ -50,12 +51,7 @@ class NumericUtility:
 
 
 def _matrix(df, attributes: Sequence[str], name: str) -> np.ndarray:
-    if not isinstance(df, pl.DataFrame):
-        try:
-            df = pl.from_pandas(df)
-        except Exception as exc:  # noqa: BLE001
-            raise InputError(f"{name} must be a polars or pandas DataFrame, got {type(df).__name__}",
-                             hint="pass a polars.DataFrame") from exc
+    df = read_table(df)  # pandas in: mixed-type columns are reported by read_table
     for a in attributes:
         if a not in df.columns:
             raise InputError(f"column {a!r} is not in the {name} table", hint=f"its columns are {df.columns}")
