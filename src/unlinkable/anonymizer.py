@@ -9,7 +9,6 @@ with the lowest loss, breaking ties exactly as ARX 3.9.2 does.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -25,6 +24,7 @@ from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models import ModelContext, model_from_config
 from unlinkable.models.base import PrivacyModel, SensitiveColumn
+from unlinkable.progress import Progress
 from unlinkable.search import NodeEvaluator, suppressed_of
 from unlinkable.search.flash import Flash, strategy_keys
 from unlinkable.search.heuristic import best_first
@@ -174,35 +174,6 @@ def _encode_all(series: list[pl.Series], n: int) -> list[EncodedColumn]:
     return list(_POOL.map(encode_column, series))
 
 
-class _Progress:
-    """A rich progress bar on stderr, shown only when the search runs longer than a second on a TTY."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = total
-        self.enabled = enabled and sys.stderr.isatty()
-        self.start = time.perf_counter()
-        self.bar = None
-        self.task = None
-
-    def __call__(self, done: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            if time.perf_counter() - self.start < 1.0:
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.bar = Progress(transient=True, console=Console(stderr=True))
-            self.bar.start()
-            self.task = self.bar.add_task("searching transformations", total=self.total)
-        self.bar.update(self.task, completed=done)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 class Anonymizer:
     """Find the transformation that satisfies every privacy model with the least information loss.
 
@@ -224,8 +195,9 @@ class Anonymizer:
         Columns dropped from the output.
     sensitive : str or sequence of str, optional
         Sensitive attributes (the models name theirs; this is checked against them).
-    progress : bool
-        Show a progress bar on a terminal for searches longer than a second.
+    progress : bool or unlinkable.progress.Progress
+        Show the encode and search phases on a terminal (see :mod:`unlinkable.progress`), or report
+        them to the given ``Progress`` of a whole command.
 
     Examples
     --------
@@ -248,7 +220,7 @@ class Anonymizer:
     def __init__(self, *, quasi_identifiers: Sequence[str], hierarchies: Mapping[str, Hierarchy | str | os.PathLike],
                  privacy: Sequence[Any], suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss",
                  search: str = "optimal", time_limit_s: float | None = None, identifiers: Sequence[str] = (),
-                 sensitive: str | Sequence[str] | None = None, progress: bool = True,
+                 sensitive: str | Sequence[str] | None = None, progress: bool | Progress = True,
                  context: ModelContext | None = None) -> None:
         if isinstance(quasi_identifiers, str) or not quasi_identifiers:
             raise ConfigError("give at least one quasi-identifier as a list of column names",
@@ -322,6 +294,8 @@ class Anonymizer:
             if k > n:
                 raise ConfigError(f"{m!r}: the minimal class size {k} is larger than the number of records ({n})",
                                   hint=f"choose a parameter between 1 and {n} (ARX: 'must be >=1 and less or equal than the number of rows')")
+        shown = self.progress if isinstance(self.progress, Progress) else Progress(enabled=None if self.progress else False)
+        shown.begin("encode", f"{n:,} records")
         columns = _encode_all([_as_text(frame[q]) for q in self.quasi_identifiers], n)
         maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         codes = np.column_stack([c.codes for c in columns]).astype(np.int64)
@@ -335,18 +309,22 @@ class Anonymizer:
         evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
                                   suppression_limit=self.suppression_limit, sensitive=sensitive, context=context,
                                   node_context=models_context if models_context.per_node_needed else None)
-        bar = _Progress(lattice.size, self.progress)
+        shown.begin("search", f"(lattice of {lattice.size:,} transformations)")
+        update = shown.search if shown.enabled else None  # no counting work when nobody watches
         try:
             if self.search == "optimal":
                 flash = Flash(lattice, evaluator.result, keys, privacy=evaluator.privacy_monotonicity(),
-                              metric_monotone=self.metric.monotone(self.suppression_limit), progress=bar)
+                              metric_monotone=self.metric.monotone(self.suppression_limit), progress=update)
                 outcome = flash.run()
                 optimal = True
+                shown.search(outcome.checked, outcome.pruned)
             else:
-                outcome = best_first(lattice, evaluator.result, time_limit_s=self.time_limit_s, progress=bar)
+                outcome = best_first(lattice, evaluator.result, time_limit_s=self.time_limit_s, progress=update)
                 optimal = False  # a heuristic never proves optimality
+                shown.search(outcome.checked, None)
+            shown.end()
         finally:
-            bar.close()
+            shown.abort()
         if outcome.optimum is None:
             raise self._no_solution(outcome, lattice, n, evaluator.budget)
         best = evaluator.outcome(outcome.optimum)

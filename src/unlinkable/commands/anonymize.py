@@ -18,6 +18,7 @@ from unlinkable.data.io import atomic_write_text, read_table, write_table
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError
 from unlinkable.models import ModelContext
+from unlinkable.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the job (see :func:`_run`), showing its phases on a terminal."""
+    shown = Progress()
+    try:
+        return _run(args, shown)
+    finally:
+        shown.abort()
+
+
+def _run(args: argparse.Namespace, shown: Progress) -> int:
     """Run the job; return the exit code (errors are raised as UnlinkableError).
 
     A job may hold SDC ``steps``, privacy models (``privacy``), or both: the steps run first and the
@@ -43,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if not sections.get("steps") and not sections.get("privacy"):
         raise ConfigError(f"{args.job}: the job has neither `privacy` models nor SDC `steps`",
                           hint="add e.g. privacy: [{k-anonymity: {k: 5}}] or steps: [{local-suppression: {k: 3, attributes: [...]}}]")
+    shown.begin("read", job.input.path.name)
     frame = read_table(job.input.path, delimiter=job.input.delimiter)
     identifiers = [c for c in job.names(Role.IDENTIFIER) if c in frame.columns]
     source = str(job.input.path)
@@ -50,9 +61,9 @@ def run(args: argparse.Namespace) -> int:
     sdc_payload = None
     work = frame
     if sections.get("steps"):
-        work, sdc_payload = _run_steps(job, frame, identifiers, source)
+        work, sdc_payload = _run_steps(job, frame, identifiers, source, shown)
     if sections.get("privacy"):
-        table, payload, summary = _anonymize(job, frame, work, identifiers, source)
+        table, payload, summary = _anonymize(job, frame, work, identifiers, source, shown)
         if sdc_payload is not None:
             payload["steps"] = sdc_payload["steps"]
             payload["claims"] = sdc_payload["claims"]
@@ -65,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     if job.output.path is not None:
         table, escaping = escape_for_csv(table, job.output.path, enabled=job.output.escape_formulas)
         payload["formula_escaping"] = escaping.to_dict()
+    shown.begin("write")
     json_text = json.dumps(payload, indent=2, default=str) + "\n"
     report_html = None
     if job.output.report is not None:
@@ -78,11 +90,13 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_text(args.json_out, json_text)
     if report_html is not None:
         atomic_write_text(job.output.report, report_html)
+    shown.end()
     print(summary + (f"; wrote {job.output.path}" if job.output.path else ""))
     return 0
 
 
-def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], source: str) -> tuple[Any, dict, str]:
+def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], source: str,
+               shown: Progress) -> tuple[Any, dict, str]:
     from unlinkable.anonymizer import Anonymizer
     from unlinkable.assessment import assess
     from unlinkable.verify import verify_release
@@ -103,12 +117,14 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
         time_limit_s=search["time_limit_s"],
         identifiers=identifiers,
         sensitive=job.names(Role.SENSITIVE),
-        progress=True,
+        progress=shown,
         context=context,
     )
     result = anonymizer.fit(frame)
+    shown.begin("verify")
     verify_release(result.table, original=frame, quasi_identifiers=qis, models=anonymizer.models,
                    suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies)
+    shown.begin("risk", "before and after")
     payload = result.to_dict()
     payload["source"] = source
     payload["records"] = frame.height
@@ -122,7 +138,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     return result.table, payload, summary
 
 
-def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str) -> tuple[Any, dict]:
+def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown: Progress) -> tuple[Any, dict]:
     """Run the SDC pipeline, verify its claims, and gather before/after risk and utility figures."""
     from unlinkable.assessment import assess
     from unlinkable.data.numeric import numeric_columns
@@ -132,7 +148,9 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str) -> tup
 
     pairs = split_steps(job.sections["steps"])
     seed = job.sections.get("seed")
+    shown.begin("steps", f"({len(pairs)} SDC steps)")
     result = Pipeline(pairs, seed=seed).run(frame)
+    shown.begin("verify")
     claims = verify_steps(result.table, original=frame, steps=list(result.steps), stages=result.stages)
     payload: dict[str, Any] = {"source": source, "records": frame.height, "identifiers": identifiers,
                                "steps": list(result.steps), "claims": claims}
@@ -140,6 +158,7 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str) -> tup
     if keys:
         weights = job.names(Role.WEIGHT)
         options = dict(quasi_identifiers=keys, weights=weights[0] if weights else None, suda2=True, identifiers=identifiers)
+        shown.begin("risk", "before and after")
         payload["risk_before"] = assess(frame, source=source, **options).to_dict()
         payload["risk_after"] = assess(result.table, source=source, **options).to_dict()
     numeric = sorted({a for s in result.steps if s["name"] in ("microaggregation", "noise", "rank-swap", "top-bottom")

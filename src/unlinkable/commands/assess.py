@@ -12,6 +12,7 @@ from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.io import atomic_write_text, write_table
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError
+from unlinkable.progress import Progress
 
 _JOB_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -90,11 +91,23 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Assess, then write the requested outputs, showing the phases on a terminal."""
+    shown = Progress()
+    try:
+        return _run(args, shown)
+    finally:
+        shown.abort()
+
+
+def _run(args: argparse.Namespace, shown: Progress) -> int:
     from unlinkable.assessment import assess
 
+    shown.begin("read", Path(args.source).name)
     options = options_from_args(args)
+    shown.begin("risk")
     result = assess(**options)
     figures = result.to_dict()
+    shown.begin("write")
     if args.json_out:
         atomic_write_text(args.json_out, json.dumps(figures, indent=2) + "\n")
     if args.records:
@@ -104,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         from unlinkable.report.html import write_report
 
         write_report(args.report, "assess", figures)
+    shown.end()
     if not args.json_out or sys.stdout.isatty():
         print_summary(figures)
     for label, path in (("figures", args.json_out), ("per-record risks", args.records), ("report", args.report)):

@@ -178,7 +178,8 @@ class Flash:
     metric_monotone : bool
         Whether the metric is monotone for this suppression limit.
     progress : callable, optional
-        Called with the number of checked nodes after each check.
+        Called after each check with the transformations checked and those pruned so far (known
+        from a check's predictive marks without being checked). FLASH cannot know its total.
 
     Examples
     --------
@@ -196,7 +197,7 @@ class Flash:
     """
 
     def __init__(self, lattice: Lattice, checker: Callable[[int], NodeResult], keys: list, *,
-                 privacy: str, metric_monotone: bool, progress: Callable[[int], None] | None = None) -> None:
+                 privacy: str, metric_monotone: bool, progress: Callable[[int, int], None] | None = None) -> None:
         self.lattice = lattice
         self.checker = checker
         self.keys = keys
@@ -361,11 +362,16 @@ class Flash:
             res = self.checker(v)
             self.results[v] = res
             if self.progress is not None:
-                self.progress(len(self.results))
+                self.progress(len(self.results), self._pruned_so_far())
         self.checked.put(v)
         (self.anonymous if res.anonymous else self.not_anonymous).put(v)
         if res.k_anonymous is not None:
             (self.k_anonymous if res.k_anonymous else self.not_k_anonymous).put(v)
+
+    def _pruned_so_far(self) -> int:
+        """Nodes whose outcome a mark already decides, without a check (only for progress display)."""
+        known = self.anonymous.view | self.not_anonymous.view | self.insufficient.view | self.successors_pruned.view
+        return int(np.count_nonzero(known & (self.checked.view == 0)))
 
     def _track(self, v: int) -> None:
         res = self.results.get(v)

@@ -16,7 +16,7 @@ from unlinkable.search.lattice import Lattice
 
 
 def best_first(lattice: Lattice, checker: Callable[[int], NodeResult], *, time_limit_s: float | None = None,
-               progress: Callable[[int], None] | None = None) -> SearchOutcome:
+               progress: Callable[[int, None], None] | None = None) -> SearchOutcome:
     """Best-first search; ``time_limit_s=None`` means until the lattice is exhausted.
 
     Examples
@@ -42,7 +42,7 @@ def best_first(lattice: Lattice, checker: Callable[[int], NodeResult], *, time_l
         res = checker(v)
         results[v] = res
         if progress is not None:
-            progress(len(results))
+            progress(len(results), None)  # nothing is pruned by monotonicity here
         if res.anonymous:
             if best is None or (res.loss, lattice.level_sum[v]) < (results[best].loss, lattice.level_sum[best]):
                 best = v
