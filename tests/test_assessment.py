@@ -97,3 +97,15 @@ def test_bad_weights_name_the_row(weights, message):
     df = pl.DataFrame({"a": ["1", "1", "2"], "w": weights})
     with pytest.raises(unlinkable.InputError, match=message):
         unlinkable.assess(df, quasi_identifiers=["a"], weights="w")
+
+
+def test_individual_risk_method_and_qual_reach_the_per_record_risk():
+    from unlinkable.risk.frequencies import frequencies
+    from unlinkable.risk.individual import individual_risk
+
+    df = pl.DataFrame({"a": [1, 1, 1, 2, 2, 3], "w": [10.0, 20.0, 5.0, 7.0, 7.0, 3.0]})
+    got = unlinkable.assess(df, quasi_identifiers=["a"], weights="w", individual_risk_method="exact", qual=2,
+                            suda2=False).records()["individual_risk"].to_numpy()
+    fk, Fk = frequencies(np.array([[0], [0], [0], [1], [1], [2]]), weights=df["w"].to_numpy())
+    assert got.tolist() == individual_risk(fk, Fk, weighted=True, method="exact", qual=2).tolist()
+    assert got.tolist() != individual_risk(fk, Fk, weighted=True).tolist()

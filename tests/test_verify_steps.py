@@ -118,3 +118,23 @@ def test_microaggregation_groups():
     bad = pl.DataFrame({"v": [2.0, 2.0, 2.0, 11.0, 11.0, 12.0]})
     with pytest.raises(VerificationError, match="a group has 1"):
         verify_steps(bad, original=original, steps=[step])
+
+
+def test_strata_claim_is_checked_within_each_stratum():
+    # overall (1,x) has 3 compatible records, but within stratum s=A only (1,x) twice and (1,y) once
+    table = pl.DataFrame({"a": ["1", "1", "1", "1"], "b": ["x", "x", "y", "y"], "s": ["A", "A", "A", "B"]})
+    step = {"name": "local-suppression", "params": {"k": 2, "attributes": ["a", "b"], "strata": ["s"]}}
+    with pytest.raises(VerificationError, match="within each stratum"):
+        verify_steps(table, original=table, steps=[step])
+    fine = table.with_columns(pl.Series("s", ["A", "A", "B", "B"]))
+    assert verify_steps(fine, original=fine, steps=[step])[0]["status"] == "verified"
+
+
+def test_combs_claim_is_checked_on_every_subset():
+    # every pair (a, b) is unique, but each single attribute repeats: combs=[1] holds, combs=[2] does not
+    table = pl.DataFrame({"a": ["1", "1", "2", "2"], "b": ["x", "y", "x", "y"]})
+    singles = {"name": "local-suppression", "params": {"k": [2], "attributes": ["a", "b"], "combs": [1]}}
+    assert verify_steps(table, original=table, steps=[singles])[0]["status"] == "verified"
+    pairs = {"name": "local-suppression", "params": {"k": [2], "attributes": ["a", "b"], "combs": [2]}}
+    with pytest.raises(VerificationError, match="2-anonymity on a, b"):
+        verify_steps(table, original=table, steps=[pairs])

@@ -67,6 +67,8 @@ def assess(
     threshold: float = 0.2,
     max_subset_size: int = 4,
     alpha: float = 1.0,
+    individual_risk_method: str = "approx",
+    qual: float = 1.0,
     suda2: bool = True,
     dis_fraction: float = 0.01,
     source: str | None = None,
@@ -84,6 +86,8 @@ def assess(
     population_size, sampling_fraction : population model for the Pitman/Zayatz/SNB/Dankar estimators
     threshold : prosecutor risk above which a record counts as at risk (strictly greater)
     max_subset_size : largest attribute subset for ``uniqueness_by_attributes``
+    individual_risk_method, qual : sdcMicro ``indivRisk``'s ``method`` ("approx" or "exact") and
+        quality factor for the weighted individual risk (see ``risk.individual.individual_risk``)
 
     Examples
     --------
@@ -153,7 +157,7 @@ def assess(
     keys = table.codes(qis)
     w = _numeric(frame, weights, where) if weights else None
     fk, Fk = frequencies(keys, weights=w, alpha=alpha)
-    risk = individual_risk(fk, Fk, weighted=w is not None)
+    risk = individual_risk(fk, Fk, weighted=w is not None, method=individual_risk_method, qual=qual)
     g = global_risk(risk)
     individual: dict[str, Any] = {
         "expected_reidentifications": g.risk_ER,

@@ -595,18 +595,22 @@ def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Ma
             continue
         attributes = step_attributes(step)
         later = set().union(*(step_attributes(s) for s in steps[i + 1:])) if i + 1 < len(steps) else set()
-        k = int(step.get("params", {}).get("k", 3 if step["name"] == "microaggregation" else 2))
+        raw_k = step.get("params", {}).get("k", 3 if step["name"] == "microaggregation" else 2)
+        k = [int(v) for v in raw_k] if isinstance(raw_k, (list, tuple)) else int(raw_k)
         claim = {"step": i, "name": step["name"], "k": k, "attributes": attributes}
         if later & set(attributes):
             claim["status"] = "superseded"
         elif step["name"] == "local-suppression":
-            alpha = float(step.get("params", {}).get("alpha", 1.0))
-            smallest = _smallest_compatible_count(output, attributes, alpha, k)
-            if smallest < k:
-                raise VerificationError(
-                    f"local suppression claims {k}-anonymity on {', '.join(attributes)}, but a record is "
-                    f"compatible with only {smallest:g} record(s); nothing was written",
-                    hint="this is probably a bug; please report it")
+            params = step.get("params", {})
+            alpha = float(params.get("alpha", 1.0))
+            for part, subset, need in _suppression_claims(output, attributes, params, k):
+                smallest = _smallest_compatible_count(part, subset, alpha, need)
+                if smallest < need:
+                    raise VerificationError(
+                        f"local suppression claims {need}-anonymity on {', '.join(subset)}"
+                        f"{' within each stratum' if params.get('strata') else ''}, but a record is "
+                        f"compatible with only {smallest:g} record(s); nothing was written",
+                        hint="this is probably a bug; please report it")
             claim["status"] = "verified"
         else:
             method = step.get("params", {}).get("method", "mdav")
@@ -775,6 +779,24 @@ def step_checker(name: str) -> Callable[..., None]:
         raise VerificationError(f"no independent checker for the SDC step {name!r}; nothing was written",
                                 hint="every step is re-checked by verify.py; add a checker there before releasing with this step")
     return checker
+
+
+def _suppression_claims(table: pl.DataFrame, attributes: list[str], params: Mapping[str, Any], k):
+    """(rows, attributes, k) that a local-suppression step claims: every subset of each size in
+    ``combs`` (with its k; the whole set without ``combs``), within each stratum of ``strata``."""
+    from itertools import combinations
+
+    combs = list(params.get("combs") or [])
+    ks = k if isinstance(k, list) else [k]
+    if combs and len(ks) != len(combs):
+        ks = (ks * len(combs))[: max(len(combs), len(ks))]
+    subsets = ([(list(c), ks[g]) for g, size in enumerate(combs) for c in combinations(attributes, size)]
+               if combs else [(attributes, ks[0])])
+    strata = params.get("strata") or []
+    strata = [strata] if isinstance(strata, str) else list(strata)
+    parts = (table.partition_by(strata, maintain_order=True) if strata and table.height
+             else [table])
+    return [(part, subset, need) for part in parts for subset, need in subsets]
 
 
 def _smallest_compatible_count(table: pl.DataFrame, attributes: list[str], alpha: float, k: int) -> float:

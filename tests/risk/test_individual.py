@@ -7,6 +7,8 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.risk.frequencies import frequencies
@@ -174,3 +176,63 @@ def test_kanon_and_errors():
         individual_risk(np.ones(2), np.ones(3), weighted=True)
     with pytest.raises(InputError):
         household_risk(np.ones(2), np.ones(3))
+
+
+# --- indivRisk(method="exact") and qual -------------------------------------------------------
+
+
+def negative_binomial_risk(f: float, F: float) -> float:
+    """E[1/F | f] with F - f ~ NegBin(f, p = f/F), summed term by term: an independent oracle.
+
+    Benedetti and Franconi's exact risk is this expectation; the terms fall like (1 - p)^j.
+    """
+    from scipy.special import gammaln
+
+    p = f / F
+    j = np.arange(0, 200_000, dtype=float)
+    terms = np.exp(gammaln(f + j) - gammaln(j + 1) - gammaln(f) + f * np.log(p) + j * np.log1p(-p)) / (f + j)
+    return float(terms.sum())
+
+
+def test_exact_hand_worked():
+    # fk = 3, Fk = 6, p = 1/2: A = (2^2 - 1)/2 = 3/2, B_0 = 2^2/(1*1) * (2 - 1)/(4 - 1) = 4/3,
+    # r = 1 * (3/2 * (1 - 4/3) + (-1)^3 ln(1/2)) = ln 2 - 1/2
+    r = individual_risk(np.array([3.0]), np.array([6.0]), weighted=True, method="exact")
+    assert r[0] == pytest.approx(math.log(2) - 0.5, rel=1e-15)
+
+
+@given(f=st.integers(3, 60), ratio=st.floats(1.01, 200.0))
+@settings(max_examples=80)
+def test_exact_is_the_negative_binomial_expectation(f, ratio):
+    F = f * ratio
+    r = individual_risk(np.array([float(f)]), np.array([F]), weighted=True, method="exact")[0]
+    assert r == pytest.approx(negative_binomial_risk(f, F), rel=1e-8)
+
+
+def test_exact_where_sdcmicros_series_cancels():
+    # sdcMicro's alternating series gives -11.5 here and 138638 for fk = 50, p = 1/2
+    fk, Fk = np.array([12.0, 50.0]), np.array([12.6, 100.0])
+    r = individual_risk(fk, Fk, weighted=True, method="exact")
+    assert r[0] == pytest.approx(negative_binomial_risk(12, 12.6), rel=1e-10)
+    assert r[1] == pytest.approx(negative_binomial_risk(50, 100.0), rel=1e-10)
+
+
+def test_exact_equals_approx_below_three():
+    fk = np.array([1.0, 2.0, 2.0, 5.0])
+    Fk = np.array([10.0, 4.0, 7.5, 5.0])  # fk = Fk: 1/fk in both
+    exact = individual_risk(fk, Fk, weighted=True, method="exact")
+    approx = individual_risk(fk, Fk, weighted=True)
+    assert exact.tolist() == approx.tolist()
+
+
+def test_qual_scales_the_weighted_risk_only():
+    fk, Fk = np.array([1.0, 3.0, 4.0]), np.array([5.0, 30.0, 4.0])
+    base = individual_risk(fk, Fk, weighted=True)
+    assert individual_risk(fk, Fk, weighted=True, qual=2).tolist() == (base * 2).tolist()
+    assert individual_risk(fk, Fk, weighted=False, qual=2).tolist() == (1.0 / fk).tolist()
+
+
+@pytest.mark.parametrize("kw", [{"method": "Exact"}, {"qual": 0}, {"qual": "x"}, {"qual": float("nan")}])
+def test_bad_method_or_qual(kw):
+    with pytest.raises(ConfigError):
+        individual_risk(np.array([1.0]), np.array([2.0]), weighted=True, **kw)

@@ -225,3 +225,72 @@ def test_bad_input():
     big = pl.DataFrame({"a": list(range(100))})
     with pytest.raises(ConfigError, match="at most"):
         local_suppression(big, k=2, attributes=["a"], method="exact")
+
+
+# --- strata and combs (sdcMicro's strataVars and combs) -----------------------------------------
+
+_rows = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 1), st.integers(0, 1)),
+                 min_size=6, max_size=14)
+
+
+@settings(max_examples=25, deadline=None)
+@given(_rows, st.sampled_from(["sdcmicro", "heuristic"]))
+def test_strata_make_each_stratum_k_anonymous(rows, method):
+    df = pl.DataFrame({n: [r[i] for r in rows] for i, n in enumerate(["a", "b", "c", "s"])})
+    k = 2
+    if min(df.group_by("s").len()["len"]) < k:
+        with pytest.raises(ConfigError, match="stratum"):
+            local_suppression(df, k=k, attributes=["a", "b", "c"], strata=["s"], method=method)
+        return
+    res = local_suppression(df, k=k, attributes=["a", "b", "c"], strata=["s"], method=method)
+    assert res.table["s"].to_list() == df["s"].to_list()
+    for value in (0, 1):
+        part = res.table.filter(pl.col("s") == value)
+        if not part.height:
+            continue
+        assert brute_fk(codes(part, ["a", "b", "c"])).min() >= k
+        # each stratum is suppressed exactly as if it were a table of its own
+        alone = local_suppression(df.filter(pl.col("s") == value), k=k, attributes=["a", "b", "c"], method=method,
+                                  importance=res.importance)  # importance is ranked on the whole table
+        assert alone.table.equals(part)
+
+
+@settings(max_examples=25, deadline=None)
+@given(_rows, st.sampled_from([[1], [2], [3, 2], [2, 1]]), st.sampled_from(["sdcmicro", "heuristic"]))
+def test_combs_make_every_subset_k_anonymous(rows, combs, method):
+    df = pl.DataFrame({n: [r[i] for r in rows] for i, n in enumerate(["a", "b", "c", "d"])})
+    attributes = ["a", "b", "c"]
+    res = local_suppression(df, k=[2] * len(combs), attributes=attributes, combs=combs, method=method)
+    suppressed = codes(res.table, attributes)
+    for size in combs:
+        for subset in itertools.combinations(range(3), size):
+            assert brute_fk(suppressed[:, list(subset)]).min() >= 2, subset
+
+
+def test_combs_run_subsets_in_combn_order():
+    # combs=[1]: each single attribute in turn; a value seen once is suppressed in its own column
+    df = pl.DataFrame({"a": ["x", "x", "y", "y", "z"], "b": ["p", "p", "p", "q", "q"]})
+    res = local_suppression(df, k=2, attributes=["a", "b"], combs=[1], method="sdcmicro")
+    assert res.table["a"].to_list() == ["x", "x", "y", "y", None]
+    assert res.table["b"].to_list() == ["p", "p", "p", "q", "q"]
+    assert res.combs == (1,) and res.k == (2,)
+
+
+def test_k_list_is_repeated_as_in_r():
+    df = pl.DataFrame({"a": [1, 1, 2, 2, 3, 3], "b": [1, 2, 1, 2, 1, 2]})
+    assert local_suppression(df, k=[2], attributes=["a", "b"], combs=[2, 1]).k == (2, 2)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"combs": [3]}, "subsets of 3"),
+    ({"combs": [0]}, "positive"),
+    ({"k": [2, 3]}, "one k"),
+    ({"strata": ["a"]}, "both a key variable and a stratum"),
+    ({"strata": ["nope"]}, "not in the table"),
+    ({"combs": [1], "method": "exact"}, "does not take combs"),
+])
+def test_strata_and_combs_errors(kw, match):
+    df = pl.DataFrame({"a": [1, 1, 2, 2], "b": [1, 2, 1, 2]})
+    params = {"k": 2, "attributes": ["a", "b"], **kw}
+    with pytest.raises((ConfigError, InputError), match=match):
+        local_suppression(df, **params)

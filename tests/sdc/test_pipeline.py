@@ -175,3 +175,39 @@ def test_real_suppression_and_microaggregation_run(sdc_data):
 
 def test_registry_names_match_the_job_file():
     assert set(REGISTRY) == {"recode", "top-bottom", "pram", "noise", "rank-swap", "local-suppression", "microaggregation"}
+
+
+def test_sdcmicro_variants_from_step_parameters(sdc_data):
+    """recode's method and local-suppression's strata/combs pass through the job-file parameters,
+    and the verifier re-checks the narrower claims (each subset, within each stratum)."""
+    from unlinkable.sdc.local_suppression import local_suppression
+    from unlinkable.sdc.recode import recode
+    from unlinkable.verify import verify_steps
+
+    df = pl.read_csv(sdc_data / "testdata2.csv")
+    steps = [
+        ("recode", {"attribute": "age", "breaks": 4, "method": "equal-amount"}),
+        ("local-suppression", {"k": [3, 4], "attributes": ["urbrur", "roof", "walls"], "combs": [3, 2],
+                               "strata": ["sex"], "method": "sdcmicro"}),
+    ]
+    out = Pipeline(steps).run(df)
+    recoded = recode(df, attribute="age", breaks=4, method="equal-amount")
+    direct = local_suppression(recoded, k=[3, 4], attributes=["urbrur", "roof", "walls"], combs=[3, 2],
+                               strata=["sex"], method="sdcmicro")
+    assert out.table.equals(direct.table)
+    claims = verify_steps(out.table, original=df, steps=list(out.steps))
+    assert [c["status"] for c in claims] == ["verified"]
+
+
+@pytest.mark.parametrize("params, pattern", [
+    ({"k": [2, "x"], "attributes": ["a"]}, "k"),
+    ({"k": 2, "attributes": ["a"], "combs": ["1"]}, "combs"),
+])
+def test_local_suppression_variant_parameters_are_checked(params, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        Pipeline([("local-suppression", params)])
+
+
+def test_recode_method_is_checked():
+    with pytest.raises(ConfigError, match="method"):
+        Pipeline([("recode", {"attribute": "a", "breaks": 3, "method": "logEqui"})])

@@ -154,3 +154,53 @@ def test_text_numbers_from_csv_are_recoded():
     # CSV cells are read as text; numeric methods convert the columns they work on.
     out = recode(pl.DataFrame({"age": ["5", "25", None]}), attribute="age", breaks=[0, 10, 30])
     assert out["age"].to_list()[:2] == [1, 2]
+
+
+# --- sdcMicro globalRecode's methods for a number of intervals ----------------------------------
+
+
+def test_equidistant_rounds_unless_tied():
+    # seq(0, 11, length.out = 4) = 0, 3.667, 7.333, 11 -> rounded 0, 4, 7, 11 (no ties); lowest included
+    assert codes([1.0, 4.0, 5.0, 10.0], breaks=3, method="equidistant") == [1, 1, 2, 3]
+    # seq(-1, 1.5, length.out = 5) = -1, -0.375, 0.25, 0.875, 1.5 rounds to -1, 0, 0, 1, 2 (a tie),
+    # so the points stay unrounded: 0 in (-0.375, 0.25], 0.5 in (0.25, 0.875]
+    assert codes([0.0, 0.5], breaks=4, method="equidistant") == [2, 3]
+
+
+def test_log_equidistant_hand_worked():
+    # log: 0 .. log(100) widened by 1 -> exp(seq(-1, log(100) + 1, length.out = 3)) = 0.37, 16.5, 271.8,
+    # rounded 0, 16, 272: (0,16] holds 1 and 10, (16,272] holds 100
+    assert codes([1.0, 10.0, 100.0], breaks=2, method="log-equidistant") == [1, 1, 2]
+
+
+def test_log_equidistant_needs_positive_values():
+    with pytest.raises(InputError, match="positive"):
+        codes([0.0, 1.0, 2.0], breaks=2, method="log-equidistant")
+
+
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=3, max_size=40, unique=True),
+       st.integers(2, 5))
+@settings(max_examples=60)
+def test_equal_amount_cuts_at_r_quantiles(values, m):
+    """Cut points = numpy's linear quantiles (R type 7); every value lands in an interval."""
+    cuts = np.quantile(np.asarray(values), np.linspace(0, 1, m + 1))
+    if np.unique(cuts).size != cuts.size:
+        with pytest.raises(ConfigError, match="repeated"):
+            codes(values, breaks=m, method="equal-amount")
+        return
+    got = codes(values, breaks=m, method="equal-amount")
+    want = np.clip(np.searchsorted(cuts, values, side="left"), 1, m)  # include.lowest = TRUE
+    assert got == want.tolist()
+    assert None not in got
+    counts = np.bincount(np.asarray(got), minlength=m + 1)[1:]
+    assert counts.max() - counts.min() <= len(values) // m + 1
+
+
+@pytest.mark.parametrize("method", ["equidistant", "log-equidistant", "equal-amount"])
+def test_one_interval_holds_everything(method):
+    assert codes([3.0, 7.0, 50.0], breaks=1, method=method) == [1, 1, 1]
+
+
+def test_unknown_method():
+    with pytest.raises(ConfigError, match="unknown method"):
+        codes([1.0, 2.0], breaks=2, method="logEqui")

@@ -15,6 +15,14 @@ neighbours. Three methods:
 * ``"exact"``: the minimum number of suppressed cells, by integer programming (``scipy.optimize.milp``),
   for small tables (``alpha = 1``).
 
+Two sdcMicro options narrow or split the goal: ``strata`` asks for k-anonymity within each stratum
+(each stratum is suppressed on its own, as ``localSuppression(..., strataVars=)`` does), and
+``combs`` asks for k-anonymity on every subset of ``c`` key variables, for each ``c`` in ``combs``
+(with its own k), subsets taken in turn on the progressively suppressed data as ``combs=`` does.
+sdcMicro stops after one pass over the subsets, which can leave an earlier subset below k; here the
+passes repeat until every subset holds (an extra pass happens only then, so sdcMicro's result is
+kept whenever it is already k-anonymous).
+
 Speed: the main loop runs on the reduced data (at most k records per distinct key), and every
 violator's neighbour search is one vectorised Hamming-distance sweep over the *distinct* key patterns
 of that reduced data, not a record x record matrix. The loop over violators is sequential because
@@ -25,6 +33,7 @@ once), so it cannot be vectorised; each iteration is O(P·m) numpy work for P di
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Sequence
 
 import numpy as np
@@ -56,21 +65,29 @@ class LocalSuppressionResult:
         New suppressions per attribute (cells that were already null are not counted).
     total_suppressed : int
         Sum of ``suppressed``.
-    k : int
+    k : int or tuple of int
+        One k, or one per entry of ``combs``.
     method : str
     importance : tuple[int, ...]
         Importance used per attribute (1 = suppressed last).
     suppressed_rows : dict[str, numpy.ndarray]
         0-based rows whose value was newly suppressed, per attribute.
+    strata : tuple of str
+        The stratum columns (k-anonymity holds within each stratum).
+    combs : tuple of int
+        The subset sizes (k-anonymity holds on every subset of that many attributes); empty means
+        the whole set of attributes.
     """
 
     table: pl.DataFrame
     suppressed: dict[str, int]
     total_suppressed: int
-    k: int
+    k: int | tuple[int, ...]
     method: str
     importance: tuple[int, ...] = ()
     suppressed_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    strata: tuple[str, ...] = ()
+    combs: tuple[int, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,27 +389,69 @@ def _encode(df: pl.DataFrame, attributes: Sequence[str]) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def local_suppression(data, *, k: int, attributes: Sequence[str], importance: Sequence[int] | None = None,
-                      alpha: float = 1.0, method: str = "heuristic") -> LocalSuppressionResult:
+def _stratum_ids(data: pl.DataFrame, strata: Sequence[str]) -> np.ndarray:
+    """One id per row for the combination of its stratum values (a null is a value of its own)."""
+    if not strata:
+        return np.zeros(data.height, dtype=np.int64)
+    return (data.select([pl.col(c).cast(pl.String).fill_null("\x00NA") for c in strata])
+            .select(pl.struct(list(strata)).rank("dense")).to_series().to_numpy().astype(np.int64) - 1)
+
+
+def _subsets(m: int, combs: Sequence[int], ks: Sequence[int]) -> list[tuple[tuple[int, ...], int]]:
+    """(attribute indices, k) in sdcMicro's order: each c of ``combs``, subsets as ``combn`` lists them."""
+    if not combs:
+        return [(tuple(range(m)), int(ks[0]))]
+    return [(cols, int(ks[g])) for g, c in enumerate(combs) for cols in combinations(range(m), c)]
+
+
+def _check_k(k, combs: Sequence[int] | None, n: int) -> tuple[int, ...]:
+    values = list(k) if isinstance(k, (list, tuple, np.ndarray)) else [k]
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ConfigError(f"k must be a positive integer, got {v!r}", hint="k = 2, 3 or 5 are usual")
+        if v > n:
+            raise ConfigError(f"k={v} is larger than the table ({n} rows)", hint="no suppression can reach it; lower k")
+    if not combs:
+        if len(values) != 1:
+            raise ConfigError(f"one k is needed without combs; got {values}", hint="give k per subset size with combs=[...]")
+        return (int(values[0]),)
+    if len(values) != len(combs):
+        # sdcMicro's rep(k, length(combs)): the k vector is repeated whole
+        values = (values * len(combs))[: max(len(combs), len(values))]
+    return tuple(int(v) for v in values)
+
+
+def local_suppression(data, *, k: int | Sequence[int], attributes: Sequence[str],
+                      importance: Sequence[int] | None = None, alpha: float = 1.0, method: str = "heuristic",
+                      strata: Sequence[str] | None = None, combs: Sequence[int] | None = None
+                      ) -> LocalSuppressionResult:
     """Suppress key values (set them to null) until every record's fk is at least ``k``.
 
     Parameters
     ----------
     data : polars.DataFrame or pandas.DataFrame
         The table; it is not modified.
-    k : int
-        Required frequency, ``1 <= k <= number of rows``.
+    k : int, or sequence of int with ``combs``
+        Required frequency, ``1 <= k <= number of rows``; with ``combs``, one k per subset size (a
+        shorter list is repeated, as sdcMicro's ``rep(k, length(combs))``).
     attributes : sequence of str
         Key variables (quasi-identifiers). Any dtype; only equality matters; nulls are wildcards.
     importance : sequence of int, optional
         One number per attribute, a permutation of 1..m; 1 is suppressed last. Default: sdcMicro's
-        rule, fewest distinct values = 1, ties by column order.
+        rule, fewest distinct values = 1, ties by column order (counted on the whole table).
     alpha : float, default 1.0
         How much NA patterns count in fk (sdcMicro's ``alpha``), in [0, 1].
     method : {"heuristic", "sdcmicro", "exact"}
         ``"sdcmicro"`` reproduces sdcMicro's heuristic; ``"heuristic"`` adds a restoration pass and
         never suppresses more; ``"exact"`` finds the minimum (alpha = 1, at most
-        ``EXACT_MAX_ROWS`` rows; no record is suppressed entirely).
+        ``EXACT_MAX_ROWS`` rows; no record is suppressed entirely; not with ``combs``).
+    strata : sequence of str, optional
+        Stratum columns (sdcMicro's ``strataVars``): k-anonymity is reached within each stratum, each
+        suppressed on its own. Every stratum needs at least k records. They are read, never changed.
+    combs : sequence of int, optional
+        Subset sizes (sdcMicro's ``combs``): for each c, every subset of c attributes in turn (in
+        ``itertools.combinations`` order, which is R's ``combn`` order) is made k-anonymous on the
+        data as suppressed so far, with the importance ranked within the subset.
 
     Returns
     -------
@@ -401,9 +460,10 @@ def local_suppression(data, *, k: int, attributes: Sequence[str], importance: Se
     Raises
     ------
     InputError
-        An attribute is not in the table.
+        An attribute or stratum column is not in the table.
     ConfigError
-        Bad ``k``, ``alpha``, ``importance`` or ``method``, or a table too large for ``"exact"``.
+        Bad ``k``, ``alpha``, ``importance``, ``method``, ``strata`` or ``combs``, a stratum smaller
+        than k, or a table too large for ``"exact"``.
 
     Examples
     --------
@@ -414,29 +474,42 @@ def local_suppression(data, *, k: int, attributes: Sequence[str], importance: Se
     ({'sex': 1, 'zip': 1}, 2)
     >>> res.table.rows()
     [('f', '1'), ('f', '1'), ('f', None), (None, '1')]
+    >>> local_suppression(df, k=[2], attributes=["sex", "zip"], combs=[1]).total_suppressed
+    2
 
     Notes
     -----
     Templ, M., Kowarik, A. and Meindl, B. (2015), "Statistical disclosure control for micro-data using
-    the R package sdcMicro", JSS 67(4) (``localSuppression``); Hundepool, A. et al. (2012), *Statistical
-    Disclosure Control*, Wiley, section 3.4.3 (local suppression); Sweeney, L. (2002), "k-anonymity".
+    the R package sdcMicro", JSS 67(4) (``localSuppression``, its ``strataVars`` and ``combs``);
+    Hundepool, A. et al. (2012), *Statistical Disclosure Control*, Wiley, section 3.4.3 (local
+    suppression); Sweeney, L. (2002), "k-anonymity".
     """
     data = read_table(data)  # pandas in: mixed-type columns are reported by read_table
     attributes = list(attributes)
     if not attributes:
         raise ConfigError("attributes is empty", hint="name the key variables (quasi-identifiers)")
-    for a in attributes:
+    strata = [strata] if isinstance(strata, str) else list(strata or [])
+    for a in [*attributes, *strata]:
         if a not in data.columns:
             raise InputError(f"column {a!r} is not in the table", hint=f"choose attributes from {data.columns}")
     if len(set(attributes)) != len(attributes):
         raise ConfigError(f"attributes repeats a column: {attributes}", hint="name each key variable once")
+    if set(strata) & set(attributes):
+        raise ConfigError(f"column {sorted(set(strata) & set(attributes))[0]!r} is both a key variable and a stratum",
+                          hint="a stratum column is read, never suppressed; give it one role")
     if method not in _METHODS:
         raise ConfigError(f"unknown local suppression method {method!r}", hint=f"use one of {_METHODS}")
     n, m = data.height, len(attributes)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ConfigError(f"k must be a positive integer, got {k!r}", hint="k = 2, 3 or 5 are usual")
-    if k > n:
-        raise ConfigError(f"k={k} is larger than the table ({n} rows)", hint="no suppression can reach it; lower k")
+    combs = list(combs or [])
+    for c in combs:
+        if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 1:
+            raise ConfigError(f"each element of combs must be a positive integer; got {c!r}", hint="e.g. combs=[2, 3]")
+        if c > m:
+            raise ConfigError(f"combs asks for subsets of {c} attributes, but there are {m}",
+                              hint=f"keep every element of combs at most {m}")
+    if combs and method == "exact":
+        raise ConfigError("method='exact' does not take combs", hint="use method='heuristic' with combs")
+    ks = _check_k(k, combs, n)
     try:
         alpha = float(alpha)
     except (TypeError, ValueError):
@@ -457,9 +530,33 @@ def local_suppression(data, *, k: int, attributes: Sequence[str], importance: Se
         if n > EXACT_MAX_ROWS:
             raise ConfigError(f"method='exact' handles at most {EXACT_MAX_ROWS} rows; the table has {n}",
                               hint="use method='heuristic' (never more suppressions than sdcMicro)")
-        out = _exact_kernel(keys, int(k))
-    else:
-        out = suppress_kernel(keys, k=int(k), importance=imp, alpha=alpha, improve=(method == "heuristic"))
+    stratum = _stratum_ids(data, strata)
+    out = keys.copy()
+    subsets = _subsets(m, combs, ks)
+    for s_id in np.unique(stratum):  # strata are independent: each is suppressed on its own
+        rows = np.flatnonzero(stratum == s_id)
+        largest_k = max(kk for _, kk in subsets)
+        if rows.size < largest_k:
+            raise ConfigError(f"a stratum of {', '.join(strata)} has {rows.size} records, fewer than k={largest_k}",
+                              hint="lower k, or use coarser strata")
+        part = out[rows]
+        # sdcMicro makes one pass over the subsets. A later subset can undo an earlier one (a record
+        # that becomes all-missing within a subset no longer counts for complete records there), so
+        # the passes repeat until every subset holds; each extra pass only adds suppressions.
+        for _ in range(part.size + 1):
+            for cols, kk in subsets:
+                sub = np.ascontiguousarray(part[:, cols])
+                if method == "exact":
+                    sub = _exact_kernel(sub, kk)
+                else:
+                    # importance re-ranked within the subset (R's rank(importance[kV], ties = "min"))
+                    sub_imp = np.argsort(np.argsort(imp[list(cols)], kind="stable"), kind="stable") + 1
+                    sub = suppress_kernel(sub, k=kk, importance=sub_imp, alpha=alpha,
+                                          improve=(method == "heuristic"))
+                part[:, cols] = sub
+            if all(_fk(np.ascontiguousarray(part[:, cols]), alpha).min() >= kk for cols, kk in subsets):
+                break
+        out[rows] = part
     new = (out < 0) & (keys >= 0)
     suppressed = {a: int(new[:, j].sum()) for j, a in enumerate(attributes)}
     rows = {a: np.flatnonzero(new[:, j]) for j, a in enumerate(attributes)}
@@ -468,5 +565,6 @@ def local_suppression(data, *, k: int, attributes: Sequence[str], importance: Se
          for j, a in enumerate(attributes)]
     )
     return LocalSuppressionResult(table=table, suppressed=suppressed, total_suppressed=int(new.sum()),
-                                  k=int(k), method=method, importance=tuple(int(v) for v in imp),
-                                  suppressed_rows=rows)
+                                  k=ks[0] if not combs else ks, method=method,
+                                  importance=tuple(int(v) for v in imp), suppressed_rows=rows,
+                                  strata=tuple(strata), combs=tuple(int(c) for c in combs))

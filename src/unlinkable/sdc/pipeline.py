@@ -23,6 +23,7 @@ import polars as pl
 
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError, did_you_mean, shown
+from unlinkable.sdc.recode import RECODE_METHODS
 
 __all__ = ["Pipeline", "PipelineResult", "REGISTRY", "StepSpec", "step_attributes"]
 
@@ -109,6 +110,15 @@ def _int_list(value: Any) -> list[int]:
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         raise ValueError("must be a list of integers")
     return list(value)
+
+
+def _k(value: Any) -> int | list[int]:
+    """One k, or (with ``combs``) one k per subset size."""
+    if isinstance(value, (list, tuple)):
+        if not value or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value):
+            raise ValueError("must be a positive integer or a list of positive integers (one per combs entry)")
+        return list(value)
+    return _int(1)(value)
 
 
 def _importance(value: Any) -> list[int] | list[str]:
@@ -209,7 +219,8 @@ _percent = _number(0.0, 100.0)
 #: Step name -> specification. The names are those of the job file.
 REGISTRY: dict[str, StepSpec] = {
     "recode": StepSpec(
-        {"attribute": _str, "breaks": _breaks, "labels": _list, "right": _bool, "include_lowest": _bool, "outside": _choice("error", "null")},
+        {"attribute": _str, "breaks": _breaks, "labels": _list, "right": _bool, "include_lowest": _bool, "outside": _choice("error", "null"),
+         "method": _choice(*RECODE_METHODS)},
         ("attribute", "breaks"),
         ("attribute",),
         _run_recode,
@@ -251,7 +262,8 @@ REGISTRY: dict[str, StepSpec] = {
         random=True,
     ),
     "local-suppression": StepSpec(
-        {"k": _int(1), "attributes": _str_list, "importance": _importance, "alpha": _unit, "method": _str},
+        {"k": _k, "attributes": _str_list, "importance": _importance, "alpha": _unit, "method": _str,
+         "strata": _str_list, "combs": _int_list},
         ("k", "attributes"),
         ("attributes",),
         _run_local_suppression,
