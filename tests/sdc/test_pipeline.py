@@ -195,7 +195,7 @@ def test_sdcmicro_variants_from_step_parameters(sdc_data):
     direct = local_suppression(recoded, k=[3, 4], attributes=["urbrur", "roof", "walls"], combs=[3, 2],
                                strata=["sex"], method="sdcmicro")
     assert out.table.equals(direct.table)
-    claims = verify_steps(out.table, original=df, steps=list(out.steps))
+    claims = verify_steps(out.table, original=df, steps=list(out.steps), stages=out.stages)
     assert [c["status"] for c in claims] == ["verified"]
 
 
