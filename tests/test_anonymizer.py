@@ -35,14 +35,14 @@ def test_k2_hand_worked():
 
 def test_pandas_in_pandas_out():
     res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
-                     privacy=[{"k-anonymity": {"k": 2}}], progress=False).fit(_frame().to_pandas())
+                     privacy=[{"k-anonymity": {"k": 2}}], identifiers=["name"], progress=False).fit(_frame().to_pandas())
     assert isinstance(res.table, pd.DataFrame)
 
 
 def test_suppression_marks_every_qi():
     res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
                      privacy=[{"k-anonymity": {"k": 2}}], suppression_limit=0.5, metric="discernibility",
-                     progress=False).fit(_frame())
+                     insensitive=["name"], progress=False).fit(_frame())
     stars = res.table.filter(pl.col("age") == "*")
     assert stars.height == res.suppressed
     assert (stars["zipcode"] == "*").all()
@@ -52,7 +52,7 @@ def test_suppression_marks_every_qi():
 def test_k_larger_than_n():
     with pytest.raises(ConfigError, match="number of records"):
         Anonymizer(quasi_identifiers=["age"], hierarchies={"age": AGE}, privacy=[{"k-anonymity": {"k": 10}}],
-                   progress=False).fit(_frame())
+                   identifiers=["name", "zipcode"], progress=False).fit(_frame())
 
 
 def test_missing_hierarchy_and_unknown_sensitive():
@@ -68,12 +68,39 @@ def test_no_solution_lists_candidates():
     short = Hierarchy([[v, v] for v in ["34", "45", "66", "70"]])
     with pytest.raises(NoSolutionError) as info:
         Anonymizer(quasi_identifiers=["age"], hierarchies={"age": short}, privacy=[{"k-anonymity": {"k": 7}}],
-                   progress=False).fit(_frame())
+                   identifiers=["name", "zipcode"], progress=False).fit(_frame())
     assert "closest candidates" in info.value.message and info.value.candidates
 
 
 def test_heuristic_flagged_not_optimal():
     res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
                      privacy=[{"k-anonymity": {"k": 2}}], search="heuristic", time_limit_s=5,
-                     progress=False).fit(_frame())
+                     identifiers=["name"], progress=False).fit(_frame())
     assert res.optimal is False and res.table.group_by(["age", "zipcode"]).len()["len"].min() >= 2
+
+
+def _k2(**roles):
+    return Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+                      privacy=[{"k-anonymity": {"k": 2}}], progress=False, **roles)
+
+
+def test_a_column_without_a_role_is_an_error_that_names_it():
+    # issue 8: nothing is released that nobody looked at; insensitive is a choice, not a default
+    with pytest.raises(ConfigError, match="data: column 'name' has no role"):
+        _k2().fit(_frame())
+    with pytest.raises(ConfigError, match="column 'name' is both identifier and insensitive"):
+        _k2(identifiers=["name"], insensitive=["name"]).fit(_frame())
+    with pytest.raises(ConfigError, match="the insensitive column 'nmae' is not in the data"):
+        _k2(identifiers=["name"], insensitive=["nmae"]).fit(_frame())
+
+
+def test_a_kept_insensitive_column_that_singles_out_records_is_measured():
+    # every name is different: kept as is, it makes all 7 records unique, alone and with the QIs
+    res = _k2(insensitive=["name"]).fit(_frame())
+    assert res.table["name"].to_list() == list("abcdefg")
+    figures = res.to_dict(include_risk=False)["released_uniqueness"]
+    assert figures["columns"] == ["age", "zipcode", "name"]
+    assert figures["unique_records"] == 7 and figures["sample_uniques"] == 1.0
+    assert figures["kept_columns"] == [{"column": "name", "alone": 1.0, "with_quasi_identifiers": 1.0, "warn": True}]
+    assert res.to_dict(include_risk=False)["roles"] == {"age": "quasi-identifier", "zipcode": "quasi-identifier",
+                                                        "name": "insensitive"}

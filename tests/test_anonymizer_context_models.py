@@ -17,6 +17,9 @@ from unlinkable.datasets import census, census_hierarchies
 from unlinkable.verify import verify_release
 
 QIS = ["age", "sex", "zip"]
+#: the roles of the census columns besides the quasi-identifiers (every column needs one)
+ROLES = dict(identifiers=["person_id", "birth_date", "marital_status", "education", "occupation"],
+             sensitive=["income", "diagnosis"])
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +39,7 @@ def test_k_map_with_a_population_table(tmp_path, population, hierarchies):
     sample = population.sample(300, seed=5)
     anonymizer = unlinkable.Anonymizer(quasi_identifiers=QIS, hierarchies=hierarchies,
                                        privacy=[{"k-map": {"k": 5, "population": str(pop_path)}}],
-                                       suppression_limit=0.05, identifiers=["person_id"])
+                                       suppression_limit=0.05, **ROLES)
     result = anonymizer.fit(sample)
     levels = result.transformation
     # independent: every released class matches at least 5 population records
@@ -54,7 +57,7 @@ def test_delta_presence_with_a_research_subset(tmp_path, population, hierarchies
     data.head(120).write_csv(subset_path)
     anonymizer = unlinkable.Anonymizer(quasi_identifiers=QIS, hierarchies=hierarchies,
                                        privacy=[{"delta-presence": {"delta_min": 0.0, "delta_max": 0.5, "subset": str(subset_path)}}],
-                                       suppression_limit=0.05)
+                                       suppression_limit=0.05, **ROLES)
     result = anonymizer.fit(data)
     verify_release(result.table, original=data, quasi_identifiers=QIS, models=anonymizer.models,
                    suppression_limit=0.05, hierarchies=hierarchies)
@@ -69,7 +72,7 @@ def test_linkage_model_bounds_the_unique_link_share(tmp_path, population, hierar
     assert before["unique_link_share"] > 0.01  # the raw table is exposed
     anonymizer = unlinkable.Anonymizer(quasi_identifiers=QIS, hierarchies=hierarchies,
                                        privacy=[{"linkage": {"auxiliary": str(voters_path), "on": QIS, "max_unique_link_share": 0.01}}],
-                                       suppression_limit=0.05)
+                                       suppression_limit=0.05, **ROLES)
     result = anonymizer.fit(data)
     after = unlinkable.exposure(result.table, voters, on=QIS, hierarchies=hierarchies, what_if=False).to_dict()
     assert after["unique_link_share"] <= 0.01

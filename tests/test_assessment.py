@@ -109,3 +109,15 @@ def test_individual_risk_method_and_qual_reach_the_per_record_risk():
     fk, Fk = frequencies(np.array([[0], [0], [0], [1], [1], [2]]), weights=df["w"].to_numpy())
     assert got.tolist() == individual_risk(fk, Fk, weighted=True, method="exact", qual=2).tolist()
     assert got.tolist() != individual_risk(fk, Fk, weighted=True).tolist()
+
+
+def test_columns_not_named_are_not_assessed_and_listed():
+    # issue 8: assess releases nothing; unnamed columns are simply not used, and said so
+    import polars as pl
+
+    from unlinkable.report.html import render
+
+    df = pl.DataFrame({"id": ["1", "2"], "zip": ["81675", "81667"], "sex": ["f", "m"], "note": ["x", "y"]})
+    figures = unlinkable.assess(df, quasi_identifiers=["zip"], identifiers=["id"]).to_dict()
+    assert figures["not_assessed"] == ["sex", "note"]
+    assert "sex, note" in render("assess", figures, generated_at="fixed")

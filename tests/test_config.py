@@ -55,3 +55,13 @@ def test_parameter_checks_share_one_wording():
         check_int(0, "k", low=1)
     with pytest.raises(ConfigError, match="'t' parameter must be in"):
         check_float(2, "t", low=0, high=1)
+
+
+def test_an_attribute_without_a_role_is_an_error():
+    # issue 8: insensitive is written down, never assumed
+    from unlinkable.config import parse_job
+
+    with pytest.raises(ConfigError, match="attribute 'birth_date' has no role"):
+        parse_job({"input": {"path": "d.csv"}, "attributes": {"birth_date": {}}})
+    job = parse_job({"input": {"path": "d.csv"}, "attributes": {"birth_date": {"role": "insensitive"}}})
+    assert job.attributes[0].role.value == "insensitive"

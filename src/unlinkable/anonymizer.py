@@ -18,6 +18,7 @@ import polars as pl
 
 from unlinkable.config import check_float
 from unlinkable.data.io import read_table, to_output_frame
+from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.data.table import EncodedColumn, encode_column, require_columns
 from unlinkable.errors import ConfigError, InputError, NoSolutionError
 from unlinkable.hierarchies.hierarchy import Hierarchy
@@ -25,6 +26,7 @@ from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models import ModelContext, model_from_config
 from unlinkable.models.base import PrivacyModel, SensitiveColumn
 from unlinkable.progress import Progress
+from unlinkable.risk.released import released_uniqueness
 from unlinkable.search import NodeEvaluator, suppressed_of
 from unlinkable.search.flash import Flash, strategy_keys
 from unlinkable.search.heuristic import best_first
@@ -57,6 +59,8 @@ class Result:
     quasi_identifiers: list[str] = field(default_factory=list)
     models: list[PrivacyModel] = field(default_factory=list)
     examples: dict[str, list[str]] = field(default_factory=dict)  # generalized labels only, never raw values
+    roles: dict[str, str] = field(default_factory=dict)
+    released_uniqueness: dict[str, Any] = field(default_factory=dict)
     _risk_after: Any = field(default=None, repr=False)
 
     @property
@@ -93,6 +97,8 @@ class Result:
             "models": [m.to_dict() for m in self.models],
             "guarantees": [m.describe() for m in self.models],
             "examples": self.examples,
+            "roles": dict(self.roles),
+            "released_uniqueness": self.released_uniqueness,
         }
         if include_risk:
             risk = self.risk_after
@@ -194,7 +200,12 @@ class Anonymizer:
     identifiers : sequence of str
         Columns dropped from the output.
     sensitive : str or sequence of str, optional
-        Sensitive attributes (the models name theirs; this is checked against them).
+        Sensitive attributes, kept as they are (the models name theirs; they count as sensitive).
+    insensitive : sequence of str
+        Columns kept exactly as they are. Every column of the data needs a role (identifier,
+        quasi-identifier, sensitive or insensitive): a column without one is an error, so nothing
+        is released that nobody looked at. Their uniqueness is measured in
+        ``Result.released_uniqueness``.
     progress : bool or unlinkable.progress.Progress
         Show the encode and search phases on a terminal (see :mod:`unlinkable.progress`), or report
         them to the given ``Progress`` of a whole command.
@@ -205,7 +216,7 @@ class Anonymizer:
     >>> from unlinkable.hierarchies.hierarchy import Hierarchy
     >>> df = pl.DataFrame({"zip": ["81667", "81675", "81667", "81675"], "d": ["a", "b", "c", "d"]})
     >>> h = Hierarchy([["81667", "816**", "*"], ["81675", "816**", "*"]])
-    >>> res = Anonymizer(quasi_identifiers=["zip"], hierarchies={"zip": h},
+    >>> res = Anonymizer(quasi_identifiers=["zip"], hierarchies={"zip": h}, sensitive="d",
     ...                  privacy=[{"k-anonymity": {"k": 2}}]).fit(df)
     >>> res.transformation, res.suppressed
     ({'zip': 0}, 0)
@@ -220,8 +231,8 @@ class Anonymizer:
     def __init__(self, *, quasi_identifiers: Sequence[str], hierarchies: Mapping[str, Hierarchy | str | os.PathLike],
                  privacy: Sequence[Any], suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss",
                  search: str = "optimal", time_limit_s: float | None = None, identifiers: Sequence[str] = (),
-                 sensitive: str | Sequence[str] | None = None, progress: bool | Progress = True,
-                 context: ModelContext | None = None) -> None:
+                 sensitive: str | Sequence[str] | None = None, insensitive: Sequence[str] = (),
+                 progress: bool | Progress = True, context: ModelContext | None = None) -> None:
         if isinstance(quasi_identifiers, str) or not quasi_identifiers:
             raise ConfigError("give at least one quasi-identifier as a list of column names",
                               hint="e.g. quasi_identifiers=['age', 'zipcode']")
@@ -259,6 +270,9 @@ class Anonymizer:
         if isinstance(sensitive, str):
             sensitive = [sensitive]
         self.sensitive = [str(s) for s in (sensitive or [])]
+        if isinstance(insensitive, str):
+            insensitive = [insensitive]
+        self.insensitive = [str(c) for c in insensitive]
         self.progress = progress
         overlap = set(self.identifiers) & set(self.quasi_identifiers)
         if overlap:
@@ -289,6 +303,9 @@ class Anonymizer:
             if name in self.quasi_identifiers:
                 raise ConfigError(f"attribute {name!r} is both sensitive and a quasi-identifier",
                                   hint="give each column one role")
+        roles = column_roles(frame.columns, [(Role.IDENTIFIER, self.identifiers),
+                                             (Role.QUASI_IDENTIFIER, self.quasi_identifiers),
+                                             (Role.SENSITIVE, needed), (Role.INSENSITIVE, self.insensitive)])
         for m in self.models:
             k = m.minimal_class_size()
             if k > n:
@@ -333,6 +350,7 @@ class Anonymizer:
         table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
                                   levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
         released = best.classes.sizes[~best.suppressed_classes]
+        uniqueness = released_uniqueness(table, quasi_identifiers=self.quasi_identifiers, kept=kept_as_is(roles))
         examples = _released_examples(codes[~suppressed_rows], maps, best.levels, self.quasi_identifiers)
         return Result(
             table=to_output_frame(table, data),
@@ -354,6 +372,8 @@ class Anonymizer:
             quasi_identifiers=list(self.quasi_identifiers),
             models=list(self.models),
             examples=examples,
+            roles={name: role.value for name, role in roles.items()},
+            released_uniqueness=uniqueness,
         )
 
     def _lattice(self, maps) -> tuple[Lattice, list]:

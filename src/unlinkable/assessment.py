@@ -133,6 +133,9 @@ def assess(
         "quasi_identifiers": qis,
         "sensitive": sens,
         "identifiers": list(identifiers),
+        # assess releases nothing: a column it was not given is simply not used, and said so
+        "not_assessed": [c for c in frame.columns
+                         if c not in {*qis, *sens, *identifiers, *(x for x in (weights, household) if x)}],
     }
     summary.update(sample_risk(sizes, threshold=threshold).to_dict())
     # ARX reads a missing value as a value of its own, sdcMicro as a wildcard: say how many there are.

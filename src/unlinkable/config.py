@@ -433,6 +433,10 @@ def parse_attributes(raw: Any, *, base_dir: Path = Path("."), kind: str = "table
         hierarchy = None
         if kinds:
             hierarchy = HierarchySpec(kinds[0], _builder_spec(kinds[0], settings[kinds[0]], f"attribute {shown(name)}"), base_dir)
+        if kind == "table" and "role" not in settings and hierarchy is None:
+            # insensitive (kept as is) is a choice the job writes down, never a default
+            raise ConfigError(f"attribute {shown(name)} has no role",
+                              hint="give role: identifier (dropped), quasi-identifier, sensitive or insensitive (kept as is)")
         role_text = settings.get("role", "quasi-identifier" if hierarchy is not None else "insensitive")
         try:
             if not isinstance(role_text, str):

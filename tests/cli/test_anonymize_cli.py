@@ -51,3 +51,43 @@ def test_cli_bad_k_exit_2_nothing_written(tmp_path, arx_data, k):
 def test_cli_missing_job_exit_2(tmp_path):
     proc = _run(tmp_path / "nope.yaml")
     assert proc.returncode == 2 and not any(tmp_path.iterdir())
+
+
+def _census_job(tmp_path, edit):
+    from unlinkable.datasets import write_census_job
+
+    job = write_census_job(tmp_path, n=400, seed=3)
+    job.write_text(edit(job.read_text()))
+    return job
+
+
+def test_a_column_without_a_role_is_exit_2_naming_it_nothing_written(tmp_path):
+    # issue 8: insensitive is never a default; the job names every column or nothing is released
+    job = _census_job(tmp_path, lambda text: text.replace("  birth_date: {role: identifier}", ""))
+    proc = _run(job, "--json", tmp_path / "r.json")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "census.csv: column 'birth_date' has no role" in proc.stderr and proc.stderr.count("\n") == 1
+    assert not (tmp_path / "r.json").exists() and not (tmp_path / "census_anonymized.csv").exists()
+
+
+def test_a_kept_insensitive_column_that_singles_out_records_is_warned_about(tmp_path):
+    job = _census_job(tmp_path, lambda text: text.replace("birth_date: {role: identifier}", "birth_date: {role: insensitive}"))
+    proc = _run(job, "--json", tmp_path / "r.json")
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads((tmp_path / "r.json").read_text())["released_uniqueness"]
+    (entry,) = figures["kept_columns"]
+    assert entry["column"] == "birth_date" and entry["warn"]
+    assert f"kept column 'birth_date' makes {entry['with_quasi_identifiers']:.1%} of records unique" in proc.stdout
+    report = (tmp_path / "census_report.html").read_text()
+    assert "<strong>birth_date</strong> is released as is, and it makes records unique" in report
+
+
+def test_a_repeated_column_name_is_exit_2(tmp_path):
+    # renaming the repeat would release a raw copy of the quasi-identifier
+    job = _census_job(tmp_path, lambda text: text)
+    data = tmp_path / "census.csv"
+    lines = data.read_text().splitlines()
+    data.write_text("\n".join([lines[0] + ",zip"] + [line + "," + line.split(",")[3] for line in lines[1:]]) + "\n")
+    proc = _run(job)
+    assert proc.returncode == 2 and "column 'zip' appears twice in the header" in proc.stderr
+    assert not (tmp_path / "census_anonymized.csv").exists()

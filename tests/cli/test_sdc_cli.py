@@ -17,12 +17,23 @@ def run(*args, cwd):
     return subprocess.run([str(EXE), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
+#: a role for every column of testdata.csv (a column without one is an error)
+ROLES = (
+    "attributes:\n"
+    "  ori_hid: {role: identifier}\n"
+    "  urbrur: quasi-identifier\n  water: quasi-identifier\n  sex: quasi-identifier\n  age: quasi-identifier\n"
+    "  roof: sensitive\n  expend: sensitive\n  income: sensitive\n  savings: sensitive\n"
+    "  walls: insensitive\n  electcon: insensitive\n  relat: insensitive\n  hhcivil: insensitive\n"
+    "  sampling_weight: {role: weight}\n  household_weights: {role: weight}\n"
+)
+
+
 @pytest.fixture()
 def job(tmp_path, sdc_data):
     path = tmp_path / "job.yaml"
     path.write_text(
         f"input: {{path: {sdc_data / 'testdata.csv'}}}\n"
-        "attributes:\n  sampling_weight: {role: weight}\n  ori_hid: {role: identifier}\n"
+        + ROLES +
         "steps:\n"
         "  - recode: {attribute: age, breaks: [0, 15, 30, 45, 60, 100], include_lowest: true}\n"
         "  - local-suppression: {k: 3, attributes: [urbrur, water, sex, age], importance: [sex, urbrur, water, age]}\n"
@@ -65,7 +76,7 @@ def test_same_seed_same_bytes(job, tmp_path):
 )
 def test_bad_steps_fail_cleanly(tmp_path, sdc_data, step, message):
     path = tmp_path / "job.yaml"
-    path.write_text(f"input: {{path: {sdc_data / 'testdata.csv'}}}\nsteps:\n  - {step}\noutput: {{path: out.csv}}\n")
+    path.write_text(f"input: {{path: {sdc_data / 'testdata.csv'}}}\n{ROLES}steps:\n  - {step}\noutput: {{path: out.csv}}\n")
     r = run("anonymize", path, cwd=tmp_path)
     assert r.returncode == 2, r.stderr
     assert message in r.stderr and "Traceback" not in r.stderr
@@ -75,7 +86,8 @@ def test_bad_steps_fail_cleanly(tmp_path, sdc_data, step, message):
 def test_non_numeric_column_for_mdav(tmp_path):
     (tmp_path / "d.csv").write_text("a,b\n1,x\n2,y\n3,z\n")
     path = tmp_path / "job.yaml"
-    path.write_text("input: {path: d.csv}\nsteps:\n  - microaggregation: {attributes: [b], k: 2}\noutput: {path: out.csv}\n")
+    path.write_text("input: {path: d.csv}\nattributes: {a: quasi-identifier, b: sensitive}\n"
+                    "steps:\n  - microaggregation: {attributes: [b], k: 2}\noutput: {path: out.csv}\n")
     r = run("anonymize", path, cwd=tmp_path)
     assert r.returncode == 2 and "'b'" in r.stderr and "not" in r.stderr and "number" in r.stderr
     assert not (tmp_path / "out.csv").exists()
@@ -100,3 +112,32 @@ def test_steps_then_privacy_models_in_one_job(tmp_path):
     assert out["transformation"] and out["risk_before"]["records"] == 600
     table = pl.read_csv(tmp_path / "census_anonymized.csv", infer_schema=False)
     assert table["income"].cast(pl.Float64).max() <= 90000
+
+
+def test_a_column_without_a_role_fails_and_writes_nothing(tmp_path, sdc_data):
+    # issue 8: the job names every column, or nothing is released; the error names the column
+    path = tmp_path / "job.yaml"
+    roles = ROLES.replace("  walls: insensitive\n", "")
+    path.write_text(f"input: {{path: {sdc_data / 'testdata.csv'}}}\n{roles}steps:\n"
+                    "  - pram: {attribute: roof, retain: 0.8, seed: 7}\noutput: {path: out.csv}\n")
+    r = run("anonymize", path, "--json", "out.json", cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "column 'walls' has no role" in r.stderr and "testdata.csv" in r.stderr
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.json").exists()
+
+
+def test_kept_columns_are_measured_in_the_json(job, tmp_path):
+    r = run("anonymize", job, "--json", "out.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads((tmp_path / "out.json").read_text())
+    figures = out["released_uniqueness"]
+    kept = ["walls", "electcon", "relat", "hhcivil", "sampling_weight", "household_weights"]
+    assert figures["columns"] == ["urbrur", "water", "sex", "age", *kept]
+    table = pl.read_csv(tmp_path / "protected.csv", infer_schema=False)
+    # brute force on the written table: records whose released non-sensitive values occur once
+    counts = {}
+    rows = list(table.select(figures["columns"]).iter_rows())
+    for row in rows:
+        counts[row] = counts.get(row, 0) + 1
+    assert figures["unique_records"] == sum(1 for row in rows if counts[row] == 1)
+    assert [e["column"] for e in figures["kept_columns"]] == kept

@@ -591,3 +591,16 @@ def test_diversity_keyed_by_sensitive_attribute():
     row = re.search(r"recursive \(c,2\)-diversity holds</th>(.*?)</tr>", out)
     assert row is not None and "not available" in row.group(1)
     assert "Sensitive attribute: ssn" not in txt and "ssn</strong>" not in out
+
+
+def test_a_kept_column_that_singles_out_records_is_named_with_its_share_never_its_values():
+    # issue 8: the report warns in words, names the column and gives the share of unique records
+    payload = {"records": 4, "released_uniqueness": {
+        "records": 4, "columns": ["age", "birth_date"], "unique_records": 3, "sample_uniques": 0.75,
+        "quasi_identifier_uniques": 0.0,
+        "kept_columns": [{"column": "birth_date", "alone": 0.75, "with_quasi_identifiers": 0.75, "warn": True}]}}
+    html = render("anonymize", payload, generated_at="fixed")
+    assert "<strong>3</strong> of 4 records (<strong>75.0%</strong>) are unique" in html
+    assert "<strong>birth_date</strong> is released as is, and it makes records unique" in html
+    quiet = {**payload["released_uniqueness"], "kept_columns": [], "unique_records": 0, "sample_uniques": 0.0}
+    assert "released as is, and it makes" not in render("sdc", {"released_uniqueness": quiet}, generated_at="fixed")

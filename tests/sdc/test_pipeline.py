@@ -33,6 +33,9 @@ def frame(n: int = 60) -> pl.DataFrame:
     )
 
 
+#: the role of every column of frame()
+ROLES = dict(quasi_identifiers=["age", "roof", "sex"], sensitive=["income", "savings"])
+
 STEPS = [
     ("recode", {"attribute": "age", "breaks": [1, 18, 65, 100]}),
     ("top-bottom", {"attribute": "income", "top": 1400.0, "bottom": 600.0}),
@@ -44,7 +47,7 @@ STEPS = [
 
 def test_run_equals_calling_the_functions_in_order():
     df = frame()
-    result = Pipeline(STEPS).run(df)
+    result = Pipeline(STEPS, **ROLES).run(df)
     assert isinstance(result, PipelineResult)
     expected = recode(df, attribute="age", breaks=[1, 18, 65, 100])
     expected = top_bottom_code(expected, attribute="income", top=1400.0, bottom=600.0)
@@ -61,28 +64,28 @@ def test_run_equals_calling_the_functions_in_order():
 
 def test_pipeline_seed_fills_missing_step_seeds_reproducibly():
     steps = [("pram", {"attribute": "roof", "retain": 0.5}), ("noise", {"attributes": ["savings"]})]
-    a = Pipeline(steps, seed=42).run(frame())
-    b = Pipeline(steps, seed=42).run(frame())
-    c = Pipeline(steps, seed=43).run(frame())
+    a = Pipeline(steps, seed=42, **ROLES).run(frame())
+    b = Pipeline(steps, seed=42, **ROLES).run(frame())
+    c = Pipeline(steps, seed=43, **ROLES).run(frame())
     assert a.table.equals(b.table) and not a.table.equals(c.table)
     assert all("seed" not in s["params"] for s in a.steps)
 
 
 def test_step_summaries_never_hold_a_seed():
     """Issue 8: a seed and the release together give back the unperturbed values."""
-    result = Pipeline(STEPS).run(frame())
+    result = Pipeline(STEPS, **ROLES).run(frame())
     assert all("seed" not in s["params"] for s in result.steps)
 
 
 def test_no_seed_draws_from_os_entropy():
     steps = [("noise", {"attributes": ["savings"], "noise": 50.0})]
-    a, b = Pipeline(steps).run(frame()), Pipeline(steps).run(frame())
+    a, b = Pipeline(steps, **ROLES).run(frame()), Pipeline(steps, **ROLES).run(frame())
     assert not a.table.equals(b.table)
     assert "seed" not in a.steps[0]["params"]
 
 
 def test_pandas_input():
-    out = Pipeline([("top-bottom", {"attribute": "x", "top": 2})]).run(pd.DataFrame({"x": [1, 5]}))
+    out = Pipeline([("top-bottom", {"attribute": "x", "top": 2})], sensitive=["x"]).run(pd.DataFrame({"x": [1, 5]}))
     assert out.table["x"].to_list() == [1, 2] and out.steps[0]["changed_cells"] == 1
 
 
@@ -116,7 +119,7 @@ def test_steps_must_be_a_list():
 
 def test_missing_column_at_run_names_the_step():
     with pytest.raises(InputError, match=r"steps\[0\] \('noise'\): no column 'nope'"):
-        Pipeline([("noise", {"attributes": ["nope"], "seed": 1})]).run(frame())
+        Pipeline([("noise", {"attributes": ["nope"], "seed": 1})], **ROLES).run(frame())
 
 
 @dataclass
@@ -151,7 +154,7 @@ def test_suppression_and_microaggregation_are_looked_up_lazily(monkeypatch):
         ("microaggregation", {"attributes": ["income"], "method": "mdav", "k": 3}),
     ]
     df = frame(10)
-    out = Pipeline(steps).run(df)
+    out = Pipeline(steps, **ROLES).run(df)
     assert calls == {"ls": (3, ["sex"], [1]), "ma": (["income"], 3, "mdav")}
     assert out.steps[0]["suppressed"] == {"sex": 10} and out.steps[0]["total_suppressed"] == 10
     assert out.steps[0]["changed_cells"] == 10
@@ -167,7 +170,9 @@ def test_real_suppression_and_microaggregation_run(sdc_data):
             ("recode", {"attribute": "age", "breaks": [1, 9, 19, 29, 39, 49, 59, 69, 100], "outside": "null"}),
             ("local-suppression", {"k": 3, "attributes": ["urbrur", "water", "sex", "age"]}),
             ("microaggregation", {"attributes": ["expend", "income", "savings"], "k": 3}),
-        ]
+        ],
+        quasi_identifiers=["urbrur", "water", "sex", "age"], sensitive=["expend", "income", "savings"],
+        insensitive=[c for c in df.columns if c not in ("urbrur", "water", "sex", "age", "expend", "income", "savings")],
     ).run(df)
     assert out.table.height == df.height
     assert out.steps[1]["total_suppressed"] >= 0 and out.steps[2]["n_groups"] >= 1
@@ -190,7 +195,8 @@ def test_sdcmicro_variants_from_step_parameters(sdc_data):
         ("local-suppression", {"k": [3, 4], "attributes": ["urbrur", "roof", "walls"], "combs": [3, 2],
                                "strata": ["sex"], "method": "sdcmicro"}),
     ]
-    out = Pipeline(steps).run(df)
+    qis = ["urbrur", "roof", "walls", "age", "sex"]
+    out = Pipeline(steps, quasi_identifiers=qis, insensitive=[c for c in df.columns if c not in qis]).run(df)
     recoded = recode(df, attribute="age", breaks=4, method="equal-amount")
     direct = local_suppression(recoded, k=[3, 4], attributes=["urbrur", "roof", "walls"], combs=[3, 2],
                                strata=["sex"], method="sdcmicro")
@@ -211,3 +217,24 @@ def test_local_suppression_variant_parameters_are_checked(params, pattern):
 def test_recode_method_is_checked():
     with pytest.raises(ConfigError, match="method"):
         Pipeline([("recode", {"attribute": "a", "breaks": 3, "method": "logEqui"})])
+
+
+def test_every_column_needs_a_role_and_identifiers_are_dropped():
+    # issue 8: a column without a role is an error naming it; identifiers never reach the output
+    df = frame(10).with_columns(pl.Series("person", [f"P{i}" for i in range(10)]))
+    step = [("pram", {"attribute": "roof", "retain": 0.5, "seed": 1})]
+    with pytest.raises(ConfigError, match="data: column 'person' has no role"):
+        Pipeline(step, **ROLES).run(df)
+    out = Pipeline(step, identifiers=["person"], **ROLES).run(df)
+    assert "person" not in out.table.columns and out.roles["person"] == "identifier"
+    with pytest.raises(ConfigError, match=r"steps\[0\] \('pram'\) works on 'person', an identifier"):
+        Pipeline([("pram", {"attribute": "person", "retain": 0.5, "seed": 1})], identifiers=["person"], **ROLES).run(df)
+
+
+def test_released_uniqueness_counts_kept_columns():
+    # 'person' kept as is: every record is unique on it alone (brute force: 10 distinct values)
+    df = frame(10).with_columns(pl.Series("person", [f"P{i}" for i in range(10)]))
+    out = Pipeline([("pram", {"attribute": "roof", "retain": 0.5, "seed": 1})], insensitive=["person"], **ROLES).run(df)
+    figures = out.released_uniqueness
+    assert figures["columns"] == ["age", "roof", "sex", "person"] and figures["sample_uniques"] == 1.0
+    assert figures["kept_columns"][0]["alone"] == 1.0 and figures["kept_columns"][0]["warn"]

@@ -15,7 +15,7 @@ from typing import Any
 from unlinkable.config import load_job, search_options, split_steps
 from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.io import atomic_write_text, read_table, write_table
-from unlinkable.data.roles import Role
+from unlinkable.data.roles import KEPT_AS_IS, Role, column_roles
 from unlinkable.errors import ConfigError
 from unlinkable.models import ModelContext
 from unlinkable.progress import Progress
@@ -55,7 +55,11 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
                           hint="add e.g. privacy: [{k-anonymity: {k: 5}}] or steps: [{local-suppression: {k: 3, attributes: [...]}}]")
     shown.begin("read", job.input.path.name)
     frame = read_table(job.input.path, delimiter=job.input.delimiter)
-    identifiers = [c for c in job.names(Role.IDENTIFIER) if c in frame.columns]
+    # Every column needs a role before anything runs: a column nobody named is never released.
+    column_roles(frame.columns, [(role, job.names(role)) for role in Role], where=f"{args.job}: {job.input.path.name}",
+                 hint="give it a role under `attributes`: identifier (dropped), quasi-identifier, sensitive, "
+                      "or insensitive (kept as is), e.g. birth_date: {role: identifier}")
+    identifiers = job.names(Role.IDENTIFIER)
     source = str(job.input.path)
 
     sdc_payload = None
@@ -69,9 +73,14 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
             payload["claims"] = sdc_payload["claims"]
         kind = "anonymize"
     else:
-        table, payload, kind = work.drop(identifiers), sdc_payload, "sdc"
+        table, payload, kind = work, sdc_payload, "sdc"
         summary = (f"ran {len(payload['steps'])} step(s) on {frame.height} records; "
                    + "; ".join(f"{c['name']} k={c['k']} {c['status']}" for c in payload["claims"]))
+    flagged = [e for e in (payload.get("released_uniqueness") or {}).get("kept_columns", []) if e["warn"]]
+    if flagged:
+        summary += "; warning: " + "; ".join(
+            f"kept column {e['column']!r} makes {max(e['alone'], e['with_quasi_identifiers']):.1%} of records unique"
+            for e in flagged)
 
     if job.output.path is not None:
         table, escaping = escape_for_csv(table, job.output.path, enabled=job.output.escape_formulas)
@@ -95,6 +104,11 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
     return 0
 
 
+def _kept_as_is(job: Any) -> list[str]:
+    """Columns the job keeps unchanged (insensitive, weights, household ids): ``insensitive`` to the API."""
+    return [name for role in KEPT_AS_IS for name in job.names(role)]
+
+
 def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], source: str,
                shown: Progress) -> tuple[Any, dict, str]:
     from unlinkable.anonymizer import Anonymizer
@@ -115,8 +129,9 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
         metric=sections.get("metric", "loss"),
         search=search["algorithm"],
         time_limit_s=search["time_limit_s"],
-        identifiers=identifiers,
+        identifiers=[c for c in identifiers if c in frame.columns],  # SDC steps already dropped them
         sensitive=job.names(Role.SENSITIVE),
+        insensitive=_kept_as_is(job),
         progress=shown,
         context=context,
     )
@@ -149,18 +164,21 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown:
     pairs = split_steps(job.sections["steps"])
     seed = job.sections.get("seed")
     shown.begin("steps", f"({len(pairs)} SDC steps)")
-    result = Pipeline(pairs, seed=seed).run(frame)
+    pipeline = Pipeline(pairs, seed=seed, identifiers=identifiers, quasi_identifiers=job.names(Role.QUASI_IDENTIFIER),
+                        sensitive=job.names(Role.SENSITIVE), insensitive=_kept_as_is(job))
+    result = pipeline.run(frame)
     shown.begin("verify")
     claims = verify_steps(result.table, original=frame, steps=list(result.steps), stages=result.stages)
     payload: dict[str, Any] = {"source": source, "records": frame.height, "identifiers": identifiers,
-                               "steps": list(result.steps), "claims": claims}
+                               "steps": list(result.steps), "claims": claims, "roles": dict(result.roles),
+                               "released_uniqueness": dict(result.released_uniqueness)}
     keys = job.names(Role.QUASI_IDENTIFIER) or sorted({a for c in claims if c["name"] == "local-suppression" for a in c["attributes"]})
     if keys:
         weights = job.names(Role.WEIGHT)
-        options = dict(quasi_identifiers=keys, weights=weights[0] if weights else None, suda2=True, identifiers=identifiers)
+        options = dict(quasi_identifiers=keys, weights=weights[0] if weights else None, suda2=True)
         shown.begin("risk", "before and after")
-        payload["risk_before"] = assess(frame, source=source, **options).to_dict()
-        payload["risk_after"] = assess(result.table, source=source, **options).to_dict()
+        payload["risk_before"] = assess(frame, source=source, identifiers=identifiers, **options).to_dict()
+        payload["risk_after"] = assess(result.table, source=source, **options).to_dict()  # identifiers are dropped
     numeric = sorted({a for s in result.steps if s["name"] in ("microaggregation", "noise", "rank-swap", "top-bottom")
                       for a in step_attributes(s)})
     if numeric:

@@ -435,6 +435,9 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
     idents = _names(a.get("identifiers"))
     if idents:
         analysed.append(("Identifiers (dropped; their values are never shown)", ", ".join(idents)))
+    skipped = [c for c in _names(a.get("not_assessed")) if c not in banned]
+    if skipped:
+        analysed.append(("Not assessed (no role given, so in no figure)", ", ".join(skipped)))
     pu = a.get("population_uniques")
     pop = _num(_get(pu, "population_size"))
     frac = _num(_get(pu, "sampling_fraction"))
@@ -1173,6 +1176,28 @@ def _exposure_view(p: Mapping, banned: frozenset[str]) -> dict:
 _STEP_META = {"summary", "params", "parameters", "method", "name", "step", "runtime_s"}
 
 
+def _released_view(p: Mapping, banned: frozenset[str]) -> dict | None:
+    """``released_uniqueness`` in words: uniques on every non-sensitive released column, and a
+    warning per kept column that singles records out (its name and share, never its values)."""
+    r = p.get("released_uniqueness")
+    if not isinstance(r, Mapping) or _num(r.get("records")) is None:
+        return None
+    columns = [c for c in _names(r.get("columns")) if c not in banned]
+    sentence = Markup("On every released column that is not declared sensitive ({}), <strong>{}</strong> of {} "
+                      "records (<strong>{}</strong>) are unique.").format(
+        ", ".join(columns), fmt_count(r.get("unique_records")), fmt_count(r.get("records")), fmt_pct(r.get("sample_uniques")))
+    warnings = []
+    for e in r.get("kept_columns") or []:
+        if isinstance(e, Mapping) and e.get("warn") and str(e.get("column")) not in banned:
+            warnings.append(Markup(
+                "The column <strong>{}</strong> is released as is, and it makes records unique: <strong>{}</strong> "
+                "on its own, <strong>{}</strong> together with the quasi-identifiers (against {} on the "
+                "quasi-identifiers alone). Drop it, or declare it a quasi-identifier so that it is generalized.").format(
+                e.get("column"), fmt_pct(e.get("alone")), fmt_pct(e.get("with_quasi_identifiers")),
+                fmt_pct(r.get("quasi_identifier_uniques"))))
+    return {"sentence": sentence, "warnings": warnings}
+
+
 def _sdc_view(p: Mapping, banned: frozenset[str]) -> dict:
     v: dict[str, Any] = {}
     steps = []
@@ -1334,6 +1359,8 @@ def render(kind: str, payload: Mapping[str, Any], *, generated_at: str | None = 
         view = _exposure_view(payload, banned)
     else:
         view = _sdc_view(payload, banned)
+    if kind in ("anonymize", "sdc"):
+        view["released"] = _released_view(payload, banned)
     if generated_at is None:
         generated_at = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     template = _env().get_template(f"{kind}.html")

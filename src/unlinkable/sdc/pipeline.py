@@ -22,8 +22,10 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.io import read_table
+from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.errors import ConfigError, InputError, did_you_mean, shown
 from unlinkable.sdc.recode import RECODE_METHODS
+from unlinkable.risk.released import released_uniqueness
 
 __all__ = ["Pipeline", "PipelineResult", "REGISTRY", "StepSpec", "step_attributes"]
 
@@ -283,12 +285,16 @@ class PipelineResult:
 
     ``stages`` are the tables between the steps (input, after step 1, ..., output), which the
     verifier needs to check each step on its own input; polars shares unchanged columns, so they
-    cost only the columns a step rewrote.
+    cost only the columns a step rewrote. ``table`` is the last stage without the identifiers.
+    ``roles`` gives every input column's role; ``released_uniqueness`` measures ``table`` on every
+    column not declared sensitive (:func:`unlinkable.risk.released.released_uniqueness`).
     """
 
     table: pl.DataFrame
     steps: tuple[dict[str, Any], ...]
     stages: tuple[pl.DataFrame, ...] = field(default=(), repr=False)
+    roles: Mapping[str, str] = field(default_factory=dict)
+    released_uniqueness: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Pipeline:
@@ -305,6 +311,10 @@ class Pipeline:
         from ``numpy.random.SeedSequence``), so one number makes the whole run reproducible. Without
         any seed, a random step draws from the operating system's entropy. Seeds are never recorded
         in the step summaries.
+    identifiers, quasi_identifiers, sensitive, insensitive : sequence of str
+        The role of every column of the data: identifiers are dropped from the output, the
+        others kept (changed only by the steps that name them). A column without a role is an
+        error at :meth:`run`, so nothing is released that nobody looked at.
 
     Raises
     ------
@@ -322,12 +332,15 @@ class Pipeline:
     >>> import polars as pl
     >>> df = pl.DataFrame({"age": [23, 35, 47, 52], "roof": [1, 1, 2, 2]})
     >>> result = Pipeline([("recode", {"attribute": "age", "breaks": [0, 40, 100]}),
-    ...                    ("pram", {"attribute": "roof", "retain": 1.0, "seed": 1})]).run(df)
+    ...                    ("pram", {"attribute": "roof", "retain": 1.0, "seed": 1})],
+    ...                   quasi_identifiers=["age", "roof"]).run(df)
     >>> result.table["age"].to_list(), [s["changed_cells"] for s in result.steps]
     ([1, 1, 2, 2], [4, 0])
     """
 
-    def __init__(self, steps: Sequence[tuple[str, Mapping[str, Any]]], *, seed: int | None = None) -> None:
+    def __init__(self, steps: Sequence[tuple[str, Mapping[str, Any]]], *, seed: int | None = None,
+                 identifiers: Sequence[str] = (), quasi_identifiers: Sequence[str] = (),
+                 sensitive: Sequence[str] = (), insensitive: Sequence[str] = ()) -> None:
         if isinstance(steps, (str, Mapping)) or not isinstance(steps, Sequence):
             raise ConfigError("pipeline: steps must be a list of (name, params) pairs", hint='e.g. [("pram", {"attribute": "roof", "retain": 0.8})]')
         try:
@@ -357,6 +370,9 @@ class Pipeline:
                 clean["seed"] = int(streams[i].generate_state(1)[0])
             checked.append((name, clean))
         self.steps: tuple[tuple[str, dict[str, Any]], ...] = tuple(checked)
+        self.role_groups = tuple((role, _names(names, role)) for role, names in (
+            (Role.IDENTIFIER, identifiers), (Role.QUASI_IDENTIFIER, quasi_identifiers),
+            (Role.SENSITIVE, sensitive), (Role.INSENSITIVE, insensitive)))
 
     @staticmethod
     def _split(i: int, step: Any) -> tuple[str, dict[str, Any]]:
@@ -381,6 +397,8 @@ class Pipeline:
         (``changed`` for pram, ``suppressed``/``total_suppressed``, ``n_groups``, ``new_nulls``).
         """
         table = read_table(data)
+        roles = column_roles(table.columns, self.role_groups)
+        identifiers = [c for c, r in roles.items() if r is Role.IDENTIFIER]
         summaries = []
         stages = [table]
         for i, (name, params) in enumerate(self.steps):
@@ -392,6 +410,10 @@ class Pipeline:
             missing = [c for c in columns if c not in table.columns]
             if missing:
                 raise InputError(f"pipeline steps[{i}] ({name!r}): no column {missing[0]!r}", hint=f"the columns are {table.columns}")
+            dropped = [c for c in columns if c in identifiers]
+            if dropped:
+                raise ConfigError(f"pipeline steps[{i}] ({name!r}) works on {dropped[0]!r}, an identifier (dropped from the output)",
+                                  hint="give the column another role, or remove it from the step")
             try:
                 out, extra = spec.run(table, dict(params))
             except ImportError as exc:
@@ -402,7 +424,19 @@ class Pipeline:
             summaries.append({"step": i, "name": name, "params": shown, "changed_cells": _changed(table, out, touched), **extra})
             table = out
             stages.append(table)
-        return PipelineResult(table, tuple(summaries), tuple(stages))
+        released = table.drop(identifiers)
+        qis = [c for c, r in roles.items() if r is Role.QUASI_IDENTIFIER]
+        uniqueness = released_uniqueness(released, quasi_identifiers=qis, kept=kept_as_is(roles))
+        return PipelineResult(released, tuple(summaries), tuple(stages), {c: r.value for c, r in roles.items()}, uniqueness)
+
+
+def _names(value: Any, role: Role) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"pipeline: the {role.value} columns must be a list of column names, got {value!r}",
+                          hint="e.g. insensitive=['region']")
+    return list(value)
 
 
 def _is_target(params: Mapping[str, Any], column: str) -> bool:

@@ -1,0 +1,81 @@
+"""How unique the records of a released table are on every column that is not declared sensitive.
+
+The risk figures of ``assess`` use the quasi-identifiers only. A column kept as is (insensitive,
+a weight, a household id) is in the released table too, and a day-exact date or an exact income
+makes records unique on its own. This module measures, on the released table's text (a missing
+value is a value of its own, as a reader of the file sees it):
+
+- the share of records unique on all released non-sensitive columns together;
+- for each kept column: the share unique on it alone, and together with the quasi-identifiers,
+  and whether it makes records unique that the quasi-identifiers alone do not (``warn``).
+
+Figures are shares of all released records; a suppressed record (``*`` in every
+quasi-identifier) counts like any other, since its kept columns are released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+
+def _unique_records(table: pl.DataFrame, columns: Sequence[str]) -> int:
+    if not columns or table.height == 0:
+        return 0 if table.height != 1 else 1
+    text = table.select([pl.col(c).cast(pl.String) for c in columns])
+    return int(text.is_unique().sum())
+
+
+def released_uniqueness(table: pl.DataFrame, *, quasi_identifiers: Sequence[str], kept: Sequence[str]) -> dict[str, Any]:
+    """Uniqueness of a released table on its quasi-identifiers and the columns it keeps as is.
+
+    Parameters
+    ----------
+    table : polars.DataFrame
+        The table as released (identifiers dropped).
+    quasi_identifiers : sequence of str
+        Its quasi-identifiers, as released (generalized, suppressed or perturbed).
+    kept : sequence of str
+        The columns released unchanged and not declared sensitive.
+
+    Returns
+    -------
+    dict
+        ``records``, ``columns`` (every released non-sensitive column), ``unique_records`` and
+        ``sample_uniques`` on all of them together, ``quasi_identifier_uniques`` (share on the
+        quasi-identifiers alone), and ``kept_columns``: per kept column ``column``, ``alone``,
+        ``with_quasi_identifiers`` (shares) and ``warn``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = pl.DataFrame({"age": ["3*", "3*", "3*", "3*"], "born": ["1990-01-02", "1990-03-04", "1991-05-06", "1991-05-06"]})
+    >>> r = released_uniqueness(t, quasi_identifiers=["age"], kept=["born"])
+    >>> r["sample_uniques"], r["kept_columns"][0]["alone"], r["kept_columns"][0]["warn"]
+    (0.5, 0.5, True)
+    """
+    n = table.height
+    share = (lambda count: count / n) if n else (lambda count: 0.0)
+    qis, kept = list(quasi_identifiers), list(kept)
+    qi_uniques = _unique_records(table, qis) if qis else 0
+    entries = []
+    for column in kept:
+        alone = share(_unique_records(table, [column]))
+        together = share(_unique_records(table, [*qis, column]))
+        entries.append({"column": column, "alone": alone, "with_quasi_identifiers": together,
+                        "warn": alone > 0 or together > share(qi_uniques)})
+    every = [*qis, *kept]
+    unique = _unique_records(table, every)
+    return {
+        "records": n,
+        "columns": every,
+        "unique_records": unique,
+        "sample_uniques": share(unique),
+        "quasi_identifier_uniques": share(qi_uniques),
+        "kept_columns": entries,
+    }
+
+
+__all__ = ["released_uniqueness"]
