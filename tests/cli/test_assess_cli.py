@@ -109,3 +109,23 @@ def test_threshold_out_of_range():
 
     with pytest.raises(unlinkable.ConfigError, match="'threshold' parameter"):
         unlinkable.assess(pl.DataFrame({"a": ["1"]}), quasi_identifiers=["a"], threshold=1.5)
+
+
+def test_individual_risk_method_and_qual_flags(tmp_path):
+    """--risk-method exact --qual 2 reach the per-record individual risk (sdcMicro's indivRisk)."""
+    import numpy as np
+    import polars as pl
+
+    from unlinkable.risk.individual import individual_risk
+
+    data = tmp_path / "w.csv"
+    data.write_text("a,w\n1,10\n1,20\n1,5\n2,7\n2,7\n")
+    out = {}
+    for flags in ([], ["--risk-method", "exact", "--qual", "2"]):
+        records = tmp_path / f"r{len(flags)}.csv"
+        r = run("assess", data, "--qi", "a", "--weights", "w", "--records", records, *flags)
+        assert r.returncode == 0, r.stderr
+        out[len(flags)] = pl.read_csv(records)["individual_risk"].to_numpy()
+    fk, Fk = np.array([3.0, 3, 3, 2, 2]), np.array([35.0, 35, 35, 14, 14])
+    assert out[4] == pytest.approx(individual_risk(fk, Fk, weighted=True, method="exact", qual=2), rel=1e-12)
+    assert out[0] == pytest.approx(individual_risk(fk, Fk, weighted=True), rel=1e-12)

@@ -29,6 +29,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--population-size", type=int)
     group.add_argument("--sampling-fraction", type=float)
     parser.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
+    parser.add_argument("--risk-method", choices=("approx", "exact"), default="approx",
+                        help="sdcMicro indivRisk's formula for classes of 3 or more (default approx)")
+    parser.add_argument("--qual", type=float, default=1.0, help="sdcMicro indivRisk's quality factor (default 1)")
     parser.add_argument("--json", dest="json_out", metavar="OUT.json", help="write all figures as JSON")
     parser.add_argument("--records", metavar="OUT.csv", help="write per-record risks (no attribute values)")
     parser.add_argument("--report", metavar="OUT.html", help="write the HTML report")
@@ -66,6 +69,8 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
             identifiers=job.names(Role.IDENTIFIER),
             population_size=job.population_size,
             sampling_fraction=job.population_size is None and job.sampling_fraction or None,
+            individual_risk_method=args.risk_method,
+            qual=args.qual,
         )
     if not args.qi:
         raise ConfigError(f"{source}: name the quasi-identifiers with --qi a,b,c (or pass a job file)", hint="e.g. --qi age,sex,zip")
@@ -87,6 +92,8 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         identifiers=args.identifier,
         population_size=args.population_size,
         sampling_fraction=args.sampling_fraction,
+        individual_risk_method=args.risk_method,
+        qual=args.qual,
     )
 
 
