@@ -128,3 +128,22 @@ def test_missing_browser_is_explained(monkeypatch):
     monkeypatch.setitem(globals_, "CHROMIUM", Path(__file__))
     monkeypatch.setitem(globals_, "CHROMEDRIVER", Path("/nonexistent/chromedriver"))
     assert "chromium-driver" in _missing_browser_reason()
+
+
+def test_assess_verdict_opens_the_report_in_chromium(driver, report_dir):
+    """Issue 8 item 8: the verdict and what to do are the first thing a reader sees."""
+    from selenium.webdriver.common.by import By
+
+    from unlinkable.report.html import write_report
+
+    payload = payloads.PAYLOADS["assess"]()
+    payload["attribute_effects"] = [{"attribute": "age", "action": "drop", "sample_uniques": 0.1,
+                                     "highest_risk": 1.0, "average_risk": 0.3, "records_at_risk": 0.4}]
+    path = write_report(report_dir / "assess_verdict.html", "assess", payload)
+    driver.get(path.as_uri())
+    verdict = driver.find_element(By.ID, "verdict")
+    assert verdict.is_displayed()
+    assert "re-identification risk." in verdict.text and "What to do" in verdict.text
+    headline = driver.find_element(By.ID, "headline")
+    assert verdict.rect["y"] < headline.rect["y"]
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
