@@ -33,7 +33,7 @@ from unlinkable.search.heuristic import best_first
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.utility import metric_from_name
-from unlinkable.utility.base import UtilityMetric, java_double_string
+from unlinkable.utility.base import UtilityMetric, score_text
 
 
 @dataclass
@@ -357,7 +357,7 @@ class Anonymizer:
             transformation=dict(zip(self.quasi_identifiers, best.levels)),
             metric=self.metric.name,
             loss=float(best.score.value),
-            loss_string=java_double_string(best.score.value),
+            loss_string=score_text(best.score.value),
             loss_per_attribute=best.score.per_attribute,
             suppressed=int(best.suppressed_records),
             equivalence_classes=int(released.shape[0]),

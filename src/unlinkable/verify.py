@@ -297,11 +297,11 @@ def _t_closeness(name: str, params: Mapping[str, Any], *, released, original, qu
           f"are farther than {t} from the distribution of the whole table")
 
 
-
 def _beta_likeness(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
     # Cao and Karras (2012): the relative gain (p - q) / q of every value in a class is at most beta
     # (basic), or at most min(beta, -ln q) (enhanced); q over the whole input, missing values left out.
     attribute, variant, beta = params["attribute"], params.get("variant", "basic"), float(params["beta"])
+    _known(name, "variant", variant, ("basic", "enhanced"))
     _column_of(name, attribute, original, released)
     table = Counter({k: v for k, v in original.group_by(attribute).len().iter_rows() if k is not None})
     total = sum(table.values())
@@ -316,6 +316,7 @@ def _beta_likeness(name: str, params: Mapping[str, Any], *, released, original, 
                 break
     _fail(f"{variant} {params['beta']}-likeness of {attribute!r}", failing, quasi_identifiers,
           "make a value of the sensitive attribute too much more likely than in the whole table")
+
 
 def _tree(h: Hierarchy) -> tuple[int, list[dict[str, list[str]]]]:
     """(height, per level >= 1: node label -> leaf values below it)."""

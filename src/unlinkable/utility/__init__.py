@@ -33,6 +33,8 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
     --------
     >>> metric_from_name("loss").name
     'loss'
+    >>> metric_from_name({"name": "loss", "gs_factor": 0.1, "aggregate": "rank"}).aggregate
+    'rank'
     """
     if isinstance(name, UtilityMetric):
         return name
@@ -41,7 +43,7 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
         # job file: metric: {name: loss, weights: {age: 2, zip: 1}}
         from unlinkable.config import check_keys
 
-        check_keys(name, ("name", "weights"), "`metric`")
+        check_keys(name, ("name", "weights", "gs_factor", "aggregate"), "`metric`")
         options = {k: v for k, v in name.items() if k != "name"}
         name = name.get("name", "loss")
     if not isinstance(name, str):
@@ -53,10 +55,11 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
     if options:
         if key != "loss":
             raise ConfigError(f"metric {key!r} takes no options {sorted(map(str, options))}",
-                              hint="only loss takes weights: metric: {name: loss, weights: {age: 2}}")
-        if not isinstance(options["weights"], dict):
+                              hint="only loss takes options: metric: {name: loss, weights: {age: 2}, gs_factor: 0.5, "
+                                   "aggregate: geometric-mean}")
+        if "weights" in options and not isinstance(options["weights"], dict):
             raise ConfigError("metric weights must map attributes to numbers", hint="weights: {age: 2, zip: 1}")
-        return METRICS[key](weights=options["weights"])
+        return METRICS[key](**options)
     return METRICS[key]()
 
 

@@ -88,10 +88,17 @@ class LossMetric(UtilityMetric):
     monotone_generalization = True
     monotone_suppression = False
 
-    def __init__(self, *, weights: dict[str, float] | None = None) -> None:
+    def __init__(self, *, weights: dict[str, float] | None = None, gs_factor: float = 0.5,
+                 aggregate: str = "geometric-mean") -> None:
         from unlinkable.config import check_float
+        from unlinkable.utility.aggregate import aggregate_function
 
         self.weights = {str(k): check_float(v, f"weights.{k}", low=0.0, low_open=True) for k, v in (weights or {}).items()}
+        # ARX's gs-factor and aggregate function (utility/gs_factor.py, utility/aggregate.py);
+        # the defaults are ARX's and take the code paths below unchanged.
+        self.gs_factor = check_float(gs_factor, "gs_factor", low=0.0, high=1.0)
+        self.aggregate = str(aggregate).strip().lower().replace("_", "-")
+        self._aggregate = aggregate_function(self.aggregate)
         self._wvec: list[float] | None = None  # set by bind_attributes (ARX: weights / max weight)
         self._counts: list[np.ndarray] | None = None
         self._totals: dict[tuple[int, int], int] = {}
@@ -162,8 +169,8 @@ class LossMetric(UtilityMetric):
         bound = self._bounds.get(levels)
         if bound is None:
             everything = [self._total(i, gm, lv) for i, (gm, lv) in enumerate(zip(maps, levels))]
-            bound = geometric_mean_loss(_normalize_all(Evaluation(levels, None, None, None, n, maps, ()),
-                                                       everything, 0), self._wvec)
+            bound = self._aggregate(self._per_attribute(Evaluation(levels, None, None, None, n, maps, ()),
+                                                        everything, everything, 0), self._wvec)
             self._bounds[levels] = bound
         return bound
 
@@ -215,25 +222,27 @@ class LossMetric(UtilityMetric):
             self._unsuppressed[levels] = hit
         return Score(hit[1], dict(hit[0]), hit[1])
 
-    def _score(self, ev: Evaluation, released: list, everything: list, supp_records: int) -> Score:
+    def _per_attribute(self, ev: Evaluation, released: list, everything: list, supp_records: int) -> list[float]:
+        """Normalized loss of every attribute (its lower bound when ``released == everything``, none suppressed)."""
+        if self.gs_factor != 0.5:
+            from unlinkable.utility.gs_factor import attribute_loss
+
+            return [attribute_loss(r, e, supp_records, ev.n, gm.domain_size, self.gs_factor)
+                    for r, e, gm in zip(released, everything, ev.maps)]
         if ev.node is not None:
-            per = dict(zip(ev.names, _normalize_all(ev, released, supp_records)))
-        else:
-            per = {}
-            for i, (gm, name) in enumerate(zip(ev.maps, ev.names)):
-                d = gm.domain_size
-                per[name] = _normalize((released[i] + supp_records * d) / d, ev.n, d)
+            return _normalize_all(ev, released, supp_records)
+        return [_normalize((released[i] + supp_records * gm.domain_size) / gm.domain_size, ev.n, gm.domain_size)
+                for i, gm in enumerate(ev.maps)]
+
+    def _score(self, ev: Evaluation, released: list, everything: list, supp_records: int) -> Score:
+        per = dict(zip(ev.names, self._per_attribute(ev, released, supp_records=supp_records, everything=everything)))
         cache = ev.node is not None and self._counts is not None
         bound = self._bounds.get(ev.levels) if cache else None
         if bound is None:
-            if ev.node is not None:
-                bound = geometric_mean_loss(_normalize_all(ev, everything, 0), self._wvec)
-            else:
-                bound = geometric_mean_loss([_normalize(everything[i] / gm.domain_size, ev.n, gm.domain_size)
-                                             for i, gm in enumerate(ev.maps)], self._wvec)
+            bound = self._aggregate(self._per_attribute(ev, everything, everything, 0), self._wvec)
             if cache:
                 self._bounds[ev.levels] = bound
-        return Score(geometric_mean_loss(per.values(), self._wvec), per, bound)
+        return Score(self._aggregate(list(per.values()), self._wvec), per, bound)
 
     def _row_counts(self, ev: Evaluation) -> np.ndarray:
         """Hierarchy rows under each class's generalized value, one gather for all attributes."""
