@@ -28,7 +28,7 @@ from unlinkable.models.base import PrivacyModel, SensitiveColumn
 from unlinkable.progress import Progress
 from unlinkable.risk.released import released_uniqueness
 from unlinkable.search import NodeEvaluator, suppressed_of
-from unlinkable.search.flash import Flash, strategy_keys
+from unlinkable.search.flash import FULL, Flash, strategy_keys
 from unlinkable.search.heuristic import best_first
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, generalized_frame
@@ -193,7 +193,9 @@ class Anonymizer:
     suppression_limit : float
         Share of records that may be suppressed, in [0, 1].
     metric : str
-        ``loss`` | ``discernibility`` | ``entropy`` | ``precision`` | ``aecs`` | ``height``.
+        ``loss`` | ``discernibility`` | ``entropy`` | ``precision`` | ``aecs`` | ``height`` |
+        ``entropy-monotonic`` | ``discernibility-monotonic``, or a job-file mapping such as
+        ``{"name": "loss", "gs_factor": 0.1, "aggregate": "rank"}``.
     search : {"optimal", "heuristic"}
     time_limit_s : float, optional
         Budget of the heuristic search.
@@ -209,6 +211,9 @@ class Anonymizer:
     progress : bool or unlinkable.progress.Progress
         Show the encode and search phases on a terminal (see :mod:`unlinkable.progress`), or report
         them to the given ``Progress`` of a whole command.
+    practical_monotonicity : bool
+        ARX's ``setPracticalMonotonicity``: let the optimal search treat every model and the metric
+        as monotone (faster; the result may not be optimal, and is still verified).
 
     Examples
     --------
@@ -232,7 +237,8 @@ class Anonymizer:
                  privacy: Sequence[Any], suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss",
                  search: str = "optimal", time_limit_s: float | None = None, identifiers: Sequence[str] = (),
                  sensitive: str | Sequence[str] | None = None, insensitive: Sequence[str] = (),
-                 progress: bool | Progress = True, context: ModelContext | None = None) -> None:
+                 progress: bool | Progress = True, context: ModelContext | None = None,
+                 practical_monotonicity: bool = False) -> None:
         if isinstance(quasi_identifiers, str) or not quasi_identifiers:
             raise ConfigError("give at least one quasi-identifier as a list of column names",
                               hint="e.g. quasi_identifiers=['age', 'zipcode']")
@@ -265,6 +271,10 @@ class Anonymizer:
         if search not in ("optimal", "heuristic"):
             raise ConfigError(f"unknown search algorithm {search!r}", hint="use optimal or heuristic")
         self.search = search
+        if not isinstance(practical_monotonicity, bool):
+            raise ConfigError(f"practical_monotonicity must be true or false, got {practical_monotonicity!r}",
+                              hint="search: {algorithm: optimal, practical_monotonicity: true}")
+        self.practical_monotonicity = practical_monotonicity
         self.time_limit_s = None if time_limit_s is None else check_float(time_limit_s, "time_limit_s", low=0.0, low_open=True)
         self.identifiers = [str(i) for i in identifiers]
         if isinstance(sensitive, str):
@@ -330,8 +340,15 @@ class Anonymizer:
         update = shown.search if shown.enabled else None  # no counting work when nobody watches
         try:
             if self.search == "optimal":
-                flash = Flash(lattice, evaluator.result, keys, privacy=evaluator.privacy_monotonicity(),
-                              metric_monotone=self.metric.monotone(self.suppression_limit), progress=update)
+                if self.practical_monotonicity:
+                    # ARX's setPracticalMonotonicity: every model and the metric are treated as
+                    # monotone, so FLASH predicts and prunes as if they were; it may miss the true
+                    # optimum, never release a failing node (only checked nodes become the optimum).
+                    privacy, metric_monotone = FULL, True
+                else:
+                    privacy, metric_monotone = evaluator.privacy_monotonicity(), self.metric.monotone(self.suppression_limit)
+                flash = Flash(lattice, evaluator.result, keys, privacy=privacy, metric_monotone=metric_monotone,
+                              progress=update)
                 outcome = flash.run()
                 optimal = True
                 shown.search(outcome.checked, outcome.pruned)
@@ -345,6 +362,13 @@ class Anonymizer:
         if outcome.optimum is None:
             raise self._no_solution(outcome, lattice, n, evaluator.budget)
         best = evaluator.outcome(outcome.optimum)
+        if not best.anonymous:
+            # Only under practical monotonicity can a node be taken for anonymous without being
+            # so (its anonymity predicted from a finer node); never release it.
+            raise NoSolutionError(
+                f"the search under practical monotonicity ended on a transformation that does not satisfy "
+                f"{', '.join(repr(m) for m in self.models)}",
+                hint="run without practical_monotonicity: the models are not monotone on this data")
         record_class = generalizer.record_class(best.classes)
         suppressed_rows = best.suppressed_classes[record_class]
         table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,

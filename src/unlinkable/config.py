@@ -366,12 +366,12 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
 
 
 def search_options(raw: Any) -> dict[str, Any]:
-    """The ``search`` section as ``{"algorithm": ..., "time_limit_s": ...}``.
+    """The ``search`` section as ``{"algorithm": ..., "time_limit_s": ..., "practical_monotonicity": ...}``.
 
     Examples
     --------
     >>> search_options("heuristic")
-    {'algorithm': 'heuristic', 'time_limit_s': None}
+    {'algorithm': 'heuristic', 'time_limit_s': None, 'practical_monotonicity': False}
     """
     if raw is None:
         raw = {}
@@ -379,7 +379,7 @@ def search_options(raw: Any) -> dict[str, Any]:
         raw = {"algorithm": raw}
     if not isinstance(raw, Mapping):
         raise ConfigError(f"`search` must be a mapping, got {shown(raw)}", hint="search: {algorithm: optimal}")
-    check_keys(raw, ("algorithm", "time_limit_s"), "`search`")
+    check_keys(raw, ("algorithm", "time_limit_s", "practical_monotonicity"), "`search`")
     algorithm = raw.get("algorithm", "optimal")
     if algorithm not in ("optimal", "heuristic"):
         raise ConfigError(f"unknown search algorithm {shown(algorithm)}",
@@ -387,7 +387,11 @@ def search_options(raw: Any) -> dict[str, Any]:
     limit = raw.get("time_limit_s")
     if limit is not None:
         limit = check_float(limit, "time_limit_s", low=0.0, low_open=True)
-    return {"algorithm": algorithm, "time_limit_s": limit}
+    practical = raw.get("practical_monotonicity", False)
+    if not isinstance(practical, bool):
+        raise ConfigError(f"`search.practical_monotonicity` must be true or false, got {shown(practical)}",
+                          hint="search: {algorithm: optimal, practical_monotonicity: true}")
+    return {"algorithm": algorithm, "time_limit_s": limit, "practical_monotonicity": practical}
 
 
 def split_steps(raw: Any) -> list[tuple[Any, Any]]:

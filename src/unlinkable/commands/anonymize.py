@@ -129,6 +129,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
         metric=sections.get("metric", "loss"),
         search=search["algorithm"],
         time_limit_s=search["time_limit_s"],
+        practical_monotonicity=search["practical_monotonicity"],
         identifiers=[c for c in identifiers if c in frame.columns],  # SDC steps already dropped them
         sensitive=job.names(Role.SENSITIVE),
         insensitive=_kept_as_is(job),

@@ -1,7 +1,8 @@
 """Utility metrics: one module per metric, one small interface (``utility/base.py``).
 
 ``metric_from_name("loss")`` returns a fresh metric; names follow the job file
-(loss | discernibility | entropy | precision | aecs | height).
+(loss | discernibility | entropy | precision | aecs | height | entropy-monotonic |
+discernibility-monotonic).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from unlinkable.utility.discernibility import DiscernibilityMetric
 from unlinkable.utility.entropy import EntropyMetric
 from unlinkable.utility.height import HeightMetric
 from unlinkable.utility.loss import LossMetric
+from unlinkable.utility.monotonic import MonotonicDiscernibilityMetric, MonotonicEntropyMetric
 from unlinkable.utility.precision import PrecisionMetric
 
 METRICS = {
@@ -23,6 +25,9 @@ METRICS = {
     "precision": PrecisionMetric,
     "aecs": AECSMetric,
     "height": HeightMetric,
+    "entropy-monotonic": MonotonicEntropyMetric,
+    "discernibility-monotonic": MonotonicDiscernibilityMetric,
+    "dm*": MonotonicDiscernibilityMetric,
 }
 
 
@@ -51,7 +56,8 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
     key = name.strip().lower()
     if key not in METRICS:
         raise ConfigError(f"unknown metric {shown(name)}",
-                          hint=(did_you_mean(key, METRICS).strip() + " use one of loss, discernibility, entropy, precision, aecs, height").strip())
+                          hint=(did_you_mean(key, METRICS).strip() + " use one of loss, discernibility, entropy, precision, "
+                                "aecs, height, entropy-monotonic, discernibility-monotonic").strip())
     if options:
         if key != "loss":
             raise ConfigError(f"metric {key!r} takes no options {sorted(map(str, options))}",
@@ -64,4 +70,5 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
 
 
 __all__ = ["UtilityMetric", "Evaluation", "Score", "java_double_string", "metric_from_name", "METRICS",
-           "LossMetric", "DiscernibilityMetric", "EntropyMetric", "PrecisionMetric", "AECSMetric", "HeightMetric"]
+           "LossMetric", "DiscernibilityMetric", "EntropyMetric", "PrecisionMetric", "AECSMetric", "HeightMetric",
+           "MonotonicEntropyMetric", "MonotonicDiscernibilityMetric"]
