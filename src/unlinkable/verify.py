@@ -241,13 +241,19 @@ def _k_anonymity(name: str, params: Mapping[str, Any], *, classes, quasi_identif
 def _l_diversity(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
     attribute, variant, l = params["attribute"], params.get("variant", "distinct"), float(params["l"])
     _known(name, "variant", variant, ("distinct", "entropy", "recursive"))
+    estimator = params.get("estimator", "shannon")
+    _known(name, "estimator", estimator, ("shannon", "grassberger") if variant == "entropy" else ("shannon",))
     _column_of(name, attribute, original, released)
     need = math.ceil(l)
     failing = []
     for key, counts in _histograms(released, quasi_identifiers, attribute).items():
         freqs = sorted(counts.values(), reverse=True)
         ok = len(freqs) >= need
-        if ok and variant == "entropy":
+        if ok and variant == "entropy" and estimator == "grassberger":
+            # Grassberger (1988): sum f G(f) <= N (G(N) - ln l), G(n) = psi(n) + (-1)^n / 2 (psi((n+1)/2) - psi(n/2))
+            total = sum(freqs)
+            ok = sum(f * _grassberger_g(f) for f in freqs) <= total * (_grassberger_g(total) - math.log(l)) + _TOL * total
+        elif ok and variant == "entropy":
             total = sum(freqs)
             entropy = -sum(f / total * math.log(f / total) for f in freqs)
             ok = entropy >= math.log(l) - _TOL
@@ -260,6 +266,12 @@ def _l_diversity(name: str, params: Mapping[str, Any], *, released, original, qu
     _fail(f"{label} of {attribute!r}", failing, quasi_identifiers, "are not diverse enough")
 
 
+def _grassberger_g(n: int) -> float:
+    from scipy.special import digamma
+
+    return float(digamma(n) + 0.5 * (-1) ** n * (digamma((n + 1) / 2) - digamma(n / 2)))
+
+
 def _t_closeness(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, hierarchies,
                  **_: Any) -> None:
     attribute, distance, t = params["attribute"], params.get("distance", "equal"), float(params["t"])
@@ -269,10 +281,20 @@ def _t_closeness(name: str, params: Mapping[str, Any], *, released, original, qu
     total = sum(table.values())
     q = {v: c / total for v, c in table.items()}
     if distance == "ordered":
-        try:
-            domain = sorted(q, key=float)
-        except ValueError:
-            raise VerificationError(f"t-closeness: {attribute!r} is not numeric", hint="use the equal or hierarchical distance") from None
+        order = params.get("order")
+        if order == "lexicographic":
+            domain = sorted(q, key=lambda v: v.encode("utf-16-be"))  # Java's String.compareTo
+        elif order is not None:
+            position = {v: i for i, v in enumerate(order)}
+            if any(v not in position for v in q):
+                raise VerificationError(f"t-closeness: a value of {attribute!r} is not in the given order",
+                                        hint="list every value of the attribute in `order`")
+            domain = sorted(q, key=position.__getitem__)
+        else:
+            try:
+                domain = sorted(q, key=float)
+            except ValueError:
+                raise VerificationError(f"t-closeness: {attribute!r} is not numeric", hint="use the equal or hierarchical distance") from None
     elif distance == "hierarchical":
         if attribute not in hierarchies:
             raise VerificationError(f"t-closeness: no hierarchy for {attribute!r}", hint="give it in `attributes`")

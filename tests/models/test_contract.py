@@ -40,6 +40,9 @@ ENTRIES = [
     {"delta-presence": {"delta_min": 0.3, "delta_max": 0.9, "subset": "/tmp/subset.csv"}},
     {"beta-likeness": {"attribute": "s", "variant": "basic", "beta": 1.0}},
     {"beta-likeness": {"attribute": "s", "variant": "enhanced", "beta": 1.0}},
+    {"t-closeness": {"attribute": "s", "distance": "ordered", "t": 0.3, "order": ["40", "10", "30", "20"]}},
+    {"t-closeness": {"attribute": "s", "distance": "ordered", "t": 0.3, "order": "lexicographic"}},
+    {"l-diversity": {"attribute": "s", "variant": "entropy", "l": 1.5, "estimator": "grassberger"}},
 ]
 IDS = [f"{next(iter(e))}-{i}" for i, e in enumerate(ENTRIES)]
 

@@ -23,10 +23,11 @@ from typing import Any, Mapping
 import numpy as np
 
 from unlinkable.config import check_float, check_int, check_keys
-from unlinkable.errors import ConfigError, InputError
+from unlinkable.errors import ConfigError, InputError, shown
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 
 VARIANTS = ("distinct", "entropy", "recursive")
+ESTIMATORS = ("shannon", "grassberger")
 
 
 def _histogram(stats: ClassStatistics, attribute: str) -> np.ndarray:
@@ -114,6 +115,9 @@ class EntropyLDiversity(_LDiversity):
         The sensitive attribute.
     l : float
         Entropy threshold as a number of "effective" values, >= 1 (ARX accepts a real l).
+    estimator : {"shannon", "grassberger"}
+        How entropy is estimated from counts: ``ln n`` (Shannon, ARX's default) or Grassberger's
+        ``G(n)`` (:mod:`unlinkable.models.grassberger`, ARX's ``EntropyEstimator.GRASSBERGER``).
 
     Examples
     --------
@@ -123,6 +127,9 @@ class EntropyLDiversity(_LDiversity):
     >>> stats = ClassStatistics(np.array([0, 0, 1, 1, 1, 1]), np.array([2, 4]), {"d": col})
     >>> EntropyLDiversity("d", 2).check(stats).tolist()   # H = ln 2 passes, H(3:1) < ln 2 fails
     [True, False]
+    >>> # Grassberger: 3 G(3) + G(1) = 0.92 <= 4 (G(4) - ln 2) = 2.81, so the 3:1 class passes too
+    >>> EntropyLDiversity("d", 2, estimator="grassberger").check(stats).tolist()
+    [True, True]
 
     Notes
     -----
@@ -135,11 +142,21 @@ class EntropyLDiversity(_LDiversity):
 
     variant = "entropy"
 
-    def __init__(self, attribute: str, l: float) -> None:  # noqa: E741
+    def __init__(self, attribute: str, l: float, estimator: str = "shannon") -> None:  # noqa: E741
         super().__init__(attribute, check_float(l, "l", low=1.0))
+        if estimator not in ESTIMATORS:
+            raise ConfigError(f"l-diversity: unknown entropy estimator {shown(estimator)}",
+                              hint=f"estimator is one of {', '.join(ESTIMATORS)}")
+        self.estimator = estimator
+        # Grassberger's estimate is not concave in the counts: two passing classes can merge into
+        # one that fails (e.g. counts 1:3:2 and 3:3:3 pass l = 3, 4:6:5 does not). ARX declares it
+        # monotone anyway; we declare only what holds (practical_monotonicity gives ARX's pruning).
+        self.monotone_generalization = estimator == "shannon"
 
     def check(self, stats: ClassStatistics) -> np.ndarray:
         hist = _histogram(stats, self.attribute)
+        if self.estimator == "grassberger":
+            return self._check_grassberger(hist)
         sizes = hist.sum(axis=1).astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             bound = sizes * (np.log(sizes) - math.log(self.l))
@@ -152,13 +169,29 @@ class EntropyLDiversity(_LDiversity):
         ok = ~(bound < total)
         return ok & (self._distinct(hist) >= self._min_size)
 
+    def _check_grassberger(self, hist: np.ndarray) -> np.ndarray:
+        # ARX's form: the class fails when sum f G(f) > N (G(N) - ln l), values added in code order.
+        from unlinkable.models.grassberger import grassberger
+
+        sizes = hist.sum(axis=1)
+        bound = sizes * (grassberger(np.maximum(sizes, 1)) - math.log(self.l))
+        total = np.zeros(hist.shape[0], dtype=np.float64)
+        for v in range(hist.shape[1]):
+            f = hist[:, v]
+            total += np.where(f > 0, f * grassberger(np.maximum(f, 1)), 0.0)
+        return ~(bound < total) & (self._distinct(hist) >= self._min_size)
+
     def describe(self) -> str:
+        name = "Grassberger" if self.estimator == "grassberger" else "Shannon"
         return (f"entropy {self.l}-diversity on {self.attribute!r}: in every group of records that share their "
                 f"quasi-identifiers, the values of {self.attribute!r} are at least as spread out as {self.l} "
-                f"equally frequent values (Shannon entropy >= log {self.l}).")
+                f"equally frequent values ({name} entropy >= log {self.l}).")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"l-diversity": {"attribute": self.attribute, "variant": "entropy", "l": self.l}}
+        params = {"attribute": self.attribute, "variant": "entropy", "l": self.l}
+        if self.estimator != "shannon":
+            params["estimator"] = self.estimator
+        return {"l-diversity": params}
 
 
 class RecursiveCLDiversity(_LDiversity):
@@ -232,7 +265,8 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _L
     if variant not in VARIANTS:
         raise ConfigError(f"l-diversity: unknown variant {variant!r}", hint="variant is one of distinct, entropy, recursive")
     allowed = {"attribute", "l"} | ({"c"} if variant == "recursive" else set())
-    check_keys(params, sorted(allowed | {"variant"}), f"l-diversity ({variant})", noun="parameter")
+    optional = {"variant"} | ({"estimator"} if variant == "entropy" else set())
+    check_keys(params, sorted(allowed | optional), f"l-diversity ({variant})", noun="parameter")
     missing = [key for key in sorted(allowed) if key not in params]
     if missing:
         raise ConfigError(f"l-diversity ({variant}) needs the parameter(s) {', '.join(missing)}",
@@ -240,7 +274,7 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _L
     if variant == "distinct":
         return DistinctLDiversity(params["attribute"], params["l"])
     if variant == "entropy":
-        return EntropyLDiversity(params["attribute"], params["l"])
+        return EntropyLDiversity(params["attribute"], params["l"], str(params.get("estimator", "shannon")).strip().lower())
     return RecursiveCLDiversity(params["attribute"], params["c"], params["l"])
 
 

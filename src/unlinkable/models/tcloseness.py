@@ -22,12 +22,12 @@ farther from Q than the farther of its parts) but not with suppression; ARX decl
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from unlinkable.config import check_float, check_keys
-from unlinkable.errors import ConfigError, InputError
+from unlinkable.errors import ConfigError, InputError, shown
 from unlinkable.models.base import ClassStatistics, PrivacyModel, SensitiveColumn
 
 DISTANCES = ("equal", "ordered", "hierarchical")
@@ -99,16 +99,41 @@ def ordered_distance_sum(hist: np.ndarray, table_counts: np.ndarray, order: np.n
     return np.cumsum(np.abs(running), axis=1)[:, -1] if diff.shape[1] else np.zeros(hist.shape[0])
 
 
-def value_order(column: SensitiveColumn) -> np.ndarray:
-    """Codes sorted by their numeric value (ties by code), for the ordered distance."""
+def value_order(column: SensitiveColumn, order: str | tuple[str, ...] | None = None) -> np.ndarray:
+    """The column's value codes in the order of the ordered distance.
+
+    ``order`` is None (numeric values, ascending; ties by code), ``"lexicographic"`` (text as Java's
+    ``String.compareTo`` orders it: by UTF-16 code units, ARX's order for a string attribute), or an
+    explicit sequence of every value, first to last (ARX's ordered string type).
+
+    Examples
+    --------
+    >>> col = SensitiveColumn("edu", np.array([0, 1, 2]), ("HS-grad", "Bachelors", "Masters"))
+    >>> value_order(col, ("HS-grad", "Bachelors", "Masters")).tolist(), value_order(col, "lexicographic").tolist()
+    ([0, 1, 2], [1, 0, 2])
+    """
+    if order == "lexicographic":
+        keys = [v.encode("utf-16-be") for v in column.dictionary]
+        return np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+    if order is not None:
+        position = {v: i for i, v in enumerate(order)}
+        missing = [v for v in column.dictionary if v not in position]
+        if missing:
+            raise InputError(f"ordered-distance t-closeness: value {shown(missing[0])} of {column.name!r} is not in the "
+                             f"given order ({len(missing)} value(s) missing)",
+                             hint="list every value of the attribute in `order`, first to last")
+        ranks = np.array([position[v] for v in column.dictionary], dtype=np.int64)
+        return np.argsort(ranks, kind="stable")
     if column.numeric is None:
         raise InputError(f"ordered-distance t-closeness needs numeric values of {column.name!r}",
-                         hint=f"{column.name!r} must hold numbers, or use distance: equal or hierarchical")
+                         hint=f"{column.name!r} must hold numbers, or give the order of its values (order: [...] or "
+                              f"order: lexicographic), or use distance: equal or hierarchical")
     values = np.asarray(column.numeric, dtype=np.float64)
     if np.isnan(values).any():
         bad = column.dictionary[int(np.flatnonzero(np.isnan(values))[0])]
-        raise InputError(f"ordered-distance t-closeness: value {bad!r} of {column.name!r} is not a number",
-                         hint="use distance: equal or hierarchical for non-numeric attributes")
+        raise InputError(f"ordered-distance t-closeness: value {shown(bad)} of {column.name!r} is not a number",
+                         hint="give the order of the values (order: [...] or order: lexicographic), or use distance: "
+                              "equal or hierarchical")
     return np.argsort(values, kind="stable")
 
 
@@ -230,7 +255,17 @@ class EqualDistanceTCloseness(_TCloseness):
 
 
 class OrderedDistanceTCloseness(_TCloseness):
-    """t-closeness with ordered ground distance |i - j| / (m - 1) over the sorted numeric values.
+    """t-closeness with ordered ground distance |i - j| / (m - 1) over the ordered values.
+
+    Parameters
+    ----------
+    attribute : str
+        The sensitive attribute.
+    t : float
+        Largest distance, in [0, 1].
+    order : None, "lexicographic" or sequence of str
+        How the values are ordered: numerically (None, the default), as text (``lexicographic``,
+        ARX's order for a string attribute), or as listed (ARX's ordered string type).
 
     Examples
     --------
@@ -242,6 +277,12 @@ class OrderedDistanceTCloseness(_TCloseness):
     >>> m.prepare(stats)
     >>> m.distances(stats).round(4).tolist()   # {3}: (2/3 + 1/3 + 0) / 2; {4, 5}: (1/3 + 1/6 + 0) / 2
     [0.5, 0.25]
+    >>> col = SensitiveColumn("e", np.array([0, 1, 2]), ("low", "high", "mid"))
+    >>> stats = ClassStatistics(np.array([0, 1, 1]), np.array([1, 2]), {"e": col})
+    >>> m = OrderedDistanceTCloseness("e", 0.5, order=("low", "mid", "high"))
+    >>> m.prepare(stats)
+    >>> m.distances(stats).round(4).tolist()   # {low}: (2/3 + 1/3 + 0) / 2; {high, mid}: (1/3 + 1/6 + 0) / 2
+    [0.5, 0.25]
 
     Notes
     -----
@@ -251,15 +292,39 @@ class OrderedDistanceTCloseness(_TCloseness):
 
     distance = "ordered"
 
+    def __init__(self, attribute: str, t: float, order: str | Sequence[str] | None = None) -> None:
+        super().__init__(attribute, t)
+        if isinstance(order, str):
+            if order.strip().lower() != "lexicographic":
+                raise ConfigError(f"t-closeness: order must be a list of values or 'lexicographic', got {shown(order)}",
+                                  hint="e.g. order: [low, mid, high], or order: lexicographic")
+            order = "lexicographic"
+        elif order is not None:
+            if not isinstance(order, Sequence) or not order or not all(isinstance(v, str) for v in order):
+                raise ConfigError("t-closeness: order must be a non-empty list of the attribute's values (as text)",
+                                  hint="e.g. order: [low, mid, high]")
+            order = tuple(order)
+            if len(set(order)) != len(order):
+                dup = next(v for v in order if order.count(v) > 1)
+                raise ConfigError(f"t-closeness: the value {shown(dup)} is listed twice in order",
+                                  hint="list every value once, first to last")
+        self.order = order
+
+    def to_dict(self) -> dict[str, Any]:
+        spec = super().to_dict()
+        if self.order is not None:
+            spec["t-closeness"]["order"] = self.order if isinstance(self.order, str) else list(self.order)
+        return spec
+
     def distances(self, stats: ClassStatistics) -> np.ndarray:
         column = _column(stats, self.attribute)
         m = len(column.dictionary)
-        total = ordered_distance_sum(stats.histogram(column.name), self._counts(stats), value_order(column))
+        total = ordered_distance_sum(stats.histogram(column.name), self._counts(stats), value_order(column, self.order))
         return total / (m - 1) if m > 1 else np.zeros_like(total)
 
     def check(self, stats: ClassStatistics) -> np.ndarray:
         column = _column(stats, self.attribute)
-        total = ordered_distance_sum(stats.histogram(column.name), self._counts(stats), value_order(column))
+        total = ordered_distance_sum(stats.histogram(column.name), self._counts(stats), value_order(column, self.order))
         return ~(total > self.t * (len(column.dictionary) - 1.0))
 
 
@@ -314,11 +379,14 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _T
     distance = str(params.pop("distance", "equal")).strip().lower()
     if distance not in _CLASSES:
         raise ConfigError(f"t-closeness: unknown distance {distance!r}", hint="distance is one of equal, ordered, hierarchical")
-    check_keys(params, ["attribute", "distance", "t"], "t-closeness", noun="parameter")
+    check_keys(params, ["attribute", "distance", "t"] + (["order"] if distance == "ordered" else []), "t-closeness",
+               noun="parameter")
     missing = [key for key in ("attribute", "t") if key not in params]
     if missing:
         raise ConfigError(f"t-closeness needs the parameter(s) {', '.join(missing)}",
                           hint="e.g. - t-closeness: {attribute: occupation, distance: equal, t: 0.2}")
+    if distance == "ordered":
+        return OrderedDistanceTCloseness(params["attribute"], params["t"], params.get("order"))
     return _CLASSES[distance](params["attribute"], params["t"])
 
 
