@@ -118,3 +118,11 @@ def test_adult_reference_release_is_accepted(arx_data, arx_reference, model_name
     with pytest.raises(VerificationError, match="suppresses"):
         verify_release(out, original=frame, quasi_identifiers=qis, models=[model],
                        suppression_limit=(config["suppressed_records"] - 0.5) / frame.height, hierarchies=hierarchies)
+
+
+def test_an_identifier_left_in_the_release_is_refused():
+    with pytest.raises(VerificationError, match="still has the identifier column 'name'"):
+        verify_release(RELEASE.with_columns(ORIGINAL["name"]), original=ORIGINAL, quasi_identifiers=["zip"],
+                       models=[KAnonymity(3)], suppression_limit=0.0, hierarchies={"zip": ZIP}, identifiers=["name"])
+    verify_release(RELEASE, original=ORIGINAL, quasi_identifiers=["zip"], models=[KAnonymity(3)],
+                   suppression_limit=0.0, hierarchies={"zip": ZIP}, identifiers=["name"])

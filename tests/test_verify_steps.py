@@ -138,3 +138,9 @@ def test_combs_claim_is_checked_on_every_subset():
     pairs = {"name": "local-suppression", "params": {"k": [2], "attributes": ["a", "b"], "combs": [2]}}
     with pytest.raises(VerificationError, match="2-anonymity on a, b"):
         verify_steps(table, original=table, steps=[pairs])
+
+
+def test_an_identifier_left_in_the_protected_table_is_refused():
+    out = ORIGINAL.with_columns(pl.Series("b", ["x", "x", None, "y", "y"]))
+    with pytest.raises(VerificationError, match="identifier column 'other'"):
+        verify_steps(out, original=ORIGINAL, steps=[LS], identifiers=["other"])

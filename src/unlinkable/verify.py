@@ -60,7 +60,7 @@ _TOL = 1e-9
 
 def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identifiers: list[str],
                    models: list[Any], suppression_limit: float,
-                   hierarchies: Mapping[str, Hierarchy]) -> None:
+                   hierarchies: Mapping[str, Hierarchy], identifiers: Sequence[str] = ()) -> None:
     """Check a release from its text; raise ``VerificationError`` if any guarantee does not hold.
 
     Parameters
@@ -78,6 +78,8 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     hierarchies : mapping of str to Hierarchy
         Hierarchies of the quasi-identifiers, and of a sensitive attribute used with
         hierarchical-distance t-closeness.
+    identifiers : sequence of str
+        Columns that must not be in the release.
 
     Examples
     --------
@@ -96,6 +98,7 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     Li et al. (2007) t-closeness; ARX 3.9.2 for the risk thresholds, k-map and delta-presence.
     """
     n = original.height
+    _no_identifiers(output, identifiers)
     _check_shape(output, original, quasi_identifiers, models)
     out_text = output.select([pl.col(c).cast(pl.String) for c in output.columns])
     orig_text = original.select([pl.col(c).cast(pl.String) for c in original.columns])
@@ -128,6 +131,13 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
 # ---------------------------------------------------------------------------------------------
 # Structure
 # ---------------------------------------------------------------------------------------------
+
+def _no_identifiers(output: pl.DataFrame, identifiers: Sequence[str]) -> None:
+    present = [c for c in identifiers if c in output.columns]
+    if present:
+        raise VerificationError(f"the release still has the identifier column {present[0]!r}; nothing was written",
+                                hint="identifiers are dropped from every output; this is probably a bug")
+
 
 def _check_shape(output: pl.DataFrame, original: pl.DataFrame, qis: list[str], models: list[Any]) -> None:
     if output.height != original.height:
@@ -549,10 +559,10 @@ _CLAIMING_STEPS = ("local-suppression", "microaggregation")
 
 
 def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Mapping[str, Any]],
-                 stages: Sequence[pl.DataFrame] | None = None) -> list[dict]:
+                 stages: Sequence[pl.DataFrame] | None = None, identifiers: Sequence[str] = ()) -> list[dict]:
     """Re-check a chain of SDC steps, on the produced tables alone.
 
-    - the table has the original rows, and every column no step names is unchanged;
+    - the table has the original rows, no identifier column, and every column no step names is unchanged;
     - every step did what it says on its own input and nothing else (:func:`step_checker`): it
       changed only its target columns, and each target column is what the method may produce from
       the step's input (recode: the interval of each value; top-bottom: the caps; local
@@ -582,6 +592,7 @@ def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Ma
     """
     from unlinkable.sdc.pipeline import step_attributes
 
+    _no_identifiers(output, identifiers)
     if output.height != original.height:
         raise VerificationError(f"the protected table has {output.height} rows, the input {original.height}",
                                 hint="SDC steps never add or drop records; this is probably a bug")

@@ -139,7 +139,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     result = anonymizer.fit(frame)
     shown.begin("verify")
     verify_release(result.table, original=frame, quasi_identifiers=qis, models=anonymizer.models,
-                   suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies)
+                   suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies, identifiers=identifiers)
     shown.begin("risk", "before and after")
     payload = result.to_dict()
     payload["source"] = source
@@ -169,7 +169,8 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown:
                         sensitive=job.names(Role.SENSITIVE), insensitive=_kept_as_is(job))
     result = pipeline.run(frame)
     shown.begin("verify")
-    claims = verify_steps(result.table, original=frame, steps=list(result.steps), stages=result.stages)
+    claims = verify_steps(result.table, original=frame, steps=list(result.steps), stages=result.stages,
+                          identifiers=identifiers)
     payload: dict[str, Any] = {"source": source, "records": frame.height, "identifiers": identifiers,
                                "steps": list(result.steps), "claims": claims, "roles": dict(result.roles),
                                "released_uniqueness": dict(result.released_uniqueness)}
