@@ -527,7 +527,7 @@ _CHECKERS = {
 }
 
 
-def model_checker(name: str) -> Any:
+def model_checker(name: str) -> Callable[..., None]:
     """The plain checker of privacy model ``name``; ``VerificationError`` when there is none.
 
     Fail closed: a model without an independent checker (a new model, a plug-in) is never released
@@ -542,14 +542,15 @@ def model_checker(name: str) -> Any:
     ...
     unlinkable.errors.VerificationError: no independent checker for the privacy model 'made-up-model'...
     """
-    checker = _CHECKERS.get(name)
+    return _lookup(_CHECKERS, name, "privacy model")
+
+
+def _lookup(registry: Mapping[str, Callable[..., None]], name: str, what: str) -> Callable[..., None]:
+    checker = registry.get(name)
     if checker is None:
-        raise VerificationError(f"no independent checker for the privacy model {name!r}; nothing was written",
-                                hint="every released claim is re-checked by verify.py; add a checker there before releasing with this model")
+        raise VerificationError(f"no independent checker for the {what} {name!r}; nothing was written",
+                                hint=f"every claim is re-checked by verify.py before release; add a checker there for this {what}")
     return checker
-
-
-__all__ = ["verify_release", "verify_steps", "model_checker", "step_checker", "SUPPRESSED"]
 
 
 # -- statistical disclosure control steps -------------------------------------------------------
@@ -808,11 +809,7 @@ def step_checker(name: str) -> Callable[..., None]:
     ...
     unlinkable.errors.VerificationError: no independent checker for the SDC step 'made-up-step'...
     """
-    checker = _STEP_CHECKERS.get(name)
-    if checker is None:
-        raise VerificationError(f"no independent checker for the SDC step {name!r}; nothing was written",
-                                hint="every step is re-checked by verify.py; add a checker there before releasing with this step")
-    return checker
+    return _lookup(_STEP_CHECKERS, name, "SDC step")
 
 
 def _suppression_claims(table: pl.DataFrame, attributes: list[str], params: Mapping[str, Any], k):
@@ -870,3 +867,6 @@ def _smallest_group(table: pl.DataFrame, attributes: list[str], *, per_attribute
     if per_attribute:
         return min(int(frame.group_by(a).len()["len"].min()) for a in attributes)
     return int(frame.group_by(attributes).len()["len"].min())
+
+
+__all__ = ["verify_release", "verify_steps", "model_checker", "step_checker", "SUPPRESSED"]
