@@ -1,8 +1,8 @@
 """``unlinkable.assess``: every re-identification risk measure of ARX and sdcMicro for one table.
 
-The table is encoded once; equivalence classes are computed once on the integer codes; each
-measure (``risk/``) reads the class sizes or the per-record key codes. Nothing here loops over
-records in Python.
+The table is encoded once and its records are grouped once into their distinct quasi-identifier
+tuples with counts (``risk/distinct.py``); each measure (``risk/``) reads the tuples and their
+counts, never the records. Per-record outputs are gathered from the tuples on demand.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import polars as pl
 
-from unlinkable.backends.numpy import DEFAULT_BACKEND
 from unlinkable.config import check_float, check_int
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
@@ -23,7 +22,8 @@ from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models.base import SensitiveColumn
 from unlinkable.risk.attribute_effect import attribute_effects
-from unlinkable.risk.frequencies import frequencies
+from unlinkable.risk.distinct import distinct_tuples
+from unlinkable.risk.frequencies import tuple_frequencies
 from unlinkable.risk.individual import global_risk, household_risk, individual_risk, kanonymity_violations
 from unlinkable.risk.sample import sample_risk
 from unlinkable.risk.subsets import uniqueness_by_attributes
@@ -121,11 +121,12 @@ def assess(
     table = EncodedTable.from_frame(frame, [*qis, *sens], source=where)
     hier = _load_hierarchies(hierarchies, table, where)
 
-    # ARX semantics: a missing value is a value of its own; shift codes so -1 becomes 0.
-    codes = np.column_stack([table.columns[q].codes + 1 for q in qis]).astype(np.int64)
-    cards = [table.columns[q].cardinality + 1 for q in qis]
-    columns = [codes[:, j] for j in range(len(qis))]
-    sizes = DEFAULT_BACKEND.class_sizes(columns, cards)
+    # Records enter once: grouped into their distinct quasi-identifier tuples (a missing value is
+    # a code of its own, -1). Every figure below is computed on the tuples with their counts and
+    # equals, bit for bit, the record-level computation; per-record outputs are gathered back
+    # only when records() asks for them.
+    tuples = distinct_tuples([table.columns[q].codes for q in qis])
+    sizes = tuples.counts  # ARX's equivalence classes: a missing value is a value of its own
 
     summary: dict[str, Any] = {
         "source": where,
@@ -139,7 +140,7 @@ def assess(
     }
     summary.update(sample_risk(sizes, threshold=threshold).to_dict())
     # ARX reads a missing value as a value of its own, sdcMicro as a wildcard: say how many there are.
-    summary["missing_values"] = {q: int(np.count_nonzero(table.columns[q].codes < 0)) for q in qis}
+    summary["missing_values"] = {q: int(sizes[tuples.codes[:, j] < 0].sum()) for j, q in enumerate(qis)}
 
     summary["population_uniques"] = None
     if population_size is not None or sampling_fraction is not None:
@@ -156,12 +157,11 @@ def assess(
             sizes, population_size=population_size, sampling_fraction=sampling_fraction
         ).to_dict()
 
-    # sdcMicro semantics: missing key values are wildcards (-1 kept).
-    keys = table.codes(qis)
+    # sdcMicro semantics: missing key values are wildcards (-1 kept in the tuples' codes).
     w = _numeric(frame, weights, where) if weights else None
-    fk, Fk = frequencies(keys, weights=w, alpha=alpha)
+    fk, Fk = tuple_frequencies(tuples, weights=w, alpha=alpha)
     risk = individual_risk(fk, Fk, weighted=w is not None, method=individual_risk_method, qual=qual)
-    g = global_risk(risk)
+    g = global_risk(risk, counts=sizes)
     individual: dict[str, Any] = {
         "expected_reidentifications": g.risk_ER,
         "global_risk": g.risk,
@@ -171,13 +171,14 @@ def assess(
         "records_higher_risk_than_main_part": g.n_higher_risk_than_main_part,
         "household_expected_reidentifications": None,
         "household_global_risk": None,
-        "kanonymity_violations": kanonymity_violations(fk),
+        "kanonymity_violations": kanonymity_violations(fk, counts=sizes),
     }
-    per_record: dict[str, np.ndarray] = {"fk": fk, "Fk": Fk, "individual_risk": risk}
+    per_record: dict[str, Any] = {"fk": lambda: tuples.expand(fk), "Fk": lambda: tuples.expand(Fk),
+                                  "individual_risk": lambda: tuples.expand(risk)}
     if household:
         hh = frame[household].cast(pl.String)
         hh_codes = np.asarray(pl.Series(hh).rank("dense").fill_null(0).to_numpy(), dtype=np.int64)
-        hr = household_risk(risk, hh_codes)
+        hr = household_risk(tuples.expand(risk), hh_codes)
         individual["household_expected_reidentifications"] = hr.hier_risk_ER
         individual["household_global_risk"] = hr.hier_risk
         per_record["household_risk"] = hr.per_record
@@ -187,34 +188,36 @@ def assess(
     if suda2:
         from unlinkable.risk.suda2 import suda2 as run_suda2
 
-        s = run_suda2(keys, dis_fraction=dis_fraction, names=qis)
+        s = run_suda2(tuples.codes, dis_fraction=dis_fraction, names=qis, counts=sizes)
         summary["suda2"] = {
             "records_with_score": int(s.records_with_score),
             "max_score": float(s.max_score),
             "attribute_contributions": {k: float(v) for k, v in dict(s.attribute_contributions).items()},
             "dis_fraction": dis_fraction,
         }
-        per_record["suda2_score"] = np.asarray(s.score, dtype=np.float64)
-        per_record["dis_score"] = np.asarray(s.dis_score, dtype=np.float64)
-    # Per-record sizes cost a second pass; computed only when records() asks for them.
-    per_record["prosecutor_risk"] = lambda: 1.0 / DEFAULT_BACKEND.record_sizes(columns, cards)
+        per_record["suda2_score"] = lambda: tuples.expand(np.asarray(s.score, dtype=np.float64))
+        per_record["dis_score"] = lambda: tuples.expand(np.asarray(s.dis_score, dtype=np.float64))
+    per_record["prosecutor_risk"] = lambda: tuples.expand(1.0 / sizes)
 
     summary["diversity"] = None
     if sens:
         from unlinkable.risk.diversity import diversity
 
         summary["diversity"] = {}
-        record_class, sizes = DEFAULT_BACKEND.group([codes[:, j] for j in range(len(qis))], cards)
         for name in sens:
             col = table.columns[name]
             numeric = _numeric_dictionary(col.dictionary)
             gmap = hier[name].encode(col.dictionary, column=name) if name in hier else None
             sc = SensitiveColumn(name, col.codes, col.dictionary, numeric, gmap)
-            summary["diversity"][name] = diversity(record_class, sizes, sc)
+            summary["diversity"][name] = diversity(tuples.record_tuple, sizes, sc)
 
-    subset_codes = codes
-    summary["uniqueness_by_attributes"] = uniqueness_by_attributes(subset_codes, cards, qis, max_size=max_subset_size)
-    summary["attribute_effects"] = attribute_effects(codes, cards, qis, lifted=_lifts(qis, table, hier), threshold=threshold)
+    # ARX semantics for subsets too: missing (-1) shifted to a code of its own (0).
+    shifted = tuples.codes + 1
+    cards = [table.columns[q].cardinality + 1 for q in qis]
+    summary["uniqueness_by_attributes"] = uniqueness_by_attributes(shifted, cards, qis, max_size=max_subset_size,
+                                                                   counts=sizes)
+    summary["attribute_effects"] = attribute_effects(shifted, cards, qis, lifted=_lifts(qis, table, hier),
+                                                     threshold=threshold, counts=sizes)
     return Assessment(summary, per_record)
 
 

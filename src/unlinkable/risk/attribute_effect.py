@@ -26,6 +26,7 @@ def attribute_effects(
     *,
     lifted: Mapping[str, tuple[np.ndarray, int]] | None = None,
     threshold: float = 0.2,
+    counts: np.ndarray | None = None,
 ) -> list[dict]:
     """Sample risk after each single change to the quasi-identifiers, most protective first.
 
@@ -43,6 +44,9 @@ def attribute_effects(
         the value one hierarchy level up. Such attributes are also tried generalized.
     threshold : float
         Prosecutor risk above which a record counts as at risk (as in :func:`sample_risk`).
+    counts : numpy.ndarray, optional
+        When given, the rows of ``codes`` are the table's distinct tuples and ``counts`` the
+        records of each (``unlinkable.risk.distinct``): they are the classes already.
 
     Returns
     -------
@@ -69,11 +73,14 @@ def attribute_effects(
     n, m = codes.shape
     if n == 0 or m == 0:
         return []
-    columns = [codes[:, j] for j in range(m)]
-    record_class, sizes = DEFAULT_BACKEND.group(columns, list(cardinalities))
-    member = np.empty(sizes.shape[0], dtype=np.int64)
-    member[record_class] = np.arange(n)  # any member stands for its class
-    keys = codes[member]
+    if counts is not None:
+        keys, sizes = codes, np.asarray(counts, dtype=np.int64)
+    else:
+        columns = [codes[:, j] for j in range(m)]
+        record_class, sizes = DEFAULT_BACKEND.group(columns, list(cardinalities))
+        member = np.empty(sizes.shape[0], dtype=np.int64)
+        member[record_class] = np.arange(n)  # any member stands for its class
+        keys = codes[member]
     items = []
     for j, name in enumerate(names):
         use = [c for c in range(m) if c != j]

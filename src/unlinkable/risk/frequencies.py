@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from unlinkable.errors import ConfigError, InputError
+from unlinkable.risk.distinct import DistinctTuples, distinct_tuples
 
-__all__ = ["frequencies", "validate_keys", "group_ids"]
+__all__ = ["frequencies", "tuple_frequencies", "validate_keys", "group_ids"]
 
 _INT64_LIMIT = np.iinfo(np.int64).max
 
@@ -123,15 +124,9 @@ def frequencies(
     """
     keys = validate_keys(keys)
     n, m = keys.shape
-    try:
-        alpha = float(alpha)
-    except (TypeError, ValueError):
-        raise ConfigError(f"alpha must be a number in [0, 1]; got {alpha!r}", hint="use e.g. alpha=1") from None
-    if not 0.0 <= alpha <= 1.0:
-        raise ConfigError(f"alpha must lie in [0, 1]; got {alpha}", hint="alpha=1 counts every wildcard match fully")
-    if weights is None:
-        w = np.ones(n, dtype=np.float64)
-    else:
+    alpha = _alpha(alpha)
+    w = None
+    if weights is not None:
         w = np.asarray(weights, dtype=np.float64)
         if w.shape != (n,):
             raise InputError(
@@ -142,6 +137,69 @@ def frequencies(
             bad = int(np.flatnonzero(~np.isfinite(w))[0])
             raise InputError(f"weights holds a missing or infinite value at row {bad}", hint="impute or drop it")
 
+    if n == 0:
+        return np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.float64)
+    tuples = distinct_tuples(keys)
+    fk, Fk = tuple_frequencies(tuples, weights=None if weights is None else w, alpha=alpha)
+    return tuples.expand(fk), tuples.expand(Fk)
+
+
+def tuple_frequencies(
+    tuples: DistinctTuples,
+    *,
+    weights: np.ndarray | None = None,
+    alpha: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``fk`` and ``Fk`` of every distinct key tuple (all records of a tuple share their values).
+
+    The rules of :func:`frequencies`, applied to the distinct tuples with their counts, so the
+    cost grows with the number of tuples, not of records. ``weights`` are per record. Counts are
+    integers, so every fk is exactly what a record-level count gives. Weight sums are added in
+    record order within each tuple, which is the record-level order when no key is missing; with
+    weights *and* missing keys the compatible tuples' sums would be added in another order than
+    sdcMicro's record-level sums, so that case is counted over records.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.risk.distinct import distinct_tuples
+    >>> t = distinct_tuples(np.array([[0, 1], [0, 1], [0, -1], [1, 0]]))
+    >>> fk, Fk = tuple_frequencies(t)
+    >>> t.codes.tolist(), fk.tolist()
+    ([[0, 1], [0, -1], [1, 0]], [3.0, 3.0, 1.0])
+    """
+    alpha = _alpha(alpha)
+    counts = tuples.counts.astype(np.float64)
+    if weights is None:
+        fk = _pattern_frequencies(tuples.codes, counts, None, alpha)[0]
+        return fk, fk.copy()
+    if not (tuples.codes < 0).any():
+        # No missing key: each tuple is its own group and its weight sum is the record-level sum.
+        return counts, tuples.sums(weights)
+    rows = np.empty((tuples.records, tuples.codes.shape[1]), dtype=np.int64)
+    for j in range(tuples.codes.shape[1]):
+        rows[:, j] = tuples.expand(tuples.codes[:, j])
+    fk, Fk = _pattern_frequencies(rows, np.ones(tuples.records), np.asarray(weights, dtype=np.float64), alpha)
+    return fk.take(tuples.first), Fk.take(tuples.first)
+
+
+def _alpha(alpha: object) -> float:
+    try:
+        alpha = float(alpha)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"alpha must be a number in [0, 1]; got {alpha!r}", hint="use e.g. alpha=1") from None
+    if not 0.0 <= alpha <= 1.0:
+        raise ConfigError(f"alpha must lie in [0, 1]; got {alpha}", hint="alpha=1 counts every wildcard match fully")
+    return alpha
+
+
+def _pattern_frequencies(keys: np.ndarray, mult: np.ndarray, weights: np.ndarray | None,
+                         alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """fk (counting row i ``mult[i]`` times) and Fk (summing ``weights``; None: ``mult``) of each
+    row of ``keys``, grouped by missing-value pattern. Rows may repeat only when ``mult`` is 1."""
+    n, m = keys.shape
+    w = mult if weights is None else weights
+    records = float(mult.sum())
     fk = np.zeros(n, dtype=np.float64)
     Fk = np.zeros(n, dtype=np.float64)
     if n == 0:
@@ -153,23 +211,23 @@ def frequencies(
 
     if not na.any():
         gid, ng = _dense(group_ids(keys))
-        fk = np.bincount(gid, minlength=ng).astype(np.float64)[gid]
+        fk = np.bincount(gid, weights=mult, minlength=ng)[gid]
         Fk = np.bincount(gid, weights=w, minlength=ng)[gid]
-        return fk, (fk.copy() if weights is None else Fk)
+        return fk, Fk
 
     total_w = float(w.sum())
     if m == 1:
         # sdcMicro's one-key exception: NA records count (scaled) towards every complete value.
         comp = ~na[:, 0]
-        n_na = float(np.count_nonzero(~comp))
+        n_na = float(mult[~comp].sum())
         w_na = float(w[~comp].sum())
         if comp.any():
             gid, ng = _dense(keys[comp, 0])
-            fk[comp] = np.bincount(gid, minlength=ng)[gid] + n_na * alpha
+            fk[comp] = np.bincount(gid, weights=mult[comp], minlength=ng)[gid] + n_na * alpha
             Fk[comp] = np.bincount(gid, weights=w[comp], minlength=ng)[gid] + w_na * alpha
-        fk[~comp] = n
+        fk[~comp] = records
         Fk[~comp] = total_w
-        return fk, (fk.copy() if weights is None else Fk)
+        return fk, Fk
 
     masks = np.unique(mask)
     members = {int(a): np.flatnonzero(mask == a) for a in masks}
@@ -177,7 +235,7 @@ def frequencies(
         a = int(a)
         tgt = members[a]
         if a == full_mask:
-            fk[tgt] = n
+            fk[tgt] = records
             Fk[tgt] = total_w
             continue
         own_f = own_w = None
@@ -194,14 +252,14 @@ def frequencies(
             if a == b:
                 sel = tgt
                 gid, ng = _dense(group_ids(keys[sel][:, shared]))
-                own_f = np.bincount(gid, minlength=ng).astype(np.float64)[gid]
+                own_f = np.bincount(gid, weights=mult[sel], minlength=ng)[gid]
                 own_w = np.bincount(gid, weights=w[sel], minlength=ng)[gid]
                 continue
             both = np.concatenate([tgt, src])
             gid, ng = _dense(group_ids(keys[both][:, shared]))
             g_src = gid[len(tgt):]
             g_tgt = gid[: len(tgt)]
-            cnt = np.bincount(g_src, minlength=ng).astype(np.float64)[g_tgt]
+            cnt = np.bincount(g_src, weights=mult[src], minlength=ng)[g_tgt]
             wsum = np.bincount(g_src, weights=w[src], minlength=ng)[g_tgt]
             if a != 0 and b == 0:
                 comp_f += cnt
@@ -211,4 +269,4 @@ def frequencies(
                 extra_w += wsum
         fk[tgt] = own_f + (extra_f * alpha + comp_f)
         Fk[tgt] = own_w + (extra_w * alpha + comp_w)
-    return fk, (fk.copy() if weights is None else Fk)
+    return fk, Fk

@@ -240,7 +240,7 @@ def _threshold(risk: np.ndarray, max_global_risk: float) -> float | None:
     return None if r[-1] == 0.0 else 0.0
 
 
-def global_risk(risk: np.ndarray, *, max_global_risk: float = 0.01) -> GlobalRisk:
+def global_risk(risk: np.ndarray, *, max_global_risk: float = 0.01, counts: np.ndarray | None = None) -> GlobalRisk:
     """Global risk: expected re-identifications, their share, and the mu-Argus risk threshold.
 
     Parameters
@@ -249,6 +249,9 @@ def global_risk(risk: np.ndarray, *, max_global_risk: float = 0.01) -> GlobalRis
         Individual risk per record (``individual_risk``).
     max_global_risk : float
         Target global risk for the threshold rule, strictly between 0 and 1.
+    counts : numpy.ndarray, optional
+        Records per entry of ``risk`` when ``risk`` holds one value per distinct key tuple; the
+        result is then bit for bit the one of the per-record array (see ``_weighted_*``).
 
     Returns
     -------
@@ -277,6 +280,8 @@ def global_risk(risk: np.ndarray, *, max_global_risk: float = 0.01) -> GlobalRis
         raise ConfigError(f"max_global_risk must be a number; got {max_global_risk!r}", hint="e.g. 0.01") from None
     if not 0.0 < mgr < 1.0:
         raise ConfigError(f"max_global_risk must lie strictly between 0 and 1; got {mgr}", hint="e.g. 0.01")
+    if counts is not None:
+        return _weighted_global_risk(r, _counts(counts, r), mgr)
     n = r.shape[0]
     finite = r[~np.isnan(r)]
     er = math.fsum(finite.tolist())
@@ -294,6 +299,120 @@ def global_risk(risk: np.ndarray, *, max_global_risk: float = 0.01) -> GlobalRis
         max_risk=mgr,
         n_higher_risk_than_main_part=n_high,
     )
+
+
+def _counts(counts: object, values: np.ndarray) -> np.ndarray:
+    c = np.asarray(counts)
+    if c.shape != values.shape or (c.size and (not np.issubdtype(c.dtype, np.integer) or c.min() < 1)):
+        raise InputError(f"counts must hold one positive integer per value ({values.shape[0]}); got shape {c.shape}",
+                         hint="pass the number of records of each distinct key tuple")
+    return c.astype(np.int64, copy=False)
+
+
+def _weighted_global_risk(r: np.ndarray, counts: np.ndarray, mgr: float) -> GlobalRisk:
+    """``global_risk`` of the records when ``r[t]`` is the risk of ``counts[t]`` records each.
+
+    Every figure is the one of the expanded per-record array, bit for bit: the sum is exact
+    (each count x risk product split into exactly representable parts for ``math.fsum``), the
+    medians are read off the sorted distinct values, and the threshold rule replays the
+    record-level sequential sums block by block without holding the expanded array.
+    """
+    n = int(counts.sum())
+    keep = ~np.isnan(r)
+    er = math.fsum(_exact_products(r[keep], counts[keep]))
+    g = er / n if n else 0.0
+    if n:
+        med = _weighted_median(r, counts)
+        mad = 1.4826 * _weighted_median(np.abs(r - med), counts)
+        cut = med + 2.0 * mad
+        n_high = int(counts[(r > cut) & (r > 0.1)].sum())
+    else:
+        n_high = 0
+    return GlobalRisk(risk=g, risk_ER=er, risk_pct=g * 100.0, threshold=_weighted_threshold(r, counts, mgr),
+                      max_risk=mgr, n_higher_risk_than_main_part=n_high)
+
+
+def _exact_products(values: np.ndarray, counts: np.ndarray) -> list[float]:
+    """Floats whose exact sum is sum(counts * values): each value is split (Veltkamp) into two
+    halves of at most 26 significant bits, each count into 26-bit digits, so every partial
+    product is a float without rounding. Valid for |values| < 2**995 and counts < 2**52."""
+    v = values.astype(np.float64)
+    scaled = v * 134217729.0  # 2**27 + 1
+    hi = scaled - (scaled - v)
+    lo = v - hi
+    c = counts.astype(np.int64)
+    c_lo = (c & ((1 << 26) - 1)).astype(np.float64)
+    c_hi = (c >> 26).astype(np.float64) * 67108864.0  # 2**26: exact scaling
+    parts = [c_lo * hi, c_lo * lo]
+    if c_hi.any():
+        parts += [c_hi * hi, c_hi * lo]
+    return np.concatenate(parts).tolist()
+
+
+def _weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
+    """``np.median`` of ``values`` repeated ``counts`` times (NaN if any counted value is NaN)."""
+    if np.isnan(values).any():
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    v, ends = values[order], np.cumsum(counts[order])
+    n = int(ends[-1])
+
+    def at(position: int) -> float:
+        return float(v[int(np.searchsorted(ends, position, side="right"))])
+
+    if n % 2:
+        return at(n // 2)
+    a, b = np.float64(at(n // 2 - 1)), np.float64(at(n // 2))
+    return float(np.mean(np.array([a, b])))
+
+
+#: records per block when a sequential record-level sum is replayed from distinct values
+_BLOCK = 1 << 20
+
+
+def _weighted_threshold(r: np.ndarray, counts: np.ndarray, max_global_risk: float) -> float | None:
+    """``_threshold`` of ``r`` repeated ``counts`` times, replayed in blocks of records.
+
+    The record-level rule adds the sorted risks one record at a time; here the sorted distinct
+    values are expanded one block at a time, with the running sum carried across blocks, so
+    the additions happen in the same order with the same operands.
+    """
+    n = int(counts.sum())
+    if n == 0:
+        return None
+    if np.isnan(r).any():
+        return _threshold(np.repeat(r, counts), max_global_risk)  # each NaN record is a level of its own
+    values, inverse = np.unique(r, return_inverse=True)
+    merged = np.bincount(inverse.reshape(-1), weights=counts, minlength=values.shape[0]).astype(np.int64)
+    values, merged = values[::-1], merged[::-1]       # descending, as the rule takes them
+    ends = np.cumsum(merged)
+    starts = ends - merged                            # position of each level's first record
+    er = max_global_risk * n
+
+    def block(lo: int, hi: int) -> np.ndarray:
+        return values[np.searchsorted(ends, np.arange(lo, hi), side="right")]
+
+    total = None
+    for lo in range(0, n, _BLOCK):
+        part = block(lo, min(lo + _BLOCK, n))
+        if total is not None:
+            part[0] = total + part[0]
+        total = float(np.add.accumulate(part)[-1])
+    if total < er:
+        return None
+    remaining = total  # sum of the sorted risks from position lo on, as the rule computes it
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        part = block(lo, hi)
+        rem = np.subtract.accumulate(np.concatenate([[remaining], part[:-1]]))
+        inside = starts[(starts >= max(lo, 1)) & (starts < hi)]
+        if inside.size:
+            level = values[np.searchsorted(ends, inside, side="right")]
+            passing = inside[rem[inside - lo] + level * inside.astype(np.float64) < er]
+            if passing.size:
+                return float(values[np.searchsorted(ends, passing[0], side="right")])
+        remaining = float(rem[-1] - part[-1])
+    return None if values[-1] == 0.0 else 0.0
 
 
 def household_risk(risk: np.ndarray, household_ids: np.ndarray) -> HouseholdRisk:
@@ -351,8 +470,11 @@ def household_risk(risk: np.ndarray, household_ids: np.ndarray) -> HouseholdRisk
     return HouseholdRisk(per_record=per_record, hier_risk_ER=er, hier_risk=hr, hier_risk_pct=hr * 100.0)
 
 
-def kanonymity_violations(fk: np.ndarray, ks: tuple[int, ...] = (2, 3, 5)) -> dict[str, int]:
+def kanonymity_violations(fk: np.ndarray, ks: tuple[int, ...] = (2, 3, 5), *,
+                          counts: np.ndarray | None = None) -> dict[str, int]:
     """Number of records with fk < k, for each k (sdcMicro's ``print(sdc, "kAnon")``).
+
+    With ``counts``, ``fk[t]`` is the frequency of ``counts[t]`` records each.
 
     Examples
     --------
@@ -365,9 +487,10 @@ def kanonymity_violations(fk: np.ndarray, ks: tuple[int, ...] = (2, 3, 5)) -> di
     Sweeney, "k-anonymity: a model for protecting privacy", 2002; fk uses the NA-aware counts.
     """
     f = _as_vector(fk, "fk")
+    c = None if counts is None else _counts(counts, f)
     out: dict[str, int] = {}
     for k in ks:
         if int(k) != k or k < 1:
             raise ConfigError(f"k must be a positive integer; got {k!r}", hint="e.g. ks=(2, 3, 5)")
-        out[str(int(k))] = int(np.count_nonzero(f < k))
+        out[str(int(k))] = int(np.count_nonzero(f < k)) if c is None else int(c[f < k].sum())
     return out

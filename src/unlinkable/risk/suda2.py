@@ -14,7 +14,7 @@ from math import factorial, fsum
 import numpy as np
 
 from unlinkable.errors import ConfigError, InputError
-from unlinkable.risk.frequencies import group_ids, validate_keys
+from unlinkable.risk.frequencies import validate_keys
 
 __all__ = ["Suda2Result", "suda2", "DIS_TABLE_LABELS"]
 
@@ -101,6 +101,7 @@ def suda2(
     dis_fraction: float = 0.01,
     original_scores: bool = True,
     names: list[str] | tuple[str, ...] | None = None,
+    counts: np.ndarray | None = None,
 ) -> Suda2Result:
     """SUDA2 scores, DIS scores and attribute contributions of every record.
 
@@ -115,6 +116,10 @@ def suda2(
         ``False``: the old IHSN weighting (2^(m-k) - 1) k! (m-k)! / m!.
     names : sequence of str, optional
         Names for the key columns in ``attribute_contributions``; by default the column indices.
+    counts : numpy.ndarray, optional
+        When given, ``keys`` are distinct key tuples in first-appearance order and ``counts[t]``
+        is the number of records carrying tuple t; ``score``, ``dis_score`` and
+        ``contribution_percent`` then hold one row per tuple and the summaries count records.
 
     Returns
     -------
@@ -147,6 +152,23 @@ def suda2(
     """
     keys = validate_keys(keys)
     n, m_user = keys.shape
+    if counts is None:
+        # The search runs on the distinct tuples (a tuple carried by two records has no unique
+        # subsets); per-record arrays are gathered back at the end.
+        from unlinkable.risk.distinct import distinct_tuples
+
+        tuples = distinct_tuples(keys)
+        res = suda2(tuples.codes, dis_fraction=dis_fraction, original_scores=original_scores, names=names,
+                    counts=tuples.counts)
+        return Suda2Result(score=tuples.expand(res.score), dis_score=tuples.expand(res.dis_score),
+                           contribution_percent=tuples.expand(res.contribution_percent),
+                           attribute_contributions=res.attribute_contributions, dis_table=res.dis_table,
+                           records_with_score=res.records_with_score, max_score=res.max_score, names=res.names)
+    mult = np.asarray(counts)
+    if mult.shape != (n,) or (n and (not np.issubdtype(mult.dtype, np.integer) or mult.min() < 1)):
+        raise InputError(f"counts must hold one positive integer per key tuple ({n}); got shape {mult.shape}",
+                         hint="pass the number of records of each distinct tuple")
+    mult = mult.astype(np.int64, copy=False)
     if m_user > _MAX_KEYS:
         raise InputError(
             f"suda2 searches all 2^m subsets; {m_user} key variables is too many (max {_MAX_KEYS})",
@@ -180,18 +202,13 @@ def suda2(
     namask = ((keys < 0).astype(np.int64) << np.arange(m, dtype=np.int64)).sum(axis=1)
     any_na = bool(namask.any())
 
-    # Full key with NA as an ordinary value: U = sample uniques, P = records in pairs.
-    full = group_ids(codes)
-    if n and int(full.max()) < 4 * n + 1024:
-        cnt = np.bincount(full)
-        per_rec = cnt[full]
-        cnt = cnt[cnt > 0]
-    else:
-        _, inv, cnt = np.unique(full, return_inverse=True, return_counts=True)
-        per_rec = cnt[inv.reshape(-1)]
-    n_unique = int(np.count_nonzero(cnt == 1))
-    n_pairs = 2 * int(np.count_nonzero(cnt == 2))
-    cand = np.flatnonzero(per_rec == 1)
+    # Full key with NA as an ordinary value: U = sample uniques, P = records in pairs. The rows
+    # are distinct tuples, so a tuple's count is its full-key frequency; only tuples carried by
+    # one record can be unique on any subset.
+    n_unique = int(np.count_nonzero(mult == 1))
+    n_pairs = 2 * int(np.count_nonzero(mult == 2))
+    cand = np.flatnonzero(mult == 1)
+    weight = mult.astype(np.float64)  # subset frequencies count records, not tuples
 
     score = np.zeros(n, dtype=np.float64)
     contrib = np.zeros((n, m_user), dtype=np.float64)
@@ -214,11 +231,11 @@ def suda2(
                     nspan = len(uq)
                 if any_na:
                     has_na = (namask & t) != 0
-                    counts = np.bincount(np.where(has_na, nspan, new), minlength=nspan + 1)
-                    uniq[t] = (counts[new[cand]] == 1) & ((cand_na & t) == 0)
+                    freq = np.bincount(np.where(has_na, nspan, new), weights=weight, minlength=nspan + 1)
+                    uniq[t] = (freq[new[cand]] == 1) & ((cand_na & t) == 0)
                 else:
-                    counts = np.bincount(new, minlength=nspan)
-                    uniq[t] = counts[new[cand]] == 1
+                    freq = np.bincount(new, weights=weight, minlength=nspan)
+                    uniq[t] = freq[new[cand]] == 1
                 if j + 1 < m:
                     stack.append((t, j, new, nspan))
         # MSU: unique on S and on none of the S minus one variable (uniqueness is monotone).
@@ -258,7 +275,7 @@ def suda2(
     # print.suda2: cut(disScore, c(-1, seq(0, 0.7, 0.1) + .Machine$double.eps, Inf)), right-closed.
     breaks = np.concatenate([[-1.0], np.arange(8) * 0.1 + np.finfo(np.float64).eps, [np.inf]])
     bins = np.searchsorted(breaks, dis, side="left") - 1
-    table = np.bincount(bins[bins >= 0], minlength=len(DIS_TABLE_LABELS))
+    table = np.bincount(bins[bins >= 0], weights=mult[bins >= 0], minlength=len(DIS_TABLE_LABELS))
     dis_table = {label: int(table[i]) for i, label in enumerate(DIS_TABLE_LABELS)}
 
     return Suda2Result(
