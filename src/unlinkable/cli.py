@@ -1,17 +1,25 @@
 """The ``unlinkable`` command line: argparse in, one command module out.
 
 Each command lives in ``unlinkable/commands/<name>.py`` with ``configure(parser)`` and
-``run(args) -> int``. Every ``UnlinkableError`` becomes a one-line message on stderr and exit
-code 2; no traceback reaches the user. Ctrl-C exits 130 with nothing written.
+``run(args) -> int``. No traceback reaches the user; exit codes:
+
+- 0: done; every output written.
+- 2: something the user can fix (``UnlinkableError``), or an environment problem (a folder where
+  a file is expected, permissions, a read-only or missing location, a full disk); one line.
+- 3: an internal error, "probably a bug".
+- 130 (Ctrl-C), 143 (SIGTERM), 129 (SIGHUP): interrupted; nothing was written.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import signal
 import sys
-from typing import Sequence
+from typing import Callable, Sequence
 
+from unlinkable.data.outputs import Terminated, terminate_on_signals
 from unlinkable.errors import InternalError, UnlinkableError
 
 COMMANDS = {
@@ -80,21 +88,71 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return 2
+    return run_guarded(lambda: args._run(args))
+
+
+def run_guarded(call: Callable[[], int | None]) -> int:
+    """Run ``call`` and turn every way it can end into an exit code and at most one line on stderr.
+
+    Examples
+    --------
+    >>> run_guarded(lambda: 0)
+    0
+    """
     try:
-        return int(args._run(args) or 0)
+        with terminate_on_signals():
+            return int(call() or 0)
+    except InternalError as exc:
+        print(f"error: {exc.one_line()}", file=sys.stderr)
+        return 3
     except UnlinkableError as exc:
         print(f"error: {exc.one_line()}", file=sys.stderr)
         return 2
+    except Terminated as exc:
+        print(f"terminated ({signal_name(exc.signum)}): nothing was written", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130
     except MemoryError:
         print("error: out of memory (hint: use a smaller input or the Spark backend)", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"error: {environment_problem(exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - last resort: a bug, reported without a traceback
         bug = InternalError(f"unexpected {type(exc).__name__}: {exc}")
         print(f"error: {bug.one_line()}", file=sys.stderr)
         return 3
+
+
+_OS_HINTS = {
+    errno.EISDIR: "give a file, not a folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENOENT: "check the path",
+    errno.EACCES: "check the permissions, or choose another location",
+    errno.EPERM: "check the permissions, or choose another location",
+    errno.EROFS: "the location is read-only; choose another one",
+    errno.ENOSPC: "free some disk space, or choose another location",
+}
+
+
+def environment_problem(exc: OSError) -> str:
+    """An operating-system error (a folder where a file is expected, permissions, a full disk) on one line.
+
+    Examples
+    --------
+    >>> environment_problem(IsADirectoryError(21, "Is a directory", "data"))
+    'data: is a directory (hint: give a file, not a folder)'
+    """
+    where = f"{exc.filename}: " if exc.filename is not None else ""
+    what = (exc.strerror or type(exc).__name__).lower()
+    hint = _OS_HINTS.get(exc.errno or 0, "check the path and its permissions")
+    return f"{where}{what} (hint: {hint})"
+
+
+def signal_name(signum: int) -> str:
+    return signal.Signals(signum).name
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,16 +1,31 @@
 """``./run``: the main job on the bundled synthetic census data.
 
 Writes the census table, its hierarchies and a job file into ``out/`` (or the folder given),
-assesses the raw table, anonymizes it with the job's privacy models, and prints where the
-anonymized table and the reports are.
+assesses the raw table, anonymizes it with the job's privacy models, and prints every file it
+wrote. All of it is produced in a hidden scratch folder inside the target folder and renamed
+into place at the end, together: an error, Ctrl-C or SIGTERM leaves the folder as it was.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Sequence
+
+# What each file of the run is, in the order they are listed.
+_FILES = {
+    "census.csv": "synthetic census table (raw: not for release)",
+    "census_job.yaml": "job file",
+    "census_risk.json": "risk figures of the raw table",
+    "census_risk_report.html": "risk report of the raw table",
+    "census_anonymized.csv": "anonymized table",
+    "census_anonymized.json": "anonymization result",
+    "census_report.html": "anonymization report",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,25 +35,66 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed of the synthetic data (default 0)")
     args = parser.parse_args(argv)
 
+    from unlinkable.cli import run_guarded
+
+    return run_guarded(lambda: _run(Path(args.out), records=args.records, seed=args.seed))
+
+
+def _run(folder: Path, *, records: int, seed: int) -> int:
     from unlinkable.cli import main as cli_main
+    from unlinkable.data.outputs import OutputSet
     from unlinkable.datasets import write_census_job
+    from unlinkable.errors import ConfigError, OutputError
 
-    folder = Path(args.out)
-    job = write_census_job(folder, n=args.records, seed=args.seed)
-    print(f"synthetic census: {args.records:,} records (seed {args.seed}) -> {folder / 'census.csv'}")
-    print(f"job file: {job}")
-
-    code = cli_main(["assess", str(job), "--json", str(folder / "census_risk.json"), "--report", str(folder / "census_risk_report.html")])
-    if code != 0:
-        return code
-    code = cli_main(["anonymize", str(job), "--json", str(folder / "census_anonymized.json")])
-    if code != 0:
-        return code
+    if records < 1:
+        raise ConfigError(f"--records must be at least 1, got {records}", hint="e.g. ./run --records 2000")
+    if seed < 0:
+        raise ConfigError(f"--seed must be 0 or more, got {seed}", hint="e.g. ./run --seed 7")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder", hint="give --out a folder (it is created if missing)")
+    with _folder_kept_only_if_written(folder), OutputSet() as outputs:
+        work = outputs.stage_folder(folder)
+        with _inside(work):
+            job = write_census_job(".", n=records, seed=seed)
+            code = cli_main(["assess", job.name, "--json", "census_risk.json", "--report", "census_risk_report.html"])
+            if code == 0:
+                code = cli_main(["anonymize", job.name, "--json", "census_anonymized.json"])
+        if code != 0:
+            return code
+        names = sorted(os.listdir(work), key=lambda name: (list(_FILES).index(name) if name in _FILES else len(_FILES), name))
+        for name in names:
+            outputs.adopt(folder / name, work / name)
+        written = outputs.commit()
     print()
-    print(f"risk report of the raw table:   {(folder / 'census_risk_report.html').resolve()}")
-    print(f"anonymized table:               {(folder / 'census_anonymized.csv').resolve()}")
-    print(f"anonymization report:           {(folder / 'census_report.html').resolve()}")
+    print(f"wrote {len(written)} files into {folder}/ (synthetic census: {records:,} records, seed {seed}):")
+    for path in written:
+        print(f"  {path}  {_FILES.get(path.name, 'hierarchy' if 'hierarchy' in path.name else '')}".rstrip())
+    print(f"\nopen {(folder / 'census_report.html').resolve()} to read the anonymization report.")
     return 0
+
+
+@contextlib.contextmanager
+def _inside(folder: Path) -> Iterator[None]:
+    """Run the commands from the scratch folder, so that their figures name ``census.csv``, not it."""
+    before = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@contextlib.contextmanager
+def _folder_kept_only_if_written(folder: Path) -> Iterator[None]:
+    """Create ``folder`` if missing; remove it again if the run leaves it empty."""
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    finally:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only succeeds when empty
 
 
 if __name__ == "__main__":

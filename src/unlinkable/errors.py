@@ -6,6 +6,8 @@
     ├── InputError                  a data file, column, row or value is wrong
     │   └── HierarchyError          a hierarchy is ragged, incomplete or not a coarsening
     ├── ConfigError                 a job file, option or parameter is wrong
+    ├── OutputError                 an output cannot be written there (an input, a folder, no
+    │                               permission, missing folder); nothing was written
     ├── NoSolutionError             no transformation satisfies the models within the limits
     ├── VerificationError           the independent re-check of an output failed; nothing was written
     └── InternalError               a bug in unlinkable ("This is probably a bug!")
@@ -104,6 +106,10 @@ class ConfigError(UnlinkableError):
     """A job file, CLI option or parameter is wrong."""
 
 
+class OutputError(UnlinkableError):
+    """An output cannot be written where it was asked for; nothing was written."""
+
+
 class NoSolutionError(UnlinkableError):
     """No transformation satisfies the privacy models within the suppression limit."""
 
@@ -128,6 +134,7 @@ __all__ = [
     "InputError",
     "HierarchyError",
     "ConfigError",
+    "OutputError",
     "NoSolutionError",
     "VerificationError",
     "InternalError",

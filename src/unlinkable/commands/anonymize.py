@@ -14,7 +14,9 @@ from typing import Any
 
 from unlinkable.config import load_job, search_options, split_steps
 from unlinkable.data.formulas import escape_for_csv
-from unlinkable.data.io import atomic_write_text, read_table, write_table
+from unlinkable.commands.inputs import job_inputs
+from unlinkable.data.io import read_table
+from unlinkable.data.outputs import OutputSet
 from unlinkable.data.roles import KEPT_AS_IS, Role, column_roles
 from unlinkable.errors import ConfigError
 from unlinkable.models import ModelContext
@@ -43,8 +45,9 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
     """Run the job; return the exit code (errors are raised as UnlinkableError).
 
     A job may hold SDC ``steps``, privacy models (``privacy``), or both: the steps run first and the
-    models then anonymize their result. Every claim is re-checked by ``unlinkable.verify`` and every
-    output is rendered in memory before the first file is written, so a failure writes nothing.
+    models then anonymize their result. Every claim is re-checked by ``unlinkable.verify``; every
+    output is staged in one :class:`~unlinkable.data.outputs.OutputSet` and renamed into place
+    together at the end, so a failure, Ctrl-C or SIGTERM writes nothing.
     """
     job = load_job(args.job)
     if job.input is None:
@@ -53,6 +56,18 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
     if not sections.get("steps") and not sections.get("privacy"):
         raise ConfigError(f"{args.job}: the job has neither `privacy` models nor SDC `steps`",
                           hint="add e.g. privacy: [{k-anonymity: {k: 5}}] or steps: [{local-suppression: {k: 3, attributes: [...]}}]")
+    with OutputSet(inputs=job_inputs(job)) as outputs:
+        outputs.reserve(job.output.path, args.json_out, job.output.report)  # before the long search
+        summary = _release(job, args, outputs, shown)
+        outputs.commit()
+    shown.end()
+    print(summary + (f"; wrote {job.output.path}" if job.output.path else ""))
+    return 0
+
+
+def _release(job: Any, args: argparse.Namespace, outputs: OutputSet, shown: Progress) -> str:
+    """Read, transform, verify and stage every output of the job; return the one-line summary."""
+    sections = job.sections
     shown.begin("read", job.input.path.name)
     frame = read_table(job.input.path, delimiter=job.input.delimiter)
     # Every column needs a role before anything runs: a column nobody named is never released.
@@ -94,14 +109,12 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
         report_html = render(kind, payload)
     delimiter = job.output.delimiter or job.input.delimiter or _input_delimiter(job.input.path)
     if job.output.path is not None:
-        write_table(table, job.output.path, delimiter=delimiter)
+        outputs.table(job.output.path, table, delimiter=delimiter)
     if args.json_out is not None:
-        atomic_write_text(args.json_out, json_text)
+        outputs.text(args.json_out, json_text)
     if report_html is not None:
-        atomic_write_text(job.output.report, report_html)
-    shown.end()
-    print(summary + (f"; wrote {job.output.path}" if job.output.path else ""))
-    return 0
+        outputs.text(job.output.report, report_html)
+    return summary
 
 
 def _kept_as_is(job: Any) -> list[str]:

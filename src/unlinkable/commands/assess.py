@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from unlinkable.data.formulas import escape_for_csv
-from unlinkable.data.io import atomic_write_text, write_table
+from unlinkable.data.outputs import OutputSet
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError
 from unlinkable.progress import Progress
@@ -107,23 +107,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, shown: Progress) -> int:
+    """Assess; stage the JSON, per-record CSV and report in one OutputSet; rename them together."""
     from unlinkable.assessment import assess
 
-    shown.begin("read", Path(args.source).name)
-    options = options_from_args(args)
-    shown.begin("risk")
-    result = assess(**options)
-    figures = result.to_dict()
-    shown.begin("write")
-    if args.json_out:
-        atomic_write_text(args.json_out, json.dumps(figures, indent=2) + "\n")
-    if args.records:
-        # numbers only today; escaped all the same, so a text column added later is safe too
-        write_table(escape_for_csv(result.records(), args.records)[0], args.records, delimiter=",")
-    if args.report:
-        from unlinkable.report.html import write_report
+    with OutputSet(inputs=input_files(args)) as outputs:
+        outputs.reserve(args.json_out, args.records, args.report)
+        shown.begin("read", Path(args.source).name)
+        options = options_from_args(args)
+        shown.begin("risk")
+        result = assess(**options)
+        figures = result.to_dict()
+        shown.begin("write")
+        if args.json_out:
+            outputs.text(args.json_out, json.dumps(figures, indent=2) + "\n")
+        if args.records:
+            # numbers only today; escaped all the same, so a text column added later is safe too
+            outputs.table(args.records, escape_for_csv(result.records(), args.records)[0], delimiter=",")
+        if args.report:
+            from unlinkable.report.html import render
 
-        write_report(args.report, "assess", figures)
+            outputs.text(args.report, render("assess", figures))
+        outputs.commit()
     shown.end()
     if not args.json_out or sys.stdout.isatty():
         print_summary(figures)
@@ -131,6 +135,17 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
         if path:
             print(f"{label}: {path}", file=sys.stderr)
     return 0
+
+
+def input_files(args: argparse.Namespace) -> list[Path]:
+    """The files the command reads: the data or job file, and the hierarchies it names."""
+    source = Path(args.source)
+    if source.suffix.lower() in _JOB_SUFFIXES and source.is_file():
+        from unlinkable.commands.inputs import job_inputs
+        from unlinkable.config import load_job
+
+        return job_inputs(load_job(source))
+    return [source, *(Path(item.split("=", 1)[1]) for item in args.hierarchy if "=" in item)]
 
 
 def print_summary(d: dict[str, Any]) -> None:

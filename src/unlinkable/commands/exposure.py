@@ -12,7 +12,7 @@ Job file (paths relative to it)::
     what_if: true                                 # optional (default true)
     seed: 0                                       # optional, for the copula estimator
 
-Outputs (each written atomically, only after everything succeeded): ``--json`` the figures,
+Outputs (staged, then renamed into place together when everything succeeded): ``--json`` the figures,
 ``--records`` per-record candidate counts (row number and count, never values), ``--report`` HTML.
 """
 
@@ -124,29 +124,29 @@ def _summary(payload: Mapping[str, Any], text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the job; print the plain-words summary; write the requested outputs atomically."""
+    """Run the job; print the plain-words summary; write the requested outputs together or not at all."""
+    from unlinkable.commands.inputs import job_inputs
+    from unlinkable.config import load_job
     from unlinkable.data.formulas import escape_for_csv
-    from unlinkable.data.io import atomic_write_text, write_table
+    from unlinkable.data.outputs import OutputSet
     from unlinkable.linkage.exposure import exposure
 
-    kwargs = job_arguments(args.job)
-    name = kwargs.pop("auxiliary_name")
-    result = exposure(**kwargs)
-    payload = result.to_dict()
-    payload["auxiliary_name"] = name
-    summary = result.summary().replace(result.auxiliary_name, name)
-    report_html = None
-    if args.report:
-        try:
+    with OutputSet(inputs=job_inputs(load_job(args.job))) as outputs:
+        outputs.reserve(args.json_out, args.records, args.report)
+        kwargs = job_arguments(args.job)
+        name = kwargs.pop("auxiliary_name")
+        result = exposure(**kwargs)
+        payload = result.to_dict()
+        payload["auxiliary_name"] = name
+        summary = result.summary().replace(result.auxiliary_name, name)
+        if args.report:
             from unlinkable.report.html import render
-        except ImportError:  # the report module is optional in this build
-            raise ConfigError("--report is not available in this version", hint="drop --report, or use --json") from None
-        report_html = render("exposure", payload)
-    if args.json_out:
-        atomic_write_text(args.json_out, json.dumps(payload, indent=2, allow_nan=False) + "\n")
-    if args.records:
-        write_table(escape_for_csv(result.records(), args.records)[0], args.records)
-    if report_html is not None:
-        atomic_write_text(args.report, report_html)
+
+            outputs.text(args.report, render("exposure", payload))
+        if args.json_out:
+            outputs.text(args.json_out, json.dumps(payload, indent=2, allow_nan=False) + "\n")
+        if args.records:
+            outputs.table(args.records, escape_for_csv(result.records(), args.records)[0])
+        outputs.commit()
     print("\n".join(_summary(payload, summary)))
     return 0

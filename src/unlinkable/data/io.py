@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -241,7 +240,9 @@ def to_output_frame(frame: pl.DataFrame, like: Any) -> Any:
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
 
-    A failure leaves no file and no partial file behind.
+    A one-file :class:`unlinkable.data.outputs.OutputSet` (the commands stage all their outputs
+    in one set); missing parent folders are created. A failure leaves no file and no partial
+    file behind.
 
     Examples
     --------
@@ -251,21 +252,13 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     >>> target.read_text()
     'done'
     """
+    from unlinkable.data.outputs import OutputSet
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        # mkstemp creates 0600; give the file the mode an ordinary open() would (0666 less umask)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with OutputSet() as outputs:
+        outputs.file(path, write)
+        outputs.commit()
     return path
 
 
@@ -287,10 +280,11 @@ def write_table(frame: pl.DataFrame, path: str | os.PathLike[str], *, delimiter:
     >>> p.read_text()
     'a\\n1\\n\\n'
     """
+    from unlinkable.data.outputs import OutputSet
+
     path = Path(path)
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return atomic_write(path, lambda p: frame.write_parquet(p))
-    return atomic_write(
-        path,
-        lambda p: frame.write_csv(p, separator=delimiter, line_terminator="\n", quote_style="necessary", null_value=""),
-    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with OutputSet() as outputs:
+        outputs.table(path, frame, delimiter=delimiter)
+        outputs.commit()
+    return path

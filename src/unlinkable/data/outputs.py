@@ -1,0 +1,322 @@
+"""All outputs of one run, written whole or not at all.
+
+::
+
+    with OutputSet(inputs=[data, job]) as outputs:
+        outputs.table("anonymized.csv", frame)      # staged: a temporary file beside its target
+        outputs.text("result.json", text)
+        outputs.commit()                            # every target renamed into place, together
+
+Each output is first written to a hidden temporary file in its target folder, so a failing
+write (a full disk, a bad report) happens before any target changes. ``commit`` renames them
+all, with SIGINT and SIGTERM held back, and puts back what it already renamed if a rename
+fails. Leaving the ``with`` block without a commit (an error, Ctrl-C, SIGTERM) removes every
+temporary file: then nothing was written. An output that is one of the run's inputs, or
+another output, through any path (symlink, ``..``, hard link), is refused before anything is
+written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from unlinkable.errors import OutputError
+
+__all__ = ["OutputSet", "Terminated", "terminate_on_signals", "same_file"]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so that every cleanup path runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def terminate_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`Terminated` while the block runs (main thread only).
+
+    A handler someone else installed is left alone.
+
+    Examples
+    --------
+    >>> with terminate_on_signals():
+    ...     pass
+    """
+    installed: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(signum) == signal.SIG_DFL:
+                installed[signum] = signal.signal(signum, _raise_terminated)
+    try:
+        yield
+    finally:
+        for signum, previous in installed.items():
+            signal.signal(signum, previous)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back (they are delivered after the block)."""
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two paths name the same file: same resolved path, or same device and inode.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.csv").write_text("x")
+    >>> same_file(d / "a.csv", d / "sub" / ".." / "a.csv"), same_file(d / "a.csv", d / "b.csv")
+    (True, False)
+    """
+    a, b = Path(a), Path(b)
+    try:
+        if os.path.samefile(a, b):  # symlinks and hard links
+            return True
+    except OSError:
+        pass  # one of them does not exist yet
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _default_mode() -> int:
+    """The mode an ordinary ``open()`` gives a new file (0666 less the umask); mkstemp gives 0600."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _one_line(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+class OutputSet:
+    """The outputs of one run: staged as temporary files, renamed into place together by :meth:`commit`.
+
+    Parameters
+    ----------
+    inputs : iterable of paths
+        Files the run reads (data, job file, hierarchies, auxiliary tables): no output may be one
+        of them, through any path. More can be added with :meth:`protect`.
+
+    Raises
+    ------
+    OutputError
+        An output is an input or another output, its folder is missing or not writable, it is
+        a folder, or writing or renaming it failed. Nothing is written then.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with OutputSet() as outputs:
+    ...     _ = outputs.text(d / "a.txt", "first")
+    ...     _ = outputs.text(d / "b.txt", "second")
+    ...     [p.name for p in outputs.commit()]
+    ['a.txt', 'b.txt']
+    """
+
+    def __init__(self, *, inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+        self._inputs: list[Path] = []
+        self._staged: list[tuple[Path, Path]] = []  # (temporary file, target)
+        self._folders: list[Path] = []  # staging folders (see stage_folder)
+        self._committed = False
+        self._signals: contextlib.ExitStack | None = None
+        self.protect(*inputs)
+
+    # -- context: SIGTERM becomes an exception, and leaving without a commit removes everything ---
+
+    def __enter__(self) -> OutputSet:
+        self._signals = contextlib.ExitStack()
+        self._signals.enter_context(terminate_on_signals())
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            if not self._committed:
+                self.discard()
+        finally:
+            if self._signals is not None:
+                self._signals.close()
+
+    # -- staging ---------------------------------------------------------------------------------
+
+    def protect(self, *paths: str | os.PathLike[str] | None) -> None:
+        """Add files the run reads; an output that is one of them is an error."""
+        self._inputs += [Path(p) for p in paths if p is not None]
+
+    def reserve(self, *paths: str | os.PathLike[str] | None) -> None:
+        """Check the outputs a run will stage, before its long work starts (``None`` is skipped).
+
+        The same checks as staging: not an input, not named twice, not a folder, in a folder
+        that exists.
+        """
+        wanted = [Path(p) for p in paths if p is not None]
+        for i, target in enumerate(wanted):
+            self._check_target(target)
+            for other in wanted[:i]:
+                if same_file(target, other):
+                    raise OutputError(f"{target}: named for two outputs of the run ({other})",
+                                      hint="give each output its own file")
+
+    def file(self, path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+        """Stage an output: ``write(tmp)`` fills a temporary file beside ``path``; return ``path``."""
+        target = self._check_target(Path(path))
+        fd, name = self._mkstemp(target)
+        os.close(fd)
+        tmp = Path(name)
+        self._staged.append((tmp, target))
+        try:
+            write(tmp)
+            os.chmod(tmp, _default_mode())
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot be written: {_one_line(exc)}",
+                              hint="check the free space and permissions of its folder") from None
+        return target
+
+    def text(self, path: str | os.PathLike[str], text: str) -> Path:
+        """Stage a UTF-8 text output (JSON, HTML)."""
+        return self.file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+    def table(self, path: str | os.PathLike[str], frame: Any, *, delimiter: str = ",") -> Path:
+        """Stage a table as CSV (``\\n`` line ends, quoting only where needed, nulls empty) or Parquet."""
+        if Path(path).suffix.lower() in (".parquet", ".pq"):
+            return self.file(path, lambda tmp: frame.write_parquet(tmp))
+        return self.file(path, lambda tmp: frame.write_csv(tmp, separator=delimiter, line_terminator="\n",
+                                                           quote_style="necessary", null_value=""))
+
+    def stage_folder(self, parent: str | os.PathLike[str]) -> Path:
+        """A hidden scratch folder inside ``parent``, removed when the set is left.
+
+        For a run whose own steps read what earlier steps wrote (``./run``): they work in the
+        scratch folder, and :meth:`adopt` then stages its files for the commit.
+        """
+        parent = Path(parent)
+        if not parent.is_dir():
+            raise OutputError(f"{parent}: no such folder", hint="create it first, or choose another output folder")
+        try:
+            folder = Path(tempfile.mkdtemp(prefix=".unlinkable-", dir=parent))
+        except OSError as exc:
+            raise OutputError(f"{parent}: cannot write into this folder: {_one_line(exc)}",
+                              hint="choose a folder you can write to") from None
+        self._folders.append(folder)
+        return folder
+
+    def adopt(self, path: str | os.PathLike[str], source: str | os.PathLike[str]) -> Path:
+        """Stage an already written file (in a :meth:`stage_folder`) as the output ``path``."""
+        return self.file(path, lambda tmp: os.replace(source, tmp))
+
+    # -- the end -----------------------------------------------------------------------------------
+
+    def commit(self) -> list[Path]:
+        """Rename every staged output into place, together; return the targets in staging order."""
+        if self._committed:
+            raise OutputError("outputs already committed", hint="stage all outputs, then commit once")
+        with _signals_held():
+            done: list[tuple[Path, Path | None, bool]] = []  # (target, link to the file it replaced, existed)
+            for tmp, target in self._staged:
+                existed, old = target.exists(), self._keep_old(target)
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    if old is not None:
+                        old.unlink(missing_ok=True)
+                    self._put_back(done)
+                    self.discard()
+                    raise OutputError(f"{target}: cannot be written: {_one_line(exc)}",
+                                      hint="nothing was written; check the folder's permissions") from None
+                done.append((target, old, existed))
+            for _, old, _ in done:
+                if old is not None:
+                    old.unlink(missing_ok=True)
+            self._committed = True
+            self._remove_folders()
+        return [target for _, target in self._staged]
+
+    def discard(self) -> None:
+        """Remove every temporary file and scratch folder (no target is touched)."""
+        for tmp, _ in self._staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+        self._remove_folders()
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def _check_target(self, target: Path) -> Path:
+        for source in self._inputs:
+            if same_file(target, source):
+                raise OutputError(f"{target}: this output is an input of the run ({source})",
+                                  hint="write the output to another file; an input is never overwritten")
+        for _, other in self._staged:
+            if same_file(target, other):
+                raise OutputError(f"{target}: named for two outputs of the run ({other})",
+                                  hint="give each output its own file")
+        if target.is_dir():
+            raise OutputError(f"{target}: is a folder, not a file", hint="give a file name for this output")
+        parent = target.parent
+        if not parent.exists():
+            raise OutputError(f"{parent}: no such folder for the output {target.name}",
+                              hint="create the folder first, or choose another output path")
+        if not parent.is_dir():
+            raise OutputError(f"{parent}: is not a folder (output {target.name})", hint="choose another output path")
+        return target
+
+    @staticmethod
+    def _mkstemp(target: Path) -> tuple[int, str]:
+        try:
+            return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        except OSError as exc:
+            raise OutputError(f"{target.parent}: cannot write into this folder: {_one_line(exc)}",
+                              hint="choose a folder you can write to") from None
+
+    @staticmethod
+    def _keep_old(target: Path) -> Path | None:
+        """A hard link to the file ``target`` replaces, so a failed commit can put it back."""
+        if not target.exists():
+            return None
+        old = Path(f"{target.parent}/.{target.name}.{os.getpid()}.old")
+        try:
+            old.unlink(missing_ok=True)
+            os.link(target, old)
+        except OSError:
+            return None  # no hard links here: a failed commit cannot restore this one
+        return old
+
+    @staticmethod
+    def _put_back(done: list[tuple[Path, Path | None, bool]]) -> None:
+        for target, old, existed in reversed(done):
+            with contextlib.suppress(OSError):
+                if old is not None:
+                    os.replace(old, target)
+                elif not existed:
+                    target.unlink(missing_ok=True)
+                # else: the old file could not be kept (no hard links); the new one stays
+
+    def _remove_folders(self) -> None:
+        import shutil  # only ./run uses scratch folders; shutil is slow to import
+
+        for folder in self._folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._folders.clear()

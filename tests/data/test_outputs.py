@@ -1,0 +1,144 @@
+"""OutputSet: every output of a run renamed into place together, or nothing written."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import polars as pl
+import pytest
+
+from unlinkable.data import outputs as outputs_module
+from unlinkable.data.outputs import OutputSet, Terminated, same_file, terminate_on_signals
+from unlinkable.errors import OutputError
+
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_nothing_appears_before_commit_and_everything_after(tmp_path):
+    with OutputSet() as outputs:
+        outputs.text(tmp_path / "a.json", "{}")
+        outputs.table(tmp_path / "t.csv", pl.DataFrame({"x": ["1", None]}), delimiter=";")
+        assert not (tmp_path / "a.json").exists() and not (tmp_path / "t.csv").exists()
+        assert [p.name for p in outputs.commit()] == ["a.json", "t.csv"]
+    assert (tmp_path / "a.json").read_text() == "{}"
+    assert (tmp_path / "t.csv").read_text() == "x\n1\n\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failing_write_leaves_nothing(tmp_path):
+    def boom(tmp):
+        tmp.write_text("half")
+        raise RuntimeError("render failed")
+
+    with pytest.raises(RuntimeError), OutputSet() as outputs:
+        outputs.text(tmp_path / "table.csv", "a\n1\n")
+        outputs.file(tmp_path / "report.html", boom)
+        outputs.commit()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_leaving_without_commit_removes_temporaries(tmp_path):
+    with OutputSet() as outputs:
+        outputs.text(tmp_path / "a.json", "{}")
+        assert len(leftovers(tmp_path)) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_rename_puts_back_what_was_already_renamed(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text("old a")
+    (tmp_path / "b.txt").write_text("old b")
+    real = os.replace
+    calls = []
+
+    def replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise PermissionError(13, "Permission denied")
+        return real(src, dst)
+
+    with OutputSet() as outputs:
+        outputs.text(tmp_path / "a.txt", "new a")
+        outputs.text(tmp_path / "b.txt", "new b")
+        monkeypatch.setattr(outputs_module.os, "replace", replace)
+        with pytest.raises(OutputError, match="nothing was written"):
+            outputs.commit()
+        monkeypatch.setattr(outputs_module.os, "replace", real)
+    assert (tmp_path / "a.txt").read_text() == "old a" and (tmp_path / "b.txt").read_text() == "old b"
+    assert leftovers(tmp_path) == []
+
+
+def test_replacing_keeps_no_backup_behind(tmp_path):
+    (tmp_path / "a.txt").write_text("old")
+    with OutputSet() as outputs:
+        outputs.text(tmp_path / "a.txt", "new")
+        outputs.commit()
+    assert (tmp_path / "a.txt").read_text() == "new" and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("alias", ["symlink", "dotdot", "hardlink", "same"])
+def test_an_output_that_is_an_input_is_refused(tmp_path, alias):
+    data = tmp_path / "data.csv"
+    data.write_text("a\n1\n")
+    (tmp_path / "sub").mkdir()
+    target = {"same": data, "dotdot": tmp_path / "sub" / ".." / "data.csv",
+              "symlink": tmp_path / "link.csv", "hardlink": tmp_path / "hard.csv"}[alias]
+    if alias == "symlink":
+        target.symlink_to(data)
+    if alias == "hardlink":
+        os.link(data, target)
+    with OutputSet(inputs=[data]) as outputs, pytest.raises(OutputError, match="is an input"):
+        outputs.reserve(target)
+    with OutputSet(inputs=[data]) as outputs, pytest.raises(OutputError, match="is an input"):
+        outputs.text(target, "overwritten")
+    assert data.read_text() == "a\n1\n"
+
+
+def test_two_outputs_on_one_file_are_refused(tmp_path):
+    with OutputSet() as outputs, pytest.raises(OutputError, match="two outputs"):
+        outputs.reserve(tmp_path / "r.json", tmp_path / "." / "r.json")
+    with OutputSet() as outputs, pytest.raises(OutputError, match="two outputs"):
+        outputs.text(tmp_path / "r.json", "1")
+        outputs.text(tmp_path / "x" / ".." / "r.json", "2")
+
+
+@pytest.mark.parametrize("where, message", [("folder", "is a folder"), ("missing", "no such folder"),
+                                            ("under_file", "is not a folder")])
+def test_impossible_locations_are_refused_up_front(tmp_path, where, message):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("x")
+    target = {"folder": tmp_path / "folder", "missing": tmp_path / "missing" / "r.json",
+              "under_file": tmp_path / "file" / "r.json"}[where]
+    with OutputSet() as outputs, pytest.raises(OutputError, match=message):
+        outputs.reserve(target)
+
+
+def test_stage_folder_is_removed_with_the_set(tmp_path):
+    with OutputSet() as outputs:
+        work = outputs.stage_folder(tmp_path)
+        (work / "x.csv").write_text("a\n")
+        outputs.adopt(tmp_path / "x.csv", work / "x.csv")
+    assert list(tmp_path.iterdir()) == []
+    with OutputSet() as outputs:
+        work = outputs.stage_folder(tmp_path)
+        (work / "x.csv").write_text("a\n")
+        outputs.adopt(tmp_path / "x.csv", work / "x.csv")
+        outputs.commit()
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+def test_sigterm_becomes_terminated_and_the_handler_is_restored():
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated) as caught, terminate_on_signals():
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # the handler runs between bytecodes
+            pass
+    assert caught.value.signum == signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_same_file():
+    assert same_file("/tmp", "/tmp/../tmp")
+    assert not same_file("/tmp/a-file-that-is-not-there", "/tmp/another")
