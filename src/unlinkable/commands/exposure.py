@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     from unlinkable.data.outputs import OutputSet
     from unlinkable.linkage.exposure import exposure
 
-    with OutputSet(inputs=job_inputs(load_job(args.job))) as outputs:
+    with OutputSet(inputs=job_inputs(load_job(args.job, kind="exposure"))) as outputs:
         outputs.reserve(args.json_out, args.records, args.report)
         kwargs = job_arguments(args.job)
         name = kwargs.pop("auxiliary_name")
