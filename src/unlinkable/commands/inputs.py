@@ -22,7 +22,7 @@ def job_inputs(job: Any) -> list[Path]:
     >>> from unlinkable.config import load_job
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "d.csv").write_text("age\\n3\\n"); _ = (d / "voters.csv").write_text("age\\n3\\n")
-    >>> _ = (d / "job.yaml").write_text("input: d.csv\\nprivacy: [{linkage: {auxiliary: voters.csv, on: [age], max_unique_link_share: 0.1}}]\\n")
+    >>> _ = (d / "job.yaml").write_text("input: d.csv\\nprivacy: [{linkage: {auxiliary: voters.csv, 'on': [age], max_unique_link_share: 0.1}}]\\n")
     >>> sorted(p.name for p in job_inputs(load_job(d / "job.yaml")))
     ['d.csv', 'job.yaml', 'voters.csv']
     """
