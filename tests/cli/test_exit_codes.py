@@ -65,15 +65,23 @@ def test_a_job_output_path_that_is_its_input_is_an_error(tmp_path):
 
 @pytest.mark.parametrize("argv, message", [
     (["assess", ".", "--qi", "age"], "is a directory"),                      # a folder where a file is expected
-    (["assess", "census_job.yaml", "--json", "nowhere/r.json"], "no such folder"),
     (["assess", "census_job.yaml", "--json", "sub"], "is a folder"),
     (["assess", "census_job.yaml", "--json", "census.csv/r.json"], "is not a folder"),
-    (["anonymize", "census_job.yaml", "--json", "nowhere/r.json"], "no such folder"),
+    (["anonymize", "census_job.yaml", "--json", "census.csv/new/r.json"], "is not a folder"),
 ])
 def test_environment_problems_exit_2_with_one_line(demo, tmp_path, argv, message):
     before = sorted(p.name for p in tmp_path.iterdir())
     assert message in one_line_error(run(*argv, cwd=tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_missing_output_folder_is_created_only_when_the_run_succeeds(demo, tmp_path):
+    r = run("assess", "census_job.yaml", "--json", "new/r.json", "--report", "census.csv/r.html", cwd=tmp_path)
+    assert "is not a folder" in one_line_error(r)
+    assert not (tmp_path / "new").exists()
+    r = run("assess", "census_job.yaml", "--json", "new/deeper/r.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "new" / "deeper" / "r.json").exists()
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")

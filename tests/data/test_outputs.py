@@ -104,15 +104,25 @@ def test_two_outputs_on_one_file_are_refused(tmp_path):
         outputs.text(tmp_path / "x" / ".." / "r.json", "2")
 
 
-@pytest.mark.parametrize("where, message", [("folder", "is a folder"), ("missing", "no such folder"),
-                                            ("under_file", "is not a folder")])
+@pytest.mark.parametrize("where, message", [("folder", "is a folder"), ("under_file", "is not a folder"),
+                                            ("deep_under_file", "is not a folder")])
 def test_impossible_locations_are_refused_up_front(tmp_path, where, message):
     (tmp_path / "folder").mkdir()
     (tmp_path / "file").write_text("x")
-    target = {"folder": tmp_path / "folder", "missing": tmp_path / "missing" / "r.json",
-              "under_file": tmp_path / "file" / "r.json"}[where]
+    target = {"folder": tmp_path / "folder", "under_file": tmp_path / "file" / "r.json",
+              "deep_under_file": tmp_path / "file" / "a" / "r.json"}[where]
     with OutputSet() as outputs, pytest.raises(OutputError, match=message):
         outputs.reserve(target)
+
+
+def test_missing_folders_are_created_and_removed_again_without_a_commit(tmp_path):
+    with OutputSet() as outputs:
+        outputs.text(tmp_path / "a" / "b" / "r.json", "{}")
+    assert list(tmp_path.iterdir()) == []
+    with OutputSet() as outputs:
+        outputs.text(tmp_path / "a" / "b" / "r.json", "{}")
+        outputs.commit()
+    assert (tmp_path / "a" / "b" / "r.json").read_text() == "{}"
 
 
 def test_stage_folder_is_removed_with_the_set(tmp_path):

@@ -11,9 +11,9 @@ Each output is first written to a hidden temporary file in its target folder, so
 write (a full disk, a bad report) happens before any target changes. ``commit`` renames them
 all, with SIGINT and SIGTERM held back, and puts back what it already renamed if a rename
 fails. Leaving the ``with`` block without a commit (an error, Ctrl-C, SIGTERM) removes every
-temporary file: then nothing was written. An output that is one of the run's inputs, or
-another output, through any path (symlink, ``..``, hard link), is refused before anything is
-written.
+temporary file: then nothing was written. Missing output folders are created, and removed again by a discard. An output that
+is one of the run's inputs, or another output, through any path (symlink, ``..``, hard link),
+is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -124,8 +124,8 @@ class OutputSet:
     Raises
     ------
     OutputError
-        An output is an input or another output, its folder is missing or not writable, it is
-        a folder, or writing or renaming it failed. Nothing is written then.
+        An output is an input or another output, its folder cannot be created or written, it
+        is a folder, or writing or renaming it failed. Nothing is written then.
 
     Examples
     --------
@@ -142,6 +142,7 @@ class OutputSet:
         self._inputs: list[Path] = []
         self._staged: list[tuple[Path, Path]] = []  # (temporary file, target)
         self._folders: list[Path] = []  # staging folders (see stage_folder)
+        self._created: list[Path] = []  # missing output folders this set created, parents first
         self._committed = False
         self._signals: contextlib.ExitStack | None = None
         self.protect(*inputs)
@@ -170,8 +171,8 @@ class OutputSet:
     def reserve(self, *paths: str | os.PathLike[str] | None) -> None:
         """Check the outputs a run will stage, before its long work starts (``None`` is skipped).
 
-        The same checks as staging: not an input, not named twice, not a folder, in a folder
-        that exists.
+        The same checks as staging: not an input, not named twice, not a folder, not below a
+        file.
         """
         wanted = [Path(p) for p in paths if p is not None]
         for i, target in enumerate(wanted):
@@ -184,6 +185,7 @@ class OutputSet:
     def file(self, path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
         """Stage an output: ``write(tmp)`` fills a temporary file beside ``path``; return ``path``."""
         target = self._check_target(Path(path))
+        self._make_folders(target.parent)
         fd, name = self._mkstemp(target)
         os.close(fd)
         tmp = Path(name)
@@ -252,15 +254,20 @@ class OutputSet:
                 if old is not None:
                     old.unlink(missing_ok=True)
             self._committed = True
+            self._created.clear()
             self._remove_folders()
         return [target for _, target in self._staged]
 
     def discard(self) -> None:
-        """Remove every temporary file and scratch folder (no target is touched)."""
+        """Remove every temporary file, scratch folder and folder the set created (no target is touched)."""
         for tmp, _ in self._staged:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
         self._remove_folders()
+        for folder in reversed(self._created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+        self._created.clear()
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -275,13 +282,26 @@ class OutputSet:
                                   hint="give each output its own file")
         if target.is_dir():
             raise OutputError(f"{target}: is a folder, not a file", hint="give a file name for this output")
-        parent = target.parent
-        if not parent.exists():
-            raise OutputError(f"{parent}: no such folder for the output {target.name}",
-                              hint="create the folder first, or choose another output path")
-        if not parent.is_dir():
-            raise OutputError(f"{parent}: is not a folder (output {target.name})", hint="choose another output path")
+        existing = target.parent
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent  # missing folders are created when the output is staged
+        if not existing.is_dir():
+            raise OutputError(f"{existing}: is not a folder (output {target.name})", hint="choose another output path")
         return target
+
+    def _make_folders(self, folder: Path) -> None:
+        """Create ``folder`` and its missing parents, remembering them so that a discard removes them."""
+        missing = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for path in reversed(missing):
+            try:
+                path.mkdir()
+            except OSError as exc:
+                raise OutputError(f"{path}: cannot create this folder: {_one_line(exc)}",
+                                  hint="choose a location you can write to") from None
+            self._created.append(path)
 
     @staticmethod
     def _mkstemp(target: Path) -> tuple[int, str]:
