@@ -316,6 +316,10 @@ class Anonymizer:
         roles = column_roles(frame.columns, [(Role.IDENTIFIER, self.identifiers),
                                              (Role.QUASI_IDENTIFIER, self.quasi_identifiers),
                                              (Role.SENSITIVE, needed), (Role.INSENSITIVE, self.insensitive)])
+        # ARX's Inclusion: only the research subset is searched and released (models/inclusion.py)
+        included = self._included_rows(frame)
+        if included is not None:
+            n = int(included.sum())
         for m in self.models:
             k = m.minimal_class_size()
             if k > n:
@@ -323,15 +327,20 @@ class Anonymizer:
                                   hint=f"choose a parameter between 1 and {n} (ARX: 'must be >=1 and less or equal than the number of rows')")
         shown = self.progress if isinstance(self.progress, Progress) else Progress(enabled=None if self.progress else False)
         shown.begin("encode", f"{n:,} records")
-        columns = _encode_all([_as_text(frame[q]) for q in self.quasi_identifiers], n)
+        columns = _encode_all([_as_text(frame[q]) for q in self.quasi_identifiers], frame.height)
         maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         codes = np.column_stack([c.codes for c in columns]).astype(np.int64)
-        generalizer = Generalizer(codes, maps, canonical=getattr(self.metric, "reads_representatives", True))
+        searched = codes if included is None else codes[included]
+        generalizer = Generalizer(searched, maps, canonical=getattr(self.metric, "reads_representatives", True))
         lattice, keys = self._lattice(maps)
         sensitive = self._sensitive_columns(frame, needed)
+        if included is not None:
+            sensitive = {name: SensitiveColumn(col.name, col.codes[included], col.dictionary, col.numeric, col.hierarchy)
+                         for name, col in sensitive.items()}
         from unlinkable.search.context import SearchContext
 
-        models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models, data=frame)
+        models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models,
+                                       data=frame if included is None else frame.filter(pl.Series(included)))
         context = {**models_context.fixed, "n": n}
         evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
                                   suppression_limit=self.suppression_limit, sensitive=sensitive, context=context,
@@ -371,6 +380,11 @@ class Anonymizer:
                 hint="run without practical_monotonicity: the models are not monotone on this data")
         record_class = generalizer.record_class(best.classes)
         suppressed_rows = best.suppressed_classes[record_class]
+        if included is not None:
+            # records outside the research subset are withheld: suppressed in the output
+            everything = ~included
+            everything[included] = suppressed_rows
+            suppressed_rows = everything
         table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
                                   levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
         released = best.classes.sizes[~best.suppressed_classes]
@@ -399,6 +413,24 @@ class Anonymizer:
             roles={name: role.value for name, role in roles.items()},
             released_uniqueness=uniqueness,
         )
+
+    def _included_rows(self, frame: pl.DataFrame) -> np.ndarray | None:
+        """The research subset of an ``inclusion`` model as a bool per row, or None without one."""
+        from unlinkable.models.dpresence import DeltaPresence
+        from unlinkable.models.inclusion import Inclusion
+
+        inclusions = [m for m in self.models if isinstance(m, Inclusion)]
+        if not inclusions:
+            return None
+        if any(isinstance(m, DeltaPresence) for m in self.models):
+            raise ConfigError("inclusion and delta-presence both define a research subset",
+                              hint="use one of them: inclusion releases the subset, delta-presence hides membership in it")
+        if len({m.subset for m in inclusions}) > 1:
+            raise ConfigError("two inclusion models name different research subsets", hint="use one research subset per job")
+        mask = np.asarray(inclusions[0].subset_mask(frame), dtype=bool)
+        if not mask.any():
+            raise ConfigError("the research subset of the inclusion model is empty", hint="give the subset's rows")
+        return mask
 
     def _lattice(self, maps) -> tuple[Lattice, list]:
         """The lattice and FLASH's node order, cached across fits with the same hierarchies."""

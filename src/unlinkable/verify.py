@@ -97,11 +97,18 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     Model definitions: Sweeney (2002) k-anonymity; Machanavajjhala et al. (2007) l-diversity;
     Li et al. (2007) t-closeness; ARX 3.9.2 for the risk thresholds, k-map and delta-presence.
     """
-    n = original.height
     _no_identifiers(output, identifiers)
     _check_shape(output, original, quasi_identifiers, models)
     out_text = output.select([pl.col(c).cast(pl.String) for c in output.columns])
     orig_text = original.select([pl.col(c).cast(pl.String) for c in original.columns])
+    full_output, full_original = out_text, orig_text
+    subset = _included_subset(models)
+    if subset is not None:
+        # An inclusion model releases its research subset only: the limit and every model apply
+        # to the subset's records (the inclusion checker verifies that the others are withheld).
+        member = pl.Series(_subset_rows(orig_text, subset))
+        out_text, orig_text = out_text.filter(member), orig_text.filter(member)
+    n = orig_text.height
 
     # Suppressed rows: '*' in every quasi-identifier.
     all_star = pl.all_horizontal([pl.col(q) == SUPPRESSED for q in quasi_identifiers]) if quasi_identifiers else pl.lit(False)
@@ -125,7 +132,7 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
         checker = model_checker(name)
         checker(name, params, classes=classes, released=released, original=orig_text, output=out_text,
                 quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, levels=levels,
-                suppressed=suppressed, n=n, model=model)
+                suppressed=suppressed, n=n, model=model, full_output=full_output, full_original=full_original)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,17 +478,42 @@ def _k_map(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, 
           f"match fewer than {k} records of the population")
 
 
-def _delta_presence(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
+def _subset_rows(original: pl.DataFrame, path: str) -> list[bool]:
+    """Per input row: is it in the research subset at ``path``? (each subset row claims one equal row)"""
     from unlinkable.data.io import read_table
 
-    lo, hi = float(params["delta_min"]), float(params["delta_max"])
-    subset = read_table(params["subset"])
+    subset = read_table(path)
     cols = subset.columns
     subset = subset.select([pl.col(c).cast(pl.String) for c in cols])
     wanted = {tuple(r[:-1]): int(r[-1]) for r in subset.group_by(cols).len().iter_rows()}
     # The i-th occurrence of a row of the input is in the subset when i < its count in the subset.
     occurrence = original.select(cols).with_columns(pl.int_range(pl.len()).over(cols).alias("_i"))
-    member = [r[-1] < wanted.get(tuple(r[:-1]), 0) for r in occurrence.iter_rows()]
+    return [r[-1] < wanted.get(tuple(r[:-1]), 0) for r in occurrence.iter_rows()]
+
+
+def _included_subset(models: list[Any]) -> str | None:
+    for model in models:
+        spec = model.to_dict() if hasattr(model, "to_dict") else dict(model)
+        (name, params), = spec.items()
+        if name == "inclusion":
+            return str(params["subset"])
+    return None
+
+
+def _inclusion(name: str, params: Mapping[str, Any], *, full_output, full_original, quasi_identifiers,
+               **_: Any) -> None:
+    member = _subset_rows(full_original, params["subset"])
+    stars = full_output.select(pl.all_horizontal([pl.col(q) == SUPPRESSED for q in quasi_identifiers])
+                               .fill_null(False).alias("s"))["s"].to_list()
+    shown = sum(1 for inside, star in zip(member, stars) if not inside and not star)
+    if shown:
+        raise VerificationError(f"inclusion: {shown} record(s) outside the research subset are released",
+                                hint="records outside the subset must be suppressed; this is probably a bug")
+
+
+def _delta_presence(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
+    lo, hi = float(params["delta_min"]), float(params["delta_max"])
+    member = _subset_rows(original, params["subset"])
     flags = pl.DataFrame({"_row": pl.Series(range(original.height), dtype=pl.UInt32), "_in": member})
     joined = released.join(flags, on="_row", how="left")
     grouped = joined.group_by(quasi_identifiers).agg(pl.len().alias("n"), pl.col("_in").sum().alias("s"))
@@ -524,6 +556,7 @@ _CHECKERS = {
     "k-map": _k_map,
     "delta-presence": _delta_presence,
     "beta-likeness": _beta_likeness,
+    "inclusion": _inclusion,
 }
 
 

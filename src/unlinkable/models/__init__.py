@@ -27,6 +27,7 @@ REGISTRY: dict[str, str] = {
     "delta-presence": "dpresence",
     "linkage": "linkage",
     "beta-likeness": "blikeness",
+    "inclusion": "inclusion",
 }
 
 

@@ -1,0 +1,89 @@
+"""Inclusion: release only a research subset of the table (ARX's ``Inclusion`` criterion).
+
+ARX 3.9.2 ``criteria/Inclusion.java`` is a record selection, not a guarantee of its own: the
+research subset (rows of the data, as for delta-presence) is what is anonymized and released.
+The other models, the suppression limit and the metric see the subset's records only; every
+record outside the subset is suppressed in the output (``*`` in every quasi-identifier), so the
+release keeps the input's rows in order. Its per-class check always passes; it is monotone.
+With delta-presence, which defines the subset as a population sample instead, it is not combined.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import polars as pl
+
+from unlinkable.config import check_keys
+from unlinkable.errors import ConfigError
+from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.models.dpresence import subset_mask
+
+
+class Inclusion(PrivacyModel):
+    """Anonymize and release only the records of a research subset.
+
+    Parameters
+    ----------
+    subset : str or Path
+        The research subset table (rows of the data table, matched as text).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.models.base import ClassStatistics
+    >>> Inclusion("subset.csv").check(ClassStatistics(np.array([0, 1]), np.array([1, 1]))).tolist()
+    [True, True]
+
+    Notes
+    -----
+    ARX ``Inclusion`` (a ``DPresence`` without bounds). The engine restricts the search to
+    :meth:`subset_mask`; see the module docstring.
+    """
+
+    name = "inclusion"
+    monotone_generalization = True
+    monotone_suppression = True
+    per_class = True
+
+    def __init__(self, subset: str | Path) -> None:
+        if not isinstance(subset, (str, Path)) or not str(subset):
+            raise ConfigError(f"inclusion: the 'subset' parameter must be a file path, got {subset!r}",
+                              hint="e.g. subset: research_subset.csv")
+        self.subset = str(subset)
+
+    def subset_mask(self, data: pl.DataFrame) -> np.ndarray:
+        """Bool per row of ``data``: is it in the research subset?"""
+        from unlinkable.data.io import read_table
+
+        return subset_mask(data, read_table(self.subset))
+
+    def check(self, stats: ClassStatistics) -> np.ndarray:
+        return np.ones(stats.classes, dtype=bool)
+
+    def describe(self) -> str:
+        return (f"inclusion of the research subset {Path(self.subset).name}: only its records are anonymized and "
+                f"released; every other record is suppressed.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"inclusion": {"subset": self.subset}}
+
+
+def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> Inclusion:
+    """Build ``- inclusion: {subset: research_subset.csv}`` (relative to the job file).
+
+    Examples
+    --------
+    >>> from_config("inclusion", {"subset": "/d/s.csv"})
+    Inclusion(subset='/d/s.csv')
+    """
+    check_keys(params, ["subset"], "inclusion", noun="parameter")
+    if "subset" not in params:
+        raise ConfigError("inclusion needs the parameter subset", hint="e.g. - inclusion: {subset: research_subset.csv}")
+    base = Path(getattr(context, "base_dir", Path("."))) if context is not None else Path(".")
+    return Inclusion(str(base / str(params["subset"])))
+
+
+__all__ = ["Inclusion", "from_config"]
