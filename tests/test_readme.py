@@ -1,37 +1,57 @@
-"""Every example in the README runs: Python blocks in order, then the `$ unlinkable` commands."""
+"""Every example in the README runs: the Python blocks in order, and each console block in a fresh shell."""
 
 from __future__ import annotations
 
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-EXE = Path(sys.executable).parent / "unlinkable"
 
 
 def blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
 
 
-def test_python_examples_then_commands(tmp_path, monkeypatch):
+def test_python_examples(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
     for i, code in enumerate(blocks("python")):
         exec(compile(code, f"README.md python block {i + 1}", "exec"), namespace)  # noqa: S102
-    commands = [line[2:] for block in blocks("console") for line in block.splitlines() if line.startswith("$ ")]
-    assert commands, "the README shows commands"
-    for command in commands:
-        argv = command.split()
-        assert argv[0] == "unlinkable"
-        r = subprocess.run([str(EXE), *argv[1:]], capture_output=True, text=True, cwd=tmp_path, timeout=300,
-                           env={**os.environ, "COLUMNS": "120"})
-        assert r.returncode == 0, f"{command}: {r.stderr}"
-    assert (tmp_path / "demo" / "risk.html").exists()
-    assert (tmp_path / "demo" / "census_anonymized.csv").exists()
+    assert (tmp_path / "demo" / "census_job.yaml").exists()
+
+
+def test_console_examples_run_from_a_fresh_shell_exactly_as_written(tmp_path):
+    """Each console block runs as one bash script, in a fresh environment, from a copy of the repository's folder.
+
+    The copy holds links to what ``./run`` needs (the script, ``scripts/``, ``pyproject.toml`` and the
+    installed ``.venv``), so ``./run`` writes its ``out/`` there, not into the repository.
+    """
+    for name in ("run", "scripts", "pyproject.toml", ".venv"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    fresh = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8", "COLUMNS": "120"}
+    scripts = [[line[2:] for line in block.splitlines() if line.startswith("$ ")] for block in blocks("console")]
+    assert scripts and all(scripts), "the README shows commands"
+    for lines in scripts:
+        r = subprocess.run(["bash", "--noprofile", "--norc", "-e", "-c", "\n".join(lines)], capture_output=True,
+                           text=True, cwd=tmp_path, env=fresh, timeout=600)
+        assert r.returncode == 0, f"{lines}: {r.stderr}"
+        assert "Traceback" not in r.stderr
+    assert (tmp_path / "out" / "risk.html").exists()
+    assert (tmp_path / "out" / "result.json").exists()
+
+
+def test_run_prints_every_file_it_wrote(tmp_path):
+    """``./run`` lists each file it wrote on stdout, and writes nothing else."""
+    r = subprocess.run([str(ROOT / "run"), "--out", "o", "--records", "300"], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=600)
+    assert r.returncode == 0, r.stderr
+    written = sorted(p.name for p in (tmp_path / "o").iterdir())
+    assert written and not [n for n in written if n.startswith(".")]
+    listed = sorted(Path(m).name for m in re.findall(r"^\s+(o/\S+)", r.stdout, flags=re.M))
+    assert listed == written
 
 
 def test_yaml_example_is_a_valid_job(tmp_path):
