@@ -146,3 +146,11 @@ def test_no_message_prints_more_than_about_200_characters_of_a_value(tmp_path):
 def test_every_message_is_capped_centrally():
     error = UnlinkableError("v" * 10_000, hint="h" * 10_000)
     assert len(error.message) < MESSAGE_LIMIT + 40 and len(error.hint) < MESSAGE_LIMIT + 40
+
+
+def test_every_registered_model_refuses_an_unknown_parameter():
+    from unlinkable.models import REGISTRY, model_from_config
+
+    for name in REGISTRY:
+        with pytest.raises(ConfigError, match="unknown parameter 'zzz_unknown'"):
+            model_from_config({name: {"zzz_unknown": 1}})

@@ -724,8 +724,11 @@ def _numbers(series: pl.Series) -> Any:
 
 
 def _null_mask(series: pl.Series) -> Any:
+    """Missing cells: null, and NaN as a float or as text (data.numeric's rule: NaN is missing)."""
     mask = series.is_null()
-    if series.dtype.is_float():
+    if series.dtype == pl.String:
+        mask = mask | series.str.strip_chars().cast(pl.Float64, strict=False).is_nan().fill_null(False)
+    elif series.dtype.is_float():
         mask = mask | series.is_nan()
     return mask.to_numpy()
 

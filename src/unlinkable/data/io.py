@@ -48,9 +48,7 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
     ['08150', '08151']
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file", hint="check the path; relative paths in a job file are relative to the job file")
-    raw = path.read_bytes()
+    raw = read_file_bytes(path)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if not raw.strip():
@@ -141,6 +139,27 @@ def _check_field_counts(raw: bytes, sep: str, path: Path) -> int:
     return last - 1
 
 
+def read_file_bytes(path: Path) -> bytes:
+    """The bytes of an input file, or an InputError saying why they cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_file_bytes(Path(tempfile.mkdtemp()))
+    Traceback (most recent call last):
+    ...
+    unlinkable.errors.InputError: ...: not a file...
+    """
+    if not path.exists():
+        raise InputError(f"{path}: no such file", hint="check the path; relative paths in a job file are relative to the job file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file", hint="give the path of a CSV or Parquet file, not a folder")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})", hint="check the permissions") from None
+
+
 def read_table(source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
     """Any supported input as a polars DataFrame: a CSV or Parquet path, or a pandas/polars DataFrame.
 
@@ -160,10 +179,9 @@ def read_table(source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.suffix.lower() in (".parquet", ".pq"):
-            if not path.exists():
-                raise InputError(f"{path}: no such file", hint="check the path")
+            raw = read_file_bytes(path)
             try:
-                return pl.read_parquet(path)
+                return pl.read_parquet(raw)
             except Exception as exc:  # noqa: BLE001 - pyarrow/polars raise many types
                 raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})", hint="check the file") from None
         return read_csv(path, delimiter=delimiter)

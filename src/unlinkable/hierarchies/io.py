@@ -7,7 +7,7 @@ import io
 import os
 from pathlib import Path
 
-from unlinkable.data.io import atomic_write_text
+from unlinkable.data.io import atomic_write_text, read_file_bytes
 from unlinkable.errors import HierarchyError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 
@@ -26,7 +26,10 @@ def read_hierarchy(path: str | os.PathLike[str], *, delimiter: str = ";", name: 
     path = Path(path)
     if not path.exists():
         raise HierarchyError(f"{path}: no such hierarchy file", hint="check the path; paths in a job file are relative to it")
-    text = path.read_bytes().decode("utf-8-sig", errors="strict")
+    try:
+        text = read_file_bytes(path).decode("utf-8-sig", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise HierarchyError(f"{path}: not UTF-8 text (byte {exc.start})", hint="save the hierarchy file as UTF-8") from None
     lines = [line for line in text.splitlines() if line.strip() != ""]
     if not lines:
         raise HierarchyError(f"{path}: the hierarchy file is empty", hint="one row per original value, one column per level")

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from unlinkable.config import check_float
+from unlinkable.config import check_float, check_keys
 from unlinkable.errors import ConfigError
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 from unlinkable.models.tcloseness import _column, global_counts
@@ -176,10 +176,7 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _B
     variant = str(params.pop("variant", "basic")).strip().lower()
     if variant not in _CLASSES:
         raise ConfigError(f"beta-likeness: unknown variant {variant!r}", hint="variant is basic or enhanced")
-    unknown = set(params) - {"attribute", "beta"}
-    if unknown:
-        raise ConfigError(f"beta-likeness: unknown parameter(s) {', '.join(sorted(map(str, unknown)))}",
-                          hint="beta-likeness takes attribute, variant and beta")
+    check_keys(params, ["attribute", "beta", "variant"], "beta-likeness", noun="parameter")
     missing = [key for key in ("attribute", "beta") if key not in params]
     if missing:
         raise ConfigError(f"beta-likeness needs the parameter(s) {', '.join(missing)}",
