@@ -199,7 +199,7 @@ def read_job_file(path: str | Path) -> Any:
     if not path.exists():
         raise ConfigError(f"{path}: no such job file", hint="check the path")
     if not path.is_file():
-        raise ConfigError(f"{path}: not a file", hint="give the path of a job file (.yaml or .json)")
+        raise ConfigError(f"{path}: is a directory, not a file", hint="give the path of a job file (.yaml or .json)")
     size = path.stat().st_size
     if size > MAX_JOB_BYTES:
         raise ConfigError(f"{path}: a job file of {size:,} bytes is larger than the limit of {MAX_JOB_BYTES:,}",

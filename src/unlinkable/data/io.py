@@ -148,12 +148,12 @@ def read_file_bytes(path: Path) -> bytes:
     >>> read_file_bytes(Path(tempfile.mkdtemp()))
     Traceback (most recent call last):
     ...
-    unlinkable.errors.InputError: ...: not a file...
+    unlinkable.errors.InputError: ...: is a directory, not a file...
     """
     if not path.exists():
         raise InputError(f"{path}: no such file", hint="check the path; relative paths in a job file are relative to the job file")
     if not path.is_file():
-        raise InputError(f"{path}: not a file", hint="give the path of a CSV or Parquet file, not a folder")
+        raise InputError(f"{path}: is a directory, not a file", hint="give the path of a CSV or Parquet file, not a folder")
     try:
         return path.read_bytes()
     except OSError as exc:
