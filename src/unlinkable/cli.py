@@ -109,7 +109,10 @@ def run_guarded(call: Callable[[], int | None]) -> int:
         print(f"error: {exc.one_line()}", file=sys.stderr)
         return 2
     except Terminated as exc:
-        print(f"terminated ({signal_name(exc.signum)}): nothing was written", file=sys.stderr)
+        if exc.after_commit:
+            print(f"interrupted ({signal_name(exc.signum)}) after every output was written", file=sys.stderr)
+        else:
+            print(f"terminated ({signal_name(exc.signum)}): nothing was written", file=sys.stderr)
         return 128 + exc.signum
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)

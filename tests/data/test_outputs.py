@@ -152,3 +152,22 @@ def test_sigterm_becomes_terminated_and_the_handler_is_restored():
 def test_same_file():
     assert same_file("/tmp", "/tmp/../tmp")
     assert not same_file("/tmp/a-file-that-is-not-there", "/tmp/another")
+
+
+def test_a_signal_during_the_renames_is_held_until_they_are_done(tmp_path, monkeypatch):
+    real = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith("a.txt"):
+            os.kill(os.getpid(), signal.SIGINT)  # held back: b.txt is still renamed
+        return real(src, dst)
+
+    with OutputSet() as outputs:
+        outputs.text(tmp_path / "a.txt", "a")
+        outputs.text(tmp_path / "b.txt", "b")
+        monkeypatch.setattr(outputs_module.os, "replace", replace)
+        with pytest.raises(KeyboardInterrupt) as caught:
+            outputs.commit()
+    assert caught.value.after_commit and caught.value.signum == signal.SIGINT
+    assert (tmp_path / "a.txt").read_text() == "a" and (tmp_path / "b.txt").read_text() == "b"
+    assert leftovers(tmp_path) == []

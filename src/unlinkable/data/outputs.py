@@ -33,11 +33,12 @@ __all__ = ["OutputSet", "Terminated", "terminate_on_signals", "same_file"]
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, raised like Ctrl-C so that every cleanup path runs."""
+    """SIGTERM or SIGHUP (or a Ctrl-C held back during a commit), raised like Ctrl-C so every cleanup runs."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+        self.after_commit = False  # True when it arrived while a commit was renaming (all outputs are written)
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:
@@ -69,16 +70,28 @@ def terminate_on_signals() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP back (they are delivered after the block)."""
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+    """Hold SIGINT, SIGTERM and SIGHUP back while the block runs; raise the first one after it.
+
+    Python handlers, not a signal mask: a signal sent to the process may land on any thread
+    (polars has a pool), but its Python handler always runs in the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    arrived: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, frame: arrived.append(signum))
+                for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+                if signal.getsignal(signum) != signal.SIG_IGN}  # an ignored signal stays ignored
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if arrived:
+        # The renames are done, so say so rather than "nothing was written".
+        stop = Terminated(arrived[0])
+        stop.after_commit = True
+        raise stop
 
 
 def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
