@@ -29,6 +29,7 @@ def test_data_file_form_prints_a_summary(small_csv):
     assert r.returncode == 0, r.stderr
     assert "sample uniques" in r.stdout
     assert "33.33%" in r.stdout
+    assert "high re-identification risk" in r.stdout  # Carl is unique: risk 1, above 1 in 5
 
 
 def test_job_file_form_writes_json_records_and_report(tmp_path, small_csv):

@@ -123,3 +123,10 @@ def test_one_class_count_in_anonymize_report():
     assert "Equivalence classes (as ARX counts them: suppressed records are not a class) 2" in text
     assert "Suppressed records (every quasi-identifier *); the risk figures below treat them as one more group 2" in text
     assert not re.search(r"Equivalence classes[^0-9]*3\b", text)  # the risk count (3 groups) is never called classes
+
+
+def test_anonymize_report_judges_the_released_table():
+    # k = 5 release: highest risk 0.2 is not above 1 in 5 but above 1 in 11: moderate.
+    after = {"records": 10, "sample_uniques": 0.0, "prosecutor": {"highest_risk": 0.2, "average_risk": 0.2}}
+    text = _text(render("anonymize", {"records": 10, "risk_after": after}, generated_at=T))
+    assert "The released table: Moderate re-identification risk." in text

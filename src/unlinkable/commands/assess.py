@@ -153,11 +153,16 @@ def print_summary(d: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from unlinkable.report.verdict import verdict
+
     n = d["records"]
     ec = d["equivalence_classes"]
     table = Table(title=f"Re-identification risk of {d['source']} ({n:,} records)", show_header=True)
     table.add_column("measure")
     table.add_column("value", justify="right")
+    judged = verdict(d)
+    if judged is not None:
+        table.add_row("verdict", f"{judged.level} re-identification risk")
     table.add_row("quasi-identifiers", ", ".join(d["quasi_identifiers"]))
     table.add_row("equivalence classes", f"{ec['count']:,} (sizes {ec['min_size']}..{ec['max_size']}, mean {ec['mean_size']:.2f})")
     table.add_row("sample uniques", f"{d['sample_uniques']:.2%} of records")
