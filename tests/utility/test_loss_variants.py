@@ -12,18 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from unlinkable.errors import ConfigError
-from unlinkable.hierarchies.hierarchy import Hierarchy
-from unlinkable.models.kanonymity import KAnonymity
-from unlinkable.search import NodeEvaluator
 from unlinkable.search.exhaustive import exhaustive_search
 from unlinkable.search.flash import Flash, strategy_keys
-from unlinkable.search.lattice import Lattice
-from unlinkable.transform.generalize import Generalizer
 from unlinkable.utility import metric_from_name
 from unlinkable.utility.aggregate import RankedLoss, aggregate_function
 from unlinkable.utility.base import score_text
 from unlinkable.utility.gs_factor import factors
 from unlinkable.utility.loss import LossMetric
+
+from lattice_problems import evaluator, problems  # tests/utility/lattice_problems.py
 
 
 def test_factors_follow_arx():
@@ -67,36 +64,10 @@ def test_configuration():
 
 
 # ---------------------------------------------------------------------------------------------
-# Random small problems
+# Random small problems (lattice_problems.py)
 # ---------------------------------------------------------------------------------------------
 
-@st.composite
-def problems(draw):
-    n = draw(st.integers(3, 30))
-    m = draw(st.integers(1, 3))
-    rng = np.random.default_rng(draw(st.integers(0, 10_000)))
-    cols, maps = [], []
-    for j in range(m):
-        card = draw(st.integers(2, 5))
-        extra = draw(st.integers(0, 2))   # hierarchy rows absent from the data: domain > data
-        rows = [[f"v{i}", f"g{i // 2}", "*"] for i in range(card + extra)]
-        codes = rng.integers(0, card, n)
-        dictionary = [f"v{c}" for c in dict.fromkeys(codes.tolist())]
-        enc = {v: i for i, v in enumerate(dictionary)}
-        cols.append(np.array([enc[f"v{c}"] for c in codes]))
-        maps.append(Hierarchy(rows).encode(dictionary))
-    k = draw(st.integers(1, 4))
-    limit = draw(st.sampled_from([0.0, 0.2, 0.5, 1.0]))
-    gs = draw(st.sampled_from([0.0, 0.1, 0.3, 0.5, 0.7, 1.0]))
-    return np.column_stack(cols), maps, min(k, n), limit, gs
-
-
-def _evaluator(codes, maps, k, limit, metric):
-    lattice = Lattice([gm.levels for gm in maps])
-    names = [f"q{j}" for j in range(len(maps))]
-    return NodeEvaluator(Generalizer(codes, maps), lattice, names, [KAnonymity(k)], metric,
-                         suppression_limit=limit), lattice
-
+GS_FACTORS = st.sampled_from([0.0, 0.1, 0.3, 0.5, 0.7, 1.0])
 
 def brute_force_loss(codes, maps, levels, suppressed_rows, gs):
     """ARX's per-record Loss (MetricMDNMLoss) in exact fractions, per attribute, before flooring."""
@@ -116,10 +87,10 @@ def brute_force_loss(codes, maps, levels, suppressed_rows, gs):
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(), st.data())
-def test_gs_factor_matches_a_per_record_brute_force(problem, data):
-    codes, maps, k, limit, gs = problem
-    ev, lattice = _evaluator(codes, maps, k, 1.0, LossMetric(gs_factor=gs))
+@given(problems(), GS_FACTORS, st.data())
+def test_gs_factor_matches_a_per_record_brute_force(problem, gs, data):
+    codes, maps, k, _ = problem
+    ev, lattice = evaluator(codes, maps, k, 1.0, LossMetric(gs_factor=gs))
     node = data.draw(st.integers(0, lattice.size - 1))
     out = ev.outcome(node)
     rows = out.suppressed_classes[ev.g.record_class(out.classes)]
@@ -132,25 +103,25 @@ def test_gs_factor_matches_a_per_record_brute_force(problem, data):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(), st.data())
 def test_default_gs_factor_reproduces_the_plain_loss(problem, data):
-    codes, maps, k, limit, _ = problem
-    plain, lattice = _evaluator(codes, maps, k, limit, LossMetric())
-    explicit, _ = _evaluator(codes, maps, k, limit, metric_from_name({"name": "loss", "gs_factor": 0.5}))
+    codes, maps, k, limit = problem
+    plain, lattice = evaluator(codes, maps, k, limit, LossMetric())
+    explicit, _ = evaluator(codes, maps, k, limit, metric_from_name({"name": "loss", "gs_factor": 0.5}))
     node = data.draw(st.integers(0, lattice.size - 1))
     a, b = plain.outcome(node).score, explicit.outcome(node).score
     assert (a.value, a.per_attribute, a.lower_bound) == (b.value, b.per_attribute, b.lower_bound)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(), st.sampled_from(["rank", "geometric-mean", "arithmetic-mean", "sum", "maximum"]))
-def test_flash_finds_the_exhaustive_optimum_under_every_aggregate(problem, aggregate):
-    codes, maps, k, limit, gs = problem
+@given(problems(), GS_FACTORS, st.sampled_from(["rank", "geometric-mean", "arithmetic-mean", "sum", "maximum"]))
+def test_flash_finds_the_exhaustive_optimum_under_every_aggregate(problem, gs, aggregate):
+    codes, maps, k, limit = problem
 
     def metric():
         return metric_from_name({"name": "loss", "gs_factor": gs, "aggregate": aggregate})
 
-    ev, lattice = _evaluator(codes, maps, k, limit, metric())
+    ev, lattice = evaluator(codes, maps, k, limit, metric())
     optima, results = exhaustive_search(ev)
-    ev2, _ = _evaluator(codes, maps, k, limit, metric())
+    ev2, _ = evaluator(codes, maps, k, limit, metric())
     out = Flash(lattice, ev2.result, strategy_keys(lattice, [[len(x) for x in gm.labels] for gm in maps]),
                 privacy=ev2.privacy_monotonicity(), metric_monotone=metric().monotone(limit)).run()
     if not optima:

@@ -10,21 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from unlinkable.hierarchies.hierarchy import Hierarchy
-from unlinkable.models.kanonymity import KAnonymity
-from unlinkable.search import NodeEvaluator
 from unlinkable.search.exhaustive import exhaustive_search
 from unlinkable.search.flash import Flash, strategy_keys
-from unlinkable.search.lattice import Lattice
-from unlinkable.transform.generalize import Generalizer
 from unlinkable.utility import metric_from_name
 from unlinkable.utility.monotonic import MonotonicDiscernibilityMetric, MonotonicEntropyMetric
 
-
-def _evaluator(codes, maps, k, limit, metric):
-    lattice = Lattice([gm.levels for gm in maps])
-    names = [f"q{j}" for j in range(len(maps))]
-    return NodeEvaluator(Generalizer(codes, maps), lattice, names, [KAnonymity(k)], metric,
-                         suppression_limit=limit), lattice
+from lattice_problems import evaluator, problems  # tests/utility/lattice_problems.py
 
 
 def test_hand_worked_table():
@@ -32,8 +23,8 @@ def test_hand_worked_table():
     h = Hierarchy([["1", "*"], ["2", "*"]])
     codes = np.array([[0], [0], [0], [1]])
     maps = [h.encode(["1", "2"])]
-    entropy, _ = _evaluator(codes, maps, 2, 0.5, MonotonicEntropyMetric())
-    dm, _ = _evaluator(codes, maps, 2, 0.5, MonotonicDiscernibilityMetric())
+    entropy, _ = evaluator(codes, maps, 2, 0.5, MonotonicEntropyMetric())
+    dm, _ = evaluator(codes, maps, 2, 0.5, MonotonicDiscernibilityMetric())
     # level 0: nothing generalized, entropy 0 (the suppressed record is not charged); DM* 3^2 + 1^2
     assert entropy.outcome(0).score.value == 0.0 and entropy.outcome(0).suppressed_records == 1
     assert dm.outcome(0).score.value == 10.0
@@ -41,25 +32,6 @@ def test_hand_worked_table():
     expected = math.floor((3 * math.log2(4 / 3) + 2) * 1e10) / 1e10
     assert abs(entropy.outcome(1).score.value - expected) <= 1e-10
     assert dm.outcome(1).score.value == 16.0
-
-
-@st.composite
-def problems(draw):
-    n = draw(st.integers(3, 30))
-    m = draw(st.integers(1, 3))
-    rng = np.random.default_rng(draw(st.integers(0, 10_000)))
-    cols, maps = [], []
-    for _ in range(m):
-        card = draw(st.integers(2, 5))
-        extra = draw(st.integers(0, 2))
-        rows = [[f"v{i}", f"g{i // 2}", "*"] for i in range(card + extra)]
-        codes = rng.integers(0, card, n)
-        dictionary = [f"v{c}" for c in dict.fromkeys(codes.tolist())]
-        enc = {v: i for i, v in enumerate(dictionary)}
-        cols.append(np.array([enc[f"v{c}"] for c in codes]))
-        maps.append(Hierarchy(rows).encode(dictionary))
-    k = min(draw(st.integers(1, 4)), n)
-    return np.column_stack(cols), maps, k, draw(st.sampled_from([0.0, 0.2, 0.5, 1.0]))
 
 
 def brute_force_entropy(codes, maps, levels):
@@ -79,8 +51,8 @@ def brute_force_entropy(codes, maps, levels):
 @given(problems(), st.data())
 def test_scores_match_a_brute_force_and_ignore_suppression(problem, data):
     codes, maps, k, limit = problem
-    entropy, lattice = _evaluator(codes, maps, k, limit, MonotonicEntropyMetric())
-    dm, _ = _evaluator(codes, maps, k, limit, MonotonicDiscernibilityMetric())
+    entropy, lattice = evaluator(codes, maps, k, limit, MonotonicEntropyMetric())
+    dm, _ = evaluator(codes, maps, k, limit, MonotonicDiscernibilityMetric())
     node = data.draw(st.integers(0, lattice.size - 1))
     out = entropy.outcome(node)
     assert abs(out.score.value - brute_force_entropy(codes, maps, out.levels)) <= 1e-9 * max(1.0, out.score.value)
@@ -94,7 +66,7 @@ def test_declared_monotone_with_suppression(problem, name):
     codes, maps, k, limit = problem
     metric = metric_from_name(name)
     assert metric.monotone(limit)
-    ev, lattice = _evaluator(codes, maps, k, limit, metric)
+    ev, lattice = evaluator(codes, maps, k, limit, metric)
     for v in range(lattice.size):
         for s in lattice.successors(v):
             assert ev.outcome(s).score.value >= ev.outcome(v).score.value
@@ -104,9 +76,9 @@ def test_declared_monotone_with_suppression(problem, name):
 @given(problems(), st.sampled_from(["entropy-monotonic", "discernibility-monotonic"]))
 def test_flash_finds_the_exhaustive_optimum(problem, name):
     codes, maps, k, limit = problem
-    ev, lattice = _evaluator(codes, maps, k, limit, metric_from_name(name))
+    ev, lattice = evaluator(codes, maps, k, limit, metric_from_name(name))
     optima, results = exhaustive_search(ev)
-    ev2, _ = _evaluator(codes, maps, k, limit, metric_from_name(name))
+    ev2, _ = evaluator(codes, maps, k, limit, metric_from_name(name))
     out = Flash(lattice, ev2.result, strategy_keys(lattice, [[len(x) for x in gm.labels] for gm in maps]),
                 privacy=ev2.privacy_monotonicity(), metric_monotone=metric_from_name(name).monotone(limit)).run()
     if not optima:

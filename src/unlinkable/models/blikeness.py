@@ -21,9 +21,9 @@ from typing import Any, Mapping
 import numpy as np
 
 from unlinkable.config import check_float, check_keys
-from unlinkable.errors import ConfigError
-from unlinkable.models.base import ClassStatistics, PrivacyModel
-from unlinkable.models.tcloseness import _column, global_counts
+from unlinkable.errors import ConfigError, shown
+from unlinkable.models.base import ClassStatistics
+from unlinkable.models.tcloseness import AgainstTable, _column
 
 VARIANTS = ("basic", "enhanced")
 
@@ -51,37 +51,19 @@ def likeness_gains(stats: ClassStatistics, attribute: str, table_counts: np.ndar
     return v, cls, (p - q) / q, q
 
 
-class _BetaLikeness(PrivacyModel):
+class _BetaLikeness(AgainstTable):
     name = "beta-likeness"
     variant = ""
-    monotone_generalization = True
-    monotone_suppression = False
-    per_class = True
 
     def __init__(self, attribute: str, beta: float) -> None:
-        if not isinstance(attribute, str) or not attribute:
-            raise ConfigError(f"beta-likeness: the 'attribute' parameter must be a column name, got {attribute!r}",
-                              hint="name the sensitive attribute, e.g. attribute: occupation")
-        self.attribute = attribute
+        super().__init__(attribute)
         self.beta = check_float(beta, "beta", low=0.0, low_open=True)
-        self._table_counts: np.ndarray | None = None
-
-    def sensitive_attributes(self) -> tuple[str, ...]:
-        return (self.attribute,)
-
-    def prepare(self, stats_of_input: ClassStatistics) -> None:
-        """Store the distribution of the sensitive attribute over the whole input table."""
-        self._table_counts = global_counts(_column(stats_of_input, self.attribute))
 
     def _bounds(self, q: np.ndarray) -> np.ndarray | float:
         raise NotImplementedError
 
     def check(self, stats: ClassStatistics) -> np.ndarray:
-        counts = self._table_counts
-        if counts is None:
-            # Without prepare(), the statistics are taken to cover the whole input table.
-            counts = global_counts(_column(stats, self.attribute))
-        _, cls, gain, q = likeness_gains(stats, self.attribute, counts)
+        _, cls, gain, q = likeness_gains(stats, self.attribute, self._counts(stats))
         failing = gain > self._bounds(q)
         return np.bincount(cls[failing], minlength=stats.classes) == 0
 
@@ -175,8 +157,8 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _B
     params = dict(params)
     variant = str(params.pop("variant", "basic")).strip().lower()
     if variant not in _CLASSES:
-        raise ConfigError(f"beta-likeness: unknown variant {variant!r}", hint="variant is basic or enhanced")
-    check_keys(params, ["attribute", "beta", "variant"], "beta-likeness", noun="parameter")
+        raise ConfigError(f"beta-likeness: unknown variant {shown(variant)}", hint="variant is basic or enhanced")
+    check_keys(params, ["attribute", "variant", "beta"], "beta-likeness", noun="parameter")
     missing = [key for key in ("attribute", "beta") if key not in params]
     if missing:
         raise ConfigError(f"beta-likeness needs the parameter(s) {', '.join(missing)}",

@@ -181,19 +181,19 @@ def hierarchical_distance(hist: np.ndarray, table_counts: np.ndarray, hierarchy:
     return cost / (float(total_p) * sizes.astype(np.float64))
 
 
-class _TCloseness(PrivacyModel):
-    name = "t-closeness"
-    distance = ""
+class AgainstTable(PrivacyModel):
+    """A per-class model that compares each class with the distribution of one sensitive attribute
+    over the whole input table (t-closeness, beta-likeness)."""
+
     monotone_generalization = True
     monotone_suppression = False
     per_class = True
 
-    def __init__(self, attribute: str, t: float) -> None:
+    def __init__(self, attribute: str) -> None:
         if not isinstance(attribute, str) or not attribute:
-            raise ConfigError(f"t-closeness: the 'attribute' parameter must be a column name, got {attribute!r}",
+            raise ConfigError(f"{self.name}: the 'attribute' parameter must be a column name, got {attribute!r}",
                               hint="name the sensitive attribute, e.g. attribute: occupation")
         self.attribute = attribute
-        self.t = check_float(t, "t", low=0.0, high=1.0)
         self._table_counts: np.ndarray | None = None
 
     def sensitive_attributes(self) -> tuple[str, ...]:
@@ -208,6 +208,15 @@ class _TCloseness(PrivacyModel):
             # Without prepare(), the statistics are taken to cover the whole input table.
             return global_counts(_column(stats, self.attribute))
         return self._table_counts
+
+
+class _TCloseness(AgainstTable):
+    name = "t-closeness"
+    distance = ""
+
+    def __init__(self, attribute: str, t: float) -> None:
+        super().__init__(attribute)
+        self.t = check_float(t, "t", low=0.0, high=1.0)
 
     def distances(self, stats: ClassStatistics) -> np.ndarray:
         """The EMD of every class to the table distribution (float per class)."""
@@ -390,6 +399,6 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _T
     return _CLASSES[distance](params["attribute"], params["t"])
 
 
-__all__ = ["EqualDistanceTCloseness", "OrderedDistanceTCloseness", "HierarchicalDistanceTCloseness",
+__all__ = ["AgainstTable", "EqualDistanceTCloseness", "OrderedDistanceTCloseness", "HierarchicalDistanceTCloseness",
            "equal_distance", "ordered_distance_sum", "hierarchical_distance", "global_counts", "value_order",
            "from_config", "DISTANCES"]

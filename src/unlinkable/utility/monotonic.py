@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from unlinkable.utility.base import Evaluation, Score, UtilityMetric, floor10
+from unlinkable.utility.discernibility import DiscernibilityMetric
 
 _LN2 = math.log(2.0)
 
@@ -90,7 +91,7 @@ class MonotonicEntropyMetric(UtilityMetric):
         return self.evaluate(ev).value
 
 
-class MonotonicDiscernibilityMetric(UtilityMetric):
+class MonotonicDiscernibilityMetric(DiscernibilityMetric):
     """DM*: the sum of squared class sizes over all classes, suppressed or not.
 
     Examples
@@ -102,17 +103,13 @@ class MonotonicDiscernibilityMetric(UtilityMetric):
 
     Notes
     -----
-    Bayardo and Agrawal (2005), DM*; ARX ``MetricSDDiscernability`` (``createDiscernabilityMetric(true)``).
+    Bayardo and Agrawal (2005), DM*; ARX ``MetricSDDiscernability`` (``createDiscernabilityMetric(true)``):
+    the non-monotonic metric's lower bound (:meth:`DiscernibilityMetric.lower_bound`) is its score.
     """
 
     name = "discernibility-monotonic"
     monotone_generalization = True
     monotone_suppression = True
-
-    def lower_bound(self, ev: Evaluation) -> float:
-        """The score itself."""
-        sizes = np.asarray(ev.sizes, dtype=np.int64)
-        return float(int((sizes * sizes).sum()))
 
     def evaluate(self, ev: Evaluation) -> Score:
         value = self.lower_bound(ev)
