@@ -210,11 +210,12 @@ def test_exact_is_the_negative_binomial_expectation(f, ratio):
 
 
 def test_exact_where_sdcmicros_series_cancels():
-    # sdcMicro's alternating series gives -11.5 here and 138638 for fk = 50, p = 1/2
-    fk, Fk = np.array([12.0, 50.0]), np.array([12.6, 100.0])
+    # sdcMicro's alternating series gives -11.5 here, 138638 for fk = 50, p = 1/2, and NaN for
+    # fk = 176, p = 0.01 (testdata's largest class on its seven key variables)
+    fk, Fk = np.array([12.0, 50.0, 176.0]), np.array([12.6, 100.0, 17600.0])
     r = individual_risk(fk, Fk, weighted=True, method="exact")
-    assert r[0] == pytest.approx(negative_binomial_risk(12, 12.6), rel=1e-10)
-    assert r[1] == pytest.approx(negative_binomial_risk(50, 100.0), rel=1e-10)
+    for got, f, F in zip(r, fk, Fk):
+        assert got == pytest.approx(negative_binomial_risk(f, F), rel=1e-10)
 
 
 def test_exact_equals_approx_below_three():

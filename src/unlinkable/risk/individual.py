@@ -87,8 +87,10 @@ def individual_risk(fk: np.ndarray, Fk: np.ndarray, *, weighted: bool, method: s
     The series is computed in sdcMicro's order of operations (one per distinct (fk, Fk) pair) and
     checked against the same risk as a well-conditioned integral, r = int_0^1 p u^(fk-1)/(p + (1-p) u) du.
     The alternating series cancels badly for large fk or p near 1 (fk = 12, p = 0.95 gives -11.5 in
-    sdcMicro; fk = 50, p = 0.5 gives 138638): where the two differ by more than 1e-9 relative,
-    the integral is returned instead. Elsewhere the result is sdcMicro's to the last digit.
+    sdcMicro; fk = 50, p = 0.5 gives 138638) and overflows to NaN for large fk and small p (testdata's
+    fk = 176, p = 0.01): where the two differ by more than 1e-9 relative, or the series is NaN, the
+    integral is returned instead. Elsewhere the result is sdcMicro's to the last bit (powers are
+    taken in long double, as R does on x86-64).
     The weighted risk is then multiplied by ``qual`` (sdcMicro's quality factor).
 
     A fractional fk strictly between 1 and 2 (only possible with missing keys and alpha < 1) gets
@@ -163,6 +165,15 @@ def individual_risk(fk: np.ndarray, Fk: np.ndarray, *, weighted: bool, method: s
     return r * qual
 
 
+def _r_pow(x, y):
+    """R's ``x^y`` on x86-64 Linux: ``powl`` in long double, rounded to double (``R_pow``).
+
+    C's ``pow`` in double differs from it in the last bit now and then; where long double is
+    plain double (Windows, arm64 macOS) this is ``pow`` and so is R's.
+    """
+    return (np.asarray(x, dtype=np.longdouble) ** np.asarray(y, dtype=np.longdouble)).astype(np.float64)
+
+
 def _exact_integral(f: float, p: float) -> float:
     """E[1/F | f] = int_0^1 p u^(f-1) / (p + (1-p) u) du: positive terms, no cancellation.
 
@@ -187,23 +198,29 @@ def _exact_series(fk: np.ndarray, Fk: np.ndarray) -> np.ndarray:
     pairs, inverse = np.unique(np.column_stack([fk, Fk]), axis=0, return_inverse=True)
     out = np.empty(pairs.shape[0])
     for j, (f, F) in enumerate(pairs):  # one short series per class size, not per record
-        p = f / F
-        a = (p ** (1.0 - f) - 1.0) / (f - 1.0)
-        i = np.arange(int(np.floor(f - 3.0)) + 1, dtype=np.float64)
-        b = ((f - 1.0 - i) ** 2 / ((i + 1.0) * (f - 2.0 - i))
-             * (p ** (i + 2.0 - f) - 1.0) / (p ** (i + 1.0 - f) - 1.0))
-        terms = np.multiply.accumulate(b)
-        signs = np.where(i % 2 == 0, -1.0, 1.0)  # (-1)^(m+1)
-        bb = float(np.add.accumulate(np.concatenate([[0.0], signs * terms]))[-1])
-        eins = (p / (1.0 - p)) ** f
-        drei = (-1.0) ** f * np.log(p)
-        series = eins * ((a * (1.0 + bb)) + drei)
-        if 0.0 < p < 1.0 and float(f).is_integer():
-            stable = _exact_integral(float(f), float(p))
-            if not abs(series - stable) <= 1e-9 * stable:
-                series = stable  # the alternating series cancelled: sdcMicro's value is wrong here
-        out[j] = series
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # overflow is caught below
+            out[j] = _series_or_integral(f, F)
     return out[inverse.reshape(-1)]
+
+
+def _series_or_integral(f: float, F: float) -> float:
+    """sdcMicro's series for one (fk, Fk) pair, or the integral where the series went wrong."""
+    p = f / F
+    a = (_r_pow(p, 1.0 - f) - 1.0) / (f - 1.0)
+    i = np.arange(int(np.floor(f - 3.0)) + 1, dtype=np.float64)
+    b = ((f - 1.0 - i) ** 2 / ((i + 1.0) * (f - 2.0 - i))
+         * (_r_pow(p, i + 2.0 - f) - 1.0) / (_r_pow(p, i + 1.0 - f) - 1.0))
+    terms = np.multiply.accumulate(b)
+    signs = np.where(i % 2 == 0, -1.0, 1.0)  # (-1)^(m+1)
+    bb = float(np.add.accumulate(np.concatenate([[0.0], signs * terms]))[-1])
+    eins = float(_r_pow(p / (1.0 - p), f))
+    drei = (-1.0) ** f * np.log(p)
+    series = eins * ((a * (1.0 + bb)) + drei)
+    if 0.0 < p < 1.0 and float(f).is_integer():
+        stable = _exact_integral(float(f), float(p))
+        if not abs(series - stable) <= 1e-9 * stable:
+            series = stable  # the series cancelled or overflowed (NaN): sdcMicro's value is wrong here
+    return float(series)
 
 
 def r_mad(x: np.ndarray) -> float:
