@@ -13,7 +13,7 @@ from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.search.exhaustive import exhaustive_search
 from unlinkable.search.flash import Flash, strategy_keys
 from unlinkable.utility import metric_from_name
-from unlinkable.utility.monotonic import MonotonicDiscernibilityMetric, MonotonicEntropyMetric
+from unlinkable.utility.monotonic import MonotonicDiscernibilityMetric, MonotonicEntropyMetric, MonotonicPrecisionMetric
 
 from lattice_problems import evaluator, problems  # tests/utility/lattice_problems.py
 
@@ -58,10 +58,14 @@ def test_scores_match_a_brute_force_and_ignore_suppression(problem, data):
     assert abs(out.score.value - brute_force_entropy(codes, maps, out.levels)) <= 1e-9 * max(1.0, out.score.value)
     sizes = dm.outcome(node).classes.sizes
     assert dm.outcome(node).score.value == float(sum(int(s) ** 2 for s in sizes))
+    precision, _ = evaluator(codes, maps, k, limit, MonotonicPrecisionMetric())
+    heights = [gm.max_level for gm in maps]
+    expected = sum(lv / h if h else 0.0 for lv, h in zip(out.levels, heights)) / len(maps)
+    assert abs(precision.outcome(node).score.value - expected) <= 1e-12
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(), st.sampled_from(["entropy-monotonic", "discernibility-monotonic"]))
+@given(problems(), st.sampled_from(["entropy-monotonic", "discernibility-monotonic", "precision-monotonic"]))
 def test_declared_monotone_with_suppression(problem, name):
     codes, maps, k, limit = problem
     metric = metric_from_name(name)
@@ -73,7 +77,7 @@ def test_declared_monotone_with_suppression(problem, name):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(), st.sampled_from(["entropy-monotonic", "discernibility-monotonic"]))
+@given(problems(), st.sampled_from(["entropy-monotonic", "discernibility-monotonic", "precision-monotonic"]))
 def test_flash_finds_the_exhaustive_optimum(problem, name):
     codes, maps, k, limit = problem
     ev, lattice = evaluator(codes, maps, k, limit, metric_from_name(name))

@@ -2,7 +2,7 @@
 
 ``metric_from_name("loss")`` returns a fresh metric; names follow the job file
 (loss | discernibility | entropy | precision | aecs | height | entropy-monotonic |
-discernibility-monotonic).
+discernibility-monotonic | precision-monotonic).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from unlinkable.utility.discernibility import DiscernibilityMetric
 from unlinkable.utility.entropy import EntropyMetric
 from unlinkable.utility.height import HeightMetric
 from unlinkable.utility.loss import LossMetric
-from unlinkable.utility.monotonic import MonotonicDiscernibilityMetric, MonotonicEntropyMetric
+from unlinkable.utility.monotonic import MonotonicDiscernibilityMetric, MonotonicEntropyMetric, MonotonicPrecisionMetric
 from unlinkable.utility.precision import PrecisionMetric
 
 METRICS = {
@@ -28,6 +28,7 @@ METRICS = {
     "entropy-monotonic": MonotonicEntropyMetric,
     "discernibility-monotonic": MonotonicDiscernibilityMetric,
     "dm*": MonotonicDiscernibilityMetric,
+    "precision-monotonic": MonotonicPrecisionMetric,
 }
 
 
@@ -57,7 +58,7 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
     if key not in METRICS:
         raise ConfigError(f"unknown metric {shown(name)}",
                           hint=(did_you_mean(key, METRICS).strip() + " use one of loss, discernibility, entropy, precision, "
-                                "aecs, height, entropy-monotonic, discernibility-monotonic").strip())
+                                "aecs, height, entropy-monotonic, discernibility-monotonic, precision-monotonic").strip())
     if options:
         if key != "loss":
             raise ConfigError(f"metric {key!r} takes no options {sorted(map(str, options))}",
@@ -71,4 +72,5 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
 
 __all__ = ["UtilityMetric", "Evaluation", "Score", "java_double_string", "metric_from_name", "METRICS",
            "LossMetric", "DiscernibilityMetric", "EntropyMetric", "PrecisionMetric", "AECSMetric", "HeightMetric",
-           "MonotonicEntropyMetric", "MonotonicDiscernibilityMetric"]
+           "MonotonicEntropyMetric", "MonotonicDiscernibilityMetric",
+           "MonotonicPrecisionMetric"]

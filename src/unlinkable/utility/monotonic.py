@@ -11,7 +11,9 @@ limit, and FLASH prunes with them:
   f_v and g_v the input frequency of v's generalized value; ARX adds the terms value by value in
   dictionary order, negates, floors each attribute to 10 decimals and sums the attributes;
 - ``discernibility-monotonic`` (DM*, ``Metric.createDiscernabilityMetric(true)``,
-  ``MetricSDDiscernability``): ``sum |E|^2`` over all classes E, suppressed or not.
+  ``MetricSDDiscernability``): ``sum |E|^2`` over all classes E, suppressed or not;
+- ``precision-monotonic`` (``Metric.createPrecisionMetric(true)``, ``MetricMDPrecision``): per
+  attribute level / height, as if nothing were suppressed, aggregated by ARX's arithmetic mean.
 
 Bayardo and Agrawal, "Data privacy through optimal k-anonymization", ICDE 2005 (DM);
 Gionis and Tassa, "k-Anonymization with minimal loss of information", TKDE 2009 (non-uniform entropy).
@@ -116,4 +118,39 @@ class MonotonicDiscernibilityMetric(DiscernibilityMetric):
         return Score(value, None, value)
 
 
-__all__ = ["MonotonicEntropyMetric", "MonotonicDiscernibilityMetric"]
+class MonotonicPrecisionMetric(UtilityMetric):
+    """Sweeney's precision of the generalization alone: the mean over attributes of level / height.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> gm = Hierarchy([["a", "x", "*"], ["b", "x", "*"]]).encode(["a", "b"])
+    >>> ev = Evaluation((1,), np.array([2]), np.array([[0]]), np.array([True]), 2, [gm], ["q"])
+    >>> MonotonicPrecisionMetric().evaluate(ev).value      # level 1 of 2; the suppression costs nothing
+    0.5
+
+    Notes
+    -----
+    Sweeney (2002), precision; ARX ``MetricMDPrecision`` (``createPrecisionMetric(true)``): the
+    non-monotonic metric's lower bound ``(level / height) * 1`` per attribute is its score, and
+    ``ILMultiDimensionalArithmeticMean`` adds ``value / m`` attribute after attribute.
+    """
+
+    name = "precision-monotonic"
+    monotone_generalization = True
+    monotone_suppression = True
+
+    def evaluate(self, ev: Evaluation) -> Score:
+        from unlinkable.utility.aggregate import aggregate_function
+
+        per = {name: (lv / gm.max_level if gm.max_level else 0.0) for gm, name, lv in zip(ev.maps, ev.names, ev.levels)}
+        value = aggregate_function("arithmetic-mean")(list(per.values())) if per else 0.0
+        return Score(value, per, value)
+
+    def lower_bound(self, ev: Evaluation) -> float:
+        """The score itself: it depends on the levels alone."""
+        return self.evaluate(ev).value
+
+
+__all__ = ["MonotonicEntropyMetric", "MonotonicDiscernibilityMetric", "MonotonicPrecisionMetric"]
