@@ -194,7 +194,7 @@ class Anonymizer:
         Share of records that may be suppressed, in [0, 1].
     metric : str
         ``loss`` | ``discernibility`` | ``entropy`` | ``precision`` | ``aecs`` | ``height`` |
-        ``entropy-monotonic`` | ``discernibility-monotonic``, or a job-file mapping such as
+        ``entropy-monotonic`` | ``discernibility-monotonic`` | ``precision-monotonic``, or a mapping such as
         ``{"name": "loss", "gs_factor": 0.1, "aggregate": "rank"}``.
     search : {"optimal", "heuristic"}
     time_limit_s : float, optional
