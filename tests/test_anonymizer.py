@@ -1,6 +1,8 @@
 import pandas as pd
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from unlinkable.anonymizer import Anonymizer
 from unlinkable.errors import ConfigError, NoSolutionError
@@ -104,3 +106,35 @@ def test_a_kept_insensitive_column_that_singles_out_records_is_measured():
     assert figures["kept_columns"] == [{"column": "name", "alone": 1.0, "with_quasi_identifiers": 1.0, "warn": True}]
     assert res.to_dict(include_risk=False)["roles"] == {"age": "quasi-identifier", "zipcode": "quasi-identifier",
                                                         "name": "insensitive"}
+
+
+@pytest.mark.parametrize("limit", [0.0, 0.5])
+def test_uniques_counted_on_classes_equal_brute_force_on_the_released_text(limit):
+    from collections import Counter
+
+    res = _k2(identifiers=["name"]).fit(_frame()) if limit == 0 else Anonymizer(
+        quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+        privacy=[{"k-anonymity": {"k": 3}}], suppression_limit=limit, identifiers=["name"], progress=False).fit(_frame())
+    rows = list(res.table.select(["age", "zipcode"]).iter_rows())
+    counts = Counter(rows)
+    unique = sum(1 for r in rows if counts[r] == 1)
+    figures = res.released_uniqueness
+    assert figures["quasi_identifier_uniques"] == unique / len(rows) and figures["unique_records"] == unique
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["34", "45", "66", "70"]), st.sampled_from(["81667", "81675", "81925", "81931"])),
+                min_size=4, max_size=25),
+       st.integers(2, 4), st.sampled_from([0.0, 0.3, 1.0]))
+def test_released_uniqueness_equals_brute_force(rows, k, limit):
+    from collections import Counter
+
+    frame = pl.DataFrame(rows, schema=["age", "zipcode"], orient="row")
+    try:
+        res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+                         privacy=[{"k-anonymity": {"k": k}}], suppression_limit=limit, progress=False).fit(frame)
+    except (ConfigError, NoSolutionError):
+        return
+    released = list(res.table.iter_rows())
+    counts = Counter(released)
+    assert res.released_uniqueness["unique_records"] == sum(1 for r in released if counts[r] == 1)

@@ -26,7 +26,7 @@ from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models import ModelContext, model_from_config
 from unlinkable.models.base import PrivacyModel, SensitiveColumn
 from unlinkable.progress import Progress
-from unlinkable.risk.released import released_uniqueness
+from unlinkable.risk.released import released_uniqueness, unique_on_class_labels
 from unlinkable.search import NodeEvaluator, suppressed_of
 from unlinkable.search.flash import FULL, Flash, strategy_keys
 from unlinkable.search.heuristic import best_first
@@ -135,6 +135,17 @@ def _assess(table: Any, quasi_identifiers: Sequence[str]) -> dict | None:
     except TypeError:
         result = assess(frame, quasi_identifiers=list(quasi_identifiers))
     return result.to_dict()
+
+
+def _qi_uniques(best: Any, maps: Sequence[Any], names: Sequence[str]) -> int:
+    """Released records unique on their quasi-identifier text, counted on classes, not records:
+    each released class by its labels, the suppressed records as one more class of ``*``."""
+    keep = ~best.suppressed_classes
+    gen = best.classes.gen[keep]
+    columns = {q: np.append(np.asarray(gm.labels[lv], dtype=object)[gen[:, i]], "*").tolist()
+               for i, (q, gm, lv) in enumerate(zip(names, maps, best.levels))}
+    sizes = [*best.classes.sizes[keep].tolist(), int(best.suppressed_records)]
+    return unique_on_class_labels(pl.DataFrame(columns, schema={q: pl.String for q in names}), sizes)
 
 
 def _as_text(series: pl.Series) -> pl.Series:
@@ -388,7 +399,8 @@ class Anonymizer:
         table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
                                   levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
         released = best.classes.sizes[~best.suppressed_classes]
-        uniqueness = released_uniqueness(table, quasi_identifiers=self.quasi_identifiers, kept=kept_as_is(roles))
+        uniqueness = released_uniqueness(table, quasi_identifiers=self.quasi_identifiers, kept=kept_as_is(roles),
+                                         quasi_identifier_uniques=_qi_uniques(best, maps, self.quasi_identifiers))
         examples = _released_examples(codes[~suppressed_rows], maps, best.levels, self.quasi_identifiers)
         return Result(
             table=to_output_frame(table, data),

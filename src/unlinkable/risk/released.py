@@ -24,11 +24,13 @@ import polars as pl
 def _unique_records(table: pl.DataFrame, columns: Sequence[str]) -> int:
     if not columns or table.height == 0:
         return 0 if table.height != 1 else 1
-    text = table.select([pl.col(c).cast(pl.String) for c in columns])
-    return int(text.is_unique().sum())
+    # One hash-grouping pass over the row tuples (exact: equal hashes are compared by value).
+    text = [pl.col(c) if table.schema[c] == pl.String else pl.col(c).cast(pl.String) for c in columns]
+    return int(table.select(pl.struct(text).is_unique().sum()).item())
 
 
-def released_uniqueness(table: pl.DataFrame, *, quasi_identifiers: Sequence[str], kept: Sequence[str]) -> dict[str, Any]:
+def released_uniqueness(table: pl.DataFrame, *, quasi_identifiers: Sequence[str], kept: Sequence[str],
+                        quasi_identifier_uniques: int | None = None) -> dict[str, Any]:
     """Uniqueness of a released table on its quasi-identifiers and the columns it keeps as is.
 
     Parameters
@@ -39,6 +41,10 @@ def released_uniqueness(table: pl.DataFrame, *, quasi_identifiers: Sequence[str]
         Its quasi-identifiers, as released (generalized, suppressed or perturbed).
     kept : sequence of str
         The columns released unchanged and not declared sensitive.
+    quasi_identifier_uniques : int, optional
+        The number of records unique on the quasi-identifiers, when the caller already knows it
+        from its classes (:func:`unique_on_class_labels`); then a table without kept columns
+        needs no pass over its records.
 
     Returns
     -------
@@ -59,7 +65,8 @@ def released_uniqueness(table: pl.DataFrame, *, quasi_identifiers: Sequence[str]
     n = table.height
     share = (lambda count: count / n) if n else (lambda count: 0.0)
     qis, kept = list(quasi_identifiers), list(kept)
-    qi_uniques = _unique_records(table, qis) if qis else 0
+    qi_uniques = quasi_identifier_uniques if quasi_identifier_uniques is not None else (
+        _unique_records(table, qis) if qis else 0)
     entries = []
     for column in kept:
         alone = share(_unique_records(table, [column]))
@@ -67,7 +74,7 @@ def released_uniqueness(table: pl.DataFrame, *, quasi_identifiers: Sequence[str]
         entries.append({"column": column, "alone": alone, "with_quasi_identifiers": together,
                         "warn": alone > 0 or together > share(qi_uniques)})
     every = [*qis, *kept]
-    unique = _unique_records(table, every)
+    unique = _unique_records(table, every) if kept else qi_uniques
     return {
         "records": n,
         "columns": every,
@@ -78,4 +85,21 @@ def released_uniqueness(table: pl.DataFrame, *, quasi_identifiers: Sequence[str]
     }
 
 
-__all__ = ["released_uniqueness"]
+def unique_on_class_labels(labels: pl.DataFrame, sizes: Sequence[int]) -> int:
+    """Records unique on their released text, from one row per class (its labels and size).
+
+    Classes whose labels read the same (say a suppressed class and a class generalized to ``*``)
+    are merged first, so the count is that of the released text, not of the classes.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> unique_on_class_labels(pl.DataFrame({"age": ["3*", "4*", "*", "*"]}), [2, 1, 1, 1])  # 4* alone
+    1
+    """
+    merged = labels.with_columns(pl.Series("_size", list(sizes), dtype=pl.Int64))
+    totals = merged.group_by(labels.columns).agg(pl.col("_size").sum())["_size"]
+    return int((totals == 1).sum())
+
+
+__all__ = ["released_uniqueness", "unique_on_class_labels"]
