@@ -110,6 +110,9 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
     """Assess; stage the JSON, per-record CSV and report in one OutputSet; rename them together."""
     from unlinkable.assessment import assess
 
+    points_job = _points_job(args)
+    if points_job is not None:
+        return _run_points(args, points_job, shown)
     with OutputSet(inputs=input_files(args)) as outputs:
         outputs.reserve(args.json_out, args.records, args.report)
         shown.begin("read", Path(args.source).name)
@@ -132,6 +135,50 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
     if not args.json_out or sys.stdout.isatty():
         print_summary(figures)
     for label, path in (("figures", args.json_out), ("per-record risks", args.records), ("report", args.report)):
+        if path:
+            print(f"{label}: {path}", file=sys.stderr)
+    return 0
+
+
+def _points_job(args: argparse.Namespace) -> Any:
+    """The set-valued job, when the job file has ``transactions:`` or a basket-lines input."""
+    source = Path(args.source)
+    if source.suffix.lower() not in _JOB_SUFFIXES or not source.is_file():
+        return None
+    from unlinkable.config import read_job_file
+    from unlinkable.points.job import is_points_job, load_points_job
+
+    if not is_points_job(read_job_file(source)):
+        return None
+    if args.qi or args.report:
+        raise ConfigError(f"{source}: {'--qi' if args.qi else '--report'} is not available for set-valued data (yet)",
+                          hint="use --json and --records")
+    return load_points_job(source)
+
+
+def _run_points(args: argparse.Namespace, job: Any, shown: Progress) -> int:
+    """Set-valued assess: unicity and k^m figures as JSON, smallest supports per record as CSV."""
+    from unlinkable.points.assess import assess_points
+
+    with OutputSet(inputs=job.inputs()) as outputs:
+        outputs.reserve(args.json_out, args.records)
+        shown.begin("read", job.path.name)
+        points = job.read()
+        shown.begin("risk")
+        result = assess_points(points, k=job.k, m=job.m, ps=job.ps, mode=job.mode, seed=job.seed)
+        figures = result.to_dict()
+        shown.begin("write")
+        if args.json_out:
+            outputs.text(args.json_out, json.dumps(figures, indent=2) + "\n")
+        if args.records:
+            if result.km is None:
+                raise ConfigError(f"{job.source}: --records needs `assess: {{km: {{k, m}}}}`", hint="assess: {km: {k: 5, m: 2}}")
+            outputs.table(args.records, result.per_record(), delimiter=",")
+        outputs.commit()
+    shown.end()
+    if not args.json_out or sys.stdout.isatty():
+        print(json.dumps(figures, indent=2))
+    for label, path in (("figures", args.json_out), ("per-record smallest supports", args.records)):
         if path:
             print(f"{label}: {path}", file=sys.stderr)
     return 0

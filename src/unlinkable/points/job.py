@@ -1,0 +1,153 @@
+"""The set-valued job file: a long table (``transactions:``) or a basket-lines file, and ``assess:``.
+
+::
+
+    input: {path: baskets.txt, format: basket-lines, separator: " "}   # or a table + transactions:
+    transactions: {record: card, item: sku, time: when}                # long tables only
+    assess: {km: {k: 5, m: 2}, unicity: {p: [1, 2, 3, 4], mode: exact}}
+    seed: 7                                                            # sampled unicity only
+
+Every key is checked, as in the other job files (unknown keys get a "did you mean" hint).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from unlinkable.config import check_int, check_keys, read_job_file
+from unlinkable.errors import ConfigError, shown
+from unlinkable.points.encoded import Points
+from unlinkable.points.read import read_basket_lines, read_transactions
+from unlinkable.points.unicity import MODES
+
+SECTIONS = ("input", "transactions", "assess", "seed")
+_INPUT_KEYS = ("path", "format", "separator", "delimiter")
+_TRANSACTION_KEYS = ("record", "item", "time", "quantity")
+FORMATS = ("basket-lines", "table")
+
+
+def is_points_job(raw: Any) -> bool:
+    """Whether a parsed job file describes points per person (``transactions:`` or basket-lines input).
+
+    Examples
+    --------
+    >>> is_points_job({"input": {"path": "b.txt", "format": "basket-lines"}}), is_points_job({"input": "d.csv"})
+    (True, False)
+    """
+    if not isinstance(raw, Mapping):
+        return False
+    inp = raw.get("input")
+    return "transactions" in raw or (isinstance(inp, Mapping) and ("format" in inp or "separator" in inp))
+
+
+@dataclass(frozen=True)
+class PointsJob:
+    source: Path
+    path: Path
+    format: str
+    separator: str
+    delimiter: str | None
+    transactions: Mapping[str, str]
+    k: int | None
+    m: int
+    ps: tuple[int, ...]
+    mode: str
+    seed: int
+
+    def read(self) -> Points:
+        if self.format == "basket-lines":
+            return read_basket_lines(self.path, separator=self.separator)
+        return read_transactions(self.path, delimiter=self.delimiter, **self.transactions)
+
+    def inputs(self) -> list[Path]:
+        return [self.source, self.path]
+
+
+def _mapping(value: Any, where: str, keys: tuple[str, ...], example: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"`{where}` must be a mapping, got {shown(value)}", hint=example)
+    check_keys(value, keys, f"`{where}`")
+    return value
+
+
+def load_points_job(path: str | Path) -> PointsJob:
+    """Read and validate a set-valued job file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "job.yaml").write_text("input: {path: b.txt, format: basket-lines}\\nassess: {km: {k: 3, m: 2}}\\n")
+    >>> j = load_points_job(d / "job.yaml")
+    >>> j.format, j.separator, j.k, j.m, j.ps
+    ('basket-lines', ' ', 3, 2, (1, 2, 3, 4))
+    """
+    path = Path(path)
+    raw = read_job_file(path)
+    try:
+        return _parse(raw, path)
+    except ConfigError as exc:
+        if str(path) in exc.message:
+            raise
+        raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
+
+
+def _parse(raw: Any, path: Path) -> PointsJob:
+    if not isinstance(raw, Mapping):
+        raise ConfigError("a job file must be a mapping of sections", hint="input: {path: baskets.txt, format: basket-lines}")
+    check_keys(raw, SECTIONS, "the set-valued job file", noun="section")
+    inp = _mapping(raw.get("input"), "input", _INPUT_KEYS, "input: {path: baskets.txt, format: basket-lines, separator: ' '}")
+    if not isinstance(inp.get("path"), str) or not inp["path"]:
+        raise ConfigError("`input.path` must name the data file", hint="input: {path: baskets.txt}")
+    fmt = inp.get("format", "table")
+    if fmt not in FORMATS:
+        raise ConfigError(f"`input.format` {shown(fmt)} is not one of {', '.join(FORMATS)}", hint="format: basket-lines")
+    separator = inp.get("separator", " ")
+    if not isinstance(separator, str) or len(separator) != 1:
+        raise ConfigError(f"`input.separator` must be one character, got {shown(separator)}", hint='separator: " " (FIMI) or ","')
+    delimiter = inp.get("delimiter")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise ConfigError(f"`input.delimiter` must be one character, got {shown(delimiter)}", hint='delimiter: ";"')
+    if fmt == "basket-lines":
+        if "transactions" in raw:
+            raise ConfigError("`transactions` is for long tables; a basket-lines file has one basket per line",
+                              hint="drop `transactions`, or drop `format: basket-lines`")
+        if delimiter is not None:
+            raise ConfigError("`input.delimiter` is for tables; basket-lines files take `separator`", hint='separator: ","')
+        transactions: dict[str, str] = {}
+    else:
+        if "separator" in inp:
+            raise ConfigError("`input.separator` is for basket-lines files; a table takes `delimiter`", hint='delimiter: ";"')
+        tx = _mapping(raw.get("transactions"), "transactions", _TRANSACTION_KEYS, "transactions: {record: card, item: sku}")
+        for key in ("record", "item"):
+            if not isinstance(tx.get(key), str):
+                raise ConfigError(f"`transactions.{key}` must name a column, got {shown(tx.get(key))}",
+                                  hint="transactions: {record: card, item: sku}")
+        for key in ("time", "quantity"):
+            if key in tx and not isinstance(tx[key], str):
+                raise ConfigError(f"`transactions.{key}` must name a column, got {shown(tx[key])}", hint=f"{key}: <column>")
+        transactions = dict(tx)
+    section = raw.get("assess") or {}
+    section = _mapping(section, "assess", ("km", "unicity"), "assess: {km: {k: 5, m: 2}, unicity: {p: [1, 2], mode: exact}}")
+    k, m = None, 2
+    if section.get("km") is not None:
+        km = _mapping(section["km"], "assess.km", ("k", "m"), "km: {k: 5, m: 2}")
+        k = check_int(km.get("k"), "assess.km.k", low=1)
+        m = check_int(km.get("m", 2), "assess.km.m", low=1, high=6)
+    uni = _mapping(section.get("unicity") or {}, "assess.unicity", ("p", "mode"), "unicity: {p: [1, 2, 3, 4], mode: exact}")
+    ps_raw = uni.get("p", [1, 2, 3, 4])
+    if isinstance(ps_raw, int) and not isinstance(ps_raw, bool):
+        ps_raw = [ps_raw]
+    if not isinstance(ps_raw, list) or not ps_raw:
+        raise ConfigError(f"`assess.unicity.p` must be a list of whole numbers 1..10, got {shown(ps_raw)}", hint="p: [1, 2, 3, 4]")
+    ps = tuple(sorted({check_int(v, "assess.unicity.p", low=1, high=10) for v in ps_raw}))
+    mode = uni.get("mode", "auto")
+    if mode not in MODES:
+        raise ConfigError(f"`assess.unicity.mode` {shown(mode)} is not one of {', '.join(MODES)}", hint="mode: exact")
+    seed = check_int(raw.get("seed", 0), "seed", low=0)
+    return PointsJob(path, path.parent / inp["path"], fmt, separator, delimiter, transactions, k, m, ps, mode, seed)
+
+
+__all__ = ["PointsJob", "load_points_job", "is_points_job", "SECTIONS", "FORMATS"]

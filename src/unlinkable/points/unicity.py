@@ -1,0 +1,151 @@
+"""Unicity epsilon_p: how often p points of a record single it out (de Montjoye et al. 2013, 2015).
+
+Exact mode: the mean, over eligible records (at least ``p`` distinct items), of the share of their
+``p``-itemsets that no other record contains. Sampled mode: one ``p``-itemset drawn per eligible
+record (seeded), the share of records whose drawn itemset no other record contains, with a 95%
+Wilson interval. ``auto`` is exact where the number of ``p``-itemsets is at most ``EXACT_LIMIT``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from unlinkable.config import check_int
+from unlinkable.errors import ConfigError, shown
+from unlinkable.points.encoded import Points
+from unlinkable.points.subsets import keys_by_group, subset_count, supports
+
+#: exact mode enumerates at most this many p-itemsets
+EXACT_LIMIT = 60_000_000
+#: sampled mode checks at most this many (drawn itemset, candidate record) pairs at once
+PAIR_CHUNK = 4_000_000
+#: records x items up to this use a dense membership bitmap (bytes)
+DENSE_MEMBERS = 1 << 27
+MODES = ("exact", "sampled", "auto")
+
+
+@dataclass(frozen=True)
+class Unicity:
+    p: int
+    value: float | None
+    exact: bool
+    ci95: tuple[float, float] | None
+    eligible_records: int
+
+    def to_dict(self) -> dict:
+        return {"p": self.p, "value": self.value, "exact": self.exact,
+                "ci95": None if self.ci95 is None else list(self.ci95), "eligible_records": self.eligible_records}
+
+
+def unicity(points: Points, ps: Sequence[int], *, mode: str = "auto", seed: int = 0) -> list[Unicity]:
+    """Unicity for each ``p`` in ``ps``.
+
+    Examples
+    --------
+    >>> p = Points.from_codes([0, 0, 1, 1, 2], [0, 1, 0, 2, 0], labels="abc")
+    >>> [(u.p, u.value, u.eligible_records) for u in unicity(p, [1, 2], mode="exact")]
+    [(1, 0.3333333333333333, 3), (2, 1.0, 2)]
+    """
+    if mode not in MODES:
+        raise ConfigError(f"unicity mode {shown(mode)} is not one of {', '.join(MODES)}", hint="mode: exact | sampled | auto")
+    seed = check_int(seed, "seed", low=0)
+    sets = points.sets()
+    lengths = sets.lengths()
+    out = []
+    for p in ps:
+        p = check_int(p, "p", low=1, high=10)
+        eligible = int(np.count_nonzero(lengths >= p))
+        if eligible == 0:
+            out.append(Unicity(p, None, mode != "sampled", None, 0))
+            continue
+        count = subset_count(lengths, p)
+        if mode == "exact" and count > EXACT_LIMIT:
+            raise ConfigError(f"exact unicity at p={p} needs {count:,} itemsets, more than the limit of {EXACT_LIMIT:,}",
+                              hint="use unicity: {mode: sampled} (or auto: exact where feasible)")
+        if mode == "exact" or (mode == "auto" and count <= EXACT_LIMIT):
+            out.append(Unicity(p, _exact(sets, p) / eligible, True, None, eligible))
+        else:
+            # one generator per p, so adding a p to the list does not change the others' draws
+            rng = np.random.default_rng([seed, p])
+            unique = _sampled(sets, p, rng)
+            out.append(Unicity(p, unique / eligible, False, wilson(unique, eligible), eligible))
+    return out
+
+
+def _exact(sets: Points, p: int) -> float:
+    """Sum over eligible records of the share of their p-itemsets of support 1."""
+    counted = supports(sets, p)
+    total = 0.0
+    for _, keys in keys_by_group(sets, p):
+        total += float(np.sum(np.mean(counted.of(keys) == 1, axis=1)))
+    return total
+
+
+def _sampled(sets: Points, p: int, rng: np.random.Generator) -> int:
+    """How many eligible records' drawn p-itemset no other record contains."""
+    lengths = sets.lengths()
+    d = max(len(sets.labels), 1)
+    record = sets.record_of_point()
+    # a random p-subset per record: the p points with the smallest random keys
+    order = np.lexsort((rng.random(len(sets.items)), record))
+    rank = np.arange(len(order)) - np.repeat(sets.indptr[:-1], lengths)
+    eligible = lengths[record[order]] >= p
+    chosen = order[(rank < p) & eligible]
+    drawn = sets.items[chosen].reshape(-1, p)
+    support = np.bincount(sets.items, minlength=d)
+    # postings: the records holding each item, grouped by item
+    by_item = np.argsort(sets.items, kind="stable")
+    post_start = np.r_[0, np.cumsum(support)]
+    post_records = record[by_item]
+    member = record * d + sets.items  # ascending: records ascending, items ascending within
+    # membership by a dense bitmap where it fits (random searchsorted probes are cache-bound)
+    dense = np.zeros(sets.records * d, dtype=bool) if sets.records * d <= DENSE_MEMBERS else None
+    if dense is not None:
+        dense[member] = True
+    rarest_col = np.argmin(support[drawn], axis=1)
+    rarest = drawn[np.arange(len(drawn)), rarest_col]
+    df = support[rarest]
+    unique = 0
+    start = 0
+    bounds = np.cumsum(df)
+    while start < len(drawn):
+        stop = max(start + 1, int(np.searchsorted(bounds, (bounds[start - 1] if start else 0) + PAIR_CHUNK, side="right")))
+        rows = np.arange(start, stop)
+        n_pairs = df[rows]
+        pair_row = np.repeat(rows, n_pairs)
+        offset = np.arange(len(pair_row)) - np.repeat(np.cumsum(n_pairs) - n_pairs, n_pairs)
+        candidate = post_records[post_start[rarest[pair_row]] + offset]
+        holds = np.ones(len(pair_row), dtype=bool)
+        for j in range(p):
+            key = candidate * d + drawn[pair_row, j]
+            if dense is not None:
+                holds &= dense[key]
+            else:
+                at = np.minimum(np.searchsorted(member, key), len(member) - 1)
+                holds &= member[at] == key
+        containing = np.bincount(pair_row - start, weights=holds, minlength=len(rows))
+        unique += int(np.count_nonzero(containing == 1))
+        start = stop
+    return unique
+
+
+def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in wilson(5, 10)]
+    [0.2366, 0.7634]
+    """
+    phat = successes / n
+    denom = 1 + z * z / n
+    centre = (phat + z * z / (2 * n)) / denom
+    half = z * np.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / denom
+    # the interval holds phat exactly; rounding must not push an end past it (phat = 0 or 1)
+    return (max(0.0, min(phat, float(centre - half))), min(1.0, max(phat, float(centre + half))))
+
+
+__all__ = ["Unicity", "unicity", "wilson", "EXACT_LIMIT", "MODES"]
