@@ -111,6 +111,8 @@ def run_guarded(call: Callable[[], int | None]) -> int:
     except Terminated as exc:
         if exc.after_commit:
             print(f"interrupted ({signal_name(exc.signum)}) after every output was written", file=sys.stderr)
+        elif exc.signum == signal.SIGINT:
+            print("interrupted: nothing was written", file=sys.stderr)
         else:
             print(f"terminated ({signal_name(exc.signum)}): nothing was written", file=sys.stderr)
         return 128 + exc.signum

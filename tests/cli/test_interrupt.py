@@ -1,8 +1,9 @@
 """Ctrl-C and SIGTERM: a one-line message, exit 130/143, and nothing written, not even a temporary file.
 
 The subprocess tests send real signals to real processes. To hit the moment that matters (one
-output staged, the others not yet), a small wrapper pauses inside the staging of one named output
-and says so on stdout; the signal is sent then.
+output staged, the others not yet), a small wrapper pauses after the staging of one named output
+and says so on stdout; the signal is sent then. Another sends the signal while polars writes a
+large CSV (its writer, interrupted inside, raised twice and left a partial file behind).
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ PAUSING = textwrap.dedent("""
     real = outputs.OutputSet.file
 
     def file(self, path, write):
-        def staged(tmp):
-            write(tmp)
-            if os.path.basename(str(path)) == os.environ["PAUSE_AT"]:
-                print("paused", flush=True)
-                time.sleep(120)
-        return real(self, path, staged)
+        staged = real(self, path, write)
+        if os.path.basename(str(path)) == os.environ["PAUSE_AT"]:
+            print("paused", flush=True)
+            time.sleep(120)
+        return staged
 
     outputs.OutputSet.file = file
     if sys.argv[1] == "demo":
@@ -117,3 +117,39 @@ def test_signal_during_run_leaves_the_folder_as_it_was(tmp_path, signum):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signum and "Traceback" not in err
     assert not out.exists()  # created by the run, removed again
+
+
+WRITING = textwrap.dedent("""
+    import sys
+    import numpy as np
+    import polars as pl
+    from unlinkable.cli import run_guarded
+    from unlinkable.data.outputs import OutputSet
+
+    n = 2_000_000
+    frame = pl.DataFrame({"a": np.arange(n).astype(str), "b": np.random.default_rng(0).random(n)})
+
+    def write():
+        with OutputSet() as outputs:
+            outputs.text("small.json", "{}")
+            print("writing", flush=True)
+            outputs.table("big.csv", frame)
+            outputs.commit()
+
+    sys.exit(run_guarded(write))
+""")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_while_polars_writes_a_large_csv(tmp_path, signum):
+    proc = subprocess.Popen([sys.executable, "-c", WRITING], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err
+    if proc.returncode == 0:  # the write and the commit finished before the signal was acted on
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "small.json"]
+    else:
+        assert proc.returncode == 128 + signum, err
+        assert list(tmp_path.iterdir()) == [], err

@@ -69,11 +69,14 @@ def terminate_on_signals() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP back while the block runs; raise the first one after it.
+def _signals_held(*, after_commit: bool = False, drop: bool = False) -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back while the block runs; then raise the first as :class:`Terminated`.
 
-    Python handlers, not a signal mask: a signal sent to the process may land on any thread
-    (polars has a pool), but its Python handler always runs in the main thread.
+    Used around each write (polars' CSV writer, interrupted inside, raises twice and leaves its
+    file behind), around the renames of a commit (``after_commit``: all outputs are written),
+    and around the cleanup (``drop``: an error is already on its way). Python handlers, not a
+    signal mask: a signal sent to the process may land on any thread (polars has a pool), but
+    its Python handler always runs in the main thread.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -87,10 +90,9 @@ def _signals_held() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    if arrived:
-        # The renames are done, so say so rather than "nothing was written".
+    if arrived and not drop:
         stop = Terminated(arrived[0])
-        stop.after_commit = True
+        stop.after_commit = after_commit
         raise stop
 
 
@@ -170,7 +172,8 @@ class OutputSet:
     def __exit__(self, *exc: Any) -> None:
         try:
             if not self._committed:
-                self.discard()
+                with _signals_held(drop=exc[0] is not None):  # a second Ctrl-C must not stop the cleanup
+                    self.discard()
         finally:
             if self._signals is not None:
                 self._signals.close()
@@ -204,8 +207,9 @@ class OutputSet:
         tmp = Path(name)
         self._staged.append((tmp, target))
         try:
-            write(tmp)
-            os.chmod(tmp, _default_mode())
+            with _signals_held():  # a write is finished (or fails) before a signal is acted on
+                write(tmp)
+                os.chmod(tmp, _default_mode())
         except OSError as exc:
             raise OutputError(f"{target}: cannot be written: {_one_line(exc)}",
                               hint="check the free space and permissions of its folder") from None
@@ -249,7 +253,7 @@ class OutputSet:
         """Rename every staged output into place, together; return the targets in staging order."""
         if self._committed:
             raise OutputError("outputs already committed", hint="stage all outputs, then commit once")
-        with _signals_held():
+        with _signals_held(after_commit=True):
             done: list[tuple[Path, Path | None, bool]] = []  # (target, link to the file it replaced, existed)
             for tmp, target in self._staged:
                 existed, old = target.exists(), self._keep_old(target)
