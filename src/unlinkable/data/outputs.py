@@ -201,13 +201,15 @@ class OutputSet:
     def file(self, path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
         """Stage an output: ``write(tmp)`` fills a temporary file beside ``path``; return ``path``."""
         target = self._check_target(Path(path))
-        self._make_folders(target.parent)
-        fd, name = self._mkstemp(target)
-        os.close(fd)
-        tmp = Path(name)
-        self._staged.append((tmp, target))
         try:
-            with _signals_held():  # a write is finished (or fails) before a signal is acted on
+            # From creating the temporary file to its last byte, a signal waits: a temporary file
+            # not yet recorded, or a writer stopped inside, would be left behind.
+            with _signals_held():
+                self._make_folders(target.parent)
+                fd, name = self._mkstemp(target)
+                os.close(fd)
+                tmp = Path(name)
+                self._staged.append((tmp, target))
                 write(tmp)
                 os.chmod(tmp, _default_mode())
         except OSError as exc:
@@ -236,11 +238,12 @@ class OutputSet:
         if not parent.is_dir():
             raise OutputError(f"{parent}: no such folder", hint="create it first, or choose another output folder")
         try:
-            folder = Path(tempfile.mkdtemp(prefix=".unlinkable-", dir=parent))
+            with _signals_held():  # recorded before a signal can stop the run
+                folder = Path(tempfile.mkdtemp(prefix=".unlinkable-", dir=parent))
+                self._folders.append(folder)
         except OSError as exc:
             raise OutputError(f"{parent}: cannot write into this folder: {_one_line(exc)}",
                               hint="choose a folder you can write to") from None
-        self._folders.append(folder)
         return folder
 
     def adopt(self, path: str | os.PathLike[str], source: str | os.PathLike[str]) -> Path:
