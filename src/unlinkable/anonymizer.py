@@ -107,19 +107,22 @@ class Result:
         return out
 
 
-def _released_examples(codes: np.ndarray, maps: Sequence[Any], levels: Sequence[int],
+def _released_examples(classes: Any, suppressed: np.ndarray, maps: Sequence[Any], levels: Sequence[int],
                        quasi_identifiers: Sequence[str]) -> dict[str, list[str]]:
     """Per quasi-identifier, the most frequent generalized value among the released records.
 
     Never a record's raw value: a result file must not carry the unique tuple of record 1, so the
     example is a label of the chosen level that the most released records share (ties: first label).
+    Counted on the optimum's classes, weighted by their sizes (the records are not read again).
     """
     examples: dict[str, list[str]] = {}
-    if codes.shape[0] == 0:
+    keep = ~np.asarray(suppressed, dtype=bool)
+    if not keep.any():
         return examples
+    sizes = np.asarray(classes.sizes)[keep].astype(np.float64)  # integer sums: exact
     for i, (q, gm) in enumerate(zip(quasi_identifiers, maps)):
         labels = gm.labels[levels[i]]
-        counts = np.bincount(np.asarray(gm.table[codes[:, i], levels[i]], dtype=np.int64), minlength=len(labels))
+        counts = np.bincount(np.asarray(classes.gen_of(i), dtype=np.int64)[keep], weights=sizes, minlength=len(labels))
         examples[q] = [str(labels[int(counts.argmax())])]
     return examples
 
@@ -340,7 +343,7 @@ class Anonymizer:
         shown.begin("encode", f"{n:,} records")
         columns = _encode_all([_as_text(frame[q]) for q in self.quasi_identifiers], frame.height)
         maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
-        codes = np.column_stack([c.codes for c in columns]).astype(np.int64)
+        codes = np.column_stack([c.codes for c in columns])  # int32: half the memory of int64 on big tables
         searched = codes if included is None else codes[included]
         generalizer = Generalizer(searched, maps, canonical=getattr(self.metric, "reads_representatives", True))
         lattice, keys = self._lattice(maps)
@@ -401,7 +404,7 @@ class Anonymizer:
         released = best.classes.sizes[~best.suppressed_classes]
         uniqueness = released_uniqueness(table, quasi_identifiers=self.quasi_identifiers, kept=kept_as_is(roles),
                                          quasi_identifier_uniques=_qi_uniques(best, maps, self.quasi_identifiers))
-        examples = _released_examples(codes[~suppressed_rows], maps, best.levels, self.quasi_identifiers)
+        examples = _released_examples(best.classes, best.suppressed_classes, maps, best.levels, self.quasi_identifiers)
         return Result(
             table=to_output_frame(table, data),
             transformation=dict(zip(self.quasi_identifiers, best.levels)),

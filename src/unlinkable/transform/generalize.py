@@ -300,7 +300,7 @@ class Generalizer:
             first = np.empty(nb, dtype=np.int64)
             first[bottom_id[::-1]] = np.arange(self.n - 1, -1, -1)
         # Gathering whole rows, then transposing, is cheaper than gathering columns of codes.T.
-        rep_cols = np.ascontiguousarray(np.asarray(codes, dtype=np.int64).take(first, axis=0).T) if self.m else \
+        rep_cols = np.ascontiguousarray(np.asarray(codes).take(first, axis=0).astype(np.int64).T) if self.m else \
             np.zeros((0, nb), dtype=np.int64)
         sizes = np.bincount(bottom_id, minlength=nb).astype(np.int64)
         if not (self.keyed and self.m and self.n):
@@ -626,7 +626,7 @@ def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], 
             i = qi_index[name]
             gm, lv = maps[i], int(levels[i])
             texts = list(gm.labels[lv]) + [suppression_value]
-            gcodes = gm.table[:, lv].astype(np.int64).take(codes[:, i])
+            gcodes = gm.table[:, lv].astype(np.int32).take(codes[:, i])  # int32: the labels are few
             if any_suppressed:
                 gcodes = np.where(suppressed, len(texts) - 1, gcodes)
             if gcodes.shape[0] <= _SMALL_FRAME:
