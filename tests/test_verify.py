@@ -126,3 +126,19 @@ def test_an_identifier_left_in_the_release_is_refused():
                        models=[KAnonymity(3)], suppression_limit=0.0, hierarchies={"zip": ZIP}, identifiers=["name"])
     verify_release(RELEASE, original=ORIGINAL, quasi_identifiers=["zip"], models=[KAnonymity(3)],
                    suppression_limit=0.0, hierarchies={"zip": ZIP}, identifiers=["name"])
+
+
+def test_released_rows_are_grouped_without_copying_them():
+    # issue 10: classes and histograms come from grouping the whole output with a released flag;
+    # they equal the groups of the filtered rows.
+    from unlinkable.verify import _Released, _classes, _histograms
+
+    out = pl.DataFrame({"q": ["a", "a", "*", "b", "a", "*"], "s": ["x", "y", "x", "x", "x", "z"]})
+    keep = np.array([True, True, False, True, True, False])
+    rows = out.with_row_index("_row").filter(pl.Series(keep))
+    released = _Released(out, keep)
+    assert _classes(released, ["q"]) == _classes(rows, ["q"]) == {("a",): 3, ("b",): 1}
+    assert _histograms(released, ["q"], "s") == _histograms(rows, ["q"], "s")
+    assert released._rows is None  # nothing was copied
+    assert released.columns == rows.columns and released.height == rows.height
+    assert released.filter(pl.col("q") == "a")["_row"].to_list() == [0, 1, 4]

@@ -124,7 +124,7 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
                 f"the release suppresses {n_suppressed} records, more than the limit floor({suppression_limit} x {n}) = {limit}",
                 hint="nothing was written; this is probably a bug in the search")
 
-    released = out_text.with_row_index("_row").filter(~pl.Series(suppressed))
+    released = _Released(out_text, ~suppressed)
     classes = _classes(released, quasi_identifiers)
     for model in models:
         spec = model.to_dict() if hasattr(model, "to_dict") else dict(model)
@@ -204,16 +204,57 @@ def _star_is_a_class(levels: Mapping[str, list[int]], qis: list[str], hierarchie
     return True
 
 
-def _classes(released: pl.DataFrame, qis: list[str]) -> dict[tuple, int]:
+class _Released:
+    """The released (non-suppressed) rows of the output text.
+
+    Classes and histograms are counted by grouping the whole output on the quasi-identifiers (and
+    the attribute) plus a released flag, then keeping the released groups: the rows are grouped
+    once and never copied. The rows themselves (with ``_row``, their position in the output) are
+    built only when a checker reads them as a table (any other attribute: columns, join, ...).
+    """
+
+    _FLAG = "\x00released"
+
+    def __init__(self, output: pl.DataFrame, keep: Any) -> None:
+        self._output = output
+        self._keep = pl.Series(self._FLAG, keep, dtype=pl.Boolean)
+        self._rows: pl.DataFrame | None = None
+
+    def group_len(self, columns: list[str]) -> pl.DataFrame:
+        """``columns`` + ``len`` of every released group (as ``rows.group_by(columns).len()``)."""
+        grouped = self._output.select(columns).with_columns(self._keep).group_by([*columns, self._FLAG]).len()
+        return grouped.filter(pl.col(self._FLAG)).drop(self._FLAG)
+
+    @property
+    def height(self) -> int:
+        return int(self._keep.sum())
+
+    @property
+    def columns(self) -> list[str]:
+        return ["_row", *self._output.columns]
+
+    def __getattr__(self, name: str) -> Any:
+        if self._rows is None:
+            self._rows = self._output.with_row_index("_row").filter(self._keep)
+        return getattr(self._rows, name)
+
+
+def _group_len(released: Any, columns: list[str]) -> pl.DataFrame:
+    if isinstance(released, _Released):
+        return released.group_len(columns)
+    return released.group_by(columns).len()
+
+
+def _classes(released: Any, qis: list[str]) -> dict[tuple, int]:
     """Class key (QI strings) -> size."""
     if not qis:
         return {(): released.height} if released.height else {}
-    grouped = released.group_by(qis).len()
+    grouped = _group_len(released, qis)
     return {tuple(row[:-1]): int(row[-1]) for row in grouped.iter_rows()}
 
 
-def _histograms(released: pl.DataFrame, qis: list[str], attribute: str) -> dict[tuple, Counter]:
-    grouped = released.group_by([*qis, attribute]).len()
+def _histograms(released: Any, qis: list[str], attribute: str) -> dict[tuple, Counter]:
+    grouped = _group_len(released, [*qis, attribute])
     out: dict[tuple, Counter] = defaultdict(Counter)
     for row in grouped.iter_rows():
         if row[-2] is not None:
