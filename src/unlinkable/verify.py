@@ -181,7 +181,8 @@ def _infer_levels(out: pl.DataFrame, orig: pl.DataFrame, qis: list[str], hierarc
         h = hierarchies.get(q)
         if h is None:
             return None
-        pairs = pl.DataFrame({"i": orig[q], "o": out[q]}).filter(keep).unique()
+        # One fused query (filter + distinct pairs): the filtered rows are never materialized.
+        pairs = pl.LazyFrame({"i": orig[q], "o": out[q]}).filter(keep).unique().collect()
         index = {row[0]: row for row in h.rows}
         ok = []
         for level in range(h.levels):
