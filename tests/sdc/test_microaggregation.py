@@ -190,7 +190,10 @@ def _reference_mdav(x, k):
         for v in vals:
             s += v
             s2 += v * v
-        var = s2 / len(vals) - (s / len(vals)) ** 2 if vals else 0.0
+        mean = s / len(vals) if vals else 0.0
+        # mean * mean, the double product; Python's ** 2 calls C pow(), which can differ in the last
+        # bit (found by hypothesis: a cancelling variance of -1024 against pow's 0)
+        var = s2 / len(vals) - mean * mean if vals else 0.0
         w.append(1.0 / var if var != 0.0 else 1.0)
         rng.append(max(vals) - min(vals) if vals else 0.0)
 
