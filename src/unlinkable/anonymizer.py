@@ -20,7 +20,7 @@ from unlinkable.config import check_float
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.data.table import EncodedColumn, encode_column, require_columns
-from unlinkable.errors import ConfigError, InputError, NoSolutionError
+from unlinkable.errors import ConfigError, InputError, NoSolutionError, did_you_mean, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models import ModelContext, model_from_config
@@ -283,7 +283,8 @@ class Anonymizer:
         if bind is not None:
             bind(self.quasi_identifiers)
         if search not in ("optimal", "heuristic"):
-            raise ConfigError(f"unknown search algorithm {search!r}", hint="use optimal or heuristic")
+            raise ConfigError(f"unknown search algorithm {shown(search)}",
+                              hint=(did_you_mean(search, ("optimal", "heuristic")).strip() + " use optimal or heuristic").strip())
         self.search = search
         if not isinstance(practical_monotonicity, bool):
             raise ConfigError(f"practical_monotonicity must be true or false, got {practical_monotonicity!r}",

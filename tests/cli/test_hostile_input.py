@@ -156,6 +156,18 @@ def test_rows_with_too_few_or_too_many_fields_are_refused(tmp_path, body, must_s
     _assert_refused(proc, tmp_path, must_say=f"{data}: {must_say}")
 
 
+def test_a_short_row_is_refused_by_the_python_api_too(tmp_path):
+    data = tmp_path / "people.csv"
+    data.write_text("age,sex\n23,m\n35\n")
+    with pytest.raises(InputError, match=r"people.csv: row 2 \(line 3\) has 1 field, but the header has 2"):
+        unlinkable.assess(data, quasi_identifiers=["age", "sex"])
+
+
+def test_a_misspelt_column_gets_a_suggestion(tmp_path):
+    with pytest.raises(InputError, match="did you mean 'age'"):
+        unlinkable.assess(pl.DataFrame({"age": ["1", "2"]}), quasi_identifiers=["agee"])
+
+
 def test_quoted_delimiters_and_line_breaks_still_read(tmp_path):
     data = tmp_path / "people.csv"
     data.write_text('name,sex\n"Doe, Jane",f\n"Roe,\nRichard",m\n"Poe ""E.""",m\n\n')

@@ -82,16 +82,10 @@ def _write_inputs(folder: Path) -> None:
 
 
 def _places(node: Any, path: tuple = ()) -> list[tuple]:
-    """Every (path, is_mapping) below ``node``: where a value can be replaced or a key added.
-
-    The ``output`` section is left alone: output paths that clash with each other (a table
-    written where the JSON needs a folder) are the all-or-nothing writer's case, not input's.
-    """
+    """Every (path, is_mapping) below ``node``: where a value can be replaced or a key added."""
     found = [(path, isinstance(node, dict))]
     if isinstance(node, dict):
         for key, value in node.items():
-            if not path and key == "output":
-                continue
             found += _places(value, path + (key,))
     elif isinstance(node, list):
         for i, value in enumerate(node):
@@ -142,7 +136,7 @@ def broken_jobs(draw: st.DrawFn) -> tuple[str, str, str | None]:
             paths = [p for p, _ in places if p and p[-1] in PATH_KEYS and isinstance(_at(job, p), str)]
             if paths:
                 path = draw(st.sampled_from(paths))
-                _at(job, path[:-1])[path[-1]] = draw(st.sampled_from(["missing.csv", "out", ".", "zip.csv/x.csv"]))
+                _at(job, path[:-1])[path[-1]] = draw(st.sampled_from(["missing.csv", "out", ".", "zip.csv/x.csv", "people.csv"]))
         elif kind == "data":
             data_change = draw(st.sampled_from(["short-row", "long-row", "inf", "nan", "empty", "header-only", "not-utf8"]))
     text = yaml.safe_dump(job, sort_keys=False, allow_unicode=True)

@@ -130,7 +130,8 @@ def _check_field_counts(raw: bytes, sep: str, path: Path) -> int:
         if bad.size:
             record = int(bad[0]) + 1
             line = int(np.searchsorted(line_ends, starts[record])) + 1
-            what = "is empty" if blank[record] else f"has {int(fields[record])} fields"
+            count = int(fields[record])
+            what = "is empty" if blank[record] else f"has {count} field{'' if count == 1 else 's'}"
             raise InputError(
                 f"{path}: row {record} (line {line}) {what}, but the header has {width}",
                 hint=f"every row needs one field per column: check the delimiter ({sep!r} here), and quote a "

@@ -18,6 +18,7 @@ from typing import Sequence
 
 import polars as pl
 
+from unlinkable.data.table import require_columns
 from unlinkable.errors import InputError, shown
 
 #: the largest magnitude a numeric method accepts (its square, times any table size, stays finite)
@@ -50,7 +51,7 @@ def numeric_columns(frame: pl.DataFrame, columns: Sequence[str], *, where: str =
     updates = []
     for name in columns:
         if name not in frame.columns:
-            raise InputError(f"{where}: unknown column {name!r}", hint=f"the columns are: {', '.join(frame.columns[:20])}")
+            require_columns(frame, [name], source=where)
         s = frame[name]
         if s.dtype.is_float():
             _refuse_infinite(s, s, name, where)

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from unlinkable.errors import InputError
+from unlinkable.errors import InputError, did_you_mean, shown
 
 MISSING = -1
 _NEWEST = pl.CompatLevel.newest()
@@ -102,12 +102,21 @@ class EncodedTable:
 
 
 def require_columns(frame: pl.DataFrame, names: Sequence[str], *, source: str = "data") -> None:
-    """Raise an InputError naming the first column of ``names`` that ``frame`` lacks."""
+    """Raise an InputError naming the first column of ``names`` that ``frame`` lacks.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> require_columns(pl.DataFrame({"age": [1]}), ["agee"])
+    Traceback (most recent call last):
+    ...
+    unlinkable.errors.InputError: data: unknown column 'agee'...did you mean 'age'?...
+    """
     present = set(frame.columns)
     for name in names:
         if name not in present:
-            shown = ", ".join(frame.columns[:20]) + (" ..." if frame.width > 20 else "")
+            listed = ", ".join(frame.columns[:20]) + (" ..." if frame.width > 20 else "")
             raise InputError(
-                f"{source}: unknown column {name!r}",
-                hint=f"the columns are: {shown}",
+                f"{source}: unknown column {shown(name)}",
+                hint=(did_you_mean(name, frame.columns).strip() + f" the columns are: {listed}").strip(),
             )
