@@ -110,3 +110,18 @@ def test_anonymize_command_shows_every_phase(tmp_path, monkeypatch, capsys):
     assert shown == list(PHASES)
     figures = json.loads((tmp_path / "r.json").read_text())
     assert f"{figures['lattice']['checked']} checked, {figures['lattice']['pruned']} pruned" in err
+
+
+@pytest.mark.parametrize("command", ["assess", "exposure"])
+def test_other_commands_show_their_phases(tmp_path, monkeypatch, capsys, command):
+    monkeypatch.setenv("UNLINKABLE_PROGRESS", "1")
+    _table().write_csv(tmp_path / "d.csv")
+    _table(seed=1).write_csv(tmp_path / "aux.csv")
+    if command == "assess":
+        argv = ["assess", str(tmp_path / "d.csv"), "--qi", "age,zip", "--json", str(tmp_path / "r.json")]
+    else:
+        (tmp_path / "job.yaml").write_text("release: d.csv\nauxiliary: aux.csv\nattributes: {age: {}, zip: {}}\n")
+        argv = ["exposure", str(tmp_path / "job.yaml"), "--json", str(tmp_path / "r.json")]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert [m.group(1) for m in re.finditer(r"^\u2713 (\w+)", err, flags=re.M)] == ["read", "risk", "write"]

@@ -125,6 +125,16 @@ def _summary(payload: Mapping[str, Any], text: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the job; print the plain-words summary; write the requested outputs together or not at all."""
+    from unlinkable.progress import Progress
+
+    shown = Progress()  # read, risk, write on a terminal
+    try:
+        return _run(args, shown)
+    finally:
+        shown.abort()
+
+
+def _run(args: argparse.Namespace, shown: Any) -> int:
     from unlinkable.commands.inputs import job_inputs
     from unlinkable.config import load_job
     from unlinkable.data.formulas import escape_for_csv
@@ -133,12 +143,15 @@ def run(args: argparse.Namespace) -> int:
 
     with OutputSet(inputs=job_inputs(load_job(args.job, kind="exposure"))) as outputs:
         outputs.reserve(args.json_out, args.records, args.report)
+        shown.begin("read")
         kwargs = job_arguments(args.job)
         name = kwargs.pop("auxiliary_name")
+        shown.begin("risk", "linkage against the auxiliary table")
         result = exposure(**kwargs)
         payload = result.to_dict()
         payload["auxiliary_name"] = name
         summary = result.summary().replace(result.auxiliary_name, name)
+        shown.begin("write")
         if args.report:
             from unlinkable.report.html import render
 
@@ -148,5 +161,6 @@ def run(args: argparse.Namespace) -> int:
         if args.records:
             outputs.table(args.records, escape_for_csv(result.records(), args.records)[0])
         outputs.commit()
+    shown.end()
     print("\n".join(_summary(payload, summary)))
     return 0
