@@ -165,7 +165,8 @@ def _run_points(args: argparse.Namespace, job: Any, shown: Progress) -> int:
         shown.begin("read", job.path.name)
         points = job.read()
         shown.begin("risk")
-        result = assess_points(points, k=job.k, m=job.m, ps=job.ps, mode=job.mode, seed=job.seed)
+        result = assess_points(points, k=job.k, m=job.m, ps=job.ps, mode=job.mode, seed=job.seed,
+                               hierarchy=job.hierarchy(points))
         figures = result.to_dict()
         shown.begin("write")
         if args.json_out:

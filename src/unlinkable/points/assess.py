@@ -12,7 +12,9 @@ from typing import Sequence
 import numpy as np
 import polars as pl
 
+from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.points.encoded import Points
+from unlinkable.points.hierarchy import coarsen, encode_items
 from unlinkable.points.km import KmExposure, km_exposure
 from unlinkable.points.unicity import Unicity, unicity
 
@@ -23,12 +25,18 @@ class PointsAssessment:
     distinct_items: int
     unicity: tuple[Unicity, ...]
     km: KmExposure | None
+    #: the same figures with the items coarsened to each level of the item hierarchy (1 = one level up)
+    coarsened: tuple["PointsAssessment", ...] = ()
 
     def to_dict(self) -> dict:
-        """The figures under the documented JSON keys."""
-        return {"records": self.records, "distinct_items": self.distinct_items,
-                "unicity": [u.to_dict() for u in self.unicity],
-                "km": None if self.km is None else self.km.to_dict()}
+        """The figures under the documented JSON keys (``coarsened`` only with an item hierarchy)."""
+        figures = {"records": self.records, "distinct_items": self.distinct_items,
+                   "unicity": [u.to_dict() for u in self.unicity],
+                   "km": None if self.km is None else self.km.to_dict()}
+        if self.coarsened:
+            figures["coarsened"] = [{"level": level, **{k: v for k, v in c.to_dict().items() if k != "records"}}
+                                    for level, c in enumerate(self.coarsened, start=1)]
+        return figures
 
     def per_record(self) -> pl.DataFrame:
         """Per record: its position (1-based, input order) and its smallest support among itemsets of size <= m."""
@@ -37,8 +45,11 @@ class PointsAssessment:
 
 
 def assess_points(points: Points, *, k: int | None = 5, m: int = 2, ps: Sequence[int] = (1, 2, 3, 4),
-                  mode: str = "auto", seed: int = 0) -> PointsAssessment:
+                  mode: str = "auto", seed: int = 0, hierarchy: Hierarchy | None = None) -> PointsAssessment:
     """Unicity for each p in ``ps`` and k^m exposure (skipped when ``k`` is None).
+
+    With an item ``hierarchy``, the same figures are computed again at each of its levels above
+    the items, the curve of exposure against resolution.
 
     Examples
     --------
@@ -49,7 +60,12 @@ def assess_points(points: Points, *, k: int | None = 5, m: int = 2, ps: Sequence
     """
     units = tuple(unicity(points, ps, mode=mode, seed=seed))
     exposure = km_exposure(points, k=k, m=m) if k is not None else None
-    return PointsAssessment(points.records, points.distinct_items, units, exposure)
+    coarsened: tuple[PointsAssessment, ...] = ()
+    if hierarchy is not None:
+        levels = encode_items(points, hierarchy)
+        coarsened = tuple(assess_points(coarsen(points, levels, level), k=k, m=m, ps=ps, mode=mode, seed=seed)
+                          for level in range(1, levels.levels))
+    return PointsAssessment(points.records, points.distinct_items, units, exposure, coarsened)
 
 
 __all__ = ["PointsAssessment", "assess_points"]

@@ -4,6 +4,7 @@
 
     input: {path: baskets.txt, format: basket-lines, separator: " "}   # or a table + transactions:
     transactions: {record: card, item: sku, time: when}                # long tables only
+    items: {hierarchy: items.csv}        # ARX format; or {fanout: 10}, or {parent_child: tax.csv}
     assess: {km: {k: 5, m: 2}, unicity: {p: [1, 2, 3, 4], mode: exact}}
     seed: 7                                                            # sampled unicity only
 
@@ -18,11 +19,15 @@ from typing import Any, Mapping
 
 from unlinkable.config import check_int, check_keys, read_job_file
 from unlinkable.errors import ConfigError, shown
+from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.points.encoded import Points
+from unlinkable.points.hierarchy import fanout, from_parent_child
 from unlinkable.points.read import read_basket_lines, read_transactions
 from unlinkable.points.unicity import MODES
 
-SECTIONS = ("input", "transactions", "assess", "seed")
+SECTIONS = ("input", "transactions", "items", "assess", "seed")
+_ITEM_KEYS = ("hierarchy", "fanout", "parent_child", "delimiter")
 _INPUT_KEYS = ("path", "format", "separator", "delimiter")
 _TRANSACTION_KEYS = ("record", "item", "time", "quantity")
 FORMATS = ("basket-lines", "table")
@@ -55,14 +60,29 @@ class PointsJob:
     ps: tuple[int, ...]
     mode: str
     seed: int
+    items: Mapping[str, Any] | None = None
 
     def read(self) -> Points:
         if self.format == "basket-lines":
             return read_basket_lines(self.path, separator=self.separator)
         return read_transactions(self.path, delimiter=self.delimiter, **self.transactions)
 
+    def hierarchy(self, points: Points) -> Hierarchy | None:
+        """The item hierarchy the job names (a file or a builder), or None."""
+        if not self.items:
+            return None
+        if "fanout" in self.items:
+            return fanout(points.labels, fanout=self.items["fanout"])
+        if "parent_child" in self.items:
+            return from_parent_child(self.source.parent / self.items["parent_child"], delimiter=self.items.get("delimiter", ","))
+        return read_hierarchy(self.source.parent / self.items["hierarchy"], delimiter=self.items.get("delimiter", ";"))
+
     def inputs(self) -> list[Path]:
-        return [self.source, self.path]
+        files = [self.source, self.path]
+        for key in ("hierarchy", "parent_child"):
+            if self.items and key in self.items:
+                files.append(self.source.parent / self.items[key])
+        return files
 
 
 def _mapping(value: Any, where: str, keys: tuple[str, ...], example: str) -> Mapping[str, Any]:
@@ -147,7 +167,22 @@ def _parse(raw: Any, path: Path) -> PointsJob:
     if mode not in MODES:
         raise ConfigError(f"`assess.unicity.mode` {shown(mode)} is not one of {', '.join(MODES)}", hint="mode: exact")
     seed = check_int(raw.get("seed", 0), "seed", low=0)
-    return PointsJob(path, path.parent / inp["path"], fmt, separator, delimiter, transactions, k, m, ps, mode, seed)
+    items = None
+    if raw.get("items") is not None:
+        items = dict(_mapping(raw["items"], "items", _ITEM_KEYS, "items: {hierarchy: items.csv} or {fanout: 10}"))
+        kinds = [key for key in ("hierarchy", "fanout", "parent_child") if key in items]
+        if len(kinds) != 1:
+            raise ConfigError("`items` takes exactly one of hierarchy, fanout, parent_child",
+                              hint="items: {hierarchy: items.csv} (ARX format), {fanout: 10} or {parent_child: tax.csv}")
+        if kinds[0] == "fanout":
+            items["fanout"] = check_int(items["fanout"], "items.fanout", low=2)
+            if "delimiter" in items:
+                raise ConfigError("`items.delimiter` is for hierarchy files", hint="drop it")
+        elif not isinstance(items[kinds[0]], str) or not items[kinds[0]]:
+            raise ConfigError(f"`items.{kinds[0]}` must name a file, got {shown(items[kinds[0]])}", hint=f"{kinds[0]}: items.csv")
+        if "delimiter" in items and (not isinstance(items["delimiter"], str) or len(items["delimiter"]) != 1):
+            raise ConfigError(f"`items.delimiter` must be one character, got {shown(items['delimiter'])}", hint='delimiter: ";"')
+    return PointsJob(path, path.parent / inp["path"], fmt, separator, delimiter, transactions, k, m, ps, mode, seed, items)
 
 
 __all__ = ["PointsJob", "load_points_job", "is_points_job", "SECTIONS", "FORMATS"]
