@@ -16,6 +16,7 @@ from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.points.encoded import Points
 from unlinkable.points.hierarchy import coarsen, encode_items
 from unlinkable.points.km import KmExposure, km_exposure
+from unlinkable.points.subsets import Itemsets
 from unlinkable.points.unicity import Unicity, unicity
 
 
@@ -58,8 +59,9 @@ def assess_points(points: Points, *, k: int | None = 5, m: int = 2, ps: Sequence
     >>> d["records"], d["distinct_items"], d["unicity"][0]["value"], d["km"]["violating_itemsets"]
     (3, 2, 0.0, 0)
     """
-    units = tuple(unicity(points, ps, mode=mode, seed=seed))
-    exposure = km_exposure(points, k=k, m=m) if k is not None else None
+    shared = Itemsets(points)
+    units = tuple(unicity(points, ps, mode=mode, seed=seed, itemsets=shared))
+    exposure = km_exposure(points, k=k, m=m, itemsets=shared) if k is not None else None
     coarsened: tuple[PointsAssessment, ...] = ()
     if hierarchy is not None:
         levels = encode_items(points, hierarchy)

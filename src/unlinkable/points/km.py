@@ -12,7 +12,7 @@ import numpy as np
 
 from unlinkable.config import check_int
 from unlinkable.points.encoded import Points
-from unlinkable.points.subsets import keys_by_group, supports
+from unlinkable.points.subsets import Itemsets
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class KmExposure:
                 "affected_records": self.affected_records}
 
 
-def km_exposure(points: Points, *, k: int, m: int) -> KmExposure:
+def km_exposure(points: Points, *, k: int, m: int, itemsets: Itemsets | None = None) -> KmExposure:
     """k^m exposure of points per record (items only; times and quantities are ignored).
 
     Examples
@@ -52,14 +52,14 @@ def km_exposure(points: Points, *, k: int, m: int) -> KmExposure:
     """
     k = check_int(k, "k", low=1)
     m = check_int(m, "m", low=1)
-    sets = points.sets()
-    smallest = np.full(sets.records, np.iinfo(np.int64).max, dtype=np.int64)
+    itemsets = itemsets or Itemsets(points)
+    smallest = np.full(itemsets.sets.records, np.iinfo(np.int64).max, dtype=np.int64)
     by_size = []
     for size in range(1, m + 1):
-        counted = supports(sets, size)
+        counted = itemsets.supports(size)
         occurring = counted.occurring()
         by_size.append(int(np.count_nonzero(occurring < k)))
-        for rows, keys in keys_by_group(sets, size):
+        for rows, keys in itemsets.chunks(size):
             smallest[rows] = np.minimum(smallest[rows], counted.of(keys).min(axis=1))
     return KmExposure(k, m, tuple(by_size), smallest)
 

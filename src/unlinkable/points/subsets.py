@@ -10,7 +10,7 @@ containing it (items of a record are distinct, so a record counts once).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from math import comb
@@ -24,6 +24,8 @@ from unlinkable.points.encoded import Points
 CHUNK_KEYS = 4_000_000
 #: ``D**s`` up to this is counted in a dense array
 DENSE_LIMIT = 1 << 24
+#: :class:`Itemsets` keeps the keys of a size when there are at most this many
+KEEP_KEYS = 40_000_000
 
 
 def subset_count(lengths: np.ndarray, size: int) -> int:
@@ -94,7 +96,7 @@ class Supports:
         return self.counts[self.counts > 0] if self.keys is None else self.counts
 
 
-def supports(sets: Points, size: int) -> Supports:
+def supports(sets: Points, size: int, *, chunks: Iterable[tuple[np.ndarray, np.ndarray]] | None = None) -> Supports:
     """Count every itemset of ``size`` over the records.
 
     Examples
@@ -105,13 +107,15 @@ def supports(sets: Points, size: int) -> Supports:
     """
     d = max(len(sets.labels), 1)
     _packable(d, size)
+    if chunks is None:
+        chunks = keys_by_group(sets, size)
     if d ** size <= DENSE_LIMIT:
         counts = np.zeros(d ** size, dtype=np.int64)
-        for _, keys in keys_by_group(sets, size):
+        for _, keys in chunks:
             counts += np.bincount(keys.ravel(), minlength=d ** size)
         return Supports(size, None, counts)
     parts_keys, parts_counts = [], []
-    for _, keys in keys_by_group(sets, size):
+    for _, keys in chunks:
         k, c = _sorted_counts(keys.ravel())
         parts_keys.append(k)
         parts_counts.append(c)
@@ -131,4 +135,36 @@ def _sorted_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return keys[starts], np.diff(np.r_[starts, len(keys)]).astype(np.int64)
 
 
-__all__ = ["subset_count", "keys_by_group", "supports", "Supports", "CHUNK_KEYS", "DENSE_LIMIT"]
+class Itemsets:
+    """The itemsets of a set of records, by size, generated once and shared by every measure.
+
+    Key chunks of a size are kept when there are at most ``KEEP_KEYS`` of them (8 bytes each),
+    so k^m exposure and unicity at the same size count and look up the same keys.
+
+    Examples
+    --------
+    >>> s = Itemsets(Points.from_codes([0, 0, 1, 1], [0, 1, 0, 1], labels="ab"))
+    >>> s.supports(2).occurring().tolist(), len(s.chunks(2))
+    ([2], 1)
+    """
+
+    def __init__(self, points: Points) -> None:
+        self.sets = points.sets()
+        self._chunks: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        self._supports: dict[int, Supports] = {}
+
+    def chunks(self, size: int) -> list[tuple[np.ndarray, np.ndarray]] | Iterator[tuple[np.ndarray, np.ndarray]]:
+        if size in self._chunks:
+            return self._chunks[size]
+        if subset_count(self.sets.lengths(), size) > KEEP_KEYS:
+            return keys_by_group(self.sets, size)
+        self._chunks[size] = list(keys_by_group(self.sets, size))
+        return self._chunks[size]
+
+    def supports(self, size: int) -> Supports:
+        if size not in self._supports:
+            self._supports[size] = supports(self.sets, size, chunks=self.chunks(size))
+        return self._supports[size]
+
+
+__all__ = ["subset_count", "keys_by_group", "supports", "Supports", "Itemsets", "CHUNK_KEYS", "DENSE_LIMIT", "KEEP_KEYS"]

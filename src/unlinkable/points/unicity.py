@@ -16,7 +16,7 @@ import numpy as np
 from unlinkable.config import check_int
 from unlinkable.errors import ConfigError, shown
 from unlinkable.points.encoded import Points
-from unlinkable.points.subsets import keys_by_group, subset_count, supports
+from unlinkable.points.subsets import Itemsets, subset_count
 
 #: exact mode enumerates at most this many p-itemsets
 EXACT_LIMIT = 60_000_000
@@ -40,7 +40,8 @@ class Unicity:
                 "ci95": None if self.ci95 is None else list(self.ci95), "eligible_records": self.eligible_records}
 
 
-def unicity(points: Points, ps: Sequence[int], *, mode: str = "auto", seed: int = 0) -> list[Unicity]:
+def unicity(points: Points, ps: Sequence[int], *, mode: str = "auto", seed: int = 0,
+            itemsets: Itemsets | None = None) -> list[Unicity]:
     """Unicity for each ``p`` in ``ps``.
 
     Examples
@@ -52,7 +53,8 @@ def unicity(points: Points, ps: Sequence[int], *, mode: str = "auto", seed: int 
     if mode not in MODES:
         raise ConfigError(f"unicity mode {shown(mode)} is not one of {', '.join(MODES)}", hint="mode: exact | sampled | auto")
     seed = check_int(seed, "seed", low=0)
-    sets = points.sets()
+    itemsets = itemsets or Itemsets(points)
+    sets = itemsets.sets
     lengths = sets.lengths()
     out = []
     for p in ps:
@@ -66,7 +68,7 @@ def unicity(points: Points, ps: Sequence[int], *, mode: str = "auto", seed: int 
             raise ConfigError(f"exact unicity at p={p} needs {count:,} itemsets, more than the limit of {EXACT_LIMIT:,}",
                               hint="use unicity: {mode: sampled} (or auto: exact where feasible)")
         if mode == "exact" or (mode == "auto" and count <= EXACT_LIMIT):
-            out.append(Unicity(p, _exact(sets, p) / eligible, True, None, eligible))
+            out.append(Unicity(p, _exact(itemsets, p) / eligible, True, None, eligible))
         else:
             # one generator per p, so adding a p to the list does not change the others' draws
             rng = np.random.default_rng([seed, p])
@@ -75,11 +77,11 @@ def unicity(points: Points, ps: Sequence[int], *, mode: str = "auto", seed: int 
     return out
 
 
-def _exact(sets: Points, p: int) -> float:
+def _exact(itemsets: Itemsets, p: int) -> float:
     """Sum over eligible records of the share of their p-itemsets of support 1."""
-    counted = supports(sets, p)
+    counted = itemsets.supports(p)
     total = 0.0
-    for _, keys in keys_by_group(sets, p):
+    for _, keys in itemsets.chunks(p):
         total += float(np.sum(np.mean(counted.of(keys) == 1, axis=1)))
     return total
 
