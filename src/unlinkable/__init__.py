@@ -32,6 +32,8 @@ _LAZY = {
     "Assessment": "unlinkable.assessment",
     "Anonymizer": "unlinkable.anonymizer",
     "Result": "unlinkable.anonymizer",
+    "score": "unlinkable.anonymizer",
+    "TransformationScore": "unlinkable.anonymizer",
     "exposure": "unlinkable.linkage.exposure",
     "Hierarchy": "unlinkable.hierarchies.hierarchy",
     "read_hierarchy": "unlinkable.hierarchies.io",

@@ -127,6 +127,67 @@ def _released_examples(classes: Any, suppressed: np.ndarray, maps: Sequence[Any]
     return examples
 
 
+@dataclass(frozen=True)
+class _Setup:
+    n: int
+    maps: list
+    codes: np.ndarray
+    columns: list
+    generalizer: Generalizer
+    lattice: Lattice
+    keys: list
+    evaluator: NodeEvaluator
+    roles: dict
+    included: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class TransformationScore:
+    """What one transformation costs: ARX's ``getInformationLoss`` of a node, plus its classes."""
+
+    transformation: dict[str, int]
+    metric: str
+    loss: float
+    loss_string: str
+    loss_per_attribute: dict[str, float] | None
+    suppressed: int
+    equivalence_classes: int
+    anonymous: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready figures."""
+        return {"transformation": dict(self.transformation), "metric": self.metric, "loss": self.loss,
+                "loss_string": self.loss_string, "loss_per_attribute": self.loss_per_attribute,
+                "suppressed": self.suppressed, "equivalence_classes": self.equivalence_classes,
+                "anonymous": self.anonymous}
+
+
+def score(data: Any, *, levels: Mapping[str, int] | Sequence[int], quasi_identifiers: Sequence[str],
+          hierarchies: Mapping[str, Hierarchy | str | os.PathLike], privacy: Sequence[Any],
+          suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss", identifiers: Sequence[str] = (),
+          sensitive: str | Sequence[str] | None = None, delimiter: str | None = None) -> TransformationScore:
+    """Score one transformation: its loss, suppressed records and classes, as ARX's ``getInformationLoss``.
+
+    The arguments are those of :class:`Anonymizer`, plus ``levels`` (one hierarchy level per
+    quasi-identifier, by name or in order). Classes that violate a privacy model are suppressed.
+
+    Examples
+    --------
+    >>> import polars as pl, unlinkable
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> df = pl.DataFrame({"zip": ["81667", "81675", "81667", "81675"]})
+    >>> h = Hierarchy([["81667", "816**", "*"], ["81675", "816**", "*"]])
+    >>> s = unlinkable.score(df, levels={"zip": 0}, quasi_identifiers=["zip"], hierarchies={"zip": h},
+    ...                      privacy=[{"k-anonymity": {"k": 2}}], metric="loss")
+    >>> s.loss, s.suppressed, s.equivalence_classes
+    (0.0, 0, 2)
+    """
+    anonymizer = Anonymizer(quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, privacy=privacy,
+                            suppression_limit=suppression_limit, metric=metric, identifiers=identifiers,
+                            sensitive=sensitive, progress=False)
+    return anonymizer.score(data, levels, delimiter=delimiter)
+
+
 def _assess(table: Any, quasi_identifiers: Sequence[str]) -> dict | None:
     try:
         from unlinkable.assessment import assess
@@ -318,48 +379,11 @@ class Anonymizer:
         """
         started = time.perf_counter()
         frame = read_table(data, delimiter=delimiter)
-        n = frame.height
-        require_columns(frame, self.quasi_identifiers + self.identifiers, source="data")
-        needed = list(dict.fromkeys(self.sensitive + [a for m in self.models for a in m.sensitive_attributes()]))
-        for name in needed:
-            if name not in frame.columns:
-                raise ConfigError(f"unknown sensitive attribute {name!r}: the data has no such column",
-                                  hint=f"the columns are: {', '.join(frame.columns[:20])}")
-            if name in self.quasi_identifiers:
-                raise ConfigError(f"attribute {name!r} is both sensitive and a quasi-identifier",
-                                  hint="give each column one role")
-        roles = column_roles(frame.columns, [(Role.IDENTIFIER, self.identifiers),
-                                             (Role.QUASI_IDENTIFIER, self.quasi_identifiers),
-                                             (Role.SENSITIVE, needed), (Role.INSENSITIVE, self.insensitive)])
-        # ARX's Inclusion: only the research subset is searched and released (models/inclusion.py)
-        included = self._included_rows(frame)
-        if included is not None:
-            n = int(included.sum())
-        for m in self.models:
-            k = m.minimal_class_size()
-            if k > n:
-                raise ConfigError(f"{m!r}: the minimal class size {k} is larger than the number of records ({n})",
-                                  hint=f"choose a parameter between 1 and {n} (ARX: 'must be >=1 and less or equal than the number of rows')")
         shown = self.progress if isinstance(self.progress, Progress) else Progress(enabled=None if self.progress else False)
-        shown.begin("encode", f"{n:,} records")
-        columns = _encode_all([_as_text(frame[q]) for q in self.quasi_identifiers], frame.height)
-        maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
-        codes = np.column_stack([c.codes for c in columns])  # int32: half the memory of int64 on big tables
-        searched = codes if included is None else codes[included]
-        generalizer = Generalizer(searched, maps, canonical=getattr(self.metric, "reads_representatives", True))
-        lattice, keys = self._lattice(maps)
-        sensitive = self._sensitive_columns(frame, needed)
-        if included is not None:
-            sensitive = {name: SensitiveColumn(col.name, col.codes[included], col.dictionary, col.numeric, col.hierarchy)
-                         for name, col in sensitive.items()}
-        from unlinkable.search.context import SearchContext
-
-        models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models,
-                                       data=frame if included is None else frame.filter(pl.Series(included)))
-        context = {**models_context.fixed, "n": n}
-        evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
-                                  suppression_limit=self.suppression_limit, sensitive=sensitive, context=context,
-                                  node_context=models_context if models_context.per_node_needed else None)
+        setup = self._setup(frame, shown)
+        n, maps, codes, columns, roles = setup.n, setup.maps, setup.codes, setup.columns, setup.roles
+        included = setup.included
+        generalizer, lattice, keys, evaluator = setup.generalizer, setup.lattice, setup.keys, setup.evaluator
         shown.begin("search", f"(lattice of {lattice.size:,} transformations)")
         update = shown.search if shown.enabled else None  # no counting work when nobody watches
         try:
@@ -448,6 +472,110 @@ class Anonymizer:
             raise ConfigError("the research subset of the inclusion model is empty", hint="give the subset's rows")
         return mask
 
+    def _setup(self, frame: pl.DataFrame, shown: Progress | None = None) -> "_Setup":
+        """Checks of ``frame`` against the configuration, its encoding and the node evaluator."""
+        n = frame.height
+        require_columns(frame, self.quasi_identifiers + self.identifiers, source="data")
+        needed = list(dict.fromkeys(self.sensitive + [a for m in self.models for a in m.sensitive_attributes()]))
+        for name in needed:
+            if name not in frame.columns:
+                raise ConfigError(f"unknown sensitive attribute {name!r}: the data has no such column",
+                                  hint=f"the columns are: {', '.join(frame.columns[:20])}")
+            if name in self.quasi_identifiers:
+                raise ConfigError(f"attribute {name!r} is both sensitive and a quasi-identifier",
+                                  hint="give each column one role")
+        roles = column_roles(frame.columns, [(Role.IDENTIFIER, self.identifiers),
+                                             (Role.QUASI_IDENTIFIER, self.quasi_identifiers),
+                                             (Role.SENSITIVE, needed), (Role.INSENSITIVE, self.insensitive)])
+        # ARX's Inclusion: only the research subset is searched and released (models/inclusion.py)
+        included = self._included_rows(frame)
+        if included is not None:
+            n = int(included.sum())
+        for m in self.models:
+            k = m.minimal_class_size()
+            if k > n:
+                raise ConfigError(f"{m!r}: the minimal class size {k} is larger than the number of records ({n})",
+                                  hint=f"choose a parameter between 1 and {n} (ARX: 'must be >=1 and less or equal than the number of rows')")
+        if shown is not None:
+            shown.begin("encode", f"{n:,} records")
+        columns = _encode_all([_as_text(frame[q]) for q in self.quasi_identifiers], frame.height)
+        maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
+        codes = np.column_stack([c.codes for c in columns])  # int32: half the memory of int64 on big tables
+        searched = codes if included is None else codes[included]
+        generalizer = Generalizer(searched, maps, canonical=getattr(self.metric, "reads_representatives", True))
+        lattice, keys = self._lattice(maps)
+        sensitive = self._sensitive_columns(frame, needed)
+        if included is not None:
+            sensitive = {name: SensitiveColumn(col.name, col.codes[included], col.dictionary, col.numeric, col.hierarchy)
+                         for name, col in sensitive.items()}
+        from unlinkable.search.context import SearchContext
+
+        models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models,
+                                       data=frame if included is None else frame.filter(pl.Series(included)))
+        context = {**models_context.fixed, "n": n}
+        evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
+                                  suppression_limit=self.suppression_limit, sensitive=sensitive, context=context,
+                                  node_context=models_context if models_context.per_node_needed else None)
+        return _Setup(n, maps, codes, columns, generalizer, lattice, keys, evaluator, roles, included)
+
+    def score(self, data: Any, levels: Mapping[str, int] | Sequence[int], *, delimiter: str | None = None) -> "TransformationScore":
+        """Loss, suppressed records and classes of one transformation (ARX ``getInformationLoss``).
+
+        The classes that violate a privacy model are suppressed (all of them, even beyond the
+        suppression limit, as ARX does when it scores a transformation); ``anonymous`` says whether
+        the transformation satisfies the models within the limit.
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+        >>> df = pl.DataFrame({"zip": ["81667", "81675", "81667", "81675"]})
+        >>> h = Hierarchy([["81667", "816**", "*"], ["81675", "816**", "*"]])
+        >>> a = Anonymizer(quasi_identifiers=["zip"], hierarchies={"zip": h}, privacy=[{"k-anonymity": {"k": 3}}],
+        ...                metric="discernibility")
+        >>> s = a.score(df, {"zip": 1})
+        >>> s.loss, s.suppressed, s.equivalence_classes, s.anonymous
+        (16.0, 0, 1, True)
+        """
+        cached = self.__dict__.get("_score_setup")
+        if cached is not None and isinstance(data, pl.DataFrame) and cached[0] is data:
+            setup = cached[1]  # a polars frame is immutable: score many transformations of one table
+        else:
+            setup = self._setup(read_table(data, delimiter=delimiter))
+            if isinstance(data, pl.DataFrame):
+                self._score_setup = (data, setup)
+        if isinstance(levels, Mapping):
+            unknown = sorted(set(map(str, levels)) - set(self.quasi_identifiers))
+            if unknown:
+                raise ConfigError(f"levels name {unknown[0]!r}, which is not a quasi-identifier",
+                                  hint=f"give one level per quasi-identifier: {', '.join(self.quasi_identifiers)}")
+            missing = [q for q in self.quasi_identifiers if q not in levels]
+            if missing:
+                raise ConfigError(f"no level given for quasi-identifier {missing[0]!r}",
+                                  hint=f"give one level per quasi-identifier: {', '.join(self.quasi_identifiers)}")
+            vector = [levels[q] for q in self.quasi_identifiers]
+        else:
+            vector = list(levels)
+            if len(vector) != len(self.quasi_identifiers):
+                raise ConfigError(f"{len(vector)} levels given for {len(self.quasi_identifiers)} quasi-identifiers",
+                                  hint=f"give one level per quasi-identifier: {', '.join(self.quasi_identifiers)}")
+        for q, lv, gm in zip(self.quasi_identifiers, vector, setup.maps):
+            if isinstance(lv, bool) or not isinstance(lv, (int, np.integer)) or not 0 <= int(lv) < gm.levels:
+                raise ConfigError(f"level {lv!r} of {q!r} is not a level of its hierarchy",
+                                  hint=f"{q}: 0 to {gm.levels - 1}")
+        out = setup.evaluator.outcome(setup.lattice.id_of([int(v) for v in vector]))
+        released = out.classes.sizes[~out.suppressed_classes]
+        return TransformationScore(
+            transformation=dict(zip(self.quasi_identifiers, (int(v) for v in vector))),
+            metric=self.metric.name,
+            loss=float(out.score.value),
+            loss_string=java_double_string(out.score.value),
+            loss_per_attribute=out.score.per_attribute,
+            suppressed=int(out.suppressed_records),
+            equivalence_classes=int(released.shape[0]),
+            anonymous=bool(out.anonymous),
+        )
+
     def _lattice(self, maps) -> tuple[Lattice, list]:
         """The lattice and FLASH's node order, cached across fits with the same hierarchies."""
         distinct = tuple(tuple(len(lab) for lab in gm.labels) for gm in maps)
@@ -505,4 +633,4 @@ class Anonymizer:
         )
 
 
-__all__ = ["Anonymizer", "Result"]
+__all__ = ["Anonymizer", "Result", "TransformationScore", "score"]

@@ -1,16 +1,32 @@
-"""Non-uniform entropy: bits lost per value, from input frequencies (ARX ``MetricMDNUEntropy``)."""
+"""Non-uniform entropy: bits lost per value, from input frequencies (ARX ``MetricMDNUNMEntropyPrecomputed``).
+
+Per attribute, as ARX 3.9.2 computes it: the generalization part sums, over the input values v
+in dictionary order, ``f(v) * log2(f(g(v)) / f(v))`` (f: input frequency, g: the generalized
+value), over every record, suppressed or not; the suppression part sums, over the generalized
+values w of the suppressed records, ``c(w) * log2(S / c(w))`` (c: suppressed records with value w,
+S: all suppressed records). Each attribute's loss is rounded down to 10 decimals before the
+attributes are summed.
+"""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from unlinkable.utility.base import Evaluation, Score, UtilityMetric
+from unlinkable.utility.base import Evaluation, Score, UtilityMetric, floor10
+
+#: Java's ``Math.log(2)``: ARX's log2(x) is ``Math.log(x) / LOG2``
+_LOG2 = math.log(2.0)
+
+
+def _sequential_sum(terms: np.ndarray) -> float:
+    """Left-to-right sum, as Java's loop adds (``cumsum`` accumulates in order; ``sum`` is pairwise)."""
+    return float(np.cumsum(terms)[-1]) if terms.size else 0.0
 
 
 class EntropyMetric(UtilityMetric):
-    """Sum over records and attributes of -log2(freq(original value) / freq(released value)).
-
-    Frequencies are counted in the input; a suppressed value has the frequency n.
+    """Non-uniform entropy with ARX's charge for suppressed records (see the module docstring).
 
     Examples
     --------
@@ -26,7 +42,7 @@ class EntropyMetric(UtilityMetric):
     Notes
     -----
     Gionis and Tassa, "k-Anonymization with minimal loss of information", TKDE 2009; ARX
-    ``MetricMDNUEntropyPrecomputed``.
+    ``MetricMDNUNMEntropyPrecomputed`` (generalization and suppression factors 1).
     """
 
     name = "entropy"
@@ -42,26 +58,28 @@ class EntropyMetric(UtilityMetric):
         self._freq = {i: np.asarray(c, dtype=np.float64) for i, c in enumerate(counts_per_attribute)}
 
     def evaluate(self, ev: Evaluation) -> Score:
-        # Exact without per-record work: released, a record of value v costs log2(g/f) where f is the
-        # input frequency of v and g that of its generalized value; suppressed, it costs log2(n/f),
-        # i.e. log2(n/g) more, which depends only on the class's generalized value.
         per, bound = {}, []
         suppressed = np.asarray(ev.suppressed, dtype=bool)
         supp_rows = np.flatnonzero(suppressed)
-        supp_sizes = ev.sizes[supp_rows].astype(np.float64) if supp_rows.size else None
+        supp_sizes = ev.sizes[supp_rows].astype(np.int64) if supp_rows.size else None
+        total_supp = float(supp_sizes.sum()) if supp_sizes is not None else 0.0
         for i, (gm, name) in enumerate(zip(ev.maps, ev.names)):
             freq = self._freq[i]
             lv = ev.levels[i]
             gen_of = gm.table[:, lv]
             gen_freq = np.bincount(gen_of, weights=freq, minlength=gm.cardinality(lv))
-            present = freq > 0
-            released = float(np.sum(freq[present] * np.log2(gen_freq[gen_of[present]] / freq[present])))
-            extra = 0.0
-            if supp_sizes is not None:
-                g = gen_freq[ev.gen_of(i, supp_rows)]
-                extra = float(np.sum(supp_sizes * np.log2(ev.n / g)))
-            per[name] = released + extra
+            present = np.flatnonzero(freq > 0)
+            a = freq[present]
+            # ARX: a * log2(a / b), summed in dictionary order; the sign is switched at the end
+            raw = _sequential_sum(a * (np.log(a / gen_freq[gen_of[present]]) / _LOG2))
+            released = floor10(-raw) if raw != 0.0 else 0.0
             bound.append(released)
+            if supp_sizes is not None and total_supp > 0:
+                counts = np.bincount(ev.gen_of(i, supp_rows), weights=supp_sizes,
+                                     minlength=gm.cardinality(lv)).astype(np.float64)
+                c = counts[counts > 0]
+                raw += _sequential_sum(c * (np.log(c / total_supp) / _LOG2))
+            per[name] = (floor10(-raw) if raw != 0.0 else 0.0) + 0.0
         return Score(float(sum(per.values())), per, float(sum(bound)))
 
 
