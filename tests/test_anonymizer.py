@@ -138,3 +138,20 @@ def test_released_uniqueness_equals_brute_force(rows, k, limit):
     released = list(res.table.iter_rows())
     counts = Counter(released)
     assert res.released_uniqueness["unique_records"] == sum(1 for r in released if counts[r] == 1)
+
+
+def test_sensitive_attribute_without_a_model_is_warned_about_issue_9():
+    # ARX rejects a sensitive attribute that no privacy model uses; unlinkable releases it and warns
+    from unlinkable.anonymizer import UnprotectedSensitiveWarning
+
+    a = Anonymizer(quasi_identifiers=["age"], hierarchies={"age": AGE}, privacy=[{"k-anonymity": {"k": 2}}],
+                   sensitive="disease", identifiers=["name", "zipcode"], progress=False)
+    with pytest.warns(UnprotectedSensitiveWarning, match="disease"):
+        result = a.fit(_frame().with_columns(disease=pl.Series(list("xyxyxyx"))))
+    assert result.unprotected_sensitive == ["disease"]
+    assert result.to_dict(include_risk=False)["unprotected_sensitive"] == ["disease"]
+    protected = Anonymizer(quasi_identifiers=["age"], hierarchies={"age": AGE}, identifiers=["name", "zipcode"],
+                           privacy=[{"k-anonymity": {"k": 2}},
+                                    {"l-diversity": {"attribute": "disease", "variant": "distinct", "l": 1}}],
+                           sensitive="disease", progress=False)
+    assert protected.unprotected_sensitive() == []

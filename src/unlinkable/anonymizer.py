@@ -36,6 +36,10 @@ from unlinkable.utility import metric_from_name
 from unlinkable.utility.base import UtilityMetric, score_text
 
 
+class UnprotectedSensitiveWarning(UserWarning):
+    """A sensitive attribute is released as it is, and no privacy model limits what it discloses."""
+
+
 @dataclass
 class Result:
     """The anonymized table and how it was obtained."""
@@ -61,6 +65,8 @@ class Result:
     examples: dict[str, list[str]] = field(default_factory=dict)  # generalized labels only, never raw values
     roles: dict[str, str] = field(default_factory=dict)
     released_uniqueness: dict[str, Any] = field(default_factory=dict)
+    #: sensitive attributes that no privacy model protects (ARX rejects them; we warn: see README)
+    unprotected_sensitive: list[str] = field(default_factory=list)
     _risk_after: Any = field(default=None, repr=False)
 
     @property
@@ -100,6 +106,8 @@ class Result:
             "roles": dict(self.roles),
             "released_uniqueness": self.released_uniqueness,
         }
+        if self.unprotected_sensitive:
+            out["unprotected_sensitive"] = list(self.unprotected_sensitive)
         if include_risk:
             risk = self.risk_after
             if risk:
@@ -379,6 +387,13 @@ class Anonymizer:
         """
         started = time.perf_counter()
         frame = read_table(data, delimiter=delimiter)
+        unprotected = self.unprotected_sensitive()
+        if unprotected:
+            import warnings
+
+            warnings.warn(f"sensitive attribute {unprotected[0]!r} is released as it is and no privacy model protects it "
+                          f"(ARX rejects this); add l-diversity or t-closeness on it, or give it the role insensitive",
+                          UnprotectedSensitiveWarning, stacklevel=2)
         shown = self.progress if isinstance(self.progress, Progress) else Progress(enabled=None if self.progress else False)
         setup = self._setup(frame, shown)
         n, maps, codes, columns, roles = setup.n, setup.maps, setup.codes, setup.columns, setup.roles
@@ -452,6 +467,7 @@ class Anonymizer:
             examples=examples,
             roles={name: role.value for name, role in roles.items()},
             released_uniqueness=uniqueness,
+            unprotected_sensitive=unprotected,
         )
 
     def _included_rows(self, frame: pl.DataFrame) -> np.ndarray | None:
@@ -471,6 +487,25 @@ class Anonymizer:
         if not mask.any():
             raise ConfigError("the research subset of the inclusion model is empty", hint="give the subset's rows")
         return mask
+
+    def unprotected_sensitive(self) -> list[str]:
+        """Sensitive attributes that no privacy model uses.
+
+        ARX rejects such a configuration ("No privacy model specified for sensitive attribute").
+        unlinkable releases the column as it is and warns (``UnprotectedSensitiveWarning``, and
+        ``unprotected_sensitive`` in the result): k-anonymity alone says nothing about what a
+        class reveals of it.
+
+        Examples
+        --------
+        >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+        >>> a = Anonymizer(quasi_identifiers=["zip"], hierarchies={"zip": Hierarchy([["1", "*"]])},
+        ...                privacy=[{"k-anonymity": {"k": 2}}], sensitive="disease")
+        >>> a.unprotected_sensitive()
+        ['disease']
+        """
+        used = {a for m in self.models for a in m.sensitive_attributes()}
+        return [s for s in self.sensitive if s not in used]
 
     def _setup(self, frame: pl.DataFrame, shown: Progress | None = None) -> "_Setup":
         """Checks of ``frame`` against the configuration, its encoding and the node evaluator."""
@@ -542,6 +577,7 @@ class Anonymizer:
             setup = cached[1]  # a polars frame is immutable: score many transformations of one table
         else:
             setup = self._setup(read_table(data, delimiter=delimiter))
+            setup.evaluator.enforce_cap = None  # ARX's getOutput: table-level models enforced without early abort
             if isinstance(data, pl.DataFrame):
                 self._score_setup = (data, setup)
         if isinstance(levels, Mapping):
@@ -633,4 +669,4 @@ class Anonymizer:
         )
 
 
-__all__ = ["Anonymizer", "Result", "TransformationScore", "score"]
+__all__ = ["Anonymizer", "Result", "TransformationScore", "UnprotectedSensitiveWarning", "score"]

@@ -54,7 +54,7 @@ class AverageReidentificationRisk(PrivacyModel):
     Notes
     -----
     ARX ``AverageReidentificationRisk`` (single-threshold variant). If every class is suppressed
-    the check fails, as in ARX (0/0). Declared monotone under generalization and with suppression,
+    the check holds, as in ARX ("All suppressed"). Declared monotone under generalization and with suppression,
     as ARX declares it: merging classes lowers classes / records.
     """
 
@@ -67,6 +67,8 @@ class AverageReidentificationRisk(PrivacyModel):
         self.threshold = check_float(threshold, "threshold", low=0.0, high=1.0, low_open=True)
 
     def holds(self, stats: ClassStatistics, released: np.ndarray) -> bool:
+        if not np.asarray(released, dtype=bool).any():
+            return True  # ARX: "All suppressed" holds
         return bool(released_average_risk(stats.sizes, released) <= self.threshold)
 
     def describe(self) -> str:

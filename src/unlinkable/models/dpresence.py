@@ -4,9 +4,11 @@ Nergiz, Atzori and Clifton, "Hiding the presence of individuals from shared data
 2007; ARX 3.9.2 ``criteria/DPresence.java``. As in ARX, the data table is the population and the
 research subset (e.g. ARX's ``adult_subset.csv`` for adult) is a set of its rows. For each class,
 ``delta = subset records in the class / records in the class``; a class passes when
-``delta_min <= delta <= delta_max``. A class without subset records has delta 0 in ARX's formula
-but publishes nothing of the research subset; ARX groups only subset records into released
-classes, so such a class passes here.
+``delta_min <= delta <= delta_max``. As in ARX, utility, suppressed records and the suppression
+budget count the research subset's records only, and only classes holding subset records are
+suppressed. A class without subset records has delta 0: when that is below delta_min it cannot be
+suppressed, and the transformation is rejected (accepting it would reveal that those people are
+not in the subset).
 
 The engine passes which records are in the subset as ``ClassStatistics.context["in_subset"]``
 (bool per record, from :meth:`DeltaPresence.subset_mask`). Monotone under generalization only when
@@ -112,7 +114,7 @@ class DeltaPresence(PrivacyModel):
         return subset_mask(data, self.read_subset())
 
     def deltas(self, stats: ClassStatistics) -> np.ndarray:
-        """Subset records / records, per class."""
+        """Subset records / records, per class (the class's records counted over the whole table)."""
         mask = stats.context.get("in_subset")
         if mask is None:
             raise InputError("delta-presence: the research-subset membership of the records is missing",
@@ -120,15 +122,14 @@ class DeltaPresence(PrivacyModel):
         rc = np.asarray(stats.record_class)
         keep = rc >= 0
         inside = np.bincount(rc[keep], weights=np.asarray(mask, dtype=np.float64)[keep], minlength=stats.classes)
-        sizes = np.asarray(stats.sizes, dtype=np.float64)
-        return np.divide(inside, sizes, out=np.zeros_like(inside), where=sizes > 0)
+        population = np.bincount(rc[keep], minlength=stats.classes).astype(np.float64)
+        return np.divide(inside, population, out=np.zeros_like(inside), where=population > 0)
 
     def check(self, stats: ClassStatistics) -> np.ndarray:
+        # A class without subset records has delta 0: below a positive delta_min it fails, and as
+        # nothing of it can be suppressed the engine then rejects the transformation (ARX).
         delta = self.deltas(stats)
-        mask = np.asarray(stats.context["in_subset"], dtype=bool)
-        rc = np.asarray(stats.record_class)
-        has_subset = np.bincount(rc[(rc >= 0) & mask], minlength=stats.classes) > 0
-        return ~has_subset | ((delta >= self.delta_min) & (delta <= self.delta_max))
+        return (delta >= self.delta_min) & (delta <= self.delta_max)
 
     def describe(self) -> str:
         return (f"({self.delta_min}, {self.delta_max})-presence: for anyone in the population, the probability "

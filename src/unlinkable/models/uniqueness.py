@@ -46,7 +46,7 @@ class SampleUniqueness(PrivacyModel):
 
     Notes
     -----
-    ARX ``SampleUniqueness``; an empty release fails (0/0 in ARX). Monotone under generalization
+    ARX ``SampleUniqueness``; an empty release holds, as in ARX. Monotone under generalization
     and with suppression, as ARX declares it.
     """
 
@@ -62,7 +62,7 @@ class SampleUniqueness(PrivacyModel):
         sizes = np.asarray(stats.sizes)[np.asarray(released, dtype=bool)]
         records = float(sizes.sum())
         if records == 0.0:
-            return False  # ARX: NaN <= t
+            return True  # ARX: nothing released, no unique (getFractionOfRecordsInClassesOfSize is 0)
         return bool(float(np.count_nonzero(sizes == 1)) / records <= self.threshold)
 
     def describe(self) -> str:
@@ -130,13 +130,11 @@ class PopulationUniqueness(PrivacyModel):
 
     def estimate(self, stats: ClassStatistics, released: np.ndarray) -> float:
         """The estimated fraction of population uniques (0 where ARX's estimate is unavailable)."""
-        from unlinkable.risk.population import population_uniqueness
+        from unlinkable.risk.population import unique_fraction
 
         sizes = np.asarray(stats.sizes)[np.asarray(released, dtype=bool)]
         sizes = sizes[sizes > 0]
-        result = population_uniqueness(sizes.astype(np.int64), population_size=self.population(stats.n))
-        value = getattr(result, self.estimator)
-        return 0.0 if value is None else float(value)
+        return unique_fraction(sizes.astype(np.int64), population_size=self.population(stats.n), model=self.estimator)
 
     def holds(self, stats: ClassStatistics, released: np.ndarray) -> bool:
         sizes = np.asarray(stats.sizes)[np.asarray(released, dtype=bool)]

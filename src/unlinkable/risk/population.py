@@ -887,6 +887,40 @@ def population_uniqueness(
     )
 
 
+def unique_fraction(class_sizes: np.ndarray, *, population_size: int, model: str) -> float:
+    """One estimate of ``population_uniqueness`` alone (0.0 where ARX's estimate is unavailable).
+
+    ``model`` is ``pitman``, ``zayatz``, ``snb`` or ``dankar``: the same value as
+    ``population_uniqueness(...).<model>``, without computing the other estimators (a search
+    evaluates it many times per transformation).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> unique_fraction(np.array([1, 1, 1, 1, 1]), population_size=10, model="zayatz")
+    1.0
+    """
+    sizes = _validate_sizes(class_sizes)
+    hist = _histogram(sizes)
+    if sizes.size == 0 or hist.count_of(1) == 0:
+        return 0.0
+    pop = float(population_size)
+    if model == "zayatz":
+        value = _zayatz(hist, pop)
+    elif model == "pitman":
+        value = _pitman(hist, pop)
+    elif model == "snb":
+        value = _snb(hist, pop)
+    elif hist.records / pop <= 0.1:
+        value = _pitman(hist, pop)
+        if not _valid(value):
+            value = _zayatz(hist, pop)
+    else:
+        zayatz, snb = _zayatz(hist, pop), _snb(hist, pop)
+        value = (zayatz if zayatz < snb else snb) if _valid(snb) else zayatz
+    return value / pop if _valid(value) else 0.0
+
+
 def _valid(value: float) -> bool:
     # ARX's isValid: neither NaN nor exactly zero.
     return not math.isnan(value) and value != 0.0

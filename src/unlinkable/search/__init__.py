@@ -96,10 +96,33 @@ class NodeEvaluator:
         self.min_group = max(sizes) if has_min and sizes else None
         self.outcomes: dict[int, NodeOutcome] = {}
         self._cells: dict[tuple[int, ...], dict] = {}
+        self.table_models = [m for m in self.models if not m.per_class]
+        #: a failing state of a table-level model that suppresses more records stops its enforcement
+        #: (ARX's early abort in the search); None when one transformation is scored
+        self.enforce_cap: int | None = self.budget
+        self._top: dict[tuple[int, int], np.ndarray] = {}
+        # delta-presence: the research subset is what is released and measured (ARX): utility,
+        # suppressed records and the budget count its records; the other records only count in
+        # the population side of delta.
+        self.subset = self.context.get("in_subset")
+        self.n_measured = generalizer.n
+        bottom_weights = generalizer.bottom.sizes
+        if self.subset is not None:
+            self.subset = np.asarray(self.subset, dtype=bool)
+            self.n_measured = int(self.subset.sum())
+            self.budget = suppression_budget(self.limit, self.n_measured)
+            self.enforce_cap = self.budget
+            bottom_weights = np.bincount(generalizer.record_bottom, weights=self.subset,
+                                         minlength=generalizer.bottom.classes)
+            # sensitive values of records outside the subset are left out of every histogram
+            from dataclasses import replace
+
+            self.sensitive = {name: replace(col, codes=np.where(self.subset, col.codes, -1).astype(col.codes.dtype))
+                              for name, col in self.sensitive.items()}
         prepare = getattr(metric, "prepare", None)
         if prepare is not None:
             b = generalizer.bottom
-            prepare([np.bincount(b.rep_cols[i], weights=b.sizes, minlength=gm.table.shape[0])
+            prepare([np.bincount(b.rep_cols[i], weights=bottom_weights, minlength=gm.table.shape[0])
                      for i, gm in enumerate(generalizer.maps)])
         if not self._sizes_only:
             bottom = self.g.bottom
@@ -150,26 +173,78 @@ class NodeEvaluator:
         """Classes, verdicts and suppression of ``node``; the score is left to the caller."""
         levels = self.lattice.level_tuple(node)
         nc = self.g.classes(levels, need_bottom_map=not self._sizes_only)
+        sizes = nc.sizes
+        vetoed = False
         if self._sizes_only:
             # k-anonymity alone: a class passes when it is large enough.
             suppressed = nc.sizes < self.min_group
         else:
             stats = self._stats(nc)
+            if self.subset is not None:
+                sizes = np.bincount(stats.record_class, weights=self.subset, minlength=nc.classes).astype(np.int64)
+                stats.sizes = sizes
             passes = np.ones(nc.classes, dtype=bool)
             for m in self.models:
                 if m.per_class:
-                    passes &= np.asarray(m.check(stats), dtype=bool)
+                    ok = np.asarray(m.check(stats), dtype=bool)
+                    passes &= ok
+                    if self.subset is not None and self.min_group is None and (~ok & (sizes == 0)).any():
+                        # ARX: a class without research-subset records that fails delta-presence
+                        # cannot be suppressed (nothing of it is released), so the transformation
+                        # fails; with a minimal class size, ARX reports such a class as too small
+                        # first and lets it pass.
+                        vetoed = True
             suppressed = ~passes
+            if self.subset is not None:
+                suppressed &= sizes > 0   # only classes of the research subset are suppressed
             self._keep_cells(levels, stats)
-        supp_records = int(nc.sizes[suppressed].sum()) if suppressed.any() else 0
-        anonymous = supp_records <= self.budget
-        if anonymous and not self._sizes_only:
-            for m in self.models:
-                if not m.per_class and not m.holds(stats, ~suppressed):
-                    anonymous = False
-                    break
-        ev = Evaluation(levels, nc.sizes, None, suppressed, self.g.n, self.g.maps, self.names, node=nc)
+        supp_records = int(sizes[suppressed].sum()) if suppressed.any() else 0
+        if self.table_models:
+            from unlinkable.search.enforce import enforce
+
+            top = self._top_classes(nc)
+            suppressed = enforce(self.table_models, stats, suppressed, self._candidates(nc, stats, suppressed, top),
+                                 top, cap=self.enforce_cap)
+            supp_records = int(sizes[suppressed & ~top].sum())
+            stats.sizes = sizes
+        anonymous = supp_records <= self.budget and not vetoed
+        if self.subset is not None:
+            ev = Evaluation(levels, sizes, nc.gen, suppressed, self.n_measured, self.g.maps, self.names, rep=nc.rep)
+        else:
+            ev = Evaluation(levels, nc.sizes, None, suppressed, self.g.n, self.g.maps, self.names, node=nc)
         return NodeOutcome(node, levels, nc, suppressed, supp_records, anonymous, None), ev
+
+    def _top_classes(self, nc: NodeClasses) -> np.ndarray:
+        """Classes generalized to the top value of every hierarchy (ARX leaves them out of the
+        risk distribution and counts none of their records as suppressed)."""
+        top = np.ones(nc.classes, dtype=bool)
+        for i, (gm, lv) in enumerate(zip(self.g.maps, nc.levels)):
+            key = (i, int(lv))
+            is_top = self._top.get(key)
+            if is_top is None:
+                labels = gm.labels[lv]
+                highest = gm.labels[gm.levels - 1][0]
+                is_top = self._top[key] = np.array([lab == highest for lab in labels], dtype=bool)
+            top &= is_top[nc.gen[:, i]]
+        return top
+
+    def _candidates(self, nc: NodeClasses, stats: ClassStatistics, suppressed: np.ndarray,
+                    top: np.ndarray) -> np.ndarray:
+        """Classes a table-level model may suppress, in ARX's order: by size, then (Loss only) by
+        the class's own loss, then by first record."""
+        sizes = np.asarray(stats.sizes)
+        cand = np.flatnonzero(~suppressed & ~top & (sizes > 0))
+        rc = np.asarray(stats.record_class)
+        classes, first_rows = np.unique(rc, return_index=True)
+        first = np.full(nc.classes, rc.shape[0], dtype=np.int64)
+        first[classes[classes >= 0]] = first_rows[classes >= 0]
+        class_losses = getattr(self.metric, "class_losses", None)
+        if class_losses is not None:
+            losses = class_losses(nc.levels, sizes[cand], nc.gen[cand], self.g.maps)
+            order = np.lexsort((first[cand], losses, sizes[cand]))
+        else:
+            order = np.lexsort((first[cand], sizes[cand]))
+        return cand[order]
 
     def outcome(self, node: int) -> NodeOutcome:
         hit = self.outcomes.get(node)

@@ -26,7 +26,7 @@ class AECSMetric(UtilityMetric):
     monotone_suppression = False
 
     def evaluate(self, ev: Evaluation) -> Score:
-        released = int((~ev.suppressed).sum())
+        released = int(((~ev.suppressed) & (np.asarray(ev.sizes) > 0)).sum())
         classes = released + (1 if ev.suppressed.any() else 0)
         value = ev.n / classes if classes else 0.0
         return Score(float(value), None, None)

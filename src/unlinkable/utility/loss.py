@@ -244,6 +244,18 @@ class LossMetric(UtilityMetric):
                 self._bounds[ev.levels] = bound
         return Score(self._aggregate(list(per.values()), self._wvec), per, bound)
 
+    def class_losses(self, levels, sizes: np.ndarray, gen: np.ndarray, maps) -> np.ndarray:
+        """Each class's own loss (ARX ``getInformationLoss(transformation, entry)``): per attribute
+        the class size times its value's domain share, aggregated like the table's loss."""
+        m = len(maps)
+        weights = self._wvec or [1.0] * m
+        result = np.ones(len(sizes), dtype=np.float64)
+        for i, (gm, lv) in enumerate(zip(maps, levels)):
+            share = gm.row_counts[lv].astype(np.float64)[gen[:, i]] / float(gm.domain_size)
+            x = np.asarray(sizes, dtype=np.float64) * share
+            result *= np.power((x + 1.0) * weights[i], 1.0 / m)
+        return result - 1.0
+
     def _row_counts(self, ev: Evaluation) -> np.ndarray:
         """Hierarchy rows under each class's generalized value, one gather for all attributes."""
         key = id(ev.maps[0]) if ev.maps else 0
