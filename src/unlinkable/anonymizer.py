@@ -605,7 +605,7 @@ class Anonymizer:
             transformation=dict(zip(self.quasi_identifiers, (int(v) for v in vector))),
             metric=self.metric.name,
             loss=float(out.score.value),
-            loss_string=java_double_string(out.score.value),
+            loss_string=score_text(out.score.value),
             loss_per_attribute=out.score.per_attribute,
             suppressed=int(out.suppressed_records),
             equivalence_classes=int(released.shape[0]),

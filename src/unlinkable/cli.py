@@ -26,6 +26,7 @@ COMMANDS = {
     "assess": "how re-identifiable is this table (ARX and sdcMicro risk measures)",
     "anonymize": "transform a table until it satisfies privacy models, with the least loss",
     "exposure": "how much of a release can be joined to an outside table",
+    "score": "loss, suppressed records and classes of one transformation (as ARX's getInformationLoss)",
 }
 
 

@@ -70,9 +70,13 @@ def _metric(case: dict) -> tuple[dict | str, list[str]]:
     flags = [a for a in args if isinstance(a, bool)]
     monotonic = bool(flags and flags[0])
     if name in ("createPrecomputedEntropyMetric", "createEntropyMetric"):
-        return "entropy", (["monotonic-entropy"] if monotonic and suppressing else [])
+        if monotonic and suppressing:
+            return "entropy-monotonic", ["monotonic-entropy"]
+        return "entropy", []
     if name == "createDiscernabilityMetric":
-        return "discernibility", (["monotonic-dm"] if monotonic and suppressing else [])
+        if monotonic and suppressing:
+            return "discernibility-monotonic", ["monotonic-dm"]
+        return "discernibility", []
     if name == "createPrecisionMetric":
         return "precision", (["monotonic-precision"] if monotonic and suppressing else [])
     if name == "createAECSMetric":
@@ -162,6 +166,8 @@ def _models(case: dict) -> tuple[list[dict], dict[str, Path], list[str]]:
             features.append("table-level-suppression")
         elif cls in ("BasicBLikeness", "EnhancedBLikeness"):
             features.append("beta-likeness")
+            out.append({"beta-likeness": {"attribute": args[0], "variant": "basic" if cls.startswith("Basic") else "enhanced",
+                                          "beta": args[1]}})
         elif cls == "Inclusion":
             features.append("inclusion")
         elif cls == "EDDifferentialPrivacy":
@@ -225,7 +231,8 @@ def _setup(case: dict):
     hierarchies.update(extra_hierarchies)
     metric, _ = _metric(case)
     insensitive = [a for a in _header(dataset) if a not in qis and a not in used]
-    return dict(quasi_identifiers=qis, hierarchies=hierarchies, privacy=privacy,
+    extra = {"practical_monotonicity": True} if case.get("practical_monotonicity") else {}
+    return dict(**extra, quasi_identifiers=qis, hierarchies=hierarchies, privacy=privacy,
                 suppression_limit=case["config"]["suppression_limit"], metric=metric,
                 sensitive=sorted(used) or None, insensitive=insensitive), qis
 
