@@ -30,16 +30,8 @@ USA = 317238626  # ARXPopulationModel.Region.USA, as the risk-based cases use it
 #: feature -> why cases that need it are marked. One table: remove an entry when the feature lands.
 MISSING: dict[str, str] = {
     # variants another helper (arxvariants) is adding
-    "beta-likeness": "variant: beta-likeness (basic and enhanced) is not implemented",
     "inclusion": "variant: the inclusion (research subset) model is not implemented",
-    "loss-rank": "variant: Loss aggregated by rank is not implemented",
-    "loss-gs-factor": "variant: Loss with a generalization/suppression factor other than 0.5 is not implemented",
-    "monotonic-entropy": "variant: monotonic entropy when records are suppressed is not implemented",
-    "monotonic-dm": "variant: monotonic discernibility (DM*) when records are suppressed is not implemented",
     "monotonic-precision": "variant: monotonic precision when records are suppressed is not implemented",
-    "practical-monotonicity": "variant: ARX's practical monotonicity is not implemented",
-    "ordered-tcloseness-text": "variant: ordered-distance t-closeness on a text attribute with a given order is not implemented",
-    "grassberger": "variant: the Grassberger entropy estimator is not implemented",
     # ARX features outside unlinkable's scope for now
     "differential-privacy": "not implemented: (epsilon, delta)-differential privacy (SafePub)",
     "profitability": "not implemented: game-theoretic (profitability) models and the publisher payout metric",
@@ -50,6 +42,24 @@ MISSING: dict[str, str] = {
     "k-map-research-subset": "not implemented: k-map against the data table with a research subset (ARX's DataSubset form)",
     "kmap-estimator-zero-truncated": "defect under study: k-map with ARX's zero-truncated Poisson estimator",
 }
+
+#: case id -> why that one case is marked, where the reason is not a missing feature.
+_WEIGHTS = ("extraction: the case wraps its quality model in ARX's per-attribute weight(...) calls, which "
+            "scripts/extract_arx_cases.py does not carry over yet")
+_GRASSBERGER = ("peer bug: ARX stops summing the Grassberger entropy as soon as a partial sum passes the bound, "
+                "which is invalid when G(1) < 0; unlinkable finds a lower loss (see models/grassberger.py)")
+KNOWN: dict[str, str] = {
+    **{f"TestUtilityMetricsLoss-{i}": _WEIGHTS for i in [*range(50, 60), *range(64, 90)]},
+    "TestAnonymizationEntropyLDiversity-0": _GRASSBERGER,
+    "TestAnonymizationEntropyLDiversity-3": _GRASSBERGER,
+}
+
+
+def _reasons(case: dict) -> list[str]:
+    """Why a ported case is marked: its missing features, or its entry in KNOWN."""
+    reasons = [MISSING[f] for f in _features(case) if f in MISSING]
+    return reasons + ([KNOWN[case["id"]]] if case["id"] in KNOWN else [])
+
 
 #: data we cannot obtain (not in ARX's repository: see ../shared/data/arx/README.md)
 NOT_OBTAINABLE = "data not obtainable"
@@ -138,7 +148,8 @@ def _models(case: dict) -> tuple[list[dict], dict[str, Path], list[str]]:
         elif cls == "EqualDistanceTCloseness":
             out.append({"t-closeness": {"attribute": args[0], "distance": "equal", "t": args[1]}})
         elif cls == "OrderedDistanceTCloseness":
-            out.append({"t-closeness": {"attribute": args[0], "distance": "ordered", "t": args[1]}})
+            # ARX orders a text attribute's values lexicographically
+            out.append({"t-closeness": {"attribute": args[0], "distance": "ordered", "t": args[1], "order": "lexicographic"}})
             features.append("ordered-tcloseness-text")
         elif cls == "HierarchicalDistanceTCloseness":
             out.append({"t-closeness": {"attribute": args[0], "distance": "hierarchical", "t": args[1]}})
@@ -212,9 +223,9 @@ def _params() -> list:
         elif case.get("builders") is not None:
             marks.append(pytest.mark.skip(reason=f"{NOT_OBTAINABLE}: the hierarchy-builder file data/hierarchy-age.ahs"))
         else:
-            missing = [f for f in _features(case) if f in MISSING]
-            if missing:
-                marks.append(pytest.mark.xfail(strict=True, reason="; ".join(MISSING[f] for f in missing)))
+            reasons = _reasons(case)
+            if reasons:
+                marks.append(pytest.mark.xfail(strict=True, reason="; ".join(reasons)))
         params.append(pytest.param(case, id=case["id"], marks=marks))
     return params
 
@@ -294,7 +305,7 @@ def test_readme_states_the_counts():
 
     total = len(CASES["cases"])
     ported = [c for c in CASES["cases"] if c["data_available"] and c.get("builders") is None]
-    marked = sum(any(f in MISSING for f in _features(c)) for c in ported)
+    marked = sum(bool(_reasons(c)) for c in ported)
     readme = (HERE.parents[2] / "README.md").read_text(encoding="utf-8")
     found = re.search(r"ARX's own JUnit suite: \*\*(\d+) cases, (\d+) ported, (\d+) passing, (\d+) marked", readme)
     assert found, "README: the ARX suite counts are missing from 'What agrees with what'"
