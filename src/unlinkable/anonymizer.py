@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 import polars as pl
@@ -28,12 +28,15 @@ from unlinkable.models.base import PrivacyModel, SensitiveColumn
 from unlinkable.progress import Progress
 from unlinkable.risk.released import released_uniqueness, unique_on_class_labels
 from unlinkable.search import NodeEvaluator, suppressed_of
-from unlinkable.search.flash import FULL, Flash, strategy_keys
+from unlinkable.search.flash import FULL, Flash, SearchOutcome, strategy_keys
 from unlinkable.search.heuristic import best_first
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.utility import metric_from_name
 from unlinkable.utility.base import UtilityMetric, score_text
+
+if TYPE_CHECKING:
+    from unlinkable.models.differential_privacy import DifferentialPrivacy
 
 
 class UnprotectedSensitiveWarning(UserWarning):
@@ -401,8 +404,16 @@ class Anonymizer:
         generalizer, lattice, keys, evaluator = setup.generalizer, setup.lattice, setup.keys, setup.evaluator
         shown.begin("search", f"(lattice of {lattice.size:,} transformations)")
         update = shown.search if shown.enabled else None  # no counting work when nobody watches
+        private = self._private_sampling()
         try:
-            if self.search == "optimal":
+            if private is not None:
+                # SafePub: the transformation is the data-independent scheme, not searched for
+                node = lattice.id_of(private.levels(self.quasi_identifiers, [gm.levels for gm in maps]))
+                evaluator.result(node)
+                outcome = SearchOutcome(optimum=node, checked=1, lattice_size=lattice.size)
+                optimal = False
+                shown.search(1, lattice.size - 1)
+            elif self.search == "optimal":
                 if self.practical_monotonicity:
                     # ARX's setPracticalMonotonicity: every model and the metric are treated as
                     # monotone, so FLASH predicts and prunes as if they were; it may miss the true
@@ -470,12 +481,29 @@ class Anonymizer:
             unprotected_sensitive=unprotected,
         )
 
+    def _private_sampling(self) -> "DifferentialPrivacy | None":
+        """The differential-privacy model, if any: it samples the records and fixes the transformation."""
+        from unlinkable.models.differential_privacy import DifferentialPrivacy
+
+        found = [m for m in self.models if isinstance(m, DifferentialPrivacy)]
+        if len(found) > 1:
+            raise ConfigError("differential-privacy is given twice", hint="give one differential-privacy model (ARX)")
+        return found[0] if found else None
+
     def _included_rows(self, frame: pl.DataFrame) -> np.ndarray | None:
-        """The research subset of an ``inclusion`` model as a bool per row, or None without one."""
+        """The records searched and released: an ``inclusion`` model's research subset, or the random
+        sample of a ``differential-privacy`` model, as a bool per row; None for every row."""
         from unlinkable.models.dpresence import DeltaPresence
         from unlinkable.models.inclusion import Inclusion
 
         inclusions = [m for m in self.models if isinstance(m, Inclusion)]
+        private = self._private_sampling()
+        if private is not None:
+            if inclusions or any(isinstance(m, DeltaPresence) for m in self.models):
+                raise ConfigError("differential-privacy cannot be combined with a research subset (inclusion, delta-presence)",
+                                  hint="ARX refuses this combination too: the sample is the model's own subset")
+            # a fresh secret sample on every call (never stored, never seeded), unless ARX's test mode
+            return np.asarray(private.sample(frame.height), dtype=bool)
         if not inclusions:
             return None
         if any(isinstance(m, DeltaPresence) for m in self.models):
@@ -522,13 +550,21 @@ class Anonymizer:
         roles = column_roles(frame.columns, [(Role.IDENTIFIER, self.identifiers),
                                              (Role.QUASI_IDENTIFIER, self.quasi_identifiers),
                                              (Role.SENSITIVE, needed), (Role.INSENSITIVE, self.insensitive)])
+        private = self._private_sampling()
+        kept = [c for c, role in roles.items() if role not in (Role.IDENTIFIER, Role.QUASI_IDENTIFIER)]
+        if private is not None and kept:
+            # ARX allows it, but the guarantee would be false: such a column is released for every
+            # record, sampled or not, and as it is.
+            raise ConfigError(f"differential-privacy covers the quasi-identifiers only, and column {kept[0]!r} "
+                              f"({roles[kept[0]].value}) would be released as it is for every record",
+                              hint="give it the role quasi-identifier (with a hierarchy) or identifier (dropped)")
         # ARX's Inclusion: only the research subset is searched and released (models/inclusion.py)
         included = self._included_rows(frame)
         if included is not None:
             n = int(included.sum())
         for m in self.models:
             k = m.minimal_class_size()
-            if k > n:
+            if k > n and m is not private:   # differential privacy may suppress every record (ARX)
                 raise ConfigError(f"{m!r}: the minimal class size {k} is larger than the number of records ({n})",
                                   hint=f"choose a parameter between 1 and {n} (ARX: 'must be >=1 and less or equal than the number of rows')")
         if shown is not None:
@@ -548,8 +584,10 @@ class Anonymizer:
         models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models,
                                        data=frame if included is None else frame.filter(pl.Series(included)))
         context = {**models_context.fixed, "n": n}
+        # ARX: under differential privacy any number of records may be suppressed
+        limit = 1.0 if private is not None else self.suppression_limit
         evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
-                                  suppression_limit=self.suppression_limit, sensitive=sensitive, context=context,
+                                  suppression_limit=limit, sensitive=sensitive, context=context,
                                   node_context=models_context if models_context.per_node_needed else None)
         return _Setup(n, maps, codes, columns, generalizer, lattice, keys, evaluator, roles, included)
 

@@ -116,6 +116,8 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     suppressed = out_text.select(all_star.fill_null(False).alias("s"))["s"].to_numpy()
     levels = _infer_levels(out_text, orig_text, quasi_identifiers, hierarchies, suppressed)
     limit = int(math.floor(suppression_limit * n))
+    if _differentially_private(models):
+        limit = n   # ARX: the model suppresses classes below k and every unsampled record, whatever the limit
     n_suppressed = int(suppressed.sum())
     if n_suppressed > limit:
         if levels is not None and _star_is_a_class(levels, quasi_identifiers, hierarchies):
@@ -507,18 +509,78 @@ def _k_map(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, 
                                 hint="give every quasi-identifier a hierarchy")
     from unlinkable.data.io import read_table
 
-    pop = read_table(params["population"])
-    pop = pop.select([pl.col(q).cast(pl.String) for q in quasi_identifiers])
-    for q in quasi_identifiers:
-        level = levels[q][0]
-        table = {row[0]: row[level] for row in hierarchies[q].rows}
-        values = pop[q].unique()
-        mapping = pl.DataFrame({q: values, "_g": pl.Series([table.get(v) for v in values.to_list()], dtype=pl.String)})
-        pop = pop.join(mapping, on=q, how="left", nulls_equal=True).drop(q).rename({"_g": q})
-    counts = {tuple(r[:-1]): int(r[-1]) for r in pop.group_by(quasi_identifiers).len().iter_rows()}
+    counts = _generalized_counts(read_table(params["population"]), quasi_identifiers, hierarchies, levels)
     _fail(f"{k}-map against {Path(params['population']).name}",
           [key for key in classes if counts.get(key, 0) < k], quasi_identifiers,
           f"match fewer than {k} records of the population")
+
+
+def _generalized_counts(table: pl.DataFrame, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
+                        levels: Mapping[str, list[int]]) -> dict[tuple, int]:
+    """Rows of ``table`` per class of the release: its values generalized by the hierarchies at the release's levels."""
+    table = table.select([pl.col(q).cast(pl.String) for q in quasi_identifiers])
+    for q in quasi_identifiers:
+        level = levels[q][0]
+        mapped = {row[0]: row[level] for row in hierarchies[q].rows}
+        values = table[q].unique()
+        mapping = pl.DataFrame({q: values, "_g": pl.Series([mapped.get(v) for v in values.to_list()], dtype=pl.String)})
+        table = table.join(mapping, on=q, how="left", nulls_equal=True).drop(q).rename({"_g": q})
+    return {tuple(r[:-1]): int(r[-1]) for r in table.group_by(quasi_identifiers).len().iter_rows()}
+
+
+def _information_loss(key: tuple, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
+                      levels: Mapping[str, list[int]]) -> float:
+    """ARX's entropy-based information loss of one released class, from the hierarchies' text:
+    each label's share is the hierarchy rows under it / rows; IL = log10(product) / log10(rows product) + 1."""
+    product, domain = 1.0, 1.0
+    for q, label in zip(quasi_identifiers, key):
+        rows = hierarchies[q].rows
+        level = levels[q][0]
+        product *= sum(1 for row in rows if row[level] == label) / len(rows)
+        domain *= len(rows)
+    if domain <= 1.0:
+        return 0.0
+    return min(max(math.log10(product) / math.log10(domain) + 1.0, 0.0), 1.0)
+
+
+def _profitability(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, hierarchies,
+                   levels, **_: Any) -> None:
+    """Re-play the game on every released class: a no-attack class is one the adversary gains less from
+    (gain / size) than an attack costs; a profitable class gives the publisher a positive expected payout.
+    A journalist's class size is counted in the data table (the population), the class's released
+    records in the research subset."""
+    _known(name, "variant", params.get("variant"), ("profitable", "no-attack"))
+    _known(name, "attacker", params.get("attacker"), ("prosecutor", "journalist"))
+    if levels is None:
+        raise VerificationError("profitability: a quasi-identifier has no hierarchy, so the game cannot be re-played",
+                                hint="give every quasi-identifier a hierarchy")
+    benefit, loss = float(params["publisher_benefit"]), float(params["publisher_loss"])
+    gain, cost = float(params["adversary_gain"]), float(params["adversary_cost"])
+    journalist = params["attacker"] == "journalist"
+    if journalist:
+        member = _subset_rows(original, params["subset"])
+        flags = pl.DataFrame({"_row": pl.Series(range(original.height), dtype=pl.UInt32), "_in": member})
+        grouped = released.join(flags, on="_row", how="left").filter(pl.col("_in")).group_by(quasi_identifiers).len()
+        counts = {tuple(r[:-1]): int(r[-1]) for r in grouped.iter_rows()}
+        population = _generalized_counts(original, quasi_identifiers, hierarchies, levels)
+    else:
+        counts = _classes(released, quasi_identifiers)
+        population = counts
+    failing = []
+    for key, count in counts.items():
+        size = population.get(key, count)
+        if params["variant"] == "no-attack":
+            if not (gain == 0 or (cost > 0 and size > gain / cost)):
+                failing.append(key)
+            continue
+        p = 1.0 / size
+        payout = benefit * (1.0 - _information_loss(key, quasi_identifiers, hierarchies, levels))
+        if gain * p - cost > 0:
+            payout -= loss * p
+        if not payout > 0:
+            failing.append(key)
+    what = "are worth attacking" if params["variant"] == "no-attack" else "give the publisher no positive payout"
+    _fail(f"profitability ({params['variant']}, {params['attacker']})", failing, quasi_identifiers, what)
 
 
 def _subset_rows(original: pl.DataFrame, path: str) -> list[bool]:
@@ -568,6 +630,62 @@ def _delta_presence(name: str, params: Mapping[str, Any], *, released, original,
     _fail(f"({lo}, {hi})-presence", failing, quasi_identifiers, "have a share of research-subset records outside the bounds")
 
 
+def _differentially_private(models: list[Any]) -> bool:
+    return any(next(iter((m.to_dict() if hasattr(m, "to_dict") else dict(m)))) == "differential-privacy" for m in models)
+
+
+def _safepub_delta(k: int, epsilon: float, delta_target: float) -> float:
+    """SafePub's delta(k) (Bild et al. 2018, Theorem 1), scanned n by n with scipy's binomial tail:
+    written apart from ``dp/parameters.py`` (no interval bounds, no vectors), so that a wrong k there
+    is caught here."""
+    from scipy.stats import binom
+
+    beta = 1.0 - math.exp(-epsilon)
+    gamma = (math.exp(epsilon) - 1.0 + beta) / math.exp(epsilon)
+    rate = gamma * math.log(gamma / beta) - (gamma - beta)
+    worst = -math.inf
+    n = max(math.ceil(k / gamma - 1.0), 1)
+    while True:
+        block = list(range(n, n + 256))   # binom.sf per call is slow: 256 tails at a time, scanned in order
+        tails = binom.sf([math.floor(m * gamma) for m in block], block, beta)
+        for m, tail in zip(block, tails.tolist()):
+            worst = max(worst, tail)
+            if worst > math.exp(-m * rate) or worst >= delta_target:
+                return worst
+        n += 256
+
+
+def _differential_privacy(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, hierarchies, levels,
+                          model=None, **_: Any) -> None:
+    """What the release itself can prove of SafePub: (1) the transformation is the data-independent
+    scheme, recomputed from the hierarchies' heights and the declared degree or levels alone; (2) every
+    released class holds at least k records; (3) that k satisfies SafePub's bound, delta(k - 1) < delta
+    (ARX's k is one above the first k that does), recomputed here. The random sample cannot be checked
+    from the release: it is secret by design (``dp/sampling.py``)."""
+    from unlinkable.models.differential_privacy import DEGREES
+
+    epsilon, delta, scheme = float(params["epsilon"]), float(params["delta"]), params["generalization"]
+    if levels is None:
+        raise VerificationError("differential-privacy: the release's generalization levels cannot be checked "
+                                "(a quasi-identifier has no hierarchy)", hint="give every quasi-identifier a hierarchy")
+    for q in quasi_identifiers:
+        spec = scheme if isinstance(scheme, str) else scheme.get(q, 0)
+        top = hierarchies[q].levels - 1
+        wanted = min(int(spec) if isinstance(spec, int) else int(math.floor(DEGREES[spec] * top + 0.5)), top)
+        if wanted not in levels[q]:
+            raise VerificationError(f"differential-privacy: {q!r} is not released at the scheme's level {wanted}",
+                                    hint="the generalization must not depend on the data; this is probably a bug")
+    k = getattr(model, "k", None)
+    if not isinstance(k, int) or k < 2:
+        raise VerificationError("differential-privacy: the model does not state its class size k",
+                                hint="an unchecked claim is refused; this is probably a bug")
+    if not _safepub_delta(k - 1, epsilon, delta) < delta:
+        raise VerificationError(f"differential-privacy: k = {k} does not meet SafePub's bound for ({epsilon}, {delta})",
+                                hint="this is probably a bug in dp/parameters.py")
+    _fail(f"({epsilon}, {delta})-differential privacy (k={k})", [key for key, size in classes.items() if size < k],
+          quasi_identifiers, f"have fewer than {k} sampled records")
+
+
 def _linkage(name: str, params: Mapping[str, Any], *, output, hierarchies, model=None, **_: Any) -> None:
     """Re-count unique links of the produced table against the auxiliary table (exposure on text)."""
     from unlinkable.linkage.exposure import exposure
@@ -600,6 +718,8 @@ _CHECKERS = {
     "delta-presence": _delta_presence,
     "beta-likeness": _beta_likeness,
     "inclusion": _inclusion,
+    "differential-privacy": _differential_privacy,
+    "profitability": _profitability,
 }
 
 

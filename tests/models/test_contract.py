@@ -44,6 +44,10 @@ ENTRIES = [
     {"t-closeness": {"attribute": "s", "distance": "ordered", "t": 0.3, "order": "lexicographic"}},
     {"l-diversity": {"attribute": "s", "variant": "entropy", "l": 1.5, "estimator": "grassberger"}},
     {"inclusion": {"subset": "/tmp/subset.csv"}},
+    {"differential-privacy": {"epsilon": 2.0, "delta": 0.1, "generalization": "low-medium"}},
+    {"profitability": {"variant": "no-attack", "attacker": "prosecutor", "adversary_gain": 10, "adversary_cost": 4}},
+    {"profitability": {"variant": "no-attack", "attacker": "journalist", "subset": "/tmp/subset.csv",
+                       "adversary_gain": 10, "adversary_cost": 4}},
 ]
 IDS = [f"{next(iter(e))}-{i}" for i, e in enumerate(ENTRIES)]
 

@@ -153,6 +153,13 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     shown.begin("verify")
     verify_release(result.table, original=frame, quasi_identifiers=qis, models=anonymizer.models,
                    suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies, identifiers=identifiers)
+    table = result.table
+    if any(m.name == "differential-privacy" for m in anonymizer.models):
+        import polars as pl
+
+        # SafePub publishes the released sample only: the withheld and suppressed rows ('*' in every
+        # quasi-identifier) are dropped, or their number would tell the input's size
+        table = table.filter(~pl.all_horizontal([pl.col(q).cast(pl.String) == "*" for q in qis]))
     shown.begin("risk", "before and after")
     payload = result.to_dict()
     payload["source"] = source
@@ -164,7 +171,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     summary = (f"anonymized {frame.height} records: {levels}; loss {result.loss_string}; "
                f"{result.suppressed} suppressed; {result.equivalence_classes} classes; "
                f"{result.nodes_checked}/{result.lattice_size} transformations checked")
-    return result.table, payload, summary
+    return table, payload, summary
 
 
 def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown: Progress) -> tuple[Any, dict]:

@@ -28,6 +28,8 @@ REGISTRY: dict[str, str] = {
     "linkage": "linkage",
     "beta-likeness": "blikeness",
     "inclusion": "inclusion",
+    "differential-privacy": "differential_privacy",
+    "profitability": "profitability",
 }
 
 

@@ -188,7 +188,8 @@ class NodeEvaluator:
                 if m.per_class:
                     ok = np.asarray(m.check(stats), dtype=bool)
                     passes &= ok
-                    if self.subset is not None and self.min_group is None and (~ok & (sizes == 0)).any():
+                    if (self.subset is not None and self.min_group is None and m.name == "delta-presence"
+                            and (~ok & (sizes == 0)).any()):
                         # ARX: a class without research-subset records that fails delta-presence
                         # cannot be suppressed (nothing of it is released), so the transformation
                         # fails; with a minimal class size, ARX reports such a class as too small

@@ -2,8 +2,8 @@
 
 Most models read only class sizes and sensitive histograms. Three need more:
 
-- delta-presence: ``in_subset``, a bool per record (which records are in the research subset);
-  fixed for the whole search, computed once;
+- delta-presence (and a journalist's profitability): ``in_subset``, a bool per record (which
+  records are in the research subset); fixed for the whole search, computed once;
 - k-map with a population table: ``population_counts``, for every class of a transformation the
   number of population records that generalize into it;
 - linkage: ``quasi_identifiers``, ``maps`` and ``hierarchies`` (fixed), and per transformation
@@ -51,11 +51,12 @@ class SearchContext:
         self.maps = list(maps)
         self.fixed: dict[str, Any] = {"quasi_identifiers": self.names, "maps": self.maps,
                                       "hierarchies": dict(hierarchies)}
-        subsets = [m for m in models if isinstance(m, DeltaPresence)]
+        # delta-presence and a journalist's profitability read a research subset of the data table
+        subsets = [m for m in models if isinstance(m, DeltaPresence) or getattr(m, "uses_research_subset", False)]
         if subsets:
             masks = [np.asarray(m.subset_mask(data), dtype=bool) for m in subsets]
             if any(not np.array_equal(masks[0], other) for other in masks[1:]):
-                raise ConfigError("two delta-presence models name different research subsets",
+                raise ConfigError("two models name different research subsets",
                                   hint="use one research subset per job")
             self.fixed["in_subset"] = masks[0]
         self._population: tuple[list[np.ndarray], list[GeneralizationMap]] | None = None
@@ -64,7 +65,8 @@ class SearchContext:
             if len({m.population for m in tables}) > 1:
                 raise ConfigError("two k-map models name different population tables", hint="use one population table per job")
             self._population = _encode_population(tables[0], self.names, hierarchies)
-        self.per_node_needed = bool(tables) or any(isinstance(m, LinkageModel) for m in models)
+        self.per_node_needed = bool(tables) or any(isinstance(m, LinkageModel) or getattr(m, "needs_class_codes", False)
+                                                   for m in models)
 
     def for_node(self, levels: Sequence[int], class_codes: np.ndarray) -> dict[str, Any]:
         """The context of one transformation: the fixed part plus what depends on the levels."""

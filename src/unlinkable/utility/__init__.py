@@ -2,7 +2,7 @@
 
 ``metric_from_name("loss")`` returns a fresh metric; names follow the job file
 (loss | discernibility | entropy | precision | aecs | height | entropy-monotonic |
-discernibility-monotonic | precision-monotonic).
+discernibility-monotonic | precision-monotonic | publisher-payout).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from unlinkable.utility.height import HeightMetric
 from unlinkable.utility.loss import LossMetric
 from unlinkable.utility.monotonic import MonotonicDiscernibilityMetric, MonotonicEntropyMetric, MonotonicPrecisionMetric
 from unlinkable.utility.precision import PrecisionMetric
+from unlinkable.utility.publisher_payout import PublisherPayoutMetric
 
 METRICS = {
     "loss": LossMetric,
@@ -29,7 +30,18 @@ METRICS = {
     "discernibility-monotonic": MonotonicDiscernibilityMetric,
     "dm*": MonotonicDiscernibilityMetric,
     "precision-monotonic": MonotonicPrecisionMetric,
+    "publisher-payout": PublisherPayoutMetric,
 }
+
+
+def _publisher_payout(options: dict) -> UtilityMetric:
+    """``metric: {name: publisher-payout, publisher_benefit: 1200, ..., gs_factor: 0.5}`` (the game's amounts)."""
+    from unlinkable.config import check_float, check_keys
+    from unlinkable.risk.cost_benefit import COST_BENEFIT_KEYS, CostBenefit
+
+    check_keys(options, ("name", *COST_BENEFIT_KEYS, "gs_factor"), "`metric`")
+    game = CostBenefit(**{key: options[key] for key in COST_BENEFIT_KEYS if key in options})
+    return PublisherPayoutMetric(game, check_float(options.get("gs_factor", 0.5), "gs_factor", low=0.0, high=1.0))
 
 
 def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
@@ -45,6 +57,8 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
     if isinstance(name, UtilityMetric):
         return name
     options: dict = {}
+    if isinstance(name, dict) and str(name.get("name", "")).strip().lower() == "publisher-payout":
+        return _publisher_payout({k: v for k, v in name.items() if k != "name"})
     if isinstance(name, dict):
         # job file: metric: {name: loss, weights: {age: 2, zip: 1}}
         from unlinkable.config import check_keys
@@ -73,4 +87,4 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
 __all__ = ["UtilityMetric", "Evaluation", "Score", "java_double_string", "metric_from_name", "METRICS",
            "LossMetric", "DiscernibilityMetric", "EntropyMetric", "PrecisionMetric", "AECSMetric", "HeightMetric",
            "MonotonicEntropyMetric", "MonotonicDiscernibilityMetric",
-           "MonotonicPrecisionMetric"]
+           "MonotonicPrecisionMetric", "PublisherPayoutMetric"]

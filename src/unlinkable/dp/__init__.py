@@ -1,0 +1,1 @@
+"""Differential privacy by sampling and generalization (SafePub): its parameters and its sampling."""

@@ -1,0 +1,188 @@
+"""(epsilon, delta)-differential privacy by random sampling and generalization (SafePub).
+
+Bild, Kuhn and Prasser, "SafePub: A Truthful Data Anonymization Algorithm With Strong Privacy
+Guarantees", PoPETs 2018 (1); ARX 3.9.2 ``criteria/EDDifferentialPrivacy.java`` with a
+``DataGeneralizationScheme``. The release is produced in three steps:
+
+1. each record is kept with probability ``beta = 1 - exp(-epsilon)``, independently and secretly
+   (``dp/sampling.py``); the others are withheld (suppressed in the output);
+2. every quasi-identifier is generalized to a level fixed before the data are read (the
+   generalization scheme: a degree such as ``low-medium``, ``round(0.4 x height)`` as ARX rounds,
+   or one level per attribute), so the transformation does not depend on the data;
+3. every class with fewer than k sampled records is suppressed, k from ``dp/parameters.py``.
+
+The suppression limit does not apply (ARX lets the model suppress any number of records). The
+check per class (``check``) is step 3. The engine draws the sample through :meth:`sample` and
+fixes the lattice to :meth:`levels`. ARX's data-dependent variant (a search over the lattice with
+the exponential mechanism and part of the budget) is not implemented: a scheme is required.
+
+``deterministic=True`` replays ARX's test mode (``java.util.Random(0xDEADBEEF)``): the sample is
+then public and the release is NOT differentially private. It is a Python-API option for
+comparing with ARX, refused in job files.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from unlinkable.config import check_float, check_keys
+from unlinkable.dp.parameters import SafePubParameters, safepub_parameters
+from unlinkable.dp.sampling import arx_deterministic_sample, secure_sample
+from unlinkable.errors import ConfigError, did_you_mean, shown
+from unlinkable.models.base import ClassStatistics, PrivacyModel
+
+#: ARX's ``GeneralizationDegree``: the share of an attribute's maximal level
+DEGREES: dict[str, float] = {"none": 0.0, "low": 0.2, "low-medium": 0.4, "medium": 0.5, "medium-high": 0.6,
+                             "high": 0.8, "complete": 1.0}
+
+
+def _degree(value: Any, where: str) -> str:
+    key = str(value).strip().lower().replace("_", "-")
+    if key not in DEGREES:
+        raise ConfigError(f"differential-privacy: unknown generalization degree {shown(value)} for {where}",
+                          hint=(did_you_mean(key, DEGREES).strip() + f" degrees: {', '.join(DEGREES)}").strip())
+    return key
+
+
+def scheme_level(spec: str | int, height: int) -> int:
+    """The level a degree (``round(share x maximal level)``, half up as Java) or a level gives.
+
+    Examples
+    --------
+    >>> [scheme_level("low-medium", h) for h in (2, 3, 4, 5)]   # maximal levels 1, 2, 3, 4
+    [0, 1, 1, 2]
+    >>> scheme_level(7, 3)   # clamped to the hierarchy
+    2
+    """
+    top = int(height) - 1
+    level = int(spec) if isinstance(spec, int) else math.floor(DEGREES[spec] * top + 0.5)
+    return min(max(level, 0), top)
+
+
+class DifferentialPrivacy(PrivacyModel):
+    """(epsilon, delta)-differential privacy by sampling, a data-independent generalization and k-suppression.
+
+    Parameters
+    ----------
+    epsilon : float
+        The privacy budget, > 0.
+    delta : float
+        In (0, 1).
+    generalization : str or mapping of str to (int or str)
+        A degree for every quasi-identifier (``none``, ``low``, ``low-medium``, ``medium``,
+        ``medium-high``, ``high``, ``complete``), or per attribute a level or a degree (attributes
+        not named stay at level 0).
+    deterministic : bool
+        ARX's test mode: sample with ``java.util.Random(0xDEADBEEF)``. Not private; API only.
+
+    Examples
+    --------
+    >>> m = DifferentialPrivacy(1.0, 1e-5, "medium")
+    >>> m.k, m.levels(["age", "sex"], [5, 2])
+    (62, [2, 1])
+    >>> m.check(ClassStatistics(np.zeros(70, dtype=np.int64), np.array([70, 61]))).tolist()
+    [True, False]
+
+    Notes
+    -----
+    Bild, Kuhn and Prasser (2018); ARX ``EDDifferentialPrivacy``. Context needed: none; the
+    engine samples with :meth:`sample` and fixes the transformation with :meth:`levels`.
+    """
+
+    name = "differential-privacy"
+    monotone_generalization = True   # the per-class test is "at least k sampled records"
+    monotone_suppression = True
+    per_class = True
+
+    def __init__(self, epsilon: float, delta: float, generalization: str | Mapping[str, int | str],
+                 *, deterministic: bool = False) -> None:
+        self.epsilon = check_float(epsilon, "epsilon", low=0.0, low_open=True)
+        if not math.isfinite(self.epsilon):
+            raise ConfigError(f"differential-privacy: epsilon must be finite, got {shown(epsilon)}", hint="e.g. epsilon: 1.0")
+        self.delta = check_float(delta, "delta", low=0.0, high=1.0, low_open=True, high_open=True)
+        if isinstance(generalization, Mapping):
+            scheme: dict[str, int | str] = {}
+            for attribute, spec in generalization.items():
+                if isinstance(spec, bool):
+                    raise ConfigError(f"differential-privacy: the level of {attribute!r} must be a whole number or a degree, "
+                                      f"got {shown(spec)}", hint="e.g. generalization: {age: 2, sex: high}")
+                if isinstance(spec, int):
+                    if spec < 0:
+                        raise ConfigError(f"differential-privacy: the level of {attribute!r} must be >= 0, got {spec}",
+                                          hint="e.g. generalization: {age: 2}")
+                    scheme[str(attribute)] = spec
+                else:
+                    scheme[str(attribute)] = _degree(spec, repr(str(attribute)))
+            self.generalization: str | dict[str, int | str] = scheme
+        elif isinstance(generalization, str):
+            self.generalization = _degree(generalization, "every quasi-identifier")
+        else:
+            raise ConfigError("differential-privacy needs a data-independent generalization scheme: a degree or "
+                              f"levels per attribute, got {shown(generalization)}",
+                              hint="e.g. generalization: low-medium (ARX's data-dependent search is not available)")
+        if not isinstance(deterministic, bool):
+            raise ConfigError(f"deterministic must be true or false, got {shown(deterministic)}", hint="leave it out")
+        self.deterministic = deterministic
+        self._parameters: SafePubParameters = safepub_parameters(self.epsilon, self.delta)
+
+    @property
+    def k(self) -> int:
+        """Smallest number of sampled records a released class holds."""
+        return self._parameters.k
+
+    @property
+    def beta(self) -> float:
+        """Probability with which each record is sampled."""
+        return self._parameters.beta
+
+    def levels(self, quasi_identifiers: Sequence[str], heights: Sequence[int]) -> list[int]:
+        """The transformation, fixed by the scheme and the hierarchies' heights alone."""
+        out = []
+        for q, h in zip(quasi_identifiers, heights):
+            if isinstance(self.generalization, str):
+                out.append(scheme_level(self.generalization, h))
+            else:
+                out.append(scheme_level(self.generalization.get(q, 0), h))
+        return out
+
+    def sample(self, n: int) -> np.ndarray:
+        """A bool per record: is it in the random sample? (secure unless ``deterministic``)."""
+        return arx_deterministic_sample(n, self.beta) if self.deterministic else secure_sample(n, self.beta)
+
+    def check(self, stats: ClassStatistics) -> np.ndarray:
+        return np.asarray(stats.sizes) >= self.k
+
+    def describe(self) -> str:
+        text = (f"({self.epsilon}, {self.delta})-differential privacy (SafePub): each record was kept with "
+                f"probability {self.beta:.6g} at random, the quasi-identifiers were generalized by a scheme fixed "
+                f"before reading the data, and every class with fewer than {self.k} sampled records was suppressed.")
+        if self.deterministic:
+            text += (" The sample was drawn with ARX's fixed test seed, so it is public: this release is NOT "
+                     "differentially private and is meant only for comparison with ARX.")
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        generalization = self.generalization if isinstance(self.generalization, str) else dict(self.generalization)
+        return {"differential-privacy": {"epsilon": self.epsilon, "delta": self.delta, "generalization": generalization}}
+
+
+def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> DifferentialPrivacy:
+    """Build ``- differential-privacy: {epsilon: 1.0, delta: 1.0e-6, generalization: low-medium}``.
+
+    Examples
+    --------
+    >>> from_config("differential-privacy", {"epsilon": 2, "delta": 1e-5, "generalization": "high"}).k
+    114
+    """
+    check_keys(params, ["epsilon", "delta", "generalization"], "differential-privacy", noun="parameter")
+    missing = [key for key in ("epsilon", "delta", "generalization") if key not in params]
+    if missing:
+        raise ConfigError(f"differential-privacy needs the parameter(s) {', '.join(missing)}",
+                          hint="e.g. - differential-privacy: {epsilon: 1.0, delta: 1.0e-6, generalization: low-medium}")
+    return DifferentialPrivacy(params["epsilon"], params["delta"], params["generalization"])
+
+
+__all__ = ["DEGREES", "DifferentialPrivacy", "from_config", "scheme_level"]
