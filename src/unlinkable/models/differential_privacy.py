@@ -11,7 +11,10 @@ Guarantees", PoPETs 2018 (1); ARX 3.9.2 ``criteria/EDDifferentialPrivacy.java`` 
    or one level per attribute), so the transformation does not depend on the data;
 3. every class with fewer than k sampled records is suppressed, k from ``dp/parameters.py``.
 
-The suppression limit does not apply (ARX lets the model suppress any number of records). The
+The suppression limit does not apply (ARX lets the model suppress any number of records).
+``Anonymizer.fit`` returns ARX's layout (every row; withheld and suppressed ones ``*`` in every
+quasi-identifier); the ``anonymize`` command writes the released rows only, since the number of
+``*`` rows would tell the input's size, which the guarantee does not cover. The
 check per class (``check``) is step 3. The engine draws the sample through :meth:`sample` and
 fixes the lattice to :meth:`levels`. ARX's data-dependent variant (a search over the lattice with
 the exponential mechanism and part of the budget) is not implemented: a scheme is required.
