@@ -51,7 +51,7 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
     raw = read_file_bytes(path)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw.strip():
+    if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
         raise InputError(f"{path}: the file is empty", hint="a data file needs a header line and at least one record")
     try:
         text_head = raw[:65536].decode("utf-8")
@@ -62,7 +62,6 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
     if len(sep) != 1:
         raise InputError(f"{path}: delimiter {sep!r} must be one character", hint='use e.g. ";" or ","')
     require_unique_names(next(csv.reader([header], delimiter=sep, quotechar='"')), where=str(path))
-    records = _check_field_counts(raw, sep, path)
     try:
         frame = pl.read_csv(
             raw,
@@ -73,11 +72,19 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
             truncate_ragged_lines=False,
         )
     except pl.exceptions.ComputeError as exc:
+        _check_field_counts(raw, sep, path)  # names the row when a field count is the cause
         first = str(exc).splitlines()[0]
         raise InputError(
             f"{path}: cannot be read as CSV with delimiter {sep!r}: {first}",
             hint="give the right delimiter (job file `input: {delimiter: ...}` or --delimiter)",
         ) from None
+    # Polars refuses a row with too many fields (above) and fills a short or blank row with nulls up
+    # to its last column. So when the last column has no null, every row has the header's field
+    # count and there is no blank line: the byte-level count (a whole pass over the file, about as
+    # costly as the parse itself) is needed only otherwise.
+    records = frame.height
+    if frame.width and frame[frame.columns[-1]].null_count():
+        records = _check_field_counts(raw, sep, path)
     if frame.height > records:
         # blank lines at the end of the file are not records (polars reads them as rows of nulls)
         frame = frame.head(records)
