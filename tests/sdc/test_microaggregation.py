@@ -147,7 +147,7 @@ def test_bad_input():
 
 
 def test_pruned_kernel_reproduces_sdcmicro(sdc_reference, sdc_data):
-    # the pruned kernel only runs on >= 20,000 rows by default; call it directly on testdata
+    # the pruned (compiled) kernel called directly on testdata
     from unlinkable.sdc.microaggregation import _aggregate_members, _mdav_core_pruned, _weights_and_ranges
 
     spec = sdc_reference["testdata"]["setups"]["A_urbrur_water_sex_age"]
@@ -279,8 +279,8 @@ def _tables(draw):
 
 
 @settings(max_examples=60, deadline=None)
-@given(_tables(), st.integers(2, 4), st.booleans(), st.sampled_from([9, 0]))
-def test_fast_kernel_equals_reference(x, k, scan, list_extra):
+@given(_tables(), st.integers(2, 4))
+def test_fast_kernel_equals_reference(x, k):
     import unlinkable.sdc.microaggregation as ma
 
     if x.shape[0] < k:
@@ -290,13 +290,7 @@ def test_fast_kernel_equals_reference(x, k, scan, list_extra):
     assert ma.mdav_groups(x, k).tolist() == g_ref.tolist()  # the public routing, fallback included
     if not ma._pruned_applies(x, w):  # e.g. a constant column whose variance rounds below zero
         return
-    old, old_extra = ma.DENSE_MAX_POINTS, ma._LIST_EXTRA
-    ma.DENSE_MAX_POINTS = -1 if scan else old  # also drive the radius-scan search on small tables
-    ma._LIST_EXTRA = list_extra  # 0: neighbour lists run dry often, the fallback searches run
-    try:
-        g, m = ma._mdav_core_pruned(x, k, w)
-    finally:
-        ma.DENSE_MAX_POINTS, ma._LIST_EXTRA = old, old_extra
+    g, m = ma._mdav_core_pruned(x, k, w)  # tables above 16 points have KD-tree leaves to prune
     assert g.tolist() == g_ref.tolist()
     assert [list(map(int, mm)) for mm in m] == m_ref
 

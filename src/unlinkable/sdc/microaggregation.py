@@ -8,12 +8,12 @@ Microaggregation replaces each value by an aggregate (mean or median) of a small
   terms are rounded to float32 and summed in float32, first strict maxima, and the 65,536-bucket order
   for the k nearest rows. Reproduced from the description in ``shared/reference/sdcmicro/README.md``
   section 4.6, not from sdcMicro's code (GPL).
-  Without missing values a pruned kernel gives the same output much faster: it works on the
-  distinct rows, finds the few rows whose float32 distance can matter (neighbour lists and a
-  KD-tree for the nearest, a product over all points or a radius-ordered scan for the farthest),
-  tracks the centroid by a running sum with a rigorous error bound, and measures only the
-  candidates the C++ way. With missing values (or where its error model does not hold) the plain
-  O(n) sweeps per step run instead.
+  Without missing values a pruned kernel gives the same output much faster: a compiled loop
+  (``sdc/mdav_loop.py``, numba) works on the distinct rows, finds the few rows whose float32
+  distance can matter (a KD-tree for the nearest, a radius-ordered scan for the farthest), tracks
+  the centroid by a running sum with a rigorous error bound, and measures only the candidates the
+  C++ way. With missing values (or where its error model does not hold) the plain O(n) sweeps per
+  step run instead.
 * ``"univariate"``: one shared grouping from a one-dimensional order (the sum of the standardised
   attributes; with one attribute this is classic univariate microaggregation, Hansen and Mukherjee 2003).
 * ``"individual_ranking"``: every attribute is sorted and grouped on its own (Defays and Nanopoulos 1993).
@@ -22,7 +22,6 @@ Microaggregation replaces each value by an aggregate (mean or median) of a small
 from __future__ import annotations
 
 import warnings
-from math import sqrt
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -177,24 +176,7 @@ def _mdav_core(x: np.ndarray, k: int, weights: np.ndarray, ranges: np.ndarray
     return groups, members
 
 
-def _d32_rows(x: np.ndarray, rows, point: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """sdcMicro's float32 distance from ``point`` to ``x[rows]`` (no NaN), same arithmetic as above."""
-    t = x[rows] - point
-    t *= t
-    t *= w
-    t32 = t.astype(np.float32)
-    acc = t32[..., 0].copy()
-    for j in range(1, x.shape[1]):
-        acc += t32[..., j]  # float32 + float32 in column order, as the C++ accumulates
-    return acc
-
-
 _U = 2.0 ** -53  # unit roundoff of double
-_NEG_INF, _POS_INF = float("-inf"), float("inf")
-_LIST_EXTRA = 9  # neighbour-list length beyond k: longer lists cost more up front, run dry less often
-#: up to this many distinct rows the farthest row is found by one matrix-vector product over all of
-#: them; above it by the radius-ordered scan
-DENSE_MAX_POINTS = 50_000
 
 
 def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -211,424 +193,46 @@ def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xs[new], inv
 
 
-class _PrunedMdav:
-    """MDAV without NaN, identical output to :func:`_mdav_core`, with pruned searches.
+def _mdav_core_pruned(x: np.ndarray, k: int, weights: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Same groups and member order as :func:`_mdav_core` for data without NaN, much faster.
 
     Works on the distinct rows ("points") with their multiplicities: copies of a point have the same
     distance to everything, so the bucket order takes a point's copies highest row first and the
-    first strict maximum picks its lowest row; the copies still alive are always a point's lowest rows.
-
-    The float32 distance D of the C++ code is within a factor (1 ± eps) of the exact weighted
-    squared distance T, eps = (p + 3)·2^-23. So exact float32 distances are needed only for points
-    whose T could tie with the answer:
-
-    * the k nearest rows of an anchor: every point's nearest points are found once (one KD-tree
-      query for all), ordered by T where consecutive T are further apart than the float32 error and
-      by the exact D and the tie rule otherwise, up to a cutoff tau below which the list is
-      complete; the first k live rows of the list are the answer. When the list runs dry, the k-th
-      nearest live T_k (one product over all points, or a KD-tree query) and every point with
-      T <= T_k·(1+eps)/(1-eps) give a new list;
-    * the farthest row from a point q: up to ``DENSE_MAX_POINTS`` points, T of all points by one
-      matrix-vector product (|y|² − 2y·q + |q|², with its rounding bounded); above, points are
-      scanned by decreasing distance R from a fixed origin o, T <= (R + |q − o|)², until that bound
-      falls below the best T·(1−eps)/(1+eps). Exact D is computed only when more than one point
-      survives the bounds. A repeated anchor reuses its tied maxima while one of them lives;
-    * the centroid, a sequential sum in row order, is replaced by a running sum with a rigorous
-      error bound Δ (in weighted units); the farthest search widens its margins by Δ and, only when
-      more than one point survives them, the exact sequential sum is computed.
-
-    All bounds also carry sigma, the rounding of the weighted coordinates themselves. On the
-    candidates the C++ rules (float32 sums, first strict maximum, bucket order) are applied exactly.
+    first strict maximum picks its lowest row; the copies still alive are always a point's lowest
+    rows. The float32 distance D of the C++ code is within a factor (1 ± eps) of the exact weighted
+    squared distance T, eps = (p + 3)·2^-23, so exact float32 distances are needed only for points
+    whose T could tie with the answer; all bounds also carry sigma, the rounding of the weighted
+    coordinates themselves. The searches run in the compiled loop of :mod:`.mdav_loop`.
     """
+    from unlinkable.sdc.mdav_loop import mdav_loop
 
-    def __init__(self, x: np.ndarray, k: int, w: np.ndarray) -> None:
-        from scipy.spatial import cKDTree
-
-        self._kdtree = cKDTree
-        self.k, self.w = k, w
-        n, p = x.shape
-        self.sw = np.sqrt(w)
-        self.eps = (p + 3) * 2.0 ** -23
-        # distinct rows (-0.0 and 0.0 are one: same distances, same sums up to the sign of zero)
-        pts, inv = _distinct_rows(x)
-        n_u = pts.shape[0]
-        self.inv_l = inv.tolist()
-        self.xu = pts
-        self.xu_l = pts.tolist()
-        self.yu = pts * self.sw
-        # Weighted coordinates are rounded (sqrt(w), the product, the centring): a computed distance
-        # is within sigma of the real weighted distance, for data points and for queries inside
-        # their hull (the centroid, the anchors) alike.
-        self.sigma = 8.1 * _U * np.sqrt(p) * float(np.sqrt((self.yu ** 2).sum(axis=1).max())) * (1 + 1e-9)
-        self.cnt = np.bincount(inv, minlength=n_u)
-        self.cnt_l = self.cnt.tolist()
-        self.urows = np.argsort(inv, kind="stable")  # rows of every point, ascending
-        self.urows_l = self.urows.tolist()
-        self.ustart = np.concatenate(([0], np.cumsum(self.cnt)[:-1]))
-        self.ustart_l = self.ustart.tolist()
-        self.first = self.urows[self.ustart]  # lowest row of every point: alive while the point is
-        self.first_l = self.first.tolist()
-        self.alive = np.ones(n, dtype=bool)
-        self.n_alive = n
-        # centroid: exact sequential total minus a running sum of the removed rows, with error bounds
-        self.xt = np.ascontiguousarray(x.T)
-        self.total = [float(np.cumsum(c)[-1]) for c in self.xt]
-        abs_all = np.abs(self.xt).sum(axis=1) * (1 + 1e-12)
-        self.abs_all = abs_all.tolist()
-        self.removed = [0.0] * p
-        self.n = n
-        self.distinct = n_u == n
-        self.near_cache: dict[int, list] = {}
-        self.far_cache: dict[int, list] = {}
-        self.dense = n_u <= DENSE_MAX_POINTS
-        self.n_pts = n_u
-        self.sw_l = self.sw.tolist()
-        self.w_l = w.tolist()
-        if self.dense:
-            # centred weighted coordinates: |y - q|² = |y|² - 2y·q + |q|² loses little to rounding
-            o0 = self.yu.mean(axis=0)
-            self.o0_l = o0.tolist()
-            self.yc = self.yu - o0
-            self.nrm_all = (self.yc ** 2).sum(axis=1)
-            self.ymax = float(np.sqrt(self.nrm_all.max()))
-            self.e_coef = (2 * p + 8) * _U * 1.01
-            self.lo_f = (1 - self.eps) * (1 - 1e-12)
-            self.inv_up_f = 1.0 / ((1 + self.eps) * (1 + 1e-12)) * (1 - 1e-15)
-        self._rebuild_points()
-        self._neighbour_lists()
-
-    def _neighbour_lists(self) -> None:
-        n_u = self.xu.shape[0]
-        kk = min(n_u, self.k + _LIST_EXTRA)
-        dist, loc = self.tree.query(self.yu, k=kk)
-        dist, loc = dist.reshape(n_u, kk), loc.reshape(n_u, kk)
-        sg = self.sigma
-        t = dist * dist
-        # Where consecutive distances differ by more than the float32 error (and sigma), D has the
-        # same strict order and (1+eps)·(dist+sigma)² bounds it; only lists with a near-tie need
-        # the exact D and the tie rule.
-        hi = (1 + self.eps) * (1 + 1e-9) * (dist + sg) ** 2
-        lo = (1 - self.eps) * (1 - 1e-9) * np.maximum(dist - sg, 0.0) ** 2
-        near_tie = (lo[:, 1:] <= hi[:, :-1]).any(axis=1)
-        d = hi
-        if near_tie.any():
-            rows = np.flatnonzero(near_tie)
-            lr = loc[rows]
-            dr = _d32_rows(self.xu, lr, self.xu[rows][:, None, :], self.w)
-            # bucket order for distinct rows: ascending distance, the later row first on a tie
-            order = np.lexsort((-self.first[lr], dr), axis=-1)
-            loc[rows] = np.take_along_axis(lr, order, axis=1)
-            d[rows] = np.take_along_axis(dr, order, axis=1)
-        if kk == n_u:
-            tau = np.full(n_u, np.inf)
-        else:
-            # points outside the list have T >= dist_kk² (tree rounding aside), so D > tau
-            tau = lo[:, -1]
-        # d: the exact D, or an upper bound on it where the order is strict; a live entry is used
-        # only while d <= tau
-        self.nl_pts = loc  # turned into lists one point at a time, when walked
-        self.nl_d = d
-        self.nl_tau = tau.tolist()
-
-    def _rebuild_points(self) -> None:
-        self.slots = np.flatnonzero(self.cnt > 0)  # live points in the tree
-        ys = self.yu[self.slots]
-        self.tree = self._kdtree(ys)
-        if self.dense:
-            # the product runs over the live points only; a point that dies gets |y|² = -inf
-            self.m2yc = np.ascontiguousarray(-2.0 * self.yc[self.slots].T)  # (p, live): fast q @ M
-            self.nrm = self.nrm_all[self.slots]
-            self.nrm_pos = self.nrm.copy()  # for nearest searches: dead points +inf
-            self.pos_l = np.full(self.cnt.size, -1, dtype=np.int64)
-            self.pos_l[self.slots] = np.arange(self.slots.size)
-            self.pos_l = self.pos_l.tolist()
-            self.tbuf = np.empty(self.slots.size)
-            self.slots_l = self.slots.tolist()
-        else:
-            self.origin = ys.mean(axis=0)
-            r = np.sqrt(((ys - self.origin) ** 2).sum(axis=1))
-            order = np.argsort(-r, kind="stable")
-            self.by_r = self.slots[order]
-            self.r_sorted = r[order]
-            self.y_by_r = self.yu[self.by_r]
-            self.head = 0
-        self.tree_pts = self.slots.size
-
-    def kill(self, rows: list) -> None:
-        alive, inv_l, cnt_l, cnt, xu_l = self.alive, self.inv_l, self.cnt_l, self.cnt, self.xu_l
-        dense = self.dense
-        if dense:
-            nrm, nrm_pos, pos_l = self.nrm, self.nrm_pos, self.pos_l
-        self.n_alive -= len(rows)
-        rem = self.removed
-        gone = 0
-        for r in rows:
-            alive[r] = False
-            u = inv_l[r]
-            c = cnt_l[u] - 1
-            cnt_l[u] = c
-            cnt[u] = c
-            if c == 0:
-                gone += 1
-                if dense:
-                    pos = pos_l[u]
-                    nrm[pos] = _NEG_INF
-                    nrm_pos[pos] = _POS_INF
-            # one rounding per addition, |error| <= u·|partial sum| <= u·sum|x| (bounded at use)
-            rem = [a + b for a, b in zip(rem, xu_l[u])]
-        self.removed = rem
-        self.n_pts -= gone
-        if self.n_pts * 2 < self.tree_pts and self.n_pts > 4 * self.k:
-            self._rebuild_points()
-
-    def exact_centroid(self) -> np.ndarray:
-        # dead rows count as +0.0, which leaves a sequential sum unchanged
-        return np.array([np.cumsum(np.where(self.alive, c, 0.0))[-1] for c in self.xt]) / self.n_alive
-
-    def _scan(self, yq: np.ndarray, delta: float) -> np.ndarray:
-        """Live points that may be the farthest from some q with |y(q) - yq| <= delta."""
-        h = float(np.sqrt(((yq - self.origin) ** 2).sum())) * (1 + 1e-12) + delta
-        cnt, by_r, r_sorted, y_by_r = self.cnt, self.by_r, self.r_sorted, self.y_by_r
-        while cnt[by_r[self.head]] == 0:
-            self.head += 1
-        pos, lb, got, gott = self.head, -1.0, [], []
-        size = 64
-        up = (1 + self.eps) * (1 + 1e-12)
-        lo = (1 - self.eps) * (1 - 1e-12)
-        total = by_r.size
-        while pos < total:
-            sl = slice(pos, pos + size)
-            ok = cnt[by_r[sl]] > 0
-            pos += size
-            size *= 2
-            if ok.any():
-                t = np.sqrt(((y_by_r[sl][ok] - yq) ** 2).sum(axis=1))
-                got.append(by_r[sl][ok])
-                gott.append(t)
-                best = float(t.max()) * (1 - 1e-12) - delta
-                if best > 0:
-                    lb = max(lb, lo * best * best)
-            if pos < total and up * (r_sorted[pos] + h) ** 2 < lb:
-                break
-        cand = np.concatenate(got)
-        t = np.concatenate(gott) + delta
-        return cand[up * t * t >= lb]
-
-    def _dense(self, yq: list, delta: float) -> np.ndarray:
-        """Same as :meth:`_scan` by one product over the live points (``yq`` weighted, as a list)."""
-        qc = [a - b for a, b in zip(yq, self.o0_l)]
-        nq = 0.0
-        for v in qc:
-            nq += v * v
-        t = np.dot(np.array(qc), self.m2yc, out=self.tbuf)
-        t += self.nrm
-        i = int(t.argmax())
-        ti = float(t[i])
-        tmax = ti + nq
-        # rounding of |y|² - 2y·q + |q|² (any summation order): <= (2p + 8)·u·(|y| + |q|)²
-        e = self.e_coef * (self.ymax + sqrt(nq)) ** 2
-        best = sqrt(max(tmax - e, 0.0)) * (1 - 1e-12) - delta
-        lb = self.lo_f * best * best if best > 0 else 0.0
-        need = sqrt(lb * self.inv_up_f) * (1 - 1e-12) - delta
-        if need <= 0:
-            return self.slots[np.isfinite(t)]
-        thr = need * need * (1 - 1e-12) - e - nq
-        if t.size > 1:
-            # usually the maximum alone passes: check the runner-up before listing every candidate
-            t[i] = _NEG_INF
-            second = float(t.max())
-            t[i] = ti
-            if second < thr:
-                return self.slots_l[i]
-        return self.slots[np.flatnonzero(t >= thr)]
-
-    def _ties(self, cand: np.ndarray, q: np.ndarray) -> np.ndarray:
-        d = _d32_rows(self.xu, cand, q, self.w)
-        return cand[d == d.max()]
-
-    def farthest_from_centroid(self) -> int:
-        m = self.n_alive
-        delta = 0.0
-        yq = []
-        # error / (u·sum|x|) of: the total (n additions), the removed rows' running sum (one
-        # addition per removed row) and the exact sequential sum of the live rows (gamma_m)
-        adds = (self.n + (self.n - m) + m + 1) * 1.01
-        for t, r, a, w, sw in zip(self.total, self.removed, self.abs_all, self.w_l, self.sw_l):
-            c = (t - r) / m
-            yq.append(c * sw)
-            # the subtraction and the division round once more each
-            err = (adds * _U * a / m + 4 * _U * abs(c)) * 1.01
-            delta += err * err * w
-        delta = sqrt(delta) * 1.01 + self.sigma
-        cand = self._dense(yq, delta) if self.dense else self._scan(np.array(yq), delta)
-        if type(cand) is int:
-            return self.first_l[cand]
-        if cand.size > 1:
-            cand = self._ties(cand, self.exact_centroid())
-            return int(self.first[cand].min())  # first strict maximum in row order
-        return self.first_l[int(cand[0])]
-
-    def farthest(self, u: int) -> int:
-        ties = self.far_cache.get(u)
-        if ties is not None:
-            cnt_l = self.cnt_l
-            live = [v for v in ties if cnt_l[v]]
-            if live:
-                return min(self.first_l[v] for v in live)
-        yq = [a * b for a, b in zip(self.xu_l[u], self.sw_l)]
-        cand = self._dense(yq, self.sigma) if self.dense else self._scan(np.array(yq), self.sigma)
-        if type(cand) is int:
-            ties = [cand]
-        else:
-            ties = (self._ties(cand, self.xu[u]) if cand.size > 1 else cand).tolist()
-        if not self.distinct:  # a point's only row leaves with its group: no reuse without copies
-            self.far_cache[u] = ties
-        return min(self.first_l[v] for v in ties)
-
-    def nearest(self, u: int) -> list:
-        k = self.k
-        hit = self.near_cache.get(u)
-        if hit is not None:
-            out = [r for r in hit if self.alive[r]]
-            if len(out) >= k:
-                return out[:k]
-        else:
-            out = self._walk(u)
-            if out is not None:
-                return out
-        rows = self._dense_nearest(u) if self.dense else self._query_nearest(u)
-        self.near_cache[u] = rows
-        return rows[:k]
-
-    def _walk(self, u: int) -> list | None:
-        """First k live rows of u's neighbour list in bucket order, None when the list runs dry."""
-        k, pts, ds, tau = self.k, self.nl_pts[u].tolist(), self.nl_d[u].tolist(), self.nl_tau[u]
-        cnt_l, urows_l, ustart_l = self.cnt_l, self.urows_l, self.ustart_l
-        out: list = []
-        if self.distinct:
-            # one row per point and the list already in bucket order: the first k live entries
-            first_l = self.first_l
-            for v, d in zip(pts, ds):
-                if cnt_l[v]:
-                    if d > tau:
-                        return None
-                    out.append(first_l[v])
-                    if len(out) == k:
-                        return out
-            return None
-        i, size = 0, len(pts)
-        while i < size and ds[i] <= tau:
-            d = ds[i]
-            j = i + 1
-            while j < size and ds[j] == d:
-                j += 1
-            if j == i + 1:
-                v = pts[i]
-                c = cnt_l[v]
-                if c:
-                    s = ustart_l[v]
-                    out.extend(urows_l[s + c - 1: s - 1 if s else None: -1])  # highest row first
-            else:
-                tie = []
-                for v in pts[i:j]:
-                    s = ustart_l[v]
-                    tie.extend(urows_l[s: s + cnt_l[v]])
-                tie.sort(reverse=True)
-                out.extend(tie)
-            if len(out) >= k:
-                return out[:k]
-            i = j
-        return None
-
-    def _dense_nearest(self, u: int) -> list:
-        """The rows of :meth:`_query_nearest` from one product over the live points."""
-        k, sg, eps = self.k, self.sigma, self.eps
-        qc = self.yc[u]
-        nq = float(qc @ qc)
-        t = np.dot(qc, self.m2yc, out=self.tbuf)
-        t += self.nrm_pos
-        t += nq  # T~, dead points +inf
-        e = self.e_coef * (self.ymax + sqrt(nq)) ** 2
-        g = max(self.nl_tau[u], 0.0) * 4.0 + e + sg * sg
-        while True:
-            cand = np.flatnonzero(t <= g)
-            c = self.cnt[self.slots[cand]]
-            if int(c.sum()) >= k or cand.size == self.n_pts:
-                break
-            g = g * 4.0 + 1e-300
-        tc = t[cand]
-        order = np.argsort(tc, kind="stable")
-        tk = float(tc[order][int(np.searchsorted(np.cumsum(c[order]), k))])
-        # the k-th nearest row's real T bound, then every row with D <= D_k has real T <= r2
-        r2 = (sqrt(tk + e) + sg) ** 2 * (1 + eps) / (1 - eps) * (1 + 1e-8)
-        bound = ((sqrt(r2) * (1 + 1e-9) + sg) ** 2 + e) * (1 + 1e-12)
-        if bound > g:
-            cand = np.flatnonzero(t <= bound)
-        # points outside have T~ > bound: real T > r2, so D > tau
-        return self._ordered_rows(self.slots[cand], u, (1 - eps) * (1 - 1e-9) * r2)
-
-    def _query_nearest(self, u: int) -> list:
-        k = self.k
-        ya = self.yu[u]
-        m = self.slots.size
-        kq = min(k + 8, m)
-        cnt = self.cnt
-        while True:
-            dist, loc = self.tree.query(ya, k=kq)
-            dist, loc = np.atleast_1d(dist), np.atleast_1d(loc)
-            c = np.cumsum(cnt[self.slots[loc]])
-            if c[-1] >= k or kq == m:
-                break
-            kq = min(kq * 4, m)
-        dk = float(dist[int(np.searchsorted(c, k))])
-        sg = self.sigma
-        r2 = (dk + sg) ** 2 * (1 + self.eps) / (1 - self.eps) * (1 + 1e-8)  # leaves D_k below tau
-        cand = self.slots[np.asarray(self.tree.query_ball_point(ya, np.sqrt(r2) * (1 + 1e-9) + sg + 1e-300),
-                                     dtype=np.int64)]
-        cand = cand[cnt[cand] > 0]
-        # rows outside the ball have D > tau; candidates beyond tau cannot be ordered against them
-        return self._ordered_rows(cand, u, (1 - self.eps) * (1 - 1e-9) * r2)
-
-    def _ordered_rows(self, cand: np.ndarray, u: int, tau: float) -> list:
-        """Live rows of the candidate points with D <= tau from point u, in bucket order."""
-        cnt = self.cnt
-        d = _d32_rows(self.xu, cand, self.xu[u], self.w)
-        keep = d <= tau
-        cand, d = cand[keep], d[keep]
-        reps = cnt[cand]
-        if reps.max() == 1:
-            rows = self.first[cand]
-        else:
-            off = np.repeat(self.ustart[cand] - np.concatenate(([0], np.cumsum(reps)[:-1])), reps)
-            rows = self.urows[off + np.arange(int(reps.sum()))]
-            d = np.repeat(d, reps)
-        return rows[np.lexsort((-rows, d))].tolist()  # ascending distance, ties: later row first
-
-
-def _mdav_core_pruned(x: np.ndarray, k: int, weights: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Same groups and member order as :func:`_mdav_core` for data without NaN, much faster."""
-    n = x.shape[0]
-    st = _PrunedMdav(x, k, weights)
-    inv = st.inv_l
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    n, p = x.shape
+    w = np.ascontiguousarray(weights, dtype=np.float64)
+    sw = np.sqrt(w)
+    eps = (p + 3) * 2.0 ** -23
+    # distinct rows (-0.0 and 0.0 are one: same distances, same sums up to the sign of zero)
+    xu, inv = _distinct_rows(x)
+    xu = np.ascontiguousarray(xu)
+    yu = xu * sw
+    # Weighted coordinates are rounded (sqrt(w), the product, the centring): a computed distance is
+    # within sigma of the real weighted distance, for data points and for queries inside their hull
+    # (the centroid, the anchors) alike.
+    sigma = 8.1 * _U * np.sqrt(p) * float(np.sqrt((yu ** 2).sum(axis=1).max())) * (1 + 1e-9)
+    cnt = np.bincount(inv, minlength=xu.shape[0]).astype(np.int64)
+    urows = np.argsort(inv, kind="stable").astype(np.int64)  # rows of every point, ascending
+    ustart = np.concatenate(([0], np.cumsum(cnt)[:-1])).astype(np.int64)
+    first = urows[ustart]  # lowest row of every point: alive while the point is
+    xt = np.ascontiguousarray(x.T)
+    total = np.array([float(np.cumsum(c)[-1]) for c in xt])  # exact sequential sums
+    abs_all = np.abs(xt).sum(axis=1) * (1 + 1e-12)
+    flat, alive = mdav_loop(xu, yu, w, sw, inv.astype(np.int64), cnt, urows, ustart, first, xt, total, abs_all,
+                            float(sigma), float(eps), int(k), bool(xu.shape[0] == n))
     groups = np.full(n, -1, dtype=np.int64)
-    members: list[np.ndarray] = []
-    gid = 0
-    flat: list = []
-    while st.n_alive - k >= k:
-        anchor = st.farthest_from_centroid()
-        if st.n_alive - 2 * k >= k:
-            nxt = st.farthest(inv[anchor])  # the textbook "s", found before the first group leaves
-            near = st.nearest(inv[anchor])
-            flat.extend(near)
-            st.kill(near)
-            anchor = nxt
-        near = st.nearest(inv[anchor])
-        flat.extend(near)
-        st.kill(near)
-    rest = np.flatnonzero(st.alive)
-    n_full = len(flat) // k
-    members = list(np.array(flat, dtype=np.int64).reshape(n_full, k)) + [rest]
-    groups[np.array(flat, dtype=np.int64)] = np.repeat(np.arange(n_full), k)
+    rest = np.flatnonzero(alive)
+    n_full = flat.size // k
+    members = list(flat.reshape(n_full, k)) + [rest]
+    groups[flat] = np.repeat(np.arange(n_full), k)
     groups[rest] = n_full
     return groups, members
 
@@ -696,11 +300,16 @@ def mdav_groups(x: np.ndarray, k: int) -> np.ndarray:
 def _aggregate_members(x: np.ndarray, members: list[np.ndarray], aggregate: str) -> np.ndarray:
     """Replace every group's values by its mean (summed left to right in member order) or median."""
     out = np.array(x, dtype=np.float64, copy=True)
-    by_size: dict[int, list[np.ndarray]] = {}
-    for m in members:
-        by_size.setdefault(m.size, []).append(m)
-    for size, ms in by_size.items():
-        rows = np.stack(ms)  # (groups of this size, size): one vectorised pass per group size
+    if not members:
+        return out
+    # all members end to end, then one (groups, size) matrix of rows per group size
+    sizes = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
+    flat = np.concatenate(members).astype(np.int64, copy=False)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    for size in np.unique(sizes).tolist():
+        if size == 0:
+            continue
+        rows = flat[starts[sizes == size][:, None] + np.arange(size)]  # (g, size): one vectorised pass
         vals = x[rows]  # (g, size, p)
         if aggregate == "median":
             with warnings.catch_warnings():
