@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import polars as pl
 
 from unlinkable.data.table import require_columns
@@ -79,9 +80,10 @@ def numeric_columns(frame: pl.DataFrame, columns: Sequence[str], *, where: str =
 
 def _refuse_infinite(values: pl.Series, original: pl.Series, name: str, where: str) -> None:
     """Raise an InputError at the first value that is infinite or beyond ``LARGEST`` (NaN passes)."""
-    huge = values.abs().fill_nan(None) > LARGEST
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(values.cast(pl.Float64).to_numpy()) > LARGEST  # null and NaN read as NaN: pass
     if huge.any():
-        row = int(huge.arg_true()[0])
+        row = int(np.flatnonzero(huge)[0])
         what = "infinite" if values[row] in (float("inf"), float("-inf")) else f"larger in magnitude than {LARGEST:g}"
         raise InputError(f"{where}: column {name!r} row {row + 1}: value {shown(original[row])} is {what}",
                          hint=_INFINITE_HINT)

@@ -137,6 +137,7 @@ def _scan(yu: np.ndarray, yq: np.ndarray, delta: float, eps: float, cnt: np.ndar
     lo = (1 - eps) * (1 - 1e-12)
     lb = -1.0
     got = 0
+    top = -1.0  # the largest squared distance so far: a square root only when it grows
     for pos in range(head, total):
         rr = r_sorted[pos] + h
         if up * rr * rr < lb:
@@ -148,19 +149,23 @@ def _scan(yu: np.ndarray, yq: np.ndarray, delta: float, eps: float, cnt: np.ndar
         for j in range(p):
             d = yu[v, j] - yq[j]
             s += d * d
-        t = sqrt(s)
         cand[got] = v
-        cand_t[got] = t
+        cand_t[got] = s
         got += 1
-        best = t * (1 - 1e-12) - delta
-        if best > 0:
-            b = lo * best * best
-            if b > lb:
-                lb = b
+        if s > top:
+            top = s
+            best = sqrt(s) * (1 - 1e-12) - delta
+            if best > 0:
+                b = lo * best * best
+                if b > lb:
+                    lb = b
+    # keep every point with up·(t + delta)² >= lb, i.e. t >= need; compared on squares with a
+    # margin that can only keep more points (the exact float32 distances decide among them)
+    need = sqrt(max(lb, 0.0) / up) * (1 - 1e-12) - delta
+    floor = need * need * (1 - 1e-9) if need > 0 else -1.0
     kept = 0
     for i in range(got):
-        t = cand_t[i] + delta
-        if up * t * t >= lb:
+        if cand_t[i] >= floor:
             cand[kept] = cand[i]
             kept += 1
     return kept, head
@@ -169,13 +174,13 @@ def _scan(yu: np.ndarray, yq: np.ndarray, delta: float, eps: float, cnt: np.ndar
 @_compiled
 def _tree(yu: np.ndarray, leaf: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                                np.ndarray, np.ndarray, np.ndarray]:
-    """A KD-tree over the points: median splits along the widest coordinate down to ``leaf`` points.
+    """A KD-tree over the points: splits along the widest coordinate down to ``leaf`` points.
 
     Returns the points in tree order ``perm``, and per node the range ``[lo, hi)`` of ``perm`` it
     holds, its children (-1 for a leaf), its parent and its bounding box.
     """
     n_u, p = yu.shape
-    cap = 2 * (n_u // max(leaf // 2, 1)) + 3
+    cap = 2 * n_u + 1  # every split leaves both children non-empty
     perm = np.arange(n_u)
     lo = np.empty(cap, dtype=np.int64)
     hi = np.empty(cap, dtype=np.int64)
@@ -206,10 +211,21 @@ def _tree(yu: np.ndarray, leaf: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
                 best, dim = mx - mn, j
         if b - a <= leaf:
             continue
-        seg = perm[a:b].copy()
-        order = np.argsort(yu[seg, dim])
-        perm[a:b] = seg[order]
-        mid = (a + b) // 2
+        # split at the middle of the widest extent (one in-place pass); the median when rounding
+        # leaves one side empty
+        pivot = 0.5 * (box_lo[node, dim] + box_hi[node, dim])
+        i, e = a, b - 1
+        while i <= e:
+            if yu[perm[i], dim] < pivot:
+                i += 1
+            else:
+                perm[i], perm[e] = perm[e], perm[i]
+                e -= 1
+        mid = i
+        if mid == a or mid == b:
+            seg = perm[a:b].copy()
+            perm[a:b] = seg[np.argsort(yu[seg, dim])]
+            mid = (a + b) // 2
         for c, (ca, cb) in enumerate(((a, mid), (mid, b))):
             lo[nodes], hi[nodes] = ca, cb
             parent[nodes] = node

@@ -404,7 +404,7 @@ def _numeric_matrix(df: pl.DataFrame, attributes: Sequence[str]) -> np.ndarray:
                 f"column {a!r} is not numeric (dtype {s.dtype}); row {row + 1} holds {value!r}",
                 hint="microaggregation needs numeric columns: cast the column or leave it out of attributes",
             )
-        cols.append(s.cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float64))
+        cols.append(s.cast(pl.Float64).to_numpy().astype(np.float64))  # null and NaN both NaN
     return np.column_stack(cols) if cols else np.zeros((df.height, 0))
 
 
@@ -512,7 +512,7 @@ def microaggregation(data, *, attributes: Sequence[str], k: int = 3, method: str
             out[:, j] = _aggregate_members(x[:, [j]], members, aggregate)[:, 0]
             n_groups = max(n_groups, len(members))
     table = data.with_columns(
-        [pl.Series(a, out[:, j], dtype=pl.Float64).fill_nan(None) for j, a in enumerate(attributes)]
+        [pl.Series(a, out[:, j], dtype=pl.Float64, nan_to_null=True) for j, a in enumerate(attributes)]
     )
     return MicroaggregationResult(table=table, groups=groups, n_groups=int(n_groups),
                                   method=method, k=int(k))
