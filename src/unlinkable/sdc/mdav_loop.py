@@ -5,8 +5,8 @@ farthest from that one, and the k nearest rows of each, which the C++ code does 
 remaining rows. Here each search reads only the distinct rows ("points", with their copies) that
 can be the answer:
 
-* nearest: a KD-tree over the weighted points (leaves of a few dozen points, a bounding box per
-  node, live counts kept as rows leave), read nearest box first, with the exact float32 distance
+* nearest: a KD-tree over the weighted points (leaves of 16 points, a bounding box per node, live
+  counts kept as rows leave), read nearest box first, with the exact float32 distance
   of every point read, until the box bound passes the k-th best; ties follow the C++ bucket order
   (ascending distance, an equal distance puts the later row first);
 * farthest: points by decreasing distance R from an origin, stopped by the triangle inequality once
@@ -19,7 +19,14 @@ The float32 distance D of the C++ code is within a factor (1 ± eps) of the exac
 distance T, eps = (p + 3)·2^-23, and computed weighted coordinates are within sigma of the real
 ones; every bound carries both. The output (groups and the order of their members) is bit for bit
 that of the plain sweeps (``microaggregation._mdav_core``), which tests check against an
-independent scalar reference.
+independent scalar reference. ``microaggregation.mdav_groups`` is the way in. By hand: the
+centroid of 1, 2, 3, 10, 11, 12, 30 is 9.86, farthest from it is 30, whose 3 nearest (30, 12, 11)
+form group 0; the 4 rows left are fewer than 2k and form the last group:
+
+>>> import numpy as np
+>>> from unlinkable.sdc.microaggregation import mdav_groups
+>>> mdav_groups(np.array([[1.0], [2.0], [3.0], [10.0], [11.0], [12.0], [30.0]]), 3).tolist()
+[1, 1, 1, 1, 0, 0, 0]
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def _compiled(fn: _F) -> _F:
     """Compile ``fn`` with numba (machine code cached beside the module, GIL released)."""
     return cast(_F, njit(cache=True, nogil=True)(fn))
+
 
 _U = 2.0 ** -53  # unit roundoff of double
 LEAF = 16  # points per KD-tree leaf
