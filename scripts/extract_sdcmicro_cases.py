@@ -42,7 +42,6 @@ FILE_REASONS = {
     "test_il_variables.R": "R-only: data drawn with R's sample() and rnorm (not reproduced)",
     "test_infoLoss.R": "data not available: createDat() synthetic population and recordSwap (targeted record swapping) are not in unlinkable",
     "test_microaggregation.R": "R-only: data drawn with rnorm; checks R object identity and an R message",
-    "test_modRisks.R": "R-only feature: model-based risk (modRisk, log-linear models fitted by glm)",
     "test_pram.R": "R-only: compares PRAM runs under R's RNG (set.seed) and R object classes",
     "test_recordLinkage.R": "R-only feature: recordLinkage (distance-based linkage with clue/cluster)",
     "test_recordSwap_inputs.R": "R-only feature: targeted record swapping (recordSwap) on createDat() data",
@@ -509,7 +508,57 @@ def t_localsupp(desc, body, session, exps):
                       "indivRisk object); unlinkable suppresses to k-anonymity only")
 
 
+_MODRISK_CALL = re.compile(r"(?:(\w+) <- )?modRisk\(([^()]*)\)")
+#: modRisk's result list, by position: gr1, gr2, gr1perc, gr2perc, method, model, fitted, inclProb
+_MODRISK_PARTS = {1: "risk1", 2: "risk2", 7: "fitted", 8: "inclusion"}
+
+
+def t_modrisk(desc, body, session, exps):
+    """modRisk calls (method, bound) on the file's table; rounded-value and warning expectations."""
+    calls, frame, roles = [], None, None
+    for found in _MODRISK_CALL.finditer(body):
+        args = split_args(found.group(2))
+        kw = dict(re.fullmatch(r"(\w+)\s*=\s*(.+)", a, re.S).groups() for a in args[1:])
+        obj = evaluate(session, args[0])
+        if isinstance(obj, PeerCall):  # an sdcMicroObj: its key variables and weight
+            frame, weight = obj.args[0], names_of(obj.args[0], obj.kwargs["w"])[0]
+        else:
+            frame, weight = obj, evaluate(session, kw["weights"])
+        formula = evaluate(session, kw["formulaM"])
+        if any(":" in t for t in formula[1]):
+            raise Unsupported("interaction terms in modRisk's formula")
+        roles = {"keyVars": formula[1], "weight": weight}
+        calls.append({"at": found.start(), "target": found.group(1),
+                      "method": evaluate(session, kw.get("method", '"default"')),
+                      "bound": evaluate(session, kw["bound"]) if "bound" in kw else None})
+    out, pos = [], 0
+    for st in statements(body):
+        start = body.find(st, pos)
+        pos = start + len(st)
+        m = re.fullmatch(r"expect_warning\((.*)\)\s*$", st, re.S)
+        if m:
+            call = next(i for i, c in enumerate(calls) if start <= c["at"] < pos)
+            out.append({"r": st, "check": "warning", "call": call,
+                        "message": evaluate(session, split_args(m.group(1))[1])})
+            continue
+        m = re.fullmatch(r"expect_true\((?:all\()?round\(as\.numeric\((?:unclass|unlist)\(fr(?:@risk\$model)?"
+                         r"\[(\d)\]\)\), digits=(\d)\)==(.+?)\)?\)\s*$", st, re.S)
+        if m:
+            # the result read is the one last assigned to fr before this line
+            call = max(i for i, c in enumerate(calls) if c["target"] == "fr" and c["at"] < start)
+            value = evaluate(session, m.group(3))
+            out.append({"r": st, "check": "rounded", "call": call, "part": _MODRISK_PARTS[int(m.group(1))],
+                        "digits": int(m.group(2)), "expected": value if isinstance(value, list) else [value]})
+            continue
+        if st.startswith("expect_"):
+            raise Unsupported(f"expectation {st[:60]!r}")
+    for c in calls:
+        del c["at"], c["target"]
+    return {"kind": "modRisk", "table": frame_json(frame), **roles, "calls": calls, "expect": out}
+
+
 HANDLERS = {
+    "test_modRisks.R": t_modrisk,
     "test_freqCalc.R": t_freqcalc,
     "test_indivRisk.R": t_indivrisk,
     "test_topBotCoding.R": t_topbot,

@@ -245,6 +245,10 @@ class Session:
             frame = self.vars[m.group(1)]
             frame.names = [str(v) for v in _vec(self.eval(parse(m.group(2))))]
             return
+        m = re.fullmatch(r"(\w+)\s*<-\s*~\s*([\w.+:\s]+)", s)
+        if m:  # a model formula: its terms
+            self.vars[m.group(1)] = ("formula", [t.strip() for t in m.group(2).split("+")])
+            return
         m = re.fullmatch(r"(\w+)\s*<-\s*(.+)", s, re.S)
         if m:
             self.vars[m.group(1)] = self.eval(parse(m.group(2)))
@@ -283,6 +287,9 @@ class Session:
             elif isinstance(value, tuple) and value[0] == "factor" and rows is None:
                 key = c if isinstance(c, str) else target.names[int(c) - 1]
                 target.factors.add(key)
+                col[:] = value[1]  # factor(levels=, labels=) relabels the values
+            elif isinstance(value, list) and rows is None and len(value) == len(col):
+                col[:] = value  # x[, j] <- as.numeric(x[, j]) and the like
             else:
                 raise Unsupported("index assignment other than NA or as.factor")
 
@@ -359,6 +366,12 @@ class Session:
         if fn in ("as.factor", "factor"):
             if isinstance(pos[0], list) and not kw:
                 return ("factor", pos[0])
+            if isinstance(pos[0], list) and set(kw) == {"levels", "labels"}:
+                levels, labels = _vec(kw["levels"]), [str(v) for v in _vec(kw["labels"])]
+                if len(levels) != len(labels) or labels != sorted(labels):
+                    # a Frame keeps the values, whose sorted order must be the levels' order
+                    raise Unsupported("factor labels that do not sort like their levels")
+                return ("factor", [labels[levels.index(v)] if v in levels else None for v in pos[0]])
             raise Unsupported("factor with levels/labels")
         if fn == "rep":
             return _vec(pos[0]) * int(pos[1] if len(pos) > 1 else kw["times"])
@@ -385,7 +398,7 @@ class Session:
 #: sdcMicro functions whose calls are recorded (not evaluated) for the extraction to translate
 PEER_FUNCTIONS = {"freqCalc", "indivRisk", "createSdcObj", "topBotCoding", "calcRisks", "globalRecode",
                   "localSuppression", "kAnon", "suda2", "ldiversity", "localSupp", "measure_risk",
-                  "rankSwap", "extractManipData", "generateStrata"}
+                  "rankSwap", "extractManipData", "generateStrata", "modRisk"}
 
 
 @dataclass

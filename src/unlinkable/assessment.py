@@ -71,6 +71,8 @@ def assess(
     qual: float = 1.0,
     suda2: bool = True,
     dis_fraction: float = 0.01,
+    model_risk: str | None = None,
+    model_risk_bound: float = float("inf"),
     source: str | None = None,
     delimiter: str | None = None,
 ) -> Assessment:
@@ -88,6 +90,9 @@ def assess(
     max_subset_size : largest attribute subset for ``uniqueness_by_attributes``
     individual_risk_method, qual : sdcMicro ``indivRisk``'s ``method`` ("approx" or "exact") and
         quality factor for the weighted individual risk (see ``risk.individual.individual_risk``)
+    model_risk, model_risk_bound : sdcMicro ``modRisk``'s method ("default", "CE", "PML",
+        "weightedLLM" or "IPF") and bound: global risk from a log-linear model of the
+        quasi-identifiers' main effects (see ``risk.model_based``); needs ``weights``
 
     Examples
     --------
@@ -183,6 +188,15 @@ def assess(
         individual["household_global_risk"] = hr.hier_risk
         per_record["household_risk"] = hr.per_record
     summary["individual_risk"] = individual
+
+    summary["model_risk"] = None
+    if model_risk is not None:
+        if w is None:
+            raise ConfigError("model-based risk needs sampling weights", hint="name the weight column (--weights)")
+        from unlinkable.risk.model_based import model_risk as fit_model_risk
+
+        summary["model_risk"] = fit_model_risk(table.codes(qis), w, method=model_risk,
+                                               bound=model_risk_bound).to_dict()
 
     summary["suda2"] = None
     if suda2:

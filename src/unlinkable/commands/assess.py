@@ -32,6 +32,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--risk-method", choices=("approx", "exact"), default="approx",
                         help="sdcMicro indivRisk's formula for classes of 3 or more (default approx)")
     parser.add_argument("--qual", type=float, default=1.0, help="sdcMicro indivRisk's quality factor (default 1)")
+    parser.add_argument("--model-risk", choices=("default", "CE", "PML", "weightedLLM", "IPF"),
+                        help="also estimate sdcMicro modRisk's model-based global risk with this method (needs weights)")
+    parser.add_argument("--model-bound", type=float, default=float("inf"),
+                        help="modRisk's bound: sum only cells with at most this many records (default: no bound)")
     parser.add_argument("--json", dest="json_out", metavar="OUT.json", help="write all figures as JSON")
     parser.add_argument("--records", metavar="OUT.csv", help="write per-record risks (no attribute values)")
     parser.add_argument("--report", metavar="OUT.html", help="write the HTML report")
@@ -71,6 +75,8 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
             sampling_fraction=job.population_size is None and job.sampling_fraction or None,
             individual_risk_method=args.risk_method,
             qual=args.qual,
+            model_risk=args.model_risk,
+            model_risk_bound=args.model_bound,
         )
     if not args.qi:
         raise ConfigError(f"{source}: name the quasi-identifiers with --qi a,b,c (or pass a job file)", hint="e.g. --qi age,sex,zip")
@@ -94,6 +100,8 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         sampling_fraction=args.sampling_fraction,
         individual_risk_method=args.risk_method,
         qual=args.qual,
+        model_risk=args.model_risk,
+        model_risk_bound=args.model_bound,
     )
 
 
