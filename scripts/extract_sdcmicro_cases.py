@@ -47,7 +47,6 @@ FILE_REASONS = {
     "test_recordSwap_inputs.R": "R-only feature: targeted record swapping (recordSwap) on createDat() data",
     "test_recordSwap_outputs.R": "R-only feature: targeted record swapping (recordSwap) on createDat() data",
     "test_recordSwap_sdcObj.R": "R-only feature: targeted record swapping (recordSwap) on createDat() data",
-    "test_riskyCells.R": "R-only feature: riskyCells (cell counts of key-variable tables)",
     "test_shuffle.R": "R-only feature: shuffle (regression-based shuffling, data from rlnorm)",
     "test_valTable.R": "R-only feature: valTable (comparison table over R methods)",
     "test_varToFac.R": "R-only: checks R column classes (factor/numeric) of an sdcMicroObj",
@@ -493,19 +492,89 @@ def t_ldiversity(desc, body, session, exps):
 
 
 def t_ranksswap(desc, body, session, exps):
-    m = re.search(r"rankSwap\(test, var = c\(\"(\w+)\"\), P = 0,TopPercent=0, BottomPercent=0,R0=NULL\)", body)
-    if m and "all(test$a==swapped$a)" in body:
-        test = session.vars["test"]
-        return {"kind": "rankSwap", "attributes": [m.group(1)], "p": 0.0,
-                "table": {"ranges": {n: [c[0], c[-1]] for n, c in zip(test.names, test.columns)}},
-                "expect": [{"r": "expect_true(all(test$a==swapped$a))", "check": "unchanged"}]}
-    raise Unsupported("the rankSwap options P, R0 and K0 of sdcMicro's C++ swapping are not "
-                      "parameters of unlinkable's rank swapping (percentage-window swapping only)")
+    m = re.search(r"swapped <-\s*rankSwap\((\w+), (.*)\)\n", body + "\n")
+    if not m or "all(test$a==swapped$a)" not in body:
+        raise Unsupported("rankSwap expectation not understood")
+    kw = dict(re.fullmatch(r"(\w+)\s*=\s*(.+)", a.strip(), re.S).groups() for a in split_args(m.group(2)))
+    test = session.vars[m.group(1)]
+    options = {name: evaluate(session, kw[name]) if name in kw else None for name in ("P", "R0", "K0")}
+    return {"kind": "rankSwap", "attributes": _vec_of(evaluate(session, kw["var"])),
+            "p": options["P"], "r0": options["R0"], "k0": options["K0"],
+            "top": evaluate(session, kw.get("TopPercent", "5")), "bottom": evaluate(session, kw.get("BottomPercent", "5")),
+            "table": {"ranges": {n: [c[0], c[-1]] for n, c in zip(test.names, test.columns)}},
+            "expect": [{"r": "expect_true(all(test$a==swapped$a))", "check": "unchanged"}]}
+
+
+def _vec_of(value):
+    return value if isinstance(value, list) else [value]
 
 
 def t_localsupp(desc, body, session, exps):
-    raise Unsupported("R-only feature: localSupp (threshold suppression of one key variable on an "
-                      "indivRisk object); unlinkable suppresses to k-anonymity only")
+    """localSupp on a freqCalc object or an sdcMicroObj: suppress one key variable above a risk threshold."""
+    data = re.search(r"data\((\w+)\)", body).group(1)
+    m = re.search(r"localSupp\((\w+), keyVar\s*=\s*(\S+?), threshold\s*=\s*([\d.]+)\)", body)
+    if "freqCalc(" in body:
+        keyvars = evaluate(session, re.search(r"keyVars <- (.+)", body).group(1))
+        weight = {"column_number": int(re.search(r"freqCalc\(\w+, keyVars=keyVars,\s*w=(\d+)\)", body).group(1))}
+    else:
+        keyvars = evaluate(session, re.search(r"keyVars\s*=\s*(c\([^)]*\))", body).group(1))
+        weight = {"name": evaluate(session, re.search(r"w\s*=\s*('\w+'|\"\w+\")", body).group(1))}
+    out = []
+    for st in statements(body):
+        if st == "expect_true(all(indivf$rk-indivf2$rk>=0))":
+            out.append({"r": st, "check": "risk_not_higher"})
+        elif st == "expect_true(sum(sdc@localSuppression$totalSupps)>0)":
+            out.append({"r": st, "check": "any_suppressed"})
+        elif st.startswith("expect_"):
+            raise Unsupported(f"expectation {st[:60]!r}")
+    return {"kind": "localSupp", "dataset": data, "keyVars": keyvars, "weight": weight,
+            "attribute": evaluate(session, m.group(2)), "threshold": float(m.group(3)), "expect": out}
+
+
+def call_args(text: str, fn: str) -> list[tuple[str | None, str]]:
+    """(assigned variable, argument text) of every call of ``fn`` in ``text``, brackets balanced."""
+    out = []
+    for m in re.finditer(rf"(?:(\w+)\s*<-\s*)?\b{fn}\(", text):
+        depth, i = 1, m.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        out.append((m.group(1), text[m.end():i - 1]))
+    return out
+
+
+def t_riskycells(desc, body, session, exps):
+    """riskyCells on testdata2 (key variables by number) or on an sdcMicroObj (original key variables)."""
+    runs = {}
+    for target, argtext in call_args(body, "riskyCells"):
+        args = split_args(argtext)
+        kw = {k: evaluate(session, v) for k, v in
+              (re.fullmatch(r"(\w+)\s*=\s*(.+)", a.strip(), re.S).groups() for a in args[1:])}
+        obj = evaluate(session, args[0])
+        if isinstance(obj, PeerCall):
+            while obj.fn != "createSdcObj":  # groupAndRename(sdc, ...): the original stays as it was
+                obj = obj.args[0]
+            data, keys = obj.args[0], obj.kwargs["keyVars"]
+        else:
+            data, keys = obj, kw["keyVars"]
+        keys = keys if isinstance(keys, list) else [keys]
+        run = {"dataset": data[1], "keyVars": [k if isinstance(k, str) else {"column_number": int(k)} for k in keys],
+               "threshold": kw["threshold"] if isinstance(kw["threshold"], list) else [kw["threshold"]]}
+        if kw["useIdentificationLevel"]:
+            run["levels"] = kw["level"]
+        else:
+            run["max_dim"] = int(kw["maxDim"])
+        runs[target] = run
+    out = []
+    for st in statements(body):
+        m = re.fullmatch(r"expect_true\((\w+)\$(unsafe_cells(?:_orig)?)\[(\d+)\]==\"(\d+)\"\)", st)
+        if m:
+            out.append({"r": st, "check": "unsafe_cells", "run": list(runs).index(m.group(1)),
+                        "row": int(m.group(3)), "expected": int(m.group(4))})
+        elif st.startswith("expect_"):
+            raise Unsupported(f"expectation {st[:60]!r}")
+    # groupAndRename changes only the manipulated key variables; the tests read the original's counts
+    return {"kind": "riskyCells", "runs": list(runs.values()), "expect": out}
 
 
 _MODRISK_CALL = re.compile(r"(?:(\w+) <- )?modRisk\(([^()]*)\)")
@@ -558,6 +627,7 @@ def t_modrisk(desc, body, session, exps):
 
 
 HANDLERS = {
+    "test_riskyCells.R": t_riskycells,
     "test_modRisks.R": t_modrisk,
     "test_freqCalc.R": t_freqcalc,
     "test_indivRisk.R": t_indivrisk,

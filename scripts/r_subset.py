@@ -398,7 +398,8 @@ class Session:
 #: sdcMicro functions whose calls are recorded (not evaluated) for the extraction to translate
 PEER_FUNCTIONS = {"freqCalc", "indivRisk", "createSdcObj", "topBotCoding", "calcRisks", "globalRecode",
                   "localSuppression", "kAnon", "suda2", "ldiversity", "localSupp", "measure_risk",
-                  "rankSwap", "extractManipData", "generateStrata", "modRisk"}
+                  "rankSwap", "extractManipData", "generateStrata", "modRisk", "riskyCells",
+                  "groupAndRename"}
 
 
 @dataclass

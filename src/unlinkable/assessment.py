@@ -73,6 +73,7 @@ def assess(
     dis_fraction: float = 0.01,
     model_risk: str | None = None,
     model_risk_bound: float = float("inf"),
+    risky_cells: Sequence[int] | None = None,
     source: str | None = None,
     delimiter: str | None = None,
 ) -> Assessment:
@@ -93,6 +94,8 @@ def assess(
     model_risk, model_risk_bound : sdcMicro ``modRisk``'s method ("default", "CE", "PML",
         "weightedLLM" or "IPF") and bound: global risk from a log-linear model of the
         quasi-identifiers' main effects (see ``risk.model_based``); needs ``weights``
+    risky_cells : sdcMicro ``riskyCells``' thresholds for combinations of 1, 2, ... quasi-identifiers:
+        per combination, the number of cells with at most that many records (``risk.risky_cells``)
 
     Examples
     --------
@@ -197,6 +200,17 @@ def assess(
 
         summary["model_risk"] = fit_model_risk(table.codes(qis), w, method=model_risk,
                                                bound=model_risk_bound).to_dict()
+
+    summary["risky_cells"] = None
+    if risky_cells is not None:
+        from unlinkable.risk.risky_cells import risky_cells as count_risky_cells
+
+        thresholds = list(risky_cells)
+        if len(thresholds) > len(qis):
+            raise ConfigError(f"{len(thresholds)} risky-cells thresholds for {len(qis)} quasi-identifiers",
+                              hint="give one threshold per combination size 1, 2, ... up to the number of quasi-identifiers")
+        summary["risky_cells"] = count_risky_cells(table.codes(qis), qis, threshold=thresholds,
+                                                   max_dim=len(thresholds)).to_dict()
 
     summary["suda2"] = None
     if suda2:

@@ -954,6 +954,12 @@ def _check_local_suppression(i: int, column: str, before: pl.Series, after: pl.S
     _step_failed(i, "local-suppression", column, changed, "were changed instead of kept or suppressed")
 
 
+def _check_risk_suppression(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
+    a, b = before.cast(pl.String), after.cast(pl.String)
+    changed = (a.ne_missing(b) & b.is_not_null()).to_numpy()
+    _step_failed(i, "risk-suppression", column, changed, "were changed instead of kept or suppressed")
+
+
 def _check_rank_swap(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
     import numpy as np
 
@@ -989,6 +995,7 @@ _STEP_CHECKERS: dict[str, Callable[..., None]] = {
     "recode": _check_recode,
     "top-bottom": _check_top_bottom,
     "local-suppression": _check_local_suppression,
+    "risk-suppression": _check_risk_suppression,
     "rank-swap": _check_rank_swap,
     "pram": _check_pram,
     "noise": _check_perturbed("noise"),

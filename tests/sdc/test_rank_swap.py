@@ -89,9 +89,11 @@ def test_pandas_input_and_other_columns_untouched():
     "kw",
     [
         {"p": 10, "r0": 0.9},
+        {"r0": 0.9, "k0": 0.1},
         {"p": 101},
         {"p": -1},
-        {"r0": 1.0},
+        {"r0": 1.01},
+        {"k0": -0.1},
         {"top": 60, "bottom": 40},
         {"top": float("nan")},
     ],
@@ -127,3 +129,15 @@ def test_smoke_sdcmicro_defaults(sdc_data, sdc_reference):
     assert drisk < 5 * ref["dRisk"] + 0.01
     assert ref["column_sums_preserved"] is True
     np.testing.assert_allclose(out.sum(axis=0), x.sum(axis=0), rtol=1e-12)
+
+
+def test_k0_window_is_sdcmicros_formula():
+    """k0: window = 100 sqrt(8/3) k0 |mean| / (max - min) percent; k0 = 0 and r0 = 1 swap nothing."""
+    df = pl.DataFrame({"x": np.arange(1.0, 201.0)})
+    for kw in ({"k0": 0.0}, {"r0": 1.0}):
+        assert rank_swap(df, attributes=["x"], seed=0, **kw).equals(df)
+    k0 = 0.05  # mean 100.5, spread 199: window = 100 * 1.633 * 0.05 * 100.5 / 199 = 4.12 % of 200 = 8 ranks
+    width = math.floor(math.sqrt(8 / 3) * k0 * 100.5 / 199 * 200)
+    out = rank_swap(df, attributes=["x"], k0=k0, seed=4)["x"].to_numpy()
+    moved = np.abs(out - df["x"].to_numpy())
+    assert moved.max() <= width and moved.max() > 0

@@ -36,6 +36,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="also estimate sdcMicro modRisk's model-based global risk with this method (needs weights)")
     parser.add_argument("--model-bound", type=float, default=float("inf"),
                         help="modRisk's bound: sum only cells with at most this many records (default: no bound)")
+    parser.add_argument("--risky-cells", metavar="T1,T2,...",
+                        help="sdcMicro riskyCells: per combination of 1, 2, ... quasi-identifiers, count the cells "
+                             "with at most T1, T2, ... records")
     parser.add_argument("--json", dest="json_out", metavar="OUT.json", help="write all figures as JSON")
     parser.add_argument("--records", metavar="OUT.csv", help="write per-record risks (no attribute values)")
     parser.add_argument("--report", metavar="OUT.html", help="write the HTML report")
@@ -77,6 +80,7 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
             qual=args.qual,
             model_risk=args.model_risk,
             model_risk_bound=args.model_bound,
+            risky_cells=_thresholds(args.risky_cells),
         )
     if not args.qi:
         raise ConfigError(f"{source}: name the quasi-identifiers with --qi a,b,c (or pass a job file)", hint="e.g. --qi age,sex,zip")
@@ -102,7 +106,20 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         qual=args.qual,
         model_risk=args.model_risk,
         model_risk_bound=args.model_bound,
+        risky_cells=_thresholds(args.risky_cells),
     )
+
+
+def _thresholds(text: str | None) -> list[int] | None:
+    """--risky-cells 50,25,10 -> [50, 25, 10]."""
+    if text is None:
+        return None
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise ConfigError(f"--risky-cells {text!r} must be whole numbers separated by commas",
+                          hint="e.g. --risky-cells 50,25,10") from None
+    return values
 
 
 def run(args: argparse.Namespace) -> int:

@@ -208,6 +208,13 @@ def _run_local_suppression(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl
     return res.table, {"suppressed": dict(res.suppressed), "total_suppressed": int(res.total_suppressed)}
 
 
+def _run_risk_suppression(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
+    from unlinkable.sdc.risk_suppression import risk_suppression
+
+    res = risk_suppression(df, **params)
+    return res.table, {"suppressed": res.suppressed}
+
+
 def _run_microaggregation(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
     from unlinkable.sdc.microaggregation import microaggregation
 
@@ -257,7 +264,7 @@ REGISTRY: dict[str, StepSpec] = {
         random=True,
     ),
     "rank-swap": StepSpec(
-        {"attributes": _str_list, "p": _percent, "r0": _unit, "top": _percent, "bottom": _percent, "seed": _seed},
+        {"attributes": _str_list, "p": _percent, "r0": _unit, "k0": _number(0.0), "top": _percent, "bottom": _percent, "seed": _seed},
         ("attributes",),
         ("attributes",),
         _run_rank_swap,
@@ -269,6 +276,13 @@ REGISTRY: dict[str, StepSpec] = {
         ("k", "attributes"),
         ("attributes",),
         _run_local_suppression,
+    ),
+    "risk-suppression": StepSpec(
+        {"attribute": _str, "keys": _str_list, "threshold": _unit, "weights": _str,
+         "method": _choice("approx", "exact"), "qual": _number(0.0)},
+        ("attribute", "keys"),
+        ("attribute", "keys", "weights"),
+        _run_risk_suppression,
     ),
     "microaggregation": StepSpec(
         {"attributes": _str_list, "k": _int(1), "method": _str, "aggregate": _str},
@@ -304,7 +318,7 @@ class Pipeline:
     ----------
     steps : list of (name, params)
         Each step is a name from :data:`REGISTRY` (``recode``, ``top-bottom``, ``pram``, ``noise``,
-        ``rank-swap``, ``local-suppression``, ``microaggregation``) and a dict of that method's
+        ``rank-swap``, ``local-suppression``, ``risk-suppression``, ``microaggregation``) and a dict of that method's
         keyword arguments (without the data).
     seed : int, optional
         Seeds the random steps that do not set their own ``seed`` (one independent stream per step,

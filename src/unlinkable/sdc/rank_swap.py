@@ -25,6 +25,7 @@ def rank_swap(
     attributes: Sequence[str],
     p: float | None = None,
     r0: float | None = None,
+    k0: float | None = None,
     top: float = 0.0,
     bottom: float = 0.0,
     seed: int | None = None,
@@ -45,10 +46,15 @@ def rank_swap(
     p : float in [0, 100], optional
         Maximum rank distance of two swapped values, in percent of the number of ranked values
         (default 15 unless ``r0`` is given).
-    r0 : float in [0, 1), optional
+    r0 : float in [0, 1], optional
         Instead of ``p``: sdcMicro's multivariate preservation factor. The window becomes
         ``100 * sqrt(2 Var (1 - r0)) / |b - t|`` percent, where ``Var`` is the population variance of
-        the ranked values and ``t``/``b`` the inner edges of the top/bottom groups (or the max/min).
+        the ranked values and ``t``/``b`` the inner edges of the top/bottom groups (or the max/min);
+        ``r0 = 1`` swaps nothing.
+    k0 : float >= 0, optional
+        Instead of ``p`` or ``r0``: sdcMicro's subset-mean preservation factor. The window becomes
+        ``100 * sqrt(8/3) * k0 * |mean| / |b - t|`` percent (``mean`` of the ranked values outside
+        the top/bottom groups); ``k0 = 0`` swaps nothing.
     top, bottom : float in [0, 100), default 0
         sdcMicro's ``TopPercent``/``BottomPercent``: the ``floor(m * top / 100)`` largest (and
         ``bottom`` smallest) values are replaced by their mean and not swapped. This keeps the
@@ -99,15 +105,16 @@ def rank_swap(
         if name not in frame.columns:
             raise InputError(f"rank_swap: no column {name!r}", hint=f"the columns are {frame.columns}")
     frame = numeric_columns(frame, attrs, where="rank_swap", hint="rank swapping needs ordered numbers")
-    if p is not None and r0 is not None:
-        raise ConfigError("rank_swap: give p or r0, not both", hint="p is the rank window in percent; r0 derives it")
+    if sum(v is not None for v in (p, r0, k0)) > 1:
+        raise ConfigError("rank_swap: give one of p, r0 and k0", hint="p is the rank window in percent; r0 or k0 derive it")
     _check_range("p", p, 0.0, 100.0, closed_high=True)
-    _check_range("r0", r0, 0.0, 1.0, closed_high=False)
+    _check_range("r0", r0, 0.0, 1.0, closed_high=True)
+    _check_range("k0", k0, 0.0, math.inf, closed_high=False)
     _check_range("top", top, 0.0, 100.0, closed_high=False)
     _check_range("bottom", bottom, 0.0, 100.0, closed_high=False)
     if top + bottom >= 100.0:
         raise ConfigError(f"rank_swap: top={top} and bottom={bottom} cover every value", hint="keep top + bottom below 100")
-    if p is None and r0 is None:
+    if p is None and r0 is None and k0 is None:
         p = DEFAULT_P
 
     rng = np.random.default_rng(seed)
@@ -124,7 +131,8 @@ def rank_swap(
         n_top = int(m * top / 100.0)
         n_bottom = int(math.floor(m * bottom / 100.0))
         middle = x[n_bottom : m - n_top]
-        window_pct = float(p) if r0 is None else _r0_percent(x, middle, n_bottom, n_top, r0)
+        window_pct = (float(p) if p is not None else _r0_percent(x, middle, n_bottom, n_top, r0) if r0 is not None
+                      else _k0_percent(x, middle, n_bottom, n_top, float(k0 or 0.0)))
         width = int(math.floor(window_pct / 100.0 * middle.size))
         partner = _partners(middle.size, width, rng)
         if n_top == 0 and n_bottom == 0:
@@ -186,6 +194,21 @@ def _r0_percent(ranked: np.ndarray, middle: np.ndarray, n_bottom: int, n_top: in
     return 100.0 * math.sqrt(max(2.0 * var * (1.0 - r0), 0.0)) / spread
 
 
+def _edges_spread(ranked: np.ndarray, n_bottom: int, n_top: int) -> float:
+    """|t - b|: the inner edges of the top and bottom groups (or the max and min)."""
+    top_edge = ranked[ranked.size - n_top] if n_top else ranked[-1]
+    bottom_edge = ranked[n_bottom - 1] if n_bottom else ranked[0]
+    return float(abs(top_edge - bottom_edge))
+
+
+def _k0_percent(ranked: np.ndarray, middle: np.ndarray, n_bottom: int, n_top: int, k0: float) -> float:
+    """sdcMicro's window from K0: sqrt(8/3) K0 |mean| / |bottom edge - top edge|, in percent."""
+    spread = _edges_spread(ranked, n_bottom, n_top) if middle.size else 0.0
+    if spread == 0:
+        return 0.0
+    return min(100.0, 100.0 * math.sqrt(8.0 / 3.0) * k0 * abs(float(np.mean(middle))) / spread)
+
+
 def _check_range(name: str, value: float | None, low: float, high: float, *, closed_high: bool) -> None:
     if value is None:
         return
@@ -193,4 +216,4 @@ def _check_range(name: str, value: float | None, low: float, high: float, *, clo
     ok = ok and value >= low and (value <= high if closed_high else value < high)
     if not ok:
         bracket = "]" if closed_high else ")"
-        raise ConfigError(f"rank_swap: {name} must be in [{low:g}, {high:g}{bracket}, got {value!r}", hint=f"e.g. {name}={low + (high - low) / 20:g}")
+        raise ConfigError(f"rank_swap: {name} must be in [{low:g}, {high:g}{bracket}, got {value!r}", hint=f"e.g. {name}={low + (high - low) / 20 if math.isfinite(high) else 0.1:g}")
