@@ -221,7 +221,7 @@ class Session:
     """Variables and the random generator of one R script."""
 
     def __init__(self, datasets: dict | None = None) -> None:
-        self.vars: dict = {"NA": None, "NULL": None, "TRUE": True, "FALSE": False,
+        self.vars: dict = {"NA": None, "NULL": None, "NA_real_": None, "TRUE": True, "FALSE": False,
                            "LETTERS": [chr(c) for c in range(65, 91)]}
         self.rng = RRandom()
         self.datasets = datasets or {}
@@ -230,7 +230,8 @@ class Session:
 
     def run(self, statement: str) -> None:
         s = statement.strip()
-        if not s or s.startswith("#") or s.startswith("library(") or s.startswith("require("):
+        if (not s or s.startswith("#") or s.startswith("library(") or s.startswith("require(")
+                or s.startswith("testthat::skip_if_not_installed(")):
             return
         m = re.fullmatch(r"set\.seed\((\d+)\)", s)
         if m:
@@ -322,7 +323,7 @@ class Session:
         kw = {n: v for n, a, v in evaluated if n is not None}
         if fn == "c":
             out = []
-            for v in pos:
+            for _, _, v in evaluated:  # c(age = 2, sex = 1): the names are dropped, the values kept in order
                 out.extend(_vec(v))
             return out
         if fn == ":":
@@ -361,7 +362,12 @@ class Session:
                     frame.names.append(n or f"V{len(frame.columns) + 1}")
                     frame.columns.append(list(_vec(v)))
             return frame
-        if fn in ("as.data.frame", "unclass", "as.numeric"):
+        if fn in ("/", "*", "+", "-") and len(pos) == 2 and all(isinstance(v, float) for v in pos):
+            a, b = pos
+            return a / b if fn == "/" else a * b if fn == "*" else a + b if fn == "+" else a - b
+        if fn == "character" and not pos:
+            return []
+        if fn in ("as.data.frame", "unclass", "as.numeric", "suppressWarnings"):
             return pos[0]
         if fn in ("as.factor", "factor"):
             if isinstance(pos[0], list) and not kw:
@@ -382,6 +388,8 @@ class Session:
         if fn == "data.frame":
             names, cols, factors = [], [], set()
             for n, a, v in evaluated:
+                if n == "stringsAsFactors":
+                    continue  # text columns are kept as text (a factor is marked where factor() is called)
                 if n is None and a[0] == "name":
                     n = a[1]  # data.frame(a, b) names the columns after the variables
                 if isinstance(v, tuple) and v[0] == "factor":
@@ -399,7 +407,7 @@ class Session:
 PEER_FUNCTIONS = {"freqCalc", "indivRisk", "createSdcObj", "topBotCoding", "calcRisks", "globalRecode",
                   "localSuppression", "kAnon", "suda2", "ldiversity", "localSupp", "measure_risk",
                   "rankSwap", "extractManipData", "generateStrata", "modRisk", "riskyCells",
-                  "groupAndRename"}
+                  "groupAndRename", "recordLinkage"}
 
 
 @dataclass

@@ -22,6 +22,7 @@ import polars as pl
 import pytest
 
 from unlinkable.errors import UnlinkableError
+from unlinkable.linkage.record_linkage import _link, record_linkage_risk
 from unlinkable.risk.frequencies import frequencies
 from unlinkable.risk.individual import global_risk, individual_risk
 from unlinkable.risk.ldiversity_sdc import ldiversity_sdc
@@ -72,7 +73,9 @@ def r_round(x, digits: int):
 def table(spec: dict) -> pl.DataFrame:
     cols = {}
     for name, values in spec["columns"].items():
-        if name in spec["factors"]:
+        if values and all(v is None or isinstance(v, bool) for v in values) and any(isinstance(v, bool) for v in values):
+            cols[name] = pl.Series(name, values, dtype=pl.Boolean)
+        elif name in spec["factors"]:
             cols[name] = pl.Series(name, [None if v is None else f"{v:g}" if isinstance(v, float) else str(v)
                                           for v in values], dtype=pl.String)
         elif all(v is None or isinstance(v, (int, float)) for v in values):
@@ -351,8 +354,85 @@ def run_riskycells_case(case: dict) -> None:
         assert got == exp["expected"], f"{exp['r']}: got {got}"
 
 
+def _linkage_args(call: dict) -> dict:
+    """sdcMicro's recordLinkage arguments as unlinkable's (x is the original, y the release)."""
+    side = {k: table(call[k]["table"]) if isinstance(call.get(k), dict) else call.get(k) for k in ("x", "y")}
+    keys = {"vars": "attributes", "distance": "distance", "weights": "weights", "x_id": "original_id",
+            "y_id": "release_id", "tol": "tol", "na_action": "na_action"}
+    out = {ours: call[theirs] for theirs, ours in keys.items() if theirs in call}
+    if isinstance(out.get("weights"), float):
+        out["weights"] = [out["weights"]]
+    if "attributes" not in out:
+        out["attributes"] = None
+    return {"original": side["x"], "release": side["y"], **out}
+
+
+def run_recordlinkage_case(case: dict) -> None:
+    """Aggregates from the public function; pair-level expectations on the module's kernel."""
+    results = []
+    for call in case["calls"]:
+        args = _linkage_args(call)
+        public = record_linkage_risk(**args)
+        kernel = _link(args.pop("original"), args.pop("release"), **{"distance": "gower", "weights": None,
+                       "original_id": None, "release_id": None, "tol": 1.4901161193847656e-08, "na_action": "ignore",
+                       **args})
+        results.append((public, kernel))
+    for exp in case["expect"]:
+        check = exp["check"]
+        if check == "not_applicable":
+            continue
+        if check == "error":
+            with pytest.raises(UnlinkableError):
+                record_linkage_risk(**_linkage_args(exp["call"]))
+            continue
+        public, kernel = results[exp["result"]]
+        n = kernel.partner.size
+        matched = kernel.cost[np.arange(n), kernel.partner]
+        judged = ~np.isnan(kernel.correct)
+        if check == "field":
+            got = getattr(public, exp["field"])
+            assert r_all_equal([np.nan if got is None else got], [exp["expected"]], exp["tolerance"]), f"{exp['r']}: got {got}"
+        elif check == "matrix":
+            assert r_all_equal(kernel.cost.ravel(), np.asarray(exp["expected"]).ravel(), exp["tolerance"]), exp["r"]
+        elif check == "matrix_shape":
+            assert list(kernel.cost.shape) == exp["expected"], exp["r"]
+        elif check == "pair_count":
+            assert n == exp["expected"], exp["r"]
+        elif check == "pairs":
+            values = {"y_row": kernel.partner + 1, "n_best": kernel.n_best,
+                      # without id columns the truth is the row number
+                      "x_id": np.arange(1, n + 1), "y_id": kernel.partner + 1}[exp["column"]]
+            values = np.sort(values) if exp["sorted"] else values
+            values = values[exp["index"] - 1:exp["index"]] if exp["index"] else values
+            assert np.array_equal(values, np.asarray(exp["expected"])), f"{exp['r']}: got {values.tolist()}"
+        elif check == "all_correct":
+            assert judged.all() and (kernel.correct == 1).all() and public.correct_matches == n, exp["r"]
+        elif check == "some_unjudged":
+            assert (~judged).any() and public.evaluable < n, exp["r"]
+        elif check == "none_judged":
+            assert not judged.any() and public.evaluable == 0, exp["r"]
+        elif check == "rate_missing":
+            assert public.correct_match_rate is None, exp["r"]
+        elif check == "finite_distances":
+            assert np.isfinite(matched).all() and math.isfinite(public.mean_distance), exp["r"]
+        elif check == "sum_correct":
+            assert public.correct_matches == np.nansum(kernel.correct), exp["r"]
+        elif check == "mean_correct":
+            assert public.correct_match_rate == np.nanmean(kernel.correct), exp["r"]
+        elif check == "mean_distance_of_pairs":
+            assert public.mean_distance == matched.mean(), exp["r"]
+        elif check == "total_distance_of_pairs":
+            assert public.total_distance == matched.sum(), exp["r"]
+        elif check == "pair_distances_from_matrix":
+            assert np.array_equal(matched, kernel.cost[np.arange(n), kernel.partner]), exp["r"]
+        else:  # pragma: no cover
+            raise AssertionError(f"check {check!r} not understood")
+
+
 def run_case(case: dict) -> None:
     kind = case["kind"]
+    if kind == "recordLinkage":
+        return run_recordlinkage_case(case)
     if kind == "riskyCells":
         return run_riskycells_case(case)
     if kind == "localSupp":
