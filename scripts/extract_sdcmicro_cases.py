@@ -33,23 +33,37 @@ DEFAULT_REPO = Path("/work/.mirror/sdcTools+sdcMicro/repo")
 
 #: why whole files cannot be ported (checked by hand; every block of the file gets the reason)
 FILE_REASONS = {
-    "test_addNoise.R": "R-only: compares two runs of addNoise driven by R's rnorm stream (not reproduced)",
-    "test_ai_tools.R": "R-only feature: sdcMicro's LLM tool-call interface (execute_tool_calls, get_tool_schemas)",
-    "test_ai_utility.R": "R-only feature: sdcMicro's ai_utility_score",
-    "test_dataGen.R": "R-only feature: dataGen (synthetic data from R's rmvnorm stream)",
-    "test_generateStrata.R": "R-only helper: generateStrata pastes values into a string (no risk computation)",
-    "test_il_correl.R": "R-only: needs addNoise output from R's rnorm stream (set.seed(1))",
-    "test_il_variables.R": "R-only: data drawn with R's sample() and rnorm (not reproduced)",
-    "test_infoLoss.R": "data not available: createDat() synthetic population and recordSwap (targeted record swapping) are not in unlinkable",
-    "test_microaggregation.R": "R-only: data drawn with rnorm; checks R object identity and an R message",
-    "test_pram.R": "R-only: compares PRAM runs under R's RNG (set.seed) and R object classes",
-    "test_recordSwap_inputs.R": "R-only feature: targeted record swapping (recordSwap) on createDat() data",
-    "test_recordSwap_outputs.R": "R-only feature: targeted record swapping (recordSwap) on createDat() data",
-    "test_recordSwap_sdcObj.R": "R-only feature: targeted record swapping (recordSwap) on createDat() data",
-    "test_shuffle.R": "R-only feature: shuffle (regression-based shuffling, data from rlnorm)",
-    "test_valTable.R": "R-only feature: valTable (comparison table over R methods)",
-    "test_varToFac.R": "R-only: checks R column classes (factor/numeric) of an sdcMicroObj",
-    "test_varToNum.R": "R-only: checks R column classes (factor/numeric) of an sdcMicroObj",
+    "test_ai_tools.R": "not a disclosure method: sdcMicro's tool-call interface for an LLM agent (JSON tool "
+                       "schemas, execute_tool_calls dispatch), R plumbing around its other functions",
+    "test_ai_utility.R": "not a disclosure method: ai_utility_score, the objective sdcMicro's LLM agent optimises "
+                         "(suppression rate and category loss of two sdcMicroObj), part of its LLM tool interface",
+    "test_dataGen.R": "not implemented in unlinkable: dataGen (synthetic records drawn from a multivariate normal "
+                      "fitted to the numeric columns); its data could be regenerated with r_random.py",
+    "test_generateStrata.R": "R helper, not a risk method: generateStrata pastes key values into one text column "
+                             "('2-4') to be used as a stratum; unlinkable takes the strata columns themselves",
+    "test_infoLoss.R": "not implemented in unlinkable: targeted record swapping (recordSwap, sdcMicro's C++ household "
+                       "swapping) on createDat(), sdcMicro's synthetic household population",
+    "test_microaggregation.R": "not reproducible and R-only: the data are drawn with rnorm before any set.seed (the "
+                               "clock seeds R), and the checks are R object identity (the input returned as "
+                               "datout$x), dimensions and an R message",
+    "test_pram.R": "R-only: the checks compare R object classes (factor vs data.table input, the S3 class 'pram', the "
+                   "sdcMicroObj's pram slot) and runs of sdcMicro's own transition-matrix generator (pd, alpha)",
+    "test_recordSwap_inputs.R": "not implemented in unlinkable: targeted record swapping (recordSwap, sdcMicro's C++ "
+                                "household swapping) and its argument checks, on createDat() data",
+    "test_recordSwap_outputs.R": "not implemented in unlinkable: targeted record swapping (recordSwap, sdcMicro's C++ "
+                                 "household swapping) on createDat(), sdcMicro's synthetic household population",
+    "test_recordSwap_sdcObj.R": "not implemented in unlinkable: targeted record swapping (recordSwap) through an "
+                                "sdcMicroObj, on createDat() data",
+    "test_shuffle.R": "not implemented in unlinkable: shuffle (regression-based shuffling, lm/MM regression, GADP); "
+                      "its data (rlnorm after set.seed) could be regenerated with r_random.py",
+    "test_valTable.R": "R-only: valTable runs every masking method of sdcMicro (pca, clustpppca, swappNum, ...) and "
+                       "the tests check only that the result has R class data.frame",
+    "test_varToFac.R": "R object-class plumbing: varToFactor switches an sdcMicroObj key variable between R's numeric "
+                       "and factor classes and the test checks the class; unlinkable's key variables are always "
+                       "categorical",
+    "test_varToNum.R": "R object-class plumbing: varToNumeric switches an sdcMicroObj key variable between R's factor "
+                       "and numeric classes and the test checks the class; unlinkable's key variables are always "
+                       "categorical",
 }
 
 _ROUNDED = {"reason": "the expected values are the risks rounded to 8 decimals; their mean relative "
@@ -209,7 +223,8 @@ def equal_expectation(session: Session, fn: str, args: list[str]) -> dict:
 _SKIP = re.compile(r"expect_|context\(|\w <- levels\(fr\)|res <- as\.data\.frame\(res\[\]\)")
 #: files whose handler reads the peer call from the source text; data statements it cannot evaluate
 #: (columns derived on an R data set) are left to the handler
-_LENIENT = {"test_localSuppression.R", "test_suda2.R", "test_recordLinkage.R"}
+_LENIENT = {"test_localSuppression.R", "test_suda2.R", "test_recordLinkage.R", "test_addNoise.R",
+            "test_il_variables.R", "test_il_correl.R"}
 
 
 def run_body(session: Session, body: str, lenient: bool) -> None:
@@ -675,6 +690,112 @@ def t_recordlinkage(desc, body, session, exps):
     return {"kind": "recordLinkage", "calls": list(calls.values()), "expect": out}
 
 
+def t_il_variables(desc, body, session, exps):
+    """IL_variables on a table drawn with R's sample/rnorm/runif after set.seed, then partly changed."""
+    frame_text = re.search(r"x <- xm <- data\.frame\((.*?)\n  \)", body, re.S).group(1)
+    n = int(session.vars["n"]) if "n" in session.vars else None
+    columns, ordered = {}, {}
+    for arg in split_args(frame_text):
+        name, text = re.fullmatch(r"(\w+)\s*=\s*(.+)", arg.strip(), re.S).groups()
+        m = re.fullmatch(r"(factor|ordered)\((.+), levels = (.+)\)", text.strip(), re.S)
+        values = evaluate(session, m.group(2) if m else text)  # R evaluates x before levels
+        if m and m.group(1) == "ordered":
+            ordered[name] = evaluate(session, m.group(3))
+        values = values if isinstance(values, list) else [values]
+        columns[name] = [values[i % len(values)] for i in range(n)]  # data.frame recycles
+    factors = [c for c in columns if isinstance(columns[c][0], str)]
+    original = {"columns": columns, "factors": factors}
+    changed = {c: list(v) for c, v in columns.items()}
+    out = []
+    for st in statements(body):
+        m = re.fullmatch(r"xm\$(\w+)\[(\d+):(\d+)\] <- (\"\w+\")", st)
+        if m:
+            for i in range(int(m.group(2)) - 1, int(m.group(3))):
+                changed[m.group(1)][i] = evaluate(session, m.group(4))
+            continue
+        m = re.fullmatch(r"xm\$(\w+) <- (.+)", st)
+        if m:
+            changed[m.group(1)] = evaluate(session, m.group(2))
+            continue
+        m = re.fullmatch(r"expect_equivalent\(as\.numeric\((IL_variables\(x, xm\)|res)\), ([\d.]+)\)", st)
+        if m:
+            # the first check runs before xm is changed (xm is still x)
+            out.append({"r": st, "check": "equal", "protected": "original" if m.group(1) != "res" else "changed",
+                        "expected": [float(m.group(2))], "tolerance": 1.5e-8})
+        elif st.startswith("expect_"):
+            raise Unsupported(f"expectation {st[:60]!r}")
+    return {"kind": "IL_variables", "original": original, "changed": {"columns": changed, "factors": factors},
+            "ordered": ordered, "expect": out}
+
+
+def t_il_correl(desc, body, session, exps):
+    """IL_correl of Tarragona against sdcMicro's additive noise drawn from R's stream after set.seed."""
+    seed = int(re.search(r"set\.seed\((\d+)\)", body).group(1))
+    runs, out = {}, []
+    for st in statements(body):
+        m = re.fullmatch(r"(\w+) <- addNoise\(obj = Tarragona, variables = colnames\(Tarragona\), noise = (\d+)\)", st)
+        if m:
+            runs[m.group(1)] = float(m.group(2))
+            continue
+        m = re.search(r"IL_correl\(x = as\.data\.frame\((\w+)\$x\), xm = as\.data\.frame\((\w+)\$(x|xm)\)\)", st)
+        if m and st.startswith(("erg", "expect_equivalent(as.numeric(IL_correl")):
+            key = (list(runs).index(m.group(1)), m.group(3))
+            if st.startswith("erg"):
+                session.vars[st.split(" <- ")[0]] = key
+            else:
+                out.append({"r": st, "run": key[0], "protected": key[1],
+                            "expected": [float(re.search(r", ([\d.]+)\)$", st).group(1))], "tolerance": 1.5e-8})
+            continue
+        m = re.fullmatch(r"expect_equivalent\(as\.numeric\((erg\d)\), ([\d.]+)\)", st)
+        if m:
+            run, side = session.vars[m.group(1)]
+            out.append({"r": st, "run": run, "protected": side, "expected": [float(m.group(2))], "tolerance": 1.5e-8})
+        elif st.startswith("expect_"):
+            raise Unsupported(f"expectation {st[:60]!r}")
+    return {"kind": "IL_correl", "dataset": "Tarragona", "seed": seed, "method": "additive",
+            "noise": list(runs.values()), "expect": out}
+
+
+_NOISE_METHODS = ("additive", "correlated", "correlated2")
+_NOISE_OTHER = {"restr": "restricted noise: each column shrunk towards its mean by a deterministic factor",
+                "ROMM": "random orthogonal matrix masking", "outdect": "noise added to detected outliers only"}
+
+
+def t_addnoise(desc, body, session, exps):
+    """addNoise: two runs from one R stream (set.seed), checked for the properties the tests state."""
+    seed = int(re.search(r"set\.seed\((\d+)\)", body).group(1))
+    runs, out = {}, []
+    data = None
+    for target, argtext in call_args(body, "addNoise"):
+        args = split_args(argtext)
+        kw = {k: evaluate(session, v) for k, v in (re.fullmatch(r"(\w+)\s*=\s*(.+)", a.strip(), re.S).groups()
+                                                   for a in args[1:])}
+        method = kw.get("method", "additive")
+        if method not in _NOISE_METHODS:
+            raise Unsupported(f"not implemented in unlinkable: addNoise method {method!r} "
+                              f"({_NOISE_OTHER[method]}); unlinkable's noise step has additive, correlated "
+                              "and correlated2")
+        obj = evaluate(session, args[0])
+        data = obj.args[0] if isinstance(obj, PeerCall) else obj
+        runs[target] = {"method": method, "noise": kw.get("noise", 150.0), "delta": kw.get("delta", 0.1)}
+    for st in statements(body):
+        st1 = re.sub(r"\s+", "", st)
+        names = list(runs)
+        if st1.startswith("expect_warning("):
+            out.append({"r": st, "check": "not_applicable",
+                        "why": "R's rnorm warns 'NAs produced' for a column without values; unlinkable leaves "
+                               "such a column missing without a warning"})
+        elif st1.startswith("expect_error("):
+            out.append({"r": st, "check": "error", "run": names.index(re.search(r"(\w+)<-addNoise", st1).group(1))})
+        elif re.fullmatch(r"expect_true\(all\((na\.omit\()?colMeans\(abs\(\S+-\S+\)(,na\.rm=TRUE)?\)\)?>0\)\)", st1):
+            out.append({"r": st, "check": "every_column_changed", "run": 0})
+        elif re.fullmatch(r"expect_true\(mean\(colMeans\(abs\(\w+(@manipNumVars|\$xm)-\S+\).*\)>mean\(.*\)\)", st1):
+            out.append({"r": st, "check": "first_perturbs_more", "run": 0, "other": 1})
+        elif st1.startswith("expect_"):
+            raise Unsupported(f"expectation {st[:60]!r}")
+    return {"kind": "addNoise", "table": frame_json(data), "seed": seed, "runs": list(runs.values()), "expect": out}
+
+
 _MODRISK_CALL = re.compile(r"(?:(\w+) <- )?modRisk\(([^()]*)\)")
 #: modRisk's result list, by position: gr1, gr2, gr1perc, gr2perc, method, model, fitted, inclProb
 _MODRISK_PARTS = {1: "risk1", 2: "risk2", 7: "fitted", 8: "inclusion"}
@@ -725,6 +846,9 @@ def t_modrisk(desc, body, session, exps):
 
 
 HANDLERS = {
+    "test_il_variables.R": t_il_variables,
+    "test_il_correl.R": t_il_correl,
+    "test_addNoise.R": t_addnoise,
     "test_recordLinkage.R": t_recordlinkage,
     "test_riskyCells.R": t_riskycells,
     "test_modRisks.R": t_modrisk,

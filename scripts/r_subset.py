@@ -7,48 +7,25 @@ as data. Supported: numbers, strings, ``NA``, ``TRUE``/``FALSE``, ``c``, ``a:b``
 ``rep``, ``paste0``, ``LETTERS``, ``colnames<-``, ``x[i, j] <- NA``, ``x[i] <- NA``, ``x[, j]`` and
 ``set.seed``. Anything else raises ``Unsupported``.
 
-R's random numbers: ``set.seed(s)`` scrambles s with the LCG s = 69069 s + 1 (50 times, then 625 more
-draws fill Mersenne-Twister's state, whose first word is the position, set to 624); ``unif_rand`` is
-the tempered 32-bit output times 2^-32, and ``runif(n, a, b)`` = a + (b - a) u (R's ``RNG.c`` and
-``runif.c``; a == b returns a without drawing).
+R's random numbers come from ``tests/peers/sdcmicro/r_random.py`` (``set.seed``, ``runif``, ``rnorm``,
+``rlnorm`` and ``sample`` bit for bit as R >= 3.6).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "peers" / "sdcmicro"))
+from r_random import RRandom  # noqa: E402  (R's generator, shared with the peer tests)
 
 
 class Unsupported(Exception):
     """The R code uses something outside this subset."""
-
-
-class RRandom:
-    """R's default generator (Mersenne-Twister, Inversion), seeded as ``set.seed`` does."""
-
-    def __init__(self) -> None:
-        self.bits: np.random.MT19937 | None = None
-
-    def seed(self, s: int) -> None:
-        seed = s & 0xFFFFFFFF
-        for _ in range(50):
-            seed = (69069 * seed + 1) & 0xFFFFFFFF
-        words = []
-        for _ in range(625):
-            seed = (69069 * seed + 1) & 0xFFFFFFFF
-            words.append(seed)
-        bits = np.random.MT19937(0)
-        bits.state = {"bit_generator": "MT19937",
-                      "state": {"key": np.array(words[1:], dtype=np.uint32), "pos": 624}}
-        self.bits = bits
-
-    def unif(self, n: int) -> np.ndarray:
-        if self.bits is None:
-            raise Unsupported("runif before set.seed: R would seed from the clock")
-        raw = self.bits.random_raw(n).astype(np.float64)
-        return raw * 2.3283064365386963e-10
 
 
 @dataclass
@@ -222,7 +199,8 @@ class Session:
 
     def __init__(self, datasets: dict | None = None) -> None:
         self.vars: dict = {"NA": None, "NULL": None, "NA_real_": None, "TRUE": True, "FALSE": False,
-                           "LETTERS": [chr(c) for c in range(65, 91)]}
+                           "LETTERS": [chr(c) for c in range(65, 91)],
+                           "letters": [chr(c) for c in range(97, 123)]}
         self.rng = RRandom()
         self.datasets = datasets or {}
 
@@ -235,9 +213,9 @@ class Session:
             return
         m = re.fullmatch(r"set\.seed\((\d+)\)", s)
         if m:
-            self.rng.seed(int(m.group(1)))
+            self.rng.set_seed(int(m.group(1)))
             return
-        m = re.fullmatch(r"data\((\w+)(?:,.*)?\)", s)
+        m = re.fullmatch(r"data\([\"']?(\w+)[\"']?(?:,.*)?\)", s)
         if m:
             self.vars[m.group(1)] = ("dataset", m.group(1))
             return
@@ -333,10 +311,25 @@ class Session:
         if fn == "neg":
             return [-v for v in _vec(pos[0])] if isinstance(pos[0], list) else -pos[0]
         if fn == "runif":
-            n, a, b = int(pos[0]), float(pos[1]), float(pos[2])
-            if a == b:
-                return [a] * n
-            return [a + (b - a) * u for u in self.rng.unif(n).tolist()]
+            if self.rng._bits is None:
+                raise Unsupported("runif before set.seed: R would seed from the clock")
+            n = int(pos[0])
+            a = float(pos[1]) if len(pos) > 1 else float(kw.get("min", 0.0))
+            b = float(pos[2]) if len(pos) > 2 else float(kw.get("max", 1.0))
+            return self.rng.runif(n, a, b)
+        if fn in ("rnorm", "rlnorm"):
+            if self.rng._bits is None:
+                raise Unsupported(f"{fn} before set.seed: R would seed from the clock")
+            n = int(pos[0])
+            loc = float(pos[1]) if len(pos) > 1 else float(kw.get("mean", kw.get("meanlog", 0.0)))
+            scale = float(pos[2]) if len(pos) > 2 else float(kw.get("sd", kw.get("sdlog", 1.0)))
+            return self.rng.rnorm(n, loc, scale) if fn == "rnorm" else self.rng.rlnorm(n, loc, scale)
+        if fn == "sample":
+            if self.rng._bits is None:
+                raise Unsupported("sample before set.seed: R would seed from the clock")
+            values = _vec(pos[0])
+            size = int(pos[1]) if len(pos) > 1 else int(kw.get("size", len(values)))
+            return self.rng.sample(values, size, bool(kw.get("replace", False)))
         if fn == "round":
             return _r_round(_vec(pos[0]), int(kw.get("digits", pos[1] if len(pos) > 1 else 0)))
         if fn == "array":
@@ -365,6 +358,12 @@ class Session:
         if fn in ("/", "*", "+", "-") and len(pos) == 2 and all(isinstance(v, float) for v in pos):
             a, b = pos
             return a / b if fn == "/" else a * b if fn == "*" else a + b if fn == "+" else a - b
+        if fn == "ceiling":
+            return [None if v is None else float(np.ceil(v)) for v in _vec(pos[0])] if isinstance(pos[0], list) \
+                else float(np.ceil(pos[0]))
+        if fn == "length":
+            value = pos[0]
+            return float(sum(len(c) for c in value.columns)) if isinstance(value, Frame) else float(len(_vec(value)))
         if fn == "character" and not pos:
             return []
         if fn in ("as.data.frame", "unclass", "as.numeric", "suppressWarnings"):
@@ -407,7 +406,7 @@ class Session:
 PEER_FUNCTIONS = {"freqCalc", "indivRisk", "createSdcObj", "topBotCoding", "calcRisks", "globalRecode",
                   "localSuppression", "kAnon", "suda2", "ldiversity", "localSupp", "measure_risk",
                   "rankSwap", "extractManipData", "generateStrata", "modRisk", "riskyCells",
-                  "groupAndRename", "recordLinkage"}
+                  "groupAndRename", "recordLinkage", "addNoise"}
 
 
 @dataclass

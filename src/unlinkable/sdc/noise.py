@@ -25,6 +25,7 @@ def add_noise(
     method: Literal["additive", "correlated", "correlated2"] = "additive",
     delta: float = 0.1,
     seed: int | None = None,
+    rng: np.random.Generator | None = None,
 ) -> pl.DataFrame:
     """Add random noise to numeric columns.
 
@@ -47,6 +48,10 @@ def add_noise(
         The ``"correlated2"`` parameter.
     seed : int, optional
         Seed for ``numpy.random.default_rng``; the same seed gives the same output.
+    rng : numpy.random.Generator, optional
+        Draw from this generator instead (anything with numpy's ``standard_normal(shape)``); not
+        with ``seed``. The columns that get noise (those with a spread) draw
+        ``standard_normal((n, k))``, column j of it for the j-th of them.
 
     Returns
     -------
@@ -88,10 +93,15 @@ def add_noise(
 
     x = frame.select(pl.col(attrs).cast(pl.Float64).fill_nan(None)).to_numpy()  # nulls -> NaN
     n, p = x.shape
-    rng = np.random.default_rng(seed)
+    if rng is not None and seed is not None:
+        raise ConfigError("add_noise: give seed or rng, not both", hint="rng draws the noise; seed makes a generator")
+    rng = np.random.default_rng(seed) if rng is None else rng
     if method == "additive":
         sd = _sd(x)
-        out = x + rng.standard_normal((n, p)) * (noise / 100.0 * sd)
+        out = x.copy()
+        # only columns with a spread draw noise (as R's rnorm draws nothing for sd 0 or NA)
+        drawn = (noise / 100.0 * sd) > 0
+        out[:, drawn] = x[:, drawn] + rng.standard_normal((n, int(drawn.sum()))) * (noise / 100.0 * sd[drawn])
     elif method == "correlated":
         complete = x[~np.isnan(x).any(axis=1)]
         if complete.shape[0] < 2:
@@ -105,7 +115,9 @@ def add_noise(
         d1 = np.sqrt(1.0 - delta**2)
         mean = np.nansum(x, axis=0) / np.maximum((~np.isnan(x)).sum(axis=0), 1)
         sd = _sd(x)
-        e = (1.0 - d1) / delta * mean + rng.standard_normal((n, p)) * sd
+        drawn = sd > 0
+        e = np.broadcast_to((1.0 - d1) / delta * mean, (n, p)).copy()
+        e[:, drawn] += rng.standard_normal((n, int(drawn.sum()))) * sd[drawn]
         out = x * d1 + delta * e
     return frame.with_columns(
         pl.Series(name, out[:, j], dtype=pl.Float64, nan_to_null=True) for j, name in enumerate(attrs)

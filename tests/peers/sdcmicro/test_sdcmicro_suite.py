@@ -29,12 +29,16 @@ from unlinkable.risk.ldiversity_sdc import ldiversity_sdc
 from unlinkable.risk.model_based import model_risk
 from unlinkable.risk.risky_cells import risky_cells
 from unlinkable.risk.suda2 import suda2
+from unlinkable.sdc.information_loss import il_correl, il_variables
 from unlinkable.sdc.local_suppression import local_suppression
+from unlinkable.sdc.noise import add_noise
 from unlinkable.sdc.numeric_utility import numeric_utility
 from unlinkable.sdc.rank_swap import rank_swap
 from unlinkable.sdc.recode import recode
 from unlinkable.sdc.risk_suppression import risk_suppression
 from unlinkable.sdc.top_bottom import top_bottom_code
+
+from r_random import RRandom  # R's Mersenne-Twister, rnorm and sample (test support)
 
 CASES = json.loads((Path(__file__).with_name("cases.json")).read_text())["cases"]
 SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "sdcmicro"
@@ -429,8 +433,68 @@ def run_recordlinkage_case(case: dict) -> None:
             raise AssertionError(f"check {check!r} not understood")
 
 
+def run_il_variables_case(case: dict) -> None:
+    original = table(case["original"])
+    for exp in case["expect"]:
+        protected = original if exp["protected"] == "original" else table(case["changed"])
+        got = il_variables(original, protected, ordered=case["ordered"]).total
+        assert r_all_equal([got], exp["expected"], exp["tolerance"]), f"{exp['r']}: got {got!r}"
+
+
+def run_il_correl_case(case: dict) -> None:
+    """The noise is sdcMicro's additive noise drawn from R's stream, through unlinkable's add_noise."""
+    df = dataset(case["dataset"])
+    stream = RRandom(case["seed"])
+    runs = [add_noise(df, attributes=df.columns, noise=noise, method=case["method"], rng=stream)
+            for noise in case["noise"]]
+    for exp in case["expect"]:
+        protected = df if exp["protected"] == "x" else runs[exp["run"]]
+        got = il_correl(df, protected)
+        assert r_all_equal([got], exp["expected"], exp["tolerance"]), f"{exp['r']}: got {got!r}"
+
+
+def run_addnoise_case(case: dict) -> None:
+    """Both runs draw from one R stream, as the test's two calls after set.seed do."""
+    df = table(case["table"])
+    stream = RRandom(case["seed"])
+    runs: list = []
+    for run in case["runs"]:
+        try:
+            runs.append(add_noise(df, attributes=df.columns, noise=run["noise"], method=run["method"],
+                                  delta=run["delta"], rng=stream))
+        except UnlinkableError as exc:
+            runs.append(exc)
+    x = df.to_numpy().astype(float)
+
+    def mean_change(out) -> float:
+        per_column = np.nanmean(np.abs(out.to_numpy().astype(float) - x), axis=0)
+        return float(np.nanmean(per_column))
+
+    for exp in case["expect"]:
+        if exp["check"] == "not_applicable":
+            continue
+        res = runs[exp["run"]]
+        if exp["check"] == "error":
+            assert isinstance(res, UnlinkableError), exp["r"]
+            continue
+        if exp["check"] == "every_column_changed":
+            with np.errstate(invalid="ignore"):
+                per_column = np.nanmean(np.abs(res.to_numpy().astype(float) - x), axis=0)
+            per_column = per_column[~np.isnan(per_column)]
+            assert (per_column > 0).all(), exp["r"]
+        else:
+            with np.errstate(invalid="ignore"):
+                assert mean_change(res) > mean_change(runs[exp["other"]]), exp["r"]
+
+
 def run_case(case: dict) -> None:
     kind = case["kind"]
+    if kind == "IL_variables":
+        return run_il_variables_case(case)
+    if kind == "IL_correl":
+        return run_il_correl_case(case)
+    if kind == "addNoise":
+        return run_addnoise_case(case)
     if kind == "recordLinkage":
         return run_recordlinkage_case(case)
     if kind == "riskyCells":
