@@ -54,8 +54,6 @@ FILE_REASONS = {
                                  "household swapping) on createDat(), sdcMicro's synthetic household population",
     "test_recordSwap_sdcObj.R": "not implemented in unlinkable: targeted record swapping (recordSwap) through an "
                                 "sdcMicroObj, on createDat() data",
-    "test_shuffle.R": "not implemented in unlinkable: shuffle (regression-based shuffling, lm/MM regression, GADP); "
-                      "its data (rlnorm after set.seed) could be regenerated with r_random.py",
     "test_valTable.R": "R-only: valTable runs every masking method of sdcMicro (pca, clustpppca, swappNum, ...) and "
                        "the tests check only that the result has R class data.frame",
     "test_varToFac.R": "R object-class plumbing: varToFactor switches an sdcMicroObj key variable between R's numeric "
@@ -223,7 +221,7 @@ def equal_expectation(session: Session, fn: str, args: list[str]) -> dict:
 _SKIP = re.compile(r"expect_|context\(|\w <- levels\(fr\)|res <- as\.data\.frame\(res\[\]\)")
 #: files whose handler reads the peer call from the source text; data statements it cannot evaluate
 #: (columns derived on an R data set) are left to the handler
-_LENIENT = {"test_localSuppression.R", "test_suda2.R", "test_recordLinkage.R", "test_addNoise.R",
+_LENIENT = {"test_shuffle.R", "test_localSuppression.R", "test_suda2.R", "test_recordLinkage.R", "test_addNoise.R",
             "test_il_variables.R", "test_il_correl.R"}
 
 
@@ -796,6 +794,28 @@ def t_addnoise(desc, body, session, exps):
     return {"kind": "addNoise", "table": frame_json(data), "seed": seed, "runs": list(runs.values()), "expect": out}
 
 
+def t_shuffle(desc, body, session, exps):
+    """shuffle(method = "ds"): the tests check that not every shuffled value left its record."""
+    m = re.search(r"fr <- shuffle\((\w+), form=([\w+]+) ~ ([\w+]+), (.*)\)", body)
+    kw = {k: evaluate(session, v) for k, v in (re.fullmatch(r"(\w+)\s*=\s*(.+)", a.strip()).groups()
+                                               for a in split_args(m.group(4)))}
+    if kw["method"] != "ds":
+        raise Unsupported(f"not implemented in unlinkable: shuffle method {kw['method']!r} with covmethod "
+                          f"{kw['covmethod']!r} (a robust MCD covariance); unlinkable shuffles by method 'ds'")
+    if kw.get("weights") is not None:
+        raise Unsupported("shuffle with regression weights")
+    out = []
+    for st in statements(body):
+        if re.fullmatch(r"expect_false\(all\(fr\[\[1\]\]!=sample_Data\[,c\(\"Var1\",\"Var2\"\)\]\)\)", st):
+            out.append({"r": st, "check": "some_value_in_place"})
+        elif st.startswith("expect_"):
+            raise Unsupported(f"expectation {st[:60]!r}")
+    # regmethod and gadp only change sdcMicro's extra 'egadp' output, not the shuffled values read here
+    return {"kind": "shuffle", "table": frame_json(session.vars[m.group(1)]), "responses": m.group(2).split("+"),
+            "predictors": m.group(3).split("+"), "covmethod": kw["covmethod"],
+            "seed": int(re.search(r"set\.seed\((\d+)\)", body).group(1)), "expect": out}
+
+
 _MODRISK_CALL = re.compile(r"(?:(\w+) <- )?modRisk\(([^()]*)\)")
 #: modRisk's result list, by position: gr1, gr2, gr1perc, gr2perc, method, model, fitted, inclProb
 _MODRISK_PARTS = {1: "risk1", 2: "risk2", 7: "fitted", 8: "inclusion"}
@@ -846,6 +866,7 @@ def t_modrisk(desc, body, session, exps):
 
 
 HANDLERS = {
+    "test_shuffle.R": t_shuffle,
     "test_il_variables.R": t_il_variables,
     "test_il_correl.R": t_il_correl,
     "test_addNoise.R": t_addnoise,

@@ -26,7 +26,7 @@ def test_unknown_model_and_step_fail_closed():
     with pytest.raises(VerificationError, match="no independent checker for the privacy model"):
         model_checker("beta-whatever")
     with pytest.raises(VerificationError, match="no independent checker for the SDC step"):
-        step_checker("shuffle")
+        step_checker("scramble")
 
 
 class _Claim:

@@ -54,8 +54,8 @@ def test_steps_on_the_same_column_without_stages_fail_closed():
 
 
 def test_a_step_without_a_checker_fails_closed():
-    with pytest.raises(VerificationError, match="no independent checker for the SDC step 'shuffle'"):
-        verify_steps(ORIGINAL, original=ORIGINAL, steps=[{"name": "shuffle", "params": {"attribute": "other"}}])
+    with pytest.raises(VerificationError, match="no independent checker for the SDC step 'scramble'"):
+        verify_steps(ORIGINAL, original=ORIGINAL, steps=[{"name": "scramble", "params": {"attribute": "other"}}])
 
 
 def test_local_suppression_may_only_blank_values():

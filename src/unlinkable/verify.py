@@ -969,6 +969,14 @@ def _check_rank_swap(i: int, column: str, before: pl.Series, after: pl.Series, p
     _step_failed(i, "rank-swap", column, [not same], "are not a permutation of the input's values")
 
 
+def _check_shuffle(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
+    import numpy as np
+
+    x, y = _numbers(before), _numbers(after)
+    same = np.array_equal(np.sort(x), np.sort(y), equal_nan=True)
+    _step_failed(i, "shuffle", column, [not same], "are not a permutation of the input's values")
+
+
 def _check_pram(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
     _same_missing(i, "pram", column, before, after)
     allowed = set(before.cast(pl.String).drop_nulls().to_list()) | {str(c) for c in params.get("categories") or []}
@@ -997,6 +1005,7 @@ _STEP_CHECKERS: dict[str, Callable[..., None]] = {
     "local-suppression": _check_local_suppression,
     "risk-suppression": _check_risk_suppression,
     "rank-swap": _check_rank_swap,
+    "shuffle": _check_shuffle,
     "pram": _check_pram,
     "noise": _check_perturbed("noise"),
     "microaggregation": _check_perturbed("microaggregation"),

@@ -92,7 +92,7 @@ def test_pandas_input():
 @pytest.mark.parametrize(
     ("steps", "pattern"),
     [
-        ([("recode", {"attribute": "age", "breaks": [1, 2]}), ("shuffle", {})], r"steps\[1\]: unknown step 'shuffle'"),
+        ([("recode", {"attribute": "age", "breaks": [1, 2]}), ("scramble", {})], r"steps\[1\]: unknown step 'scramble'"),
         ([("pram", {"retain": 0.5})], r"steps\[0\] \('pram'\): parameter 'attribute' is missing"),
         ([("pram", {"attribute": "roof", "retain": "high"})], r"steps\[0\] \('pram'\): parameter 'retain' must be a number in \[0, 1\]"),
         ([("noise", {"attributes": ["a"], "nois": 10})], r"steps\[0\] \('noise'\): unknown parameter 'nois'"),
@@ -180,7 +180,7 @@ def test_real_suppression_and_microaggregation_run(sdc_data):
 
 def test_registry_names_match_the_job_file():
     assert set(REGISTRY) == {"recode", "top-bottom", "pram", "noise", "rank-swap", "local-suppression",
-                             "risk-suppression", "microaggregation"}
+                             "risk-suppression", "shuffle", "microaggregation"}
 
 
 def test_sdcmicro_variants_from_step_parameters(sdc_data):

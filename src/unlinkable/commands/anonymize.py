@@ -201,7 +201,7 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown:
         shown.begin("risk", "before and after")
         payload["risk_before"] = assess(frame, source=source, identifiers=identifiers, **options).to_dict()
         payload["risk_after"] = assess(result.table, source=source, **options).to_dict()  # identifiers are dropped
-    numeric = sorted({a for s in result.steps if s["name"] in ("microaggregation", "noise", "rank-swap", "top-bottom")
+    numeric = sorted({a for s in result.steps if s["name"] in ("microaggregation", "noise", "rank-swap", "shuffle", "top-bottom")
                       for a in step_attributes(s)})
     if numeric:
         before = numeric_columns(frame, numeric, where=source)

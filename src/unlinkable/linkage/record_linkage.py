@@ -209,7 +209,7 @@ def _truth(a: pl.Series, b: pl.Series) -> tuple[np.ndarray, np.ndarray]:
 def _missing(values: np.ndarray) -> np.ndarray:
     if values.dtype == object:
         return np.array([v is None for v in values], dtype=bool)
-    return np.isnan(values)
+    return np.asarray(np.isnan(values), dtype=bool)
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,7 @@ def _poisson_glm(X: np.ndarray, y: np.ndarray, offset: np.ndarray) -> tuple[np.n
 
     def linkinv(eta: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
-            return np.maximum(np.exp(eta), _EPS)
+            return np.asarray(np.maximum(np.exp(eta), _EPS), dtype=np.float64)
 
     eta = np.log(y + 0.1)  # poisson()$initialize: mustart = y + 0.1; eta = log(mustart)
     mu = linkinv(eta)

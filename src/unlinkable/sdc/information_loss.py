@@ -63,7 +63,8 @@ def il_variables(original: Any, protected: Any, *, ordered: Mapping[str, Sequenc
     orders = dict(ordered or {})
     unknown = [c for c in orders if c not in names]
     if unknown:
-        raise ConfigError(f"il_variables: ordered column {unknown[0]!r} is not in both tables", hint=f"the shared columns are {names}")
+        raise ConfigError(f"il_variables: ordered column {unknown[0]!r} is not in both tables",
+                          hint=f"the shared columns are {names}")
     n = x.height
     per: dict[str, float] = {}
     for c in names:
@@ -98,12 +99,13 @@ def _numeric(a: pl.Series, b: pl.Series) -> np.ndarray:
     dist = np.abs(u - v)
     dist[one] = largest
     dist[both] = 0.0
-    return (2 / math.pi) * np.arctan(dist)
+    return np.asarray((2 / math.pi) * np.arctan(dist), dtype=np.float64)
 
 
 def _ordered(a: pl.Series, b: pl.Series, levels: list[Any], name: str) -> np.ndarray:
     if len(levels) < 2 or len(set(map(str, levels))) != len(levels):
-        raise ConfigError(f"il_variables: ordered column {name!r} needs two or more distinct levels", hint="e.g. ordered={'health': ['bad', 'fair', 'good']}")
+        raise ConfigError(f"il_variables: ordered column {name!r} needs two or more distinct levels",
+                          hint="e.g. ordered={'health': ['bad', 'fair', 'good']}")
     rank = {str(v): i for i, v in enumerate(levels)}
 
     def ranks(s: pl.Series, side: str) -> np.ndarray:
@@ -111,8 +113,8 @@ def _ordered(a: pl.Series, b: pl.Series, levels: list[Any], name: str) -> np.nda
         for i, v in enumerate(s.cast(pl.String).to_list()):
             if v is not None:
                 if v not in rank:
-                    raise InputError(f"il_variables: {side} column {name!r} row {i + 1} holds a value that is not one of its levels",
-                                     hint="list every level of the column in `ordered`")
+                    raise InputError(f"il_variables: {side} column {name!r} row {i + 1} holds a value that is "
+                                     "not one of its levels", hint="list every level of the column in `ordered`")
                 out[i] = rank[v]
         return out
 
@@ -122,7 +124,7 @@ def _ordered(a: pl.Series, b: pl.Series, levels: list[Any], name: str) -> np.nda
     dist = np.abs(u - v)
     dist[one] = top
     dist[both] = 0.0
-    return dist / top
+    return np.asarray(dist / top, dtype=np.float64)
 
 
 def _nominal(a: pl.Series, b: pl.Series) -> np.ndarray:

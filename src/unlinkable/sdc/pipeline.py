@@ -215,6 +215,13 @@ def _run_risk_suppression(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.
     return res.table, {"suppressed": res.suppressed}
 
 
+def _run_shuffle(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
+    from unlinkable.sdc.shuffle import shuffle
+
+    params = dict(params)
+    return shuffle(df, responses=params.pop("attributes"), **params), {}
+
+
 def _run_microaggregation(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
     from unlinkable.sdc.microaggregation import microaggregation
 
@@ -284,6 +291,13 @@ REGISTRY: dict[str, StepSpec] = {
         ("attribute", "keys", "weights"),
         _run_risk_suppression,
     ),
+    "shuffle": StepSpec(
+        {"attributes": _str_list, "predictors": _str_list, "covmethod": _choice("spearman", "pearson"), "seed": _seed},
+        ("attributes", "predictors"),
+        ("attributes", "predictors"),
+        _run_shuffle,
+        random=True,
+    ),
     "microaggregation": StepSpec(
         {"attributes": _str_list, "k": _int(1), "method": _str, "aggregate": _str},
         ("attributes",),
@@ -318,7 +332,7 @@ class Pipeline:
     ----------
     steps : list of (name, params)
         Each step is a name from :data:`REGISTRY` (``recode``, ``top-bottom``, ``pram``, ``noise``,
-        ``rank-swap``, ``local-suppression``, ``risk-suppression``, ``microaggregation``) and a dict of that method's
+        ``rank-swap``, ``local-suppression``, ``risk-suppression``, ``shuffle``, ``microaggregation``) and a dict of that method's
         keyword arguments (without the data).
     seed : int, optional
         Seeds the random steps that do not set their own ``seed`` (one independent stream per step,

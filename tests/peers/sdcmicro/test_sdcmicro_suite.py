@@ -34,6 +34,7 @@ from unlinkable.sdc.local_suppression import local_suppression
 from unlinkable.sdc.noise import add_noise
 from unlinkable.sdc.numeric_utility import numeric_utility
 from unlinkable.sdc.rank_swap import rank_swap
+from unlinkable.sdc.shuffle import shuffle
 from unlinkable.sdc.recode import recode
 from unlinkable.sdc.risk_suppression import risk_suppression
 from unlinkable.sdc.top_bottom import top_bottom_code
@@ -487,8 +488,21 @@ def run_addnoise_case(case: dict) -> None:
                 assert mean_change(res) > mean_change(runs[exp["other"]]), exp["r"]
 
 
+def run_shuffle_case(case: dict) -> None:
+    df = table(case["table"])
+    out = shuffle(df, responses=case["responses"], predictors=case["predictors"], covmethod=case["covmethod"],
+                  rng=RRandom(case["seed"]))
+    for exp in case["expect"]:
+        same = out.select(case["responses"]).to_numpy() == df.select(case["responses"]).to_numpy()
+        assert same.any(), exp["r"]
+        for name in case["responses"]:  # a permutation of the column's own values
+            assert sorted(out[name].to_list()) == sorted(df[name].to_list()), exp["r"]
+
+
 def run_case(case: dict) -> None:
     kind = case["kind"]
+    if kind == "shuffle":
+        return run_shuffle_case(case)
     if kind == "IL_variables":
         return run_il_variables_case(case)
     if kind == "IL_correl":

@@ -1,0 +1,65 @@
+"""Data shuffling (sdcMicro shuffle, method "ds"): invariants and the pipeline step's verifier.
+
+sdcMicro's own eight "ds" cases run in tests/peers/sdcmicro.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unlinkable.errors import ConfigError, InputError
+from unlinkable.sdc.pipeline import Pipeline
+from unlinkable.sdc.shuffle import shuffle
+from unlinkable.verify import verify_steps
+
+
+def _table(n: int, seed: int) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    age = rng.integers(18, 90, n).astype(float)
+    income = age * 100 + rng.normal(0, 500, n)
+    return pl.DataFrame({"age": age, "income": income, "savings": income * 0.1 + rng.normal(0, 50, n)})
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(5, 60), st.integers(0, 10_000), st.sampled_from(["spearman", "pearson"]))
+def test_each_response_is_a_permutation_and_predictors_stay(n: int, seed: int, cov: str) -> None:
+    df = _table(n, seed)
+    out = shuffle(df, responses=["income", "savings"], predictors=["age"], covmethod=cov, seed=seed)
+    for name in ("income", "savings"):
+        assert sorted(out[name].to_list()) == sorted(df[name].to_list())
+    assert out["age"].equals(df["age"])
+    assert out.equals(shuffle(df, responses=["income", "savings"], predictors=["age"], covmethod=cov, seed=seed))
+
+
+def test_rank_relation_to_the_predictor_is_kept() -> None:
+    df = _table(2000, 3)
+    out = shuffle(df, responses=["income", "savings"], predictors=["age"], seed=5)
+    spearman = np.corrcoef(out["age"].rank().to_numpy(), out["income"].rank().to_numpy())[0, 1]
+    original = np.corrcoef(df["age"].rank().to_numpy(), df["income"].rank().to_numpy())[0, 1]
+    assert abs(spearman - original) < 0.05
+    assert (out["income"].to_numpy() != df["income"].to_numpy()).mean() > 0.9  # records lose their values
+
+
+def test_pipeline_step_is_verified_as_a_permutation() -> None:
+    df = _table(50, 1)
+    result = Pipeline([("shuffle", {"attributes": ["income", "savings"], "predictors": ["age"], "seed": 2})],
+                      quasi_identifiers=["age"], sensitive=["income", "savings"]).run(df)
+    verify_steps(result.table, original=df, steps=list(result.steps), stages=result.stages)
+    forged = result.table.with_columns(pl.col("income") + 1)
+    with pytest.raises(Exception, match="not a permutation"):
+        verify_steps(forged, original=df, steps=list(result.steps), stages=(df, forged))
+
+
+def test_bad_input_is_refused() -> None:
+    df = _table(10, 1)
+    with pytest.raises(ConfigError, match="two response"):
+        shuffle(df, responses=["income"], predictors=["age"])
+    with pytest.raises(ConfigError, match="both a response and a predictor"):
+        shuffle(df, responses=["income", "age"], predictors=["age"])
+    with pytest.raises(InputError, match="missing"):
+        shuffle(df.with_columns(pl.lit(None, dtype=pl.Float64).alias("savings")), responses=["income", "savings"],
+                predictors=["age"])
