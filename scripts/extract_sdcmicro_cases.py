@@ -754,9 +754,8 @@ def t_il_correl(desc, body, session, exps):
             "noise": list(runs.values()), "expect": out}
 
 
-_NOISE_METHODS = ("additive", "correlated", "correlated2")
-_NOISE_OTHER = {"restr": "restricted noise: each column shrunk towards its mean by a deterministic factor",
-                "ROMM": "random orthogonal matrix masking", "outdect": "noise added to detected outliers only"}
+_NOISE_METHODS = ("additive", "correlated", "correlated2", "restr")
+_NOISE_OTHER = {"ROMM": "random orthogonal matrix masking", "outdect": "noise added to detected outliers only"}
 
 
 def t_addnoise(desc, body, session, exps):
@@ -771,8 +770,8 @@ def t_addnoise(desc, body, session, exps):
         method = kw.get("method", "additive")
         if method not in _NOISE_METHODS:
             raise Unsupported(f"not implemented in unlinkable: addNoise method {method!r} "
-                              f"({_NOISE_OTHER[method]}); unlinkable's noise step has additive, correlated "
-                              "and correlated2")
+                              f"({_NOISE_OTHER[method]}); unlinkable's noise step has additive, correlated, "
+                              "correlated2 and restr")
         obj = evaluate(session, args[0])
         data = obj.args[0] if isinstance(obj, PeerCall) else obj
         runs[target] = {"method": method, "noise": kw.get("noise", 150.0), "delta": kw.get("delta", 0.1)}

@@ -120,3 +120,11 @@ def test_smoke_additive_150_matches_sdcmicro_distribution(sdc_data, sdc_referenc
     ours = np.all(np.abs(x - out) <= 0.05 * out.std(axis=0, ddof=1), axis=1).sum()
     assert ours <= bound
     assert round(ref["dRisk"] * df.height) <= bound
+
+
+def test_restr_is_sdcmicros_linear_shrink():
+    """Hand-worked: n = 4, w = 0.5: c = sqrt((4 - 1 - 0.5) / (5 * 1.5)) = sqrt(1/3); mean 2.5."""
+    df = pl.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
+    out = add_noise(df, attributes=["x"], noise=50, method="restr")["x"].to_numpy()
+    c = math.sqrt(1 / 3)
+    np.testing.assert_allclose(out, c * np.array([1.0, 2.0, 3.0, 4.0]) + (1 - c) * 2.5, rtol=1e-15)

@@ -14,7 +14,7 @@ from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["add_noise"]
 
-METHODS = ("additive", "correlated", "correlated2")
+METHODS = ("additive", "correlated", "correlated2", "restr")
 
 
 def add_noise(
@@ -22,7 +22,7 @@ def add_noise(
     *,
     attributes: Sequence[str],
     noise: float = 150.0,
-    method: Literal["additive", "correlated", "correlated2"] = "additive",
+    method: Literal["additive", "correlated", "correlated2", "restr"] = "additive",
     delta: float = 0.1,
     seed: int | None = None,
     rng: np.random.Generator | None = None,
@@ -40,7 +40,10 @@ def add_noise(
         ``"additive"``: column ``x`` gets independent ``N(0, (noise/100 * sd(x))^2)`` noise.
         ``"correlated"``: the rows get ``N(0, noise/100 * Cov(X))`` noise, so the masked covariance
         is ``(1 + noise/100) Cov(X)`` in expectation and the correlations are kept.
-    method : {"additive", "correlated", "correlated2"}
+    method : {"additive", "correlated", "correlated2", "restr"}
+        ``"restr"`` (sdcMicro's restricted method) draws nothing: each column becomes
+        ``c x + (1 - c) mean(x)`` with ``c = sqrt((n - 1 - w) / ((n + 1)(1 + w)))`` for n < 500 and
+        ``sqrt((n - 1) / (n + n w - 1))`` otherwise, ``w = noise / 100``, n the number of records.
         ``"correlated2"`` (Brand 2001) ignores ``noise`` and returns
         ``sqrt(1 - delta^2) x + delta e`` with ``e ~ N((1 - sqrt(1 - delta^2))/delta * mean(x), sd(x)^2)``,
         which keeps each column's mean and variance in expectation.
@@ -111,6 +114,13 @@ def add_noise(
         w, v = np.linalg.eigh(cov)
         root = v * np.sqrt(np.clip(w, 0.0, None))
         out = x + rng.standard_normal((n, p)) @ root.T
+    elif method == "restr":
+        w = noise / 100.0
+        c = np.sqrt((n - 1 - w) / ((n + 1) * (1 + w))) if n < 500 else np.sqrt((n - 1) / (n + n * w - 1))
+        counts = (~np.isnan(x)).sum(axis=0)
+        with np.errstate(invalid="ignore"):
+            mean = np.where(counts > 0, np.nansum(x, axis=0) / np.maximum(counts, 1), np.nan)
+        out = c * x + (1 - c) * mean
     else:
         d1 = np.sqrt(1.0 - delta**2)
         mean = np.nansum(x, axis=0) / np.maximum((~np.isnan(x)).sum(axis=0), 1)
