@@ -9,7 +9,8 @@ ARX_GIT_DIR_OR_CHECKOUT is a bare git directory (read at HEAD with ``git show``)
 The script parses the Java sources of the parameterized test classes (every ``new
 ARXAnonymizationTestCase(...)`` and ``new ARXUtilityMetricsTestCase(...)``) with a small Java
 expression parser and writes what they state as data: the configuration (suppression limit,
-quality model, privacy models, practical monotonicity), the dataset, the sensitive attribute and
+quality model, privacy models, practical monotonicity, attribute weights, the rule of a test's
+random research subset), the dataset, the sensitive attribute and
 the expected loss string, transformation, solution-space statistics, local-recoding hash code or
 per-transformation losses. Nothing is typed in by hand; no ARX code is copied, only the facts the
 tests assert. The expected loss is ``String.valueOf(double)`` of the literal, as ARX's
@@ -371,6 +372,46 @@ def _tcloseness_hack(source: str) -> dict | None:
             "added_by": "test() override when no TCloseness model is configured"}
 
 
+def _weight_rule(source: str) -> dict:
+    """ARX's TestUtilityMetricsLoss wraps cases in ``weight(...)``, a helper that gives every column of
+    the dataset a weight from its position: read that rule (``i + offset``) from the helper's body."""
+    m = re.search(r"private\s+static\s+ARXAnonymizationTestCase\s+weight\s*\(.*?"
+                  r"for\s*\(\s*int\s+(\w+)\s*=\s*0\s*;\s*\1\s*<\s*handle\.getNumColumns\(\)\s*;.*?"
+                  r"setAttributeWeight\(\s*handle\.getAttributeName\(\s*\1\s*\)\s*,\s*\1\s*\+\s*(\d+)\s*\)",
+                  source, re.S)
+    if not m:
+        raise SyntaxError("a case is wrapped in weight(...), whose rule this script cannot read")
+    return {"rule": "column position (0-based, header order, all columns) + offset", "offset": int(m.group(2)),
+            "helper": "weight"}
+
+
+def _subset_rule(source: str, size: int) -> dict:
+    """ARX's TestAnonymizationSubset builds its research subsets with ``getSubset(size)``: ``size`` draws
+    of ``new Random(SEED).nextInt(size)`` into a set of row indices of a table of ROWS records. Read
+    SEED and ROWS from the helper's body; the runner draws the rows again with Java's generator."""
+    m = re.search(r"private\s+static\s+DataSubset\s+getSubset\s*\(\s*int\s+(\w+)\s*\)\s*\{\s*"
+                  r"Set<Integer>\s+(\w+)\s*=\s*new\s+HashSet<Integer>\(\)\s*;\s*"
+                  r"Random\s+(\w+)\s*=\s*new\s+Random\(\s*([0-9A-Fa-fxX]+)\s*\)\s*;\s*"
+                  r"for\s*\(\s*int\s+(\w+)\s*=\s*0\s*;\s*\5\s*<\s*\1\s*;\s*\5\+\+\s*\)\s*\{\s*"
+                  r"\2\.add\(\s*\3\.nextInt\(\s*\1\s*\)\s*\)\s*;\s*\}\s*"
+                  r"return\s+DataSubset\.create\(\s*(\d+)\s*,\s*\2\s*\)", source, re.S)
+    if not m:
+        raise SyntaxError("a case calls getSubset(...), whose rule this script cannot read")
+    return {"java_random_subset": {"seed": _number(m.group(4)), "draws": size, "bound": size,
+                                   "rows": int(m.group(6)), "helper": "getSubset"}}
+
+
+def _resolve_helpers(node, source: str):
+    """Replace calls of the test class's own helpers by the data they produce (see ``_subset_rule``)."""
+    if isinstance(node, dict):
+        if node.get("call") == "getSubset" and len(node.get("args", [])) == 1 and isinstance(node["args"][0], int):
+            return _subset_rule(source, node["args"][0])
+        return {k: _resolve_helpers(v, source) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve_helpers(x, source) for x in node]
+    return node
+
+
 def _cases_of(name: str, source: str, rel: str) -> list[dict]:
     tokens = tokenize(source)
     out = []
@@ -381,6 +422,10 @@ def _cases_of(name: str, source: str, rel: str) -> list[dict]:
         if text == "new" and tokens[i + 1][1] == marker and tokens[i + 2][1] == "(":
             node = Parser(tokens, i).primary()
             case = _utility_case(node["args"]) if marker == "ARXUtilityMetricsTestCase" else _anonymization_case(node["args"])
+            case["config"]["privacy_models"] = _resolve_helpers(case["config"]["privacy_models"], source)
+            weighted = i >= 2 and tokens[i - 2][1] == "weight" and tokens[i - 1][1] == "("
+            if weighted:
+                case["config"]["attribute_weights"] = _weight_rule(source)
             if hack is not None and not any("TCloseness" in m.get("class", "") for m in case["config"]["privacy_models"]):
                 case["config"]["privacy_models"].append(hack)
             case = {"id": f"{name}-{index}", "file": rel, "test": name, "index": index,

@@ -280,7 +280,8 @@ class Anonymizer:
         Share of records that may be suppressed, in [0, 1].
     metric : str
         ``loss`` | ``discernibility`` | ``entropy`` | ``precision`` | ``aecs`` | ``height`` |
-        ``entropy-monotonic`` | ``discernibility-monotonic`` | ``precision-monotonic``, or a mapping such as
+        ``entropy-monotonic`` | ``discernibility-monotonic`` | ``precision-monotonic`` |
+        ``entropy-based-information-loss``, or a mapping such as
         ``{"name": "loss", "gs_factor": 0.1, "aggregate": "rank"}``.
     search : {"optimal", "heuristic"}
     time_limit_s : float, optional
@@ -491,12 +492,14 @@ class Anonymizer:
         return found[0] if found else None
 
     def _included_rows(self, frame: pl.DataFrame) -> np.ndarray | None:
-        """The records searched and released: an ``inclusion`` model's research subset, or the random
-        sample of a ``differential-privacy`` model, as a bool per row; None for every row."""
+        """The records searched and released: an ``inclusion`` model's research subset (or k-map's with
+        a subset), or the random sample of a ``differential-privacy`` model, as a bool per row; None
+        for every row."""
         from unlinkable.models.dpresence import DeltaPresence
         from unlinkable.models.inclusion import Inclusion
+        from unlinkable.models.kmap import KMap
 
-        inclusions = [m for m in self.models if isinstance(m, Inclusion)]
+        inclusions = [m for m in self.models if isinstance(m, Inclusion) or (isinstance(m, KMap) and m.subset is not None)]
         private = self._private_sampling()
         if private is not None:
             if inclusions or any(isinstance(m, DeltaPresence) for m in self.models):
@@ -507,14 +510,24 @@ class Anonymizer:
         if not inclusions:
             return None
         if any(isinstance(m, DeltaPresence) for m in self.models):
-            raise ConfigError("inclusion and delta-presence both define a research subset",
-                              hint="use one of them: inclusion releases the subset, delta-presence hides membership in it")
+            raise ConfigError(f"{inclusions[0].name} and delta-presence both define a research subset",
+                              hint="use one of them: inclusion (or k-map with a subset) releases the subset, "
+                                   "delta-presence hides membership in it")
         if len({m.subset for m in inclusions}) > 1:
-            raise ConfigError("two inclusion models name different research subsets", hint="use one research subset per job")
+            raise ConfigError("two models name different research subsets", hint="use one research subset per job")
         mask = np.asarray(inclusions[0].subset_mask(frame), dtype=bool)
         if not mask.any():
             raise ConfigError("the research subset of the inclusion model is empty", hint="give the subset's rows")
         return mask
+
+    def _data_as_population(self, frame: pl.DataFrame) -> pl.DataFrame | None:
+        """The quasi-identifiers of the whole data table as text, when k-map counts them as its
+        population (k-map with a research subset); else None."""
+        from unlinkable.models.kmap import KMap
+
+        if not any(isinstance(m, KMap) and m.subset is not None for m in self.models):
+            return None
+        return frame.select([_as_text(frame[q]).alias(q) for q in self.quasi_identifiers])
 
     def unprotected_sensitive(self) -> list[str]:
         """Sensitive attributes that no privacy model uses.
@@ -582,7 +595,8 @@ class Anonymizer:
         from unlinkable.search.context import SearchContext
 
         models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models,
-                                       data=frame if included is None else frame.filter(pl.Series(included)))
+                                       data=frame if included is None else frame.filter(pl.Series(included)),
+                                       population=self._data_as_population(frame))
         context = {**models_context.fixed, "n": n}
         # ARX: under differential privacy any number of records may be suppressed
         limit = 1.0 if private is not None else self.suppression_limit

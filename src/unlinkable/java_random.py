@@ -49,4 +49,57 @@ def next_doubles(seed: int, count: int) -> np.ndarray:
     return ((high << 27) + low).astype(np.float64) * (1.0 / (1 << 53))
 
 
-__all__ = ["next_doubles"]
+def java_int(value: int) -> int:
+    """A Java ``int`` literal or result as its signed 32-bit value (``0xDEADBEEF`` is negative).
+
+    Examples
+    --------
+    >>> java_int(0xDEADBEEF)
+    -559038737
+    """
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+class JavaRandom:
+    """``new java.util.Random(seed)``, one draw at a time, for the integer draws (``nextInt(bound)``
+    rejects draws that would bias the modulo, so its stream cannot be computed in one pass).
+
+    Examples
+    --------
+    >>> JavaRandom(42).next_int()
+    -1170105035
+    """
+
+    def __init__(self, seed: int) -> None:
+        self._seed = _scrambled(seed)
+
+    def _next(self, bits: int) -> int:
+        self._seed = (self._seed * _MULTIPLIER + _ADDEND) & _MASK
+        return java_int(self._seed >> (48 - bits))
+
+    def next_int(self, bound: int | None = None) -> int:
+        """``nextInt()`` or ``nextInt(bound)``."""
+        if bound is None:
+            return self._next(32)
+        if bound <= 0:
+            raise ValueError("bound must be positive")
+        if bound & -bound == bound:                       # a power of two: the high bits
+            return (bound * self._next(31)) >> 31
+        while True:
+            bits = self._next(31)
+            value = bits % bound
+            if java_int(bits - value + (bound - 1)) >= 0:   # Java's int overflow test
+                return value
+
+    def next_long(self) -> int:
+        """``nextLong()``: two 32-bit draws, as a signed 64-bit value."""
+        value = ((self._next(32) << 32) + self._next(32)) & ((1 << 64) - 1)
+        return value - (1 << 64) if value >= 1 << 63 else value
+
+    def next_double(self) -> float:
+        """``nextDouble()``: 53 random bits over 2**53."""
+        return ((self._next(26) << 27) + self._next(27)) * (1.0 / (1 << 53))
+
+
+__all__ = ["JavaRandom", "java_int", "next_doubles"]

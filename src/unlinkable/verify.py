@@ -479,9 +479,12 @@ def _population_uniqueness(name: str, params: Mapping[str, Any], *, classes, n, 
 
 
 def _k_map(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, hierarchies, levels, n,
-           **_: Any) -> None:
+           full_output, full_original, **_: Any) -> None:
     k = int(params["k"])
-    if params.get("population") is None:
+    if params.get("subset") is not None:
+        # the data table is the population; only the research subset may be released
+        _inclusion(name, params, full_output=full_output, full_original=full_original, quasi_identifiers=quasi_identifiers)
+    elif params.get("population") is None:
         _known(name, "estimator", params.get("estimator"), ("poisson", "zero-truncated-poisson"))
         from scipy.stats import poisson
 
@@ -509,8 +512,12 @@ def _k_map(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, 
                                 hint="give every quasi-identifier a hierarchy")
     from unlinkable.data.io import read_table
 
-    counts = _generalized_counts(read_table(params["population"]), quasi_identifiers, hierarchies, levels)
-    _fail(f"{k}-map against {Path(params['population']).name}",
+    if params.get("subset") is not None:
+        table, source = full_original, "the data table"
+    else:
+        table, source = read_table(params["population"]), Path(params["population"]).name
+    counts = _generalized_counts(table, quasi_identifiers, hierarchies, levels)
+    _fail(f"{k}-map against {source}",
           [key for key in classes if counts.get(key, 0) < k], quasi_identifiers,
           f"match fewer than {k} records of the population")
 
@@ -600,7 +607,7 @@ def _included_subset(models: list[Any]) -> str | None:
     for model in models:
         spec = model.to_dict() if hasattr(model, "to_dict") else dict(model)
         (name, params), = spec.items()
-        if name == "inclusion":
+        if name == "inclusion" or (name == "k-map" and params.get("subset") is not None):
             return str(params["subset"])
     return None
 
@@ -612,7 +619,7 @@ def _inclusion(name: str, params: Mapping[str, Any], *, full_output, full_origin
                                .fill_null(False).alias("s"))["s"].to_list()
     shown = sum(1 for inside, star in zip(member, stars) if not inside and not star)
     if shown:
-        raise VerificationError(f"inclusion: {shown} record(s) outside the research subset are released",
+        raise VerificationError(f"{name}: {shown} record(s) outside the research subset are released",
                                 hint="records outside the subset must be suppressed; this is probably a bug")
 
 

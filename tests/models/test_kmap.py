@@ -56,3 +56,50 @@ def test_from_config_resolves_paths_and_population(tmp_path):
 def test_bad_parameters(params):
     with pytest.raises(ConfigError):
         model_from_config({"k-map": params})
+
+
+def test_research_subset_hand_worked(tmp_path):
+    # ARX's KMap(k, DataSubset): the data table is the population, the subset is released.
+    # Data ages 21 21 22 22 35 35 35, subset rows 0, 2, 4: at level 0 the subset's classes {21}, {22},
+    # {35} match 2, 2 and 3 records of the data -> 2-map holds with nothing generalized, 3-map needs
+    # decades (20-29 matches 4, 30-39 matches 3). Rows outside the subset are withheld ('*').
+    import polars as pl
+
+    from unlinkable.anonymizer import Anonymizer
+    from unlinkable.errors import VerificationError
+    from unlinkable.hierarchies.hierarchy import Hierarchy
+    from unlinkable.verify import verify_release
+
+    age = Hierarchy([[str(a), f"{a // 10 * 10}-{a // 10 * 10 + 9}", "*"] for a in range(20, 40)])
+    frame = pl.DataFrame({"age": ["21", "21", "22", "22", "35", "35", "35"]})
+    path = tmp_path / "subset.csv"
+    frame[[0, 2, 4]].write_csv(path)
+    released = {}
+    for k, level, shown in [(2, 0, ["21", "*", "22", "*", "35", "*", "*"]),
+                            (3, 1, ["20-29", "*", "20-29", "*", "30-39", "*", "*"])]:
+        privacy = [{"k-map": {"k": k, "subset": str(path)}}]
+        result = Anonymizer(quasi_identifiers=["age"], hierarchies={"age": age}, privacy=privacy,
+                            insensitive=[], progress=False).fit(frame)
+        assert result.transformation == {"age": level}
+        assert result.table["age"].to_list() == shown
+        models = [model_from_config(p) for p in privacy]
+        verify_release(result.table, original=frame, quasi_identifiers=["age"], models=models, suppression_limit=0.0,
+                       hierarchies={"age": age})
+        released[k] = (result.table, models)
+    table, models = released[3]
+    # the 2-map release does not hold 3-map: {21} matches 2 records of the data
+    with pytest.raises(VerificationError, match="3-map against the data table"):
+        verify_release(released[2][0], original=frame, quasi_identifiers=["age"], models=models,
+                       suppression_limit=0.0, hierarchies={"age": age})
+    leaked = table.with_columns(age=pl.Series(["20-29", "20-29", "20-29", "*", "30-39", "*", "*"]))
+    with pytest.raises(VerificationError, match="outside the research subset"):
+        verify_release(leaked, original=frame, quasi_identifiers=["age"], models=models, suppression_limit=0.0,
+                       hierarchies={"age": age})
+
+
+def test_research_subset_parameters(tmp_path):
+    model = model_from_config({"k-map": {"k": 3, "subset": "s.csv"}}, ModelContext(base_dir=tmp_path))
+    assert model.subset == str(tmp_path / "s.csv") and model.population is None
+    assert model_from_config(model.to_dict()).subset == model.subset
+    with pytest.raises(ConfigError, match="exactly one"):
+        model_from_config({"k-map": {"k": 3, "subset": "s.csv", "population": "p.csv"}})

@@ -13,8 +13,11 @@ from unlinkable.utility.loss import geometric_mean_loss
 
 
 def test_weighted_aggregate_hand_worked():
-    # losses (1, 0), weights (1, 0.5): sqrt((1+1)*1) * sqrt((0+1)*0.5) - 1 = sqrt(1) - 1 = 0
-    assert math.isclose(geometric_mean_loss([1.0, 0.0], [1.0, 0.5]), 0.0, abs_tol=1e-15)
+    # ARX weighs the loss, not the factor: losses (1, 0.5), weights (1, 0.5):
+    # sqrt(1*1 + 1) * sqrt(0.5*0.5 + 1) - 1 = sqrt(2 * 1.25) - 1 = sqrt(2.5) - 1
+    assert math.isclose(geometric_mean_loss([1.0, 0.5], [1.0, 0.5]), math.sqrt(2.5) - 1.0, rel_tol=1e-15)
+    # a weight of 0 leaves the attribute out: (1*1 + 1)^(1/2) * (0 + 1)^(1/2) - 1
+    assert geometric_mean_loss([1.0, 1.0], [1.0, 0.0]) == math.pow(2.0, 0.5) - 1.0
     # unweighted: sqrt(2) - 1
     assert geometric_mean_loss([1.0, 0.0]) == math.pow(2.0, 0.5) * 1.0 - 1.0
 
@@ -22,7 +25,7 @@ def test_weighted_aggregate_hand_worked():
 def test_weights_are_divided_by_the_largest():
     m = metric_from_name({"name": "loss", "weights": {"a": 4, "b": 2}})
     m.bind_attributes(["a", "b", "c"])
-    assert m._wvec == [1.0, 0.5, 0.25]  # c defaults to 1, then everything / 4
+    assert m._wvec == [1.0, 0.5, 0.125]  # c defaults to 0.5 as in ARX, then everything / 4
 
 
 def test_equal_weights_reproduce_arx(arx_data, arx_reference):

@@ -1,12 +1,16 @@
 """k-map: every released class matches at least k individuals of the population.
 
 Sweeney, "Computational disclosure control: a primer on data privacy protection", MIT PhD thesis,
-2001 (k-map); ARX 3.9.2 ``criteria/KMap.java``. Two ways to know the population:
+2001 (k-map); ARX 3.9.2 ``criteria/KMap.java``. Three ways to know the population:
 
 - an explicit population table (``population: people.csv``): generalized with the same
   transformation as the data, the population records in each released class are counted by the
   engine and passed as ``ClassStatistics.context["population_counts"]`` (int per class); a class
   passes when that count is >= k;
+- the data table itself, with a research subset (``subset: sample.csv``, ARX's ``KMap(k,
+  DataSubset)``): the data is the population, and only the subset's records are anonymized and
+  released, as with ``inclusion`` (every other record is suppressed in the output); a class passes
+  when the data records generalizing into it number at least k;
 - an estimator (``estimator: poisson`` or ``zero-truncated-poisson``, with a significance level):
   as ARX, k is turned into a derived k' for k-anonymity of the sample, from the sampling fraction
   f = n / population size: the Poisson(f k) quantile rule of El Emam and Dankar, "Protecting
@@ -66,6 +70,9 @@ class KMap(PrivacyModel):
         k >= 1.
     population : str or Path, optional
         A population table (CSV/Parquet with the quasi-identifiers as columns).
+    subset : str or Path, optional
+        A research subset (rows of the data table): the data is the population, the subset is
+        released.
     estimator : {"poisson", "zero-truncated-poisson"}, optional
         Estimate the population from the sampling fraction instead (give exactly one of the two).
     significance : float
@@ -83,8 +90,8 @@ class KMap(PrivacyModel):
 
     Notes
     -----
-    Sweeney (2001); ARX ``KMap`` (``pcount >= k`` with a population, ``count >= k'`` with an
-    estimator). Context needed with a population table: ``population_counts``.
+    Sweeney (2001); ARX ``KMap`` (``pcount >= k`` with a population or a subset, ``count >= k'``
+    with an estimator). Context needed with a population table or a subset: ``population_counts``.
     """
 
     name = "k-map"
@@ -94,12 +101,17 @@ class KMap(PrivacyModel):
 
     def __init__(self, k: int, *, population: str | Path | None = None, estimator: str | None = None,
                  significance: float = 0.01, population_size: int | None = None,
-                 sampling_fraction: float | None = None) -> None:
+                 sampling_fraction: float | None = None, subset: str | Path | None = None) -> None:
         self.k = check_int(k, "k", low=1)
-        if (population is None) == (estimator is None):
-            raise ConfigError("k-map needs either a population table or an estimator, not both",
-                              hint="e.g. - k-map: {k: 5, population: people.csv} or {k: 5, estimator: poisson}")
+        if sum(x is not None for x in (population, estimator, subset)) != 1:
+            raise ConfigError("k-map needs exactly one of a population table, an estimator or a research subset",
+                              hint="e.g. - k-map: {k: 5, population: people.csv}, {k: 5, estimator: poisson} or "
+                                   "{k: 5, subset: sample.csv}")
+        if subset is not None and (not isinstance(subset, (str, Path)) or not str(subset)):
+            raise ConfigError(f"k-map: the 'subset' parameter must be a file path, got {subset!r}",
+                              hint="e.g. subset: research_subset.csv")
         self.population = None if population is None else str(population)
+        self.subset = None if subset is None else str(subset)
         self.estimator = None if estimator is None else str(estimator).strip().lower()
         if self.estimator is not None and self.estimator not in ESTIMATORS:
             raise ConfigError(f"k-map: unknown estimator {estimator!r}", hint="estimator is poisson or zero-truncated-poisson")
@@ -123,6 +135,15 @@ class KMap(PrivacyModel):
                 raise InputError(f"k-map population table {self.population}: no column {missing[0]!r}",
                                  hint="the population table needs every quasi-identifier as a column")
         return frame
+
+    def subset_mask(self, data: Any) -> np.ndarray:
+        """Bool per row of ``data``: is it in the research subset? (the subset form only)"""
+        from unlinkable.data.io import read_table
+        from unlinkable.models.dpresence import subset_mask
+
+        if self.subset is None:
+            raise ConfigError("k-map: this model has no research subset", hint="this is probably a bug")
+        return subset_mask(data, read_table(self.subset))
 
     def effective_k(self, n: int) -> int:
         """The class size the sample needs: k with a population table, ARX's k' with an estimator."""
@@ -148,6 +169,10 @@ class KMap(PrivacyModel):
         return np.asarray(counts) >= self.k
 
     def describe(self) -> str:
+        if self.subset is not None:
+            return (f"{self.k}-map of the research subset {Path(self.subset).name}: every group of released records that "
+                    f"share their quasi-identifiers matches at least {self.k} records of the data table; only the "
+                    f"subset's records are released.")
         source = f"the population table {self.population}" if self.population else f"a {self.estimator} estimate of the population"
         return (f"{self.k}-map: every group of released records that share their quasi-identifiers matches at "
                 f"least {self.k} people of the population ({source}).")
@@ -156,6 +181,8 @@ class KMap(PrivacyModel):
         params: dict[str, Any] = {"k": self.k}
         if self.population is not None:
             params["population"] = self.population
+        elif self.subset is not None:
+            params["subset"] = self.subset
         else:
             params["estimator"] = self.estimator
             params["significance"] = self.significance
@@ -167,28 +194,32 @@ class KMap(PrivacyModel):
 
 
 def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> KMap:
-    """Build ``- k-map: {k: 5, population: people.csv}`` or ``{k: 5, estimator: poisson, significance: 0.01}``.
+    """Build ``- k-map: {k: 5, population: people.csv}``, ``{k: 5, estimator: poisson, significance: 0.01}``
+    or ``{k: 5, subset: sample.csv}``.
 
-    A relative population path is resolved against the job file's folder (``context.base_dir``).
+    A relative population or subset path is resolved against the job file's folder (``context.base_dir``).
 
     Examples
     --------
     >>> from_config("k-map", {"k": 3, "estimator": "poisson", "sampling_fraction": 0.1}).effective_k(1000)
     3
     """
-    allowed = {"k", "population", "estimator", "significance", "population_size", "sampling_fraction"}
+    allowed = {"k", "population", "estimator", "significance", "population_size", "sampling_fraction", "subset"}
     check_keys(params, sorted(allowed), "k-map", noun="parameter")
     if "k" not in params:
         raise ConfigError("k-map needs the parameter k", hint="e.g. - k-map: {k: 5, population: people.csv}")
-    population = params.get("population")
+    base = Path(getattr(context, "base_dir", Path("."))) if context is not None else Path(".")
+    population, subset = params.get("population"), params.get("subset")
     if population is not None:
-        base = Path(getattr(context, "base_dir", Path("."))) if context is not None else Path(".")
         population = str(base / str(population))
+    if subset is not None:
+        subset = str(base / str(subset))
     size, fraction = params.get("population_size"), params.get("sampling_fraction")
     if params.get("estimator") is not None and size is None and fraction is None and context is not None:
         size, fraction = getattr(context, "population_size", None), getattr(context, "sampling_fraction", None)
     return KMap(params["k"], population=population, estimator=params.get("estimator"),
-                significance=params.get("significance", 0.01), population_size=size, sampling_fraction=fraction)
+                significance=params.get("significance", 0.01), population_size=size, sampling_fraction=fraction,
+                subset=subset)
 
 
 __all__ = ["KMap", "derived_k", "from_config", "ESTIMATORS"]

@@ -210,9 +210,11 @@ class NodeEvaluator:
             stats.sizes = sizes
         anonymous = supp_records <= self.budget and not vetoed
         if self.subset is not None:
-            ev = Evaluation(levels, sizes, nc.gen, suppressed, self.n_measured, self.g.maps, self.names, rep=nc.rep)
+            ev = Evaluation(levels, sizes, nc.gen, suppressed, self.n_measured, self.g.maps, self.names, rep=nc.rep,
+                            first_records=partial(self.g.first_records, nc))
         else:
-            ev = Evaluation(levels, nc.sizes, None, suppressed, self.g.n, self.g.maps, self.names, node=nc)
+            ev = Evaluation(levels, nc.sizes, None, suppressed, self.g.n, self.g.maps, self.names, node=nc,
+                            first_records=partial(self.g.first_records, nc))
         return NodeOutcome(node, levels, nc, suppressed, supp_records, anonymous, None), ev
 
     def _top_classes(self, nc: NodeClasses) -> np.ndarray:

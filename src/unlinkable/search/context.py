@@ -4,8 +4,9 @@ Most models read only class sizes and sensitive histograms. Three need more:
 
 - delta-presence (and a journalist's profitability): ``in_subset``, a bool per record (which
   records are in the research subset); fixed for the whole search, computed once;
-- k-map with a population table: ``population_counts``, for every class of a transformation the
-  number of population records that generalize into it;
+- k-map with a population table, or with a research subset of the data (the data table is then
+  the population): ``population_counts``, for every class of a transformation the number of
+  population records that generalize into it;
 - linkage: ``quasi_identifiers``, ``maps`` and ``hierarchies`` (fixed), and per transformation
   ``levels`` and ``class_codes`` (each class's generalized code per quasi-identifier).
 
@@ -42,7 +43,7 @@ class SearchContext:
     """
 
     def __init__(self, names: Sequence[str], maps: Sequence[GeneralizationMap], hierarchies: Mapping[str, Hierarchy],
-                 *, models: Sequence[Any], data: pl.DataFrame) -> None:
+                 *, models: Sequence[Any], data: pl.DataFrame, population: pl.DataFrame | None = None) -> None:
         from unlinkable.models.dpresence import DeltaPresence
         from unlinkable.models.kmap import KMap
         from unlinkable.models.linkage import LinkageModel
@@ -60,11 +61,18 @@ class SearchContext:
                                   hint="use one research subset per job")
             self.fixed["in_subset"] = masks[0]
         self._population: tuple[list[np.ndarray], list[GeneralizationMap]] | None = None
-        tables = [m for m in models if isinstance(m, KMap) and m.population is not None]
+        tables = [m for m in models if isinstance(m, KMap) and (m.population is not None or m.subset is not None)]
         if tables:
             if len({m.population for m in tables}) > 1:
                 raise ConfigError("two k-map models name different population tables", hint="use one population table per job")
-            self._population = _encode_population(tables[0], self.names, hierarchies)
+            if tables[0].population is None:
+                # k-map with a research subset: the whole data table (``population``) is the population
+                if population is None:
+                    raise ConfigError("k-map with a research subset needs the whole data table",
+                                      hint="this is probably a bug: the engine must pass population=")
+                self._population = _encode_population(tables[0], self.names, hierarchies, population)
+            else:
+                self._population = _encode_population(tables[0], self.names, hierarchies)
         self.per_node_needed = bool(tables) or any(isinstance(m, LinkageModel) or getattr(m, "needs_class_codes", False)
                                                    for m in models)
 
@@ -93,12 +101,15 @@ class SearchContext:
         return np.where(uniq[at] == class_key, counts[at], 0)
 
 
-def _encode_population(model: Any, names: list[str], hierarchies: Mapping[str, Hierarchy]) -> tuple[list[np.ndarray], list[GeneralizationMap]]:
-    """Encode the population table's quasi-identifiers against the data's hierarchies.
+def _encode_population(model: Any, names: list[str], hierarchies: Mapping[str, Hierarchy],
+                       frame: pl.DataFrame | None = None) -> tuple[list[np.ndarray], list[GeneralizationMap]]:
+    """Encode the population table's (or the given ``frame``'s) quasi-identifiers against the data's
+    hierarchies.
 
     Generalized codes are numbered by the hierarchy's rows, so population and data codes agree.
     """
-    frame = model.read_population(names)
+    if frame is None:
+        frame = model.read_population(names)
     codes, maps = [], []
     for name in names:
         col = encode_column(frame[name])

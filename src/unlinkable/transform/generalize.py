@@ -299,6 +299,7 @@ class Generalizer:
         if first is None:
             first = np.empty(nb, dtype=np.int64)
             first[bottom_id[::-1]] = np.arange(self.n - 1, -1, -1)
+        self.bottom_first = first  # the first record of every bottom class (for first_records)
         # Gathering whole rows, then transposing, is cheaper than gathering columns of codes.T.
         rep_cols = np.ascontiguousarray(np.asarray(codes).take(first, axis=0).astype(np.int64).T) if self.m else \
             np.zeros((0, nb), dtype=np.int64)
@@ -585,6 +586,19 @@ class Generalizer:
         inv = np.empty(int(ids.max()) + 1 if ids.size else 0, dtype=np.int64)
         inv[node_ids] = np.arange(node.classes)
         return inv[ids[node.classes:]]
+
+    def first_records(self, node: NodeClasses) -> np.ndarray:
+        """The first record of every class of ``node``, through the bottom classes (not the records).
+
+        ARX's hash groupify iterates classes in the order their first records appear, and metrics
+        that add floating-point terms class by class follow that order to agree bit for bit.
+        """
+        if node.from_bottom is None:
+            node.from_bottom = _resolve(node._link) if node._link is not None else self._bottom_map(node)
+            node._link = None
+        first = np.full(node.classes, self.n, dtype=np.int64)
+        np.minimum.at(first, node.from_bottom, self.bottom_first)
+        return first
 
     def record_class(self, node: NodeClasses) -> np.ndarray:
         """The class of every record (one gather through the bottom classes)."""

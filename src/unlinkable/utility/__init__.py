@@ -2,7 +2,7 @@
 
 ``metric_from_name("loss")`` returns a fresh metric; names follow the job file
 (loss | discernibility | entropy | precision | aecs | height | entropy-monotonic |
-discernibility-monotonic | precision-monotonic | publisher-payout).
+discernibility-monotonic | precision-monotonic | publisher-payout | entropy-based-information-loss).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from unlinkable.utility.aecs import AECSMetric
 from unlinkable.utility.base import Evaluation, Score, UtilityMetric, java_double_string
 from unlinkable.utility.discernibility import DiscernibilityMetric
 from unlinkable.utility.entropy import EntropyMetric
+from unlinkable.utility.entropy_based import EntropyBasedInformationLossMetric
 from unlinkable.utility.height import HeightMetric
 from unlinkable.utility.loss import LossMetric
 from unlinkable.utility.monotonic import MonotonicDiscernibilityMetric, MonotonicEntropyMetric, MonotonicPrecisionMetric
@@ -31,6 +32,7 @@ METRICS = {
     "dm*": MonotonicDiscernibilityMetric,
     "precision-monotonic": MonotonicPrecisionMetric,
     "publisher-payout": PublisherPayoutMetric,
+    "entropy-based-information-loss": EntropyBasedInformationLossMetric,
 }
 
 
@@ -72,7 +74,8 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
     if key not in METRICS:
         raise ConfigError(f"unknown metric {shown(name)}",
                           hint=(did_you_mean(key, METRICS).strip() + " use one of loss, discernibility, entropy, precision, "
-                                "aecs, height, entropy-monotonic, discernibility-monotonic, precision-monotonic").strip())
+                                "aecs, height, entropy-monotonic, discernibility-monotonic, precision-monotonic, "
+                                "entropy-based-information-loss").strip())
     if options:
         if key != "loss":
             raise ConfigError(f"metric {key!r} takes no options {sorted(map(str, options))}",
@@ -87,4 +90,4 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
 __all__ = ["UtilityMetric", "Evaluation", "Score", "java_double_string", "metric_from_name", "METRICS",
            "LossMetric", "DiscernibilityMetric", "EntropyMetric", "PrecisionMetric", "AECSMetric", "HeightMetric",
            "MonotonicEntropyMetric", "MonotonicDiscernibilityMetric",
-           "MonotonicPrecisionMetric", "PublisherPayoutMetric"]
+           "MonotonicPrecisionMetric", "PublisherPayoutMetric", "EntropyBasedInformationLossMetric"]

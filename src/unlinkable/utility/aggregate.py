@@ -3,7 +3,7 @@
 ARX 3.9.2 ``metric/v2/AggregateFunction`` and its ``ILMultiDimensional*`` classes. With attribute
 weights w (ARX divides them by the largest), over m attributes with losses x:
 
-- ``geometric-mean`` (ARX's default): ``prod(((x + 1) w) ** (1/m)) - 1``
+- ``geometric-mean`` (ARX's default): ``prod((x w + 1) ** (1/m)) - 1``
   (:func:`unlinkable.utility.loss.geometric_mean_loss`);
 - ``arithmetic-mean``: ``sum((x / m) w)``;
 - ``sum``: ``sum(x w)``;

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -20,13 +20,15 @@ class Evaluation:
     ``gen`` (generalized code per class and quasi-identifier) and ``rep`` (an original code per
     class and quasi-identifier) may be left out when ``node`` (the search's ``NodeClasses``) is
     given: they are then built on first use, and ``gen_of`` gathers single columns, so a metric
-    that needs little of them pays little.
+    that needs little of them pays little. ``first_records`` (a callable giving each class's first
+    record) lets a metric add its terms in ARX's class order (:meth:`arx_order`).
     """
 
-    __slots__ = ("levels", "sizes", "_gen", "suppressed", "n", "maps", "names", "_rep", "node")
+    __slots__ = ("levels", "sizes", "_gen", "suppressed", "n", "maps", "names", "_rep", "node", "_first_records")
 
     def __init__(self, levels: tuple[int, ...], sizes: np.ndarray, gen: np.ndarray | None, suppressed: np.ndarray,
-                 n: int, maps: Sequence, names: Sequence[str], rep: np.ndarray | None = None, node=None) -> None:
+                 n: int, maps: Sequence, names: Sequence[str], rep: np.ndarray | None = None, node=None,
+                 first_records: Callable[[], np.ndarray] | None = None) -> None:
         self.levels = levels
         self.sizes = sizes              # records per class
         self._gen = gen
@@ -36,6 +38,15 @@ class Evaluation:
         self.names = names
         self._rep = rep
         self.node = node
+        self._first_records = first_records
+
+    def arx_order(self) -> np.ndarray:
+        """Class indices in ARX's iteration order: by first record (ARX's hash groupify links its
+        entries in insertion order); the classes' own order when the records are not known."""
+        classes = int(np.asarray(self.sizes).shape[0])
+        if self._first_records is None:
+            return np.arange(classes)
+        return np.argsort(self._first_records(), kind="stable")
 
     @property
     def gen(self) -> np.ndarray:
