@@ -12,8 +12,6 @@ The table's loss sums ``IL`` over released records and charges 1 per suppressed 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from unlinkable.utility.base import Evaluation, Score, UtilityMetric
@@ -46,43 +44,20 @@ class EntropyBasedInformationLossMetric(UtilityMetric):
     monotone_generalization = True
     monotone_suppression = False
 
-    def __init__(self) -> None:
-        self._shares: dict[tuple[int, int, int], np.ndarray] = {}
-
-    def _share(self, i: int, gm, level: int) -> np.ndarray:
-        """ARX's ``DomainShare.getShare`` per generalized code: rows under the value / domain size."""
-        key = (i, level, id(gm))
-        hit = self._shares.get(key)
-        if hit is None:
-            if len(self._shares) > 4096:
-                self._shares.clear()
-            hit = self._shares[key] = gm.row_counts[level].astype(np.float64) / float(gm.domain_size)
-        return hit
-
     def evaluate(self, ev: Evaluation) -> Score:
-        max_il = 1.0
-        for gm in ev.maps:
-            max_il *= float(gm.domain_size)
-        max_il = math.log10(max_il)
+        from unlinkable.risk.cost_benefit import entropy_information_loss
+
         order = ev.arx_order()
         sizes = np.asarray(ev.sizes, dtype=np.int64).take(order)
         if not bool((sizes > 0).all()):
             order, sizes = order[sizes > 0], sizes[sizes > 0]   # ARX skips empty classes (subset)
         count = sizes.astype(np.float64)
-        if max_il == 0.0 or not math.isfinite(max_il):
-            loss = np.zeros_like(count)     # no information, none lost
-        else:
-            product = np.ones_like(count)
-            for i, (gm, level) in enumerate(zip(ev.maps, ev.levels)):
-                product = product * self._share(i, gm, level).take(ev.gen_of(i, order))
-            with np.errstate(divide="ignore"):
-                per_record = np.log10(product) / max_il + 1.0
-            if bool(np.isnan(per_record).any()) or bool(((per_record <= -0.001) | (per_record >= 1.001)).any()):
-                raise ArithmeticError("entropy-based information loss out of [0, 1]; this is probably a bug")
-            loss = count * np.clip(per_record, 0.0, 1.0)
+        codes = np.column_stack([ev.gen_of(i, order) for i in range(len(ev.maps))]) if ev.maps else \
+            np.zeros((order.shape[0], 0), dtype=np.int64)
+        with np.errstate(divide="ignore"):
+            loss = count * entropy_information_loss(ev.levels, codes, ev.maps)
         suppressed = np.asarray(ev.suppressed, dtype=bool).take(order)
-        real = _sequential_sum(np.where(suppressed, count, loss))
-        return Score(real, None, _sequential_sum(loss))
+        return Score(_sequential_sum(np.where(suppressed, count, loss)), None, _sequential_sum(loss))
 
 
 __all__ = ["EntropyBasedInformationLossMetric"]
