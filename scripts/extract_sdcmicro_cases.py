@@ -754,8 +754,8 @@ def t_il_correl(desc, body, session, exps):
             "noise": list(runs.values()), "expect": out}
 
 
-_NOISE_METHODS = ("additive", "correlated", "correlated2", "restr")
-_NOISE_OTHER = {"ROMM": "random orthogonal matrix masking", "outdect": "noise added to detected outliers only"}
+_NOISE_METHODS = ("additive", "correlated", "correlated2", "restr", "ROMM")
+_NOISE_OTHER = {"outdect": "noise added to outliers found by a robust MCD Mahalanobis distance"}
 
 
 def t_addnoise(desc, body, session, exps):
@@ -771,10 +771,11 @@ def t_addnoise(desc, body, session, exps):
         if method not in _NOISE_METHODS:
             raise Unsupported(f"not implemented in unlinkable: addNoise method {method!r} "
                               f"({_NOISE_OTHER[method]}); unlinkable's noise step has additive, correlated, "
-                              "correlated2 and restr")
+                              "correlated2, restr and ROMM")
         obj = evaluate(session, args[0])
         data = obj.args[0] if isinstance(obj, PeerCall) else obj
-        runs[target] = {"method": method, "noise": kw.get("noise", 150.0), "delta": kw.get("delta", 0.1)}
+        runs[target] = {"method": method, "noise": kw.get("noise", 150.0), "delta": kw.get("delta", 0.1),
+                         "p": kw.get("p", 0.001)}
     for st in statements(body):
         st1 = re.sub(r"\s+", "", st)
         names = list(runs)
@@ -788,6 +789,8 @@ def t_addnoise(desc, body, session, exps):
             out.append({"r": st, "check": "every_column_changed", "run": 0})
         elif re.fullmatch(r"expect_true\(mean\(colMeans\(abs\(\w+(@manipNumVars|\$xm)-\S+\).*\)>mean\(.*\)\)", st1):
             out.append({"r": st, "check": "first_perturbs_more", "run": 0, "other": 1})
+        elif re.fullmatch(r"expect_true\(all\(is\.na\(fr\$xm\)\)\)", st1):
+            out.append({"r": st, "check": "all_missing", "run": 0})
         elif st1.startswith("expect_"):
             raise Unsupported(f"expectation {st[:60]!r}")
     return {"kind": "addNoise", "table": frame_json(data), "seed": seed, "runs": list(runs.values()), "expect": out}

@@ -80,7 +80,7 @@ def test_integer_columns_become_float_and_others_untouched():
 def test_errors():
     df = pl.DataFrame({"a": [1.0, 2.0], "s": ["x", "y"]})
     with pytest.raises(ConfigError, match="unknown method"):
-        add_noise(df, attributes=["a"], method="ROMM", seed=0)
+        add_noise(df, attributes=["a"], method="rotate", seed=0)
     with pytest.raises(ConfigError, match="noise"):
         add_noise(df, attributes=["a"], noise=-1, seed=0)
     with pytest.raises(ConfigError, match="delta"):
@@ -128,3 +128,30 @@ def test_restr_is_sdcmicros_linear_shrink():
     out = add_noise(df, attributes=["x"], noise=50, method="restr")["x"].to_numpy()
     c = math.sqrt(1 / 3)
     np.testing.assert_allclose(out, c * np.array([1.0, 2.0, 3.0, 4.0]) + (1 - c) * 2.5, rtol=1e-15)
+
+
+def test_romm_with_p_zero_is_the_identity():
+    # hand-worked: I + 0 M is already orthonormal, so T = I and T X = X
+    df = correlated_frame(12, 3)
+    out = add_noise(df, attributes=["a", "b", "c"], method="ROMM", p=0.0, seed=1)
+    assert np.array_equal(out.to_numpy(), df.to_numpy())
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), p=st.floats(1e-4, 2.0), n=st.integers(2, 30))
+def test_romm_is_an_orthogonal_mix_of_the_records(seed, p, n):
+    """T orthogonal: X'X is kept; the same seed gives the same bytes."""
+    df = correlated_frame(n, seed % 1000)
+    one = add_noise(df, attributes=["a", "b", "c"], method="ROMM", p=p, seed=seed)
+    two = add_noise(df, attributes=["a", "b", "c"], method="ROMM", p=p, seed=seed)
+    assert one.to_numpy().tobytes() == two.to_numpy().tobytes()
+    x, y = df.to_numpy(), one.to_numpy()
+    assert np.allclose(y.T @ y, x.T @ x, rtol=1e-9, atol=1e-6)
+
+
+def test_romm_blanks_a_column_with_a_missing_value_as_sdcmicro():
+    df = pl.DataFrame({"a": [1.0, None, 3.0, 4.0], "b": [2.0, 5.0, 1.0, 7.0]})
+    out = add_noise(df, attributes=["a", "b"], method="ROMM", seed=4)
+    assert out["a"].null_count() == 4 and out["b"].null_count() == 0
+    with pytest.raises(ConfigError, match="p must be"):
+        add_noise(df, attributes=["b"], method="ROMM", p=-1.0, seed=0)

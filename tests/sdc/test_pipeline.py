@@ -96,7 +96,7 @@ def test_pandas_input():
         ([("pram", {"retain": 0.5})], r"steps\[0\] \('pram'\): parameter 'attribute' is missing"),
         ([("pram", {"attribute": "roof", "retain": "high"})], r"steps\[0\] \('pram'\): parameter 'retain' must be a number in \[0, 1\]"),
         ([("noise", {"attributes": ["a"], "nois": 10})], r"steps\[0\] \('noise'\): unknown parameter 'nois'"),
-        ([("noise", {"attributes": ["a"], "method": "ROMM"})], r"parameter 'method' must be one of"),
+        ([("noise", {"attributes": ["a"], "method": "rotate"})], r"parameter 'method' must be one of"),
         ([("rank-swap", {"attributes": [], "p": 5})], r"parameter 'attributes' must be a non-empty list"),
         ([("local-suppression", {"k": 0, "attributes": ["a"]})], r"parameter 'k' must be an integer >= 1"),
         ([("microaggregation", {"attributes": ["a"], "k": 2.5})], r"parameter 'k' must be an integer"),
@@ -239,3 +239,16 @@ def test_released_uniqueness_counts_kept_columns():
     figures = out.released_uniqueness
     assert figures["columns"] == ["age", "roof", "sex", "person"] and figures["sample_uniques"] == 1.0
     assert figures["kept_columns"][0]["alone"] == 1.0 and figures["kept_columns"][0]["warn"]
+
+
+def test_romm_noise_step_is_verified_and_refuses_missing_values():
+    from unlinkable.verify import verify_steps
+
+    df = frame()
+    out = Pipeline([("noise", {"attributes": ["income", "savings"], "method": "ROMM", "p": 0.01, "seed": 5})],
+                   **ROLES).run(df)
+    verify_steps(out.table, original=df, steps=list(out.steps), stages=out.stages)
+    assert out.steps[0]["changed_cells"] > 0
+    holed = df.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(None).otherwise(pl.col("savings")).alias("savings"))
+    with pytest.raises(InputError, match=r"column 'savings' has missing values, which ROMM cannot mix"):
+        Pipeline([("noise", {"attributes": ["savings"], "method": "ROMM", "seed": 5})], **ROLES).run(holed)

@@ -14,7 +14,7 @@ from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["add_noise"]
 
-METHODS = ("additive", "correlated", "correlated2", "restr")
+METHODS = ("additive", "correlated", "correlated2", "restr", "ROMM")
 
 
 def add_noise(
@@ -22,8 +22,9 @@ def add_noise(
     *,
     attributes: Sequence[str],
     noise: float = 150.0,
-    method: Literal["additive", "correlated", "correlated2", "restr"] = "additive",
+    method: Literal["additive", "correlated", "correlated2", "restr", "ROMM"] = "additive",
     delta: float = 0.1,
+    p: float = 0.001,
     seed: int | None = None,
     rng: np.random.Generator | None = None,
 ) -> pl.DataFrame:
@@ -40,7 +41,12 @@ def add_noise(
         ``"additive"``: column ``x`` gets independent ``N(0, (noise/100 * sd(x))^2)`` noise.
         ``"correlated"``: the rows get ``N(0, noise/100 * Cov(X))`` noise, so the masked covariance
         is ``(1 + noise/100) Cov(X)`` in expectation and the correlations are kept.
-    method : {"additive", "correlated", "correlated2", "restr"}
+    method : {"additive", "correlated", "correlated2", "restr", "ROMM"}
+        ``"ROMM"`` (random orthogonal matrix masking, Ting, Fienberg and Trottini) ignores ``noise``:
+        it draws an n x n matrix ``M`` of standard normals (column by column), orthonormalises the
+        columns of ``I + p M`` by classical Gram-Schmidt into ``T`` and returns ``T X``, so every
+        released record is a rotation-mixture of all records; column sums of squares are kept. As in
+        sdcMicro, a column with a missing value comes out entirely missing (every output row uses it).
         ``"restr"`` (sdcMicro's restricted method) draws nothing: each column becomes
         ``c x + (1 - c) mean(x)`` with ``c = sqrt((n - 1 - w) / ((n + 1)(1 + w)))`` for n < 500 and
         ``sqrt((n - 1) / (n + n w - 1))`` otherwise, ``w = noise / 100``, n the number of records.
@@ -49,6 +55,8 @@ def add_noise(
         which keeps each column's mean and variance in expectation.
     delta : float in (0, 1), default 0.1
         The ``"correlated2"`` parameter.
+    p : float >= 0, default 0.001
+        The ``"ROMM"`` perturbation of the identity (sdcMicro's ``p``).
     seed : int, optional
         Seed for ``numpy.random.default_rng``; the same seed gives the same output.
     rng : numpy.random.Generator, optional
@@ -66,7 +74,7 @@ def add_noise(
     Raises
     ------
     ConfigError
-        Unknown method, negative or non-finite ``noise``, ``delta`` outside (0, 1), no attributes.
+        Unknown method, negative or non-finite ``noise`` or ``p``, ``delta`` outside (0, 1), no attributes.
     InputError
         Missing or non-numeric columns.
 
@@ -93,9 +101,11 @@ def add_noise(
         raise ConfigError(f"add_noise: noise must be a finite percentage >= 0, got {noise!r}", hint="e.g. noise=150")
     if method == "correlated2" and (isinstance(delta, bool) or not isinstance(delta, (int, float)) or not 0 < delta < 1):
         raise ConfigError(f"add_noise: delta must be in (0, 1), got {delta!r}", hint="e.g. delta=0.1")
+    if method == "ROMM" and (isinstance(p, bool) or not isinstance(p, (int, float)) or not np.isfinite(p) or p < 0):
+        raise ConfigError(f"add_noise: p must be a finite number >= 0, got {p!r}", hint="e.g. p=0.001")
 
     x = frame.select(pl.col(attrs).cast(pl.Float64).fill_nan(None)).to_numpy()  # nulls -> NaN
-    n, p = x.shape
+    n, k = x.shape
     if rng is not None and seed is not None:
         raise ConfigError("add_noise: give seed or rng, not both", hint="rng draws the noise; seed makes a generator")
     rng = np.random.default_rng(seed) if rng is None else rng
@@ -113,7 +123,7 @@ def add_noise(
         # A symmetric square root tolerates singular (collinear) covariances, unlike Cholesky.
         w, v = np.linalg.eigh(cov)
         root = v * np.sqrt(np.clip(w, 0.0, None))
-        out = x + rng.standard_normal((n, p)) @ root.T
+        out = x + rng.standard_normal((n, k)) @ root.T
     elif method == "restr":
         w = noise / 100.0
         c = np.sqrt((n - 1 - w) / ((n + 1) * (1 + w))) if n < 500 else np.sqrt((n - 1) / (n + n * w - 1))
@@ -121,17 +131,36 @@ def add_noise(
         with np.errstate(invalid="ignore"):
             mean = np.where(counts > 0, np.nansum(x, axis=0) / np.maximum(counts, 1), np.nan)
         out = c * x + (1 - c) * mean
+    elif method == "ROMM":
+        # column-major fill: column j of the draw is R's j-th block of rnorm(n * n)
+        rotation = _gram_schmidt(np.eye(n) + p * rng.standard_normal((n, n)))
+        out = rotation @ np.nan_to_num(x)
+        out[:, np.isnan(x).any(axis=0)] = np.nan  # a missing value enters every output row
     else:
         d1 = np.sqrt(1.0 - delta**2)
         mean = np.nansum(x, axis=0) / np.maximum((~np.isnan(x)).sum(axis=0), 1)
         sd = _sd(x)
         drawn = sd > 0
-        e = np.broadcast_to((1.0 - d1) / delta * mean, (n, p)).copy()
+        e = np.broadcast_to((1.0 - d1) / delta * mean, (n, k)).copy()
         e[:, drawn] += rng.standard_normal((n, int(drawn.sum()))) * sd[drawn]
         out = x * d1 + delta * e
     return frame.with_columns(
         pl.Series(name, out[:, j], dtype=pl.Float64, nan_to_null=True) for j, name in enumerate(attrs)
     )
+
+
+def _gram_schmidt(u: np.ndarray) -> np.ndarray:
+    """Orthonormal columns by classical Gram-Schmidt (each column minus its projections on the
+    previous *orthogonalised* columns, normalised at the end), the order of operations of sdcMicro's
+    ``orthonormalization``; near-collinear columns are an error there and here."""
+    if u.size and np.min(np.linalg.svd(u, compute_uv=False)) <= 1e-8:
+        raise InputError("add_noise: the ROMM matrix is singular", hint="use another seed or a larger p")
+    v = u.copy()
+    for i in range(1, u.shape[1]):
+        prev = v[:, :i]
+        coef = (u[:, i] @ prev) / np.einsum("ij,ij->j", prev, prev)
+        v[:, i] = u[:, i] - prev @ coef
+    return v / np.sqrt(np.einsum("ij,ij->j", v, v))
 
 
 def _sd(x: np.ndarray) -> np.ndarray:

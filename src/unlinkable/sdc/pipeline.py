@@ -189,6 +189,12 @@ def _run_pram(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, d
 def _run_noise(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
     from unlinkable.sdc.noise import add_noise
 
+    if params.get("method") == "ROMM":
+        # ROMM mixes all records into each one: a missing value would blank its whole column
+        for name in params["attributes"]:
+            if name in df.columns and df[name].null_count():
+                raise InputError(f"noise: column {name!r} has missing values, which ROMM cannot mix",
+                                 hint="impute or drop them first, or use another noise method")
     return add_noise(df, **params), {}
 
 
@@ -264,7 +270,7 @@ REGISTRY: dict[str, StepSpec] = {
         random=True,
     ),
     "noise": StepSpec(
-        {"attributes": _str_list, "noise": _number(0.0), "method": _choice("additive", "correlated", "correlated2", "restr"), "delta": _number(0.0, 1.0), "seed": _seed},
+        {"attributes": _str_list, "noise": _number(0.0), "method": _choice("additive", "correlated", "correlated2", "restr", "ROMM"), "delta": _number(0.0, 1.0), "p": _number(0.0), "seed": _seed},
         ("attributes",),
         ("attributes",),
         _run_noise,

@@ -462,7 +462,7 @@ def run_addnoise_case(case: dict) -> None:
     for run in case["runs"]:
         try:
             runs.append(add_noise(df, attributes=df.columns, noise=run["noise"], method=run["method"],
-                                  delta=run["delta"], rng=stream))
+                                  delta=run["delta"], p=run["p"], rng=stream))
         except UnlinkableError as exc:
             runs.append(exc)
     x = df.to_numpy().astype(float)
@@ -477,6 +477,9 @@ def run_addnoise_case(case: dict) -> None:
         res = runs[exp["run"]]
         if exp["check"] == "error":
             assert isinstance(res, UnlinkableError), exp["r"]
+            continue
+        if exp["check"] == "all_missing":
+            assert res.null_count().sum_horizontal().item() == res.height * res.width, exp["r"]
             continue
         if exp["check"] == "every_column_changed":
             with np.errstate(invalid="ignore"):
