@@ -33,6 +33,7 @@ from unlinkable.search.heuristic import best_first
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.utility import metric_from_name
+from unlinkable.dp.search import to_double
 from unlinkable.utility.base import UtilityMetric, score_text
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ class Result:
     released_uniqueness: dict[str, Any] = field(default_factory=dict)
     #: sensitive attributes that no privacy model protects (ARX rejects them; we warn: see README)
     unprotected_sensitive: list[str] = field(default_factory=list)
+    #: ARX's score of the transformation SafePub's data-dependent search chose (Python API only:
+    #: it is computed from the sampled records, outside the differential-privacy guarantee)
+    selection_score: str | None = None
     _risk_after: Any = field(default=None, repr=False)
 
     @property
@@ -407,7 +411,14 @@ class Anonymizer:
         update = shown.search if shown.enabled else None  # no counting work when nobody watches
         private = self._private_sampling()
         try:
-            if private is not None:
+            selection_score = None
+            if private is not None and private.data_dependent:
+                # SafePub's data-dependent search: the exponential mechanism picks the transformation
+                node, selection_score, checked = self._dp_search(private, evaluator, lattice, maps, frame.height, update)
+                outcome = SearchOutcome(optimum=node, checked=checked, lattice_size=lattice.size)
+                optimal = False
+                shown.search(checked, None)
+            elif private is not None:
                 # SafePub: the transformation is the data-independent scheme, not searched for
                 node = lattice.id_of(private.levels(self.quasi_identifiers, [gm.levels for gm in maps]))
                 evaluator.result(node)
@@ -480,7 +491,27 @@ class Anonymizer:
             roles={name: role.value for name, role in roles.items()},
             released_uniqueness=uniqueness,
             unprotected_sensitive=unprotected,
+            selection_score=None if selection_score is None else score_text(to_double(selection_score)),
         )
+
+    def _dp_search(self, private: "DifferentialPrivacy", evaluator: NodeEvaluator, lattice: Lattice, maps: list,
+                   n_total: int, update: Callable | None) -> tuple[int, Any, int]:
+        """SafePub's data-dependent search over the lattice with the metric's score (dp/search.py)."""
+        from unlinkable.dp import search as dp_search
+
+        if self.metric.name not in dp_search.SCORED_METRICS:
+            raise ConfigError(f"differential-privacy's data-dependent search has no score function for metric "
+                              f"{self.metric.name!r}", hint=f"use one of {', '.join(dp_search.SCORED_METRICS)} (as ARX)")
+
+        def node_score(node: int) -> Any:
+            out = evaluator.outcome(node)
+            gen = out.classes.gen
+            return dp_search.score(self.metric.name, sizes=out.classes.sizes, suppressed=out.suppressed_classes,
+                                   gen=lambda i: gen[:, i], levels=out.levels, maps=maps, n_total=n_total, k=private.k)
+
+        assert private.steps is not None and private.search_budget is not None
+        return dp_search.search(lattice, node_score, steps=private.steps, search_budget=private.search_budget,
+                                deterministic=private.deterministic, progress=update)
 
     def _private_sampling(self) -> "DifferentialPrivacy | None":
         """The differential-privacy model, if any: it samples the records and fixes the transformation."""

@@ -668,14 +668,33 @@ def _differential_privacy(name: str, params: Mapping[str, Any], *, classes, quas
     scheme, recomputed from the hierarchies' heights and the declared degree or levels alone; (2) every
     released class holds at least k records; (3) that k satisfies SafePub's bound, delta(k - 1) < delta
     (ARX's k is one above the first k that does), recomputed here. The random sample cannot be checked
-    from the release: it is secret by design (``dp/sampling.py``)."""
+    from the release: it is secret by design (``dp/sampling.py``). Without a scheme (ARX's
+    data-dependent search) (1) becomes one level per quasi-identifier and (3) uses epsilon minus the
+    search budget; that the exponential mechanism chose the transformation with that budget cannot be
+    checked from the release (its draw is secret, and made on the secret sample)."""
     from unlinkable.models.differential_privacy import DEGREES
 
-    epsilon, delta, scheme = float(params["epsilon"]), float(params["delta"]), params["generalization"]
+    epsilon, delta, scheme = float(params["epsilon"]), float(params["delta"]), params.get("generalization")
     if levels is None:
         raise VerificationError("differential-privacy: the release's generalization levels cannot be checked "
                                 "(a quasi-identifier has no hierarchy)", hint="give every quasi-identifier a hierarchy")
-    for q in quasi_identifiers:
+    if scheme is None:
+        # ARX's data-dependent search: the exponential mechanism's choice is random and made on the
+        # secret sample, so the release cannot show it was drawn fairly; what it can show is one
+        # level per quasi-identifier (global recoding) and k for the budget the search left.
+        budget = params.get("search_budget")
+        if not isinstance(budget, float) or not 0.0 < budget < epsilon or not isinstance(params.get("steps"), int):
+            raise VerificationError("differential-privacy: neither a generalization scheme nor a search budget and "
+                                    "steps are stated", hint="an unchecked claim is refused; this is probably a bug")
+        for q in quasi_identifiers:
+            if not levels[q]:   # the levels that map every released value to its output text
+                raise VerificationError(f"differential-privacy: {q!r} is not released at one hierarchy level",
+                                        hint="the search releases one transformation; this is probably a bug")
+        epsilon = epsilon - budget
+        quasi_identifiers_checked: list[str] = []
+    else:
+        quasi_identifiers_checked = list(quasi_identifiers)
+    for q in quasi_identifiers_checked:
         spec = scheme if isinstance(scheme, str) else scheme.get(q, 0)
         top = hierarchies[q].levels - 1
         wanted = min(int(spec) if isinstance(spec, int) else int(math.floor(DEGREES[spec] * top + 0.5)), top)

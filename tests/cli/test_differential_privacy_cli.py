@@ -15,13 +15,13 @@ EXE = Path(sys.executable).parent / "unlinkable"
 DP = "  - differential-privacy: {epsilon: 2.0, delta: 1.0e-4, generalization: high}\n"
 
 
-def _job(tmp_path, *, kept: str):
+def _job(tmp_path, *, kept: str, model: str = DP):
     from unlinkable.datasets import write_census_job
 
     job = write_census_job(tmp_path, n=1500, seed=4)
     text = job.read_text()
     lines = [line for line in text.splitlines(keepends=True) if "l-diversity" not in line]
-    text = "".join(lines).replace("  - k-anonymity: {k: 5}\n", DP)
+    text = "".join(lines).replace("  - k-anonymity: {k: 5}\n", model)
     text = text.replace("income: {role: sensitive}", f"income: {{role: {kept}}}")
     text = text.replace("diagnosis: {role: sensitive, hierarchy: census_hierarchy_diagnosis.csv}", "diagnosis: {role: identifier}")
     job.write_text(text)
@@ -52,3 +52,17 @@ def test_a_column_released_as_it_is_is_refused(tmp_path):
     proc = _run(_job(tmp_path, kept="insensitive"), tmp_path)
     assert proc.returncode == 2 and "differential-privacy covers the quasi-identifiers only" in proc.stderr
     assert not (tmp_path / "census_anonymized.csv").exists() and not (tmp_path / "r.json").exists()
+
+
+def test_data_dependent_search_from_a_job_file(tmp_path):
+    job = _job(tmp_path, kept="identifier",
+               model="  - differential-privacy: {epsilon: 2.0, delta: 1.0e-4, search_budget: 0.5, steps: 20}\n")
+    proc = _run(job, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "r.json").read_text())
+    assert result["models"] == [{"differential-privacy": {"epsilon": 2.0, "delta": 0.0001, "search_budget": 0.5,
+                                                          "steps": 20}}]
+    out = pl.read_csv(tmp_path / "census_anonymized.csv", infer_schema=False)
+    k = DifferentialPrivacy(2.0, 1e-4, search_budget=0.5, steps=20).k
+    assert out.height == 0 or out.group_by(list(result["transformation"])).len()["len"].min() >= k
+    assert "seed" not in (tmp_path / "r.json").read_text().lower()

@@ -16,8 +16,9 @@ The suppression limit does not apply (ARX lets the model suppress any number of 
 quasi-identifier); the ``anonymize`` command writes the released rows only, since the number of
 ``*`` rows would tell the input's size, which the guarantee does not cover. The
 check per class (``check``) is step 3. The engine draws the sample through :meth:`sample` and
-fixes the lattice to :meth:`levels`. ARX's data-dependent variant (a search over the lattice with
-the exponential mechanism and part of the budget) is not implemented: a scheme is required.
+fixes the lattice to :meth:`levels`. Without a scheme, ARX's data-dependent variant runs instead
+(``search_budget`` and ``steps``): the exponential mechanism picks the transformation with part of
+the budget (``dp/search.py``), and sampling and k take the rest.
 
 ``deterministic=True`` replays ARX's test mode (``java.util.Random(0xDEADBEEF)``): the sample is
 then public and the release is NOT differentially private. It is a Python-API option for
@@ -34,6 +35,7 @@ import numpy as np
 from unlinkable.config import check_float, check_keys
 from unlinkable.dp.parameters import SafePubParameters, safepub_parameters
 from unlinkable.dp.sampling import arx_deterministic_sample, secure_sample
+from unlinkable.dp.search import interval_low
 from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 
@@ -78,8 +80,14 @@ class DifferentialPrivacy(PrivacyModel):
         A degree for every quasi-identifier (``none``, ``low``, ``low-medium``, ``medium``,
         ``medium-high``, ``high``, ``complete``), or per attribute a level or a degree (attributes
         not named stay at level 0).
+        None for ARX's data-dependent search (then ``search_budget`` and ``steps`` are required).
+    search_budget : float, optional
+        The part of epsilon the data-dependent search spends (ARX's ``setDPSearchBudget``); the
+        sample and k use ``epsilon - search_budget`` (ARX's interval lower bound).
+    steps : int, optional
+        The search's expansions (ARX's ``setHeuristicSearchStepLimit(steps, EXPANSIONS)``).
     deterministic : bool
-        ARX's test mode: sample with ``java.util.Random(0xDEADBEEF)``. Not private; API only.
+        ARX's test mode: sample (and search) with ``java.util.Random(0xDEADBEEF)``. Not private; API only.
 
     Examples
     --------
@@ -100,13 +108,30 @@ class DifferentialPrivacy(PrivacyModel):
     monotone_suppression = True
     per_class = True
 
-    def __init__(self, epsilon: float, delta: float, generalization: str | Mapping[str, int | str],
-                 *, deterministic: bool = False) -> None:
+    def __init__(self, epsilon: float, delta: float, generalization: str | Mapping[str, int | str] | None = None,
+                 *, search_budget: float | None = None, steps: int | None = None, deterministic: bool = False) -> None:
         self.epsilon = check_float(epsilon, "epsilon", low=0.0, low_open=True)
         if not math.isfinite(self.epsilon):
             raise ConfigError(f"differential-privacy: epsilon must be finite, got {shown(epsilon)}", hint="e.g. epsilon: 1.0")
         self.delta = check_float(delta, "delta", low=0.0, high=1.0, low_open=True, high_open=True)
-        if isinstance(generalization, Mapping):
+        self.search_budget: float | None = None
+        self.steps: int | None = None
+        if generalization is None:
+            if search_budget is None or steps is None:
+                raise ConfigError("differential-privacy needs the parameter generalization, or search_budget and steps for "
+                                  "ARX's data-dependent search",
+                                  hint="e.g. generalization: low-medium, or search_budget: 0.1 and steps: 100")
+            self.search_budget = check_float(search_budget, "search_budget", low=0.0, high=self.epsilon,
+                                             low_open=True, high_open=True)
+            if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+                raise ConfigError(f"differential-privacy: steps must be a whole number >= 1, got {shown(steps)}",
+                                  hint="e.g. steps: 100")
+            self.steps = steps
+            self.generalization: str | dict[str, int | str] | None = None
+        elif search_budget is not None or steps is not None:
+            raise ConfigError("differential-privacy: search_budget and steps belong to the data-dependent search, "
+                              "which a generalization scheme replaces", hint="give either generalization, or search_budget and steps")
+        elif isinstance(generalization, Mapping):
             scheme: dict[str, int | str] = {}
             for attribute, spec in generalization.items():
                 if isinstance(spec, bool):
@@ -119,7 +144,7 @@ class DifferentialPrivacy(PrivacyModel):
                     scheme[str(attribute)] = spec
                 else:
                     scheme[str(attribute)] = _degree(spec, repr(str(attribute)))
-            self.generalization: str | dict[str, int | str] = scheme
+            self.generalization = scheme
         elif isinstance(generalization, str):
             self.generalization = _degree(generalization, "every quasi-identifier")
         else:
@@ -129,7 +154,9 @@ class DifferentialPrivacy(PrivacyModel):
         if not isinstance(deterministic, bool):
             raise ConfigError(f"deterministic must be true or false, got {shown(deterministic)}", hint="leave it out")
         self.deterministic = deterministic
-        self._parameters: SafePubParameters = safepub_parameters(self.epsilon, self.delta)
+        # the sample and k spend what the search leaves (ARX: the lower bound of epsilon - search_budget)
+        anonymization = self.epsilon if self.search_budget is None else interval_low(self.epsilon - self.search_budget)
+        self._parameters: SafePubParameters = safepub_parameters(anonymization, self.delta)
 
     @property
     def k(self) -> int:
@@ -141,8 +168,15 @@ class DifferentialPrivacy(PrivacyModel):
         """Probability with which each record is sampled."""
         return self._parameters.beta
 
+    @property
+    def data_dependent(self) -> bool:
+        """True when the transformation is searched for (no scheme)."""
+        return self.generalization is None
+
     def levels(self, quasi_identifiers: Sequence[str], heights: Sequence[int]) -> list[int]:
         """The transformation, fixed by the scheme and the hierarchies' heights alone."""
+        if self.generalization is None:
+            raise ValueError("the data-dependent search has no fixed levels")
         out = []
         for q, h in zip(quasi_identifiers, heights):
             if isinstance(self.generalization, str):
@@ -159,15 +193,21 @@ class DifferentialPrivacy(PrivacyModel):
         return np.asarray(stats.sizes) >= self.k
 
     def describe(self) -> str:
+        how = ("by a scheme fixed before reading the data" if self.search_budget is None else
+               f"to a transformation chosen by the exponential mechanism in {self.steps} steps with epsilon "
+               f"{self.search_budget} of the budget")
         text = (f"({self.epsilon}, {self.delta})-differential privacy (SafePub): each record was kept with "
-                f"probability {self.beta:.6g} at random, the quasi-identifiers were generalized by a scheme fixed "
-                f"before reading the data, and every class with fewer than {self.k} sampled records was suppressed.")
+                f"probability {self.beta:.6g} at random, the quasi-identifiers were generalized {how}, "
+                f"and every class with fewer than {self.k} sampled records was suppressed.")
         if self.deterministic:
             text += (" The sample was drawn with ARX's fixed test seed, so it is public: this release is NOT "
                      "differentially private and is meant only for comparison with ARX.")
         return text
 
     def to_dict(self) -> dict[str, Any]:
+        if self.generalization is None:
+            return {"differential-privacy": {"epsilon": self.epsilon, "delta": self.delta,
+                                             "search_budget": self.search_budget, "steps": self.steps}}
         generalization = self.generalization if isinstance(self.generalization, str) else dict(self.generalization)
         return {"differential-privacy": {"epsilon": self.epsilon, "delta": self.delta, "generalization": generalization}}
 
@@ -180,12 +220,14 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> Di
     >>> from_config("differential-privacy", {"epsilon": 2, "delta": 1e-5, "generalization": "high"}).k
     114
     """
-    check_keys(params, ["epsilon", "delta", "generalization"], "differential-privacy", noun="parameter")
-    missing = [key for key in ("epsilon", "delta", "generalization") if key not in params]
+    check_keys(params, ["epsilon", "delta", "generalization", "search_budget", "steps"], "differential-privacy",
+               noun="parameter")
+    missing = [key for key in ("epsilon", "delta") if key not in params]
     if missing:
         raise ConfigError(f"differential-privacy needs the parameter(s) {', '.join(missing)}",
                           hint="e.g. - differential-privacy: {epsilon: 1.0, delta: 1.0e-6, generalization: low-medium}")
-    return DifferentialPrivacy(params["epsilon"], params["delta"], params["generalization"])
+    return DifferentialPrivacy(params["epsilon"], params["delta"], params.get("generalization"),
+                               search_budget=params.get("search_budget"), steps=params.get("steps"))
 
 
 __all__ = ["DEGREES", "DifferentialPrivacy", "from_config", "scheme_level"]
