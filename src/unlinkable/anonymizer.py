@@ -507,7 +507,8 @@ class Anonymizer:
             out = evaluator.outcome(node)
             gen = out.classes.gen
             return dp_search.score(self.metric.name, sizes=out.classes.sizes, suppressed=out.suppressed_classes,
-                                   gen=lambda i: gen[:, i], levels=out.levels, maps=maps, n_total=n_total, k=private.k)
+                                   gen=lambda i: gen[:, i], levels=out.levels, maps=maps, n_total=n_total, k=private.k,
+                                   response=getattr(self.metric, "indices", ()))
 
         assert private.steps is not None and private.search_budget is not None
         return dp_search.search(lattice, node_score, steps=private.steps, search_budget=private.search_budget,

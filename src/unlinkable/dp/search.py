@@ -34,7 +34,7 @@ from unlinkable.dp.sampling import ARX_SEED
 from unlinkable.java_random import next_doubles
 
 #: metrics with a score function (ARX's ``isScoreFunctionSupported``)
-SCORED_METRICS = ("aecs", "loss", "precision", "discernibility", "entropy")
+SCORED_METRICS = ("aecs", "loss", "precision", "discernibility", "entropy", "classification")
 
 
 def interval_low(x: float) -> float:
@@ -43,12 +43,13 @@ def interval_low(x: float) -> float:
 
 
 def score(metric: str, *, sizes: np.ndarray, suppressed: np.ndarray, gen: Callable[[int], np.ndarray],
-          levels: Sequence[int], maps: Sequence, n_total: int, k: int) -> Fraction:
+          levels: Sequence[int], maps: Sequence, n_total: int, k: int, response: Sequence[int] = ()) -> Fraction:
     """ARX's score of one transformation for the data-dependent search (larger is better).
 
     ``sizes`` and ``suppressed`` describe the classes of the sampled records; ``gen(i)`` gives the
     generalized codes of attribute ``i`` per class; ``n_total`` counts every input record (the
-    ones the sample withheld count as suppressed).
+    ones the sample withheld count as suppressed). ``response`` indexes the classification metric's
+    response attributes among the quasi-identifiers.
 
     Examples
     --------
@@ -96,6 +97,20 @@ def score(metric: str, *, sizes: np.ndarray, suppressed: np.ndarray, gen: Callab
             per_value = np.bincount(codes[~at_root], weights=sizes[rows][~at_root]).astype(np.int64)
             total += int((per_value ** 2).sum()) + n_total * (int(sizes[rows][at_root].sum()) + outside)
         return -Fraction(total, n_total * m) / _k_term(k)
+    if metric == "classification":
+        from unlinkable.utility.classification import majority_counts
+
+        # per response: the majority counts of the groups equal on the other attributes, scaled by
+        # 1 - level / maximal level; the sensitivity is k per response attribute
+        total = Fraction(0)
+        if rows.size:
+            classes = np.column_stack([gen(i)[rows] for i in range(m)])
+            for t in response:
+                _, top, _ = majority_counts(classes, sizes[rows], t)
+                top_level = maps[t].max_level
+                scale = 1 - Fraction(levels[t], top_level) if top_level else Fraction(1)
+                total += int(top.sum()) * scale
+        return total / (k * len(response))
     raise ValueError(f"no score function for metric {metric!r}")
 
 

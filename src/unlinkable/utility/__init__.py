@@ -2,7 +2,8 @@
 
 ``metric_from_name("loss")`` returns a fresh metric; names follow the job file
 (loss | discernibility | entropy | precision | aecs | height | entropy-monotonic |
-discernibility-monotonic | precision-monotonic | publisher-payout | entropy-based-information-loss).
+discernibility-monotonic | precision-monotonic | publisher-payout | entropy-based-information-loss |
+classification).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.utility.aecs import AECSMetric
 from unlinkable.utility.base import Evaluation, Score, UtilityMetric, java_double_string
+from unlinkable.utility.classification import ClassificationMetric
 from unlinkable.utility.discernibility import DiscernibilityMetric
 from unlinkable.utility.entropy import EntropyMetric
 from unlinkable.utility.entropy_based import EntropyBasedInformationLossMetric
@@ -33,6 +35,7 @@ METRICS = {
     "precision-monotonic": MonotonicPrecisionMetric,
     "publisher-payout": PublisherPayoutMetric,
     "entropy-based-information-loss": EntropyBasedInformationLossMetric,
+    "classification": ClassificationMetric,
 }
 
 
@@ -61,6 +64,18 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
     options: dict = {}
     if isinstance(name, dict) and str(name.get("name", "")).strip().lower() == "publisher-payout":
         return _publisher_payout({k: v for k, v in name.items() if k != "name"})
+    if isinstance(name, dict) and str(name.get("name", "")).strip().lower() == "classification":
+        from unlinkable.config import check_keys
+
+        # ARX's createClassificationMetric(gsFactor) with the data definition's response variables
+        check_keys(name, ("name", "response", "gs_factor"), "`metric`")
+        if "response" not in name:
+            raise ConfigError("the classification metric needs its response attributes",
+                              hint="metric: {name: classification, response: [salary-class]}")
+        return ClassificationMetric(name["response"], gs_factor=name.get("gs_factor", 0.5))
+    if isinstance(name, str) and name.strip().lower() == "classification":
+        raise ConfigError("the classification metric needs its response attributes",
+                          hint="metric: {name: classification, response: [salary-class]}")
     if isinstance(name, dict):
         # job file: metric: {name: loss, weights: {age: 2, zip: 1}}
         from unlinkable.config import check_keys
@@ -90,4 +105,5 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
 __all__ = ["UtilityMetric", "Evaluation", "Score", "java_double_string", "metric_from_name", "METRICS",
            "LossMetric", "DiscernibilityMetric", "EntropyMetric", "PrecisionMetric", "AECSMetric", "HeightMetric",
            "MonotonicEntropyMetric", "MonotonicDiscernibilityMetric",
-           "MonotonicPrecisionMetric", "PublisherPayoutMetric", "EntropyBasedInformationLossMetric"]
+           "MonotonicPrecisionMetric", "PublisherPayoutMetric", "EntropyBasedInformationLossMetric",
+           "ClassificationMetric"]
