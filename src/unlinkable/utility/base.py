@@ -161,9 +161,20 @@ def _shortest_digits(a: float) -> tuple[str, int]:
     return digits, exp
 
 
+def sequential_sum(terms: np.ndarray) -> float:
+    """Left-to-right sum, as a Java loop adds (``cumsum`` accumulates in order; ``sum`` is pairwise).
+
+    Examples
+    --------
+    >>> sequential_sum(np.array([1e16, 1.0, 1.0]))   # each 1.0 is lost in turn, as in Java
+    1e+16
+    """
+    return float(np.cumsum(terms)[-1]) if terms.size else 0.0
+
+
 def floor10(x: float) -> float:
     """ARX rounds normalized per-attribute losses down to 10 decimals."""
     return math.floor(x * 1e10) / 1e10
 
 
-__all__ = ["Evaluation", "Score", "UtilityMetric", "java_double_string", "score_text", "floor10"]
+__all__ = ["Evaluation", "Score", "UtilityMetric", "java_double_string", "score_text", "floor10", "sequential_sum"]

@@ -14,15 +14,10 @@ import math
 
 import numpy as np
 
-from unlinkable.utility.base import Evaluation, Score, UtilityMetric, floor10
+from unlinkable.utility.base import Evaluation, Score, UtilityMetric, floor10, sequential_sum
 
 #: Java's ``Math.log(2)``: ARX's log2(x) is ``Math.log(x) / LOG2``
 _LOG2 = math.log(2.0)
-
-
-def _sequential_sum(terms: np.ndarray) -> float:
-    """Left-to-right sum, as Java's loop adds (``cumsum`` accumulates in order; ``sum`` is pairwise)."""
-    return float(np.cumsum(terms)[-1]) if terms.size else 0.0
 
 
 class EntropyMetric(UtilityMetric):
@@ -71,14 +66,14 @@ class EntropyMetric(UtilityMetric):
             present = np.flatnonzero(freq > 0)
             a = freq[present]
             # ARX: a * log2(a / b), summed in dictionary order; the sign is switched at the end
-            raw = _sequential_sum(a * (np.log(a / gen_freq[gen_of[present]]) / _LOG2))
+            raw = sequential_sum(a * (np.log(a / gen_freq[gen_of[present]]) / _LOG2))
             released = floor10(-raw) if raw != 0.0 else 0.0
             bound.append(released)
             if supp_sizes is not None and total_supp > 0:
                 counts = np.bincount(ev.gen_of(i, supp_rows), weights=supp_sizes,
                                      minlength=gm.cardinality(lv)).astype(np.float64)
                 c = counts[counts > 0]
-                raw += _sequential_sum(c * (np.log(c / total_supp) / _LOG2))
+                raw += sequential_sum(c * (np.log(c / total_supp) / _LOG2))
             per[name] = (floor10(-raw) if raw != 0.0 else 0.0) + 0.0
         return Score(float(sum(per.values())), per, float(sum(bound)))
 

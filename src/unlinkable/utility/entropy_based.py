@@ -14,12 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from unlinkable.utility.base import Evaluation, Score, UtilityMetric
-
-
-def _sequential_sum(terms: np.ndarray) -> float:
-    """Left-to-right sum, as Java's loop adds (``cumsum`` accumulates in order; ``sum`` is pairwise)."""
-    return float(np.cumsum(terms)[-1]) if terms.size else 0.0
+from unlinkable.utility.base import Evaluation, Score, UtilityMetric, sequential_sum
 
 
 class EntropyBasedInformationLossMetric(UtilityMetric):
@@ -57,7 +52,7 @@ class EntropyBasedInformationLossMetric(UtilityMetric):
         with np.errstate(divide="ignore"):
             loss = count * entropy_information_loss(ev.levels, codes, ev.maps)
         suppressed = np.asarray(ev.suppressed, dtype=bool).take(order)
-        return Score(_sequential_sum(np.where(suppressed, count, loss)), None, _sequential_sum(loss))
+        return Score(sequential_sum(np.where(suppressed, count, loss)), None, sequential_sum(loss))
 
 
 __all__ = ["EntropyBasedInformationLossMetric"]

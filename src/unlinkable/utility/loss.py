@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from unlinkable.utility.base import Evaluation, Score, UtilityMetric, floor10
+from unlinkable.utility.base import Evaluation, Score, UtilityMetric, floor10, sequential_sum
 
 
 def _normalize(total: float, n: int, domain: int) -> float:
@@ -30,11 +30,6 @@ def _arx_normalize(total: float, n: int, domain: int, g_factor: float) -> float:
     span = float(n) - low
     x = (total - low) / span if span != 0 else 0.0
     return floor10(x if x >= 0.0 else 0.0)
-
-
-def _sequential_sum(terms: np.ndarray) -> float:
-    """Left-to-right sum, as Java's loop adds (``cumsum`` accumulates in order; ``sum`` is pairwise)."""
-    return float(np.cumsum(terms)[-1]) if terms.size else 0.0
 
 
 def geometric_mean_loss(values, weights=None) -> float:
@@ -156,10 +151,10 @@ class LossMetric(UtilityMetric):
         for i, (gm, level) in enumerate(zip(ev.maps, ev.levels)):
             share = count * self._shares(i, gm, level).take(ev.gen_of(i, order))
             released = share * g_factor
-            bound.append(_sequential_sum(released))
+            bound.append(sequential_sum(released))
             if any_suppressed:
                 charged = count if s_factor == 1.0 else share + s_factor * (count - share)
-                result.append(_sequential_sum(np.where(suppressed, charged, released)))
+                result.append(sequential_sum(np.where(suppressed, charged, released)))
             else:
                 result.append(bound[-1])
         per = [_arx_normalize(x, ev.n, gm.domain_size, g_factor) for x, gm in zip(result, ev.maps)]
