@@ -17,7 +17,7 @@ import errno
 import importlib
 import signal
 import sys
-from typing import Callable, Sequence
+from typing import Callable, NoReturn, Sequence
 
 from unlinkable.data.outputs import Terminated, terminate_on_signals
 from unlinkable.errors import InternalError, UnlinkableError
@@ -28,6 +28,21 @@ COMMANDS = {
     "exposure": "how much of a release can be joined to an outside table",
     "score": "loss, suppressed records and classes of one transformation (as ARX's getInformationLoss)",
 }
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (with a hint), as every other error: exit 2, no usage block.
+
+    Sub-command parsers are of the same class (``add_subparsers`` builds them with the parent's).
+
+    Examples
+    --------
+    >>> Parser(prog="demo").format_usage().startswith("usage: demo")
+    True
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (hint: {self.prog} --help lists the options)\n")
 
 
 class _VersionAction(argparse.Action):
@@ -46,17 +61,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     A run imports only what its command uses: the other sub-commands are still listed (for
     ``--help`` and error messages) but their modules, and everything they import, are not loaded.
     """
-    parser = argparse.ArgumentParser(prog="unlinkable", description="Measure and remove re-identification and linkage risk in tables of personal data.")
+    parser = Parser(prog="unlinkable", description="Measure and remove re-identification and linkage risk in tables of personal data.")
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         if command is not None and name != command:
             sub.add_parser(name, help=help_text, description=help_text)
             continue
-        try:
-            module = importlib.import_module(f"unlinkable.commands.{name}")
-        except ModuleNotFoundError:
-            continue
+        module = importlib.import_module(f"unlinkable.commands.{name}")
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         module.configure(cmd)
         cmd.set_defaults(_run=module.run)
@@ -87,8 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(_requested(words))
     args = parser.parse_args(words)
     if not getattr(args, "_run", None):
-        parser.print_help(sys.stderr)
-        return 2
+        parser.error(f"a command is required: {', '.join(COMMANDS)}")
     return run_guarded(lambda: args._run(args))
 
 
@@ -121,7 +132,7 @@ def run_guarded(call: Callable[[], int | None]) -> int:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130
     except MemoryError:
-        print("error: out of memory (hint: use a smaller input or the Spark backend)", file=sys.stderr)
+        print("error: out of memory (hint: use a smaller input, or a machine with more memory)", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"error: {environment_problem(exc)}", file=sys.stderr)

@@ -122,12 +122,13 @@ def census_hierarchies(frame: pl.DataFrame) -> dict[str, Hierarchy]:
 def write_census_job(folder: str | Path, *, n: int = 10_000, seed: int = 0) -> Path:
     """Write the census table, its hierarchies and a ready anonymize job file into ``folder``.
 
-    Returns the job file's path.
+    ``folder`` is created if missing (it is where the demo's files go). Returns the job file's path.
     """
     from unlinkable.data.io import atomic_write_text, write_table
     from unlinkable.hierarchies.io import write_hierarchy
 
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     frame = census(n, seed=seed)
     write_table(frame, folder / "census.csv", delimiter=",")
     hierarchies = census_hierarchies(frame)

@@ -8,7 +8,6 @@ into place at the end, together: an error, Ctrl-C or SIGTERM leaves the folder a
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
@@ -29,14 +28,13 @@ _FILES = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="./run", description="anonymize the bundled synthetic census data")
+    from unlinkable.cli import Parser, run_guarded
+
+    parser = Parser(prog="./run", description="anonymize the bundled synthetic census data")
     parser.add_argument("--out", default="out", help="folder for the data, job file, outputs and reports (default: out)")
     parser.add_argument("--records", type=int, default=10_000, help="synthetic records to draw (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the synthetic data (default 0)")
     args = parser.parse_args(argv)
-
-    from unlinkable.cli import run_guarded
-
     return run_guarded(lambda: _run(Path(args.out), records=args.records, seed=args.seed))
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -75,13 +77,79 @@ def test_environment_problems_exit_2_with_one_line(demo, tmp_path, argv, message
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
-def test_a_missing_output_folder_is_created_only_when_the_run_succeeds(demo, tmp_path):
-    r = run("assess", "census_job.yaml", "--json", "new/r.json", "--report", "census.csv/r.html", cwd=tmp_path)
-    assert "is not a folder" in one_line_error(r)
-    assert not (tmp_path / "new").exists()
-    r = run("assess", "census_job.yaml", "--json", "new/deeper/r.json", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    assert (tmp_path / "new" / "deeper" / "r.json").exists()
+@pytest.mark.parametrize("command, output", [("assess", "--json"), ("assess", "--records"), ("assess", "--report"),
+                                             ("anonymize", "--json")])
+def test_a_missing_output_folder_is_an_error_naming_it(demo, tmp_path, command, output):
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = run(command, "census_job.yaml", output, "new/deeper/r.out", cwd=tmp_path)
+    message = one_line_error(r)
+    assert "new/deeper: no such folder" in message and "mkdir -p new/deeper" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written, no folder created
+
+
+def test_a_missing_output_folder_in_a_job_file_is_an_error(tmp_path):
+    job = write_census_job(tmp_path, n=300, seed=4)
+    job.write_text(job.read_text().replace("path: census_anonymized.csv", "path: gone/census_anonymized.csv"))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert "gone: no such folder" in one_line_error(run("anonymize", job, cwd=tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "a command is required: assess, anonymize, exposure, score"),
+    (["frob"], "invalid choice: 'frob'"),
+    (["assess"], "the following arguments are required: source (hint: unlinkable assess --help"),
+    (["assess", "census.csv", "--population-size", "9", "--sampling-fraction", "0.1"], "not allowed with"),
+    (["assess", "census.csv", "--risk-method", "fast"], "argument --risk-method: invalid choice: 'fast'"),
+    (["anonymize", "census_job.yaml", "--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_argument_errors_are_one_line_with_a_hint(tmp_path, argv, message):
+    r = run(*argv, cwd=tmp_path)
+    assert message in one_line_error(r) and "--help lists the options" in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("errno_, words", [(errno.EROFS, "read-only"), (errno.EACCES, "permission denied")])
+@pytest.mark.parametrize("command", ["assess", "run"])
+def test_a_read_only_or_forbidden_output_folder_exits_2(demo, tmp_path, monkeypatch, capsys, errno_, words, command):
+    """Root writes anywhere, so the folder's refusal is simulated where the outputs are staged."""
+    import unlinkable.data.outputs as outputs_module
+    from unlinkable import demo as run_script
+
+    def refuse(*, dir, **_):
+        raise OSError(errno_, os.strerror(errno_), dir)
+
+    monkeypatch.setattr(outputs_module, "tempfile", types.SimpleNamespace(mkstemp=refuse, mkdtemp=refuse))
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    if command == "assess":
+        code = main(["assess", "census_job.yaml", "--json", "r.json", "--report", "r.html"])
+    else:
+        code = run_script.main(["--records", "50", "--out", "locked"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err, err
+    assert words in err.lower() and "cannot write into this folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("unreadable", ["census_job.yaml", "census.csv", "census_hierarchy_age.csv"])
+def test_an_input_without_read_permission_exits_2(demo, tmp_path, monkeypatch, capsys, unreadable):
+    """Root reads anything, so the refusal is simulated where every input's bytes are read."""
+    read_bytes = Path.read_bytes
+
+    def refuse(self):
+        if self.name == unreadable:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["anonymize", "census_job.yaml", "--json", "r.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert f"{unreadable}: cannot be read (Permission denied) (hint: check the permissions)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
@@ -114,6 +182,10 @@ def test_internal_errors_exit_3_and_say_so(tmp_path, monkeypatch, capsys):
     (["--records", "-5"], "--records must be at least 1"),
     (["--seed", "-1"], "--seed must be 0 or more"),
     (["--out", "file"], "is a file, not a folder"),
+    (["--records", "abc"], "argument --records: invalid int value: 'abc' (hint: ./run --help"),  # argparse's own
+    (["--seed", "1.5"], "argument --seed: invalid int value"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["somewhere"], "unrecognized arguments: somewhere"),
 ])
 def test_run_user_errors_exit_2_with_one_line(tmp_path, argv, message):
     (tmp_path / "file").write_text("x")

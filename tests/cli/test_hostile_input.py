@@ -32,6 +32,12 @@ SEXES = ["m", "f"] * 6
 INCOMES = [1200, 3400, 2100, 5600, 4300, 2500, 3100, 2800, 6100, 3900, 1500, 4700]
 
 
+@pytest.fixture(autouse=True)
+def _output_folder(tmp_path: Path) -> None:
+    """The folder the refused runs would write into: it must exist (a missing one is an error of its own)."""
+    (tmp_path / "out").mkdir()
+
+
 def _cli(*args: object) -> subprocess.CompletedProcess:
     exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "unlinkable"]
     return subprocess.run([*exe, *map(str, args)], capture_output=True, text=True, timeout=300)

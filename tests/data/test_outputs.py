@@ -115,14 +115,17 @@ def test_impossible_locations_are_refused_up_front(tmp_path, where, message):
         outputs.reserve(target)
 
 
-def test_missing_folders_are_created_and_removed_again_without_a_commit(tmp_path):
+def test_a_missing_folder_is_refused_before_anything_is_written(tmp_path):
     with OutputSet() as outputs:
-        outputs.text(tmp_path / "a" / "b" / "r.json", "{}")
+        outputs.text(tmp_path / "ok.json", "{}")
+        with pytest.raises(OutputError, match=r"(?s)b: no such folder \(output r.json\).*mkdir -p .*/a/b"):
+            outputs.text(tmp_path / "a" / "b" / "r.json", "{}")
     assert list(tmp_path.iterdir()) == []
-    with OutputSet() as outputs:
-        outputs.text(tmp_path / "a" / "b" / "r.json", "{}")
-        outputs.commit()
-    assert (tmp_path / "a" / "b" / "r.json").read_text() == "{}"
+    with OutputSet() as outputs, pytest.raises(OutputError, match="no such folder"):
+        outputs.reserve(tmp_path / "a" / "r.json")
+    with OutputSet() as outputs, pytest.raises(OutputError, match="no such folder"):
+        outputs.stage_folder(tmp_path / "a")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_stage_folder_is_removed_with_the_set(tmp_path):

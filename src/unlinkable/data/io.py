@@ -267,8 +267,8 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
 
     A one-file :class:`unlinkable.data.outputs.OutputSet` (the commands stage all their outputs
-    in one set); missing parent folders are created. A failure leaves no file and no partial
-    file behind.
+    in one set). The folder must exist (a missing one is an :class:`~unlinkable.errors.OutputError`).
+    A failure leaves no file and no partial file behind.
 
     Examples
     --------
@@ -281,7 +281,6 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     from unlinkable.data.outputs import OutputSet
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     with OutputSet() as outputs:
         outputs.file(path, write)
         outputs.commit()
@@ -309,7 +308,6 @@ def write_table(frame: pl.DataFrame, path: str | os.PathLike[str], *, delimiter:
     from unlinkable.data.outputs import OutputSet
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     with OutputSet() as outputs:
         outputs.table(path, frame, delimiter=delimiter)
         outputs.commit()

@@ -11,15 +11,17 @@ Each output is first written to a hidden temporary file in its target folder, so
 write (a full disk, a bad report) happens before any target changes. ``commit`` renames them
 all, with SIGINT and SIGTERM held back, and puts back what it already renamed if a rename
 fails. Leaving the ``with`` block without a commit (an error, Ctrl-C, SIGTERM) removes every
-temporary file: then nothing was written. Missing output folders are created, and removed again by a discard. An output that
-is one of the run's inputs, or another output, through any path (symlink, ``..``, hard link),
-is refused before anything is written.
+temporary file: then nothing was written. An output's folder must exist: a missing one is an
+error (a mistyped path must not grow a new tree of folders), as is an output that is one of the
+run's inputs, or another output, through any path (symlink, ``..``, hard link). All of these are
+refused before anything is written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import signal
 import tempfile
 import threading
@@ -139,7 +141,7 @@ class OutputSet:
     Raises
     ------
     OutputError
-        An output is an input or another output, its folder cannot be created or written, it
+        An output is an input or another output, its folder is missing or cannot be written, it
         is a folder, or writing or renaming it failed. Nothing is written then.
 
     Examples
@@ -157,7 +159,6 @@ class OutputSet:
         self._inputs: list[Path] = []
         self._staged: list[tuple[Path, Path]] = []  # (temporary file, target)
         self._folders: list[Path] = []  # staging folders (see stage_folder)
-        self._created: list[Path] = []  # missing output folders this set created, parents first
         self._committed = False
         self._signals: contextlib.ExitStack | None = None
         self.protect(*inputs)
@@ -187,8 +188,8 @@ class OutputSet:
     def reserve(self, *paths: str | os.PathLike[str] | None) -> None:
         """Check the outputs a run will stage, before its long work starts (``None`` is skipped).
 
-        The same checks as staging: not an input, not named twice, not a folder, not below a
-        file.
+        The same checks as staging: not an input, not named twice, not a folder, in a folder
+        that exists.
         """
         wanted = [Path(p) for p in paths if p is not None]
         for i, target in enumerate(wanted):
@@ -205,7 +206,6 @@ class OutputSet:
             # From creating the temporary file to its last byte, a signal waits: a temporary file
             # not yet recorded, or a writer stopped inside, would be left behind.
             with _signals_held():
-                self._make_folders(target.parent)
                 fd, name = self._mkstemp(target)
                 os.close(fd)
                 tmp = Path(name)
@@ -235,8 +235,7 @@ class OutputSet:
         scratch folder, and :meth:`adopt` then stages its files for the commit.
         """
         parent = Path(parent)
-        if not parent.is_dir():
-            raise OutputError(f"{parent}: no such folder", hint="create it first, or choose another output folder")
+        self._check_folder(parent, for_what="scratch folder")
         try:
             with _signals_held():  # recorded before a signal can stop the run
                 folder = Path(tempfile.mkdtemp(prefix=".unlinkable-", dir=parent))
@@ -274,20 +273,15 @@ class OutputSet:
                 if old is not None:
                     old.unlink(missing_ok=True)
             self._committed = True
-            self._created.clear()
             self._remove_folders()
         return [target for _, target in self._staged]
 
     def discard(self) -> None:
-        """Remove every temporary file, scratch folder and folder the set created (no target is touched)."""
+        """Remove every temporary file and scratch folder (no target is touched)."""
         for tmp, _ in self._staged:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
         self._remove_folders()
-        for folder in reversed(self._created):
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only when empty
-        self._created.clear()
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -302,26 +296,21 @@ class OutputSet:
                                   hint="give each output its own file")
         if target.is_dir():
             raise OutputError(f"{target}: is a folder, not a file", hint="give a file name for this output")
-        existing = target.parent
-        while not existing.exists() and existing != existing.parent:
-            existing = existing.parent  # missing folders are created when the output is staged
-        if not existing.is_dir():
-            raise OutputError(f"{existing}: is not a folder (output {target.name})", hint="choose another output path")
+        self._check_folder(target.parent, for_what=f"output {target.name}")
         return target
 
-    def _make_folders(self, folder: Path) -> None:
-        """Create ``folder`` and its missing parents, remembering them so that a discard removes them."""
-        missing = []
-        while not folder.exists():
-            missing.append(folder)
-            folder = folder.parent
-        for path in reversed(missing):
-            try:
-                path.mkdir()
-            except OSError as exc:
-                raise OutputError(f"{path}: cannot create this folder: {_one_line(exc)}",
-                                  hint="choose a location you can write to") from None
-            self._created.append(path)
+    @staticmethod
+    def _check_folder(folder: Path, *, for_what: str) -> None:
+        """``folder`` exists and is a folder; else an error naming the first part of it that is wrong."""
+        if folder.is_dir():
+            return
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if existing.exists() and not existing.is_dir():
+            raise OutputError(f"{existing}: is not a folder ({for_what})", hint="choose another output path")
+        raise OutputError(f"{folder}: no such folder ({for_what})",
+                          hint=f"create it first: mkdir -p {shlex.quote(str(folder))}")
 
     @staticmethod
     def _mkstemp(target: Path) -> tuple[int, str]:

@@ -1380,7 +1380,7 @@ def write_report(path: str | os.PathLike[str], kind: str, payload: Mapping[str, 
     Parameters
     ----------
     path : str or path-like
-        Output file (``.html``); parent folders are created.
+        Output file (``.html``) in a folder that exists.
     kind : {"assess", "anonymize", "exposure", "sdc"}
         Which job produced ``payload``.
     payload : mapping
