@@ -25,13 +25,28 @@ def test_hand_worked_table():
     assert out["amount"].to_list() == ["-3", "+1.5e3", "-0.5", ".5", "-1e-3", "12", "'-x", "'+"]
     assert out["count"].to_list() == frame["count"].to_list()
     assert done.columns == {"name": 6, "amount": 2} and done.cells == 8
-    assert done.to_dict() == {"enabled": True, "escaped_cells": 8, "columns": {"name": 6, "amount": 2}}
+    assert done.to_dict() == {"enabled": True, "escaped_cells": 8, "columns": {"name": 6, "amount": 2}, "headers": []}
+
+
+def test_hand_worked_headers():
+    frame = pl.DataFrame({"=cmd|' /C calc'!A0": ["a"], "+49": ["=1"], "-3": [1], "1e5": [2], "@": [3], "plain": [4]})
+    out, done = escape_formulas(frame)
+    # the header row is text cells too; "-3" and "1e5" read as numbers and are left alone
+    assert out.columns == ["'=cmd|' /C calc'!A0", "+49", "-3", "1e5", "'@", "plain"]
+    assert out.row(0) == ("a", "'=1", 1, 2, 3, 4)
+    assert done.headers == ("=cmd|' /C calc'!A0", "@") and done.columns == {"+49": 1} and done.cells == 3
+    assert done.to_dict()["escaped_cells"] == 3
+
+
+def test_a_header_that_would_take_another_columns_name_is_refused():
+    with pytest.raises(VerificationError, match="column '@a'.*name of another column"):
+        escape_formulas(pl.DataFrame({"@a": [1], "'@a": [2]}))
 
 
 def test_off_changes_nothing():
     frame = pl.DataFrame({"a": ["=1"]})
     out, done = escape_formulas(frame, enabled=False)
-    assert out.equals(frame) and done.to_dict() == {"enabled": False, "escaped_cells": 0, "columns": {}}
+    assert out.equals(frame) and done.to_dict() == {"enabled": False, "escaped_cells": 0, "columns": {}, "headers": []}
 
 
 def test_parquet_is_left_alone():
@@ -70,8 +85,24 @@ def test_matches_cell_by_cell_oracle(cells):
     assert done.cells == sum(a != b for a, b in zip(cells, expected))
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="=+-@\t\r'.eE0123456789ax ", min_size=1, max_size=5), min_size=1, max_size=8,
+                unique=True))
+def test_headers_match_the_cell_oracle(names):
+    frame = pl.DataFrame({name: [i] for i, name in enumerate(names)})
+    expected = [_oracle(name) for name in names]
+    if any(e != n and e in names for e, n in zip(expected, names)):  # "=a" beside "'=a"
+        with pytest.raises(VerificationError):
+            escape_formulas(frame)
+        return
+    out, done = escape_formulas(frame)
+    assert out.columns == expected and out.row(0) == tuple(range(len(names)))
+    assert done.cells == len(done.headers) == sum(e != n for e, n in zip(expected, names))
+
+
 def _job(tmp_path, *, escape=None):
-    rows = ["age,sex,note"] + [f"{30 + i % 2},{'fm'[i % 2]},{'=1+1' if i == 0 else '-2' if i == 1 else 'ok'}" for i in range(10)]
+    rows = ["age,sex,note,@flag"] + [f"{30 + i % 2},{'fm'[i % 2]},{'=1+1' if i == 0 else '-2' if i == 1 else 'ok'},{i % 3}"
+                                     for i in range(10)]
     (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
     out = "{path: out.csv" + ("" if escape is None else f", escape_formulas: {escape}") + ", report: r.html}"
     (tmp_path / "job.yaml").write_text(
@@ -80,6 +111,7 @@ def _job(tmp_path, *, escape=None):
         "  age: {role: quasi-identifier, intervals: [10]}\n"
         "  sex: {role: quasi-identifier, masking: {}}\n"
         "  note: {role: insensitive}\n"
+        "  '@flag': {role: insensitive}\n"
         "privacy: [{k-anonymity: {k: 2}}]\n"
         f"output: {out}\n")
     return tmp_path / "job.yaml"
@@ -88,17 +120,22 @@ def _job(tmp_path, *, escape=None):
 def test_anonymize_escapes_and_counts(tmp_path):
     job = _job(tmp_path)
     assert main(["anonymize", str(job), "--json", str(tmp_path / "r.json")]) == 0
-    notes = pl.read_csv(tmp_path / "out.csv", infer_schema=False)["note"].to_list()
+    released = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert released.columns == ["age", "sex", "note", "'@flag"]
+    notes = released["note"].to_list()
     assert notes[0] == "'=1+1" and notes[1] == "-2" and notes[2:] == ["ok"] * 8
+    assert released["'@flag"].to_list() == [str(i % 3) for i in range(10)]  # numbers never change
     figures = json.loads((tmp_path / "r.json").read_text())["formula_escaping"]
-    assert figures == {"enabled": True, "escaped_cells": 1, "columns": {"note": 1}}
-    assert "Cells escaped against spreadsheet formulas" in (tmp_path / "r.html").read_text()
+    assert figures == {"enabled": True, "escaped_cells": 2, "columns": {"note": 1}, "headers": ["@flag"]}
+    report = (tmp_path / "r.html").read_text()
+    assert "Cells escaped against spreadsheet formulas" in report and "the header cell of @flag" in report
 
 
 def test_anonymize_escaping_switched_off(tmp_path):
     job = _job(tmp_path, escape="false")
     assert main(["anonymize", str(job), "--json", str(tmp_path / "r.json")]) == 0
-    assert pl.read_csv(tmp_path / "out.csv", infer_schema=False)["note"][0] == "=1+1"
+    released = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert released["note"][0] == "=1+1" and released.columns[-1] == "@flag"
     assert json.loads((tmp_path / "r.json").read_text())["formula_escaping"]["enabled"] is False
     assert "escaping switched off" in (tmp_path / "r.html").read_text()
 

@@ -6,15 +6,18 @@ enough to exfiltrate data from the analyst's machine. Following OWASP ("CSV Inje
 cell gets a leading ``'``, which spreadsheets read as "this is text". A cell that reads as a number
 (``-3``, ``+1.5e3``) is left alone: it is a value, not a formula, and numbers must survive intact.
 
-Only text columns are touched; numeric columns cannot hold a formula. Escaping must never merge
-two different values of a column (``=a`` and an existing ``'=a``), because that could change the
-equivalence classes or the sensitive-value distributions the verifier has just checked; such a
-column is an error rather than a silent change.
+Only text cells are touched; numeric columns cannot hold a formula. The header row is a row of
+text cells too: a column named ``=cmd|' /C calc'!A0`` would run as well, so such a name gets the
+same leading ``'`` in the written file (a name that reads as a number is left alone). Escaping must
+never merge two different values of a column (``=a`` and an existing ``'=a``), because that could
+change the equivalence classes or the sensitive-value distributions the verifier has just checked,
+nor two column names; either is an error rather than a silent change.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,25 +32,32 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # A plain decimal number, optionally signed, optionally with an exponent: what every spreadsheet
 # reads as a number rather than a formula.
-_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_NUMBER_BODY = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_NUMBER = f"^{_NUMBER_BODY}$"
 _TRIGGER = "^[" + "".join("\\" + c if c in "-+" else c for c in TRIGGERS) + "]"
 
 
 @dataclass(frozen=True)
 class FormulaEscaping:
-    """What :func:`escape_formulas` did: whether it ran, and escaped cells per column."""
+    """What :func:`escape_formulas` did: whether it ran, escaped cells per column, and escaped column names.
+
+    ``columns`` is keyed by the column names as given (before their own escaping); ``headers``
+    lists the names whose header cell was escaped.
+    """
 
     enabled: bool
     columns: dict[str, int] = field(default_factory=dict)
+    headers: tuple[str, ...] = ()
 
     @property
     def cells(self) -> int:
-        """Escaped cells in all columns."""
-        return sum(self.columns.values())
+        """Escaped cells in all columns, header cells included."""
+        return sum(self.columns.values()) + len(self.headers)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """JSON-ready figures (column names and counts only, never a value)."""
-        return {"enabled": self.enabled, "escaped_cells": self.cells, "columns": dict(self.columns)}
+        return {"enabled": self.enabled, "escaped_cells": self.cells, "columns": dict(self.columns),
+                "headers": list(self.headers)}
 
 
 def _needs_escape(name: str) -> pl.Expr:
@@ -55,8 +65,26 @@ def _needs_escape(name: str) -> pl.Expr:
     return col.str.contains(_TRIGGER) & ~col.str.contains(_NUMBER)
 
 
+def _is_formula(text: str) -> bool:
+    """The rule of :func:`_needs_escape` for one string (a column name)."""
+    return re.search(_TRIGGER, text) is not None and re.fullmatch(_NUMBER_BODY, text) is None
+
+
+def _escape_headers(frame: pl.DataFrame) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    hit = tuple(c for c in frame.columns if _is_formula(c))
+    if not hit:
+        return frame, ()
+    renamed = {c: "'" + c for c in hit}
+    clash = [c for c in hit if renamed[c] in frame.columns]
+    if clash:
+        raise VerificationError(
+            f"column {clash[0]!r}: escaping spreadsheet formulas would give it the name of another column",
+            hint="rename one of the two columns, or set output: {escape_formulas: false}")
+    return frame.rename(renamed), hit
+
+
 def escape_formulas(frame: pl.DataFrame, *, enabled: bool = True) -> tuple[pl.DataFrame, FormulaEscaping]:
-    """Prefix ``'`` to every text cell a spreadsheet would run as a formula.
+    """Prefix ``'`` to every text cell, and column name, a spreadsheet would run as a formula.
 
     Parameters
     ----------
@@ -68,12 +96,14 @@ def escape_formulas(frame: pl.DataFrame, *, enabled: bool = True) -> tuple[pl.Da
     Returns
     -------
     (polars.DataFrame, FormulaEscaping)
-        The escaped table and the count of escaped cells per column (columns with none are left out).
+        The escaped table and the count of escaped cells per column (columns with none are left
+        out), with the escaped column names.
 
     Raises
     ------
     VerificationError
-        Escaping would make two different values of a column equal (``=a`` beside ``'=a``).
+        Escaping would make two different values of a column equal (``=a`` beside ``'=a``), or
+        two column names.
 
     Examples
     --------
@@ -81,16 +111,18 @@ def escape_formulas(frame: pl.DataFrame, *, enabled: bool = True) -> tuple[pl.Da
     >>> out, done = escape_formulas(pl.DataFrame({"a": ["=1+1", "-3", "+1.5e3", "-", "x", None]}))
     >>> out["a"].to_list(), done.cells
     (["'=1+1", '-3', '+1.5e3', "'-", 'x', None], 2)
+    >>> out, done = escape_formulas(pl.DataFrame({"@total": [1], "-1": [2]}))
+    >>> out.columns, done.to_dict()["headers"], done.cells
+    (["'@total", '-1'], ['@total'], 1)
     """
     if not enabled:
         return frame, FormulaEscaping(enabled=False)
+    renamed, headers = _escape_headers(frame)
     text = [c for c, t in frame.schema.items() if t == pl.String]
-    if not text:
-        return frame, FormulaEscaping(enabled=True)
-    counts = frame.select(_needs_escape(c).sum().alias(c) for c in text).row(0, named=True)
+    counts = frame.select(_needs_escape(c).sum().alias(c) for c in text).row(0, named=True) if text else {}
     hit = {c: int(n) for c, n in counts.items() if n}
     if not hit:
-        return frame, FormulaEscaping(enabled=True)
+        return renamed, FormulaEscaping(enabled=True, headers=headers)
     escaped = frame.with_columns(
         pl.when(_needs_escape(c)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in hit
     )
@@ -103,7 +135,7 @@ def escape_formulas(frame: pl.DataFrame, *, enabled: bool = True) -> tuple[pl.Da
                 f"(a value starting with = + - @ and the same value already starting with ')",
                 hint="set output: {escape_formulas: false} and open the file in a spreadsheet only as text",
             )
-    return escaped, FormulaEscaping(enabled=True, columns=hit)
+    return escaped.rename({c: "'" + c for c in headers}), FormulaEscaping(enabled=True, columns=hit, headers=headers)
 
 
 def escape_for_csv(frame: pl.DataFrame, path: str | os.PathLike[str], *, enabled: bool = True) -> tuple[pl.DataFrame, FormulaEscaping]:
@@ -115,7 +147,7 @@ def escape_for_csv(frame: pl.DataFrame, path: str | os.PathLike[str], *, enabled
     --------
     >>> import polars as pl
     >>> escape_for_csv(pl.DataFrame({"a": ["=1"]}), "out.parquet")[1].to_dict()
-    {'enabled': False, 'escaped_cells': 0, 'columns': {}}
+    {'enabled': False, 'escaped_cells': 0, 'columns': {}, 'headers': []}
     """
     if Path(path).suffix.lower() in (".parquet", ".pq"):
         return frame, FormulaEscaping(enabled=False)

@@ -832,9 +832,12 @@ def _escaping_row(p: Mapping) -> tuple[str, str] | None:
         return None
     if cells == 0:
         return (label, "0: no text cell starts with = + - @, tab or carriage return")
-    cols = fe.get("columns")
-    where = ", ".join(str(c) for c in cols) if isinstance(cols, Mapping) else ""
-    return (label, f"{fmt_count(cells)}, prefixed with ' so a spreadsheet shows them as text" + (f" (in {where})" if where else ""))
+    cols, headers = fe.get("columns"), fe.get("headers")
+    where = [", ".join(str(c) for c in cols)] if isinstance(cols, Mapping) and cols else []
+    if isinstance(headers, list) and headers:
+        where.append("the header cell of " + ", ".join(str(c) for c in headers))
+    return (label, f"{fmt_count(cells)}, prefixed with ' so a spreadsheet shows them as text"
+            + (f" (in {'; '.join(where)})" if where else ""))
 
 
 # ----------------------------------------------------------------------------- anonymize
