@@ -40,7 +40,7 @@ MAX_DEPTH = 32
 #: top-level sections of a job file, by kind: ``table`` jobs (assess, anonymize) and ``exposure`` jobs
 SECTIONS: dict[str, tuple[str, ...]] = {
     "table": ("input", "attributes", "population", "output", "privacy", "suppression_limit", "metric",
-              "search", "steps", "seed"),
+              "search", "steps", "seed", "assess"),
     "exposure": ("release", "auxiliary", "attributes", "truth_key", "population", "what_if", "seed"),
 }
 #: the settings of one attribute, by job kind
@@ -328,6 +328,8 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
         check_float(sections["suppression_limit"], "suppression_limit", low=0.0, high=1.0)
     if sections.get("search") is not None:
         search_options(sections["search"])
+    if sections.get("assess") is not None:
+        assess_options(sections["assess"])
     if sections.get("metric") is not None:
         from unlinkable.utility import metric_from_name
 
@@ -392,6 +394,41 @@ def search_options(raw: Any) -> dict[str, Any]:
         raise ConfigError(f"`search.practical_monotonicity` must be true or false, got {shown(practical)}",
                           hint="search: {algorithm: optimal, practical_monotonicity: true}")
     return {"algorithm": algorithm, "time_limit_s": limit, "practical_monotonicity": practical}
+
+
+def assess_options(raw: Any) -> dict[str, Any]:
+    """The ``assess`` section of a table job as keyword arguments of :func:`unlinkable.assess`.
+
+    ``assess: {individual_risk: {method: exact, qual: 2}}`` chooses sdcMicro ``indivRisk``'s
+    formula (``approx``, the default, or ``exact``) and quality factor (> 0, default 1) for the
+    weighted individual risk (the CLI's ``--risk-method`` and ``--qual``, which win over it).
+
+    Examples
+    --------
+    >>> assess_options({"individual_risk": {"method": "exact", "qual": 2}})
+    {'individual_risk_method': 'exact', 'qual': 2.0}
+    >>> assess_options(None)
+    {'individual_risk_method': 'approx', 'qual': 1.0}
+    """
+    example = "assess: {individual_risk: {method: exact, qual: 2}}"
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"`assess` must be a mapping, got {shown(raw)}", hint=example)
+    check_keys(raw, ("individual_risk",), "`assess`")
+    risk = raw.get("individual_risk") or {}
+    if not isinstance(risk, Mapping):
+        raise ConfigError(f"`assess.individual_risk` must be a mapping, got {shown(risk)}", hint=example)
+    check_keys(risk, ("method", "qual"), "`assess.individual_risk`")
+    method = risk.get("method", "approx")
+    if method not in ("approx", "exact"):
+        raise ConfigError(f"`assess.individual_risk.method` {shown(method)} is not one of approx, exact",
+                          hint=(did_you_mean(method, ("approx", "exact")).strip() + " approx is sdcMicro's default").strip())
+    qual = check_float(risk.get("qual", 1.0), "assess.individual_risk.qual", low=0.0, low_open=True)
+    if qual == float("inf"):
+        raise ConfigError("the 'assess.individual_risk.qual' parameter must be finite, got inf",
+                          hint="qual: 1 leaves the risk as estimated")
+    return {"individual_risk_method": method, "qual": qual}
 
 
 def split_steps(raw: Any) -> list[tuple[Any, Any]]:

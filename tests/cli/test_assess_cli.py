@@ -130,3 +130,59 @@ def test_individual_risk_method_and_qual_flags(tmp_path):
     fk, Fk = np.array([3.0, 3, 3, 2, 2]), np.array([35.0, 35, 35, 14, 14])
     assert out[4] == pytest.approx(individual_risk(fk, Fk, weighted=True, method="exact", qual=2), rel=1e-12)
     assert out[0] == pytest.approx(individual_risk(fk, Fk, weighted=True), rel=1e-12)
+
+
+def _hand_worked_individual_risk(method: str, qual: float) -> list[float]:
+    """sdcMicro indivRisk on a,w = (1,10) (1,20) (1,5) (2,7) (2,7) (3,4), worked by hand from its formulas.
+
+    fk = 3, Fk = 35, p = 3/35: approx p / (fk - (1 - p)) = 3/73; exact E[1/F | f] = int_0^1 p u^2 / (p + (1-p) u) du
+    (quadrature). fk = 2, Fk = 14, p = 1/7: 1/6 - ln(7)/36. fk = 1, Fk = 4, p = 1/4: ln(4)/3.
+    """
+    import math
+
+    from scipy.integrate import quad
+
+    p = 3 / 35
+    three = 3 / 73 if method == "approx" else quad(lambda u: p * u * u / (p + (1 - p) * u), 0, 1, epsabs=0, epsrel=1e-13)[0]
+    return [qual * r for r in [three] * 3 + [1 / 6 - math.log(7) / 36] * 2 + [math.log(4) / 3]]
+
+
+def _risk_job(tmp_path, section: str) -> Path:
+    (tmp_path / "w.csv").write_text("a,w\n1,10\n1,20\n1,5\n2,7\n2,7\n3,4\n")
+    job = tmp_path / "job.yaml"
+    job.write_text("input: {path: w.csv}\nattributes:\n  a: {role: quasi-identifier}\n  w: {role: weight}\n" + section)
+    return job
+
+
+@pytest.mark.parametrize("section, flags, method, qual", [
+    ("", [], "approx", 1.0),
+    ("assess: {individual_risk: {method: exact, qual: 2}}\n", [], "exact", 2.0),
+    ("assess: {individual_risk: {qual: 0.5}}\n", [], "approx", 0.5),
+    ("assess: {individual_risk: {method: exact, qual: 2}}\n", ["--risk-method", "approx", "--qual", "3"], "approx", 3.0),
+])
+def test_individual_risk_method_and_qual_from_the_job_file(tmp_path, section, flags, method, qual):
+    """The job file's assess.individual_risk reaches indivRisk; the CLI's flags win over it."""
+    import polars as pl
+
+    from unlinkable.cli import main
+
+    records = tmp_path / "r.csv"
+    assert main(["assess", str(_risk_job(tmp_path, section)), "--records", str(records), *flags]) == 0
+    got = pl.read_csv(records)["individual_risk"].to_list()
+    assert got == pytest.approx(_hand_worked_individual_risk(method, qual), rel=1e-12)
+
+
+@pytest.mark.parametrize("section, message", [
+    ("assess: {individual_risk: {method: exakt}}\n", "`assess.individual_risk.method` 'exakt' is not one of approx, exact (hint: did you mean 'exact'?"),
+    ("assess: {individual_risk: {qual: 0}}\n", "'assess.individual_risk.qual' parameter must be in (0.0, None]"),
+    ("assess: {individual_risk: {qual: .inf}}\n", "must be finite"),
+    ("assess: {individual_risk: {qual: two}}\n", "'assess.individual_risk.qual' parameter must be a number"),
+    ("assess: {individual_risk: {methd: exact}}\n", "unknown key 'methd' (hint: did you mean 'method'?"),
+    ("assess: {individual: {method: exact}}\n", "did you mean 'individual_risk'?"),
+    ("assess: exact\n", "`assess` must be a mapping"),
+])
+@pytest.mark.parametrize("command", ["assess", "anonymize"])
+def test_individual_risk_settings_are_checked_strictly(tmp_path, section, message, command):
+    r = run(command, _risk_job(tmp_path, section), "--json", tmp_path / "r.json")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and message in r.stderr, r.stderr
+    assert not (tmp_path / "r.json").exists()

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from unlinkable.config import load_job, search_options, split_steps
+from unlinkable.config import assess_options, load_job, search_options, split_steps
 from unlinkable.data.formulas import escape_for_csv
 from unlinkable.commands.inputs import job_inputs
 from unlinkable.data.io import read_table
@@ -197,7 +197,8 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown:
     keys = job.names(Role.QUASI_IDENTIFIER) or sorted({a for c in claims if c["name"] == "local-suppression" for a in c["attributes"]})
     if keys:
         weights = job.names(Role.WEIGHT)
-        options = dict(quasi_identifiers=keys, weights=weights[0] if weights else None, suda2=True)
+        options = dict(quasi_identifiers=keys, weights=weights[0] if weights else None, suda2=True,
+                       **assess_options(job.sections.get("assess")))
         shown.begin("risk", "before and after")
         payload["risk_before"] = assess(frame, source=source, identifiers=identifiers, **options).to_dict()
         payload["risk_after"] = assess(result.table, source=source, **options).to_dict()  # identifiers are dropped

@@ -29,9 +29,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--population-size", type=int)
     group.add_argument("--sampling-fraction", type=float)
     parser.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
-    parser.add_argument("--risk-method", choices=("approx", "exact"), default="approx",
-                        help="sdcMicro indivRisk's formula for classes of 3 or more (default approx)")
-    parser.add_argument("--qual", type=float, default=1.0, help="sdcMicro indivRisk's quality factor (default 1)")
+    parser.add_argument("--risk-method", choices=("approx", "exact"),
+                        help="sdcMicro indivRisk's formula for classes of 3 or more (default approx, or the job "
+                             "file's assess.individual_risk.method)")
+    parser.add_argument("--qual", type=float,
+                        help="sdcMicro indivRisk's quality factor (default 1, or the job file's assess.individual_risk.qual)")
     parser.add_argument("--model-risk", choices=("default", "CE", "PML", "weightedLLM", "IPF"),
                         help="also estimate sdcMicro modRisk's model-based global risk with this method (needs weights)")
     parser.add_argument("--model-bound", type=float, default=float("inf"),
@@ -51,7 +53,7 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         if args.qi:
             raise ConfigError("--qi is for the data-file form; a job file names its quasi-identifiers under `attributes`",
                               hint="drop --qi, or pass a data file")
-        from unlinkable.config import load_job
+        from unlinkable.config import assess_options, load_job
 
         job = load_job(source)
         if job.input is None:
@@ -65,6 +67,7 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         hierarchies = job.build_hierarchies(frame)
         weights = job.names(Role.WEIGHT)
         household = job.names(Role.HOUSEHOLD)
+        risk = _flags_over(assess_options(job.sections.get("assess")), args)
         return dict(
             data=frame,
             source=str(job.input.path),
@@ -76,11 +79,10 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
             identifiers=job.names(Role.IDENTIFIER),
             population_size=job.population_size,
             sampling_fraction=job.population_size is None and job.sampling_fraction or None,
-            individual_risk_method=args.risk_method,
-            qual=args.qual,
             model_risk=args.model_risk,
             model_risk_bound=args.model_bound,
             risky_cells=_thresholds(args.risky_cells),
+            **risk,
         )
     if not args.qi:
         raise ConfigError(f"{source}: name the quasi-identifiers with --qi a,b,c (or pass a job file)", hint="e.g. --qi age,sex,zip")
@@ -102,11 +104,10 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         identifiers=args.identifier,
         population_size=args.population_size,
         sampling_fraction=args.sampling_fraction,
-        individual_risk_method=args.risk_method,
-        qual=args.qual,
         model_risk=args.model_risk,
         model_risk_bound=args.model_bound,
         risky_cells=_thresholds(args.risky_cells),
+        **_flags_over({}, args),
     )
 
 
@@ -120,6 +121,15 @@ def _thresholds(text: str | None) -> list[int] | None:
         raise ConfigError(f"--risky-cells {text!r} must be whole numbers separated by commas",
                           hint="e.g. --risky-cells 50,25,10") from None
     return values
+
+
+def _flags_over(options: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The individual-risk options, with ``--risk-method`` and ``--qual`` winning over the job file's."""
+    if args.risk_method is not None:
+        options["individual_risk_method"] = args.risk_method
+    if args.qual is not None:
+        options["qual"] = args.qual
+    return options
 
 
 def run(args: argparse.Namespace) -> int:
@@ -215,7 +225,7 @@ def input_files(args: argparse.Namespace) -> list[Path]:
     source = Path(args.source)
     if source.suffix.lower() in _JOB_SUFFIXES and source.is_file():
         from unlinkable.commands.inputs import job_inputs
-        from unlinkable.config import load_job
+        from unlinkable.config import assess_options, load_job
 
         return job_inputs(load_job(source))
     return [source, *(Path(item.split("=", 1)[1]) for item in args.hierarchy if "=" in item)]
