@@ -142,3 +142,21 @@ def test_released_rows_are_grouped_without_copying_them():
     assert released._rows is None  # nothing was copied
     assert released.columns == rows.columns and released.height == rows.height
     assert released.filter(pl.col("q") == "a")["_row"].to_list() == [0, 1, 4]
+
+
+def test_delta_presence_refuses_a_released_population_only_row_and_checks_deltas(tmp_path):
+    """Hand-worked: population q = a a b b, research subset = rows 1 and 3 (one a, one b)."""
+    from unlinkable.models.dpresence import DeltaPresence
+
+    original = pl.DataFrame({"q": ["a", "a", "b", "b"]})
+    subset = tmp_path / "subset.csv"
+    subset.write_text("q\na\nb\n")
+    h = Hierarchy([["a", "a"], ["b", "b"]])
+    check = lambda out, lo, hi: verify_release(  # noqa: E731
+        pl.DataFrame({"q": out}), original=original, quasi_identifiers=["q"],
+        models=[DeltaPresence(lo, hi, subset)], suppression_limit=0.0, hierarchies={"q": h})
+    check(["a", "*", "b", "*"], 0.5, 0.5)  # each class: 1 subset record of 2 in the population, delta 1/2
+    with pytest.raises(VerificationError, match="1 record\\(s\\) outside the research subset are released"):
+        check(["a", "*", "b", "b"], 0.5, 0.5)
+    with pytest.raises(VerificationError, match="presence"):
+        check(["a", "*", "b", "*"], 0.6, 1.0)  # delta 1/2 < 0.6

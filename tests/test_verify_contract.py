@@ -60,3 +60,48 @@ def test_a_release_under_an_unchecked_model_is_refused():
 def test_an_unknown_variant_fails_closed(spec):
     with pytest.raises(VerificationError, match="no independent check for"):
         _release([_Claim(spec)])
+
+
+# --- an empty release: accepted exactly where the models accept it, refused elsewhere ---------------
+
+_NOT_STAR = Hierarchy([["a", "ab"], ["b", "ab"], ["c", "c"]])  # no level is '*': a '*' row is suppressed
+
+
+def _empty_release(models, *, limit=1.0):
+    verify_release(pl.DataFrame({"q": ["*"] * 4}), original=pl.DataFrame({"q": ["a", "a", "b", "c"]}),
+                   quasi_identifiers=["q"], models=models, suppression_limit=limit, hierarchies={"q": _NOT_STAR})
+
+
+@pytest.mark.parametrize("spec", [
+    {"average-risk": {"threshold": 0.01}},
+    {"sample-uniqueness": {"threshold": 0.0}},
+    {"population-uniqueness": {"threshold": 0.0, "estimator": "pitman", "population_size": 100}},
+])
+def test_an_empty_release_holds_where_the_model_says_it_does(spec):
+    import numpy as np
+
+    from unlinkable.models import model_from_config
+    from unlinkable.models.base import ClassStatistics
+
+    model = model_from_config(spec)
+    stats = ClassStatistics(np.array([0, 0, 1, 2]), np.array([2, 1, 1]))
+    nothing = np.zeros(3, dtype=bool)
+    # The model's own verdict on "every class suppressed" (ARX: "All suppressed" holds) ...
+    assert not model.per_class and model.holds(stats, nothing)
+    # ... and the verifier's, from the text alone.
+    _empty_release([_Claim(spec)])
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"population-uniqueness": {"threshold": 0.5, "estimator": "guess", "population_size": 100}}, "no independent check for"),
+    ({"l-diversity": {"attribute": "q", "variant": "guess", "l": 2}}, "no independent check for"),
+    ({"plug-in": {}}, "no independent checker for the privacy model"),
+])
+def test_an_empty_release_still_fails_closed_on_what_cannot_be_checked(spec, message):
+    with pytest.raises(VerificationError, match=message):
+        _empty_release([_Claim(spec)])
+
+
+def test_an_empty_release_beyond_the_suppression_limit_is_refused():
+    with pytest.raises(VerificationError, match=r"suppresses 4 records, more than the limit floor\(0.5 x 4\) = 2"):
+        _empty_release([_Claim({"average-risk": {"threshold": 0.5}})], limit=0.5)

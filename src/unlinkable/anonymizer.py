@@ -462,6 +462,11 @@ class Anonymizer:
             everything = ~included
             everything[included] = suppressed_rows
             suppressed_rows = everything
+        in_subset = setup.evaluator.context.get("in_subset")
+        if in_subset is not None:
+            # delta-presence publishes its research subset only: the other rows of the population
+            # are suppressed in the output, as ARX does (HashGroupify.performSuppression)
+            suppressed_rows = suppressed_rows | ~np.asarray(in_subset, dtype=bool)
         table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
                                   levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
         released = best.classes.sizes[~best.suppressed_classes]

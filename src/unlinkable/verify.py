@@ -105,8 +105,8 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     full_output, full_original = out_text, orig_text
     subset = _included_subset(models)
     if subset is not None:
-        # An inclusion model releases its research subset only: the limit and every model apply
-        # to the subset's records (the inclusion checker verifies that the others are withheld).
+        # Inclusion and delta-presence release their research subset only: the limit and every
+        # model apply to the subset's records (their checkers verify that the others are withheld).
         member = pl.Series(_subset_rows(orig_text, subset))
         out_text, orig_text = out_text.filter(member), orig_text.filter(member)
     n = orig_text.height
@@ -437,10 +437,17 @@ def _hierarchical_emd(p: Mapping[str, float], q: Mapping[str, float], tree: tupl
     return cost
 
 
+# The three table-level risk models hold on an empty release (every record suppressed), as in
+# ARX ("All suppressed") and as the models say; a risk that cannot be computed on a non-empty
+# release (NaN) fails.
+
+
 def _average_risk(name: str, params: Mapping[str, Any], *, classes, **_: Any) -> None:
     t = float(params["threshold"])
     records = sum(classes.values())
-    risk = len(classes) / records if records else float("nan")
+    if records == 0:
+        return
+    risk = len(classes) / records
     if not (risk <= t + _TOL):
         raise VerificationError(f"average-risk: the average re-identification risk of the release is {risk:.6g}, above {t}",
                                 hint="nothing was written; this is probably a bug in the search")
@@ -449,7 +456,9 @@ def _average_risk(name: str, params: Mapping[str, Any], *, classes, **_: Any) ->
 def _sample_uniqueness(name: str, params: Mapping[str, Any], *, classes, **_: Any) -> None:
     t = float(params["threshold"])
     records = sum(classes.values())
-    share = sum(1 for s in classes.values() if s == 1) / records if records else float("nan")
+    if records == 0:
+        return
+    share = sum(1 for s in classes.values() if s == 1) / records
     if not (share <= t + _TOL):
         raise VerificationError(f"sample-uniqueness: {share:.6g} of the released records are unique, above {t}",
                                 hint="nothing was written; this is probably a bug in the search")
@@ -460,11 +469,11 @@ def _population_uniqueness(name: str, params: Mapping[str, Any], *, classes, n, 
 
     from unlinkable.risk.population import population_uniqueness
 
-    if not classes:
-        return
     t = float(params["threshold"])
     estimator = params.get("estimator", "dankar")
-    _known(name, "estimator", estimator, ("pitman", "zayatz", "snb", "dankar"))
+    _known(name, "estimator", estimator, ("pitman", "zayatz", "snb", "dankar"))  # before any shortcut: fail closed
+    if not classes:
+        return
     size = params.get("population_size")
     if size is None:
         size = int(math.floor(n / float(params["sampling_fraction"]) + 0.5))
@@ -525,14 +534,8 @@ def _k_map(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, 
 def _generalized_counts(table: pl.DataFrame, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
                         levels: Mapping[str, list[int]]) -> dict[tuple, int]:
     """Rows of ``table`` per class of the release: its values generalized by the hierarchies at the release's levels."""
-    table = table.select([pl.col(q).cast(pl.String) for q in quasi_identifiers])
-    for q in quasi_identifiers:
-        level = levels[q][0]
-        mapped = {row[0]: row[level] for row in hierarchies[q].rows}
-        values = table[q].unique()
-        mapping = pl.DataFrame({q: values, "_g": pl.Series([mapped.get(v) for v in values.to_list()], dtype=pl.String)})
-        table = table.join(mapping, on=q, how="left", nulls_equal=True).drop(q).rename({"_g": q})
-    return {tuple(r[:-1]): int(r[-1]) for r in table.group_by(quasi_identifiers).len().iter_rows()}
+    generalized = _generalized(table, quasi_identifiers, hierarchies, levels)
+    return {tuple(r[:-1]): int(r[-1]) for r in generalized.group_by(quasi_identifiers).len().iter_rows()}
 
 
 def _information_loss(key: tuple, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
@@ -604,17 +607,17 @@ def _subset_rows(original: pl.DataFrame, path: str) -> list[bool]:
 
 
 def _included_subset(models: list[Any]) -> str | None:
+    """The research subset that an inclusion or delta-presence model releases (ARX suppresses the other rows)."""
     for model in models:
         spec = model.to_dict() if hasattr(model, "to_dict") else dict(model)
         (name, params), = spec.items()
-        if name == "inclusion" or (name == "k-map" and params.get("subset") is not None):
+        if name in ("inclusion", "delta-presence") or (name == "k-map" and params.get("subset") is not None):
             return str(params["subset"])
     return None
 
 
-def _inclusion(name: str, params: Mapping[str, Any], *, full_output, full_original, quasi_identifiers,
-               **_: Any) -> None:
-    member = _subset_rows(full_original, params["subset"])
+def _withheld(name: str, member: list[bool], full_output: pl.DataFrame, quasi_identifiers: list[str]) -> None:
+    """Every row outside the research subset is suppressed ('*' in every quasi-identifier)."""
     stars = full_output.select(pl.all_horizontal([pl.col(q) == SUPPRESSED for q in quasi_identifiers])
                                .fill_null(False).alias("s"))["s"].to_list()
     shown = sum(1 for inside, star in zip(member, stars) if not inside and not star)
@@ -623,16 +626,45 @@ def _inclusion(name: str, params: Mapping[str, Any], *, full_output, full_origin
                                 hint="records outside the subset must be suppressed; this is probably a bug")
 
 
-def _delta_presence(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
+def _inclusion(name: str, params: Mapping[str, Any], *, full_output, full_original, quasi_identifiers,
+               **_: Any) -> None:
+    _withheld(name, _subset_rows(full_original, params["subset"]), full_output, quasi_identifiers)
+
+
+def _generalized(frame: pl.DataFrame, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
+                 levels: Mapping[str, list[int]]) -> pl.DataFrame:
+    """``frame``'s quasi-identifier text generalized by the hierarchies' rows at the (lowest) inferred level."""
+    out = frame.select([pl.col(q).cast(pl.String) for q in quasi_identifiers])
+    for q in quasi_identifiers:
+        level = levels[q][0]
+        table = {row[0]: row[level] for row in hierarchies[q].rows}
+        values = out[q].unique()
+        mapping = pl.DataFrame({q: values, "_g": pl.Series([table.get(v) for v in values.to_list()], dtype=pl.String)})
+        out = out.join(mapping, on=q, how="left", nulls_equal=True).drop(q).rename({"_g": q})
+    return out.select(quasi_identifiers)
+
+
+def _delta_presence(name: str, params: Mapping[str, Any], *, classes, full_output, full_original, quasi_identifiers,
+                    hierarchies, levels, **_: Any) -> None:
+    # The release holds the research subset only (the rest of the population is suppressed, as in
+    # ARX); each released class's delta = its subset records / the population records that the
+    # same levels generalize into it, recounted from the whole input's text.
     lo, hi = float(params["delta_min"]), float(params["delta_max"])
-    member = _subset_rows(original, params["subset"])
-    flags = pl.DataFrame({"_row": pl.Series(range(original.height), dtype=pl.UInt32), "_in": member})
-    joined = released.join(flags, on="_row", how="left")
-    grouped = joined.group_by(quasi_identifiers).agg(pl.len().alias("n"), pl.col("_in").sum().alias("s"))
+    member = _subset_rows(full_original, params["subset"])
+    _withheld(name, member, full_output, quasi_identifiers)
+    if not classes:
+        return  # nothing released: no class to judge
+    if levels is None:
+        raise VerificationError("delta-presence: a quasi-identifier has no hierarchy, so the population cannot be "
+                                "generalized", hint="give every quasi-identifier a hierarchy")
+    population = _generalized(full_original, quasi_identifiers, hierarchies, levels).with_columns(
+        pl.Series("_in", member, dtype=pl.Boolean))
+    counts = {tuple(r[:-2]): (int(r[-2]), int(r[-1])) for r in population.group_by(quasi_identifiers)
+              .agg(pl.len().alias("n"), pl.col("_in").sum().alias("s")).iter_rows()}
     failing = []
-    for row in grouped.iter_rows():
-        key, size, inside = tuple(row[:-2]), int(row[-2]), int(row[-1])
-        if inside and not (lo - _TOL <= inside / size <= hi + _TOL):
+    for key in classes:
+        size, inside = counts.get(key, (0, 0))
+        if size == 0 or not (lo - _TOL <= inside / size <= hi + _TOL):
             failing.append(key)
     _fail(f"({lo}, {hi})-presence", failing, quasi_identifiers, "have a share of research-subset records outside the bounds")
 
