@@ -17,7 +17,8 @@ import errno
 import importlib
 import signal
 import sys
-from typing import Callable, NoReturn, Sequence
+import warnings
+from typing import Any, Callable, NoReturn, Sequence
 
 from unlinkable.data.outputs import Terminated, terminate_on_signals
 from unlinkable.errors import InternalError, UnlinkableError
@@ -112,7 +113,8 @@ def run_guarded(call: Callable[[], int | None]) -> int:
     0
     """
     try:
-        with terminate_on_signals():
+        with terminate_on_signals(), warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
             return int(call() or 0)
     except InternalError as exc:
         print(f"error: {exc.one_line()}", file=sys.stderr)
@@ -141,6 +143,12 @@ def run_guarded(call: Callable[[], int | None]) -> int:
         bug = InternalError(f"unexpected {type(exc).__name__}: {exc}")
         print(f"error: {bug.one_line()}", file=sys.stderr)
         return 3
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                      file: Any = None, line: str | None = None) -> None:
+    """A warning on one line of stderr (Python's own format adds the file, line and source code)."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 _OS_HINTS = {

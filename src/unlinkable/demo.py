@@ -48,6 +48,8 @@ def _run(folder: Path, *, records: int, seed: int) -> int:
         raise ConfigError(f"--records must be at least 1, got {records}", hint="e.g. ./run --records 2000")
     if seed < 0:
         raise ConfigError(f"--seed must be 0 or more, got {seed}", hint="e.g. ./run --seed 7")
+    if not str(folder).strip() or str(folder) == ".":
+        raise ConfigError("--out must name a folder of its own for the demo's files", hint="e.g. ./run --out demo")
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}: is a file, not a folder", hint="give --out a folder (it is created if missing)")
     with _folder_kept_only_if_written(folder), OutputSet() as outputs:

@@ -163,6 +163,15 @@ def test_read_only_output_folder_exits_2(demo, tmp_path):
         locked.chmod(0o755)
 
 
+def test_warnings_are_one_line(demo, tmp_path):
+    """The census job leaves income unprotected: the warning is one line, without Python's file:line and source."""
+    r = run("anonymize", "census_job.yaml", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == ["warning: sensitive attribute 'income' is released as it is and no privacy model "
+                                     "protects it (ARX rejects this); add l-diversity or t-closeness on it, or give it "
+                                     "the role insensitive"]
+
+
 def test_internal_errors_exit_3_and_say_so(tmp_path, monkeypatch, capsys):
     import unlinkable.assessment as assessment
 
@@ -182,6 +191,7 @@ def test_internal_errors_exit_3_and_say_so(tmp_path, monkeypatch, capsys):
     (["--records", "-5"], "--records must be at least 1"),
     (["--seed", "-1"], "--seed must be 0 or more"),
     (["--out", "file"], "is a file, not a folder"),
+    (["--out", ""], "--out must name a folder of its own"),
     (["--records", "abc"], "argument --records: invalid int value: 'abc' (hint: ./run --help"),  # argparse's own
     (["--seed", "1.5"], "argument --seed: invalid int value"),
     (["--bogus"], "unrecognized arguments: --bogus"),
