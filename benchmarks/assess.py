@@ -77,7 +77,7 @@ def main() -> None:
     cols = [codes[:, j] for j in range(codes.shape[1])]
     baseline = current_mib()
     reset_peak()
-    t_group, sizes = timed(lambda: DEFAULT_BACKEND.class_sizes(cols, cards), repeat=3)
+    t_group, sizes = timed(lambda: DEFAULT_BACKEND.class_sizes(cols, cards), repeat=3)  # noqa: F821 - called before the del below
     t_risk, _ = timed(lambda: (sample_risk(sizes), population_uniqueness(sizes, sampling_fraction=0.1)), repeat=3)
     print(f"{n:,} rows x 8 QIs ({len(sizes):,} classes), encoded table {encoded_mib:.0f} MiB")
     print(f"  class pass:                 {t_group:.3f} s  = {n / t_group / 1e6:.1f} M rows/s  (target >= 5)")
@@ -117,10 +117,10 @@ def main() -> None:
         timings = json.loads((SHARED / "reference" / "sdcmicro" / "timings.json").read_text())["run_1"]["testdata_x10"]["ops"]
         base = pl.read_csv(testdata)
         stacked = pl.concat([base.with_columns(pl.col("urbrur") + 2 * c, pl.col("ori_hid") + 10000 * c) for c in range(10)])
+        from unlinkable.data.table import EncodedTable
         from unlinkable.risk.frequencies import frequencies
         from unlinkable.risk.individual import global_risk, household_risk, individual_risk
         from unlinkable.risk.suda2 import suda2
-        from unlinkable.data.table import EncodedTable
 
         keys = EncodedTable.from_frame(stacked, ["urbrur", "water", "sex", "age"]).codes()
         w = stacked["sampling_weight"].to_numpy().astype(float)

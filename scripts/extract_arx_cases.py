@@ -418,7 +418,7 @@ def _cases_of(name: str, source: str, rel: str) -> list[dict]:
     marker = "ARXUtilityMetricsTestCase" if name in UTILITY_CLASSES else "ARXAnonymizationTestCase"
     hack = _tcloseness_hack(source)
     index = 0
-    for i, (kind, text) in enumerate(tokens):
+    for i, (_kind, text) in enumerate(tokens):
         if text == "new" and tokens[i + 1][1] == marker and tokens[i + 2][1] == "(":
             node = Parser(tokens, i).primary()
             case = _utility_case(node["args"]) if marker == "ARXUtilityMetricsTestCase" else _anonymization_case(node["args"])

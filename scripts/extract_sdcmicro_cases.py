@@ -376,7 +376,6 @@ def t_localsuppression(desc, body, session, exps):
             k, v = re.fullmatch(r"(\w+)\s*=\s*(.+)", a, re.S).groups()
             kw[k] = v
         run: dict = {"function": fn, "object": args[0]}
-        keyvars = re.search(r"keyVars\s*=\s*(c\([^)]*\)|\d+:\d+)", full if args[0] == "sdc" else argtext)
         if args[0] == "sdc":
             sdc_text = re.search(r"createSdcObj\((.*?)\)\n", full, re.S).group(1)
             run["keyVars"] = evaluate(session, re.search(r"keyVars\s*=\s*(c\([^)]*\))", sdc_text).group(1))

@@ -340,7 +340,7 @@ class Session:
             return Frame([f"V{j + 1}" for j in range(c)], [list(data[j * r:(j + 1) * r]) for j in range(c)])
         if fn == "cbind":
             frame = None
-            for n, a, v in evaluated:
+            for n, _a, v in evaluated:
                 if isinstance(v, Frame):
                     if frame is not None:
                         raise Unsupported("cbind of two frames")

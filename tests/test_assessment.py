@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import unlinkable
 from unlinkable.hierarchies import builders
@@ -61,7 +62,6 @@ def test_missing_values_are_a_value_for_arx_and_a_wildcard_for_sdcmicro():
 
 
 def test_pandas_input():
-    pd = pytest.importorskip("pandas")
     d = unlinkable.assess(TABLE.to_pandas(), quasi_identifiers=["zip", "sex"]).to_dict()
     assert d["equivalence_classes"]["count"] == 3
 

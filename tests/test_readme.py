@@ -55,9 +55,10 @@ def test_run_prints_every_file_it_wrote(tmp_path):
 
 
 def test_yaml_example_is_a_valid_job(tmp_path):
+    import yaml
+
     from unlinkable.config import parse_job
     from unlinkable.models import model_from_config
-    import yaml
 
     (block,) = blocks("yaml")
     job = parse_job(yaml.safe_load(block), base_dir=tmp_path)

@@ -8,10 +8,10 @@ import pytest
 
 from unlinkable.errors import VerificationError
 from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.models.average_risk import AverageReidentificationRisk
 from unlinkable.models.kanonymity import KAnonymity
 from unlinkable.models.ldiversity import DistinctLDiversity, RecursiveCLDiversity
 from unlinkable.models.tcloseness import EqualDistanceTCloseness
-from unlinkable.models.average_risk import AverageReidentificationRisk
 from unlinkable.verify import verify_release
 
 ZIP = Hierarchy([["47677", "4767*", "476**", "*"], ["47602", "4760*", "476**", "*"], ["47678", "4767*", "476**", "*"],
@@ -131,7 +131,7 @@ def test_an_identifier_left_in_the_release_is_refused():
 def test_released_rows_are_grouped_without_copying_them():
     # issue 10: classes and histograms come from grouping the whole output with a released flag;
     # they equal the groups of the filtered rows.
-    from unlinkable.verify import _Released, _classes, _histograms
+    from unlinkable.verify import _classes, _histograms, _Released
 
     out = pl.DataFrame({"q": ["a", "a", "*", "b", "a", "*"], "s": ["x", "y", "x", "x", "x", "z"]})
     keep = np.array([True, True, False, True, True, False])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from unlinkable.errors import (
+from unlinkable.errors import (  # noqa: F401 - re-exported: listed in __all__ below
     ConfigError,
     HierarchyError,
     InputError,

@@ -7,8 +7,9 @@ counts, never the records. Per-record outputs are gathered from the tuples on de
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl

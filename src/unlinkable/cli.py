@@ -18,7 +18,8 @@ import importlib
 import signal
 import sys
 import warnings
-from typing import Any, Callable, NoReturn, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from unlinkable.data.outputs import Terminated, terminate_on_signals
 from unlinkable.errors import InternalError, UnlinkableError

@@ -8,7 +8,7 @@ risk and utility figures behave like those of real microdata.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np

@@ -11,9 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Sequence
 
 # What each file of the run is, in the order they are listed.
 _FILES = {

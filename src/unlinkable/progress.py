@@ -85,7 +85,7 @@ class Progress:
         return self._console
 
     @contextmanager
-    def phase(self, name: str, detail: str = "") -> Iterator["Progress"]:
+    def phase(self, name: str, detail: str = "") -> Iterator[Progress]:
         """Show ``name`` while the block runs, then one line with its duration (none if it failed)."""
         self.begin(name, detail)
         try:

@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from unlinkable.data.table import EncodedTable, encode_column
 from unlinkable.errors import InputError

@@ -14,8 +14,7 @@ from unlinkable.errors import ConfigError, InputError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.models import model_from_config
 from unlinkable.models.base import ClassStatistics, SensitiveColumn
-from unlinkable.models.tcloseness import (EqualDistanceTCloseness, HierarchicalDistanceTCloseness,
-                                          OrderedDistanceTCloseness)
+from unlinkable.models.tcloseness import EqualDistanceTCloseness, HierarchicalDistanceTCloseness, OrderedDistanceTCloseness
 
 
 def read_test2(arx_data):

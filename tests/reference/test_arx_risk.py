@@ -25,7 +25,7 @@ def _cases():
     for p in sorted(folder.glob("*.json")):
         ref = json.loads(p.read_text())
         for i, entry in enumerate(ref["risk_original"]):
-            for j, pop in enumerate(entry["population_uniqueness"]):
+            for j, _pop in enumerate(entry["population_uniqueness"]):
                 out.append(pytest.param(p.stem, (i, j), id=f"{entry['id']}-pop{j}"))
     return out
 

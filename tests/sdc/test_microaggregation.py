@@ -316,8 +316,7 @@ def test_fast_kernel_equals_plain_kernel_on_stacked_testdata(sdc_data):
     # testdata stacked 3x (13,740 rows, every row three times) through both kernels: the plain
     # sweeps are the straightforward C++ arithmetic, the fast kernel must give the same groups,
     # member order and values
-    from unlinkable.sdc.microaggregation import (_aggregate_members, _mdav_core, _mdav_core_pruned,
-                                                 _weights_and_ranges)
+    from unlinkable.sdc.microaggregation import _aggregate_members, _mdav_core, _mdav_core_pruned, _weights_and_ranges
 
     df = pl.read_csv(sdc_data / "testdata.csv")
     x = np.tile(df.select(["expend", "income", "savings"]).to_numpy().astype(float), (3, 1))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from unlinkable.models.average_risk import AverageReidentificationRisk
 from unlinkable.models.base import ClassStatistics

@@ -6,7 +6,8 @@ import math
 from collections import Counter
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.transform.generalize import Generalizer

@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lattice_problems import evaluator, problems  # tests/utility/lattice_problems.py
 
 from unlinkable.errors import ConfigError
 from unlinkable.search.exhaustive import exhaustive_search
@@ -19,8 +19,6 @@ from unlinkable.utility.aggregate import RankedLoss, aggregate_function
 from unlinkable.utility.base import score_text
 from unlinkable.utility.gs_factor import factors
 from unlinkable.utility.loss import LossMetric
-
-from lattice_problems import evaluator, problems  # tests/utility/lattice_problems.py
 
 
 def test_factors_follow_arx():

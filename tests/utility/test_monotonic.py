@@ -8,14 +8,13 @@ import math
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lattice_problems import evaluator, problems  # tests/utility/lattice_problems.py
 
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.search.exhaustive import exhaustive_search
 from unlinkable.search.flash import Flash, strategy_keys
 from unlinkable.utility import metric_from_name
 from unlinkable.utility.monotonic import MonotonicDiscernibilityMetric, MonotonicEntropyMetric, MonotonicPrecisionMetric
-
-from lattice_problems import evaluator, problems  # tests/utility/lattice_problems.py
 
 
 def test_hand_worked_table():

@@ -6,7 +6,7 @@ never overflow: when the radix product would pass 2**62 the partial key is compa
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
+from unlinkable.commands.inputs import job_inputs
 from unlinkable.config import assess_options, load_job, search_options, split_steps
 from unlinkable.data.formulas import escape_for_csv
-from unlinkable.commands.inputs import job_inputs
 from unlinkable.data.io import read_table
 from unlinkable.data.outputs import OutputSet
 from unlinkable.data.roles import KEPT_AS_IS, Role, column_roles

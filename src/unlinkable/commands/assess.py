@@ -225,7 +225,7 @@ def input_files(args: argparse.Namespace) -> list[Path]:
     source = Path(args.source)
     if source.suffix.lower() in _JOB_SUFFIXES and source.is_file():
         from unlinkable.commands.inputs import job_inputs
-        from unlinkable.config import assess_options, load_job
+        from unlinkable.config import load_job
 
         return job_inputs(load_job(source))
     return [source, *(Path(item.split("=", 1)[1]) for item in args.hierarchy if "=" in item)]

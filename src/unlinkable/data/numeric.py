@@ -14,7 +14,7 @@ square of 1e308 is infinite (MDAV would then never find a farthest record).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import polars as pl

@@ -23,7 +23,7 @@ class Role(str, Enum):
     HOUSEHOLD = "household"            # household id (kept as is)
 
     @classmethod
-    def parse(cls, text: str) -> "Role":
+    def parse(cls, text: str) -> Role:
         key = str(text).strip().lower().replace("_", "-").replace(" ", "-")
         aliases = {"qi": "quasi-identifier", "quasi-identifying": "quasi-identifier", "id": "identifier",
                    "identifying": "identifier", "weights": "weight", "hh": "household", "household-id": "household"}

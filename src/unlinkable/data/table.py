@@ -6,8 +6,8 @@ value. Kernels below this layer never see strings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import polars as pl
@@ -88,7 +88,7 @@ class EncodedTable:
     columns: dict[str, EncodedColumn]
 
     @classmethod
-    def from_frame(cls, frame: pl.DataFrame, names: Sequence[str], *, source: str = "data") -> "EncodedTable":
+    def from_frame(cls, frame: pl.DataFrame, names: Sequence[str], *, source: str = "data") -> EncodedTable:
         """Encode ``names`` of ``frame``; an unknown name raises an InputError listing the columns."""
         require_columns(frame, names, source=source)
         return cls(frame.height, {name: encode_column(frame[name]) for name in names})

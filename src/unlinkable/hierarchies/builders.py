@@ -11,8 +11,8 @@ The top level is always a single label (``*``), so full generalization is always
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Iterable, Mapping, Sequence
 
 from unlinkable.errors import ConfigError, HierarchyError
 from unlinkable.hierarchies.hierarchy import Hierarchy
@@ -57,7 +57,7 @@ def intervals(values: Iterable[str | None], widths: Sequence[float], *, start: f
             )
     distinct = _distinct(values)
     numbers: dict[str, float] = {}
-    for row, v in enumerate(distinct):
+    for v in distinct:
         try:
             numbers[v] = float(v)
         except ValueError:
@@ -120,7 +120,8 @@ def dates(values: Iterable[str | None], *, format: str = "%Y-%m-%d", levels: Seq
     where = f"column {column!r}" if column else "dates"
     unknown = [lv for lv in levels if lv not in _DATE_LEVELS]
     if unknown or list(levels) != sorted(levels, key=_DATE_LEVELS.index) or not levels or levels[0] != "day":
-        raise ConfigError(f"{where}: date levels {list(levels)} are not an ordered subset of {list(_DATE_LEVELS)} starting at day", hint="e.g. [day, month, year]")
+        raise ConfigError(f"{where}: date levels {list(levels)} are not an ordered subset of {list(_DATE_LEVELS)} starting at day",
+                          hint="e.g. [day, month, year]")
     rows = []
     for v in _distinct(values):
         try:

@@ -7,8 +7,8 @@ generalized code, which is all the kernels ever see (ARX keeps the same ``int[][
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -136,7 +136,7 @@ class Hierarchy:
         """The label of ``value`` at ``level``."""
         return self._rows[self._index[value]][level]
 
-    def with_name(self, name: str) -> "Hierarchy":
+    def with_name(self, name: str) -> Hierarchy:
         h = Hierarchy.__new__(Hierarchy)
         h._rows, h._index, h._name = self._rows, self._index, name
         return h

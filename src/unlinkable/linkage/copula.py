@@ -31,8 +31,9 @@ Everything is vectorised over records; the loops run over attributes only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl

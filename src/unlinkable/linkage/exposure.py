@@ -37,9 +37,10 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -151,7 +152,7 @@ class _AuxAttribute:
         lut = np.append(self.level_codes[level], -1)
         return lut[self.codes]
 
-    def tokens(self, dictionary: Sequence[str | None]) -> "_Tokens":
+    def tokens(self, dictionary: Sequence[str | None]) -> _Tokens:
         """Resolve each distinct release value once (the last entry is the token of a missing value)."""
         n = len(dictionary)
         kind = np.full(n + 1, WILDCARD, dtype=np.int16)

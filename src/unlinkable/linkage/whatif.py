@@ -9,7 +9,8 @@ hierarchy does not know stay as they are). Each recount is O(patterns x rows).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

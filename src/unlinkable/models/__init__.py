@@ -8,9 +8,10 @@ Adding a model = one new module + one line below.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.models.base import ClassStatistics, PrivacyModel, SensitiveColumn

@@ -8,7 +8,8 @@ checks ``1 / (records / classes) <= threshold`` on the released (non-suppressed)
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

@@ -16,7 +16,8 @@ but not with suppression; ARX declares the same.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

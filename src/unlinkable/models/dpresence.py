@@ -17,8 +17,9 @@ The engine passes which records are in the subset as ``ClassStatistics.context["
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import polars as pl

@@ -23,7 +23,6 @@ Grassberger cases agree.
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache

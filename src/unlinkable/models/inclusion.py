@@ -10,8 +10,9 @@ With delta-presence, which defines the subset as a population sample instead, it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import polars as pl

@@ -6,7 +6,8 @@ Knowledge-Based Systems 10(5), 2002. ARX: ``criteria/KAnonymity.java``.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

@@ -22,8 +22,9 @@ Monotone under generalization and with suppression (ARX declares both).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -18,7 +18,8 @@ All three are monotone under generalization; only distinct l-diversity is monoto
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

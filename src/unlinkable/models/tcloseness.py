@@ -22,7 +22,8 @@ farther from Q than the farther of its parts) but not with suppression; ARX decl
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 

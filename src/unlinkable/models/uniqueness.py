@@ -14,7 +14,8 @@ Both are table-level models (``per_class = False``).
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

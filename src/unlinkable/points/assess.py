@@ -6,8 +6,8 @@ position in the input and a number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import polars as pl
@@ -27,7 +27,7 @@ class PointsAssessment:
     unicity: tuple[Unicity, ...]
     km: KmExposure | None
     #: the same figures with the items coarsened to each level of the item hierarchy (1 = one level up)
-    coarsened: tuple["PointsAssessment", ...] = ()
+    coarsened: tuple[PointsAssessment, ...] = ()
 
     def to_dict(self) -> dict:
         """The figures under the documented JSON keys (``coarsened`` only with an item hierarchy)."""

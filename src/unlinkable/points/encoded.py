@@ -8,8 +8,9 @@ nothing downstream can print one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +49,7 @@ class Points:
     @classmethod
     def from_codes(cls, records: Sequence[int] | np.ndarray, items: Sequence[int] | np.ndarray, *,
                    labels: Sequence[str], n_records: int | None = None,
-                   times: np.ndarray | None = None, quantities: np.ndarray | None = None) -> "Points":
+                   times: np.ndarray | None = None, quantities: np.ndarray | None = None) -> Points:
         """Points from parallel record and item codes (a long table already encoded).
 
         Points are grouped by record; within a record they are ordered by time when given,
@@ -68,7 +69,9 @@ class Points:
         order = np.lexsort((times, rec)) if times is not None else np.argsort(rec, kind="stable")
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(rec, minlength=n), out=indptr[1:])
-        pick = (lambda a: None if a is None else np.ascontiguousarray(np.asarray(a)[order]))
+        def pick(a: Any) -> np.ndarray | None:
+            return None if a is None else np.ascontiguousarray(np.asarray(a)[order])
+
         return cls(indptr, its[order], tuple(str(v) for v in labels), pick(times), pick(quantities))
 
     @property
@@ -88,7 +91,7 @@ class Points:
         """The record index of every point (int64, parallel to ``items``)."""
         return np.repeat(np.arange(self.records, dtype=np.int64), self.lengths())
 
-    def sets(self) -> "Points":
+    def sets(self) -> Points:
         """The set of distinct items per record, codes ascending (times and quantities dropped).
 
         Vectorised: one sort of packed ``record * D + item`` keys.
@@ -102,7 +105,7 @@ class Points:
         np.cumsum(np.bincount(rec, minlength=self.records), out=indptr[1:])
         return Points(indptr, (keys % d).astype(np.int32), self.labels)
 
-    def recode(self, table: np.ndarray, labels: Sequence[str]) -> "Points":
+    def recode(self, table: np.ndarray, labels: Sequence[str]) -> Points:
         """Every item code ``c`` replaced by ``table[c]`` (e.g. one level of a hierarchy)."""
         table = np.asarray(table)
         if table.ndim != 1 or len(table) != len(self.labels):

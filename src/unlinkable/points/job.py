@@ -13,9 +13,10 @@ Every key is checked, as in the other job files (unknown keys get a "did you mea
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from unlinkable.config import check_int, check_keys, read_job_file
 from unlinkable.errors import ConfigError, shown

@@ -8,8 +8,8 @@ Wilson interval. ``auto`` is exact where the number of ``p``-itemsets is at most
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

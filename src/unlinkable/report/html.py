@@ -889,7 +889,8 @@ def _privacy_rows(privacy: Any, banned: frozenset[str]) -> list[dict]:
         if not isinstance(m, Mapping):
             continue
         params = m.get("params")
-        ptext = ", ".join(f"{k} = {p}" for k, p in params.items() if isinstance(p, (str, int, float)) and str(k) not in banned) if isinstance(params, Mapping) else ""
+        ptext = (", ".join(f"{k} = {p}" for k, p in params.items() if isinstance(p, (str, int, float)) and str(k) not in banned)
+                 if isinstance(params, Mapping) else "")
         desc = m.get("description")
         rows.append({"name": str(m.get("name", "model")), "params": ptext, "description": desc if isinstance(desc, str) else ""})
     return rows
@@ -1153,8 +1154,8 @@ def _exposure_view(p: Mapping, banned: frozenset[str]) -> dict:
             )
             best_label, best_share = items[0]
             if uls is not None and best_share < uls:
-                v["what_if_sentence"] = Markup("The most effective single change is to <strong>{}</strong>: the unique-link share falls from {} to <strong>{}</strong>.").format(
-                    best_label, fmt_pct(uls), fmt_pct(best_share))
+                v["what_if_sentence"] = Markup("The most effective single change is to <strong>{}</strong>: the unique-link share "
+                                               "falls from {} to <strong>{}</strong>.").format(best_label, fmt_pct(uls), fmt_pct(best_share))
 
     cop = p.get("copula")
     if isinstance(cop, Mapping) and cop:
@@ -1365,7 +1366,7 @@ def render(kind: str, payload: Mapping[str, Any], *, generated_at: str | None = 
     if kind in ("anonymize", "sdc"):
         view["released"] = _released_view(payload, banned)
     if generated_at is None:
-        generated_at = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        generated_at = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     template = _env().get_template(f"{kind}.html")
     return template.render(
         kind=kind,

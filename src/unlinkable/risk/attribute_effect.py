@@ -9,7 +9,7 @@ with their sizes as weights, so the cost grows with the number of classes.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

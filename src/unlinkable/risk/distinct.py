@@ -14,8 +14,8 @@ the same missing positions share a tuple. Measures that treat missing values as 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -12,8 +12,8 @@ gives every group's size. A 3-million-record table with 20 thousand distinct tup
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
-from typing import Sequence
 
 import numpy as np
 

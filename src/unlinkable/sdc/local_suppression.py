@@ -32,9 +32,9 @@ once), so it cannot be vectorised; each iteration is O(P·m) numpy work for P di
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Sequence
 
 import numpy as np
 import polars as pl

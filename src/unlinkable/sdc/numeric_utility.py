@@ -15,14 +15,14 @@ section 4.7; written from that description, not from sdcMicro's code (GPL).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import polars as pl
 
-from unlinkable.data.numeric import numeric_columns
 from unlinkable.data.io import read_table
+from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["NumericUtility", "numeric_utility"]

@@ -24,8 +24,8 @@ import polars as pl
 from unlinkable.data.io import read_table
 from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.errors import ConfigError, InputError, did_you_mean, shown
-from unlinkable.sdc.recode import RECODE_METHODS
 from unlinkable.risk.released import released_uniqueness
+from unlinkable.sdc.recode import RECODE_METHODS
 
 __all__ = ["Pipeline", "PipelineResult", "REGISTRY", "StepSpec", "step_attributes"]
 
@@ -411,7 +411,8 @@ class Pipeline:
     @staticmethod
     def _split(i: int, step: Any) -> tuple[str, dict[str, Any]]:
         if not isinstance(step, (tuple, list)) or len(step) != 2:
-            raise ConfigError(f"pipeline steps[{i}]: expected a (name, params) pair, got {shown(step)}", hint='e.g. ("pram", {"attribute": "roof", "retain": 0.8})')
+            raise ConfigError(f"pipeline steps[{i}]: expected a (name, params) pair, got {shown(step)}",
+                              hint='e.g. ("pram", {"attribute": "roof", "retain": 0.8})')
         name, params = step
         if not isinstance(name, str) or name not in REGISTRY:
             raise ConfigError(f"pipeline steps[{i}]: unknown step {shown(name)}",

@@ -16,7 +16,8 @@ needs it, so searches with k-anonymity alone pay nothing.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl

@@ -11,7 +11,7 @@ counts neither as released nor as suppressed, as in ARX.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -102,7 +102,7 @@ def enforce(models: Sequence[PrivacyModel], stats: ClassStatistics, suppressed: 
             return released
 
         def fulfilled(done: np.ndarray) -> bool:
-            return bool(model.holds(stats, released_with(done)))
+            return bool(model.holds(stats, released_with(done)))  # noqa: B023 - used within this iteration only
 
         if fulfilled(np.zeros(order.shape[0], dtype=bool)):
             continue

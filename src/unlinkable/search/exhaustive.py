@@ -9,7 +9,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from unlinkable.search.flash import NodeResult
 
 
-def exhaustive_search(evaluator: "NodeEvaluator") -> tuple[list[int], dict[int, "NodeResult"]]:
+def exhaustive_search(evaluator: NodeEvaluator) -> tuple[list[int], dict[int, NodeResult]]:
     """Every anonymous node with the lowest loss and, among those, the lowest level sum.
 
     Examples

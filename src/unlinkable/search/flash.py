@@ -20,8 +20,8 @@ A node's "checked" result comes from a ``checker(node) -> NodeResult``; this mod
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 

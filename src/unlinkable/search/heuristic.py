@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from unlinkable.search.flash import NodeResult, SearchOutcome
 from unlinkable.search.lattice import Lattice

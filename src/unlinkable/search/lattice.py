@@ -8,7 +8,7 @@ listed by increasing attribute index. FLASH's tie-breaking depends on both order
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -19,7 +19,7 @@ number classes in first-appearance order over the source, so classes come out in
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import polars as pl

@@ -20,7 +20,7 @@ position by position, so the sorted bound is lexicographically at most the sorte
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 AGGREGATES = ("geometric-mean", "arithmetic-mean", "sum", "maximum", "rank")
 
@@ -39,7 +39,7 @@ class RankedLoss(float):
 
     __slots__ = ("vector",)
 
-    def __new__(cls, weighted: Sequence[float], values: Sequence[float] | None = None) -> "RankedLoss":
+    def __new__(cls, weighted: Sequence[float], values: Sequence[float] | None = None) -> RankedLoss:
         values = list(weighted if values is None else values)
         mean = 1.0
         for v in values:
