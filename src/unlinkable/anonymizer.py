@@ -80,7 +80,7 @@ class Result:
     def risk_after(self) -> dict | None:
         """``unlinkable.assess`` figures of the released table (None when assessment is unavailable)."""
         if self._risk_after is None:
-            self._risk_after = _assess(self.table, self.quasi_identifiers) or {}
+            self._risk_after = _assess(self.table, self.quasi_identifiers)
             classes = self._risk_after.get("equivalence_classes")
             if self.suppressed and isinstance(classes, dict):
                 # The suppressed records (all quasi-identifiers *) are one group of the released table
@@ -203,17 +203,11 @@ def score(data: Any, *, levels: Mapping[str, int] | Sequence[int], quasi_identif
     return anonymizer.score(data, levels, delimiter=delimiter)
 
 
-def _assess(table: Any, quasi_identifiers: Sequence[str]) -> dict | None:
-    try:
-        from unlinkable.assessment import assess
-    except ImportError:
-        return None
+def _assess(table: Any, quasi_identifiers: Sequence[str]) -> dict[str, Any]:
+    from unlinkable.assessment import assess
+
     frame = table if isinstance(table, pl.DataFrame) else read_table(table)
-    try:
-        result = assess(frame, quasi_identifiers=list(quasi_identifiers), suda2=False)
-    except TypeError:
-        result = assess(frame, quasi_identifiers=list(quasi_identifiers))
-    return result.to_dict()
+    return assess(frame, quasi_identifiers=list(quasi_identifiers), suda2=False).to_dict()
 
 
 def _qi_uniques(best: Any, maps: Sequence[Any], names: Sequence[str]) -> int:

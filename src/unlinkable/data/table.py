@@ -31,10 +31,6 @@ class EncodedColumn:
     def cardinality(self) -> int:
         return len(self.dictionary)
 
-    @property
-    def has_missing(self) -> bool:
-        return bool((self.codes == MISSING).any())
-
 
 def encode_column(series: pl.Series) -> EncodedColumn:
     """Dictionary-encode a column (values as text, nulls as ``-1``).

@@ -40,10 +40,6 @@ class GeneralizationMap:
     def cardinality(self, level: int) -> int:
         return len(self.labels[level])
 
-    def generalize(self, codes: np.ndarray, level: int) -> np.ndarray:
-        """Generalized codes of a code column at ``level`` (vectorised gather)."""
-        return self.table[codes, level]
-
 
 class Hierarchy:
     """An immutable generalization hierarchy (rows = original values, columns = levels 0..h-1).

@@ -65,10 +65,7 @@ def model_from_config(item: Any, context: ModelContext | None = None) -> Privacy
     if key not in REGISTRY:
         raise ConfigError(f"unknown privacy model {shown(name)}",
                           hint=(did_you_mean(key, REGISTRY).strip() + f" known models: {', '.join(sorted(REGISTRY))}").strip())
-    try:
-        module = importlib.import_module(f"unlinkable.models.{REGISTRY[key]}")
-    except ModuleNotFoundError:
-        raise ConfigError(f"privacy model {name!r} is not available in this version", hint="see the README for the supported models") from None
+    module = importlib.import_module(f"unlinkable.models.{REGISTRY[key]}")
     if params is None:
         params = {}
     if not isinstance(params, Mapping):

@@ -235,7 +235,7 @@ class Flash:
         self._trigger_fn = {phase: self._make_trigger(bits) for phase, bits in self._triggers.items()}
 
     def _trigger_bits(self, phase: str) -> list[bytearray]:
-        """The marks whose union is the skip trigger of ``phase`` (``_binary_skip``/``_linear_skip``)."""
+        """The marks whose union is the skip trigger of ``phase`` (ARX's FLASHAlgorithm.create*Trigger)."""
         mode = self.mode
         a, na = self.anonymous.bits, self.not_anonymous.bits
         k, nk = self.k_anonymous.bits, self.not_k_anonymous.bits
@@ -263,26 +263,6 @@ class Flash:
             return lambda v: b0[v] or b1[v]
         b0, b1, b2 = bits
         return lambda v: b0[v] or b1[v] or b2[v]
-
-    # -- triggers (FLASHAlgorithm.create*) ------------------------------------
-    def _binary_skip(self, v: int) -> bool:
-        if self.mode in ("full-full", "full-none"):
-            return self.anonymous[v] or self.not_anonymous[v]
-        if self.mode == "partial-full":
-            return self.k_anonymous[v] or self.not_k_anonymous[v] or self.insufficient[v]
-        return self.k_anonymous[v] or self.not_k_anonymous[v]  # partial-none
-
-    def _linear_skip(self, v: int) -> bool:
-        mode = self.mode
-        if mode == "full-none":
-            return self.not_anonymous[v] or self.visited[v]
-        if mode == "partial-full":
-            return self.visited[v] or self.not_k_anonymous[v] or self.insufficient[v]
-        if mode == "partial-none":
-            return self.visited[v] or self.not_k_anonymous[v]
-        if mode == "none-full":
-            return self.anonymous[v] or self.not_anonymous[v] or self.insufficient[v]
-        return self.anonymous[v] or self.not_anonymous[v]  # none-none
 
     def _check_applies(self, phase: str, v: int) -> bool:
         mode = self.mode
