@@ -8,7 +8,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.special import digamma
 
@@ -86,8 +86,7 @@ def test_matches_brute_force(data, l):
     renumber = {k: i for i, k in enumerate(dict.fromkeys(raw))}
     classes = [renumber[k] for k in raw]
     expected = brute_force(values, classes, l)
-    if expected is None:
-        return
+    assume(expected is not None)
     assert EntropyLDiversity("s", l, estimator="grassberger").check(stats_of(values, classes)).tolist() == expected
 
 

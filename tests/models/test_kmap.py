@@ -10,8 +10,6 @@ from unlinkable.models import ModelContext, model_from_config
 from unlinkable.models.base import ClassStatistics
 from unlinkable.models.kmap import KMap, derived_k
 
-scipy_stats = pytest.importorskip("scipy.stats")
-
 
 def test_population_counts():
     stats = ClassStatistics(np.array([0, 0, 1, 2]), np.array([2, 1, 1]),

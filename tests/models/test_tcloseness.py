@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from unlinkable.errors import ConfigError, InputError
@@ -127,8 +127,7 @@ def _brute(classes_counts, table):
 @given(dists)
 def test_against_exact_oracle(classes_counts):
     classes_counts = [c for c in classes_counts if sum(c) > 0]
-    if not classes_counts:
-        return
+    assume(classes_counts)
     values = ("10", "20", "30", "40")
     codes, rc = [], []
     for i, counts in enumerate(classes_counts):

@@ -9,8 +9,7 @@ from unlinkable.errors import ConfigError
 from unlinkable.models import ModelContext, model_from_config
 from unlinkable.models.base import ClassStatistics
 from unlinkable.models.uniqueness import PopulationUniqueness, SampleUniqueness
-
-population = pytest.importorskip("unlinkable.risk.population")
+from unlinkable.risk import population
 
 
 def stats_of(sizes):
