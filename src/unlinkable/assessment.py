@@ -39,7 +39,8 @@ class Assessment:
 
     def to_dict(self) -> dict[str, Any]:
         """All figures as JSON-ready plain data (the keys of ``unlinkable assess --json``)."""
-        return _plain(self.summary)
+        plain: dict[str, Any] = _plain(self.summary)
+        return plain
 
     def records(self) -> pl.DataFrame:
         """One row per input record: fk, Fk, individual_risk, suda2_score, dis_score, prosecutor_risk.

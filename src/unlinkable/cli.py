@@ -50,10 +50,12 @@ class Parser(argparse.ArgumentParser):
 class _VersionAction(argparse.Action):
     """``--version``: the installed version is looked up only when asked (importlib.metadata is slow to import)."""
 
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, default: Any = argparse.SUPPRESS,
+                 help: str | None = None) -> None:
         super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
         parser.exit(message=f"unlinkable {_version()}\n")
 
 

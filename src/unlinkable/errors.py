@@ -113,7 +113,7 @@ class OutputError(UnlinkableError):
 class NoSolutionError(UnlinkableError):
     """No transformation satisfies the privacy models within the suppression limit."""
 
-    def __init__(self, message: str, *, hint: str | None = None, candidates: list | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, candidates: list[Any] | None = None) -> None:
         self.candidates = list(candidates or [])
         super().__init__(message, hint=hint)
 

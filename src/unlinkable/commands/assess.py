@@ -270,7 +270,7 @@ def print_summary(d: dict[str, Any]) -> None:
     Console(stderr=False).print(table)
 
 
-def _most_identifying(rows: list[dict]) -> dict | None:
+def _most_identifying(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The smallest subset that makes the most records unique (ties: fewer attributes first)."""
     if not rows:
         return None

@@ -263,7 +263,7 @@ def to_output_frame(frame: pl.DataFrame, like: Any) -> Any:
     return frame
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
 
     A one-file :class:`unlinkable.data.outputs.OutputSet` (the commands stage all their outputs

@@ -66,8 +66,8 @@ def terminate_on_signals() -> Iterator[None]:
     try:
         yield
     finally:
-        for signum, previous in installed.items():
-            signal.signal(signum, previous)
+        for number, previous in installed.items():
+            signal.signal(number, previous)
 
 
 @contextlib.contextmanager
@@ -199,7 +199,7 @@ class OutputSet:
                     raise OutputError(f"{target}: named for two outputs of the run ({other})",
                                       hint="give each output its own file")
 
-    def file(self, path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    def file(self, path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
         """Stage an output: ``write(tmp)`` fills a temporary file beside ``path``; return ``path``."""
         target = self._check_target(Path(path))
         try:

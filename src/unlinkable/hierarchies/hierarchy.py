@@ -31,11 +31,11 @@ class GeneralizationMap:
 
     @property
     def levels(self) -> int:
-        return self.table.shape[1]
+        return int(self.table.shape[1])
 
     @property
     def max_level(self) -> int:
-        return self.table.shape[1] - 1
+        return int(self.table.shape[1]) - 1
 
     def cardinality(self, level: int) -> int:
         return len(self.labels[level])
@@ -151,7 +151,7 @@ class Hierarchy:
                 f"{where}: {len(missing)} value(s) of the data are not in the hierarchy, e.g. {shown}",
                 hint="add a row for each of them (column 0 = the value, then one label per level)",
             )
-        rows = np.array([self._index[v] for v in dictionary], dtype=np.int64)
+        rows = np.array([self._index[v] for v in dictionary if v is not None], dtype=np.int64)  # None is refused above
         levels = self.levels
         per_level_codes = np.empty((len(self._rows), levels), dtype=np.int32)
         labels: list[tuple[str, ...]] = []

@@ -181,7 +181,8 @@ def copula_uniqueness(sample: Any, *, attributes: Sequence[str], population_size
         # Copula density at the centre of each cell, in logs.
         z = np.column_stack([special.ndtri(np.clip(cum[j][r] + probs[j][r] / 2, _EPS, 1 - _EPS))
                              for j, r in enumerate(rank_cols)])
-        return -0.5 * log_det - 0.5 * np.einsum("ij,jk,ik->i", z, precision_minus_identity, z)
+        density: np.ndarray = -0.5 * log_det - 0.5 * np.einsum("ij,jk,ik->i", z, precision_minus_identity, z)
+        return density
 
     log_marg = sum(np.log(probs[j][ranks[j]]) for j in range(d))
     draws = [rng.choice(len(p), size=n_samples, p=p) for p in probs]
@@ -232,4 +233,5 @@ def _positive_definite(corr: np.ndarray) -> np.ndarray:
     values = np.clip(values, 1e-3, None)
     fixed = (vectors * values) @ vectors.T
     scale = np.sqrt(np.diag(fixed))
-    return fixed / np.outer(scale, scale)
+    correlation: np.ndarray = fixed / np.outer(scale, scale)
+    return correlation

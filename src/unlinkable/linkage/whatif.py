@@ -17,7 +17,7 @@ import numpy as np
 __all__ = ["what_if"]
 
 
-def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]) -> list[dict]:
+def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]) -> list[dict[str, Any]]:
     """Unique-link share after each single-attribute change, lowest (most protective) first.
 
     Parameters

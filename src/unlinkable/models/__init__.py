@@ -70,7 +70,8 @@ def model_from_config(item: Any, context: ModelContext | None = None) -> Privacy
         params = {}
     if not isinstance(params, Mapping):
         raise ConfigError(f"the parameters of {name!r} must be a mapping, got {shown(params)}", hint="e.g. - k-anonymity: {k: 5}")
-    return module.from_config(key, dict(params), context)
+    model: PrivacyModel = module.from_config(key, dict(params), context)
+    return model
 
 
 __all__ = ["PrivacyModel", "ClassStatistics", "SensitiveColumn", "ModelContext", "model_from_config", "REGISTRY"]

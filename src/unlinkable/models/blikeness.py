@@ -66,7 +66,8 @@ class _BetaLikeness(AgainstTable):
     def check(self, stats: ClassStatistics) -> np.ndarray:
         _, cls, gain, q = likeness_gains(stats, self.attribute, self._counts(stats))
         failing = gain > self._bounds(q)
-        return np.bincount(cls[failing], minlength=stats.classes) == 0
+        passing: np.ndarray = np.bincount(cls[failing], minlength=stats.classes) == 0
+        return passing
 
     def to_dict(self) -> dict[str, Any]:
         return {"beta-likeness": {"attribute": self.attribute, "variant": self.variant, "beta": self.beta}}
@@ -139,7 +140,8 @@ class EnhancedBetaLikeness(_BetaLikeness):
     variant = "enhanced"
 
     def _bounds(self, q: np.ndarray) -> np.ndarray:
-        return np.minimum(self.beta, -np.log(q))
+        bound: np.ndarray = np.minimum(self.beta, -np.log(q))
+        return bound
 
 
 _CLASSES = {"basic": BasicBetaLikeness, "enhanced": EnhancedBetaLikeness}

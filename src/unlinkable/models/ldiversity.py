@@ -62,7 +62,7 @@ class _LDiversity(PrivacyModel):
         return self._min_size
 
     def _distinct(self, hist: np.ndarray) -> np.ndarray:
-        return np.count_nonzero(hist, axis=1)
+        return np.asarray(np.count_nonzero(hist, axis=1))
 
 
 class DistinctLDiversity(_LDiversity):
@@ -168,7 +168,8 @@ class EntropyLDiversity(_LDiversity):
             with np.errstate(divide="ignore", invalid="ignore"):
                 total += np.where(f > 0, f * np.log(np.where(f > 0, f, 1.0)), 0.0)
         ok = ~(bound < total)
-        return ok & (self._distinct(hist) >= self._min_size)
+        passing: np.ndarray = ok & (self._distinct(hist) >= self._min_size)
+        return passing
 
     def _check_grassberger(self, hist: np.ndarray) -> np.ndarray:
         # ARX's form: the class fails when sum f G(f) > N (G(N) - ln l), values added in code order.
@@ -180,7 +181,8 @@ class EntropyLDiversity(_LDiversity):
         for v in range(hist.shape[1]):
             f = hist[:, v]
             total += np.where(f > 0, f * grassberger(np.maximum(f, 1)), 0.0)
-        return ~(bound < total) & (self._distinct(hist) >= self._min_size)
+        passing: np.ndarray = ~(bound < total) & (self._distinct(hist) >= self._min_size)
+        return passing
 
     def describe(self) -> str:
         name = "Grassberger" if self.estimator == "grassberger" else "Shannon"

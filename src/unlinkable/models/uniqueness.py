@@ -127,6 +127,7 @@ class PopulationUniqueness(PrivacyModel):
         """The population size for a table of ``n`` records."""
         if self.population_size is not None:
             return self.population_size
+        assert self.sampling_fraction is not None  # __init__ requires one of the two
         return _java_round(n / self.sampling_fraction)
 
     def estimate(self, stats: ClassStatistics, released: np.ndarray) -> float:

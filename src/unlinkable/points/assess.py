@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -29,7 +30,7 @@ class PointsAssessment:
     #: the same figures with the items coarsened to each level of the item hierarchy (1 = one level up)
     coarsened: tuple[PointsAssessment, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The figures under the documented JSON keys (``coarsened`` only with an item hierarchy)."""
         figures = {"records": self.records, "distinct_items": self.distinct_items,
                    "unicity": [u.to_dict() for u in self.unicity],

@@ -88,7 +88,7 @@ class Supports:
     def of(self, keys: np.ndarray) -> np.ndarray:
         """The support of each key (every key must occur in the data)."""
         if self.keys is None:
-            return self.counts[keys]
+            return np.asarray(self.counts[keys])
         return self.counts[np.searchsorted(self.keys, keys)]
 
     def occurring(self) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ class Unicity:
     ci95: tuple[float, float] | None
     eligible_records: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"p": self.p, "value": self.value, "exact": self.exact,
                 "ci95": None if self.ci95 is None else list(self.ci95), "eligible_records": self.eligible_records}
 

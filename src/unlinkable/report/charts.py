@@ -186,7 +186,7 @@ def bar_chart(
                 f'fill="#4a5568">{_x(tick_fmt(float(t)))}</text>'
             )
         for i, (lab, v) in enumerate(zip(labels, vals)):
-            y = plot_top + i * row_h
+            y: float = plot_top + i * row_h
             w = max(v * scale, 0.0)
             color = colors[i % len(colors)]
             parts.append(

@@ -10,6 +10,7 @@ with their sizes as weights, so the cost grows with the number of classes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ def attribute_effects(
     lifted: Mapping[str, tuple[np.ndarray, int]] | None = None,
     threshold: float = 0.2,
     counts: np.ndarray | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Sample risk after each single change to the quasi-identifiers, most protective first.
 
     Parameters
@@ -94,7 +95,7 @@ def attribute_effects(
 
 
 def _risk(keys: np.ndarray, sizes: np.ndarray, cards: Sequence[int], use: list[int],
-          change: tuple[int, np.ndarray, int] | None, threshold: float) -> dict:
+          change: tuple[int, np.ndarray, int] | None, threshold: float) -> dict[str, Any]:
     if not use:
         merged = np.array([sizes.sum()])  # no attribute left: everyone in one class
     else:

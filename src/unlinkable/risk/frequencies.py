@@ -267,6 +267,7 @@ def _pattern_frequencies(keys: np.ndarray, mult: np.ndarray, weights: np.ndarray
             else:
                 extra_f += cnt
                 extra_w += wsum
+        assert own_f is not None and own_w is not None  # the pattern itself is always among the subsets
         fk[tgt] = own_f + (extra_f * alpha + comp_f)
         Fk[tgt] = own_w + (extra_w * alpha + comp_w)
     return fk, Fk

@@ -7,6 +7,7 @@ through their frequency of frequencies, so the cost does not grow with the numbe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +61,7 @@ class SampleRisk:
         """Marketer risk: the expected share of records re-identified, i.e. the average risk."""
         return self.average_risk
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready nested dicts: equivalence_classes, prosecutor, journalist, marketer, sample_uniques."""
         attacker = {
             "highest_risk": self.highest_risk,

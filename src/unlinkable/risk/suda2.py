@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from math import factorial, fsum
+from typing import Any
 
 import numpy as np
 
@@ -35,13 +36,13 @@ class Suda2Result:
     score: np.ndarray
     dis_score: np.ndarray
     contribution_percent: np.ndarray
-    attribute_contributions: dict
+    attribute_contributions: dict[str, float]
     dis_table: dict[str, int]
     records_with_score: int
     max_score: float
-    names: tuple = field(default=())
+    names: tuple[str, ...] = field(default=())
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (JSON-ready)."""
         return {
             "score": self.score.tolist(),
@@ -183,7 +184,7 @@ def suda2(
     if not 0.0 < f < 1.0:
         raise ConfigError(f"dis_fraction must lie strictly between 0 and 1; got {f}", hint="e.g. 0.01")
     if names is None:
-        names = tuple(range(m_user))
+        names = tuple(str(i) for i in range(m_user))
     else:
         names = tuple(names)
         if len(names) != m_user:

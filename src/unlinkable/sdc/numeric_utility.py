@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -50,7 +51,7 @@ class NumericUtility:
     correlation_change: float
 
 
-def _matrix(df, attributes: Sequence[str], name: str) -> np.ndarray:
+def _matrix(df: Any, attributes: Sequence[str], name: str) -> np.ndarray:
     df = read_table(df)  # pandas in: mixed-type columns are reported by read_table
     for a in attributes:
         if a not in df.columns:
@@ -108,7 +109,7 @@ def _corr(x: np.ndarray) -> np.ndarray:
     return np.atleast_2d(np.corrcoef(x, rowvar=False))
 
 
-def numeric_utility(original, masked, *, attributes: Sequence[str], drisk_k: float = 0.05) -> NumericUtility:
+def numeric_utility(original: Any, masked: Any, *, attributes: Sequence[str], drisk_k: float = 0.05) -> NumericUtility:
     """Information loss (IL1s, IL1, eigen) and interval disclosure risk of masked numeric columns.
 
     Parameters

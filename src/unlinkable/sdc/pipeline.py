@@ -55,7 +55,7 @@ def _number(low: float | None = None, high: float | None = None) -> Callable[[An
         if not ok or (low is not None and value < low) or (high is not None and value > high):
             span = f" in [{low:g}, {high:g}]" if low is not None and high is not None else (f" >= {low:g}" if low is not None else "")
             raise ValueError(f"must be a number{span}")
-        return value
+        return float(value)
 
     return check
 
@@ -79,7 +79,7 @@ def _choice(*options: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in options:
             raise ValueError(f"must be one of {list(options)}")
-        return value
+        return str(value)
 
     return check
 
@@ -400,8 +400,9 @@ class Pipeline:
                     clean[key] = spec.params[key](value)
                 except ValueError as exc:
                     raise ConfigError(f"{where}: parameter {key!r} {exc}, got {shown(value)}", hint=f"fix {key!r} in step {i}") from None
-            if spec.random and clean.get("seed") is None and streams[i] is not None:
-                clean["seed"] = int(streams[i].generate_state(1)[0])
+            stream = streams[i]
+            if spec.random and clean.get("seed") is None and stream is not None:
+                clean["seed"] = int(stream.generate_state(1)[0])
             checked.append((name, clean))
         self.steps: tuple[tuple[str, dict[str, Any]], ...] = tuple(checked)
         self.role_groups = tuple((role, _names(names, role)) for role, names in (

@@ -88,7 +88,7 @@ def top_bottom_code(
     bottom_value = bottom if bottom_value is None and bottom is not None else bottom_value
 
     replacements = [v for v in (top_value, bottom_value) if v is not None]
-    out_dtype = column.dtype
+    out_dtype: pl.DataType | type[pl.DataType] = column.dtype
     if column.dtype.is_integer() and any(float(v) != int(v) for v in replacements):
         out_dtype = pl.Float64
     expr = pl.col(attribute).cast(out_dtype)

@@ -90,13 +90,14 @@ class SearchContext:
 
     def population_counts(self, levels: Sequence[int], class_codes: np.ndarray) -> np.ndarray:
         """Population records generalizing into each class (classes given by their generalized codes)."""
+        assert self._population is not None  # only called when a k-map model reads a population table
         codes, pop_maps = self._population
         cards = [m.cardinality(int(level)) for m, level in zip(self.maps, levels)]
         pop_cols = [pm.table[c, int(level)] for pm, c, level in zip(pop_maps, codes, levels)]
         pop_key, space = combined_key(pop_cols, cards)
         class_key, _ = combined_key([class_codes[:, i] for i in range(class_codes.shape[1])], cards)
         if space <= max(4 * (len(pop_key) + len(class_key)), 1 << 16):
-            return np.bincount(pop_key, minlength=space)[class_key]
+            return np.asarray(np.bincount(pop_key, minlength=space)[class_key])
         uniq, counts = np.unique(pop_key, return_counts=True)
         at = np.minimum(np.searchsorted(uniq, class_key), len(uniq) - 1)
         return np.where(uniq[at] == class_key, counts[at], 0)

@@ -99,7 +99,7 @@ def enforce(models: Sequence[PrivacyModel], stats: ClassStatistics, suppressed: 
         def released_with(done: np.ndarray) -> np.ndarray:
             released = ~out & ~top & (sizes > 0)
             released[order[done]] = False
-            return released
+            return np.asarray(released)
 
         def fulfilled(done: np.ndarray) -> bool:
             return bool(model.holds(stats, released_with(done)))  # noqa: B023 - used within this iteration only
@@ -122,8 +122,8 @@ def enforce(models: Sequence[PrivacyModel], stats: ClassStatistics, suppressed: 
                 break
             already = base
 
-            def aborts(done: np.ndarray, already=already) -> bool:
-                return already + int(cand_sizes[done].sum()) > cap
+            def aborts(done: np.ndarray, already: int = already, cap: int = cap) -> bool:
+                return bool(already + int(cand_sizes[done].sum()) > cap)
 
         done = binary_suppression(order.shape[0], fulfilled, aborts)
         out[order[done]] = True

@@ -9,6 +9,7 @@ listed by increasing attribute index. FLASH's tie-breaking depends on both order
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -49,25 +50,25 @@ class Lattice:
         self.top = self.size - 1
         self._succ: list[list[int] | None] = [None] * self.size
         self._pred: list[list[int] | None] = [None] * self.size
-        self._tuples: list | None = None
+        self._tuples: list[tuple[int, ...]] | None = None
         # steps[i][j] = j * multiplier of attribute i: boxes of node ids are outer sums of these
         self._steps = [np.arange(int(h), dtype=np.int64) * int(mu) for h, mu in zip(self.heights, mult)]
         self._neg_steps = [-st for st in self._steps]
         self._mult = [int(mu) for mu in mult]
         self._heights = [int(h) for h in self.heights]
         #: per-search scratch shared across searches over this lattice (FLASH's orders)
-        self.memo: dict = {}
+        self.memo: dict[Any, Any] = {}
 
     def id_of(self, levels: Sequence[int]) -> int:
         return int(np.dot(np.asarray(levels, dtype=np.int64), self.multipliers))
 
     def levels_of(self, node: int) -> np.ndarray:
-        return self.levels[node]
+        return np.asarray(self.levels[node])
 
     def level_tuple(self, node: int) -> tuple[int, ...]:
         """The levels of ``node`` as a tuple of Python ints (built once per lattice)."""
         if self._tuples is None:
-            self._tuples = [tuple(t) for t in self.levels.tolist()]
+            self._tuples = [tuple(int(x) for x in t) for t in self.levels.tolist()]
         return self._tuples[node]
 
     def box(self, node: int, up: bool, closed: bytearray | None = None) -> np.ndarray:

@@ -8,6 +8,8 @@ classification).
 
 from __future__ import annotations
 
+from typing import Any
+
 from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.utility.aecs import AECSMetric
 from unlinkable.utility.base import Evaluation, Score, UtilityMetric, java_double_string
@@ -39,7 +41,7 @@ METRICS = {
 }
 
 
-def _publisher_payout(options: dict) -> UtilityMetric:
+def _publisher_payout(options: dict[str, Any]) -> UtilityMetric:
     """``metric: {name: publisher-payout, publisher_benefit: 1200, ..., gs_factor: 0.5}`` (the game's amounts)."""
     from unlinkable.config import check_float, check_keys
     from unlinkable.risk.cost_benefit import COST_BENEFIT_KEYS, CostBenefit
@@ -49,7 +51,7 @@ def _publisher_payout(options: dict) -> UtilityMetric:
     return PublisherPayoutMetric(game, check_float(options.get("gs_factor", 0.5), "gs_factor", low=0.0, high=1.0))
 
 
-def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
+def metric_from_name(name: str | dict[str, Any] | UtilityMetric) -> UtilityMetric:
     """A metric by its job-file name.
 
     Examples
@@ -61,7 +63,7 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
     """
     if isinstance(name, UtilityMetric):
         return name
-    options: dict = {}
+    options: dict[str, Any] = {}
     if isinstance(name, dict) and str(name.get("name", "")).strip().lower() == "publisher-payout":
         return _publisher_payout({k: v for k, v in name.items() if k != "name"})
     if isinstance(name, dict) and str(name.get("name", "")).strip().lower() == "classification":
@@ -98,8 +100,10 @@ def metric_from_name(name: str | UtilityMetric) -> UtilityMetric:
                                    "aggregate: geometric-mean}")
         if "weights" in options and not isinstance(options["weights"], dict):
             raise ConfigError("metric weights must map attributes to numbers", hint="weights: {age: 2, zip: 1}")
-        return METRICS[key](**options)
-    return METRICS[key]()
+        metric: UtilityMetric = METRICS[key](**options)
+        return metric
+    plain: UtilityMetric = METRICS[key]()
+    return plain
 
 
 __all__ = ["UtilityMetric", "Evaluation", "Score", "java_double_string", "metric_from_name", "METRICS",

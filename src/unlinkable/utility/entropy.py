@@ -11,6 +11,7 @@ attributes are summed.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,7 @@ class EntropyMetric(UtilityMetric):
     monotone_suppression = False
 
     def __init__(self) -> None:
-        self._freq: dict = {}
+        self._freq: dict[Any, Any] = {}
 
     def prepare(self, counts_per_attribute: list[np.ndarray]) -> None:
         """Input frequency of every original code, per attribute."""

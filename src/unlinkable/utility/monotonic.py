@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from unlinkable.hierarchies.hierarchy import GeneralizationMap
 from unlinkable.utility.base import Evaluation, Score, UtilityMetric, floor10
 from unlinkable.utility.discernibility import DiscernibilityMetric
 
@@ -65,7 +66,7 @@ class MonotonicEntropyMetric(UtilityMetric):
         self._freq = [np.asarray(c, dtype=np.float64) for c in counts_per_attribute]
         self._cache = {}
 
-    def attribute_loss(self, i: int, gm, level: int) -> float:
+    def attribute_loss(self, i: int, gm: GeneralizationMap, level: int) -> float:
         """Entropy lost by attribute ``i`` at ``level``, floored to 10 decimals (cached per level)."""
         hit = self._cache.get((i, level))
         if hit is None:
@@ -145,7 +146,7 @@ class MonotonicPrecisionMetric(UtilityMetric):
         from unlinkable.utility.aggregate import aggregate_function
 
         per = {name: (lv / gm.max_level if gm.max_level else 0.0) for gm, name, lv in zip(ev.maps, ev.names, ev.levels)}
-        value = aggregate_function("arithmetic-mean")(list(per.values())) if per else 0.0
+        value = aggregate_function("arithmetic-mean")(list(per.values()), None) if per else 0.0
         return Score(value, per, value)
 
     def lower_bound(self, ev: Evaluation) -> float:
