@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from unlinkable.data.outputs import Terminated, terminate_on_signals
-from unlinkable.errors import InternalError, UnlinkableError
+from unlinkable.errors import ConfigError, InternalError, UnlinkableError
 
 COMMANDS = {
     "assess": "how re-identifiable is this table (ARX and sdcMicro risk measures)",
@@ -44,7 +44,9 @@ class Parser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"error: {message} (hint: {self.prog} --help lists the options)\n")
+        # argparse quotes the offending word whole; the error tree caps it like every other message
+        line = ConfigError(message, hint=f"{self.prog} --help lists the options").one_line()
+        self.exit(2, f"error: {line}\n")
 
 
 class _VersionAction(argparse.Action):

@@ -109,6 +109,11 @@ def test_argument_errors_are_one_line_with_a_hint(tmp_path, argv, message):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_huge_argument_is_cut_in_the_error(tmp_path):
+    r = run("assess", "x.csv", "--risk-method", "q" * 50_000, cwd=tmp_path)
+    assert "invalid choice" in one_line_error(r) and "q" * 500 not in r.stderr and len(r.stderr) < 1_000
+
+
 @pytest.mark.parametrize("errno_, words", [(errno.EROFS, "read-only"), (errno.EACCES, "permission denied")])
 @pytest.mark.parametrize("command", ["assess", "run"])
 def test_a_read_only_or_forbidden_output_folder_exits_2(demo, tmp_path, monkeypatch, capsys, errno_, words, command):
