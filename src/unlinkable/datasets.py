@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -101,7 +102,9 @@ def census_hierarchies(frame: pl.DataFrame) -> dict[str, Hierarchy]:
     >>> h["zip"].levels, h["age"].levels
     (7, 6)
     """
-    col = lambda name: frame[name].to_list()  # noqa: E731
+    def col(name: str) -> list[Any]:
+        return frame[name].to_list()
+
     marital_groups = {"never-married": "single", "divorced": "single", "widowed": "single", "separated": "single", "married": "partnered"}
     edu_groups = {"primary": "compulsory", "lower-secondary": "compulsory", "upper-secondary": "secondary",
                   "vocational": "secondary", "bachelor": "tertiary", "master": "tertiary", "doctorate": "tertiary"}
@@ -152,6 +155,7 @@ population: {{sampling_fraction: 0.01}}
 privacy:
   - k-anonymity: {{k: 5}}
   - l-diversity: {{attribute: diagnosis, variant: distinct, l: 2}}
+  - t-closeness: {{attribute: income, distance: ordered, t: 0.3}}   # income is released: bound what a class reveals of it
 suppression_limit: 0.05
 metric: loss
 search: {{algorithm: optimal}}

@@ -14,7 +14,11 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # rich is imported when a phase is first shown (it is slow to import)
+    from rich.console import Console
+    from rich.live import Live
 
 __all__ = ["PHASES", "Progress", "progress_enabled"]
 
@@ -70,14 +74,14 @@ class Progress:
     def __init__(self, *, enabled: bool | None = None, stream: Any = None) -> None:
         self.stream = sys.stderr if stream is None else stream
         self.enabled = progress_enabled(self.stream) if enabled is None else bool(enabled)
-        self._console = None
-        self._status = None
+        self._console: Console | None = None
+        self._status: Live | None = None
         self._counts: tuple[int, int | None] | None = None
         self._last = 0.0
         self._label: str | None = None
         self._started = 0.0
 
-    def _rich(self):
+    def _rich(self) -> Console:
         if self._console is None:
             from rich.console import Console
 

@@ -76,7 +76,7 @@ def _release(job: Any, args: argparse.Namespace, outputs: OutputSet, shown: Prog
     identifiers = job.names(Role.IDENTIFIER)
     source = str(job.input.path)
 
-    sdc_payload = None
+    sdc_payload: dict[str, Any] | None = None
     work = frame
     if sections.get("steps"):
         work, sdc_payload = _run_steps(job, frame, identifiers, source, shown)
@@ -87,6 +87,7 @@ def _release(job: Any, args: argparse.Namespace, outputs: OutputSet, shown: Prog
             payload["claims"] = sdc_payload["claims"]
         kind = "anonymize"
     else:
+        assert sdc_payload is not None  # a job runs steps, privacy models, or both (checked above)
         table, payload, kind = work, sdc_payload, "sdc"
         summary = (f"ran {len(payload['steps'])} step(s) on {frame.height} records; "
                    + "; ".join(f"{c['name']} k={c['k']} {c['status']}" for c in payload["claims"]))
@@ -122,7 +123,7 @@ def _kept_as_is(job: Any) -> list[str]:
 
 
 def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], source: str,
-               shown: Progress) -> tuple[Any, dict, str]:
+               shown: Progress) -> tuple[Any, dict[str, Any], str]:
     from unlinkable.anonymizer import Anonymizer
     from unlinkable.assessment import assess
     from unlinkable.verify import verify_release
@@ -173,7 +174,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     return table, payload, summary
 
 
-def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown: Progress) -> tuple[Any, dict]:
+def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown: Progress) -> tuple[Any, dict[str, Any]]:
     """Run the SDC pipeline, verify its claims, and gather before/after risk and utility figures."""
     from unlinkable.assessment import assess
     from unlinkable.data.numeric import numeric_columns
@@ -211,16 +212,17 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown:
     return result.table, payload
 
 
-def _plain_utility(utility: Any) -> dict:
+def _plain_utility(utility: Any) -> dict[str, Any]:
     import dataclasses
 
-    if dataclasses.is_dataclass(utility):
+    if dataclasses.is_dataclass(utility) and not isinstance(utility, type):
         data = dataclasses.asdict(utility)
     elif hasattr(utility, "to_dict"):
         data = utility.to_dict()
     else:
         data = dict(utility)
-    return json.loads(json.dumps(data, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+    plain: dict[str, Any] = json.loads(json.dumps(data, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+    return plain
 
 
 def _input_delimiter(path: Path) -> str:

@@ -40,7 +40,7 @@ Monotonicity, reasoned out:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,12 +114,12 @@ class LinkageModel(PrivacyModel):
     def attributes(self) -> tuple[str, ...]:
         return tuple(l.release for l in self._links)
 
-    def _auxiliary(self, stats: ClassStatistics):
+    def _auxiliary(self, stats: ClassStatistics) -> Any:  # linkage.exposure._Auxiliary
         from dataclasses import replace
 
         from unlinkable.linkage.exposure import _Auxiliary
 
-        links = self._links
+        links: Sequence[Any] = self._links
         context_h = stats.context.get("hierarchies") if not self._own_hierarchies else None
         if not context_h and not self._own_hierarchies and "maps" in stats.context and "quasi_identifiers" in stats.context:
             maps = stats.context["maps"]
@@ -139,7 +139,7 @@ class LinkageModel(PrivacyModel):
         ctx = stats.context
         labels = ctx.get("class_labels")
         if labels is None and all(k in ctx for k in ("class_codes", "levels", "maps", "quasi_identifiers")):
-            return self._auxiliary(stats).count(self._native_columns(ctx, stats.classes))[0]
+            return np.asarray(self._auxiliary(stats).count(self._native_columns(ctx, stats.classes))[0])
         if labels is None:
             raise ConfigError("the linkage model needs the generalized values of the classes "
                               "(context['class_codes'] + ['levels'] + ['maps'], or context['class_labels'])",
@@ -155,9 +155,9 @@ class LinkageModel(PrivacyModel):
                                  hint="context['class_labels'] needs one label per class")
             columns.append((enc.codes, enc.dictionary))
         counts, _ = self._auxiliary(stats).count(columns)
-        return counts
+        return np.asarray(counts)
 
-    def _native_columns(self, ctx: Mapping[str, Any], classes: int) -> list[tuple[np.ndarray, tuple]]:
+    def _native_columns(self, ctx: Mapping[str, Any], classes: int) -> list[tuple[np.ndarray, tuple[str | None, ...]]]:
         names = list(ctx["quasi_identifiers"])
         levels = ctx["levels"]
         levels = [levels[n] for n in names] if isinstance(levels, Mapping) else list(levels)

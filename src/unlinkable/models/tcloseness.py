@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from unlinkable.config import check_float, check_keys
-from unlinkable.errors import ConfigError, InputError, shown
+from unlinkable.errors import ConfigError, InputError, InternalError, shown
 from unlinkable.models.base import ClassStatistics, PrivacyModel, SensitiveColumn
 
 DISTANCES = ("equal", "ordered", "hierarchical")
@@ -48,7 +48,8 @@ def global_counts(column: SensitiveColumn) -> np.ndarray:
     return np.bincount(codes, minlength=len(column.dictionary)).astype(np.int64)
 
 
-def equal_distance(hist: np.ndarray | None, table_counts: np.ndarray, sparse=None,
+def equal_distance(hist: np.ndarray | None, table_counts: np.ndarray,
+                   sparse: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
                    classes: int | None = None) -> np.ndarray:
     """Equal-ground-distance EMD of each class (row of ``hist``) to the table distribution.
 
@@ -63,13 +64,18 @@ def equal_distance(hist: np.ndarray | None, table_counts: np.ndarray, sparse=Non
     """
     q = table_counts / float(table_counts.sum())
     if sparse is not None and hist is None:
+        if classes is None:
+            raise InternalError("equal_distance: without a histogram, the number of classes is needed")
         c = int(classes)
         # sums of integer counts: exact, the histogram's row sums
         sizes = np.bincount(sparse[1], weights=sparse[2], minlength=c)
     else:
+        if hist is None:
+            raise InternalError("equal_distance: give a histogram, or its sparse cells and the number of classes")
         c = hist.shape[0]
         sizes = hist.sum(axis=1).astype(np.float64)
     if sparse is None:
+        assert hist is not None  # checked just above
         # Value-major (values x classes), visited only where a class holds the value.
         h = np.ascontiguousarray(hist.T)
         flat = h.ravel()
@@ -179,7 +185,8 @@ def hierarchical_distance(hist: np.ndarray, table_counts: np.ndarray, hierarchy:
             cost += weight * smaller[:, node]
         extras = pos - neg
         child_nodes = parent_codes
-    return cost / (float(total_p) * sizes.astype(np.float64))
+    distances: np.ndarray = cost / (float(total_p) * sizes.astype(np.float64))
+    return distances
 
 
 class AgainstTable(PrivacyModel):
@@ -397,7 +404,8 @@ def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _T
                           hint="e.g. - t-closeness: {attribute: occupation, distance: equal, t: 0.2}")
     if distance == "ordered":
         return OrderedDistanceTCloseness(params["attribute"], params["t"], params.get("order"))
-    return _CLASSES[distance](params["attribute"], params["t"])
+    model: _TCloseness = _CLASSES[distance](params["attribute"], params["t"])
+    return model
 
 
 __all__ = ["AgainstTable", "EqualDistanceTCloseness", "OrderedDistanceTCloseness", "HierarchicalDistanceTCloseness",

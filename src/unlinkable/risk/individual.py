@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ class GlobalRisk:
     max_risk: float
     n_higher_risk_than_main_part: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (JSON-ready)."""
         return asdict(self)
 
@@ -51,7 +52,7 @@ class HouseholdRisk:
     hier_risk: float
     hier_risk_pct: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (JSON-ready); the per-record array becomes a list."""
         return {
             "per_record": self.per_record.tolist(),
@@ -165,7 +166,7 @@ def individual_risk(fk: np.ndarray, Fk: np.ndarray, *, weighted: bool, method: s
     return r * qual
 
 
-def _r_pow(x, y):
+def _r_pow(x: Any, y: Any) -> Any:
     """R's ``x^y`` on x86-64 Linux: ``powl`` in long double, rounded to double (``R_pow``).
 
     C's ``pow`` in double differs from it in the last bit now and then; where long double is
@@ -243,7 +244,7 @@ def _threshold(risk: np.ndarray, max_global_risk: float) -> float | None:
     r = np.sort(risk)[::-1]
     er = max_global_risk * n
     total = float(np.add.accumulate(r)[-1])
-    if total < er:
+    if total is None or total < er:  # None: no record at all
         return None  # already safe: sdcMicro reports NA
     remaining = np.subtract.accumulate(np.concatenate([[total], r[:-1]]))  # sum of r[j:] at each j
     new_level = np.empty(n, dtype=bool)
@@ -363,7 +364,8 @@ def _exact_products(values: np.ndarray, counts: np.ndarray) -> list[float]:
     parts = [c_lo * hi, c_lo * lo]
     if c_hi.any():
         parts += [c_hi * hi, c_hi * lo]
-    return np.concatenate(parts).tolist()
+    terms: list[float] = np.concatenate(parts).tolist()
+    return terms
 
 
 def _weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
@@ -409,13 +411,13 @@ def _weighted_threshold(r: np.ndarray, counts: np.ndarray, max_global_risk: floa
     def block(lo: int, hi: int) -> np.ndarray:
         return values[np.searchsorted(ends, np.arange(lo, hi), side="right")]
 
-    total = None
+    total: float | None = None
     for lo in range(0, n, _BLOCK):
         part = block(lo, min(lo + _BLOCK, n))
         if total is not None:
             part[0] = total + part[0]
         total = float(np.add.accumulate(part)[-1])
-    if total < er:
+    if total is None or total < er:  # None: no record (n == 0 returned above)
         return None
     remaining = total  # sum of the sorted risks from position lo on, as the rule computes it
     for lo in range(0, n, _BLOCK):

@@ -45,9 +45,9 @@ class PramResult:
 
     table: pl.DataFrame
     transition: np.ndarray
-    categories: tuple
+    categories: tuple[Any, ...]
     changed: int
-    strata: tuple = field(default=())
+    strata: tuple[tuple[Any, ...], ...] = field(default=())
 
 
 def retain_matrix(frequencies: np.ndarray, retain: float) -> np.ndarray:
@@ -204,7 +204,7 @@ def pram(
     codes = column.replace_strict(cat_series, pl.Series(np.arange(k)), default=None, return_dtype=pl.Int64)
     code = codes.fill_null(0).to_numpy()
 
-    stratum_keys: tuple = ()
+    stratum_keys: tuple[tuple[Any, ...], ...] = ()
     if strata_cols and matrix is None:
         stratum, stratum_keys = _strata(frame, strata_cols)
         n_strata = len(stratum_keys)
@@ -212,6 +212,7 @@ def pram(
         stratum, n_strata = np.zeros(frame.height, dtype=np.int64), 1
     if matrix is None:
         freq = np.bincount(stratum[present] * k + code[present], minlength=n_strata * k).reshape(n_strata, k).astype(float)
+        assert retain is not None  # one of retain and transition is given (checked above); no transition here
         matrix = retain_matrix(freq, float(retain))
         if invariant:
             matrix = invariant_matrix(matrix, freq)
@@ -241,17 +242,17 @@ def _sample(matrix: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.ndarray:
     # Offsetting row g by g makes the stacked CDFs one increasing sequence for a single searchsorted.
     flat = (cum + np.arange(cum.shape[0])[:, None]).ravel()
     pos = np.searchsorted(flat, group + u, side="right")
-    return np.clip(pos - group * k, 0, k - 1)
+    return np.asarray(np.clip(pos - group * k, 0, k - 1))
 
 
-def _strata(frame: pl.DataFrame, cols: list[str]) -> tuple[np.ndarray, tuple]:
+def _strata(frame: pl.DataFrame, cols: list[str]) -> tuple[np.ndarray, tuple[tuple[Any, ...], ...]]:
     """Stratum number per record (first-appearance order) and the stratum keys."""
     keys = frame.select(cols).unique(maintain_order=True).with_row_index("__stratum")
     ids = frame.select(cols).join(keys, on=cols, how="left", nulls_equal=True, maintain_order="left")
     return ids["__stratum"].to_numpy().astype(np.int64), tuple(keys.drop("__stratum").rows())
 
 
-def _user_matrix(transition: Any, categories: Sequence[Any] | None, data_cats: pl.Series) -> tuple[tuple, np.ndarray]:
+def _user_matrix(transition: Any, categories: Sequence[Any] | None, data_cats: pl.Series) -> tuple[tuple[Any, ...], np.ndarray]:
     """Validate a user transition matrix; return its categories and a float array."""
     if isinstance(transition, Mapping):
         cats = list(transition.keys())
@@ -285,7 +286,8 @@ def _user_matrix(transition: Any, categories: Sequence[Any] | None, data_cats: p
         for i, j in zip(*np.nonzero(~np.isfinite(m) | (m < 0))):
             _probability(m[i, j], cats[i], cats[j])
     sums = m.sum(axis=1)
-    for i in np.flatnonzero(np.abs(sums - 1.0) > ROW_SUM_TOLERANCE):
+    for row in np.flatnonzero(np.abs(sums - 1.0) > ROW_SUM_TOLERANCE):
+        i = int(row)
         raise ConfigError(
             f"pram: transition row {cats[i]!r} sums to {float(sums[i]):.12g}, not 1",
             hint="each row is a probability distribution over the new categories",

@@ -116,11 +116,11 @@ def recode(
     values = column.cast(pl.Float64).fill_nan(None)
     present = values.is_not_null().to_numpy()
     x = values.fill_null(0.0).to_numpy()
-    counted = isinstance(breaks, (int, np.integer)) and not isinstance(breaks, bool)
-    if counted and method != "cut":
-        cuts = _sdcmicro_breaks(int(breaks), x[present], attribute, method)
+    count = int(breaks) if isinstance(breaks, (int, np.integer)) and not isinstance(breaks, bool) else None
+    if count is not None and method != "cut":
+        cuts = _sdcmicro_breaks(count, x[present], attribute, method)
         # globalRecode cuts with include.lowest = TRUE, except for a single interval
-        include_lowest = include_lowest or int(breaks) > 1
+        include_lowest = include_lowest or count > 1
     else:
         cuts = _breaks(breaks, x[present], attribute)
     k = cuts.size - 1
@@ -226,8 +226,10 @@ def _breaks(breaks: Sequence[float] | int, x: np.ndarray, attribute: str) -> np.
         grid = np.concatenate([[lo], lo + np.arange(1, m) * by, [hi]])
         grid[0], grid[-1] = lo - dx / 1000, hi + dx / 1000
         return grid
+    if isinstance(breaks, bool):
+        raise ConfigError(f"recode {attribute!r}: breaks must be numbers, got {breaks!r}", hint="e.g. breaks=[0, 18, 65, 120]")
     try:
-        cuts = np.sort(np.asarray(list(breaks), dtype=float))
+        cuts = np.sort(np.asarray(list(breaks), dtype=np.float64))
     except (TypeError, ValueError):
         raise ConfigError(f"recode {attribute!r}: breaks must be numbers, got {breaks!r}", hint="e.g. breaks=[0, 18, 65, 120]") from None
     if cuts.size < 2 or not np.isfinite(cuts).all():
