@@ -481,6 +481,12 @@ def test_bad_kind_and_payload_raise_config_error():
 
 
 def test_write_report_atomic(tmp_path):
+    from unlinkable.errors import OutputError
+
+    with pytest.raises(OutputError, match="sub: no such folder"):
+        write_report(tmp_path / "sub" / "r.html", "assess", assess_payload())
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "sub").mkdir()
     out = write_report(tmp_path / "sub" / "r.html", "assess", assess_payload())
     assert out == tmp_path / "sub" / "r.html"
     assert "15,512 of 30,162" in text_of(out.read_text(encoding="utf-8"))

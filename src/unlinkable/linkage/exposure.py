@@ -47,7 +47,7 @@ import polars as pl
 
 from unlinkable.data.io import read_table
 from unlinkable.data.table import encode_column, require_columns
-from unlinkable.errors import ConfigError, InputError
+from unlinkable.errors import ConfigError, InputError, InternalError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 
@@ -119,8 +119,9 @@ class _AuxAttribute:
                 if level:
                     for label in labels:
                         self.label_level[label] = level
-        self.sorted_values: np.ndarray | None = None
-        self.rank: np.ndarray | None = None
+        # read only for an attribute with a tolerance (then set below)
+        self.sorted_values: np.ndarray = np.zeros(0, dtype=np.float64)
+        self.rank: np.ndarray = np.zeros(0, dtype=np.int64)
         if link.tolerance is not None:
             numbers = _parse_values(dictionary, link.tolerance_kind, column=link.auxiliary, side="auxiliary table",
                                     attribute=link.release)
@@ -150,7 +151,7 @@ class _AuxAttribute:
         if level == 0:
             return self.codes
         lut = np.append(self.level_codes[level], -1)
-        return lut[self.codes]
+        return np.asarray(lut[self.codes])
 
     def tokens(self, dictionary: Sequence[str | None]) -> _Tokens:
         """Resolve each distinct release value once (the last entry is the token of a missing value)."""
@@ -276,7 +277,8 @@ class _Auxiliary:
         # Pattern of a release record: the token kind of every used attribute, as one small int.
         pattern = np.zeros(n, dtype=np.int64)
         for a in use:
-            levels = self.attrs[a].link.hierarchy.levels if self.attrs[a].link.hierarchy is not None else 1
+            hierarchy = self.attrs[a].link.hierarchy
+            levels = hierarchy.levels if hierarchy is not None else 1
             pattern *= levels + 2
             pattern += tokens[a][release_columns[a][0]] + 2
         groups = _groups(pattern)
@@ -287,7 +289,8 @@ class _Auxiliary:
             first = r_idx[0]
             for a_idx in self.missing_groups:
                 a_missing = int(self._missing_mask_of(a_idx[0]))
-                key_attrs, range_attrs = [], []
+                key_attrs: list[tuple[int, int]] = []
+                range_attrs: list[tuple[int, int]] = []
                 for a in use:
                     k = int(tokens[a][release_columns[a][0][first]])
                     if k == WILDCARD or (a_missing >> a) & 1:
@@ -304,7 +307,10 @@ class _Auxiliary:
     def _missing_mask_of(self, i: int) -> int:
         return sum(1 << a for a, attr in enumerate(self.attrs) if attr.codes[i] < 0)
 
-    def _join(self, r_idx, a_idx, key_attrs, range_attrs, release_columns, keys, los, his, counts, rev) -> None:
+    def _join(self, r_idx: np.ndarray, a_idx: np.ndarray, key_attrs: list[tuple[int, int]],
+              range_attrs: list[tuple[int, int]], release_columns: Sequence[tuple[np.ndarray, Sequence[str | None]]],
+              keys: dict[int, np.ndarray], los: dict[int, np.ndarray], his: dict[int, np.ndarray],
+              counts: np.ndarray, rev: np.ndarray | None) -> None:
         # Auxiliary side: drop values outside the hierarchy at the pattern's level (they match nothing).
         keep = None
         for a, level in key_attrs:
@@ -371,7 +377,9 @@ class _Auxiliary:
                 rev[a_idx] += rv
 
 
-def _range_args(range_attrs, r_lo, r_hi, a_rank, attrs):
+def _range_args(range_attrs: list[tuple[int, int]], r_lo: dict[int, np.ndarray], r_hi: dict[int, np.ndarray],
+                a_rank: dict[int, np.ndarray], attrs: Sequence[_AuxAttribute],
+                ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, int]:
     if not range_attrs:
         return None, None, None, 0
     a = range_attrs[0][0]
@@ -427,7 +435,8 @@ def _densify(kr: np.ndarray, ka: np.ndarray) -> tuple[np.ndarray, np.ndarray, in
     return inverse[: len(kr)], inverse[len(kr):], len(uniq)
 
 
-def _count_keys(r_cols, a_cols, cards, r_lo, r_hi, a_rank, ranks: int, *, nr: int, na: int,
+def _count_keys(r_cols: list[np.ndarray], a_cols: list[np.ndarray], cards: list[int], r_lo: np.ndarray | None,
+                r_hi: np.ndarray | None, a_rank: np.ndarray | None, ranks: int, *, nr: int, na: int,
                 reverse: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """Per release row: auxiliary rows with an equal key (and a rank inside [lo, hi] when given)."""
     kr, ka, space = _combine(r_cols, a_cols, cards, nr, na)
@@ -436,7 +445,8 @@ def _count_keys(r_cols, a_cols, cards, r_lo, r_hi, a_rank, ranks: int, *, nr: in
     return _count_combined(holder, space, r_lo, r_hi, a_rank, ranks, reverse=reverse)
 
 
-def _count_combined(holder: list, space: int, r_lo, r_hi, a_rank, ranks: int, *,
+def _count_combined(holder: list[np.ndarray], space: int, r_lo: np.ndarray | None, r_hi: np.ndarray | None,
+                    a_rank: np.ndarray | None, ranks: int, *,
                     reverse: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """Counts of equal combined keys (and ranks inside [lo, hi] when given), both directions.
 
@@ -475,6 +485,8 @@ def _count_combined(holder: list, space: int, r_lo, r_hi, a_rank, ranks: int, *,
     radix = ranks + 1
     if space * radix >= _KEY_LIMIT:
         kr, ka, space = _densify(kr, ka)
+    if r_hi is None or a_rank is None:
+        raise InternalError("exposure: a tolerance attribute without its upper bounds or ranks")
     # Work in place where possible: at 10M rows every int64 copy is 80 MB.
     np.clip(r_lo, 0, ranks, out=r_lo)
     np.clip(r_hi, -1, ranks - 1, out=r_hi)
@@ -557,7 +569,7 @@ class Exposure:
     auxiliary_name: str
     attributes: tuple[str, ...]
     true_match_compatible: np.ndarray | None = None
-    what_if: tuple[dict, ...] = ()
+    what_if: tuple[dict[str, Any], ...] = ()
     copula: Any = None
 
     @property
@@ -711,8 +723,8 @@ def _name_of(source: Any, default: str) -> str:
     return default
 
 
-def _encode_release(frame: pl.DataFrame, links: Sequence[AttributeLink]) -> list[tuple[np.ndarray, tuple]]:
-    out = []
+def _encode_release(frame: pl.DataFrame, links: Sequence[AttributeLink]) -> list[tuple[np.ndarray, tuple[str | None, ...]]]:
+    out: list[tuple[np.ndarray, tuple[str | None, ...]]] = []
     for link in links:
         enc = encode_column(frame[link.release])
         out.append((enc.codes, enc.dictionary))
@@ -722,6 +734,8 @@ def _encode_release(frame: pl.DataFrame, links: Sequence[AttributeLink]) -> list
 def _lift(link: AttributeLink, dictionary: Sequence[str | None]) -> list[str | None]:
     """Each release value generalized one more level in its hierarchy (unknown values unchanged)."""
     h = link.hierarchy
+    if h is None:
+        return list(dictionary)  # nothing to lift to
     # Highest level of each label, as the tokens read it; its parent is one level up.
     highest: dict[str, int] = {}
     for level in range(h.levels):
@@ -808,10 +822,12 @@ def exposure(release: Any, auxiliary: Any, *, on: Any, hierarchies: Mapping[str,
     aux = _Auxiliary(aux_frame, links)
     columns = _encode_release(rel_frame, links)
     counts, rev = aux.count(columns, reverse=True)
+    if rev is None:
+        raise InternalError("exposure: the reverse counts were asked for but not computed")
     true_ok = None
     if truth_key is not None:
         true_ok = _true_match_compatible(aux, columns, rel_frame[truth_key["release"]], aux_frame[truth_key["auxiliary"]])
-    items: list[dict] = []
+    items: list[dict[str, Any]] = []
     if what_if:
         items = what_if_analysis(aux, columns)
     copula = None
@@ -823,14 +839,15 @@ def exposure(release: Any, auxiliary: Any, *, on: Any, hierarchies: Mapping[str,
                     true_ok, tuple(items), copula)
 
 
-def what_if_analysis(aux: _Auxiliary, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]) -> list[dict]:
+def what_if_analysis(aux: _Auxiliary, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]) -> list[dict[str, Any]]:
     """Unique-link share with each attribute dropped, or generalized one level (sorted, lowest first)."""
     from unlinkable.linkage.whatif import what_if as _what_if
 
     return _what_if(aux, columns)
 
 
-def _true_match_compatible(aux: _Auxiliary, columns, rel_key: pl.Series, aux_key: pl.Series) -> np.ndarray:
+def _true_match_compatible(aux: _Auxiliary, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]],
+                           rel_key: pl.Series, aux_key: pl.Series) -> np.ndarray:
     """Per release record: is its true auxiliary record (same truth key) compatible with it?"""
     a_enc = encode_column(aux_key)
     if int((np.bincount(a_enc.codes[a_enc.codes >= 0], minlength=len(a_enc.dictionary)) > 1).sum()):

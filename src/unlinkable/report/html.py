@@ -105,6 +105,17 @@ def _get(d: Any, *path: str) -> Any:
     return d
 
 
+def _numbered(figures: Mapping[Any, Any], qis: Any, banned: frozenset[str]) -> list[tuple[str, float]]:
+    """(attribute, number) for every quasi-identifier of ``figures`` whose figure is a finite number."""
+    return [(str(k), x) for k, x in ((k, _num(v)) for k, v in figures.items()) if x is not None and _is_qi(k, qis, banned)]
+
+
+def _section(d: Any, key: str) -> Mapping[str, Any]:
+    """``d[key]`` when it is a mapping, else an empty one (a payload may lack any section)."""
+    value = d.get(key) if isinstance(d, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
 def _has(d: Any, *path: str) -> bool:
     for key in path:
         if not isinstance(d, Mapping) or key not in d:
@@ -316,7 +327,7 @@ def _risk_label(lo: int, hi: int | None) -> str:
     return f"{fmt_pct(1 / hi, 0)}\u2013{fmt_pct(1 / lo, 0)}"
 
 
-def _class_size_view(hist: Any) -> dict | None:
+def _class_size_view(hist: Any) -> dict[str, Any] | None:
     if not isinstance(hist, Sequence) or not hist:
         return None
     pairs = []
@@ -354,7 +365,7 @@ def _subset_label(attrs: Sequence[str]) -> str:
     return " + ".join(attrs)
 
 
-def _uniqueness_view(entries: Any, qis: list[str], banned: frozenset[str]) -> dict | None:
+def _uniqueness_view(entries: Any, qis: list[str], banned: frozenset[str]) -> dict[str, Any] | None:
     if not isinstance(entries, Sequence) or isinstance(entries, str):
         return None
     items = []
@@ -406,12 +417,13 @@ def _source_name(src: Any) -> str | None:
         return src
     if isinstance(src, Mapping):
         for key in ("path", "name"):
-            if isinstance(src.get(key), str):
-                return src[key]
+            name = src.get(key)
+            if isinstance(name, str):
+                return name
     return None
 
 
-def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
+def _assess_view(a: Any, banned: frozenset[str]) -> dict[str, Any] | None:
     """Everything the assess sections show, pre-formatted; None when ``a`` is not a dict."""
     if not isinstance(a, Mapping):
         return None
@@ -453,7 +465,7 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
     # Headline in plain words.
     headline: list[Markup] = []
     su = _num(a.get("sample_uniques"))
-    ec = a.get("equivalence_classes") if isinstance(a.get("equivalence_classes"), Mapping) else {}
+    ec = _section(a, "equivalence_classes")
     if su is not None:
         n_unique = _share_count(su, records)
         if su > 0 and n_unique is not None:
@@ -475,7 +487,7 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
                 )
             else:
                 headline.append(Markup(text))
-    pros = a.get("prosecutor") if isinstance(a.get("prosecutor"), Mapping) else {}
+    pros = _section(a, "prosecutor")
     if _num(pros.get("highest_risk")) is not None:
         parts = Markup("An attacker who knows a person is in the table can re-identify the most exposed record with "
                        "probability <strong>{}</strong>").format(fmt_risk(pros.get("highest_risk")))
@@ -486,7 +498,7 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
                 fmt_pct(pros.get("records_at_risk")), fmt_pct(pros.get("threshold"), 0)
             )
         headline.append(parts + Markup("."))
-    ir = a.get("individual_risk") if isinstance(a.get("individual_risk"), Mapping) else {}
+    ir = _section(a, "individual_risk")
     if _num(ir.get("expected_reidentifications")) is not None:
         headline.append(
             Markup("sdcMicro's individual-risk model expects <strong>{}</strong> correct re-identifications "
@@ -524,7 +536,7 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
         v["class_sizes"] = _class_size_view(ec.get("size_histogram"))
 
     # Attacker models.
-    jour = a.get("journalist") if isinstance(a.get("journalist"), Mapping) else {}
+    jour = _section(a, "journalist")
     mark = a.get("marketer")
     attacker_rows = []
     for key, label, fmt in (
@@ -596,7 +608,7 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
         v["suda_rows"] = srows
         contrib = suda.get("attribute_contributions")
         if isinstance(contrib, Mapping):
-            pairs = [(str(k), _num(x)) for k, x in contrib.items() if _num(x) is not None and _is_qi(k, qis, banned)]
+            pairs = _numbered(contrib, qis, banned)
             pairs.sort(key=lambda t: -t[1])
             if pairs and pairs[0][1] > 0:
                 v["suda_total"] = f"{sum(x for _, x in pairs):.0f}%"
@@ -623,7 +635,7 @@ def _assess_view(a: Any, banned: frozenset[str]) -> dict | None:
 _LEVEL_WORDS = {"high": "High", "moderate": "Moderate", "low": "Low"}
 
 
-def _verdict_view(a: Mapping) -> dict | None:
+def _verdict_view(a: Mapping[str, Any]) -> dict[str, Any] | None:
     """The plain-words verdict (see :mod:`unlinkable.report.verdict`) with the figures behind it."""
     result = verdict(a)
     if result is None:
@@ -638,7 +650,7 @@ def _verdict_view(a: Mapping) -> dict | None:
     return {"level": result.level, "sentence": sentence, "rows": rows}
 
 
-def _what_to_do_view(a: Mapping, judged: dict | None, banned: frozenset[str]) -> dict | None:
+def _what_to_do_view(a: Mapping[str, Any], judged: dict[str, Any] | None, banned: frozenset[str]) -> dict[str, Any] | None:
     """The single changes (drop or generalize one quasi-identifier) that lower the risk most."""
     effects = a.get("attribute_effects")
     su, avg = _num(a.get("sample_uniques")), _num(_get(a, "prosecutor", "average_risk"))
@@ -664,14 +676,15 @@ def _what_to_do_view(a: Mapping, judged: dict | None, banned: frozenset[str]) ->
     else:
         best = next(e for e in effects if _get(e, "attribute") not in banned)
         note = None
-        if _num(_get(best, "highest_risk")) is not None and _num(_get(best, "highest_risk")) > 0.2:
+        highest = _num(_get(best, "highest_risk"))
+        if highest is not None and highest > 0.2:
             note = Markup("No single change is enough: after the best one some records are still in classes "
                           "smaller than 5. Anonymize with k-anonymity (k = 5, or 11 for a public release) to "
                           "generalize several attributes together and suppress the rest.")
     return {"changes": items[:3], "note": note} if items or note else None
 
 
-def _missing_view(a: Mapping, ec: Mapping, records: float | None, banned: frozenset[str]) -> dict | None:
+def _missing_view(a: Mapping[str, Any], ec: Mapping[str, Any], records: float | None, banned: frozenset[str]) -> dict[str, Any] | None:
     """ARX's and sdcMicro's readings of missing values side by side."""
     kv = _get(a, "individual_risk", "kanonymity_violations")
     hist = ec.get("size_histogram") if isinstance(ec, Mapping) else None
@@ -686,7 +699,9 @@ def _missing_view(a: Mapping, ec: Mapping, records: float | None, banned: frozen
             continue
         arx = sum(size * count for size, count in pairs if size < kk)
         label = "Records unique on their quasi-identifiers" if kk == 2 else f"Records in classes smaller than {fmt_count(kk)}"
-        share = (lambda x: f" ({fmt_pct(x / records)})") if records else (lambda x: "")
+        def share(x: float) -> str:
+            return f" ({fmt_pct(x / records)})" if records else ""
+
         rows.append((label, fmt_count(arx) + share(arx), fmt_count(kv[k]) + share(_num(kv[k]) or 0)))
     if not rows:
         return None
@@ -720,14 +735,15 @@ _DIVERSITY_LABELS = (
 )
 
 
-def _diversity_view(div: Any, banned: frozenset[str]) -> list[dict]:
+def _diversity_view(div: Any, banned: frozenset[str]) -> list[dict[str, Any]]:
     """One group of rows per sensitive attribute; accepts {attr: figures} or one flat figures dict."""
     if not isinstance(div, Mapping) or not div:
         return []
     if all(isinstance(x, Mapping) for x in div.values()) and not any(k in div for k, _, _ in _DIVERSITY_LABELS):
-        groups = [(str(k), x) for k, x in div.items() if str(k) not in banned]
+        groups: list[tuple[str | None, Any]] = [(str(k), x) for k, x in div.items() if str(k) not in banned]
     else:
-        groups = [(div.get("attribute") if isinstance(div.get("attribute"), str) else None, div)]
+        named = div.get("attribute")
+        groups = [(named if isinstance(named, str) else None, div)]
     out = []
     for attribute, figures in groups:
         rows = []
@@ -780,7 +796,7 @@ def _lookup(a: Any, key: str | tuple[str, ...]) -> tuple[bool, Any]:
     return _has(a, *path), _get(a, *path)
 
 
-def _compare_view(before: Any, after: Any) -> dict | None:
+def _compare_view(before: Any, after: Any) -> dict[str, Any] | None:
     if not isinstance(before, Mapping) and not isinstance(after, Mapping):
         return None
     rows = []
@@ -818,7 +834,7 @@ def _compare_view(before: Any, after: Any) -> dict | None:
     return {"rows": rows, "chart": chart, "single": single}
 
 
-def _escaping_row(p: Mapping) -> tuple[str, str] | None:
+def _escaping_row(p: Mapping[str, Any]) -> tuple[str, str] | None:
     """The released CSV's spreadsheet-formula escaping, as one summary row (None when no CSV was written)."""
     fe = p.get("formula_escaping")
     if not isinstance(fe, Mapping):
@@ -867,9 +883,9 @@ def _examples_text(ex: Any) -> str | None:
     return None
 
 
-def _privacy_from_models(models: Any, guarantees: Any) -> list[dict]:
+def _privacy_from_models(models: Any, guarantees: Any) -> list[dict[str, Any]]:
     """``models`` [{"k-anonymity": {"k": 5}}] + ``guarantees`` [text] -> [{name, params, description}]."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     if not isinstance(models, Sequence) or isinstance(models, str):
         return out
     texts = guarantees if isinstance(guarantees, Sequence) and not isinstance(guarantees, str) else []
@@ -881,8 +897,8 @@ def _privacy_from_models(models: Any, guarantees: Any) -> list[dict]:
     return out
 
 
-def _privacy_rows(privacy: Any, banned: frozenset[str]) -> list[dict]:
-    rows: list[dict] = []
+def _privacy_rows(privacy: Any, banned: frozenset[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     if not isinstance(privacy, Sequence) or isinstance(privacy, str):
         return rows
     for m in privacy:
@@ -896,7 +912,7 @@ def _privacy_rows(privacy: Any, banned: frozenset[str]) -> list[dict]:
     return rows
 
 
-def _anonymize_view(p: Mapping, banned: frozenset[str]) -> dict:
+def _anonymize_view(p: Mapping[str, Any], banned: frozenset[str]) -> dict[str, Any]:
     v: dict[str, Any] = {}
     before, after = p.get("risk_before"), p.get("risk_after")
     records = _num(p.get("records"))
@@ -909,7 +925,7 @@ def _anonymize_view(p: Mapping, banned: frozenset[str]) -> dict:
     privacy = _privacy_rows(privacy_in, banned)
     v["privacy"] = privacy
     optimal = p.get("optimal")
-    lattice = p.get("lattice") if isinstance(p.get("lattice"), Mapping) else {}
+    lattice = _section(p, "lattice")
 
     headline: list[Markup] = []
     if privacy:
@@ -965,7 +981,7 @@ def _anonymize_view(p: Mapping, banned: frozenset[str]) -> dict:
 
     lpa = p.get("loss_per_attribute")
     if isinstance(lpa, Mapping):
-        pairs = [(str(k), _num(x)) for k, x in lpa.items() if _num(x) is not None and _is_qi(k, qis, banned)]
+        pairs = _numbered(lpa, qis, banned)
         if pairs:
             as_share = all(0 <= x <= 1 for _, x in pairs)
             v["loss_chart"] = charts.bar_chart(
@@ -997,7 +1013,7 @@ def _anonymize_view(p: Mapping, banned: frozenset[str]) -> dict:
     v["lattice_rows"] = lrows
 
     trans = p.get("transformation")
-    examples = p.get("examples") if isinstance(p.get("examples"), Mapping) else {}
+    examples = _section(p, "examples")
     grows = []
     if isinstance(trans, Mapping):
         for attr, level in trans.items():
@@ -1048,7 +1064,7 @@ def _candidate_pairs(hist: Any) -> list[tuple[int, int]]:
     return pairs
 
 
-def _exposure_view(p: Mapping, banned: frozenset[str]) -> dict:
+def _exposure_view(p: Mapping[str, Any], banned: frozenset[str]) -> dict[str, Any]:
     v: dict[str, Any] = {}
     n = _num(p.get("release_records"))
     m = _num(p.get("auxiliary_records"))
@@ -1180,7 +1196,7 @@ def _exposure_view(p: Mapping, banned: frozenset[str]) -> dict:
 _STEP_META = {"summary", "params", "parameters", "method", "name", "step", "runtime_s"}
 
 
-def _released_view(p: Mapping, banned: frozenset[str]) -> dict | None:
+def _released_view(p: Mapping[str, Any], banned: frozenset[str]) -> dict[str, Any] | None:
     """``released_uniqueness`` in words: uniques on every non-sensitive released column, and a
     warning per kept column that singles records out (its name and share, never its values)."""
     r = p.get("released_uniqueness")
@@ -1202,7 +1218,7 @@ def _released_view(p: Mapping, banned: frozenset[str]) -> dict | None:
     return {"sentence": sentence, "warnings": warnings}
 
 
-def _sdc_view(p: Mapping, banned: frozenset[str]) -> dict:
+def _sdc_view(p: Mapping[str, Any], banned: frozenset[str]) -> dict[str, Any]:
     v: dict[str, Any] = {}
     steps = []
     raw_steps = p.get("steps")
@@ -1248,7 +1264,7 @@ def _sdc_view(p: Mapping, banned: frozenset[str]) -> dict:
     headline: list[Markup] = []
     if steps:
         headline.append(Markup("{} protection step{} applied: {}.").format(
-            len(steps), "s" if len(steps) != 1 else "", ", then ".join(s["name"] for s in steps)))
+            len(steps), "s" if len(steps) != 1 else "", ", then ".join(str(s["name"]) for s in steps)))
     su_b, su_a = _num(_get(before, "sample_uniques")), _num(_get(after, "sample_uniques"))
     if su_b is not None and su_a is not None:
         headline.append(Markup("Records unique on their quasi-identifiers: <strong>{}</strong> before, <strong>{}</strong> after.").format(

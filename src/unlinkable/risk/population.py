@@ -20,7 +20,9 @@ non-deterministic on very large inputs, and they never bind on the reference dat
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -405,7 +407,13 @@ def _hypergeometric_p1(population: int, successes: int, sample: int) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def _newton_try(step, x: float, y: float, constraint) -> tuple[float, float] | None:
+#: a Newton step: (x, y) -> (fx, fy, j11, j12, j21, j22), or (fx, fy) without derivatives
+_Step = Callable[[float, float], tuple[float, ...]]
+#: whether a point is admissible
+_Constraint = Callable[[float, float], bool]
+
+
+def _newton_try(step: _Step, x: float, y: float, constraint: _Constraint | None) -> tuple[float, float] | None:
     """One try from (x, y); ``step`` returns (fx, fy, j11, j12, j21, j22). None when it fails."""
     iterations = 0
     while True:
@@ -428,7 +436,7 @@ def _newton_try(step, x: float, y: float, constraint) -> tuple[float, float] | N
             return None
 
 
-def _newton_solve(step, x0: float, y0: float, constraint=None) -> tuple[float, float]:
+def _newton_solve(step: _Step, x0: float, y0: float, constraint: _Constraint | None = None) -> tuple[float, float]:
     """The given start value first, then ARX's 16 prepared start values; NaN when all fail."""
     for sx, sy in [(x0, y0), *_START_VALUES]:
         found = _newton_try(step, sx, sy, constraint)
@@ -478,7 +486,7 @@ def _pitman(h: _Histogram, population: float) -> float:
     keys = [float(k) for k in h.sizes[keep]]
     values = [float(v) for v in h.counts[keep]]
 
-    def closed(t: float, a: float):
+    def closed(t: float, a: float) -> tuple[float, ...]:
         val0 = u - 1.0
         val1 = _digamma(val0 + (t / a) + 1.0)
         val2 = _trigamma((a + t + (a * val0)) / a)
@@ -507,7 +515,7 @@ def _pitman(h: _Histogram, population: float) -> float:
     i_u = np.arange(1, int(math.ceil(u)), dtype=np.float64)
     i_n = np.arange(1, int(math.ceil(n)), dtype=np.float64)
 
-    def iterative_parts(t: float, a: float, *, derivatives: bool):
+    def iterative_parts(t: float, a: float, *, derivatives: bool) -> tuple[float, ...]:
         with np.errstate(all="ignore"):
             val0 = t + (i_u * a)
             val1 = 1.0 / val0
@@ -532,7 +540,7 @@ def _pitman(h: _Histogram, population: float) -> float:
             d2 = _seq_sum(1.0 / (w0 * w0))
         return o1 - o2, o3 - o4, d2 - d1, 0.0 - d5, 0.0 - d5, 0.0 - d3 - d4
 
-    def iterative(t: float, a: float):
+    def iterative(t: float, a: float) -> tuple[float, ...]:
         return iterative_parts(t, a, derivatives=True)
 
     def theta_nonnegative(t: float, a: float) -> bool:
@@ -555,10 +563,10 @@ def _pitman(h: _Histogram, population: float) -> float:
     return _pitman_result(t, a, population)
 
 
-def _guard(fn):
+def _guard(fn: _Step) -> _Step:
     """Turn Python's ZeroDivisionError into the NaN/inf Java would produce mid-formula."""
 
-    def wrapped(x: float, y: float):
+    def wrapped(x: float, y: float) -> tuple[float, ...]:
         try:
             return fn(x, y)
         except (ZeroDivisionError, OverflowError, ValueError):
@@ -567,7 +575,7 @@ def _guard(fn):
     return wrapped
 
 
-def _java_eval(fn, x: float, y: float):
+def _java_eval(fn: _Step, x: float, y: float) -> tuple[float, ...]:
     # Re-run with numpy scalars, which follow IEEE 754 (x/0 -> inf or NaN) as Java does.
     with np.errstate(all="ignore"):
         return tuple(float(v) for v in fn(np.float64(x), np.float64(y)))
@@ -627,7 +635,7 @@ def _snb(h: _Histogram, population: float) -> float:
             + np.float64(c1) * (np.float64(var1) / var2) * (np.float64(var3) / var4) * (np.float64(var3) / var4)
         )
 
-    def equations(a: float, b: float):
+    def equations(a: float, b: float) -> tuple[float, ...]:
         dividend = (1 - f) * (1 - b)
         rx = k * f * _pow(b / (1 - dividend), a) * (((a * dividend) / (1 - dividend)) + 1) - c1
         ry = k * a * _pow(b, a) * (f * f) * (1 - b) / 2 * _pow(1 - dividend, a + 2) * (2 - (1 - a) * dividend) - c2
@@ -699,7 +707,7 @@ class PopulationUniqueness:
     dankar_count: float | None
     dankar_model: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary: the four fractions, Dankar's chosen model, population and fraction."""
         return {
             "pitman": self.pitman,
