@@ -59,6 +59,11 @@ from unlinkable.hierarchies.hierarchy import Hierarchy
 SUPPRESSED = "*"
 _TOL = 1e-9
 
+#: released classes: quasi-identifier text -> records
+_Classes = dict[tuple[Any, ...], int]
+#: per quasi-identifier, every hierarchy level consistent with the release (None: no hierarchies)
+_Levels = Mapping[str, list[int]] | None
+
 
 def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identifiers: list[str],
                    models: list[Any], suppression_limit: float,
@@ -170,7 +175,7 @@ def _check_shape(output: pl.DataFrame, original: pl.DataFrame, qis: list[str], m
         changed = ~((a == b).fill_null(False) | (a.is_null() & b.is_null()))
         count = int(changed.sum())
         if count:
-            row = int(changed.arg_max()) + 1
+            row = int(changed.arg_max() or 0) + 1
             raise VerificationError(f"column {column!r} is not a quasi-identifier but {count} of its values changed "
                                     f"(first at row {row})",
                                     hint="only quasi-identifiers may be generalized or suppressed; this is probably a bug")
@@ -247,10 +252,11 @@ class _Released:
 def _group_len(released: Any, columns: list[str]) -> pl.DataFrame:
     if isinstance(released, _Released):
         return released.group_len(columns)
-    return released.group_by(columns).len()
+    grouped: pl.DataFrame = released.group_by(columns).len()
+    return grouped
 
 
-def _classes(released: Any, qis: list[str]) -> dict[tuple, int]:
+def _classes(released: Any, qis: list[str]) -> _Classes:
     """Class key (QI strings) -> size."""
     if not qis:
         return {(): released.height} if released.height else {}
@@ -258,16 +264,16 @@ def _classes(released: Any, qis: list[str]) -> dict[tuple, int]:
     return {tuple(row[:-1]): int(row[-1]) for row in grouped.iter_rows()}
 
 
-def _histograms(released: Any, qis: list[str], attribute: str) -> dict[tuple, Counter]:
+def _histograms(released: Any, qis: list[str], attribute: str) -> dict[tuple[Any, ...], Counter[Any]]:
     grouped = _group_len(released, [*qis, attribute])
-    out: dict[tuple, Counter] = defaultdict(Counter)
+    out: dict[tuple[Any, ...], Counter[Any]] = defaultdict(Counter)
     for row in grouped.iter_rows():
         if row[-2] is not None:
             out[tuple(row[:-2])][row[-2]] += int(row[-1])
     return out
 
 
-def _fail(model: str, failing: list[tuple], qis: list[str], what: str) -> None:
+def _fail(model: str, failing: list[tuple[Any, ...]], qis: list[str], what: str) -> None:
     if not failing:
         return
     example = ", ".join(f"{q}={v}" for q, v in zip(qis, failing[0]))
@@ -295,13 +301,14 @@ def _column_of(name: str, attribute: str, original: pl.DataFrame, released: pl.D
 # One plain checker per model
 # ---------------------------------------------------------------------------------------------
 
-def _k_anonymity(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, **_: Any) -> None:
+def _k_anonymity(name: str, params: Mapping[str, Any], *, classes: _Classes, quasi_identifiers: list[str], **_: Any) -> None:
     k = int(params["k"])
     _fail(f"k-anonymity (k={k})", [key for key, size in classes.items() if size < k], quasi_identifiers,
           f"have fewer than {k} records")
 
 
-def _l_diversity(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
+def _l_diversity(name: str, params: Mapping[str, Any], *, released: Any, original: pl.DataFrame, quasi_identifiers: list[str],
+                 **_: Any) -> None:
     attribute, variant, l = params["attribute"], params.get("variant", "distinct"), float(params["l"])
     _known(name, "variant", variant, ("distinct", "entropy", "recursive"))
     estimator = params.get("estimator", "shannon")
@@ -335,8 +342,8 @@ def _grassberger_g(n: int) -> float:
     return float(digamma(n) + 0.5 * (-1) ** n * (digamma((n + 1) / 2) - digamma(n / 2)))
 
 
-def _t_closeness(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, hierarchies,
-                 **_: Any) -> None:
+def _t_closeness(name: str, params: Mapping[str, Any], *, released: Any, original: pl.DataFrame, quasi_identifiers: list[str],
+                 hierarchies: Mapping[str, Hierarchy], **_: Any) -> None:
     attribute, distance, t = params["attribute"], params.get("distance", "equal"), float(params["t"])
     _known(name, "distance", distance, ("equal", "ordered", "hierarchical"))
     _column_of(name, attribute, original, released)
@@ -382,7 +389,8 @@ def _t_closeness(name: str, params: Mapping[str, Any], *, released, original, qu
           f"are farther than {t} from the distribution of the whole table")
 
 
-def _beta_likeness(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, **_: Any) -> None:
+def _beta_likeness(name: str, params: Mapping[str, Any], *, released: Any, original: pl.DataFrame, quasi_identifiers: list[str],
+                   **_: Any) -> None:
     # Cao and Karras (2012): the relative gain (p - q) / q of every value in a class is at most beta
     # (basic), or at most min(beta, -ln q) (enhanced); q over the whole input, missing values left out.
     attribute, variant, beta = params["attribute"], params.get("variant", "basic"), float(params["beta"])
@@ -419,7 +427,7 @@ def _tree(h: Hierarchy) -> tuple[int, list[dict[str, list[str]]]]:
     return height, children
 
 
-def _hierarchical_emd(p: Mapping[str, float], q: Mapping[str, float], tree: tuple[int, list]) -> float:
+def _hierarchical_emd(p: Mapping[str, float], q: Mapping[str, float], tree: tuple[int, list[dict[str, list[str]]]]) -> float:
     # Li et al. (2007): the extra of a leaf is q - p; a node pays (level / height) * min(pos, neg)
     # where pos / neg sum its children's positive / negative net extras.
     height, children = tree
@@ -443,7 +451,7 @@ def _hierarchical_emd(p: Mapping[str, float], q: Mapping[str, float], tree: tupl
 # release (NaN) fails.
 
 
-def _average_risk(name: str, params: Mapping[str, Any], *, classes, **_: Any) -> None:
+def _average_risk(name: str, params: Mapping[str, Any], *, classes: _Classes, **_: Any) -> None:
     t = float(params["threshold"])
     records = sum(classes.values())
     if records == 0:
@@ -454,7 +462,7 @@ def _average_risk(name: str, params: Mapping[str, Any], *, classes, **_: Any) ->
                                 hint="nothing was written; this is probably a bug in the search")
 
 
-def _sample_uniqueness(name: str, params: Mapping[str, Any], *, classes, **_: Any) -> None:
+def _sample_uniqueness(name: str, params: Mapping[str, Any], *, classes: _Classes, **_: Any) -> None:
     t = float(params["threshold"])
     records = sum(classes.values())
     if records == 0:
@@ -465,7 +473,7 @@ def _sample_uniqueness(name: str, params: Mapping[str, Any], *, classes, **_: An
                                 hint="nothing was written; this is probably a bug in the search")
 
 
-def _population_uniqueness(name: str, params: Mapping[str, Any], *, classes, n, **_: Any) -> None:
+def _population_uniqueness(name: str, params: Mapping[str, Any], *, classes: _Classes, n: int, **_: Any) -> None:
     import numpy as np
 
     from unlinkable.risk.population import population_uniqueness
@@ -488,8 +496,9 @@ def _population_uniqueness(name: str, params: Mapping[str, Any], *, classes, n, 
                                 hint="nothing was written; this is probably a bug in the search")
 
 
-def _k_map(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, hierarchies, levels, n,
-           full_output, full_original, **_: Any) -> None:
+def _k_map(name: str, params: Mapping[str, Any], *, classes: _Classes, quasi_identifiers: list[str],
+           hierarchies: Mapping[str, Hierarchy], levels: _Levels, n: int, full_output: pl.DataFrame,
+           full_original: pl.DataFrame, **_: Any) -> None:
     k = int(params["k"])
     if params.get("subset") is not None:
         # the data table is the population; only the research subset may be released
@@ -627,8 +636,8 @@ def _withheld(name: str, member: list[bool], full_output: pl.DataFrame, quasi_id
                                 hint="records outside the subset must be suppressed; this is probably a bug")
 
 
-def _inclusion(name: str, params: Mapping[str, Any], *, full_output, full_original, quasi_identifiers,
-               **_: Any) -> None:
+def _inclusion(name: str, params: Mapping[str, Any], *, full_output: pl.DataFrame, full_original: pl.DataFrame,
+               quasi_identifiers: list[str], **_: Any) -> None:
     _withheld(name, _subset_rows(full_original, params["subset"]), full_output, quasi_identifiers)
 
 
@@ -645,8 +654,9 @@ def _generalized(frame: pl.DataFrame, quasi_identifiers: list[str], hierarchies:
     return out.select(quasi_identifiers)
 
 
-def _delta_presence(name: str, params: Mapping[str, Any], *, classes, full_output, full_original, quasi_identifiers,
-                    hierarchies, levels, **_: Any) -> None:
+def _delta_presence(name: str, params: Mapping[str, Any], *, classes: _Classes, full_output: pl.DataFrame,
+                    full_original: pl.DataFrame, quasi_identifiers: list[str],
+                    hierarchies: Mapping[str, Hierarchy], levels: _Levels, **_: Any) -> None:
     # The release holds the research subset only (the rest of the population is suppressed, as in
     # ARX); each released class's delta = its subset records / the population records that the
     # same levels generalize into it, recounted from the whole input's text.
@@ -695,8 +705,8 @@ def _safepub_delta(k: int, epsilon: float, delta_target: float) -> float:
         n += 256
 
 
-def _differential_privacy(name: str, params: Mapping[str, Any], *, classes, quasi_identifiers, hierarchies, levels,
-                          model=None, **_: Any) -> None:
+def _differential_privacy(name: str, params: Mapping[str, Any], *, classes: _Classes, quasi_identifiers: list[str],
+                          hierarchies: Mapping[str, Hierarchy], levels: _Levels, model: Any = None, **_: Any) -> None:
     """What the release itself can prove of SafePub: (1) the transformation is the data-independent
     scheme, recomputed from the hierarchies' heights and the declared degree or levels alone; (2) every
     released class holds at least k records; (3) that k satisfies SafePub's bound, delta(k - 1) < delta
@@ -745,7 +755,8 @@ def _differential_privacy(name: str, params: Mapping[str, Any], *, classes, quas
           quasi_identifiers, f"have fewer than {k} sampled records")
 
 
-def _linkage(name: str, params: Mapping[str, Any], *, output, hierarchies, model=None, **_: Any) -> None:
+def _linkage(name: str, params: Mapping[str, Any], *, output: pl.DataFrame, hierarchies: Mapping[str, Hierarchy],
+             model: Any = None, **_: Any) -> None:
     """Re-count unique links of the produced table against the auxiliary table (exposure on text)."""
     from unlinkable.linkage.exposure import exposure
 
@@ -765,7 +776,7 @@ def _linkage(name: str, params: Mapping[str, Any], *, output, hierarchies, model
             f"limit {limit:.4%}; nothing was written", hint="this is probably a bug; please report it")
 
 
-_CHECKERS = {
+_CHECKERS: dict[str, Callable[..., None]] = {
     "linkage": _linkage,
     "k-anonymity": _k_anonymity,
     "l-diversity": _l_diversity,
@@ -815,7 +826,7 @@ _CLAIMING_STEPS = ("local-suppression", "microaggregation")
 
 
 def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Mapping[str, Any]],
-                 stages: Sequence[pl.DataFrame] | None = None, identifiers: Sequence[str] = ()) -> list[dict]:
+                 stages: Sequence[pl.DataFrame] | None = None, identifiers: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Re-check a chain of SDC steps, on the produced tables alone.
 
     - the table has the original rows, no identifier column, and every column no step names is unchanged;
@@ -904,12 +915,13 @@ def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Ma
             claim["status"] = "verified"
         else:
             method = step.get("params", {}).get("method", "mdav")
-            smallest = _smallest_group(output, attributes, per_attribute=method != "mdav")
-            if smallest is not None and smallest < k:
+            group = _smallest_group(output, attributes, per_attribute=method != "mdav")
+            need = k if isinstance(k, int) else min(k)
+            if group is not None and group < need:
                 raise VerificationError(
-                    f"microaggregation claims groups of at least {k} on {', '.join(attributes)}, but a group has "
-                    f"{smallest}; nothing was written", hint="this is probably a bug; please report it")
-            claim["status"] = "verified" if smallest is not None else "not checkable (missing values)"
+                    f"microaggregation claims groups of at least {need} on {', '.join(attributes)}, but a group has "
+                    f"{group}; nothing was written", hint="this is probably a bug; please report it")
+            claim["status"] = "verified" if group is not None else "not checkable (missing values)"
         claims.append(claim)
     return claims
 
@@ -1086,7 +1098,8 @@ def step_checker(name: str) -> Callable[..., None]:
     return _lookup(_STEP_CHECKERS, name, "SDC step")
 
 
-def _suppression_claims(table: pl.DataFrame, attributes: list[str], params: Mapping[str, Any], k):
+def _suppression_claims(table: pl.DataFrame, attributes: list[str], params: Mapping[str, Any],
+                        k: int | list[int]) -> list[tuple[pl.DataFrame, list[str], int]]:
     """(rows, attributes, k) that a local-suppression step claims: every subset of each size in
     ``combs`` (with its k; the whole set without ``combs``), within each stratum of ``strata``."""
     from itertools import combinations
@@ -1139,8 +1152,8 @@ def _smallest_group(table: pl.DataFrame, attributes: list[str], *, per_attribute
     if frame.null_count().sum_horizontal().item() > 0:
         return None
     if per_attribute:
-        return min(int(frame.group_by(a).len()["len"].min()) for a in attributes)
-    return int(frame.group_by(attributes).len()["len"].min())
+        return min(int(frame.group_by(a).len()["len"].to_numpy().min()) for a in attributes)
+    return int(frame.group_by(attributes).len()["len"].to_numpy().min())
 
 
 # -- set-valued releases (baskets, code sets) ---------------------------------------------------
@@ -1191,7 +1204,7 @@ def verify_points_release(released: Sequence[Sequence[str]], *, original: Sequen
 
 def _km_anonymity(name: str, params: Mapping[str, Any], *, released: Sequence[Sequence[str]]) -> None:
     k, m = int(params["k"]), int(params["m"])
-    support: Counter = Counter()
+    support: Counter[Any] = Counter()
     for record in released:
         items = sorted(set(record))
         for size in range(1, m + 1):
