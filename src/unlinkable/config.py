@@ -147,12 +147,12 @@ class _StrictLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
             raise ConfigError(f"line {mark.line + 1}: YAML aliases (*name) are not allowed in a job file",
                               hint="write the value out in full where it is needed")
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            mark = self.peek_event().start_mark
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
             raise ConfigError(f"line {mark.line + 1}: nested more than {MAX_DEPTH} levels deep",
                               hint="a job file needs only a few levels of nesting")
         try:
@@ -180,7 +180,7 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_yaml_map)
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_yaml_map)  # type: ignore[type-var]  # stubs: SafeConstructor
 
 
 def read_job_file(path: str | Path) -> Any:
@@ -578,10 +578,10 @@ def check_int(value: Any, name: str, *, low: int | None = None, high: int | None
     """A whole number in [low, high], or a ConfigError worded the same way everywhere."""
     if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, float) and value.is_integer())):
         raise ConfigError(f"the {name!r} parameter must be a whole number, got {shown(value)}", hint=_range_hint(low, high))
-    value = int(value)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ConfigError(f"the {name!r} parameter must be {_range_text(low, high)}, got {value}", hint=_range_hint(low, high))
-    return value
+    number = int(value)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ConfigError(f"the {name!r} parameter must be {_range_text(low, high)}, got {number}", hint=_range_hint(low, high))
+    return number
 
 
 def check_float(value: Any, name: str, *, low: float | None = None, high: float | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 import polars as pl
 import pytest
@@ -142,10 +143,17 @@ def test_stage_folder_is_removed_with_the_set(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
 
 
+def _to_main_thread(signum: int) -> None:
+    """Send ``signum`` to the main thread. os.kill lets the kernel pick any thread, and when a thread that
+    never runs Python (polars' pool) takes it, CPython 3.11 notices only at the main thread's next GIL
+    switch: the test would then race the end of the block it tests."""
+    signal.pthread_kill(threading.main_thread().ident, signum)
+
+
 def test_sigterm_becomes_terminated_and_the_handler_is_restored():
     before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(Terminated) as caught, terminate_on_signals():
-        os.kill(os.getpid(), signal.SIGTERM)
+        _to_main_thread(signal.SIGTERM)
         for _ in range(1000):  # the handler runs between bytecodes
             pass
     assert caught.value.signum == signal.SIGTERM
@@ -162,7 +170,7 @@ def test_a_signal_during_the_renames_is_held_until_they_are_done(tmp_path, monke
 
     def replace(src, dst):
         if str(dst).endswith("a.txt"):
-            os.kill(os.getpid(), signal.SIGINT)  # held back: b.txt is still renamed
+            _to_main_thread(signal.SIGINT)  # held back: b.txt is still renamed
         return real(src, dst)
 
     with OutputSet() as outputs:

@@ -65,7 +65,7 @@ class NumpyBackend:
         n = len(columns[0])
         key, space = combined_key(columns, cardinalities)
         if space <= max(4 * n, 1 << 16):
-            return np.bincount(key, minlength=space)[key]
+            return np.asarray(np.bincount(key, minlength=space)[key])
         import polars as pl
 
         return pl.DataFrame({"k": key}).select(pl.len().over("k")).to_series().to_numpy().astype(np.int64, copy=False)

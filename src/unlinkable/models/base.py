@@ -46,7 +46,7 @@ class ClassStatistics:
     sensitive: Mapping[str, SensitiveColumn] = field(default_factory=dict)
     weights: np.ndarray | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
-    _cache: dict = field(default_factory=dict, repr=False)
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -64,8 +64,9 @@ class ClassStatistics:
             given = self._cache.get(("dense_f", name))
             if given is not None:
                 # Counts given value-major in float (rolled up by the search): exact integers.
-                self._cache[name] = given.astype(np.int64).reshape(d, self.classes).T
-                return self._cache[name]
+                dense: np.ndarray = given.astype(np.int64).reshape(d, self.classes).T
+                self._cache[name] = dense
+                return dense
             ok = col.codes >= 0
             c = self.classes
             # Value-major counts, returned as a (classes, values) view: distance code that runs
@@ -76,7 +77,8 @@ class ClassStatistics:
                 flat = col.codes[ok].astype(np.int64) * c + self.record_class[ok]
             counts = np.bincount(flat, minlength=c * d).reshape(d, c).T
             self._cache[name] = counts
-        return self._cache[name]
+        histogram: np.ndarray = self._cache[name]
+        return histogram
 
     def _sparse(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The non-zero cells of ``histogram(name)`` as (value, class, count), value-major order."""
@@ -88,7 +90,8 @@ class ClassStatistics:
             nz = np.flatnonzero(flat != 0)  # a boolean mask: numpy finds its non-zeros far faster
             v, cls = np.divmod(nz, self.classes)
             self._cache[key] = (v, cls, flat[nz])
-        return self._cache[key]
+        cells: tuple[np.ndarray, np.ndarray, np.ndarray] = self._cache[key]
+        return cells
 
 
 class PrivacyModel(ABC):

@@ -24,7 +24,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
 
 import numpy as np
 
@@ -125,7 +128,7 @@ class KMap(PrivacyModel):
         self.sampling_fraction = (None if sampling_fraction is None else
                                   check_float(sampling_fraction, "sampling_fraction", low=0.0, high=1.0, low_open=True))
 
-    def read_population(self, columns: list[str] | None = None):
+    def read_population(self, columns: list[str] | None = None) -> pl.DataFrame:
         """The population table as a polars DataFrame (every cell as text)."""
         from unlinkable.data.io import read_table
 
@@ -153,6 +156,7 @@ class KMap(PrivacyModel):
         if self.population_size is not None:
             fraction = n / float(self.population_size)
         else:
+            assert self.sampling_fraction is not None  # an estimator needs the population size or fraction (__init__)
             fraction = n / float(int(math.floor(n / self.sampling_fraction + 0.5)))
         value = derived_k(self.k, fraction, estimator=self.estimator, significance=self.significance)
         return min(self.k, min(value, n))

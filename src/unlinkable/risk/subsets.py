@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 
@@ -27,8 +28,8 @@ def uniqueness_by_attributes(
     *,
     max_size: int = 4,
     counts: np.ndarray | None = None,
-    backend=DEFAULT_BACKEND,
-) -> list[dict]:
+    backend: Any = DEFAULT_BACKEND,
+) -> list[dict[str, Any]]:
     """Share of sample-unique records for every subset of at most ``max_size`` attributes.
 
     ``codes`` is an (n, m) matrix of non-negative codes (missing already mapped to a code of its
@@ -55,7 +56,7 @@ def uniqueness_by_attributes(
     weight = np.asarray(counts, dtype=np.float64)  # integer sums, exact in float64 below 2**53
     n = int(np.asarray(counts).sum())
     m = codes.shape[1]
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for size in range(1, min(max_size, m) + 1):
         for subset in combinations(range(m), size):
             ids, _ = backend.group([codes[:, j] for j in subset], [cardinalities[j] for j in subset])

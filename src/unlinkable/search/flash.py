@@ -20,8 +20,9 @@ A node's "checked" result comes from a ``checker(node) -> NodeResult``; this mod
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +49,7 @@ class SearchOutcome:
     optimum: int | None
     checked: int
     lattice_size: int
-    results: dict = field(default_factory=dict)
+    results: dict[int, NodeResult] = field(default_factory=dict)
 
     @property
     def pruned(self) -> int:
@@ -89,7 +90,7 @@ def strategy_keys(lattice: Lattice, distinct: Sequence[Sequence[int]]) -> list[t
 class _JavaPriorityQueue:
     """java.util.PriorityQueue's binary heap, so that equal keys leave in Java's order."""
 
-    def __init__(self, keys: list) -> None:
+    def __init__(self, keys: list[Any]) -> None:
         self.keys = keys
         self.heap: list[int] = []
 
@@ -196,7 +197,7 @@ class Flash:
     PASSAT 2012; ARX 3.9.2 ``FLASHAlgorithmImpl``.
     """
 
-    def __init__(self, lattice: Lattice, checker: Callable[[int], NodeResult], keys: list, *,
+    def __init__(self, lattice: Lattice, checker: Callable[[int], NodeResult], keys: list[Any], *,
                  privacy: str, metric_monotone: bool, progress: Callable[[int, int], None] | None = None) -> None:
         self.lattice = lattice
         self.checker = checker
@@ -396,7 +397,8 @@ class Flash:
         for c in self.candidates:
             if self.successors_pruned[c]:
                 continue
-            if best <= self.results[c].lower_bound:
+            bound = self.results[c].lower_bound  # candidates are only nodes with a bound (see above)
+            if bound is not None and best <= bound:
                 self.insufficient.put(c)
                 self.successors_pruned.put(c)
                 continue
@@ -449,7 +451,7 @@ class Flash:
 
     def _linear_search(self, start: int) -> None:
         # Depth-first with an explicit stack: the lattice can be deeper than Python's recursion limit.
-        stack = [(start, None)]
+        stack: list[tuple[int, Iterator[int] | None]] = [(start, None)]
         while stack:
             v, it = stack[-1]
             if it is None:
@@ -473,7 +475,8 @@ class Flash:
         memo = self.lattice.memo
         hit = memo.get("flash_levels")
         if hit is not None and hit[0] is self.keys:
-            return hit[1]
+            cached: list[np.ndarray] = hit[1]
+            return cached
         keys = self.keys
         out = []
         for level in range(0, self.lattice.max_level_sum + 1):
@@ -494,7 +497,7 @@ class Flash:
         hit = np.zeros(ids.shape[0], dtype=bool)
         for bits in self._triggers[phase]:
             hit |= np.frombuffer(bits, dtype=np.uint8)[ids].astype(bool)
-        rest = ids[~hit].tolist()
+        rest: list[int] = ids[~hit].tolist()
         if not self.prune_enabled or self.optimum is None:
             return rest
         return [v for v in rest if not self._skip(phase, v)]
