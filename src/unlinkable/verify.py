@@ -542,13 +542,13 @@ def _k_map(name: str, params: Mapping[str, Any], *, classes: _Classes, quasi_ide
 
 
 def _generalized_counts(table: pl.DataFrame, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
-                        levels: Mapping[str, list[int]]) -> dict[tuple, int]:
+                        levels: Mapping[str, list[int]]) -> _Classes:
     """Rows of ``table`` per class of the release: its values generalized by the hierarchies at the release's levels."""
     generalized = _generalized(table, quasi_identifiers, hierarchies, levels)
     return {tuple(r[:-1]): int(r[-1]) for r in generalized.group_by(quasi_identifiers).len().iter_rows()}
 
 
-def _information_loss(key: tuple, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
+def _information_loss(key: tuple[Any, ...], quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
                       levels: Mapping[str, list[int]]) -> float:
     """ARX's entropy-based information loss of one released class, from the hierarchies' text:
     each label's share is the hierarchy rows under it / rows; IL = log10(product) / log10(rows product) + 1."""
@@ -563,8 +563,9 @@ def _information_loss(key: tuple, quasi_identifiers: list[str], hierarchies: Map
     return min(max(math.log10(product) / math.log10(domain) + 1.0, 0.0), 1.0)
 
 
-def _profitability(name: str, params: Mapping[str, Any], *, released, original, quasi_identifiers, hierarchies,
-                   levels, **_: Any) -> None:
+def _profitability(name: str, params: Mapping[str, Any], *, released: Any, original: pl.DataFrame,
+                   quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy], levels: _Levels,
+                   **_: Any) -> None:
     """Re-play the game on every released class: a no-attack class is one the adversary gains less from
     (gain / size) than an attack costs; a profitable class gives the publisher a positive expected payout.
     A journalist's class size is counted in the data table (the population), the class's released
@@ -681,13 +682,14 @@ def _delta_presence(name: str, params: Mapping[str, Any], *, classes: _Classes, 
 
 
 def _differentially_private(models: list[Any]) -> bool:
-    return any(next(iter((m.to_dict() if hasattr(m, "to_dict") else dict(m)))) == "differential-privacy" for m in models)
+    return any(next(iter(m.to_dict() if hasattr(m, "to_dict") else dict(m))) == "differential-privacy" for m in models)
 
 
 def _safepub_delta(k: int, epsilon: float, delta_target: float) -> float:
     """SafePub's delta(k) (Bild et al. 2018, Theorem 1), scanned n by n with scipy's binomial tail:
     written apart from ``dp/parameters.py`` (no interval bounds, no vectors), so that a wrong k there
     is caught here."""
+    import numpy as np
     from scipy.stats import binom
 
     beta = 1.0 - math.exp(-epsilon)
@@ -697,11 +699,11 @@ def _safepub_delta(k: int, epsilon: float, delta_target: float) -> float:
     n = max(math.ceil(k / gamma - 1.0), 1)
     while True:
         block = list(range(n, n + 256))   # binom.sf per call is slow: 256 tails at a time, scanned in order
-        tails = binom.sf([math.floor(m * gamma) for m in block], block, beta)
+        tails = np.atleast_1d(binom.sf([math.floor(m * gamma) for m in block], block, beta))
         for m, tail in zip(block, tails.tolist()):
             worst = max(worst, tail)
             if worst > math.exp(-m * rate) or worst >= delta_target:
-                return worst
+                return float(worst)
         n += 256
 
 

@@ -57,7 +57,7 @@ class _Bounds:
     gamma_hi: float
 
     @classmethod
-    def of(cls, epsilon: float) -> "_Bounds":
+    def of(cls, epsilon: float) -> _Bounds:
         # beta = 1 - exp(-1 * epsilon)
         beta_lo = _down(1.0 - _up(math.exp(_up(-epsilon))))
         beta_hi = _up(1.0 - _down(math.exp(_down(-epsilon))))

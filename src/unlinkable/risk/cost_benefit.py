@@ -16,8 +16,9 @@ of the domain each generalized value covers (hierarchy rows under it / rows),
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -73,7 +74,7 @@ class CostBenefit:
 COST_BENEFIT_KEYS = ("publisher_benefit", "publisher_loss", "adversary_gain", "adversary_cost")
 
 
-def entropy_information_loss(levels: Sequence[int], class_codes: np.ndarray, maps: Sequence) -> np.ndarray:
+def entropy_information_loss(levels: Sequence[int], class_codes: np.ndarray, maps: Sequence[Any]) -> np.ndarray:
     """ARX's entropy-based information loss of each class (``getEntropyBasedInformationLoss``).
 
     ``class_codes[c, i]`` is class c's generalized code of quasi-identifier i at ``levels[i]``;
