@@ -457,7 +457,7 @@ class Anonymizer:
             everything[included] = suppressed_rows
             suppressed_rows = everything
         in_subset = setup.evaluator.context.get("in_subset")
-        if in_subset is not None:
+        if in_subset is not None and any(m.name == "delta-presence" for m in self.models):
             # delta-presence publishes its research subset only: the other rows of the population
             # are suppressed in the output, as ARX does (HashGroupify.performSuppression)
             suppressed_rows = suppressed_rows | ~np.asarray(in_subset, dtype=bool)

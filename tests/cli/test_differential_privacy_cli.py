@@ -20,7 +20,7 @@ def _job(tmp_path, *, kept: str, model: str = DP):
 
     job = write_census_job(tmp_path, n=1500, seed=4)
     text = job.read_text()
-    lines = [line for line in text.splitlines(keepends=True) if "l-diversity" not in line]
+    lines = [line for line in text.splitlines(keepends=True) if "l-diversity" not in line and "t-closeness" not in line]
     text = "".join(lines).replace("  - k-anonymity: {k: 5}\n", model)
     text = text.replace("income: {role: sensitive}", f"income: {{role: {kept}}}")
     text = text.replace("diagnosis: {role: sensitive, hierarchy: census_hierarchy_diagnosis.csv}", "diagnosis: {role: identifier}")
