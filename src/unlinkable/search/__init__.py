@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from unlinkable.errors import InternalError
 from unlinkable.models.base import ClassStatistics, PrivacyModel, SensitiveColumn
 from unlinkable.search.flash import FULL, NONE, PARTIAL, Flash, NodeResult, SearchOutcome, strategy_keys
 from unlinkable.search.lattice import Lattice
@@ -96,7 +97,7 @@ class NodeEvaluator:
         has_min = any(isinstance(m, KAnonymity) for m in self.models) or any(s > 1 for s in sizes)
         self.min_group = max(sizes) if has_min and sizes else None
         self.outcomes: dict[int, NodeOutcome] = {}
-        self._cells: dict[tuple[int, ...], dict] = {}
+        self._cells: dict[tuple[int, ...], dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         self.table_models = [m for m in self.models if not m.per_class]
         #: a failing state of a table-level model that suppresses more records stops its enforcement
         #: (ARX's early abort in the search); None when one transformation is scored
@@ -148,7 +149,7 @@ class NodeEvaluator:
         stats = _NodeStatistics(self.g, nc, self.sensitive, context)
         parent = nc.parent
         cells = self._cells.get(parent[0]) if parent is not None else None
-        if cells:
+        if cells and parent is not None:
             # Roll the sensitive histograms up from the finer node's non-zero cells when there are
             # fewer of them than records (same integer counts as counting the records).
             c = nc.classes
@@ -289,10 +290,12 @@ class NodeEvaluator:
                 bound = partial(levels_bound, out.levels, self.g.maps, self.g.n)
                 return _DeferredResult(self, node, k_anon, bound, out.suppressed_records)
             bound_of = getattr(self.metric, "lower_bound", None)
-            bound = bound_of(ev) if bound_of is not None else None
-            if bound is not None:
-                return _DeferredResult(self, node, k_anon, bound, out.suppressed_records)
+            lower = bound_of(ev) if bound_of is not None else None
+            if lower is not None:
+                return _DeferredResult(self, node, k_anon, lower, out.suppressed_records)
         if out.score is None:
+            if ev is None:  # a stored outcome is always scored (see outcome())
+                raise InternalError(f"node {node}: a stored outcome without a score")
             out.score = self.metric.evaluate(ev)
         # Keep memory flat: the search needs the verdict and scores, not the classes.
         return NodeResult(out.anonymous, k_anon, out.score.value, out.score.lower_bound,
@@ -316,6 +319,8 @@ class _DeferredResult(NodeResult):
         if self._score is None:
             self._score = self._evaluator.outcome(self._node).score
             self._evaluator.outcomes.pop(self._node, None)
+        if self._score is None:
+            raise InternalError(f"node {self._node}: scored without a score")
         return self._score
 
     @property
@@ -337,7 +342,8 @@ def suppressed_of(res: NodeResult) -> int | None:
     """Records a checked node would suppress (without computing a deferred score)."""
     if isinstance(res, _DeferredResult):
         return res._suppressed
-    return res.payload[0] if res.payload else None
+    payload = res.payload
+    return int(payload[0]) if isinstance(payload, tuple) and payload else None
 
 
 def exhaustive_optima(evaluator: NodeEvaluator) -> tuple[list[int], dict[int, NodeResult]]:

@@ -57,7 +57,7 @@ class NodeClasses:
         self._rep = None
         self._gen = None
         self._tables = tables             # tables[i][level]: generalization column of attribute i
-        self.parent = None                # (levels of the finer node rolled up, its class -> class map)
+        self.parent: tuple[tuple[int, ...], np.ndarray] | None = None  # (levels of the finer node rolled up, its class -> class map)
         self._link = None                 # [finer node's from_bottom or link, class map, resolved]
         self.rep_flat = None              # rep_cols shifted into the generalizer's flat code space
         self.lkey = None                  # per class: key in a small mixed radix (lbase), if grouped so
