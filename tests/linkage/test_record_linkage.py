@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from itertools import permutations
 
-import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings

@@ -28,8 +28,9 @@ distance; the linkage then stops with an error, as sdcMicro does.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl

@@ -38,8 +38,9 @@ Only aggregate figures are returned: the two risks and, per cell, the fitted cou
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -253,7 +254,7 @@ def _poisson_glm(X: np.ndarray, y: np.ndarray, offset: np.ndarray) -> tuple[np.n
     coefold: np.ndarray | None = None
     converged = False
     iteration = 0
-    for iteration in range(1, _GLM_MAXIT + 1):
+    for iteration in range(1, _GLM_MAXIT + 1):  # noqa: B007 - returned after the loop: the iterations used
         mu_eta = linkinv(eta)
         z = (eta - offset) + (y - mu) / mu_eta
         sw = np.sqrt(mu_eta**2 / mu)

@@ -10,9 +10,10 @@ computes it (its per-level filtering of combinations is not active there either)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

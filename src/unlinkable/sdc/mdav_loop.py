@@ -31,8 +31,9 @@ form group 0; the 4 rows left are fewer than 2k and form the last group:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from math import sqrt
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numba import njit

@@ -22,14 +22,14 @@ Microaggregation replaces each value by an aggregate (mean or median) of a small
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import polars as pl
 
-from unlinkable.data.numeric import numeric_columns
 from unlinkable.data.io import read_table
+from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["MicroaggregationResult", "microaggregation", "mdav_groups"]

@@ -125,8 +125,8 @@ def add_noise(
         root = v * np.sqrt(np.clip(w, 0.0, None))
         out = x + rng.standard_normal((n, k)) @ root.T
     elif method == "restr":
-        w = noise / 100.0
-        c = np.sqrt((n - 1 - w) / ((n + 1) * (1 + w))) if n < 500 else np.sqrt((n - 1) / (n + n * w - 1))
+        share = noise / 100.0
+        c = np.sqrt((n - 1 - share) / ((n + 1) * (1 + share))) if n < 500 else np.sqrt((n - 1) / (n + n * share - 1))
         counts = (~np.isnan(x)).sum(axis=0)
         with np.errstate(invalid="ignore"):
             mean = np.where(counts > 0, np.nansum(x, axis=0) / np.maximum(counts, 1), np.nan)

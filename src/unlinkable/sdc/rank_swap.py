@@ -191,7 +191,7 @@ def _r0_percent(ranked: np.ndarray, middle: np.ndarray, n_bottom: int, n_top: in
     spread = abs(top_edge - bottom_edge)
     if spread == 0:
         return 0.0
-    return 100.0 * math.sqrt(max(2.0 * var * (1.0 - r0), 0.0)) / spread
+    return float(100.0 * math.sqrt(max(2.0 * var * (1.0 - r0), 0.0)) / spread)
 
 
 def _edges_spread(ranked: np.ndarray, n_bottom: int, n_top: int) -> float:
@@ -216,4 +216,5 @@ def _check_range(name: str, value: float | None, low: float, high: float, *, clo
     ok = ok and value >= low and (value <= high if closed_high else value < high)
     if not ok:
         bracket = "]" if closed_high else ")"
-        raise ConfigError(f"rank_swap: {name} must be in [{low:g}, {high:g}{bracket}, got {value!r}", hint=f"e.g. {name}={low + (high - low) / 20 if math.isfinite(high) else 0.1:g}")
+        raise ConfigError(f"rank_swap: {name} must be in [{low:g}, {high:g}{bracket}, got {value!r}",
+                          hint=f"e.g. {name}={low + (high - low) / 20 if math.isfinite(high) else 0.1:g}")

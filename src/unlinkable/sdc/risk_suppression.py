@@ -9,8 +9,9 @@ the risk after suppression may still exceed the threshold (assess the output to 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl

@@ -18,7 +18,8 @@ the marginal distributions are kept, and records cannot be traced through their 
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl

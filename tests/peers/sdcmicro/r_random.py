@@ -20,7 +20,7 @@ The Mersenne-Twister itself is numpy's MT19937 (the same generator), given R's s
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

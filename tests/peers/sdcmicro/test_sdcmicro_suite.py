@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from r_random import RRandom  # R's Mersenne-Twister, rnorm and sample (test support)
 
 from unlinkable.errors import UnlinkableError
 from unlinkable.linkage.record_linkage import _link, record_linkage_risk
@@ -34,12 +35,10 @@ from unlinkable.sdc.local_suppression import local_suppression
 from unlinkable.sdc.noise import add_noise
 from unlinkable.sdc.numeric_utility import numeric_utility
 from unlinkable.sdc.rank_swap import rank_swap
-from unlinkable.sdc.shuffle import shuffle
 from unlinkable.sdc.recode import recode
 from unlinkable.sdc.risk_suppression import risk_suppression
+from unlinkable.sdc.shuffle import shuffle
 from unlinkable.sdc.top_bottom import top_bottom_code
-
-from r_random import RRandom  # R's Mersenne-Twister, rnorm and sample (test support)
 
 CASES = json.loads((Path(__file__).with_name("cases.json")).read_text())["cases"]
 SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "sdcmicro"
