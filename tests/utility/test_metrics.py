@@ -85,9 +85,9 @@ def _arx_loss_by_records(codes, maps, levels, suppressed_keys) -> tuple[float, l
 def test_loss_sums_in_arx_order():
     # The search's Loss (classes rolled up, added in order of first record) against ARX's Loss
     # written out record by record, bit for bit, on random tables and random suppression.
+    from unlinkable.models.kanonymity import KAnonymity
     from unlinkable.search import NodeEvaluator
     from unlinkable.search.lattice import Lattice
-    from unlinkable.models.kanonymity import KAnonymity
     from unlinkable.transform.generalize import Generalizer
 
     rng = np.random.default_rng(5)

@@ -8,10 +8,14 @@ that ignores suppression; FLASH prunes with it exactly as ARX does.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any
 
 import numpy as np
+
+from unlinkable.errors import InternalError
+from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
 
 class Evaluation:
@@ -27,8 +31,8 @@ class Evaluation:
     __slots__ = ("levels", "sizes", "_gen", "suppressed", "n", "maps", "names", "_rep", "node", "_first_records")
 
     def __init__(self, levels: tuple[int, ...], sizes: np.ndarray, gen: np.ndarray | None, suppressed: np.ndarray,
-                 n: int, maps: Sequence, names: Sequence[str], rep: np.ndarray | None = None, node=None,
-                 first_records: Callable[[], np.ndarray] | None = None) -> None:
+                 n: int, maps: Sequence[GeneralizationMap], names: Sequence[str], rep: np.ndarray | None = None,
+                 node: Any = None, first_records: Callable[[], np.ndarray] | None = None) -> None:
         self.levels = levels
         self.sizes = sizes              # records per class
         self._gen = gen
@@ -52,6 +56,8 @@ class Evaluation:
     def gen(self) -> np.ndarray:
         if self._gen is None and self.node is not None:
             self._gen = self.node.gen
+        if self._gen is None:
+            raise InternalError("Evaluation.gen: the classes' generalized codes were neither given nor derivable")
         return self._gen
 
     @property
@@ -63,8 +69,8 @@ class Evaluation:
     def gen_of(self, i: int, rows: np.ndarray) -> np.ndarray:
         """Generalized codes of attribute ``i`` for the classes ``rows``."""
         if self._gen is None and self.node is not None:
-            return self.node.gen_of(i, rows)
-        return self.gen[rows, i]
+            return np.asarray(self.node.gen_of(i, rows))
+        return np.asarray(self.gen[rows, i])
 
 
 @dataclass(frozen=True)
@@ -146,8 +152,8 @@ def _shortest_digits(a: float) -> tuple[str, int]:
     """Shortest round-trip digits of ``a`` and the decimal exponent of the first digit."""
     text = repr(a)
     if "e" in text or "E" in text:
-        mant, e = text.lower().split("e")
-        e = int(e)
+        mant, exponent = text.lower().split("e")
+        e = int(exponent)
     else:
         mant, e = text, 0
     if "." in mant:
