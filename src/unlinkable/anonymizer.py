@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -20,7 +21,8 @@ from unlinkable.config import check_float
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.data.table import EncodedColumn, encode_column, require_columns
-from unlinkable.errors import ConfigError, InputError, NoSolutionError, did_you_mean, shown
+from unlinkable.dp.search import to_double
+from unlinkable.errors import ConfigError, NoSolutionError, did_you_mean, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models import ModelContext, model_from_config
@@ -33,7 +35,6 @@ from unlinkable.search.heuristic import best_first
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.utility import metric_from_name
-from unlinkable.dp.search import to_double
 from unlinkable.utility.base import UtilityMetric, score_text
 
 if TYPE_CHECKING:
@@ -398,7 +399,7 @@ class Anonymizer:
                           UnprotectedSensitiveWarning, stacklevel=2)
         shown = self.progress if isinstance(self.progress, Progress) else Progress(enabled=None if self.progress else False)
         setup = self._setup(frame, shown)
-        n, maps, codes, columns, roles = setup.n, setup.maps, setup.codes, setup.columns, setup.roles
+        n, maps, codes, roles = setup.n, setup.maps, setup.codes, setup.roles
         included = setup.included
         generalizer, lattice, keys, evaluator = setup.generalizer, setup.lattice, setup.keys, setup.evaluator
         shown.begin("search", f"(lattice of {lattice.size:,} transformations)")
@@ -493,7 +494,7 @@ class Anonymizer:
             selection_score=None if selection_score is None else score_text(to_double(selection_score)),
         )
 
-    def _dp_search(self, private: "DifferentialPrivacy", evaluator: NodeEvaluator, lattice: Lattice, maps: list,
+    def _dp_search(self, private: DifferentialPrivacy, evaluator: NodeEvaluator, lattice: Lattice, maps: list,
                    n_total: int, update: Callable | None) -> tuple[int, Any, int]:
         """SafePub's data-dependent search over the lattice with the metric's score (dp/search.py)."""
         from unlinkable.dp import search as dp_search
@@ -513,7 +514,7 @@ class Anonymizer:
         return dp_search.search(lattice, node_score, steps=private.steps, search_budget=private.search_budget,
                                 deterministic=private.deterministic, progress=update)
 
-    def _private_sampling(self) -> "DifferentialPrivacy | None":
+    def _private_sampling(self) -> DifferentialPrivacy | None:
         """The differential-privacy model, if any: it samples the records and fixes the transformation."""
         from unlinkable.models.differential_privacy import DifferentialPrivacy
 
@@ -579,7 +580,7 @@ class Anonymizer:
         used = {a for m in self.models for a in m.sensitive_attributes()}
         return [s for s in self.sensitive if s not in used]
 
-    def _setup(self, frame: pl.DataFrame, shown: Progress | None = None) -> "_Setup":
+    def _setup(self, frame: pl.DataFrame, shown: Progress | None = None) -> _Setup:
         """Checks of ``frame`` against the configuration, its encoding and the node evaluator."""
         n = frame.height
         require_columns(frame, self.quasi_identifiers + self.identifiers, source="data")
@@ -636,7 +637,7 @@ class Anonymizer:
                                   node_context=models_context if models_context.per_node_needed else None)
         return _Setup(n, maps, codes, columns, generalizer, lattice, keys, evaluator, roles, included)
 
-    def score(self, data: Any, levels: Mapping[str, int] | Sequence[int], *, delimiter: str | None = None) -> "TransformationScore":
+    def score(self, data: Any, levels: Mapping[str, int] | Sequence[int], *, delimiter: str | None = None) -> TransformationScore:
         """Loss, suppressed records and classes of one transformation (ARX ``getInformationLoss``).
 
         The classes that violate a privacy model are suppressed (all of them, even beyond the

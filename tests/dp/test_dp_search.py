@@ -3,7 +3,6 @@ the walk, the model's parameters and job-file keys, and a secure release the ver
 
 from __future__ import annotations
 
-import itertools
 import math
 from fractions import Fraction
 

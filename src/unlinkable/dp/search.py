@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -222,7 +222,7 @@ def search(lattice, node_score: Callable[[int], Fraction], *, steps: int, search
     scores[pivot] = node_score(pivot)
     order.add(pivot)
     best, best_score = pivot, scores[pivot]
-    for step in range(steps):
+    for _step in range(steps):
         # ARX's predecessor list runs from the last attribute to the first (it fixes the hash order)
         for node in reversed(lattice.predecessors(pivot)):
             if node not in order:   # a former pivot may come back as a candidate (ARX re-adds it)

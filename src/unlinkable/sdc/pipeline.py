@@ -270,7 +270,9 @@ REGISTRY: dict[str, StepSpec] = {
         random=True,
     ),
     "noise": StepSpec(
-        {"attributes": _str_list, "noise": _number(0.0), "method": _choice("additive", "correlated", "correlated2", "restr", "ROMM"), "delta": _number(0.0, 1.0), "p": _number(0.0), "seed": _seed},
+        {"attributes": _str_list, "noise": _number(0.0),
+         "method": _choice("additive", "correlated", "correlated2", "restr", "ROMM"), "delta": _number(0.0, 1.0),
+         "p": _number(0.0), "seed": _seed},
         ("attributes",),
         ("attributes",),
         _run_noise,

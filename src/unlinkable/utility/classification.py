@@ -16,7 +16,7 @@ SafePub's data-dependent search uses its score function instead (``dp/search.py`
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
