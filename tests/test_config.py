@@ -51,9 +51,9 @@ def test_bad_job_files(tmp_path, text, match):
 
 
 def test_parameter_checks_share_one_wording():
-    with pytest.raises(ConfigError, match="'k' parameter must be >= 1, got 0"):
+    with pytest.raises(ConfigError, match="'k' parameter must be a whole number >= 1, got 0"):
         check_int(0, "k", low=1)
-    with pytest.raises(ConfigError, match="'t' parameter must be in"):
+    with pytest.raises(ConfigError, match="'t' parameter must be a number in"):
         check_float(2, "t", low=0, high=1)
 
 

@@ -122,7 +122,7 @@ def test_a_folder_is_not_a_job_file(tmp_path):
         ("attributes: {z: {masking: {mask: '**'}}}\n", "mask must be one character"),
         ("attributes: {d: {grouping: {a: b}}}\n", "must be a list of"),
         (BASE + "suppression_limit: lots\n", "'suppression_limit' parameter must be a number"),
-        (BASE + "seed: -1\n", "'seed' parameter must be >= 0"),
+        (BASE + "seed: -1\n", "'seed' parameter must be a whole number >= 0"),
         (BASE + "privacy: k-anonymity\n", "`privacy` must be a list"),
         (BASE + "steps: {recode: {}}\n", "`steps` must be a list"),
         ("release: r.csv\nauxiliary: a.csv\nattributes: {age: {}}\nwhat_if: maybe\n", "`what_if` must be true or false"),

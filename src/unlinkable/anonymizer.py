@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from unlinkable.config import check_float
+from unlinkable.constraints import check_float
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.data.table import EncodedColumn, encode_column, require_columns

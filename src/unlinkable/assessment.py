@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.config import check_float, check_int
+from unlinkable.constraints import check_float, check_int
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.data.table import EncodedTable, require_columns

@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError, UnlinkableError, did_you_mean, shown
 from unlinkable.hierarchies import builders
@@ -249,23 +250,6 @@ def load_job(path: str | Path, *, kind: str = "table") -> Job:
         if str(path) in exc.message:
             raise
         raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
-
-
-def check_keys(given: Mapping[Any, Any], allowed: Sequence[str], where: str, *, noun: str = "key") -> None:
-    """Raise a ConfigError naming the first key of ``given`` not in ``allowed``, with a "did you mean" hint.
-
-    Examples
-    --------
-    >>> check_keys({"supression_limit": 0}, ["suppression_limit", "metric"], "the job file")
-    Traceback (most recent call last):
-    ...
-    unlinkable.errors.ConfigError: the job file: unknown key 'supression_limit'...did you mean 'suppression_limit'?...
-    """
-    for key in given:
-        if key not in allowed:
-            raise ConfigError(f"{where}: unknown {noun} {shown(key)}",
-                              hint=f"{did_you_mean(key, allowed).strip() or 'check the spelling;'} "
-                                   f"{where} takes {', '.join(allowed)}")
 
 
 def parse_job(raw: Mapping[str, Any], *, base_dir: Path = Path("."), source: Path | None = None,
@@ -572,53 +556,6 @@ def _delimiter(value: Any, name: str) -> str | None:
     if len(text) != 1 or text in ('"', "\n", "\r"):
         raise ConfigError(f"`{name}` must be one character other than a quote or line end, got {shown(value)}", hint='e.g. ";" or ","')
     return text
-
-
-def check_int(value: Any, name: str, *, low: int | None = None, high: int | None = None) -> int:
-    """A whole number in [low, high], or a ConfigError worded the same way everywhere."""
-    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, float) and value.is_integer())):
-        raise ConfigError(f"the {name!r} parameter must be a whole number, got {shown(value)}", hint=_range_hint(low, high))
-    number = int(value)
-    if (low is not None and number < low) or (high is not None and number > high):
-        raise ConfigError(f"the {name!r} parameter must be {_range_text(low, high)}, got {number}", hint=_range_hint(low, high))
-    return number
-
-
-def check_float(value: Any, name: str, *, low: float | None = None, high: float | None = None,
-                low_open: bool = False, high_open: bool = False) -> float:
-    """A number in the given range, or a ConfigError worded the same way everywhere."""
-    if isinstance(value, bool):
-        raise ConfigError(f"the {name!r} parameter must be a number, got {shown(value)}", hint=_range_hint(low, high))
-    if not isinstance(value, (int, float, str)) and type(value).__module__ != "numpy":
-        raise ConfigError(f"the {name!r} parameter must be a number, got {shown(value)}", hint=_range_hint(low, high))
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        raise ConfigError(f"the {name!r} parameter must be a number, got {shown(value)}", hint=_range_hint(low, high)) from None
-    bad = number != number
-    if low is not None:
-        bad |= number <= low if low_open else number < low
-    if high is not None:
-        bad |= number >= high if high_open else number > high
-    if bad:
-        lo = "(" if low_open else "["
-        hi = ")" if high_open else "]"
-        raise ConfigError(f"the {name!r} parameter must be in {lo}{low}, {high}{hi}, got {shown(value)}", hint="change the value in the job file or call")
-    return number
-
-
-def _range_text(low: int | None, high: int | None) -> str:
-    if low is not None and high is not None:
-        return f"between {low} and {high}"
-    if low is not None:
-        return f">= {low}"
-    if high is not None:
-        return f"<= {high}"
-    return "a whole number"
-
-
-def _range_hint(low: Any, high: Any) -> str:
-    return f"use a value {_range_text(low, high)}" if (low is not None or high is not None) else "use a number"
 
 
 __all__ = ["Job", "AttributeSpec", "HierarchySpec", "InputSpec", "OutputSpec", "load_job", "parse_job",

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.config import check_int
+from unlinkable.constraints import check_int
 from unlinkable.hierarchies import builders
 from unlinkable.hierarchies.hierarchy import Hierarchy
 

@@ -62,7 +62,8 @@ def job_arguments(path: str | Path) -> dict[str, Any]:
     >>> job_arguments(d / "job.yaml")["on"]
     {'age': 'AGE'}
     """
-    from unlinkable.config import check_int, load_job
+    from unlinkable.config import load_job
+    from unlinkable.constraints import check_int
     from unlinkable.data.io import read_table
 
     job = load_job(path, kind="exposure")

@@ -39,7 +39,7 @@ import numpy as np
 import polars as pl
 from scipy import special
 
-from unlinkable.config import check_int
+from unlinkable.constraints import check_int
 from unlinkable.data.io import read_table
 from unlinkable.data.table import encode_column, require_columns
 from unlinkable.errors import ConfigError

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.config import check_float, check_keys
+from unlinkable.constraints import check_float, check_keys
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.config import check_keys
+from unlinkable.constraints import check_keys
 from unlinkable.errors import ConfigError
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 from unlinkable.models.dpresence import subset_mask

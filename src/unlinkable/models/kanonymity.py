@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.config import check_int, check_keys
+from unlinkable.constraints import check_int, check_keys
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 import numpy as np
 
-from unlinkable.config import check_float, check_int, check_keys
+from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 

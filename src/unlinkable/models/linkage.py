@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.config import check_float, check_keys
+from unlinkable.constraints import check_float, check_keys
 from unlinkable.data.io import read_table
 from unlinkable.data.table import encode_column, require_columns
 from unlinkable.errors import ConfigError, InputError

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.config import check_float, check_keys
+from unlinkable.constraints import check_float, check_keys
 from unlinkable.errors import ConfigError, InputError, InternalError, shown
 from unlinkable.models.base import ClassStatistics, PrivacyModel, SensitiveColumn
 

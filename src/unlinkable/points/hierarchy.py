@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from unlinkable.config import check_int
+from unlinkable.constraints import check_int
 from unlinkable.data.io import read_file_bytes
 from unlinkable.errors import HierarchyError, shown
 from unlinkable.hierarchies.hierarchy import GeneralizationMap, Hierarchy

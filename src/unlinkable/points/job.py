@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from unlinkable.config import check_int, check_keys, read_job_file
+from unlinkable.config import read_job_file
+from unlinkable.constraints import check_int, check_keys
 from unlinkable.errors import ConfigError, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from unlinkable.config import check_int
+from unlinkable.constraints import check_int
 from unlinkable.points.encoded import Points
 from unlinkable.points.subsets import Itemsets
 

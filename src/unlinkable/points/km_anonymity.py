@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from unlinkable.config import check_int
+from unlinkable.constraints import check_int
 from unlinkable.errors import NoSolutionError
 from unlinkable.hierarchies.hierarchy import GeneralizationMap, Hierarchy
 from unlinkable.points.encoded import Points

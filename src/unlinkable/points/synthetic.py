@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from unlinkable.config import check_float, check_int
+from unlinkable.constraints import check_float, check_int
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.points.encoded import Points
 from unlinkable.points.hierarchy import fanout

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.config import check_int
+from unlinkable.constraints import check_int
 from unlinkable.errors import ConfigError, shown
 from unlinkable.points.encoded import Points
 from unlinkable.points.subsets import Itemsets, subset_count

@@ -13,7 +13,6 @@ checked when the pipeline is built, so a typo fails before any data is touched.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ import polars as pl
 
 from unlinkable.data.io import read_table
 from unlinkable.data.roles import Role, column_roles, kept_as_is
+from unlinkable.constraints import AnyOf, Boolean, Constraint, Interval, Names, OneOf, Optional, Rule, Text, check
 from unlinkable.errors import ConfigError, InputError, did_you_mean, shown
 from unlinkable.risk.released import released_uniqueness
 from unlinkable.sdc.recode import RECODE_METHODS
@@ -30,107 +30,52 @@ from unlinkable.sdc.recode import RECODE_METHODS
 __all__ = ["Pipeline", "PipelineResult", "REGISTRY", "StepSpec", "step_attributes"]
 
 
-# --- parameter checks: each returns the normalised value or raises ValueError("must be ...") -----
+# --- parameter constraints (unlinkable.constraints: one vocabulary, one message template) --------
+
+_str = Text()
+_str_list = Names()
+_bool = Boolean()
+_seed = Optional(Interval(int, 0, None))
+_list = Rule("a list", lambda v: list(v) if isinstance(v, (list, tuple)) else None)
 
 
-def _str(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError("must be a non-empty string")
-    return value
+def _number(low: float | None = None, high: float | None = None) -> Interval:
+    return Interval(float, low, high, finite=True)
 
 
-def _str_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) and v for v in value):
-        raise ValueError("must be a non-empty list of column names")
-    if len(set(value)) != len(value):
-        raise ValueError("must not repeat a column")
-    return list(value)
+def _int(low: int) -> Interval:
+    return Interval(int, low, None)
 
 
-def _number(low: float | None = None, high: float | None = None) -> Callable[[Any], float]:
-    def check(value: Any) -> float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        if not ok or (low is not None and value < low) or (high is not None and value > high):
-            span = f" in [{low:g}, {high:g}]" if low is not None and high is not None else (f" >= {low:g}" if low is not None else "")
-            raise ValueError(f"must be a number{span}")
-        return float(value)
-
-    return check
+def _plain_int(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
-def _int(low: int) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-            raise ValueError(f"must be an integer >= {low}")
-        return int(value)
-
-    return check
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("must be true or false")
-    return value
-
-
-def _choice(*options: str) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if value not in options:
-            raise ValueError(f"must be one of {list(options)}")
-        return str(value)
-
-    return check
-
-
-def _seed(value: Any) -> int | None:
-    if value is None:
-        return None
-    return _int(0)(value)
-
-
-def _breaks(value: Any) -> list[float] | int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value < 2:
-            raise ValueError("must be a list of cut points or a number of intervals >= 2")
-        return value
+def _break_list(value: Any) -> list[float] | int | None:
+    if _plain_int(value):
+        return int(value) if value >= 2 else None
     if not isinstance(value, (list, tuple)) or len(value) < 2:
-        raise ValueError("must be a list of at least two cut points or a number of intervals")
+        return None
     for v in value:
-        _number()(v)
+        _number().convert(v)
     return list(value)
 
 
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, (list, tuple)):
-        raise ValueError("must be a list")
-    return list(value)
+_breaks = Rule("a list of at least two cut points or a number of intervals >= 2", _break_list)
+_int_list = Rule("a list of whole numbers",
+                 lambda v: list(v) if isinstance(v, (list, tuple)) and all(_plain_int(x) for x in v) else None)
+#: one k, or (with ``combs``) one k per subset size
+_k = AnyOf((Interval(int, 1, None),
+            Rule("a list of whole numbers >= 1 (one per combs entry)",
+                 lambda v: list(v) if isinstance(v, (list, tuple)) and v and all(_plain_int(x) and x >= 1 for x in v) else None)))
+#: sdcMicro's integers (1 = suppressed last), or the attribute names, most important first
+_importance = Rule("a list of whole numbers (1 = suppressed last) or of attribute names, most important first",
+                   lambda v: list(v) if isinstance(v, (list, tuple)) and v and (all(isinstance(x, str) for x in v)
+                                                                                 or all(_plain_int(x) for x in v)) else None)
 
 
-def _int_list(value: Any) -> list[int]:
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise ValueError("must be a list of integers")
-    return list(value)
-
-
-def _k(value: Any) -> int | list[int]:
-    """One k, or (with ``combs``) one k per subset size."""
-    if isinstance(value, (list, tuple)):
-        if not value or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value):
-            raise ValueError("must be a positive integer or a list of positive integers (one per combs entry)")
-        return list(value)
-    return _int(1)(value)
-
-
-def _importance(value: Any) -> list[int] | list[str]:
-    """sdcMicro's integers (1 = suppressed last), or the attribute names, most important first."""
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
-        return list(value)
-    try:
-        return _int_list(value)
-    except ValueError:
-        raise ValueError("must be a list of integers (1 = suppressed last) or of attribute names, most important first") from None
+def _choice(*options: str) -> OneOf:
+    return OneOf(tuple(options))
 
 
 def _importance_ranks(names: list[str], attributes: list[str]) -> list[int]:
@@ -141,21 +86,22 @@ def _importance_ranks(names: list[str], attributes: list[str]) -> list[int]:
     return [names.index(a) + 1 for a in attributes]
 
 
-def _matrix(value: Any) -> Any:
+def _transition(value: Any) -> Any:
     if isinstance(value, Mapping):
-        if not all(isinstance(row, Mapping) for row in value.values()):
-            raise ValueError("must map each category to a {category: probability} mapping")
-        return value
+        return value if all(isinstance(row, Mapping) for row in value.values()) else None
     if isinstance(value, np.ndarray) or (isinstance(value, (list, tuple)) and all(isinstance(r, (list, tuple)) for r in value)):
         return value
-    raise ValueError("must be a {from: {to: probability}} mapping or a square list of rows")
+    return None
+
+
+_matrix = Rule("a {from: {to: probability}} mapping or a square list of rows", _transition)
 
 
 @dataclass(frozen=True)
 class StepSpec:
     """A step: its parameter checks, which are required, which name columns, and its runner."""
 
-    params: Mapping[str, Callable[[Any], Any]]
+    params: Mapping[str, Constraint]
     required: tuple[str, ...]
     columns: tuple[str, ...]
     run: Callable[[pl.DataFrame, dict[str, Any]], tuple[pl.DataFrame, dict[str, Any]]]
@@ -379,10 +325,7 @@ class Pipeline:
                  sensitive: Sequence[str] = (), insensitive: Sequence[str] = ()) -> None:
         if isinstance(steps, (str, Mapping)) or not isinstance(steps, Sequence):
             raise ConfigError("pipeline: steps must be a list of (name, params) pairs", hint='e.g. [("pram", {"attribute": "roof", "retain": 0.8})]')
-        try:
-            seed = _seed(seed)
-        except ValueError as exc:
-            raise ConfigError(f"pipeline: seed {exc}, got {seed!r}", hint="e.g. seed=42") from None
+        seed = check(seed, _seed, "seed", owner="pipeline", hint="e.g. seed=42")
         streams = np.random.SeedSequence(seed).spawn(len(steps)) if seed is not None else [None] * len(steps)
         checked: list[tuple[str, dict[str, Any]]] = []
         for i, step in enumerate(steps):
@@ -398,13 +341,9 @@ class Pipeline:
                     raise ConfigError(f"{where}: parameter {key!r} is missing", hint=f"{name} needs {list(spec.required)}")
             clean: dict[str, Any] = {}
             for key, value in params.items():
-                try:
-                    clean[key] = spec.params[key](value)
-                except ValueError as exc:
-                    raise ConfigError(f"{where}: parameter {key!r} {exc}, got {shown(value)}", hint=f"fix {key!r} in step {i}") from None
-            stream = streams[i]
-            if spec.random and clean.get("seed") is None and stream is not None:
-                clean["seed"] = int(stream.generate_state(1)[0])
+                clean[key] = check(value, spec.params[key], key, owner=where, hint=f"fix {key!r} in step {i}: {spec.params[key].hint()}")
+            if spec.random and clean.get("seed") is None and streams[i] is not None:
+                clean["seed"] = int(streams[i].generate_state(1)[0])
             checked.append((name, clean))
         self.steps: tuple[tuple[str, dict[str, Any]], ...] = tuple(checked)
         self.role_groups = tuple((role, _names(names, role)) for role, names in (

@@ -80,7 +80,7 @@ def metric_from_name(name: str | dict[str, Any] | UtilityMetric) -> UtilityMetri
                           hint="metric: {name: classification, response: [salary-class]}")
     if isinstance(name, dict):
         # job file: metric: {name: loss, weights: {age: 2, zip: 1}}
-        from unlinkable.config import check_keys
+        from unlinkable.constraints import check_keys
 
         check_keys(name, ("name", "weights", "gs_factor", "aggregate"), "`metric`")
         options = {k: v for k, v in name.items() if k != "name"}

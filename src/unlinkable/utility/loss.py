@@ -76,7 +76,7 @@ class LossMetric(UtilityMetric):
 
     def __init__(self, *, weights: dict[str, float] | None = None, gs_factor: float = 0.5,
                  aggregate: str = "geometric-mean") -> None:
-        from unlinkable.config import check_float
+        from unlinkable.constraints import check_float
         from unlinkable.utility.aggregate import aggregate_function
 
         self.weights = {str(k): check_float(v, f"weights.{k}", low=0.0, low_open=True) for k, v in (weights or {}).items()}
