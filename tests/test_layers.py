@@ -30,12 +30,12 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "unlinkable"
 #: lowest first; a name is a top-level module or package of unlinkable, or a dotted module that
 #: sits above its package (the points job-file reader belongs to the job-file boundary)
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "constraints", "progress"),
+    ("errors", "constraints", "progress", "java_random"),
     ("data",),
     ("hierarchies",),
     ("backends",),
-    ("risk", "models", "utility"),
-    ("search", "transform", "sdc", "linkage", "points", "traces", "assessment", "anonymizer", "datasets"),
+    ("risk", "models", "utility", "dp"),
+    ("search", "dp.search", "transform", "sdc", "linkage", "points", "traces", "assessment", "anonymizer", "datasets"),
     ("verify",),
     ("report",),
     ("config", "points.job", "commands", "cli", "demo", "__main__"),
@@ -46,9 +46,10 @@ KNOWN: set[str] = {
     "cycle: unlinkable.linkage.exposure <-> unlinkable.linkage.whatif",
     "cycle: unlinkable.search <-> unlinkable.search.exhaustive",
     "cycle: unlinkable.utility.aggregate <-> unlinkable.utility.base <-> unlinkable.utility.gs_factor <-> unlinkable.utility.loss",
-    "package cycle: models <-> risk",
+    "package cycle: dp <-> models <-> risk <-> utility",
     "private: unlinkable.models.linkage -> unlinkable.linkage.exposure._Auxiliary",
     "private: unlinkable.models.linkage -> unlinkable.linkage.exposure._links",
+    "upward: unlinkable.models.differential_privacy -> unlinkable.dp.search",
     "upward: unlinkable.models.linkage -> unlinkable.linkage.exposure",
     "upward: unlinkable.points.km_anonymity -> unlinkable.verify",
 }

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.config import check_float, check_keys
+from unlinkable.constraints import check_float, check_keys
 from unlinkable.dp.parameters import SafePubParameters, safepub_parameters
 from unlinkable.dp.sampling import arx_deterministic_sample, secure_sample
 from unlinkable.dp.search import interval_low

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.config import check_keys
+from unlinkable.constraints import check_keys
 from unlinkable.errors import ConfigError, InputError, did_you_mean, shown
 from unlinkable.models.base import ClassStatistics, PrivacyModel
 from unlinkable.risk.cost_benefit import COST_BENEFIT_KEYS, CostBenefit, entropy_information_loss

@@ -43,7 +43,7 @@ METRICS = {
 
 def _publisher_payout(options: dict[str, Any]) -> UtilityMetric:
     """``metric: {name: publisher-payout, publisher_benefit: 1200, ..., gs_factor: 0.5}`` (the game's amounts)."""
-    from unlinkable.config import check_float, check_keys
+    from unlinkable.constraints import check_float, check_keys
     from unlinkable.risk.cost_benefit import COST_BENEFIT_KEYS, CostBenefit
 
     check_keys(options, ("name", *COST_BENEFIT_KEYS, "gs_factor"), "`metric`")
@@ -67,7 +67,7 @@ def metric_from_name(name: str | dict[str, Any] | UtilityMetric) -> UtilityMetri
     if isinstance(name, dict) and str(name.get("name", "")).strip().lower() == "publisher-payout":
         return _publisher_payout({k: v for k, v in name.items() if k != "name"})
     if isinstance(name, dict) and str(name.get("name", "")).strip().lower() == "classification":
-        from unlinkable.config import check_keys
+        from unlinkable.constraints import check_keys
 
         # ARX's createClassificationMetric(gsFactor) with the data definition's response variables
         check_keys(name, ("name", "response", "gs_factor"), "`metric`")

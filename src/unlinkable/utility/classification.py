@@ -91,7 +91,7 @@ class ClassificationMetric(UtilityMetric):
     monotone_suppression = False
 
     def __init__(self, response: Sequence[str], *, gs_factor: float = 0.5) -> None:
-        from unlinkable.config import check_float
+        from unlinkable.constraints import check_float
 
         if isinstance(response, str):
             response = [response]
