@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import AnyOf, Boolean, Constraint, Interval, Names, OneOf, Optional, Rule, Text, check
 from unlinkable.data.io import read_table
 from unlinkable.data.roles import Role, column_roles, kept_as_is
-from unlinkable.constraints import AnyOf, Boolean, Constraint, Interval, Names, OneOf, Optional, Rule, Text, check
 from unlinkable.errors import ConfigError, InputError, did_you_mean, shown
 from unlinkable.risk.released import released_uniqueness
 from unlinkable.sdc.recode import RECODE_METHODS
@@ -342,8 +342,9 @@ class Pipeline:
             clean: dict[str, Any] = {}
             for key, value in params.items():
                 clean[key] = check(value, spec.params[key], key, owner=where, hint=f"fix {key!r} in step {i}: {spec.params[key].hint()}")
-            if spec.random and clean.get("seed") is None and streams[i] is not None:
-                clean["seed"] = int(streams[i].generate_state(1)[0])
+            stream = streams[i]
+            if spec.random and clean.get("seed") is None and stream is not None:
+                clean["seed"] = int(stream.generate_state(1)[0])
             checked.append((name, clean))
         self.steps: tuple[tuple[str, dict[str, Any]], ...] = tuple(checked)
         self.role_groups = tuple((role, _names(names, role)) for role, names in (
