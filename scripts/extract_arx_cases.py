@@ -10,7 +10,8 @@ The script parses the Java sources of the parameterized test classes (every ``ne
 ARXAnonymizationTestCase(...)`` and ``new ARXUtilityMetricsTestCase(...)``) with a small Java
 expression parser and writes what they state as data: the configuration (suppression limit,
 quality model, privacy models, practical monotonicity, attribute weights, the rule of a test's
-random research subset), the dataset, the sensitive attribute and
+random research subset, the search a class sets on all its cases, the local recoding the hash-code
+cases run), the dataset, the sensitive attribute and
 the expected loss string, transformation, solution-space statistics, local-recoding hash code or
 per-transformation losses. Nothing is typed in by hand; no ARX code is copied, only the facts the
 tests assert. The expected loss is ``String.valueOf(double)`` of the literal, as ARX's
@@ -412,11 +413,44 @@ def _resolve_helpers(node, source: str):
     return node
 
 
+def _search_settings(source: str) -> dict | None:
+    """The search a test class sets on every case (its loop ``for (Object[] testcase : cases)``):
+    ARX's algorithm, step and time limits, and the genetic algorithm's deterministic mode."""
+    loop = re.search(r"for\s*\(\s*Object\[\]\s*testcase\s*:\s*cases\s*\)\s*\{(.*?)\n\s*\}", source, re.S)
+    if not loop:
+        return None
+    body = loop.group(1)
+    algorithm = re.search(r"\.setAlgorithm\(\s*AnonymizationAlgorithm\.(\w+)\s*\)", body)
+    if not algorithm:
+        return None
+
+    def limit(setter: str) -> int | str | None:
+        m = re.search(rf"\.{setter}\(\s*([\w.]+)\s*\)", body)
+        return None if m is None else (int(m.group(1)) if m.group(1).isdigit() else m.group(1))
+
+    deterministic = re.search(r"\.setGeneticAlgorithmDeterministic\(\s*(true|false)\s*\)", body)
+    return {"algorithm": algorithm.group(1), "step_limit": limit("setHeuristicSearchStepLimit"),
+            "time_limit_ms": limit("setHeuristicSearchTimeLimit"),
+            "genetic_deterministic": None if deterministic is None else deterministic.group(1) == "true"}
+
+
+def _local_recoding_call(sources: dict[str, str]) -> dict | None:
+    """The local recoding every hash-code case runs (``AbstractAnonymizationTest.test()``):
+    ``result.optimizeIterative(output, gsFactor, maxIterations, adaptionFactor)``."""
+    m = re.search(r"\.optimizeIterative\(\s*\w+\s*,\s*([0-9.eE+-]+)[dD]?\s*,\s*(\d+)\s*,\s*([0-9.eE+-]+)[dD]?\s*\)",
+                  sources.get("AbstractAnonymizationTest", ""))
+    if not m:
+        return None
+    return {"call": "optimizeIterative", "gs_factor": float(m.group(1)), "max_iterations": int(m.group(2)),
+            "adaption_factor": float(m.group(3))}
+
+
 def _cases_of(name: str, source: str, rel: str) -> list[dict]:
     tokens = tokenize(source)
     out = []
     marker = "ARXUtilityMetricsTestCase" if name in UTILITY_CLASSES else "ARXAnonymizationTestCase"
     hack = _tcloseness_hack(source)
+    search = _search_settings(source)
     index = 0
     for i, (_kind, text) in enumerate(tokens):
         if text == "new" and tokens[i + 1][1] == marker and tokens[i + 2][1] == "(":
@@ -431,6 +465,8 @@ def _cases_of(name: str, source: str, rel: str) -> list[dict]:
             case = {"id": f"{name}-{index}", "file": rel, "test": name, "index": index,
                     "kind": "utility" if marker == "ARXUtilityMetricsTestCase" else "anonymization",
                     "data_available": case["dataset"] in AVAILABLE, **case}
+            if search is not None:
+                case["search"] = search
             out.append(case)
             index += 1
     return out
@@ -444,6 +480,10 @@ def extract(root: Path) -> dict:
         rel = f"{TEST_DIR}/{name}.java"
         if name in UTILITY_CLASSES or re.search(r"extends\s+AbstractAnonymizationTest\b", source):
             cases.extend(_cases_of(name, source, rel))
+    recoding = _local_recoding_call(sources)
+    for case in cases:
+        if case.get("hashcode") is not None:
+            case["local_recoding"] = recoding
     return {
         "source": {"repository": "arx-deidentifier/arx", "commit": commit, "folder": TEST_DIR,
                    "extracted_by": "scripts/extract_arx_cases.py"},

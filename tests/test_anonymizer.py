@@ -81,6 +81,36 @@ def test_heuristic_flagged_not_optimal():
     assert res.optimal is False and res.table.group_by(["age", "zipcode"]).len()["len"].min() >= 2
 
 
+@pytest.mark.parametrize("search, extra", [("lightning", {"step_limit": 10}), ("top-down", {}),
+                                           ("genetic", {"seed": 5, "step_limit": 10})])
+def test_arx_heuristics_release_a_verified_table(search, extra):
+    from unlinkable.verify import verify_release
+
+    a = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+                   privacy=[{"k-anonymity": {"k": 2}}], search=search, identifiers=["name"], progress=False, **extra)
+    res = a.fit(_frame())
+    assert res.optimal is False and res.nodes_checked <= max(extra.get("step_limit", 99), 2)
+    verify_release(res.table, original=_frame(), quasi_identifiers=["age", "zipcode"], models=a.models,
+                   suppression_limit=0.0, hierarchies={"age": AGE, "zipcode": ZIP}, identifiers=["name"])
+    if search == "genetic":   # same seed, same result
+        assert Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+                          privacy=[{"k-anonymity": {"k": 2}}], search=search, identifiers=["name"], progress=False,
+                          **extra).fit(_frame()).table.equals(res.table)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"search": "genetic"}, "the genetic search needs a seed"),
+    ({"search": "lightning", "seed": 1}, "draws no random numbers"),
+    ({"search": "optimal", "step_limit": 10}, "heuristic searches only"),
+    ({"search": "lightning", "step_limit": 0}, "'step_limit' parameter must be"),
+    ({"search": "genetic", "seed": 2**63}, "'seed' parameter must be"),
+    ({"search": "lightnig"}, "unknown search algorithm"),
+])
+def test_search_options_are_checked_at_the_boundary(options, message):
+    with pytest.raises(ConfigError, match=message):
+        Anonymizer(quasi_identifiers=["age"], hierarchies={"age": AGE}, privacy=[{"k-anonymity": {"k": 2}}], **options)
+
+
 def _k2(**roles):
     return Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
                       privacy=[{"k-anonymity": {"k": 2}}], progress=False, **roles)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from unlinkable.constraints import check_float
+from unlinkable.constraints import check_float, check_int
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.data.table import EncodedColumn, encode_column, require_columns
@@ -30,8 +30,8 @@ from unlinkable.models.base import PrivacyModel, SensitiveColumn
 from unlinkable.progress import Progress
 from unlinkable.risk.released import released_uniqueness, unique_on_class_labels
 from unlinkable.search import NodeEvaluator, suppressed_of
+from unlinkable.search.algorithms import ALGORITHMS, SEED_RANGE, SEEDED, run_heuristic
 from unlinkable.search.flash import FULL, Flash, SearchOutcome, strategy_keys
-from unlinkable.search.heuristic import best_first
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.utility import metric_from_name
@@ -282,9 +282,19 @@ class Anonymizer:
         ``entropy-monotonic`` | ``discernibility-monotonic`` | ``precision-monotonic`` |
         ``entropy-based-information-loss``, or a mapping such as
         ``{"name": "loss", "gs_factor": 0.1, "aggregate": "rank"}``.
-    search : {"optimal", "heuristic"}
+    search : {"optimal", "heuristic", "lightning", "top-down", "genetic"}
+        ``optimal`` is FLASH. The others are heuristics for lattices too large for it (see
+        :mod:`unlinkable.search.algorithms`): ``lightning`` and ``top-down`` are ARX's LIGHTNING
+        searches, ``genetic`` ARX's genetic algorithm (it needs ``seed``); they check nodes in ARX's
+        order, so with ARX's limits they stop where ARX stops.
     time_limit_s : float, optional
-        Budget of the heuristic search.
+        Budget of a heuristic search, in seconds (a wall-clock limit: where it stops varies from run
+        to run; use ``step_limit`` for a reproducible result).
+    step_limit : int, optional
+        Budget of a heuristic search, in checked transformations (ARX's ``heuristicSearchStepLimit``).
+    seed : int, optional
+        Seed of the genetic search (a Java long: ``java.util.Random``'s; ARX's deterministic mode is
+        ``unlinkable.search.genetic.ARX_DETERMINISTIC_SEED``).
     identifiers : sequence of str
         Columns dropped from the output.
     sensitive : str or sequence of str, optional
@@ -321,7 +331,8 @@ class Anonymizer:
 
     def __init__(self, *, quasi_identifiers: Sequence[str], hierarchies: Mapping[str, Hierarchy | str | os.PathLike],
                  privacy: Sequence[Any], suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss",
-                 search: str = "optimal", time_limit_s: float | None = None, identifiers: Sequence[str] = (),
+                 search: str = "optimal", time_limit_s: float | None = None, step_limit: int | None = None,
+                 seed: int | None = None, identifiers: Sequence[str] = (),
                  sensitive: str | Sequence[str] | None = None, insensitive: Sequence[str] = (),
                  progress: bool | Progress = True, context: ModelContext | None = None,
                  practical_monotonicity: bool = False) -> None:
@@ -354,10 +365,21 @@ class Anonymizer:
         bind = getattr(self.metric, "bind_attributes", None)
         if bind is not None:
             bind(self.quasi_identifiers)
-        if search not in ("optimal", "heuristic"):
+        if search not in ALGORITHMS:
             raise ConfigError(f"unknown search algorithm {shown(search)}",
-                              hint=(did_you_mean(search, ("optimal", "heuristic")).strip() + " use optimal or heuristic").strip())
+                              hint=(did_you_mean(search, ALGORITHMS).strip() + " use one of " + ", ".join(ALGORITHMS)).strip())
         self.search = search
+        self.step_limit = None if step_limit is None else check_int(step_limit, "step_limit", low=1)
+        if search == "optimal" and (step_limit is not None or time_limit_s is not None):
+            raise ConfigError("a step or time limit applies to heuristic searches only, not to the optimal search",
+                              hint="search: {algorithm: lightning, step_limit: 1000}")
+        if seed is not None and search not in SEEDED:
+            raise ConfigError(f"the {search} search draws no random numbers: a seed applies to {', '.join(SEEDED)} only",
+                              hint="leave the seed out, or use search: {algorithm: genetic, seed: 1}")
+        if search in SEEDED and seed is None:
+            raise ConfigError(f"the {search} search needs a seed (the same seed gives the same result)",
+                              hint=f"search: {{algorithm: {search}, seed: 1}}")
+        self.seed = None if seed is None else check_int(seed, "seed", low=SEED_RANGE[0], high=SEED_RANGE[1])
         if not isinstance(practical_monotonicity, bool):
             raise ConfigError(f"practical_monotonicity must be true or false, got {practical_monotonicity!r}",
                               hint="search: {algorithm: optimal, practical_monotonicity: true}")
@@ -434,7 +456,8 @@ class Anonymizer:
                 optimal = True
                 shown.search(outcome.checked, outcome.pruned)
             else:
-                outcome = best_first(lattice, evaluator.result, time_limit_s=self.time_limit_s, progress=update)
+                outcome = run_heuristic(self.search, lattice, evaluator.result, step_limit=self.step_limit,
+                                        time_limit_s=self.time_limit_s, seed=self.seed, progress=update)
                 optimal = False  # a heuristic never proves optimality
                 shown.search(outcome.checked, None)
             shown.end()

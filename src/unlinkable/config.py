@@ -353,32 +353,41 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
 
 
 def search_options(raw: Any) -> dict[str, Any]:
-    """The ``search`` section as ``{"algorithm": ..., "time_limit_s": ..., "practical_monotonicity": ...}``.
+    """The ``search`` section as ``{"algorithm", "time_limit_s", "step_limit", "seed", "practical_monotonicity"}``.
 
     Examples
     --------
-    >>> search_options("heuristic")
-    {'algorithm': 'heuristic', 'time_limit_s': None, 'practical_monotonicity': False}
+    >>> search_options({"algorithm": "lightning", "step_limit": 1000})["step_limit"]
+    1000
     """
+    from unlinkable.search.algorithms import ALGORITHMS, SEED_RANGE
+
     if raw is None:
         raw = {}
     if isinstance(raw, str):
         raw = {"algorithm": raw}
     if not isinstance(raw, Mapping):
         raise ConfigError(f"`search` must be a mapping, got {shown(raw)}", hint="search: {algorithm: optimal}")
-    check_keys(raw, ("algorithm", "time_limit_s", "practical_monotonicity"), "`search`")
+    check_keys(raw, ("algorithm", "time_limit_s", "step_limit", "seed", "practical_monotonicity"), "`search`")
     algorithm = raw.get("algorithm", "optimal")
-    if algorithm not in ("optimal", "heuristic"):
+    if algorithm not in ALGORITHMS:
         raise ConfigError(f"unknown search algorithm {shown(algorithm)}",
-                          hint=(did_you_mean(algorithm, ("optimal", "heuristic")).strip() + " use optimal or heuristic").strip())
+                          hint=(did_you_mean(algorithm, ALGORITHMS).strip() + " use one of " + ", ".join(ALGORITHMS)).strip())
     limit = raw.get("time_limit_s")
     if limit is not None:
         limit = check_float(limit, "time_limit_s", low=0.0, low_open=True)
+    steps = raw.get("step_limit")
+    if steps is not None:
+        steps = check_int(steps, "step_limit", low=1)
+    seed = raw.get("seed")
+    if seed is not None:
+        seed = check_int(seed, "seed", low=SEED_RANGE[0], high=SEED_RANGE[1])
     practical = raw.get("practical_monotonicity", False)
     if not isinstance(practical, bool):
         raise ConfigError(f"`search.practical_monotonicity` must be true or false, got {shown(practical)}",
                           hint="search: {algorithm: optimal, practical_monotonicity: true}")
-    return {"algorithm": algorithm, "time_limit_s": limit, "practical_monotonicity": practical}
+    return {"algorithm": algorithm, "time_limit_s": limit, "step_limit": steps, "seed": seed,
+            "practical_monotonicity": practical}
 
 
 def assess_options(raw: Any) -> dict[str, Any]:

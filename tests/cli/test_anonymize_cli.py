@@ -127,3 +127,20 @@ def test_delta_presence_releases_the_research_subset_only(tmp_path):
     for key in shown:
         members = [inside for k, inside in zip(keys, in_subset) if k == key]
         assert 0.1 <= sum(members) / len(members) <= 0.9
+
+
+def test_cli_runs_arx_heuristics_from_the_job_file(tmp_path, arx_data):
+    """search: {algorithm: genetic, step_limit, seed} in a job file; the job's seed when the search has none."""
+    job = _job(tmp_path, arx_data, k=2, limit=0.0, metric="loss")
+    text = job.read_text()
+    outputs = []
+    for i, search in enumerate(["{algorithm: genetic, step_limit: 20, seed: -559038737}",
+                                "{algorithm: genetic, step_limit: 20}\nseed: 9", "{algorithm: genetic, step_limit: 20}\nseed: 9"]):
+        job.write_text(text.replace("out.csv", f"out{i}.csv") + f"search: {search}\n")
+        proc = _run(job)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append((tmp_path / f"out{i}.csv").read_bytes())
+    assert outputs[1] == outputs[2]       # same seed, same bytes
+    job.write_text(text + "search: {algorithm: genetic}\n")
+    proc = _run(job)
+    assert proc.returncode == 2 and "needs a seed" in proc.stderr and not (tmp_path / "out.csv").exists()

@@ -17,6 +17,7 @@ from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.io import read_table
 from unlinkable.data.outputs import OutputSet
 from unlinkable.data.roles import KEPT_AS_IS, Role, column_roles
+from unlinkable.search.algorithms import SEEDED
 from unlinkable.errors import ConfigError
 from unlinkable.models import ModelContext
 from unlinkable.progress import Progress
@@ -142,6 +143,9 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
         metric=sections.get("metric", "loss"),
         search=search["algorithm"],
         time_limit_s=search["time_limit_s"],
+        step_limit=search["step_limit"],
+        # the search's own seed, else the job's (a seeded search needs one)
+        seed=search["seed"] if search["seed"] is not None or search["algorithm"] not in SEEDED else sections.get("seed"),
         practical_monotonicity=search["practical_monotonicity"],
         identifiers=[c for c in identifiers if c in frame.columns],  # SDC steps already dropped them
         sensitive=job.names(Role.SENSITIVE),

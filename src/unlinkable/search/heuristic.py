@@ -16,8 +16,8 @@ from unlinkable.search.lattice import Lattice
 
 
 def best_first(lattice: Lattice, checker: Callable[[int], NodeResult], *, time_limit_s: float | None = None,
-               progress: Callable[[int, None], None] | None = None) -> SearchOutcome:
-    """Best-first search; ``time_limit_s=None`` means until the lattice is exhausted.
+               step_limit: int | None = None, progress: Callable[[int, None], None] | None = None) -> SearchOutcome:
+    """Best-first search; without a time or step limit (checked transformations), until the lattice is exhausted.
 
     Examples
     --------
@@ -53,10 +53,14 @@ def best_first(lattice: Lattice, checker: Callable[[int], NodeResult], *, time_l
     while heap:
         if time_limit_s is not None and time.perf_counter() - start > time_limit_s:
             break
+        if step_limit is not None and len(results) >= step_limit:
+            break
         loss, _, v = heapq.heappop(heap)
         if best is not None and results[v].anonymous and loss >= results[best].loss:
             continue  # above an anonymous node only a non-monotone metric could improve; keep cheap
         for s in lattice.successors(v):
+            if step_limit is not None and len(results) >= step_limit:
+                break
             if not seen[s]:
                 seen[s] = 1
                 visit(s)

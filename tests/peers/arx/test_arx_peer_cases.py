@@ -37,7 +37,6 @@ USA = 317238626  # ARXPopulationModel.Region.USA, as the risk-based cases use it
 MISSING: dict[str, str] = {
     # ARX features outside unlinkable's scope for now
     "local-recoding": "not implemented: ARX's iterative local recoding (optimizeIterative)",
-    "search-heuristic": "not comparable: ARX's heuristic searches (genetic, lightning, top-down) stop at other nodes",
 }
 
 #: case id -> why that one case is marked, where the reason is not a missing feature.
@@ -329,9 +328,30 @@ def _setup(case: dict, folder: Path | None = None):
         metric = {**({"name": metric} if isinstance(metric, str) else metric), "weights": weights}
     insensitive = [a for a in _header(dataset) if a not in qis and a not in used]
     extra = {"practical_monotonicity": True} if case.get("practical_monotonicity") else {}
+    extra.update(_search(case))
     return dict(**extra, quasi_identifiers=qis, hierarchies=hierarchies, privacy=privacy,
                 suppression_limit=_suppression_limit(case), metric=metric,
                 sensitive=sorted(used) or None, insensitive=insensitive), qis
+
+
+#: ARX's AnonymizationAlgorithm -> unlinkable's search
+SEARCHES = {"BEST_EFFORT_BOTTOM_UP": "lightning", "BEST_EFFORT_TOP_DOWN": "top-down", "BEST_EFFORT_GENETIC": "genetic"}
+
+
+def _search(case: dict) -> dict:
+    """The search options of a case whose test class sets ARX's algorithm and limits."""
+    search = case.get("search")
+    if search is None:
+        return {}
+    from unlinkable.search.genetic import ARX_DETERMINISTIC_SEED
+
+    # ARX stops when (int) elapsed milliseconds > the time limit: never for Integer.MAX_VALUE
+    assert search["time_limit_ms"] == "Integer.MAX_VALUE", search
+    options = {"search": SEARCHES[search["algorithm"]], "step_limit": search["step_limit"]}
+    if search["algorithm"] == "BEST_EFFORT_GENETIC":
+        assert search["genetic_deterministic"], search   # ARX's seeded mode: new Random(0xDEADBEEF)
+        options["seed"] = ARX_DETERMINISTIC_SEED
+    return options
 
 
 @lru_cache(maxsize=4)
