@@ -37,6 +37,7 @@ UNKNOWN_KEYS = [
     (BASE + "search: {algorithm: heuristc}\n", "unknown search algorithm 'heuristc'", "heuristic"),
     (BASE + "search: {algorithm: lightning, step_limt: 5}\n", "unknown key 'step_limt'", "step_limit"),
     (BASE + "search: {algorithm: genetc, seed: 1}\n", "unknown search algorithm 'genetc'", "genetic"),
+    (BASE + "local_recoding: {gs_factr: 0.1}\n", "unknown key 'gs_factr'", "gs_factor"),
     (BASE + "steps: [{recod: {attribute: age, breaks: [0, 50]}}]\n", "unknown step 'recod'", "recode"),
     (BASE + "steps: [{noise: {attributes: [age], nois: 10}}]\n", "unknown parameter 'nois'", "noise"),
     ("attributes: {a: {role: quasi-identifer}}\n", "unknown role 'quasi-identifer'", "quasi-identifier"),

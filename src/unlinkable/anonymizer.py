@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,6 +35,7 @@ from unlinkable.search.algorithms import ALGORITHMS, SEED_RANGE, SEEDED, run_heu
 from unlinkable.search.flash import FULL, Flash, SearchOutcome, strategy_keys
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, generalized_frame
+from unlinkable.transform.local_recoding import LocalRecoding, recode, recoded_frame
 from unlinkable.utility import metric_from_name
 from unlinkable.utility.base import UtilityMetric, score_text
 
@@ -75,6 +77,8 @@ class Result:
     #: ARX's score of the transformation SafePub's data-dependent search chose (Python API only:
     #: it is computed from the sampled records, outside the differential-privacy guarantee)
     selection_score: str | None = None
+    #: ARX's iterative local recoding: its settings and what each round gave back (None without it)
+    local_recoding: dict[str, Any] | None = None
     _risk_after: Any = field(default=None, repr=False)
 
     @property
@@ -116,6 +120,8 @@ class Result:
         }
         if self.unprotected_sensitive:
             out["unprotected_sensitive"] = list(self.unprotected_sensitive)
+        if self.local_recoding is not None:
+            out["local_recoding"] = self.local_recoding
         if include_risk:
             risk = self.risk_after
             if risk:
@@ -332,7 +338,8 @@ class Anonymizer:
     def __init__(self, *, quasi_identifiers: Sequence[str], hierarchies: Mapping[str, Hierarchy | str | os.PathLike],
                  privacy: Sequence[Any], suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss",
                  search: str = "optimal", time_limit_s: float | None = None, step_limit: int | None = None,
-                 seed: int | None = None, identifiers: Sequence[str] = (),
+                 seed: int | None = None, local_recoding: LocalRecoding | Mapping[str, Any] | bool | None = None,
+                 identifiers: Sequence[str] = (),
                  sensitive: str | Sequence[str] | None = None, insensitive: Sequence[str] = (),
                  progress: bool | Progress = True, context: ModelContext | None = None,
                  practical_monotonicity: bool = False) -> None:
@@ -380,6 +387,10 @@ class Anonymizer:
             raise ConfigError(f"the {search} search needs a seed (the same seed gives the same result)",
                               hint=f"search: {{algorithm: {search}, seed: 1}}")
         self.seed = None if seed is None else check_int(seed, "seed", low=SEED_RANGE[0], high=SEED_RANGE[1])
+        self.local_recoding = None if local_recoding in (None, False) else LocalRecoding.from_config(
+            dict(local_recoding) if isinstance(local_recoding, Mapping) else local_recoding)
+        if self.local_recoding is not None:
+            self._check_local_recoding()
         if not isinstance(practical_monotonicity, bool):
             raise ConfigError(f"practical_monotonicity must be true or false, got {practical_monotonicity!r}",
                               hint="search: {algorithm: optimal, practical_monotonicity: true}")
@@ -399,6 +410,24 @@ class Anonymizer:
                               hint="give each column one role")
 
     # ------------------------------------------------------------------
+    def _search(self, lattice: Lattice, evaluator: NodeEvaluator, keys: Any, metric: UtilityMetric,
+                update: Callable[..., None] | None) -> tuple[Any, bool]:
+        """Run the configured search over ``lattice``; return the outcome and whether it is optimal."""
+        if self.search != "optimal":
+            outcome = run_heuristic(self.search, lattice, evaluator.result, step_limit=self.step_limit,
+                                    time_limit_s=self.time_limit_s, seed=self.seed, progress=update)
+            return outcome, False  # a heuristic never proves optimality
+        if self.practical_monotonicity:
+            # ARX's setPracticalMonotonicity: every model and the metric are treated as
+            # monotone, so FLASH predicts and prunes as if they were; it may miss the true
+            # optimum, never release a failing node (only checked nodes become the optimum).
+            privacy, metric_monotone = FULL, True
+        else:
+            privacy, metric_monotone = evaluator.privacy_monotonicity(), metric.monotone(self.suppression_limit)
+        flash = Flash(lattice, evaluator.result, keys, privacy=privacy, metric_monotone=metric_monotone,
+                      progress=update)
+        return flash.run(), True
+
     def fit(self, data: Any, *, delimiter: str | None = None) -> Result:
         """Anonymize ``data`` (a CSV/Parquet path, or a polars or pandas DataFrame).
 
@@ -442,24 +471,9 @@ class Anonymizer:
                 outcome = SearchOutcome(optimum=node, checked=1, lattice_size=lattice.size)
                 optimal = False
                 shown.search(1, lattice.size - 1)
-            elif self.search == "optimal":
-                if self.practical_monotonicity:
-                    # ARX's setPracticalMonotonicity: every model and the metric are treated as
-                    # monotone, so FLASH predicts and prunes as if they were; it may miss the true
-                    # optimum, never release a failing node (only checked nodes become the optimum).
-                    privacy, metric_monotone = FULL, True
-                else:
-                    privacy, metric_monotone = evaluator.privacy_monotonicity(), self.metric.monotone(self.suppression_limit)
-                flash = Flash(lattice, evaluator.result, keys, privacy=privacy, metric_monotone=metric_monotone,
-                              progress=update)
-                outcome = flash.run()
-                optimal = True
-                shown.search(outcome.checked, outcome.pruned)
             else:
-                outcome = run_heuristic(self.search, lattice, evaluator.result, step_limit=self.step_limit,
-                                        time_limit_s=self.time_limit_s, seed=self.seed, progress=update)
-                optimal = False  # a heuristic never proves optimality
-                shown.search(outcome.checked, None)
+                outcome, optimal = self._search(lattice, evaluator, keys, self.metric, update)
+                shown.search(outcome.checked, outcome.pruned if optimal else None)
             shown.end()
         finally:
             shown.abort()
@@ -485,11 +499,29 @@ class Anonymizer:
             # delta-presence publishes its research subset only: the other rows of the population
             # are suppressed in the output, as ARX does (HashGroupify.performSuppression)
             suppressed_rows = suppressed_rows | ~np.asarray(in_subset, dtype=bool)
-        table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
-                                  levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
-        released = best.classes.sizes[~best.suppressed_classes]
+        recoding: dict[str, Any] | None = None
+        if self.local_recoding is None:
+            table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
+                                      levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
+            released = best.classes.sizes[~best.suppressed_classes]
+            suppressed_count = int(best.suppressed_records)
+            qi_uniques = _qi_uniques(best, maps, self.quasi_identifiers)
+        else:
+            shown.begin("local recoding", f"{int(suppressed_rows.sum()):,} suppressed records")
+            record_levels, suppressed_rows, rounds = recode(
+                best.levels, suppressed_rows, self.local_recoding, partial(self._local_round, setup),
+                minimal_class_size=self._minimal_group_size(n))
+            table = recoded_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
+                                  record_levels=record_levels, suppressed=suppressed_rows, identifiers=self.identifiers)
+            kept = ~suppressed_rows
+            released = (table.filter(pl.Series(kept)).group_by(self.quasi_identifiers).len()["len"].to_numpy()
+                        if kept.any() else np.zeros(0, dtype=np.int64))
+            suppressed_count = int(suppressed_rows.sum())
+            qi_uniques = None
+            recoding = {**self.local_recoding.to_dict(), "rounds": rounds,
+                        "recoded": int(sum(r["recoded"] for r in rounds))}
         uniqueness = released_uniqueness(table, quasi_identifiers=self.quasi_identifiers, kept=kept_as_is(roles),
-                                         quasi_identifier_uniques=_qi_uniques(best, maps, self.quasi_identifiers))
+                                         quasi_identifier_uniques=qi_uniques)
         examples = _released_examples(best.classes, best.suppressed_classes, maps, best.levels, self.quasi_identifiers)
         return Result(
             table=to_output_frame(table, data),
@@ -498,7 +530,7 @@ class Anonymizer:
             loss=float(best.score.value),
             loss_string=score_text(best.score.value),
             loss_per_attribute=best.score.per_attribute,
-            suppressed=int(best.suppressed_records),
+            suppressed=suppressed_count,
             equivalence_classes=int(released.shape[0]),
             min_class_size=int(released.min()) if released.size else 0,
             max_class_size=int(released.max()) if released.size else 0,
@@ -515,6 +547,7 @@ class Anonymizer:
             released_uniqueness=uniqueness,
             unprotected_sensitive=unprotected,
             selection_score=None if selection_score is None else score_text(to_double(selection_score)),
+            local_recoding=recoding,
         )
 
     def _dp_search(self, private: DifferentialPrivacy, evaluator: NodeEvaluator, lattice: Lattice, maps: list,
@@ -545,6 +578,60 @@ class Anonymizer:
         if len(found) > 1:
             raise ConfigError("differential-privacy is given twice", hint="give one differential-privacy model (ARX)")
         return found[0] if found else None
+
+    def _check_local_recoding(self) -> None:
+        """Local recoding splits the table into rounds: only models that hold class by class can."""
+        from unlinkable.models.kanonymity import KAnonymity
+        from unlinkable.models.kmap import KMap
+        from unlinkable.models.ldiversity import _LDiversity
+        from unlinkable.models.tcloseness import AgainstTable
+
+        for m in self.models:
+            ok = isinstance(m, (KAnonymity, _LDiversity, AgainstTable)) or (
+                isinstance(m, KMap) and m.estimator is not None and m.population is None)
+            if not ok:
+                raise ConfigError(f"local recoding does not support {m!r}: its guarantee is about the whole table or a "
+                                  f"subset of it (ARX refuses it too)",
+                                  hint="use local recoding with k-anonymity, l-diversity, t-closeness, beta-likeness or "
+                                       "k-map with an estimator")
+
+    def _minimal_group_size(self, n: int) -> int | None:
+        """ARX's ``getMinimalGroupSize``: the largest minimal class size of the models, or None."""
+        from unlinkable.models.kanonymity import KAnonymity
+        from unlinkable.models.kmap import KMap
+
+        sizes = [m.effective_k(n) if isinstance(m, KMap) else m.minimal_class_size() for m in self.models]
+        has = any(isinstance(m, (KAnonymity, KMap)) for m in self.models) or any(x > 1 for x in sizes)
+        return max(sizes) if has else None
+
+    def _local_round(self, setup: "_Setup", rows: np.ndarray, gs_factor: float) -> tuple[tuple[int, ...], np.ndarray] | None:
+        """One round of local recoding (ARX ``optimizeFast``): search the given records on their own.
+
+        The models keep what they learnt from the whole table (t-closeness' distribution; k-map's
+        derived k becomes k-anonymity, as in ARX's ``KMap.clone(subset)``); the metric takes the
+        round's gs-factor. Returns the optimum's levels and which of the records it suppresses.
+        """
+        import copy
+
+        from unlinkable.models.kanonymity import KAnonymity
+        from unlinkable.models.kmap import KMap
+
+        models = [KAnonymity(m.effective_k(setup.n)) if isinstance(m, KMap) else m for m in self.models]
+        metric = copy.deepcopy(self.metric)
+        if hasattr(metric, "gs_factor"):
+            metric.gs_factor = gs_factor   # ARX: utilityConfig.setGsFactor(gsFactor)
+        generalizer = Generalizer(setup.codes[rows], setup.maps, canonical=getattr(metric, "reads_representatives", True))
+        sensitive = {name: replace(col, codes=col.codes[rows]) for name, col in setup.evaluator.sensitive.items()}
+        evaluator = NodeEvaluator(generalizer, setup.lattice, self.quasi_identifiers, models, metric,
+                                  suppression_limit=self.suppression_limit, sensitive=sensitive,
+                                  context={**setup.evaluator.context, "n": int(rows.shape[0])}, prepare_models=False)
+        outcome, _ = self._search(setup.lattice, evaluator, setup.keys, metric, None)
+        if outcome.optimum is None:
+            return None
+        best = evaluator.outcome(outcome.optimum)
+        if not best.anonymous:
+            return None
+        return best.levels, best.suppressed_classes[generalizer.record_class(best.classes)]
 
     def _included_rows(self, frame: pl.DataFrame) -> np.ndarray | None:
         """The records searched and released: an ``inclusion`` model's research subset (or k-map's with

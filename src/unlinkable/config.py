@@ -42,7 +42,7 @@ MAX_DEPTH = 32
 #: top-level sections of a job file, by kind: ``table`` jobs (assess, anonymize) and ``exposure`` jobs
 SECTIONS: dict[str, tuple[str, ...]] = {
     "table": ("input", "attributes", "population", "output", "privacy", "suppression_limit", "metric",
-              "search", "steps", "seed", "assess"),
+              "search", "local_recoding", "steps", "seed", "assess"),
     "exposure": ("release", "auxiliary", "attributes", "truth_key", "population", "what_if", "seed"),
 }
 #: the settings of one attribute, by job kind
@@ -313,8 +313,7 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
         check_float(sections["suppression_limit"], "suppression_limit", low=0.0, high=1.0)
     if sections.get("search") is not None:
         search_options(sections["search"])
-    if sections.get("assess") is not None:
-        assess_options(sections["assess"])
+              "search", "local_recoding", "steps", "seed", "assess"),
     if sections.get("metric") is not None:
         from unlinkable.utility import metric_from_name
 

@@ -8,7 +8,9 @@ plain code (deliberately simple: dictionaries and loops over classes, not over r
    unchanged (columns may only be dropped: identifiers);
 2. every quasi-identifier column is a global generalization of the original column at one
    hierarchy level (the level is inferred from the text), and a suppressed row has ``*`` in every
-   quasi-identifier; at most ``floor(limit * n)`` rows are suppressed;
+   quasi-identifier; at most ``floor(limit * n)`` rows are suppressed. After local recoding
+   (``local=True``) each record's value is checked on its own: it must be its input value's
+   label at some level of the hierarchy;
 3. the non-suppressed rows, grouped on their quasi-identifier strings, satisfy every model.
 
 A failure raises :class:`unlinkable.errors.VerificationError` naming the model, the number of
@@ -67,7 +69,7 @@ _Levels = Mapping[str, list[int]] | None
 
 def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identifiers: list[str],
                    models: list[Any], suppression_limit: float,
-                   hierarchies: Mapping[str, Hierarchy], identifiers: Sequence[str] = ()) -> None:
+                   hierarchies: Mapping[str, Hierarchy], identifiers: Sequence[str] = (), local: bool = False) -> None:
     """Check a release from its text; raise ``VerificationError`` if any guarantee does not hold.
 
     Parameters
@@ -87,6 +89,9 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
         hierarchical-distance t-closeness.
     identifiers : sequence of str
         Columns that must not be in the release.
+    local : bool
+        The release is a local recoding (ARX's ``optimizeIterative``): records of one column may be
+        generalized to different levels.
 
     Examples
     --------
@@ -120,13 +125,19 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     # Suppressed rows: '*' in every quasi-identifier.
     all_star = pl.all_horizontal([pl.col(q) == SUPPRESSED for q in quasi_identifiers]) if quasi_identifiers else pl.lit(False)
     suppressed = out_text.select(all_star.fill_null(False).alias("s"))["s"].to_numpy()
-    levels = _infer_levels(out_text, orig_text, quasi_identifiers, hierarchies, suppressed)
+    if local:
+        _check_local(out_text, orig_text, quasi_identifiers, hierarchies, suppressed)
+        levels = None
+    else:
+        levels = _infer_levels(out_text, orig_text, quasi_identifiers, hierarchies, suppressed)
     limit = int(math.floor(suppression_limit * n))
     if _differentially_private(models):
         limit = n   # ARX: the model suppresses classes below k and every unsampled record, whatever the limit
     n_suppressed = int(suppressed.sum())
     if n_suppressed > limit:
-        if levels is not None and _star_is_a_class(levels, quasi_identifiers, hierarchies):
+        if local and all(_has_star_level(hierarchies[q]) for q in quasi_identifiers):
+            suppressed[:] = False  # '*' is a level of every QI: the '*' rows are one released class
+        elif levels is not None and _star_is_a_class(levels, quasi_identifiers, hierarchies):
             suppressed[:] = False  # every QI fully generalized: the '*' rows are one released class
         else:
             raise VerificationError(
@@ -204,6 +215,27 @@ def _infer_levels(out: pl.DataFrame, orig: pl.DataFrame, qis: list[str], hierarc
                                     hint="every record must be generalized to the same level; this is probably a bug")
         levels[q] = ok
     return levels
+
+
+def _check_local(out: pl.DataFrame, orig: pl.DataFrame, qis: list[str], hierarchies: Mapping[str, Hierarchy],
+                 suppressed: Any) -> None:
+    """Local recoding: every released value is its input value's label at some hierarchy level."""
+    keep = pl.Series(~suppressed)
+    for q in qis:
+        h = hierarchies.get(q)
+        if h is None:
+            raise VerificationError(f"quasi-identifier {q!r} has no hierarchy: a local recoding cannot be checked",
+                                    hint="give every quasi-identifier a hierarchy")
+        pairs = pl.LazyFrame({"i": orig[q], "o": out[q]}).filter(keep).unique().collect()
+        labels = {row[0]: set(row) for row in h.rows}
+        bad = sum(1 for i, o in pairs.iter_rows() if o not in labels.get(i, ()))
+        if bad:
+            raise VerificationError(f"quasi-identifier {q!r}: {bad} released values are no generalization of their "
+                                    f"input value in its hierarchy", hint="nothing was written; this is probably a bug")
+
+
+def _has_star_level(h: Hierarchy) -> bool:
+    return any(all(row[lv] == SUPPRESSED for row in h.rows) for lv in range(h.levels))
 
 
 def _star_is_a_class(levels: Mapping[str, list[int]], qis: list[str], hierarchies: Mapping[str, Hierarchy]) -> bool:

@@ -144,3 +144,16 @@ def test_cli_runs_arx_heuristics_from_the_job_file(tmp_path, arx_data):
     job.write_text(text + "search: {algorithm: genetic}\n")
     proc = _run(job)
     assert proc.returncode == 2 and "needs a seed" in proc.stderr and not (tmp_path / "out.csv").exists()
+
+
+def test_cli_local_recoding_from_the_job_file_is_verified_and_recorded(tmp_path, arx_data):
+    job = _job(tmp_path, arx_data, k=3, limit=1.0, metric="{name: loss, gs_factor: 0.05}")
+    job.write_text(job.read_text() + "local_recoding: {gs_factor: 0.05, max_iterations: 20}\n")
+    proc = _run(job, "--json", tmp_path / "r.json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "r.json").read_text())
+    recoding = result["local_recoding"]
+    assert recoding["max_iterations"] == 20 and recoding["recoded"] == sum(r["recoded"] for r in recoding["rounds"])
+    job.write_text(job.read_text().replace("max_iterations: 20", "max_iteration: 20"))
+    proc = _run(job)
+    assert proc.returncode == 2 and "max_iterations" in proc.stderr

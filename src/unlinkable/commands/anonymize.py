@@ -147,6 +147,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
         # the search's own seed, else the job's (a seeded search needs one)
         seed=search["seed"] if search["seed"] is not None or search["algorithm"] not in SEEDED else sections.get("seed"),
         practical_monotonicity=search["practical_monotonicity"],
+        local_recoding=sections.get("local_recoding"),
         identifiers=[c for c in identifiers if c in frame.columns],  # SDC steps already dropped them
         sensitive=job.names(Role.SENSITIVE),
         insensitive=_kept_as_is(job),
@@ -156,7 +157,8 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     result = anonymizer.fit(frame)
     shown.begin("verify")
     verify_release(result.table, original=frame, quasi_identifiers=qis, models=anonymizer.models,
-                   suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies, identifiers=identifiers)
+                   suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies, identifiers=identifiers,
+                   local=result.local_recoding is not None)
     table = result.table
     if any(m.name == "differential-privacy" for m in anonymizer.models):
         import polars as pl

@@ -77,7 +77,7 @@ class NodeEvaluator:
     def __init__(self, generalizer: Generalizer, lattice: Lattice, names: Sequence[str],
                  models: Sequence[PrivacyModel], metric: UtilityMetric, *, suppression_limit: float,
                  sensitive: Mapping[str, SensitiveColumn] | None = None, context: Mapping[str, Any] | None = None,
-                 node_context: Any = None) -> None:
+                 node_context: Any = None, prepare_models: bool = True) -> None:
         self.g = generalizer
         self.lattice = lattice
         self.names = list(names)
@@ -126,7 +126,9 @@ class NodeEvaluator:
             b = generalizer.bottom
             prepare([np.bincount(b.rep_cols[i], weights=bottom_weights, minlength=gm.table.shape[0])
                      for i, gm in enumerate(generalizer.maps)])
-        if not self._sizes_only:
+        if not self._sizes_only and prepare_models:
+            # prepare_models=False: the models keep what they learnt from a larger table (a round
+            # of local recoding measures t-closeness against the whole table, as ARX does)
             bottom = self.g.bottom
             stats = self._stats(bottom)
             for m in self.models:

@@ -10,9 +10,9 @@ over predecessors, without pruning. Both stop after ``step_limit`` checked trans
 
 Which node ends up best depends on the order of equal-loss nodes in the queue, so the queue is
 ``java.util.PriorityQueue`` (a binary heap, ties left where the heap puts them) and node lists
-follow ARX's solution space (successors by increasing attribute index, as in ``Lattice``). The
-search sees checked nodes only through ``NodeResult`` (every node's loss is read, anonymous or not:
-ARX checks with ``forceMeasureInfoLoss``).
+follow ARX's solution space (successors by increasing attribute index, as in ``Lattice``;
+predecessors by decreasing index). The search sees checked nodes only through ``NodeResult``
+(every node's loss is read, anonymous or not: ARX checks with ``forceMeasureInfoLoss``).
 """
 
 from __future__ import annotations
@@ -152,7 +152,8 @@ def lightning(lattice: Lattice, checker: Callable[[int], NodeResult], *, top_dow
     def expand(v: int, up: bool) -> int | None:
         """Check and queue the unexpanded neighbours; return the one with the lowest loss."""
         result: int | None = None
-        for s in (lattice.successors(v) if up else lattice.predecessors(v)):
+        # ARX lists successors by increasing attribute index and predecessors by decreasing index
+        for s in (lattice.successors(v) if up else lattice.predecessors(v)[::-1]):
             if not expanded[s] and not insufficient[s]:
                 assure_checked(s)
                 queue.add(s)
