@@ -8,7 +8,7 @@ Usage::
 
 Needs ``javac`` and ``java`` (run with JDK 17). ARX's heuristic searches depend on these classes'
 exact behaviour (the genetic search's draws, the order LIGHTNING's queue returns equal-loss nodes
-in); the tests replay the recorded operations against ``unlinkable.search.java_random`` and the
+in); the tests replay the recorded operations against ``unlinkable.java_random`` and the
 LIGHTNING queue. The Java program below is written for this purpose; its output is the reference.
 """
 

@@ -313,7 +313,12 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
         check_float(sections["suppression_limit"], "suppression_limit", low=0.0, high=1.0)
     if sections.get("search") is not None:
         search_options(sections["search"])
-              "search", "local_recoding", "steps", "seed", "assess"),
+    if sections.get("assess") is not None:
+        assess_options(sections["assess"])
+    if sections.get("local_recoding") not in (None, False):
+        from unlinkable.transform.local_recoding import LocalRecoding
+
+        LocalRecoding.from_config(sections["local_recoding"])
     if sections.get("metric") is not None:
         from unlinkable.utility import metric_from_name
 

@@ -12,6 +12,9 @@ wrapping uint64 arithmetic (2^48 divides 2^64), so a stream of any length is one
 
 from __future__ import annotations
 
+import math
+from typing import Any, MutableSequence
+
 import numpy as np
 
 _MULTIPLIER = 0x5DEECE66D
@@ -101,5 +104,23 @@ class JavaRandom:
         """``nextDouble()``: 53 random bits over 2**53."""
         return ((self._next(26) << 27) + self._next(27)) * (1.0 / (1 << 53))
 
+    def shuffle(self, items: MutableSequence[Any]) -> None:
+        """``Collections.shuffle(list, random)`` on a random-access list, in place (ARX's genetic search)."""
+        for i in range(len(items), 1, -1):
+            j = self.next_int(i)
+            items[i - 1], items[j] = items[j], items[i - 1]
 
-__all__ = ["JavaRandom", "java_int", "next_doubles"]
+
+def java_round(x: float) -> int:
+    """``Math.round(double)`` for finite values: the nearest integer, halves rounded up.
+
+    Examples
+    --------
+    >>> java_round(2.5), java_round(0.49999999999999994), java_round(-2.5)
+    (3, 0, -2)
+    """
+    low = math.floor(x)
+    return int(low) + (1 if x - low >= 0.5 else 0)   # x - floor(x) is exact; x + 0.5 may round up
+
+
+__all__ = ["JavaRandom", "java_int", "java_round", "next_doubles"]

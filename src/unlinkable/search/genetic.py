@@ -10,9 +10,10 @@ fitness among the best ``production_fraction``, and the rest are mutated copies 
 ``immigration_fraction`` move between the two sub-populations; ARX computes that count as
 ``(int) fraction * k``, which is 0 for any fraction below 1, and so does this module.
 
-The random draws are ``java.util.Random``'s (``JavaRandom``), in ARX's order, so a seed gives ARX's
-run (ARX's deterministic mode is the seed ``0xDEADBEEF`` read as a Java int, -559038737). The
-search stops after ``step_limit`` checked transformations or ``time_limit_s``.
+The random draws are ``java.util.Random``'s (``unlinkable.java_random.JavaRandom``), in ARX's
+order, so a seed gives ARX's run (ARX's deterministic mode is the seed ``0xDEADBEEF`` read as a
+Java int, -559038737). The search stops after ``step_limit`` checked transformations or
+``time_limit_s``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from unlinkable.search.flash import NodeResult, SearchOutcome
-from unlinkable.search.java_random import JavaRandom, java_round
+from unlinkable.java_random import JavaRandom, java_round
 from unlinkable.search.lattice import Lattice
 
 #: ARX's ``new Random(0xDEADBEEF)`` (``setGeneticAlgorithmDeterministic(true)``): an int literal, sign-extended
