@@ -604,7 +604,7 @@ class Anonymizer:
         has = any(isinstance(m, (KAnonymity, KMap)) for m in self.models) or any(x > 1 for x in sizes)
         return max(sizes) if has else None
 
-    def _local_round(self, setup: "_Setup", rows: np.ndarray, gs_factor: float) -> tuple[tuple[int, ...], np.ndarray] | None:
+    def _local_round(self, setup: _Setup, rows: np.ndarray, gs_factor: float) -> tuple[tuple[int, ...], np.ndarray] | None:
         """One round of local recoding (ARX ``optimizeFast``): search the given records on their own.
 
         The models keep what they learnt from the whole table (t-closeness' distribution; k-map's

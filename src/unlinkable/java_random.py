@@ -13,7 +13,8 @@ wrapping uint64 arithmetic (2^48 divides 2^64), so a stream of any length is one
 from __future__ import annotations
 
 import math
-from typing import Any, MutableSequence
+from collections.abc import MutableSequence
+from typing import Any
 
 import numpy as np
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from unlinkable.java_random import JavaRandom, java_round
 from unlinkable.search.algorithms import ALGORITHMS, run_heuristic
 from unlinkable.search.flash import NodeResult
 from unlinkable.search.genetic import GeneticOptions, genetic
-from unlinkable.java_random import JavaRandom, java_round
 from unlinkable.search.lattice import Lattice
 from unlinkable.search.lightning import _JavaPriorityQueue, lightning
 

@@ -17,10 +17,10 @@ from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.io import read_table
 from unlinkable.data.outputs import OutputSet
 from unlinkable.data.roles import KEPT_AS_IS, Role, column_roles
-from unlinkable.search.algorithms import SEEDED
 from unlinkable.errors import ConfigError
 from unlinkable.models import ModelContext
 from unlinkable.progress import Progress
+from unlinkable.search.algorithms import SEEDED
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ a module plus a line in ``HEURISTICS``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from unlinkable.search.flash import NodeResult, SearchOutcome
@@ -28,9 +29,9 @@ SEEDED: tuple[str, ...] = ("genetic",)
 SEED_RANGE = (-(1 << 63), (1 << 63) - 1)
 
 
-def run_heuristic(name: str, lattice: "Lattice", checker: Callable[[int], "NodeResult"], *,
+def run_heuristic(name: str, lattice: Lattice, checker: Callable[[int], NodeResult], *,
                   step_limit: int | None = None, time_limit_s: float | None = None, seed: int | None = None,
-                  progress: Callable[[int, None], None] | None = None) -> "SearchOutcome":
+                  progress: Callable[[int, None], None] | None = None) -> SearchOutcome:
     """Run the heuristic search ``name``; the outcome's optimum is the best anonymous node it checked.
 
     Examples

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from unlinkable.search.flash import NodeResult, SearchOutcome
 from unlinkable.java_random import JavaRandom, java_round
+from unlinkable.search.flash import NodeResult, SearchOutcome
 from unlinkable.search.lattice import Lattice
 
 #: ARX's ``new Random(0xDEADBEEF)`` (``setGeneticAlgorithmDeterministic(true)``): an int literal, sign-extended
@@ -166,7 +166,7 @@ def genetic(lattice: Lattice, checker: Callable[[int], NodeResult], *, seed: int
                 raise _Stop
             z1.append(individual(levels))
         z2: list[int] = []
-        for i in range(k):
+        for _ in range(k):
             levels = [random_level(j) for j in range(m)]
             if must_stop():
                 raise _Stop

@@ -18,7 +18,7 @@ predecessors by decreasing index). The search sees checked nodes only through ``
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

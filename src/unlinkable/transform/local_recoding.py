@@ -22,8 +22,9 @@ k-anonymity with the derived k of the whole table, as in ARX.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -47,7 +48,7 @@ class LocalRecoding:
     adaption_factor: float = 0.05
 
     @classmethod
-    def from_config(cls, raw: object) -> "LocalRecoding":
+    def from_config(cls, raw: object) -> LocalRecoding:
         """Validate a ``local_recoding`` job-file section (or API mapping); ``true`` means the defaults."""
         from unlinkable.config import check_float, check_int, check_keys
 
@@ -75,7 +76,7 @@ Round = Callable[[np.ndarray, float], "tuple[tuple[int, ...], np.ndarray] | None
 
 
 def recode(levels: Sequence[int], suppressed: np.ndarray, settings: LocalRecoding, anonymize: Round, *,
-           minimal_class_size: int | None) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+           minimal_class_size: int | None) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
     """Run the rounds; return per-record levels, the final suppression mask and what each round did.
 
     Examples
@@ -92,7 +93,7 @@ def recode(levels: Sequence[int], suppressed: np.ndarray, settings: LocalRecodin
     record_levels = np.tile(np.asarray(levels, dtype=np.int32), (n, 1))
     left = np.asarray(suppressed, dtype=bool).copy()
     gs = settings.gs_factor
-    rounds: list[dict] = []
+    rounds: list[dict[str, Any]] = []
     iterations, optimized = 0, None   # None: ARX's Integer.MAX_VALUE (go on)
 
     def optimizable() -> bool:
