@@ -583,11 +583,11 @@ class Anonymizer:
         """Local recoding splits the table into rounds: only models that hold class by class can."""
         from unlinkable.models.kanonymity import KAnonymity
         from unlinkable.models.kmap import KMap
-        from unlinkable.models.ldiversity import _LDiversity
+        from unlinkable.models.ldiversity import DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity
         from unlinkable.models.tcloseness import AgainstTable
 
         for m in self.models:
-            ok = isinstance(m, (KAnonymity, _LDiversity, AgainstTable)) or (
+            ok = isinstance(m, (KAnonymity, DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity, AgainstTable)) or (
                 isinstance(m, KMap) and m.estimator is not None and m.population is None)
             if not ok:
                 raise ConfigError(f"local recoding does not support {m!r}: its guarantee is about the whole table or a "

@@ -98,7 +98,7 @@ def test_the_verifier_checks_each_record_of_a_local_recoding():
 
 
 @pytest.mark.parametrize("raw, message", [
-    ({"gs_factor": 2}, "'gs_factor' parameter must be in"),
+    ({"gs_factor": 2}, "'gs_factor' parameter must be"),
     ({"max_iterations": 0}, "'max_iterations' parameter must be"),
     ({"gs_facor": 0.1}, "unknown key 'gs_facor'"),
     ("yes", "must be true or a mapping"),

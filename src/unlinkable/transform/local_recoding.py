@@ -50,7 +50,7 @@ class LocalRecoding:
     @classmethod
     def from_config(cls, raw: object) -> LocalRecoding:
         """Validate a ``local_recoding`` job-file section (or API mapping); ``true`` means the defaults."""
-        from unlinkable.config import check_float, check_int, check_keys
+        from unlinkable.constraints import check_float, check_int, check_keys
 
         if raw is True:
             return cls()
