@@ -174,7 +174,7 @@ def test_individual_risk_method_and_qual_from_the_job_file(tmp_path, section, fl
 
 @pytest.mark.parametrize("section, message", [
     ("assess: {individual_risk: {method: exakt}}\n", "`assess.individual_risk.method` 'exakt' is not one of approx, exact (hint: did you mean 'exact'?"),
-    ("assess: {individual_risk: {qual: 0}}\n", "'assess.individual_risk.qual' parameter must be in (0.0, None]"),
+    ("assess: {individual_risk: {qual: 0}}\n", "'assess.individual_risk.qual' parameter must be a number > 0"),
     ("assess: {individual_risk: {qual: .inf}}\n", "must be finite"),
     ("assess: {individual_risk: {qual: two}}\n", "'assess.individual_risk.qual' parameter must be a number"),
     ("assess: {individual_risk: {methd: exact}}\n", "unknown key 'methd' (hint: did you mean 'method'?"),
