@@ -37,8 +37,6 @@ FILE_REASONS = {
                        "schemas, execute_tool_calls dispatch), R plumbing around its other functions",
     "test_ai_utility.R": "not a disclosure method: ai_utility_score, the objective sdcMicro's LLM agent optimises "
                          "(suppression rate and category loss of two sdcMicroObj), part of its LLM tool interface",
-    "test_dataGen.R": "not implemented in unlinkable: dataGen (synthetic records drawn from a multivariate normal "
-                      "fitted to the numeric columns); its data could be regenerated with r_random.py",
     "test_generateStrata.R": "R helper, not a risk method: generateStrata pastes key values into one text column "
                              "('2-4') to be used as a stratum; unlinkable takes the strata columns themselves",
     "test_infoLoss.R": "not implemented in unlinkable: targeted record swapping (recordSwap, sdcMicro's C++ household "
@@ -250,7 +248,7 @@ def translate(file: str, desc: str, body: str, session: Session) -> dict:
     handler = HANDLERS.get(file)
     if handler is None:
         raise Unsupported("no translation for this file")
-    if handler is t_localsupp:
+    if handler in (t_localsupp, t_datagen):
         return handler(desc, body, session, [])
     run_body(session, body, file in _LENIENT)
     return handler(desc, body, session, expectations(body))
@@ -866,7 +864,40 @@ def t_modrisk(desc, body, session, exps):
     return {"kind": "modRisk", "table": frame_json(frame), **roles, "calls": calls, "expect": out}
 
 
+def t_datagen(desc, body, session, exps):
+    """dataGen on the numeric columns (given by index, or an sdcMicroObj's numVars), from R's stream
+    after the set.seed just before the call; a data.frame draws dataGenWORK's default n = 200 records."""
+    for st in statements(body):
+        if "dataGen(" in st:
+            break
+        if not st.startswith("expect_"):
+            session.run(st)
+    m = re.fullmatch(r"fr <- dataGen\((\w+)(?:\[,c\(([\d,]+)\)\])?\)", st)
+    obj = session.vars[m.group(1)]
+    if isinstance(obj, PeerCall):
+        frame, columns, records = obj.args[0], names_of(obj.args[0], obj.kwargs["numVars"]), None
+    else:
+        frame, columns, records = obj, names_of(obj, [float(v) for v in m.group(2).split(",")]), 200
+    seed = int(re.findall(r"set\.seed\((\d+)\)", body[:body.find("dataGen(")])[-1])
+    out = []
+    for st in statements(body):
+        st1 = re.sub(r"\s+", "", st)
+        e = re.fullmatch(r"expect_false\(all\(fr(?:@manipNumVars)?\[,(\d)\]==sample_Data(?:@manipNumVars)?\[,\1\]\)\)", st1)
+        if e:
+            out.append({"r": st, "check": "column_changed", "column": columns[int(e.group(1)) - 1]})
+            continue
+        e = re.fullmatch(r"expect_equal\(fr@manipNumVars\[,(\d)\],(c\([^()]*\)),tolerance=([\d.]+)\)", st1)
+        if e:
+            out.append({"r": st, "check": "equal", "column": columns[int(e.group(1)) - 1],
+                        "expected": evaluate(session, e.group(2)), "tolerance": float(e.group(3))})
+        elif st.startswith("expect_"):
+            raise Unsupported(f"expectation {st[:60]!r}")
+    return {"kind": "dataGen", "table": frame_json(frame), "attributes": columns, "records": records,
+            "seed": seed, "expect": out}
+
+
 HANDLERS = {
+    "test_dataGen.R": t_datagen,
     "test_shuffle.R": t_shuffle,
     "test_il_variables.R": t_il_variables,
     "test_il_correl.R": t_il_correl,

@@ -46,6 +46,7 @@ _LAZY = {
     "microaggregation": "unlinkable.sdc.microaggregation",
     "pram": "unlinkable.sdc.pram",
     "add_noise": "unlinkable.sdc.noise",
+    "synthetic_normal": "unlinkable.sdc.synthetic",
     "rank_swap": "unlinkable.sdc.rank_swap",
     "top_bottom_code": "unlinkable.sdc.top_bottom",
     "recode": "unlinkable.sdc.recode",

@@ -868,7 +868,7 @@ def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Ma
       changed only its target columns, and each target column is what the method may produce from
       the step's input (recode: the interval of each value; top-bottom: the caps; local
       suppression: values or missing; rank swap: the same values, permuted; PRAM: categories of
-      the column; noise and microaggregation: missing exactly where the input is);
+      the column; noise, synthetic and microaggregation: missing exactly where the input is);
     - after ``local-suppression`` (k): every record is compatible with at least k records, a missing
       value matching anything (sdcMicro's rule, recounted here by brute force over key patterns);
     - after ``microaggregation`` (k): every group of records sharing the aggregated values has at
@@ -1113,6 +1113,7 @@ _STEP_CHECKERS: dict[str, Callable[..., None]] = {
     "shuffle": _check_shuffle,
     "pram": _check_pram,
     "noise": _check_perturbed("noise"),
+    "synthetic": _check_perturbed("synthetic"),
     "microaggregation": _check_perturbed("microaggregation"),
 }
 

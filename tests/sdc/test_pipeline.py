@@ -193,7 +193,7 @@ def test_real_suppression_and_microaggregation_run(sdc_data):
 
 def test_registry_names_match_the_job_file():
     assert set(REGISTRY) == {"recode", "top-bottom", "pram", "noise", "rank-swap", "local-suppression",
-                             "risk-suppression", "shuffle", "microaggregation"}
+                             "risk-suppression", "shuffle", "synthetic", "microaggregation"}
 
 
 def test_sdcmicro_variants_from_step_parameters(sdc_data):
@@ -265,3 +265,13 @@ def test_romm_noise_step_is_verified_and_refuses_missing_values():
     holed = df.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(None).otherwise(pl.col("savings")).alias("savings"))
     with pytest.raises(InputError, match=r"column 'savings' has missing values, which ROMM cannot mix"):
         Pipeline([("noise", {"attributes": ["savings"], "method": "ROMM", "seed": 5})], **ROLES).run(holed)
+
+
+def test_synthetic_step_replaces_its_columns_and_is_verified():
+    from unlinkable.verify import verify_steps
+
+    df = frame()
+    out = Pipeline([("synthetic", {"attributes": ["income", "savings"], "seed": 2})], **ROLES).run(df)
+    verify_steps(out.table, original=df, steps=list(out.steps), stages=out.stages)
+    assert out.table.select("age", "roof", "sex").equals(df.select("age", "roof", "sex"))
+    assert out.steps[0]["changed_cells"] == 2 * df.height

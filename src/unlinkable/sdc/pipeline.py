@@ -144,6 +144,12 @@ def _run_noise(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, 
     return add_noise(df, **params), {}
 
 
+def _run_synthetic(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
+    from unlinkable.sdc.synthetic import synthetic_normal
+
+    return df.with_columns(synthetic_normal(df, **params)), {}
+
+
 def _run_rank_swap(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
     from unlinkable.sdc.rank_swap import rank_swap
 
@@ -252,6 +258,13 @@ REGISTRY: dict[str, StepSpec] = {
         _run_shuffle,
         random=True,
     ),
+    "synthetic": StepSpec(
+        {"attributes": _str_list, "seed": _seed},
+        ("attributes",),
+        ("attributes",),
+        _run_synthetic,
+        random=True,
+    ),
     "microaggregation": StepSpec(
         {"attributes": _str_list, "k": _int(1), "method": _str, "aggregate": _str},
         ("attributes",),
@@ -286,7 +299,7 @@ class Pipeline:
     ----------
     steps : list of (name, params)
         Each step is a name from :data:`REGISTRY` (``recode``, ``top-bottom``, ``pram``, ``noise``,
-        ``rank-swap``, ``local-suppression``, ``risk-suppression``, ``shuffle``, ``microaggregation``) and a dict of that method's
+        ``rank-swap``, ``local-suppression``, ``risk-suppression``, ``shuffle``, ``synthetic``, ``microaggregation``) and a dict of that method's
         keyword arguments (without the data).
     seed : int, optional
         Seeds the random steps that do not set their own ``seed`` (one independent stream per step,

@@ -38,6 +38,7 @@ from unlinkable.sdc.rank_swap import rank_swap
 from unlinkable.sdc.recode import recode
 from unlinkable.sdc.risk_suppression import risk_suppression
 from unlinkable.sdc.shuffle import shuffle
+from unlinkable.sdc.synthetic import synthetic_normal
 from unlinkable.sdc.top_bottom import top_bottom_code
 
 CASES = json.loads((Path(__file__).with_name("cases.json")).read_text())["cases"]
@@ -501,8 +502,23 @@ def run_shuffle_case(case: dict) -> None:
             assert sorted(out[name].to_list()) == sorted(df[name].to_list()), exp["r"]
 
 
+def run_datagen_case(case: dict) -> None:
+    df = table(case["table"])
+    out = synthetic_normal(df, attributes=case["attributes"], records=case["records"] or df.height,
+                           rng=RRandom(case["seed"]))
+    for exp in case["expect"]:
+        drawn = out[exp["column"]].to_list()
+        if exp["check"] == "equal":
+            assert r_all_equal(exp["expected"], drawn, exp["tolerance"]), exp["r"]
+        else:  # R recycles the shorter column in ==
+            original = df[exp["column"]].to_list()
+            assert not all(d == original[i % len(original)] for i, d in enumerate(drawn)), exp["r"]
+
+
 def run_case(case: dict) -> None:
     kind = case["kind"]
+    if kind == "dataGen":
+        return run_datagen_case(case)
     if kind == "shuffle":
         return run_shuffle_case(case)
     if kind == "IL_variables":
