@@ -20,10 +20,29 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.table import require_columns
-from unlinkable.errors import InputError, shown
+from unlinkable.errors import ConfigError, InputError, shown
 
 #: the largest magnitude a numeric method accepts (its square, times any table size, stays finite)
 LARGEST = 1e100
+
+def attribute_names(frame: pl.DataFrame, attributes: str | Sequence[str], *, where: str) -> list[str]:
+    """The numeric method's attribute list, checked: not empty, no column twice, every column present.
+
+    Examples
+    --------
+    >>> attribute_names(pl.DataFrame({"income": [1.0]}), "income", where="add_noise")
+    ['income']
+    """
+    attrs = [attributes] if isinstance(attributes, str) else list(attributes)
+    if not attrs:
+        raise ConfigError(f"{where}: no attributes given", hint="pass attributes=[...] with numeric columns")
+    if len(set(attrs)) != len(attrs):
+        raise ConfigError(f"{where}: attributes {attrs!r} repeat a column", hint="list each column once")
+    for name in attrs:
+        if name not in frame.columns:
+            raise InputError(f"{where}: no column {name!r}", hint=f"the columns are {frame.columns}")
+    return attrs
+
 
 _INFINITE_HINT = ("numeric methods need finite numbers; fix the value, or leave the field empty "
                   "for a missing value (NaN is read as missing)")

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.io import read_table
-from unlinkable.data.numeric import numeric_columns
+from unlinkable.data.numeric import attribute_names, numeric_columns
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["add_noise"]
@@ -93,7 +93,7 @@ def add_noise(
     ((4, 1), Float64)
     """
     frame = read_table(data)
-    attrs = _numeric_columns(frame, attributes)
+    attrs = attribute_names(frame, attributes, where="add_noise")
     frame = numeric_columns(frame, attrs, where="add_noise", hint="noise applies to continuous attributes")
     if method not in METHODS:
         raise ConfigError(f"add_noise: unknown method {method!r}", hint=f"use one of {list(METHODS)}")
@@ -169,17 +169,3 @@ def _sd(x: np.ndarray) -> np.ndarray:
     mean = np.nansum(x, axis=0) / np.maximum(counts, 1)
     ss = np.nansum((x - mean) ** 2, axis=0)
     return np.where(counts >= 2, np.sqrt(ss / np.maximum(counts - 1, 1)), 0.0)
-
-
-def _numeric_columns(frame: pl.DataFrame, attributes: Sequence[str]) -> list[str]:
-    if isinstance(attributes, str):
-        attributes = [attributes]
-    attrs = list(attributes)
-    if not attrs:
-        raise ConfigError("add_noise: no attributes given", hint="pass attributes=[...] with numeric columns")
-    for name in attrs:
-        if name not in frame.columns:
-            raise InputError(f"add_noise: no column {name!r}", hint=f"the columns are {frame.columns}")
-    if len(set(attrs)) != len(attrs):
-        raise ConfigError(f"add_noise: attributes {attrs!r} repeat a column", hint="list each column once")
-    return attrs

@@ -10,8 +10,8 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.io import read_table
-from unlinkable.data.numeric import numeric_columns
-from unlinkable.errors import ConfigError, InputError
+from unlinkable.data.numeric import attribute_names, numeric_columns
+from unlinkable.errors import ConfigError
 
 __all__ = ["rank_swap"]
 
@@ -94,16 +94,7 @@ def rank_swap(
     True
     """
     frame = read_table(data)
-    if isinstance(attributes, str):
-        attributes = [attributes]
-    attrs = list(attributes)
-    if not attrs:
-        raise ConfigError("rank_swap: no attributes given", hint="pass attributes=[...] with numeric columns")
-    if len(set(attrs)) != len(attrs):
-        raise ConfigError(f"rank_swap: attributes {attrs!r} repeat a column", hint="list each column once")
-    for name in attrs:
-        if name not in frame.columns:
-            raise InputError(f"rank_swap: no column {name!r}", hint=f"the columns are {frame.columns}")
+    attrs = attribute_names(frame, attributes, where="rank_swap")
     frame = numeric_columns(frame, attrs, where="rank_swap", hint="rank swapping needs ordered numbers")
     if sum(v is not None for v in (p, r0, k0)) > 1:
         raise ConfigError("rank_swap: give one of p, r0 and k0", hint="p is the rank window in percent; r0 or k0 derive it")

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.io import read_table
-from unlinkable.data.numeric import numeric_columns
+from unlinkable.data.numeric import attribute_names, numeric_columns
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["synthetic_normal"]
@@ -61,14 +61,7 @@ def synthetic_normal(data: Any, *, attributes: Sequence[str], records: int | Non
     (3, 2)
     """
     frame = read_table(data)
-    attrs = [attributes] if isinstance(attributes, str) else list(attributes)
-    if not attrs:
-        raise ConfigError("synthetic: no attributes given", hint="pass attributes=[...] with numeric columns")
-    if len(set(attrs)) != len(attrs):
-        raise ConfigError(f"synthetic: attributes {attrs!r} repeat a column", hint="list each column once")
-    for name in attrs:
-        if name not in frame.columns:
-            raise InputError(f"synthetic: no column {name!r}", hint=f"the columns are {frame.columns}")
+    attrs = attribute_names(frame, attributes, where="synthetic")
     frame = numeric_columns(frame, attrs, where="synthetic", hint="synthetic values are drawn for numeric columns")
     x = frame.select(pl.col(attrs).cast(pl.Float64).fill_nan(None))
     for name in attrs:
