@@ -751,8 +751,8 @@ def t_il_correl(desc, body, session, exps):
             "noise": list(runs.values()), "expect": out}
 
 
-_NOISE_METHODS = ("additive", "correlated", "correlated2", "restr", "ROMM")
-_NOISE_OTHER = {"outdect": "noise added to outliers found by a robust MCD Mahalanobis distance"}
+_NOISE_METHODS = ("additive", "correlated", "correlated2", "restr", "ROMM", "outdect")
+_NOISE_OTHER: dict[str, str] = {}
 
 
 def t_addnoise(desc, body, session, exps):
@@ -767,21 +767,22 @@ def t_addnoise(desc, body, session, exps):
         method = kw.get("method", "additive")
         if method not in _NOISE_METHODS:
             raise Unsupported(f"not implemented in unlinkable: addNoise method {method!r} "
-                              f"({_NOISE_OTHER[method]}); unlinkable's noise step has additive, correlated, "
-                              "correlated2, restr and ROMM")
+                              f"({_NOISE_OTHER.get(method, 'unknown to sdcMicro')}); unlinkable's noise step has "
+                              f"{', '.join(_NOISE_METHODS)}")
         obj = evaluate(session, args[0])
         data = obj.args[0] if isinstance(obj, PeerCall) else obj
         runs[target] = {"method": method, "noise": kw.get("noise", 150.0), "delta": kw.get("delta", 0.1),
                          "p": kw.get("p", 0.001)}
     for st in statements(body):
-        st1 = re.sub(r"\s+", "", st)
+        st1 = re.sub(r"^\w+<-(?=expect_)", "", re.sub(r"\s+", "", st))  # fr <- expect_error(addNoise(...))
         names = list(runs)
         if st1.startswith("expect_warning("):
             out.append({"r": st, "check": "not_applicable",
                         "why": "R's rnorm warns 'NAs produced' for a column without values; unlinkable leaves "
                                "such a column missing without a warning"})
         elif st1.startswith("expect_error("):
-            out.append({"r": st, "check": "error", "run": names.index(re.search(r"(\w+)<-addNoise", st1).group(1))})
+            assigned = re.search(r"(\w+)<-addNoise", st1)
+            out.append({"r": st, "check": "error", "run": names.index(assigned.group(1) if assigned else None)})
         elif re.fullmatch(r"expect_true\(all\((na\.omit\()?colMeans\(abs\(\S+-\S+\)(,na\.rm=TRUE)?\)\)?>0\)\)", st1):
             out.append({"r": st, "check": "every_column_changed", "run": 0})
         elif re.fullmatch(r"expect_true\(mean\(colMeans\(abs\(\w+(@manipNumVars|\$xm)-\S+\).*\)>mean\(.*\)\)", st1):
@@ -799,8 +800,10 @@ def t_shuffle(desc, body, session, exps):
     kw = {k: evaluate(session, v) for k, v in (re.fullmatch(r"(\w+)\s*=\s*(.+)", a.strip()).groups()
                                                for a in split_args(m.group(4)))}
     if kw["method"] != "ds":
-        raise Unsupported(f"not implemented in unlinkable: shuffle method {kw['method']!r} with covmethod "
-                          f"{kw['covmethod']!r} (a robust MCD covariance); unlinkable shuffles by method 'ds'")
+        raise Unsupported(f"not implemented in unlinkable: shuffle method {kw['method']!r} (sdcMicro reorders the "
+                          "responses by multivariate-normal draws regressed with regmethod "
+                          f"{kw['regmethod']!r}, MASS::rlm's MM regression); unlinkable shuffles by method 'ds' "
+                          "with covmethod spearman, pearson or mcd")
     if kw.get("weights") is not None:
         raise Unsupported("shuffle with regression weights")
     out = []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +17,7 @@ from scipy import stats
 
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.sdc.noise import add_noise
+from unlinkable.sdc.robust_covariance import mahalanobis_squared, minimum_covariance_determinant
 
 
 def correlated_frame(n: int, seed: int) -> pl.DataFrame:
@@ -154,3 +158,51 @@ def test_romm_blanks_a_column_with_a_missing_value_as_sdcmicro():
     assert out["a"].null_count() == 4 and out["b"].null_count() == 0
     with pytest.raises(ConfigError, match="p must be"):
         add_noise(df, attributes=["b"], method="ROMM", p=-1.0, seed=0)
+
+
+# --- outdect: noise on the outliers only (sdcMicro addNoise method "outdect") -----------------
+
+_MCD_REFERENCE = json.loads((Path(__file__).resolve().parents[1] / "reference" / "robustbase_mcd.json").read_text())
+
+
+def _r_stream(seed: int):
+    spec = importlib.util.spec_from_file_location(
+        "r_random", Path(__file__).resolve().parents[1] / "peers" / "sdcmicro" / "r_random.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.RRandom(seed)
+
+
+@pytest.mark.parametrize("case", _MCD_REFERENCE["outdect"], ids=[c["name"] for c in _MCD_REFERENCE["outdect"]])
+def test_outdect_equals_r_on_sdcmicros_test_data(case):
+    """robustbase's covMcd and R's rnorm on sdcMicro's test tables, both runs from one stream
+    (scripts/robustbase_mcd_reference.py); the MCD draws nothing here (every subset is tried)."""
+    x = np.array([[np.nan if v is None else v for v in row] for row in case["x"]])
+    df = pl.DataFrame({f"V{j + 1}": x[:, j] for j in range(x.shape[1])})
+    stream = _r_stream(case["seed"][0])
+    for noise, key in zip(case["noise"], ("first", "second")):
+        got = add_noise(df, attributes=df.columns, method="outdect", noise=noise, rng=stream).to_numpy()
+        expected = np.array([[np.nan if v is None else v for v in row] for row in case[key]])
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
+
+
+def test_outdect_perturbs_only_the_outliers():
+    """30 records near a line and one far off it: the records that change are exactly those above a
+    column's 99% quantile or beyond sqrt(chi2_2(0.975)) from the MCD, the far one among them."""
+    rng = np.random.default_rng(5)
+    a = rng.normal(0, 1, 30)
+    df = pl.DataFrame({"a": np.append(a, 0.0), "b": np.append(2 * a + rng.normal(0, 0.1, 30), 5.0)})
+    out = add_noise(df, attributes=["a", "b"], method="outdect", seed=1)
+    changed = np.flatnonzero((out.to_numpy() != df.to_numpy()).any(axis=1))
+    x = df.to_numpy()
+    fit = minimum_covariance_determinant(x)
+    far = mahalanobis_squared(x, fit.center, fit.covariance) > stats.chi2.ppf(0.975, 2)
+    above = (x > np.quantile(x, 0.99, axis=0)).any(axis=1)
+    assert changed.tolist() == np.flatnonzero(far | above).tolist()
+    assert 30 in changed.tolist() and len(changed) < 10
+
+
+def test_outdect_refuses_a_table_without_a_complete_record():
+    df = pl.DataFrame({"a": [1.0, None, 3.0, 4.0], "b": [None, 2.0, None, None]})
+    with pytest.raises(InputError, match="outdect needs the robust covariance"):
+        add_noise(df, attributes=["a", "b"], method="outdect", seed=1)

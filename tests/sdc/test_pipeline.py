@@ -267,6 +267,15 @@ def test_romm_noise_step_is_verified_and_refuses_missing_values():
         Pipeline([("noise", {"attributes": ["savings"], "method": "ROMM", "seed": 5})], **ROLES).run(holed)
 
 
+def test_outdect_noise_step_is_verified_and_moves_only_outliers():
+    from unlinkable.verify import verify_steps
+
+    df = frame()
+    out = Pipeline([("noise", {"attributes": ["income", "savings"], "method": "outdect", "seed": 5})], **ROLES).run(df)
+    verify_steps(out.table, original=df, steps=list(out.steps), stages=out.stages)
+    assert 0 < out.steps[0]["changed_cells"] < df.height  # the records at the top (99% quantile) at least
+
+
 def test_synthetic_step_replaces_its_columns_and_is_verified():
     from unlinkable.verify import verify_steps
 

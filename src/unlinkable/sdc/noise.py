@@ -7,14 +7,16 @@ from typing import Any, Literal
 
 import numpy as np
 import polars as pl
+from scipy.stats import chi2
 
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import attribute_names, numeric_columns
 from unlinkable.errors import ConfigError, InputError
+from unlinkable.sdc.robust_covariance import mahalanobis_squared, minimum_covariance_determinant
 
 __all__ = ["add_noise"]
 
-METHODS = ("additive", "correlated", "correlated2", "restr", "ROMM")
+METHODS = ("additive", "correlated", "correlated2", "restr", "ROMM", "outdect")
 
 
 def add_noise(
@@ -22,7 +24,7 @@ def add_noise(
     *,
     attributes: Sequence[str],
     noise: float = 150.0,
-    method: Literal["additive", "correlated", "correlated2", "restr", "ROMM"] = "additive",
+    method: Literal["additive", "correlated", "correlated2", "restr", "ROMM", "outdect"] = "additive",
     delta: float = 0.1,
     p: float = 0.001,
     seed: int | None = None,
@@ -41,7 +43,12 @@ def add_noise(
         ``"additive"``: column ``x`` gets independent ``N(0, (noise/100 * sd(x))^2)`` noise.
         ``"correlated"``: the rows get ``N(0, noise/100 * Cov(X))`` noise, so the masked covariance
         is ``(1 + noise/100) Cov(X)`` in expectation and the correlations are kept.
-    method : {"additive", "correlated", "correlated2", "restr", "ROMM"}
+    method : {"additive", "correlated", "correlated2", "restr", "ROMM", "outdect"}
+        ``"outdect"`` (sdcMicro's outlier method) perturbs only the outliers: records above a column's
+        99% quantile (R's type 7) or whose robust Mahalanobis distance from the MCD of the complete
+        records (:func:`~unlinkable.sdc.robust_covariance.minimum_covariance_determinant`) exceeds
+        ``sqrt(chi2_k(0.975))``; each of their values gets ``N(0, (1.96 sd(x) / sqrt(n) * noise/100)^2)``
+        noise, n counting every record. The others are released unchanged.
         ``"ROMM"`` (random orthogonal matrix masking, Ting, Fienberg and Trottini) ignores ``noise``:
         it draws an n x n matrix ``M`` of standard normals (column by column), orthonormalises the
         columns of ``I + p M`` by classical Gram-Schmidt into ``T`` and returns ``T X``, so every
@@ -124,6 +131,13 @@ def add_noise(
         w, v = np.linalg.eigh(cov)
         root = v * np.sqrt(np.clip(w, 0.0, None))
         out = x + rng.standard_normal((n, k)) @ root.T
+    elif method == "outdect":
+        out = x.copy()
+        rows = _outliers(x, rng)
+        sd = _sd(x)
+        scale = 1.96 * sd / np.sqrt(n) * (noise / 100.0)
+        drawn = scale > 0  # as R's rnorm draws nothing for sd 0 or NA
+        out[np.ix_(rows, drawn)] += rng.standard_normal((len(rows), int(drawn.sum()))) * scale[drawn]
     elif method == "restr":
         share = noise / 100.0
         c = np.sqrt((n - 1 - share) / ((n + 1) * (1 + share))) if n < 500 else np.sqrt((n - 1) / (n + n * share - 1))
@@ -147,6 +161,25 @@ def add_noise(
     return frame.with_columns(
         pl.Series(name, out[:, j], dtype=pl.Float64, nan_to_null=True) for j, name in enumerate(attrs)
     )
+
+
+def _outliers(x: np.ndarray, rng: Any) -> np.ndarray:
+    """Rows above a column's 99% quantile or far from the MCD of the complete rows (sdcMicro's outdect)."""
+    valid = (~np.isnan(x)).any(axis=0)
+    top = np.full(x.shape[1], np.inf)  # an all-missing column has no quantile (R's NA: no outlier)
+    top[valid] = np.nanquantile(x[:, valid], 0.99, axis=0, method="linear")  # R's quantile type 7
+    with np.errstate(invalid="ignore"):
+        above = (x > top).any(axis=1)  # a missing value is never above
+    complete = x[~np.isnan(x).any(axis=1)]
+    try:
+        fit = minimum_covariance_determinant(complete, rng=rng)
+    except InputError as exc:
+        raise InputError(f"add_noise: outdect needs the robust covariance of the complete records: {exc.message}",
+                         hint=exc.hint or "use another noise method") from None
+    with np.errstate(invalid="ignore"):
+        far = mahalanobis_squared(np.nan_to_num(x), fit.center, fit.covariance) > chi2.ppf(0.975, x.shape[1])
+    far &= ~np.isnan(x).any(axis=1)  # R's distance of an incomplete record is NA, never an outlier
+    return np.flatnonzero(above | far)
 
 
 def _gram_schmidt(u: np.ndarray) -> np.ndarray:

@@ -223,7 +223,7 @@ REGISTRY: dict[str, StepSpec] = {
     ),
     "noise": StepSpec(
         {"attributes": _str_list, "noise": _number(0.0),
-         "method": _choice("additive", "correlated", "correlated2", "restr", "ROMM"), "delta": _number(0.0, 1.0),
+         "method": _choice("additive", "correlated", "correlated2", "restr", "ROMM", "outdect"), "delta": _number(0.0, 1.0),
          "p": _number(0.0), "seed": _seed},
         ("attributes",),
         ("attributes",),
@@ -252,7 +252,7 @@ REGISTRY: dict[str, StepSpec] = {
         _run_risk_suppression,
     ),
     "shuffle": StepSpec(
-        {"attributes": _str_list, "predictors": _str_list, "covmethod": _choice("spearman", "pearson"), "seed": _seed},
+        {"attributes": _str_list, "predictors": _str_list, "covmethod": _choice("spearman", "pearson", "mcd"), "seed": _seed},
         ("attributes", "predictors"),
         ("attributes", "predictors"),
         _run_shuffle,

@@ -5,8 +5,9 @@ keeps their rank relation to the non-confidential attributes (the predictors):
 
 1. every column of responses and predictors is turned into normal scores, qnorm((rank - 1/2) / n)
    (average ranks for ties);
-2. the rank correlation matrix R of all columns (Spearman, or Pearson on the values) becomes the
-   normal-copula correlation P = 2 sin(pi R / 6);
+2. the rank correlation matrix R of all columns (Spearman, or Pearson on the values, or the robust
+   correlation of the values' minimum covariance determinant) becomes the normal-copula correlation
+   P = 2 sin(pi R / 6);
 3. new response scores are drawn from their conditional normal distribution given the predictors'
    scores: Y* = S* (P_xs P_ss^-1)' + e, e ~ N(0, P_xx - P_xs P_ss^-1 P_sx);
 4. each response column gets its original values back in the order of Y*'s ranks (the record with the
@@ -29,10 +30,11 @@ from scipy.stats import rankdata
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
+from unlinkable.sdc.robust_covariance import minimum_covariance_determinant
 
 __all__ = ["shuffle"]
 
-COVARIANCES = ("spearman", "pearson")
+COVARIANCES = ("spearman", "pearson", "mcd")
 
 
 def shuffle(data: Any, *, responses: Sequence[str], predictors: Sequence[str], covmethod: str = "spearman",
@@ -44,7 +46,10 @@ def shuffle(data: Any, *, responses: Sequence[str], predictors: Sequence[str], c
     data : path, polars or pandas DataFrame
     responses : two or more numeric columns to shuffle (sdcMicro's left-hand side of ``form``)
     predictors : one or more numeric columns the shuffle preserves the relation to (right-hand side)
-    covmethod : "spearman" (rank correlation) or "pearson"
+    covmethod : "spearman" (rank correlation), "pearson", or "mcd": the robust correlation of the
+        values from their minimum covariance determinant (robustbase's ``covMcd``, reweighted;
+        :func:`~unlinkable.sdc.robust_covariance.minimum_covariance_determinant`), which outlying
+        records cannot pull; its random trial subsets are drawn first, from the same generator
     seed : seed of ``numpy.random.default_rng``; or ``rng``, a generator to draw from
 
     Examples
@@ -83,7 +88,17 @@ def shuffle(data: Any, *, responses: Sequence[str], predictors: Sequence[str], c
         raise InputError(f"shuffle needs at least three records, got {n}", hint="shuffle a larger table")
     ranks = np.column_stack([rankdata(m[:, j], method="average") for j in range(m.shape[1])])
     scores = ndtri((ranks - 0.5) / n)
-    corr = np.corrcoef(ranks if covmethod == "spearman" else m, rowvar=False)
+    generator = np.random.default_rng(seed) if rng is None else rng
+    if covmethod == "mcd":
+        try:
+            cov = minimum_covariance_determinant(m, rng=generator).covariance
+        except InputError as exc:
+            raise InputError(f"shuffle: covmethod 'mcd' needs the robust covariance of the records: {exc.message}",
+                             hint=exc.hint or "use covmethod 'spearman'") from None
+        sd = np.sqrt(np.diag(cov))
+        corr = cov / np.outer(sd, sd)
+    else:
+        corr = np.corrcoef(ranks if covmethod == "spearman" else m, rowvar=False)
     if not np.isfinite(corr).all():
         raise InputError("shuffle: a column is constant, so its correlations are undefined",
                          hint="leave constant columns out")
@@ -99,7 +114,6 @@ def shuffle(data: Any, *, responses: Sequence[str], predictors: Sequence[str], c
     # a symmetric square root of the conditional covariance tolerates a singular one (as MASS::mvrnorm)
     w, v = np.linalg.eigh((sigma + sigma.T) / 2)
     root = v * np.sqrt(np.clip(w, 0.0, None))
-    generator = np.random.default_rng(seed) if rng is None else rng
     draws = mean + generator.standard_normal((n, k)) @ root.T
     out = []
     for j, name in enumerate(resp):
