@@ -36,6 +36,7 @@ from unlinkable.search.flash import FULL, Flash, SearchOutcome, strategy_keys
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.transform.local_recoding import LocalRecoding, recode, recoded_frame
+from unlinkable.transform.released_codes import released_table_codes
 from unlinkable.utility import metric_from_name
 from unlinkable.utility.base import UtilityMetric, score_text
 
@@ -79,13 +80,20 @@ class Result:
     selection_score: str | None = None
     #: ARX's iterative local recoding: its settings and what each round gave back (None without it)
     local_recoding: dict[str, Any] | None = None
+    #: the quasi-identifiers as the search encoded them (``encode_column``'s codes), for an assessment
+    #: of the input that need not encode them again; None when one has a missing value (the search
+    #: reads it as a value, the assessment as missing)
+    input_codes: dict[str, EncodedColumn] | None = field(default=None, repr=False)
+    #: the released quasi-identifiers' codes, derived on demand from the search's (None: encode the text)
+    _released_codes: Callable[[], dict[str, EncodedColumn]] | None = field(default=None, repr=False)
     _risk_after: Any = field(default=None, repr=False)
 
     @property
     def risk_after(self) -> dict | None:
         """``unlinkable.assess`` figures of the released table (None when assessment is unavailable)."""
         if self._risk_after is None:
-            self._risk_after = _assess(self.table, self.quasi_identifiers)
+            encoded = self._released_codes() if self._released_codes is not None else None
+            self._risk_after = _assess(self.table, self.quasi_identifiers, encoded)
             classes = self._risk_after.get("equivalence_classes")
             if self.suppressed and isinstance(classes, dict):
                 # The suppressed records (all quasi-identifiers *) are one group of the released table
@@ -93,6 +101,12 @@ class Result:
                 classes["suppressed_records"] = self.suppressed
                 classes["count_excluding_suppressed"] = self.equivalence_classes
         return self._risk_after or None
+
+    def drop_codes(self) -> None:
+        """Let go of the search's codes (``input_codes``, and those the released table's risk was
+        computed from): a command that has taken both assessments frees their memory before verifying."""
+        self.input_codes = None
+        self._released_codes = None
 
     def to_dict(self, *, include_risk: bool = True) -> dict[str, Any]:
         """JSON-ready result (keys as in the job result file)."""
@@ -210,11 +224,11 @@ def score(data: Any, *, levels: Mapping[str, int] | Sequence[int], quasi_identif
     return anonymizer.score(data, levels, delimiter=delimiter)
 
 
-def _assess(table: Any, quasi_identifiers: Sequence[str]) -> dict[str, Any]:
+def _assess(table: Any, quasi_identifiers: Sequence[str], encoded: Mapping[str, EncodedColumn] | None = None) -> dict[str, Any]:
     from unlinkable.assessment import assess
 
     frame = table if isinstance(table, pl.DataFrame) else read_table(table)
-    return assess(frame, quasi_identifiers=list(quasi_identifiers), suda2=False).to_dict()
+    return assess(frame, quasi_identifiers=list(quasi_identifiers), suda2=False, encoded=encoded).to_dict()
 
 
 def _qi_uniques(best: Any, maps: Sequence[Any], names: Sequence[str]) -> int:
@@ -500,7 +514,15 @@ class Anonymizer:
             # are suppressed in the output, as ARX does (HashGroupify.performSuppression)
             suppressed_rows = suppressed_rows | ~np.asarray(in_subset, dtype=bool)
         recoding: dict[str, Any] | None = None
+        # The search's encoding is encode_column's whenever no quasi-identifier has a missing value
+        # (it reads a missing value as the empty string): the assessments before and after reuse it.
+        complete = all(frame[q].null_count() == 0 for q in self.quasi_identifiers)
+        input_codes = dict(zip(self.quasi_identifiers, setup.columns)) if complete else None
+        released_codes = None
         if self.local_recoding is None:
+            if complete:
+                released_codes = partial(released_table_codes, self.quasi_identifiers, maps, best.levels,
+                                         [c.codes for c in setup.columns], suppressed_rows)
             table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
                                       levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
             released = best.classes.sizes[~best.suppressed_classes]
@@ -548,6 +570,8 @@ class Anonymizer:
             unprotected_sensitive=unprotected,
             selection_score=None if selection_score is None else score_text(to_double(selection_score)),
             local_recoding=recoding,
+            input_codes=input_codes,
+            _released_codes=released_codes,
         )
 
     def _dp_search(self, private: DifferentialPrivacy, evaluator: NodeEvaluator, lattice: Lattice, maps: list,

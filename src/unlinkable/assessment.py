@@ -17,7 +17,7 @@ import polars as pl
 from unlinkable.constraints import check_float, check_int
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
-from unlinkable.data.table import EncodedTable, require_columns
+from unlinkable.data.table import EncodedColumn, EncodedTable, encode_column, require_columns
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
@@ -78,6 +78,7 @@ def assess(
     risky_cells: Sequence[int] | None = None,
     source: str | None = None,
     delimiter: str | None = None,
+    encoded: Mapping[str, EncodedColumn] | None = None,
 ) -> Assessment:
     """Measure how re-identifiable a table is, by every measure of ARX and sdcMicro.
 
@@ -98,6 +99,8 @@ def assess(
         quasi-identifiers' main effects (see ``risk.model_based``); needs ``weights``
     risky_cells : sdcMicro ``riskyCells``' thresholds for combinations of 1, 2, ... quasi-identifiers:
         per combination, the number of cells with at most that many records (``risk.risky_cells``)
+    encoded : columns of ``data`` already encoded by the caller, exactly as
+        ``data.table.encode_column`` encodes them (the Anonymizer hands over its own): not encoded again
 
     Examples
     --------
@@ -128,7 +131,7 @@ def assess(
     alpha = check_float(alpha, "alpha", low=0.0, high=1.0)
     n = frame.height
 
-    table = EncodedTable.from_frame(frame, [*qis, *sens], source=where)
+    table = _encoded_table(frame, [*qis, *sens], encoded or {}, where)
     hier = _load_hierarchies(hierarchies, table, where)
 
     # Records enter once: grouped into their distinct quasi-identifier tuples (a missing value is
@@ -249,6 +252,21 @@ def assess(
     summary["attribute_effects"] = attribute_effects(shifted, cards, qis, lifted=_lifts(qis, table, hier),
                                                      threshold=threshold, counts=sizes)
     return Assessment(summary, per_record)
+
+
+def _encoded_table(frame: pl.DataFrame, names: Sequence[str], given: Mapping[str, EncodedColumn],
+                   where: str) -> EncodedTable:
+    """The columns ``names`` encoded, taking those the caller encoded already from ``given``."""
+    if not any(name in given for name in names):
+        return EncodedTable.from_frame(frame, names, source=where)
+    require_columns(frame, names, source=where)
+    columns = {}
+    for name in names:
+        col = given.get(name)
+        if col is not None and col.codes.shape[0] != frame.height:
+            raise ValueError(f"the given encoding of {name!r} has {col.codes.shape[0]} codes for {frame.height} records")
+        columns[name] = col if col is not None else encode_column(frame[name])
+    return EncodedTable(frame.height, columns)
 
 
 def _names(value: str | Sequence[str] | None, what: str) -> list[str]:

@@ -155,6 +155,14 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
         context=context,
     )
     result = anonymizer.fit(frame)
+    # Both assessments run before the verifier, on the search's codes, which are then let go: the
+    # verifier reads the tables on its own and is the memory peak of the run. Nothing is written
+    # unless it accepts the release.
+    shown.begin("risk", "before and after")
+    risk_before = assess(original, quasi_identifiers=qis, suda2=False, source=source, identifiers=identifiers,
+                         encoded=result.input_codes if frame is original else None).to_dict()
+    payload = result.to_dict()
+    result.drop_codes()
     shown.begin("verify")
     verify_release(result.table, original=frame, quasi_identifiers=qis, models=anonymizer.models,
                    suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies, identifiers=identifiers,
@@ -166,13 +174,10 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
         # SafePub publishes the released sample only: the withheld and suppressed rows ('*' in every
         # quasi-identifier) are dropped, or their number would tell the input's size
         table = table.filter(~pl.all_horizontal([pl.col(q).cast(pl.String) == "*" for q in qis]))
-    shown.begin("risk", "before and after")
-    payload = result.to_dict()
     payload["source"] = source
     payload["records"] = frame.height
     payload["identifiers"] = identifiers
-    payload["risk_before"] = assess(original, quasi_identifiers=qis, suda2=False, source=source,
-                                    identifiers=identifiers).to_dict()
+    payload["risk_before"] = risk_before
     levels = ", ".join(f"{k}={v}" for k, v in result.transformation.items())
     summary = (f"anonymized {frame.height} records: {levels}; loss {result.loss_string}; "
                f"{result.suppressed} suppressed; {result.equivalence_classes} classes; "
