@@ -28,7 +28,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import bdtrc
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,10 @@ class _Bounds:
 
 def _sequences(n: np.ndarray, beta: float, bounds: _Bounds) -> tuple[np.ndarray, np.ndarray]:
     """a(n) and c(n) for a vector of n (floor(n * gamma) from ARX's lower bound)."""
+    # scipy.special costs half a second of start-up: imported by the one model that needs it, when
+    # it runs (every anonymize run imports this module to look for a differential-privacy model)
+    from scipy.special import bdtrc
+
     below = np.floor(np.nextafter(n * bounds.gamma_lo, -np.inf))
     a = bdtrc(below, n.astype(np.int64), beta)
     gamma = 0.5 * (bounds.gamma_lo + bounds.gamma_hi)
