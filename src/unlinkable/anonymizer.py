@@ -21,7 +21,7 @@ import polars as pl
 from unlinkable.constraints import check_float, check_int
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
-from unlinkable.data.table import EncodedColumn, encode_column, require_columns
+from unlinkable.data.table import EncodedColumn, encode_column, encode_columns, require_columns
 from unlinkable.dp.search import to_double
 from unlinkable.errors import ConfigError, NoSolutionError, did_you_mean, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
@@ -249,40 +249,6 @@ def _as_text(series: pl.Series) -> pl.Series:
     if series.null_count():
         series = series.fill_null("")
     return series
-
-
-#: tables up to this many rows are encoded through numpy object arrays (Arrow's per-call cost dominates)
-_SMALL_TABLE = 512
-
-
-def _encode_small(series: pl.Series) -> EncodedColumn:
-    """``encode_column`` for a short text column without nulls: the same codes and dictionary
-    (first-appearance order), from one ``np.unique`` over the values."""
-    values = np.array(series.to_list(), dtype=object)
-    if values.shape[0] == 0:
-        return EncodedColumn(series.name, np.zeros(0, dtype=np.int32), ())
-    uniq, first, inverse = np.unique(values, return_index=True, return_inverse=True)
-    order = np.argsort(first)
-    rank = np.empty(order.shape[0], dtype=np.int64)
-    rank[order] = np.arange(order.shape[0])
-    return EncodedColumn(series.name, rank[inverse.ravel()].astype(np.int32), tuple(uniq[order].tolist()))
-
-
-_POOL = None
-
-
-def _encode_all(series: list[pl.Series], n: int) -> list[EncodedColumn]:
-    """Encode the quasi-identifiers; large tables on two threads (Arrow's hashing releases the GIL)."""
-    global _POOL
-    if n <= _SMALL_TABLE:
-        return [_encode_small(s) for s in series]
-    if n < 20_000 or len(series) < 4:
-        return [encode_column(s) for s in series]
-    if _POOL is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="unlinkable-encode")
-    return list(_POOL.map(encode_column, series))
 
 
 class Anonymizer:
@@ -748,9 +714,13 @@ class Anonymizer:
                                   hint=f"choose a parameter between 1 and {n} (ARX: 'must be >=1 and less or equal than the number of rows')")
         if shown is not None:
             shown.begin("encode", f"{n:,} records")
-        columns = _encode_all([_as_text(frame[q]) for q in self.quasi_identifiers], frame.height)
+        columns = encode_columns([_as_text(frame[q]) for q in self.quasi_identifiers])
         maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
-        codes = np.column_stack([c.codes for c in columns])  # int32: half the memory of int64 on big tables
+        # int32: half the memory of int64 on big tables. Column-major, so that each attribute's codes
+        # are contiguous: the search's key and the released table gather them column by column.
+        codes = np.empty((frame.height, len(columns)), dtype=np.int32, order="F")
+        for i, c in enumerate(columns):
+            codes[:, i] = c.codes
         searched = codes if included is None else codes[included]
         generalizer = Generalizer(searched, maps, canonical=getattr(self.metric, "reads_representatives", True))
         lattice, keys = self._lattice(maps)

@@ -3,10 +3,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unlinkable.data.table import EncodedTable, encode_column
+from unlinkable.data.table import EncodedTable, encode_column, encode_columns
 from unlinkable.errors import InputError
 
 
@@ -32,3 +32,18 @@ def test_decoding_restores_the_column(values):
 def test_unknown_column_names_the_column():
     with pytest.raises(InputError, match="unknown column 'nope'"):
         EncodedTable.from_frame(pl.DataFrame({"a": ["1"]}), ["nope"], source="d.csv")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", "é", "10"])), min_size=0, max_size=8),
+                min_size=1, max_size=5), st.sampled_from([1, 100, 4000]))
+def test_encode_columns_equals_encode_column(columns, repeat):
+    """Every path of encode_columns (numpy for short text, Arrow, two threads for long tables) gives
+    encode_column's codes and dictionary, nulls and non-text columns included."""
+    n = max(len(c) for c in columns)
+    series = [pl.Series(f"c{i}", (c + [None] * (n - len(c))) * repeat, dtype=pl.String) for i, c in enumerate(columns)]
+    series.append(pl.Series("num", list(range(n)) * repeat))
+    for got, col in zip(encode_columns(series), series):
+        want = encode_column(col)
+        assert got.name == want.name and got.dictionary == want.dictionary
+        assert got.codes.dtype == want.codes.dtype and got.codes.tolist() == want.codes.tolist()
