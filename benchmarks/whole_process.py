@@ -1,6 +1,6 @@
 """Whole `unlinkable anonymize` and `unlinkable assess` processes on adult stacked N times (run by hand).
 
-    .venv/bin/python benchmarks/whole_process.py [--stack 1 100] [--repeat 1] [--profile]
+    .venv/bin/python benchmarks/whole_process.py [--stack 1 100] [--repeat 1] [--profile] [--phases]
 
 For each stacking factor (1 = adult, 30,162 rows; 100 = 3,016,200; 1000 = 30,162,000) it writes
 the stacked CSV and two job files into a temporary folder, then runs, each as a fresh process:
@@ -14,7 +14,10 @@ Each process is measured from outside with ``os.wait4`` (wall seconds, user + sy
 peak resident memory of that child alone). ARX's figures for the anonymize job (7.0 s and
 1.7 GiB for the whole JVM process on 3,016,200 rows) are the ones issue 10 states; they are not in
 ``../shared/reference``. With ``--profile`` the anonymize process also runs once under cProfile
-and the 25 most expensive functions (cumulative) are printed.
+and the 25 most expensive functions (cumulative) are printed. With ``--phases`` it also runs once
+with a sampler: per phase of the command (read, encode, search, risk, verify, write), the CPU
+seconds it took and the highest resident memory sampled during it (every 10 ms), which tells
+where the peak RSS is reached.
 
 The machine is shared: wall time moves with the load (printed with every figure); CPU seconds
 move much less, so both are shown.
@@ -69,6 +72,46 @@ def run(argv: list[str], cwd: Path) -> dict[str, float]:
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_gib": usage.ru_maxrss / 2**20}
 
 
+_PHASES = """
+import resource, sys, threading, time
+import unlinkable.progress as progress
+from unlinkable.cli import main
+
+def rss():
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 2**20
+
+state, rows = {"phase": "start-up", "peak": 0.0}, []
+def sample():
+    while True:
+        state["peak"] = max(state["peak"], rss())
+        time.sleep(0.01)
+def switch(name):
+    rows.append((state["phase"], time.process_time(), state["peak"]))
+    state["phase"], state["peak"] = name, rss()
+threading.Thread(target=sample, daemon=True).start()
+begin = progress.Progress.begin
+def logged(self, phase, *args, **kwargs):
+    switch(phase)
+    return begin(self, phase, *args, **kwargs)
+progress.Progress.begin = logged
+code = main(sys.argv[1:])
+switch("end")
+before = 0.0
+for name, cpu, peak in rows:
+    print(f"  {name:10s} cpu {cpu - before:5.2f} s  peak RSS {peak:5.2f} GiB", file=sys.stderr)
+    before = cpu
+sys.exit(code)
+"""
+
+
+def phases(argv: list[str], cwd: Path) -> str:
+    """CPU seconds and the highest sampled RSS of each phase of one command (run in a child)."""
+    child = subprocess.run([sys.executable, "-c", _PHASES, *argv], cwd=cwd, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, check=True)
+    return child.stderr
+
+
 def load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
@@ -78,6 +121,7 @@ def main() -> None:
     ap.add_argument("--stack", type=int, nargs="*", default=[1, 100])
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--phases", action="store_true")
     args = ap.parse_args()
     exe = str(Path(sys.executable).with_name("unlinkable"))
     for factor in args.stack:
@@ -94,6 +138,9 @@ def main() -> None:
                 s = run([exe, "assess", str(assess), "--json", "out/risk.json"], folder)
                 print(f"adult x{factor} ({rows:,} rows) assess (8 QIs): wall {s['wall']:.2f} s, cpu {s['cpu']:.2f} s, "
                       f"peak RSS {s['rss_gib']:.2f} GiB  ({load()})", flush=True)
+            if args.phases:
+                print(f"adult x{factor} anonymize by phase ({load()}):", flush=True)
+                print(phases(["anonymize", str(anonymize), "--json", "out/result.json"], folder), end="", flush=True)
             if args.profile:
                 prof = folder / "anonymize.prof"
                 run([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "unlinkable", "anonymize", str(anonymize),

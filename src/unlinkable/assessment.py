@@ -17,7 +17,7 @@ import polars as pl
 from unlinkable.constraints import check_float, check_int
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
-from unlinkable.data.table import EncodedColumn, EncodedTable, encode_columns, require_columns
+from unlinkable.data.table import EncodedColumn, EncodedTable, encode_column, require_columns
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
@@ -264,9 +264,7 @@ def _encoded_table(frame: pl.DataFrame, names: Sequence[str], given: Mapping[str
         col = given.get(name)
         if col is not None and col.codes.shape[0] != frame.height:
             raise ValueError(f"the given encoding of {name!r} has {col.codes.shape[0]} codes for {frame.height} records")
-    rest = [name for name in names if name not in given]
-    encoded = dict(zip(rest, encode_columns([frame[name] for name in rest])))
-    return EncodedTable(frame.height, {name: given[name] if name in given else encoded[name] for name in names})
+    return EncodedTable(frame.height, {name: given[name] if name in given else encode_column(frame[name]) for name in names})
 
 
 def _names(value: str | Sequence[str] | None, what: str) -> list[str]:

@@ -130,7 +130,7 @@ class EncodedTable:
     def from_frame(cls, frame: pl.DataFrame, names: Sequence[str], *, source: str = "data") -> EncodedTable:
         """Encode ``names`` of ``frame``; an unknown name raises an InputError listing the columns."""
         require_columns(frame, names, source=source)
-        return cls(frame.height, dict(zip(names, encode_columns([frame[name] for name in names]))))
+        return cls(frame.height, {name: encode_column(frame[name]) for name in names})
 
     def codes(self, names: Sequence[str] | None = None) -> np.ndarray:
         """An (n, m) int32 matrix of codes, one column per name."""

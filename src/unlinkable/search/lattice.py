@@ -68,7 +68,7 @@ class Lattice:
     def level_tuple(self, node: int) -> tuple[int, ...]:
         """The levels of ``node`` as a tuple of Python ints (built once per lattice)."""
         if self._tuples is None:
-            self._tuples = [tuple(int(x) for x in t) for t in self.levels.tolist()]
+            self._tuples = list(map(tuple, self.levels.tolist()))  # tolist() gives Python ints
         return self._tuples[node]
 
     def box(self, node: int, up: bool, closed: bytearray | None = None) -> np.ndarray:
