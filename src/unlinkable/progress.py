@@ -1,4 +1,4 @@
-"""What a long run is doing, on the terminal: each phase (read, encode, search, verify, risk, write).
+"""What a long run is doing, on the terminal: each phase (read, encode, search, risk, verify, write).
 
 Progress is shown only where a person watches: on stderr when it is a terminal, and never under
 pytest, unless forced with ``UNLINKABLE_PROGRESS=1`` (``0`` silences it everywhere) or the
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # rich is imported when a phase is first shown (it is slow to
 __all__ = ["PHASES", "Progress", "progress_enabled"]
 
 #: the phases of a run, in order (a command shows those it has)
-PHASES = ("read", "encode", "search", "verify", "risk", "write")
+PHASES = ("read", "encode", "search", "risk", "verify", "write")
 
 _ENV = "UNLINKABLE_PROGRESS"
 
