@@ -924,6 +924,9 @@ def verify_steps(output: pl.DataFrame, *, original: pl.DataFrame, steps: list[Ma
                 raise VerificationError(f"step {i} ({step.get('name')}): column {column!r} is missing",
                                         hint="this is probably a bug")
             checker(i, column, before[column], after[column], params)
+        whole = _TABLE_CHECKERS.get(str(step.get("name")))
+        if whole is not None:
+            whole(i, before, after, params)
     claims = []
     for i, step in enumerate(steps):
         if step.get("name") not in _CLAIMING_STEPS:
@@ -966,6 +969,7 @@ def _targets(step: Mapping[str, Any]) -> list[str]:
     strata = params.get("strata") or []
     strata = [strata] if isinstance(strata, str) else list(strata)
     names = list(params.get("attributes") or []) + ([params["attribute"]] if params.get("attribute") else [])
+    names += list(params.get("hierarchy") or []) + list(params.get("carry_along") or [])  # record swapping
     return [str(n) for n in names if n not in strata]
 
 
@@ -1090,6 +1094,43 @@ def _check_pram(i: int, column: str, before: pl.Series, after: pl.Series, params
                  "are not categories of the column")
 
 
+def _check_record_swap(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
+    out = after.cast(pl.String)
+    _step_failed(i, "record-swap", column, ~out.is_in(before.cast(pl.String).unique().to_list()).to_numpy(),
+                 "are not values of the column in the input")
+
+
+def _check_record_swap_table(i: int, before: pl.DataFrame, after: pl.DataFrame, params: Mapping[str, Any]) -> None:
+    """Households exchanged their areas (and carried-along values) in pairs: each household holds one
+    value set after the step, and for every two value sets a and b as many households went from a
+    to b as from b to a; with one similarity profile, only between households equal on it."""
+    household = params.get("household")
+    if not household or household not in before.columns or household not in after.columns:
+        raise VerificationError(f"step {i} (record-swap) cannot be checked without its household column",
+                                hint="pass stages=PipelineResult.stages; this is probably a bug")
+    moved = [str(c) for c in list(params.get("hierarchy") or []) + list(params.get("carry_along") or [])]
+    similar = params.get("similar") or []
+    profile = [str(c) for c in similar[0]] if len(similar) == 1 else []
+    a = [f"a{j}" for j in range(len(moved))]
+    b = [f"b{j}" for j in range(len(moved))]
+    s = [f"s{j}" for j in range(len(profile))]
+    frame = pl.DataFrame([before[household].cast(pl.String).rename("h")]
+                         + [before[c].cast(pl.String).rename(n) for c, n in zip(moved, a)]
+                         + [after[c].cast(pl.String).rename(n) for c, n in zip(moved, b)]
+                         + [before[c].cast(pl.String).rename(n) for c, n in zip(profile, s)])
+    spread = frame.group_by("h").agg([pl.col(n).n_unique() for n in a + b + s])
+    split = spread.filter(pl.any_horizontal([pl.col(n) > 1 for n in b]))
+    _step_failed(i, "record-swap", ", ".join(moved), [split.height > 0], "differ within a household after the swap")
+    homes = frame.unique(subset=["h"], keep="first")
+    changed = homes.filter(pl.any_horizontal([pl.col(x).ne_missing(pl.col(y)) for x, y in zip(a, b)]))
+    forth = changed.group_by(s + a + b).len()
+    back = changed.rename({**dict(zip(a, b)), **dict(zip(b, a))}).group_by(s + a + b).len()
+    pairs = forth.join(back, on=s + a + b, how="full", coalesce=True, nulls_equal=True)
+    odd = pairs.filter(pl.col("len").fill_null(0) != pl.col("len_right").fill_null(0))
+    _step_failed(i, "record-swap", ", ".join(moved), [odd.height > 0],
+                 "were not exchanged in pairs between households" + (" equal on the similarity profile" if s else ""))
+
+
 def _check_perturbed(name: str) -> Callable[..., None]:
     def check(i: int, column: str, before: pl.Series, after: pl.Series, params: Mapping[str, Any]) -> None:
         import numpy as np
@@ -1115,6 +1156,12 @@ _STEP_CHECKERS: dict[str, Callable[..., None]] = {
     "noise": _check_perturbed("noise"),
     "synthetic": _check_perturbed("synthetic"),
     "microaggregation": _check_perturbed("microaggregation"),
+    "record-swap": _check_record_swap,
+}
+
+#: SDC steps that also need a check across columns (run after their per-column checks)
+_TABLE_CHECKERS: dict[str, Callable[[int, pl.DataFrame, pl.DataFrame, Mapping[str, Any]], None]] = {
+    "record-swap": _check_record_swap_table,
 }
 
 

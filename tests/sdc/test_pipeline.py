@@ -193,7 +193,7 @@ def test_real_suppression_and_microaggregation_run(sdc_data):
 
 def test_registry_names_match_the_job_file():
     assert set(REGISTRY) == {"recode", "top-bottom", "pram", "noise", "rank-swap", "local-suppression",
-                             "risk-suppression", "shuffle", "synthetic", "microaggregation"}
+                             "risk-suppression", "shuffle", "synthetic", "microaggregation", "record-swap"}
 
 
 def test_sdcmicro_variants_from_step_parameters(sdc_data):

@@ -106,6 +106,8 @@ class StepSpec:
     columns: tuple[str, ...]
     run: Callable[[pl.DataFrame, dict[str, Any]], tuple[pl.DataFrame, dict[str, Any]]]
     random: bool = False
+    #: parameters naming columns the step only reads to group records, which may be identifiers
+    reads: tuple[str, ...] = ()
 
 
 # --- runners: import lazily so a step's module is needed only when that step is used ------------
@@ -180,6 +182,15 @@ def _run_shuffle(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame
     return shuffle(df, responses=params.pop("attributes"), **params), {}
 
 
+def _run_record_swap(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
+    from unlinkable.sdc.record_swap import record_swap
+
+    res = record_swap(df, **params)
+    # counts only: the pairs (res.swapped_with) would undo the swap
+    return res.table, {"swapped_households": res.swapped_households, "risky_households": res.risky_households,
+                       "no_donor": res.no_donor}
+
+
 def _run_microaggregation(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
     from unlinkable.sdc.microaggregation import microaggregation
 
@@ -188,6 +199,11 @@ def _run_microaggregation(df: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.
 
 
 _unit = _number(0.0, 1.0)
+#: sdcMicro's similarity profiles: one list of columns, or a list of such lists (tried in order)
+_profiles = Rule("a list of column names or a list of such lists",
+                 lambda v: [list(v)] if isinstance(v, (list, tuple)) and v and all(isinstance(x, str) for x in v)
+                 else ([list(p) for p in v] if isinstance(v, (list, tuple)) and v and all(
+                     isinstance(p, (list, tuple)) and p and all(isinstance(x, str) for x in p) for p in v) else None))
 _percent = _number(0.0, 100.0)
 
 #: Step name -> specification. The names are those of the job file.
@@ -265,6 +281,16 @@ REGISTRY: dict[str, StepSpec] = {
         _run_synthetic,
         random=True,
     ),
+    "record-swap": StepSpec(
+        {"household": _str, "hierarchy": _str_list, "similar": _profiles, "swaprate": _unit, "k_anonymity": _int(0),
+         "risk_variables": _str_list, "risk": _str_list, "risk_threshold": _number(0.0), "carry_along": _str_list,
+         "seed": _seed},
+        ("household", "hierarchy", "similar"),
+        ("household", "hierarchy", "risk_variables", "risk", "carry_along"),
+        _run_record_swap,
+        random=True,
+        reads=("household",),
+    ),
     "microaggregation": StepSpec(
         {"attributes": _str_list, "k": _int(1), "method": _str, "aggregate": _str},
         ("attributes",),
@@ -299,7 +325,8 @@ class Pipeline:
     ----------
     steps : list of (name, params)
         Each step is a name from :data:`REGISTRY` (``recode``, ``top-bottom``, ``pram``, ``noise``,
-        ``rank-swap``, ``local-suppression``, ``risk-suppression``, ``shuffle``, ``synthetic``, ``microaggregation``) and a dict of that method's
+        ``rank-swap``, ``local-suppression``, ``risk-suppression``, ``shuffle``, ``synthetic``, ``record-swap``,
+        ``microaggregation``) and a dict of that method's
         keyword arguments (without the data).
     seed : int, optional
         Seeds the random steps that do not set their own ``seed`` (one independent stream per step,
@@ -401,7 +428,8 @@ class Pipeline:
             missing = [c for c in columns if c not in table.columns]
             if missing:
                 raise InputError(f"pipeline steps[{i}] ({name!r}): no column {missing[0]!r}", hint=f"the columns are {table.columns}")
-            dropped = [c for c in columns if c in identifiers]
+            read_only = {c for key in spec.reads for c in ([params[key]] if isinstance(params.get(key), str) else params.get(key) or [])}
+            dropped = [c for c in columns if c in identifiers and c not in read_only]
             if dropped:
                 raise ConfigError(f"pipeline steps[{i}] ({name!r}) works on {dropped[0]!r}, an identifier (dropped from the output)",
                                   hint="give the column another role, or remove it from the step")
@@ -455,4 +483,6 @@ def step_attributes(step: Mapping[str, Any]) -> list[str]:
     names = list(params.get("attributes") or [])
     if params.get("attribute"):
         names.append(params["attribute"])
+    # record swapping writes the areas and the columns carried along with them
+    names += list(params.get("hierarchy") or []) + list(params.get("carry_along") or [])
     return [str(n) for n in names]

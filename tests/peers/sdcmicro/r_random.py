@@ -119,6 +119,19 @@ class RRandom:
             pool[j] = pool[n]
         return out
 
+    def sample_int(self, n: int, size: int) -> np.ndarray:
+        """``sample(1:n, size, replace = TRUE)`` for n <= 65536, vectorised: each attempt of
+        ``R_unif_index`` then reads one uniform, so the accepted draws are the uniforms whose top
+        ceil(log2 n) bits fall below n, in order."""
+        if n > 65536:
+            raise ValueError("sample_int draws one uniform per attempt only for n <= 65536")
+        bits = int(math.ceil(math.log2(n))) if n > 1 else 0
+        out = np.empty(0, dtype=np.int64)
+        while out.size < size:
+            v = np.floor(self.unif_rand(size - out.size) * 65536).astype(np.int64) & ((1 << bits) - 1)
+            out = np.concatenate([out, v[v < n]])  # never more than asked: one uniform per attempt
+        return out + 1
+
     def standard_normal(self, shape: int | tuple[int, ...]) -> np.ndarray:
         """numpy's ``Generator.standard_normal`` drawn from R's stream, filled column by column as R's
         ``apply(x, 2, function(x) rnorm(N, ...))`` draws: lets a method taking a numpy generator
