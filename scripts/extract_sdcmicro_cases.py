@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from r_subset import Frame, PeerCall, Session, Unsupported, parse, statements  # noqa: E402
+from record_swap_cases import translate_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "peers" / "sdcmicro" / "cases.json"
@@ -39,19 +40,14 @@ FILE_REASONS = {
                          "(suppression rate and category loss of two sdcMicroObj), part of its LLM tool interface",
     "test_generateStrata.R": "R helper, not a risk method: generateStrata pastes key values into one text column "
                              "('2-4') to be used as a stratum; unlinkable takes the strata columns themselves",
-    "test_infoLoss.R": "not implemented in unlinkable: targeted record swapping (recordSwap, sdcMicro's C++ household "
-                       "swapping) on createDat(), sdcMicro's synthetic household population",
+    "test_infoLoss.R": "not implemented in unlinkable: infoLoss, the deviations of frequency-table cells (and margins) "
+                       "between a table and its record-swapped version with R-function custom metrics; the "
+                       "recordSwap run it reads is ported (test_recordSwap_*)",
     "test_microaggregation.R": "not reproducible and R-only: the data are drawn with rnorm before any set.seed (the "
                                "clock seeds R), and the checks are R object identity (the input returned as "
                                "datout$x), dimensions and an R message",
     "test_pram.R": "R-only: the checks compare R object classes (factor vs data.table input, the S3 class 'pram', the "
                    "sdcMicroObj's pram slot) and runs of sdcMicro's own transition-matrix generator (pd, alpha)",
-    "test_recordSwap_inputs.R": "not implemented in unlinkable: targeted record swapping (recordSwap, sdcMicro's C++ "
-                                "household swapping) and its argument checks, on createDat() data",
-    "test_recordSwap_outputs.R": "not implemented in unlinkable: targeted record swapping (recordSwap, sdcMicro's C++ "
-                                 "household swapping) on createDat(), sdcMicro's synthetic household population",
-    "test_recordSwap_sdcObj.R": "not implemented in unlinkable: targeted record swapping (recordSwap) through an "
-                                "sdcMicroObj, on createDat() data",
     "test_valTable.R": "R-only: valTable runs every masking method of sdcMicro (pca, clustpppca, swappNum, ...) and "
                        "the tests check only that the result has R class data.frame",
     "test_varToFac.R": "R object-class plumbing: varToFactor switches an sdcMicroObj key variable between R's numeric "
@@ -930,6 +926,9 @@ def extract(repo: Path) -> dict:
         if not name.startswith("test_") or not name.endswith(".R"):
             continue
         text, commented = uncomment(git_show(repo, path))
+        if name.startswith("test_recordSwap_"):
+            cases += [{"file": path, **c, "commented_out": commented} for c in translate_file(name, text, blocks)]
+            continue
         session = Session()
         setup_error = None
         for item in blocks(text):

@@ -3,6 +3,7 @@ verifier, and properties of every swap (pairs, similarity, risky households, unt
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import numpy as np
@@ -209,3 +210,24 @@ def test_same_seed_same_table():
     df = synthetic(100, 2)
     args = {"household": "hid", "hierarchy": ["top", "low"], "similar": ["size"], "risk_variables": ["age"], "swaprate": 0.3}
     assert record_swap(df, **args, seed=3).table.equals(record_swap(df, **args, seed=3).table)
+
+
+def test_job_file_step_writes_a_verified_release_without_seed_or_pairs(tmp_path):
+    from unlinkable.cli import main
+
+    synthetic(120, 3).write_csv(tmp_path / "people.csv")
+    (tmp_path / "job.yaml").write_text(
+        "input: {path: people.csv, delimiter: ','}\n"
+        "attributes:\n  hid: {role: identifier}\n  top: {role: quasi-identifier}\n  low: {role: quasi-identifier}\n"
+        "  age: {role: quasi-identifier}\n  size: {role: insensitive}\n  income: {role: sensitive}\n"
+        "  tag: {role: insensitive}\n"
+        "steps:\n  - record-swap: {household: hid, hierarchy: [top, low], similar: [size], risk_variables: [age],\n"
+        "                  k_anonymity: 2, swaprate: 0.2, seed: 987654}\n"
+        "output: {path: swapped.csv, delimiter: ','}\n")
+    assert main(["anonymize", str(tmp_path / "job.yaml"), "--json", str(tmp_path / "result.json")]) == 0
+    text = (tmp_path / "result.json").read_text()
+    assert "987654" not in text and "swapped_with" not in text
+    step = json.loads(text)["steps"][0]
+    assert step["name"] == "record-swap" and step["swapped_households"] > 0
+    released = pl.read_csv(tmp_path / "swapped.csv")
+    assert "hid" not in released.columns and released.height == synthetic(120, 3).height

@@ -120,11 +120,11 @@ class RRandom:
         return out
 
     def sample_int(self, n: int, size: int) -> np.ndarray:
-        """``sample(1:n, size, replace = TRUE)`` for n <= 65536, vectorised: each attempt of
-        ``R_unif_index`` then reads one uniform, so the accepted draws are the uniforms whose top
-        ceil(log2 n) bits fall below n, in order."""
-        if n > 65536:
-            raise ValueError("sample_int draws one uniform per attempt only for n <= 65536")
+        """``sample(1:n, size, replace = TRUE)`` for n <= 32768, vectorised: each attempt of
+        ``R_unif_index`` then reads one uniform (from 16 bits on it reads two), so the accepted draws
+        are the uniforms whose top ceil(log2 n) of 16 bits fall below n, in order."""
+        if n > 32768:
+            raise ValueError("sample_int draws one uniform per attempt only for n <= 32768")
         bits = int(math.ceil(math.log2(n))) if n > 1 else 0
         out = np.empty(0, dtype=np.int64)
         while out.size < size:

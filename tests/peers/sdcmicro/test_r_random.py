@@ -30,3 +30,10 @@ def test_sample_without_replacement_is_a_permutation() -> None:
     drawn = r.sample(list(range(100)), 100)
     assert sorted(drawn) == list(range(100))
     assert all(0 <= v < 5 for v in r.sample(list(range(5)), 50, replace=True))
+
+
+def test_vectorised_sample_with_replacement_is_the_one_draw_at_a_time_stream() -> None:
+    for n in (1, 2, 3, 6, 15, 32768):
+        a, b = RRandom(2021), RRandom(2021)
+        assert a.sample_int(n, 500).tolist() == [v + 1 for v in b.sample(list(range(n)), 500, replace=True)]
+        assert a.runif(1) == b.runif(1)  # both consumed the same uniforms
