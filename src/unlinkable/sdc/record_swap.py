@@ -117,10 +117,11 @@ def _codes(frame: pl.DataFrame, name: str) -> np.ndarray:
 
 def _tuples(columns: list[np.ndarray], n: int) -> np.ndarray:
     """Dense codes of the value tuples, in lexicographic order of the columns' codes."""
-    if not columns:
-        return np.zeros(n, dtype=np.int64)
-    stacked = np.stack(columns, axis=1)
-    return np.unique(stacked, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    key = np.zeros(n, dtype=np.int64)
+    for codes in columns:
+        # one column at a time, re-densified: the mixed-radix key stays below n * (largest code + 1)
+        key = np.unique(key * (int(codes.max(initial=0)) + 1) + codes, return_inverse=True)[1].reshape(-1)
+    return key.astype(np.int64)
 
 
 def _household_level(frame: pl.DataFrame, names: list[str], household: np.ndarray, what: str) -> None:
