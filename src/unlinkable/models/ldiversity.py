@@ -161,12 +161,12 @@ class EntropyLDiversity(_LDiversity):
         sizes = hist.sum(axis=1).astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             bound = sizes * (np.log(sizes) - math.log(self.l))
-        # Sequential accumulation over the values, as ARX adds f ln f one bucket at a time.
-        total = np.zeros(hist.shape[0], dtype=np.float64)
-        for v in range(hist.shape[1]):
-            f = hist[:, v].astype(np.float64)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                total += np.where(f > 0, f * np.log(np.where(f > 0, f, 1.0)), 0.0)
+        # Sequential accumulation over the values, as ARX adds f ln f one bucket at a time: a
+        # cumulative sum along each row adds its terms left to right.
+        f = np.ascontiguousarray(hist, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(f > 0, f * np.log(np.where(f > 0, f, 1.0)), 0.0)
+        total = np.cumsum(terms, axis=1)[:, -1] if hist.shape[1] else np.zeros(hist.shape[0], dtype=np.float64)
         ok = ~(bound < total)
         passing: np.ndarray = ok & (self._distinct(hist) >= self._min_size)
         return passing

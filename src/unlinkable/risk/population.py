@@ -22,13 +22,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
+from numba import njit
 
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["PopulationUniqueness", "population_uniqueness"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _NAN = float("nan")
 _INF = float("inf")
@@ -101,13 +104,15 @@ _S3, _S4, _S5, _S6, _S7 = 1.0 / 12.0, 1.0 / 120.0, 1.0 / 252.0, 1.0 / 240.0, 1.0
 _B2, _B4, _B6, _B8, _B10 = 1.0 / 6.0, -1.0 / 30.0, 1.0 / 42.0, -1.0 / 30.0, 5.0 / 66.0
 
 
-def _digamma(x: float) -> float:
-    if math.isinf(x) or math.isnan(x):
-        return _NAN
-    if x == 0.0:
-        return -_INF
-    if x < 0.0:
-        return _digamma(1.0 - x) + (math.pi / math.tan(-math.pi * x))
+def _compiled(fn: _F) -> _F:
+    """Compile ``fn`` with numba. ``error_model="numpy"`` makes x/0 give inf or NaN, as Java does;
+    without fastmath the operations keep their order, so results equal the interpreted ones bit
+    for bit (both call the C library's log, tan and sin)."""
+    return cast(_F, njit(cache=True, nogil=True, error_model="numpy")(fn))
+
+
+@_compiled
+def _digamma_positive(x: float) -> float:
     if x <= 1e-6:
         return (_DIGAMMA_1 - (1.0 / x)) + (_TRIGAMMA_1 * x)
     result = 0.0
@@ -121,14 +126,20 @@ def _digamma(x: float) -> float:
     return result
 
 
-def _trigamma(x: float) -> float:
+@_compiled
+def _digamma(x: float) -> float:
     if math.isinf(x) or math.isnan(x):
         return _NAN
     if x == 0.0:
         return -_INF
     if x < 0.0:
-        r = math.pi / math.sin(-math.pi * x)
-        return -_trigamma(1.0 - x) + (r * r)
+        # reflection: 1 - x > 1, so the positive branch applies
+        return _digamma_positive(1.0 - x) + (math.pi / math.tan(-math.pi * x))
+    return _digamma_positive(x)
+
+
+@_compiled
+def _trigamma_positive(x: float) -> float:
     if x <= 1e-4:
         return (1.0 / (x * x)) + _TRIGAMMA_1 + (_TETRAGAMMA_1 * x)
     result = 0.0
@@ -141,6 +152,47 @@ def _trigamma(x: float) -> float:
         r = 1.0 / (x * x)
         result += (0.5 * r) + ((1.0 + (r * (_B2 + (r * (_B4 + (r * (_B6 + (r * (_B8 + (r * _B10)))))))))) / x)
     return result
+
+
+@_compiled
+def _trigamma(x: float) -> float:
+    if math.isinf(x) or math.isnan(x):
+        return _NAN
+    if x == 0.0:
+        return -_INF
+    if x < 0.0:
+        r = math.pi / math.sin(-math.pi * x)
+        return -_trigamma_positive(1.0 - x) + (r * r)
+    return _trigamma_positive(x)
+
+
+@_compiled
+def _pitman_closed(t: float, a: float, u: float, n: float, keys: np.ndarray, values: np.ndarray) -> tuple[float, ...]:
+    """Pitman's likelihood equations and Jacobian in closed form, in ARX's order of operations
+    (the sums over class sizes > 1 run in ascending size order, term by term)."""
+    val0 = u - 1.0
+    val1 = _digamma(val0 + (t / a) + 1.0)
+    val2 = _trigamma((a + t + (a * val0)) / a)
+    val3 = _trigamma((t / a) + 1.0)
+    val4 = _digamma((t / a) + 1.0)
+    val5 = a * a
+    d1 = (val3 - val2) / val5
+    d5 = (((a * val1) + (t * val2)) - (a * val4) - (t * val3)) / (val5 * a)
+    d3 = (((((val5 * val0) - (t * t * val2)) + (t * t * val3)) - (2.0 * a * t * val1)) + (2.0 * a * t * val4)) / (
+        val5 * val5
+    )
+    o1 = (val1 - val4) / a
+    o3 = ((-t * val1) + (a * val0) + (t * val4)) / (a * a)
+    o2 = _digamma(n + t) - _digamma(t + 1.0)
+    d2 = _trigamma(t + 1.0) - _trigamma(n + t)
+    d4 = 0.0
+    o4 = 0.0
+    val6 = _digamma(1.0 - a)
+    val7 = _trigamma(1.0 - a)
+    for i in range(keys.shape[0]):
+        d4 += values[i] * (val7 - _trigamma(keys[i] - a))
+        o4 += values[i] * (_digamma(keys[i] - a) - val6)
+    return o1 - o2, o3 - o4, d2 - d1, 0.0 - d5, 0.0 - d5, 0.0 - d3 - d4
 
 
 # --------------------------------------------------------------------------------------------
@@ -462,13 +514,46 @@ class _Histogram:
         return float(self.counts[hit[0]]) if hit.size else 0.0
 
 
-def _seq_sum(values: np.ndarray) -> float:
-    # Java adds term by term; a running sum reproduces that order exactly (np.sum would pair up).
-    return float(np.cumsum(values)[-1]) if values.size else 0.0
-
-
 #: classes + records above which Pitman's iterative fallback is not attempted (see _pitman)
 _ITERATIVE_WORK_LIMIT = 2_000_000
+
+
+@_compiled
+def _pitman_iterative(t: float, a: float, u_end: int, n_end: int, key_ends: np.ndarray, values: np.ndarray,
+                      derivatives: bool) -> tuple[float, float, float, float, float, float]:
+    """Pitman's likelihood equations (and Jacobian when ``derivatives``) in ARX's iterative form:
+    every sum runs term by term in Java's order (i = 1 .. u-1, i = 1 .. n-1, j = 1 .. key-1)."""
+    o1 = o3 = d1 = d5 = d3 = 0.0
+    for step in range(1, u_end):
+        i = float(step)
+        val0 = t + (i * a)
+        val1 = 1.0 / val0
+        o1 += val1
+        o3 += i * val1
+        if derivatives:
+            val3 = 1.0 / (val0 * val0)
+            val4 = i * val3
+            d1 += val3
+            d5 += val4
+            d3 += i * val4
+    o2 = d2 = 0.0
+    for step in range(1, n_end):
+        w0 = t + float(step)
+        o2 += 1.0 / w0
+        if derivatives:
+            d2 += 1.0 / (w0 * w0)
+    o4 = d4 = 0.0
+    for k in range(key_ends.shape[0]):
+        inner_o = inner_d = 0.0
+        for step in range(1, key_ends[k]):
+            j = float(step) - a
+            inner_o += 1.0 / j
+            if derivatives:
+                inner_d += 1.0 / (j * j)
+        o4 += values[k] * inner_o
+        if derivatives:
+            d4 += values[k] * inner_d
+    return o1 - o2, o3 - o4, d2 - d1, 0.0 - d5, 0.0 - d5, 0.0 - d3 - d4
 
 
 def _pitman(h: _Histogram, population: float) -> float:
@@ -486,59 +571,20 @@ def _pitman(h: _Histogram, population: float) -> float:
     keys = [float(k) for k in h.sizes[keep]]
     values = [float(v) for v in h.counts[keep]]
 
+    key_array = np.asarray(keys, dtype=np.float64)
+    value_array = np.asarray(values, dtype=np.float64)
+
     def closed(t: float, a: float) -> tuple[float, ...]:
-        val0 = u - 1.0
-        val1 = _digamma(val0 + (t / a) + 1.0)
-        val2 = _trigamma((a + t + (a * val0)) / a)
-        val3 = _trigamma((t / a) + 1.0)
-        val4 = _digamma((t / a) + 1.0)
-        val5 = a * a
-        d1 = (val3 - val2) / val5
-        d5 = (((a * val1) + (t * val2)) - (a * val4) - (t * val3)) / (val5 * a)
-        d3 = (((((val5 * val0) - (t * t * val2)) + (t * t * val3)) - (2.0 * a * t * val1)) + (2.0 * a * t * val4)) / (
-            val5 * val5
-        )
-        o1 = (val1 - val4) / a
-        o3 = ((-t * val1) + (a * val0) + (t * val4)) / (a * a)
-        o2 = _digamma(n + t) - _digamma(t + 1.0)
-        d2 = _trigamma(t + 1.0) - _trigamma(n + t)
-        d4 = 0.0
-        o4 = 0.0
-        val6 = _digamma(1.0 - a)
-        val7 = _trigamma(1.0 - a)
-        for key, value in zip(keys, values):
-            d4 += value * (val7 - _trigamma(key - a))
-            o4 += value * (_digamma(key - a) - val6)
-        return o1 - o2, o3 - o4, d2 - d1, 0.0 - d5, 0.0 - d5, 0.0 - d3 - d4
+        return _pitman_closed(float(t), float(a), u, n, key_array, value_array)
 
     # Loop ranges of the iterative form: i = 1 .. u-1, i = 1 .. n-1, j = 1 .. key-1.
-    i_u = np.arange(1, int(math.ceil(u)), dtype=np.float64)
-    i_n = np.arange(1, int(math.ceil(n)), dtype=np.float64)
+    u_end = int(math.ceil(u))
+    n_end = int(math.ceil(n))
+    key_ends = np.array([int(math.ceil(k)) for k in keys], dtype=np.int64)
 
     def iterative_parts(t: float, a: float, *, derivatives: bool) -> tuple[float, ...]:
-        with np.errstate(all="ignore"):
-            val0 = t + (i_u * a)
-            val1 = 1.0 / val0
-            o1 = _seq_sum(val1)
-            o3 = _seq_sum(i_u * val1)
-            w0 = t + i_n
-            o2 = _seq_sum(1.0 / w0)
-            o4 = 0.0
-            d4 = 0.0
-            for key, value in zip(keys, values):
-                j = np.arange(1, int(math.ceil(key)), dtype=np.float64) - a
-                o4 += value * _seq_sum(1.0 / j)
-                if derivatives:
-                    d4 += value * _seq_sum(1.0 / (j * j))
-            if not derivatives:
-                return o1 - o2, o3 - o4
-            val3 = 1.0 / (val0 * val0)
-            val4 = i_u * val3
-            d1 = _seq_sum(val3)
-            d5 = _seq_sum(val4)
-            d3 = _seq_sum(i_u * val4)
-            d2 = _seq_sum(1.0 / (w0 * w0))
-        return o1 - o2, o3 - o4, d2 - d1, 0.0 - d5, 0.0 - d5, 0.0 - d3 - d4
+        parts = _pitman_iterative(float(t), float(a), u_end, n_end, key_ends, value_array, derivatives)
+        return parts if derivatives else parts[:2]
 
     def iterative(t: float, a: float) -> tuple[float, ...]:
         return iterative_parts(t, a, derivatives=True)
