@@ -53,3 +53,31 @@ def sdc_reference(shared_dir: Path) -> dict[str, dict]:
     """sdcMicro reference JSON by file stem: {'testdata': {...}, 'francdat': {...}, ...}."""
     folder = _need(shared_dir / "reference" / "sdcmicro")
     return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+@pytest.fixture(scope="session")
+def spark_backend():
+    """One local[2] Spark session shared by every Spark test (skips, saying why, without pyspark or Java)."""
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install '.[spark]'; ./test installs it)")
+    from unlinkable.backends.choice import SparkSettings
+    from unlinkable.spark.backend import SparkBackend
+    from unlinkable.spark.session import find_java
+
+    if find_java() is None:
+        pytest.skip("no Java runtime: the Spark tests need Java 17 (set JAVA_HOME or put java on the PATH)")
+    backend = SparkBackend(SparkSettings(master="local[2]", conf={
+        "spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2", "spark.ui.enabled": "false",
+        "spark.driver.memory": "1g", "spark.sql.adaptive.enabled": "false"}))
+    session = backend.session
+    yield backend
+    session.stop()
+
+
+@pytest.fixture(params=["numpy", "spark"])
+def any_backend(request):
+    """Each available backend in turn: numpy, then Spark (on the shared local[2] session)."""
+    if request.param == "numpy":
+        from unlinkable.backends.numpy import NumpyBackend
+
+        return NumpyBackend()
+    return request.getfixturevalue("spark_backend")

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from unlinkable.backend_selection import get_backend
+from unlinkable.backends.choice import is_spark_frame, parse_backend
 from unlinkable.constraints import check_float, check_int
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
-from unlinkable.data.table import EncodedColumn, encode_column, encode_columns, require_columns
+from unlinkable.data.table import EncodedColumn, encode_column, encode_columns, require_names
 from unlinkable.dp.search import to_double
 from unlinkable.errors import ConfigError, NoSolutionError, did_you_mean, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
@@ -87,6 +89,9 @@ class Result:
     #: the released quasi-identifiers' codes, derived on demand from the search's (None: encode the text)
     _released_codes: Callable[[], dict[str, EncodedColumn]] | None = field(default=None, repr=False)
     _risk_after: Any = field(default=None, repr=False)
+    #: on a distributed backend: the release with the input's quasi-identifiers beside it (hidden
+    #: columns, by quasi-identifier), for the verifier to compare row by row where the records are
+    paired: tuple[Any, dict[str, str]] | None = field(default=None, repr=False)
 
     @property
     def risk_after(self) -> dict | None:
@@ -227,7 +232,7 @@ def score(data: Any, *, levels: Mapping[str, int] | Sequence[int], quasi_identif
 def _assess(table: Any, quasi_identifiers: Sequence[str], encoded: Mapping[str, EncodedColumn] | None = None) -> dict[str, Any]:
     from unlinkable.assessment import assess
 
-    frame = table if isinstance(table, pl.DataFrame) else read_table(table)
+    frame = table if isinstance(table, pl.DataFrame) or is_spark_frame(table) else read_table(table)
     return assess(frame, quasi_identifiers=list(quasi_identifiers), suda2=False, encoded=encoded).to_dict()
 
 
@@ -240,6 +245,14 @@ def _qi_uniques(best: Any, maps: Sequence[Any], names: Sequence[str]) -> int:
                for i, (q, gm, lv) in enumerate(zip(names, maps, best.levels))}
     sizes = [*best.classes.sizes[keep].tolist(), int(best.suppressed_records)]
     return unique_on_class_labels(pl.DataFrame(columns, schema={q: pl.String for q in names}), sizes)
+
+
+def _numeric_values(dictionary: Sequence[str]) -> np.ndarray | None:
+    """The values as numbers when every one is numeric (for the ordered distance), else None."""
+    try:
+        return np.array([float(v) for v in dictionary], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
 
 
 def _as_text(series: pl.Series) -> pl.Series:
@@ -296,6 +309,13 @@ class Anonymizer:
     practical_monotonicity : bool
         ARX's ``setPracticalMonotonicity``: let the optimal search treat every model and the metric
         as monotone (faster; the result may not be optimal, and is still verified).
+    backend : "numpy" (default), "spark", or a backend object
+        Where the records are read, grouped, generalized and suppressed. A pyspark DataFrame
+        given to ``fit`` selects Spark. With Spark the distinct quasi-identifier tuples (with
+        their counts and sensitive values) are collected once, the search runs here on them, and
+        ``Result.table`` is a pyspark DataFrame computed in Spark (see ``spark/``).
+    spark : mapping, optional
+        Spark settings ``{"master": ..., "conf": {...}}``.
 
     Examples
     --------
@@ -322,7 +342,7 @@ class Anonymizer:
                  identifiers: Sequence[str] = (),
                  sensitive: str | Sequence[str] | None = None, insensitive: Sequence[str] = (),
                  progress: bool | Progress = True, context: ModelContext | None = None,
-                 practical_monotonicity: bool = False) -> None:
+                 practical_monotonicity: bool = False, backend: Any = None, spark: Any = None) -> None:
         if isinstance(quasi_identifiers, str) or not quasi_identifiers:
             raise ConfigError("give at least one quasi-identifier as a list of column names",
                               hint="e.g. quasi_identifiers=['age', 'zipcode']")
@@ -384,6 +404,9 @@ class Anonymizer:
             insensitive = [insensitive]
         self.insensitive = [str(c) for c in insensitive]
         self.progress = progress
+        if backend is None or isinstance(backend, str):
+            parse_backend(backend, spark)  # a typo fails here, not after reading the data
+        self.backend, self.spark = backend, spark
         overlap = set(self.identifiers) & set(self.quasi_identifiers)
         if overlap:
             raise ConfigError(f"column {sorted(overlap)[0]!r} is both an identifier and a quasi-identifier",
@@ -420,7 +443,7 @@ class Anonymizer:
             the closest candidates.
         """
         started = time.perf_counter()
-        frame = read_table(data, delimiter=delimiter)
+        engine = get_backend(self.backend, spark=self.spark, data=data)
         unprotected = self.unprotected_sensitive()
         if unprotected:
             import warnings
@@ -429,44 +452,15 @@ class Anonymizer:
                           f"(ARX rejects this); add l-diversity or t-closeness on it, or give it the role insensitive",
                           UnprotectedSensitiveWarning, stacklevel=2)
         shown = self.progress if isinstance(self.progress, Progress) else Progress(enabled=None if self.progress else False)
+        if engine.name != "numpy":
+            return self._fit_snapshot(engine, data, delimiter, shown, started, unprotected)
+        frame = read_table(data, delimiter=delimiter)
         setup = self._setup(frame, shown)
         n, maps, codes, roles = setup.n, setup.maps, setup.codes, setup.roles
         included = setup.included
         generalizer, lattice, keys, evaluator = setup.generalizer, setup.lattice, setup.keys, setup.evaluator
-        shown.begin("search", f"(lattice of {lattice.size:,} transformations)")
-        update = shown.search if shown.enabled else None  # no counting work when nobody watches
-        private = self._private_sampling()
-        try:
-            selection_score = None
-            if private is not None and private.data_dependent:
-                # SafePub's data-dependent search: the exponential mechanism picks the transformation
-                node, selection_score, checked = self._dp_search(private, evaluator, lattice, maps, frame.height, update)
-                outcome = SearchOutcome(optimum=node, checked=checked, lattice_size=lattice.size)
-                optimal = False
-                shown.search(checked, None)
-            elif private is not None:
-                # SafePub: the transformation is the data-independent scheme, not searched for
-                node = lattice.id_of(private.levels(self.quasi_identifiers, [gm.levels for gm in maps]))
-                evaluator.result(node)
-                outcome = SearchOutcome(optimum=node, checked=1, lattice_size=lattice.size)
-                optimal = False
-                shown.search(1, lattice.size - 1)
-            else:
-                outcome, optimal = self._search(lattice, evaluator, keys, self.metric, update)
-                shown.search(outcome.checked, outcome.pruned if optimal else None)
-            shown.end()
-        finally:
-            shown.abort()
-        if outcome.optimum is None:
-            raise self._no_solution(outcome, lattice, n, evaluator.budget)
-        best = evaluator.outcome(outcome.optimum)
-        if not best.anonymous:
-            # Only under practical monotonicity can a node be taken for anonymous without being
-            # so (its anonymity predicted from a finer node); never release it.
-            raise NoSolutionError(
-                f"the search under practical monotonicity ended on a transformation that does not satisfy "
-                f"{', '.join(repr(m) for m in self.models)}",
-                hint="run without practical_monotonicity: the models are not monotone on this data")
+        outcome, optimal, best, selection_score = self._run_search(lattice, keys, evaluator, n, shown, maps,
+                                                                   frame.height)
         record_class = generalizer.record_class(best.classes)
         suppressed_rows = best.suppressed_classes[record_class]
         if included is not None:
@@ -510,15 +504,66 @@ class Anonymizer:
                         "recoded": int(sum(r["recoded"] for r in rounds))}
         uniqueness = released_uniqueness(table, quasi_identifiers=self.quasi_identifiers, kept=kept_as_is(roles),
                                          quasi_identifier_uniques=qi_uniques)
+        return self._result(to_output_frame(table, data), best, outcome, optimal, maps, lattice, roles, uniqueness,
+                            unprotected, started, released=released, suppressed=suppressed_count,
+                            selection_score=selection_score, recoding=recoding, input_codes=input_codes,
+                            released_codes=released_codes)
+
+    def _run_search(self, lattice: Lattice, keys: Any, evaluator: NodeEvaluator, n: int, shown: Progress,
+                    maps: list[Any], n_total: int) -> tuple[Any, bool, Any, Any]:
+        """FLASH, SafePub or the heuristic over the lattice: the outcome, whether it is optimal, the
+        optimum's node outcome (never a failing node) and SafePub's selection score (or None)."""
+        shown.begin("search", f"(lattice of {lattice.size:,} transformations)")
+        update = shown.search if shown.enabled else None  # no counting work when nobody watches
+        private = self._private_sampling()
+        try:
+            selection_score = None
+            if private is not None and private.data_dependent:
+                # SafePub's data-dependent search: the exponential mechanism picks the transformation
+                node, selection_score, checked = self._dp_search(private, evaluator, lattice, maps, n_total, update)
+                outcome = SearchOutcome(optimum=node, checked=checked, lattice_size=lattice.size)
+                optimal = False
+                shown.search(checked, None)
+            elif private is not None:
+                # SafePub: the transformation is the data-independent scheme, not searched for
+                node = lattice.id_of(private.levels(self.quasi_identifiers, [gm.levels for gm in maps]))
+                evaluator.result(node)
+                outcome = SearchOutcome(optimum=node, checked=1, lattice_size=lattice.size)
+                optimal = False
+                shown.search(1, lattice.size - 1)
+            else:
+                outcome, optimal = self._search(lattice, evaluator, keys, self.metric, update)
+                shown.search(outcome.checked, outcome.pruned if optimal else None)
+            shown.end()
+        finally:
+            shown.abort()
+        if outcome.optimum is None:
+            raise self._no_solution(outcome, lattice, n, evaluator.budget)
+        best = evaluator.outcome(outcome.optimum)
+        if not best.anonymous:
+            # Only under practical monotonicity can a node be taken for anonymous without being
+            # so (its anonymity predicted from a finer node); never release it.
+            raise NoSolutionError(
+                f"the search under practical monotonicity ended on a transformation that does not satisfy "
+                f"{', '.join(repr(m) for m in self.models)}",
+                hint="run without practical_monotonicity: the models are not monotone on this data")
+        return outcome, optimal, best, selection_score
+
+    def _result(self, table: Any, best: Any, outcome: Any, optimal: bool, maps: list[Any], lattice: Lattice,
+                roles: Mapping[str, Role], uniqueness: dict[str, Any], unprotected: list[str], started: float, *,
+                released: np.ndarray, suppressed: int, selection_score: Any = None,
+                recoding: dict[str, Any] | None = None, input_codes: dict[str, EncodedColumn] | None = None,
+                released_codes: Callable[[], dict[str, EncodedColumn]] | None = None) -> Result:
+        """The result of a fit from the optimum's outcome and the released classes' sizes."""
         examples = _released_examples(best.classes, best.suppressed_classes, maps, best.levels, self.quasi_identifiers)
         return Result(
-            table=to_output_frame(table, data),
+            table=table,
             transformation=dict(zip(self.quasi_identifiers, best.levels)),
             metric=self.metric.name,
             loss=float(best.score.value),
             loss_string=score_text(best.score.value),
             loss_per_attribute=best.score.per_attribute,
-            suppressed=suppressed_count,
+            suppressed=suppressed,
             equivalence_classes=int(released.shape[0]),
             min_class_size=int(released.min()) if released.size else 0,
             max_class_size=int(released.max()) if released.size else 0,
@@ -680,21 +725,21 @@ class Anonymizer:
         used = {a for m in self.models for a in m.sensitive_attributes()}
         return [s for s in self.sensitive if s not in used]
 
-    def _setup(self, frame: pl.DataFrame, shown: Progress | None = None) -> _Setup:
-        """Checks of ``frame`` against the configuration, its encoding and the node evaluator."""
-        n = frame.height
-        require_columns(frame, self.quasi_identifiers + self.identifiers, source="data")
+    def _roles(self, columns: Sequence[str]) -> tuple[list[str], dict[str, Role]]:
+        """The sensitive attributes the job needs and every column's role, checked against ``columns``."""
+        columns = list(columns)
+        require_names(columns, self.quasi_identifiers + self.identifiers, source="data")
         needed = list(dict.fromkeys(self.sensitive + [a for m in self.models for a in m.sensitive_attributes()]))
         for name in needed:
-            if name not in frame.columns:
+            if name not in columns:
                 raise ConfigError(f"unknown sensitive attribute {name!r}: the data has no such column",
-                                  hint=f"the columns are: {', '.join(frame.columns[:20])}")
+                                  hint=f"the columns are: {', '.join(columns[:20])}")
             if name in self.quasi_identifiers:
                 raise ConfigError(f"attribute {name!r} is both sensitive and a quasi-identifier",
                                   hint="give each column one role")
-        roles = column_roles(frame.columns, [(Role.IDENTIFIER, self.identifiers),
-                                             (Role.QUASI_IDENTIFIER, self.quasi_identifiers),
-                                             (Role.SENSITIVE, needed), (Role.INSENSITIVE, self.insensitive)])
+        roles = column_roles(columns, [(Role.IDENTIFIER, self.identifiers),
+                                       (Role.QUASI_IDENTIFIER, self.quasi_identifiers),
+                                       (Role.SENSITIVE, needed), (Role.INSENSITIVE, self.insensitive)])
         private = self._private_sampling()
         kept = [c for c, role in roles.items() if role not in (Role.IDENTIFIER, Role.QUASI_IDENTIFIER)]
         if private is not None and kept:
@@ -703,15 +748,109 @@ class Anonymizer:
             raise ConfigError(f"differential-privacy covers the quasi-identifiers only, and column {kept[0]!r} "
                               f"({roles[kept[0]].value}) would be released as it is for every record",
                               hint="give it the role quasi-identifier (with a hierarchy) or identifier (dropped)")
-        # ARX's Inclusion: only the research subset is searched and released (models/inclusion.py)
-        included = self._included_rows(frame)
-        if included is not None:
-            n = int(included.sum())
+        return needed, roles
+
+    def _check_sizes(self, n: int) -> None:
+        """Every model's minimal class size fits in ``n`` records (ARX's check)."""
+        private = self._private_sampling()
         for m in self.models:
             k = m.minimal_class_size()
             if k > n and m is not private:   # differential privacy may suppress every record (ARX)
                 raise ConfigError(f"{m!r}: the minimal class size {k} is larger than the number of records ({n})",
                                   hint=f"choose a parameter between 1 and {n} (ARX: 'must be >=1 and less or equal than the number of rows')")
+
+    def _fit_snapshot(self, engine: Any, data: Any, delimiter: str | None, shown: Progress, started: float,
+                      unprotected: list[str]) -> Result:
+        """``fit`` on a backend that keeps the records (Spark): the search runs here on the
+        distinct tuples of the quasi-identifiers and sensitive attributes with their counts,
+        collected once; the release is generalized and suppressed by the backend, where the
+        records are. Same optimum, loss and suppressed records as the numpy path: the tuples come
+        in the order of their first record and are encoded as the records would be."""
+        from unlinkable.models.dpresence import DeltaPresence
+        from unlinkable.models.inclusion import Inclusion
+        from unlinkable.models.kmap import KMap
+        from unlinkable.models.linkage import LinkageModel
+        from unlinkable.search.context import SearchContext
+
+        if self._private_sampling() is not None:
+            raise ConfigError(f"differential-privacy samples the records themselves and does not run on the "
+                              f"{engine.name} backend yet", hint="use the numpy backend for this job")
+        if self.local_recoding is not None:
+            raise ConfigError(f"local recoding searches the suppressed records themselves and does not run on the "
+                              f"{engine.name} backend yet", hint="use the numpy backend for this job")
+        for m in self.models:
+            if isinstance(m, (DeltaPresence, Inclusion, LinkageModel)) or (isinstance(m, KMap) and m.subset is not None):
+                raise ConfigError(f"{m.name} reads the records themselves (a research subset or an auxiliary join) "
+                                  f"and does not run on the {engine.name} backend yet",
+                                  hint="use the numpy backend for this job")
+        table = engine.read(data, delimiter=delimiter)
+        needed, roles = self._roles(engine.columns(table))
+        shown.begin("group", f"distinct tuples of {len(self.quasi_identifiers) + len(needed)} columns on {engine.name}")
+        snap = engine.snapshot(table, [*self.quasi_identifiers, *needed])
+        n = snap.records
+        self._check_sizes(n)
+        counts = snap.tuples.counts
+        shown.begin("encode", f"{len(snap):,} distinct tuples of {n:,} records")
+        m = len(self.quasi_identifiers)
+        # quasi-identifiers as text, a missing value as "" (as the numpy path reads them), numbered
+        # in first-appearance order: the tuples are in the order of their first record
+        columns = encode_columns([pl.Series(q, snap.text(j), dtype=pl.String) for j, q in enumerate(self.quasi_identifiers)])
+        maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
+        codes = np.column_stack([c.codes for c in columns])
+        generalizer = Generalizer(codes, maps, canonical=getattr(self.metric, "reads_representatives", True),
+                                  counts=counts)
+        lattice, keys = self._lattice(maps)
+        weights = counts.astype(np.float64)
+        sensitive = {}
+        for j, name in enumerate(needed, start=m):
+            dictionary = snap.dictionaries[j]
+            sensitive[name] = SensitiveColumn(name, snap.tuples.codes[:, j].astype(np.int32), dictionary,
+                                              _numeric_values(dictionary), self._sensitive_map(name, dictionary),
+                                              weights=weights)
+        models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models, data=None)
+        context = {**models_context.fixed, "n": n}
+        evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
+                                  suppression_limit=self.suppression_limit, sensitive=sensitive, context=context,
+                                  node_context=models_context if models_context.per_node_needed else None)
+        outcome, optimal, best, _ = self._run_search(lattice, keys, evaluator, n, shown, maps, n)
+        shown.begin("release", f"generalized and suppressed on {engine.name}")
+        recodings = {}
+        for i, (q, gm, col) in enumerate(zip(self.quasi_identifiers, maps, columns)):
+            labels = gm.labels[best.levels[i]]
+            level = gm.table[:, best.levels[i]]
+            recodings[q] = {value: labels[int(level[c])] for c, value in enumerate(col.dictionary)}
+        gen = best.classes.gen[best.suppressed_classes]
+        suppressed = [tuple(maps[i].labels[best.levels[i]][int(g)] for i, g in enumerate(row)) for row in gen.tolist()]
+        # the input's quasi-identifiers ride along, hidden, for the verifier; dropped from the release
+        originals = {q: f"__unlinkable_input_{i}" for i, q in enumerate(self.quasi_identifiers)}
+        paired = table.select("*", *[table[q].alias(hidden) for q, hidden in originals.items()])
+        paired = engine.suppress(engine.generalize(paired, recodings), self.quasi_identifiers, suppressed)
+        if self.identifiers:
+            paired = paired.drop(*self.identifiers)
+        released = paired.drop(*originals.values())
+        qi_uniques = _qi_uniques(best, maps, self.quasi_identifiers)
+        kept = kept_as_is(roles)
+        uniqueness = released_uniqueness(None, quasi_identifiers=self.quasi_identifiers, kept=kept,
+                                         quasi_identifier_uniques=qi_uniques, records=n,
+                                         unique_records=lambda cols: engine.unique_records(released, cols)) \
+            if kept else released_uniqueness(None, quasi_identifiers=self.quasi_identifiers, kept=[],
+                                             quasi_identifier_uniques=qi_uniques, records=n)
+        result = self._result(released, best, outcome, optimal, maps, lattice, roles, uniqueness, unprotected, started,
+                              released=best.classes.sizes[~best.suppressed_classes],
+                              suppressed=int(best.suppressed_records))
+        result.paired = (paired, originals)
+        return result
+
+    def _setup(self, frame: pl.DataFrame, shown: Progress | None = None) -> _Setup:
+        """Checks of ``frame`` against the configuration, its encoding and the node evaluator."""
+        n = frame.height
+        needed, roles = self._roles(frame.columns)
+        private = self._private_sampling()
+        # ARX's Inclusion: only the research subset is searched and released (models/inclusion.py)
+        included = self._included_rows(frame)
+        if included is not None:
+            n = int(included.sum())
+        self._check_sizes(n)
         if shown is not None:
             shown.begin("encode", f"{n:,} records")
         columns = encode_columns([_as_text(frame[q]) for q in self.quasi_identifiers])
@@ -824,16 +963,13 @@ class Anonymizer:
         out = {}
         for name in names:
             col = encode_column(frame[name])
-            numeric = None
-            try:
-                numeric = np.array([float(v) for v in col.dictionary], dtype=np.float64)
-            except (TypeError, ValueError):
-                numeric = None
-            gmap = None
-            if name in self.hierarchies:
-                gmap = self.hierarchies[name].encode(col.dictionary, column=name)
-            out[name] = SensitiveColumn(name, col.codes, col.dictionary, numeric, gmap)
+            out[name] = SensitiveColumn(name, col.codes, col.dictionary, _numeric_values(col.dictionary),
+                                        self._sensitive_map(name, col.dictionary))
         return out
+
+    def _sensitive_map(self, name: str, dictionary: tuple[str, ...]) -> Any:
+        """The hierarchy of a sensitive attribute encoded for its values (None without one)."""
+        return self.hierarchies[name].encode(dictionary, column=name) if name in self.hierarchies else None
 
     def _no_solution(self, outcome, lattice: Lattice, n: int, budget: int) -> NoSolutionError:
         entries = [(v, res, suppressed_of(res)) for v, res in outcome.results.items()]

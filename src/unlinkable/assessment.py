@@ -1,8 +1,10 @@
 """``unlinkable.assess``: every re-identification risk measure of ARX and sdcMicro for one table.
 
-The table is encoded once and its records are grouped once into their distinct quasi-identifier
-tuples with counts (``risk/distinct.py``); each measure (``risk/``) reads the tuples and their
-counts, never the records. Per-record outputs are gathered from the tuples on demand.
+The backend (numpy in this process, or Spark) groups the records once into their distinct
+quasi-identifier tuples with counts and sensitive histograms (``backends/``); each measure
+(``risk/``) reads the tuples and their counts, never the records, so every figure is the same on
+every backend. Per-record outputs are gathered from the tuples on demand, where the backend holds
+the records in this process (numpy).
 """
 
 from __future__ import annotations
@@ -14,16 +16,15 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.backend_selection import get_backend
 from unlinkable.constraints import check_float, check_int
-from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
-from unlinkable.data.table import EncodedColumn, EncodedTable, encode_column, require_columns
+from unlinkable.data.table import EncodedColumn, require_names
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models.base import SensitiveColumn
 from unlinkable.risk.attribute_effect import attribute_effects
-from unlinkable.risk.distinct import distinct_tuples
 from unlinkable.risk.frequencies import tuple_frequencies
 from unlinkable.risk.individual import global_risk, household_risk, individual_risk, kanonymity_violations
 from unlinkable.risk.sample import sample_risk
@@ -45,8 +46,13 @@ class Assessment:
     def records(self) -> pl.DataFrame:
         """One row per input record: fk, Fk, individual_risk, suda2_score, dis_score, prosecutor_risk.
 
-        Rows are in input order (``row`` is 1-based); no attribute values are included.
+        Rows are in input order (``row`` is 1-based); no attribute values are included. Not
+        available from a distributed backend, which never brings the records to this process.
         """
+        if not self.per_record:
+            raise ConfigError(f"per-record risks are not available on the {self.summary.get('backend')} backend: "
+                              f"the records stay where they are",
+                              hint="drop --records (the figures are complete), or assess with the numpy backend")
         values = {k: (v() if callable(v) else v) for k, v in self.per_record.items()}
         n = len(next(iter(values.values())))
         return pl.DataFrame({"row": np.arange(1, n + 1), **values})
@@ -79,6 +85,8 @@ def assess(
     source: str | None = None,
     delimiter: str | None = None,
     encoded: Mapping[str, EncodedColumn] | None = None,
+    backend: Any = None,
+    spark: Any = None,
 ) -> Assessment:
     """Measure how re-identifiable a table is, by every measure of ARX and sdcMicro.
 
@@ -101,6 +109,10 @@ def assess(
         per combination, the number of cells with at most that many records (``risk.risky_cells``)
     encoded : columns of ``data`` already encoded by the caller, exactly as
         ``data.table.encode_column`` encodes them (the Anonymizer hands over its own): not encoded again
+    backend : "numpy" (default), "spark", or a backend object; a pyspark DataFrame as ``data``
+        selects Spark. On Spark, ``data`` may be a Parquet/CSV file, folder or glob read by Spark;
+        weights, households and per-record outputs are not available there.
+    spark : Spark settings ``{"master": ..., "conf": {...}}`` (see ``backends.choice``)
 
     Examples
     --------
@@ -116,29 +128,39 @@ def assess(
     Chen & Keller-McNulty's SNB (1998), Dankar et al. (2012); individual risk: Benedetti & Franconi
     (1998) as in sdcMicro; SUDA2: Elliot et al. (2002), Manning et al. (2008).
     """
-    frame = read_table(data, delimiter=delimiter)
+    engine = get_backend(backend, spark=spark, data=data)
     where = source or (str(data) if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else "data")
     qis = _names(quasi_identifiers, "quasi_identifiers")
     if not qis:
         raise ConfigError("assess needs at least one quasi-identifier", hint="name the columns an attacker may know, e.g. --qi age,sex,zip")
     sens = _names(sensitive, "sensitive") if sensitive is not None else []
-    require_columns(frame, [*qis, *sens, *(c for c in (weights, household) if c), *identifiers], source=where)
-    overlap = set(qis) & set(sens)
-    if overlap:
-        raise ConfigError(f"column {sorted(overlap)[0]!r} is both a quasi-identifier and sensitive", hint="give each column one role")
     threshold = check_float(threshold, "threshold", low=0.0, high=1.0)
     max_subset_size = check_int(max_subset_size, "max_subset_size", low=0)
     alpha = check_float(alpha, "alpha", low=0.0, high=1.0)
-    n = frame.height
+    frame = engine.read(data, delimiter=delimiter)
+    columns = engine.columns(frame)
+    require_names(columns, [*qis, *sens, *(c for c in (weights, household) if c), *identifiers], source=where)
+    overlap = set(qis) & set(sens)
+    if overlap:
+        raise ConfigError(f"column {sorted(overlap)[0]!r} is both a quasi-identifier and sensitive", hint="give each column one role")
+    local = engine.name == "numpy"
+    for given, what in ((weights, "sampling weights"), (household, "household risk")):
+        if given and not local:
+            raise ConfigError(f"{what} are not available on the {engine.name} backend yet",
+                              hint="drop the weights/household column, or assess with the numpy backend")
 
-    table = _encoded_table(frame, [*qis, *sens], encoded or {}, where)
-    hier = _load_hierarchies(hierarchies, table, where)
-
-    # Records enter once: grouped into their distinct quasi-identifier tuples (a missing value is
-    # a code of its own, -1). Every figure below is computed on the tuples with their counts and
-    # equals, bit for bit, the record-level computation; per-record outputs are gathered back
-    # only when records() asks for them.
-    tuples = distinct_tuples([table.columns[q].codes for q in qis])
+    # Records enter once: the backend groups them into their distinct quasi-identifier tuples (a
+    # missing value is a code of its own, -1) with a histogram of each sensitive attribute. Every
+    # figure below is computed on the tuples with their counts and equals, bit for bit, the
+    # record-level computation; per-record outputs are gathered back only when records() asks.
+    # the Anonymizer hands over the columns it encoded already (numpy): not encoded again
+    snap = (engine.snapshot(frame, qis, sensitive=sens, encoded=encoded) if encoded and local
+            else engine.snapshot(frame, qis, sensitive=sens))
+    tuples = snap.tuples
+    n = snap.records
+    dictionaries = dict(zip(qis, snap.dictionaries))
+    dictionaries.update({name: h.dictionary for name, h in snap.sensitive.items()})
+    hier = _load_hierarchies(hierarchies, dictionaries, where)
     sizes = tuples.counts  # ARX's equivalence classes: a missing value is a value of its own
 
     summary: dict[str, Any] = {
@@ -148,9 +170,11 @@ def assess(
         "sensitive": sens,
         "identifiers": list(identifiers),
         # assess releases nothing: a column it was not given is simply not used, and said so
-        "not_assessed": [c for c in frame.columns
+        "not_assessed": [c for c in columns
                          if c not in {*qis, *sens, *identifiers, *(x for x in (weights, household) if x)}],
     }
+    if not local:
+        summary["backend"] = engine.name
     summary.update(sample_risk(sizes, threshold=threshold).to_dict())
     # ARX reads a missing value as a value of its own, sdcMicro as a wildcard: say how many there are.
     summary["missing_values"] = {q: int(sizes[tuples.codes[:, j] < 0].sum()) for j, q in enumerate(qis)}
@@ -186,8 +210,10 @@ def assess(
         "household_global_risk": None,
         "kanonymity_violations": kanonymity_violations(fk, counts=sizes),
     }
-    per_record: dict[str, Any] = {"fk": lambda: tuples.expand(fk), "Fk": lambda: tuples.expand(Fk),
-                                  "individual_risk": lambda: tuples.expand(risk)}
+    per_record: dict[str, Any] = {}
+    if tuples.per_record:
+        per_record.update({"fk": lambda: tuples.expand(fk), "Fk": lambda: tuples.expand(Fk),
+                           "individual_risk": lambda: tuples.expand(risk)})
     if household:
         hh = frame[household].cast(pl.String)
         hh_codes = np.asarray(pl.Series(hh).rank("dense").fill_null(0).to_numpy(), dtype=np.int64)
@@ -203,18 +229,21 @@ def assess(
             raise ConfigError("model-based risk needs sampling weights", hint="name the weight column (--weights)")
         from unlinkable.risk.model_based import model_risk as fit_model_risk
 
-        summary["model_risk"] = fit_model_risk(table.codes(qis), w, method=model_risk,
+        summary["model_risk"] = fit_model_risk(tuples.expand(tuples.codes), w, method=model_risk,
                                                bound=model_risk_bound).to_dict()
 
     summary["risky_cells"] = None
     if risky_cells is not None:
         from unlinkable.risk.risky_cells import risky_cells as count_risky_cells
 
+        if not local:
+            raise ConfigError(f"risky cells are not available on the {engine.name} backend yet",
+                              hint="drop --risky-cells, or assess with the numpy backend")
         thresholds = list(risky_cells)
         if len(thresholds) > len(qis):
             raise ConfigError(f"{len(thresholds)} risky-cells thresholds for {len(qis)} quasi-identifiers",
                               hint="give one threshold per combination size 1, 2, ... up to the number of quasi-identifiers")
-        summary["risky_cells"] = count_risky_cells(table.codes(qis), qis, threshold=thresholds,
+        summary["risky_cells"] = count_risky_cells(tuples.expand(tuples.codes), qis, threshold=thresholds,
                                                    max_dim=len(thresholds)).to_dict()
 
     summary["suda2"] = None
@@ -228,43 +257,32 @@ def assess(
             "attribute_contributions": {k: float(v) for k, v in dict(s.attribute_contributions).items()},
             "dis_fraction": dis_fraction,
         }
-        per_record["suda2_score"] = lambda: tuples.expand(np.asarray(s.score, dtype=np.float64))
-        per_record["dis_score"] = lambda: tuples.expand(np.asarray(s.dis_score, dtype=np.float64))
-    per_record["prosecutor_risk"] = lambda: tuples.expand(1.0 / sizes)
+        if tuples.per_record:
+            per_record["suda2_score"] = lambda: tuples.expand(np.asarray(s.score, dtype=np.float64))
+            per_record["dis_score"] = lambda: tuples.expand(np.asarray(s.dis_score, dtype=np.float64))
+    if tuples.per_record:
+        per_record["prosecutor_risk"] = lambda: tuples.expand(1.0 / sizes)
 
     summary["diversity"] = None
     if sens:
-        from unlinkable.risk.diversity import diversity
+        from unlinkable.risk.diversity import histogram_diversity
 
         summary["diversity"] = {}
         for name in sens:
-            col = table.columns[name]
-            numeric = _numeric_dictionary(col.dictionary)
-            gmap = hier[name].encode(col.dictionary, column=name) if name in hier else None
-            sc = SensitiveColumn(name, col.codes, col.dictionary, numeric, gmap)
-            summary["diversity"][name] = diversity(tuples.record_tuple, sizes, sc)
+            histogram = snap.sensitive[name]
+            numeric = _numeric_dictionary(histogram.dictionary)
+            gmap = hier[name].encode(histogram.dictionary, column=name) if name in hier else None
+            sc = SensitiveColumn(name, np.zeros(0, dtype=np.int32), histogram.dictionary, numeric, gmap)
+            summary["diversity"][name] = histogram_diversity(histogram.dense(len(tuples)), histogram.table_counts(), sc)
 
     # ARX semantics for subsets too: missing (-1) shifted to a code of its own (0).
     shifted = tuples.codes + 1
-    cards = [table.columns[q].cardinality + 1 for q in qis]
+    cards = [len(dictionaries[q]) + 1 for q in qis]
     summary["uniqueness_by_attributes"] = uniqueness_by_attributes(shifted, cards, qis, max_size=max_subset_size,
                                                                    counts=sizes)
-    summary["attribute_effects"] = attribute_effects(shifted, cards, qis, lifted=_lifts(qis, table, hier),
+    summary["attribute_effects"] = attribute_effects(shifted, cards, qis, lifted=_lifts(qis, dictionaries, hier),
                                                      threshold=threshold, counts=sizes)
     return Assessment(summary, per_record)
-
-
-def _encoded_table(frame: pl.DataFrame, names: Sequence[str], given: Mapping[str, EncodedColumn],
-                   where: str) -> EncodedTable:
-    """The columns ``names`` encoded, taking those the caller encoded already from ``given``."""
-    if not any(name in given for name in names):
-        return EncodedTable.from_frame(frame, names, source=where)
-    require_columns(frame, names, source=where)
-    for name in names:
-        col = given.get(name)
-        if col is not None and col.codes.shape[0] != frame.height:
-            raise ValueError(f"the given encoding of {name!r} has {col.codes.shape[0]} codes for {frame.height} records")
-    return EncodedTable(frame.height, {name: given[name] if name in given else encode_column(frame[name]) for name in names})
 
 
 def _names(value: str | Sequence[str] | None, what: str) -> list[str]:
@@ -279,24 +297,26 @@ def _names(value: str | Sequence[str] | None, what: str) -> list[str]:
     return names
 
 
-def _load_hierarchies(hierarchies: Mapping[str, Hierarchy | str] | None, table: EncodedTable, where: str) -> dict[str, Hierarchy]:
+def _load_hierarchies(hierarchies: Mapping[str, Hierarchy | str] | None, dictionaries: Mapping[str, Sequence[str]],
+                      where: str) -> dict[str, Hierarchy]:
     out: dict[str, Hierarchy] = {}
     for name, h in (hierarchies or {}).items():
         if not isinstance(h, Hierarchy):
             h = read_hierarchy(h, name=name)
-        if name in table.columns:
-            h.encode(table.columns[name].dictionary, column=name, source=f"{where}: hierarchy of column {name!r}")
+        if name in dictionaries:
+            h.encode(dictionaries[name], column=name, source=f"{where}: hierarchy of column {name!r}")
         out[name] = h
     return out
 
 
-def _lifts(qis: Sequence[str], table: EncodedTable, hier: Mapping[str, Hierarchy]) -> dict[str, tuple[np.ndarray, int]]:
+def _lifts(qis: Sequence[str], dictionaries: Mapping[str, Sequence[str]],
+           hier: Mapping[str, Hierarchy]) -> dict[str, tuple[np.ndarray, int]]:
     """Per quasi-identifier with a hierarchy: its (shifted) codes mapped one level up, and their range."""
     out = {}
     for q in qis:
         if q not in hier:
             continue
-        gm = hier[q].encode(table.columns[q].dictionary, column=q)
+        gm = hier[q].encode(dictionaries[q], column=q)
         if gm.levels < 2:
             continue
         # code 0 is the missing value (kept as is); code c is dictionary entry c - 1

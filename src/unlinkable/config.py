@@ -42,8 +42,8 @@ MAX_DEPTH = 32
 #: top-level sections of a job file, by kind: ``table`` jobs (assess, anonymize) and ``exposure`` jobs
 SECTIONS: dict[str, tuple[str, ...]] = {
     "table": ("input", "attributes", "population", "output", "privacy", "suppression_limit", "metric",
-              "search", "local_recoding", "steps", "seed", "assess"),
-    "exposure": ("release", "auxiliary", "attributes", "truth_key", "population", "what_if", "seed"),
+              "search", "local_recoding", "steps", "seed", "assess", "backend", "spark"),
+    "exposure": ("release", "auxiliary", "attributes", "truth_key", "population", "what_if", "seed", "backend", "spark"),
 }
 #: the settings of one attribute, by job kind
 ATTRIBUTE_KEYS: dict[str, tuple[str, ...]] = {
@@ -309,6 +309,10 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
     """Check the command-specific sections as a whole, so that a typo fails whichever command reads the file."""
     if sections.get("seed") is not None:
         check_int(sections["seed"], "seed", low=0)
+    if "backend" in sections or "spark" in sections:
+        from unlinkable.backends.choice import parse_backend
+
+        parse_backend(sections.get("backend"), sections.get("spark"))
     if sections.get("suppression_limit") is not None:
         check_float(sections["suppression_limit"], "suppression_limit", low=0.0, high=1.0)
     if sections.get("search") is not None:

@@ -8,6 +8,8 @@
     ├── ConfigError                 a job file, option or parameter is wrong
     ├── OutputError                 an output cannot be written there (an input, a folder, no
     │                               permission, missing folder); nothing was written
+    ├── BackendError                the chosen backend cannot run here (no Java for Spark, a Spark
+    │                               session that does not start)
     ├── NoSolutionError             no transformation satisfies the models within the limits
     ├── VerificationError           the independent re-check of an output failed; nothing was written
     └── InternalError               a bug in unlinkable ("This is probably a bug!")
@@ -110,6 +112,10 @@ class OutputError(UnlinkableError):
     """An output cannot be written where it was asked for; nothing was written."""
 
 
+class BackendError(UnlinkableError):
+    """The chosen backend cannot run here: pyspark or Java missing, a Spark session that fails."""
+
+
 class NoSolutionError(UnlinkableError):
     """No transformation satisfies the privacy models within the suppression limit."""
 
@@ -135,6 +141,7 @@ __all__ = [
     "HierarchyError",
     "ConfigError",
     "OutputError",
+    "BackendError",
     "NoSolutionError",
     "VerificationError",
     "InternalError",

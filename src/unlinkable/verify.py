@@ -130,29 +130,62 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
         levels = None
     else:
         levels = _infer_levels(out_text, orig_text, quasi_identifiers, hierarchies, suppressed)
-    limit = int(math.floor(suppression_limit * n))
-    if _differentially_private(models):
-        limit = n   # ARX: the model suppresses classes below k and every unsampled record, whatever the limit
+    limit_share = 1.0 if _differentially_private(models) else suppression_limit
+    # (ARX: differential privacy suppresses classes below k and every unsampled record, whatever the limit)
     n_suppressed = int(suppressed.sum())
-    if n_suppressed > limit:
-        if local and all(_has_star_level(hierarchies[q]) for q in quasi_identifiers):
-            suppressed[:] = False  # '*' is a level of every QI: the '*' rows are one released class
-        elif levels is not None and _star_is_a_class(levels, quasi_identifiers, hierarchies):
-            suppressed[:] = False  # every QI fully generalized: the '*' rows are one released class
-        else:
-            raise VerificationError(
-                f"the release suppresses {n_suppressed} records, more than the limit floor({suppression_limit} x {n}) = {limit}",
-                hint="nothing was written; this is probably a bug in the search")
+    if (local and n_suppressed > math.floor(limit_share * n)
+            and all(_has_star_level(hierarchies[q]) for q in quasi_identifiers)):
+        suppressed[:] = False  # '*' is a level of every QI: the '*' rows are one released class
+    elif star_rows_released(n_suppressed, n, limit_share, levels, quasi_identifiers, hierarchies):
+        suppressed[:] = False  # every QI fully generalized: the '*' rows are one released class
 
     released = _Released(out_text, ~suppressed)
-    classes = _classes(released, quasi_identifiers)
+    check_models(models, classes=_classes(released, quasi_identifiers), released=released, original=orig_text,
+                 output=out_text, quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, levels=levels,
+                 suppressed=suppressed, n=n, full_output=full_output, full_original=full_original)
+
+
+def star_rows_released(n_suppressed: int, n: int, suppression_limit: float, levels: Mapping[str, list[int]] | None,
+                       quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy]) -> bool:
+    """Check the suppressed count against ``floor(limit * n)``; True when it is over the limit but
+    every quasi-identifier is generalized to its top level, so the ``*`` rows are one released
+    class rather than suppressed records.
+
+    Examples
+    --------
+    >>> star_rows_released(1, 30, 0.05, None, [], {})
+    False
+    """
+    limit = int(math.floor(suppression_limit * n))
+    if n_suppressed <= limit:
+        return False
+    if levels is not None and _star_is_a_class(levels, quasi_identifiers, hierarchies):
+        return True
+    raise VerificationError(
+        f"the release suppresses {n_suppressed} records, more than the limit floor({suppression_limit} x {n}) = {limit}",
+        hint="nothing was written; this is probably a bug in the search")
+
+
+def check_models(models: list[Any], *, classes: Mapping[tuple, int], released: Any, original: Any, **given: Any) -> None:
+    """Run every model's plain checker on the released classes (``VerificationError`` on a failure).
+
+    ``released`` and ``original`` answer ``columns`` and ``group_by(columns).len()`` (a polars
+    frame of the released rows and of the input, or their grouped stand-ins from a distributed
+    backend); ``given`` holds the other checker arguments (``quasi_identifiers``, ``levels``, ...).
+
+    Examples
+    --------
+    >>> from unlinkable.models.kanonymity import KAnonymity
+    >>> check_models([KAnonymity(2)], classes={("8167*",): 1}, released=None, original=None, quasi_identifiers=["zip"])
+    Traceback (most recent call last):
+    ...
+    unlinkable.errors.VerificationError: k-anonymity (k=2): 1 released class(es) have fewer than 2 records...
+    """
     for model in models:
         spec = model.to_dict() if hasattr(model, "to_dict") else dict(model)
         (name, params), = spec.items()
         checker = model_checker(name)
-        checker(name, params, classes=classes, released=released, original=orig_text, output=out_text,
-                quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, levels=levels,
-                suppressed=suppressed, n=n, model=model, full_output=full_output, full_original=full_original)
+        checker(name, params, classes=classes, released=released, original=original, model=model, **given)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,20 +229,37 @@ def _infer_levels(out: pl.DataFrame, orig: pl.DataFrame, qis: list[str], hierarc
                   suppressed: Any) -> dict[str, list[int]] | None:
     """Per QI, every hierarchy level that maps each released input value to its output text."""
     keep = pl.Series(~suppressed)
+    # the QIs up to the first without a hierarchy are checked; then no levels are known
+    known = [q for q in qis[:next((j for j, q in enumerate(qis) if q not in hierarchies), len(qis))]]
+    # One fused query per QI (filter + distinct pairs): the filtered rows are never materialized.
+    levels = levels_from_pairs({q: pl.LazyFrame({"i": orig[q], "o": out[q]}).filter(keep).unique().collect().rows()
+                                for q in known}, hierarchies)
+    return levels if len(known) == len(qis) else None
+
+
+def levels_from_pairs(pairs: Mapping[str, Sequence[tuple[Any, Any]]],
+                      hierarchies: Mapping[str, Hierarchy]) -> dict[str, list[int]] | None:
+    """Per QI, every hierarchy level that maps each distinct (input, output) text pair of the
+    released rows; None when a QI has no hierarchy; ``VerificationError`` when no level does.
+
+    Examples
+    --------
+    >>> h = Hierarchy([["81675", "8167*", "*"], ["81667", "8166*", "*"]])
+    >>> levels_from_pairs({"zip": [("81675", "8167*")]}, {"zip": h})
+    {'zip': [1]}
+    """
     levels: dict[str, list[int]] = {}
-    for q in qis:
+    for q, found in pairs.items():
         h = hierarchies.get(q)
         if h is None:
             return None
-        # One fused query (filter + distinct pairs): the filtered rows are never materialized.
-        pairs = pl.LazyFrame({"i": orig[q], "o": out[q]}).filter(keep).unique().collect()
         index = {row[0]: row for row in h.rows}
         ok = []
         for level in range(h.levels):
-            if all(i in index and index[i][level] == o for i, o in pairs.iter_rows()):
+            if all(i in index and index[i][level] == o for i, o in found):
                 ok.append(level)
         if not ok:
-            bad = next(((i, o) for i, o in pairs.iter_rows() if i not in index), None)
+            bad = next(((i, o) for i, o in found if i not in index), None)
             why = "a value of the input is not in its hierarchy" if bad else "no single hierarchy level maps the input to the output"
             raise VerificationError(f"quasi-identifier {q!r} is not a global generalization of the input: {why}",
                                     hint="every record must be generalized to the same level; this is probably a bug")

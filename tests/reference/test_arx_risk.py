@@ -31,7 +31,8 @@ def _cases():
 
 
 @pytest.mark.parametrize("dataset, index", _cases())
-def test_assess_matches_arx(arx_data, arx_reference, dataset, index):
+def test_assess_matches_arx(arx_data, arx_reference, dataset, index, any_backend):
+    # the same reference figures from every backend (numpy, and Spark on local[2])
     i, j = index
     entry = arx_reference[dataset]["risk_original"][i]
     pop = entry["population_uniqueness"][j]
@@ -42,6 +43,7 @@ def test_assess_matches_arx(arx_data, arx_reference, dataset, index):
         sampling_fraction=pop["sampling_fraction"] if j > 0 else None,
         suda2=False,
         max_subset_size=1,
+        backend=any_backend,
     ).to_dict()
     assert result["records"] == entry["records"]
     ec = entry["equivalence_classes"]

@@ -1,34 +1,139 @@
-"""The kernel interface every backend implements; numpy is the reference.
+"""The protocol every backend implements; numpy is the reference, Spark the distributed one.
 
-A backend groups records by integer-coded columns. Everything above it (risk measures, privacy
-models, the search) works from the class index it returns, so a new backend (polars, Spark) only
-has to produce identical groupings.
+A backend owns the passes over records: it reads a table where it lives, groups it into its
+distinct quasi-identifier tuples with counts and sensitive histograms (``snapshot``), and applies
+a transformation to it (``generalize`` a column's values to labels of one hierarchy level, and
+``suppress`` the records of given classes). Everything above it (risk measures, privacy models,
+the search) reads the snapshot, never the records, so the figures of every backend are the same,
+bit for bit: ``tests/backends/test_backend_contract.py`` runs each operation on every available
+backend and compares exactly.
+
+What a snapshot holds is fixed here, independently of the backend:
+
+- tuples in the order their first record appears (a distributed backend orders them by the
+  smallest row id of each tuple, which is the records' order for one file);
+- per column, its values in first-appearance order (the dictionary; a missing value is code
+  ``-1`` and is not in the dictionary);
+- per sensitive attribute, the non-zero (tuple, value) cells in ascending (tuple, value) order,
+  a missing value being ``-1``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from unlinkable.backends.distinct import DistinctTuples
 
+
+@dataclass(frozen=True, eq=False)
+class SensitiveHistogram:
+    """How often each value of one sensitive attribute occurs among the records of each tuple.
+
+    Only the non-zero cells are kept: ``tuple_index[j]`` (ascending), ``value[j]`` (a code of
+    ``dictionary``, ``-1`` for a missing value; ascending within a tuple) and ``count[j]``.
+    """
+
+    dictionary: tuple[str, ...]
+    tuple_index: np.ndarray
+    value: np.ndarray
+    count: np.ndarray
+
+    def dense(self, tuples: int) -> np.ndarray:
+        """The (tuples, values) count matrix, missing values left out.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> h = SensitiveHistogram(("a", "b"), np.array([0, 0, 1]), np.array([-1, 1, 0]), np.array([2, 1, 3]))
+        >>> h.dense(2).tolist()
+        [[0, 1], [3, 0]]
+        """
+        d = len(self.dictionary)
+        out = np.zeros((tuples, d), dtype=np.int64)
+        known = self.value >= 0
+        np.add.at(out, (self.tuple_index[known], self.value[known]), self.count[known])
+        return out
+
+    def table_counts(self) -> np.ndarray:
+        """Records of each value over the whole table (missing values left out)."""
+        known = self.value >= 0
+        return np.bincount(self.value[known], weights=self.count[known].astype(np.float64),
+                           minlength=len(self.dictionary)).astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """A table grouped into its distinct tuples of ``columns``, with counts and histograms.
+
+    ``tuples.codes[t, j]`` is the code of column j in tuple t (into ``dictionaries[j]``; ``-1`` =
+    missing), ``tuples.counts[t]`` its records. ``tuples.record_tuple`` is the tuple of every
+    record when the backend holds the records in this process (numpy), else None.
+    """
+
+    columns: tuple[str, ...]
+    dictionaries: tuple[tuple[str, ...], ...]
+    tuples: DistinctTuples
+    sensitive: Mapping[str, SensitiveHistogram]
+
+    @property
+    def records(self) -> int:
+        """The number of records grouped."""
+        return self.tuples.records
+
+    def __len__(self) -> int:
+        return len(self.tuples)
+
+    def text(self, j: int, *, missing: str = "") -> list[str]:
+        """Column j of every tuple as text, a missing value as ``missing``."""
+        labels = list(self.dictionaries[j]) + [missing]
+        return [labels[c] for c in self.tuples.codes[:, j].tolist()]
+
+
+@runtime_checkable
 class Backend(Protocol):
+    """What a backend does with the records; the rest of unlinkable reads its snapshots.
+
+    ``Table`` is the backend's own table type: a polars DataFrame for numpy, a pyspark DataFrame
+    for Spark. A backend's results are plain values (``Snapshot``) or tables of its own type.
+    """
+
     name: str
 
-    def group(self, columns: Sequence[np.ndarray], cardinalities: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Group records by the tuple of codes.
-
-        ``columns`` are equally long non-negative integer arrays, ``cardinalities`` their code
-        bounds. Returns ``(class_of_record, class_sizes)``: class ids ``0..c-1`` numbered by the
-        ascending combined key, and the number of records in each class.
-        """
+    def read(self, source: Any, *, delimiter: str | None = None) -> Any:
+        """The table at ``source`` (a path, or a table of the backend's own type)."""
         ...
 
-    def class_sizes(self, columns: Sequence[np.ndarray], cardinalities: Sequence[int]) -> np.ndarray:
-        """The size of every class (no per-record arrays)."""
+    def columns(self, table: Any) -> list[str]:
+        """The column names of ``table``."""
         ...
 
-    def record_sizes(self, columns: Sequence[np.ndarray], cardinalities: Sequence[int]) -> np.ndarray:
-        """The size of the class of every record (no class ids needed)."""
+    def snapshot(self, table: Any, columns: Sequence[str], *, sensitive: Sequence[str] = ()) -> Snapshot:
+        """Grouping: the distinct tuples of ``columns`` with their counts, and a histogram of
+        each ``sensitive`` column per tuple."""
         ...
+
+    def generalize(self, table: Any, recodings: Mapping[str, Mapping[str, str]]) -> Any:
+        """Generalization: each named column's text (a missing value read as ``""``) replaced by
+        its label, ``recodings[column][value]`` (one hierarchy level's codes as text)."""
+        ...
+
+    def suppress(self, table: Any, columns: Sequence[str], classes: Sequence[tuple[str, ...]], *,
+                 value: str = "*") -> Any:
+        """Suppression: ``value`` in every one of ``columns`` of the records whose tuple of
+        ``columns`` is one of ``classes``; other records are left as they are."""
+        ...
+
+    def unique_records(self, table: Any, columns: Sequence[str]) -> int:
+        """The records unique on ``columns`` (read as text, a missing value a value of its own)."""
+        ...
+
+    def count(self, table: Any) -> int:
+        """The number of records of ``table``."""
+        ...
+
+
+__all__ = ["Backend", "SensitiveHistogram", "Snapshot"]

@@ -1,30 +1,109 @@
-"""Reference backend: grouping with mixed-radix integer keys and numpy.
+"""Reference backend: a polars table in this process, grouped with mixed-radix integer keys.
 
-Small key spaces are counted with ``bincount`` in O(n); large ones fall back to a sort. Keys
-never overflow: when the radix product would pass 2**62 the partial key is compacted first.
+Columns are dictionary-encoded once (``data/table.py``) and grouped on their codes
+(``backends/distinct.py``); small key spaces are counted with ``bincount`` in O(n), large ones
+hashed or sorted. Keys never overflow: when the radix product would pass 2**62 the partial key
+is compacted first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
+import polars as pl
+
+from unlinkable.backends.base import SensitiveHistogram, Snapshot
+from unlinkable.backends.distinct import distinct_tuples
+from unlinkable.data.table import EncodedColumn, encode_column, require_columns
 
 _LIMIT = 1 << 62
 
 
 class NumpyBackend:
-    """Group records on integer codes with vectorised numpy.
+    """The records in this process: a polars table, grouped on integer codes with numpy.
 
     Examples
     --------
-    >>> import numpy as np
+    >>> import numpy as np, polars as pl
     >>> ids, sizes = NumpyBackend().group([np.array([0, 1, 0]), np.array([2, 2, 2])], [2, 3])
     >>> ids.tolist(), sizes.tolist()
     ([0, 1, 0], [2, 1])
+    >>> snap = NumpyBackend().snapshot(pl.DataFrame({"zip": ["1", "2", "1"]}), ["zip"])
+    >>> snap.dictionaries, snap.tuples.counts.tolist()
+    ((('1', '2'),), [2, 1])
     """
 
     name = "numpy"
+
+    # -- the Backend protocol ---------------------------------------------------------------
+    def read(self, source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
+        """A CSV/Parquet path or a polars/pandas frame as a polars frame (``data.io.read_table``)."""
+        from unlinkable.data.io import read_table
+
+        return read_table(source, delimiter=delimiter)
+
+    def columns(self, table: pl.DataFrame) -> list[str]:
+        return list(table.columns)
+
+    def snapshot(self, table: pl.DataFrame, columns: Sequence[str], *, sensitive: Sequence[str] = (),
+                 encoded: Mapping[str, EncodedColumn] | None = None) -> Snapshot:
+        """The distinct tuples of ``columns`` with counts, and each sensitive column's histogram.
+
+        ``encoded`` holds columns the caller encoded already, exactly as ``encode_column`` would
+        (the Anonymizer hands over its own): they are not encoded again.
+        """
+        require_columns(table, [*columns, *sensitive])
+        given = dict(encoded or {})
+        for name, col in given.items():
+            if col.codes.shape[0] != table.height:
+                raise ValueError(f"the given encoding of {name!r} has {col.codes.shape[0]} codes for {table.height} records")
+
+        def encode(name: str) -> EncodedColumn:
+            return given[name] if name in given else encode_column(table[name])
+
+        encoded_columns = [encode(c) for c in columns]
+        tuples = distinct_tuples([e.codes for e in encoded_columns])
+        histograms = {}
+        assert tuples.record_tuple is not None  # grouped here: every record's tuple is known
+        for name in sensitive:
+            col = encode(name)
+            histograms[name] = tuple_histogram(tuples.record_tuple, len(tuples), col.codes, col.dictionary)
+        return Snapshot(tuple(columns), tuple(e.dictionary for e in encoded_columns), tuples, histograms)
+
+    def generalize(self, table: pl.DataFrame, recodings: Mapping[str, Mapping[str, str]]) -> pl.DataFrame:
+        """Each named column's text (missing read as ``""``) replaced by its label; unknown values
+        raise (a recoding covers the column's every value)."""
+        return table.with_columns([
+            pl.col(c).cast(pl.String).fill_null("").replace_strict(
+                pl.Series(list(m.keys()), dtype=pl.String), pl.Series(list(m.values()), dtype=pl.String),
+                return_dtype=pl.String)
+            for c, m in recodings.items()])
+
+    def suppress(self, table: pl.DataFrame, columns: Sequence[str], classes: Sequence[tuple[str, ...]], *,
+                 value: str = "*") -> pl.DataFrame:
+        """``value`` in every one of ``columns`` of the records whose tuple is one of ``classes``."""
+        columns = list(columns)
+        if not classes or not columns:
+            return table
+        listed = pl.DataFrame([list(c) for c in classes], schema={c: pl.String for c in columns}, orient="row")
+        flag = "\x00suppressed"
+        hit = table.select(pl.struct([pl.col(c).cast(pl.String) for c in columns])
+                           .is_in(listed.select(pl.struct(columns)).to_series().implode()).alias(flag))[flag]
+        return table.with_columns([pl.when(hit).then(pl.lit(value)).otherwise(pl.col(c).cast(pl.String)).alias(c)
+                                   for c in columns])
+
+    def unique_records(self, table: pl.DataFrame, columns: Sequence[str]) -> int:
+        """Records unique on ``columns`` (their text; missing a value of its own)."""
+        text = [pl.col(c).cast(pl.String) for c in columns]
+        return int(table.select(pl.struct(text).is_unique().sum()).item()) if table.height else 0
+
+    def count(self, table: pl.DataFrame) -> int:
+        """The number of records of ``table``."""
+        return table.height
+
+    # -- kernels on integer codes (risk/subsets, risk/attribute_effect) ----------------------
 
     def group(self, columns: Sequence[np.ndarray], cardinalities: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         if not columns:
@@ -69,6 +148,31 @@ class NumpyBackend:
         import polars as pl
 
         return pl.DataFrame({"k": key}).select(pl.len().over("k")).to_series().to_numpy().astype(np.int64, copy=False)
+
+
+def tuple_histogram(record_tuple: np.ndarray, tuples: int, codes: np.ndarray,
+                    dictionary: tuple[str, ...]) -> SensitiveHistogram:
+    """The non-zero (tuple, value) cells of a per-record code column (``-1`` = missing).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> h = tuple_histogram(np.array([0, 1, 0, 0]), 2, np.array([1, 0, -1, 1]), ("a", "b"))
+    >>> h.tuple_index.tolist(), h.value.tolist(), h.count.tolist()
+    ([0, 0, 1], [-1, 1, 0], [1, 2, 1])
+    """
+    width = len(dictionary) + 1  # code -1..d-1 shifted to 0..d
+    key = np.asarray(record_tuple, dtype=np.int64) * width + (np.asarray(codes, dtype=np.int64) + 1)
+    space = tuples * width
+    if space <= max(4 * key.shape[0], 1 << 16):
+        counts = np.bincount(key, minlength=space)
+        cells = np.flatnonzero(counts)
+        count = counts[cells]
+    else:
+        cells, count = np.unique(key, return_counts=True)
+    index, shifted = np.divmod(cells, width)
+    return SensitiveHistogram(tuple(dictionary), index.astype(np.int64), shifted.astype(np.int64) - 1,
+                              count.astype(np.int64))
 
 
 def combined_key(columns: Sequence[np.ndarray], cardinalities: Sequence[int]) -> tuple[np.ndarray, int]:

@@ -11,6 +11,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from unlinkable.backend_selection import get_backend
+from unlinkable.backends.choice import add_backend_argument, job_backend
 from unlinkable.commands.inputs import job_inputs
 from unlinkable.config import assess_options, load_job, search_options, split_steps
 from unlinkable.data.formulas import escape_for_csv
@@ -30,6 +32,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("job", type=Path, help="job file (YAML or JSON)")
     parser.add_argument("--json", dest="json_out", type=Path, default=None, metavar="OUT.json",
                         help="also write the result as JSON")
+    add_backend_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,9 +59,18 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
     if not sections.get("steps") and not sections.get("privacy"):
         raise ConfigError(f"{args.job}: the job has neither `privacy` models nor SDC `steps`",
                           hint="add e.g. privacy: [{k-anonymity: {k: 5}}] or steps: [{local-suppression: {k: 3, attributes: [...]}}]")
+    choice = job_backend(sections, getattr(args, "backend", None))
+    if choice.name != "numpy" and sections.get("steps"):
+        raise ConfigError(f"{args.job}: SDC steps do not run on the {choice.name} backend yet",
+                          hint="run the steps with the numpy backend, or drop them (privacy models run on Spark)")
     with OutputSet(inputs=job_inputs(job)) as outputs:
-        outputs.reserve(job.output.path, args.json_out, job.output.report)  # before the long search
-        summary = _release(job, args, outputs, shown)
+        if choice.name == "numpy":
+            outputs.reserve(job.output.path, args.json_out, job.output.report)  # before the long search
+            summary = _release(job, args, outputs, shown)
+        else:
+            outputs.reserve(args.json_out, job.output.report)
+            outputs.reserve_folder(job.output.path)  # Spark writes a folder of parts
+            summary = _release_distributed(job, args, outputs, shown, get_backend(choice))
         outputs.commit()
     shown.end()
     print(summary + (f"; wrote {job.output.path}" if job.output.path else ""))
@@ -92,11 +104,7 @@ def _release(job: Any, args: argparse.Namespace, outputs: OutputSet, shown: Prog
         table, payload, kind = work, sdc_payload, "sdc"
         summary = (f"ran {len(payload['steps'])} step(s) on {frame.height} records; "
                    + "; ".join(f"{c['name']} k={c['k']} {c['status']}" for c in payload["claims"]))
-    flagged = [e for e in (payload.get("released_uniqueness") or {}).get("kept_columns", []) if e["warn"]]
-    if flagged:
-        summary += "; warning: " + "; ".join(
-            f"kept column {e['column']!r} makes {max(e['alone'], e['with_quasi_identifiers']):.1%} of records unique"
-            for e in flagged)
+    summary += _kept_warnings(payload)
 
     if job.output.path is not None:
         table, escaping = escape_for_csv(table, job.output.path, enabled=job.output.escape_formulas)
@@ -116,6 +124,87 @@ def _release(job: Any, args: argparse.Namespace, outputs: OutputSet, shown: Prog
     if report_html is not None:
         outputs.text(job.output.report, report_html)
     return summary
+
+
+def _release_distributed(job: Any, args: argparse.Namespace, outputs: OutputSet, shown: Progress, engine: Any) -> str:
+    """``_release`` on a backend that keeps the records (Spark): the search runs here on the
+    distinct tuples, the release is computed, verified and written as parts where the records
+    are; only tuples, class counts and figures come back."""
+    from unlinkable.anonymizer import Anonymizer
+    from unlinkable.assessment import assess
+    from unlinkable.commands.assess import job_hierarchies
+    from unlinkable.spark.verify import verify_release_spark
+    from unlinkable.spark.write import escape_formulas_spark, write_parts
+
+    sections = job.sections
+    shown.begin("start", f"a {engine.name} session")
+    engine.session  # noqa: B018 - started here, so its start-up is shown as such
+    shown.begin("read", f"{job.input.path.name} (on {engine.name})")
+    table = engine.read(job.input.path, delimiter=job.input.delimiter)
+    columns = engine.columns(table)
+    column_roles(columns, [(role, job.names(role)) for role in Role], where=f"{args.job}: {job.input.path.name}",
+                 hint="give it a role under `attributes`: identifier (dropped), quasi-identifier, sensitive, "
+                      "or insensitive (kept as is), e.g. birth_date: {role: identifier}")
+    identifiers = job.names(Role.IDENTIFIER)
+    qis = job.names(Role.QUASI_IDENTIFIER)
+    hierarchies = job_hierarchies(job, engine, table)
+    search = search_options(sections.get("search"))
+    anonymizer = Anonymizer(
+        quasi_identifiers=qis, hierarchies=hierarchies, privacy=sections.get("privacy") or [],
+        suppression_limit=sections.get("suppression_limit", 0.0), metric=sections.get("metric", "loss"),
+        search=search["algorithm"], time_limit_s=search["time_limit_s"], step_limit=search["step_limit"],
+        seed=search["seed"] if search["seed"] is not None or search["algorithm"] not in SEEDED else sections.get("seed"),
+        practical_monotonicity=search["practical_monotonicity"], local_recoding=sections.get("local_recoding"),
+        identifiers=identifiers, sensitive=job.names(Role.SENSITIVE), insensitive=_kept_as_is(job), progress=shown,
+        context=ModelContext(base_dir=job.base_dir, population_size=job.population_size,
+                             sampling_fraction=job.sampling_fraction),
+        backend=engine)
+    result = anonymizer.fit(table)
+    shown.begin("verify", f"on {engine.name}")
+    assert result.paired is not None  # a distributed fit pairs the release with its input
+    paired, originals = result.paired
+    paired.persist()  # verified, measured and written: computed once, kept by the executors
+    try:
+        verify_release_spark(paired, originals=originals, quasi_identifiers=qis, models=anonymizer.models,
+                             suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies,
+                             identifiers=identifiers, input_columns=columns)
+        shown.begin("risk", f"before and after, on {engine.name}")
+        source = str(job.input.path)
+        payload = result.to_dict()
+        before = assess(table, quasi_identifiers=qis, suda2=False, source=source, identifiers=identifiers, backend=engine)
+        payload.update(source=source, records=before["records"], identifiers=identifiers, backend=engine.name,
+                       risk_before=before.to_dict())
+        released = result.table
+        if job.output.path is not None:
+            released, escaping = escape_formulas_spark(released, job.output.path, enabled=job.output.escape_formulas)
+            payload["formula_escaping"] = escaping.to_dict()
+        shown.begin("write", f"parts on {engine.name}")
+        if job.output.path is not None:
+            write_parts(outputs, job.output.path, released,
+                        delimiter=job.output.delimiter or job.input.delimiter
+                        or (_input_delimiter(job.input.path) if job.input.path.is_file() else ","))
+        if args.json_out is not None:
+            outputs.text(args.json_out, json.dumps(payload, indent=2, default=str) + "\n")
+        if job.output.report is not None:
+            from unlinkable.report.html import render
+
+            outputs.text(job.output.report, render("anonymize", payload))
+    finally:
+        paired.unpersist()
+    levels = ", ".join(f"{k}={v}" for k, v in result.transformation.items())
+    return (f"anonymized {before['records']} records on {engine.name}: {levels}; loss {result.loss_string}; "
+            f"{result.suppressed} suppressed; {result.equivalence_classes} classes; "
+            f"{result.nodes_checked}/{result.lattice_size} transformations checked") + _kept_warnings(payload)
+
+
+def _kept_warnings(payload: dict[str, Any]) -> str:
+    """The summary's warning about kept columns that single records out ("" when none does)."""
+    flagged = [e for e in (payload.get("released_uniqueness") or {}).get("kept_columns", []) if e["warn"]]
+    if not flagged:
+        return ""
+    return "; warning: " + "; ".join(
+        f"kept column {e['column']!r} makes {max(e['alone'], e['with_quasi_identifiers']):.1%} of records unique"
+        for e in flagged)
 
 
 def _kept_as_is(job: Any) -> list[str]:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from unlinkable.backend_selection import get_backend
+from unlinkable.backends.choice import add_backend_argument, job_backend
 from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.outputs import OutputSet
 from unlinkable.data.roles import Role
@@ -44,6 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", dest="json_out", metavar="OUT.json", help="write all figures as JSON")
     parser.add_argument("--records", metavar="OUT.csv", help="write per-record risks (no attribute values)")
     parser.add_argument("--report", metavar="OUT.html", help="write the HTML report")
+    add_backend_argument(parser)
 
 
 def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -61,14 +64,14 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         qis = job.names(Role.QUASI_IDENTIFIER)
         if not qis:
             raise ConfigError(f"{source}: no attribute has role quasi-identifier", hint="attributes: {age: {role: quasi-identifier}}")
-        from unlinkable.data.io import read_table
-
-        frame = read_table(job.input.path, delimiter=job.input.delimiter)
-        hierarchies = job.build_hierarchies(frame)
+        engine = get_backend(job_backend(job.sections, getattr(args, "backend", None)))
+        frame = engine.read(job.input.path, delimiter=job.input.delimiter)
+        hierarchies = job_hierarchies(job, engine, frame)
         weights = job.names(Role.WEIGHT)
         household = job.names(Role.HOUSEHOLD)
         risk = _flags_over(assess_options(job.sections.get("assess")), args)
         return dict(
+            backend=engine,
             data=frame,
             source=str(job.input.path),
             quasi_identifiers=qis,
@@ -93,6 +96,7 @@ def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         col, path = item.split("=", 1)
         hierarchies[col] = path
     return dict(
+        backend=getattr(args, "backend", None),
         data=str(source),
         source=str(source),
         delimiter=args.delimiter,
@@ -132,6 +136,16 @@ def _flags_over(options: dict[str, Any], args: argparse.Namespace) -> dict[str, 
     return options
 
 
+def job_hierarchies(job: Any, engine: Any, table: Any) -> dict[str, Any]:
+    """The job's hierarchies for ``table``: builders (intervals, masking, ...) read the distinct
+    values of their column, in first-appearance order, from the backend."""
+    if engine.name == "numpy":
+        return dict(job.build_hierarchies(table))
+    columns = engine.columns(table)
+    return {name: spec.build(name, engine.values(table, name))
+            for name, spec in job.hierarchy_specs().items() if name in columns}
+
+
 def run(args: argparse.Namespace) -> int:
     """Assess, then write the requested outputs, showing the phases on a terminal."""
     shown = Progress()
@@ -159,6 +173,9 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
         if args.json_out:
             outputs.text(args.json_out, json.dumps(figures, indent=2) + "\n")
         if args.records:
+            if not result.per_record:
+                raise ConfigError(f"--records is not available on the {figures.get('backend')} backend: per-record risks "
+                                  f"would bring every record to this machine", hint="drop --records, or use --backend numpy")
             # numbers only today; escaped all the same, so a text column added later is safe too
             outputs.table(args.records, escape_for_csv(result.records(), args.records)[0], delimiter=",")
         if args.report:

@@ -37,6 +37,8 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_BODY = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _NUMBER = f"^{_NUMBER_BODY}$"
 _TRIGGER = "^[" + "".join("\\" + c if c in "-+" else c for c in TRIGGERS) + "]"
+#: the two patterns as regular expressions any engine reads the same (Spark's Java regex too)
+NUMBER_PATTERN, TRIGGER_PATTERN = _NUMBER, _TRIGGER
 
 
 @dataclass(frozen=True)

@@ -118,11 +118,12 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def _default_mode() -> int:
-    """The mode an ordinary ``open()`` gives a new file (0666 less the umask); mkstemp gives 0600."""
+def _default_mode(*, folder: bool = False) -> int:
+    """The mode an ordinary ``open()`` gives a new file (0666 less the umask; 0777 for a folder);
+    mkstemp gives 0600, mkdtemp 0700."""
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return (0o777 if folder else 0o666) & ~umask
 
 
 def _one_line(exc: OSError) -> str:
@@ -228,6 +229,31 @@ class OutputSet:
         return self.file(path, lambda tmp: frame.write_csv(tmp, separator=delimiter, line_terminator="\n",
                                                            quote_style="necessary", null_value=""))
 
+    def folder(self, path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+        """Stage an output that is a folder of part files (Spark's Parquet or CSV parts).
+
+        ``write(tmp)`` fills a hidden temporary folder beside ``path``; the commit renames it into
+        place, replacing a folder of an earlier run only when every output is in place. The write
+        is not shielded from signals (a distributed job runs long): Ctrl-C stops it, and leaving
+        the set removes the temporary folder.
+        """
+        target = self._check_target(Path(path), folder=True)
+        try:
+            with _signals_held():  # the temporary folder is recorded before a signal can stop the run
+                tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+                self._staged.append((tmp, target))
+            write(tmp)
+            os.chmod(tmp, _default_mode(folder=True))
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot be written: {_one_line(exc)}",
+                              hint="check the free space and permissions of its folder") from None
+        return target
+
+    def reserve_folder(self, path: str | os.PathLike[str] | None) -> None:
+        """:meth:`reserve` for an output that will be a folder of parts (see :meth:`folder`)."""
+        if path is not None:
+            self._check_target(Path(path), folder=True)
+
     def stage_folder(self, parent: str | os.PathLike[str]) -> Path:
         """A hidden scratch folder inside ``parent``, removed when the set is left.
 
@@ -258,12 +284,15 @@ class OutputSet:
         with _signals_held(after_commit=True):
             done: list[tuple[Path, Path | None, bool]] = []  # (target, link to the file it replaced, existed)
             for tmp, target in self._staged:
-                existed, old = target.exists(), self._keep_old(target)
                 try:
+                    existed, old = target.exists(), self._keep_old(target, folder=tmp.is_dir())
                     os.replace(tmp, target)
                 except OSError as exc:
-                    if old is not None:
+                    if old is not None and not tmp.is_dir():
                         old.unlink(missing_ok=True)
+                    elif old is not None:
+                        with contextlib.suppress(OSError):
+                            os.replace(old, target)  # the earlier run's folder goes back
                     self._put_back(done)
                     self.discard()
                     raise OutputError(f"{target}: cannot be written: {_one_line(exc)}",
@@ -271,7 +300,7 @@ class OutputSet:
                 done.append((target, old, existed))
             for _, old, _ in done:
                 if old is not None:
-                    old.unlink(missing_ok=True)
+                    _remove(old)
             self._committed = True
             self._remove_folders()
         return [target for _, target in self._staged]
@@ -280,12 +309,12 @@ class OutputSet:
         """Remove every temporary file and scratch folder (no target is touched)."""
         for tmp, _ in self._staged:
             with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+                _remove(tmp)
         self._remove_folders()
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    def _check_target(self, target: Path) -> Path:
+    def _check_target(self, target: Path, *, folder: bool = False) -> Path:
         for source in self._inputs:
             if same_file(target, source):
                 raise OutputError(f"{target}: this output is an input of the run ({source})",
@@ -294,8 +323,11 @@ class OutputSet:
             if same_file(target, other):
                 raise OutputError(f"{target}: named for two outputs of the run ({other})",
                                   hint="give each output its own file")
-        if target.is_dir():
+        if target.is_dir() and not folder:
             raise OutputError(f"{target}: is a folder, not a file", hint="give a file name for this output")
+        if folder and target.exists() and not target.is_dir():
+            raise OutputError(f"{target}: is a file; this output is a folder of parts",
+                              hint="give a folder name (e.g. anonymized.parquet) for the Spark output")
         self._check_folder(target.parent, for_what=f"output {target.name}")
         return target
 
@@ -321,11 +353,16 @@ class OutputSet:
                               hint="choose a folder you can write to") from None
 
     @staticmethod
-    def _keep_old(target: Path) -> Path | None:
-        """A hard link to the file ``target`` replaces, so a failed commit can put it back."""
+    def _keep_old(target: Path, *, folder: bool = False) -> Path | None:
+        """A hard link to the file ``target`` replaces, so a failed commit can put it back (a
+        folder is renamed aside instead; it is removed once every output is in place)."""
         if not target.exists():
             return None
         old = Path(f"{target.parent}/.{target.name}.{os.getpid()}.old")
+        if folder:
+            _remove(old)
+            os.replace(target, old)
+            return old
         try:
             old.unlink(missing_ok=True)
             os.link(target, old)
@@ -338,9 +375,11 @@ class OutputSet:
         for target, old, existed in reversed(done):
             with contextlib.suppress(OSError):
                 if old is not None:
+                    if old.is_dir():
+                        _remove(target)
                     os.replace(old, target)
                 elif not existed:
-                    target.unlink(missing_ok=True)
+                    _remove(target)
                 # else: the old file could not be kept (no hard links); the new one stays
 
     def _remove_folders(self) -> None:
@@ -349,3 +388,13 @@ class OutputSet:
         for folder in self._folders:
             shutil.rmtree(folder, ignore_errors=True)
         self._folders.clear()
+
+
+def _remove(path: Path) -> None:
+    """Remove a file or a whole folder (a staged folder of parts), if it is there."""
+    if path.is_dir() and not path.is_symlink():
+        import shutil  # slow to import; only folder outputs need it
+
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)

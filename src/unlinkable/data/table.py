@@ -151,11 +151,22 @@ def require_columns(frame: pl.DataFrame, names: Sequence[str], *, source: str = 
     ...
     unlinkable.errors.InputError: data: unknown column 'agee'...did you mean 'age'?...
     """
-    present = set(frame.columns)
+    require_names(frame.columns, names, source=source)
+
+
+def require_names(columns: Sequence[str], names: Sequence[str], *, source: str = "data") -> None:
+    """:func:`require_columns` for a table known by its column names (any backend's table).
+
+    Examples
+    --------
+    >>> require_names(["age", "sex"], ["age"])
+    """
+    columns = list(columns)
+    present = set(columns)
     for name in names:
         if name not in present:
-            listed = ", ".join(frame.columns[:20]) + (" ..." if frame.width > 20 else "")
+            listed = ", ".join(columns[:20]) + (" ..." if len(columns) > 20 else "")
             raise InputError(
                 f"{source}: unknown column {shown(name)}",
-                hint=(did_you_mean(name, frame.columns).strip() + f" the columns are: {listed}").strip(),
+                hint=(did_you_mean(name, columns).strip() + f" the columns are: {listed}").strip(),
             )

@@ -30,6 +30,9 @@ class SensitiveColumn:
     dictionary: tuple[str, ...]
     numeric: np.ndarray | None = None  # float value of each code when the attribute is numeric (ordered distance)
     hierarchy: Any = None              # GeneralizationMap of the sensitive attribute, if one was given
+    #: records each row stands for, when the rows are distinct tuples with counts (a backend's
+    #: snapshot) rather than records; None: one record per row
+    weights: np.ndarray | None = None
 
 
 @dataclass(eq=False)
@@ -71,11 +74,16 @@ class ClassStatistics:
             c = self.classes
             # Value-major counts, returned as a (classes, values) view: distance code that runs
             # value by value then reads contiguous rows.
+            weights = col.weights
             if ok.all():
                 flat = col.codes.astype(np.int64) * c + self.record_class
             else:
                 flat = col.codes[ok].astype(np.int64) * c + self.record_class[ok]
-            counts = np.bincount(flat, minlength=c * d).reshape(d, c).T
+                weights = None if weights is None else weights[ok]
+            if weights is None:
+                counts = np.bincount(flat, minlength=c * d).reshape(d, c).T
+            else:  # float sums of integer counts: exact
+                counts = np.bincount(flat, weights=weights, minlength=c * d).astype(np.int64).reshape(d, c).T
             self._cache[name] = counts
         histogram: np.ndarray = self._cache[name]
         return histogram

@@ -44,8 +44,9 @@ def _column(stats: ClassStatistics, attribute: str) -> SensitiveColumn:
 
 def global_counts(column: SensitiveColumn) -> np.ndarray:
     """Counts of each value code over the whole table (missing values left out)."""
-    codes = column.codes[column.codes >= 0]
-    return np.bincount(codes, minlength=len(column.dictionary)).astype(np.int64)
+    known = column.codes >= 0
+    weights = None if column.weights is None else column.weights[known]
+    return np.bincount(column.codes[known], weights=weights, minlength=len(column.dictionary)).astype(np.int64)
 
 
 def equal_distance(hist: np.ndarray | None, table_counts: np.ndarray,

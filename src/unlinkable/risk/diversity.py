@@ -66,7 +66,24 @@ def diversity(record_class: np.ndarray, sizes: np.ndarray, sensitive: SensitiveC
     d = max(len(sensitive.dictionary), 1)
     ok = (rc >= 0) & (sensitive.codes >= 0)
     hist = np.bincount(rc[ok].astype(np.int64) * d + sensitive.codes[ok], minlength=n_classes * d).reshape(n_classes, d)
+    return histogram_diversity(hist, global_counts(sensitive), sensitive)
+
+
+def histogram_diversity(hist: np.ndarray, table_counts: np.ndarray, sensitive: SensitiveColumn) -> dict[str, Any]:
+    """:func:`diversity` from the (classes, values) counts of the attribute and its counts over the
+    whole table (what a backend's snapshot gives, without the records).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> col = SensitiveColumn("d", np.zeros(0, dtype=np.int64), ("a", "b", "c"))
+    >>> out = histogram_diversity(np.array([[1, 1, 0], [2, 1, 1]]), np.array([3, 2, 1]), col)
+    >>> out["distinct_l"], round(out["t_equal"], 4)
+    (2, 0.1667)
+    """
+    hist = np.asarray(hist)
     hist = hist[hist.sum(axis=1) > 0]
+    d = max(len(sensitive.dictionary), 1)
     result: dict[str, Any] = {"attribute": sensitive.name, "classes": int(hist.shape[0]), "distinct_l": None,
                               "entropy_l": None, "recursive_c_l2": None, "t_equal": None, "t_ordered": None,
                               "t_hierarchical": None}
@@ -82,7 +99,7 @@ def diversity(record_class: np.ndarray, sizes: np.ndarray, sensitive: SensitiveC
     tail = ordered[:, 1:].sum(axis=1) if d > 1 else np.zeros(hist.shape[0])
     if (tail > 0).all():
         result["recursive_c_l2"] = float((ordered[:, 0] / tail).max())
-    table = global_counts(sensitive)
+    table = np.asarray(table_counts, dtype=np.int64)
     result["t_equal"] = float(equal_distance(hist, table).max())
     if sensitive.numeric is not None and len(sensitive.dictionary) > 1:
         try:
@@ -96,4 +113,4 @@ def diversity(record_class: np.ndarray, sizes: np.ndarray, sensitive: SensitiveC
     return result
 
 
-__all__ = ["diversity"]
+__all__ = ["diversity", "histogram_diversity"]

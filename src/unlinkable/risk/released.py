@@ -15,7 +15,7 @@ quasi-identifier) counts like any other, since its kept columns are released.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
@@ -29,8 +29,9 @@ def _unique_records(table: pl.DataFrame, columns: Sequence[str]) -> int:
     return int(table.select(pl.struct(text).is_unique().sum()).item())
 
 
-def released_uniqueness(table: pl.DataFrame, *, quasi_identifiers: Sequence[str], kept: Sequence[str],
-                        quasi_identifier_uniques: int | None = None) -> dict[str, Any]:
+def released_uniqueness(table: pl.DataFrame | None, *, quasi_identifiers: Sequence[str], kept: Sequence[str],
+                        quasi_identifier_uniques: int | None = None, records: int | None = None,
+                        unique_records: Callable[[list[str]], int] | None = None) -> dict[str, Any]:
     """Uniqueness of a released table on its quasi-identifiers and the columns it keeps as is.
 
     Parameters
@@ -45,6 +46,9 @@ def released_uniqueness(table: pl.DataFrame, *, quasi_identifiers: Sequence[str]
         The number of records unique on the quasi-identifiers, when the caller already knows it
         from its classes (:func:`unique_on_class_labels`); then a table without kept columns
         needs no pass over its records.
+    records, unique_records : optional
+        For a table that lives elsewhere (a Spark DataFrame, ``table`` None): its number of
+        records, and a function counting the records unique on some columns there.
 
     Returns
     -------
@@ -62,19 +66,25 @@ def released_uniqueness(table: pl.DataFrame, *, quasi_identifiers: Sequence[str]
     >>> r["sample_uniques"], r["kept_columns"][0]["alone"], r["kept_columns"][0]["warn"]
     (0.5, 0.5, True)
     """
-    n = table.height
+    n = table.height if table is not None else int(records or 0)
+    def count(columns: list[str]) -> int:
+        if unique_records is not None:
+            return unique_records(columns)
+        if table is None:
+            raise ValueError("released_uniqueness needs the table or a unique_records function")
+        return _unique_records(table, columns)
     share = (lambda count: count / n) if n else (lambda count: 0.0)
     qis, kept = list(quasi_identifiers), list(kept)
     qi_uniques = quasi_identifier_uniques if quasi_identifier_uniques is not None else (
-        _unique_records(table, qis) if qis else 0)
+        count(qis) if qis else 0)
     entries = []
     for column in kept:
-        alone = share(_unique_records(table, [column]))
-        together = share(_unique_records(table, [*qis, column]))
+        alone = share(count([column]))
+        together = share(count([*qis, column]))
         entries.append({"column": column, "alone": alone, "with_quasi_identifiers": together,
                         "warn": alone > 0 or together > share(qi_uniques)})
     every = [*qis, *kept]
-    unique = _unique_records(table, every) if kept else qi_uniques
+    unique = count(every) if kept else qi_uniques
     return {
         "records": n,
         "columns": every,

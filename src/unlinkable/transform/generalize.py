@@ -215,6 +215,9 @@ class Generalizer:
         Give every class the member with the lexicographically smallest codes as its
         representative (``rep``), whatever the roll-up path; costs one sort of the bottom classes.
         Classes, sizes and generalized codes are the same either way.
+    counts : (n,) int array, optional
+        When the rows are a backend's distinct tuples (in first-record order) rather than
+        records: the records of each row. Class sizes are then sums of counts.
 
     Examples
     --------
@@ -232,10 +235,14 @@ class Generalizer:
     """
 
     def __init__(self, codes: np.ndarray, maps: Sequence[GeneralizationMap], *, cache_size: int = 4096,
-                 canonical: bool = True) -> None:
+                 canonical: bool = True, counts: np.ndarray | None = None) -> None:
         self.maps = list(maps)
         self.m = len(self.maps)
-        self.n = int(codes.shape[0])
+        # Rows are records, or (``counts`` given) distinct tuples standing for ``counts[r]`` records
+        # each, in the order of their first record: a backend's snapshot. Classes, sizes and their
+        # order are the same either way; "records" below means rows.
+        rows = int(codes.shape[0])
+        self.n = rows if counts is None else int(np.asarray(counts).sum())
         # columns[i][l]: generalized code of every original code of attribute i at level l
         self.columns = [[np.ascontiguousarray(gm.table[:, lv], dtype=np.int64) for lv in range(gm.table.shape[1])]
                         for gm in self.maps]
@@ -268,9 +275,9 @@ class Generalizer:
                 self._flat_table[lv, off:off + sizes[i]] = cols[min(lv, len(cols) - 1)]
         codes = np.asarray(codes)
         bottom_levels = tuple(0 for _ in range(self.m))
-        if self.m == 0 or self.n == 0:
-            bottom_id = np.zeros(self.n, dtype=np.int64)
-            nb = 1 if self.n else 0
+        if self.m == 0 or rows == 0:
+            bottom_id = np.zeros(rows, dtype=np.int64)
+            nb = 1 if rows else 0
             first = None
             self.keyed = False  # nothing to key: the column-wise grouping handles the degenerate table
         elif self.keyed:
@@ -298,13 +305,16 @@ class Generalizer:
         self.record_bottom = bottom_id
         if first is None:
             first = np.empty(nb, dtype=np.int64)
-            first[bottom_id[::-1]] = np.arange(self.n - 1, -1, -1)
-        self.bottom_first = first  # the first record of every bottom class (for first_records)
+            first[bottom_id[::-1]] = np.arange(rows - 1, -1, -1)
+        self.bottom_first = first  # the first record (row) of every bottom class (for first_records)
         # Gathering whole rows, then transposing, is cheaper than gathering columns of codes.T.
         rep_cols = np.ascontiguousarray(np.asarray(codes).take(first, axis=0).astype(np.int64).T) if self.m else \
             np.zeros((0, nb), dtype=np.int64)
-        sizes = np.bincount(bottom_id, minlength=nb).astype(np.int64)
-        if not (self.keyed and self.m and self.n):
+        if counts is None:
+            sizes = np.bincount(bottom_id, minlength=nb).astype(np.int64)
+        else:  # float sums of integer counts: exact
+            sizes = np.bincount(bottom_id, weights=np.asarray(counts, dtype=np.float64), minlength=nb).astype(np.int64)
+        if not (self.keyed and self.m and rows):
             bkey = None
         self.bottom = NodeClasses(bottom_levels, rep_cols, sizes, bkey, self.columns,
                                   np.arange(nb, dtype=np.int64))

@@ -1,0 +1,6 @@
+"""Spark: the same jobs on tables too large for one machine (``pip install 'unlinkable[spark]'``).
+
+``backend.py`` implements the backend protocol (``backends/base.py``) in Spark; ``session.py``
+starts Spark and turns its failures into one-line errors. Only distinct tuples with counts, class
+counts and small maps ever travel between Spark and the driver, never records.
+"""

@@ -1,0 +1,153 @@
+"""Whole jobs on Spark (local[2], the shared session): the command line gives what numpy gives,
+writes whole or nothing, and fails with one line and exit 2 when Spark cannot run or read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from unlinkable.cli import main
+
+
+@pytest.fixture(scope="module")
+def census_job(tmp_path_factory):
+    from unlinkable.datasets import write_census_job
+
+    folder = tmp_path_factory.mktemp("census")
+    job = write_census_job(folder, n=400, seed=3)
+    spark_job = folder / "spark_job.yaml"
+    spark_job.write_text(job.read_text().replace("census_anonymized.csv", "spark_release.csv")
+                         .replace("census_report.html", "spark_report.html")
+                         + "backend: spark\nspark: {conf: {spark.sql.shuffle.partitions: 2}}\n")
+    return job, spark_job
+
+
+def _without_timing(payload: dict) -> dict:
+    payload = dict(payload)
+    payload.pop("runtime_s", None)
+    payload.pop("backend", None)
+    for key in ("risk_before", "risk_after"):
+        payload[key] = {k: v for k, v in payload[key].items() if k != "backend"}
+    return payload
+
+
+def test_anonymize_job_on_spark_equals_numpy(spark_backend, census_job, capsys):
+    job, spark_job = census_job
+    folder = job.parent
+    assert main(["anonymize", str(job), "--json", str(folder / "numpy.json")]) == 0
+    assert main(["anonymize", str(spark_job), "--json", str(folder / "spark.json")]) == 0
+    numpy_result = json.loads((folder / "numpy.json").read_text())
+    spark_result = json.loads((folder / "spark.json").read_text())
+    assert spark_result["backend"] == "spark"
+    assert _without_timing(spark_result) == _without_timing(numpy_result)
+    # a folder of CSV parts (each with the header) holding the numpy release's rows, in order
+    parts = sorted((folder / "spark_release.csv").glob("part-*.csv"))
+    assert parts and not list((folder / "spark_release.csv").glob(".*"))
+    released = pl.concat([pl.read_csv(p, infer_schema=False) for p in parts])
+    assert released.equals(pl.read_csv(folder / "census_anonymized.csv", infer_schema=False))
+    assert (folder / "spark_report.html").is_file()
+    assert "on spark" in capsys.readouterr().out
+
+
+def test_assess_on_spark_equals_numpy_and_has_no_per_record_output(spark_backend, census_job, tmp_path):
+    job, _ = census_job
+    data = job.parent / "census.csv"
+    args = ["assess", str(data), "--qi", "age,sex,zip", "--sensitive", "diagnosis", "--population-size", "100000"]
+    assert main([*args, "--json", str(tmp_path / "n.json")]) == 0
+    assert main([*args, "--json", str(tmp_path / "s.json"), "--backend", "spark"]) == 0
+    numpy_figures = json.loads((tmp_path / "n.json").read_text())
+    spark_figures = json.loads((tmp_path / "s.json").read_text())
+    assert spark_figures.pop("backend") == "spark"
+    assert spark_figures == numpy_figures
+    # per-record risks would bring every record to the driver: refused, nothing written
+    assert main([*args, "--backend", "spark", "--json", str(tmp_path / "x.json"), "--records", str(tmp_path / "r.csv")]) == 2
+    assert not (tmp_path / "x.json").exists() and not (tmp_path / "r.csv").exists()
+
+
+def test_spark_reads_folders_globs_and_parquet(spark_backend, tmp_path):
+    import unlinkable
+
+    frame = pl.DataFrame({"age": ["31", "34", "31", None, "52"], "zip": ["1", "2", "1", "2", "3"]})
+    (tmp_path / "parts").mkdir()
+    frame.head(2).write_csv(tmp_path / "parts" / "a.csv")
+    frame.tail(3).write_csv(tmp_path / "parts" / "b.csv")
+    frame.write_parquet(tmp_path / "people.parquet")
+    expected = unlinkable.assess(frame, quasi_identifiers=["age", "zip"]).to_dict()
+    for source in (tmp_path / "parts", str(tmp_path / "parts" / "*.csv"), tmp_path / "people.parquet"):
+        got = unlinkable.assess(source, quasi_identifiers=["age", "zip"], backend=spark_backend).to_dict()
+        assert got["records"] == 5
+        assert got["equivalence_classes"] == expected["equivalence_classes"]
+        assert got["sample_uniques"] == expected["sample_uniques"]
+
+
+def test_unreadable_path_is_one_line_and_exit_2(spark_backend, tmp_path, capsys):
+    code = main(["assess", str(tmp_path / "missing.csv"), "--qi", "age", "--backend", "spark"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "missing.csv" in err[0]
+
+
+def test_missing_java_is_explained(monkeypatch):
+    pytest.importorskip("pyspark")
+    from unlinkable.backends.choice import SparkSettings
+    from unlinkable.errors import BackendError
+    from unlinkable.spark import session
+
+    monkeypatch.setattr(session, "find_java", lambda: None)
+    with pytest.raises(BackendError, match="Java runtime"):
+        session.spark_session(SparkSettings(master="local[1]"))
+
+
+def test_a_session_that_fails_to_start_is_one_error(monkeypatch):
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    from unlinkable.backends.choice import SparkSettings
+    from unlinkable.errors import BackendError
+    from unlinkable.spark import session
+
+    def refuse(self):
+        raise RuntimeError("Could not parse Master URL: 'nowhere'\n\tat org.apache.spark...")
+
+    monkeypatch.setattr(SparkSession.Builder, "getOrCreate", refuse)
+    with pytest.raises(BackendError, match="did not start: Could not parse Master URL") as caught:
+        session.spark_session(SparkSettings(master="nowhere"))
+    assert "\n\tat" not in caught.value.message
+
+
+def test_backend_settings_are_strict(tmp_path):
+    from unlinkable.config import load_job
+    from unlinkable.errors import ConfigError
+
+    job = tmp_path / "job.yaml"
+    for text, message in (("backend: sprak\n", "did you mean 'spark'"),
+                          ("backend: spark\nspark: {mastr: local}\n", "did you mean 'master'"),
+                          ("spark: {master: local}\n", "the backend is numpy"),
+                          ("backend: spark\nspark: {conf: {executor.memory: 4g}}\n", "not a Spark setting")):
+        job.write_text("input: {path: d.csv}\n" + text)
+        with pytest.raises(ConfigError, match=message):
+            load_job(job)
+
+
+def test_output_folder_of_parts_is_all_or_nothing(tmp_path):
+    from unlinkable.data.outputs import OutputSet
+
+    target = tmp_path / "release.parquet"
+
+    def parts(tmp: Path) -> None:
+        (tmp / "part-0.parquet").write_text("a")
+        (tmp / "part-1.parquet").write_text("b")
+
+    with pytest.raises(RuntimeError), OutputSet() as outputs:
+        outputs.folder(target, parts)
+        raise RuntimeError("the run failed after the write")
+    assert list(tmp_path.iterdir()) == []
+    for _ in range(2):  # a second run replaces the first run's folder
+        with OutputSet() as outputs:
+            outputs.folder(target, parts)
+            outputs.text(tmp_path / "result.json", "{}")
+            outputs.commit()
+    assert sorted(p.name for p in target.iterdir()) == ["part-0.parquet", "part-1.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["release.parquet", "result.json"]
