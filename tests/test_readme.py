@@ -27,9 +27,10 @@ def test_console_examples_run_from_a_fresh_shell_exactly_as_written(tmp_path):
     """Each console block runs as one bash script, in a fresh environment, from a copy of the repository's folder.
 
     The copy holds links to what ``./run`` needs (the script, ``scripts/``, ``pyproject.toml`` and the
-    installed ``.venv``), so ``./run`` writes its ``out/`` there, not into the repository.
+    installed ``.venv``) and to ``src/`` (the Spark example hands ``spark-submit`` its entry script),
+    so ``./run`` writes its ``out/`` there, not into the repository.
     """
-    for name in ("run", "scripts", "pyproject.toml", ".venv"):
+    for name in ("run", "scripts", "pyproject.toml", ".venv", "src"):
         (tmp_path / name).symlink_to(ROOT / name)
     fresh = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8", "COLUMNS": "120"}
     scripts = [[line[2:] for line in block.splitlines() if line.startswith("$ ")] for block in blocks("console")]
@@ -41,6 +42,7 @@ def test_console_examples_run_from_a_fresh_shell_exactly_as_written(tmp_path):
         assert "Traceback" not in r.stderr
     assert (tmp_path / "out" / "risk.html").exists()
     assert (tmp_path / "out" / "result.json").exists()
+    assert list((tmp_path / "out" / "census_anonymized.parquet").glob("part-*.parquet"))
 
 
 def test_run_prints_every_file_it_wrote(tmp_path):

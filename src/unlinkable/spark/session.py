@@ -46,6 +46,9 @@ def find_java() -> str | None:
 def spark_session(settings: SparkSettings | None = None) -> Any:
     """The active Spark session (when no master is named), or a new one for ``settings``.
 
+    Without a master, a session started by ``spark-submit`` takes the master given to it, and
+    one started from a plain ``python`` runs on this machine's cores (``local[*]``).
+
     Raises ``BackendError`` (exit 2) when pyspark or Java is missing or the session fails.
 
     Examples
@@ -66,7 +69,12 @@ def spark_session(settings: SparkSettings | None = None) -> Any:
         where = "JAVA_HOME does not hold bin/java" if os.environ.get("JAVA_HOME") else "no java on the PATH"
         raise BackendError(f"Spark needs a Java runtime (17 or newer) and none was found ({where})",
                            hint="install one (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME")
-    builder = SparkSession.builder.master(settings.master or "local[*]").appName(settings.app_name)
+    builder = SparkSession.builder.appName(settings.app_name)
+    if settings.master is not None:
+        builder = builder.master(settings.master)
+    elif "PYSPARK_GATEWAY_PORT" not in os.environ:
+        # not launched by spark-submit (which names the master itself): this machine's cores
+        builder = builder.master("local[*]")
     for key, value in {**DEFAULTS, **settings.conf}.items():
         builder = builder.config(key, value)
     try:
