@@ -142,7 +142,8 @@ def job_hierarchies(job: Any, engine: Any, table: Any) -> dict[str, Any]:
     if engine.name == "numpy":
         return dict(job.build_hierarchies(table))
     columns = engine.columns(table)
-    return {name: spec.build(name, engine.values(table, name))
+    # a hierarchy file is read as it is; only builders need the column's values (one Spark job each)
+    return {name: spec.build(name, engine.values(table, name) if spec.kind != "hierarchy" else [])
             for name, spec in job.hierarchy_specs().items() if name in columns}
 
 
