@@ -51,6 +51,15 @@ MODELS = [
     [{"t-closeness": {"attribute": "disease", "distance": "hierarchical", "t": 0.4}}],
     [{"k-anonymity": {"k": 2}}, {"beta-likeness": {"attribute": "disease", "variant": "basic", "beta": 2}}],
     [{"average-risk": {"threshold": 0.4}}],
+    # the other models computed from class counts and sensitive histograms run on the snapshot too
+    [{"k-map": {"k": 3, "estimator": "poisson", "significance": 0.05, "population_size": 1000}}],
+    [{"sample-uniqueness": {"threshold": 0.1}}],
+    [{"population-uniqueness": {"threshold": 0.1, "estimator": "zayatz", "population_size": 1000}}],
+    [{"l-diversity": {"attribute": "disease", "variant": "recursive", "c": 2, "l": 2}}],
+    [{"l-diversity": {"attribute": "disease", "variant": "entropy", "l": 1.5, "estimator": "grassberger"}}],
+    [{"t-closeness": {"attribute": "disease", "distance": "ordered", "t": 0.5, "order": "lexicographic"}}],
+    [{"beta-likeness": {"attribute": "disease", "variant": "enhanced", "beta": 2}}],
+    [{"profitability": {"variant": "no-attack", "attacker": "prosecutor", "adversary_gain": 10, "adversary_cost": 4}}],
 ]
 
 
@@ -91,12 +100,59 @@ def test_snapshot_path_equals_record_path(data, models, limit, metric):
     assert paired.select(list(originals.values())).rows() == frame.select(list(originals)).rows()
 
 
-def test_models_that_read_records_are_refused_on_a_distributed_backend(tmp_path):
+def _refused(tmp_path):
+    """Every model or setting that reads records themselves, with the word its refusal names."""
     subset = tmp_path / "subset.csv"
     subset.write_text("age,zip,sex\n31,81675,f\n")
+    voters = tmp_path / "voters.csv"
+    voters.write_text("age,zip,sex\n31,81675,f\n34,81667,m\n")
+    k1 = {"k-anonymity": {"k": 1}}
+    return [
+        ([{"inclusion": {"subset": str(subset)}}, k1], {}, "inclusion"),
+        ([{"delta-presence": {"delta_min": 0.0, "delta_max": 0.9, "subset": str(subset)}}], {}, "delta-presence"),
+        ([{"linkage": {"auxiliary": str(voters), "on": ["age", "zip", "sex"], "max_unique_link_share": 1.0}}], {},
+         "linkage"),
+        ([{"k-map": {"k": 1, "subset": str(subset)}}], {}, "k-map"),
+        ([{"differential-privacy": {"epsilon": 2.0, "delta": 0.1, "generalization": "low-medium"}}], {},
+         "differential-privacy"),
+        ([{"profitability": {"variant": "no-attack", "attacker": "journalist", "subset": str(subset),
+                             "adversary_gain": 10, "adversary_cost": 4}}], {}, "profitability"),
+        ([k1], {"local_recoding": True}, "local recoding"),
+    ]
+
+
+def test_models_that_read_records_are_refused_on_a_distributed_backend(tmp_path):
     frame = pl.DataFrame({"age": ["31", "34"], "zip": ["81675", "81667"], "sex": ["f", "m"]})
-    anonymizer = Anonymizer(quasi_identifiers=["age", "zip", "sex"], hierarchies=_hierarchies(),
-                            privacy=[{"inclusion": {"subset": str(subset)}}, {"k-anonymity": {"k": 1}}],
-                            progress=False, backend=SnapshotNumpy())
-    with pytest.raises(ConfigError, match="does not run on the numpy-as-distributed backend"):
-        anonymizer.fit(frame)
+    for models, options, name in _refused(tmp_path):
+        anonymizer = Anonymizer(quasi_identifiers=["age", "zip", "sex"], hierarchies=_hierarchies(), privacy=models,
+                                progress=False, backend=SnapshotNumpy(), **options)
+        with pytest.raises(ConfigError, match="does not run on the numpy-as-distributed backend") as caught:
+            anonymizer.fit(frame)
+        assert caught.value.message.startswith(name), (name, caught.value.message)
+        assert "numpy backend" in caught.value.hint
+
+
+def test_assess_options_that_read_records_are_refused_on_a_distributed_backend():
+    from unlinkable.assessment import assess
+
+    frame = pl.DataFrame({"age": ["31", "34"], "zip": ["81675", "81667"], "w": ["2.0", "3.0"], "hh": ["1", "1"]})
+    for options, what in (({"weights": "w"}, "sampling weights"), ({"household": "hh"}, "household risk"),
+                          ({"risky_cells": [1]}, "risky cells")):
+        with pytest.raises(ConfigError, match=f"{what} are not available on the numpy-as-distributed backend"):
+            assess(frame, quasi_identifiers=["age", "zip"], backend=SnapshotNumpy(), **options)
+
+
+def test_kmap_with_a_population_table_runs_on_the_snapshot(tmp_path):
+    # the population table is read on the driver and counted per class: no record of the data is needed
+    frame = pl.DataFrame({"age": ["31", "34", "47", "52", "31", "34"], "zip": ["81675", "81667", "81925", "81675",
+                                                                          "81667", "81925"], "sex": ["f", "m"] * 3})
+    population = pl.concat([frame, frame, frame.with_columns(pl.lit("f").alias("sex"))])
+    population.write_csv(tmp_path / "population.csv")
+    models = [{"k-map": {"k": 3, "population": str(tmp_path / "population.csv")}}]
+    records = Anonymizer(quasi_identifiers=["age", "zip", "sex"], hierarchies=_hierarchies(), privacy=models,
+                         suppression_limit=0.2, progress=False).fit(frame)
+    snapshot = Anonymizer(quasi_identifiers=["age", "zip", "sex"], hierarchies=_hierarchies(), privacy=models,
+                          suppression_limit=0.2, progress=False, backend=SnapshotNumpy()).fit(frame)
+    assert (snapshot.transformation, snapshot.loss, snapshot.suppressed) == \
+        (records.transformation, records.loss, records.suppressed)
+    assert snapshot.table.equals(records.table)

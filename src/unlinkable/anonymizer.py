@@ -768,7 +768,6 @@ class Anonymizer:
         in the order of their first record and are encoded as the records would be."""
         from unlinkable.models.dpresence import DeltaPresence
         from unlinkable.models.inclusion import Inclusion
-        from unlinkable.models.kmap import KMap
         from unlinkable.models.linkage import LinkageModel
         from unlinkable.search.context import SearchContext
 
@@ -779,7 +778,9 @@ class Anonymizer:
             raise ConfigError(f"local recoding searches the suppressed records themselves and does not run on the "
                               f"{engine.name} backend yet", hint="use the numpy backend for this job")
         for m in self.models:
-            if isinstance(m, (DeltaPresence, Inclusion, LinkageModel)) or (isinstance(m, KMap) and m.subset is not None):
+            # a research subset (inclusion, delta-presence, k-map's or a journalist's profitability)
+            # is matched record by record; the linkage model joins records with its auxiliary table
+            if isinstance(m, (DeltaPresence, Inclusion, LinkageModel)) or getattr(m, "subset", None) is not None:
                 raise ConfigError(f"{m.name} reads the records themselves (a research subset or an auxiliary join) "
                                   f"and does not run on the {engine.name} backend yet",
                                   hint="use the numpy backend for this job")

@@ -151,3 +151,16 @@ def test_output_folder_of_parts_is_all_or_nothing(tmp_path):
             outputs.commit()
     assert sorted(p.name for p in target.iterdir()) == ["part-0.parquet", "part-1.parquet"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["release.parquet", "result.json"]
+
+
+def test_sdc_steps_are_refused_on_spark_naming_them(tmp_path, capsys):
+    # refused before Spark starts or the data is read: every step changes records one by one
+    (tmp_path / "d.csv").write_text("age,sex\n31,f\n34,m\n")
+    (tmp_path / "job.yaml").write_text(
+        "input: {path: d.csv}\nattributes: {age: {role: quasi-identifier}, sex: {role: quasi-identifier}}\n"
+        "steps: [{local-suppression: {k: 2, attributes: [age, sex]}}, {pram: {attribute: sex, retain: 0.8}}]\n"
+        "output: {path: out.csv}\nbackend: spark\n")
+    assert main(["anonymize", str(tmp_path / "job.yaml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "local-suppression, pram" in err[0] and "spark backend" in err[0]
+    assert not (tmp_path / "out.csv").exists()

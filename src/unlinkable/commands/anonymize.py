@@ -61,8 +61,12 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
                           hint="add e.g. privacy: [{k-anonymity: {k: 5}}] or steps: [{local-suppression: {k: 3, attributes: [...]}}]")
     choice = job_backend(sections, getattr(args, "backend", None))
     if choice.name != "numpy" and sections.get("steps"):
-        raise ConfigError(f"{args.job}: SDC steps do not run on the {choice.name} backend yet",
-                          hint="run the steps with the numpy backend, or drop them (privacy models run on Spark)")
+        # every SDC step rewrites or perturbs records one by one (or draws per record): none is a
+        # function of class counts and sensitive histograms, so none runs on the distributed path
+        names = ", ".join(dict.fromkeys(str(name) for name, _ in split_steps(sections["steps"])))
+        raise ConfigError(f"{args.job}: the SDC step(s) {names} change records one by one and do not run on the "
+                          f"{choice.name} backend", hint="run the steps with the numpy backend, or drop them "
+                                                          "(privacy models run on Spark)")
     with OutputSet(inputs=job_inputs(job)) as outputs:
         if choice.name == "numpy":
             outputs.reserve(job.output.path, args.json_out, job.output.report)  # before the long search
