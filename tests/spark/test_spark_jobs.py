@@ -164,3 +164,15 @@ def test_sdc_steps_are_refused_on_spark_naming_them(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "local-suppression, pram" in err[0] and "spark backend" in err[0]
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_spark_escapes_formulas_as_the_numpy_writer(spark_backend):
+    from unlinkable.data.formulas import escape_for_csv
+    from unlinkable.spark.write import escape_formulas_spark
+
+    frame = pl.DataFrame({"@total": ["=1+1", "-3", None], "name": ["x", "+cmd", "@a"]})
+    expected, done = escape_for_csv(frame, "out.csv")
+    got, spark_done = escape_formulas_spark(spark_backend.read(frame), "out.csv")
+    assert spark_done == done
+    assert got.columns == expected.columns
+    assert [tuple(r) for r in got.collect()] == expected.rows()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import pyarrow as pa
 
 from unlinkable.errors import VerificationError
 
-__all__ = ["FormulaEscaping", "escape_formulas", "escape_for_csv"]
+__all__ = ["FormulaEscaping", "escape_formulas", "escape_for_csv", "escaped_headers"]
 
 #: first characters that make a spreadsheet evaluate a cell (OWASP CSV Injection)
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -104,17 +105,30 @@ def _is_formula(text: str) -> bool:
     return re.search(_TRIGGER, text) is not None and re.fullmatch(_NUMBER_BODY, text) is None
 
 
-def _escape_headers(frame: pl.DataFrame) -> tuple[pl.DataFrame, tuple[str, ...]]:
-    hit = tuple(c for c in frame.columns if _is_formula(c))
-    if not hit:
-        return frame, ()
-    renamed = {c: "'" + c for c in hit}
-    clash = [c for c in hit if renamed[c] in frame.columns]
+def escaped_headers(columns: Sequence[str]) -> dict[str, str]:
+    """The escaped name (a leading ``'``) of every column name a spreadsheet would run as a formula.
+
+    Raises ``VerificationError`` when an escaped name would be the name of another column.
+
+    Examples
+    --------
+    >>> escaped_headers(["@total", "-1", "age"])
+    {'@total': "'@total"}
+    """
+    renamed = {c: "'" + c for c in columns if _is_formula(c)}
+    clash = [c for c in renamed if renamed[c] in columns]
     if clash:
         raise VerificationError(
             f"column {clash[0]!r}: escaping spreadsheet formulas would give it the name of another column",
             hint="rename one of the two columns, or set output: {escape_formulas: false}")
-    return frame.rename(renamed), hit
+    return renamed
+
+
+def _escape_headers(frame: pl.DataFrame) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    renamed = escaped_headers(frame.columns)
+    if not renamed:
+        return frame, ()
+    return frame.rename(renamed), tuple(renamed)
 
 
 def escape_formulas(frame: pl.DataFrame, *, enabled: bool = True) -> tuple[pl.DataFrame, FormulaEscaping]:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from unlinkable.data.formulas import NUMBER_PATTERN, TRIGGER_PATTERN, FormulaEscaping
+from unlinkable.data.formulas import NUMBER_PATTERN, TRIGGER_PATTERN, FormulaEscaping, escaped_headers
 from unlinkable.data.outputs import OutputSet
 from unlinkable.errors import VerificationError
 from unlinkable.spark.session import spark_errors
@@ -22,22 +22,32 @@ _PARQUET = (".parquet", ".pq")
 
 
 def escape_formulas_spark(frame: Any, path: str | os.PathLike[str], *, enabled: bool = True) -> tuple[Any, FormulaEscaping]:
-    """``data.formulas.escape_for_csv`` in Spark: a ``'`` before every text cell a spreadsheet
-    would run as a formula, for a CSV output (a Parquet output keeps text typed and is left alone).
+    """``data.formulas.escape_for_csv`` in Spark: a ``'`` before every text cell, and column name,
+    a spreadsheet would run as a formula, for a CSV output (a Parquet output keeps text typed and
+    is left alone).
 
     Examples
     --------
     >>> escape_formulas_spark(None, "out.parquet")[1].to_dict()
-    {'enabled': False, 'escaped_cells': 0, 'columns': {}}
+    {'enabled': False, 'escaped_cells': 0, 'columns': {}, 'headers': []}
     """
     if Path(path).suffix.lower() in _PARQUET or not enabled:
-        return frame, FormulaEscaping(enabled=False if Path(path).suffix.lower() in _PARQUET else enabled)
+        return frame, FormulaEscaping(enabled=False)
+    escaped, found = _escape_cells(frame)
+    renamed = escaped_headers(list(frame.columns))
+    if renamed:
+        escaped = escaped.withColumnsRenamed(renamed)
+    return escaped, FormulaEscaping(enabled=True, columns=found, headers=tuple(renamed))
+
+
+def _escape_cells(frame: Any) -> tuple[Any, dict[str, int]]:
+    """The text cells escaped in Spark, and the escaped cells per column (columns with none left out)."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType
 
     text = [f.name for f in frame.schema.fields if isinstance(f.dataType, StringType)]
     if not text:
-        return frame, FormulaEscaping(enabled=True)
+        return frame, {}
 
     def needs(c: str) -> Any:
         return F.coalesce(F.col(c).rlike(TRIGGER_PATTERN) & ~F.col(c).rlike(NUMBER_PATTERN), F.lit(False))
@@ -46,7 +56,7 @@ def escape_formulas_spark(frame: Any, path: str | os.PathLike[str], *, enabled: 
         counts = frame.agg(*[F.sum(F.when(needs(c), 1).otherwise(0)).alias(c) for c in text]).first()
         hit = {c: int(counts[c]) for c in text if counts[c]}
         if not hit:
-            return frame, FormulaEscaping(enabled=True)
+            return frame, {}
         escaped = frame.withColumns({c: F.when(needs(c), F.concat(F.lit("'"), F.col(c))).otherwise(F.col(c)) for c in hit})
         before = frame.agg(*[F.countDistinct(c).alias(c) for c in hit]).first()
         after = escaped.agg(*[F.countDistinct(c).alias(c) for c in hit]).first()
@@ -56,7 +66,7 @@ def escape_formulas_spark(frame: Any, path: str | os.PathLike[str], *, enabled: 
                 f"column {c!r}: escaping spreadsheet formulas would make two different values equal "
                 f"(a value starting with = + - @ and the same value already starting with ')",
                 hint="set output: {escape_formulas: false} and open the file in a spreadsheet only as text")
-    return escaped, FormulaEscaping(enabled=True, columns=hit)
+    return escaped, hit
 
 
 def write_parts(outputs: OutputSet, path: str | os.PathLike[str], frame: Any, *, delimiter: str = ",") -> Path:
