@@ -17,8 +17,8 @@ from pathlib import Path
 from unlinkable.points.assess import assess_points
 from unlinkable.points.hierarchy import fanout
 from unlinkable.points.km import km_exposure
-from unlinkable.points.km_anonymity import anonymize_km
 from unlinkable.points.read import read_basket_lines
+from unlinkable.points.release import anonymize_km
 from unlinkable.points.synthetic import synthetic_baskets
 from unlinkable.points.unicity import unicity
 

@@ -185,3 +185,25 @@ def test_sensitive_attribute_without_a_model_is_warned_about_issue_9():
                                     {"l-diversity": {"attribute": "disease", "variant": "distinct", "l": 1}}],
                            sensitive="disease", progress=False)
     assert protected.unprotected_sensitive() == []
+
+
+def test_two_anonymizers_sharing_one_metric_keep_their_own_weights_issue_10():
+    # Binding the weights to one anonymizer's quasi-identifiers must not rebind them for the other.
+    import polars as pl
+
+    from unlinkable.hierarchies.hierarchy import Hierarchy
+    from unlinkable.utility.loss import LossMetric
+
+    shared = LossMetric(weights={"a": 4.0})
+    h = Hierarchy([["1", "*"], ["2", "*"]])
+    frame = pl.DataFrame({"a": ["1", "2", "1", "2"], "b": ["1", "1", "2", "2"]})
+    first = Anonymizer(quasi_identifiers=["a", "b"], hierarchies={"a": h, "b": h}, privacy=[{"k-anonymity": {"k": 2}}],
+                       metric=shared, progress=False)
+    alone = Anonymizer(quasi_identifiers=["a", "b"], hierarchies={"a": h, "b": h}, privacy=[{"k-anonymity": {"k": 2}}],
+                       metric=LossMetric(weights={"a": 4.0}), progress=False)
+    bound = list(first.metric._wvec)
+    Anonymizer(quasi_identifiers=["b", "a"], hierarchies={"a": h, "b": h}, privacy=[{"k-anonymity": {"k": 2}}],
+               metric=shared, progress=False).fit(frame)
+    assert first.metric._wvec == bound == alone.metric._wvec   # bound to (a, b) by each anonymizer alike
+    assert first.fit(frame).loss == alone.fit(frame).loss
+    assert shared._wvec is None and shared._counts is None   # the caller's instance is untouched

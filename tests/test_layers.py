@@ -4,7 +4,7 @@ Every ``import`` statement under ``src/unlinkable`` is read from the syntax tree
 inside functions too: a lazy import that hides a cycle is still a cycle). The layers, lowest
 first, are those of the README's architecture section::
 
-    errors/constraints/progress -> data -> hierarchies -> backends/spark -> risk/models/utility
+    errors/constraints/progress/java_random -> data -> hierarchies -> backends/spark -> risk/models/utility/dp
       -> search/transform/sdc/linkage/... -> verify -> report -> job files/commands/cli
 
 A module may import from its own layer or any lower one. Four kinds of violation are found:
@@ -38,20 +38,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("search", "dp.search", "transform", "sdc", "linkage", "points", "traces", "assessment", "anonymizer", "datasets"),
     ("verify", "spark.verify"),
     ("report",),
-    ("config", "points.job", "commands", "cli", "demo", "__main__"),
+    ("config", "points.job", "points.release", "commands", "cli", "demo", "__main__"),
 )
 
 #: violations today; this list may only shrink
 KNOWN: set[str] = {
-    "cycle: unlinkable.linkage.exposure <-> unlinkable.linkage.whatif",
-    "cycle: unlinkable.search <-> unlinkable.search.exhaustive",
+    # utility/* belongs to the metric work under way; untangle it there
     "cycle: unlinkable.utility.aggregate <-> unlinkable.utility.base <-> unlinkable.utility.gs_factor <-> unlinkable.utility.loss",
-    "package cycle: dp <-> models <-> risk <-> utility",
-    "private: unlinkable.models.linkage -> unlinkable.linkage.exposure._Auxiliary",
-    "private: unlinkable.models.linkage -> unlinkable.linkage.exposure._links",
-    "upward: unlinkable.models.differential_privacy -> unlinkable.dp.search",
-    "upward: unlinkable.models.linkage -> unlinkable.linkage.exposure",
-    "upward: unlinkable.points.km_anonymity -> unlinkable.verify",
 }
 
 

@@ -28,50 +28,50 @@ def verify(output, models, limit=0.0):
 
 
 def test_valid_release_passes():
-    verify(RELEASE, [KAnonymity(3), DistinctLDiversity("disease", 2), AverageReidentificationRisk(0.34)])
+    verify(RELEASE, [KAnonymity(k=3), DistinctLDiversity(attribute="disease", l=2), AverageReidentificationRisk(threshold=0.34)])
 
 
 def test_class_below_k():
     out = RELEASE.with_columns(zip=pl.Series(["4767*", "4760*", "4767*", "479**", "479**", "479**"]))
     with pytest.raises(VerificationError, match="not a global generalization"):
-        verify(out, [KAnonymity(2)])
+        verify(out, [KAnonymity(k=2)])
     with pytest.raises(VerificationError, match=r"k-anonymity \(k=4\): 2 released class"):
-        verify(RELEASE, [KAnonymity(4)])
+        verify(RELEASE, [KAnonymity(k=4)])
 
 
 def test_changed_insensitive_value():
     out = RELEASE.with_columns(disease=pl.Series(["flu", "ulcer", "flu", "cancer", "flu", "flu"]))
     with pytest.raises(VerificationError, match="'disease' is not a quasi-identifier but 1 of its values changed"):
-        verify(out, [KAnonymity(2)])
+        verify(out, [KAnonymity(k=2)])
 
 
 def test_too_many_suppressions():
     out = RELEASE.with_columns(zip=pl.Series(["*", "476**", "476**", "479**", "479**", "479**"]))
-    verify(out, [KAnonymity(2)], limit=1 / 6)
+    verify(out, [KAnonymity(k=2)], limit=1 / 6)
     with pytest.raises(VerificationError, match="suppresses 1 records, more than the limit"):
-        verify(out, [KAnonymity(2)], limit=0.1)
+        verify(out, [KAnonymity(k=2)], limit=0.1)
 
 
 def test_l_diversity_violation_names_the_class_not_raw_values():
     with pytest.raises(VerificationError, match=r"distinct 3-diversity of 'disease': 1 released class") as info:
-        verify(RELEASE, [DistinctLDiversity("disease", 3)])
+        verify(RELEASE, [DistinctLDiversity(attribute="disease", l=3)])
     assert "zip=476**" in str(info.value) and "47677" not in str(info.value)
     with pytest.raises(VerificationError, match="recursive"):
-        verify(RELEASE, [RecursiveCLDiversity("disease", 1.0, 2)])   # 476**: flu 2 < 1 * 1 fails
+        verify(RELEASE, [RecursiveCLDiversity(attribute="disease", c=1.0, l=2)])   # 476**: flu 2 < 1 * 1 fails
 
 
 def test_t_closeness_violation():
-    verify(RELEASE, [EqualDistanceTCloseness("disease", 0.34)])
+    verify(RELEASE, [EqualDistanceTCloseness(attribute="disease", t=0.34)])
     with pytest.raises(VerificationError, match="closeness"):
         # 476**: flu 2/3, ulcer 1/3 vs table flu 1/2, ulcer 1/3, cancer 1/6 -> 1/6
-        verify(RELEASE, [EqualDistanceTCloseness("disease", 0.1)])
+        verify(RELEASE, [EqualDistanceTCloseness(attribute="disease", t=0.1)])
 
 
 def test_row_count_and_columns():
     with pytest.raises(VerificationError, match="rows"):
-        verify(RELEASE.head(5), [KAnonymity(2)])
+        verify(RELEASE.head(5), [KAnonymity(k=2)])
     with pytest.raises(VerificationError, match="column 'extra'"):
-        verify(RELEASE.with_columns(extra=pl.lit("x")), [KAnonymity(2)])
+        verify(RELEASE.with_columns(extra=pl.lit("x")), [KAnonymity(k=2)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ def test_adult_reference_release_is_accepted(arx_data, arx_reference, model_name
         generalized[qi] = [table[v] for v in frame[qi].to_list()]
     sens = config["sensitive_attribute"]
     pm = config["privacy_model"]
-    model = DistinctLDiversity(sens, pm["l"]) if "diversity" in model_name else EqualDistanceTCloseness(sens, pm["t"])
+    model = DistinctLDiversity(attribute=sens, l=pm["l"]) if "diversity" in model_name else EqualDistanceTCloseness(attribute=sens, t=pm["t"])
     # Suppress the classes that fail, judged by plain Python (the verifier must accept the result).
     qis = list(config["optimum"]["levels"])
     keys = list(zip(*(generalized[q] for q in qis)))
@@ -123,8 +123,8 @@ def test_adult_reference_release_is_accepted(arx_data, arx_reference, model_name
 def test_an_identifier_left_in_the_release_is_refused():
     with pytest.raises(VerificationError, match="still has the identifier column 'name'"):
         verify_release(RELEASE.with_columns(ORIGINAL["name"]), original=ORIGINAL, quasi_identifiers=["zip"],
-                       models=[KAnonymity(3)], suppression_limit=0.0, hierarchies={"zip": ZIP}, identifiers=["name"])
-    verify_release(RELEASE, original=ORIGINAL, quasi_identifiers=["zip"], models=[KAnonymity(3)],
+                       models=[KAnonymity(k=3)], suppression_limit=0.0, hierarchies={"zip": ZIP}, identifiers=["name"])
+    verify_release(RELEASE, original=ORIGINAL, quasi_identifiers=["zip"], models=[KAnonymity(k=3)],
                    suppression_limit=0.0, hierarchies={"zip": ZIP}, identifiers=["name"])
 
 
@@ -154,7 +154,7 @@ def test_delta_presence_refuses_a_released_population_only_row_and_checks_deltas
     h = Hierarchy([["a", "a"], ["b", "b"]])
     check = lambda out, lo, hi: verify_release(  # noqa: E731
         pl.DataFrame({"q": out}), original=original, quasi_identifiers=["q"],
-        models=[DeltaPresence(lo, hi, subset)], suppression_limit=0.0, hierarchies={"q": h})
+        models=[DeltaPresence(delta_min=lo, delta_max=hi, subset=subset)], suppression_limit=0.0, hierarchies={"q": h})
     check(["a", "*", "b", "*"], 0.5, 0.5)  # each class: 1 subset record of 2 in the population, delta 1/2
     with pytest.raises(VerificationError, match="1 record\\(s\\) outside the research subset are released"):
         check(["a", "*", "b", "b"], 0.5, 0.5)

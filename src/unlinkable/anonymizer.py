@@ -8,6 +8,7 @@ with the lowest loss, breaking ties exactly as ARX 3.9.2 does.
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,13 +24,14 @@ from unlinkable.backends.choice import is_spark_frame, parse_backend
 from unlinkable.constraints import check_float, check_int
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
+from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.data.table import EncodedColumn, encode_column, encode_columns, require_names
 from unlinkable.dp.search import to_double
 from unlinkable.errors import ConfigError, NoSolutionError, did_you_mean, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models import ModelContext, model_from_config
-from unlinkable.models.base import PrivacyModel, SensitiveColumn
+from unlinkable.models.base import PrivacyModel
 from unlinkable.progress import Progress
 from unlinkable.risk.released import released_uniqueness, unique_on_class_labels
 from unlinkable.search import NodeEvaluator, suppressed_of
@@ -368,10 +370,9 @@ class Anonymizer:
         if not self.models:
             raise ConfigError("no privacy model given", hint="e.g. privacy=[{'k-anonymity': {'k': 5}}]")
         self.suppression_limit = check_float(suppression_limit, "suppression_limit", low=0.0, high=1.0)
-        self.metric = metric_from_name(metric)
-        bind = getattr(self.metric, "bind_attributes", None)
-        if bind is not None:
-            bind(self.quasi_identifiers)
+        # a private copy: binding and preparing a caller's metric would change it for its other users
+        self.metric = copy.deepcopy(metric_from_name(metric))
+        self.metric.bind_attributes(self.quasi_identifiers)
         if search not in ALGORITHMS:
             raise ConfigError(f"unknown search algorithm {shown(search)}",
                               hint=(did_you_mean(search, ALGORITHMS).strip() + " use one of " + ", ".join(ALGORITHMS)).strip())
@@ -469,7 +470,7 @@ class Anonymizer:
             everything[included] = suppressed_rows
             suppressed_rows = everything
         in_subset = setup.evaluator.context.get("in_subset")
-        if in_subset is not None and any(m.name == "delta-presence" for m in self.models):
+        if in_subset is not None and any(m.withholds_outside_subset for m in self.models):
             # delta-presence publishes its research subset only: the other rows of the population
             # are suppressed in the output, as ARX does (HashGroupify.performSuppression)
             suppressed_rows = suppressed_rows | ~np.asarray(in_subset, dtype=bool)
@@ -651,7 +652,7 @@ class Anonymizer:
         from unlinkable.models.kanonymity import KAnonymity
         from unlinkable.models.kmap import KMap
 
-        models = [KAnonymity(m.effective_k(setup.n)) if isinstance(m, KMap) else m for m in self.models]
+        models = [KAnonymity(k=m.effective_k(setup.n)) if isinstance(m, KMap) else m for m in self.models]
         metric = copy.deepcopy(self.metric)
         if hasattr(metric, "gs_factor"):
             metric.gs_factor = gs_factor   # ARX: utilityConfig.setGsFactor(gsFactor)
@@ -669,40 +670,37 @@ class Anonymizer:
         return best.levels, best.suppressed_classes[generalizer.record_class(best.classes)]
 
     def _included_rows(self, frame: pl.DataFrame) -> np.ndarray | None:
-        """The records searched and released: an ``inclusion`` model's research subset (or k-map's with
-        a subset), or the random sample of a ``differential-privacy`` model, as a bool per row; None
-        for every row."""
-        from unlinkable.models.dpresence import DeltaPresence
-        from unlinkable.models.inclusion import Inclusion
-        from unlinkable.models.kmap import KMap
-
-        inclusions = [m for m in self.models if isinstance(m, Inclusion) or (isinstance(m, KMap) and m.subset is not None)]
+        """The records searched and released: the research subset of a model that releases it only
+        (``inclusion``, k-map with a subset), or the random sample of a ``differential-privacy`` model,
+        as a bool per row; None for every row."""
+        inclusions = [m for m in self.models if m.releases_subset_only]
         private = self._private_sampling()
         if private is not None:
-            if inclusions or any(isinstance(m, DeltaPresence) for m in self.models):
+            if inclusions or any("in_subset" in m.needs for m in self.models):
                 raise ConfigError("differential-privacy cannot be combined with a research subset (inclusion, delta-presence)",
                                   hint="ARX refuses this combination too: the sample is the model's own subset")
             # a fresh secret sample on every call (never stored, never seeded), unless ARX's test mode
             return np.asarray(private.sample(frame.height), dtype=bool)
         if not inclusions:
             return None
-        if any(isinstance(m, DeltaPresence) for m in self.models):
-            raise ConfigError(f"{inclusions[0].name} and delta-presence both define a research subset",
+        hiders = [m for m in self.models if "in_subset" in m.needs]
+        if hiders:
+            raise ConfigError(f"{inclusions[0].name} and {hiders[0].name} both define a research subset",
                               hint="use one of them: inclusion (or k-map with a subset) releases the subset, "
                                    "delta-presence hides membership in it")
-        if len({m.subset for m in inclusions}) > 1:
+        masks = [np.asarray(m.research_subset(frame), dtype=bool) for m in inclusions]
+        if any(not np.array_equal(masks[0], other) for other in masks[1:]):
             raise ConfigError("two models name different research subsets", hint="use one research subset per job")
-        mask = np.asarray(inclusions[0].subset_mask(frame), dtype=bool)
+        mask = masks[0]
         if not mask.any():
             raise ConfigError("the research subset of the inclusion model is empty", hint="give the subset's rows")
         return mask
 
     def _data_as_population(self, frame: pl.DataFrame) -> pl.DataFrame | None:
-        """The quasi-identifiers of the whole data table as text, when k-map counts them as its
-        population (k-map with a research subset); else None."""
-        from unlinkable.models.kmap import KMap
-
-        if not any(isinstance(m, KMap) and m.subset is not None for m in self.models):
+        """The quasi-identifiers of the whole data table as text, when a model counts them as its
+        population (it needs population counts and has no table of its own: k-map with a research
+        subset); else None."""
+        if not any("population_counts" in m.needs and m.population_source() is None for m in self.models):
             return None
         return frame.select([_as_text(frame[q]).alias(q) for q in self.quasi_identifiers])
 

@@ -19,11 +19,11 @@ import polars as pl
 from unlinkable.backend_selection import get_backend
 from unlinkable.constraints import check_float, check_int
 from unlinkable.data.numeric import numeric_columns
+from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.data.table import EncodedColumn, require_names
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
-from unlinkable.models.base import SensitiveColumn
 from unlinkable.risk.attribute_effect import attribute_effects
 from unlinkable.risk.frequencies import tuple_frequencies
 from unlinkable.risk.individual import global_risk, household_risk, individual_risk, kanonymity_violations

@@ -57,6 +57,7 @@ import polars as pl
 
 from unlinkable.errors import VerificationError
 from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.risk.sampling import population_size
 
 SUPPRESSED = "*"
 _TOL = 1e-9
@@ -101,7 +102,7 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     >>> orig = pl.DataFrame({"zip": ["81675", "81667", "81675"], "d": ["a", "b", "c"]})
     >>> out = pl.DataFrame({"zip": ["8167*", "8167*", "8167*"], "d": ["a", "b", "c"]})
     >>> h = Hierarchy([["81675", "8167*", "*"], ["81667", "8167*", "*"]])
-    >>> verify_release(out, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(3)],
+    >>> verify_release(out, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(k=3)],
     ...                suppression_limit=0.0, hierarchies={"zip": h})
 
     Notes
@@ -176,7 +177,7 @@ def check_models(models: list[Any], *, classes: Mapping[tuple, int], released: A
     Examples
     --------
     >>> from unlinkable.models.kanonymity import KAnonymity
-    >>> check_models([KAnonymity(2)], classes={("8167*",): 1}, released=None, original=None, quasi_identifiers=["zip"])
+    >>> check_models([KAnonymity(k=2)], classes={("8167*",): 1}, released=None, original=None, quasi_identifiers=["zip"])
     Traceback (most recent call last):
     ...
     unlinkable.errors.VerificationError: k-anonymity (k=2): 1 released class(es) have fewer than 2 records...
@@ -567,7 +568,7 @@ def _population_uniqueness(name: str, params: Mapping[str, Any], *, classes: _Cl
         return
     size = params.get("population_size")
     if size is None:
-        size = int(math.floor(n / float(params["sampling_fraction"]) + 0.5))
+        size = population_size(n, sampling_fraction=params["sampling_fraction"])
     sizes = np.array(sorted(classes.values()), dtype=np.int64)
     value = getattr(population_uniqueness(sizes, population_size=int(size)), estimator)
     value = 0.0 if value is None else float(value)
@@ -590,7 +591,7 @@ def _k_map(name: str, params: Mapping[str, Any], *, classes: _Classes, quasi_ide
         from scipy.stats import poisson
 
         size = params.get("population_size")
-        population = float(size) if size is not None else float(int(math.floor(n / float(params["sampling_fraction"]) + 0.5)))
+        population = float(size) if size is not None else float(population_size(n, sampling_fraction=params["sampling_fraction"]))
         lam = n / population * k
         goal = 1.0 - float(params.get("significance", 0.01))
         if params["estimator"] == "poisson":

@@ -43,7 +43,7 @@ def test_only_the_released_sample_is_written(tmp_path):
     # no row is '*' in every quasi-identifier: withheld and suppressed rows are not written
     qis = list(result["transformation"])
     assert out.height and not out.select(pl.all_horizontal([pl.col(q) == "*" for q in qis])).to_series().any()
-    k = DifferentialPrivacy(2.0, 1e-4, "high").k              # ARX's k: tests/dp/test_safepub_parameters.py
+    k = DifferentialPrivacy(epsilon=2.0, delta=1e-4, generalization="high").k              # ARX's k: tests/dp/test_safepub_parameters.py
     assert out.group_by(qis).len()["len"].min() >= k
     assert "seed" not in (tmp_path / "r.json").read_text().lower()
 
@@ -63,6 +63,6 @@ def test_data_dependent_search_from_a_job_file(tmp_path):
     assert result["models"] == [{"differential-privacy": {"epsilon": 2.0, "delta": 0.0001, "search_budget": 0.5,
                                                           "steps": 20}}]
     out = pl.read_csv(tmp_path / "census_anonymized.csv", infer_schema=False)
-    k = DifferentialPrivacy(2.0, 1e-4, search_budget=0.5, steps=20).k
+    k = DifferentialPrivacy(epsilon=2.0, delta=1e-4, search_budget=0.5, steps=20).k
     assert out.height == 0 or out.group_by(list(result["transformation"])).len()["len"].min() >= k
     assert "seed" not in (tmp_path / "r.json").read_text().lower()

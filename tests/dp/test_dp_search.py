@@ -15,7 +15,7 @@ from unlinkable.dp.parameters import safepub_parameters
 from unlinkable.dp.search import exponential_choice, score, search, to_double
 from unlinkable.errors import ConfigError
 from unlinkable.hierarchies.hierarchy import Hierarchy
-from unlinkable.models.differential_privacy import DifferentialPrivacy, from_config
+from unlinkable.models.differential_privacy import DifferentialPrivacy
 from unlinkable.search.lattice import Lattice
 from unlinkable.verify import verify_release
 
@@ -69,17 +69,17 @@ def test_walk_keeps_the_best_pivot_and_scores_each_node_once():
 
 
 def test_model_spends_what_the_search_leaves():
-    model = DifferentialPrivacy(2.0, 1e-5, search_budget=1.0, steps=10)
+    model = DifferentialPrivacy(epsilon=2.0, delta=1e-5, search_budget=1.0, steps=10)
     assert model.data_dependent and model.k == safepub_parameters(math.nextafter(1.0, -math.inf), 1e-5).k
     assert model.to_dict() == {"differential-privacy": {"epsilon": 2.0, "delta": 1e-5, "search_budget": 1.0, "steps": 10}}
-    assert from_config("differential-privacy", {"epsilon": 2, "delta": 1e-5, "search_budget": 0.5, "steps": 3}).steps == 3
+    assert DifferentialPrivacy.from_config({"epsilon": 2, "delta": 1e-5, "search_budget": 0.5, "steps": 3}).steps == 3
     for bad in ({"epsilon": 2, "delta": 1e-5},                                        # no scheme, no search
                 {"epsilon": 2, "delta": 1e-5, "search_budget": 2.0, "steps": 3},      # the whole budget
                 {"epsilon": 2, "delta": 1e-5, "search_budget": 0.5, "steps": 0},
                 {"epsilon": 2, "delta": 1e-5, "generalization": "low", "steps": 3},
                 {"epsilon": 2, "delta": 1e-5, "search_budget": 0.5, "steps": 3, "deterministic": True}):
         with pytest.raises(ConfigError):
-            from_config("differential-privacy", bad)
+            DifferentialPrivacy.from_config(bad)
 
 
 def test_to_double_is_numerator_over_denominator():
@@ -93,7 +93,7 @@ FRAME = pl.DataFrame({"age": [str(20 + i % 40) for i in range(2000)], "sex": ["m
 
 @pytest.mark.parametrize("metric", ["aecs", "loss", "entropy"])
 def test_secure_release_is_verified(metric):
-    model = DifferentialPrivacy(2.0, 1e-3, search_budget=0.5, steps=4)
+    model = DifferentialPrivacy(epsilon=2.0, delta=1e-3, search_budget=0.5, steps=4)
     result = Anonymizer(quasi_identifiers=["age", "sex"], hierarchies={"age": AGE, "sex": SEX}, privacy=[model],
                         metric=metric, progress=False).fit(FRAME)
     verify_release(result.table, original=FRAME, quasi_identifiers=["age", "sex"], models=[model], suppression_limit=0.0,
@@ -105,7 +105,7 @@ def test_secure_release_is_verified(metric):
 
 
 def test_metric_without_score_function_is_refused():
-    model = DifferentialPrivacy(2.0, 1e-3, search_budget=0.5, steps=4)
+    model = DifferentialPrivacy(epsilon=2.0, delta=1e-3, search_budget=0.5, steps=4)
     with pytest.raises(ConfigError, match="no score function"):
         Anonymizer(quasi_identifiers=["age", "sex"], hierarchies={"age": AGE, "sex": SEX}, privacy=[model],
                    metric="height", progress=False).fit(FRAME)
@@ -114,7 +114,7 @@ def test_metric_without_score_function_is_refused():
 def test_verifier_refuses_a_too_small_class():
     from unlinkable.errors import VerificationError
 
-    model = DifferentialPrivacy(2.0, 1e-8, search_budget=0.5, steps=4)
+    model = DifferentialPrivacy(epsilon=2.0, delta=1e-8, search_budget=0.5, steps=4)
     table = FRAME.with_columns(pl.lit("*").alias("sex"))   # every age alone: classes of 50 < k
     assert model.k > 50
     with pytest.raises(VerificationError):

@@ -22,15 +22,15 @@ def test_hand_worked():
     # sizes 1, 2, 5: mean over records of 1/|class| = (1 + 2 * 1/2 + 5 * 1/5) / 8 = 3/8
     stats = stats_of([1, 2, 5])
     everything = np.ones(3, dtype=bool)
-    assert AverageReidentificationRisk(0.375).holds(stats, everything)
-    assert not AverageReidentificationRisk(0.37).holds(stats, everything)
+    assert AverageReidentificationRisk(threshold=0.375).holds(stats, everything)
+    assert not AverageReidentificationRisk(threshold=0.37).holds(stats, everything)
     # without the unique: 2 classes / 7 records = 0.2857
-    assert AverageReidentificationRisk(0.29).holds(stats, np.array([False, True, True]))
+    assert AverageReidentificationRisk(threshold=0.29).holds(stats, np.array([False, True, True]))
 
 
 def test_empty_release_holds_like_arx():
     # ARX 3.9.2 AverageReidentificationRisk.isFulfilled: "All suppressed" -> true
-    assert AverageReidentificationRisk(0.01).holds(stats_of([3]), np.array([False]))
+    assert AverageReidentificationRisk(threshold=0.01).holds(stats_of([3]), np.array([False]))
 
 
 @settings(max_examples=50, deadline=None)
@@ -40,7 +40,7 @@ def test_against_mean_of_record_risks(sizes, threshold):
     risks = [1 / s for s in sizes for _ in range(s)]
     mean = sum(risks) / len(risks)
     if abs(mean - threshold) > 1e-9:
-        assert AverageReidentificationRisk(threshold).holds(stats, np.ones(len(sizes), dtype=bool)) == (mean <= threshold)
+        assert AverageReidentificationRisk(threshold=threshold).holds(stats, np.ones(len(sizes), dtype=bool)) == (mean <= threshold)
 
 
 @pytest.mark.parametrize("params", [{"threshold": 0}, {"threshold": 1.5}, {}, {"threshold": 0.1, "k": 2}])

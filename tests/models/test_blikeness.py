@@ -31,16 +31,16 @@ def test_hand_worked_table():
     # class 1 = {a, a, b, d}: the same with d instead of c.
     stats = stats_of([0, 0, 1, 2, 0, 0, 1, 3], [0, 0, 0, 0, 1, 1, 1, 1])
     for beta, expected in ((1.0, [True, True]), (0.99, [False, False])):
-        m = BasicBetaLikeness("s", beta)
+        m = BasicBetaLikeness(attribute="s", beta=beta)
         m.prepare(stats)
         assert m.check(stats).tolist() == expected
     # Enhanced: c's bound is min(beta, ln 8 = 2.08); a gain of 1 passes beta = 1 and fails 0.99.
-    assert EnhancedBetaLikeness("s", 1.0).check(stats).tolist() == [True, True]
-    assert EnhancedBetaLikeness("s", 0.99).check(stats).tolist() == [False, False]
+    assert EnhancedBetaLikeness(attribute="s", beta=1.0).check(stats).tolist() == [True, True]
+    assert EnhancedBetaLikeness(attribute="s", beta=0.99).check(stats).tolist() == [False, False]
     # Class {c, d} alone: c and d at 1/2, gain 3 > ln 8 = 2.079: enhanced fails where basic 3 passes.
     merged = stats_of([0, 0, 1, 2, 0, 0, 1, 3], [0, 0, 0, 1, 0, 0, 0, 1])
-    assert BasicBetaLikeness("s", 3.0).check(merged).tolist() == [True, True]
-    assert EnhancedBetaLikeness("s", 3.0).check(merged).tolist() == [True, False]
+    assert BasicBetaLikeness(attribute="s", beta=3.0).check(merged).tolist() == [True, True]
+    assert EnhancedBetaLikeness(attribute="s", beta=3.0).check(merged).tolist() == [True, False]
 
 
 def brute_force(values, classes, beta, enhanced):
@@ -72,7 +72,7 @@ def test_matches_brute_force(data, beta, enhanced):
     classes = [order[k] for k in raw]
     expected = brute_force(values, classes, beta, enhanced)
     assume(expected is not None)
-    model = (EnhancedBetaLikeness if enhanced else BasicBetaLikeness)("s", beta)
+    model = (EnhancedBetaLikeness if enhanced else BasicBetaLikeness)(attribute="s", beta=beta)
     stats = stats_of(values, classes)
     model.prepare(stats)
     assert model.check(stats).tolist() == expected

@@ -137,3 +137,33 @@ def test_declared_monotonicity_holds(entry, data, pair):
     elif model.monotone_generalization and next(iter(entry)) != "population-uniqueness":
         if model.holds(a, np.ones(a.classes, dtype=bool)):
             assert model.holds(b, np.ones(b.classes, dtype=bool))
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_keyword_class_equals_job_file_entry_issue_10(entry):
+    # A model is its class and keyword parameters: the job-file entry, the class called with the
+    # entry's parameters by keyword, and the model rebuilt from its own to_dict are one model.
+    model = build(entry)
+    name = next(iter(entry))
+    assert model.name == name
+    again = model_from_config(model.to_dict(), CONTEXT)
+    assert again == model and hash(again) == hash(model)
+    params = next(iter(model.to_dict().values()))
+    keywords = {k: v for k, v in params.items() if k in type(model).parameters}
+    assert type(model)(**keywords) == model
+    with pytest.raises(TypeError):
+        type(model)(*keywords.values())   # keyword-only: no positional parameters
+
+
+def test_every_registered_class_declares_its_parameters():
+    import importlib
+
+    from unlinkable.models import REGISTRY
+    from unlinkable.models.base import PrivacyModel, Variants
+
+    for name, target in REGISTRY.items():
+        module, _, attribute = target.partition(":")
+        builder = getattr(importlib.import_module(f"unlinkable.models.{module}"), attribute)
+        classes = builder.classes.values() if isinstance(builder, Variants) else [builder]
+        for cls in classes:
+            assert issubclass(cls, PrivacyModel) and cls.name == name and cls.parameters, cls

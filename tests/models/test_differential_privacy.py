@@ -37,14 +37,14 @@ def _verify(table, model):
 def test_scheme_levels_round_half_up_as_java():
     # ARX: Math.round(share * maximal level); 0.5 x 3 = 1.5 -> 2 (Python's round would give 2, 2.5 -> 2: Java 3)
     assert [scheme_level("medium", h) for h in (2, 4, 6)] == [1, 2, 3]
-    assert DifferentialPrivacy(2.0, 0.1, {"age": 1, "sex": "complete"}).levels(["age", "sex", "x"], [4, 2, 3]) == [1, 1, 0]
+    assert DifferentialPrivacy(epsilon=2.0, delta=0.1, generalization={"age": 1, "sex": "complete"}).levels(["age", "sex", "x"], [4, 2, 3]) == [1, 1, 0]
 
 
 def test_release_in_arx_mode_hand_checked():
     # eps 2, delta 0.1: k = 17 (independently bounded in tests/dp). Scheme "medium": age level
     # round(0.5 x 3) = 2 (20-year bands), sex level round(0.5 x 1) = 1 ('*'). Four classes of the
     # sample are possible: 20-39 and 40-59, and only those with >= 17 sampled records are released.
-    model = DifferentialPrivacy(2.0, 0.1, "medium", deterministic=True)
+    model = DifferentialPrivacy(epsilon=2.0, delta=0.1, generalization="medium", deterministic=True)
     result = _anonymize(model)
     assert model.k == 17 and result.transformation == {"age": 2, "sex": 1}
     sampled = arx_deterministic_sample(FRAME.height, model.beta)
@@ -58,7 +58,7 @@ def test_release_in_arx_mode_hand_checked():
 
 
 def test_secure_mode_draws_a_fresh_sample_and_states_no_seed():
-    model = DifferentialPrivacy(2.0, 0.1, "medium")
+    model = DifferentialPrivacy(epsilon=2.0, delta=0.1, generalization="medium")
     first, second = _anonymize(model), _anonymize(model)
     stars = [(t["age"] == "*").to_numpy() for t in (first.table, second.table)]
     assert not np.array_equal(*stars)   # 480 records kept with p = 0.86: equal draws have p ~ 1e-80
@@ -68,7 +68,7 @@ def test_secure_mode_draws_a_fresh_sample_and_states_no_seed():
 
 
 def test_the_verifier_refuses_a_small_class_and_a_data_dependent_level():
-    model = DifferentialPrivacy(2.0, 0.1, "medium", deterministic=True)
+    model = DifferentialPrivacy(epsilon=2.0, delta=0.1, generalization="medium", deterministic=True)
     table = _anonymize(model).table
     # all but three records of the 20-39 class suppressed: a class of 3 < k is released
     young = np.flatnonzero((table["age"] == "20-39").to_numpy())
@@ -83,7 +83,7 @@ def test_the_verifier_refuses_a_small_class_and_a_data_dependent_level():
                                                  for a, o in zip(table["age"].to_list(), FRAME["age"].to_list())]))
     with pytest.raises(VerificationError, match="scheme's level 2"):
         _verify(finer, model)
-    fake = DifferentialPrivacy(2.0, 0.1, "medium", deterministic=True)
+    fake = DifferentialPrivacy(epsilon=2.0, delta=0.1, generalization="medium", deterministic=True)
     fake._parameters = type(fake._parameters)(beta=fake.beta, k=3)   # a k that SafePub's bound refuses
     with pytest.raises(VerificationError, match="does not meet SafePub's bound"):
         _verify(table, fake)
@@ -112,6 +112,6 @@ def test_not_combined_with_a_research_subset(tmp_path):
     path = tmp_path / "subset.csv"
     FRAME[:5].write_csv(path)
     anonymizer = Anonymizer(quasi_identifiers=["age", "sex"], hierarchies={"age": AGE, "sex": SEX}, progress=False,
-                            privacy=[DifferentialPrivacy(2.0, 0.1, "low"), {"inclusion": {"subset": str(path)}}])
+                            privacy=[DifferentialPrivacy(epsilon=2.0, delta=0.1, generalization="low"), {"inclusion": {"subset": str(path)}}])
     with pytest.raises(ConfigError, match="research subset"):
         anonymizer.fit(FRAME)

@@ -16,11 +16,11 @@ def test_hand_worked_deltas():
     # class 0: 1 of 4 records in the subset (0.25); class 1: 2 of 2 (1.0); class 2: none (delta 0)
     stats = ClassStatistics(np.array([0, 0, 0, 0, 1, 1, 2]), np.array([4, 2, 1]),
                             context={"in_subset": np.array([1, 0, 0, 0, 1, 1, 0], dtype=bool)})
-    model = DeltaPresence(0.2, 0.5, "s.csv")
+    model = DeltaPresence(delta_min=0.2, delta_max=0.5, subset="s.csv")
     assert model.deltas(stats).tolist() == [0.25, 1.0, 0.0]
     assert model.check(stats).tolist() == [True, False, False]
-    assert DeltaPresence(0.3, 1.0, "s.csv").check(stats).tolist() == [False, True, False]
-    assert DeltaPresence(0.0, 1.0, "s.csv").check(stats).tolist() == [True, True, True]
+    assert DeltaPresence(delta_min=0.3, delta_max=1.0, subset="s.csv").check(stats).tolist() == [False, True, False]
+    assert DeltaPresence(delta_min=0.0, delta_max=1.0, subset="s.csv").check(stats).tolist() == [True, True, True]
 
 
 def test_subset_mask_handles_duplicates():
@@ -42,7 +42,7 @@ def test_adult_subset_is_a_subset(arx_data):
 
 def test_missing_context():
     with pytest.raises(InputError, match="in_subset"):
-        DeltaPresence(0, 1, "s.csv").check(ClassStatistics(np.array([0]), np.array([1])))
+        DeltaPresence(delta_min=0, delta_max=1, subset="s.csv").check(ClassStatistics(np.array([0]), np.array([1])))
 
 
 @pytest.mark.parametrize("params", [

@@ -49,7 +49,7 @@ def test_hand_worked_class():
     for l in (1.5, 2.0, 5.0, 7.0):
         bound = 2 * (definition(2) - math.log(l))
         expected = 2 * definition(1) <= bound
-        assert EntropyLDiversity("s", l, estimator="grassberger").check(stats).tolist() == [expected and l <= 2]
+        assert EntropyLDiversity(attribute="s", l=l, estimator="grassberger").check(stats).tolist() == [expected and l <= 2]
 
 
 def test_not_monotone_under_generalization():
@@ -58,9 +58,9 @@ def test_not_monotone_under_generalization():
     values = [0] * 1 + [1] * 3 + [2] * 2 + [0] * 3 + [1] * 3 + [2] * 3
     apart = stats_of(values, [0] * 6 + [1] * 9)
     merged = stats_of(values, [0] * 15)
-    model = EntropyLDiversity("s", 3, estimator="grassberger")
+    model = EntropyLDiversity(attribute="s", l=3, estimator="grassberger")
     assert model.check(apart).tolist() == [True, True] and model.check(merged).tolist() == [False]
-    assert not model.monotone_generalization and EntropyLDiversity("s", 3).monotone_generalization
+    assert not model.monotone_generalization and EntropyLDiversity(attribute="s", l=3).monotone_generalization
 
 
 def brute_force(values, classes, l):
@@ -87,7 +87,7 @@ def test_matches_brute_force(data, l):
     classes = [renumber[k] for k in raw]
     expected = brute_force(values, classes, l)
     assume(expected is not None)
-    assert EntropyLDiversity("s", l, estimator="grassberger").check(stats_of(values, classes)).tolist() == expected
+    assert EntropyLDiversity(attribute="s", l=l, estimator="grassberger").check(stats_of(values, classes)).tolist() == expected
 
 
 def test_configuration():
@@ -106,10 +106,10 @@ def test_verifier_rechecks_with_the_estimator():
     table = pl.DataFrame({"zip": ["1", "1", "1", "2", "2", "2"], "s": ["a", "b", "c", "a", "a", "b"]})
     # zip 1 = {a, b, c}: 3 G(1) = -3.81 <= 3 (G(3) - ln l); zip 2 = {a, a, b}: 2 G(2) + G(1) = 0.189
     # <= 3 (G(3) - ln l) = 3 (0.7296 - ln l) holds for l <= 1.947
-    ok = EntropyLDiversity("s", 1.8, estimator="grassberger")
+    ok = EntropyLDiversity(attribute="s", l=1.8, estimator="grassberger")
     verify_release(table, original=table, quasi_identifiers=["zip"], models=[ok], suppression_limit=0.0,
                    hierarchies={"zip": zip_h})
-    tight = EntropyLDiversity("s", 1.97, estimator="grassberger")
+    tight = EntropyLDiversity(attribute="s", l=1.97, estimator="grassberger")
     assert tight.check(stats_of([0, 1, 2, 0, 0, 1], [0, 0, 0, 1, 1, 1])).tolist() == [True, False]
     with pytest.raises(VerificationError, match="entropy"):
         verify_release(table, original=table, quasi_identifiers=["zip"], models=[tight], suppression_limit=0.0,

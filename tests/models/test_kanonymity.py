@@ -10,11 +10,11 @@ from unlinkable.models.kanonymity import KAnonymity
 def test_check_sizes_against_k():
     # classes of sizes 3, 1, 2 with k = 2 -> pass, fail, pass
     stats = ClassStatistics(record_class=np.array([0, 0, 0, 1, 2, 2]), sizes=np.array([3, 1, 2]))
-    assert KAnonymity(2).check(stats).tolist() == [True, False, True]
+    assert KAnonymity(k=2).check(stats).tolist() == [True, False, True]
 
 
 def test_declares_monotone_and_minimal_size():
-    m = KAnonymity(5)
+    m = KAnonymity(k=5)
     assert m.monotone_generalization and m.monotone_suppression and m.per_class
     assert m.minimal_class_size() == 5
 
@@ -22,7 +22,7 @@ def test_declares_monotone_and_minimal_size():
 @pytest.mark.parametrize("k", [0, -1, 2.5, "x", True])
 def test_invalid_k(k):
     with pytest.raises(ConfigError):
-        KAnonymity(k)
+        KAnonymity(k=k)
 
 
 def test_from_config_registry_roundtrip():

@@ -14,9 +14,9 @@ from unlinkable.models.kmap import KMap, derived_k
 def test_population_counts():
     stats = ClassStatistics(np.array([0, 0, 1, 2]), np.array([2, 1, 1]),
                             context={"population_counts": np.array([10, 4, 5])})
-    assert KMap(5, population="p.csv").check(stats).tolist() == [True, False, True]
+    assert KMap(k=5, population="p.csv").check(stats).tolist() == [True, False, True]
     with pytest.raises(InputError, match="population"):
-        KMap(5, population="p.csv").check(ClassStatistics(np.array([0]), np.array([1])))
+        KMap(k=5, population="p.csv").check(ClassStatistics(np.array([0]), np.array([1])))
 
 
 def test_derived_k_poisson_by_hand():
@@ -29,7 +29,7 @@ def test_derived_k_poisson_by_hand():
 
 
 def test_estimated_k_is_capped():
-    model = KMap(4, estimator="poisson", significance=0.05, population_size=200)  # f = 100 / 200
+    model = KMap(k=4, estimator="poisson", significance=0.05, population_size=200)  # f = 100 / 200
     assert model.effective_k(100) == 4   # min(k, 7)
     stats = ClassStatistics(np.repeat([0, 1], [4, 3]), np.array([4, 3]))
     # n = 7, f = 7/200, lambda = 0.14: P(X <= 0) = 0.869, P(X <= 1) = 0.991 -> counter 2 -> 3

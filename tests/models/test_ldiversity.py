@@ -28,30 +28,30 @@ def stats_from(classes: list[list[str]]) -> ClassStatistics:
 def test_distinct_counts_values():
     # classes: {a, b, c} has 3 values, {a, a, b} 2, {a, a, a} 1
     stats = stats_from([["a", "b", "c"], ["a", "a", "b"], ["a", "a", "a"]])
-    assert DistinctLDiversity("s", 2).check(stats).tolist() == [True, True, False]
-    assert DistinctLDiversity("s", 3).check(stats).tolist() == [True, False, False]
-    assert DistinctLDiversity("s", 3).minimal_class_size() == 3
+    assert DistinctLDiversity(attribute="s", l=2).check(stats).tolist() == [True, True, False]
+    assert DistinctLDiversity(attribute="s", l=3).check(stats).tolist() == [True, False, False]
+    assert DistinctLDiversity(attribute="s", l=3).minimal_class_size() == 3
 
 
 def test_entropy_boundary_passes():
     # {a, b}: H = ln 2 exactly, so entropy 2-diversity holds (ARX fails only when sum f ln f > N (ln N - ln l));
     # {a, a, a, b}: H = -(3/4 ln 3/4 + 1/4 ln 1/4) = 0.562 < ln 2 = 0.693: fails.
     stats = stats_from([["a", "b"], ["a", "a", "a", "b"], ["a", "b", "c"]])
-    assert EntropyLDiversity("s", 2).check(stats).tolist() == [True, False, True]
+    assert EntropyLDiversity(attribute="s", l=2).check(stats).tolist() == [True, False, True]
     # {a, b, c}: H = ln 3 passes l = 3 exactly; l = 3.01 needs ceil -> 4 distinct values: fails
-    assert EntropyLDiversity("s", 3).check(stats).tolist() == [False, False, True]
-    assert EntropyLDiversity("s", 3.01).check(stats).tolist() == [False, False, False]
+    assert EntropyLDiversity(attribute="s", l=3).check(stats).tolist() == [False, False, True]
+    assert EntropyLDiversity(attribute="s", l=3.01).check(stats).tolist() == [False, False, False]
 
 
 def test_recursive_strict_inequality():
     # frequencies 4, 2, 2 with l = 2: tail r_2 + r_3 = 4; c = 1: 4 < 4 is false; c = 1.01: 4 < 4.04 holds.
     stats = stats_from([["a"] * 4 + ["b"] * 2 + ["c"] * 2])
-    assert RecursiveCLDiversity("s", 1.0, 2).check(stats).tolist() == [False]
-    assert RecursiveCLDiversity("s", 1.01, 2).check(stats).tolist() == [True]
+    assert RecursiveCLDiversity(attribute="s", c=1.0, l=2).check(stats).tolist() == [False]
+    assert RecursiveCLDiversity(attribute="s", c=1.01, l=2).check(stats).tolist() == [True]
     # l = 3: tail r_3 = 2; c = 2: 4 < 4 false, c = 2.5: 4 < 5 true; l = 4 needs 4 distinct values
-    assert RecursiveCLDiversity("s", 2.0, 3).check(stats).tolist() == [False]
-    assert RecursiveCLDiversity("s", 2.5, 3).check(stats).tolist() == [True]
-    assert RecursiveCLDiversity("s", 100.0, 4).check(stats).tolist() == [False]
+    assert RecursiveCLDiversity(attribute="s", c=2.0, l=3).check(stats).tolist() == [False]
+    assert RecursiveCLDiversity(attribute="s", c=2.5, l=3).check(stats).tolist() == [True]
+    assert RecursiveCLDiversity(attribute="s", c=100.0, l=4).check(stats).tolist() == [False]
 
 
 @settings(max_examples=60, deadline=None)
@@ -63,12 +63,12 @@ def test_against_brute_force(classes, l, c):  # noqa: E741
         counts = sorted((values.count(v) for v in set(values)), reverse=True)
         n = len(values)
         entropy = -sum(f / n * math.log(f / n) for f in counts)
-        assert DistinctLDiversity("s", l).check(stats)[i] == (len(counts) >= l)
+        assert DistinctLDiversity(attribute="s", l=l).check(stats)[i] == (len(counts) >= l)
         if abs(entropy - math.log(l)) > 1e-9:
-            assert EntropyLDiversity("s", l).check(stats)[i] == (len(counts) >= l and entropy >= math.log(l))
+            assert EntropyLDiversity(attribute="s", l=l).check(stats)[i] == (len(counts) >= l and entropy >= math.log(l))
         tail = sum(counts[l - 1:])
         if abs(counts[0] - c * tail) > 1e-9:
-            assert RecursiveCLDiversity("s", c, l).check(stats)[i] == (len(counts) >= l and counts[0] < c * tail)
+            assert RecursiveCLDiversity(attribute="s", c=c, l=l).check(stats)[i] == (len(counts) >= l and counts[0] < c * tail)
 
 
 @pytest.mark.parametrize("params", [
@@ -111,7 +111,7 @@ def arx_release(arx_data, config):
 def test_adult_distinct_optimum_matches_arx(arx_data, arx_reference):
     config = next(c for c in arx_reference["adult"]["configurations"] if c["privacy_model"]["model"] == "distinct-l-diversity")
     _, stats = arx_release(arx_data, config)
-    model = DistinctLDiversity(config["privacy_model"]["attribute"], config["privacy_model"]["l"])
+    model = DistinctLDiversity(attribute=config["privacy_model"]["attribute"], l=config["privacy_model"]["l"])
     ok = model.check(stats)
     # ARX suppresses exactly the records of the failing classes at its optimum
     assert int(stats.sizes[~ok].sum()) == config["suppressed_records"]

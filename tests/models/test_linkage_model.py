@@ -33,12 +33,12 @@ def test_hand_worked_share_and_holds():
     #   ([20, 30[, f) x4 -> no aux record: 0 candidates
     stats = stats_for(["[20, 30[", "[30, 40[", "[30, 40[", "[20, 30["], ["m", "f", "m", "f"], [3, 2, 1, 4],
                       hierarchies={"age": AGE_H})
-    model = LinkageModel(AUX, {"age": "AGE", "sex": "sex"}, 0.1)
+    model = LinkageModel(auxiliary=AUX, on={"age": "AGE", "sex": "sex"}, max_unique_link_share=0.1)
     assert model.class_candidates(stats).tolist() == [2, 2, 1, 0]
     everything = np.ones(4, dtype=bool)
     assert model.unique_link_share(stats, everything) == pytest.approx(1 / 10)
     assert model.holds(stats, everything)
-    assert not LinkageModel(AUX, {"age": "AGE", "sex": "sex"}, 0.05).holds(stats, everything)
+    assert not LinkageModel(auxiliary=AUX, on={"age": "AGE", "sex": "sex"}, max_unique_link_share=0.05).holds(stats, everything)
     # Suppressing the unique class: suppressed records match all 5 aux records, share 0.
     assert model.unique_link_share(stats, np.array([True, True, False, True])) == 0.0
 
@@ -54,7 +54,7 @@ def test_agrees_with_exposure_on_the_materialised_release():
     rel = pl.DataFrame({"age": bands, "sex": sexes[20:]})
     classes = rel.group_by(["age", "sex"], maintain_order=True).len()
     stats = stats_for(classes["age"].to_list(), classes["sex"].to_list(), classes["len"].to_numpy(), {"age": AGE_H})
-    model = LinkageModel(aux, {"age": "AGE", "sex": "sex"}, 0.0)
+    model = LinkageModel(auxiliary=aux, on={"age": "AGE", "sex": "sex"}, max_unique_link_share=0.0)
     e = exposure(rel, aux, on={"age": "AGE", "sex": "sex"}, hierarchies={"age": AGE_H}, what_if=False)
     assert model.unique_link_share(stats, np.ones(stats.classes, dtype=bool)) == pytest.approx(e.unique_link_share)
 
@@ -63,14 +63,14 @@ def test_not_monotone_under_generalization_example():
     # The documented counter-example: raw age 22 has no aux match (0); generalized to [20, 30[ it
     # matches only aux 21 -> 1 candidate, a unique link appears.
     aux = pl.DataFrame({"AGE": ["21"], "sex": ["m"]})
-    model = LinkageModel(aux, {"age": "AGE", "sex": "sex"}, 0.0, {"age": AGE_H})
+    model = LinkageModel(auxiliary=aux, on={"age": "AGE", "sex": "sex"}, max_unique_link_share=0.0, hierarchies={"age": AGE_H})
     raw = stats_for(["22"], ["m"], [1])
     gen = stats_for(["[20, 30["], ["m"], [1])
     assert model.unique_link_share(raw, np.array([True])) == 0.0
     assert model.unique_link_share(gen, np.array([True])) == 1.0
     assert model.monotone_generalization is False
     assert model.monotone_suppression is False  # one-record auxiliary table
-    assert LinkageModel(AUX, {"age": "AGE", "sex": "sex"}, 0.0).monotone_suppression is True
+    assert LinkageModel(auxiliary=AUX, on={"age": "AGE", "sex": "sex"}, max_unique_link_share=0.0).monotone_suppression is True
 
 
 def test_from_config_and_errors(tmp_path):
@@ -83,14 +83,14 @@ def test_from_config_and_errors(tmp_path):
     with pytest.raises(ConfigError, match="max_unique_link_share"):
         model_from_config({"linkage": {"auxiliary": "voters.csv", "on": ["sex"]}}, ModelContext(base_dir=tmp_path))
     with pytest.raises(ConfigError, match="max_unique_link_share"):
-        LinkageModel(AUX, ["sex"], 1.5)
+        LinkageModel(auxiliary=AUX, on=["sex"], max_unique_link_share=1.5)
     with pytest.raises(InputError, match="'zip'"):
-        LinkageModel(AUX, ["zip"], 0.1)
+        LinkageModel(auxiliary=AUX, on=["zip"], max_unique_link_share=0.1)
     with pytest.raises(ConfigError, match="unknown parameter"):
         model_from_config({"linkage": {"auxiliary": "voters.csv", "on": ["sex"], "max_unique_link_share": 0.1, "k": 2}},
                           ModelContext(base_dir=tmp_path))
     with pytest.raises(ConfigError, match="class_labels"):
-        LinkageModel(AUX, ["sex"], 0.1).holds(ClassStatistics(np.array([0]), np.array([1])), np.array([True]))
+        LinkageModel(auxiliary=AUX, on=["sex"], max_unique_link_share=0.1).holds(ClassStatistics(np.array([0]), np.array([1])), np.array([True]))
 
 
 def test_engine_native_context_with_the_real_generalizer():
@@ -112,7 +112,7 @@ def test_engine_native_context_with_the_real_generalizer():
     maps = [hs[n].encode(e.dictionary) for n, e in zip(names, encoded)]
     g = Generalizer(np.column_stack([e.codes for e in encoded]), maps)
     for model_h in (None, hs):
-        model = LinkageModel(aux, {"age": "AGE", "sex": "sex"}, 0.05, model_h)
+        model = LinkageModel(auxiliary=aux, on={"age": "AGE", "sex": "sex"}, max_unique_link_share=0.05, hierarchies=model_h)
         for levels in itertools.product(range(AGE_H.levels), range(sex_h.levels)):
             nc = g.classes(levels)
             stats = ClassStatistics(np.zeros(0, dtype=np.int64), nc.sizes, context={
@@ -135,7 +135,7 @@ from hypothesis import strategies as st  # noqa: E402
        st.data())
 def test_suppression_never_raises_the_share_and_generalization_never_lowers_counts(aux_rows, classes, data):
     aux = pl.DataFrame({"AGE": [str(a) for a, _ in aux_rows], "sex": [s for _, s in aux_rows]})
-    model = LinkageModel(aux, {"age": "AGE", "sex": "sex"}, 0.0, {"age": AGE_H})
+    model = LinkageModel(auxiliary=aux, on={"age": "AGE", "sex": "sex"}, max_unique_link_share=0.0, hierarchies={"age": AGE_H})
     raw = stats_for([str(a) for a, _, _ in classes], [s for _, s, _ in classes], [k for _, _, k in classes])
     gen = stats_for([AGE_H.generalize(str(a), 1) for a, _, _ in classes], [s for _, s, _ in classes],
                     [k for _, _, k in classes])

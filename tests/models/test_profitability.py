@@ -60,9 +60,9 @@ def test_publisher_payout_metric_hand_worked():
 
 
 def test_no_attack_prosecutor_and_journalist():
-    prosecutor = Profitability("no-attack", "prosecutor", CostBenefit(**GAME))
+    prosecutor = Profitability(variant="no-attack", attacker="prosecutor", game=CostBenefit(**GAME))
     assert prosecutor.check(ClassStatistics(np.array([0] * 5 + [1] * 6), np.array([5, 6]))).tolist() == [False, True]
-    journalist = Profitability("no-attack", "journalist", CostBenefit(adversary_gain=20, adversary_cost=10), "s.csv")
+    journalist = Profitability(variant="no-attack", attacker="journalist", game=CostBenefit(adversary_gain=20, adversary_cost=10), subset="s.csv")
     # population classes of 3 and 2 records (the subset holds 1 of each): k = 3 in the population
     stats = ClassStatistics(np.array([0, 0, 0, 1, 1]), np.array([1, 1]),
                             context={"in_subset": np.array([1, 0, 0, 1, 0], dtype=bool)})

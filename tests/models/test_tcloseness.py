@@ -45,7 +45,7 @@ CLASSES = [0, 0, 0, 1, 1, 1, 2, 2, 2]
 def test_li_et_al_ordered_salary(arx_data):
     frame, _ = read_test2(arx_data)
     stats = stats_for(frame, "Salary", CLASSES)
-    m = OrderedDistanceTCloseness("Salary", 0.5)
+    m = OrderedDistanceTCloseness(attribute="Salary", t=0.5)
     m.prepare(stats)
     # Domain 3..11 (m = 9, q = 1/9 each). Class {3, 4, 5}: cumulative p - q = 2,4,6,5,4,3,2,1,0 (/9),
     # sum 27/9 = 3, / (m - 1) = 3/8 = 0.375 (the paper's number). Class {6, 11, 8}: cumulative
@@ -54,15 +54,15 @@ def test_li_et_al_ordered_salary(arx_data):
     assert m.distances(stats) == pytest.approx([3 / 8, 1 / 6, 17 / 72], abs=1e-12)
     # In doubles the first class sums to a hair above 3 = 0.375 * 8, so ARX (and we) reject t = 0.375;
     # this is why ARX's Example48 asks for 0.3751-closeness.
-    assert OrderedDistanceTCloseness("Salary", 0.375).check(stats).tolist() == [False, True, True]
-    assert OrderedDistanceTCloseness("Salary", 0.3751).check(stats).tolist() == [True, True, True]
-    assert OrderedDistanceTCloseness("Salary", 0.3).check(stats).tolist() == [False, True, True]
+    assert OrderedDistanceTCloseness(attribute="Salary", t=0.375).check(stats).tolist() == [False, True, True]
+    assert OrderedDistanceTCloseness(attribute="Salary", t=0.3751).check(stats).tolist() == [True, True, True]
+    assert OrderedDistanceTCloseness(attribute="Salary", t=0.3).check(stats).tolist() == [False, True, True]
 
 
 def test_li_et_al_hierarchical_disease(arx_data):
     frame, hierarchy = read_test2(arx_data)
     stats = stats_for(frame, "Disease", CLASSES, hierarchy)
-    m = HierarchicalDistanceTCloseness("Disease", 0.5)
+    m = HierarchicalDistanceTCloseness(attribute="Disease", t=0.5)
     m.prepare(stats)
     # Table: gastric ulcer 1, gastritis 2, stomach cancer 2, flu 1, bronchitis 2, pneumonia 1 (/9);
     # height 3. Class {gastric ulcer, gastritis, stomach cancer}: extras q - p = -2/9, -1/9, -1/9 under
@@ -81,7 +81,7 @@ def test_equal_distance_hand_worked():
     # table a a b c (q = 1/2, 1/4, 1/4); class {a, b}: 1/2 (|0| + |1/4| + |1/4|) = 1/4; class {a, c}: 1/4
     frame = pl.DataFrame({"s": ["a", "b", "a", "c"]})
     stats = stats_for(frame, "s", [0, 0, 1, 1])
-    m = EqualDistanceTCloseness("s", 0.25)
+    m = EqualDistanceTCloseness(attribute="s", t=0.25)
     m.prepare(stats)
     assert m.distances(stats).tolist() == pytest.approx([0.25, 0.25])
     assert m.check(stats).tolist() == [True, True]
@@ -91,7 +91,7 @@ def test_prepare_uses_the_whole_table():
     # after prepare on the table, a check on a subset of classes still compares with the table
     frame = pl.DataFrame({"s": ["a", "a", "b", "b"]})
     whole = stats_for(frame, "s", [0, 0, 1, 1])
-    m = EqualDistanceTCloseness("s", 0.4)
+    m = EqualDistanceTCloseness(attribute="s", t=0.4)
     m.prepare(whole)
     assert m.distances(whole).tolist() == pytest.approx([0.5, 0.5])
 
@@ -139,7 +139,7 @@ def test_against_exact_oracle(classes_counts):
     rc = np.array(rc)
     stats = ClassStatistics(rc, np.bincount(rc), {"s": col})
     table = [sum(c[v] for c in classes_counts) for v in range(4)]
-    got = [m("s", 0.5).distances(stats) for m in (EqualDistanceTCloseness, OrderedDistanceTCloseness,
+    got = [m(attribute="s", t=0.5).distances(stats) for m in (EqualDistanceTCloseness, OrderedDistanceTCloseness,
                                                   HierarchicalDistanceTCloseness)]
     for i, (equal, ordered, hier) in enumerate(_brute(classes_counts, table)):
         assert got[0][i] == pytest.approx(float(equal), abs=1e-12)
@@ -151,11 +151,11 @@ def test_missing_hierarchy_and_numeric():
     frame = pl.DataFrame({"s": ["a", "b"]})
     stats = stats_for(frame, "s", [0, 1])
     with pytest.raises(InputError, match="hierarchy"):
-        HierarchicalDistanceTCloseness("s", 0.2).check(stats)
+        HierarchicalDistanceTCloseness(attribute="s", t=0.2).check(stats)
     with pytest.raises(InputError, match="numeric"):
-        OrderedDistanceTCloseness("s", 0.2).check(stats)
+        OrderedDistanceTCloseness(attribute="s", t=0.2).check(stats)
     with pytest.raises(InputError, match="sensitive"):
-        EqualDistanceTCloseness("other", 0.2).check(stats)
+        EqualDistanceTCloseness(attribute="other", t=0.2).check(stats)
 
 
 @pytest.mark.parametrize("params", [
@@ -178,7 +178,7 @@ def test_adult_equal_optimum_matches_arx(arx_data, arx_reference):
     index: dict = {}
     rc = np.array([index.setdefault(t, len(index)) for t in zip(*keys)])
     stats = stats_for(frame, config["sensitive_attribute"], rc)
-    model = EqualDistanceTCloseness(config["sensitive_attribute"], config["privacy_model"]["t"])
+    model = EqualDistanceTCloseness(attribute=config["sensitive_attribute"], t=config["privacy_model"]["t"])
     model.prepare(stats)
     ok = model.check(stats)
     assert int(stats.sizes[~ok].sum()) == config["suppressed_records"]

@@ -34,15 +34,15 @@ def test_hand_worked_given_order():
     values = [1, 1, 3, 2, 0, 0]          # none none low mid high high
     classes = [0, 0, 0, 1, 1, 1]
     stats = stats_of(values, classes, dictionary)
-    m = OrderedDistanceTCloseness("s", 0.5, order=LEVELS)
+    m = OrderedDistanceTCloseness(attribute="s", t=0.5, order=LEVELS)
     m.prepare(stats)
     # class 0 = {none, none, low}: p = (2/3, 1/3, 0, 0); p - q = (1/3, 1/6, -1/6, -1/3)
     # running sums 1/3, 1/2, 1/3, 0 -> 7/6, / (m - 1 = 3) = 7/18. Class 1 mirrors it: 7/18.
     assert m.distances(stats) == pytest.approx([7 / 18, 7 / 18], abs=1e-12)
     assert m.check(stats).tolist() == [True, True]
-    assert OrderedDistanceTCloseness("s", 0.38, order=LEVELS).check(stats).tolist() == [False, False]
+    assert OrderedDistanceTCloseness(attribute="s", t=0.38, order=LEVELS).check(stats).tolist() == [False, False]
     # Lexicographic (high < low < mid < none) is another distance: class 0 holds low and none
-    lex = OrderedDistanceTCloseness("s", 0.5, order="lexicographic")
+    lex = OrderedDistanceTCloseness(attribute="s", t=0.5, order="lexicographic")
     # q in that order (1/3, 1/6, 1/6, 1/3), p0 = (0, 1/3, 0, 2/3): running -1/3, -1/6, -1/3, 0 -> 5/6 / 3
     assert lex.distances(stats) == pytest.approx([5 / 18, 5 / 18], abs=1e-12)
 
@@ -83,7 +83,7 @@ def test_matches_brute_force(data, order, t):
     dictionary = tuple(LEVELS[v] for v in used)
     codes = [used.index(v) for v in values]
     stats = stats_of(codes, classes, dictionary)
-    m = OrderedDistanceTCloseness("s", t, order=tuple(order))
+    m = OrderedDistanceTCloseness(attribute="s", t=t, order=tuple(order))
     m.prepare(stats)
     expected = brute_force(codes, classes, dictionary, order, t)
     assert m.distances(stats) == pytest.approx([float(e) for e in expected], abs=1e-12)
@@ -100,12 +100,12 @@ def test_configuration_and_errors():
     with pytest.raises(ConfigError, match="order"):
         model_from_config({"t-closeness": {"attribute": "s", "distance": "equal", "t": 0.2, "order": ["a"]}})
     with pytest.raises(ConfigError, match="listed twice"):
-        OrderedDistanceTCloseness("s", 0.2, order=["a", "a"])
+        OrderedDistanceTCloseness(attribute="s", t=0.2, order=["a", "a"])
     with pytest.raises(ConfigError, match="lexicographic"):
-        OrderedDistanceTCloseness("s", 0.2, order="alphabetic")
+        OrderedDistanceTCloseness(attribute="s", t=0.2, order="alphabetic")
     stats = stats_of([0, 1], [0, 0], ("a", "b"))
     with pytest.raises(InputError, match="not in the given order"):
-        OrderedDistanceTCloseness("s", 0.2, order=["a"]).distances(stats)
+        OrderedDistanceTCloseness(attribute="s", t=0.2, order=["a"]).distances(stats)
 
 
 ZIP = Hierarchy([["1", "*"], ["2", "*"], ["3", "*"]])
@@ -113,13 +113,13 @@ ORIGINAL = pl.DataFrame({"zip": ["1", "1", "1", "2", "2", "2"], "s": ["none", "n
 
 
 def test_verifier_rechecks_with_the_order():
-    ok = OrderedDistanceTCloseness("s", 0.4, order=LEVELS)         # both classes at 7/18 = 0.389
+    ok = OrderedDistanceTCloseness(attribute="s", t=0.4, order=LEVELS)         # both classes at 7/18 = 0.389
     verify_release(ORIGINAL, original=ORIGINAL, quasi_identifiers=["zip"], models=[ok], suppression_limit=0.0,
                    hierarchies={"zip": ZIP})
-    tight = OrderedDistanceTCloseness("s", 0.38, order=LEVELS)
+    tight = OrderedDistanceTCloseness(attribute="s", t=0.38, order=LEVELS)
     with pytest.raises(VerificationError, match="ordered distance"):
         verify_release(ORIGINAL, original=ORIGINAL, quasi_identifiers=["zip"], models=[tight],
                        suppression_limit=0.0, hierarchies={"zip": ZIP})
-    lex = OrderedDistanceTCloseness("s", 0.28, order="lexicographic")   # 5/18 = 0.278 passes
+    lex = OrderedDistanceTCloseness(attribute="s", t=0.28, order="lexicographic")   # 5/18 = 0.278 passes
     verify_release(ORIGINAL, original=ORIGINAL, quasi_identifiers=["zip"], models=[lex], suppression_limit=0.0,
                    hierarchies={"zip": ZIP})

@@ -21,18 +21,18 @@ def test_sample_uniqueness_hand_worked():
     # sizes 1, 1, 3, 5: 2 unique records of 10
     stats = stats_of([1, 1, 3, 5])
     everything = np.ones(4, dtype=bool)
-    assert SampleUniqueness(0.2).holds(stats, everything)
-    assert not SampleUniqueness(0.19).holds(stats, everything)
-    assert SampleUniqueness(0.0).holds(stats, np.array([False, False, True, True]))
+    assert SampleUniqueness(threshold=0.2).holds(stats, everything)
+    assert not SampleUniqueness(threshold=0.19).holds(stats, everything)
+    assert SampleUniqueness(threshold=0.0).holds(stats, np.array([False, False, True, True]))
     # ARX 3.9.2: getFractionOfRecordsInClassesOfSize is 0 on an empty distribution, so it holds
-    assert SampleUniqueness(0.0).holds(stats, np.zeros(4, dtype=bool))
+    assert SampleUniqueness(threshold=0.0).holds(stats, np.zeros(4, dtype=bool))
 
 
 def test_population_uniqueness_uses_the_estimator():
     stats = stats_of([1, 1, 1, 2, 3, 5, 8])
     released = np.ones(7, dtype=bool)
     for estimator in ("pitman", "zayatz", "snb", "dankar"):
-        model = PopulationUniqueness(0.5, estimator=estimator, population_size=1000)
+        model = PopulationUniqueness(threshold=0.5, estimator=estimator, population_size=1000)
         expected = getattr(population.population_uniqueness(stats.sizes, population_size=1000), estimator)
         value = 0.0 if expected is None else expected
         assert model.estimate(stats, released) == value
@@ -42,21 +42,21 @@ def test_population_uniqueness_uses_the_estimator():
 
 def test_population_uniqueness_without_uniques_and_empty():
     stats = stats_of([2, 3])
-    model = PopulationUniqueness(0.0, estimator="zayatz", population_size=100)
+    model = PopulationUniqueness(threshold=0.0, estimator="zayatz", population_size=100)
     assert model.holds(stats, np.ones(2, dtype=bool))      # no sample uniques: estimate 0 accepted
     assert model.holds(stats, np.zeros(2, dtype=bool))     # all suppressed passes (ARX)
 
 
 def test_sampling_fraction_gives_population_like_arx():
-    model = PopulationUniqueness(0.1, sampling_fraction=0.3, estimator="zayatz")
+    model = PopulationUniqueness(threshold=0.1, sampling_fraction=0.3, estimator="zayatz")
     assert model.population(10) == 33   # round(10 / 0.3) = round(33.33)
-    assert PopulationUniqueness(0.1, sampling_fraction=0.4).population(5) == 13  # Java round(12.5) = 13
+    assert PopulationUniqueness(threshold=0.1, sampling_fraction=0.4).population(5) == 13  # Java round(12.5) = 13
 
 
 def test_flags_follow_arx():
-    assert PopulationUniqueness(0.1, estimator="zayatz", population_size=10).monotone_generalization
-    assert not PopulationUniqueness(0.1, estimator="pitman", population_size=10).monotone_generalization
-    assert not PopulationUniqueness(0.1, population_size=10).monotone_suppression
+    assert PopulationUniqueness(threshold=0.1, estimator="zayatz", population_size=10).monotone_generalization
+    assert not PopulationUniqueness(threshold=0.1, estimator="pitman", population_size=10).monotone_generalization
+    assert not PopulationUniqueness(threshold=0.1, population_size=10).monotone_suppression
 
 
 def test_from_config_reads_population_from_context():

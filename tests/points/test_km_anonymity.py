@@ -13,7 +13,8 @@ from unlinkable.errors import VerificationError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.points.encoded import Points
 from unlinkable.points.hierarchy import fanout
-from unlinkable.points.km_anonymity import MODELS, anonymize_km, baskets_text
+from unlinkable.points.km_anonymity import MODELS, baskets_text
+from unlinkable.points.release import anonymize_km
 from unlinkable.verify import points_model_checker, verify_points_release
 
 baskets = st.lists(st.lists(st.integers(0, 11), min_size=1, max_size=5), min_size=3, max_size=15)

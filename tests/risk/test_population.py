@@ -13,7 +13,7 @@ import pytest
 from scipy import optimize, special
 
 from unlinkable.errors import ConfigError, InputError
-from unlinkable.risk.population import PopulationUniqueness, population_uniqueness
+from unlinkable.risk.population import PopulationUniquenessEstimates, population_uniqueness
 
 MODELS = ("pitman", "zayatz", "snb", "dankar")
 
@@ -39,7 +39,7 @@ def reference_cases(arx_reference, arx_data):
     return cases
 
 
-def _run(sizes: np.ndarray, model: dict) -> PopulationUniqueness:
+def _run(sizes: np.ndarray, model: dict) -> PopulationUniquenessEstimates:
     # The region model (USA) is given as a population size, the others as a sampling fraction,
     # as ARXPopulationModel.create(Region) and create(n, f) do.
     if "fraction" in model["population_model"]:

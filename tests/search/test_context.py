@@ -20,7 +20,7 @@ def test_population_counts_hand_worked(tmp_path):
     population.write_text("q\na\na\nb\nc\nc\nc\n")
     data = pl.DataFrame({"q": ["a", "c"]})
     gm = H.encode(["a", "c"])
-    ctx = SearchContext(["q"], [gm], {"q": H}, models=[KMap(2, population=str(population))], data=data)
+    ctx = SearchContext(["q"], [gm], {"q": H}, models=[KMap(k=2, population=str(population))], data=data)
     assert ctx.per_node_needed
     # level 0: classes 'a' and 'c' -> population has 2 a's and 3 c's
     classes0 = np.array([[gm.table[0, 0]], [gm.table[1, 0]]])
@@ -36,7 +36,7 @@ def test_population_value_missing_from_hierarchy(tmp_path):
     population = tmp_path / "pop.csv"
     population.write_text("q\nz\n")
     with pytest.raises(HierarchyError, match="population table"):
-        SearchContext(["q"], [H.encode(["a"])], {"q": H}, models=[KMap(2, population=str(population))],
+        SearchContext(["q"], [H.encode(["a"])], {"q": H}, models=[KMap(k=2, population=str(population))],
                       data=pl.DataFrame({"q": ["a"]}))
 
 
@@ -44,6 +44,6 @@ def test_subset_mask_is_fixed(tmp_path):
     subset = tmp_path / "subset.csv"
     subset.write_text("q\nc\n")
     data = pl.DataFrame({"q": ["a", "c", "a"]})
-    ctx = SearchContext(["q"], [H.encode(["a", "c"])], {"q": H}, models=[DeltaPresence(0.0, 0.9, str(subset))], data=data)
+    ctx = SearchContext(["q"], [H.encode(["a", "c"])], {"q": H}, models=[DeltaPresence(delta_min=0.0, delta_max=0.9, subset=str(subset))], data=data)
     assert ctx.fixed["in_subset"].tolist() == [False, True, False]
     assert not ctx.per_node_needed

@@ -26,15 +26,15 @@ def test_sample_uniqueness_is_met_by_suppressing_as_few_small_classes_as_needed(
     stats = ClassStatistics(np.repeat(np.arange(len(sizes)), sizes), sizes)
     none = np.zeros(len(sizes), dtype=bool)
     order = np.lexsort((np.arange(len(sizes)), sizes))
-    out = enforce([SampleUniqueness(threshold)], stats, none, order, none)
-    assert SampleUniqueness(threshold).holds(stats, ~out)
+    out = enforce([SampleUniqueness(threshold=threshold)], stats, none, order, none)
+    assert SampleUniqueness(threshold=threshold).holds(stats, ~out)
     # brute force over prefixes of the same order: no shorter prefix meets the model
     k = int(out.sum())
     assert out[order[:k]].all()
     for shorter in range(k):
         released = np.ones(len(sizes), dtype=bool)
         released[order[:shorter]] = False
-        assert not SampleUniqueness(threshold).holds(stats, released)
+        assert not SampleUniqueness(threshold=threshold).holds(stats, released)
 
 
 def test_cap_stops_at_the_limit():
@@ -43,6 +43,6 @@ def test_cap_stops_at_the_limit():
     none = np.zeros(4, dtype=bool)
     order = np.array([0, 1, 2, 3])
     # average risk 4/13 > 0.15; suppressing the three singletons gives 1/10: 3 records needed
-    assert enforce([AverageReidentificationRisk(0.15)], stats, none, order, none).tolist() == [True, True, True, False]
-    capped = enforce([AverageReidentificationRisk(0.15)], stats, none, order, none, cap=2)
+    assert enforce([AverageReidentificationRisk(threshold=0.15)], stats, none, order, none).tolist() == [True, True, True, False]
+    capped = enforce([AverageReidentificationRisk(threshold=0.15)], stats, none, order, none, cap=2)
     assert int(sizes[capped].sum()) > 2   # over the cap: the transformation is not anonymous

@@ -65,7 +65,7 @@ def test_local_recoding_releases_k_anonymous_classes_and_gives_records_back(tabl
                    metric={"name": "loss", "gs_factor": 0.05})
     plain = Anonymizer(**options).fit(frame)
     local = Anonymizer(local_recoding=True, **options).fit(frame)
-    verify_release(local.table, original=frame, quasi_identifiers=["age", "zip"], models=[KAnonymity(k)],
+    verify_release(local.table, original=frame, quasi_identifiers=["age", "zip"], models=[KAnonymity(k=k)],
                    suppression_limit=1.0, hierarchies={"age": AGE, "zip": ZIP}, local=True)
     assert local.suppressed <= plain.suppressed
     assert local.suppressed == plain.suppressed - local.local_recoding["recoded"]
@@ -78,22 +78,22 @@ def test_the_verifier_checks_each_record_of_a_local_recoding():
     orig = pl.DataFrame({"zip": ["81667", "81675", "81667", "81675"]})
     mixed = pl.DataFrame({"zip": ["8166*", "8167*", "816**", "816**"]})   # 8166* and 8167* are classes of 1
     with pytest.raises(VerificationError, match="fewer than 2|k-anonymity"):
-        verify_release(mixed, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(2)],
+        verify_release(mixed, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(k=2)],
                        suppression_limit=0.0, hierarchies={"zip": ZIP}, local=True)
     ok = pl.DataFrame({"zip": ["816**", "816**", "81667", "*"]})
     with pytest.raises(VerificationError, match="k-anonymity|fewer"):
-        verify_release(ok, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(2)],
+        verify_release(ok, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(k=2)],
                        suppression_limit=0.25, hierarchies={"zip": ZIP}, local=True)
     wrong = pl.DataFrame({"zip": ["816**", "816**", "819**", "819**"]})  # 819** is not above 81667
     with pytest.raises(VerificationError, match="no generalization"):
-        verify_release(wrong, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(2)],
+        verify_release(wrong, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(k=2)],
                        suppression_limit=0.0, hierarchies={"zip": ZIP}, local=True)
     fine = pl.DataFrame({"zip": ["816**", "816**", "8166*", "8167*"]})
     with pytest.raises(VerificationError):
-        verify_release(fine, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(2)],
+        verify_release(fine, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(k=2)],
                        suppression_limit=0.0, hierarchies={"zip": ZIP}, local=True)
     good = pl.DataFrame({"zip": ["816**", "816**", "816**", "816**"]})
-    verify_release(good, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(2)],
+    verify_release(good, original=orig, quasi_identifiers=["zip"], models=[KAnonymity(k=2)],
                    suppression_limit=0.0, hierarchies={"zip": ZIP}, local=True)
 
 

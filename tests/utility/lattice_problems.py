@@ -36,5 +36,5 @@ def evaluator(codes, maps, k, limit, metric):
     """A NodeEvaluator for k-anonymity and ``metric``, and its lattice."""
     lattice = Lattice([gm.levels for gm in maps])
     names = [f"q{j}" for j in range(len(maps))]
-    return NodeEvaluator(Generalizer(codes, maps), lattice, names, [KAnonymity(k)], metric,
+    return NodeEvaluator(Generalizer(codes, maps), lattice, names, [KAnonymity(k=k)], metric,
                          suppression_limit=limit), lattice

@@ -61,7 +61,7 @@ def test_search_equals_records_written_out():
     maps = [h1.encode([str(i) for i in range(8)]), h2.encode([str(i) for i in range(6)])]
     codes = np.column_stack([rng.integers(0, 8, 150), rng.integers(0, 6, 150)])
     for k, limit in [(2, 0.0), (5, 0.3)]:
-        ev = NodeEvaluator(Generalizer(codes, maps), Lattice([4, 3]), ["a", "b"], [KAnonymity(k)],
+        ev = NodeEvaluator(Generalizer(codes, maps), Lattice([4, 3]), ["a", "b"], [KAnonymity(k=k)],
                            metric_from_name("entropy-based-information-loss"), suppression_limit=limit)
         for node in range(12):
             out = ev.outcome(node)

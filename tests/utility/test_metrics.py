@@ -97,7 +97,7 @@ def test_loss_sums_in_arx_order():
     for seed in range(4):
         codes = np.column_stack([rng.integers(0, 7, 120 + 37 * seed), rng.integers(0, 6, 120 + 37 * seed)])
         for k, limit in [(2, 0.0), (4, 0.3), (9, 0.5)]:
-            ev = NodeEvaluator(Generalizer(codes, maps), Lattice([4, 3]), ["a", "b"], [KAnonymity(k)],
+            ev = NodeEvaluator(Generalizer(codes, maps), Lattice([4, 3]), ["a", "b"], [KAnonymity(k=k)],
                                metric_from_name("loss"), suppression_limit=limit)
             for node in range(12):
                 out = ev.outcome(node)

@@ -93,7 +93,9 @@ def job_arguments(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"`what_if` must be true or false, got {what_if!r}", hint="what_if: false")
     population = job.population_size
     if population is None and job.sampling_fraction is not None:
-        population = max(round(release.height / job.sampling_fraction), release.height)
+        from unlinkable.risk.sampling import population_size
+
+        population = population_size(release.height, sampling_fraction=job.sampling_fraction)
     seed = job.sections.get("seed", 0)
     if seed is not None:
         seed = check_int(seed, "seed", low=0)

@@ -115,4 +115,15 @@ def safepub_parameters(epsilon: float, delta: float) -> SafePubParameters:
             return SafePubParameters(beta=bounds.beta_lo, k=k)
 
 
-__all__ = ["SafePubParameters", "safepub_parameters"]
+def interval_low(x: float) -> float:
+    """The lower bound ARX's ``IntervalArithmeticDouble`` gives to one rounded operation's result.
+
+    Examples
+    --------
+    >>> interval_low(1.0) < 1.0 < interval_low(1.0) + 1e-15
+    True
+    """
+    return math.nextafter(x, -math.inf)
+
+
+__all__ = ["SafePubParameters", "interval_low", "safepub_parameters"]

@@ -30,16 +30,12 @@ from fractions import Fraction
 
 import numpy as np
 
+from unlinkable.dp.parameters import interval_low
 from unlinkable.dp.sampling import ARX_SEED
 from unlinkable.java_random import next_doubles
 
 #: metrics with a score function (ARX's ``isScoreFunctionSupported``)
 SCORED_METRICS = ("aecs", "loss", "precision", "discernibility", "entropy", "classification")
-
-
-def interval_low(x: float) -> float:
-    """The lower bound ARX's ``IntervalArithmeticDouble`` gives to one rounded operation's result."""
-    return math.nextafter(x, -math.inf)
 
 
 def score(metric: str, *, sizes: np.ndarray, suppressed: np.ndarray, gen: Callable[[int], np.ndarray],

@@ -22,7 +22,7 @@ def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]
 
     Parameters
     ----------
-    aux : the prepared auxiliary table (``exposure._Auxiliary``)
+    aux : the prepared auxiliary table (``unlinkable.risk.links.Auxiliary``)
     columns : per shared attribute, the release column as (codes, dictionary)
 
     Returns
@@ -46,7 +46,7 @@ def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]
     >>> [(w["attribute"], w["action"], w["unique_link_share"]) for w in exposure(rel, aux, on=["age", "sex"]).what_if]
     [('age', 'drop', 0.5), ('sex', 'drop', 0.5)]
     """
-    from unlinkable.linkage.exposure import _lift
+    from unlinkable.risk.links import lift_one_level
 
     n = len(columns[0][0]) if columns else 0
     k = len(columns)
@@ -59,7 +59,7 @@ def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]
         if link.hierarchy is not None and link.hierarchy.levels > 1:
             codes, dictionary = columns[a]
             lifted = list(columns)
-            lifted[a] = (codes, tuple(_lift(link, dictionary)))
+            lifted[a] = (codes, tuple(lift_one_level(link, dictionary)))
             counts, _ = aux.count(lifted)
             items.append((a, 1, "generalize", _share(counts, n)))
     items.sort(key=lambda t: (t[3], t[1], t[0]))

@@ -8,14 +8,12 @@ checks ``1 / (records / classes) <= threshold`` on the released (non-suppressed)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_float, check_keys
-from unlinkable.errors import ConfigError
-from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.constraints import check_float
+from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 
 
 def released_average_risk(sizes: np.ndarray, released: np.ndarray) -> float:
@@ -48,7 +46,7 @@ class AverageReidentificationRisk(PrivacyModel):
     >>> import numpy as np
     >>> from unlinkable.models.base import ClassStatistics
     >>> stats = ClassStatistics(np.array([0, 0, 1, 1, 1, 2]), np.array([2, 3, 1]))
-    >>> m = AverageReidentificationRisk(0.4)   # all: 3 classes / 6 records; without the unique: 2 / 5
+    >>> m = AverageReidentificationRisk(threshold=0.4)   # all: 3 classes / 6 records; without the unique: 2 / 5
     >>> m.holds(stats, np.array([True, True, True])), m.holds(stats, np.array([True, True, False]))
     (False, True)
 
@@ -63,8 +61,10 @@ class AverageReidentificationRisk(PrivacyModel):
     monotone_generalization = True
     monotone_suppression = True
     per_class = False
+    parameters = {"threshold": Param()}
+    example = "{threshold: 0.05}"
 
-    def __init__(self, threshold: float) -> None:
+    def __init__(self, *, threshold: float) -> None:
         self.threshold = check_float(threshold, "threshold", low=0.0, high=1.0, low_open=True)
 
     def holds(self, stats: ClassStatistics, released: np.ndarray) -> bool:
@@ -81,18 +81,4 @@ class AverageReidentificationRisk(PrivacyModel):
         return {"average-risk": {"threshold": self.threshold}}
 
 
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> AverageReidentificationRisk:
-    """Build from ``- average-risk: {threshold: 0.05}``.
-
-    Examples
-    --------
-    >>> from_config("average-risk", {"threshold": 0.05})
-    AverageReidentificationRisk(threshold=0.05)
-    """
-    check_keys(params, ["threshold"], "average-risk", noun="parameter")
-    if "threshold" not in params:
-        raise ConfigError("average-risk needs the parameter threshold", hint="e.g. - average-risk: {threshold: 0.05}")
-    return AverageReidentificationRisk(params["threshold"])
-
-
-__all__ = ["AverageReidentificationRisk", "released_average_risk", "from_config"]
+__all__ = ["AverageReidentificationRisk", "released_average_risk"]

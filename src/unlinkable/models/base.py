@@ -8,31 +8,24 @@ uniqueness) answer ``holds`` on the released records instead.
 
 Models declare whether they are monotone under generalization and under suppression; the search
 prunes only with what is declared (ARX: ``PrivacyCriterion.isMonotonicWithGeneralization``).
-A new model is one new file with one subclass; it validates its own parameters in ``__init__``.
+A new model is one new file with one subclass; it validates its own parameters in ``__init__``
+and declares what it reads (``needs``): the search never asks for a model's type.
 """
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 
-
-@dataclass(eq=False)
-class SensitiveColumn:
-    """A sensitive attribute encoded for the models: codes per record and the value labels."""
-
-    name: str
-    codes: np.ndarray                 # int32 per record, -1 = missing
-    dictionary: tuple[str, ...]
-    numeric: np.ndarray | None = None  # float value of each code when the attribute is numeric (ordered distance)
-    hierarchy: Any = None              # GeneralizationMap of the sensitive attribute, if one was given
-    #: records each row stands for, when the rows are distinct tuples with counts (a backend's
-    #: snapshot) rather than records; None: one record per row
-    weights: np.ndarray | None = None
+from unlinkable.constraints import check_keys
+from unlinkable.data.sensitive import SensitiveColumn
+from unlinkable.errors import ConfigError, shown
 
 
 @dataclass(eq=False)
@@ -102,17 +95,65 @@ class ClassStatistics:
         return cells
 
 
-class PrivacyModel(ABC):
-    """A privacy model. Subclasses validate parameters in ``__init__`` and stay immutable."""
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a privacy model, as a job file writes it (a keyword of the model's ``__init__``).
 
-    #: short name used in job files and reports, e.g. ``"k-anonymity"``
+    ``path``: a file path, relative to the job file's folder. ``population``: taken from the job's
+    ``population`` section (``size`` / ``sampling_fraction``) when the entry does not give it.
+    The value itself is checked by the model's ``__init__`` (``unlinkable.constraints``).
+    """
+
+    required: bool = True
+    path: bool = False
+    population: bool = False
+
+
+class PrivacyModel(ABC):
+    """A privacy model. Subclasses take keyword-only parameters, check them in ``__init__`` and stay
+    immutable; ``from_config`` is derived from :attr:`parameters`, so ``KAnonymity(k=5)`` and the
+    job-file entry ``{"k-anonymity": {"k": 5}}`` are the same model."""
+
+    #: short name used in job files and reports, e.g. ``"k-anonymity"``: the model's registry name
     name: str = ""
+    #: the job-file parameters, each a keyword of ``__init__``
+    parameters: ClassVar[Mapping[str, Param]] = {}
+    #: a job-file entry for hints, e.g. ``"{k: 5}"``
+    example: ClassVar[str] = ""
     #: a transformation that generalizes every attribute at least as much also satisfies the model
     monotone_generalization: bool = True
     #: suppressing more records never breaks the model
     monotone_suppression: bool = True
     #: True for models judged per class (``check``); False for table-level models (``holds``)
     per_class: bool = True
+    #: ``check`` is exactly "class size >= minimal_class_size()": the search then needs no histograms
+    #: and counts the records of small classes itself (ARX's k-anonymity shortcut)
+    sizes_only: bool = False
+    #: what the model reads from ``ClassStatistics.context`` besides sizes and sensitive histograms;
+    #: the search provides exactly what its models declare (``search/context.py``):
+    #:
+    #: - ``"in_subset"``: a bool per record, the research subset of :meth:`research_subset`;
+    #: - ``"population_counts"``: per class, the records of :meth:`population_table` generalizing into it;
+    #: - ``"levels"`` and ``"class_codes"``: the transformation being checked and each class's codes.
+    needs: frozenset[str] = frozenset()
+    #: only the records of :meth:`research_subset` are searched and released (ARX ``Inclusion``)
+    releases_subset_only: bool = False
+    #: every record is searched, but the release holds the research subset only: the other rows
+    #: are suppressed in the output (ARX's delta-presence, ``HashGroupify.performSuppression``)
+    withholds_outside_subset: bool = False
+
+    def research_subset(self, data: Any) -> np.ndarray:
+        """A bool per row of ``data``: is it in the research subset (models that need ``in_subset``)?"""
+        raise NotImplementedError(f"{type(self).__name__} declares no research subset")
+
+    def population_table(self, columns: list[str]) -> Any:
+        """The population table with ``columns``, as a polars DataFrame of text (models that need
+        ``population_counts``)."""
+        raise NotImplementedError(f"{type(self).__name__} declares no population table")
+
+    def population_source(self) -> str | None:
+        """Where :meth:`population_table` reads from (two models must not name different tables)."""
+        return None
 
     def sensitive_attributes(self) -> tuple[str, ...]:
         """Names of the sensitive attributes this model reads."""
@@ -141,7 +182,75 @@ class PrivacyModel(ABC):
     def to_dict(self) -> dict[str, Any]:
         """The model and its parameters, as in a job file: ``{"k-anonymity": {"k": 5}}``."""
 
+    @classmethod
+    def from_config(cls, params: Mapping[str, Any], context: Any = None, *, also: tuple[str, ...] = ()) -> PrivacyModel:
+        """The model of a job-file entry's parameters: names checked against :attr:`parameters`,
+        paths resolved against ``context.base_dir``, the population filled from the job's section.
+
+        ``also``: keys the caller has already read (a variant's name), listed in the hint.
+
+        Examples
+        --------
+        >>> from unlinkable.models.kanonymity import KAnonymity
+        >>> KAnonymity.from_config({"k": 5}) == KAnonymity(k=5)
+        True
+        >>> KAnonymity.from_config({})
+        Traceback (most recent call last):
+        ...
+        unlinkable.errors.ConfigError: k-anonymity needs the parameter(s) k...
+        """
+        check_keys(params, [*cls.parameters, *also], cls.name, noun="parameter")
+        missing = [key for key, spec in cls.parameters.items() if spec.required and key not in params]
+        if missing:
+            raise ConfigError(f"{cls.name} needs the parameter(s) {', '.join(missing)}",
+                              hint=f"e.g. - {cls.name}: {cls.example}")
+        kwargs = dict(params)
+        base = Path(getattr(context, "base_dir", None) or ".")
+        for key, spec in cls.parameters.items():
+            if spec.path and isinstance(kwargs.get(key), (str, os.PathLike)):
+                kwargs[key] = str(base / str(kwargs[key]))
+        population = [key for key, spec in cls.parameters.items() if spec.population]
+        if population and context is not None and not any(kwargs.get(key) is not None for key in population):
+            for key in population:
+                kwargs[key] = getattr(context, key, None)
+        return cls(**kwargs)
+
+    def __eq__(self, other: object) -> bool:
+        # a model is its parameters: KAnonymity(k=5) == model_from_config({"k-anonymity": {"k": 5}})
+        if not isinstance(other, PrivacyModel):
+            return NotImplemented
+        return type(self) is type(other) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, repr(self.to_dict())))
+
     def __repr__(self) -> str:
         params = next(iter(self.to_dict().values()))
         inner = ", ".join(f"{k}={v!r}" for k, v in params.items())
         return f"{type(self).__name__}({inner})"
+
+
+@dataclass(frozen=True)
+class Variants:
+    """One job-file name for several model classes, chosen by one parameter (l-diversity's ``variant``).
+
+    Examples
+    --------
+    >>> from unlinkable.models.ldiversity import VARIANT_CLASSES
+    >>> VARIANT_CLASSES.from_config({"attribute": "d", "variant": "distinct", "l": 2})
+    DistinctLDiversity(attribute='d', variant='distinct', l=2)
+    """
+
+    name: str
+    key: str
+    default: str
+    classes: Mapping[str, type[PrivacyModel]]
+
+    def from_config(self, params: Mapping[str, Any], context: Any = None) -> PrivacyModel:
+        params = dict(params)
+        choice = str(params.pop(self.key, self.default)).strip().lower()
+        if choice not in self.classes:
+            raise ConfigError(f"{self.name}: unknown {self.key} {shown(choice)}",
+                              hint=f"{self.key} is one of {', '.join(self.classes)}")
+        return self.classes[choice].from_config(params, context, also=(self.key,))
+

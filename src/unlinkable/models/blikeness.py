@@ -16,14 +16,12 @@ but not with suppression; ARX declares the same.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_float, check_keys
-from unlinkable.errors import ConfigError, shown
-from unlinkable.models.base import ClassStatistics
+from unlinkable.constraints import check_float
+from unlinkable.models.base import ClassStatistics, Param, Variants
 from unlinkable.models.tcloseness import AgainstTable, _column
 
 VARIANTS = ("basic", "enhanced")
@@ -37,7 +35,8 @@ def likeness_gains(stats: ClassStatistics, attribute: str, table_counts: np.ndar
     Examples
     --------
     >>> import numpy as np
-    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> from unlinkable.data.sensitive import SensitiveColumn
+    >>> from unlinkable.models.base import ClassStatistics
     >>> col = SensitiveColumn("d", np.array([0, 1, 0, 0]), ("a", "b"))
     >>> stats = ClassStatistics(np.array([0, 0, 1, 1]), np.array([2, 2]), {"d": col})
     >>> v, c, gain, q = likeness_gains(stats, "d", np.array([3, 1]))
@@ -55,10 +54,12 @@ def likeness_gains(stats: ClassStatistics, attribute: str, table_counts: np.ndar
 class _BetaLikeness(AgainstTable):
     name = "beta-likeness"
     variant = ""
+    parameters = {"attribute": Param(), "beta": Param()}
+    example = "{attribute: occupation, variant: basic, beta: 2}"
 
-    def __init__(self, attribute: str, beta: float) -> None:
-        super().__init__(attribute)
-        self.beta = check_float(beta, "beta", low=0.0, low_open=True)
+    def __init__(self, *, attribute: str, beta: float) -> None:
+        super().__init__(attribute=attribute)
+        self.beta = check_float(beta, "beta", low=0.0, low_open=True, owner="beta-likeness")
 
     def _bounds(self, q: np.ndarray) -> np.ndarray | float:
         raise NotImplementedError
@@ -92,12 +93,13 @@ class BasicBetaLikeness(_BetaLikeness):
     Examples
     --------
     >>> import numpy as np
-    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> from unlinkable.data.sensitive import SensitiveColumn
+    >>> from unlinkable.models.base import ClassStatistics
     >>> col = SensitiveColumn("d", np.array([0, 1, 0, 0]), ("a", "b"))
     >>> stats = ClassStatistics(np.array([0, 0, 1, 1]), np.array([2, 2]), {"d": col})
-    >>> m = BasicBetaLikeness("d", 1.0)
+    >>> m = BasicBetaLikeness(attribute="d", beta=1.0)
     >>> m.prepare(stats)      # table: a 3/4, b 1/4; class 0 holds b at 1/2, a gain of exactly 1
-    >>> m.check(stats).tolist(), BasicBetaLikeness("d", 0.9).check(stats).tolist()
+    >>> m.check(stats).tolist(), BasicBetaLikeness(attribute="d", beta=0.9).check(stats).tolist()
     ([True, True], [False, True])
 
     Notes
@@ -124,10 +126,11 @@ class EnhancedBetaLikeness(_BetaLikeness):
     Examples
     --------
     >>> import numpy as np
-    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> from unlinkable.data.sensitive import SensitiveColumn
+    >>> from unlinkable.models.base import ClassStatistics
     >>> col = SensitiveColumn("d", np.array([0, 1, 0, 0]), ("a", "b"))
     >>> stats = ClassStatistics(np.array([0, 0, 1, 1]), np.array([2, 2]), {"d": col})
-    >>> m = EnhancedBetaLikeness("d", 1.0)
+    >>> m = EnhancedBetaLikeness(attribute="d", beta=1.0)
     >>> m.prepare(stats)      # class 1 holds a at 1: gain 1/3 > min(1, -ln 3/4) = 0.288
     >>> m.check(stats).tolist()
     [True, False]
@@ -144,29 +147,8 @@ class EnhancedBetaLikeness(_BetaLikeness):
         return bound
 
 
-_CLASSES = {"basic": BasicBetaLikeness, "enhanced": EnhancedBetaLikeness}
+#: the job-file name ``beta-likeness`` and its variants (``variant`` defaults to ``basic``)
+VARIANT_CLASSES = Variants("beta-likeness", "variant", "basic", {"basic": BasicBetaLikeness, "enhanced": EnhancedBetaLikeness})
 
 
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _BetaLikeness:
-    """Build from ``- beta-likeness: {attribute: occupation, variant: enhanced, beta: 2}``.
-
-    ``variant`` defaults to ``basic``.
-
-    Examples
-    --------
-    >>> from_config("beta-likeness", {"attribute": "occupation", "variant": "enhanced", "beta": 2})
-    EnhancedBetaLikeness(attribute='occupation', variant='enhanced', beta=2.0)
-    """
-    params = dict(params)
-    variant = str(params.pop("variant", "basic")).strip().lower()
-    if variant not in _CLASSES:
-        raise ConfigError(f"beta-likeness: unknown variant {shown(variant)}", hint="variant is basic or enhanced")
-    check_keys(params, ["attribute", "variant", "beta"], "beta-likeness", noun="parameter")
-    missing = [key for key in ("attribute", "beta") if key not in params]
-    if missing:
-        raise ConfigError(f"beta-likeness needs the parameter(s) {', '.join(missing)}",
-                          hint="e.g. - beta-likeness: {attribute: occupation, variant: basic, beta: 2}")
-    return _CLASSES[variant](params["attribute"], params["beta"])
-
-
-__all__ = ["BasicBetaLikeness", "EnhancedBetaLikeness", "likeness_gains", "from_config", "VARIANTS"]
+__all__ = ["BasicBetaLikeness", "EnhancedBetaLikeness", "likeness_gains", "VARIANT_CLASSES", "VARIANTS"]

@@ -33,12 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_float, check_keys
-from unlinkable.dp.parameters import SafePubParameters, safepub_parameters
+from unlinkable.constraints import check_float
+from unlinkable.dp.parameters import SafePubParameters, interval_low, safepub_parameters
 from unlinkable.dp.sampling import arx_deterministic_sample, secure_sample
-from unlinkable.dp.search import interval_low
 from unlinkable.errors import ConfigError, did_you_mean, shown
-from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 
 #: ARX's ``GeneralizationDegree``: the share of an attribute's maximal level
 DEGREES: dict[str, float] = {"none": 0.0, "low": 0.2, "low-medium": 0.4, "medium": 0.5, "medium-high": 0.6,
@@ -92,7 +91,7 @@ class DifferentialPrivacy(PrivacyModel):
 
     Examples
     --------
-    >>> m = DifferentialPrivacy(1.0, 1e-5, "medium")
+    >>> m = DifferentialPrivacy(epsilon=1.0, delta=1e-5, generalization="medium")
     >>> m.k, m.levels(["age", "sex"], [5, 2])
     (62, [2, 1])
     >>> m.check(ClassStatistics(np.zeros(70, dtype=np.int64), np.array([70, 61]))).tolist()
@@ -108,9 +107,12 @@ class DifferentialPrivacy(PrivacyModel):
     monotone_generalization = True   # the per-class test is "at least k sampled records"
     monotone_suppression = True
     per_class = True
+    parameters = {"epsilon": Param(), "delta": Param(), "generalization": Param(required=False),
+                  "search_budget": Param(required=False), "steps": Param(required=False)}
+    example = "{epsilon: 1.0, delta: 1.0e-6, generalization: low-medium}"
 
-    def __init__(self, epsilon: float, delta: float, generalization: str | Mapping[str, int | str] | None = None,
-                 *, search_budget: float | None = None, steps: int | None = None, deterministic: bool = False) -> None:
+    def __init__(self, *, epsilon: float, delta: float, generalization: str | Mapping[str, int | str] | None = None,
+                 search_budget: float | None = None, steps: int | None = None, deterministic: bool = False) -> None:
         self.epsilon = check_float(epsilon, "epsilon", low=0.0, low_open=True)
         if not math.isfinite(self.epsilon):
             raise ConfigError(f"differential-privacy: epsilon must be finite, got {shown(epsilon)}", hint="e.g. epsilon: 1.0")
@@ -213,22 +215,4 @@ class DifferentialPrivacy(PrivacyModel):
         return {"differential-privacy": {"epsilon": self.epsilon, "delta": self.delta, "generalization": generalization}}
 
 
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> DifferentialPrivacy:
-    """Build ``- differential-privacy: {epsilon: 1.0, delta: 1.0e-6, generalization: low-medium}``.
-
-    Examples
-    --------
-    >>> from_config("differential-privacy", {"epsilon": 2, "delta": 1e-5, "generalization": "high"}).k
-    114
-    """
-    check_keys(params, ["epsilon", "delta", "generalization", "search_budget", "steps"], "differential-privacy",
-               noun="parameter")
-    missing = [key for key in ("epsilon", "delta") if key not in params]
-    if missing:
-        raise ConfigError(f"differential-privacy needs the parameter(s) {', '.join(missing)}",
-                          hint="e.g. - differential-privacy: {epsilon: 1.0, delta: 1.0e-6, generalization: low-medium}")
-    return DifferentialPrivacy(params["epsilon"], params["delta"], params.get("generalization"),
-                               search_budget=params.get("search_budget"), steps=params.get("steps"))
-
-
-__all__ = ["DEGREES", "DifferentialPrivacy", "from_config", "scheme_level"]
+__all__ = ["DEGREES", "DifferentialPrivacy", "scheme_level"]

@@ -17,16 +17,15 @@ The engine passes which records are in the subset as ``ClassStatistics.context["
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from unlinkable.constraints import check_float, check_keys
+from unlinkable.constraints import check_float
 from unlinkable.errors import ConfigError, InputError
-from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 
 
 def subset_mask(data: pl.DataFrame, subset: pl.DataFrame) -> np.ndarray:
@@ -76,7 +75,7 @@ class DeltaPresence(PrivacyModel):
     >>> from unlinkable.models.base import ClassStatistics
     >>> stats = ClassStatistics(np.array([0, 0, 0, 0, 1, 1]), np.array([4, 2]),
     ...                         context={"in_subset": np.array([1, 0, 0, 0, 1, 1], dtype=bool)})
-    >>> DeltaPresence(0.0, 0.5, "subset.csv").check(stats).tolist()   # deltas 1/4 and 1
+    >>> DeltaPresence(delta_min=0.0, delta_max=0.5, subset="subset.csv").check(stats).tolist()   # deltas 1/4 and 1
     [True, False]
 
     Notes
@@ -88,8 +87,12 @@ class DeltaPresence(PrivacyModel):
     monotone_generalization = True
     monotone_suppression = False
     per_class = True
+    needs = frozenset({"in_subset"})
+    withholds_outside_subset = True
+    parameters = {"delta_min": Param(), "delta_max": Param(), "subset": Param(path=True)}
+    example = "{delta_min: 0.0, delta_max: 0.5, subset: adult_subset.csv}"
 
-    def __init__(self, delta_min: float, delta_max: float, subset: str | Path) -> None:
+    def __init__(self, *, delta_min: float, delta_max: float, subset: str | Path) -> None:
         self.delta_min = check_float(delta_min, "delta_min", low=0.0, high=1.0)
         self.delta_max = check_float(delta_max, "delta_max", low=0.0, high=1.0)
         if self.delta_min > self.delta_max:
@@ -113,6 +116,8 @@ class DeltaPresence(PrivacyModel):
     def subset_mask(self, data: pl.DataFrame) -> np.ndarray:
         """Bool per row of ``data``: is it in the research subset? (for ``context["in_subset"]``)."""
         return subset_mask(data, self.read_subset())
+
+    research_subset = subset_mask
 
     def deltas(self, stats: ClassStatistics) -> np.ndarray:
         """Subset records / records, per class (the class's records counted over the whole table)."""
@@ -141,22 +146,4 @@ class DeltaPresence(PrivacyModel):
         return {"delta-presence": {"delta_min": self.delta_min, "delta_max": self.delta_max, "subset": self.subset}}
 
 
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> DeltaPresence:
-    """Build ``- delta-presence: {delta_min: 0.0, delta_max: 0.5, subset: adult_subset.csv}``.
-
-    Examples
-    --------
-    >>> from_config("delta-presence", {"delta_min": 0, "delta_max": 0.5, "subset": "/d/s.csv"}).delta_max
-    0.5
-    """
-    allowed = {"delta_min", "delta_max", "subset"}
-    check_keys(params, sorted(allowed), "delta-presence", noun="parameter")
-    missing = [k for k in ("delta_min", "delta_max", "subset") if k not in params]
-    if missing:
-        raise ConfigError(f"delta-presence needs the parameter(s) {', '.join(missing)}",
-                          hint="e.g. - delta-presence: {delta_min: 0.0, delta_max: 0.5, subset: adult_subset.csv}")
-    base = Path(getattr(context, "base_dir", Path("."))) if context is not None else Path(".")
-    return DeltaPresence(params["delta_min"], params["delta_max"], str(base / str(params["subset"])))
-
-
-__all__ = ["DeltaPresence", "subset_mask", "from_config"]
+__all__ = ["DeltaPresence", "subset_mask"]

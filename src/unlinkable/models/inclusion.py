@@ -10,16 +10,14 @@ With delta-presence, which defines the subset as a population sample instead, it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from unlinkable.constraints import check_keys
 from unlinkable.errors import ConfigError
-from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 from unlinkable.models.dpresence import subset_mask
 
 
@@ -35,7 +33,7 @@ class Inclusion(PrivacyModel):
     --------
     >>> import numpy as np
     >>> from unlinkable.models.base import ClassStatistics
-    >>> Inclusion("subset.csv").check(ClassStatistics(np.array([0, 1]), np.array([1, 1]))).tolist()
+    >>> Inclusion(subset="subset.csv").check(ClassStatistics(np.array([0, 1]), np.array([1, 1]))).tolist()
     [True, True]
 
     Notes
@@ -48,8 +46,11 @@ class Inclusion(PrivacyModel):
     monotone_generalization = True
     monotone_suppression = True
     per_class = True
+    releases_subset_only = True
+    parameters = {"subset": Param(path=True)}
+    example = "{subset: research_subset.csv}"
 
-    def __init__(self, subset: str | Path) -> None:
+    def __init__(self, *, subset: str | Path) -> None:
         if not isinstance(subset, (str, Path)) or not str(subset):
             raise ConfigError(f"inclusion: the 'subset' parameter must be a file path, got {subset!r}",
                               hint="e.g. subset: research_subset.csv")
@@ -60,6 +61,8 @@ class Inclusion(PrivacyModel):
         from unlinkable.data.io import read_table
 
         return subset_mask(data, read_table(self.subset))
+
+    research_subset = subset_mask
 
     def check(self, stats: ClassStatistics) -> np.ndarray:
         return np.ones(stats.classes, dtype=bool)
@@ -72,19 +75,4 @@ class Inclusion(PrivacyModel):
         return {"inclusion": {"subset": self.subset}}
 
 
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> Inclusion:
-    """Build ``- inclusion: {subset: research_subset.csv}`` (relative to the job file).
-
-    Examples
-    --------
-    >>> from_config("inclusion", {"subset": "/d/s.csv"})
-    Inclusion(subset='/d/s.csv')
-    """
-    check_keys(params, ["subset"], "inclusion", noun="parameter")
-    if "subset" not in params:
-        raise ConfigError("inclusion needs the parameter subset", hint="e.g. - inclusion: {subset: research_subset.csv}")
-    base = Path(getattr(context, "base_dir", Path("."))) if context is not None else Path(".")
-    return Inclusion(str(base / str(params["subset"])))
-
-
-__all__ = ["Inclusion", "from_config"]
+__all__ = ["Inclusion"]

@@ -6,13 +6,12 @@ Knowledge-Based Systems 10(5), 2002. ARX: ``criteria/KAnonymity.java``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_int, check_keys
-from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.constraints import check_int
+from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 
 
 class KAnonymity(PrivacyModel):
@@ -26,7 +25,7 @@ class KAnonymity(PrivacyModel):
     >>> import numpy as np
     >>> from unlinkable.models.base import ClassStatistics
     >>> stats = ClassStatistics(record_class=np.array([0, 0, 1]), sizes=np.array([2, 1]))
-    >>> KAnonymity(2).check(stats).tolist()
+    >>> KAnonymity(k=2).check(stats).tolist()
     [True, False]
 
     Notes
@@ -38,9 +37,12 @@ class KAnonymity(PrivacyModel):
     monotone_generalization = True
     monotone_suppression = True
     per_class = True
+    sizes_only = True
+    parameters = {"k": Param()}
+    example = "{k: 5}"
 
-    def __init__(self, k: int) -> None:
-        self.k = check_int(k, "k", low=1)
+    def __init__(self, *, k: int) -> None:
+        self.k = check_int(k, "k", low=1, owner="k-anonymity")
 
     def minimal_class_size(self) -> int:
         return self.k
@@ -56,20 +58,4 @@ class KAnonymity(PrivacyModel):
         return {"k-anonymity": {"k": self.k}}
 
 
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> KAnonymity:
-    """Build from a job-file entry ``- k-anonymity: {k: 5}``.
-
-    Examples
-    --------
-    >>> from_config("k-anonymity", {"k": 5}).k
-    5
-    """
-    from unlinkable.errors import ConfigError
-
-    check_keys(params, ["k"], "k-anonymity", noun="parameter")
-    if "k" not in params:
-        raise ConfigError("k-anonymity needs the parameter k", hint="e.g. - k-anonymity: {k: 5}")
-    return KAnonymity(params["k"])
-
-
-__all__ = ["KAnonymity", "from_config"]
+__all__ = ["KAnonymity"]

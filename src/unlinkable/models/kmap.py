@@ -21,8 +21,6 @@ Monotone under generalization and with suppression (ARX declares both).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,9 +29,10 @@ if TYPE_CHECKING:
 
 import numpy as np
 
-from unlinkable.constraints import check_float, check_int, check_keys
+from unlinkable.constraints import check_float, check_int
 from unlinkable.errors import ConfigError, InputError
-from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
+from unlinkable.risk.sampling import population_size
 
 ESTIMATORS = ("poisson", "zero-truncated-poisson")
 
@@ -89,7 +88,7 @@ class KMap(PrivacyModel):
     >>> import numpy as np
     >>> from unlinkable.models.base import ClassStatistics
     >>> stats = ClassStatistics(np.array([0, 0, 1]), np.array([2, 1]), context={"population_counts": np.array([7, 3])})
-    >>> KMap(5, population="people.csv").check(stats).tolist()
+    >>> KMap(k=5, population="people.csv").check(stats).tolist()
     [True, False]
 
     Notes
@@ -102,11 +101,17 @@ class KMap(PrivacyModel):
     monotone_generalization = True
     monotone_suppression = True
     per_class = True
+    parameters = {"k": Param(), "population": Param(required=False, path=True), "estimator": Param(required=False),
+                  "significance": Param(required=False),
+                  "population_size": Param(required=False, population=True),
+                  "sampling_fraction": Param(required=False, population=True),
+                  "subset": Param(required=False, path=True)}
+    example = "{k: 5, population: people.csv}, {k: 5, estimator: poisson} or {k: 5, subset: sample.csv}"
 
-    def __init__(self, k: int, *, population: str | Path | None = None, estimator: str | None = None,
+    def __init__(self, *, k: int, population: str | Path | None = None, estimator: str | None = None,
                  significance: float = 0.01, population_size: int | None = None,
                  sampling_fraction: float | None = None, subset: str | Path | None = None) -> None:
-        self.k = check_int(k, "k", low=1)
+        self.k = check_int(k, "k", low=1, owner="k-map")
         if sum(x is not None for x in (population, estimator, subset)) != 1:
             raise ConfigError("k-map needs exactly one of a population table, an estimator or a research subset",
                               hint="e.g. - k-map: {k: 5, population: people.csv}, {k: 5, estimator: poisson} or "
@@ -127,6 +132,20 @@ class KMap(PrivacyModel):
         self.population_size = None if population_size is None else check_int(population_size, "population_size", low=1)
         self.sampling_fraction = (None if sampling_fraction is None else
                                   check_float(sampling_fraction, "sampling_fraction", low=0.0, high=1.0, low_open=True))
+        if self.population is not None or self.subset is not None:
+            # the engine counts the population records of each class (the data table is the
+            # population of a research subset); the subset form releases the subset only
+            self.needs = frozenset({"population_counts", "levels", "class_codes"})
+        self.releases_subset_only = self.subset is not None
+
+    def population_source(self) -> str | None:
+        return self.population
+
+    def population_table(self, columns: list[str]) -> pl.DataFrame | None:
+        return None if self.population is None else self.read_population(columns)
+
+    def research_subset(self, data: Any) -> np.ndarray:
+        return self.subset_mask(data)
 
     def read_population(self, columns: list[str] | None = None) -> pl.DataFrame:
         """The population table as a polars DataFrame (every cell as text)."""
@@ -156,8 +175,7 @@ class KMap(PrivacyModel):
         if self.population_size is not None:
             fraction = n / float(self.population_size)
         else:
-            assert self.sampling_fraction is not None  # an estimator needs the population size or fraction (__init__)
-            fraction = n / float(int(math.floor(n / self.sampling_fraction + 0.5)))
+            fraction = n / float(population_size(n, sampling_fraction=self.sampling_fraction))
         value = derived_k(self.k, fraction, estimator=self.estimator, significance=self.significance)
         return min(self.k, min(value, n))
 
@@ -198,33 +216,4 @@ class KMap(PrivacyModel):
         return {"k-map": params}
 
 
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> KMap:
-    """Build ``- k-map: {k: 5, population: people.csv}``, ``{k: 5, estimator: poisson, significance: 0.01}``
-    or ``{k: 5, subset: sample.csv}``.
-
-    A relative population or subset path is resolved against the job file's folder (``context.base_dir``).
-
-    Examples
-    --------
-    >>> from_config("k-map", {"k": 3, "estimator": "poisson", "sampling_fraction": 0.1}).effective_k(1000)
-    3
-    """
-    allowed = {"k", "population", "estimator", "significance", "population_size", "sampling_fraction", "subset"}
-    check_keys(params, sorted(allowed), "k-map", noun="parameter")
-    if "k" not in params:
-        raise ConfigError("k-map needs the parameter k", hint="e.g. - k-map: {k: 5, population: people.csv}")
-    base = Path(getattr(context, "base_dir", Path("."))) if context is not None else Path(".")
-    population, subset = params.get("population"), params.get("subset")
-    if population is not None:
-        population = str(base / str(population))
-    if subset is not None:
-        subset = str(base / str(subset))
-    size, fraction = params.get("population_size"), params.get("sampling_fraction")
-    if params.get("estimator") is not None and size is None and fraction is None and context is not None:
-        size, fraction = getattr(context, "population_size", None), getattr(context, "sampling_fraction", None)
-    return KMap(params["k"], population=population, estimator=params.get("estimator"),
-                significance=params.get("significance", 0.01), population_size=size, sampling_fraction=fraction,
-                subset=subset)
-
-
-__all__ = ["KMap", "derived_k", "from_config", "ESTIMATORS"]
+__all__ = ["KMap", "derived_k", "ESTIMATORS"]

@@ -18,14 +18,13 @@ All three are monotone under generalization; only distinct l-diversity is monoto
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_float, check_int, check_keys
+from unlinkable.constraints import check_float, check_int
 from unlinkable.errors import ConfigError, InputError, shown
-from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.models.base import ClassStatistics, Param, PrivacyModel, Variants
 
 VARIANTS = ("distinct", "entropy", "recursive")
 ESTIMATORS = ("shannon", "grassberger")
@@ -46,7 +45,7 @@ class _LDiversity(PrivacyModel):
     monotone_suppression = False
     per_class = True
 
-    def __init__(self, attribute: str, l: float) -> None:  # noqa: E741 - the paper's name
+    def __init__(self, *, attribute: str, l: float) -> None:  # noqa: E741 - the paper's name
         if not isinstance(attribute, str) or not attribute:
             raise ConfigError(f"l-diversity: the 'attribute' parameter must be a column name, got {attribute!r}",
                               hint="name the sensitive attribute, e.g. attribute: occupation")
@@ -78,10 +77,11 @@ class DistinctLDiversity(_LDiversity):
     Examples
     --------
     >>> import numpy as np
-    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> from unlinkable.data.sensitive import SensitiveColumn
+    >>> from unlinkable.models.base import ClassStatistics
     >>> col = SensitiveColumn("disease", np.array([0, 1, 0, 0]), ("flu", "cold"))
     >>> stats = ClassStatistics(np.array([0, 0, 1, 1]), np.array([2, 2]), {"disease": col})
-    >>> DistinctLDiversity("disease", 2).check(stats).tolist()
+    >>> DistinctLDiversity(attribute="disease", l=2).check(stats).tolist()
     [True, False]
 
     Notes
@@ -92,9 +92,11 @@ class DistinctLDiversity(_LDiversity):
 
     variant = "distinct"
     monotone_suppression = True
+    parameters = {"attribute": Param(), "l": Param()}
+    example = "{attribute: occupation, variant: distinct, l: 3}"
 
-    def __init__(self, attribute: str, l: int) -> None:  # noqa: E741
-        super().__init__(attribute, check_int(l, "l", low=1))
+    def __init__(self, *, attribute: str, l: int) -> None:  # noqa: E741
+        super().__init__(attribute=attribute, l=check_int(l, "l", low=1, owner="l-diversity"))
 
     def check(self, stats: ClassStatistics) -> np.ndarray:
         return self._distinct(_histogram(stats, self.attribute)) >= self._min_size
@@ -123,13 +125,14 @@ class EntropyLDiversity(_LDiversity):
     Examples
     --------
     >>> import numpy as np
-    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> from unlinkable.data.sensitive import SensitiveColumn
+    >>> from unlinkable.models.base import ClassStatistics
     >>> col = SensitiveColumn("d", np.array([0, 1, 0, 0, 0, 1]), ("a", "b"))
     >>> stats = ClassStatistics(np.array([0, 0, 1, 1, 1, 1]), np.array([2, 4]), {"d": col})
-    >>> EntropyLDiversity("d", 2).check(stats).tolist()   # H = ln 2 passes, H(3:1) < ln 2 fails
+    >>> EntropyLDiversity(attribute="d", l=2).check(stats).tolist()   # H = ln 2 passes, H(3:1) < ln 2 fails
     [True, False]
     >>> # Grassberger: 3 G(3) + G(1) = 0.92 <= 4 (G(4) - ln 2) = 2.81, so the 3:1 class passes too
-    >>> EntropyLDiversity("d", 2, estimator="grassberger").check(stats).tolist()
+    >>> EntropyLDiversity(attribute="d", l=2, estimator="grassberger").check(stats).tolist()
     [True, True]
 
     Notes
@@ -142,9 +145,12 @@ class EntropyLDiversity(_LDiversity):
     """
 
     variant = "entropy"
+    parameters = {"attribute": Param(), "l": Param(), "estimator": Param(required=False)}
+    example = "{attribute: occupation, variant: entropy, l: 3}"
 
-    def __init__(self, attribute: str, l: float, estimator: str = "shannon") -> None:  # noqa: E741
-        super().__init__(attribute, check_float(l, "l", low=1.0))
+    def __init__(self, *, attribute: str, l: float, estimator: str = "shannon") -> None:  # noqa: E741
+        super().__init__(attribute=attribute, l=check_float(l, "l", low=1.0, owner="l-diversity"))
+        estimator = str(estimator).strip().lower()
         if estimator not in ESTIMATORS:
             raise ConfigError(f"l-diversity: unknown entropy estimator {shown(estimator)}",
                               hint=f"estimator is one of {', '.join(ESTIMATORS)}")
@@ -212,12 +218,13 @@ class RecursiveCLDiversity(_LDiversity):
     Examples
     --------
     >>> import numpy as np
-    >>> from unlinkable.models.base import ClassStatistics, SensitiveColumn
+    >>> from unlinkable.data.sensitive import SensitiveColumn
+    >>> from unlinkable.models.base import ClassStatistics
     >>> # class 0: frequencies 3, 2, 1 -> 3 < 2 * (2 + 1) passes; class 1: 4, 1, 1 -> 4 < 2 * 2 fails
     >>> codes = np.array([0, 0, 0, 1, 1, 2, 0, 0, 0, 0, 1, 2])
     >>> col = SensitiveColumn("d", codes, ("a", "b", "c"))
     >>> stats = ClassStatistics(np.repeat([0, 1], 6), np.array([6, 6]), {"d": col})
-    >>> RecursiveCLDiversity("d", 2.0, 2).check(stats).tolist()
+    >>> RecursiveCLDiversity(attribute="d", c=2.0, l=2).check(stats).tolist()
     [True, False]
 
     Notes
@@ -228,10 +235,12 @@ class RecursiveCLDiversity(_LDiversity):
     """
 
     variant = "recursive"
+    parameters = {"attribute": Param(), "c": Param(), "l": Param()}
+    example = "{attribute: occupation, variant: recursive, c: 4, l: 3}"
 
-    def __init__(self, attribute: str, c: float, l: int) -> None:  # noqa: E741
-        self.c = check_float(c, "c", low=0.0, low_open=True)
-        super().__init__(attribute, check_int(l, "l", low=1))
+    def __init__(self, *, attribute: str, c: float, l: int) -> None:  # noqa: E741
+        self.c = check_float(c, "c", low=0.0, low_open=True, owner="l-diversity")
+        super().__init__(attribute=attribute, l=check_int(l, "l", low=1, owner="l-diversity"))
 
     def check(self, stats: ClassStatistics) -> np.ndarray:
         hist = _histogram(stats, self.attribute)
@@ -253,32 +262,9 @@ class RecursiveCLDiversity(_LDiversity):
         return {"l-diversity": {"attribute": self.attribute, "variant": "recursive", "c": self.c, "l": self.l}}
 
 
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> _LDiversity:
-    """Build from ``- l-diversity: {attribute: occupation, variant: recursive, c: 4, l: 3}``.
-
-    ``variant`` defaults to ``distinct``; ``c`` is required by (and only allowed for) ``recursive``.
-
-    Examples
-    --------
-    >>> from_config("l-diversity", {"attribute": "occupation", "variant": "recursive", "c": 4, "l": 3})
-    RecursiveCLDiversity(attribute='occupation', variant='recursive', c=4.0, l=3)
-    """
-    params = dict(params)
-    variant = str(params.pop("variant", "distinct")).strip().lower()
-    if variant not in VARIANTS:
-        raise ConfigError(f"l-diversity: unknown variant {variant!r}", hint="variant is one of distinct, entropy, recursive")
-    allowed = {"attribute", "l"} | ({"c"} if variant == "recursive" else set())
-    optional = {"variant"} | ({"estimator"} if variant == "entropy" else set())
-    check_keys(params, sorted(allowed | optional), f"l-diversity ({variant})", noun="parameter")
-    missing = [key for key in sorted(allowed) if key not in params]
-    if missing:
-        raise ConfigError(f"l-diversity ({variant}) needs the parameter(s) {', '.join(missing)}",
-                          hint="e.g. - l-diversity: {attribute: occupation, variant: recursive, c: 4, l: 3}")
-    if variant == "distinct":
-        return DistinctLDiversity(params["attribute"], params["l"])
-    if variant == "entropy":
-        return EntropyLDiversity(params["attribute"], params["l"], str(params.get("estimator", "shannon")).strip().lower())
-    return RecursiveCLDiversity(params["attribute"], params["c"], params["l"])
+#: the job-file name ``l-diversity`` and its variants (``variant`` defaults to ``distinct``)
+VARIANT_CLASSES = Variants("l-diversity", "variant", "distinct",
+                           {"distinct": DistinctLDiversity, "entropy": EntropyLDiversity, "recursive": RecursiveCLDiversity})
 
 
-__all__ = ["DistinctLDiversity", "EntropyLDiversity", "RecursiveCLDiversity", "from_config", "VARIANTS"]
+__all__ = ["DistinctLDiversity", "EntropyLDiversity", "RecursiveCLDiversity", "VARIANT_CLASSES", "VARIANTS"]

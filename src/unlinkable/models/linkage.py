@@ -47,15 +47,15 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.constraints import check_float, check_keys
+from unlinkable.constraints import check_float
 from unlinkable.data.io import read_table
 from unlinkable.data.table import encode_column, require_columns
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
-from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 
-__all__ = ["LinkageModel", "from_config"]
+__all__ = ["LinkageModel"]
 
 
 class LinkageModel(PrivacyModel):
@@ -78,7 +78,7 @@ class LinkageModel(PrivacyModel):
     >>> import numpy as np, polars as pl
     >>> from unlinkable.models.base import ClassStatistics
     >>> aux = pl.DataFrame({"sex": ["m", "f", "f"]})
-    >>> model = LinkageModel(aux, ["sex"], 0.5)
+    >>> model = LinkageModel(auxiliary=aux, on=["sex"], max_unique_link_share=0.5)
     >>> stats = ClassStatistics(np.array([0, 0, 1]), np.array([2, 1]), context={"class_labels": {"sex": ["f", "m"]}})
     >>> model.unique_link_share(stats, np.array([True, True]))  # class "m" (1 record) links to one person
     0.3333333333333333
@@ -95,20 +95,49 @@ class LinkageModel(PrivacyModel):
     monotone_generalization = False
     monotone_suppression = True
     per_class = False
+    needs = frozenset({"levels", "class_codes"})
+    parameters = {"auxiliary": Param(path=True), "on": Param(), "max_unique_link_share": Param(),
+                  "hierarchies": Param(required=False), "delimiter": Param(required=False)}
+    example = "{auxiliary: voters.csv, on: [age, sex], max_unique_link_share: 0.01}"
 
-    def __init__(self, auxiliary: Any, on: Any, max_unique_link_share: float,
-                 hierarchies: Mapping[str, Any] | None = None, *, delimiter: str | None = None) -> None:
-        from unlinkable.linkage.exposure import _links
+    def __init__(self, *, auxiliary: Any, on: Any, max_unique_link_share: float,
+                 hierarchies: Mapping[str, Any] | None = None, delimiter: str | None = None) -> None:
+        from unlinkable.risk.links import attribute_links
 
-        self.max_unique_link_share = check_float(max_unique_link_share, "max_unique_link_share", low=0.0, high=1.0)
+        self.max_unique_link_share = check_float(max_unique_link_share, "max_unique_link_share", low=0.0, high=1.0,
+                                                 owner="linkage")
         self._source = str(auxiliary) if isinstance(auxiliary, (str, os.PathLike)) else None
         self._on = dict(on) if isinstance(on, Mapping) else list(on) if isinstance(on, (list, tuple)) else on
-        self._links = _links(on, hierarchies, None)
+        self._links = attribute_links(on, hierarchies, None)
         self._own_hierarchies = hierarchies is not None and any(l.hierarchy is not None for l in self._links)
         self._frame = read_table(auxiliary, delimiter=delimiter)
         require_columns(self._frame, [l.auxiliary for l in self._links], source="linkage: auxiliary table")
         self.monotone_suppression = self._frame.height >= 2
         self._prepared: dict[Any, Any] = {}
+
+    @classmethod
+    def from_config(cls, params: Mapping[str, Any], context: Any = None, *, also: tuple[str, ...] = ()) -> PrivacyModel:
+        """The job-file entry ``- linkage: {auxiliary: voters.csv, on: [...], max_unique_link_share: 0.01}``;
+        hierarchy files are relative to the job file, as the auxiliary table is.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "v.csv").write_text("sex\\nm\\nf\\n")
+        >>> from unlinkable.models import ModelContext
+        >>> LinkageModel.from_config({"auxiliary": "v.csv", "on": ["sex"], "max_unique_link_share": 0.01},
+        ...                          ModelContext(base_dir=d)).attributes
+        ('sex',)
+        """
+        hierarchies = params.get("hierarchies")
+        if hierarchies is not None:
+            if not isinstance(hierarchies, Mapping):
+                raise ConfigError("linkage: hierarchies must map columns to hierarchy files",
+                                  hint="e.g. hierarchies: {age: age.csv}")
+            base = Path(getattr(context, "base_dir", None) or ".")
+            params = {**params, "hierarchies": {k: v if isinstance(v, Hierarchy) else base / str(v)
+                                                for k, v in hierarchies.items()}}
+        return super().from_config(params, context, also=also)
 
     @property
     def attributes(self) -> tuple[str, ...]:
@@ -117,7 +146,7 @@ class LinkageModel(PrivacyModel):
     def _auxiliary(self, stats: ClassStatistics) -> Any:  # linkage.exposure._Auxiliary
         from dataclasses import replace
 
-        from unlinkable.linkage.exposure import _Auxiliary
+        from unlinkable.risk.links import Auxiliary
 
         links: Sequence[Any] = self._links
         context_h = stats.context.get("hierarchies") if not self._own_hierarchies else None
@@ -131,7 +160,7 @@ class LinkageModel(PrivacyModel):
             links = tuple(replace(l, hierarchy=_as_hierarchy(context_h.get(l.release), l.release) or l.hierarchy) for l in links)
         key = tuple(id(l.hierarchy) for l in links)
         if key not in self._prepared:
-            self._prepared = {key: _Auxiliary(self._frame, links)}
+            self._prepared = {key: Auxiliary(self._frame, links)}
         return self._prepared[key]
 
     def class_candidates(self, stats: ClassStatistics) -> np.ndarray:
@@ -225,35 +254,3 @@ def _as_hierarchy(value: Any, name: str) -> Hierarchy | None:
     if hasattr(value, "rows"):
         return Hierarchy(value.rows, name=name)
     return read_hierarchy(value, name=name)
-
-
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> LinkageModel:
-    """Build from ``- linkage: {auxiliary: voters.csv, on: [...], max_unique_link_share: 0.01}``.
-
-    Paths are relative to the job file (``context.base_dir``).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "v.csv").write_text("sex\\nm\\nf\\n")
-    >>> from unlinkable.models import ModelContext
-    >>> from_config("linkage", {"auxiliary": "v.csv", "on": ["sex"], "max_unique_link_share": 0.01},
-    ...             ModelContext(base_dir=d)).attributes
-    ('sex',)
-    """
-    allowed = {"auxiliary", "on", "max_unique_link_share", "hierarchies", "delimiter"}
-    check_keys(params, sorted(allowed), "linkage", noun="parameter")
-    for required in ("auxiliary", "on", "max_unique_link_share"):
-        if required not in params:
-            raise ConfigError(f"linkage needs the parameter {required}",
-                              hint="e.g. - linkage: {auxiliary: voters.csv, on: [age, sex], max_unique_link_share: 0.01}")
-    base = Path(getattr(context, "base_dir", Path(".")))
-    hierarchies = params.get("hierarchies")
-    if hierarchies is not None:
-        if not isinstance(hierarchies, Mapping):
-            raise ConfigError("linkage: hierarchies must map columns to hierarchy files", hint="e.g. hierarchies: {age: age.csv}")
-        hierarchies = {k: v if isinstance(v, Hierarchy) else base / str(v) for k, v in hierarchies.items()}
-    elif context is not None and getattr(context, "extra", None) and context.extra.get("hierarchies"):
-        hierarchies = None  # taken from stats.context at check time
-    return LinkageModel(base / str(params["auxiliary"]), params["on"], params["max_unique_link_share"], hierarchies,
-                        delimiter=params.get("delimiter"))

@@ -19,7 +19,6 @@ such a class is not suppressed and does not reject the transformation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ import polars as pl
 
 from unlinkable.constraints import check_keys
 from unlinkable.errors import ConfigError, InputError, did_you_mean, shown
-from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 from unlinkable.risk.cost_benefit import COST_BENEFIT_KEYS, CostBenefit, entropy_information_loss
 
 VARIANTS = ("profitable", "no-attack")
@@ -49,7 +48,7 @@ class Profitability(PrivacyModel):
 
     Examples
     --------
-    >>> m = Profitability("no-attack", "prosecutor", CostBenefit(adversary_gain=120, adversary_cost=20))
+    >>> m = Profitability(variant="no-attack", attacker="prosecutor", adversary_gain=120, adversary_cost=20)
     >>> m.k, m.check(ClassStatistics(np.array([0] * 7 + [1] * 6), np.array([7, 6]))).tolist()
     (7, [True, False])
 
@@ -61,10 +60,20 @@ class Profitability(PrivacyModel):
 
     name = "profitability"
     per_class = True
+    parameters = {"variant": Param(), "attacker": Param(), "subset": Param(required=False, path=True),
+                  **{key: Param(required=False) for key in COST_BENEFIT_KEYS}}
+    example = "{variant: no-attack, attacker: prosecutor, adversary_gain: 300, adversary_cost: 4}"
 
-    def __init__(self, variant: str, attacker: str, game: CostBenefit | None = None, subset: str | Path | None = None) -> None:
+    def __init__(self, *, variant: str, attacker: str, game: CostBenefit | None = None, subset: str | Path | None = None,
+                 **amounts: float) -> None:
         self.variant = _one_of(variant, VARIANTS, "variant")
         self.attacker = _one_of(attacker, ATTACKERS, "attacker")
+        if amounts:
+            # the game's amounts as keywords (a job file writes them beside variant and attacker)
+            if game is not None:
+                raise ConfigError("profitability: give the game or its amounts, not both", hint="e.g. adversary_gain=300")
+            check_keys(amounts, COST_BENEFIT_KEYS, "profitability", noun="parameter")
+            game = CostBenefit(**amounts)
         self.game = game if game is not None else CostBenefit()
         if not isinstance(self.game, CostBenefit):
             raise ConfigError(f"profitability: the game must be a CostBenefit, got {shown(game)}", hint="CostBenefit(...)")
@@ -77,9 +86,10 @@ class Profitability(PrivacyModel):
         self.subset = None if subset is None else str(subset)
         # ARX: the no-attack forms are monotone, the payout form is not
         self.monotone_generalization = self.monotone_suppression = self.variant == "no-attack"
-        # the engine gives the classes' codes to models that ask (search/context.py)
-        self.needs_class_codes = self.variant == "profitable"
-        self.uses_research_subset = self.attacker == "journalist"
+        # what the engine passes (PrivacyModel.needs, search/context.py): the classes' codes for the
+        # payout form, the research subset for a journalist
+        self.needs = frozenset(({"levels", "class_codes"} if self.variant == "profitable" else set())
+                               | ({"in_subset"} if self.attacker == "journalist" else set()))
 
     @property
     def k(self) -> int:
@@ -89,7 +99,7 @@ class Profitability(PrivacyModel):
     def minimal_class_size(self) -> int:
         return self.k if (self.variant, self.attacker) == ("no-attack", "prosecutor") else 1
 
-    def subset_mask(self, data: pl.DataFrame) -> np.ndarray:
+    def research_subset(self, data: pl.DataFrame) -> np.ndarray:
         """Bool per row of ``data``: is it in the research subset? (for ``context["in_subset"]``)."""
         from unlinkable.data.io import read_table
         from unlinkable.models.dpresence import subset_mask
@@ -147,27 +157,4 @@ def _one_of(value: Any, allowed: tuple[str, ...], what: str) -> str:
     return key
 
 
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> Profitability:
-    """Build ``- profitability: {variant: profitable, attacker: prosecutor, adversary_gain: 1200, ...}``.
-
-    Examples
-    --------
-    >>> from_config("profitability", {"variant": "no-attack", "attacker": "prosecutor", "adversary_gain": 120,
-    ...                               "adversary_cost": 20}).k
-    7
-    """
-    check_keys(params, ["variant", "attacker", "subset", *COST_BENEFIT_KEYS], "profitability", noun="parameter")
-    missing = [key for key in ("variant", "attacker") if key not in params]
-    if missing:
-        raise ConfigError(f"profitability needs the parameter(s) {', '.join(missing)}",
-                          hint="e.g. - profitability: {variant: no-attack, attacker: prosecutor, adversary_gain: 300, "
-                               "adversary_cost: 4}")
-    game = CostBenefit(**{key: params[key] for key in COST_BENEFIT_KEYS if key in params})
-    subset = params.get("subset")
-    if subset is not None:
-        base = Path(getattr(context, "base_dir", Path("."))) if context is not None else Path(".")
-        subset = str(base / str(subset))
-    return Profitability(params["variant"], params["attacker"], game, subset)
-
-
-__all__ = ["ATTACKERS", "Profitability", "VARIANTS", "from_config"]
+__all__ = ["ATTACKERS", "Profitability", "VARIANTS"]

@@ -13,21 +13,16 @@ Both are table-level models (``per_class = False``).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_float, check_int, check_keys
+from unlinkable.constraints import check_float, check_int
 from unlinkable.errors import ConfigError
-from unlinkable.models.base import ClassStatistics, PrivacyModel
+from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
+from unlinkable.risk.sampling import population_size
 
 ESTIMATORS = ("pitman", "zayatz", "snb", "dankar")
-
-
-def _java_round(x: float) -> int:
-    return int(math.floor(x + 0.5))
 
 
 class SampleUniqueness(PrivacyModel):
@@ -38,11 +33,11 @@ class SampleUniqueness(PrivacyModel):
     >>> import numpy as np
     >>> from unlinkable.models.base import ClassStatistics
     >>> stats = ClassStatistics(np.array([0, 0, 1, 2]), np.array([2, 1, 1]))
-    >>> SampleUniqueness(0.5).holds(stats, np.array([True, True, True]))   # 2 / 4 uniques
+    >>> SampleUniqueness(threshold=0.5).holds(stats, np.array([True, True, True]))   # 2 / 4 uniques
     True
-    >>> SampleUniqueness(0.5).holds(stats, np.array([True, True, False]))  # 1 / 3
+    >>> SampleUniqueness(threshold=0.5).holds(stats, np.array([True, True, False]))  # 1 / 3
     True
-    >>> SampleUniqueness(0.25).holds(stats, np.array([True, True, True]))
+    >>> SampleUniqueness(threshold=0.25).holds(stats, np.array([True, True, True]))
     False
 
     Notes
@@ -55,9 +50,11 @@ class SampleUniqueness(PrivacyModel):
     monotone_generalization = True
     monotone_suppression = True
     per_class = False
+    parameters = {"threshold": Param()}
+    example = "{threshold: 0.01}"
 
-    def __init__(self, threshold: float) -> None:
-        self.threshold = check_float(threshold, "threshold", low=0.0, high=1.0)
+    def __init__(self, *, threshold: float) -> None:
+        self.threshold = check_float(threshold, "threshold", low=0.0, high=1.0, owner="sample-uniqueness")
 
     def holds(self, stats: ClassStatistics, released: np.ndarray) -> bool:
         sizes = np.asarray(stats.sizes)[np.asarray(released, dtype=bool)]
@@ -91,7 +88,7 @@ class PopulationUniqueness(PrivacyModel):
     >>> import numpy as np
     >>> from unlinkable.models.base import ClassStatistics
     >>> stats = ClassStatistics(np.arange(4), np.array([1, 1, 1, 1]))
-    >>> m = PopulationUniqueness(0.5, estimator="zayatz", population_size=4)
+    >>> m = PopulationUniqueness(threshold=0.5, estimator="zayatz", population_size=4)
     >>> m.holds(stats, np.ones(4, dtype=bool))   # the whole population, all unique
     False
 
@@ -105,7 +102,12 @@ class PopulationUniqueness(PrivacyModel):
     monotone_suppression = False
     per_class = False
 
-    def __init__(self, threshold: float, *, estimator: str = "dankar", population_size: int | None = None,
+    parameters = {"threshold": Param(), "estimator": Param(required=False),
+                  "population_size": Param(required=False, population=True),
+                  "sampling_fraction": Param(required=False, population=True)}
+    example = "{threshold: 0.01, estimator: dankar}"
+
+    def __init__(self, *, threshold: float, estimator: str = "dankar", population_size: int | None = None,
                  sampling_fraction: float | None = None) -> None:
         self.threshold = check_float(threshold, "threshold", low=0.0, high=1.0)
         key = str(estimator).strip().lower()
@@ -127,8 +129,7 @@ class PopulationUniqueness(PrivacyModel):
         """The population size for a table of ``n`` records."""
         if self.population_size is not None:
             return self.population_size
-        assert self.sampling_fraction is not None  # __init__ requires one of the two
-        return _java_round(n / self.sampling_fraction)
+        return population_size(n, sampling_fraction=self.sampling_fraction)
 
     def estimate(self, stats: ClassStatistics, released: np.ndarray) -> float:
         """The estimated fraction of population uniques (0 where ARX's estimate is unavailable)."""
@@ -160,32 +161,4 @@ class PopulationUniqueness(PrivacyModel):
         return {"population-uniqueness": params}
 
 
-def from_config(name: str, params: Mapping[str, Any], context: Any = None) -> PrivacyModel:
-    """Build ``- sample-uniqueness: {threshold: 0.01}`` or ``- population-uniqueness: {threshold: 0.01, estimator: dankar}``.
-
-    The population comes from the job file's ``population`` section (``context.population_size`` or
-    ``context.sampling_fraction``) unless the entry gives ``population_size`` / ``sampling_fraction``.
-
-    Examples
-    --------
-    >>> from_config("sample-uniqueness", {"threshold": 0.01})
-    SampleUniqueness(threshold=0.01)
-    """
-    if name == "sample-uniqueness":
-        check_keys(params, ["threshold"], "sample-uniqueness", noun="parameter")
-        if "threshold" not in params:
-            raise ConfigError("sample-uniqueness needs the parameter threshold", hint="e.g. - sample-uniqueness: {threshold: 0.01}")
-        return SampleUniqueness(params["threshold"])
-    allowed = {"threshold", "estimator", "population_size", "sampling_fraction"}
-    check_keys(params, sorted(allowed), "population-uniqueness", noun="parameter")
-    if "threshold" not in params:
-        raise ConfigError("population-uniqueness needs the parameter threshold",
-                          hint="e.g. - population-uniqueness: {threshold: 0.01, estimator: dankar}")
-    size, fraction = params.get("population_size"), params.get("sampling_fraction")
-    if size is None and fraction is None and context is not None:
-        size, fraction = getattr(context, "population_size", None), getattr(context, "sampling_fraction", None)
-    return PopulationUniqueness(params["threshold"], estimator=params.get("estimator", "dankar"),
-                                population_size=size, sampling_fraction=fraction)
-
-
-__all__ = ["SampleUniqueness", "PopulationUniqueness", "from_config", "ESTIMATORS"]
+__all__ = ["SampleUniqueness", "PopulationUniqueness", "ESTIMATORS"]

@@ -123,25 +123,7 @@ def baskets_text(points: Points) -> list[list[str]]:
     return [labels[sets.items[a:b]].tolist() for a, b in zip(sets.indptr[:-1], sets.indptr[1:])]
 
 
-def anonymize_km(points: Points, hierarchy: Hierarchy, *, k: int, m: int) -> KmRelease:
-    """:func:`km_anonymize`, then the independent verifier on the released text (fail closed).
-
-    Examples
-    --------
-    >>> h = Hierarchy([["milk", "drink", "*"], ["tea", "drink", "*"], ["bread", "food", "*"]])
-    >>> p = Points.from_codes([0, 1, 2, 3], [1, 2, 0, 0], labels=("bread", "milk", "tea"))
-    >>> baskets_text(anonymize_km(p, h, k=2, m=1).points)
-    [['drink'], ['drink'], ['bread'], ['bread']]
-    """
-    from unlinkable.verify import verify_points_release
-
-    release = km_anonymize(points, hierarchy, k=k, m=m)
-    verify_points_release(baskets_text(release.points), original=baskets_text(points), hierarchy=hierarchy,
-                          models=[{"km-anonymity": {"k": release.k, "m": release.m}}])
-    return release
-
-
 #: set-valued privacy models (each has a checker in verify.py; tests/test_verify_contract.py asserts it)
 MODELS = ("km-anonymity",)
 
-__all__ = ["KmRelease", "km_anonymize", "anonymize_km", "baskets_text", "MODELS"]
+__all__ = ["KmRelease", "km_anonymize", "baskets_text", "MODELS"]

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.errors import InputError
-from unlinkable.models.base import SensitiveColumn
-from unlinkable.models.tcloseness import equal_distance, global_counts, hierarchical_distance, ordered_distance_sum, value_order
+from unlinkable.risk.distances import equal_distance, global_counts, hierarchical_distance, ordered_distance_sum, value_order
 
 
 def diversity(record_class: np.ndarray, sizes: np.ndarray, sensitive: SensitiveColumn) -> dict[str, Any]:

@@ -28,8 +28,9 @@ import numpy as np
 from numba import njit
 
 from unlinkable.errors import ConfigError, InputError
+from unlinkable.risk.sampling import population_size as size_from_fraction
 
-__all__ = ["PopulationUniqueness", "population_uniqueness"]
+__all__ = ["PopulationUniquenessEstimates", "population_uniqueness"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -733,7 +734,7 @@ def _snb(h: _Histogram, population: float) -> float:
 
 
 @dataclass(frozen=True)
-class PopulationUniqueness:
+class PopulationUniquenessEstimates:
     """Estimated share of the population that is unique on the quasi-identifiers.
 
     Each estimate is the fraction of the *population* (not of the sample) in a class of size 1;
@@ -764,12 +765,6 @@ class PopulationUniqueness:
             "population_size": self.population_size,
             "sampling_fraction": self.sampling_fraction,
         }
-
-
-def _java_round(x: float) -> int:
-    # Java's Math.round: nearest integer, ties towards positive infinity.
-    r = math.floor(x)
-    return int(r) + (1 if x - r >= 0.5 else 0)
 
 
 def _validate_sizes(class_sizes: object) -> np.ndarray:
@@ -811,7 +806,7 @@ def population_uniqueness(
     *,
     population_size: int | None = None,
     sampling_fraction: float | None = None,
-) -> PopulationUniqueness:
+) -> PopulationUniquenessEstimates:
     """Estimate population uniqueness from the sizes of the sample's equivalence classes.
 
     Parameters
@@ -827,7 +822,7 @@ def population_uniqueness(
 
     Returns
     -------
-    PopulationUniqueness
+    PopulationUniquenessEstimates
         Pitman, Zayatz, SNB and Dankar estimates of the population-unique fraction, the estimated
         counts, and the model Dankar's rule chose ("PITMAN", "ZAYATZ", "SNB"; "DANKAR" when the
         sample has no uniques and every estimate is 0).
@@ -881,7 +876,7 @@ def population_uniqueness(
                 f"sampling_fraction must be in (0, 1]; got {sampling_fraction!r}",
                 hint="the sampling fraction is sample size / population size, e.g. 0.01",
             )
-        population = _java_round(n / f)
+        population = size_from_fraction(n, sampling_fraction=f)
     else:
         if isinstance(population_size, bool) or not isinstance(population_size, (int, np.integer)):
             raise ConfigError(
@@ -899,7 +894,7 @@ def population_uniqueness(
 
     uniques = hist.count_of(1)
     if uniques == 0:
-        return PopulationUniqueness(population, fraction, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "DANKAR")
+        return PopulationUniquenessEstimates(population, fraction, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "DANKAR")
 
     zayatz_raw = _zayatz(hist, pop)
     if fraction <= 0.1:
@@ -926,7 +921,7 @@ def population_uniqueness(
     z_frac, z_count = reported(zayatz_raw)
     s_frac, s_count = reported(snb)
     d_frac, d_count = reported(dankar)
-    return PopulationUniqueness(
+    return PopulationUniquenessEstimates(
         population_size=population,
         sampling_fraction=fraction,
         pitman=p_frac,

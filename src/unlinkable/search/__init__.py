@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.errors import InternalError
-from unlinkable.models.base import ClassStatistics, PrivacyModel, SensitiveColumn
+from unlinkable.models.base import ClassStatistics, PrivacyModel
 from unlinkable.search.flash import FULL, NONE, PARTIAL, Flash, NodeResult, SearchOutcome, strategy_keys
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, NodeClasses
@@ -69,7 +70,7 @@ class NodeEvaluator:
     >>> from unlinkable.utility.loss import LossMetric
     >>> gm = Hierarchy([["a", "*"], ["b", "*"]]).encode(["a", "b"])
     >>> ev = NodeEvaluator(Generalizer(np.array([[0], [1], [0]]), [gm]), Lattice([2]), ["q"],
-    ...                    [KAnonymity(2)], LossMetric(), suppression_limit=0.0)
+    ...                    [KAnonymity(k=2)], LossMetric(), suppression_limit=0.0)
     >>> ev(0).anonymous, ev(1).anonymous
     (False, True)
     """
@@ -90,11 +91,9 @@ class NodeEvaluator:
         # Models that read a transformation's levels or class codes (k-map with a population
         # table, linkage) get them from node_context.for_node(levels, class_codes).
         self.node_context = node_context
-        from unlinkable.models.kanonymity import KAnonymity
-
-        self._sizes_only = bool(self.models) and all(isinstance(m, KAnonymity) for m in self.models)
+        self._sizes_only = bool(self.models) and all(m.sizes_only for m in self.models)
         sizes = [m.minimal_class_size() for m in self.models]
-        has_min = any(isinstance(m, KAnonymity) for m in self.models) or any(s > 1 for s in sizes)
+        has_min = any(m.sizes_only for m in self.models) or any(s > 1 for s in sizes)
         self.min_group = max(sizes) if has_min and sizes else None
         self.outcomes: dict[int, NodeOutcome] = {}
         self._cells: dict[tuple[int, ...], dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
@@ -121,11 +120,10 @@ class NodeEvaluator:
 
             self.sensitive = {name: replace(col, codes=np.where(self.subset, col.codes, -1).astype(col.codes.dtype))
                               for name, col in self.sensitive.items()}
-        prepare = getattr(metric, "prepare", None)
-        if prepare is not None:
+        if metric.reads_value_counts():
             b = generalizer.bottom
-            prepare([np.bincount(b.rep_cols[i], weights=bottom_weights, minlength=gm.table.shape[0])
-                     for i, gm in enumerate(generalizer.maps)])
+            metric.prepare([np.bincount(b.rep_cols[i], weights=bottom_weights, minlength=gm.table.shape[0])
+                            for i, gm in enumerate(generalizer.maps)])
         if not self._sizes_only and prepare_models:
             # prepare_models=False: the models keep what they learnt from a larger table (a round
             # of local recoding measures t-closeness against the whole table, as ARX does)
@@ -192,7 +190,7 @@ class NodeEvaluator:
                 if m.per_class:
                     ok = np.asarray(m.check(stats), dtype=bool)
                     passes &= ok
-                    if (self.subset is not None and self.min_group is None and m.name == "delta-presence"
+                    if (self.subset is not None and self.min_group is None and m.withholds_outside_subset
                             and (~ok & (sizes == 0)).any()):
                         # ARX: a class without research-subset records that fails delta-presence
                         # cannot be suppressed (nothing of it is released), so the transformation
@@ -246,9 +244,8 @@ class NodeEvaluator:
         rows = np.flatnonzero(rc >= 0)
         first = np.full(nc.classes, rc.shape[0], dtype=np.int64)
         np.minimum.at(first, rc[rows], rows)
-        class_losses = getattr(self.metric, "class_losses", None)
-        if class_losses is not None:
-            losses = class_losses(nc.levels, sizes[cand], nc.gen[cand], self.g.maps)
+        losses = self.metric.class_losses(nc.levels, sizes[cand], nc.gen[cand], self.g.maps)
+        if losses is not None:
             order = np.lexsort((first[cand], losses, sizes[cand]))
         else:
             order = np.lexsort((first[cand], sizes[cand]))
@@ -284,25 +281,27 @@ class NodeEvaluator:
         elif self.min_group is not None:
             small = out.classes.sizes < self.min_group
             k_anon = int(out.classes.sizes[small].sum()) <= self.budget
-        if out.score is None and not out.anonymous:
-            levels_bound = getattr(self.metric, "levels_bound", None)
-            if levels_bound is not None and getattr(self.metric, "_counts", None) is None:
-                levels_bound = None  # not prepared: no level totals
-            if levels_bound is not None:
-                # A function of the levels: read only if the search prunes.
-                bound = partial(levels_bound, out.levels, self.g.maps, self.g.n)
-                return _DeferredResult(self, node, k_anon, bound, out.suppressed_records)
-            bound_of = getattr(self.metric, "lower_bound", None)
-            lower = bound_of(ev) if bound_of is not None else None
-            if lower is not None:
-                return _DeferredResult(self, node, k_anon, lower, out.suppressed_records)
         if out.score is None:
             if ev is None:  # a stored outcome is always scored (see outcome())
                 raise InternalError(f"node {node}: a stored outcome without a score")
+            if not out.anonymous:
+                if self.metric.has_levels_bound():
+                    # A function of the levels: read only if the search prunes.
+                    bound = partial(self._levels_bound, out.levels)
+                    return _DeferredResult(self, node, k_anon, bound, out.suppressed_records)
+                lower = self.metric.lower_bound(ev)
+                if lower is not None:
+                    return _DeferredResult(self, node, k_anon, lower, out.suppressed_records)
             out.score = self.metric.evaluate(ev)
         # Keep memory flat: the search needs the verdict and scores, not the classes.
         return NodeResult(out.anonymous, k_anon, out.score.value, out.score.lower_bound,
                           (out.suppressed_records, out.score))
+
+    def _levels_bound(self, levels: tuple[int, ...]) -> float:
+        bound = self.metric.levels_bound(levels, self.g.maps, self.g.n)
+        if bound is None:
+            raise InternalError(f"{type(self.metric).__name__} declares a bound from the levels but gave none")
+        return bound
 
 
 class _DeferredResult(NodeResult):
@@ -349,25 +348,5 @@ def suppressed_of(res: NodeResult) -> int | None:
     return int(payload[0]) if isinstance(payload, tuple) and payload else None
 
 
-def exhaustive_optima(evaluator: NodeEvaluator) -> tuple[list[int], dict[int, NodeResult]]:
-    """Check every node; return all anonymous nodes with the lowest (loss, level sum), and all results.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
-    >>> from unlinkable.models.kanonymity import KAnonymity
-    >>> from unlinkable.utility.loss import LossMetric
-    >>> gm = Hierarchy([["a", "*"], ["b", "*"]]).encode(["a", "b"])
-    >>> ev = NodeEvaluator(Generalizer(np.array([[0], [1]]), [gm]), Lattice([2]), ["q"], [KAnonymity(2)],
-    ...                    LossMetric(), suppression_limit=0.0)
-    >>> exhaustive_optima(ev)[0]
-    [1]
-    """
-    from unlinkable.search.exhaustive import exhaustive_search
-
-    return exhaustive_search(evaluator)
-
-
 __all__ = ["NodeEvaluator", "NodeOutcome", "Flash", "NodeResult", "SearchOutcome", "Lattice", "strategy_keys",
-           "exhaustive_optima", "FULL", "PARTIAL", "NONE"]
+           "FULL", "PARTIAL", "NONE"]

@@ -1,6 +1,7 @@
 """What privacy models need from the engine besides class sizes (``ClassStatistics.context``).
 
-Most models read only class sizes and sensitive histograms. Three need more:
+Most models read only class sizes and sensitive histograms. Others declare what more they read
+(``PrivacyModel.needs``); the engine never asks a model for its type. Today:
 
 - delta-presence (and a journalist's profitability): ``in_subset``, a bool per record (which
   records are in the research subset); fixed for the whole search, computed once;
@@ -24,7 +25,7 @@ import polars as pl
 
 from unlinkable.backends.numpy import combined_key
 from unlinkable.data.table import encode_column
-from unlinkable.errors import ConfigError, HierarchyError
+from unlinkable.errors import ConfigError, HierarchyError, InternalError
 from unlinkable.hierarchies.hierarchy import GeneralizationMap, Hierarchy
 
 
@@ -45,37 +46,27 @@ class SearchContext:
 
     def __init__(self, names: Sequence[str], maps: Sequence[GeneralizationMap], hierarchies: Mapping[str, Hierarchy],
                  *, models: Sequence[Any], data: pl.DataFrame, population: pl.DataFrame | None = None) -> None:
-        from unlinkable.models.dpresence import DeltaPresence
-        from unlinkable.models.kmap import KMap
-        from unlinkable.models.linkage import LinkageModel
-
         self.names = list(names)
         self.maps = list(maps)
         self.fixed: dict[str, Any] = {"quasi_identifiers": self.names, "maps": self.maps,
                                       "hierarchies": dict(hierarchies)}
-        # delta-presence and a journalist's profitability read a research subset of the data table
-        subsets = [m for m in models if isinstance(m, DeltaPresence) or getattr(m, "uses_research_subset", False)]
+        # each model declares what it reads (PrivacyModel.needs); no model is asked for its type
+        subsets = [m for m in models if "in_subset" in m.needs]
         if subsets:
-            masks = [np.asarray(m.subset_mask(data), dtype=bool) for m in subsets]
+            masks = [np.asarray(m.research_subset(data), dtype=bool) for m in subsets]
             if any(not np.array_equal(masks[0], other) for other in masks[1:]):
-                raise ConfigError("two models name different research subsets",
+                raise ConfigError(f"two {subsets[0].name} models name different research subsets",
                                   hint="use one research subset per job")
             self.fixed["in_subset"] = masks[0]
         self._population: tuple[list[np.ndarray], list[GeneralizationMap]] | None = None
-        tables = [m for m in models if isinstance(m, KMap) and (m.population is not None or m.subset is not None)]
+        tables = [m for m in models if "population_counts" in m.needs]
         if tables:
-            if len({m.population for m in tables}) > 1:
-                raise ConfigError("two k-map models name different population tables", hint="use one population table per job")
-            if tables[0].population is None:
-                # k-map with a research subset: the whole data table (``population``) is the population
-                if population is None:
-                    raise ConfigError("k-map with a research subset needs the whole data table",
-                                      hint="this is probably a bug: the engine must pass population=")
-                self._population = _encode_population(tables[0], self.names, hierarchies, population)
-            else:
-                self._population = _encode_population(tables[0], self.names, hierarchies)
-        self.per_node_needed = bool(tables) or any(isinstance(m, LinkageModel) or getattr(m, "needs_class_codes", False)
-                                                   for m in models)
+            if len({m.population_source() for m in tables}) > 1:
+                raise ConfigError(f"two {tables[0].name} models name different population tables",
+                                  hint="use one population table per job")
+            # a model without a table of its own (k-map with a research subset) counts the whole data table
+            self._population = _encode_population(tables[0], self.names, hierarchies, population)
+        self.per_node_needed = any(m.needs & {"population_counts", "levels", "class_codes"} for m in models)
 
     def for_node(self, levels: Sequence[int], class_codes: np.ndarray) -> dict[str, Any]:
         """The context of one transformation: the fixed part plus what depends on the levels."""
@@ -104,20 +95,23 @@ class SearchContext:
 
 
 def _encode_population(model: Any, names: list[str], hierarchies: Mapping[str, Hierarchy],
-                       frame: pl.DataFrame | None = None) -> tuple[list[np.ndarray], list[GeneralizationMap]]:
-    """Encode the population table's (or the given ``frame``'s) quasi-identifiers against the data's
-    hierarchies.
+                       data: pl.DataFrame | None = None) -> tuple[list[np.ndarray], list[GeneralizationMap]]:
+    """Encode the model's population table's quasi-identifiers (the whole ``data`` table when the
+    model has no table of its own) against the data's hierarchies.
 
     Generalized codes are numbered by the hierarchy's rows, so population and data codes agree.
     """
+    frame = model.population_table(names)
     if frame is None:
-        frame = model.read_population(names)
+        frame = data
+    if frame is None:
+        raise InternalError(f"{model.name} counts the whole data table as its population, but none was passed")
     codes, maps = [], []
     for name in names:
         col = encode_column(frame[name])
         try:
             gm = hierarchies[name].encode(col.dictionary, column=name,
-                                          source=f"k-map population table {model.population}: column {name!r}")
+                                          source=f"{model.name} population table {model.population_source()}: column {name!r}")
         except HierarchyError as exc:
             raise HierarchyError(exc.message, hint="every population value needs a row in the attribute's hierarchy") from None
         codes.append(col.codes)

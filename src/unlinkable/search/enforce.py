@@ -87,7 +87,7 @@ def enforce(models: Sequence[PrivacyModel], stats: ClassStatistics, suppressed: 
     >>> sizes = np.array([1, 1, 3, 5])
     >>> stats = ClassStatistics(np.repeat(np.arange(4), sizes), sizes)
     >>> none = np.zeros(4, dtype=bool)
-    >>> enforce([SampleUniqueness(0.1)], stats, none, np.array([0, 1, 2, 3]), none).tolist()
+    >>> enforce([SampleUniqueness(threshold=0.1)], stats, none, np.array([0, 1, 2, 3]), none).tolist()
     [True, True, False, False]
     """
     sizes = np.asarray(stats.sizes, dtype=np.int64)

@@ -22,7 +22,7 @@ def exhaustive_search(evaluator: NodeEvaluator) -> tuple[list[int], dict[int, No
     >>> from unlinkable.transform.generalize import Generalizer
     >>> from unlinkable.utility.loss import LossMetric
     >>> gm = Hierarchy([["a", "*"], ["b", "*"]]).encode(["a", "b"])
-    >>> ev = NodeEvaluator(Generalizer(np.array([[0], [0]]), [gm]), Lattice([2]), ["q"], [KAnonymity(2)],
+    >>> ev = NodeEvaluator(Generalizer(np.array([[0], [0]]), [gm]), Lattice([2]), ["q"], [KAnonymity(k=2)],
     ...                    LossMetric(), suppression_limit=0.0)
     >>> exhaustive_search(ev)[0]
     [0]

@@ -95,6 +95,35 @@ class UtilityMetric:
     def evaluate(self, ev: Evaluation) -> Score:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    # --- hooks the search calls; each default does nothing, a metric overrides what it uses ----
+
+    def bind_attributes(self, names: list[str]) -> None:
+        """Called once with the quasi-identifiers in search order (per-attribute settings, e.g. weights)."""
+
+    def prepare(self, counts_per_attribute: list[np.ndarray]) -> None:
+        """Called once per search with the records per hierarchy row of each attribute (the input)."""
+
+    def reads_value_counts(self) -> bool:
+        """True when :meth:`prepare` is overridden: the search then counts the records it passes."""
+        return type(self).prepare is not UtilityMetric.prepare
+
+    def lower_bound(self, ev: Evaluation) -> float | None:
+        """A bound no transformation above ``ev`` goes below (FLASH prunes with it), or None."""
+        return None
+
+    def has_levels_bound(self) -> bool:
+        """True when :meth:`levels_bound` answers from the levels alone (no classes needed)."""
+        return False
+
+    def levels_bound(self, levels: tuple[int, ...], maps: Sequence[object], n: int) -> float | None:
+        """:meth:`lower_bound` of the transformation ``levels``, from the levels alone, or None."""
+        return None
+
+    def class_losses(self, levels: tuple[int, ...], sizes: np.ndarray, gen: np.ndarray,
+                     maps: Sequence[object]) -> np.ndarray | None:
+        """The loss of each class (ARX orders the classes a table-level model suppresses by it), or None."""
+        return None
+
     def monotone(self, suppression_limit: float) -> bool:
         """ARX ``Metric.isMonotonic(limit)``: with a zero limit only generalization matters."""
         return self.monotone_generalization if suppression_limit == 0 else self.monotone_suppression

@@ -188,6 +188,9 @@ class LossMetric(UtilityMetric):
             return None
         return self.levels_bound(ev.levels, ev.maps, ev.n)
 
+    def has_levels_bound(self) -> bool:
+        return self._counts is not None
+
     def levels_bound(self, levels: tuple[int, ...], maps, n: int) -> float | None:
         """The lower bound of the transformation ``levels`` (needs ``prepare``; else None)."""
         if self._counts is None or len(self._counts) != len(maps):

@@ -234,7 +234,7 @@ def _differential_privacy(args: list):
     epsilon = _CONSTANTS[epsilon["ref"]] if isinstance(epsilon, dict) else epsilon
     assert scheme["call"] == "DataGeneralizationScheme.create", scheme
     degree = scheme["args"][0]["ref"].split(".")[-1].lower().replace("_", "-")
-    return DifferentialPrivacy(epsilon, delta, degree, deterministic=deterministic)
+    return DifferentialPrivacy(epsilon=epsilon, delta=delta, generalization=degree, deterministic=deterministic)
 
 
 def _suppression_limit(case: dict) -> float:
@@ -251,7 +251,7 @@ def _data_dependent(args: list):
     from unlinkable.models.differential_privacy import DifferentialPrivacy
 
     _, epsilon, budget, delta, steps = args
-    return DifferentialPrivacy(epsilon, delta, None, search_budget=budget, steps=steps, deterministic=True)
+    return DifferentialPrivacy(epsilon=epsilon, delta=delta, search_budget=budget, steps=steps, deterministic=True)
 
 
 def _require(features: list[str]) -> None:
