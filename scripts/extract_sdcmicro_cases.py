@@ -40,9 +40,6 @@ FILE_REASONS = {
                          "(suppression rate and category loss of two sdcMicroObj), part of its LLM tool interface",
     "test_generateStrata.R": "R helper, not a risk method: generateStrata pastes key values into one text column "
                              "('2-4') to be used as a stratum; unlinkable takes the strata columns themselves",
-    "test_infoLoss.R": "not implemented in unlinkable: infoLoss, the deviations of frequency-table cells (and margins) "
-                       "between a table and its record-swapped version with R-function custom metrics; the "
-                       "recordSwap run it reads is ported (test_recordSwap_*)",
     "test_microaggregation.R": "not reproducible and R-only: the data are drawn with rnorm before any set.seed (the "
                                "clock seeds R), and the checks are R object identity (the input returned as "
                                "datout$x), dimensions and an R message",
@@ -926,7 +923,7 @@ def extract(repo: Path) -> dict:
         if not name.startswith("test_") or not name.endswith(".R"):
             continue
         text, commented = uncomment(git_show(repo, path))
-        if name.startswith("test_recordSwap_"):
+        if name.startswith("test_recordSwap_") or name == "test_infoLoss.R":
             cases += [{"file": path, **c, "commented_out": commented} for c in translate_file(name, text, blocks)]
             continue
         session = Session()

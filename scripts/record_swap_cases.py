@@ -161,6 +161,10 @@ def setup(statement: str, env: dict) -> None:
     if m:
         env["$seed"] = _value(parse(m.group(1)), env)
         return
+    m = re.fullmatch(r"(\w+) <- (recordSwap\(.*\))", st)
+    if m:
+        env[m.group(1)] = {"recordSwap": _call_args(m.group(2), env)}
+        return
     m = re.fullmatch(r"(\w+) <- createSdcObj\((.*)\)", st)
     if m:
         env[m.group(1)] = _sdc_obj("createSdcObj(" + m.group(2) + ")", env)
@@ -333,8 +337,8 @@ def _last_string(raw: str) -> str:
     return m.group(1)
 
 
-def _call_text(raw: str) -> str:
-    start = raw.index("recordSwap(")
+def _call_text(raw: str, head: str = "recordSwap(") -> str:
+    start = raw.index(head)
     depth = 0
     for pos in range(start, len(raw)):
         if raw[pos] == "(":
@@ -401,6 +405,109 @@ def _expectation(st: str, defs: dict, env: dict, run_of: Any) -> dict:
     raise Unsupported(f"expectation {st[:60]!r}")
 
 
+#: infoLoss's formals in order
+INFOLOSS_FORMALS = ("data", "data_swapped", "table_vars", "metric", "custom_metric", "hid", "probs", "quantvals",
+                    "apply_quantvals", "exclude_zeros", "only_inner_cells")
+
+
+def _infoloss_args(text: str, env: dict) -> dict:
+    node = parse(text)
+    if node[0] != "call" or node[1] != "infoLoss":
+        raise Unsupported(f"not an infoLoss call: {text[:40]!r}")
+    out: dict = {}
+    free = [f for f in INFOLOSS_FORMALS if f not in {n for n, _ in node[2] if n is not None}]
+    for name, arg in node[2]:
+        name = name or free.pop(0)
+        if name not in INFOLOSS_FORMALS:
+            raise Unsupported(f"infoLoss argument {name}")
+        if arg[0] == "name" and arg[1] not in env and name == "data_swapped":
+            # R evaluates arguments lazily: an undefined table after a wrong `data` is never read
+            out[name] = {"undefined": arg[1]}
+            continue
+        value = _value(arg, env)
+        out[name] = value if isinstance(value, dict) and "r_list" in value and isinstance(value["r_list"], dict) \
+            else _plain(value)
+    return out
+
+
+def _function(raw: str) -> dict:
+    m = re.fullmatch(r"\s*(\w+)\s*<-\s*function\(([\w,\s]*)\)\s*\{(.*)\}\s*", raw, re.S)
+    if not m or "\n" in m.group(3).strip() or ";" in m.group(3):
+        raise Unsupported("function of more than one expression")
+    return {"function": [a.strip() for a in m.group(2).split(",")], "body": m.group(3).strip()}
+
+
+def infoloss_block(desc: str, body: str, env: dict) -> dict:
+    """One test_that block of test_infoLoss.R -> {kind: infoLoss, data, swapped, expect}."""
+    env = copy.deepcopy(env)
+    expect: list[dict] = []
+    calls: dict[str, dict] = {}
+    last_x: dict = {}
+    for raw in statements(body):
+        st = _squash(raw)
+        m = re.fullmatch(r"(\w+)<-function\(.*", st, re.S)
+        if m:
+            env[m.group(1)] = _function(raw)
+            continue
+        m = re.fullmatch(r"setnames\((\w+),\"(\w+)\",\"(\w+)\"\)", st)
+        if m:
+            renames = env[m.group(1)].setdefault("rename", {})
+            back = [k for k, v in renames.items() if v == m.group(2)]
+            if back:
+                del renames[back[0]]
+            else:
+                renames[m.group(2)] = m.group(3)
+            continue
+        m = re.fullmatch(r"expect_error\((infoLoss\(.*\)),(\".*\")\)", st, re.S)
+        if m:
+            args = _infoloss_args(_call_text(raw, "infoLoss("), env)
+            expect.append({"r": raw, "check": "error", "args": args, "r_message": _last_string(raw)})
+            continue
+        m = re.fullmatch(r"(\w+)<-(infoLoss\(.*\))", st, re.S)
+        if m:
+            calls[m.group(1)] = _infoloss_args(_call_text(raw, "infoLoss("), env)
+            continue
+        m = re.fullmatch(r"expect_true\(\"(\w+)\"%in%colnames\((\w+)\$measures\)\)", st)
+        if m:
+            expect.append({"r": raw, "check": "measure_column", "call": m.group(2), "name": m.group(1)})
+            continue
+        m = re.fullmatch(r"expect_true\(nrow\((\w+)\$cellvalues\)==\(nrow\(dat\[,\.N,by=\.\((\w+),(\w+)\)\]\)"
+                         r"\+uniqueN\(dat\$\2\)\+uniqueN\(dat\$\3\)\)\)", st)
+        if m:
+            expect.append({"r": raw, "check": "cell_count", "call": m.group(1), "table_vars": [m.group(2), m.group(3)]})
+            continue
+        m = re.fullmatch(r"expect_true\(all\.equal\(dat_counts,(\w+)\$cellvalues\)\)", st)
+        if m:
+            expect.append({"r": raw, "check": "cell_counts", "call": m.group(1)})
+            continue
+        m = re.fullmatch(r"x<-dat_counts\[,(.+)\]", st)
+        if m:
+            last_x = {"expression": m.group(1)}
+            continue
+        m = re.fullmatch(r"x_q<-quantile\(x,probs=(.+)\)", st)
+        if m:
+            seq = re.fullmatch(r"seq\(0,1,\.1\)", m.group(1))
+            if not seq:
+                raise Unsupported("quantile probs other than seq(0, 1, .1)")
+            last_x["probs"] = [round(0.1 * i, 10) for i in range(11)]
+            continue
+        m = re.fullmatch(r"expect_true\(all\((\w+)\$measures\[what%in%names\(x_q\)\]\$(\w+)==x_q\)\)", st)
+        if m:
+            function = env.get(last_x["expression"].split("(")[0])
+            expect.append({"r": raw, "check": "quantiles", "call": m.group(1), "metric": m.group(2), **last_x,
+                           **({"function_def": function} if isinstance(function, dict) else {})})
+            continue
+        if re.match(r"(dat_counts(_s)?<-|setkey\(|names\(x_q\)|dat_wrong<-)", st):
+            if st.startswith("dat_wrong<-"):
+                env["dat_wrong"] = _value(parse(raw.split("<-", 1)[1].strip()), env)
+            continue
+        raise Unsupported(f"statement {st[:60]!r}")
+    for e in expect:
+        if "call" in e:
+            e["args"] = calls[e.pop("call")]
+    return {"kind": "infoLoss", "data": _data(env), "expect": expect}
+
+
 def _data(env: dict) -> dict:
     dat = env.get("dat")
     if not isinstance(dat, dict) or "createDat" not in dat:
@@ -425,7 +532,7 @@ def translate_file(name: str, text: str, blocks: Any) -> list[dict]:
         try:
             if setup_error:
                 raise Unsupported(f"setup: {setup_error}")
-            case.update(block(desc, body, env))
+            case.update((infoloss_block if name == "test_infoLoss.R" else block)(desc, body, env))
             case["status"] = "ported"
         except Unsupported as exc:
             case.update(status="marked", reason=str(exc))

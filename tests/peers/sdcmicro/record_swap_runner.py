@@ -160,3 +160,79 @@ def run_record_swap_case(case: dict) -> None:
             assert due.is_in(swapped.implode()).all() and due.len() > 0, exp["r"]
         else:
             raise AssertionError(f"unknown check {check}")
+
+
+# --- infoLoss ---------------------------------------------------------------------------------
+
+_R_MATH = {"sqrt": np.sqrt, "abs": np.abs, "log": np.log, "exp": np.exp}
+
+
+def r_function(spec: dict) -> Any:
+    """An R one-expression function of the test (``function(x, y) { sqrt(x^2 + y^2) }``) as Python: R's
+    ``^`` is ``**``; a name the body does not define raises NameError, as R's 'object not found'."""
+    body = spec["body"].replace("^", "**")
+    names = spec["function"]
+    return lambda *args: eval(body, {"__builtins__": {}}, {**_R_MATH, **dict(zip(names, args))})  # noqa: S307
+
+
+def _table(v: Any, df: pl.DataFrame) -> Any:
+    if isinstance(v, dict) and "recordSwap" in v:
+        table = call(v["recordSwap"], df)[0]
+        return table.rename(v.get("rename") or {})
+    if isinstance(v, dict) and "undefined" in v:
+        return None
+    return _value(v, df)
+
+
+def info_loss(args: dict, df: pl.DataFrame) -> Any:
+    from unlinkable.sdc.table_loss import table_information_loss
+
+    keywords = {"table_vars": "table_vars", "metric": "metrics", "hid": "household", "probs": "probs",
+                "quantvals": "quantvals", "apply_quantvals": "apply_quantvals", "exclude_zeros": "exclude_zeros",
+                "only_inner_cells": "only_inner_cells"}
+    kwargs = {keywords[k]: v for k, v in args.items() if k in keywords}
+    if "custom_metric" in args:
+        kwargs["custom_metrics"] = {k: r_function(f) for k, f in args["custom_metric"]["r_list"].items()}
+    return table_information_loss(_table(args["data"], df), _table(args["data_swapped"], df), **kwargs)
+
+
+def run_info_loss_case(case: dict) -> None:
+    df = households(case["data"]["createDat"], case["data"]["seed"])
+    for exp in case["expect"]:
+        if exp["check"] == "error":
+            with pytest.raises(UnlinkableError):
+                info_loss(exp["args"], df)
+            continue
+        loss = info_loss(exp["args"], df)
+        swapped = _table(exp["args"]["data_swapped"], df)
+        if exp["check"] == "measure_column":
+            assert exp["name"] in loss.measures.columns, exp["r"]
+        elif exp["check"] == "cell_count":
+            a, b = exp["table_vars"]
+            expected = df.select(a, b).unique().height + df[a].n_unique() + df[b].n_unique()
+            assert loss.cells.height == expected, exp["r"]
+        elif exp["check"] == "cell_counts":
+            # each table counted again on its own, margins with the other variable missing
+            table_vars = exp["args"]["table_vars"]
+            counted = []
+            for frame, label in ((df, "count_o"), (swapped, "count_s")):
+                parts = [frame.group_by(list(s)).agg(pl.len().cast(pl.Int64).alias(label))
+                         for s in ([table_vars[0]], [table_vars[1]], table_vars)]
+                counted.append(pl.concat(parts, how="diagonal").select(*table_vars, label))
+            expected = counted[0].join(counted[1], on=table_vars, how="inner", nulls_equal=True)
+            got = loss.cells.select(*table_vars, "count_o", "count_s")
+            assert expected.sort(table_vars).equals(got.sort(table_vars)), exp["r"]
+        elif exp["check"] == "quantiles":
+            cells = {"count_o": loss.cells["count_o"].to_numpy().astype(float),
+                     "count_s": loss.cells["count_s"].to_numpy().astype(float)}
+            names = dict(_R_MATH)
+            if "function_def" in exp:
+                names[exp["metric"]] = r_function(exp["function_def"])
+            x = eval(exp["expression"], {"__builtins__": {}}, {**names, **cells})  # noqa: S307
+            expected = np.quantile(x, exp["probs"])
+            labels = [{0.0: "Min", 0.5: "Median", 1.0: "Max"}.get(p, f"{round(100 * p)}%") for p in exp["probs"]]
+            got = loss.measures.filter(pl.col("what").is_in(labels))
+            assert got["what"].to_list() == labels, exp["r"]
+            assert (got[exp["metric"]].to_numpy() == expected).all(), exp["r"]
+        else:
+            raise AssertionError(f"unknown check {exp['check']}")

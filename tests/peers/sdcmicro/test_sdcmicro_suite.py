@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 import pytest
 from r_random import RRandom  # R's Mersenne-Twister, rnorm and sample (test support)
-from record_swap_runner import run_record_swap_case
+from record_swap_runner import run_info_loss_case, run_record_swap_case
 
 from unlinkable.errors import UnlinkableError
 from unlinkable.linkage.record_linkage import _link, record_linkage_risk
@@ -520,6 +520,8 @@ def run_case(case: dict) -> None:
     kind = case["kind"]
     if kind == "recordSwap":
         return run_record_swap_case(case)
+    if kind == "infoLoss":
+        return run_info_loss_case(case)
     if kind == "dataGen":
         return run_datagen_case(case)
     if kind == "shuffle":
