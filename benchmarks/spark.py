@@ -114,8 +114,8 @@ def run_one(kind: str, backend: str, path: str, master: str, driver_memory: str)
         target = Path(tempfile.mkdtemp(prefix="unlinkable-bench-")) / "release.parquet"
         with OutputSet() as outputs:
             if engine is not None:
-                from unlinkable.spark.verify import verify_release_spark
                 from unlinkable.spark.write import write_parts
+                from unlinkable.verify_spark import verify_release_spark
 
                 paired, originals = result.paired
                 verify_release_spark(paired, originals=originals, quasi_identifiers=QIS, models=anonymizer.models,

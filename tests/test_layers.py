@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("backends", "spark", "backend_selection"),
     ("risk", "models", "utility", "dp"),
     ("search", "dp.search", "transform", "sdc", "linkage", "points", "traces", "assessment", "anonymizer", "datasets"),
-    ("verify", "spark.verify"),
+    ("verify", "verify_spark"),
     ("report",),
     ("config", "points.job", "points.release", "commands", "cli", "demo", "__main__"),
 )

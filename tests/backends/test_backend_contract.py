@@ -110,6 +110,16 @@ def test_suppress_as_the_oracle(any_backend):
     assert _as_polars(any_backend, any_backend.suppress(any_backend.read(frame), QIS, [])).height == frame.height
 
 
+def test_values_and_counts_as_the_oracle(any_backend):
+    frame = _table(4)
+    table = any_backend.read(frame)
+    for column in ("age", "zip", "disease"):
+        assert any_backend.values(table, column) == list(dict.fromkeys(frame[column].to_list()))
+    assert any_backend.count(table) == frame.height
+    rows = Counter(frame.select(QIS).rows())
+    assert any_backend.unique_records(table, QIS) == sum(1 for c in rows.values() if c == 1)
+
+
 def test_spark_reads_csv_as_the_numpy_reader(spark_backend, tmp_path):
     from unlinkable.backends.numpy import NumpyBackend
 

@@ -119,7 +119,7 @@ def test_arx_configuration_on_spark(dataset, cfg, arx_data, spark_backend, tmp_p
 
     from unlinkable.anonymizer import Anonymizer
     from unlinkable.data.io import write_table
-    from unlinkable.spark.verify import verify_release_spark
+    from unlinkable.verify_spark import verify_release_spark
 
     folder = arx_data / dataset
     qis = cfg["quasi_identifiers"]

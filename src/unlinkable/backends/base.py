@@ -127,6 +127,11 @@ class Backend(Protocol):
         ``columns`` is one of ``classes``; other records are left as they are."""
         ...
 
+    def values(self, table: Any, column: str) -> list[str | None]:
+        """The distinct values of ``column`` as text (None: missing), in first-appearance order
+        (what a hierarchy builder reads)."""
+        ...
+
     def unique_records(self, table: Any, columns: Sequence[str]) -> int:
         """The records unique on ``columns`` (read as text, a missing value a value of its own)."""
         ...

@@ -99,6 +99,11 @@ class NumpyBackend:
         text = [pl.col(c).cast(pl.String) for c in columns]
         return int(table.select(pl.struct(text).is_unique().sum()).item()) if table.height else 0
 
+    def values(self, table: pl.DataFrame, column: str) -> list[str | None]:
+        """The distinct values of ``column`` as text (None: missing), in first-appearance order."""
+        values: list[str | None] = table[column].cast(pl.String).unique(maintain_order=True).to_list()
+        return values
+
     def count(self, table: pl.DataFrame) -> int:
         """The number of records of ``table``."""
         return table.height

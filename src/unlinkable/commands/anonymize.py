@@ -137,8 +137,8 @@ def _release_distributed(job: Any, args: argparse.Namespace, outputs: OutputSet,
     from unlinkable.anonymizer import Anonymizer
     from unlinkable.assessment import assess
     from unlinkable.commands.assess import job_hierarchies
-    from unlinkable.spark.verify import verify_release_spark
     from unlinkable.spark.write import escape_formulas_spark, write_parts
+    from unlinkable.verify_spark import verify_release_spark
 
     sections = job.sections
     shown.begin("start", f"a {engine.name} session")

@@ -11,6 +11,8 @@ Job file (paths relative to it)::
     population: {size: 317238626}                 # optional: Gaussian-copula estimator
     what_if: true                                 # optional (default true)
     seed: 0                                       # optional, for the copula estimator
+    backend: spark                                # optional: numpy (default) or spark, with
+    spark: {master: "local[2]"}                   #   the Spark settings (--backend overrides)
 
 Outputs (staged, then renamed into place together when everything succeeded): ``--json`` the figures,
 ``--records`` per-record candidate counts (row number and count, never values), ``--report`` HTML.
@@ -24,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from unlinkable.backends.choice import add_backend_argument
 from unlinkable.errors import ConfigError
 
 __all__ = ["configure", "run", "job_arguments"]
@@ -35,6 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", dest="json_out", metavar="OUT.json", help="write the figures as JSON")
     parser.add_argument("--records", metavar="OUT.csv", help="write per-record candidate counts (no values)")
     parser.add_argument("--report", metavar="OUT.html", help="write the HTML report")
+    add_backend_argument(parser)
 
 
 def _table_spec(raw: Any, section: str) -> tuple[Any, str | None]:
@@ -50,7 +54,7 @@ def _table_spec(raw: Any, section: str) -> tuple[Any, str | None]:
     return raw["path"], delimiter
 
 
-def job_arguments(path: str | Path) -> dict[str, Any]:
+def job_arguments(path: str | Path, backend: str | None = None) -> dict[str, Any]:
     """The keyword arguments of :func:`unlinkable.linkage.exposure.exposure` from a job file.
 
     Examples
@@ -61,20 +65,26 @@ def job_arguments(path: str | Path) -> dict[str, Any]:
     >>> _ = (d / "job.yaml").write_text("release: r.csv\\nauxiliary: a.csv\\nattributes: {age: {auxiliary: AGE}}\\n")
     >>> job_arguments(d / "job.yaml")["on"]
     {'age': 'AGE'}
+
+    ``backend`` (``--backend``) overrides the job file's ``backend``; on Spark the tables are read
+    by Spark and stay there.
     """
+    from unlinkable.backend_selection import get_backend
+    from unlinkable.backends.choice import job_backend
     from unlinkable.config import load_job
     from unlinkable.constraints import check_int
-    from unlinkable.data.io import read_table
 
     job = load_job(path, kind="exposure")
+    engine = get_backend(job_backend(job.sections, backend))
     base = job.base_dir
     rel_path, rel_delim = _table_spec(job.sections.get("release"), "release")
     aux_path, aux_delim = _table_spec(job.sections.get("auxiliary"), "auxiliary")
     if not job.attributes:
         raise ConfigError(f"{path}: no shared attribute: `attributes` is empty",
                           hint="attributes: {age: {auxiliary: AGE}} names a release column and its auxiliary column")
-    release = read_table(base / str(rel_path), delimiter=rel_delim)
-    auxiliary = read_table(base / str(aux_path), delimiter=aux_delim)
+    release = engine.read(base / str(rel_path), delimiter=rel_delim)
+    auxiliary = engine.read(base / str(aux_path), delimiter=aux_delim)
+    aux_columns = engine.columns(auxiliary)
     on: dict[str, str] = {}
     hierarchies: dict[str, Any] = {}
     tolerance: dict[str, Any] = {}
@@ -85,7 +95,7 @@ def job_arguments(path: str | Path) -> dict[str, Any]:
             tolerance[spec.name] = spec.options["tolerance"]
         if spec.hierarchy is not None:
             # Builders (intervals, masking, ...) derive the hierarchy from the raw auxiliary values.
-            values = auxiliary[aux_col].cast(str).unique(maintain_order=True).to_list() if aux_col in auxiliary.columns else []
+            values = engine.values(auxiliary, aux_col) if aux_col in aux_columns else []
             hierarchies[spec.name] = spec.hierarchy.build(spec.name, [v for v in values if v not in (None, "*")])
     truth = job.sections.get("truth_key")
     what_if = job.sections.get("what_if", True)
@@ -95,13 +105,13 @@ def job_arguments(path: str | Path) -> dict[str, Any]:
     if population is None and job.sampling_fraction is not None:
         from unlinkable.risk.sampling import population_size
 
-        population = population_size(release.height, sampling_fraction=job.sampling_fraction)
+        population = population_size(engine.count(release), sampling_fraction=job.sampling_fraction)
     seed = job.sections.get("seed", 0)
     if seed is not None:
         seed = check_int(seed, "seed", low=0)
     return dict(release=release, auxiliary=auxiliary, on=on, hierarchies=hierarchies, tolerance=tolerance,
                 truth_key=truth, what_if=what_if, population_size=population, seed=seed,
-                auxiliary_name=Path(str(aux_path)).name)
+                auxiliary_name=Path(str(aux_path)).name, backend=engine)
 
 
 def _summary(payload: Mapping[str, Any], text: str) -> list[str]:
@@ -148,7 +158,7 @@ def _run(args: argparse.Namespace, shown: Any) -> int:
     with OutputSet(inputs=job_inputs(load_job(args.job, kind="exposure"))) as outputs:
         outputs.reserve(args.json_out, args.records, args.report)
         shown.begin("read")
-        kwargs = job_arguments(args.job)
+        kwargs = job_arguments(args.job, getattr(args, "backend", None))
         name = kwargs.pop("auxiliary_name")
         shown.begin("risk", "linkage against the auxiliary table")
         result = exposure(**kwargs)

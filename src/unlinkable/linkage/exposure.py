@@ -45,10 +45,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.backend_selection import get_backend
 from unlinkable.data.io import read_table
-from unlinkable.data.table import encode_column, require_columns
+from unlinkable.data.table import encode_column, require_columns, require_names
 from unlinkable.errors import ConfigError, InputError, InternalError
-from unlinkable.risk.links import RANGE, WILDCARD, Auxiliary, attribute_links, encode_release
+from unlinkable.risk.links import RANGE, WILDCARD, AttributeLink, Auxiliary, attribute_links, encode_release
 
 __all__ = ["Exposure", "exposure", "HISTOGRAM_BINS"]
 
@@ -73,6 +74,9 @@ class Exposure:
         How the auxiliary table is named in the summary (its file name, or "the auxiliary table").
     attributes : tuple of str
         The shared attributes (release column names).
+    weights, reverse_weights : numpy.ndarray, optional
+        When the tables were grouped into distinct tuples (a distributed backend): the records
+        each entry of ``candidates`` (``reverse_candidates``) stands for. None: one record each.
     """
 
     candidates: np.ndarray
@@ -82,18 +86,21 @@ class Exposure:
     true_match_compatible: np.ndarray | None = None
     what_if: tuple[dict[str, Any], ...] = ()
     copula: Any = None
+    weights: np.ndarray | None = None
+    reverse_weights: np.ndarray | None = None
 
     @property
     def release_records(self) -> int:
-        return int(self.candidates.shape[0])
+        return _records(self.candidates, self.weights, np.ones(len(self.candidates), dtype=bool))
 
     @property
     def auxiliary_records(self) -> int:
-        return int(self.reverse_candidates.shape[0])
+        return _records(self.reverse_candidates, self.reverse_weights,
+                        np.ones(len(self.reverse_candidates), dtype=bool))
 
     @property
     def unique_links(self) -> int:
-        return int((self.candidates == 1).sum())
+        return _records(self.candidates, self.weights, self.candidates == 1)
 
     @property
     def unique_link_share(self) -> float:
@@ -101,17 +108,19 @@ class Exposure:
 
     @property
     def expected_reidentifications(self) -> float:
-        c = self.candidates[self.candidates > 0]
-        return float((1.0 / c).sum())
+        """The sum of ``1/candidates`` over the release records with a candidate, rounded once
+        (exact, so it is the same whether records come one by one or grouped with counts)."""
+        return sum_of_inverses(self.candidates, self.weights)
 
     @property
     def reverse_unique_share(self) -> float:
         m = self.auxiliary_records
-        return float((self.reverse_candidates == 1).sum()) / m if m else 0.0
+        return _records(self.reverse_candidates, self.reverse_weights, self.reverse_candidates == 1) / m if m else 0.0
 
     def candidates_histogram(self) -> dict[str, int]:
         """Release records per candidate-count bin: ``0``, ``1``, ``2``, ``3-5``, ``6-10``, ``>10``."""
-        return {label: int(((self.candidates >= lo) & (self.candidates <= hi)).sum()) for label, lo, hi in HISTOGRAM_BINS}
+        return {label: _records(self.candidates, self.weights, (self.candidates >= lo) & (self.candidates <= hi))
+                for label, lo, hi in HISTOGRAM_BINS}
 
     @property
     def true_reidentification_rate(self) -> float | None:
@@ -157,7 +166,15 @@ class Exposure:
         return out
 
     def records(self) -> pl.DataFrame:
-        """Per release record: its 1-based row number and its candidate count (no values)."""
+        """Per release record: its 1-based row number and its candidate count (no values).
+
+        Not available when the tables were grouped by a distributed backend, which never brings
+        the records to this process.
+        """
+        if self.weights is not None:
+            raise ConfigError("per-record candidate counts are not available from a distributed backend: "
+                              "the records stay where they are",
+                              hint="drop --records (the figures are complete), or run with the numpy backend")
         return pl.DataFrame({
             "row": np.arange(1, self.release_records + 1, dtype=np.int64),
             "candidates": self.candidates,
@@ -171,6 +188,37 @@ class Exposure:
                 f"{self.auxiliary_name}")
 
 
+def _records(values: np.ndarray, weights: np.ndarray | None, where: np.ndarray) -> int:
+    """The records of the entries selected by ``where`` (each entry one record without weights)."""
+    return int(where.sum()) if weights is None else int(weights[where].sum())
+
+
+def sum_of_inverses(candidates: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """The sum of ``1/c`` over the records with ``c > 0`` candidates, each term the double
+    ``1/c``, added exactly and rounded once: the same for records one by one and for records
+    grouped into weighted entries (a float sum in record order would depend on the order).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sum_of_inverses(np.array([1, 2, 2, 0, 3])), sum_of_inverses(np.array([1, 2, 3]), np.array([1, 2, 1]))
+    (2.3333333333333335, 2.3333333333333335)
+    """
+    from fractions import Fraction
+
+    c = np.asarray(candidates, dtype=np.int64)
+    w = np.ones(len(c), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
+    keep = c > 0
+    values, inverse = np.unique(c[keep], return_inverse=True)
+    records = np.bincount(inverse.ravel(), weights=None if weights is None else w[keep].astype(np.float64),
+                          minlength=len(values))
+    # a handful of distinct counts: exact rational arithmetic costs nothing here
+    total = sum((Fraction(1.0 / float(v)) * int(k) for v, k in zip(values.tolist(), records.tolist())), Fraction(0))
+    return float(total)
+
+
+
+
 def _name_of(source: Any, default: str) -> str:
     if isinstance(source, (str, os.PathLike)):
         return Path(source).name
@@ -180,7 +228,8 @@ def _name_of(source: Any, default: str) -> str:
 def exposure(release: Any, auxiliary: Any, *, on: Any, hierarchies: Mapping[str, Any] | None = None,
              tolerance: Mapping[str, Any] | None = None, truth_key: Mapping[str, str] | None = None,
              what_if: bool = True, population_size: int | None = None, seed: int | None = 0,
-             release_delimiter: str | None = None, auxiliary_delimiter: str | None = None) -> Exposure:
+             release_delimiter: str | None = None, auxiliary_delimiter: str | None = None,
+             backend: Any = None, spark: Any = None) -> Exposure:
     """Measure how much of ``release`` can be joined to ``auxiliary`` on shared attributes.
 
     Parameters
@@ -203,6 +252,12 @@ def exposure(release: Any, auxiliary: Any, *, on: Any, hierarchies: Mapping[str,
         Run the Gaussian-copula uniqueness estimator on the release for this population size.
     seed : int, optional
         Seed of the copula estimator.
+    backend : "numpy" (default), "spark", or a backend object; a pyspark DataFrame as ``release``
+        selects Spark. On Spark both tables are grouped there into their distinct tuples of the
+        shared attributes with counts, and the same counting runs on those tuples weighted by
+        their counts: every figure equals numpy's. The evaluation mode, the copula estimator and
+        per-record counts need the records themselves and are refused there.
+    spark : Spark settings ``{"master": ..., "conf": {...}}``
 
     Returns
     -------
@@ -234,6 +289,11 @@ def exposure(release: Any, auxiliary: Any, *, on: Any, hierarchies: Mapping[str,
     ([1, 3, 2], 0.3333333333333333)
     """
     links = attribute_links(on, hierarchies, tolerance)
+    engine = get_backend(backend, spark=spark, data=release)
+    if engine.name != "numpy":
+        return _grouped_exposure(engine, release, auxiliary, links, truth_key=truth_key, what_if=what_if,
+                                 population_size=population_size, release_delimiter=release_delimiter,
+                                 auxiliary_delimiter=auxiliary_delimiter)
     rel_frame = read_table(release, delimiter=release_delimiter)
     aux_frame = read_table(auxiliary, delimiter=auxiliary_delimiter)
     require_columns(rel_frame, [l.release for l in links], source=f"release {_name_of(release, '')}".strip())
@@ -264,11 +324,53 @@ def exposure(release: Any, auxiliary: Any, *, on: Any, hierarchies: Mapping[str,
                     true_ok, tuple(items), copula)
 
 
-def what_if_analysis(aux: Auxiliary, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]) -> list[dict[str, Any]]:
+def _grouped_exposure(engine: Any, release: Any, auxiliary: Any, links: Sequence[AttributeLink], *,
+                      truth_key: Mapping[str, str] | None, what_if: bool, population_size: int | None,
+                      release_delimiter: str | None, auxiliary_delimiter: str | None) -> Exposure:
+    """``exposure`` on a backend that keeps the records (Spark): each table is grouped where it is
+    into its distinct tuples of the shared attributes with counts (one distributed ``groupBy``
+    each); only those tuples come to this process, where the counting engine runs on them with
+    the counts as weights. Candidates depend on a record only through its tuple, so every figure
+    is numpy's."""
+    for given, what in ((truth_key, "the evaluation mode (truth_key) compares records one by one"),
+                        (population_size, "the Gaussian-copula estimator (population) fits the release's records")):
+        if given is not None:
+            raise ConfigError(f"{what} and does not run on the {engine.name} backend",
+                              hint="drop it, or run the exposure with the numpy backend")
+    rel_table = engine.read(release, delimiter=release_delimiter)
+    aux_table = engine.read(auxiliary, delimiter=auxiliary_delimiter)
+    rel_columns = list(dict.fromkeys(link.release for link in links))
+    aux_columns = list(dict.fromkeys(link.auxiliary for link in links))
+    require_names(engine.columns(rel_table), rel_columns, source=f"release {_name_of(release, '')}".strip())
+    require_names(engine.columns(aux_table), aux_columns, source=f"auxiliary table {_name_of(auxiliary, '')}".strip())
+    rel = engine.snapshot(rel_table, rel_columns)
+    aux_snap = engine.snapshot(aux_table, aux_columns)
+    aux_frame = pl.DataFrame({name: _values(aux_snap, j) for j, name in enumerate(aux_columns)},
+                             schema={name: pl.String for name in aux_columns})
+    aux = Auxiliary(aux_frame, links, weights=aux_snap.tuples.counts)
+    columns = [(rel.tuples.codes[:, rel_columns.index(link.release)], rel.dictionaries[rel_columns.index(link.release)])
+               for link in links]
+    weights = np.asarray(rel.tuples.counts, dtype=np.int64)
+    counts, rev = aux.count(columns, reverse=True, weights=weights)
+    if rev is None:
+        raise InternalError("exposure: the reverse counts were asked for but not computed")
+    items = what_if_analysis(aux, columns, weights=weights) if what_if else []
+    return Exposure(counts, rev, _name_of(auxiliary, "the auxiliary table"), tuple(l.release for l in links),
+                    None, tuple(items), None, weights=weights, reverse_weights=aux.weights)
+
+
+def _values(snapshot: Any, j: int) -> list[str | None]:
+    """Column j of every distinct tuple as text, a missing value as None."""
+    labels: list[str | None] = [*snapshot.dictionaries[j], None]
+    return [labels[c] for c in snapshot.tuples.codes[:, j].tolist()]
+
+
+def what_if_analysis(aux: Auxiliary, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]], *,
+                     weights: np.ndarray | None = None) -> list[dict[str, Any]]:
     """Unique-link share with each attribute dropped, or generalized one level (sorted, lowest first)."""
     from unlinkable.linkage.whatif import what_if as _what_if
 
-    return _what_if(aux, columns)
+    return _what_if(aux, columns, weights=weights)
 
 
 def _true_match_compatible(aux: Auxiliary, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]],

@@ -17,13 +17,15 @@ import numpy as np
 __all__ = ["what_if"]
 
 
-def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]) -> list[dict[str, Any]]:
+def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]], *,
+            weights: np.ndarray | None = None) -> list[dict[str, Any]]:
     """Unique-link share after each single-attribute change, lowest (most protective) first.
 
     Parameters
     ----------
     aux : the prepared auxiliary table (``unlinkable.risk.links.Auxiliary``)
     columns : per shared attribute, the release column as (codes, dictionary)
+    weights : the records each release row stands for (distinct tuples with counts); None: one
 
     Returns
     -------
@@ -48,24 +50,26 @@ def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]
     """
     from unlinkable.risk.links import lift_one_level
 
-    n = len(columns[0][0]) if columns else 0
+    w = None if weights is None else np.asarray(weights, dtype=np.int64)
+    n = (len(columns[0][0]) if w is None else int(w.sum())) if columns else 0
     k = len(columns)
     items = []
     for a in range(k):
         use = [b for b in range(k) if b != a]
         counts, _ = aux.count(columns, use=use)
-        items.append((a, 0, "drop", _share(counts, n)))
+        items.append((a, 0, "drop", _share(counts, n, w)))
         link = aux.attrs[a].link
         if link.hierarchy is not None and link.hierarchy.levels > 1:
             codes, dictionary = columns[a]
             lifted = list(columns)
             lifted[a] = (codes, tuple(lift_one_level(link, dictionary)))
             counts, _ = aux.count(lifted)
-            items.append((a, 1, "generalize", _share(counts, n)))
+            items.append((a, 1, "generalize", _share(counts, n, w)))
     items.sort(key=lambda t: (t[3], t[1], t[0]))
     return [{"attribute": aux.attrs[a].link.release, "action": action, "unique_link_share": share}
             for a, _, action, share in items]
 
 
-def _share(counts: np.ndarray, n: int) -> float:
-    return float((counts == 1).sum()) / n if n else 0.0
+def _share(counts: np.ndarray, n: int, weights: np.ndarray | None) -> float:
+    unique = counts == 1
+    return float(unique.sum() if weights is None else weights[unique].sum()) / n if n else 0.0

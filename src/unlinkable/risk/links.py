@@ -33,6 +33,8 @@ _BINCOUNT_LIMIT = 1 << 24          # key spaces up to this size are counted with
 _EXPANSION_LIMIT = 20_000_000      # expanded release rows per chunk (second tolerance attribute)
 _KEY_LIMIT = 1 << 61               # densify a combined key before it could overflow int64
 _USE_POLARS_JOIN = os.environ.get("UNLINKABLE_POLARS_JOIN") == "1"
+#: records per (release, auxiliary) row of a count, None for one each
+_Weights = tuple[np.ndarray | None, np.ndarray | None]
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,9 +219,13 @@ def _parse_values(values: Sequence[str], kind: str | None, *, column: str, side:
 class Auxiliary:
     """The auxiliary table prepared for repeated counting (the privacy model reuses it)."""
 
-    def __init__(self, frame: pl.DataFrame, links: Sequence[AttributeLink]) -> None:
+    def __init__(self, frame: pl.DataFrame, links: Sequence[AttributeLink], *,
+                 weights: np.ndarray | None = None) -> None:
         self.links = tuple(links)
         self.m = frame.height
+        # records per row: a row may stand for several equal auxiliary records (a distinct tuple
+        # with its count); None is one record per row
+        self.weights = None if weights is None else np.asarray(weights, dtype=np.int64)
         self.attrs = [_AuxAttribute(link, frame[link.auxiliary]) for link in links]
         missing = np.zeros(self.m, dtype=np.int64)
         for a, attr in enumerate(self.attrs):
@@ -227,12 +233,18 @@ class Auxiliary:
         self.missing_groups = _groups(missing)
 
     def count(self, release_columns: Sequence[tuple[np.ndarray, Sequence[str | None]]], *,
-              use: Sequence[int] | None = None, reverse: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+              use: Sequence[int] | None = None, reverse: bool = False,
+              weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
         """Candidate counts per release record (and per auxiliary record when ``reverse``).
 
         ``release_columns[a]`` is (codes, dictionary) of the release column of attribute ``a``;
-        ``use`` selects the attributes that take part (the what-if drops one).
+        ``use`` selects the attributes that take part (the what-if drops one). ``weights`` gives
+        the records each release row stands for (a distinct tuple's count) for the reverse counts;
+        the auxiliary rows' own weights count towards the candidates. The counts are exact
+        integers either way.
         """
+        wr = None if weights is None else np.asarray(weights, dtype=np.int64)
+        wa = self.weights
         use = list(range(len(self.attrs))) if use is None else list(use)
         n = len(release_columns[0][0]) if release_columns else 0
         tokens, keys, los, his = {}, {}, {}, {}
@@ -264,11 +276,12 @@ class Auxiliary:
                         continue
                     (range_attrs if k == RANGE else key_attrs).append((a, k))
                 if not key_attrs and not range_attrs:
-                    counts[r_idx] += len(a_idx)
+                    counts[r_idx] += len(a_idx) if wa is None else int(wa[a_idx].sum())
                     if rev is not None:
-                        rev[a_idx] += len(r_idx)
+                        rev[a_idx] += len(r_idx) if wr is None else int(wr[r_idx].sum())
                     continue
-                self._join(r_idx, a_idx, key_attrs, range_attrs, release_columns, keys, los, his, counts, rev)
+                self._join(r_idx, a_idx, key_attrs, range_attrs, release_columns, keys, los, his, counts, rev,
+                           None if wr is None else wr[r_idx])
         return counts, rev
 
     def _missing_mask_of(self, i: int) -> int:
@@ -277,7 +290,7 @@ class Auxiliary:
     def _join(self, r_idx: np.ndarray, a_idx: np.ndarray, key_attrs: list[tuple[int, int]],
               range_attrs: list[tuple[int, int]], release_columns: Sequence[tuple[np.ndarray, Sequence[str | None]]],
               keys: dict[int, np.ndarray], los: dict[int, np.ndarray], his: dict[int, np.ndarray],
-              counts: np.ndarray, rev: np.ndarray | None) -> None:
+              counts: np.ndarray, rev: np.ndarray | None, wr: np.ndarray | None) -> None:
         # Auxiliary side: drop values outside the hierarchy at the pattern's level (they match nothing).
         keep = None
         for a, level in key_attrs:
@@ -286,6 +299,7 @@ class Auxiliary:
                 keep = ok if keep is None else keep & ok
         if keep is not None and not keep.all():
             a_idx = a_idx[keep]
+        wa = None if self.weights is None else self.weights[a_idx]
         a_rank = {a: self.attrs[a].rank[self.attrs[a].codes[a_idx]] for a, _ in range_attrs}
         r_lo = {a: los[a][release_columns[a][0][r_idx]] for a, _ in range_attrs}
         r_hi = {a: his[a][release_columns[a][0][r_idx]] for a, _ in range_attrs}
@@ -306,7 +320,7 @@ class Auxiliary:
             holder = [kr, ka]
             del kr, ka  # the counting function owns (and overwrites) the keys from here on
             c, rv = _count_combined(holder, space, *_range_args(range_attrs, r_lo, r_hi, a_rank, self.attrs),
-                                    reverse=rev is not None)
+                                    reverse=rev is not None, weights=(wr, wa))
             counts[r_idx] += c
             if rev is not None:
                 rev[a_idx] += rv
@@ -338,7 +352,7 @@ class Auxiliary:
                 e_cards.append(len(self.attrs[a].sorted_values))
             c, rv = _count_keys(cols, e_a_cols, e_cards, r_lo[last][owner], r_hi[last][owner], a_rank[last],
                                 len(self.attrs[last].sorted_values), nr=len(owner), na=len(a_idx),
-                                reverse=rev is not None)
+                                reverse=rev is not None, weights=(None if wr is None else wr[owner], wa))
             counts[r_idx[start:stop]] += np.bincount(owner - start, weights=c, minlength=stop - start).astype(np.int64)
             if rev is not None:
                 rev[a_idx] += rv
@@ -404,24 +418,27 @@ def _densify(kr: np.ndarray, ka: np.ndarray) -> tuple[np.ndarray, np.ndarray, in
 
 def _count_keys(r_cols: list[np.ndarray], a_cols: list[np.ndarray], cards: list[int], r_lo: np.ndarray | None,
                 r_hi: np.ndarray | None, a_rank: np.ndarray | None, ranks: int, *, nr: int, na: int,
-                reverse: bool) -> tuple[np.ndarray, np.ndarray | None]:
+                reverse: bool, weights: _Weights = (None, None)) -> tuple[np.ndarray, np.ndarray | None]:
     """Per release row: auxiliary rows with an equal key (and a rank inside [lo, hi] when given)."""
     kr, ka, space = _combine(r_cols, a_cols, cards, nr, na)
     holder = [kr, ka]
     del kr, ka
-    return _count_combined(holder, space, r_lo, r_hi, a_rank, ranks, reverse=reverse)
+    return _count_combined(holder, space, r_lo, r_hi, a_rank, ranks, reverse=reverse, weights=weights)
 
 
 def _count_combined(holder: list[np.ndarray], space: int, r_lo: np.ndarray | None, r_hi: np.ndarray | None,
                     a_rank: np.ndarray | None, ranks: int, *,
-                    reverse: bool) -> tuple[np.ndarray, np.ndarray | None]:
+                    reverse: bool, weights: _Weights = (None, None)) -> tuple[np.ndarray, np.ndarray | None]:
     """Counts of equal combined keys (and ranks inside [lo, hi] when given), both directions.
 
     ``holder`` is ``[release keys, auxiliary keys]``; it is emptied so that the keys can be
-    overwritten in place and freed early. ``r_lo``/``r_hi`` are overwritten too.
+    overwritten in place and freed early. ``r_lo``/``r_hi`` are overwritten too. ``weights`` are
+    the records each (release, auxiliary) row stands for (None: one).
     """
     kr, ka = holder
     holder.clear()
+    if weights[0] is not None or weights[1] is not None:
+        return _count_weighted(kr, ka, space, r_lo, r_hi, a_rank, ranks, reverse=reverse, weights=weights)
     if r_lo is None:
         if space <= max(_BINCOUNT_LIMIT, 2 * (len(kr) + len(ka))):
             per_key = np.bincount(ka, minlength=space)
@@ -494,6 +511,45 @@ def _count_combined(holder: list[np.ndarray], space: int, r_lo: np.ndarray | Non
         opened += np.searchsorted(ends, base_a, side="left")
         rv = np.empty(len(points), dtype=np.int64)
         rv[order_a] = opened
+    return c, rv
+
+
+def _count_weighted(kr: np.ndarray, ka: np.ndarray, space: int, r_lo: np.ndarray | None, r_hi: np.ndarray | None,
+                    a_rank: np.ndarray | None, ranks: int, *, reverse: bool,
+                    weights: _Weights) -> tuple[np.ndarray, np.ndarray | None]:
+    """``_count_combined`` where rows stand for several records (distinct tuples with counts):
+    sums of weights instead of numbers of rows, by cumulative sums over the sorted keys. Only
+    distinct tuples reach it (a grouped table), so it favours clarity over the in-place tricks."""
+    wr = np.ones(len(kr), dtype=np.int64) if weights[0] is None else np.asarray(weights[0], dtype=np.int64)
+    wa = np.ones(len(ka), dtype=np.int64) if weights[1] is None else np.asarray(weights[1], dtype=np.int64)
+    if r_lo is None:
+        # equal keys: a query [key, key] on the points key
+        r_lo = r_hi = np.zeros(len(kr), dtype=np.int64)
+        a_rank = np.zeros(len(ka), dtype=np.int64)
+        ranks = 1
+    if r_hi is None or a_rank is None:
+        raise InternalError("exposure: a tolerance attribute without its upper bounds or ranks")
+    radix = ranks + 1
+    if space * radix >= _KEY_LIMIT:
+        kr, ka, space = _densify(kr, ka)
+    lo = kr * radix + np.clip(r_lo, 0, ranks)
+    hi = kr * radix + np.clip(r_hi, -1, ranks - 1)
+    order_a = np.argsort(ka * radix + a_rank, kind="stable")
+    points = (ka * radix + a_rank)[order_a]
+    total_a = np.concatenate([[0], np.cumsum(wa[order_a])])
+    c = total_a[np.searchsorted(points, hi, side="right")] - total_a[np.searchsorted(points, lo, side="left")]
+    c = np.maximum(c, 0)
+    if not reverse:
+        return c, None
+    # per auxiliary point: the weights of the release ranges [lo, hi] holding it (ranges opened
+    # at or before the point, less those closed before it; empty ranges hold nothing)
+    ok = hi >= lo
+    starts, ends, w = lo[ok], hi[ok] + 1, wr[ok]
+    by_start, by_end = np.argsort(starts, kind="stable"), np.argsort(ends, kind="stable")
+    opened = np.concatenate([[0], np.cumsum(w[by_start])])[np.searchsorted(starts[by_start], points, side="right")]
+    closed = np.concatenate([[0], np.cumsum(w[by_end])])[np.searchsorted(ends[by_end], points, side="right")]
+    rv = np.empty(len(points), dtype=np.int64)
+    rv[order_a] = opened - closed
     return c, rv
 
 
