@@ -56,6 +56,35 @@ def sdc_reference(shared_dir: Path) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="session")
+def adult_arx_releases(arx_data: Path, arx_reference: dict[str, dict]) -> list[dict]:
+    """Adult generalized to ARX's optimum of its first three k-anonymity Loss configurations on 9
+    quasi-identifiers, classes below k suppressed (``*`` everywhere) as ARX does: per configuration
+    ``config``, ``data`` (adult), ``release``, ``suppressed`` (bool per record) and ``hierarchies``."""
+    import polars as pl
+
+    from unlinkable.data.io import read_table
+    from unlinkable.hierarchies.io import read_hierarchy
+
+    folder = arx_data / "adult"
+    data = read_table(folder / "adult.csv")
+    cols = data.columns
+    hs = {c: read_hierarchy(folder / f"adult_hierarchy_{c}.csv", name=c) for c in cols}
+    configs = [c for c in arx_reference["adult"]["configurations"]
+               if c["privacy_model"].get("model") == "k-anonymity" and c["id"].endswith("loss_qi9")]
+    assert configs
+    out = []
+    for cfg in configs[:3]:
+        levels, k = cfg["optimum"]["levels"], cfg["privacy_model"]["k"]
+        gen = data.with_columns([
+            pl.col(c).replace_strict({row[0]: row[levels[c]] for row in hs[c].rows}, default=pl.col(c)).alias(c)
+            for c in cols if levels[c]])
+        small = gen.join(gen.group_by(cols).len(), on=cols, how="left", maintain_order="left")["len"] < k
+        gen = gen.with_columns([pl.when(small).then(pl.lit("*")).otherwise(pl.col(c)).alias(c) for c in cols])
+        out.append({"config": cfg, "data": data, "release": gen, "suppressed": small.to_numpy(), "hierarchies": hs})
+    return out
+
+
+@pytest.fixture(scope="session")
 def spark_backend():
     """One local[2] Spark session shared by every Spark test (skips, saying why, without pyspark or Java)."""
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install '.[spark]'; ./test installs it)")

@@ -5,32 +5,18 @@ from __future__ import annotations
 
 import json
 
-import polars as pl
-
 from unlinkable.cli import main
 from unlinkable.linkage.exposure import exposure
 
 
-def test_adult_release_exposure_on_spark_equals_numpy(spark_backend, arx_data, arx_reference):
-    # the reference test's release (tests/linkage/test_exposure.py): adult at ARX's optimum, classes
-    # below k suppressed, joined back to adult; its expected re-identifications are ARX's classes
-    from unlinkable.data.io import read_table
-    from unlinkable.hierarchies.io import read_hierarchy
-
-    folder = arx_data / "adult"
-    data = read_table(folder / "adult.csv")
-    cols = data.columns
-    hs = {c: read_hierarchy(folder / f"adult_hierarchy_{c}.csv", name=c) for c in cols}
-    cfg = next(c for c in arx_reference["adult"]["configurations"]
-               if c["privacy_model"].get("model") == "k-anonymity" and c["id"].endswith("loss_qi9"))
-    levels, k = cfg["optimum"]["levels"], cfg["privacy_model"]["k"]
-    gen = data.with_columns([
-        pl.col(c).replace_strict({row[0]: row[levels[c]] for row in hs[c].rows}, default=pl.col(c)).alias(c)
-        for c in cols if levels[c]])
-    small = gen.join(gen.group_by(cols).len(), on=cols, how="left", maintain_order="left")["len"] < k
-    gen = gen.with_columns([pl.when(small).then(pl.lit("*")).otherwise(pl.col(c)).alias(c) for c in cols])
-    on_numpy = exposure(gen, data, on=cols, hierarchies=hs, what_if=False)
-    on_spark = exposure(gen, data, on=cols, hierarchies=hs, what_if=False, backend=spark_backend)
+def test_adult_release_exposure_on_spark_equals_numpy(spark_backend, adult_arx_releases):
+    # the reference test's first release (tests/linkage/test_exposure.py): adult at ARX's optimum,
+    # classes below k suppressed, joined back to adult
+    case = adult_arx_releases[0]
+    cfg, data, hs = case["config"], case["data"], case["hierarchies"]
+    k = cfg["privacy_model"]["k"]
+    on_numpy = exposure(case["release"], data, on=data.columns, hierarchies=hs, what_if=False)
+    on_spark = exposure(case["release"], data, on=data.columns, hierarchies=hs, what_if=False, backend=spark_backend)
     assert on_spark.to_dict() == on_numpy.to_dict()
     # ARX's classes, from the grouped figures: every released record has >= k candidates, and the
     # suppressed ones ('*' everywhere) match the whole table
