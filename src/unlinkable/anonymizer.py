@@ -470,9 +470,11 @@ class Anonymizer:
             everything[included] = suppressed_rows
             suppressed_rows = everything
         in_subset = setup.evaluator.context.get("in_subset")
-        if in_subset is not None and any(m.withholds_outside_subset for m in self.models):
-            # delta-presence publishes its research subset only: the other rows of the population
-            # are suppressed in the output, as ARX does (HashGroupify.performSuppression)
+        if in_subset is not None:
+            # every model that reads a research subset publishes that subset only (delta-presence and
+            # a journalist's profitability): the other rows of the population are suppressed in the
+            # output, as ARX does for any model with a subset (HashGroupify.performSuppression).
+            # withholds_outside_subset marks delta-presence's own veto in the search, not this.
             suppressed_rows = suppressed_rows | ~np.asarray(in_subset, dtype=bool)
         recoding: dict[str, Any] | None = None
         # The search's encoding is encode_column's whenever no quasi-identifier has a missing value

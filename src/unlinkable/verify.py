@@ -117,8 +117,9 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     full_output, full_original = out_text, orig_text
     subset = _included_subset(models)
     if subset is not None:
-        # Inclusion and delta-presence release their research subset only: the limit and every
-        # model apply to the subset's records (their checkers verify that the others are withheld).
+        # Inclusion, delta-presence and a journalist's profitability release their research subset
+        # only: the limit and every model apply to the subset's records (their checkers verify that
+        # the others are withheld).
         member = pl.Series(_subset_rows(orig_text, subset))
         out_text, orig_text = out_text.filter(member), orig_text.filter(member)
     n = orig_text.height
@@ -648,11 +649,11 @@ def _information_loss(key: tuple[Any, ...], quasi_identifiers: list[str], hierar
 
 def _profitability(name: str, params: Mapping[str, Any], *, released: Any, original: pl.DataFrame,
                    quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy], levels: _Levels,
-                   **_: Any) -> None:
+                   full_output: pl.DataFrame, full_original: pl.DataFrame, **_: Any) -> None:
     """Re-play the game on every released class: a no-attack class is one the adversary gains less from
     (gain / size) than an attack costs; a profitable class gives the publisher a positive expected payout.
-    A journalist's class size is counted in the data table (the population), the class's released
-    records in the research subset."""
+    A journalist's release is the research subset (``original`` is the subset's rows here): its class
+    sizes are counted in the whole data table (the population), and every other row must be withheld."""
     _known(name, "variant", params.get("variant"), ("profitable", "no-attack"))
     _known(name, "attacker", params.get("attacker"), ("prosecutor", "journalist"))
     if levels is None:
@@ -661,15 +662,8 @@ def _profitability(name: str, params: Mapping[str, Any], *, released: Any, origi
     benefit, loss = float(params["publisher_benefit"]), float(params["publisher_loss"])
     gain, cost = float(params["adversary_gain"]), float(params["adversary_cost"])
     journalist = params["attacker"] == "journalist"
-    if journalist:
-        member = _subset_rows(original, params["subset"])
-        flags = pl.DataFrame({"_row": pl.Series(range(original.height), dtype=pl.UInt32), "_in": member})
-        grouped = released.join(flags, on="_row", how="left").filter(pl.col("_in")).group_by(quasi_identifiers).len()
-        counts = {tuple(r[:-1]): int(r[-1]) for r in grouped.iter_rows()}
-        population = _generalized_counts(original, quasi_identifiers, hierarchies, levels)
-    else:
-        counts = _classes(released, quasi_identifiers)
-        population = counts
+    counts = _classes(released, quasi_identifiers)
+    population = _generalized_counts(full_original, quasi_identifiers, hierarchies, levels) if journalist else counts
     failing = []
     for key, count in counts.items():
         size = population.get(key, count)
@@ -685,6 +679,8 @@ def _profitability(name: str, params: Mapping[str, Any], *, released: Any, origi
             failing.append(key)
     what = "are worth attacking" if params["variant"] == "no-attack" else "give the publisher no positive payout"
     _fail(f"profitability ({params['variant']}, {params['attacker']})", failing, quasi_identifiers, what)
+    if journalist:
+        _withheld(name, _subset_rows(full_original, params["subset"]), full_output, quasi_identifiers)
 
 
 def _subset_rows(original: pl.DataFrame, path: str) -> list[bool]:
@@ -701,11 +697,12 @@ def _subset_rows(original: pl.DataFrame, path: str) -> list[bool]:
 
 
 def _included_subset(models: list[Any]) -> str | None:
-    """The research subset that an inclusion or delta-presence model releases (ARX suppresses the other rows)."""
+    """The research subset that an inclusion, delta-presence, journalist's profitability or k-map model
+    releases (ARX suppresses the other rows)."""
     for model in models:
         spec = model.to_dict() if hasattr(model, "to_dict") else dict(model)
         (name, params), = spec.items()
-        if name in ("inclusion", "delta-presence") or (name == "k-map" and params.get("subset") is not None):
+        if name in ("inclusion", "delta-presence") or (name in ("k-map", "profitability") and params.get("subset") is not None):
             return str(params["subset"])
     return None
 

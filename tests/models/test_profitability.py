@@ -77,9 +77,14 @@ def test_journalist_release_is_verified(tmp_path):
                                   "adversary_gain": 20, "adversary_cost": 10}}]
     result = _fit(privacy)
     assert result.transformation == {"zip": 0} and result.suppressed == 1
+    # ARX releases the research subset only (HashGroupify.performSuppression): rows 2 and 3
+    assert result.table["zip"].to_list() == ["*", "*", "c", "c", "*", "*", "*", "*"]
     _verify(result.table, privacy)
     with pytest.raises(VerificationError, match="worth attacking"):
         _verify(FRAME, privacy)
+    shown = FRAME.with_columns(pl.Series("zip", ["*", "a", "c", "c", "c", "c", "c", "c"]))
+    with pytest.raises(VerificationError, match="5 record\\(s\\) outside the research subset are released"):
+        _verify(shown, privacy)
 
 
 def test_job_file_entries():

@@ -12,7 +12,8 @@ forms. The game and its amounts are in ``risk/cost_benefit.py``. Two variants:
 
 A prosecutor's success probability is 1 / class size. A journalist attacks with the data table as
 the population and a research subset as the release (as delta-presence: ``subset`` names the
-subset's rows; utility and suppression count the subset's records): p = 1 / population class
+subset's rows; utility and suppression count the subset's records, and the other rows of the data
+table are suppressed in the output, as ARX's ``performSuppression`` does): p = 1 / population class
 size. As in ARX, a class without released (subset) records never passes ``profitable``, but
 such a class is not suppressed and does not reject the transformation.
 """
