@@ -63,6 +63,32 @@ def _git(mirror: str, *args: str) -> bytes:
     return subprocess.run(["git", f"--git-dir={mirror}", *args], check=True, capture_output=True).stdout
 
 
+def compile_arx(mirror: str, work: Path, main_source: str, data: Path) -> str:
+    """Compile ARX's ``src/main`` and ``src/test`` from the mirror with ``Reference.java`` (``main_source``)
+    into ``work/out``, link ARX's adult data into ``work/data``; return the jars' classpath."""
+    tarfile.open(fileobj=io.BytesIO(_git(mirror, "archive", "HEAD", "src/main", "src/test"))).extractall(work)
+    jars = []
+    for name in _git(mirror, "ls-tree", "-r", "--name-only", "HEAD", "lib").decode().split():
+        if name.endswith(".jar") and subprocess.run(["git", f"--git-dir={mirror}", "cat-file", "-e",
+                                                     f"HEAD:{name}"], capture_output=True).returncode == 0:
+            jar = work / "jars" / Path(name).name
+            jar.parent.mkdir(exist_ok=True)
+            jar.write_bytes(_git(mirror, "show", f"HEAD:{name}"))
+            jars.append(str(jar))
+    for package, declaration in STUBS:
+        stub = work / "stubs" / package.replace(".", "/") / f"{declaration.split()[-1]}.java"
+        stub.parent.mkdir(parents=True)
+        stub.write_text(f"package {package};\npublic {declaration} {{}}\n", encoding="utf-8")
+    (work / "Reference.java").write_text(main_source, encoding="utf-8")
+    classpath = ":".join(jars)
+    subprocess.run(["javac", "-nowarn", "-implicit:class", "-sourcepath", "src/main:src/test:stubs", "-cp", classpath,
+                    "-d", "out", "Reference.java"], check=True, cwd=work)
+    (work / "data").mkdir()
+    for source in data.glob("adult*.csv"):
+        (work / "data" / source.name).symlink_to(source.resolve())
+    return classpath
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirror", default="/work/.mirror/arx-deidentifier+arx/repo")
@@ -70,26 +96,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        tarfile.open(fileobj=io.BytesIO(_git(args.mirror, "archive", "HEAD", "src/main", "src/test"))).extractall(work)
-        jars = []
-        for name in _git(args.mirror, "ls-tree", "-r", "--name-only", "HEAD", "lib").decode().split():
-            if name.endswith(".jar") and subprocess.run(["git", f"--git-dir={args.mirror}", "cat-file", "-e",
-                                                         f"HEAD:{name}"], capture_output=True).returncode == 0:
-                jar = work / "jars" / Path(name).name
-                jar.parent.mkdir(exist_ok=True)
-                jar.write_bytes(_git(args.mirror, "show", f"HEAD:{name}"))
-                jars.append(str(jar))
-        for package, declaration in STUBS:
-            stub = work / "stubs" / package.replace(".", "/") / f"{declaration.split()[-1]}.java"
-            stub.parent.mkdir(parents=True)
-            stub.write_text(f"package {package};\npublic {declaration} {{}}\n", encoding="utf-8")
-        (work / "Reference.java").write_text(MAIN, encoding="utf-8")
-        classpath = ":".join(jars)
-        subprocess.run(["javac", "-nowarn", "-implicit:class", "-sourcepath", "src/main:src/test:stubs", "-cp", classpath,
-                        "-d", "out", "Reference.java"], check=True, cwd=work)
-        (work / "data").mkdir()
-        for source in Path(args.data).glob("adult*.csv"):
-            (work / "data" / source.name).symlink_to(source.resolve())
+        classpath = compile_arx(args.mirror, work, MAIN, Path(args.data))
         runs = [f"{k};{limit};{gs};{','.join(response)}" for k, limit, gs, response in CONFIGURATIONS]
         printed = subprocess.run(["java", "-cp", f"out:{classpath}", "Reference", *runs], check=True, cwd=work,
                                  capture_output=True, text=True).stdout

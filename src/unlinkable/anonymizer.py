@@ -37,6 +37,7 @@ from unlinkable.risk.released import released_uniqueness, unique_on_class_labels
 from unlinkable.search import NodeEvaluator, suppressed_of
 from unlinkable.search.algorithms import ALGORITHMS, SEED_RANGE, SEEDED, run_heuristic
 from unlinkable.search.flash import FULL, Flash, SearchOutcome, strategy_keys
+from unlinkable.search.genetic import GeneticOptions
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.transform.local_recoding import LocalRecoding, recode, recoded_frame
@@ -296,6 +297,11 @@ class Anonymizer:
     seed : int, optional
         Seed of the genetic search (a Java long: ``java.util.Random``'s; ARX's deterministic mode is
         ``unlinkable.search.genetic.ARX_DETERMINISTIC_SEED``).
+    genetic : mapping or GeneticOptions, optional
+        The genetic search's settings under ARX's names (``subpopulation_size``, ``iterations``,
+        ``elite_fraction``, ``crossover_fraction``, ``production_fraction``, ``mutation_probability``,
+        ``immigration_fraction``, ``immigration_interval``); those not given keep ARX's defaults
+        (:class:`unlinkable.search.genetic.GeneticOptions`). Only with ``search="genetic"``.
     identifiers : sequence of str
         Columns dropped from the output.
     sensitive : str or sequence of str, optional
@@ -340,7 +346,8 @@ class Anonymizer:
     def __init__(self, *, quasi_identifiers: Sequence[str], hierarchies: Mapping[str, Hierarchy | str | os.PathLike],
                  privacy: Sequence[Any], suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss",
                  search: str = "optimal", time_limit_s: float | None = None, step_limit: int | None = None,
-                 seed: int | None = None, local_recoding: LocalRecoding | Mapping[str, Any] | bool | None = None,
+                 seed: int | None = None, genetic: GeneticOptions | Mapping[str, Any] | None = None,
+                 local_recoding: LocalRecoding | Mapping[str, Any] | bool | None = None,
                  identifiers: Sequence[str] = (),
                  sensitive: str | Sequence[str] | None = None, insensitive: Sequence[str] = (),
                  progress: bool | Progress = True, context: ModelContext | None = None,
@@ -388,6 +395,14 @@ class Anonymizer:
             raise ConfigError(f"the {search} search needs a seed (the same seed gives the same result)",
                               hint=f"search: {{algorithm: {search}, seed: 1}}")
         self.seed = None if seed is None else check_int(seed, "seed", low=SEED_RANGE[0], high=SEED_RANGE[1])
+        if genetic is not None and search != "genetic":
+            raise ConfigError(f"genetic-search settings apply to the genetic search only, not to {search}",
+                              hint="search: {algorithm: genetic, seed: 1, iterations: 20}")
+        if genetic is not None and not isinstance(genetic, (GeneticOptions, Mapping)):
+            raise ConfigError(f"the genetic search's settings must be a mapping, got {shown(genetic)}",
+                              hint="genetic={'iterations': 20}")
+        self.genetic = (genetic if isinstance(genetic, GeneticOptions)
+                        else None if genetic is None else GeneticOptions.from_mapping(genetic))
         self.local_recoding = None if local_recoding in (None, False) else LocalRecoding.from_config(
             dict(local_recoding) if isinstance(local_recoding, Mapping) else local_recoding)
         if self.local_recoding is not None:
@@ -419,7 +434,8 @@ class Anonymizer:
         """Run the configured search over ``lattice``; return the outcome and whether it is optimal."""
         if self.search != "optimal":
             outcome = run_heuristic(self.search, lattice, evaluator.result, step_limit=self.step_limit,
-                                    time_limit_s=self.time_limit_s, seed=self.seed, progress=update)
+                                    time_limit_s=self.time_limit_s, seed=self.seed, genetic_options=self.genetic,
+                                    progress=update)
             return outcome, False  # a heuristic never proves optimality
         if self.practical_monotonicity:
             # ARX's setPracticalMonotonicity: every model and the metric are treated as

@@ -19,7 +19,7 @@ and at most ``MAX_DEPTH`` levels of nesting.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -361,7 +361,11 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
 
 
 def search_options(raw: Any) -> dict[str, Any]:
-    """The ``search`` section as ``{"algorithm", "time_limit_s", "step_limit", "seed", "practical_monotonicity"}``.
+    """The ``search`` section as ``{"algorithm", "time_limit_s", "step_limit", "seed", "practical_monotonicity", "genetic"}``.
+
+    The genetic search's settings are given beside its seed under ARX's names (``iterations``,
+    ``subpopulation_size``, ...: ``unlinkable.search.genetic.GENETIC_SETTINGS``); ``genetic`` holds
+    all of them (checked; ARX's defaults for those not given) when any is given, else None.
 
     Examples
     --------
@@ -369,6 +373,7 @@ def search_options(raw: Any) -> dict[str, Any]:
     1000
     """
     from unlinkable.search.algorithms import ALGORITHMS, SEED_RANGE
+    from unlinkable.search.genetic import GENETIC_SETTINGS, GeneticOptions
 
     if raw is None:
         raw = {}
@@ -376,7 +381,7 @@ def search_options(raw: Any) -> dict[str, Any]:
         raw = {"algorithm": raw}
     if not isinstance(raw, Mapping):
         raise ConfigError(f"`search` must be a mapping, got {shown(raw)}", hint="search: {algorithm: optimal}")
-    check_keys(raw, ("algorithm", "time_limit_s", "step_limit", "seed", "practical_monotonicity"), "`search`")
+    check_keys(raw, ("algorithm", "time_limit_s", "step_limit", "seed", "practical_monotonicity", *GENETIC_SETTINGS), "`search`")
     algorithm = raw.get("algorithm", "optimal")
     if algorithm not in ALGORITHMS:
         raise ConfigError(f"unknown search algorithm {shown(algorithm)}",
@@ -394,8 +399,13 @@ def search_options(raw: Any) -> dict[str, Any]:
     if not isinstance(practical, bool):
         raise ConfigError(f"`search.practical_monotonicity` must be true or false, got {shown(practical)}",
                           hint="search: {algorithm: optimal, practical_monotonicity: true}")
+    given = {key: raw[key] for key in GENETIC_SETTINGS if key in raw}
+    if given and algorithm != "genetic":
+        raise ConfigError(f"`search.{next(iter(given))}` is a setting of the genetic search, not of {algorithm}",
+                          hint="search: {algorithm: genetic, seed: 1, iterations: 20}")
+    genetic = asdict(GeneticOptions.from_mapping(given)) if given else None
     return {"algorithm": algorithm, "time_limit_s": limit, "step_limit": steps, "seed": seed,
-            "practical_monotonicity": practical}
+            "practical_monotonicity": practical, "genetic": genetic}
 
 
 def assess_options(raw: Any) -> dict[str, Any]:

@@ -239,6 +239,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
         step_limit=search["step_limit"],
         # the search's own seed, else the job's (a seeded search needs one)
         seed=search["seed"] if search["seed"] is not None or search["algorithm"] not in SEEDED else sections.get("seed"),
+        genetic=search["genetic"],
         practical_monotonicity=search["practical_monotonicity"],
         local_recoding=sections.get("local_recoding"),
         identifiers=[c for c in identifiers if c in frame.columns],  # SDC steps already dropped them

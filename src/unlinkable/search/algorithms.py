@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from unlinkable.search.flash import NodeResult, SearchOutcome
+    from unlinkable.search.genetic import GeneticOptions
     from unlinkable.search.lattice import Lattice
 
 #: name -> what it is (ARX's name in brackets)
@@ -31,6 +32,7 @@ SEED_RANGE = (-(1 << 63), (1 << 63) - 1)
 
 def run_heuristic(name: str, lattice: Lattice, checker: Callable[[int], NodeResult], *,
                   step_limit: int | None = None, time_limit_s: float | None = None, seed: int | None = None,
+                  genetic_options: GeneticOptions | None = None,
                   progress: Callable[[int, None], None] | None = None) -> SearchOutcome:
     """Run the heuristic search ``name``; the outcome's optimum is the best anonymous node it checked.
 
@@ -53,12 +55,12 @@ def run_heuristic(name: str, lattice: Lattice, checker: Callable[[int], NodeResu
         return lightning(lattice, checker, top_down=name == "top-down", step_limit=step_limit,
                          time_limit_s=time_limit_s, progress=progress)
     if name == "genetic":
-        from unlinkable.search.genetic import genetic
+        from unlinkable.search.genetic import GeneticOptions, genetic
 
         if seed is None:
             raise ValueError("the genetic search needs a seed")
-        return genetic(lattice, checker, seed=seed, step_limit=step_limit, time_limit_s=time_limit_s,
-                       progress=progress)
+        return genetic(lattice, checker, seed=seed, options=genetic_options or GeneticOptions(), step_limit=step_limit,
+                       time_limit_s=time_limit_s, progress=progress)
     raise ValueError(f"unknown heuristic search {name!r}")
 
 

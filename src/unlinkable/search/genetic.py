@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from unlinkable.constraints import Constraint, Interval, check, check_keys
 from unlinkable.java_random import JavaRandom, java_round
 from unlinkable.search.flash import NodeResult, SearchOutcome
 from unlinkable.search.lattice import Lattice
@@ -31,9 +33,36 @@ from unlinkable.search.lattice import Lattice
 ARX_DETERMINISTIC_SEED = -559038737
 
 
+#: each setting's constraint (ARX's ``setGeneticAlgorithm*`` take any value; these keep the algorithm defined:
+#: a positive count, fractions of a sub-population, a production pool of at least one individual)
+GENETIC_SETTINGS: dict[str, Constraint] = {
+    "subpopulation_size": Interval(int, 1, None),
+    "iterations": Interval(int, 1, None),
+    "crossover_fraction": Interval(float, 0, 1),
+    "elite_fraction": Interval(float, 0, 1),
+    "production_fraction": Interval(float, 0, 1, closed="right"),
+    "mutation_probability": Interval(float, 0, 1),
+    "immigration_fraction": Interval(float, 0, 1),
+    "immigration_interval": Interval(int, 1, None),
+}
+
+
 @dataclass(frozen=True)
 class GeneticOptions:
-    """ARX's genetic-algorithm settings, with ARX's defaults (``ARXConfiguration``)."""
+    """ARX's genetic-algorithm settings (``ARXConfiguration.setGeneticAlgorithm*``), with ARX's defaults.
+
+    ``subpopulation_size`` individuals beyond one per quasi-identifier in each of the two
+    sub-populations, ``iterations`` rounds; per round the best ``elite_fraction`` are kept, the worst
+    ``crossover_fraction`` replaced by children of parents from the best ``production_fraction``,
+    the rest mutated (up to ``ceil(mutation_probability * m)`` attributes); every
+    ``immigration_interval`` rounds the best ``immigration_fraction`` move (ARX's integer cast makes
+    that none below 1). Checked against :data:`GENETIC_SETTINGS` when made.
+
+    Examples
+    --------
+    >>> GeneticOptions(iterations=10).iterations, GeneticOptions().subpopulation_size
+    (10, 100)
+    """
 
     subpopulation_size: int = 100
     iterations: int = 50
@@ -43,6 +72,21 @@ class GeneticOptions:
     mutation_probability: float = 0.2
     immigration_fraction: float = 0.2
     immigration_interval: int = 10
+
+    def __post_init__(self) -> None:
+        for name, constraint in GENETIC_SETTINGS.items():
+            object.__setattr__(self, name, check(getattr(self, name), constraint, name, owner="the genetic search",
+                                                 hint=f"ARX's default is {getattr(GeneticOptions, name)}"))
+
+    @classmethod
+    def from_mapping(cls, settings: Mapping[str, Any]) -> GeneticOptions:
+        """The settings given (the others at ARX's defaults), unknown names refused.
+
+        >>> GeneticOptions.from_mapping({"elite_fraction": 0.1}).elite_fraction
+        0.1
+        """
+        check_keys(settings, tuple(GENETIC_SETTINGS), "the genetic search", noun="setting")
+        return cls(**settings)
 
 
 class _Stop(Exception):
@@ -206,4 +250,4 @@ def _binary_search(values: list[float], key: float) -> int:
     return low
 
 
-__all__ = ["genetic", "GeneticOptions", "ARX_DETERMINISTIC_SEED"]
+__all__ = ["genetic", "GeneticOptions", "GENETIC_SETTINGS", "ARX_DETERMINISTIC_SEED"]
