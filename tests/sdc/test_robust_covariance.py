@@ -117,6 +117,17 @@ def test_same_seed_same_result_and_numpy_generator() -> None:
     assert a.subset.tolist() == b.subset.tolist() and np.array_equal(a.covariance, b.covariance)
 
 
+def test_large_table_finds_the_planted_outliers() -> None:
+    """n > 1500: the first C-steps run on a random subset of 1500 records, the last on all of them."""
+    x = np.random.default_rng(2).standard_normal((3000, 3))
+    x[:150] += 8  # 5% far off: outside the 0.975 chi-square quantile of the clean core
+    fit = minimum_covariance_determinant(x, seed=3)
+    assert not fit.weights[:150].any() and fit.weights[150:].mean() > 0.95
+    assert np.abs(fit.center).max() < 0.1 and set(fit.subset.tolist()).isdisjoint(range(150))
+    again = minimum_covariance_determinant(x, seed=3)
+    assert np.array_equal(again.covariance, fit.covariance)
+
+
 @pytest.mark.parametrize(("x", "match"), [
     (np.ones((3, 2)), "more than p \\+ 1"),
     (np.array([[1.0, np.nan]] * 6), "missing"),

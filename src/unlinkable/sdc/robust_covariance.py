@@ -24,9 +24,11 @@ by the Mahalanobis distance are outliers. sdcMicro's ``addNoise(method = "outdec
    covariance (times ``c(p, 0.975)`` and the reweighted small-sample factor when some were dropped)
    are the result (robustbase >= 0.99-0; its earlier versions used ``c(p, kept/n)``).
 
-Where robustbase would split n >= 600 records into subsets of 300 for the first C-steps, this module
-still treats the table as a whole (more work, the same kind of answer; the results may differ
-there). Exact ties between distances at the h-th place may also pick a different record than
+Where robustbase splits n >= 600 records into groups of 300 for the first C-steps and then merges
+them (at most 1500 records), this module runs the first C-steps on one random subset of 1500
+records when n > 1500 (h scaled to it, as robustbase's ``int(1500 h / n)``), and the final ones on
+every record: the same design, not the same draws, so results may differ from robustbase's for
+n >= 600. Exact ties between distances at the h-th place may also pick a different record than
 robustbase's selection algorithm. With every subset enumerated (small n) no random number is drawn
 unless a trial subset is singular.
 
@@ -54,6 +56,8 @@ __all__ = ["MinimumCovarianceDeterminant", "minimum_covariance_determinant", "ma
 #: largest n for which every subset of p + 1 records is a trial start, by p + 1 (robustbase's replow)
 EXHAUSTIVE_MAX_N = {1: 500, 2: 50, 3: 22, 4: 17, 5: 15, 6: 14}
 _STAGE1_STEPS, _FINAL_STEPS, _KEPT = 2, 100, 10
+#: records the first C-steps see on a large table (robustbase's nmini * kmini = 300 * 5)
+_MERGED = 1500
 
 # robustbase's simulated small-sample factors for alpha = 1/2 ({(p, n): factor}; MCDcnp2s in
 # R/covMcd.R), printed by scripts/extract_mcd_tables.py; a test compares them with the sources.
@@ -196,6 +200,15 @@ def _uniform(rng: Any) -> float:
     return float(draw)
 
 
+def _random_rows(n: int, m: int, rng: Any) -> np.ndarray:
+    """m distinct rows of n, by a partial Fisher-Yates shuffle on uniform draws (m draws, not n)."""
+    order = np.arange(n)
+    for i in range(m):
+        j = i + int(_uniform(rng) * (n - i))
+        order[i], order[j] = order[j], order[i]
+    return order[:m]
+
+
 def _grow(rows: np.ndarray, n: int, rng: Any) -> np.ndarray:
     """Add the (floor(u (n - m)) + 1)-th record not yet in the subset (robustbase's prdraw)."""
     rank = int(_uniform(rng) * (n - len(rows)))
@@ -324,36 +337,43 @@ def _fast_mcd(data: np.ndarray, h: int, alpha: float, starts: int, rng: Any
                          hint="leave that column out of the robust covariance")
     z = (data - median) / scale
 
-    def c_steps(mean: np.ndarray, cov: np.ndarray, steps: int) -> Iterator[tuple[float, np.ndarray, np.ndarray, np.ndarray]]:
-        """(log det, mean, cov, squared distances) of each C-step, until the log det repeats the one two steps back."""
-        rows = _nearest(_distances(z, mean, cov), h)
+    def c_steps(block: np.ndarray, size: int, mean: np.ndarray, cov: np.ndarray,
+                steps: int) -> Iterator[tuple[float, np.ndarray, np.ndarray, np.ndarray]]:
+        """(log det, mean, cov, squared distances) of each C-step on the records ``block`` keeping
+        ``size`` of them, until the log det repeats the one two steps back."""
+        rows = _nearest(_distances(block, mean, cov), size)
         before = previous = -np.inf
         for step in range(1, steps + 1):
-            mean, cov = _mean_cov(z, rows)
+            mean, cov = _mean_cov(block, rows)
             det = _log_det(cov, eps)
             if det is None:
-                raise InputError(f"the MCD is singular: {h} records lie on a hyperplane (an exact fit)",
+                raise InputError(f"the MCD is singular: {size} records lie on a hyperplane (an exact fit)",
                                  hint="leave out a column that the others determine")
             if step >= 2 and det == before:
                 return
             before, previous = previous, det
-            d2 = _distances(z, mean, cov)
+            d2 = _distances(block, mean, cov)
             yield det, mean, cov, d2
-            rows = _nearest(d2, h)
+            rows = _nearest(d2, size)
 
-    # stage 1: two C-steps from every trial subset; the ten lowest determinants are kept
+    # stage 1: two C-steps from every trial subset; the ten lowest determinants are kept. On a large
+    # table they run on a random subset of _MERGED records (robustbase's merged groups), h scaled.
+    block, size = z, h
+    if n > _MERGED:
+        block = z[np.sort(_random_rows(n, _MERGED, rng))]
+        size = int(_MERGED * (h / n))
     kept: list[tuple[float, np.ndarray, np.ndarray]] = []
-    for rows in _trial_subsets(n, p + 1, starts, rng):
+    for rows in _trial_subsets(len(block), p + 1, starts, rng):
         rows = np.sort(rows)
         while True:
-            mean, cov = _mean_cov(z, rows)
+            mean, cov = _mean_cov(block, rows)
             if _log_det(cov, eps) is not None:
                 break
-            if len(rows) >= n:
+            if len(rows) >= len(block):
                 raise InputError("the MCD is singular: the records lie on a hyperplane (an exact fit)",
                                  hint="leave out a column that the others determine")
-            rows = _grow(rows, n, rng)
-        steps = list(c_steps(mean, cov, _STAGE1_STEPS))
+            rows = _grow(rows, len(block), rng)
+        steps = list(c_steps(block, size, mean, cov, _STAGE1_STEPS))
         if not steps:
             continue
         det, mean, cov, _ = steps[-1]
@@ -370,7 +390,7 @@ def _fast_mcd(data: np.ndarray, h: int, alpha: float, starts: int, rng: Any
     # stage 3: the kept ones to convergence; the lowest determinant met wins (the first on a tie)
     best: tuple[float, np.ndarray, np.ndarray, np.ndarray] | None = None
     for _, mean, cov in kept:
-        for found in c_steps(mean, cov, _FINAL_STEPS):
+        for found in c_steps(z, h, mean, cov, _FINAL_STEPS):
             if best is None or found[0] < best[0]:
                 best = found
     if best is None:  # pragma: no cover - kept is never empty: every trial yields two C-steps
