@@ -3,6 +3,9 @@
 The privacy of the release rests on this draw being secret and unpredictable, so it comes from
 the operating system's cryptographic source (``os.urandom``): 53 random bits per record, compared
 with beta exactly as a uniform double in [0, 1) would be. No seed exists, none is stored.
+OpenDP (0.16) offers no per-record Bernoulli sampling in its Python API (its subsampling
+combinator, ``make_population_amplification``, assumes the sample is already drawn), so the draw
+stays here.
 
 ``arx_deterministic_sample`` replays ARX's test mode instead (``new Random(0xDEADBEEF)``, one
 ``nextDouble() < beta`` per record in table order). Its sample is public knowledge, so a release

@@ -16,7 +16,15 @@ is better), converted to a double as ``BigFraction.doubleValue`` does. Records w
 sample count as suppressed.
 
 The uniform draw of each step comes from the operating system's cryptographic source; no seed
-exists. ``deterministic=True`` replays ARX's test stream (``new Random(0xDEADBEEF)``) and ARX's
+exists. OpenDP (0.16) was weighed for this draw and is not used: its pure-DP selection
+(``make_noisy_max`` with ``max_divergence``) is permute-and-flip (exponential noise), a different
+distribution with the same epsilon (scores 0, 1, 2 at scale 2: the best is picked with probability
+about 0.59 against the exponential mechanism's 0.51), so it would not be ARX's mechanism; the Gumbel
+form that is (``make_report_noisy_max_gumbel``) is deprecated since 0.14, and its replacement
+accounts in zero-concentrated DP (rho), not in SafePub's epsilon. OpenDP also takes its own
+randomness, so ARX's seeded replay below could not go through it either.
+
+``deterministic=True`` replays ARX's test stream (``new Random(0xDEADBEEF)``) and ARX's
 candidate order (a ``java.util.HashMap`` of lattice ids, emulated by :class:`_JavaHashOrder`): the
 choice is then public and NOT differentially private (Python API only, for comparing with ARX).
 """
