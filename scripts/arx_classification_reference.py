@@ -31,32 +31,42 @@ CONFIGURATIONS = [(5, 0.04, 0.5, ["salary-class"]), (2, 0.0, 0.5, ["salary-class
                   (3, 0.05, 0.0, ["education"])]
 #: types of jars the mirror does not hold (pdfbox-app, hadoop-core), named but never used on this path
 STUBS = [("org.apache.pdfbox.pdmodel.font", "class PDFont"), ("org.apache.hadoop.io", "interface Writable")]
-MAIN = """
+def reference_program(configure: str, test_case: str, score: str, imports: str = "") -> str:
+    """``Reference.java``: for each argument (fields split by ``;`` into ``p``), ``configure`` builds
+    ``config`` (KAnonymity(p[0]) is added), ``test_case`` the ARX test fixture's case on adult, and the
+    optimum's transformation and ``score`` (an expression of ``optimum``) are printed as JSON."""
+    return f"""
 import java.util.*;
 import org.deidentifier.arx.*;
 import org.deidentifier.arx.criteria.KAnonymity;
 import org.deidentifier.arx.metric.Metric;
 import org.deidentifier.arx.test.AbstractAnonymizationTest;
 import org.deidentifier.arx.test.AbstractAnonymizationTest.ARXAnonymizationTestCase;
-public class Reference {
-  public static void main(String[] args) throws Exception {
+{imports}
+public class Reference {{
+  public static void main(String[] args) throws Exception {{
     StringBuilder out = new StringBuilder("[");
-    for (int i = 0; i < args.length; i++) {
+    for (int i = 0; i < args.length; i++) {{
       String[] p = args[i].split(";");
-      ARXConfiguration config = ARXConfiguration.create(Double.parseDouble(p[1]),
-          Metric.createClassificationMetric(Double.parseDouble(p[2])));
+      {configure}
       config.addPrivacyModel(new KAnonymity(Integer.parseInt(p[0])));
-      ARXAnonymizationTestCase tc = new ARXAnonymizationTestCase(config, "", "./data/adult.csv", 0d, new int[0],
-          false, null, p[3].split(","));
+      ARXAnonymizationTestCase tc = {test_case};
       ARXResult result = new ARXAnonymizer().anonymize(AbstractAnonymizationTest.getDataObject(tc), config);
       ARXLattice.ARXNode optimum = result.getGlobalOptimum();
-      out.append(i == 0 ? "" : ", ").append("{\\"transformation\\": ").append(Arrays.toString(optimum.getTransformation()))
-         .append(", \\"loss\\": \\"").append(optimum.getHighestScore().getValue()).append("\\"}");
-    }
+      out.append(i == 0 ? "" : ", ").append("{{\\"transformation\\": ").append(Arrays.toString(optimum.getTransformation()))
+         .append(", \\"loss\\": \\"").append({score}).append("\\"}}");
+    }}
     System.out.println(out.append("]"));
-  }
-}
+  }}
+}}
 """
+
+
+MAIN = reference_program(
+    "ARXConfiguration config = ARXConfiguration.create(Double.parseDouble(p[1]), "
+    "Metric.createClassificationMetric(Double.parseDouble(p[2])));",
+    'new ARXAnonymizationTestCase(config, "", "./data/adult.csv", 0d, new int[0], false, null, p[3].split(","))',
+    "optimum.getHighestScore().getValue()")
 
 
 def _git(mirror: str, *args: str) -> bytes:

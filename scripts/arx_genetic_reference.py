@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from arx_classification_reference import _git, compile_arx  # noqa: E402
+from arx_classification_reference import _git, compile_arx, reference_program  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: ARX's setter suffixes, in the order the Java program reads them
@@ -39,21 +39,8 @@ CONFIGURATIONS = [
      "elite_fraction": 0.2, "crossover_fraction": 0.2, "production_fraction": 0.2, "mutation_probability": 0.2,
      "immigration_fraction": 0.2, "immigration_interval": 10},
 ]
-MAIN = """
-import java.util.*;
-import org.deidentifier.arx.*;
-import org.deidentifier.arx.ARXConfiguration.AnonymizationAlgorithm;
-import org.deidentifier.arx.criteria.KAnonymity;
-import org.deidentifier.arx.metric.Metric;
-import org.deidentifier.arx.test.AbstractAnonymizationTest;
-import org.deidentifier.arx.test.AbstractAnonymizationTest.ARXAnonymizationTestCase;
-public class Reference {
-  public static void main(String[] args) throws Exception {
-    StringBuilder out = new StringBuilder("[");
-    for (int i = 0; i < args.length; i++) {
-      String[] p = args[i].split(";");
-      ARXConfiguration config = ARXConfiguration.create(Double.parseDouble(p[1]), Metric.createLossMetric());
-      config.addPrivacyModel(new KAnonymity(Integer.parseInt(p[0])));
+MAIN = reference_program(
+    """ARXConfiguration config = ARXConfiguration.create(Double.parseDouble(p[1]), Metric.createLossMetric());
       config.setAlgorithm(AnonymizationAlgorithm.BEST_EFFORT_GENETIC);
       config.setGeneticAlgorithmDeterministic(true);
       config.setHeuristicSearchTimeLimit(Integer.MAX_VALUE);
@@ -65,17 +52,10 @@ public class Reference {
       config.setGeneticAlgorithmProductionFraction(Double.parseDouble(p[7]));
       config.setGeneticAlgorithmMutationProbability(Double.parseDouble(p[8]));
       config.setGeneticAlgorithmImmigrationFraction(Double.parseDouble(p[9]));
-      config.setGeneticAlgorithmImmigrationInterval(Integer.parseInt(p[10]));
-      ARXAnonymizationTestCase tc = new ARXAnonymizationTestCase(config, "./data/adult.csv", 0d, new int[0], false);
-      ARXResult result = new ARXAnonymizer().anonymize(AbstractAnonymizationTest.getDataObject(tc), config);
-      ARXLattice.ARXNode optimum = result.getGlobalOptimum();
-      out.append(i == 0 ? "" : ", ").append("{\\"transformation\\": ").append(Arrays.toString(optimum.getTransformation()))
-         .append(", \\"loss\\": \\"").append(optimum.getHighestScore().toString()).append("\\"}");
-    }
-    System.out.println(out.append("]"));
-  }
-}
-"""
+      config.setGeneticAlgorithmImmigrationInterval(Integer.parseInt(p[10]));""",
+    'new ARXAnonymizationTestCase(config, "./data/adult.csv", 0d, new int[0], false)',
+    "optimum.getHighestScore().toString()",
+    imports="import org.deidentifier.arx.ARXConfiguration.AnonymizationAlgorithm;")
 
 
 def main() -> None:
