@@ -29,7 +29,7 @@ def test_k2_hand_worked():
     sizes = res.table.group_by(["age", "zipcode"]).len()["len"]
     assert sizes.min() >= 2
     assert res.suppressed == 0 and res.optimal
-    d = res.to_dict(include_risk=False)
+    d = res.to_dict()
     for key in ("transformation", "metric", "loss", "loss_per_attribute", "suppressed", "equivalence_classes",
                 "optimal", "nodes_checked", "runtime_s", "loss_string", "min_class_size", "lattice"):
         assert key in d
@@ -130,11 +130,11 @@ def test_a_kept_insensitive_column_that_singles_out_records_is_measured():
     # every name is different: kept as is, it makes all 7 records unique, alone and with the QIs
     res = _k2(insensitive=["name"]).fit(_frame())
     assert res.table["name"].to_list() == list("abcdefg")
-    figures = res.to_dict(include_risk=False)["released_uniqueness"]
+    figures = res.to_dict()["released_uniqueness"]
     assert figures["columns"] == ["age", "zipcode", "name"]
     assert figures["unique_records"] == 7 and figures["sample_uniques"] == 1.0
     assert figures["kept_columns"] == [{"column": "name", "alone": 1.0, "with_quasi_identifiers": 1.0, "warn": True}]
-    assert res.to_dict(include_risk=False)["roles"] == {"age": "quasi-identifier", "zipcode": "quasi-identifier",
+    assert res.to_dict()["roles"] == {"age": "quasi-identifier", "zipcode": "quasi-identifier",
                                                         "name": "insensitive"}
 
 
@@ -179,7 +179,7 @@ def test_sensitive_attribute_without_a_model_is_warned_about_issue_9():
     with pytest.warns(UnprotectedSensitiveWarning, match="disease"):
         result = a.fit(_frame().with_columns(disease=pl.Series(list("xyxyxyx"))))
     assert result.unprotected_sensitive == ["disease"]
-    assert result.to_dict(include_risk=False)["unprotected_sensitive"] == ["disease"]
+    assert result.to_dict()["unprotected_sensitive"] == ["disease"]
     protected = Anonymizer(quasi_identifiers=["age"], hierarchies={"age": AGE}, identifiers=["name", "zipcode"],
                            privacy=[{"k-anonymity": {"k": 2}},
                                     {"l-diversity": {"attribute": "disease", "variant": "distinct", "l": 1}}],

@@ -53,11 +53,14 @@ class UnprotectedSensitiveWarning(UserWarning):
     """A sensitive attribute is released as it is, and no privacy model limits what it discloses."""
 
 
-@dataclass
-class Result:
-    """The anonymized table and how it was obtained."""
+@dataclass(frozen=True)
+class TransformationFigures:
+    """What one transformation of the table gives: its hierarchy levels, loss and released classes.
 
-    table: Any
+    The fields :class:`Result` (the optimum) and :class:`TransformationScore` (any one
+    transformation) share; ``figures()`` gives them under the keys of both JSON outputs.
+    """
+
     transformation: dict[str, int]
     metric: str
     loss: float
@@ -65,6 +68,20 @@ class Result:
     loss_per_attribute: dict[str, float] | None
     suppressed: int
     equivalence_classes: int
+
+    def figures(self) -> dict[str, Any]:
+        """The shared figures, JSON-ready."""
+        return {"transformation": dict(self.transformation), "metric": self.metric, "loss": self.loss,
+                "loss_string": self.loss_string, "loss_per_attribute": self.loss_per_attribute,
+                "suppressed": self.suppressed, "equivalence_classes": self.equivalence_classes}
+
+
+@dataclass(frozen=True)
+class Result(TransformationFigures):
+    """The anonymized table and how it was obtained (the risk of the release is not assessed here:
+    :meth:`assess_release` does it when asked)."""
+
+    table: Any
     min_class_size: int
     max_class_size: int
     avg_class_size: float
@@ -88,44 +105,39 @@ class Result:
     #: the quasi-identifiers as the search encoded them (``encode_column``'s codes), for an assessment
     #: of the input that need not encode them again; None when one has a missing value (the search
     #: reads it as a value, the assessment as missing)
-    input_codes: dict[str, EncodedColumn] | None = field(default=None, repr=False)
+    input_codes: dict[str, EncodedColumn] | None = field(default=None, repr=False, compare=False)
     #: the released quasi-identifiers' codes, derived on demand from the search's (None: encode the text)
-    _released_codes: Callable[[], dict[str, EncodedColumn]] | None = field(default=None, repr=False)
-    _risk_after: Any = field(default=None, repr=False)
+    _released_codes: Callable[[], dict[str, EncodedColumn]] | None = field(default=None, repr=False, compare=False)
     #: on a distributed backend: the release with the input's quasi-identifiers beside it (hidden
     #: columns, by quasi-identifier), for the verifier to compare row by row where the records are
-    paired: tuple[Any, dict[str, str]] | None = field(default=None, repr=False)
+    paired: tuple[Any, dict[str, str]] | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def risk_after(self) -> dict | None:
-        """``unlinkable.assess`` figures of the released table (None when assessment is unavailable)."""
-        if self._risk_after is None:
-            encoded = self._released_codes() if self._released_codes is not None else None
-            self._risk_after = _assess(self.table, self.quasi_identifiers, encoded)
-            classes = self._risk_after.get("equivalence_classes")
-            if self.suppressed and isinstance(classes, dict):
-                # The suppressed records (all quasi-identifiers *) are one group of the released table
-                # for the risk figures, but not a class in ARX's count: keep both, named.
-                classes["suppressed_records"] = self.suppressed
-                classes["count_excluding_suppressed"] = self.equivalence_classes
-        return self._risk_after or None
+    def assess_release(self) -> dict[str, Any]:
+        """``unlinkable.assess`` figures of the released table (on the search's codes while it holds them).
+
+        The suppressed records (all quasi-identifiers ``*``) are one group of the released table for
+        the risk figures, but not a class in ARX's count: ``equivalence_classes`` keeps both, named.
+        """
+        encoded = self._released_codes() if self._released_codes is not None else None
+        risk = _assess(self.table, self.quasi_identifiers, encoded)
+        classes = risk.get("equivalence_classes")
+        if self.suppressed and isinstance(classes, dict):
+            classes["suppressed_records"] = self.suppressed
+            classes["count_excluding_suppressed"] = self.equivalence_classes
+        return risk
 
     def drop_codes(self) -> None:
-        """Let go of the search's codes (``input_codes``, and those the released table's risk was
+        """Let go of the search's codes (``input_codes``, and those the released table's risk is
         computed from): a command that has taken both assessments frees their memory before verifying."""
-        self.input_codes = None
-        self._released_codes = None
+        # the codes are a memory handle, not a figure of the result: dropping them changes no figure
+        object.__setattr__(self, "input_codes", None)
+        object.__setattr__(self, "_released_codes", None)
 
-    def to_dict(self, *, include_risk: bool = True) -> dict[str, Any]:
-        """JSON-ready result (keys as in the job result file)."""
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready result (keys as in the job result file, without ``risk_after``: see
+        :meth:`assess_release`)."""
         out: dict[str, Any] = {
-            "transformation": dict(self.transformation),
-            "metric": self.metric,
-            "loss": self.loss,
-            "loss_string": self.loss_string,
-            "loss_per_attribute": self.loss_per_attribute,
-            "suppressed": self.suppressed,
-            "equivalence_classes": self.equivalence_classes,
+            **self.figures(),
             "min_class_size": self.min_class_size,
             "max_class_size": self.max_class_size,
             "avg_class_size": self.avg_class_size,
@@ -144,10 +156,6 @@ class Result:
             out["unprotected_sensitive"] = list(self.unprotected_sensitive)
         if self.local_recoding is not None:
             out["local_recoding"] = self.local_recoding
-        if include_risk:
-            risk = self.risk_after
-            if risk:
-                out["risk_after"] = risk
         return out
 
 
@@ -186,24 +194,14 @@ class _Setup:
 
 
 @dataclass(frozen=True)
-class TransformationScore:
+class TransformationScore(TransformationFigures):
     """What one transformation costs: ARX's ``getInformationLoss`` of a node, plus its classes."""
 
-    transformation: dict[str, int]
-    metric: str
-    loss: float
-    loss_string: str
-    loss_per_attribute: dict[str, float] | None
-    suppressed: int
-    equivalence_classes: int
     anonymous: bool
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures."""
-        return {"transformation": dict(self.transformation), "metric": self.metric, "loss": self.loss,
-                "loss_string": self.loss_string, "loss_per_attribute": self.loss_per_attribute,
-                "suppressed": self.suppressed, "equivalence_classes": self.equivalence_classes,
-                "anonymous": self.anonymous}
+        return {**self.figures(), "anonymous": self.anonymous}
 
 
 def score(data: Any, *, levels: Mapping[str, int] | Sequence[int], quasi_identifiers: Sequence[str],
@@ -855,8 +853,7 @@ class Anonymizer:
         result = self._result(released, best, outcome, optimal, maps, lattice, roles, uniqueness, unprotected, started,
                               released=best.classes.sizes[~best.suppressed_classes],
                               suppressed=int(best.suppressed_records))
-        result.paired = (paired, originals)
-        return result
+        return replace(result, paired=(paired, originals))
 
     def _setup(self, frame: pl.DataFrame, shown: Progress | None = None) -> _Setup:
         """Checks of ``frame`` against the configuration, its encoding and the node evaluator."""
@@ -1010,4 +1007,4 @@ class Anonymizer:
         )
 
 
-__all__ = ["Anonymizer", "Result", "TransformationScore", "UnprotectedSensitiveWarning", "score"]
+__all__ = ["Anonymizer", "Result", "TransformationFigures", "TransformationScore", "UnprotectedSensitiveWarning", "score"]

@@ -32,8 +32,9 @@ from unlinkable.risk.subsets import uniqueness_by_attributes
 
 
 @dataclass(frozen=True, eq=False)
-class Assessment:
-    """The result of :func:`assess`: figures (``to_dict``) and per-record risks (``records``)."""
+class AssessmentResult:
+    """The result of :func:`assess` and of ``unlinkable assess``: figures (``to_dict``, the command's
+    JSON) and per-record risks (``records``, its per-record CSV)."""
 
     summary: Mapping[str, Any]
     per_record: Mapping[str, np.ndarray] = field(repr=False)
@@ -59,6 +60,10 @@ class Assessment:
 
     def __getitem__(self, key: str) -> Any:
         return self.summary[key]
+
+
+#: the earlier name of :class:`AssessmentResult`
+Assessment = AssessmentResult
 
 
 def assess(
@@ -87,7 +92,7 @@ def assess(
     encoded: Mapping[str, EncodedColumn] | None = None,
     backend: Any = None,
     spark: Any = None,
-) -> Assessment:
+) -> AssessmentResult:
     """Measure how re-identifiable a table is, by every measure of ARX and sdcMicro.
 
     Parameters
@@ -282,7 +287,7 @@ def assess(
                                                                    counts=sizes)
     summary["attribute_effects"] = attribute_effects(shifted, cards, qis, lifted=_lifts(qis, dictionaries, hier),
                                                      threshold=threshold, counts=sizes)
-    return Assessment(summary, per_record)
+    return AssessmentResult(summary, per_record)
 
 
 def _names(value: str | Sequence[str] | None, what: str) -> list[str]:

@@ -62,7 +62,7 @@ def test_secure_mode_draws_a_fresh_sample_and_states_no_seed():
     first, second = _anonymize(model), _anonymize(model)
     stars = [(t["age"] == "*").to_numpy() for t in (first.table, second.table)]
     assert not np.array_equal(*stars)   # 480 records kept with p = 0.86: equal draws have p ~ 1e-80
-    text = json.dumps(first.to_dict(include_risk=False), default=str)
+    text = json.dumps(first.to_dict(), default=str)
     assert "seed" not in text.lower() and "deterministic" not in text.lower()
     _verify(first.table, model)
 

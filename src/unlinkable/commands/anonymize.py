@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from unlinkable.backend_selection import get_backend
@@ -22,6 +24,7 @@ from unlinkable.data.roles import KEPT_AS_IS, Role, column_roles
 from unlinkable.errors import ConfigError
 from unlinkable.models import ModelContext
 from unlinkable.progress import Progress
+from unlinkable.results import AnonymizationResult, SdcResult
 from unlinkable.search.algorithms import SEEDED
 
 log = logging.getLogger(__name__)
@@ -93,27 +96,28 @@ def _release(job: Any, args: argparse.Namespace, outputs: OutputSet, shown: Prog
     identifiers = job.names(Role.IDENTIFIER)
     source = str(job.input.path)
 
-    sdc_payload: dict[str, Any] | None = None
+    result: AnonymizationResult | SdcResult | None = None
     work = frame
     if sections.get("steps"):
-        work, sdc_payload = _run_steps(job, frame, identifiers, source, shown)
+        work, result = _run_steps(job, frame, identifiers, source, shown)
     if sections.get("privacy"):
-        table, payload, summary = _anonymize(job, frame, work, identifiers, source, shown)
-        if sdc_payload is not None:
-            payload["steps"] = sdc_payload["steps"]
-            payload["claims"] = sdc_payload["claims"]
-        kind = "anonymize"
+        table, anonymized, summary = _anonymize(job, frame, work, identifiers, source, shown)
+        if isinstance(result, SdcResult):
+            anonymized = replace(anonymized, steps=result.steps, claims=result.claims)
+        result, kind = anonymized, "anonymize"
     else:
-        assert sdc_payload is not None  # a job runs steps, privacy models, or both (checked above)
-        table, payload, kind = work, sdc_payload, "sdc"
-        summary = (f"ran {len(payload['steps'])} step(s) on {frame.height} records; "
-                   + "; ".join(f"{c['name']} k={c['k']} {c['status']}" for c in payload["claims"]))
-    summary += _kept_warnings(payload)
+        assert isinstance(result, SdcResult)  # a job runs steps, privacy models, or both (checked above)
+        table, kind = work, "sdc"
+        summary = (f"ran {len(result.steps)} step(s) on {frame.height} records; "
+                   + "; ".join(f"{c['name']} k={c['k']} {c['status']}" for c in result.claims))
+    uniqueness = result.release["released_uniqueness"] if isinstance(result, AnonymizationResult) else result.released_uniqueness
+    summary += _kept_warnings(uniqueness)
 
     if job.output.path is not None:
         table, escaping = escape_for_csv(table, job.output.path, enabled=job.output.escape_formulas)
-        payload["formula_escaping"] = escaping.to_dict()
+        result = replace(result, formula_escaping=escaping.to_dict())
     shown.begin("write")
+    payload = result.to_dict()
     json_text = json.dumps(payload, indent=2, default=str) + "\n"
     report_html = None
     if job.output.report is not None:
@@ -174,14 +178,16 @@ def _release_distributed(job: Any, args: argparse.Namespace, outputs: OutputSet,
                              identifiers=identifiers, input_columns=columns)
         shown.begin("risk", f"before and after, on {engine.name}")
         source = str(job.input.path)
-        payload = result.to_dict()
+        release, risk_after = result.to_dict(), result.assess_release()
         before = assess(table, quasi_identifiers=qis, suda2=False, source=source, identifiers=identifiers, backend=engine)
-        payload.update(source=source, records=before["records"], identifiers=identifiers, backend=engine.name,
-                       risk_before=before.to_dict())
+        anonymized = AnonymizationResult(release=release, risk_after=risk_after, source=source,
+                                         records=before["records"], identifiers=tuple(identifiers),
+                                         risk_before=before.to_dict(), backend=engine.name)
         released = result.table
         if job.output.path is not None:
             released, escaping = escape_formulas_spark(released, job.output.path, enabled=job.output.escape_formulas)
-            payload["formula_escaping"] = escaping.to_dict()
+            anonymized = replace(anonymized, formula_escaping=escaping.to_dict())
+        payload = anonymized.to_dict()
         shown.begin("write", f"parts on {engine.name}")
         if job.output.path is not None:
             write_parts(outputs, job.output.path, released,
@@ -198,12 +204,13 @@ def _release_distributed(job: Any, args: argparse.Namespace, outputs: OutputSet,
     levels = ", ".join(f"{k}={v}" for k, v in result.transformation.items())
     return (f"anonymized {before['records']} records on {engine.name}: {levels}; loss {result.loss_string}; "
             f"{result.suppressed} suppressed; {result.equivalence_classes} classes; "
-            f"{result.nodes_checked}/{result.lattice_size} transformations checked") + _kept_warnings(payload)
+            f"{result.nodes_checked}/{result.lattice_size} transformations checked") + _kept_warnings(
+                anonymized.release["released_uniqueness"])
 
 
-def _kept_warnings(payload: dict[str, Any]) -> str:
+def _kept_warnings(uniqueness: Mapping[str, Any] | None) -> str:
     """The summary's warning about kept columns that single records out ("" when none does)."""
-    flagged = [e for e in (payload.get("released_uniqueness") or {}).get("kept_columns", []) if e["warn"]]
+    flagged = [e for e in (uniqueness or {}).get("kept_columns", []) if e["warn"]]
     if not flagged:
         return ""
     return "; warning: " + "; ".join(
@@ -217,7 +224,7 @@ def _kept_as_is(job: Any) -> list[str]:
 
 
 def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], source: str,
-               shown: Progress) -> tuple[Any, dict[str, Any], str]:
+               shown: Progress) -> tuple[Any, AnonymizationResult, str]:
     from unlinkable.anonymizer import Anonymizer
     from unlinkable.assessment import assess
     from unlinkable.verify import verify_release
@@ -255,7 +262,8 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     shown.begin("risk", "before and after")
     risk_before = assess(original, quasi_identifiers=qis, suda2=False, source=source, identifiers=identifiers,
                          encoded=result.input_codes if frame is original else None).to_dict()
-    payload = result.to_dict()
+    release = result.to_dict()
+    risk_after = result.assess_release()
     result.drop_codes()
     shown.begin("verify")
     verify_release(result.table, original=frame, quasi_identifiers=qis, models=anonymizer.models,
@@ -268,18 +276,16 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
         # SafePub publishes the released sample only: the withheld and suppressed rows ('*' in every
         # quasi-identifier) are dropped, or their number would tell the input's size
         table = table.filter(~pl.all_horizontal([pl.col(q).cast(pl.String) == "*" for q in qis]))
-    payload["source"] = source
-    payload["records"] = frame.height
-    payload["identifiers"] = identifiers
-    payload["risk_before"] = risk_before
+    anonymized = AnonymizationResult(release=release, risk_after=risk_after, source=source, records=frame.height,
+                                     identifiers=tuple(identifiers), risk_before=risk_before)
     levels = ", ".join(f"{k}={v}" for k, v in result.transformation.items())
     summary = (f"anonymized {frame.height} records: {levels}; loss {result.loss_string}; "
                f"{result.suppressed} suppressed; {result.equivalence_classes} classes; "
                f"{result.nodes_checked}/{result.lattice_size} transformations checked")
-    return table, payload, summary
+    return table, anonymized, summary
 
 
-def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown: Progress) -> tuple[Any, dict[str, Any]]:
+def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown: Progress) -> tuple[Any, SdcResult]:
     """Run the SDC pipeline, verify its claims, and gather before/after risk and utility figures."""
     from unlinkable.assessment import assess
     from unlinkable.data.numeric import numeric_columns
@@ -296,25 +302,24 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown:
     shown.begin("verify")
     claims = verify_steps(result.table, original=frame, steps=list(result.steps), stages=result.stages,
                           identifiers=identifiers)
-    payload: dict[str, Any] = {"source": source, "records": frame.height, "identifiers": identifiers,
-                               "steps": list(result.steps), "claims": claims, "roles": dict(result.roles),
-                               "released_uniqueness": dict(result.released_uniqueness)}
+    sdc = SdcResult(source=source, records=frame.height, identifiers=tuple(identifiers), steps=tuple(result.steps),
+                    claims=tuple(claims), roles=dict(result.roles), released_uniqueness=dict(result.released_uniqueness))
     keys = job.names(Role.QUASI_IDENTIFIER) or sorted({a for c in claims if c["name"] == "local-suppression" for a in c["attributes"]})
     if keys:
         weights = job.names(Role.WEIGHT)
         options = dict(quasi_identifiers=keys, weights=weights[0] if weights else None, suda2=True,
                        **assess_options(job.sections.get("assess")))
         shown.begin("risk", "before and after")
-        payload["risk_before"] = assess(frame, source=source, identifiers=identifiers, **options).to_dict()
-        payload["risk_after"] = assess(result.table, source=source, **options).to_dict()  # identifiers are dropped
+        sdc = replace(sdc, risk_before=assess(frame, source=source, identifiers=identifiers, **options).to_dict(),
+                      risk_after=assess(result.table, source=source, **options).to_dict())  # identifiers are dropped
     numeric = sorted({a for s in result.steps if s["name"] in ("microaggregation", "noise", "rank-swap", "shuffle", "top-bottom")
                       for a in step_attributes(s)})
     if numeric:
         before = numeric_columns(frame, numeric, where=source)
         after = numeric_columns(result.table, numeric, where=source)
         utility = numeric_utility(before, after, attributes=numeric)
-        payload["utility"] = _plain_utility(utility)
-    return result.table, payload
+        sdc = replace(sdc, utility=_plain_utility(utility))
+    return result.table, sdc
 
 
 def _plain_utility(utility: Any) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -161,10 +162,9 @@ def _run(args: argparse.Namespace, shown: Any) -> int:
         kwargs = job_arguments(args.job, getattr(args, "backend", None))
         name = kwargs.pop("auxiliary_name")
         shown.begin("risk", "linkage against the auxiliary table")
-        result = exposure(**kwargs)
+        result = replace(exposure(**kwargs), auxiliary_name=name)
         payload = result.to_dict()
-        payload["auxiliary_name"] = name
-        summary = result.summary().replace(result.auxiliary_name, name)
+        summary = result.summary()
         shown.begin("write")
         if args.report:
             from unlinkable.report.html import render

@@ -51,7 +51,7 @@ from unlinkable.data.table import encode_column, require_columns, require_names
 from unlinkable.errors import ConfigError, InputError, InternalError
 from unlinkable.risk.links import RANGE, WILDCARD, AttributeLink, Auxiliary, attribute_links, encode_release
 
-__all__ = ["Exposure", "exposure", "HISTOGRAM_BINS"]
+__all__ = ["Exposure", "ExposureResult", "exposure", "HISTOGRAM_BINS"]
 
 #: candidate-count bins of ``candidates_histogram``: label -> inclusive [low, high]
 HISTOGRAM_BINS: tuple[tuple[str, int, float], ...] = (
@@ -61,7 +61,7 @@ HISTOGRAM_BINS: tuple[tuple[str, int, float], ...] = (
 
 
 @dataclass(frozen=True, eq=False)
-class Exposure:
+class ExposureResult:
     """Linkage exposure of a release against an auxiliary table (aggregates and per-record counts).
 
     Attributes
@@ -188,6 +188,10 @@ class Exposure:
                 f"{self.auxiliary_name}")
 
 
+#: the earlier name of :class:`ExposureResult`
+Exposure = ExposureResult
+
+
 def _records(values: np.ndarray, weights: np.ndarray | None, where: np.ndarray) -> int:
     """The records of the entries selected by ``where`` (each entry one record without weights)."""
     return int(where.sum()) if weights is None else int(weights[where].sum())
@@ -229,7 +233,7 @@ def exposure(release: Any, auxiliary: Any, *, on: Any, hierarchies: Mapping[str,
              tolerance: Mapping[str, Any] | None = None, truth_key: Mapping[str, str] | None = None,
              what_if: bool = True, population_size: int | None = None, seed: int | None = 0,
              release_delimiter: str | None = None, auxiliary_delimiter: str | None = None,
-             backend: Any = None, spark: Any = None) -> Exposure:
+             backend: Any = None, spark: Any = None) -> ExposureResult:
     """Measure how much of ``release`` can be joined to ``auxiliary`` on shared attributes.
 
     Parameters
@@ -261,7 +265,7 @@ def exposure(release: Any, auxiliary: Any, *, on: Any, hierarchies: Mapping[str,
 
     Returns
     -------
-    Exposure
+    ExposureResult
         Per-record candidate counts and the aggregate figures (``to_dict()``).
 
     Raises
@@ -320,13 +324,13 @@ def exposure(release: Any, auxiliary: Any, *, on: Any, hierarchies: Mapping[str,
         from unlinkable.linkage.copula import copula_uniqueness
 
         copula = copula_uniqueness(rel_frame, attributes=[l.release for l in links], population_size=population_size, seed=seed)
-    return Exposure(counts, rev, _name_of(auxiliary, "the auxiliary table"), tuple(l.release for l in links),
+    return ExposureResult(counts, rev, _name_of(auxiliary, "the auxiliary table"), tuple(l.release for l in links),
                     true_ok, tuple(items), copula)
 
 
 def _grouped_exposure(engine: Any, release: Any, auxiliary: Any, links: Sequence[AttributeLink], *,
                       truth_key: Mapping[str, str] | None, what_if: bool, population_size: int | None,
-                      release_delimiter: str | None, auxiliary_delimiter: str | None) -> Exposure:
+                      release_delimiter: str | None, auxiliary_delimiter: str | None) -> ExposureResult:
     """``exposure`` on a backend that keeps the records (Spark): each table is grouped where it is
     into its distinct tuples of the shared attributes with counts (one distributed ``groupBy``
     each); only those tuples come to this process, where the counting engine runs on them with
@@ -355,7 +359,7 @@ def _grouped_exposure(engine: Any, release: Any, auxiliary: Any, links: Sequence
     if rev is None:
         raise InternalError("exposure: the reverse counts were asked for but not computed")
     items = what_if_analysis(aux, columns, weights=weights) if what_if else []
-    return Exposure(counts, rev, _name_of(auxiliary, "the auxiliary table"), tuple(l.release for l in links),
+    return ExposureResult(counts, rev, _name_of(auxiliary, "the auxiliary table"), tuple(l.release for l in links),
                     None, tuple(items), None, weights=weights, reverse_weights=aux.weights)
 
 
