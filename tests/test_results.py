@@ -32,8 +32,10 @@ def _caught(monkeypatch: pytest.MonkeyPatch, cls: type) -> list[Any]:
     return seen
 
 
-def _plain(result: Any) -> Any:
-    return json.loads(json.dumps(result.to_dict(), default=str))
+def _plain(seen: list[Any]) -> Any:
+    """The JSON of the one result the command serialised (its report may serialise it again)."""
+    assert seen and all(result is seen[0] for result in seen)
+    return json.loads(json.dumps(seen[0].to_dict(), default=str))
 
 
 @pytest.fixture()
@@ -46,17 +48,19 @@ def table(tmp_path: Path) -> Path:
 
 def test_assess_json_is_the_results_to_dict(table: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen = _caught(monkeypatch, AssessmentResult)
-    assert main(["assess", str(table / "t.csv"), "--qi", "age,sex,zone", "--json", str(table / "a.json")]) == 0
-    assert len(seen) == 1 and json.loads((table / "a.json").read_text()) == _plain(seen[0])
+    assert main(["assess", str(table / "t.csv"), "--qi", "age,sex,zone", "--json", str(table / "a.json"),
+                 "--report", str(table / "a.html")]) == 0
+    assert json.loads((table / "a.json").read_text()) == _plain(seen)
 
 
 def test_exposure_json_is_the_results_to_dict(table: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (table / "job.yaml").write_text("release: {path: t.csv}\nauxiliary: {path: t.csv}\n"
                                     "attributes:\n  age: {auxiliary: age}\n  sex: {auxiliary: sex}\n")
     seen = _caught(monkeypatch, ExposureResult)
-    assert main(["exposure", str(table / "job.yaml"), "--json", str(table / "e.json")]) == 0
+    assert main(["exposure", str(table / "job.yaml"), "--json", str(table / "e.json"), "--report",
+                 str(table / "e.html")]) == 0
     written = json.loads((table / "e.json").read_text())
-    assert len(seen) == 1 and written == _plain(seen[0]) and written["auxiliary_name"] == "t.csv"
+    assert written == _plain(seen) and written["auxiliary_name"] == "t.csv"
 
 
 _ROLES = "attributes:\n  pid: {role: identifier}\n  age: {role: quasi-identifier, hierarchy: age.csv}\n" \
@@ -81,7 +85,7 @@ def test_anonymize_json_is_the_results_to_dict(table: Path, monkeypatch: pytest.
     seen = _caught(monkeypatch, cls)
     assert main(["anonymize", str(table / "job.yaml"), "--json", str(table / "r.json")]) == 0
     written = json.loads((table / "r.json").read_text())
-    assert len(seen) == 1 and written == _plain(seen[0])
+    assert written == _plain(seen)
     assert written["records"] == 60 and written["identifiers"] == ["pid"] and "formula_escaping" in written
     assert ("steps" in written) == ("steps:" in sections) and ("transformation" in written) == (cls is AnonymizationResult)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 from unlinkable.backend_selection import get_backend
@@ -123,7 +123,7 @@ def _release(job: Any, args: argparse.Namespace, outputs: OutputSet, shown: Prog
     if job.output.report is not None:
         from unlinkable.report.html import render
 
-        report_html = render(kind, payload)
+        report_html = render(kind, result)
     delimiter = job.output.delimiter or job.input.delimiter or _input_delimiter(job.input.path)
     if job.output.path is not None:
         outputs.table(job.output.path, table, delimiter=delimiter)
@@ -198,7 +198,7 @@ def _release_distributed(job: Any, args: argparse.Namespace, outputs: OutputSet,
         if job.output.report is not None:
             from unlinkable.report.html import render
 
-            outputs.text(job.output.report, render("anonymize", payload))
+            outputs.text(job.output.report, render("anonymize", anonymized))
     finally:
         paired.unpersist()
     levels = ", ".join(f"{k}={v}" for k, v in result.transformation.items())

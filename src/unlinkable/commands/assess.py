@@ -182,7 +182,7 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
         if args.report:
             from unlinkable.report.html import render
 
-            outputs.text(args.report, render("assess", figures))
+            outputs.text(args.report, render("assess", result))
         outputs.commit()
     shown.end()
     if not args.json_out or sys.stdout.isatty():

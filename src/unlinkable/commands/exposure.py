@@ -169,7 +169,7 @@ def _run(args: argparse.Namespace, shown: Any) -> int:
         if args.report:
             from unlinkable.report.html import render
 
-            outputs.text(args.report, render("exposure", payload))
+            outputs.text(args.report, render("exposure", result))
         if args.json_out:
             outputs.text(args.json_out, json.dumps(payload, indent=2, allow_nan=False) + "\n")
         if args.records:

@@ -1,0 +1,1 @@
+"""One view per command: its result's figures, pre-formatted for its template."""
