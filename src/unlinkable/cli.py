@@ -29,6 +29,7 @@ COMMANDS = {
     "anonymize": "transform a table until it satisfies privacy models, with the least loss",
     "exposure": "how much of a release can be joined to an outside table",
     "score": "loss, suppressed records and classes of one transformation (as ARX's getInformationLoss)",
+    "schema": "print the JSON Schema of job files (for editors)",
 }
 
 

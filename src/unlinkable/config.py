@@ -116,6 +116,8 @@ class Job:
     sampling_fraction: float | None = None
     output: OutputSpec = OutputSpec()
     sections: Mapping[str, Any] = field(default_factory=dict)
+    #: the whole job as a frozen, typed spec (``unlinkable.spec``), every section typed
+    spec: Any = None
 
     def names(self, role: Role) -> list[str]:
         return [a.name for a in self.attributes if a.role == role]
@@ -276,7 +278,12 @@ def parse_job(raw: Mapping[str, Any], *, base_dir: Path = Path("."), source: Pat
     known = {"input", "attributes", "population", "output"}
     sections = {k: v for k, v in raw.items() if k not in known}
     _check_sections(sections, base_dir=base_dir, population_size=size, sampling_fraction=fraction)
-    return Job(source, input_spec, attributes, size, fraction, output, sections)
+    # every value is checked above, with its own words; what passed becomes the typed spec (the
+    # JSON Schema of `unlinkable schema`), which refuses anything those checks let through
+    from unlinkable.spec import parse_spec
+
+    spec = parse_spec(raw, kind=kind, source=source)
+    return Job(source, input_spec, attributes, size, fraction, output, sections, spec)
 
 
 def _escape_formulas(value: Any) -> bool:
