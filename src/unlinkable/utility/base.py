@@ -207,9 +207,22 @@ def sequential_sum(terms: np.ndarray) -> float:
     return float(np.cumsum(terms)[-1]) if terms.size else 0.0
 
 
+def row_sums(terms: np.ndarray) -> list[float]:
+    """:func:`sequential_sum` of each row of a 2-d array, in one call.
+
+    Examples
+    --------
+    >>> row_sums(np.array([[1e16, 1.0, 1.0], [1.0, 2.0, 3.0]]))
+    [1e+16, 6.0]
+    """
+    if terms.shape[1] == 0:
+        return [0.0] * terms.shape[0]
+    return [float(x) for x in np.cumsum(terms, axis=1)[:, -1]]
+
+
 def floor10(x: float) -> float:
     """ARX rounds normalized per-attribute losses down to 10 decimals."""
     return math.floor(x * 1e10) / 1e10
 
 
-__all__ = ["Evaluation", "Score", "UtilityMetric", "java_double_string", "score_text", "floor10", "sequential_sum"]
+__all__ = ["Evaluation", "Score", "UtilityMetric", "java_double_string", "score_text", "floor10", "sequential_sum", "row_sums"]

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from unlinkable.utility.base import Evaluation, Score, UtilityMetric, floor10
+from unlinkable.utility.base import Evaluation, Score, UtilityMetric, floor10, row_sums
 
 
 def _normalize(total: float, n: int, domain: int) -> float:
@@ -22,13 +22,6 @@ def _normalize(total: float, n: int, domain: int) -> float:
     span = n - low
     x = (total - low) / span if span > 0 else 0.0
     return floor10(max(x, 0.0))
-
-
-def _row_sums(terms: np.ndarray) -> list[float]:
-    """Left-to-right sum of each row (see :func:`sequential_sum`)."""
-    if terms.shape[1] == 0:
-        return [0.0] * terms.shape[0]
-    return [float(x) for x in np.cumsum(terms, axis=1)[:, -1]]
 
 
 def _arx_normalize(total: float, n: int, domain: int, g_factor: float) -> float:
@@ -155,15 +148,15 @@ class LossMetric(UtilityMetric):
         count = sizes.astype(np.float64)
         g_factor, s_factor = factors(self.gs_factor)
         # One row of terms per attribute; a cumulative sum along each row adds its terms left to
-        # right (as sequential_sum does), for all attributes in one call.
+        # right (see row_sums), for all attributes in one call.
         shares = np.empty((len(ev.maps), count.shape[0]), dtype=np.float64)
         for i, (gm, level) in enumerate(zip(ev.maps, ev.levels)):
             shares[i] = count * self._shares(i, gm, level).take(ev.gen_of(i, order))
         released = shares * g_factor
-        bound = _row_sums(released)
+        bound = row_sums(released)
         if any_suppressed:
             charged = count if s_factor == 1.0 else shares + s_factor * (count - shares)
-            result = _row_sums(np.where(suppressed, charged, released))
+            result = row_sums(np.where(suppressed, charged, released))
         else:
             result = bound
         per = [_arx_normalize(x, ev.n, gm.domain_size, g_factor) for x, gm in zip(result, ev.maps)]
