@@ -162,6 +162,10 @@ def main() -> None:
     parser.add_argument("--numpy-up-to", type=int, default=10_000_000)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--driver-memory", default="4g")
+    parser.add_argument("--memory-cap-gib", type=float, default=12.0,
+                        help="stop a numpy run whose resident memory passes this (the machine is shared)")
+    parser.add_argument("--backends", default="spark,numpy", help="which backends to run (comma-separated)")
+    parser.add_argument("--kinds", default="assess,anonymize", help="which runs (comma-separated)")
     parser.add_argument("--folder", default=None, help="where the generated Parquet tables go (default: a temp folder)")
     parser.add_argument("--one", nargs=3, metavar=("KIND", "BACKEND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -185,19 +189,54 @@ def main() -> None:
     for rows in sizes:
         path = str(folder / f"census_{rows}.parquet")
         print(f"{rows:,} rows:", flush=True)
-        for kind in ("assess", "anonymize"):
-            for backend in ("spark", "numpy"):
+        for kind in args.kinds.split(","):
+            for backend in args.backends.split(","):
                 if backend == "numpy" and rows > args.numpy_up_to:
                     print(f"  {kind:9s} numpy: not run (above --numpy-up-to)", flush=True)
                     continue
-                done = subprocess.run([sys.executable, __file__, "--master", args.master, "--driver-memory",
-                                       args.driver_memory, "--one", kind, backend, path],
-                                      capture_output=True, text=True)
-                if done.returncode != 0:
-                    tail = (done.stderr.strip().splitlines() or ["?"])[-1]
+                cap = args.memory_cap_gib * 1024 if backend == "numpy" else None
+                code, stdout, stderr, over = _watched([sys.executable, __file__, "--master", args.master,
+                                                       "--driver-memory", args.driver_memory, "--one", kind, backend,
+                                                       path], cap)
+                if over is not None:
+                    print(f"  {kind:9s} {backend}: stopped at {over[0]:,} MiB resident after {over[1]:.0f} s "
+                          f"(above the {args.memory_cap_gib} GiB cap: does not fit)", flush=True)
+                    continue
+                if code != 0:
+                    tail = (stderr.strip().splitlines() or ["?"])[-1]
                     print(f"  {kind:9s} {backend}: failed ({tail[:200]})", flush=True)
                     continue
-                print(f"  {kind:9s} {backend}: {done.stdout.strip().splitlines()[-1]}", flush=True)
+                print(f"  {kind:9s} {backend}: {stdout.strip().splitlines()[-1]}", flush=True)
+
+
+def _watched(command: list[str], cap_mib: float | None) -> tuple[int, str, str, tuple[int, float] | None]:
+    """Run ``command``; with ``cap_mib``, stop it once its resident memory passes the cap (the
+    machine is shared: a run that does not fit must not push other processes out of memory)."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        over = None
+        while child.poll() is None:
+            time.sleep(0.5)
+            rss = _rss_mib(child.pid)
+            if cap_mib is not None and rss is not None and rss > cap_mib:
+                over = (rss, time.perf_counter() - started)
+                child.kill()
+                child.wait()
+                break
+        out.seek(0)
+        err.seek(0)
+        return child.returncode, out.read(), err.read(), over
+
+
+def _rss_mib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        return None
+    return None
 
 
 if __name__ == "__main__":

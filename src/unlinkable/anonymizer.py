@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,7 @@ from unlinkable.risk.released import released_uniqueness, unique_on_class_labels
 from unlinkable.search import NodeEvaluator, suppressed_of
 from unlinkable.search.algorithms import ALGORITHMS, SEED_RANGE, SEEDED, run_heuristic
 from unlinkable.search.flash import FULL, Flash, SearchOutcome, strategy_keys
+from unlinkable.search.floors import FloorEvaluator
 from unlinkable.search.genetic import GeneticOptions
 from unlinkable.search.lattice import Lattice
 from unlinkable.transform.generalize import Generalizer, generalized_frame
@@ -427,7 +429,7 @@ class Anonymizer:
                               hint="give each column one role")
 
     # ------------------------------------------------------------------
-    def _search(self, lattice: Lattice, evaluator: NodeEvaluator, keys: Any, metric: UtilityMetric,
+    def _search(self, lattice: Lattice, evaluator: NodeEvaluator | FloorEvaluator, keys: Any, metric: UtilityMetric,
                 update: Callable[..., None] | None) -> tuple[Any, bool]:
         """Run the configured search over ``lattice``; return the outcome and whether it is optimal."""
         if self.search != "optimal":
@@ -526,7 +528,7 @@ class Anonymizer:
                             selection_score=selection_score, recoding=recoding, input_codes=input_codes,
                             released_codes=released_codes)
 
-    def _run_search(self, lattice: Lattice, keys: Any, evaluator: NodeEvaluator, n: int, shown: Progress,
+    def _run_search(self, lattice: Lattice, keys: Any, evaluator: NodeEvaluator | FloorEvaluator, n: int, shown: Progress,
                     maps: list[Any], n_total: int) -> tuple[Any, bool, Any, Any]:
         """FLASH, SafePub or the heuristic over the lattice: the outcome, whether it is optimal, the
         optimum's node outcome (never a failing node) and SafePub's selection score (or None)."""
@@ -780,9 +782,6 @@ class Anonymizer:
         collected once; the release is generalized and suppressed by the backend, where the
         records are. Same optimum, loss and suppressed records as the numpy path: the tuples come
         in the order of their first record and are encoded as the records would be."""
-        from unlinkable.models.dpresence import DeltaPresence
-        from unlinkable.models.inclusion import Inclusion
-        from unlinkable.models.linkage import LinkageModel
         from unlinkable.search.context import SearchContext
 
         if self._private_sampling() is not None:
@@ -792,48 +791,69 @@ class Anonymizer:
             raise ConfigError(f"local recoding searches the suppressed records themselves and does not run on the "
                               f"{engine.name} backend yet", hint="use the numpy backend for this job")
         for m in self.models:
-            # a research subset (inclusion, delta-presence, k-map's or a journalist's profitability)
-            # is matched record by record; the linkage model joins records with its auxiliary table
-            if isinstance(m, (DeltaPresence, Inclusion, LinkageModel)) or getattr(m, "subset", None) is not None:
-                raise ConfigError(f"{m.name} reads the records themselves (a research subset or an auxiliary join) "
-                                  f"and does not run on the {engine.name} backend yet",
-                                  hint="use the numpy backend for this job")
+            # by what each model declares: a research subset (inclusion, delta-presence, k-map's or
+            # a journalist's profitability) is matched row by row of the data table
+            if "in_subset" in m.needs or m.releases_subset_only or m.withholds_outside_subset:
+                raise ConfigError(f"{m.name} matches a research subset row by row of the data and does not run "
+                                  f"on the {engine.name} backend yet", hint="use the numpy backend for this job")
         table = engine.read(data, delimiter=delimiter)
-        needed, roles = self._roles(engine.columns(table))
-        shown.begin("group", f"distinct tuples of {len(self.quasi_identifiers) + len(needed)} columns on {engine.name}")
-        snap = engine.snapshot(table, [*self.quasi_identifiers, *needed])
-        n = snap.records
-        self._check_sizes(n)
-        counts = snap.tuples.counts
-        shown.begin("encode", f"{len(snap):,} distinct tuples of {n:,} records")
-        m = len(self.quasi_identifiers)
-        # quasi-identifiers as text, a missing value as "" (as the numpy path reads them), numbered
-        # in first-appearance order: the tuples are in the order of their first record
-        columns = encode_columns([pl.Series(q, snap.text(j), dtype=pl.String) for j, q in enumerate(self.quasi_identifiers)])
-        maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
-        codes = np.column_stack([c.codes for c in columns])
-        generalizer = Generalizer(codes, maps, canonical=getattr(self.metric, "reads_representatives", True),
-                                  counts=counts)
-        lattice, keys = self._lattice(maps)
-        weights = counts.astype(np.float64)
-        sensitive = {}
-        for j, name in enumerate(needed, start=m):
-            dictionary = snap.dictionaries[j]
-            sensitive[name] = SensitiveColumn(name, snap.tuples.codes[:, j].astype(np.int32), dictionary,
-                                              _numeric_values(dictionary), self._sensitive_map(name, dictionary),
-                                              weights=weights)
-        models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models, data=None)
-        context = {**models_context.fixed, "n": n}
-        evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
-                                  suppression_limit=self.suppression_limit, sensitive=sensitive, context=context,
-                                  node_context=models_context if models_context.per_node_needed else None)
-        outcome, optimal, best, _ = self._run_search(lattice, keys, evaluator, n, shown, maps, n)
+        _, roles = self._roles(engine.columns(table))
+        # only the sensitive attributes a model reads are grouped: each one multiplies the tuples
+        # the driver holds, and a sensitive column no model reads plays no part in the search
+        needed = list(dict.fromkeys(a for m in self.models for a in m.sensitive_attributes()))
+        shown.begin("group", f"{len(self.quasi_identifiers) + len(needed)} columns encoded on {engine.name}")
+        grouping = engine.grouping(table, self.quasi_identifiers, needed)
+        try:
+            n = grouping.records
+            self._check_sizes(n)
+            m = len(self.quasi_identifiers)
+            maps = [self._encoded(q, d) for q, d in zip(self.quasi_identifiers, grouping.dictionaries)]
+            lattice, keys = self._lattice(maps)
+            models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models, data=None)
+            context = {**models_context.fixed, "n": n}
+            canonical = getattr(self.metric, "reads_representatives", True)
+            # the records' value counts (a floor's representatives would count its groups instead)
+            value_counts = grouping.value_counts() if self.metric.reads_value_counts() else None
+            limit = getattr(engine, "snapshot_limit", None) or sys.maxsize
+
+            def generalization(levels: Sequence[int]) -> list[np.ndarray]:
+                return [gm.table[:, lv] for gm, lv in zip(maps, levels)]
+
+            def evaluator_at(levels: tuple[int, ...]) -> NodeEvaluator | None:
+                """The search's evaluator over the records grouped at ``levels`` (None: too many groups)."""
+                snap = grouping.at(generalization(levels), smallest=canonical, limit=limit)
+                if snap is None:
+                    return None
+                codes, counts = snap.tuples.codes, snap.tuples.counts
+                weights = counts.astype(np.float64)
+                sensitive = {}
+                for j, name in enumerate(needed, start=m):
+                    dictionary = grouping.dictionaries[j]
+                    sensitive[name] = SensitiveColumn(name, codes[:, j].astype(np.int32), dictionary,
+                                                      _numeric_values(dictionary), self._sensitive_map(name, dictionary),
+                                                      weights=weights)
+                generalizer = Generalizer(codes[:, :m], maps, canonical=canonical, counts=counts)
+                evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
+                                          suppression_limit=self.suppression_limit, sensitive=sensitive, context=context,
+                                          node_context=models_context if models_context.per_node_needed else None)
+                if value_counts is not None:
+                    self.metric.prepare(value_counts)
+                return evaluator
+
+            shown.begin("encode", f"{n:,} records; groups of up to {limit:,} rows come to the driver"
+                        if limit < sys.maxsize else f"{n:,} records")
+            evaluator = FloorEvaluator(lattice, evaluator_at,
+                                       lambda levels, size: grouping.small_records(generalization(levels), size),
+                                       limit=limit)
+            outcome, optimal, best, _ = self._run_search(lattice, keys, evaluator, n, shown, maps, n)
+        finally:
+            grouping.close()
         shown.begin("release", f"generalized and suppressed on {engine.name}")
         recodings = {}
-        for i, (q, gm, col) in enumerate(zip(self.quasi_identifiers, maps, columns)):
+        for i, (q, gm, dictionary) in enumerate(zip(self.quasi_identifiers, maps, grouping.dictionaries)):
             labels = gm.labels[best.levels[i]]
             level = gm.table[:, best.levels[i]]
-            recodings[q] = {value: labels[int(level[c])] for c, value in enumerate(col.dictionary)}
+            recodings[q] = {value: labels[int(level[c])] for c, value in enumerate(dictionary)}
         gen = best.classes.gen[best.suppressed_classes]
         suppressed = [tuple(maps[i].labels[best.levels[i]][int(g)] for i, g in enumerate(row)) for row in gen.tolist()]
         # the input's quasi-identifiers ride along, hidden, for the verifier; dropped from the release

@@ -11,8 +11,8 @@ the driver, never a record.
 The release carries the input's quasi-identifiers beside its own (hidden columns, dropped before
 writing), so each record's input and output text are compared on the same row. Columns other
 than the quasi-identifiers are the input's own columns, passed through untouched by construction.
-A model whose checker needs the rows themselves (delta-presence, inclusion, linkage) cannot be
-checked here: the verifier fails closed.
+The linkage checker's exposure count groups the release in Spark. A model whose checker needs the
+rows themselves (delta-presence, inclusion) cannot be checked here: the verifier fails closed.
 """
 
 from __future__ import annotations
@@ -41,6 +41,11 @@ class _Grouped:
 
     def group_by(self, columns: str | Sequence[str]) -> _Counted:
         return _Counted(self._frame, [columns] if isinstance(columns, str) else list(columns))
+
+    def drop(self, *columns: str, strict: bool = True) -> Any:
+        """The rows without ``columns``, as the Spark frame they are: the linkage checker measures
+        them with the exposure measure, which groups them in Spark (tuples with counts come back)."""
+        return self._frame.drop(*columns)
 
     def __getattr__(self, name: str) -> Any:
         raise VerificationError(f"this model's check reads the records themselves ({name}), which stay in Spark; "

@@ -94,6 +94,45 @@ class Snapshot:
 
 
 @runtime_checkable
+class Grouping(Protocol):
+    """A table encoded once where it lives, then grouped at any generalization on request: what
+    the search reads when the distinct tuples are too many to hold in this process.
+
+    The first ``keys`` columns are quasi-identifiers, read as text with a missing value as ``""``
+    (a value of its own, as the search reads them); the others are sensitive attributes (a
+    missing value is code ``-1`` and is not in the dictionary). ``dictionaries`` hold every
+    column's values in first-appearance order, so codes are those the records would get.
+    """
+
+    dictionaries: tuple[tuple[str, ...], ...]
+    records: int
+
+    def value_counts(self) -> list[np.ndarray]:
+        """Records of each code of each quasi-identifier (what value-count metrics prepare with)."""
+        ...
+
+    def at(self, generalization: Sequence[np.ndarray], *, smallest: bool, limit: int) -> Snapshot | None:
+        """The records grouped by (``generalization[j][code of key column j]`` for every key
+        column, then the sensitive codes), or None when that gives more than ``limit`` groups.
+
+        The snapshot's rows are the groups in the order of their first record; its key codes are
+        a representative's codes (the lexicographically smallest member's if ``smallest``, else
+        the first record's), its other codes the sensitive values. A hierarchy is a tree, so a
+        representative generalizes, at every level at or above ``generalization``, exactly as
+        each of its group's records does.
+        """
+        ...
+
+    def small_records(self, generalization: Sequence[np.ndarray], size: int) -> int:
+        """Records in groups of the key columns (sensitive values ignored) smaller than ``size``."""
+        ...
+
+    def close(self) -> None:
+        """Release what the grouping keeps (a distributed backend's cached tuples)."""
+        ...
+
+
+@runtime_checkable
 class Backend(Protocol):
     """What a backend does with the records; the rest of unlinkable reads its snapshots.
 
@@ -127,6 +166,10 @@ class Backend(Protocol):
         ``columns`` is one of ``classes``; other records are left as they are."""
         ...
 
+    def grouping(self, table: Any, keys: Sequence[str], sensitive: Sequence[str] = ()) -> Grouping:
+        """``table`` encoded for grouping at any generalization of ``keys`` (see ``Grouping``)."""
+        ...
+
     def values(self, table: Any, column: str) -> list[str | None]:
         """The distinct values of ``column`` as text (None: missing), in first-appearance order
         (what a hierarchy builder reads)."""
@@ -141,4 +184,4 @@ class Backend(Protocol):
         ...
 
 
-__all__ = ["Backend", "SensitiveHistogram", "Snapshot"]
+__all__ = ["Backend", "Grouping", "SensitiveHistogram", "Snapshot"]

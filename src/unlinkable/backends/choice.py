@@ -18,7 +18,9 @@ from unlinkable.errors import ConfigError, did_you_mean, shown
 
 #: the backends unlinkable knows, the first being the default
 BACKENDS = ("numpy", "spark")
-_SPARK_KEYS = ("master", "conf", "app_name")
+_SPARK_KEYS = ("master", "conf", "app_name", "snapshot_limit")
+#: the default of ``snapshot_limit``: a few hundred MiB of codes, counts and classes on the driver
+SNAPSHOT_LIMIT = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,10 @@ class SparkSettings:
     master: str | None = None
     conf: Mapping[str, str] = field(default_factory=dict)
     app_name: str = "unlinkable"
+    #: the most groups the search brings to the driver at once: the distinct (quasi-identifier,
+    #: sensitive value) tuples when they are fewer, else each checked transformation's classes,
+    #: grouped in Spark (``search/floors.py``)
+    snapshot_limit: int = SNAPSHOT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,10 @@ def parse_backend(backend: Any = None, spark: Any = None, *, where: str = "backe
     app_name = spark.get("app_name", "unlinkable")
     if not isinstance(app_name, str) or not app_name.strip():
         raise ConfigError(f"`spark.app_name` must be text, got {shown(app_name)}", hint="e.g. app_name: census-release")
+    limit = spark.get("snapshot_limit", SNAPSHOT_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ConfigError(f"`spark.snapshot_limit` must be a whole number of groups >= 1, got {shown(limit)}",
+                          hint="the most groups the driver holds at once, e.g. snapshot_limit: 5000000")
     conf = spark.get("conf") or {}
     if not isinstance(conf, Mapping):
         raise ConfigError(f"`spark.conf` must map Spark settings to values, got {shown(conf)}",
@@ -86,7 +96,7 @@ def parse_backend(backend: Any = None, spark: Any = None, *, where: str = "backe
         if isinstance(value, (Mapping, list)) or value is None:
             raise ConfigError(f"`spark.conf.{key}` must be a single value, got {shown(value)}", hint="e.g. 4g or 200")
         checked[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    return BackendChoice(name, SparkSettings(master, checked, app_name))
+    return BackendChoice(name, SparkSettings(master, checked, app_name, limit))
 
 
 def job_backend(sections: Mapping[str, Any], flag: str | None = None) -> BackendChoice:

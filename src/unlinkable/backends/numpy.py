@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from unlinkable.backends.base import SensitiveHistogram, Snapshot
-from unlinkable.backends.distinct import distinct_tuples
+from unlinkable.backends.distinct import DistinctTuples, distinct_tuples
 from unlinkable.data.table import EncodedColumn, encode_column, require_columns
 
 _LIMIT = 1 << 62
@@ -99,6 +99,11 @@ class NumpyBackend:
         text = [pl.col(c).cast(pl.String) for c in columns]
         return int(table.select(pl.struct(text).is_unique().sum()).item()) if table.height else 0
 
+    def grouping(self, table: pl.DataFrame, keys: Sequence[str], sensitive: Sequence[str] = ()) -> NumpyGrouping:
+        """``table`` encoded for grouping at any generalization of ``keys`` (``backends.base.Grouping``)."""
+        require_columns(table, [*keys, *sensitive])
+        return NumpyGrouping(table, keys, sensitive)
+
     def values(self, table: pl.DataFrame, column: str) -> list[str | None]:
         """The distinct values of ``column`` as text (None: missing), in first-appearance order."""
         values: list[str | None] = table[column].cast(pl.String).unique(maintain_order=True).to_list()
@@ -153,6 +158,66 @@ class NumpyBackend:
         import polars as pl
 
         return pl.DataFrame({"k": key}).select(pl.len().over("k")).to_series().to_numpy().astype(np.int64, copy=False)
+
+
+class NumpyGrouping:
+    """A polars table encoded once and grouped at any generalization (``backends.base.Grouping``).
+
+    Examples
+    --------
+    >>> import numpy as np, polars as pl
+    >>> g = NumpyBackend().grouping(pl.DataFrame({"zip": ["2", "1", "2", None]}), ["zip"])
+    >>> g.dictionaries, g.value_counts()[0].tolist()
+    ((('2', '1', ''),), [2, 1, 1])
+    >>> snap = g.at([np.array([0, 0, 1])], smallest=True, limit=10)
+    >>> snap.tuples.codes.tolist(), snap.tuples.counts.tolist(), snap.tuples.first.tolist()
+    ([[0], [2]], [3, 1], [0, 3])
+    >>> g.at([np.array([0, 1, 2])], smallest=True, limit=2) is None, g.small_records([np.array([0, 0, 1])], 2)
+    (True, 1)
+    """
+
+    def __init__(self, table: pl.DataFrame, keys: Sequence[str], sensitive: Sequence[str]) -> None:
+        columns = [encode_column(table[k].cast(pl.String).fill_null("")) for k in keys]
+        columns += [encode_column(table[c]) for c in sensitive]
+        self._keys = len(keys)
+        self._codes = [c.codes.astype(np.int64) for c in columns]
+        self.dictionaries = tuple(c.dictionary for c in columns)
+        self.records = table.height
+
+    def value_counts(self) -> list[np.ndarray]:
+        return [np.bincount(c, minlength=len(d)).astype(np.int64)
+                for c, d in zip(self._codes[:self._keys], self.dictionaries)]
+
+    def _generalized(self, generalization: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+        return {f"g{j}": np.asarray(generalization[j], dtype=np.int64)[self._codes[j]] for j in range(self._keys)}
+
+    def at(self, generalization: Sequence[np.ndarray], *, smallest: bool, limit: int) -> Snapshot | None:
+        width = len(self._codes)
+        frame = pl.DataFrame({**self._generalized(generalization), **{f"c{j}": self._codes[j] for j in range(width)}}) \
+            .with_row_index("row")
+        groups = [f"g{j}" for j in range(self._keys)] + [f"c{j}" for j in range(self._keys, width)]
+        reps = [f"c{j}" for j in range(self._keys)]
+        if smallest:  # the lexicographically smallest member's codes: the first after sorting on them
+            frame = frame.sort(reps, maintain_order=True)
+        grouped = frame.group_by(groups, maintain_order=True).agg(
+            pl.len().alias("count"), pl.col("row").min().alias("first"), *[pl.col(c).first() for c in reps])
+        if grouped.height > limit:
+            return None
+        grouped = grouped.sort("first")
+        codes = np.column_stack([grouped[f"c{j}"].to_numpy().astype(np.int64) for j in range(width)]) if width else \
+            np.zeros((grouped.height, 0), dtype=np.int64)
+        tuples = DistinctTuples(codes, grouped["count"].to_numpy().astype(np.int64),
+                                grouped["first"].to_numpy().astype(np.int64), None)
+        return Snapshot(tuple(f"c{j}" for j in range(width)), self.dictionaries, tuples, {})
+
+    def small_records(self, generalization: Sequence[np.ndarray], size: int) -> int:
+        if not self._keys:
+            return self.records if self.records < size else 0
+        sizes = pl.DataFrame(self._generalized(generalization)).group_by([f"g{j}" for j in range(self._keys)]).len()["len"]
+        return int(sizes.filter(sizes < size).sum())
+
+    def close(self) -> None:
+        self._codes = []
 
 
 def tuple_histogram(record_tuple: np.ndarray, tuples: int, codes: np.ndarray,

@@ -103,6 +103,19 @@ class SparkBackend:
             frame.schema  # noqa: B018 - resolves the path now, so a missing one fails here
             return frame
 
+    @property
+    def snapshot_limit(self) -> int:
+        """The most groups the search brings to the driver at once (``spark: {snapshot_limit: ...}``)."""
+        return self.settings.snapshot_limit
+
+    def grouping(self, table: Any, keys: Sequence[str], sensitive: Sequence[str] = ()) -> SparkGrouping:
+        """``table`` encoded in Spark for grouping at any generalization of ``keys``
+        (``backends.base.Grouping``): its encoded distinct tuples stay cached in Spark."""
+        from unlinkable.data.table import require_names
+
+        require_names(table.columns, [*keys, *sensitive])
+        return SparkGrouping(self, table, list(keys), list(sensitive))
+
     def columns(self, table: Any) -> list[str]:
         return list(table.columns)
 
@@ -215,6 +228,115 @@ class SparkBackend:
         for c, k in zip(columns, keys):
             out = out.withColumn(c, F.when(hit, F.lit(value)).otherwise(F.col(k)))
         return out.drop(*keys, *sides, "__hit")
+
+
+class SparkGrouping:
+    """A table encoded in Spark once: every column's dictionary (its distinct values in
+    first-appearance order, one job for all columns), then the distinct tuples of codes with their
+    counts and first row, cached by the executors. Grouping at a transformation is one ``groupBy``
+    of those tuples on their generalized codes (each hierarchy level a small array literal); at most
+    ``limit + 1`` groups come back, never a record."""
+
+    def __init__(self, backend: SparkBackend, table: Any, keys: list[str], sensitive: list[str]) -> None:
+        from pyspark.sql import functions as F
+
+        self._keys = len(keys)
+        names = [*keys, *sensitive]
+        # quasi-identifiers as text with a missing value as "" (a value, as the search reads them)
+        text = table.select(*[F.coalesce(table[c].cast("string"), F.lit("")).alias(f"v{j}") for j, c in enumerate(keys)],
+                            *[table[c].cast("string").alias(f"v{j}") for j, c in enumerate(sensitive, start=len(keys))],
+                            F.monotonically_increasing_id().alias(_ROW))
+        with spark_errors("listing the values of the columns"):
+            cells = F.explode(F.array(*[F.struct(F.lit(j).alias("j"), F.col(f"v{j}").alias("v"), F.col(_ROW).alias("r"))
+                                        for j in range(len(names))])).alias("c")
+            found = _collect(text.select(cells).select("c.j", "c.v", "c.r").where(F.col("v").isNotNull())
+                             .groupBy("j", "v").agg(F.min("r").alias(_FIRST))) if names else pl.DataFrame()
+        dictionaries = []
+        for j in range(len(names)):
+            mine = found.filter(pl.col("j") == j).sort(_FIRST) if names else found
+            dictionaries.append(tuple(mine["v"].to_list()))
+        self.dictionaries = tuple(dictionaries)
+        session = backend.session
+        coded = text
+        for j, dictionary in enumerate(self.dictionaries):
+            lookup = session.createDataFrame([(v, i) for i, v in enumerate(dictionary)], schema=f"__v string, c{j} long")
+            coded = coded.join(F.broadcast(lookup), coded[f"v{j}"] == lookup["__v"], "left").drop("__v", f"v{j}")
+        coded = coded.select(*[F.coalesce(F.col(f"c{j}"), F.lit(-1)).alias(f"c{j}") for j in range(len(names))], _ROW)
+        self._width = len(names)
+        codes = [f"c{j}" for j in range(self._width)]
+        self._tuples = coded.groupBy(*codes).agg(F.count(F.lit(1)).alias(_COUNT), F.min(_ROW).alias(_FIRST))
+        self._tuples.persist()
+        with spark_errors("counting the records"):
+            total = self._tuples.agg(F.sum(_COUNT)).first()
+        self.records = int(total[0] or 0) if total is not None else 0
+
+    def value_counts(self) -> list[np.ndarray]:
+        from pyspark.sql import functions as F
+
+        if not self._keys:
+            return []
+        cells = F.explode(F.array(*[F.struct(F.lit(j).alias("j"), F.col(f"c{j}").alias("c"), F.col(_COUNT).alias("n"))
+                                    for j in range(self._keys)])).alias("x")
+        with spark_errors("counting the values of the columns"):
+            found = _collect(self._tuples.select(cells).select("x.j", "x.c", "x.n").groupBy("j", "c")
+                             .agg(F.sum("n").alias("n")))
+        out = []
+        for j in range(self._keys):
+            mine = found.filter(pl.col("j") == j)
+            counts = np.zeros(len(self.dictionaries[j]), dtype=np.int64)
+            counts[mine["c"].to_numpy().astype(np.int64)] = mine["n"].to_numpy().astype(np.int64)
+            out.append(counts)
+        return out
+
+    def _generalized(self, generalization: Sequence[np.ndarray]) -> list[Any]:
+        from pyspark.sql import functions as F
+
+        out = []
+        for j in range(self._keys):
+            table = np.asarray(generalization[j], dtype=np.int64)
+            if table.size and np.array_equal(table, np.arange(table.size)):
+                out.append(F.col(f"c{j}").alias(f"g{j}"))           # level 0: the code itself
+            elif table.size and (table == table[0]).all():
+                out.append(F.lit(int(table[0])).cast("long").alias(f"g{j}"))  # one value (the top level)
+            else:
+                values = F.array(*[F.lit(int(x)) for x in table.tolist()])
+                out.append(F.element_at(values, F.col(f"c{j}").cast("int") + 1).cast("long").alias(f"g{j}"))
+        return out
+
+    def at(self, generalization: Sequence[np.ndarray], *, smallest: bool, limit: int) -> Snapshot | None:
+        from pyspark.sql import functions as F
+
+        codes = [f"c{j}" for j in range(self._width)]
+        reps = codes[:self._keys]
+        frame = self._tuples.select(*self._generalized(generalization), *codes, _COUNT, _FIRST)
+        groups = [f"g{j}" for j in range(self._keys)] + codes[self._keys:]
+        rep = F.struct(*[F.col(c) for c in reps])
+        # the smallest member's codes (a struct compares field by field) or the first record's
+        chosen = (F.min(rep) if smallest else F.min_by(rep, F.col(_FIRST))).alias("rep") if reps else F.lit(0).alias("rep")
+        grouped = frame.groupBy(*groups).agg(F.sum(_COUNT).alias(_COUNT), F.min(_FIRST).alias(_FIRST), chosen)
+        columns = [*(F.col(f"rep.{c}").alias(c) for c in reps), *codes[self._keys:], _COUNT, _FIRST]
+        with spark_errors("grouping the records at a transformation"):
+            found = _collect(grouped.select(*columns).limit(limit + 1))
+        if found.height > limit:
+            return None
+        found = found.sort(_FIRST)
+        matrix = np.column_stack([found[c].to_numpy().astype(np.int64) for c in codes]) if codes else \
+            np.zeros((found.height, 0), dtype=np.int64)
+        tuples = DistinctTuples(matrix, found[_COUNT].cast(pl.Int64).to_numpy(), found[_FIRST].cast(pl.Int64).to_numpy(),
+                                None)
+        return Snapshot(tuple(codes), self.dictionaries, tuples, {})
+
+    def small_records(self, generalization: Sequence[np.ndarray], size: int) -> int:
+        from pyspark.sql import functions as F
+
+        frame = self._tuples.select(*self._generalized(generalization), _COUNT)
+        with spark_errors("counting the records of small classes"):
+            classes = frame.groupBy(*[f"g{j}" for j in range(self._keys)]).agg(F.sum(_COUNT).alias(_COUNT))
+            row = classes.where(F.col(_COUNT) < size).agg(F.sum(_COUNT)).first()
+        return int(row[0] or 0) if row is not None else 0
+
+    def close(self) -> None:
+        self._tuples.unpersist()
 
 
 def _collect(frame: Any) -> pl.DataFrame:
