@@ -44,3 +44,30 @@ def test_exposure_job_on_spark_equals_numpy(spark_backend, tmp_path):
     assert main(["exposure", str(tmp_path / "job.yaml"), "--backend", "spark", "--json", str(tmp_path / "x.json"),
                  "--records", str(tmp_path / "r.csv")]) == 2
     assert not (tmp_path / "x.json").exists() and not (tmp_path / "r.csv").exists()
+
+
+def test_the_join_runs_in_spark_above_the_snapshot_limit_with_numpy_figures(spark_backend):
+    # one distinct tuple allowed on the driver: both tables stay in Spark, joined there per pattern
+    # of release tokens and of missing auxiliary values (hierarchy labels, a tolerance range, a
+    # missing value and * on both sides); only how many records have each count comes back
+    import polars as pl
+
+    from unlinkable.backends.choice import SparkSettings
+    from unlinkable.hierarchies.hierarchy import Hierarchy
+    from unlinkable.spark.backend import SparkBackend
+
+    release = pl.DataFrame({"age": ["3*", "3*", "41", "*", "41", "35", None, "4*"],
+                            "sex": ["m", "f", "f", "*", "f", "m", "f", "m"],
+                            "zip": ["816**", "816**", "81675", "*", "81675", "81667", "81675", "819**"]})
+    auxiliary = pl.DataFrame({"AGE": ["34", "35", "41", "41", "38", None, "37", "44"],
+                              "SEX": ["m", "f", "f", "f", "m", "f", "m", "*"],
+                              "ZIP": ["81667", "81675", "81675", "81675", "81925", "81667", None, "81925"]})
+    ages = Hierarchy([[a, a[0] + "*", "*"] for a in ("34", "35", "37", "38", "41", "44")])
+    zips = Hierarchy([[z, z[:3] + "**", "*"] for z in ("81667", "81675", "81925")])
+    joined = SparkBackend(SparkSettings(snapshot_limit=1), session=spark_backend.session)
+    kwargs = dict(on={"age": "AGE", "sex": "SEX", "zip": "ZIP"}, hierarchies={"age": ages, "zip": zips},
+                  tolerance={"age": 2}, what_if=False)
+    on_numpy = exposure(release, auxiliary, **kwargs)
+    on_spark = exposure(release, auxiliary, backend=joined, **kwargs)
+    assert on_spark.to_dict() == on_numpy.to_dict()
+    assert on_spark.weights is not None and len(on_spark.candidates) < release.height  # a histogram came back

@@ -347,6 +347,9 @@ def _grouped_exposure(engine: Any, release: Any, auxiliary: Any, links: Sequence
     aux_columns = list(dict.fromkeys(link.auxiliary for link in links))
     require_names(engine.columns(rel_table), rel_columns, source=f"release {_name_of(release, '')}".strip())
     require_names(engine.columns(aux_table), aux_columns, source=f"auxiliary table {_name_of(auxiliary, '')}".strip())
+    if engine.name == "spark" and not _tuples_fit(engine, (rel_table, rel_columns), (aux_table, aux_columns)):
+        return _spark_exposure(engine, rel_table, aux_table, links, what_if=what_if,
+                               auxiliary_name=_name_of(auxiliary, "the auxiliary table"))
     rel = engine.snapshot(rel_table, rel_columns)
     aux_snap = engine.snapshot(aux_table, aux_columns)
     aux_frame = pl.DataFrame({name: _values(aux_snap, j) for j, name in enumerate(aux_columns)},
@@ -361,6 +364,43 @@ def _grouped_exposure(engine: Any, release: Any, auxiliary: Any, links: Sequence
     items = what_if_analysis(aux, columns, weights=weights) if what_if else []
     return ExposureResult(counts, rev, _name_of(auxiliary, "the auxiliary table"), tuple(l.release for l in links),
                     None, tuple(items), None, weights=weights, reverse_weights=aux.weights)
+
+
+def _tuples_fit(engine: Any, *tables: tuple[Any, list[str]]) -> bool:
+    """Whether every table's distinct tuples fit under the backend's ``snapshot_limit`` (then the
+    tuples come to this process and are counted here, which is quicker than a join in Spark)."""
+    from unlinkable.linkage.spark_join import tuples_fit
+
+    limit = engine.snapshot_limit
+    return all(tuples_fit(table, columns, limit) for table, columns in tables)
+
+
+def _spark_exposure(engine: Any, release: Any, auxiliary: Any, links: Sequence[AttributeLink], *, what_if: bool,
+                    auxiliary_name: str) -> ExposureResult:
+    """``exposure`` with the join in Spark (``linkage/spark_join.py``), for tables whose distinct
+    tuples pass ``snapshot_limit``: the candidate counts come back as how many records have each
+    count, which is all the figures read."""
+    from unlinkable.linkage.spark_join import SparkJoin
+    from unlinkable.linkage.whatif import what_if as _what_if
+
+    join = SparkJoin(engine.session, release, auxiliary, links)
+    try:
+        dictionaries = join.release_dictionaries
+        counts, records, reverse, reverse_records = join.histograms(dictionaries)
+        items: list[dict[str, Any]] = []
+        if what_if:
+            total = int(records.sum())
+
+            def share(variant: list[Sequence[str | None]], use: list[int]) -> float:
+                c, r, _, _ = join.histograms(variant, use=use, reverse=False)
+                return float(r[c == 1].sum()) / total if total else 0.0
+
+            placeholder = np.zeros(0, dtype=np.int64)
+            items = _what_if(join.aux, [(placeholder, d) for d in dictionaries], share=share)
+    finally:
+        join.close()
+    return ExposureResult(counts, reverse, auxiliary_name, tuple(l.release for l in links), None, tuple(items), None,
+                          weights=records, reverse_weights=reverse_records)
 
 
 def _values(snapshot: Any, j: int) -> list[str | None]:

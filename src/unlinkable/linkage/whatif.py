@@ -9,7 +9,7 @@ hierarchy does not know stay as they are). Each recount is O(patterns x rows).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,8 @@ __all__ = ["what_if"]
 
 
 def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]], *,
-            weights: np.ndarray | None = None) -> list[dict[str, Any]]:
+            weights: np.ndarray | None = None,
+            share: Callable[[list[Sequence[str | None]], list[int]], float] | None = None) -> list[dict[str, Any]]:
     """Unique-link share after each single-attribute change, lowest (most protective) first.
 
     Parameters
@@ -26,6 +27,9 @@ def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]
     aux : the prepared auxiliary table (``unlinkable.risk.links.Auxiliary``)
     columns : per shared attribute, the release column as (codes, dictionary)
     weights : the records each release row stands for (distinct tuples with counts); None: one
+    share : ``share(dictionaries, use)``, the unique-link share of the release read with those
+        dictionaries over the attributes ``use``, when the count runs elsewhere (in Spark); the
+        codes of ``columns`` are then not read
 
     Returns
     -------
@@ -51,20 +55,24 @@ def what_if(aux: Any, columns: Sequence[tuple[np.ndarray, Sequence[str | None]]]
     from unlinkable.risk.links import lift_one_level
 
     w = None if weights is None else np.asarray(weights, dtype=np.int64)
-    n = (len(columns[0][0]) if w is None else int(w.sum())) if columns else 0
     k = len(columns)
+
+    def share_of(cols: Sequence[tuple[np.ndarray, Sequence[str | None]]], use: list[int]) -> float:
+        if share is not None:
+            return share([dictionary for _, dictionary in cols], use)
+        n = (len(cols[0][0]) if w is None else int(w.sum())) if cols else 0
+        counts, _ = aux.count(cols, use=use)
+        return _share(counts, n, w)
+
     items = []
     for a in range(k):
-        use = [b for b in range(k) if b != a]
-        counts, _ = aux.count(columns, use=use)
-        items.append((a, 0, "drop", _share(counts, n, w)))
+        items.append((a, 0, "drop", share_of(columns, [b for b in range(k) if b != a])))
         link = aux.attrs[a].link
         if link.hierarchy is not None and link.hierarchy.levels > 1:
             codes, dictionary = columns[a]
             lifted = list(columns)
             lifted[a] = (codes, tuple(lift_one_level(link, dictionary)))
-            counts, _ = aux.count(lifted)
-            items.append((a, 1, "generalize", _share(counts, n, w)))
+            items.append((a, 1, "generalize", share_of(lifted, list(range(k)))))
     items.sort(key=lambda t: (t[3], t[1], t[0]))
     return [{"attribute": aux.attrs[a].link.release, "action": action, "unique_link_share": share}
             for a, _, action, share in items]
