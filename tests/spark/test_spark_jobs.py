@@ -117,6 +117,30 @@ def test_a_session_that_fails_to_start_is_one_error(monkeypatch):
     assert "\n\tat" not in caught.value.message
 
 
+@pytest.mark.parametrize("failure", ["java", "session"])
+def test_no_java_or_no_session_is_one_line_and_exit_2_on_the_command_line(failure, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    from unlinkable.spark import session
+
+    if failure == "java":
+        monkeypatch.setattr(session, "find_java", lambda: None)
+    else:
+        def refuse(self):
+            raise RuntimeError("Could not parse Master URL: 'nowhere'\n\tat org.apache.spark...")
+
+        monkeypatch.setattr(SparkSession.Builder, "getOrCreate", refuse)
+    (tmp_path / "d.csv").write_text("age,sex\n31,f\n34,m\n")
+    # a master of its own: the shared test session is not reused, a new one is asked for
+    (tmp_path / "job.yaml").write_text("input: {path: d.csv}\nattributes: {age: {role: quasi-identifier}, "
+                                       "sex: {role: quasi-identifier}}\nbackend: spark\nspark: {master: nowhere}\n")
+    assert main(["assess", str(tmp_path / "job.yaml"), "--json", str(tmp_path / "out.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and ("Java runtime" if failure == "java" else "did not start") in err[0]
+    assert not (tmp_path / "out.json").exists()
+
+
 def test_backend_settings_are_strict(tmp_path):
     from unlinkable.config import load_job
     from unlinkable.errors import ConfigError
