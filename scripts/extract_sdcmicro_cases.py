@@ -788,15 +788,10 @@ def t_addnoise(desc, body, session, exps):
 
 
 def t_shuffle(desc, body, session, exps):
-    """shuffle(method = "ds"): the tests check that not every shuffled value left its record."""
+    """shuffle (methods ds, mvn, mlm): the tests check that not every shuffled value left its record."""
     m = re.search(r"fr <- shuffle\((\w+), form=([\w+]+) ~ ([\w+]+), (.*)\)", body)
     kw = {k: evaluate(session, v) for k, v in (re.fullmatch(r"(\w+)\s*=\s*(.+)", a.strip()).groups()
                                                for a in split_args(m.group(4)))}
-    if kw["method"] != "ds":
-        raise Unsupported(f"not implemented in unlinkable: shuffle method {kw['method']!r} (sdcMicro reorders the "
-                          "responses by multivariate-normal draws regressed with regmethod "
-                          f"{kw['regmethod']!r}, MASS::rlm's MM regression); unlinkable shuffles by method 'ds' "
-                          "with covmethod spearman, pearson or mcd")
     if kw.get("weights") is not None:
         raise Unsupported("shuffle with regression weights")
     out = []
@@ -805,9 +800,10 @@ def t_shuffle(desc, body, session, exps):
             out.append({"r": st, "check": "some_value_in_place"})
         elif st.startswith("expect_"):
             raise Unsupported(f"expectation {st[:60]!r}")
-    # regmethod and gadp only change sdcMicro's extra 'egadp' output, not the shuffled values read here
+    # gadp only adds sdcMicro's separate 'egadp' matrix, not read here; regmethod matters to method mvn
     return {"kind": "shuffle", "table": frame_json(session.vars[m.group(1)]), "responses": m.group(2).split("+"),
-            "predictors": m.group(3).split("+"), "covmethod": kw["covmethod"],
+            "predictors": m.group(3).split("+"), "method": kw["method"], "covmethod": kw["covmethod"],
+            "regmethod": kw["regmethod"], "gadp": kw["gadp"],
             "seed": int(re.search(r"set\.seed\((\d+)\)", body).group(1)), "expect": out}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -23,6 +24,17 @@ def _need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared benchmark data lives beside the checkout in ../shared")
     return path
+
+
+@pytest.fixture(scope="session")
+def r_stream() -> type:
+    """R's default random stream (``RRandom``, seeded as ``set.seed``) from the sdcMicro peers' r_random.py:
+    lets a method that takes a generator replay the draws an R reference run made."""
+    spec = importlib.util.spec_from_file_location("r_random", ROOT / "tests" / "peers" / "sdcmicro" / "r_random.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.RRandom  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")

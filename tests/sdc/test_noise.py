@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -165,21 +164,13 @@ def test_romm_blanks_a_column_with_a_missing_value_as_sdcmicro():
 _MCD_REFERENCE = json.loads((Path(__file__).resolve().parents[1] / "reference" / "robustbase_mcd.json").read_text())
 
 
-def _r_stream(seed: int):
-    spec = importlib.util.spec_from_file_location(
-        "r_random", Path(__file__).resolve().parents[1] / "peers" / "sdcmicro" / "r_random.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.RRandom(seed)
-
-
 @pytest.mark.parametrize("case", _MCD_REFERENCE["outdect"], ids=[c["name"] for c in _MCD_REFERENCE["outdect"]])
-def test_outdect_equals_r_on_sdcmicros_test_data(case):
+def test_outdect_equals_r_on_sdcmicros_test_data(case, r_stream):
     """robustbase's covMcd and R's rnorm on sdcMicro's test tables, both runs from one stream
     (scripts/robustbase_mcd_reference.py); the MCD draws nothing here (every subset is tried)."""
     x = np.array([[np.nan if v is None else v for v in row] for row in case["x"]])
     df = pl.DataFrame({f"V{j + 1}": x[:, j] for j in range(x.shape[1])})
-    stream = _r_stream(case["seed"][0])
+    stream = r_stream(case["seed"][0])
     for noise, key in zip(case["noise"], ("first", "second")):
         got = add_noise(df, attributes=df.columns, method="outdect", noise=noise, rng=stream).to_numpy()
         expected = np.array([[np.nan if v is None else v for v in row] for row in case[key]])

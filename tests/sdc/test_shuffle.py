@@ -1,9 +1,13 @@
-"""Data shuffling (sdcMicro shuffle, method "ds"): invariants and the pipeline step's verifier.
+"""Data shuffling (sdcMicro shuffle, methods "ds", "mvn", "mlm"): invariants, sdcMicro's own "mlm"
+output (tests/reference/mass_rlm.json, by scripts/mass_rlm_reference.py) and the pipeline step's verifier.
 
-sdcMicro's own eight "ds" cases run in tests/peers/sdcmicro.
+sdcMicro's own nine cases ("ds", and "mvn" with MCD and MM regression) run in tests/peers/sdcmicro.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -83,3 +87,59 @@ def test_bad_input_is_refused() -> None:
     with pytest.raises(InputError, match="missing"):
         shuffle(df.with_columns(pl.lit(None, dtype=pl.Float64).alias("savings")), responses=["income", "savings"],
                 predictors=["age"])
+
+
+MLM = json.loads((Path(__file__).resolve().parents[1] / "reference" / "mass_rlm.json").read_text(encoding="utf-8"))["mlm"]
+
+
+@pytest.mark.parametrize("case", MLM, ids=[c["name"] for c in MLM])
+def test_mlm_gives_sdcmicros_shuffle(case: dict) -> None:
+    df = pl.DataFrame(case["columns"])
+    out = shuffle(df, responses=case["responses"], predictors=case["predictors"], method="mlm")
+    assert out.select(case["responses"]).to_numpy().tolist() == case["shuffled"]
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(8, 40), st.integers(0, 10_000), st.sampled_from(["spearman", "pearson"]),
+       st.sampled_from(["lm", "MM"]))
+def test_mvn_permutes_each_response_and_is_reproducible(n: int, seed: int, cov: str, reg: str) -> None:
+    df = _table(n, seed)
+    args = {"responses": ["income", "savings"], "predictors": ["age"], "method": "mvn", "covmethod": cov,
+            "regmethod": reg}
+    out = shuffle(df, seed=seed, **args)
+    for name in ("income", "savings"):
+        assert sorted(out[name].to_list()) == sorted(df[name].to_list())
+    assert out["age"].equals(df["age"])
+    assert out.equals(shuffle(df, seed=seed, **args))
+
+
+def test_mlm_hands_out_values_in_the_order_of_the_predictions() -> None:
+    """Hand-worked: with one predictor the least-squares predictions rank as the predictor does when the
+    slope is positive (savings: the k-th smallest value goes to the k-th youngest) and in reverse when it
+    is negative (income falls with age here: the oldest gets the smallest)."""
+    df = pl.DataFrame({"age": [50.0, 20, 40, 30, 10], "income": [1.0, 5, 3, 2, 4], "savings": [9.0, 7, 8, 6, 5]})
+    out = shuffle(df, responses=["income", "savings"], predictors=["age"], method="mlm")
+    assert out["income"].to_list() == [1.0, 4, 2, 3, 5]
+    assert out["savings"].to_list() == [9.0, 6, 8, 7, 5]
+
+
+def test_gadp_does_not_change_the_shuffle() -> None:
+    """sdcMicro's gadp only adds a separate EGADP matrix to its result (drawn after the shuffle's)."""
+    df = _table(30, 4)
+    for method in ("ds", "mvn", "mlm"):
+        runs = [shuffle(df, responses=["income", "savings"], predictors=["age"], method=method, gadp=g, seed=8)
+                for g in (True, False)]
+        assert runs[0].equals(runs[1])
+
+
+def test_mvn_step_with_mm_regression_is_verified() -> None:
+    df = _table(40, 2)
+    steps = [("shuffle", {"attributes": ["income", "savings"], "predictors": ["age"], "method": "mvn",
+                          "covmethod": "pearson", "regmethod": "MM", "gadp": False, "seed": 3})]
+    result = Pipeline(steps, quasi_identifiers=["age"], sensitive=["income", "savings"]).run(df)
+    verify_steps(result.table, original=df, steps=list(result.steps), stages=result.stages)
+    with pytest.raises(ConfigError, match="regmethod"):
+        Pipeline([("shuffle", {"attributes": ["income", "savings"], "predictors": ["age"], "regmethod": "lts"})],
+                 quasi_identifiers=["age"], sensitive=["income", "savings"])
+    with pytest.raises(ConfigError, match="method"):
+        shuffle(df, responses=["income", "savings"], predictors=["age"], method="ds2")

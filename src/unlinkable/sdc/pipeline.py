@@ -268,7 +268,8 @@ REGISTRY: dict[str, StepSpec] = {
         _run_risk_suppression,
     ),
     "shuffle": StepSpec(
-        {"attributes": _str_list, "predictors": _str_list, "covmethod": _choice("spearman", "pearson", "mcd"), "seed": _seed},
+        {"attributes": _str_list, "predictors": _str_list, "method": _choice("ds", "mvn", "mlm"),
+         "covmethod": _choice("spearman", "pearson", "mcd"), "regmethod": _choice("lm", "MM"), "gadp": _bool, "seed": _seed},
         ("attributes", "predictors"),
         ("attributes", "predictors"),
         _run_shuffle,

@@ -494,8 +494,8 @@ def run_addnoise_case(case: dict) -> None:
 
 def run_shuffle_case(case: dict) -> None:
     df = table(case["table"])
-    out = shuffle(df, responses=case["responses"], predictors=case["predictors"], covmethod=case["covmethod"],
-                  rng=RRandom(case["seed"]))
+    out = shuffle(df, responses=case["responses"], predictors=case["predictors"], method=case["method"],
+                  covmethod=case["covmethod"], regmethod=case["regmethod"], gadp=case["gadp"], rng=RRandom(case["seed"]))
     for exp in case["expect"]:
         same = out.select(case["responses"]).to_numpy() == df.select(case["responses"]).to_numpy()
         assert same.any(), exp["r"]
