@@ -252,9 +252,14 @@ def _tree(yu: np.ndarray, leaf: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def _min_dist(yu: np.ndarray, u: int, box_lo: np.ndarray, box_hi: np.ndarray, node: int) -> float:
     s = 0.0
     for j in range(yu.shape[1]):
+        # explicit comparisons: numba's three-argument max() is several times slower
         y = yu[u, j]
-        d = max(box_lo[node, j] - y, y - box_hi[node, j], 0.0)
-        s += d * d
+        below = box_lo[node, j] - y
+        above = y - box_hi[node, j]
+        if below > 0.0:
+            s += below * below
+        elif above > 0.0:
+            s += above * above
     return sqrt(s)
 
 

@@ -183,6 +183,14 @@ def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows (lexicographic order) and every row's index among them; -0.0 equals 0.0, which
     changes no distance (np.unique(axis=0) does the same, slower)."""
     n = x.shape[0]
+    order = np.argsort(x[:, 0], kind="stable")
+    xs = x[order]
+    if n < 2 or (xs[1:, 0] != xs[:-1, 0]).all():
+        # the first column alone tells the rows apart (continuous data): its order is the
+        # lexicographic one, without the other columns' sorts
+        inv = np.empty(n, dtype=np.int64)
+        inv[order] = np.arange(n)
+        return xs, inv
     order = np.lexsort(x.T[::-1])
     xs = x[order]
     new = np.ones(n, dtype=bool)
