@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unlinkable.errors import ConfigError, InputError
@@ -67,7 +67,7 @@ def _m_scale(res: np.ndarray, target: float) -> float:
 
 @settings(max_examples=25)
 @given(st.integers(6, 12), st.integers(0, 10_000))
-def test_s_start_is_the_subset_of_least_scale(n: int, seed: int) -> None:
+def test_s_start_is_a_subset_of_least_scale(n: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     x = rng.normal(size=n)
     y = 1 + 2 * x + rng.standard_t(2, n)
@@ -76,9 +76,11 @@ def test_s_start_is_the_subset_of_least_scale(n: int, seed: int) -> None:
     for rows in combinations(range(n), 2):
         coef = np.linalg.solve(design[list(rows)], y[list(rows)])
         scales[rows] = _m_scale(y - design @ coef, (n - 2) * 0.5)
-    ranked = sorted(scales, key=scales.__getitem__)
-    assume(scales[ranked[1]] > scales[ranked[0]] * (1 + 1e-3))  # the iteration stops within 1e-4
-    assert tuple(mm_regression(x, y).start_subset.tolist()) == ranked[0]
+    # MASS's scale iteration stops once mean chi is within 1e-4 of 1/2, which on a few records can
+    # leave a scale a few percent off, so a near-tie may go to the other subset (2.7% at worst in
+    # 700 tables of 6 to 12 records)
+    chosen = scales[tuple(mm_regression(x, y).start_subset.tolist())]
+    assert chosen <= min(scales.values()) * 1.05
 
 
 def test_a_gross_outlier_gets_no_weight_and_the_line_is_kept() -> None:
