@@ -38,7 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("search", "dp.search", "transform", "sdc", "linkage", "points", "traces", "assessment", "anonymizer", "datasets"),
     ("verify", "verify_spark", "results"),
     ("report",),
-    ("config", "spec", "points.job", "points.release", "commands", "cli", "demo", "__main__"),
+    ("config", "spec", "points.job", "points.release", "traces.job", "traces.command", "commands", "cli", "demo", "__main__"),
 )
 
 #: violations today; this list may only shrink

@@ -39,7 +39,8 @@ def test_bad_input(frame, kwargs, error, text):
 @pytest.mark.parametrize(("kwargs", "text"), [
     ({"attack": "locaton"}, "unknown attack"), ({"attack": "location", "k": 0}, "k must be"),
     ({"attack": "location_time"}, "needs a time= column"),
-    ({"attack": "location_frequency", "tolerance": 0.1}, "tolerance"),
+    ({"attack": "location", "tolerance": 0.1}, "takes no tolerance"),
+    ({"attack": "location_frequency", "tolerance": 1.5}, "tolerance must be"),
 ])
 def test_bad_parameters(kwargs, text):
     with pytest.raises(ConfigError, match=text):

@@ -160,6 +160,11 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
     """Assess; stage the JSON, per-record CSV and report in one OutputSet; rename them together."""
     from unlinkable.assessment import assess
 
+    traces_job = _traces_job(args)
+    if traces_job is not None:
+        from unlinkable.traces.command import run_assess
+
+        return run_assess(args, traces_job, shown)
     points_job = _points_job(args)
     if points_job is not None:
         return _run_points(args, points_job, shown)
@@ -191,6 +196,22 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
         if path:
             print(f"{label}: {path}", file=sys.stderr)
     return 0
+
+
+def _traces_job(args: argparse.Namespace) -> Any:
+    """The trajectory job, when the job file has ``trajectories:``."""
+    source = Path(args.source)
+    if source.suffix.lower() not in _JOB_SUFFIXES or not source.is_file():
+        return None
+    from unlinkable.config import read_job_file
+    from unlinkable.traces.job import is_traces_job, load_traces_job
+
+    if not is_traces_job(read_job_file(source)):
+        return None
+    if args.qi:
+        raise ConfigError(f"{source}: --qi is not for trajectories; the job file names its columns under `trajectories`",
+                          hint="drop --qi")
+    return load_traces_job(source)
 
 
 def _points_job(args: argparse.Namespace) -> Any:

@@ -18,7 +18,9 @@ home_work              the two *least* visited places (skmob sorts visit counts 
                        lat, lng), both among the other user's two (no k)
 =====================  ==========================================================================
 
-A user with fewer than k items is attacked with all of them, as skmob does.
+A user with fewer than k items is attacked with all of them, as skmob does. With a tolerance > 0
+the frequency, probability and proportion attacks match values within skmob's interval instead
+(:mod:`unlinkable.traces.tolerance`).
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.errors import ConfigError, did_you_mean
+from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.traces.instances import min_support
 from unlinkable.traces.table import Traces, encode_traces
+from unlinkable.traces.tolerance import RULES, tolerant_min_support
 
 ATTACKS = ("location", "location_sequence", "location_time", "unique_location", "location_frequency",
            "location_probability", "location_proportion", "home_work")
@@ -84,8 +87,10 @@ def _items(t: Traces, attack: str) -> tuple[np.ndarray, np.ndarray, dict[str, An
     raise ConfigError(f"unknown attack {attack!r}", hint=did_you_mean(attack, ATTACKS).strip() or f"the attacks are {', '.join(ATTACKS)}")
 
 
-def attack_risks(t: Traces, attack: str, k: int) -> np.ndarray:
+def attack_risks(t: Traces, attack: str, k: int, tolerance: float = 0.0) -> np.ndarray:
     """Per-user risk (float64, in the order of ``t.users``) of one attack with knowledge ``k``.
+
+    ``tolerance`` (0..1) applies to the frequency, probability and proportion attacks.
 
     Examples
     --------
@@ -95,6 +100,12 @@ def attack_risks(t: Traces, attack: str, k: int) -> np.ndarray:
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ConfigError(f"k must be a whole number >= 1, not {k!r}", hint="k is how many points the adversary knows")
+    tolerance = check_tolerance(tolerance, attack)
+    if tolerance > 0.0:
+        user, place, visits = _visits(t)
+        support = tolerant_min_support(_offsets(user, len(t.users)), place, visits, np.diff(t.indptr), int(k),
+                                       attack, tolerance)
+        return 1.0 / support
     indptr, items, options = _items(t, attack)
     support = min_support(indptr, items, 2 if attack == "home_work" else int(k), **options)
     return 1.0 / support
@@ -121,7 +132,8 @@ def attack_risk(points: Any, *, user: str, attack: str, k: int = 1, lat: str | N
         skmob's time key for location_time (see :mod:`unlinkable.traces.time_keys`); None compares
         the time values as given.
     tolerance : float
-        Only 0.0 (exact matching of counts, probabilities and proportions) is supported.
+        0..1, for location_frequency, location_probability and location_proportion: skmob's
+        relative interval around the other user's value (0.0 is exact matching).
 
     Returns
     -------
@@ -135,13 +147,20 @@ def attack_risk(points: Any, *, user: str, attack: str, k: int = 1, lat: str | N
     >>> attack_risk(pts, user="uid", place="cell", attack="location", k=2)["risk"].to_list()
     [1.0, 1.0, 0.3333333333333333]
     """
-    if tolerance != 0.0:
-        raise ConfigError(f"tolerance {tolerance!r} is not supported yet", hint="only exact matching (tolerance 0.0) is implemented")
     if attack not in ATTACKS:
         raise ConfigError(f"unknown attack {attack!r}", hint=did_you_mean(attack, ATTACKS).strip() or f"the attacks are {', '.join(ATTACKS)}")
     t = encode_traces(points, user=user, lat=lat, lng=lng, place=place, time=time,
                       time_precision=time_precision if attack == "location_time" and time is not None else None)
-    return pl.DataFrame({user: t.users, "risk": attack_risks(t, attack, k)})
+    return pl.DataFrame({user: t.users, "risk": attack_risks(t, attack, k, tolerance)})
 
 
-__all__ = ["ATTACKS", "attack_risk", "attack_risks"]
+def check_tolerance(tolerance: Any, attack: str) -> float:
+    """A tolerance as a float in [0, 1]; > 0 only for the attacks that compare values."""
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 0.0 <= tolerance <= 1.0:
+        raise ConfigError(f"tolerance must be a number in [0, 1], not {shown(tolerance)}", hint="e.g. tolerance: 0.1")
+    if tolerance > 0.0 and attack not in RULES:
+        raise ConfigError(f"the {attack} attack takes no tolerance", hint=f"a tolerance applies to {', '.join(RULES)}")
+    return float(tolerance)
+
+
+__all__ = ["ATTACKS", "attack_risk", "attack_risks", "check_tolerance"]

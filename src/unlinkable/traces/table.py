@@ -8,6 +8,7 @@ are dropped once coded; only the user ids are kept, to label the results.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ import numpy as np
 import polars as pl
 
 from unlinkable.errors import ConfigError, InputError, did_you_mean, shown
+from unlinkable.points.encoded import Points
+from unlinkable.traces.resolution import Space, time_bins
 from unlinkable.traces.time_keys import time_keys
 
 
@@ -33,6 +36,22 @@ class Traces:
         indptr = np.zeros(len(self.users) + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.user, minlength=len(self.users)), out=indptr[1:])
         return indptr
+
+    def as_points(self) -> Points:
+        """Each user's (place, time key) points as set-valued data, one record per user (unicity's input).
+
+        Examples
+        --------
+        >>> t = encode_traces(pl.DataFrame({"u": [1, 1, 2], "c": ["x", "y", "x"]}), user="u", place="c")
+        >>> t.as_points().items.tolist()
+        [0, 1, 0]
+        """
+        if self.time_key is None:
+            item = self.place
+        else:
+            item = np.unique(np.stack([self.place, self.time_key], axis=1), axis=0, return_inverse=True)[1].reshape(-1)
+        n_items = int(item.max()) + 1 if len(item) else 0
+        return Points(self.indptr, item.astype(np.int32), tuple(map(str, range(n_items))))
 
 
 def _frame(points: Any) -> pl.DataFrame:
@@ -84,11 +103,14 @@ def _datetimes(frame: pl.DataFrame, name: Any) -> pl.Series:
 
 def encode_traces(points: Any, *, user: str, lat: str | None = None, lng: str | None = None,
                   place: str | None = None, time: str | None = None,
-                  time_precision: str | None = None) -> Traces:
+                  time_precision: str | None = None, space: Space | None = None,
+                  time_bin_s: int | None = None) -> Traces:
     """Validate a point table and encode it (see the module docstring for the orders).
 
-    ``time_key`` codes skmob's key at ``time_precision`` when given, else the time values as they
-    are; it is None when there is no ``time`` column.
+    With a ``space`` resolution (metric grid or H3), places are the cells of the points' lat/lng
+    (coded in ascending cell order); with ``time_bin_s``, times are first floored to their bin.
+    ``time_key`` codes skmob's key at ``time_precision`` when given, else the (binned) time
+    values as they are; it is None when there is no ``time`` column.
 
     Examples
     --------
@@ -100,8 +122,15 @@ def encode_traces(points: Any, *, user: str, lat: str | None = None, lng: str | 
     if (place is None) == (lat is None or lng is None) or (place is not None and (lat or lng)):
         raise ConfigError("give either place= or both lat= and lng=", hint="e.g. lat='lat', lng='lng'")
     users = _column(frame, user, "user")
+    gridded = space is not None and (space.grid_m is not None or space.h3 is not None)
     if place is not None:
+        if gridded:
+            raise ConfigError("a spatial resolution needs lat= and lng=, not place=", hint="drop the space resolution")
         where = _column(frame, place, "place").rank("dense").cast(pl.Int64).to_numpy() - 1
+    elif gridded:
+        assert space is not None
+        cells = space.cells(_coordinate(frame, lat, "latitude").to_numpy(), _coordinate(frame, lng, "longitude").to_numpy())
+        where = np.unique(cells, return_inverse=True)[1].reshape(-1).astype(np.int64)
     else:
         pair = pl.DataFrame({"a": _coordinate(frame, lat, "latitude"), "b": _coordinate(frame, lng, "longitude")})
         where = pair.select(pl.struct("a", "b").rank("dense")).to_series().cast(pl.Int64).to_numpy() - 1
@@ -111,13 +140,32 @@ def encode_traces(points: Any, *, user: str, lat: str | None = None, lng: str | 
     if time is not None:
         stamps = _datetimes(frame, time)
         order_keys.append(stamps.dt.epoch("us").to_numpy())
+        if time_bin_s is not None:
+            start = time_bins(order_keys[-1], time_bin_s) * (time_bin_s * 1_000_000)
+            stamps = pl.Series(time, start, dtype=pl.Int64).cast(pl.Datetime("us"))
         if time_precision is not None:
             stamps = time_keys(stamps, time_precision)
         key = stamps.rank("dense").cast(pl.Int64).to_numpy() - 1
-    elif time_precision is not None:
-        raise ConfigError("time_precision needs a time= column", hint="name the date-time column with time=")
+    elif time_precision is not None or time_bin_s is not None:
+        raise ConfigError("a time precision or time bin needs a time= column", hint="name the date-time column with time=")
     order = np.lexsort((*order_keys, who))
     return Traces(users.unique().sort(), who[order], where[order], None if key is None else key[order])
 
 
-__all__ = ["Traces", "encode_traces"]
+def encode_columns(points: Any, columns: Mapping[str, str | None], *, time_precision: str | None = None,
+                   space: Space | None = None, time_bin_s: int | None = None) -> Traces:
+    """:func:`encode_traces` with the column names in a mapping (user, lat, lng, place, time).
+
+    Examples
+    --------
+    >>> encode_columns(pl.DataFrame({"u": [2, 1], "c": ["x", "x"]}), {"user": "u", "place": "c"}).users.to_list()
+    [1, 2]
+    """
+    user = columns.get("user")
+    if user is None:
+        raise ConfigError("the user column is not named", hint="trajectories: {user: <column>, ...}")
+    return encode_traces(points, user=user, lat=columns.get("lat"), lng=columns.get("lng"), place=columns.get("place"),
+                         time=columns.get("time"), time_precision=time_precision, space=space, time_bin_s=time_bin_s)
+
+
+__all__ = ["Traces", "encode_traces", "encode_columns"]

@@ -1,0 +1,206 @@
+"""The trajectory job file: a point table with ``trajectories:``, ``assess:`` and ``privacy:``.
+
+::
+
+    input: {path: stays.csv}                                  # CSV or Parquet; delimiter: optional
+    trajectories: {user: uid, lat: lat, lng: lng, time: datetime}   # or place: <col> instead of lat/lng
+    assess:
+      attacks:                       # skmob's names; k = knowledge length (default: all eight at k=2)
+        - location: {k: 2}
+        - location_time: {k: 1, time_precision: hour}
+        - location_frequency: {k: 1, tolerance: 0.1}
+        - home_work: {}
+      unicity: {p: [1, 2, 4], mode: exact, space: {grid_m: 1000}, time: {bin: 1h}}
+      curve: {p: 4, space: [250, 1000, 5000], time: [1h, 1d], mode: sampled}   # optional
+    seed: 0                          # sampled modes
+
+Every key is checked (unknown keys get a "did you mean" hint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from unlinkable.config import read_job_file
+from unlinkable.constraints import check_int, check_keys
+from unlinkable.data.io import read_table
+from unlinkable.errors import ConfigError, InputError, shown
+from unlinkable.points.unicity import MODES
+from unlinkable.traces.assess import DEFAULT_ATTACKS, Attack, TraceAssessment, assess_traces
+from unlinkable.traces.attacks import ATTACKS
+from unlinkable.traces.resolution import Space, bin_seconds
+from unlinkable.traces.time_keys import FIELDS
+
+SECTIONS = ("input", "trajectories", "assess", "seed")
+_INPUT_KEYS = ("path", "delimiter")
+_COLUMNS = ("user", "lat", "lng", "place", "time")
+_ATTACK_KEYS = {"location_time": ("k", "time_precision"), "location_frequency": ("k", "tolerance"),
+                "location_probability": ("k", "tolerance"), "location_proportion": ("k", "tolerance"), "home_work": ()}
+
+
+def is_traces_job(raw: Any) -> bool:
+    """Whether a parsed job file describes location traces (it has ``trajectories:``).
+
+    Examples
+    --------
+    >>> is_traces_job({"input": "t.csv", "trajectories": {"user": "u"}}), is_traces_job({"input": "d.csv"})
+    (True, False)
+    """
+    return isinstance(raw, Mapping) and "trajectories" in raw
+
+
+@dataclass(frozen=True)
+class TracesJob:
+    source: Path
+    path: Path
+    delimiter: str | None
+    columns: Mapping[str, str | None]
+    attacks: tuple[Attack, ...]
+    ps: tuple[int, ...]
+    mode: str
+    space: Space
+    time_bin: str | None
+    curve: Mapping[str, Any] | None
+    seed: int
+
+    def read(self) -> pl.DataFrame:
+        return read_table(self.path, delimiter=self.delimiter)
+
+    def inputs(self) -> list[Path]:
+        return [self.source, self.path]
+
+    def assess(self, frame: pl.DataFrame) -> TraceAssessment:
+        """The assessment the job asks for; input errors name the data file."""
+        try:
+            return assess_traces(frame, **self.columns, attacks=self.attacks, ps=self.ps, mode=self.mode, seed=self.seed,  # type: ignore[arg-type]
+                                 space=self.space, time_bin=self.time_bin, curve=None if self.curve is None else dict(self.curve))
+        except InputError as exc:
+            raise InputError(f"{self.path}: {exc.message}", hint=exc.hint) from None
+
+
+def _mapping(value: Any, where: str, keys: tuple[str, ...], example: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"`{where}` must be a mapping, got {shown(value)}", hint=example)
+    check_keys(value, keys, f"`{where}`")
+    return value
+
+
+def load_traces_job(path: str | Path) -> TracesJob:
+    """Read and validate a trajectory job file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "job.yaml").write_text("input: {path: t.csv}\\ntrajectories: {user: u, place: cell}\\n"
+    ...                                 "assess: {attacks: [{location: {k: 3}}], unicity: {p: 2}}\\n")
+    >>> j = load_traces_job(d / "job.yaml")
+    >>> [a.column for a in j.attacks], j.ps, j.mode
+    (['location_k3'], (2,), 'auto')
+    """
+    path = Path(path)
+    raw = read_job_file(path)
+    try:
+        return _parse(raw, path)
+    except ConfigError as exc:
+        if str(path) in exc.message:
+            raise
+        raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
+
+
+def _attack(entry: Any, time: bool) -> Attack:
+    example = "- location: {k: 2}"
+    if isinstance(entry, str):
+        entry = {entry: {}}
+    if not isinstance(entry, Mapping) or len(entry) != 1:
+        raise ConfigError(f"an entry of `assess.attacks` must be one attack name with its parameters, got {shown(entry)}", hint=example)
+    ((name, params),) = entry.items()
+    check_keys({name: None}, ATTACKS, "`assess.attacks`", noun="attack")
+    params = _mapping(params if params is not None else {}, f"assess.attacks.{name}", _ATTACK_KEYS.get(name, ("k",)), example)
+    if name == "home_work":
+        return Attack(name)
+    k = check_int(params.get("k", 2), f"assess.attacks.{name}.k", low=1, high=10)
+    precision = params.get("time_precision", "hour")
+    if name == "location_time":
+        if not time:
+            raise ConfigError("the location_time attack needs a time column", hint="trajectories: {..., time: <column>}")
+        if not isinstance(precision, str) or precision.lower() not in FIELDS:
+            raise ConfigError(f"`assess.attacks.location_time.time_precision` {shown(precision)} is not one of {', '.join(FIELDS)}",
+                              hint="time_precision: hour")
+    tolerance = params.get("tolerance", 0.0)
+    return Attack(name, k, str(precision).lower(), tolerance)
+
+
+def _parse(raw: Any, path: Path) -> TracesJob:
+    if not isinstance(raw, Mapping):
+        raise ConfigError("a job file must be a mapping of sections", hint="input: {path: stays.csv}")
+    check_keys(raw, SECTIONS, "the trajectory job file", noun="section")
+    inp = raw.get("input")
+    if isinstance(inp, str):
+        inp = {"path": inp}
+    inp = _mapping(inp, "input", _INPUT_KEYS, "input: {path: stays.csv}")
+    if not isinstance(inp.get("path"), str) or not inp["path"]:
+        raise ConfigError("`input.path` must name the data file", hint="input: {path: stays.csv}")
+    delimiter = inp.get("delimiter")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise ConfigError(f"`input.delimiter` must be one character, got {shown(delimiter)}", hint='delimiter: ";"')
+    example = "trajectories: {user: uid, lat: lat, lng: lng, time: datetime}"
+    cols = _mapping(raw.get("trajectories"), "trajectories", _COLUMNS, example)
+    for key, value in cols.items():
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"`trajectories.{key}` must name a column, got {shown(value)}", hint=example)
+    if "user" not in cols:
+        raise ConfigError("`trajectories.user` must name the user column", hint=example)
+    if ("place" in cols) == ("lat" in cols or "lng" in cols) or ("place" not in cols and not ("lat" in cols and "lng" in cols)):
+        raise ConfigError("`trajectories` takes either place or both lat and lng", hint=example)
+    columns = {key: cols.get(key) for key in _COLUMNS}
+    has_time = "time" in cols
+    section = _mapping(raw.get("assess") or {}, "assess", ("attacks", "unicity", "curve"),
+                       "assess: {attacks: [{location: {k: 2}}], unicity: {p: [1, 2, 4]}}")
+    attacks = DEFAULT_ATTACKS if has_time else tuple(a for a in DEFAULT_ATTACKS if a.attack != "location_time")
+    if section.get("attacks") is not None:
+        if not isinstance(section["attacks"], list) or not section["attacks"]:
+            raise ConfigError(f"`assess.attacks` must be a list of attacks, got {shown(section['attacks'])}", hint="attacks: [{location: {k: 2}}]")
+        attacks = tuple(_attack(entry, has_time) for entry in section["attacks"])
+    uni = _mapping(section.get("unicity") or {}, "assess.unicity", ("p", "mode", "space", "time"),
+                   "unicity: {p: [1, 2, 4], mode: exact, space: {grid_m: 1000}, time: {bin: 1h}}")
+    ps_raw = uni.get("p", [1, 2, 3, 4])
+    if isinstance(ps_raw, int) and not isinstance(ps_raw, bool):
+        ps_raw = [ps_raw]
+    if not isinstance(ps_raw, list) or not ps_raw:
+        raise ConfigError(f"`assess.unicity.p` must be a list of whole numbers 1..10, got {shown(ps_raw)}", hint="p: [1, 2, 4]")
+    ps = tuple(sorted({check_int(v, "assess.unicity.p", low=1, high=10) for v in ps_raw}))
+    mode = uni.get("mode", "auto")
+    if mode not in MODES:
+        raise ConfigError(f"`assess.unicity.mode` {shown(mode)} is not one of {', '.join(MODES)}", hint="mode: exact")
+    space_raw = _mapping(uni.get("space") or {}, "assess.unicity.space", ("grid_m", "h3"), "space: {grid_m: 1000}")
+    space = Space(grid_m=space_raw.get("grid_m"), h3=space_raw.get("h3"))
+    if space_raw and "place" in cols:
+        raise ConfigError("`assess.unicity.space` cuts cells from lat/lng; this job has place", hint="drop space, or give lat and lng")
+    time_raw = _mapping(uni.get("time") or {}, "assess.unicity.time", ("bin",), "time: {bin: 1h}")
+    time_bin = time_raw.get("bin")
+    if time_bin is not None:
+        bin_seconds(time_bin, "assess.unicity.time.bin")
+        if not has_time:
+            raise ConfigError("`assess.unicity.time` needs a time column", hint="trajectories: {..., time: <column>}")
+    curve = None
+    if section.get("curve") is not None:
+        curve = dict(_mapping(section["curve"], "assess.curve", ("p", "space", "time", "mode"),
+                              "curve: {p: 4, space: [250, 1000, 5000], time: [1h, 1d]}"))
+        for key in ("space", "time"):
+            if key in curve and (not isinstance(curve[key], list) or not curve[key]):
+                raise ConfigError(f"`assess.curve.{key}` must be a non-empty list, got {shown(curve[key])}",
+                                  hint="space: [250, 1000, 5000], time: [1h, 1d]")
+        if "place" in cols:
+            raise ConfigError("`assess.curve` cuts cells from lat/lng; this job has place", hint="drop curve, or give lat and lng")
+    seed = check_int(raw.get("seed", 0), "seed", low=0)
+    return TracesJob(path, path.parent / inp["path"], delimiter, columns, attacks, ps, mode, space,
+                     time_bin, curve, seed)
+
+
+__all__ = ["TracesJob", "load_traces_job", "is_traces_job", "SECTIONS"]
