@@ -129,3 +129,25 @@ def test_bad_value_names_file_column_and_row(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "t.csv" in err and "'lat' row 2" in err
     assert not out.exists()
+
+
+def test_report_shows_figures_and_aggregated_cells_only(tmp_path):
+    from unlinkable.traces.synthetic import synthetic_traces
+
+    frame = synthetic_traces(300, points=10, n_places=80, seed=9)
+    frame.write_csv(tmp_path / "stays.csv")
+    (tmp_path / "job.yaml").write_text(
+        "input: {path: stays.csv}\ntrajectories: {user: user, lat: lat, lng: lng, time: time}\n"
+        "assess: {attacks: [{location: {k: 2}}, home_work], unicity: {p: [2], space: {grid_m: 2000}, time: {bin: 1d}},\n"
+        "         curve: {p: 2, space: [1000, 5000], time: [1d, 1w]}}\n")
+    report = tmp_path / "r.html"
+    assert main(["assess", str(tmp_path / "job.yaml"), "--report", str(report), "--json", str(tmp_path / "o.json")]) == 0
+    html = report.read_text()
+    for section in ("Re-identification attacks", "Unicity against resolution", "What to do", "Where people are"):
+        assert section in html
+    for value in frame["lat"].cast(pl.String).to_list()[:20] + frame["time"].cast(pl.String).to_list()[:20]:
+        assert value not in html
+    # every drawn cell has at least the smallest count (10 users): the tooltips say how many
+    counts = [int(n.replace(",", "")) for n in re.findall(r"<title>([\d,]+) users</title>", html)]
+    assert counts and min(counts) >= 10
+    assert "map" not in json.loads((tmp_path / "o.json").read_text())

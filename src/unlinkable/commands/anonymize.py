@@ -47,6 +47,16 @@ def run(args: argparse.Namespace) -> int:
         shown.abort()
 
 
+def _traces_job(path: Path) -> Any:
+    """The trajectory job, when the job file has ``trajectories:``."""
+    if not Path(path).is_file():
+        return None
+    from unlinkable.config import read_job_file
+    from unlinkable.traces.job import is_traces_job, load_traces_job
+
+    return load_traces_job(path) if is_traces_job(read_job_file(path)) else None
+
+
 def _run(args: argparse.Namespace, shown: Progress) -> int:
     """Run the job; return the exit code (errors are raised as UnlinkableError).
 
@@ -55,6 +65,11 @@ def _run(args: argparse.Namespace, shown: Progress) -> int:
     output is staged in one :class:`~unlinkable.data.outputs.OutputSet` and renamed into place
     together at the end, so a failure, Ctrl-C or SIGTERM writes nothing.
     """
+    traces_job = _traces_job(args.job)
+    if traces_job is not None:
+        from unlinkable.traces.command import run_anonymize
+
+        return run_anonymize(args, traces_job, shown)
     job = load_job(args.job)
     if job.input is None:
         raise ConfigError(f"{args.job}: the job has no `input`", hint="input: {path: data.csv, delimiter: ';'}")

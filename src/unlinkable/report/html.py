@@ -33,6 +33,10 @@ template; shared formatting is in :mod:`unlinkable.report.format`.
     ``candidates_histogram`` ([[candidates, records], ...], a {candidates: records} dict or a list
     indexed by candidate count), ``reverse_unique_share``, ``true_reidentification_rate``,
     ``unique_link_precision``, ``what_if``, ``copula``, ``auxiliary_name``.
+``traces``
+    a trajectory job's figures (``views/traces.py``): ``attacks`` or ``risk`` {before, after},
+    ``unicity``, ``curve``, the release's ``model``/``resolution``/``points``, and ``map`` /
+    ``map_after`` (aggregated cell counts).
 ``sdc``
     :class:`~unlinkable.results.SdcResult` (``views/sdc.py``): ``steps`` [{method (or name), params,
     summary}], ``risk_before`` / ``risk_after`` (assess figures), ``utility`` (or ``numeric_utility``)
@@ -59,18 +63,20 @@ from unlinkable.report.views.assess import assess_view
 from unlinkable.report.views.exposure import exposure_view
 from unlinkable.report.views.sdc import sdc_view
 from unlinkable.report.views.shared import released_view
+from unlinkable.report.views.traces import traces_view
 from unlinkable.results import AnonymizationResult, AssessmentResult, CommandResult, ExposureResult, SdcResult
 
 #: fmt_number and fmt_pct are re-exported: callers format a figure as the report does
 __all__ = ["KINDS", "fmt_number", "fmt_pct", "render", "write_report"]
 
-KINDS = ("assess", "anonymize", "exposure", "sdc")
+KINDS = ("assess", "anonymize", "exposure", "sdc", "traces")
 
 _TITLES = {
     "assess": "Re-identification risk assessment",
     "anonymize": "Anonymization report",
     "exposure": "Linkage exposure report",
     "sdc": "Statistical disclosure control report",
+    "traces": "Location traces: re-identification risk",
 }
 
 _ENV: jinja2.Environment | None = None
@@ -157,6 +163,8 @@ def render(kind: str, payload: CommandResult | Mapping[str, Any], *, generated_a
         view = anonymize_view(payload, banned)
     elif kind == "exposure":
         view = exposure_view(payload, banned)
+    elif kind == "traces":
+        view = traces_view(payload, banned)
     else:
         view = sdc_view(payload, banned)
     if kind in ("anonymize", "sdc"):

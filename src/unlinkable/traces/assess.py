@@ -45,6 +45,23 @@ class Attack:
 DEFAULT_ATTACKS = tuple(Attack(name, 2) for name in ATTACKS)
 
 
+#: bands of "users compatible with the most revealing instance" (1 / risk) for the distributions
+BANDS = ((1, 1, "1"), (2, 2, "2"), (3, 4, "3-4"), (5, 9, "5-9"), (10, None, "10+"))
+
+
+def distribution(risk: np.ndarray) -> dict[str, int]:
+    """Users per band of compatible users (1 / risk): the shape of an attack's risk, no user in it.
+
+    Examples
+    --------
+    >>> distribution(np.array([1.0, 0.5, 0.25, 0.01]))
+    {'1': 1, '2': 1, '3-4': 1, '5-9': 0, '10+': 1}
+    """
+    compatible = np.rint(1.0 / np.maximum(risk, 1e-300)).astype(np.int64)
+    return {label: int(np.count_nonzero((compatible >= low) & ((compatible <= high) if high is not None else True)))
+            for low, high, label in BANDS}
+
+
 @dataclass(frozen=True)
 class AttackFigures:
     attack: Attack
@@ -58,6 +75,7 @@ class AttackFigures:
             figures["tolerance"] = self.attack.tolerance
         figures["mean_risk"] = float(np.mean(self.risk)) if len(self.risk) else None
         figures["users_at_risk_1"] = int(np.count_nonzero(self.risk == 1.0))
+        figures["users_by_compatible"] = distribution(self.risk)
         return figures
 
 
@@ -149,4 +167,4 @@ def assess_traces(points: Any, *, user: str, lat: str | None = None, lng: str | 
     return TraceAssessment(len(base.users), len(base.user), tuple(figures), space, time_bin, units, drawn, base.users)
 
 
-__all__ = ["Attack", "AttackFigures", "TraceAssessment", "assess_traces", "DEFAULT_ATTACKS"]
+__all__ = ["distribution", "BANDS", "Attack", "AttackFigures", "TraceAssessment", "assess_traces", "DEFAULT_ATTACKS"]

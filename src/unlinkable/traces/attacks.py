@@ -57,15 +57,33 @@ def _visits(t: Traces) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return pairs // n_places, pairs % n_places, visits.astype(np.int64)
 
 
-def _items(t: Traces, attack: str) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+def _capped(t: Traces, items: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each user's multiset of items with every multiplicity capped at ``k`` (CSR).
+
+    The k-point sub-multisets of a multiset are those of its copy with multiplicities capped at
+    k, and a user's min(k, L) is unchanged, so the instances and their supports are too -- but a
+    user at home 30 times has 2 home points to combine at k=2, not 30.
+    """
+    n = len(t.users)
+    order = np.lexsort((items, t.user))
+    user, item = t.user[order], items[order]
+    start = np.r_[True, (user[1:] != user[:-1]) | (item[1:] != item[:-1])]
+    run_start = np.maximum.accumulate(np.where(start, np.arange(len(item)), 0))
+    keep = (np.arange(len(item)) - run_start) < k
+    return _offsets(user[keep], n), item[keep]
+
+
+def _items(t: Traces, attack: str, k: int) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """``(indptr, items, options of min_support)`` of one attack."""
     n = len(t.users)
-    if attack in ("location", "location_sequence"):
-        return t.indptr, t.place, {"ordered": attack == "location_sequence"}
+    if attack == "location_sequence":
+        return t.indptr, t.place, {"ordered": True}
+    if attack == "location":
+        return (*_capped(t, t.place, k), {})
     if attack == "location_time":
         if t.time_key is None:
             raise ConfigError("the location_time attack needs a time= column", hint="name the date-time column with time=")
-        return t.indptr, _dense(t.place, t.time_key), {}
+        return (*_capped(t, _dense(t.place, t.time_key), k), {})
     user, place, visits = _visits(t)
     indptr = _offsets(user, n)
     if attack == "unique_location":
@@ -106,7 +124,7 @@ def attack_risks(t: Traces, attack: str, k: int, tolerance: float = 0.0) -> np.n
         support = tolerant_min_support(_offsets(user, len(t.users)), place, visits, np.diff(t.indptr), int(k),
                                        attack, tolerance)
         return 1.0 / support
-    indptr, items, options = _items(t, attack)
+    indptr, items, options = _items(t, attack, int(k))
     support = min_support(indptr, items, 2 if attack == "home_work" else int(k), **options)
     return 1.0 / support
 

@@ -3,9 +3,10 @@
 An attacker who knows an instance (``s`` of a user's points) cannot tell apart the users whose
 data also yields that instance, so the user's risk is ``1 / min support`` over their instances.
 Users are grouped by number of points ``L``; the ``C(L, s)`` index combinations are built once
-per group and gathered for all its users at once (numpy on ``(users, C)`` arrays). Each instance
-is packed into one int64 key; keys are de-duplicated per user and counted by sorting. There is
-no early exit: every instance's support is counted, which is what makes the answer exact.
+per group and gathered for all its users at once (numpy on ``(users, C)`` arrays), in chunks of
+at most ``CHUNK_KEYS`` instances. Each instance is packed into one int64 key; keys are
+de-duplicated per user and counted by sorting. There is no early exit: every instance's support
+is counted, which is what makes the answer exact.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ def _pack(codes: np.ndarray, base: int) -> np.ndarray:
 
 def _instances(indptr: np.ndarray, items: np.ndarray, size: int, *, ordered: bool,
                weights: np.ndarray | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """``(user of each key, key)`` chunks: every ``size``-combination of every user's points.
+    """``(users, keys)`` chunks: ``keys[i]`` holds every ``size``-combination of ``users[i]``'s points.
 
+    All users of a chunk have the same number of points, so ``keys`` is a ``(users, C)`` matrix.
     ``ordered`` keeps the points' order (a subsequence); otherwise the codes are sorted (a
     multiset). With ``weights``, each code is paired with its weight divided by the gcd of the
     instance's weights, so two instances match when their weights are proportional.
@@ -65,8 +67,25 @@ def _instances(indptr: np.ndarray, items: np.ndarray, size: int, *, ordered: boo
                 codes = codes * wbase + w
             if not ordered:
                 codes = np.sort(codes, axis=-1)
-            keys = _pack(codes, base * wbase)
-            yield np.repeat(chunk, keys.shape[1]), keys.ravel()
+            yield chunk, _pack(codes, base * wbase)
+
+
+def _distinct_per_row(keys: np.ndarray) -> np.ndarray:
+    """The distinct keys of each row, flattened (a user supports an instance once)."""
+    keys = np.sort(keys, axis=1)
+    keep = np.ones(keys.shape, dtype=bool)
+    keep[:, 1:] = keys[:, 1:] != keys[:, :-1]
+    return keys[keep]
+
+
+def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys (ascending) and summed counts of several ``(keys, counts)`` parts."""
+    keys = np.concatenate([k for k, _ in parts])
+    counts = np.concatenate([c for _, c in parts])
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return keys[starts], np.add.reduceat(counts, starts)
 
 
 def min_support(indptr: np.ndarray, items: np.ndarray, k: int, *, ordered: bool = False,
@@ -74,7 +93,9 @@ def min_support(indptr: np.ndarray, items: np.ndarray, k: int, *, ordered: bool 
     """Per user, the smallest support among the instances of ``min(k, L)`` of their points.
 
     The support of an instance is the number of users (the user included) whose own instances
-    of that size contain it. Users with no point get 0.
+    of that size contain it. Users with no point get 0. Two passes over chunks bound memory by
+    the distinct instances, not all of them: the first counts each chunk's distinct instances
+    per user and merges the counts; the second rebuilds each chunk and looks its supports up.
 
     Examples
     --------
@@ -90,21 +111,18 @@ def min_support(indptr: np.ndarray, items: np.ndarray, k: int, *, ordered: bool 
     result = np.zeros(len(lengths), dtype=np.int64)
     for size in np.unique(wanted[wanted > 0]):
         size = int(size)
-        parts = list(_instances(indptr, items, size, ordered=ordered, weights=weights))
-        users = np.concatenate([u for u, _ in parts])
-        keys = np.concatenate([key for _, key in parts])
-        # one (user, instance) pair per distinct instance of a user: a user supports it once
-        order = np.lexsort((keys, users))
-        users, keys = users[order], keys[order]
-        first = np.r_[True, (users[1:] != users[:-1]) | (keys[1:] != keys[:-1])]
-        users, keys = users[first], keys[first]
-        distinct, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-        support = counts[inverse]
-        mine = wanted[users] == size
-        best = np.full(len(lengths), np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(best, users[mine], support[mine])
-        chosen = wanted == size
-        result[chosen] = best[chosen]
+        parts = []
+        for _, keys in _instances(indptr, items, size, ordered=ordered, weights=weights):
+            distinct, counts = np.unique(_distinct_per_row(keys), return_counts=True)
+            parts.append((distinct, counts.astype(np.int64)))
+            if len(parts) > 16:  # keep the list of parts short: merge as we go
+                parts = [_merge(parts)]
+        known, support = _merge(parts)
+        for users, keys in _instances(indptr, items, size, ordered=ordered, weights=weights):
+            mine = wanted[users] == size
+            if mine.any():
+                found = support[np.searchsorted(known, keys[mine])]
+                result[users[mine]] = found.min(axis=1)
     return result
 
 

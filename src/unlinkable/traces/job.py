@@ -12,7 +12,15 @@
         - home_work: {}
       unicity: {p: [1, 2, 4], mode: exact, space: {grid_m: 1000}, time: {bin: 1h}}
       curve: {p: 4, space: [250, 1000, 5000], time: [1h, 1d], mode: sampled}   # optional
-    seed: 0                          # sampled modes
+    privacy: [{trajectory-k-anonymity: {k: 5, p: 2}}]                # anonymize
+    anonymize:                       # optional; the defaults of unlinkable.traces.kanonymity
+      space: [500, 1000, 2000, 5000]   # candidate cell sizes, metres
+      time: [1h, 4h, 1d]               # candidate time bins
+      point_suppression: 0.05          # share of the input's points
+      user_suppression: 0.05           # share of the input's users
+      home_work: {radius_m: 300}       # suppress points near each user's two top cells first
+    output: {path: released.csv, report: report.html}   # CSV or Parquet; the HTML report
+    seed: 0                          # sampled modes; the release's pseudonym order
 
 Every key is checked (unknown keys get a "did you mean" hint).
 """
@@ -27,16 +35,20 @@ from typing import Any
 import polars as pl
 
 from unlinkable.config import read_job_file
-from unlinkable.constraints import check_int, check_keys
+from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError, shown
 from unlinkable.points.unicity import MODES
 from unlinkable.traces.assess import DEFAULT_ATTACKS, Attack, TraceAssessment, assess_traces
 from unlinkable.traces.attacks import ATTACKS
+from unlinkable.traces.kanonymity import TraceRelease
+from unlinkable.traces.release import anonymize_traces
 from unlinkable.traces.resolution import Space, bin_seconds
 from unlinkable.traces.time_keys import FIELDS
 
-SECTIONS = ("input", "trajectories", "assess", "seed")
+SECTIONS = ("input", "trajectories", "assess", "privacy", "anonymize", "output", "seed")
+_ANONYMIZE_KEYS = ("space", "time", "point_suppression", "user_suppression", "home_work")
+_OUTPUT_KEYS = ("path", "delimiter", "escape_formulas", "report")
 _INPUT_KEYS = ("path", "delimiter")
 _COLUMNS = ("user", "lat", "lng", "place", "time")
 _ATTACK_KEYS = {"location_time": ("k", "time_precision"), "location_frequency": ("k", "tolerance"),
@@ -67,9 +79,32 @@ class TracesJob:
     time_bin: str | None
     curve: Mapping[str, Any] | None
     seed: int
+    #: trajectory-k-anonymity's k and p, and the search options (anonymize only)
+    model: Mapping[str, int] | None = None
+    options: Mapping[str, Any] | None = None
+    output: Path | None = None
+    output_delimiter: str = ","
+    escape_formulas: bool = True
+    report: Path | None = None
 
     def read(self) -> pl.DataFrame:
         return read_table(self.path, delimiter=self.delimiter)
+
+    def assess_attacks(self, frame: pl.DataFrame, columns: Mapping[str, str | None]) -> list[dict[str, Any]]:
+        """The job's attacks (no unicity) as their JSON figures, on any point table with those columns."""
+        usable = tuple(a for a in self.attacks if a.attack != "location_time" or columns.get("time") is not None)
+        result = assess_traces(frame, **columns, attacks=usable, ps=())  # type: ignore[arg-type]
+        return [a.to_dict() for a in result.attacks]
+
+    def release(self, frame: pl.DataFrame) -> TraceRelease:
+        """The verified release the job asks for; input errors name the data file."""
+        if self.model is None:
+            raise ConfigError(f"{self.source}: the job has no `privacy: [{{trajectory-k-anonymity: {{k, p}}}}]`",
+                              hint="privacy: [{trajectory-k-anonymity: {k: 5, p: 2}}]")
+        try:
+            return anonymize_traces(frame, self.columns, k=self.model["k"], p=self.model["p"], seed=self.seed, **(self.options or {}))
+        except InputError as exc:
+            raise InputError(f"{self.path}: {exc.message}", hint=exc.hint) from None
 
     def inputs(self) -> list[Path]:
         return [self.source, self.path]
@@ -199,8 +234,62 @@ def _parse(raw: Any, path: Path) -> TracesJob:
         if "place" in cols:
             raise ConfigError("`assess.curve` cuts cells from lat/lng; this job has place", hint="drop curve, or give lat and lng")
     seed = check_int(raw.get("seed", 0), "seed", low=0)
+    model, options = _privacy(raw, has_time)
+    output, out_delimiter, escape, report = None, ",", True, None
+    if raw.get("output") is not None:
+        out = _mapping(raw["output"], "output", _OUTPUT_KEYS, "output: {path: released.csv}")
+        if not isinstance(out.get("path"), str) or not out["path"]:
+            raise ConfigError("`output.path` must name the released file", hint="output: {path: released.csv}")
+        output = path.parent / out["path"]
+        out_delimiter = out.get("delimiter", ",")
+        if not isinstance(out_delimiter, str) or len(out_delimiter) != 1:
+            raise ConfigError(f"`output.delimiter` must be one character, got {shown(out_delimiter)}", hint='delimiter: ","')
+        if out.get("report") is not None:
+            if not isinstance(out["report"], str) or not out["report"]:
+                raise ConfigError(f"`output.report` must name an HTML file, got {shown(out['report'])}", hint="report: report.html")
+            report = path.parent / out["report"]
+        escape = out.get("escape_formulas", True)
+        if not isinstance(escape, bool):
+            raise ConfigError(f"`output.escape_formulas` must be true or false, got {shown(escape)}", hint="escape_formulas: true")
     return TracesJob(path, path.parent / inp["path"], delimiter, columns, attacks, ps, mode, space,
-                     time_bin, curve, seed)
+                     time_bin, curve, seed, model, options, output, out_delimiter, escape, report)
+
+
+def _privacy(raw: Mapping[str, Any], has_time: bool) -> tuple[dict[str, int] | None, dict[str, Any] | None]:
+    """``privacy: [{trajectory-k-anonymity: {k, p}}]`` and the ``anonymize:`` options, checked."""
+    example = "privacy: [{trajectory-k-anonymity: {k: 5, p: 2}}]"
+    if raw.get("privacy") is None:
+        if raw.get("anonymize") is not None:
+            raise ConfigError("`anonymize` options need a `privacy` model", hint=example)
+        return None, None
+    models = raw["privacy"]
+    if not isinstance(models, list) or len(models) != 1 or not isinstance(models[0], Mapping) or len(models[0]) != 1:
+        raise ConfigError(f"`privacy` must list one model for trajectories, got {shown(models)}", hint=example)
+    ((name, params),) = models[0].items()
+    check_keys({name: None}, ("trajectory-k-anonymity",), "`privacy`", noun="trajectory privacy model")
+    params = _mapping(params, "privacy.trajectory-k-anonymity", ("k", "p"), example)
+    model = {"k": check_int(params.get("k"), "trajectory-k-anonymity k", low=2),
+             "p": check_int(params.get("p", 2), "trajectory-k-anonymity p", low=1, high=6)}
+    section = _mapping(raw.get("anonymize") or {}, "anonymize", _ANONYMIZE_KEYS,
+                       "anonymize: {space: [500, 1000, 2000], time: [1h, 1d], user_suppression: 0.05}")
+    options: dict[str, Any] = {}
+    if "space" in section:
+        if not isinstance(section["space"], list) or not section["space"]:
+            raise ConfigError(f"`anonymize.space` must list cell sizes in metres, got {shown(section['space'])}", hint="space: [500, 1000, 2000]")
+        options["space"] = [Space(grid_m=v).grid_m for v in section["space"]]
+    if "time" in section:
+        if not isinstance(section["time"], list) or not section["time"]:
+            raise ConfigError(f"`anonymize.time` must list time bins, got {shown(section['time'])}", hint="time: [1h, 4h, 1d]")
+        if not has_time:
+            raise ConfigError("`anonymize.time` needs a time column", hint="trajectories: {..., time: <column>}")
+        options["time"] = [b for b in section["time"] if bin_seconds(b, "anonymize.time")]
+    for key in ("point_suppression", "user_suppression"):
+        if key in section:
+            options[key] = check_float(section[key], f"anonymize.{key}", low=0.0, high=1.0)
+    if section.get("home_work") is not None:
+        hw = _mapping(section["home_work"], "anonymize.home_work", ("radius_m",), "home_work: {radius_m: 300}")
+        options["home_work_radius_m"] = check_float(hw.get("radius_m"), "anonymize.home_work.radius_m", low=0.0)
+    return model, options
 
 
 __all__ = ["TracesJob", "load_traces_job", "is_traces_job", "SECTIONS"]

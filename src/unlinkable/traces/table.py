@@ -23,12 +23,16 @@ from unlinkable.traces.time_keys import time_keys
 
 @dataclass(frozen=True, eq=False)
 class Traces:
-    """Encoded points, sorted by user then time: ``user``, ``place`` and ``time_key`` per point."""
+    """Encoded points, sorted by user then time: ``user``, ``place`` and ``time_key`` per point.
+
+    ``order`` is the permutation that sorted them (``order[i]`` is the input row of point ``i``).
+    """
 
     users: pl.Series
     user: np.ndarray
     place: np.ndarray
     time_key: np.ndarray | None
+    order: np.ndarray | None = None
 
     @property
     def indptr(self) -> np.ndarray:
@@ -85,7 +89,7 @@ def _coordinate(frame: pl.DataFrame, name: Any, role: str) -> pl.Series:
     return values
 
 
-def _datetimes(frame: pl.DataFrame, name: Any) -> pl.Series:
+def datetimes(frame: pl.DataFrame, name: Any) -> pl.Series:
     column = _column(frame, name, "time")
     if column.dtype in (pl.Date, pl.Datetime):
         return column.cast(pl.Datetime("us"))
@@ -138,7 +142,7 @@ def encode_traces(points: Any, *, user: str, lat: str | None = None, lng: str | 
     order_keys = [np.arange(len(frame))]
     key = None
     if time is not None:
-        stamps = _datetimes(frame, time)
+        stamps = datetimes(frame, time)
         order_keys.append(stamps.dt.epoch("us").to_numpy())
         if time_bin_s is not None:
             start = time_bins(order_keys[-1], time_bin_s) * (time_bin_s * 1_000_000)
@@ -149,7 +153,7 @@ def encode_traces(points: Any, *, user: str, lat: str | None = None, lng: str | 
     elif time_precision is not None or time_bin_s is not None:
         raise ConfigError("a time precision or time bin needs a time= column", hint="name the date-time column with time=")
     order = np.lexsort((*order_keys, who))
-    return Traces(users.unique().sort(), who[order], where[order], None if key is None else key[order])
+    return Traces(users.unique().sort(), who[order], where[order], None if key is None else key[order], order)
 
 
 def encode_columns(points: Any, columns: Mapping[str, str | None], *, time_precision: str | None = None,
@@ -168,4 +172,4 @@ def encode_columns(points: Any, columns: Mapping[str, str | None], *, time_preci
                          time=columns.get("time"), time_precision=time_precision, space=space, time_bin_s=time_bin_s)
 
 
-__all__ = ["Traces", "encode_traces", "encode_columns"]
+__all__ = ["Traces", "encode_traces", "encode_columns", "datetimes"]
