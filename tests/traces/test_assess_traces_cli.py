@@ -151,3 +151,38 @@ def test_report_shows_figures_and_aggregated_cells_only(tmp_path):
     counts = [int(n.replace(",", "")) for n in re.findall(r"<title>([\d,]+) users</title>", html)]
     assert counts and min(counts) >= 10
     assert "map" not in json.loads((tmp_path / "o.json").read_text())
+
+
+def test_preprocessing_in_the_job_file(tmp_path):
+    base = datetime(2024, 3, 4, 8)
+    rows = []
+    for u in range(6):
+        # a long stay at one of two places, a GPS glitch far away, then a second stay
+        rows += [(u, 45.0 + (u % 2) * 0.01, 7.0, base + timedelta(minutes=m)) for m in (0, 10, 25, 40)]
+        rows += [(u, 48.0, 9.0, base + timedelta(minutes=41))]
+        rows += [(u, 45.05, 7.05, base + timedelta(minutes=m)) for m in (90, 100, 130, 140)]
+    pl.DataFrame(rows, schema=["uid", "lat", "lng", "t"], orient="row").write_csv(tmp_path / "gps.csv")
+    (tmp_path / "job.yaml").write_text(
+        "input: {path: gps.csv}\ntrajectories: {user: uid, lat: lat, lng: lng, time: t}\n"
+        "preprocess: {speed_filter: {}, stay_points: {}, space: {grid_m: 2000}, time: {bin: 1d}}\n"
+        "assess: {attacks: [{location: {k: 2}}], unicity: {p: [1]}}\n")
+    out = tmp_path / "o.json"
+    assert main(["assess", str(tmp_path / "job.yaml"), "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert figures["preprocess"]["speed_filter"] == {"points_in": 54, "dropped": 6}
+    # each user: the 40-minute stay; the second run ends at the user's last point (140 - 90 > 20 minutes)
+    assert figures["preprocess"]["stay_points"] == {"points_in": 48, "stays": 12}
+    assert figures["points"] == 12
+    # cells of 2 km: users 0, 2, 4 share their first cell, 1, 3, 5 theirs; everyone shares the second
+    assert figures["attacks"][0]["mean_risk"] == pytest.approx(1 / 3)
+
+
+def test_unicity_at_h3_cells_equals_brute_force():
+    h3 = pytest.importorskip("h3")
+    rng = np.random.default_rng(12)
+    n = 200
+    frame = pl.DataFrame({"u": rng.integers(0, 20, n), "lat": 45 + rng.random(n) * 0.03, "lng": 7 + rng.random(n) * 0.03})
+    rows = [(u, h3.latlng_to_cell(lat, lng, 9), 0) for u, lat, lng in frame.iter_rows()]
+    result = assess_traces(frame, user="u", lat="lat", lng="lng", attacks=[], ps=[1, 2], mode="exact", space=Space(h3=9))
+    for u in result.unicity:
+        assert u.value == pytest.approx(_brute_unicity(rows, u.p), abs=1e-12)

@@ -18,6 +18,7 @@ from unlinkable.points.unicity import Unicity, unicity
 from unlinkable.traces.attacks import ATTACKS, attack_risks, check_tolerance
 from unlinkable.traces.curve import Curve, unicity_curve
 from unlinkable.traces.resolution import Space
+from unlinkable.traces.sampled import SampledRisk, sampled_attack
 from unlinkable.traces.table import Traces, encode_columns
 
 
@@ -29,11 +30,18 @@ class Attack:
     k: int = 1
     time_precision: str = "hour"
     tolerance: float = 0.0
+    #: "exact" (every user) or "sampled" (``targets`` users drawn at random, exact risks, 95% intervals)
+    mode: str = "exact"
+    targets: int = 1000
 
     def __post_init__(self) -> None:
         if self.attack not in ATTACKS:
             raise ConfigError(f"unknown attack {self.attack!r}", hint=f"the attacks are {', '.join(ATTACKS)}")
         check_tolerance(self.tolerance, self.attack)
+        if self.mode not in ("exact", "sampled"):
+            raise ConfigError(f"attack mode {self.mode!r} is not exact or sampled", hint="mode: sampled")
+        if self.mode == "sampled" and self.tolerance > 0:
+            raise ConfigError(f"the sampled {self.attack} attack takes no tolerance", hint="use mode: exact with a tolerance")
 
     @property
     def column(self) -> str:
@@ -65,7 +73,9 @@ def distribution(risk: np.ndarray) -> dict[str, int]:
 @dataclass(frozen=True)
 class AttackFigures:
     attack: Attack
+    #: per user (exact mode), or per sampled target (sampled mode, see ``sampled``)
     risk: np.ndarray = field(repr=False)
+    sampled: SampledRisk | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         figures: dict[str, Any] = {"attack": self.attack.attack, "k": None if self.attack.attack == "home_work" else self.attack.k}
@@ -73,8 +83,11 @@ class AttackFigures:
             figures["time_precision"] = self.attack.time_precision
         if self.attack.attack in ("location_frequency", "location_probability", "location_proportion"):
             figures["tolerance"] = self.attack.tolerance
-        figures["mean_risk"] = float(np.mean(self.risk)) if len(self.risk) else None
-        figures["users_at_risk_1"] = int(np.count_nonzero(self.risk == 1.0))
+        if self.sampled is not None:
+            figures.update(self.sampled.to_dict())
+        else:
+            figures["mean_risk"] = float(np.mean(self.risk)) if len(self.risk) else None
+            figures["users_at_risk_1"] = int(np.count_nonzero(self.risk == 1.0))
         figures["users_by_compatible"] = distribution(self.risk)
         return figures
 
@@ -100,8 +113,19 @@ class TraceAssessment:
                 "curve": None if self.curve is None else self.curve.to_dict()}
 
     def per_user(self, name: str = "user") -> pl.DataFrame:
-        """One row per user: the owner's id, then one risk column per attack (``<attack>_k<k>``)."""
-        return pl.DataFrame([self.user_ids.alias(name), *(pl.Series(a.attack.column, a.risk) for a in self.attacks)])
+        """One row per user: the owner's id, then one risk column per attack (``<attack>_k<k>``).
+
+        A sampled attack's column is empty for the users that were not drawn.
+        """
+        columns = []
+        for a in self.attacks:
+            if a.sampled is None:
+                columns.append(pl.Series(a.attack.column, a.risk))
+            else:
+                full = np.full(len(self.user_ids), np.nan)
+                full[a.sampled.targets] = a.risk
+                columns.append(pl.Series(a.attack.column, full).fill_nan(None))
+        return pl.DataFrame([self.user_ids.alias(name), *columns])
 
 
 def _check_unique_columns(attacks: Sequence[Attack]) -> None:
@@ -157,7 +181,11 @@ def assess_traces(points: Any, *, user: str, lat: str | None = None, lng: str | 
             if a.time_precision not in keyed:
                 keyed[a.time_precision] = encode_columns(points, columns, time_precision=a.time_precision)
             t = keyed[a.time_precision]
-        figures.append(AttackFigures(a, attack_risks(t, a.attack, a.k, a.tolerance)))
+        if a.mode == "sampled":
+            drawn_risk = sampled_attack(t, a.attack, a.k, targets=a.targets, seed=seed)
+            figures.append(AttackFigures(a, drawn_risk.risk, drawn_risk))
+        else:
+            figures.append(AttackFigures(a, attack_risks(t, a.attack, a.k, a.tolerance)))
     width = bin_seconds(time_bin, "unicity.time.bin") if time_bin is not None else None
     if width is not None and time is None:
         raise ConfigError("a unicity time bin needs a time column", hint="name it in trajectories: {time: ...}")

@@ -73,8 +73,16 @@ def _capped(t: Traces, items: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarra
     return _offsets(user[keep], n), item[keep]
 
 
-def _items(t: Traces, attack: str, k: int) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """``(indptr, items, options of min_support)`` of one attack."""
+def attack_items(t: Traces, attack: str, k: int) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """``(indptr, items, options of min_support)`` of one attack: what an adversary could know, per user.
+
+    Examples
+    --------
+    >>> t = encode_traces(pl.DataFrame({"u": [1, 1, 1], "c": ["a", "a", "a"]}), user="u", place="c")
+    >>> indptr, items, options = attack_items(t, "location", 2)
+    >>> indptr.tolist(), items.tolist(), options
+    ([0, 2], [0, 0], {})
+    """
     n = len(t.users)
     if attack == "location_sequence":
         return t.indptr, t.place, {"ordered": True}
@@ -124,7 +132,7 @@ def attack_risks(t: Traces, attack: str, k: int, tolerance: float = 0.0) -> np.n
         support = tolerant_min_support(_offsets(user, len(t.users)), place, visits, np.diff(t.indptr), int(k),
                                        attack, tolerance)
         return 1.0 / support
-    indptr, items, options = _items(t, attack, int(k))
+    indptr, items, options = attack_items(t, attack, int(k))
     support = min_support(indptr, items, 2 if attack == "home_work" else int(k), **options)
     return 1.0 / support
 
@@ -181,4 +189,4 @@ def check_tolerance(tolerance: Any, attack: str) -> float:
     return float(tolerance)
 
 
-__all__ = ["ATTACKS", "attack_risk", "attack_risks", "check_tolerance"]
+__all__ = ["ATTACKS", "attack_risk", "attack_risks", "attack_items", "check_tolerance"]

@@ -44,10 +44,10 @@ def run_assess(args: argparse.Namespace, job: TracesJob, shown: Progress) -> int
     with OutputSet(inputs=job.inputs()) as outputs:
         outputs.reserve(args.json_out, args.records, report)
         shown.begin("read", job.path.name)
-        frame = job.read()
+        frame, steps = job.read()
         shown.begin("risk")
         result = job.assess(frame)
-        figures = result.to_dict()
+        figures = {**result.to_dict(), **({"preprocess": steps} if steps else {})}
         shown.begin("write")
         if args.json_out:
             outputs.text(args.json_out, json.dumps(figures, indent=2) + "\n")
@@ -108,11 +108,12 @@ def run_anonymize(args: argparse.Namespace, job: TracesJob, shown: Progress) -> 
     with OutputSet(inputs=job.inputs()) as outputs:
         outputs.reserve(job.output, args.json_out, job.report)
         shown.begin("read", job.path.name)
-        frame = job.read()
+        frame, steps = job.read(cells=False)
         shown.begin("search")
         release = job.release(frame)  # verified inside, fail closed
         shown.begin("risk")
-        figures = {**release.to_dict(), "risk": risk_before_after(job, frame, release)}
+        figures = {**release.to_dict(), **({"preprocess": steps} if steps else {}),
+                   "risk": risk_before_after(job, frame, release)}
         shown.begin("write")
         table, escaping = escape_for_csv(release.points, job.output, enabled=job.escape_formulas)
         outputs.table(job.output, table, delimiter=job.output_delimiter)

@@ -4,9 +4,11 @@
 
     input: {path: stays.csv}                                  # CSV or Parquet; delimiter: optional
     trajectories: {user: uid, lat: lat, lng: lng, time: datetime}   # or place: <col> instead of lat/lng
+    preprocess: {speed_filter: {}, stay_points: {}, space: {grid_m: 1000}, time: {bin: 1h}}   # optional
     assess:
       attacks:                       # skmob's names; k = knowledge length (default: all eight at k=2)
         - location: {k: 2}
+        - location_sequence: {k: 4, mode: sampled, targets: 2000}   # exact risks of 2000 drawn users
         - location_time: {k: 1, time_precision: hour}
         - location_frequency: {k: 1, tolerance: 0.1}
         - home_work: {}
@@ -42,17 +44,20 @@ from unlinkable.points.unicity import MODES
 from unlinkable.traces.assess import DEFAULT_ATTACKS, Attack, TraceAssessment, assess_traces
 from unlinkable.traces.attacks import ATTACKS
 from unlinkable.traces.kanonymity import TraceRelease
+from unlinkable.traces.preprocess import Preprocess
 from unlinkable.traces.release import anonymize_traces
 from unlinkable.traces.resolution import Space, bin_seconds
 from unlinkable.traces.time_keys import FIELDS
 
-SECTIONS = ("input", "trajectories", "assess", "privacy", "anonymize", "output", "seed")
+SECTIONS = ("input", "trajectories", "preprocess", "assess", "privacy", "anonymize", "output", "seed")
 _ANONYMIZE_KEYS = ("space", "time", "point_suppression", "user_suppression", "home_work")
 _OUTPUT_KEYS = ("path", "delimiter", "escape_formulas", "report")
 _INPUT_KEYS = ("path", "delimiter")
 _COLUMNS = ("user", "lat", "lng", "place", "time")
-_ATTACK_KEYS = {"location_time": ("k", "time_precision"), "location_frequency": ("k", "tolerance"),
-                "location_probability": ("k", "tolerance"), "location_proportion": ("k", "tolerance"), "home_work": ()}
+_ATTACK_KEYS = {"location_time": ("k", "time_precision", "mode", "targets"),
+                "location_frequency": ("k", "tolerance", "mode", "targets"),
+                "location_probability": ("k", "tolerance", "mode", "targets"),
+                "location_proportion": ("k", "tolerance", "mode", "targets"), "home_work": ()}
 
 
 def is_traces_job(raw: Any) -> bool:
@@ -86,9 +91,17 @@ class TracesJob:
     output_delimiter: str = ","
     escape_formulas: bool = True
     report: Path | None = None
+    preprocess: Preprocess | None = None
 
-    def read(self) -> pl.DataFrame:
-        return read_table(self.path, delimiter=self.delimiter)
+    def read(self, *, cells: bool = True) -> tuple[pl.DataFrame, dict[str, Any]]:
+        """The point table, preprocessed as the job asks (``cells=False``: no cells or bins), and the step counts."""
+        frame = read_table(self.path, delimiter=self.delimiter)
+        if self.preprocess is None:
+            return frame, {}
+        try:
+            return self.preprocess.apply(frame, self.columns, cells=cells)
+        except InputError as exc:
+            raise InputError(f"{self.path}: {exc.message}", hint=exc.hint) from None
 
     def assess_attacks(self, frame: pl.DataFrame, columns: Mapping[str, str | None]) -> list[dict[str, Any]]:
         """The job's attacks (no unicity) as their JSON figures, on any point table with those columns."""
@@ -156,7 +169,7 @@ def _attack(entry: Any, time: bool) -> Attack:
         raise ConfigError(f"an entry of `assess.attacks` must be one attack name with its parameters, got {shown(entry)}", hint=example)
     ((name, params),) = entry.items()
     check_keys({name: None}, ATTACKS, "`assess.attacks`", noun="attack")
-    params = _mapping(params if params is not None else {}, f"assess.attacks.{name}", _ATTACK_KEYS.get(name, ("k",)), example)
+    params = _mapping(params if params is not None else {}, f"assess.attacks.{name}", _ATTACK_KEYS.get(name, ("k", "mode", "targets")), example)
     if name == "home_work":
         return Attack(name)
     k = check_int(params.get("k", 2), f"assess.attacks.{name}.k", low=1, high=10)
@@ -168,7 +181,9 @@ def _attack(entry: Any, time: bool) -> Attack:
             raise ConfigError(f"`assess.attacks.location_time.time_precision` {shown(precision)} is not one of {', '.join(FIELDS)}",
                               hint="time_precision: hour")
     tolerance = params.get("tolerance", 0.0)
-    return Attack(name, k, str(precision).lower(), tolerance)
+    mode = params.get("mode", "exact")
+    targets = check_int(params.get("targets", 1000), f"assess.attacks.{name}.targets", low=1)
+    return Attack(name, k, str(precision).lower(), tolerance, mode, targets)
 
 
 def _parse(raw: Any, path: Path) -> TracesJob:
@@ -235,6 +250,9 @@ def _parse(raw: Any, path: Path) -> TracesJob:
             raise ConfigError("`assess.curve` cuts cells from lat/lng; this job has place", hint="drop curve, or give lat and lng")
     seed = check_int(raw.get("seed", 0), "seed", low=0)
     model, options = _privacy(raw, has_time)
+    preprocess = Preprocess.from_mapping(raw["preprocess"]) if raw.get("preprocess") is not None else None
+    if preprocess is not None and preprocess.space is not None and "place" in cols:
+        raise ConfigError("`preprocess.space` cuts cells from lat/lng; this job has place", hint="drop it, or give lat and lng")
     output, out_delimiter, escape, report = None, ",", True, None
     if raw.get("output") is not None:
         out = _mapping(raw["output"], "output", _OUTPUT_KEYS, "output: {path: released.csv}")
@@ -252,7 +270,7 @@ def _parse(raw: Any, path: Path) -> TracesJob:
         if not isinstance(escape, bool):
             raise ConfigError(f"`output.escape_formulas` must be true or false, got {shown(escape)}", hint="escape_formulas: true")
     return TracesJob(path, path.parent / inp["path"], delimiter, columns, attacks, ps, mode, space,
-                     time_bin, curve, seed, model, options, output, out_delimiter, escape, report)
+                     time_bin, curve, seed, model, options, output, out_delimiter, escape, report, preprocess)
 
 
 def _privacy(raw: Mapping[str, Any], has_time: bool) -> tuple[dict[str, int] | None, dict[str, Any] | None]:

@@ -42,11 +42,12 @@ def _ok(x: np.ndarray, y: np.ndarray, tolerance: float) -> np.ndarray:
 
 
 def tolerant_min_support(indptr: np.ndarray, place: np.ndarray, visits: np.ndarray, totals: np.ndarray,
-                         k: int, rule: str, tolerance: float) -> np.ndarray:
+                         k: int, rule: str, tolerance: float, targets: np.ndarray | None = None) -> np.ndarray:
     """Per user, the smallest number of users compatible with one of its instances of ``min(k, L)`` places.
 
     ``indptr``/``place``/``visits`` are each user's distinct places and visit counts (CSR, places
     ascending within a user); ``totals`` is each user's number of points (for probabilities).
+    With ``targets``, only those users' instances are built (the others' entries are not computed).
 
     Examples
     --------
@@ -81,6 +82,8 @@ def tolerant_min_support(indptr: np.ndarray, place: np.ndarray, visits: np.ndarr
         size = min(length, k)
         index = _index(length, size)
         group = np.flatnonzero(lengths == length)
+        if targets is not None:
+            group = np.intersect1d(group, targets)
         step = max(1, INSTANCE_CHUNK // len(index))
         for first in range(0, len(group), step):
             _check(group[first:first + step], index, indptr, place, value, member, n_places, users_of,
