@@ -180,3 +180,13 @@ def test_no_solution_and_failed_verification_write_nothing(tmp_path, monkeypatch
     (tmp_path / "job.yaml").write_text(JOB % "")
     assert main(["anonymize", str(tmp_path / "job.yaml"), "--json", str(tmp_path / "out.json")]) != 0
     assert not (tmp_path / "released.csv").exists() and not (tmp_path / "out.json").exists()
+
+
+def test_levels_over_budget_stop_early_and_the_json_is_strict():
+    frame = synthetic_traces(200, points=8, n_places=40, seed=7).rename({"user": "u", "time": "t"})
+    release = trajectory_k_anonymize(frame, COLUMNS, k=3, p=1, space=[250, 20000], time=["1h", "1w"],
+                                     point_suppression=0.2, user_suppression=0.0)
+    figures = json.loads(json.dumps(release.to_dict(), allow_nan=False))
+    stopped = [t for t in figures["levels_tried"] if not t["checked"]]
+    assert stopped and all(t["loss"] is None and not t["feasible"] for t in stopped)
+    assert holds_by_brute_force(release.points, 3, 1)

@@ -66,7 +66,8 @@ class LevelOutcome:
     points_released: int
     users_released: int
     feasible: bool
-    loss: float
+    #: None when the level was not carried out (over the budget, or too many distinct points)
+    loss: float | None
     checked: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -279,10 +280,10 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
             try:
                 enforced = enforce(users_live, item[base], n_users, k, p, budget=allowed)
             except ConfigError:  # too many distinct points for 64-bit instance keys at this level
-                tried.append(LevelOutcome(size, label, 0, 0, 0, 0, False, float("inf"), checked=False))
+                tried.append(LevelOutcome(size, label, 0, 0, 0, 0, False, None, checked=False))
                 continue
             if enforced is None:
-                tried.append(LevelOutcome(size, label, allowed, 0, 0, 0, False, float("inf"), checked=False))
+                tried.append(LevelOutcome(size, label, allowed, 0, 0, 0, False, None, checked=False))
                 continue
             kept_live, gone = enforced
             kept = np.zeros(n_points, dtype=bool)
