@@ -29,7 +29,7 @@ import numpy as np
 from unlinkable.errors import ConfigError, did_you_mean, shown
 
 __all__ = ["Constraint", "Interval", "OneOf", "Boolean", "Text", "Names", "AnyOf", "Optional", "Rule", "Mismatch", "check",
-           "check_int", "check_float", "check_keys", "message"]
+           "check_int", "check_float", "check_keys", "check_section", "message"]
 
 
 class Mismatch(ValueError):
@@ -334,3 +334,17 @@ def check_keys(given: Mapping[Any, Any], allowed: Sequence[str], where: str, *, 
             raise ConfigError(f"{where}: unknown {noun} {shown(key)}",
                               hint=f"{did_you_mean(key, allowed).strip() or 'check the spelling;'} "
                                    f"{where} takes {', '.join(allowed)}")
+
+
+def check_section(value: Any, where: str, keys: Sequence[str], example: str) -> Mapping[str, Any]:
+    """A job-file section that must be a mapping with only ``keys`` (``where`` is shown in backticks).
+
+    Examples
+    --------
+    >>> check_section({"k": 2}, "assess.km", ("k", "m"), "km: {k: 5, m: 2}")
+    {'k': 2}
+    """
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"`{where}` must be a mapping, got {shown(value)}", hint=example)
+    check_keys(value, keys, f"`{where}`")
+    return value

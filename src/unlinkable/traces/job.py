@@ -37,7 +37,7 @@ from typing import Any
 import polars as pl
 
 from unlinkable.config import read_job_file
-from unlinkable.constraints import check_float, check_int, check_keys
+from unlinkable.constraints import check_float, check_int, check_keys, check_section
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError, shown
 from unlinkable.points.unicity import MODES
@@ -131,13 +131,6 @@ class TracesJob:
             raise InputError(f"{self.path}: {exc.message}", hint=exc.hint) from None
 
 
-def _mapping(value: Any, where: str, keys: tuple[str, ...], example: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"`{where}` must be a mapping, got {shown(value)}", hint=example)
-    check_keys(value, keys, f"`{where}`")
-    return value
-
-
 def load_traces_job(path: str | Path) -> TracesJob:
     """Read and validate a trajectory job file.
 
@@ -169,7 +162,7 @@ def _attack(entry: Any, time: bool) -> Attack:
         raise ConfigError(f"an entry of `assess.attacks` must be one attack name with its parameters, got {shown(entry)}", hint=example)
     ((name, params),) = entry.items()
     check_keys({name: None}, ATTACKS, "`assess.attacks`", noun="attack")
-    params = _mapping(params if params is not None else {}, f"assess.attacks.{name}", _ATTACK_KEYS.get(name, ("k", "mode", "targets")), example)
+    params = check_section(params if params is not None else {}, f"assess.attacks.{name}", _ATTACK_KEYS.get(name, ("k", "mode", "targets")), example)
     if name == "home_work":
         return Attack(name)
     k = check_int(params.get("k", 2), f"assess.attacks.{name}.k", low=1, high=10)
@@ -193,14 +186,14 @@ def _parse(raw: Any, path: Path) -> TracesJob:
     inp = raw.get("input")
     if isinstance(inp, str):
         inp = {"path": inp}
-    inp = _mapping(inp, "input", _INPUT_KEYS, "input: {path: stays.csv}")
+    inp = check_section(inp, "input", _INPUT_KEYS, "input: {path: stays.csv}")
     if not isinstance(inp.get("path"), str) or not inp["path"]:
         raise ConfigError("`input.path` must name the data file", hint="input: {path: stays.csv}")
     delimiter = inp.get("delimiter")
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         raise ConfigError(f"`input.delimiter` must be one character, got {shown(delimiter)}", hint='delimiter: ";"')
     example = "trajectories: {user: uid, lat: lat, lng: lng, time: datetime}"
-    cols = _mapping(raw.get("trajectories"), "trajectories", _COLUMNS, example)
+    cols = check_section(raw.get("trajectories"), "trajectories", _COLUMNS, example)
     for key, value in cols.items():
         if not isinstance(value, str) or not value:
             raise ConfigError(f"`trajectories.{key}` must name a column, got {shown(value)}", hint=example)
@@ -210,14 +203,14 @@ def _parse(raw: Any, path: Path) -> TracesJob:
         raise ConfigError("`trajectories` takes either place or both lat and lng", hint=example)
     columns = {key: cols.get(key) for key in _COLUMNS}
     has_time = "time" in cols
-    section = _mapping(raw.get("assess") or {}, "assess", ("attacks", "unicity", "curve"),
+    section = check_section(raw.get("assess") or {}, "assess", ("attacks", "unicity", "curve"),
                        "assess: {attacks: [{location: {k: 2}}], unicity: {p: [1, 2, 4]}}")
     attacks = DEFAULT_ATTACKS if has_time else tuple(a for a in DEFAULT_ATTACKS if a.attack != "location_time")
     if section.get("attacks") is not None:
         if not isinstance(section["attacks"], list) or not section["attacks"]:
             raise ConfigError(f"`assess.attacks` must be a list of attacks, got {shown(section['attacks'])}", hint="attacks: [{location: {k: 2}}]")
         attacks = tuple(_attack(entry, has_time) for entry in section["attacks"])
-    uni = _mapping(section.get("unicity") or {}, "assess.unicity", ("p", "mode", "space", "time"),
+    uni = check_section(section.get("unicity") or {}, "assess.unicity", ("p", "mode", "space", "time"),
                    "unicity: {p: [1, 2, 4], mode: exact, space: {grid_m: 1000}, time: {bin: 1h}}")
     ps_raw = uni.get("p", [1, 2, 3, 4])
     if isinstance(ps_raw, int) and not isinstance(ps_raw, bool):
@@ -228,11 +221,11 @@ def _parse(raw: Any, path: Path) -> TracesJob:
     mode = uni.get("mode", "auto")
     if mode not in MODES:
         raise ConfigError(f"`assess.unicity.mode` {shown(mode)} is not one of {', '.join(MODES)}", hint="mode: exact")
-    space_raw = _mapping(uni.get("space") or {}, "assess.unicity.space", ("grid_m", "h3"), "space: {grid_m: 1000}")
+    space_raw = check_section(uni.get("space") or {}, "assess.unicity.space", ("grid_m", "h3"), "space: {grid_m: 1000}")
     space = Space(grid_m=space_raw.get("grid_m"), h3=space_raw.get("h3"))
     if space_raw and "place" in cols:
         raise ConfigError("`assess.unicity.space` cuts cells from lat/lng; this job has place", hint="drop space, or give lat and lng")
-    time_raw = _mapping(uni.get("time") or {}, "assess.unicity.time", ("bin",), "time: {bin: 1h}")
+    time_raw = check_section(uni.get("time") or {}, "assess.unicity.time", ("bin",), "time: {bin: 1h}")
     time_bin = time_raw.get("bin")
     if time_bin is not None:
         bin_seconds(time_bin, "assess.unicity.time.bin")
@@ -240,7 +233,7 @@ def _parse(raw: Any, path: Path) -> TracesJob:
             raise ConfigError("`assess.unicity.time` needs a time column", hint="trajectories: {..., time: <column>}")
     curve = None
     if section.get("curve") is not None:
-        curve = dict(_mapping(section["curve"], "assess.curve", ("p", "space", "time", "mode"),
+        curve = dict(check_section(section["curve"], "assess.curve", ("p", "space", "time", "mode"),
                               "curve: {p: 4, space: [250, 1000, 5000], time: [1h, 1d]}"))
         for key in ("space", "time"):
             if key in curve and (not isinstance(curve[key], list) or not curve[key]):
@@ -255,7 +248,7 @@ def _parse(raw: Any, path: Path) -> TracesJob:
         raise ConfigError("`preprocess.space` cuts cells from lat/lng; this job has place", hint="drop it, or give lat and lng")
     output, out_delimiter, escape, report = None, ",", True, None
     if raw.get("output") is not None:
-        out = _mapping(raw["output"], "output", _OUTPUT_KEYS, "output: {path: released.csv}")
+        out = check_section(raw["output"], "output", _OUTPUT_KEYS, "output: {path: released.csv}")
         if not isinstance(out.get("path"), str) or not out["path"]:
             raise ConfigError("`output.path` must name the released file", hint="output: {path: released.csv}")
         output = path.parent / out["path"]
@@ -285,10 +278,10 @@ def _privacy(raw: Mapping[str, Any], has_time: bool) -> tuple[dict[str, int] | N
         raise ConfigError(f"`privacy` must list one model for trajectories, got {shown(models)}", hint=example)
     ((name, params),) = models[0].items()
     check_keys({name: None}, ("trajectory-k-anonymity",), "`privacy`", noun="trajectory privacy model")
-    params = _mapping(params, "privacy.trajectory-k-anonymity", ("k", "p"), example)
+    params = check_section(params, "privacy.trajectory-k-anonymity", ("k", "p"), example)
     model = {"k": check_int(params.get("k"), "trajectory-k-anonymity k", low=2),
              "p": check_int(params.get("p", 2), "trajectory-k-anonymity p", low=1, high=6)}
-    section = _mapping(raw.get("anonymize") or {}, "anonymize", _ANONYMIZE_KEYS,
+    section = check_section(raw.get("anonymize") or {}, "anonymize", _ANONYMIZE_KEYS,
                        "anonymize: {space: [500, 1000, 2000], time: [1h, 1d], user_suppression: 0.05}")
     options: dict[str, Any] = {}
     if "space" in section:
@@ -305,7 +298,7 @@ def _privacy(raw: Mapping[str, Any], has_time: bool) -> tuple[dict[str, int] | N
         if key in section:
             options[key] = check_float(section[key], f"anonymize.{key}", low=0.0, high=1.0)
     if section.get("home_work") is not None:
-        hw = _mapping(section["home_work"], "anonymize.home_work", ("radius_m",), "home_work: {radius_m: 300}")
+        hw = check_section(section["home_work"], "anonymize.home_work", ("radius_m",), "home_work: {radius_m: 300}")
         options["home_work_radius_m"] = check_float(hw.get("radius_m"), "anonymize.home_work.radius_m", low=0.0)
     return model, options
 
