@@ -186,3 +186,22 @@ def test_unicity_at_h3_cells_equals_brute_force():
     result = assess_traces(frame, user="u", lat="lat", lng="lng", attacks=[], ps=[1, 2], mode="exact", space=Space(h3=9))
     for u in result.unicity:
         assert u.value == pytest.approx(_brute_unicity(rows, u.p), abs=1e-12)
+
+
+def test_parquet_input_and_pandas_frames_give_the_same_figures(tmp_path):
+    from unlinkable.traces.synthetic import synthetic_traces
+
+    frame = synthetic_traces(80, points=6, n_places=30, seed=4)
+    frame.write_parquet(tmp_path / "s.parquet")
+    frame.write_csv(tmp_path / "s.csv")
+    outs = []
+    for name in ("s.parquet", "s.csv"):
+        (tmp_path / "job.yaml").write_text(f"input: {{path: {name}}}\ntrajectories: {{user: user, lat: lat, lng: lng, time: time}}\n")
+        out = tmp_path / f"{name}.json"
+        assert main(["assess", str(tmp_path / "job.yaml"), "--json", str(out)]) == 0
+        outs.append(json.loads(out.read_text()))
+    assert outs[0] == outs[1]
+    columns = {"user": "user", "lat": "lat", "lng": "lng", "time": "time"}
+    from_pandas = assess_traces(frame.to_pandas(), **columns, ps=[2], mode="exact").to_dict()
+    from_polars = assess_traces(frame, **columns, ps=[2], mode="exact").to_dict()
+    assert from_pandas == from_polars

@@ -32,3 +32,16 @@ def test_place_popularity_is_skewed():
     t = synthetic_traces(500, points=20, n_places=1000, seed=5)
     visits = t.group_by(["lat", "lng"]).len()["len"].sort(descending=True)
     assert visits[0] > 10 * visits.median()
+
+
+def test_the_embedded_job_runs_assess_and_anonymize(tmp_path):
+    import json
+
+    from unlinkable.cli import main
+    from unlinkable.traces.synthetic import write_traces_job
+
+    job = write_traces_job(tmp_path, n_users=300, points=10)
+    assert main(["assess", str(job), "--json", str(tmp_path / "risk.json"), "--report", str(tmp_path / "risk.html")]) == 0
+    assert main(["anonymize", str(job), "--json", str(tmp_path / "released.json")]) == 0
+    figures = json.loads((tmp_path / "released.json").read_text())
+    assert figures["users"]["released"] > 0 and (tmp_path / "released.html").exists()

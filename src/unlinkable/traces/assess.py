@@ -6,6 +6,7 @@ owner's own user ids and risks only -- no place, coordinate or time leaves this 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,7 +87,8 @@ class AttackFigures:
         if self.sampled is not None:
             figures.update(self.sampled.to_dict())
         else:
-            figures["mean_risk"] = float(np.mean(self.risk)) if len(self.risk) else None
+            # fsum: exactly rounded, so the figure does not depend on the users' order
+            figures["mean_risk"] = math.fsum(self.risk.tolist()) / len(self.risk) if len(self.risk) else None
             figures["users_at_risk_1"] = int(np.count_nonzero(self.risk == 1.0))
         figures["users_by_compatible"] = distribution(self.risk)
         return figures

@@ -12,6 +12,7 @@ scaled to all users. Matching rules are the exact mode's (:mod:`unlinkable.trace
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
@@ -78,7 +79,7 @@ class SampledRisk:
 
     @property
     def mean_risk(self) -> float:
-        return float(np.mean(self.risk))
+        return math.fsum(self.risk.tolist()) / len(self.risk)
 
     def ci95(self) -> tuple[float, float]:
         """95% interval of the mean risk over all users (normal, finite-population corrected)."""

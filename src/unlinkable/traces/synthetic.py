@@ -24,6 +24,7 @@ table. No real person is in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime
 
 import numpy as np
@@ -107,4 +108,37 @@ def synthetic_traces(n_users: int, *, points: int = 50, n_places: int = 2_000, l
     return frame.sort(["user", "time"], maintain_order=True)
 
 
-__all__ = ["synthetic_traces", "City", "KINDS", "SHARES"]
+JOB = """input: {path: stays.csv}
+trajectories: {user: user, lat: lat, lng: lng, time: time}
+assess:
+  attacks: [{location: {k: 2}}, {location_sequence: {k: 2}}, {location_time: {k: 2, time_precision: day}},
+            {unique_location: {k: 2}}, {location_frequency: {k: 2}}, {location_probability: {k: 2}},
+            {location_proportion: {k: 2}}, home_work]
+  unicity: {p: [1, 2, 4], mode: auto, space: {grid_m: 1000}, time: {bin: 1h}}
+  curve: {p: 2, space: [500, 2000, 10000], time: [1h, 1d, 1w], mode: sampled}
+privacy: [{trajectory-k-anonymity: {k: 5, p: 2}}]
+anonymize: {space: [1000, 2000, 5000, 10000], time: [4h, 1d, 1w], point_suppression: 0.3, user_suppression: 0.1,
+            home_work: {radius_m: 300}}
+output: {path: released.csv, report: released.html}
+"""
+
+
+def write_traces_job(folder: str | Path, *, n_users: int = 2_000, points: int = 20, seed: int = 0) -> Path:
+    """The embedded example: synthetic stays (``stays.csv``) and a job file using every feature.
+
+    Returns the job file's path; ``unlinkable assess`` and ``unlinkable anonymize`` run it as it is.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> job = write_traces_job(tempfile.mkdtemp(), n_users=20, points=5)
+    >>> sorted(p.name for p in job.parent.iterdir())
+    ['job.yaml', 'stays.csv']
+    """
+    folder = Path(folder)
+    synthetic_traces(n_users, points=points, n_places=max(50, n_users // 5), seed=seed).write_csv(folder / "stays.csv")
+    (folder / "job.yaml").write_text(JOB)
+    return folder / "job.yaml"
+
+
+__all__ = ["synthetic_traces", "write_traces_job", "City", "KINDS", "SHARES", "JOB"]
