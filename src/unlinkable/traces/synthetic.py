@@ -24,8 +24,8 @@ table. No real person is in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import polars as pl
