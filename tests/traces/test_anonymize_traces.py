@@ -190,3 +190,15 @@ def test_levels_over_budget_stop_early_and_the_json_is_strict():
     stopped = [t for t in figures["levels_tried"] if not t["checked"]]
     assert stopped and all(t["loss"] is None and not t["feasible"] for t in stopped)
     assert holds_by_brute_force(release.points, 3, 1)
+
+
+def test_home_work_coarsening_moves_anchored_points_and_lowers_the_risk(tmp_path):
+    synthetic_traces(300, points=8, n_places=40, seed=6).write_csv(tmp_path / "stays.csv")
+    (tmp_path / "job.yaml").write_text(JOB % ", home_work: {radius_m: 200, coarsen_m: 8000}")
+    assert main(["anonymize", str(tmp_path / "job.yaml"), "--json", str(tmp_path / "out.json")]) == 0
+    figures = json.loads((tmp_path / "out.json").read_text())
+    assert figures["points"]["home_work_coarsened"] > 0 and figures["points"]["home_work_suppressed"] == 0
+    before = {a["attack"]: a["mean_risk"] for a in figures["risk"]["before"]}
+    after = {a["attack"]: a["mean_risk"] for a in figures["risk"]["after"]}
+    assert after["home_work"] < before["home_work"]
+    assert holds_by_brute_force(pl.read_csv(tmp_path / "released.csv", try_parse_dates=True), 3, 2)

@@ -21,6 +21,7 @@
       point_suppression: 0.05          # share of the input's points
       user_suppression: 0.05           # share of the input's users
       home_work: {radius_m: 300}       # suppress points near each user's two top cells first
+                                       # (with coarsen_m: 5000, move them to 5 km cell centres instead)
     output: {path: released.csv, report: report.html}   # CSV or Parquet; the HTML report
     seed: 0                          # sampled modes; the release's pseudonym order
 
@@ -298,8 +299,11 @@ def _privacy(raw: Mapping[str, Any], has_time: bool) -> tuple[dict[str, int] | N
         if key in section:
             options[key] = check_float(section[key], f"anonymize.{key}", low=0.0, high=1.0)
     if section.get("home_work") is not None:
-        hw = check_section(section["home_work"], "anonymize.home_work", ("radius_m",), "home_work: {radius_m: 300}")
+        hw = check_section(section["home_work"], "anonymize.home_work", ("radius_m", "coarsen_m"),
+                           "home_work: {radius_m: 300} (suppress), or {radius_m: 300, coarsen_m: 5000}")
         options["home_work_radius_m"] = check_float(hw.get("radius_m"), "anonymize.home_work.radius_m", low=0.0)
+        if hw.get("coarsen_m") is not None:
+            options["home_work_coarsen_m"] = check_float(hw["coarsen_m"], "anonymize.home_work.coarsen_m", low=1.0)
     return model, options
 
 

@@ -29,7 +29,9 @@ go to the finer cell, then the finer bin.
 
 **Home and work.** With ``home_work_radius_m``, each user's two most visited cells at the finest
 candidate size (ties by cell) are taken as home and work, and the user's points within that
-radius of either cell's centre are suppressed before the search (counted apart from the budgets).
+radius of either cell's centre are suppressed before the search (counted apart from the budgets)
+or, with ``home_work_coarsen_m``, moved to the centre of their cell of that size (so everyone
+living in that coarse cell shares the place), and then searched like the other points.
 
 **Output.** One row per released point: a pseudonym (1..n in a seeded random order, never the
 owner's id), the centre of its cell (lat, lng, 6 decimals) and the start of its time bin.
@@ -91,6 +93,7 @@ class TraceRelease:
     home_work_suppressed: int
     tried: tuple[LevelOutcome, ...]
     chosen: LevelOutcome
+    home_work_coarsened: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": {"trajectory-k-anonymity": {"k": self.k, "p": self.p}},
@@ -99,7 +102,8 @@ class TraceRelease:
                           "suppressed": self.chosen.users_suppressed,
                           "home_work_removed": self.users_in - self.chosen.users_released - self.chosen.users_suppressed},
                 "points": {"input": self.points_in, "released": self.chosen.points_released,
-                           "suppressed": self.chosen.points_suppressed, "home_work_suppressed": self.home_work_suppressed},
+                           "suppressed": self.chosen.points_suppressed, "home_work_suppressed": self.home_work_suppressed,
+                           "home_work_coarsened": self.home_work_coarsened},
                 "loss": self.chosen.loss, "levels_tried": [t.to_dict() for t in self.tried]}
 
 
@@ -222,7 +226,8 @@ def home_work_mask(user: np.ndarray, lat: np.ndarray, lng: np.ndarray, n_users: 
 def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k: int, p: int,
                            space: Sequence[float] = SPACE_LEVELS, time: Sequence[str] | None = None,
                            point_suppression: float = 0.05, user_suppression: float = 0.05,
-                           home_work_radius_m: float | None = None, seed: int = 0) -> TraceRelease:
+                           home_work_radius_m: float | None = None, home_work_coarsen_m: float | None = None,
+                           seed: int = 0) -> TraceRelease:
     """The least-loss release holding trajectory k-anonymity (see the module docstring); not yet verified.
 
     Examples
@@ -257,6 +262,16 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
     if home_work_radius_m is not None:
         radius = check_float(home_work_radius_m, "home_work.radius_m", low=0.0)
         protected = home_work_mask(t.user, data.lat, data.lng, n_users, grid_m=sizes[0], radius_m=radius)
+    coarsened = 0
+    if home_work_coarsen_m is not None:
+        if home_work_radius_m is None:
+            raise ConfigError("home_work coarsening needs a radius", hint="home_work: {radius_m: 300, coarsen_m: 5000}")
+        coarse = Space(grid_m=check_float(home_work_coarsen_m, "home_work.coarsen_m", low=1.0))
+        lat, lng = coarse.centres(coarse.cells(data.lat[protected], data.lng[protected]))
+        data = _Input(t, data.lat.copy(), data.lng.copy(), data.epoch_us)
+        data.lat[protected], data.lng[protected] = lat, lng
+        coarsened = int(np.count_nonzero(protected))
+        protected = np.zeros(n_points, dtype=bool)
     base = ~protected
     widths = [bin_seconds(b) if b is not None else 1 for b in bins]
     tried = []
@@ -313,7 +328,7 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
     chosen = next(o for o in tried if o.grid_m == sizes[i] and o.time_bin == bins[j])
     frame = _release_frame(t, cells, data.epoch_us, kept, sizes[i], int(width_arr[0]) if bins[j] is not None else None, seed)
     return TraceRelease(k, p, sizes[i], bins[j], frame, n_users, n_points, int(np.count_nonzero(protected)),
-                        tuple(tried), chosen)
+                        tuple(tried), chosen, coarsened)
 
 
 def _release_frame(t: Traces, cells: np.ndarray, epoch_us: np.ndarray | None, kept: np.ndarray, grid_m: float,

@@ -146,6 +146,7 @@ def traces_view(p: Mapping[str, Any], banned: frozenset[str] = frozenset()) -> d
                         ("Points released", fmt_count((p.get("points") or {}).get("released"))),
                         ("Points suppressed", fmt_count((p.get("points") or {}).get("suppressed"))),
                         ("Points near home and work suppressed", fmt_count((p.get("points") or {}).get("home_work_suppressed"))),
+                        ("Points near home and work coarsened", fmt_count((p.get("points") or {}).get("home_work_coarsened"))),
                         ("Loss (cell + bin coarseness + share not released)", fmt_number(p.get("loss")))]
         v["advice"] = v["advice"] + [f"The release at {float(r.get('grid_m') or 0):g} m and {r.get('time_bin') or 'no time'} bins "
                                      "is the least-loss level that holds the guarantee within the suppression budgets."]
