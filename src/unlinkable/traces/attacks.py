@@ -32,16 +32,11 @@ import polars as pl
 
 from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.traces.instances import min_support
-from unlinkable.traces.table import Traces, encode_traces
+from unlinkable.traces.table import Traces, dense_pairs, encode_traces
 from unlinkable.traces.tolerance import RULES, tolerant_min_support
 
 ATTACKS = ("location", "location_sequence", "location_time", "unique_location", "location_frequency",
            "location_probability", "location_proportion", "home_work")
-
-
-def _dense(*columns: np.ndarray) -> np.ndarray:
-    """Dense codes of the rows of parallel integer columns."""
-    return np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
 
 
 def _offsets(user: np.ndarray, n_users: int) -> np.ndarray:
@@ -91,18 +86,18 @@ def attack_items(t: Traces, attack: str, k: int) -> tuple[np.ndarray, np.ndarray
     if attack == "location_time":
         if t.time_key is None:
             raise ConfigError("the location_time attack needs a time= column", hint="name the date-time column with time=")
-        return (*_capped(t, _dense(t.place, t.time_key), k), {})
+        return (*_capped(t, dense_pairs(t.place, t.time_key), k), {})
     user, place, visits = _visits(t)
     indptr = _offsets(user, n)
     if attack == "unique_location":
         return indptr, place, {}
     if attack == "location_frequency":
-        return indptr, _dense(place, visits), {}
+        return indptr, dense_pairs(place, visits), {}
     if attack == "location_probability":
         # equal shares of visits <=> equal reduced fractions (exact, unlike comparing floats)
         total = np.diff(t.indptr)[user]
         g = np.gcd(visits, total)
-        return indptr, _dense(place, visits // g, total // g), {}
+        return indptr, dense_pairs(place, visits // g, total // g), {}
     if attack == "location_proportion":
         return indptr, place, {"weights": visits}
     if attack == "home_work":
