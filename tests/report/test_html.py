@@ -191,7 +191,29 @@ def sdc_payload() -> dict:
     }
 
 
-PAYLOADS = {"assess": assess_payload, "anonymize": anonymize_payload, "exposure": exposure_payload, "sdc": sdc_payload}
+def traces_payload() -> dict:
+    """A trajectory anonymize result: the attacks before and after, the release, unicity, curve and maps."""
+    bands = {"1": 700, "2": 120, "3-4": 90, "5-9": 60, "10+": 30}
+    after_bands = {"1": 0, "2": 0, "3-4": 0, "5-9": 400, "10+": 500}
+    return {
+        "users": {"input": 1000, "released": 900, "suppressed": 100, "home_work_removed": 0},
+        "points": {"input": 20000, "released": 15000, "suppressed": 3000, "home_work_suppressed": 2000},
+        "model": {"trajectory-k-anonymity": {"k": 5, "p": 2}},
+        "resolution": {"grid_m": 5000.0, "time_bin": "1d"},
+        "loss": 1.3,
+        "risk": {"before": [{"attack": "location", "k": 2, "mean_risk": 0.81, "users_at_risk_1": 700, "users_by_compatible": bands},
+                            {"attack": "home_work", "k": None, "mean_risk": 0.64, "users_at_risk_1": 600, "users_by_compatible": bands}],
+                 "after": [{"attack": "location", "k": 2, "mean_risk": 0.05, "users_at_risk_1": 0, "users_by_compatible": after_bands},
+                           {"attack": "home_work", "k": None, "mean_risk": 0.1, "users_at_risk_1": 0, "users_by_compatible": after_bands}]},
+        "unicity": [{"p": 2, "value": 0.93, "exact": True, "ci95": None}, {"p": 4, "value": 0.99, "exact": False, "ci95": [0.98, 1.0]}],
+        "curve": {"p": 2, "points": [{"grid_m": 500.0, "time_bin": "1h", "value": 0.97}, {"grid_m": 5000.0, "time_bin": "1d", "value": 0.15}],
+                  "power_law": {"exponent": -0.42, "scale": 3.1, "r2": 0.97}},
+        "map": {"grid_m": 5000.0, "min_users": 10, "cells": [[0, 0, 12], [0, 1, 140], [1, 1, 55]], "suppressed_cells": 3},
+    }
+
+
+PAYLOADS = {"assess": assess_payload, "anonymize": anonymize_payload, "exposure": exposure_payload, "sdc": sdc_payload,
+            "traces": traces_payload}
 
 
 def text_of(document: str) -> str:
@@ -413,6 +435,9 @@ def test_payload_text_is_escaped(kind):
     elif kind == "exposure":
         p["auxiliary_name"] = evil
         p["what_if"][0]["attribute"] = evil
+    elif kind == "traces":
+        p["risk"]["before"][0]["attack"] = evil
+        p["resolution"]["time_bin"] = evil
     else:
         p["steps"][2]["summary"] = evil
         p["utility"]["mean_change"][evil] = 0.1
@@ -459,7 +484,8 @@ def test_section_without_its_figures_is_omitted():
 @settings(max_examples=40, deadline=None)
 @given(
     payload=st.dictionaries(
-        st.sampled_from(sorted(set(assess_payload()) | set(anonymize_payload()) | set(exposure_payload()) | set(sdc_payload()))),
+        st.sampled_from(sorted(set(assess_payload()) | set(anonymize_payload()) | set(exposure_payload()) | set(sdc_payload())
+                               | set(traces_payload()))),
         st.recursive(
             st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(allow_nan=True) | st.text(max_size=5),
             lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
