@@ -37,13 +37,15 @@ import pandas as pd
 import skmob
 from skmob.privacy import attacks
 tdf = skmob.TrajDataFrame.from_file(sys.argv[1], latitude="lat", longitude="lng", datetime="time", user_id="user")
-k, out = int(sys.argv[2]), {}
+k, tolerance, out = int(sys.argv[2]), float(sys.argv[4]), {}
 classes = {"location": attacks.LocationAttack, "location_sequence": attacks.LocationSequenceAttack,
            "location_time": attacks.LocationTimeAttack, "unique_location": attacks.UniqueLocationAttack,
            "location_frequency": attacks.LocationFrequencyAttack, "location_probability": attacks.LocationProbabilityAttack,
            "location_proportion": attacks.LocationProportionAttack, "home_work": attacks.HomeWorkAttack}
 for name in sys.argv[3].split(","):
     at = classes[name](k) if name != "home_work" else classes[name]()
+    if name in ("location_frequency", "location_probability", "location_proportion"):
+        at.tolerance = tolerance
     if name == "location_time":
         at.time_precision = "Hour"
     start = time.perf_counter()
@@ -89,24 +91,27 @@ def scale(users: int, points: int, k: int, p: int) -> None:
               f"   peak RSS {_rss_gib():.2f} GiB")
 
 
-def side_by_side(python: str, users: int, points: int, k: int) -> None:
+def side_by_side(python: str, users: int, points: int, k: int, tolerance: float = 0.0) -> None:
     frame = synthetic_traces(users, points=points, n_places=60, seed=2)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.csv"
         frame.with_columns(pl.col("time").dt.strftime("%Y-%m-%d %H:%M:%S")).write_csv(path)
         names = ",".join(ATTACKS)
         start = time.perf_counter()
-        run = subprocess.run([python, "-c", SKMOB, str(path), str(k), names], capture_output=True, text=True, timeout=3600)
+        run = subprocess.run([python, "-c", SKMOB, str(path), str(k), names, str(tolerance)], capture_output=True, text=True,
+                             timeout=3600)
         if run.returncode != 0:
             print("skmob failed:", run.stderr[-400:])
             return
         theirs = json.loads(run.stdout)
-        print(f"\nskmob 1.3.1 vs unlinkable, {users} users x {points} points, k={k} (skmob total {time.perf_counter() - start:.0f} s)")
+        print(f"\nskmob 1.3.1 vs unlinkable, {users} users x {points} points, k={k}, tolerance {tolerance} "
+              f"(skmob total {time.perf_counter() - start:.0f} s)")
         t = encode_traces(frame, user="user", lat="lat", lng="lng", time="time")
         keyed = encode_traces(frame, user="user", lat="lat", lng="lng", time="time", time_precision="hour")
         for attack in ATTACKS:
             began = time.perf_counter()
-            ours = attack_risks(keyed if attack == "location_time" else t, attack, k)
+            tol = tolerance if attack in ("location_frequency", "location_probability", "location_proportion") else 0.0
+            ours = attack_risks(keyed if attack == "location_time" else t, attack, k, tol)
             seconds = time.perf_counter() - began
             theirs_risk = np.array([theirs[attack]["risk"][str(u)] for u in t.users.to_list()])
             same = bool(np.allclose(ours, theirs_risk, atol=1e-12))
@@ -123,9 +128,10 @@ def main() -> None:
     parser.add_argument("--skmob", help="python of a venv with scikit-mobility 1.3.1")
     parser.add_argument("--skmob-users", type=int, default=20)
     parser.add_argument("--skmob-points", type=int, default=15)
+    parser.add_argument("--tolerance", type=float, default=0.0, help="for skmob's frequency, probability, proportion attacks")
     args = parser.parse_args()
     if args.skmob:
-        side_by_side(args.skmob, args.skmob_users, args.skmob_points, args.k)
+        side_by_side(args.skmob, args.skmob_users, args.skmob_points, args.k, args.tolerance)
     if args.users:
         scale(args.users, args.points, args.k, args.p)
 
