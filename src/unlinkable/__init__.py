@@ -44,6 +44,7 @@ _LAZY = {
     "read_hierarchy": "unlinkable.hierarchies.io",
     "write_hierarchy": "unlinkable.hierarchies.io",
     "load_job": "unlinkable.config",
+    "run_job": "unlinkable.jobs",
     "read_table": "unlinkable.data.io",
     "write_table": "unlinkable.data.io",
     "Pipeline": "unlinkable.sdc.pipeline",

@@ -243,15 +243,28 @@ def load_job(path: str | Path, *, kind: str = "table") -> Job:
     ['age']
     """
     path = Path(path)
-    raw = read_job_file(path)
+    return job_from_content(read_job_file(path), source=path, kind=kind)
+
+
+def job_from_content(raw: Any, *, source: Path | None = None, kind: str = "table") -> Job:
+    """Validate a job's content: that of the job file ``source``, or a mapping given in Python
+    (``source`` None: its paths are relative to the current folder).
+
+    Examples
+    --------
+    >>> job_from_content({"input": "d.csv", "attributes": {"age": "quasi-identifier"}}).input.path
+    PosixPath('d.csv')
+    """
+    where = f"{source}: " if source is not None else ""
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{path}: a job file must be a mapping of sections (input, attributes, ...)", hint="see the README for an example")
+        raise ConfigError(f"{where}a job file must be a mapping of sections (input, attributes, ...)",
+                          hint="see the README for an example")
     try:
-        return parse_job(raw, base_dir=path.parent, source=path, kind=kind)
+        return parse_job(raw, base_dir=source.parent if source is not None else Path("."), source=source, kind=kind)
     except ConfigError as exc:
-        if str(path) in exc.message:
+        if source is None or str(source) in exc.message:
             raise
-        raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
+        raise ConfigError(f"{source}: {exc.message}", hint=exc.hint) from None
 
 
 def parse_job(raw: Mapping[str, Any], *, base_dir: Path = Path("."), source: Path | None = None,
@@ -415,12 +428,19 @@ def search_options(raw: Any) -> dict[str, Any]:
             "practical_monotonicity": practical, "genetic": genetic}
 
 
+#: sdcMicro modRisk's methods (``assess: {model_risk: {method: ...}}``, ``--model-risk``)
+MODEL_RISK_METHODS = ("default", "CE", "PML", "weightedLLM", "IPF")
+
+
 def assess_options(raw: Any) -> dict[str, Any]:
     """The ``assess`` section of a table job as keyword arguments of :func:`unlinkable.assess`.
 
     ``assess: {individual_risk: {method: exact, qual: 2}}`` chooses sdcMicro ``indivRisk``'s
     formula (``approx``, the default, or ``exact``) and quality factor (> 0, default 1) for the
-    weighted individual risk (the CLI's ``--risk-method`` and ``--qual``, which win over it).
+    weighted individual risk; ``model_risk: {method: CE, bound: 10}`` adds sdcMicro ``modRisk``'s
+    model-based global risk; ``risky_cells: [50, 25, 10]`` adds sdcMicro ``riskyCells``' counts.
+    The command line's ``--risk-method``, ``--qual``, ``--model-risk``, ``--model-bound`` and
+    ``--risky-cells`` are written into this section, over what the job file gives.
 
     Examples
     --------
@@ -428,13 +448,17 @@ def assess_options(raw: Any) -> dict[str, Any]:
     {'individual_risk_method': 'exact', 'qual': 2.0}
     >>> assess_options(None)
     {'individual_risk_method': 'approx', 'qual': 1.0}
+    >>> assess_options({"model_risk": {"method": "CE"}, "risky_cells": [3, 2]})["risky_cells"]
+    [3, 2]
     """
+    from unlinkable.constraints import Interval, OneOf, check
+
     example = "assess: {individual_risk: {method: exact, qual: 2}}"
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
         raise ConfigError(f"`assess` must be a mapping, got {shown(raw)}", hint=example)
-    check_keys(raw, ("individual_risk",), "`assess`")
+    check_keys(raw, ("individual_risk", "model_risk", "risky_cells"), "`assess`")
     risk = raw.get("individual_risk") or {}
     if not isinstance(risk, Mapping):
         raise ConfigError(f"`assess.individual_risk` must be a mapping, got {shown(risk)}", hint=example)
@@ -447,7 +471,23 @@ def assess_options(raw: Any) -> dict[str, Any]:
     if qual == float("inf"):
         raise ConfigError("the 'assess.individual_risk.qual' parameter must be finite, got inf",
                           hint="qual: 1 leaves the risk as estimated")
-    return {"individual_risk_method": method, "qual": qual}
+    options: dict[str, Any] = {"individual_risk_method": method, "qual": qual}
+    if raw.get("model_risk") is not None:
+        model = raw["model_risk"]
+        if not isinstance(model, Mapping):
+            raise ConfigError(f"`assess.model_risk` must be a mapping, got {shown(model)}",
+                              hint="assess: {model_risk: {method: CE, bound: 10}}")
+        check_keys(model, ("method", "bound"), "`assess.model_risk`")
+        options["model_risk"] = check(model.get("method", "default"), OneOf(MODEL_RISK_METHODS), "assess.model_risk.method")
+        options["model_risk_bound"] = check(model.get("bound", float("inf")), Interval(float, 0.0, None),
+                                            "assess.model_risk.bound")
+    if raw.get("risky_cells") is not None:
+        cells = raw["risky_cells"]
+        if not isinstance(cells, list) or not cells:
+            raise ConfigError(f"`assess.risky_cells` must be a list of whole numbers, got {shown(cells)}",
+                              hint="assess: {risky_cells: [50, 25, 10]}")
+        options["risky_cells"] = [check(v, Interval(int, 0, None), "assess.risky_cells") for v in cells]
+    return options
 
 
 def split_steps(raw: Any) -> list[tuple[Any, Any]]:

@@ -129,8 +129,15 @@ class IndividualRisk(_Spec):
     qual: Annotated[float, Field(gt=0.0)] = 1.0
 
 
+class ModelRisk(_Spec):
+    method: Literal["default", "CE", "PML", "weightedLLM", "IPF"] = "default"
+    bound: Annotated[float, Field(ge=0.0)] | None = None
+
+
 class AssessSection(_Spec):
     individual_risk: IndividualRisk | None = None
+    model_risk: ModelRisk | None = None
+    risky_cells: list[Annotated[int, Field(ge=0)]] | None = Field(None, min_length=1)
 
 
 class LocalRecodingSection(_Spec):

@@ -63,7 +63,7 @@ def test_job_file_form_writes_json_records_and_report(tmp_path, small_csv):
         ("a;b\n1;2\n", ["--qi", "a,nope"], "unknown column 'nope'"),
         ("", ["--qi", "a"], "empty"),
         ("a;b\n1;2\n", ["--qi", "a", "--delimiter", ","], "seems to use ';'"),
-        ("a;b\n1;2\n", ["--qi", "a", "--population-size", "0"], "population_size"),
+        ("a;b\n1;2\n", ["--qi", "a", "--population-size", "0"], "argument --population-size: must be a whole number >= 1, got '0'"),
         ("a;b\n1;2\n3;4\n", ["--qi", "a", "--population-size", "1"], "smaller than the sample"),
     ],
 )

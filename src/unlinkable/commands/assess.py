@@ -1,20 +1,30 @@
-"""``unlinkable assess``: a job file, or a data file with --qi; JSON, per-record CSV and HTML out."""
+"""``unlinkable assess``: a job file, or a data file with --qi; JSON, per-record CSV and HTML out.
+
+A thin shell: the data-file form's flags (``--qi``, ``--sensitive``, ``--hierarchy``, ...) are
+written as the job file would say them (``input``, ``attributes`` with roles, ``population``),
+and ``--risk-method``, ``--qual``, ``--model-risk``, ``--model-bound`` and ``--risky-cells`` into
+its ``assess`` section, over the job file's own. The job then runs as :func:`unlinkable.run_job`
+runs it (:mod:`unlinkable.jobs.assess`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from unlinkable.backend_selection import get_backend
-from unlinkable.backends.choice import add_backend_argument, job_backend
-from unlinkable.data.formulas import escape_for_csv
-from unlinkable.data.outputs import OutputSet
-from unlinkable.data.roles import Role
+from unlinkable.backends.choice import add_backend_argument
+from unlinkable.commands import flag
+from unlinkable.config import MODEL_RISK_METHODS
+from unlinkable.constraints import Interval
 from unlinkable.errors import ConfigError
+from unlinkable.jobs import Destinations, job_kind, read_job, run_kind
 from unlinkable.progress import Progress
+
+__all__ = ["configure", "run", "job_content", "print_summary"]
 
 _JOB_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -28,171 +38,134 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--household", help="household-id column")
     parser.add_argument("--identifier", action="append", default=[], metavar="COL", help="identifier column (never shown)")
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--population-size", type=int)
-    group.add_argument("--sampling-fraction", type=float)
+    group.add_argument("--population-size", type=flag(Interval(int, 1, None)))
+    group.add_argument("--sampling-fraction", type=flag(Interval(float, 0, 1, closed="right")))
     parser.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
     parser.add_argument("--risk-method", choices=("approx", "exact"),
                         help="sdcMicro indivRisk's formula for classes of 3 or more (default approx, or the job "
                              "file's assess.individual_risk.method)")
-    parser.add_argument("--qual", type=float,
+    parser.add_argument("--qual", type=flag(Interval(float, 0, None, closed="right", finite=True)),
                         help="sdcMicro indivRisk's quality factor (default 1, or the job file's assess.individual_risk.qual)")
-    parser.add_argument("--model-risk", choices=("default", "CE", "PML", "weightedLLM", "IPF"),
-                        help="also estimate sdcMicro modRisk's model-based global risk with this method (needs weights)")
-    parser.add_argument("--model-bound", type=float, default=float("inf"),
+    parser.add_argument("--model-risk", choices=MODEL_RISK_METHODS,
+                        help="also estimate sdcMicro modRisk's model-based global risk with this method (needs weights; "
+                             "the job file's assess.model_risk.method)")
+    parser.add_argument("--model-bound", type=flag(Interval(float, 0, None)),
                         help="modRisk's bound: sum only cells with at most this many records (default: no bound)")
-    parser.add_argument("--risky-cells", metavar="T1,T2,...",
+    parser.add_argument("--risky-cells", metavar="T1,T2,...", type=_thresholds,
                         help="sdcMicro riskyCells: per combination of 1, 2, ... quasi-identifiers, count the cells "
-                             "with at most T1, T2, ... records")
-    parser.add_argument("--json", dest="json_out", metavar="OUT.json", help="write all figures as JSON")
-    parser.add_argument("--records", metavar="OUT.csv", help="write per-record risks (no attribute values)")
-    parser.add_argument("--report", metavar="OUT.html", help="write the HTML report")
+                             "with at most T1, T2, ... records (the job file's assess.risky_cells)")
+    parser.add_argument("--json", dest="json_out", type=Path, metavar="OUT.json", help="write all figures as JSON")
+    parser.add_argument("--records", type=Path, metavar="OUT.csv", help="write per-record risks (no attribute values)")
+    parser.add_argument("--report", type=Path, metavar="OUT.html", help="write the HTML report")
     add_backend_argument(parser)
 
 
-def options_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """The keyword arguments of :func:`unlinkable.assess` from the command line or the job file."""
+def _thresholds(text: str) -> list[int]:
+    """--risky-cells 50,25,10 -> [50, 25, 10]."""
+    read = flag(Interval(int, 0, None))
+    try:
+        return [read(v) for v in text.split(",")]
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"must be whole numbers >= 0 separated by commas, got {text[:40]!r}") from None
+
+
+def job_content(args: argparse.Namespace) -> tuple[Mapping[str, Any], Path | None]:
+    """The job the arguments describe (its content, and its file if one was given).
+
+    A job file is read as it is; a data file with ``--qi`` becomes the job file that says the same.
+    Either way the ``assess`` flags are written into its ``assess`` section.
+    """
     source = Path(args.source)
     if source.suffix.lower() in _JOB_SUFFIXES:
         if args.qi:
             raise ConfigError("--qi is for the data-file form; a job file names its quasi-identifiers under `attributes`",
                               hint="drop --qi, or pass a data file")
-        from unlinkable.config import assess_options, load_job
-
-        job = load_job(source)
-        if job.input is None:
-            raise ConfigError(f"{source}: the job file has no `input` section", hint="input: {path: data.csv}")
-        qis = job.names(Role.QUASI_IDENTIFIER)
-        if not qis:
-            raise ConfigError(f"{source}: no attribute has role quasi-identifier", hint="attributes: {age: {role: quasi-identifier}}")
-        engine = get_backend(job_backend(job.sections, getattr(args, "backend", None)))
-        frame = engine.read(job.input.path, delimiter=job.input.delimiter)
-        hierarchies = job_hierarchies(job, engine, frame)
-        weights = job.names(Role.WEIGHT)
-        household = job.names(Role.HOUSEHOLD)
-        risk = _flags_over(assess_options(job.sections.get("assess")), args)
-        return dict(
-            backend=engine,
-            data=frame,
-            source=str(job.input.path),
-            quasi_identifiers=qis,
-            sensitive=job.names(Role.SENSITIVE) or None,
-            hierarchies=hierarchies,
-            weights=weights[0] if weights else None,
-            household=household[0] if household else None,
-            identifiers=job.names(Role.IDENTIFIER),
-            population_size=job.population_size,
-            sampling_fraction=job.population_size is None and job.sampling_fraction or None,
-            model_risk=args.model_risk,
-            model_risk_bound=args.model_bound,
-            risky_cells=_thresholds(args.risky_cells),
-            **risk,
-        )
+        content, path = read_job(source)
+        return _with_assess_flags(content, args), path
     if not args.qi:
         raise ConfigError(f"{source}: name the quasi-identifiers with --qi a,b,c (or pass a job file)", hint="e.g. --qi age,sex,zip")
-    hierarchies = {}
+    attributes: dict[str, dict[str, Any]] = {}
+
+    def give(names: list[str], role: str, option: str) -> None:
+        for name in names:
+            if name in attributes and "role" in attributes[name]:
+                raise ConfigError(f"column {name!r} is both {_ROLE_WORDS[attributes[name]['role']]} and {_ROLE_WORDS[role]}",
+                                  hint="give each column one role")
+            if names.count(name) > 1:
+                raise ConfigError(f"{option} lists {name!r} twice", hint="name each column once")
+            attributes.setdefault(name, {})["role"] = role
+
+    give(_split(args.qi), "quasi-identifier", "--qi")
+    give(_split(args.sensitive), "sensitive", "--sensitive")
+    give(list(args.identifier), "identifier", "--identifier")
+    give([args.weights] if args.weights else [], "weight", "--weights")
+    give([args.household] if args.household else [], "household", "--household")
     for item in args.hierarchy:
         if "=" not in item:
             raise ConfigError(f"--hierarchy {item!r} must be COL=FILE", hint="e.g. --hierarchy age=age.csv")
-        col, path = item.split("=", 1)
-        hierarchies[col] = path
-    return dict(
-        backend=getattr(args, "backend", None),
-        data=str(source),
-        source=str(source),
-        delimiter=args.delimiter,
-        quasi_identifiers=args.qi,
-        sensitive=args.sensitive,
-        hierarchies=hierarchies,
-        weights=args.weights,
-        household=args.household,
-        identifiers=args.identifier,
-        population_size=args.population_size,
-        sampling_fraction=args.sampling_fraction,
-        model_risk=args.model_risk,
-        model_risk_bound=args.model_bound,
-        risky_cells=_thresholds(args.risky_cells),
-        **_flags_over({}, args),
-    )
+        column, path = item.split("=", 1)
+        # a hierarchy of a column with no other role (a sensitive column's, for t-closeness) is only read
+        attributes.setdefault(column, {"role": "insensitive"})["hierarchy"] = path
+    described: dict[str, Any] = {"input": {"path": str(source), "delimiter": args.delimiter}, "attributes": attributes}
+    if args.population_size is not None:
+        described["population"] = {"size": args.population_size}
+    elif args.sampling_fraction is not None:
+        described["population"] = {"sampling_fraction": args.sampling_fraction}
+    return _with_assess_flags(described, args), None
 
 
-def _thresholds(text: str | None) -> list[int] | None:
-    """--risky-cells 50,25,10 -> [50, 25, 10]."""
-    if text is None:
-        return None
-    try:
-        values = [int(v) for v in text.split(",")]
-    except ValueError:
-        raise ConfigError(f"--risky-cells {text!r} must be whole numbers separated by commas",
-                          hint="e.g. --risky-cells 50,25,10") from None
-    return values
+_ROLE_WORDS = {"quasi-identifier": "a quasi-identifier", "sensitive": "sensitive", "identifier": "an identifier",
+               "weight": "the weights", "household": "the household id"}
 
 
-def _flags_over(options: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    """The individual-risk options, with ``--risk-method`` and ``--qual`` winning over the job file's."""
-    if args.risk_method is not None:
-        options["individual_risk_method"] = args.risk_method
-    if args.qual is not None:
-        options["qual"] = args.qual
-    return options
+def _split(text: str | None) -> list[str]:
+    return [v.strip() for v in (text or "").split(",") if v.strip()]
 
 
-def job_hierarchies(job: Any, engine: Any, table: Any) -> dict[str, Any]:
-    """The job's hierarchies for ``table``: builders (intervals, masking, ...) read the distinct
-    values of their column, in first-appearance order, from the backend."""
-    if engine.name == "numpy":
-        return dict(job.build_hierarchies(table))
-    columns = engine.columns(table)
-    # a hierarchy file is read as it is; only builders need the column's values (one Spark job each)
-    return {name: spec.build(name, engine.values(table, name) if spec.kind != "hierarchy" else [])
-            for name, spec in job.hierarchy_specs().items() if name in columns}
+def _with_assess_flags(content: Mapping[str, Any], args: argparse.Namespace) -> Mapping[str, Any]:
+    """``content`` with the assess flags written into its ``assess`` section (they win over the job's)."""
+    individual = {key: value for key, value in (("method", args.risk_method), ("qual", args.qual)) if value is not None}
+    model = {key: value for key, value in (("method", args.model_risk), ("bound", args.model_bound)) if value is not None}
+    if args.model_risk is None:
+        model = {}  # a bound alone changes nothing (no model-based risk asked for)
+    if not (individual or model or args.risky_cells is not None):
+        return content
+    section = content.get("assess")
+    if section is not None and not isinstance(section, Mapping):
+        return content  # the job's own section is wrong: its check says so
+    merged: dict[str, Any] = dict(section or {})
+    for key, given in (("individual_risk", individual), ("model_risk", model)):
+        if given:
+            current = merged.get(key)
+            merged[key] = {**current, **given} if isinstance(current, Mapping) else given
+    if args.risky_cells is not None:
+        merged["risky_cells"] = args.risky_cells
+    return {**content, "assess": merged}
 
 
 def run(args: argparse.Namespace) -> int:
     """Assess, then write the requested outputs, showing the phases on a terminal."""
-    shown = Progress()
-    try:
-        return _run(args, shown)
-    finally:
-        shown.abort()
-
-
-def _run(args: argparse.Namespace, shown: Progress) -> int:
-    """Assess; stage the JSON, per-record CSV and report in one OutputSet; rename them together."""
-    from unlinkable.assessment import assess
-
     traces_job = _traces_job(args)
     if traces_job is not None:
         from unlinkable.traces.command import run_assess
 
-        return run_assess(args, traces_job, shown)
-    points_job = _points_job(args)
-    if points_job is not None:
-        return _run_points(args, points_job, shown)
-    with OutputSet(inputs=input_files(args)) as outputs:
-        outputs.reserve(args.json_out, args.records, args.report)
-        shown.begin("read", Path(args.source).name)
-        options = options_from_args(args)
-        shown.begin("risk")
-        result = assess(**options)
-        figures = result.to_dict()
-        shown.begin("write")
-        if args.json_out:
-            outputs.text(args.json_out, json.dumps(figures, indent=2) + "\n")
-        if args.records:
-            if not result.per_record:
-                raise ConfigError(f"--records is not available on the {figures.get('backend')} backend: per-record risks "
-                                  f"would bring every record to this machine", hint="drop --records, or use --backend numpy")
-            # numbers only today; escaped all the same, so a text column added later is safe too
-            outputs.table(args.records, escape_for_csv(result.records(), args.records)[0], delimiter=",")
-        if args.report:
-            from unlinkable.report.html import render
-
-            outputs.text(args.report, render("assess", result))
-        outputs.commit()
-    shown.end()
+        shown = Progress()
+        try:
+            return int(run_assess(args, traces_job, shown))
+        finally:
+            shown.abort()
+    content, source = job_content(args)
+    kind = "points" if source is not None and job_kind(content) == "points" else "assess"
+    outcome = run_kind(kind, content, source=source, backend=args.backend, progress=Progress(),
+                       destinations=Destinations(json=args.json_out, records=args.records, report=args.report))
+    figures = outcome.result.to_dict()
     if not args.json_out or sys.stdout.isatty():
-        print_summary(figures)
-    for label, path in (("figures", args.json_out), ("per-record risks", args.records), ("report", args.report)):
+        if kind == "points":
+            print(json.dumps(figures, indent=2))
+        else:
+            print_summary(figures)
+    labels = ("figures", "per-record smallest supports" if kind == "points" else "per-record risks", "report")
+    for label, path in zip(labels, (args.json_out, args.records, args.report)):
         if path:
             print(f"{label}: {path}", file=sys.stderr)
     return 0
@@ -212,62 +185,6 @@ def _traces_job(args: argparse.Namespace) -> Any:
         raise ConfigError(f"{source}: --qi is not for trajectories; the job file names its columns under `trajectories`",
                           hint="drop --qi")
     return load_traces_job(source)
-
-
-def _points_job(args: argparse.Namespace) -> Any:
-    """The set-valued job, when the job file has ``transactions:`` or a basket-lines input."""
-    source = Path(args.source)
-    if source.suffix.lower() not in _JOB_SUFFIXES or not source.is_file():
-        return None
-    from unlinkable.config import read_job_file
-    from unlinkable.points.job import is_points_job, load_points_job
-
-    if not is_points_job(read_job_file(source)):
-        return None
-    if args.qi or args.report:
-        raise ConfigError(f"{source}: {'--qi' if args.qi else '--report'} is not available for set-valued data (yet)",
-                          hint="use --json and --records")
-    return load_points_job(source)
-
-
-def _run_points(args: argparse.Namespace, job: Any, shown: Progress) -> int:
-    """Set-valued assess: unicity and k^m figures as JSON, smallest supports per record as CSV."""
-    from unlinkable.points.assess import assess_points
-
-    with OutputSet(inputs=job.inputs()) as outputs:
-        outputs.reserve(args.json_out, args.records)
-        shown.begin("read", job.path.name)
-        points = job.read()
-        shown.begin("risk")
-        result = assess_points(points, k=job.k, m=job.m, ps=job.ps, mode=job.mode, seed=job.seed,
-                               hierarchy=job.hierarchy(points))
-        figures = result.to_dict()
-        shown.begin("write")
-        if args.json_out:
-            outputs.text(args.json_out, json.dumps(figures, indent=2) + "\n")
-        if args.records:
-            if result.km is None:
-                raise ConfigError(f"{job.source}: --records needs `assess: {{km: {{k, m}}}}`", hint="assess: {km: {k: 5, m: 2}}")
-            outputs.table(args.records, result.per_record(), delimiter=",")
-        outputs.commit()
-    shown.end()
-    if not args.json_out or sys.stdout.isatty():
-        print(json.dumps(figures, indent=2))
-    for label, path in (("figures", args.json_out), ("per-record smallest supports", args.records)):
-        if path:
-            print(f"{label}: {path}", file=sys.stderr)
-    return 0
-
-
-def input_files(args: argparse.Namespace) -> list[Path]:
-    """The files the command reads: the data or job file, and the hierarchies it names."""
-    source = Path(args.source)
-    if source.suffix.lower() in _JOB_SUFFIXES and source.is_file():
-        from unlinkable.commands.inputs import job_inputs
-        from unlinkable.config import load_job
-
-        return job_inputs(load_job(source))
-    return [source, *(Path(item.split("=", 1)[1]) for item in args.hierarchy if "=" in item)]
 
 
 def print_summary(d: dict[str, Any]) -> None:

@@ -1,18 +1,4 @@
-"""``unlinkable exposure JOB.yaml``: how much of a release can be joined to an outside table.
-
-Job file (paths relative to it)::
-
-    release: {path: release.csv, delimiter: ","}
-    auxiliary: {path: voters.csv, delimiter: ","}
-    attributes:                       # release column -> auxiliary column, hierarchy, tolerance
-      age: {auxiliary: AGE, hierarchy: age_hierarchy.csv, tolerance: 1}
-      sex: {auxiliary: SEX}
-    truth_key: {release: pid, auxiliary: pid}     # optional: evaluation mode
-    population: {size: 317238626}                 # optional: Gaussian-copula estimator
-    what_if: true                                 # optional (default true)
-    seed: 0                                       # optional, for the copula estimator
-    backend: spark                                # optional: numpy (default) or spark, with
-    spark: {master: "local[2]"}                   #   the Spark settings (--backend overrides)
+"""``unlinkable exposure JOB.yaml``: the thin shell of an exposure job (see :mod:`unlinkable.jobs.exposure`).
 
 Outputs (staged, then renamed into place together when everything succeeded): ``--json`` the figures,
 ``--records`` per-record candidate counts (row number and count, never values), ``--report`` HTML.
@@ -21,160 +7,28 @@ Outputs (staged, then renamed into place together when everything succeeded): ``
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from unlinkable.backends.choice import add_backend_argument
-from unlinkable.errors import ConfigError
+from unlinkable.jobs import Destinations, read_job, run_kind
+from unlinkable.progress import Progress
 
-__all__ = ["configure", "run", "job_arguments"]
+__all__ = ["configure", "run"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the command's arguments."""
-    parser.add_argument("job", help="the exposure job file (.yaml or .json)")
-    parser.add_argument("--json", dest="json_out", metavar="OUT.json", help="write the figures as JSON")
-    parser.add_argument("--records", metavar="OUT.csv", help="write per-record candidate counts (no values)")
-    parser.add_argument("--report", metavar="OUT.html", help="write the HTML report")
+    parser.add_argument("job", type=Path, help="the exposure job file (.yaml or .json)")
+    parser.add_argument("--json", dest="json_out", type=Path, metavar="OUT.json", help="write the figures as JSON")
+    parser.add_argument("--records", type=Path, metavar="OUT.csv", help="write per-record candidate counts (no values)")
+    parser.add_argument("--report", type=Path, metavar="OUT.html", help="write the HTML report")
     add_backend_argument(parser)
-
-
-def _table_spec(raw: Any, section: str) -> tuple[Any, str | None]:
-    if isinstance(raw, str):
-        raw = {"path": raw}
-    if not isinstance(raw, Mapping) or "path" not in raw:
-        raise ConfigError(f"the job file needs a `{section}` section with a `path`", hint=f"{section}: {{path: {section}.csv, delimiter: \",\"}}")
-    delimiter = raw.get("delimiter")
-    if delimiter is not None:
-        delimiter = "\t" if delimiter in ("\\t", "tab") else str(delimiter)
-        if len(delimiter) != 1:
-            raise ConfigError(f"`{section}.delimiter` must be one character, got {raw.get('delimiter')!r}", hint='e.g. "," or ";"')
-    return raw["path"], delimiter
-
-
-def job_arguments(path: str | Path, backend: str | None = None) -> dict[str, Any]:
-    """The keyword arguments of :func:`unlinkable.linkage.exposure.exposure` from a job file.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "r.csv").write_text("age\\n34\\n"); _ = (d / "a.csv").write_text("AGE\\n34\\n")
-    >>> _ = (d / "job.yaml").write_text("release: r.csv\\nauxiliary: a.csv\\nattributes: {age: {auxiliary: AGE}}\\n")
-    >>> job_arguments(d / "job.yaml")["on"]
-    {'age': 'AGE'}
-
-    ``backend`` (``--backend``) overrides the job file's ``backend``; on Spark the tables are read
-    by Spark and stay there.
-    """
-    from unlinkable.backend_selection import get_backend
-    from unlinkable.backends.choice import job_backend
-    from unlinkable.config import load_job
-    from unlinkable.constraints import check_int
-
-    job = load_job(path, kind="exposure")
-    engine = get_backend(job_backend(job.sections, backend))
-    base = job.base_dir
-    rel_path, rel_delim = _table_spec(job.sections.get("release"), "release")
-    aux_path, aux_delim = _table_spec(job.sections.get("auxiliary"), "auxiliary")
-    if not job.attributes:
-        raise ConfigError(f"{path}: no shared attribute: `attributes` is empty",
-                          hint="attributes: {age: {auxiliary: AGE}} names a release column and its auxiliary column")
-    release = engine.read(base / str(rel_path), delimiter=rel_delim)
-    auxiliary = engine.read(base / str(aux_path), delimiter=aux_delim)
-    aux_columns = engine.columns(auxiliary)
-    on: dict[str, str] = {}
-    hierarchies: dict[str, Any] = {}
-    tolerance: dict[str, Any] = {}
-    for spec in job.attributes:
-        aux_col = str(spec.options.get("auxiliary", spec.name))
-        on[spec.name] = aux_col
-        if spec.options.get("tolerance") is not None:
-            tolerance[spec.name] = spec.options["tolerance"]
-        if spec.hierarchy is not None:
-            # Builders (intervals, masking, ...) derive the hierarchy from the raw auxiliary values.
-            values = engine.values(auxiliary, aux_col) if aux_col in aux_columns else []
-            hierarchies[spec.name] = spec.hierarchy.build(spec.name, [v for v in values if v not in (None, "*")])
-    truth = job.sections.get("truth_key")
-    what_if = job.sections.get("what_if", True)
-    if not isinstance(what_if, bool):
-        raise ConfigError(f"`what_if` must be true or false, got {what_if!r}", hint="what_if: false")
-    population = job.population_size
-    if population is None and job.sampling_fraction is not None:
-        from unlinkable.risk.sampling import population_size
-
-        population = population_size(engine.count(release), sampling_fraction=job.sampling_fraction)
-    seed = job.sections.get("seed", 0)
-    if seed is not None:
-        seed = check_int(seed, "seed", low=0)
-    return dict(release=release, auxiliary=auxiliary, on=on, hierarchies=hierarchies, tolerance=tolerance,
-                truth_key=truth, what_if=what_if, population_size=population, seed=seed,
-                auxiliary_name=Path(str(aux_path)).name, backend=engine)
-
-
-def _summary(payload: Mapping[str, Any], text: str) -> list[str]:
-    lines = [text + "."]
-    lines.append(f"Expected correct re-identifications: {payload['expected_reidentifications']:,.1f} "
-                 f"(each compatible candidate equally likely).")
-    lines.append(f"{payload['reverse_unique_share']:.1%} of the {payload['auxiliary_records']:,} people in "
-                 f"{payload['auxiliary_name']} can be placed in exactly one release record.")
-    if "true_reidentification_rate" in payload:
-        precision = payload["unique_link_precision"]
-        lines.append(f"Evaluation: true re-identification rate {payload['true_reidentification_rate']:.1%}; "
-                     + (f"{precision:.1%} of the unique links are the right person." if precision is not None
-                        else "no unique links to check."))
-    if payload.get("what_if"):
-        best = payload["what_if"][0]
-        verb = "dropping" if best["action"] == "drop" else "generalizing one level"
-        lines.append(f"Largest single improvement: {verb} {best['attribute']!r} -> unique-link share "
-                     f"{best['unique_link_share']:.1%}.")
-    if payload.get("copula"):
-        c = payload["copula"]
-        lines.append(f"Copula estimate (population {c['population_size']:,}): mean correctness likelihood "
-                     f"{c['mean_correctness']:.1%}; {c['records_above_0_5']:,} records above 0.5.")
-    return lines
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the job; print the plain-words summary; write the requested outputs together or not at all."""
-    from unlinkable.progress import Progress
-
-    shown = Progress()  # read, risk, write on a terminal
-    try:
-        return _run(args, shown)
-    finally:
-        shown.abort()
-
-
-def _run(args: argparse.Namespace, shown: Any) -> int:
-    from unlinkable.commands.inputs import job_inputs
-    from unlinkable.config import load_job
-    from unlinkable.data.formulas import escape_for_csv
-    from unlinkable.data.outputs import OutputSet
-    from unlinkable.linkage.exposure import exposure
-
-    with OutputSet(inputs=job_inputs(load_job(args.job, kind="exposure"))) as outputs:
-        outputs.reserve(args.json_out, args.records, args.report)
-        shown.begin("read")
-        kwargs = job_arguments(args.job, getattr(args, "backend", None))
-        name = kwargs.pop("auxiliary_name")
-        shown.begin("risk", "linkage against the auxiliary table")
-        result = replace(exposure(**kwargs), auxiliary_name=name)
-        payload = result.to_dict()
-        summary = result.summary()
-        shown.begin("write")
-        if args.report:
-            from unlinkable.report.html import render
-
-            outputs.text(args.report, render("exposure", result))
-        if args.json_out:
-            outputs.text(args.json_out, json.dumps(payload, indent=2, allow_nan=False) + "\n")
-        if args.records:
-            outputs.table(args.records, escape_for_csv(result.records(), args.records)[0])
-        outputs.commit()
-    shown.end()
-    print("\n".join(_summary(payload, summary)))
+    content, source = read_job(args.job)
+    outcome = run_kind("exposure", content, source=source, backend=args.backend, progress=Progress(),
+                       destinations=Destinations(json=args.json_out, records=args.records, report=args.report))
+    print(outcome.summary)
     return 0

@@ -11,11 +11,10 @@ import argparse
 import json
 from pathlib import Path
 
-from unlinkable.config import load_job
-from unlinkable.data.io import read_table
-from unlinkable.data.roles import KEPT_AS_IS, Role
 from unlinkable.errors import ConfigError
-from unlinkable.models import ModelContext
+from unlinkable.jobs import read_job
+
+__all__ = ["configure", "parse_levels", "run"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -47,29 +46,8 @@ def parse_levels(text: str) -> dict[str, int]:
 
 def run(args: argparse.Namespace) -> int:
     """Score the transformation and print it as JSON."""
-    from unlinkable.anonymizer import Anonymizer
+    from unlinkable.jobs.score import run_score
 
-    levels = parse_levels(args.levels)
-    job = load_job(args.job)
-    if job.input is None:
-        raise ConfigError(f"{args.job}: the job has no `input`", hint="input: {path: data.csv, delimiter: ';'}")
-    sections = job.sections
-    if not sections.get("privacy"):
-        raise ConfigError(f"{args.job}: the job has no `privacy` models", hint="add e.g. privacy: [{k-anonymity: {k: 5}}]")
-    frame = read_table(job.input.path, delimiter=job.input.delimiter)
-    context = ModelContext(base_dir=job.base_dir, population_size=job.population_size,
-                           sampling_fraction=job.sampling_fraction)
-    anonymizer = Anonymizer(
-        quasi_identifiers=job.names(Role.QUASI_IDENTIFIER),
-        hierarchies=job.build_hierarchies(frame),
-        privacy=sections.get("privacy") or [],
-        suppression_limit=sections.get("suppression_limit", 0.0),
-        metric=sections.get("metric", "loss"),
-        identifiers=[c for c in job.names(Role.IDENTIFIER) if c in frame.columns],
-        sensitive=job.names(Role.SENSITIVE),
-        insensitive=[name for role in KEPT_AS_IS for name in job.names(role)],
-        progress=False,
-        context=context,
-    )
-    print(json.dumps(anonymizer.score(frame, levels).to_dict(), indent=2))
+    content, source = read_job(args.job)
+    print(json.dumps(run_score(content, source=source, levels=parse_levels(args.levels)).result.to_dict(), indent=2))
     return 0

@@ -107,7 +107,21 @@ def load_points_job(path: str | Path) -> PointsJob:
     ('basket-lines', ' ', 3, 2, (1, 2, 3, 4))
     """
     path = Path(path)
-    raw = read_job_file(path)
+    return parse_points_job(read_job_file(path), source=path)
+
+
+def parse_points_job(raw: Any, *, source: Path | None = None) -> PointsJob:
+    """Validate a set-valued job's content: that of the job file ``source``, or a mapping given in
+    Python (``source`` None: its paths are relative to the current folder).
+
+    Examples
+    --------
+    >>> parse_points_job({"input": {"path": "b.txt", "format": "basket-lines"}}).path
+    PosixPath('b.txt')
+    """
+    if source is None:
+        return _parse(raw, Path("."), base_dir=Path("."))
+    path = source
     try:
         return _parse(raw, path)
     except ConfigError as exc:
@@ -116,7 +130,8 @@ def load_points_job(path: str | Path) -> PointsJob:
         raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
 
 
-def _parse(raw: Any, path: Path) -> PointsJob:
+def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
+    base_dir = path.parent if base_dir is None else base_dir
     if not isinstance(raw, Mapping):
         raise ConfigError("a job file must be a mapping of sections", hint="input: {path: baskets.txt, format: basket-lines}")
     check_keys(raw, SECTIONS, "the set-valued job file", noun="section")
@@ -184,7 +199,7 @@ def _parse(raw: Any, path: Path) -> PointsJob:
             raise ConfigError(f"`items.{kinds[0]}` must name a file, got {shown(items[kinds[0]])}", hint=f"{kinds[0]}: items.csv")
         if "delimiter" in items and (not isinstance(items["delimiter"], str) or len(items["delimiter"]) != 1):
             raise ConfigError(f"`items.delimiter` must be one character, got {shown(items['delimiter'])}", hint='delimiter: ";"')
-    return PointsJob(path, path.parent / inp["path"], fmt, separator, delimiter, transactions, k, m, ps, mode, seed, items)
+    return PointsJob(path, base_dir / inp["path"], fmt, separator, delimiter, transactions, k, m, ps, mode, seed, items)
 
 
-__all__ = ["PointsJob", "load_points_job", "is_points_job", "SECTIONS", "FORMATS"]
+__all__ = ["PointsJob", "load_points_job", "parse_points_job", "is_points_job", "SECTIONS", "FORMATS"]
