@@ -45,7 +45,8 @@ from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.transform.local_recoding import LocalRecoding, recode, recoded_frame
 from unlinkable.transform.released_codes import released_table_codes
 from unlinkable.utility import metric_from_name
-from unlinkable.utility.base import UtilityMetric, score_text
+from unlinkable.utility.aggregate import score_text
+from unlinkable.utility.base import UtilityMetric
 
 if TYPE_CHECKING:
     from unlinkable.models.differential_privacy import DifferentialPrivacy

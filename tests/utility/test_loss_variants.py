@@ -15,8 +15,7 @@ from unlinkable.errors import ConfigError
 from unlinkable.search.exhaustive import exhaustive_search
 from unlinkable.search.flash import Flash, strategy_keys
 from unlinkable.utility import metric_from_name
-from unlinkable.utility.aggregate import RankedLoss, aggregate_function
-from unlinkable.utility.base import score_text
+from unlinkable.utility.aggregate import RankedLoss, aggregate_function, score_text
 from unlinkable.utility.gs_factor import factors
 from unlinkable.utility.loss import LossMetric
 

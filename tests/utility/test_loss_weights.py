@@ -9,7 +9,7 @@ import pytest
 import unlinkable
 from unlinkable.errors import ConfigError
 from unlinkable.utility import metric_from_name
-from unlinkable.utility.loss import geometric_mean_loss
+from unlinkable.utility.aggregate import geometric_mean_loss
 
 
 def test_weighted_aggregate_hand_worked():

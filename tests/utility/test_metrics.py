@@ -2,8 +2,8 @@ import numpy as np
 
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.utility import metric_from_name
+from unlinkable.utility.aggregate import geometric_mean_loss
 from unlinkable.utility.base import Evaluation, java_double_string
-from unlinkable.utility.loss import geometric_mean_loss
 
 
 def _zip_map():

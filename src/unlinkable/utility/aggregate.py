@@ -4,7 +4,7 @@ ARX 3.9.2 ``metric/v2/AggregateFunction`` and its ``ILMultiDimensional*`` classe
 weights w (ARX divides them by the largest), over m attributes with losses x:
 
 - ``geometric-mean`` (ARX's default): ``prod((x w + 1) ** (1/m)) - 1``
-  (:func:`unlinkable.utility.loss.geometric_mean_loss`);
+  (:func:`geometric_mean_loss`);
 - ``arithmetic-mean``: ``sum((x / m) w)``;
 - ``sum``: ``sum(x w)``;
 - ``maximum``: ``max(0, max(x w))``;
@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+
+from unlinkable.errors import ConfigError
+from unlinkable.utility.base import java_double_string
 
 AGGREGATES = ("geometric-mean", "arithmetic-mean", "sum", "maximum", "rank")
 
@@ -51,8 +54,6 @@ class RankedLoss(float):
     @property
     def text(self) -> str:
         """As ARX prints it (``Arrays.toString`` of the descending vector)."""
-        from unlinkable.utility.base import java_double_string
-
         return "[" + ", ".join(java_double_string(x) for x in self.vector) + "]"
 
     def _vec(self, other: object) -> tuple[float, ...]:
@@ -86,6 +87,26 @@ class RankedLoss(float):
         return f"RankedLoss({self.text})"
 
 
+def geometric_mean_loss(values: Sequence[float], weights: Sequence[float] | None = None) -> float:
+    """ARX's aggregate: the product of ``(x * w + 1) ** (1/m)``, minus 1, in that operation order
+    (``ILMultiDimensionalGeometricMean``: a weight scales the loss, not the factor).
+
+    ``weights`` are ARX's attribute weights divided by the largest one (all 1 by default).
+
+    Examples
+    --------
+    >>> geometric_mean_loss([1.0, 1.0])
+    1.0000000000000004
+    """
+    values = list(values)
+    m = len(values)
+    weights = [1.0] * m if weights is None else list(weights)
+    result = 1.0
+    for v, w in zip(values, weights):
+        result *= math.pow(v * w + 1.0, 1.0 / m)
+    return result - 1.0
+
+
 def _arithmetic_mean(values: Sequence[float], weights: Sequence[float]) -> float:
     m = len(values)
     result = 0.0
@@ -112,6 +133,17 @@ def _rank(values: Sequence[float], weights: Sequence[float]) -> RankedLoss:
     return RankedLoss([v * w for v, w in zip(values, weights)], values)
 
 
+def score_text(value: float) -> str:
+    """A loss as ARX prints it: ``Double.toString``, or the vector of a RANK aggregate.
+
+    Examples
+    --------
+    >>> score_text(0.25), score_text(RankedLoss([0.25, 1.0]))
+    ('0.25', '[1.0, 0.25]')
+    """
+    return value.text if isinstance(value, RankedLoss) else java_double_string(value)
+
+
 def aggregate_function(name: str) -> Callable[[Sequence[float], Sequence[float] | None], float]:
     """The aggregate named ``name`` (see the module docstring) as ``f(values, weights=None)``.
 
@@ -122,9 +154,6 @@ def aggregate_function(name: str) -> Callable[[Sequence[float], Sequence[float] 
     >>> aggregate_function("rank")([0.25, 0.5]).text
     '[0.5, 0.25]'
     """
-    from unlinkable.errors import ConfigError
-    from unlinkable.utility.loss import geometric_mean_loss
-
     key = str(name).strip().lower().replace("_", "-")
     if key == "geometric-mean":
         return geometric_mean_loss
@@ -141,4 +170,4 @@ def aggregate_function(name: str) -> Callable[[Sequence[float], Sequence[float] 
     return apply
 
 
-__all__ = ["AGGREGATES", "RankedLoss", "aggregate_function"]
+__all__ = ["AGGREGATES", "RankedLoss", "aggregate_function", "geometric_mean_loss", "score_text"]

@@ -163,20 +163,6 @@ def java_double_string(x: float) -> str:
     return f"{sign}{mant}E{exp}"
 
 
-def score_text(value: float) -> str:
-    """A loss as ARX prints it: ``Double.toString``, or the vector of a RANK aggregate.
-
-    Examples
-    --------
-    >>> from unlinkable.utility.aggregate import RankedLoss
-    >>> score_text(0.25), score_text(RankedLoss([0.25, 1.0]))
-    ('0.25', '[1.0, 0.25]')
-    """
-    from unlinkable.utility.aggregate import RankedLoss
-
-    return value.text if isinstance(value, RankedLoss) else java_double_string(value)
-
-
 def _shortest_digits(a: float) -> tuple[str, int]:
     """Shortest round-trip digits of ``a`` and the decimal exponent of the first digit."""
     text = repr(a)
@@ -225,4 +211,4 @@ def floor10(x: float) -> float:
     return math.floor(x * 1e10) / 1e10
 
 
-__all__ = ["Evaluation", "Score", "UtilityMetric", "java_double_string", "score_text", "floor10", "sequential_sum", "row_sums"]
+__all__ = ["Evaluation", "Score", "UtilityMetric", "java_double_string", "floor10", "sequential_sum", "row_sums"]

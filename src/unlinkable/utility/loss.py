@@ -10,8 +10,6 @@ floor to 10 decimals falls where ARX's does.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from unlinkable.utility.base import Evaluation, Score, UtilityMetric, floor10, row_sums
@@ -30,26 +28,6 @@ def _arx_normalize(total: float, n: int, domain: int, g_factor: float) -> float:
     span = float(n) - low
     x = (total - low) / span if span != 0 else 0.0
     return floor10(x if x >= 0.0 else 0.0)
-
-
-def geometric_mean_loss(values, weights=None) -> float:
-    """ARX's aggregate: the product of ``(x * w + 1) ** (1/m)``, minus 1, in that operation order
-    (``ILMultiDimensionalGeometricMean``: a weight scales the loss, not the factor).
-
-    ``weights`` are ARX's attribute weights divided by the largest one (all 1 by default).
-
-    Examples
-    --------
-    >>> geometric_mean_loss([1.0, 1.0])
-    1.0000000000000004
-    """
-    values = list(values)
-    m = len(values)
-    weights = [1.0] * m if weights is None else list(weights)
-    result = 1.0
-    for v, w in zip(values, weights):
-        result *= math.pow(v * w + 1.0, 1.0 / m)
-    return result - 1.0
 
 
 class LossMetric(UtilityMetric):
@@ -219,4 +197,4 @@ class LossMetric(UtilityMetric):
         return result - 1.0
 
 
-__all__ = ["LossMetric", "geometric_mean_loss"]
+__all__ = ["LossMetric"]
