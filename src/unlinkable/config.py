@@ -361,7 +361,7 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
     if sections.get("steps") is not None:
         from unlinkable.sdc.pipeline import Pipeline
 
-        Pipeline(split_steps(sections["steps"]), seed=sections.get("seed"))
+        Pipeline(sections["steps"], seed=sections.get("seed"))
     for name in ("release", "auxiliary"):
         if name in sections:
             table = _mapping(sections[name], name, ("path", "delimiter"), f"{name}: {{path: {name}.csv, delimiter: ','}}")
@@ -490,29 +490,6 @@ def assess_options(raw: Any) -> dict[str, Any]:
     return options
 
 
-def split_steps(raw: Any) -> list[tuple[Any, Any]]:
-    """The ``steps`` section as (name, parameters) pairs, each written ``{method: {parameters}}``.
-
-    Examples
-    --------
-    >>> split_steps([{"recode": {"attribute": "age", "breaks": [0, 50, 100]}}])
-    [('recode', {'attribute': 'age', 'breaks': [0, 50, 100]})]
-    """
-    if not isinstance(raw, list):
-        raise ConfigError("`steps` must be a list of {method: {parameters}}", hint="steps: [{recode: {attribute: age, breaks: [0, 30, 60, 100]}}]")
-    pairs = []
-    for i, item in enumerate(raw):
-        if isinstance(item, Mapping) and len(item) == 1:
-            (name, params), = item.items()
-            pairs.append((name, params or {}))
-        elif isinstance(item, (list, tuple)) and len(item) == 2:
-            pairs.append((item[0], item[1]))
-        else:
-            raise ConfigError(f"steps[{i}] must be written as {{method: {{parameters}}}}, got {shown(item)}",
-                              hint="e.g. - local-suppression: {k: 3, attributes: [age, sex]}")
-    return pairs
-
-
 def parse_attributes(raw: Any, *, base_dir: Path = Path("."), kind: str = "table") -> tuple[AttributeSpec, ...]:
     if not isinstance(raw, Mapping):
         raise ConfigError("`attributes` must map column names to settings", hint="attributes: {age: {role: quasi-identifier}}")
@@ -633,5 +610,5 @@ def _delimiter(value: Any, name: str) -> str | None:
 
 
 __all__ = ["Job", "AttributeSpec", "HierarchySpec", "InputSpec", "OutputSpec", "load_job", "parse_job",
-           "read_job_file", "check_keys", "search_options", "split_steps", "check_int", "check_float",
+           "read_job_file", "check_keys", "search_options", "check_int", "check_float",
            "UnlinkableError", "MAX_JOB_BYTES", "MAX_DEPTH"]

@@ -103,8 +103,9 @@ def test_pandas_input():
         ([("recode", {"attribute": "age", "breaks": [1]})], r"the 'breaks' parameter"),
         ([("top-bottom", {"attribute": "age", "top": True})], r"the 'top' parameter must be a finite number"),
         ([("pram", {"attribute": "roof", "retain": 0.5, "seed": -3})], r"the 'seed' parameter"),
-        ([("pram",)], r"steps\[0\]: expected a \(name, params\) pair"),
-        ([("pram", [1, 2])], r"params must be a mapping"),
+        ([("pram",)], r"steps\[0\] must be written as \{name: \{parameters\}\}"),
+        ([("pram", [1, 2])], r"steps\[0\] \('pram'\): the parameters must be a mapping, got \[1, 2\]"),
+        ([{"pram": {"attribute": "roof"}, "noise": {}}], r"steps\[0\] must be written as \{name: \{parameters\}\}"),
     ],
 )
 def test_construction_errors_name_step_and_parameter(steps, pattern):

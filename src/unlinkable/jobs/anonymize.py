@@ -15,7 +15,7 @@ from typing import Any
 
 from unlinkable.backend_selection import get_backend
 from unlinkable.backends.choice import job_backend
-from unlinkable.config import InputSpec, Job, assess_options, search_options, split_steps
+from unlinkable.config import InputSpec, Job, assess_options, search_options
 from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.io import read_table
 from unlinkable.data.outputs import OutputSet
@@ -52,7 +52,9 @@ def run_anonymize(job: Job, *, backend: str | None = None, destinations: Destina
     if choice.name != "numpy" and sections.get("steps"):
         # every SDC step rewrites or perturbs records one by one (or draws per record): none is a
         # function of class counts and sensitive histograms, so none runs on the distributed path
-        names = ", ".join(dict.fromkeys(str(name) for name, _ in split_steps(sections["steps"])))
+        from unlinkable.sdc.pipeline import split_steps
+
+        names = ", ".join(dict.fromkeys(name for name, _ in split_steps(sections["steps"])))
         raise ConfigError(f"{where(job)}: the SDC step(s) {names} change records one by one and do not run on the "
                           f"{choice.name} backend", hint="run the steps with the numpy backend, or drop them "
                                                           "(privacy models run on Spark)")
@@ -285,10 +287,10 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown:
     from unlinkable.sdc.pipeline import Pipeline, step_attributes
     from unlinkable.verify import verify_steps
 
-    pairs = split_steps(job.sections["steps"])
+    steps = job.sections["steps"]
     seed = job.sections.get("seed")
-    shown.begin("steps", f"({len(pairs)} SDC steps)")
-    pipeline = Pipeline(pairs, seed=seed, identifiers=identifiers, quasi_identifiers=job.names(Role.QUASI_IDENTIFIER),
+    shown.begin("steps", f"({len(steps)} SDC steps)")
+    pipeline = Pipeline(steps, seed=seed, identifiers=identifiers, quasi_identifiers=job.names(Role.QUASI_IDENTIFIER),
                         sensitive=job.names(Role.SENSITIVE), insensitive=_kept_as_is(job))
     result = pipeline.run(frame)
     shown.begin("verify")

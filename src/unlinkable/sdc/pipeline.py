@@ -3,9 +3,13 @@
 ::
 
     Pipeline([
-        ("recode", {"attribute": "age", "breaks": [0, 18, 65, 120]}),
-        ("pram", {"attribute": "roof", "retain": 0.8, "seed": 7}),
+        {"recode": {"attribute": "age", "breaks": [0, 18, 65, 120]}},
+        {"pram": {"attribute": "roof", "retain": 0.8, "seed": 7}},
     ]).run(df)  ->  PipelineResult(table, steps=(summary per step, ...))
+
+A step is written ``{name: {parameters}}`` in Python as in a job file's ``steps:`` (and as a
+privacy model is written); :func:`split_steps` reads that one shape for both (a ``(name,
+parameters)`` pair reads too, in both).
 
 Step names map through :data:`REGISTRY` to a parameter schema and a runner. Every parameter is
 checked when the pipeline is built, so a typo fails before any data is touched.
@@ -27,7 +31,7 @@ from unlinkable.errors import ConfigError, InputError, did_you_mean, shown
 from unlinkable.risk.released import released_uniqueness
 from unlinkable.sdc.recode import RECODE_METHODS
 
-__all__ = ["Pipeline", "PipelineResult", "REGISTRY", "StepSpec", "step_attributes"]
+__all__ = ["Pipeline", "PipelineResult", "REGISTRY", "StepSpec", "split_steps", "step_attributes"]
 
 
 # --- parameter constraints (unlinkable.constraints: one vocabulary, one message template) --------
@@ -301,6 +305,41 @@ REGISTRY: dict[str, StepSpec] = {
 }
 
 
+def split_steps(raw: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Steps as written, in Python or a job file's ``steps:``, as checked ``(name, parameters)`` pairs.
+
+    A step is ``{name: {parameters}}`` (a ``(name, parameters)`` pair reads too); the name must be
+    one of :data:`REGISTRY` (with a "did you mean" hint) and the parameters a mapping.
+
+    Examples
+    --------
+    >>> split_steps([{"recode": {"attribute": "age", "breaks": [0, 50, 100]}}])
+    [('recode', {'attribute': 'age', 'breaks': [0, 50, 100]})]
+    """
+    if isinstance(raw, (str, Mapping)) or not isinstance(raw, Sequence):
+        raise ConfigError(f"`steps` must be a list of {{name: {{parameters}}}}, got {shown(raw)}",
+                          hint='e.g. [{"pram": {"attribute": "roof", "retain": 0.8}}] (steps: [{pram: {...}}] in a job file)')
+    pairs: list[tuple[str, dict[str, Any]]] = []
+    for i, step in enumerate(raw):
+        if isinstance(step, Mapping) and len(step) == 1:
+            ((name, params),) = step.items()
+        elif isinstance(step, (tuple, list)) and len(step) == 2:
+            name, params = step
+        else:
+            raise ConfigError(f"steps[{i}] must be written as {{name: {{parameters}}}}, got {shown(step)}",
+                              hint='e.g. {"local-suppression": {"k": 3, "attributes": ["age", "sex"]}}')
+        if not isinstance(name, str) or name not in REGISTRY:
+            raise ConfigError(f"steps[{i}]: unknown step {shown(name)}",
+                              hint=(did_you_mean(str(name), REGISTRY).strip() + f" the steps are {', '.join(sorted(REGISTRY))}").strip())
+        if params is None:
+            params = {}
+        if not isinstance(params, Mapping):
+            raise ConfigError(f"steps[{i}] ({name!r}): the parameters must be a mapping, got {shown(params)}",
+                              hint="give the step's parameters as a mapping of names to values")
+        pairs.append((name, dict(params)))
+    return pairs
+
+
 @dataclass(frozen=True)
 class PipelineResult:
     """The output table and one summary dict per step (name, params, changed cells, step figures).
@@ -354,23 +393,22 @@ class Pipeline:
     --------
     >>> import polars as pl
     >>> df = pl.DataFrame({"age": [23, 35, 47, 52], "roof": [1, 1, 2, 2]})
-    >>> result = Pipeline([("recode", {"attribute": "age", "breaks": [0, 40, 100]}),
-    ...                    ("pram", {"attribute": "roof", "retain": 1.0, "seed": 1})],
+    >>> result = Pipeline([{"recode": {"attribute": "age", "breaks": [0, 40, 100]}},
+    ...                    {"pram": {"attribute": "roof", "retain": 1.0, "seed": 1}}],
     ...                   quasi_identifiers=["age", "roof"]).run(df)
     >>> result.table["age"].to_list(), [s["changed_cells"] for s in result.steps]
     ([1, 1, 2, 2], [4, 0])
     """
 
-    def __init__(self, steps: Sequence[tuple[str, Mapping[str, Any]]], *, seed: int | None = None,
+    def __init__(self, steps: Sequence[Mapping[str, Mapping[str, Any]] | tuple[str, Mapping[str, Any]]], *,
+                 seed: int | None = None,
                  identifiers: Sequence[str] = (), quasi_identifiers: Sequence[str] = (),
                  sensitive: Sequence[str] = (), insensitive: Sequence[str] = ()) -> None:
-        if isinstance(steps, (str, Mapping)) or not isinstance(steps, Sequence):
-            raise ConfigError("pipeline: steps must be a list of (name, params) pairs", hint='e.g. [("pram", {"attribute": "roof", "retain": 0.8})]')
+        pairs = split_steps(steps)
         seed = check(seed, _seed, "seed", owner="pipeline", hint="e.g. seed=42")
         streams = np.random.SeedSequence(seed).spawn(len(steps)) if seed is not None else [None] * len(steps)
         checked: list[tuple[str, dict[str, Any]]] = []
-        for i, step in enumerate(steps):
-            name, params = self._split(i, step)
+        for i, (name, params) in enumerate(pairs):
             spec = REGISTRY[name]
             where = f"pipeline steps[{i}] ({name!r})"
             for key in params:
@@ -391,21 +429,6 @@ class Pipeline:
         self.role_groups = tuple((role, _names(names, role)) for role, names in (
             (Role.IDENTIFIER, identifiers), (Role.QUASI_IDENTIFIER, quasi_identifiers),
             (Role.SENSITIVE, sensitive), (Role.INSENSITIVE, insensitive)))
-
-    @staticmethod
-    def _split(i: int, step: Any) -> tuple[str, dict[str, Any]]:
-        if not isinstance(step, (tuple, list)) or len(step) != 2:
-            raise ConfigError(f"pipeline steps[{i}]: expected a (name, params) pair, got {shown(step)}",
-                              hint='e.g. ("pram", {"attribute": "roof", "retain": 0.8})')
-        name, params = step
-        if not isinstance(name, str) or name not in REGISTRY:
-            raise ConfigError(f"pipeline steps[{i}]: unknown step {shown(name)}",
-                              hint=(did_you_mean(name, REGISTRY).strip() + f" the steps are {', '.join(sorted(REGISTRY))}").strip())
-        if params is None:
-            params = {}
-        if not isinstance(params, Mapping):
-            raise ConfigError(f"pipeline steps[{i}] ({name!r}): params must be a mapping, got {type(params).__name__}", hint="pass a dict of keyword arguments")
-        return name, dict(params)
 
     def run(self, data: Any) -> PipelineResult:
         """Apply every step in order; return the final table and a summary per step.
