@@ -428,10 +428,6 @@ def search_options(raw: Any) -> dict[str, Any]:
             "practical_monotonicity": practical, "genetic": genetic}
 
 
-#: sdcMicro modRisk's methods (``assess: {model_risk: {method: ...}}``, ``--model-risk``)
-MODEL_RISK_METHODS = ("default", "CE", "PML", "weightedLLM", "IPF")
-
-
 def assess_options(raw: Any) -> dict[str, Any]:
     """The ``assess`` section of a table job as keyword arguments of :func:`unlinkable.assess`.
 
@@ -452,6 +448,7 @@ def assess_options(raw: Any) -> dict[str, Any]:
     [3, 2]
     """
     from unlinkable.constraints import Interval, OneOf, check
+    from unlinkable.risk.model_based import METHODS
 
     example = "assess: {individual_risk: {method: exact, qual: 2}}"
     if raw is None:
@@ -478,8 +475,8 @@ def assess_options(raw: Any) -> dict[str, Any]:
             raise ConfigError(f"`assess.model_risk` must be a mapping, got {shown(model)}",
                               hint="assess: {model_risk: {method: CE, bound: 10}}")
         check_keys(model, ("method", "bound"), "`assess.model_risk`")
-        options["model_risk"] = check(model.get("method", "default"), OneOf(MODEL_RISK_METHODS), "assess.model_risk.method")
-        options["model_risk_bound"] = check(model.get("bound", float("inf")), Interval(float, 0.0, None),
+        options["model_risk"] = check(model.get("method", "default"), OneOf(METHODS), "assess.model_risk.method")
+        options["model_risk_bound"] = check(model.get("bound", float("inf")), Interval(float, 0.0, None, closed="right"),
                                             "assess.model_risk.bound")
     if raw.get("risky_cells") is not None:
         cells = raw["risky_cells"]

@@ -131,7 +131,7 @@ class IndividualRisk(_Spec):
 
 class ModelRisk(_Spec):
     method: Literal["default", "CE", "PML", "weightedLLM", "IPF"] = "default"
-    bound: Annotated[float, Field(ge=0.0)] | None = None
+    bound: Annotated[float, Field(gt=0.0)] | None = None
 
 
 class AssessSection(_Spec):

@@ -85,9 +85,9 @@ def test_record_order_does_not_matter(rows: list[tuple[int, int]], rnd) -> None:
 
 def test_bad_input_is_refused() -> None:
     w = np.full(len(KEYS), 10.0)
-    with pytest.raises(ConfigError, match="unknown model-based risk method"):
+    with pytest.raises(ConfigError, match="model-based risk: the 'method' parameter must be one of"):
         model_risk(KEYS, w, method="glm")
-    with pytest.raises(ConfigError, match="bound must be > 0"):
+    with pytest.raises(ConfigError, match="the 'bound' parameter must be a number > 0"):
         model_risk(KEYS, w, bound=0)
     with pytest.raises(ConfigError, match="IPF fits main effects only"):
         model_risk(KEYS, w, method="IPF", interactions=[(0, 1)])

@@ -18,11 +18,11 @@ from typing import Any
 
 from unlinkable.backends.choice import add_backend_argument
 from unlinkable.commands import flag
-from unlinkable.config import MODEL_RISK_METHODS
 from unlinkable.constraints import Interval
 from unlinkable.errors import ConfigError
 from unlinkable.jobs import Destinations, job_kind, read_job, run_kind
 from unlinkable.progress import Progress
+from unlinkable.risk.model_based import METHODS as MODEL_RISK_METHODS
 
 __all__ = ["configure", "run", "job_content", "print_summary"]
 
@@ -49,7 +49,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model-risk", choices=MODEL_RISK_METHODS,
                         help="also estimate sdcMicro modRisk's model-based global risk with this method (needs weights; "
                              "the job file's assess.model_risk.method)")
-    parser.add_argument("--model-bound", type=flag(Interval(float, 0, None)),
+    parser.add_argument("--model-bound", type=flag(Interval(float, 0, None, closed="right")),
                         help="modRisk's bound: sum only cells with at most this many records (default: no bound)")
     parser.add_argument("--risky-cells", metavar="T1,T2,...", type=_thresholds,
                         help="sdcMicro riskyCells: per combination of 1, 2, ... quasi-identifiers, count the cells "

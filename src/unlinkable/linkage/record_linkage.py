@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import Interval, OneOf, check
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError
 
@@ -141,10 +142,8 @@ def _link(x: pl.DataFrame, y: pl.DataFrame, *, attributes: Sequence[str], distan
     if x.height > MAX_RECORDS:
         raise ConfigError(f"record linkage compares every pair of records; at most {MAX_RECORDS} records, got {x.height}",
                           hint="measure on a random sample of the records")
-    if distance not in DISTANCES:
-        raise ConfigError(f"record linkage: unknown distance {distance!r}", hint=f"use one of {', '.join(DISTANCES)}")
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not math.isfinite(tol) or tol < 0:
-        raise ConfigError(f"record linkage: tol must be one finite number >= 0, got {tol!r}", hint="e.g. tol=1e-8")
+    distance = check(distance, OneOf(DISTANCES), "distance", owner="record linkage")
+    tol = check(tol, Interval(float, 0, None, finite=True), "tol", owner="record linkage", hint="e.g. tol=1e-8")
     if weights is not None and not isinstance(weights, (list, tuple, np.ndarray)):
         raise ConfigError(f"record linkage: weights must be a list, one per attribute; got {weights!r}",
                           hint="e.g. weights=[2, 1, 1]")
@@ -159,9 +158,8 @@ def _link(x: pl.DataFrame, y: pl.DataFrame, *, attributes: Sequence[str], distan
     if weights is not None and distance != "gower":
         raise ConfigError(f"record linkage: weights apply to the gower distance only, not {distance!r}",
                           hint="drop weights, or use distance='gower'")
-    if na_action not in ("ignore", "fail"):
-        raise ConfigError(f"record linkage: na_action must be 'ignore' or 'fail', got {na_action!r}",
-                          hint="'fail' refuses missing values in the linkage attributes")
+    na_action = check(na_action, OneOf(("ignore", "fail")), "na_action", owner="record linkage",
+                      hint="'fail' refuses missing values in the linkage attributes")
     if na_action == "fail":
         for side, frame in (("original", x), ("release", y)):
             for a in names:

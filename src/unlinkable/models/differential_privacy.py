@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_float
+from unlinkable.constraints import Boolean, Interval, check, check_float
 from unlinkable.dp.parameters import SafePubParameters, interval_low, safepub_parameters
 from unlinkable.dp.sampling import arx_deterministic_sample, secure_sample
 from unlinkable.errors import ConfigError, did_you_mean, shown
@@ -113,9 +113,8 @@ class DifferentialPrivacy(PrivacyModel):
 
     def __init__(self, *, epsilon: float, delta: float, generalization: str | Mapping[str, int | str] | None = None,
                  search_budget: float | None = None, steps: int | None = None, deterministic: bool = False) -> None:
-        self.epsilon = check_float(epsilon, "epsilon", low=0.0, low_open=True)
-        if not math.isfinite(self.epsilon):
-            raise ConfigError(f"differential-privacy: epsilon must be finite, got {shown(epsilon)}", hint="e.g. epsilon: 1.0")
+        self.epsilon = float(check(epsilon, Interval(float, 0, None, closed="right", finite=True), "epsilon",
+                                   owner=self.name, hint="e.g. epsilon: 1.0"))
         self.delta = check_float(delta, "delta", low=0.0, high=1.0, low_open=True, high_open=True)
         self.search_budget: float | None = None
         self.steps: int | None = None
@@ -126,10 +125,7 @@ class DifferentialPrivacy(PrivacyModel):
                                   hint="e.g. generalization: low-medium, or search_budget: 0.1 and steps: 100")
             self.search_budget = check_float(search_budget, "search_budget", low=0.0, high=self.epsilon,
                                              low_open=True, high_open=True)
-            if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-                raise ConfigError(f"differential-privacy: steps must be a whole number >= 1, got {shown(steps)}",
-                                  hint="e.g. steps: 100")
-            self.steps = steps
+            self.steps = int(check(steps, Interval(int, 1, None), "steps", owner=self.name, hint="e.g. steps: 100"))
             self.generalization: str | dict[str, int | str] | None = None
         elif search_budget is not None or steps is not None:
             raise ConfigError("differential-privacy: search_budget and steps belong to the data-dependent search, "
@@ -154,9 +150,7 @@ class DifferentialPrivacy(PrivacyModel):
             raise ConfigError("differential-privacy needs a data-independent generalization scheme: a degree or "
                               f"levels per attribute, got {shown(generalization)}",
                               hint="e.g. generalization: low-medium (ARX's data-dependent search is not available)")
-        if not isinstance(deterministic, bool):
-            raise ConfigError(f"deterministic must be true or false, got {shown(deterministic)}", hint="leave it out")
-        self.deterministic = deterministic
+        self.deterministic = check(deterministic, Boolean(), "deterministic", owner=self.name, hint="leave it out")
         # the sample and k spend what the search leaves (ARX: the lower bound of epsilon - search_budget)
         anonymization = self.epsilon if self.search_budget is None else interval_low(self.epsilon - self.search_budget)
         self._parameters: SafePubParameters = safepub_parameters(anonymization, self.delta)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from unlinkable.errors import ConfigError, InputError
+from unlinkable.constraints import Interval, check
+from unlinkable.errors import InputError
 from unlinkable.risk.distinct import DistinctTuples, distinct_tuples
 
 __all__ = ["frequencies", "tuple_frequencies", "validate_keys", "group_ids"]
@@ -184,13 +185,7 @@ def tuple_frequencies(
 
 
 def _alpha(alpha: object) -> float:
-    try:
-        alpha = float(alpha)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ConfigError(f"alpha must be a number in [0, 1]; got {alpha!r}", hint="use e.g. alpha=1") from None
-    if not 0.0 <= alpha <= 1.0:
-        raise ConfigError(f"alpha must lie in [0, 1]; got {alpha}", hint="alpha=1 counts every wildcard match fully")
-    return alpha
+    return float(check(alpha, Interval(float, 0, 1), "alpha", hint="alpha=1 counts every wildcard match fully"))
 
 
 def _pattern_frequencies(keys: np.ndarray, mult: np.ndarray, weights: np.ndarray | None,

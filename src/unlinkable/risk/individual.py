@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.errors import ConfigError, InputError
+from unlinkable.constraints import Interval, OneOf, check
+from unlinkable.errors import InputError
 
 __all__ = [
     "GlobalRisk",
@@ -134,15 +135,10 @@ def individual_risk(fk: np.ndarray, Fk: np.ndarray, *, weighted: bool, method: s
     Fk = _as_vector(Fk, "Fk")
     if fk.shape != Fk.shape:
         raise InputError(f"fk has {fk.shape[0]} values but Fk has {Fk.shape[0]}", hint="pass both from one table")
-    if method not in ("approx", "exact"):
-        raise ConfigError(f"individual risk method must be 'approx' or 'exact'; got {method!r}",
-                          hint="'approx' is sdcMicro's default")
-    try:
-        qual = float(qual)
-    except (TypeError, ValueError):
-        raise ConfigError(f"qual must be a number; got {qual!r}", hint="qual=1 leaves the risk as estimated") from None
-    if not (np.isfinite(qual) and qual > 0):
-        raise ConfigError(f"qual must be a positive number; got {qual}", hint="qual=1 leaves the risk as estimated")
+    method = check(method, OneOf(("approx", "exact")), "method", owner="individual risk",
+                   hint="'approx' is sdcMicro's default")
+    qual = float(check(qual, Interval(float, 0, None, closed="right", finite=True), "qual", owner="individual risk",
+                       hint="qual=1 leaves the risk as estimated"))
     if not weighted:
         with np.errstate(divide="ignore"):
             return 1.0 / fk
@@ -292,12 +288,8 @@ def global_risk(risk: np.ndarray, *, max_global_risk: float = 0.01, counts: np.n
     (2.25, 0.5625, 0.0)
     """
     r = _as_vector(risk, "risk")
-    try:
-        mgr = float(max_global_risk)
-    except (TypeError, ValueError):
-        raise ConfigError(f"max_global_risk must be a number; got {max_global_risk!r}", hint="e.g. 0.01") from None
-    if not 0.0 < mgr < 1.0:
-        raise ConfigError(f"max_global_risk must lie strictly between 0 and 1; got {mgr}", hint="e.g. 0.01")
+    mgr = float(check(max_global_risk, Interval(float, 0, 1, closed="neither"), "max_global_risk",
+                      owner="global risk", hint="e.g. 0.01"))
     if counts is not None:
         return _weighted_global_risk(r, _counts(counts, r), mgr)
     n = r.shape[0]
@@ -509,7 +501,6 @@ def kanonymity_violations(fk: np.ndarray, ks: tuple[int, ...] = (2, 3, 5), *,
     c = None if counts is None else _counts(counts, f)
     out: dict[str, int] = {}
     for k in ks:
-        if int(k) != k or k < 1:
-            raise ConfigError(f"k must be a positive integer; got {k!r}", hint="e.g. ks=(2, 3, 5)")
+        k = check(k, Interval(int, 1, None), "ks", owner="k-anonymity violations", hint="e.g. ks=(2, 3, 5)")
         out[str(int(k))] = int(np.count_nonzero(f < k)) if c is None else int(c[f < k].sum())
     return out

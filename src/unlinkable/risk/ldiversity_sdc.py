@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from unlinkable.constraints import Interval, check
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.risk.frequencies import group_ids, validate_keys
 
@@ -54,12 +55,8 @@ def ldiversity_sdc(
     """
     keys = validate_keys(keys)
     n = keys.shape[0]
-    try:
-        c = float(l_recurs_c)
-    except (TypeError, ValueError):
-        raise ConfigError(f"l_recurs_c must be a number; got {l_recurs_c!r}", hint="e.g. 2") from None
-    if not c > 0:
-        raise ConfigError(f"l_recurs_c must be positive; got {c}", hint="e.g. 2")
+    c = float(check(l_recurs_c, Interval(float, 0, None, closed="right"), "l_recurs_c", owner="l-diversity",
+                    hint="e.g. 2"))
     if not sensitive:
         raise ConfigError("no sensitive variable given", hint="pass e.g. {'electcon': codes}")
     _, gid = np.unique(group_ids(keys + 1), return_inverse=True)

@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from unlinkable.constraints import Interval, OneOf, check
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.risk.frequencies import validate_keys
 
@@ -136,11 +137,9 @@ def model_risk(keys: np.ndarray, weights: np.ndarray, *, method: str = "default"
         bad = int(np.flatnonzero(present & ~((w > 0) & np.isfinite(w)))[0])
         raise InputError(f"weights: record {bad + 1} has weight {w[bad]!r}; sampling weights must be finite and > 0",
                          hint="a sampling weight is the number of population units a record stands for")
-    if method not in METHODS:
-        raise ConfigError(f"unknown model-based risk method {method!r}", hint=f"use one of {', '.join(METHODS)}")
-    bound = float(bound)
-    if not bound > 0:
-        raise ConfigError(f"bound must be > 0; got {bound!r}", hint="bound: 1 sums the sample uniques only (inf: no bound)")
+    method = check(method, OneOf(METHODS), "method", owner="model-based risk")
+    bound = float(check(bound, Interval(float, 0, None, closed="right"), "bound", owner="model-based risk",
+                        hint="bound: 1 sums the sample uniques only (inf: no bound)"))
     terms = _terms(interactions, d)
     if method == "IPF" and terms:
         raise ConfigError("method IPF fits main effects only", hint="drop the interactions, or use another method")

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from unlinkable.constraints import Boolean, Interval, check
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.risk.frequencies import validate_keys
 
@@ -175,14 +176,10 @@ def suda2(
             f"suda2 searches all 2^m subsets; {m_user} key variables is too many (max {_MAX_KEYS})",
             hint="use fewer key variables",
         )
-    if isinstance(original_scores, (bool, np.bool_)) is False:
-        raise ConfigError(f"original_scores must be True or False; got {original_scores!r}", hint="e.g. True")
-    try:
-        f = float(dis_fraction)
-    except (TypeError, ValueError):
-        raise ConfigError(f"dis_fraction must be a number; got {dis_fraction!r}", hint="e.g. 0.01") from None
-    if not 0.0 < f < 1.0:
-        raise ConfigError(f"dis_fraction must lie strictly between 0 and 1; got {f}", hint="e.g. 0.01")
+    # numpy's bool is a bool to the caller, not to the constraint
+    given: Any = bool(original_scores) if type(original_scores).__module__ == "numpy" else original_scores
+    original_scores = check(given, Boolean(), "original_scores", owner="suda2", hint="e.g. True")
+    f = float(check(dis_fraction, Interval(float, 0, 1, closed="neither"), "dis_fraction", owner="suda2", hint="e.g. 0.01"))
     if names is None:
         names = tuple(str(i) for i in range(m_user))
     else:
