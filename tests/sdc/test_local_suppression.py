@@ -210,7 +210,7 @@ def test_bad_input():
         local_suppression(df, k=2, attributes=["zz"])
     with pytest.raises(ConfigError, match="larger than the table"):
         local_suppression(df, k=4, attributes=["a"])
-    with pytest.raises(ConfigError, match="positive integer"):
+    with pytest.raises(ConfigError, match="the 'k' parameter must be a whole number >= 1, got 0"):
         local_suppression(df, k=0, attributes=["a"])
     with pytest.raises(ConfigError, match="permutation"):
         local_suppression(df, k=2, attributes=["a", "b"], importance=[1, 1])
@@ -281,7 +281,7 @@ def test_k_list_is_repeated_as_in_r():
 
 @pytest.mark.parametrize("kw, match", [
     ({"combs": [3]}, "subsets of 3"),
-    ({"combs": [0]}, "positive"),
+    ({"combs": [0]}, "the 'combs' parameter must be a whole number >= 1, got 0"),
     ({"k": [2, 3]}, "one k"),
     ({"strata": ["a"]}, "both a key variable and a stratum"),
     ({"strata": ["nope"]}, "not in the table"),

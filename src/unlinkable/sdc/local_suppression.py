@@ -39,6 +39,7 @@ from itertools import combinations
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import Interval, check
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.risk.frequencies import frequencies
@@ -404,11 +405,13 @@ def _subsets(m: int, combs: Sequence[int], ks: Sequence[int]) -> list[tuple[tupl
     return [(cols, int(ks[g])) for g, c in enumerate(combs) for cols in combinations(range(m), c)]
 
 
+_POSITIVE_WHOLE = Interval(int, 1, None)
+
+
 def _check_k(k, combs: Sequence[int] | None, n: int) -> tuple[int, ...]:
     values = list(k) if isinstance(k, (list, tuple, np.ndarray)) else [k]
     for v in values:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ConfigError(f"k must be a positive integer, got {v!r}", hint="k = 2, 3 or 5 are usual")
+        v = check(v, _POSITIVE_WHOLE, "k", owner="local suppression", hint="k = 2, 3 or 5 are usual")
         if v > n:
             raise ConfigError(f"k={v} is larger than the table ({n} rows)", hint="no suppression can reach it; lower k")
     if not combs:
@@ -502,20 +505,15 @@ def local_suppression(data, *, k: int | Sequence[int], attributes: Sequence[str]
     n, m = data.height, len(attributes)
     combs = list(combs or [])
     for c in combs:
-        if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or c < 1:
-            raise ConfigError(f"each element of combs must be a positive integer; got {c!r}", hint="e.g. combs=[2, 3]")
+        c = check(c, _POSITIVE_WHOLE, "combs", owner="local suppression", hint="e.g. combs=[2, 3]")
         if c > m:
             raise ConfigError(f"combs asks for subsets of {c} attributes, but there are {m}",
                               hint=f"keep every element of combs at most {m}")
     if combs and method == "exact":
         raise ConfigError("method='exact' does not take combs", hint="use method='heuristic' with combs")
     ks = _check_k(k, combs, n)
-    try:
-        alpha = float(alpha)
-    except (TypeError, ValueError):
-        raise ConfigError(f"alpha must be a number in [0, 1], got {alpha!r}", hint="alpha=1") from None
-    if not 0.0 <= alpha <= 1.0:
-        raise ConfigError(f"alpha must lie in [0, 1], got {alpha}", hint="alpha=1 counts NA matches fully")
+    alpha = float(check(alpha, Interval(float, 0, 1), "alpha", owner="local suppression",
+                        hint="alpha=1 counts NA matches fully"))
     keys = _encode(data, attributes)
     if importance is None:
         imp = default_importance(keys)

@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 from scipy.stats import chi2
 
+from unlinkable.constraints import Interval, OneOf, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import attribute_names, numeric_columns
 from unlinkable.errors import ConfigError, InputError
@@ -102,14 +103,12 @@ def add_noise(
     frame = read_table(data)
     attrs = attribute_names(frame, attributes, where="add_noise")
     frame = numeric_columns(frame, attrs, where="add_noise", hint="noise applies to continuous attributes")
-    if method not in METHODS:
-        raise ConfigError(f"add_noise: unknown method {method!r}", hint=f"use one of {list(METHODS)}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not np.isfinite(noise) or noise < 0:
-        raise ConfigError(f"add_noise: noise must be a finite percentage >= 0, got {noise!r}", hint="e.g. noise=150")
-    if method == "correlated2" and (isinstance(delta, bool) or not isinstance(delta, (int, float)) or not 0 < delta < 1):
-        raise ConfigError(f"add_noise: delta must be in (0, 1), got {delta!r}", hint="e.g. delta=0.1")
-    if method == "ROMM" and (isinstance(p, bool) or not isinstance(p, (int, float)) or not np.isfinite(p) or p < 0):
-        raise ConfigError(f"add_noise: p must be a finite number >= 0, got {p!r}", hint="e.g. p=0.001")
+    method = check(method, OneOf(METHODS), "method", owner="add_noise")
+    noise = check(noise, Interval(float, 0, None, finite=True), "noise", owner="add_noise", hint="a percentage, e.g. noise=150")
+    if method == "correlated2":
+        delta = check(delta, Interval(float, 0, 1, closed="neither"), "delta", owner="add_noise", hint="e.g. delta=0.1")
+    if method == "ROMM":
+        p = check(p, Interval(float, 0, None, finite=True), "p", owner="add_noise", hint="e.g. p=0.001")
 
     x = frame.select(pl.col(attrs).cast(pl.Float64).fill_nan(None)).to_numpy()  # nulls -> NaN
     n, k = x.shape

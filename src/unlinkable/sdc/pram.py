@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import Interval, check
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError
 
@@ -172,8 +173,8 @@ def pram(
     if (retain is None) == (transition is None):
         raise ConfigError("pram: give exactly one of retain= and transition=", hint="e.g. retain=0.8, invariant=True")
     for name, value in (("retain", retain), ("alpha", alpha)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0):
-            raise ConfigError(f"pram: {name} must be a number in [0, 1], got {value!r}", hint=f"e.g. {name}=0.8")
+        if value is not None:
+            check(value, Interval(float, 0, 1), name, owner="pram", hint=f"e.g. {name}=0.8")
     strata_cols = [strata] if isinstance(strata, str) else list(strata or [])
     for col in strata_cols:
         if col not in frame.columns:
