@@ -29,7 +29,6 @@ from unlinkable.errors import (  # noqa: F401 - re-exported: listed in __all__ b
 # public name -> module that defines it
 _LAZY = {
     "assess": "unlinkable.assessment",
-    "Assessment": "unlinkable.assessment",
     "AssessmentResult": "unlinkable.assessment",
     "AnonymizationResult": "unlinkable.results",
     "SdcResult": "unlinkable.results",

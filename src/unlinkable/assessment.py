@@ -62,8 +62,6 @@ class AssessmentResult:
         return self.summary[key]
 
 
-#: the earlier name of :class:`AssessmentResult`
-Assessment = AssessmentResult
 
 
 def assess(

@@ -6,6 +6,6 @@
 """
 
 from unlinkable.linkage.copula import CopulaResult, copula_uniqueness
-from unlinkable.linkage.exposure import Exposure, exposure
+from unlinkable.linkage.exposure import ExposureResult, exposure
 
-__all__ = ["Exposure", "exposure", "CopulaResult", "copula_uniqueness"]
+__all__ = ["ExposureResult", "exposure", "CopulaResult", "copula_uniqueness"]

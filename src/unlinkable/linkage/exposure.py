@@ -51,7 +51,7 @@ from unlinkable.data.table import encode_column, require_columns, require_names
 from unlinkable.errors import ConfigError, InputError, InternalError
 from unlinkable.risk.links import RANGE, WILDCARD, AttributeLink, Auxiliary, attribute_links, encode_release
 
-__all__ = ["Exposure", "ExposureResult", "exposure", "HISTOGRAM_BINS"]
+__all__ = ["ExposureResult", "exposure", "HISTOGRAM_BINS"]
 
 #: candidate-count bins of ``candidates_histogram``: label -> inclusive [low, high]
 HISTOGRAM_BINS: tuple[tuple[str, int, float], ...] = (
@@ -188,8 +188,6 @@ class ExposureResult:
                 f"{self.auxiliary_name}")
 
 
-#: the earlier name of :class:`ExposureResult`
-Exposure = ExposureResult
 
 
 def _records(values: np.ndarray, weights: np.ndarray | None, where: np.ndarray) -> int:
