@@ -118,6 +118,8 @@ class Job:
     sections: Mapping[str, Any] = field(default_factory=dict)
     #: the whole job as a frozen, typed spec (``unlinkable.spec``), every section typed
     spec: Any = None
+    #: an exposure job's ``release`` and ``auxiliary`` tables, by section name
+    tables: Mapping[str, InputSpec] = field(default_factory=dict)
 
     def names(self, role: Role) -> list[str]:
         return [a.name for a in self.attributes if a.role == role]
@@ -288,6 +290,12 @@ def parse_job(raw: Mapping[str, Any], *, base_dir: Path = Path("."), source: Pat
             base_dir / _path_text(out["report"], "output.report") if out.get("report") is not None else None,
             _escape_formulas(out.get("escape_formulas", True)),
         )
+    tables: dict[str, InputSpec] = {}
+    for name in ("release", "auxiliary"):
+        if raw.get(name) is not None:
+            table = _mapping(raw[name], name, ("path", "delimiter"), f"{name}: {{path: {name}.csv, delimiter: ','}}")
+            tables[name] = InputSpec(base_dir / _path_text(table.get("path"), f"{name}.path"),
+                                     _delimiter(table.get("delimiter"), f"{name}.delimiter"))
     known = {"input", "attributes", "population", "output"}
     sections = {k: v for k, v in raw.items() if k not in known}
     _check_sections(sections, base_dir=base_dir, population_size=size, sampling_fraction=fraction)
@@ -296,7 +304,7 @@ def parse_job(raw: Mapping[str, Any], *, base_dir: Path = Path("."), source: Pat
     from unlinkable.spec import parse_spec
 
     spec = parse_spec(raw, kind=kind, source=source)
-    return Job(source, input_spec, attributes, size, fraction, output, sections, spec)
+    return Job(source, input_spec, attributes, size, fraction, output, sections, spec, tables)
 
 
 def _escape_formulas(value: Any) -> bool:
@@ -362,11 +370,6 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
         from unlinkable.sdc.pipeline import Pipeline
 
         Pipeline(sections["steps"], seed=sections.get("seed"))
-    for name in ("release", "auxiliary"):
-        if name in sections:
-            table = _mapping(sections[name], name, ("path", "delimiter"), f"{name}: {{path: {name}.csv, delimiter: ','}}")
-            _path_text(table.get("path"), f"{name}.path")
-            _delimiter(table.get("delimiter"), f"{name}.delimiter")
     if sections.get("truth_key") is not None:
         truth = sections["truth_key"]
         if not isinstance(truth, Mapping):

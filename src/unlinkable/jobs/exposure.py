@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from unlinkable.config import Job
@@ -32,19 +31,6 @@ from unlinkable.jobs.outcome import NO_DESTINATIONS, Destinations, Outcome, wher
 from unlinkable.progress import Progress
 
 __all__ = ["exposure_arguments", "run_exposure"]
-
-
-def _table_spec(raw: Any, section: str) -> tuple[Any, str | None]:
-    if isinstance(raw, str):
-        raw = {"path": raw}
-    if not isinstance(raw, Mapping) or "path" not in raw:
-        raise ConfigError(f"the job file needs a `{section}` section with a `path`", hint=f"{section}: {{path: {section}.csv, delimiter: \",\"}}")
-    delimiter = raw.get("delimiter")
-    if delimiter is not None:
-        delimiter = "\t" if delimiter in ("\\t", "tab") else str(delimiter)
-        if len(delimiter) != 1:
-            raise ConfigError(f"`{section}.delimiter` must be one character, got {raw.get('delimiter')!r}", hint='e.g. "," or ";"')
-    return raw["path"], delimiter
 
 
 def exposure_arguments(job: Job, backend: str | None = None) -> dict[str, Any]:
@@ -65,17 +51,18 @@ def exposure_arguments(job: Job, backend: str | None = None) -> dict[str, Any]:
     """
     from unlinkable.backend_selection import get_backend
     from unlinkable.backends.choice import job_backend
-    from unlinkable.constraints import check_int
-
     engine = get_backend(job_backend(job.sections, backend))
-    base = job.base_dir
-    rel_path, rel_delim = _table_spec(job.sections.get("release"), "release")
-    aux_path, aux_delim = _table_spec(job.sections.get("auxiliary"), "auxiliary")
+    tables = [job.tables.get(name) for name in ("release", "auxiliary")]
+    if tables[0] is None or tables[1] is None:
+        missing = "release" if tables[0] is None else "auxiliary"
+        raise ConfigError(f"{where(job)}: the job needs a `{missing}` section with a `path`",
+                          hint=f"{missing}: {{path: {missing}.csv, delimiter: \",\"}}")
+    release_table, auxiliary_table = tables[0], tables[1]
     if not job.attributes:
         raise ConfigError(f"{where(job)}: no shared attribute: `attributes` is empty",
                           hint="attributes: {age: {auxiliary: AGE}} names a release column and its auxiliary column")
-    release = engine.read(base / str(rel_path), delimiter=rel_delim)
-    auxiliary = engine.read(base / str(aux_path), delimiter=aux_delim)
+    release = engine.read(release_table.path, delimiter=release_table.delimiter)
+    auxiliary = engine.read(auxiliary_table.path, delimiter=auxiliary_table.delimiter)
     aux_columns = engine.columns(auxiliary)
     on: dict[str, str] = {}
     hierarchies: dict[str, Any] = {}
@@ -89,21 +76,18 @@ def exposure_arguments(job: Job, backend: str | None = None) -> dict[str, Any]:
             # Builders (intervals, masking, ...) derive the hierarchy from the raw auxiliary values.
             values = engine.values(auxiliary, aux_col) if aux_col in aux_columns else []
             hierarchies[spec.name] = spec.hierarchy.build(spec.name, [v for v in values if v not in (None, "*")])
+    # truth_key, what_if and seed were checked with the job (config.parse_job)
     truth = job.sections.get("truth_key")
     what_if = job.sections.get("what_if", True)
-    if not isinstance(what_if, bool):
-        raise ConfigError(f"`what_if` must be true or false, got {what_if!r}", hint="what_if: false")
     population = job.population_size
     if population is None and job.sampling_fraction is not None:
         from unlinkable.risk.sampling import population_size
 
         population = population_size(engine.count(release), sampling_fraction=job.sampling_fraction)
     seed = job.sections.get("seed", 0)
-    if seed is not None:
-        seed = check_int(seed, "seed", low=0)
     return dict(release=release, auxiliary=auxiliary, on=on, hierarchies=hierarchies, tolerance=tolerance,
                 truth_key=truth, what_if=what_if, population_size=population, seed=seed,
-                auxiliary_name=Path(str(aux_path)).name, backend=engine)
+                auxiliary_name=auxiliary_table.path.name, backend=engine)
 
 
 def run_exposure(job: Job, *, backend: str | None = None, destinations: Destinations = NO_DESTINATIONS,
