@@ -17,8 +17,10 @@ from pathlib import Path
 from unlinkable.points.assess import assess_points
 from unlinkable.points.hierarchy import fanout
 from unlinkable.points.km import km_exposure
+from unlinkable.points.km_anonymity import KmAnonymity
 from unlinkable.points.read import read_basket_lines
-from unlinkable.points.release import anonymize_km
+from unlinkable.points.release import release_points
+from unlinkable.points.rho_uncertainty import RhoUncertainty
 from unlinkable.points.synthetic import synthetic_baskets
 from unlinkable.points.unicity import unicity
 
@@ -35,6 +37,84 @@ def timed(label: str, call, runs: int):
     return result
 
 
+def _rare_items(pts, count: int) -> tuple[str, ...]:
+    """``count`` items of middling support (the 100th, 200th, ... most frequent), standing in for diagnoses."""
+    import numpy as np
+
+    support = np.bincount(pts.sets().items, minlength=len(pts.labels))
+    order = np.argsort(-support, kind="stable")
+    return tuple(pts.labels[i] for i in order[100:100 * (count + 1):100])
+
+
+_DRIVER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from apriori_based_anon import apriori_based_anon
+from utils.read_data import read_tree_file
+import os
+os.chdir(sys.argv[2])
+tree = read_tree_file('t40')
+data = [list(set(line.split())) for line in open('t40.txt') if line.strip()]
+start = time.time()
+result, (ncp, rtime, cut) = apriori_based_anon(tree, data, 'AA', int(sys.argv[3]), int(sys.argv[4]))
+print('%.3f %.6f %d' % (time.time() - start, ncp / 100.0, len(set(cut.values()))))
+"""
+
+
+def side_by_side(pts, k: int = 5, m: int = 2) -> None:
+    """qiyuangong/Apriori_based_Anonymization (MIT, Python 2) on the same data and fan-out hierarchy, if it runs.
+
+    Its code is taken from the read-only mirror into a temporary folder and run with python2
+    unchanged; its NCP counts every occurrence in its input lists (the same distinct items per
+    record as ours) with |leaves| / |leaves under *|, as Terrovitis' NCP, except that it charges a
+    leaf nothing only when the item is not in its cut.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    mirror = Path("/work/.mirror/qiyuangong+Apriori_based_Anonymization/repo")
+    # a pyenv shim refuses to pick a version by itself; take an installed 2.7 directly when there is one
+    installed = sorted(Path.home().glob(".pyenv/versions/2.7*/bin/python2"))
+    python2 = str(installed[-1]) if installed else shutil.which("python2")
+    if python2 is None or not mirror.exists():
+        print("  side by side: qiyuangong/Apriori_based_Anonymization not run (no python2 or no copy of it here)")
+        return
+    work = Path(tempfile.mkdtemp(prefix="aa-"))
+    try:
+        code = work / "code"
+        code.mkdir()
+        names = subprocess.run(["git", "--git-dir", str(mirror), "ls-tree", "-r", "--name-only", "HEAD"],
+                               capture_output=True, text=True, check=True).stdout.split()
+        for name in (n for n in names if n.endswith(".py")):  # the code only (its data files are not mirrored)
+            (code / name).parent.mkdir(parents=True, exist_ok=True)
+            (code / name).write_bytes(subprocess.run(["git", "--git-dir", str(mirror), "show", f"HEAD:{name}"],
+                                                     capture_output=True, check=True).stdout)
+        data = work / "data"
+        data.mkdir()
+        hierarchy = fanout(pts.labels, fanout=10)
+        # their reader takes leaf;parent;...;* lines and stops at the first blank line
+        (data / "treefile_t40.txt").write_text("\n".join(";".join(row) for row in hierarchy.rows) + "\n")
+        sets = pts.sets()
+        words = [pts.labels[i] for i in sets.items.tolist()]
+        lines = [" ".join(words[a:b]) for a, b in zip(sets.indptr[:-1].tolist(), sets.indptr[1:].tolist())]
+        (work / "t40.txt").write_text("\n".join(lines) + "\n")
+        (work / "driver.py").write_text(_DRIVER)
+        (work / "data" / ".keep").write_text("")
+        start = time.perf_counter()
+        done = subprocess.run([python2, str(work / "driver.py"), str(code), str(work), str(k), str(m)],
+                              capture_output=True, text=True, timeout=1800, cwd=work)
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            print(f"  side by side: qiyuangong/Apriori_based_Anonymization failed: {done.stderr.strip().splitlines()[-1:]}")
+            return
+        seconds, ncp, nodes = done.stdout.split()[-3:]
+        print(f"  side by side: qiyuangong/Apriori_based_Anonymization (python2) AA k={k} m={m}: {float(seconds):.1f} s "
+              f"({wall:.1f} s with start-up and reading), NCP {float(ncp):.6f}, {nodes} cut nodes")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main(runs: int = 3) -> None:
     print(f"# {T40.name}")
     pts = timed("read (basket-lines, 10,000 baskets)", lambda: read_basket_lines(T40), runs)
@@ -47,8 +127,24 @@ def main(runs: int = 3) -> None:
         u = timed(f"unicity p={p} exact", lambda: unicity(pts, [p], mode="exact")[0], runs)
         print(f"  epsilon_{p} = {u.value:.6f}")
     hierarchy = fanout(pts.labels, fanout=10)
-    r = timed("k^m-anonymize k=5 m=2 (fan-out 10 hierarchy) + verifier", lambda: anonymize_km(pts, hierarchy, k=5, m=2), runs)
-    print(f"  levels used {sorted(set(r.levels.tolist()))}, {len(r.points.labels)} released items, {r.rounds} rounds")
+    r = timed("k^m-anonymize k=5 m=2 (fan-out 10 hierarchy) + verifier + figures",
+              lambda: release_points(pts, hierarchy, [KmAnonymity(5, 2)]), runs)
+    d = r.to_dict()
+    print(f"  levels used {sorted(set(r.release.cut.levels.tolist()))}, {d['released_items']} released items, "
+          f"{d['rounds']} rounds, NCP {d['ncp']:.6f}, top-1000 support error {d['top_itemsets']['relative_error']:.4f}, "
+          f"anonymize + verify {d['runtime_s']:.3f} s")
+    r = timed("k^m k=5 m=2 with suppression_limit 0.01", lambda: release_points(pts, hierarchy, [KmAnonymity(5, 2)],
+                                                                                  suppression_limit=0.01), runs)
+    d = r.to_dict()
+    print(f"  NCP {d['ncp']:.6f}, {d['suppressed_items']} items / {d['suppressed_occurrences']} occurrences suppressed")
+    sensitive = _rare_items(pts, 3)
+    r = timed(f"rho-uncertainty rho=0.5 m=1 on {len(sensitive)} sensitive items, with k^m k=5 m=2",
+              lambda: release_points(pts, hierarchy, [KmAnonymity(5, 2), RhoUncertainty(0.5, sensitive, 1)],
+                                     suppression_limit=0.05), runs)
+    d = r.to_dict()
+    print(f"  rules before {d['rho_before']['violating_rules']:,}, after {d['rho_after']['violating_rules']}, NCP {d['ncp']:.6f}, "
+          f"{d['suppressed_occurrences']} occurrences suppressed")
+    side_by_side(pts)
     for p in (3, 4, 10):
         u = timed(f"unicity p={p} sampled", lambda: unicity(pts, [p], mode="sampled", seed=1)[0], runs)
         print(f"  epsilon_{p} = {u.value:.4f}  95% CI [{u.ci95[0]:.4f}, {u.ci95[1]:.4f}] over {u.eligible_records:,} records")

@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("backends", "spark", "backend_selection"),
     ("risk", "models", "utility", "dp"),
     ("search", "dp.search", "transform", "sdc", "linkage", "points", "traces", "assessment", "anonymizer", "datasets"),
-    ("verify", "verify_spark", "verify_traces", "results"),
+    ("verify", "verify_spark", "verify_traces", "verify_points", "results"),
     ("report",),
     ("config", "spec", "points.job", "points.release", "traces.job", "traces.release", "traces.command", "jobs", "commands", "cli",
      "demo", "__main__"),

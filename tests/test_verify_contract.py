@@ -8,8 +8,10 @@ import pytest
 from unlinkable.errors import VerificationError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.models import REGISTRY as MODELS
+from unlinkable.points.anonymize import MODELS as POINTS_MODELS
 from unlinkable.sdc.pipeline import REGISTRY as STEPS
 from unlinkable.verify import model_checker, step_checker, verify_release
+from unlinkable.verify_points import points_model_checker
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -22,11 +24,18 @@ def test_every_sdc_step_has_a_checker(name):
     assert callable(step_checker(name))
 
 
+@pytest.mark.parametrize("name", sorted(POINTS_MODELS))
+def test_every_set_valued_model_has_a_checker(name):
+    assert callable(points_model_checker(name))
+
+
 def test_unknown_model_and_step_fail_closed():
     with pytest.raises(VerificationError, match="no independent checker for the privacy model"):
         model_checker("beta-whatever")
     with pytest.raises(VerificationError, match="no independent checker for the SDC step"):
         step_checker("scramble")
+    with pytest.raises(VerificationError, match="no independent checker for the set-valued privacy model"):
+        points_model_checker("k-anonymity")
 
 
 class _Claim:

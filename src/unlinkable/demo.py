@@ -1,7 +1,8 @@
-"""``./run``: the main job on the bundled synthetic census data.
+"""``./run``: the main job on the bundled synthetic census data, then on synthetic shop baskets.
 
 Writes the census table, its hierarchies and a job file into ``out/`` (or the folder given),
-assesses the raw table, anonymizes it with the job's privacy models, and prints every file it
+assesses the raw table, anonymizes it with the job's privacy models; then does the same for
+5,000 seeded synthetic baskets (set-valued data: k^m-anonymity); and prints every file it
 wrote. All of it is produced in a hidden scratch folder inside the target folder and renamed
 into place at the end, together: an error, Ctrl-C or SIGTERM leaves the folder as it was.
 """
@@ -23,6 +24,13 @@ _FILES = {
     "census_anonymized.csv": "anonymized table",
     "census_anonymized.json": "anonymization result",
     "census_report.html": "anonymization report",
+    "baskets.txt": "synthetic shop baskets (raw: not for release)",
+    "baskets_job.yaml": "job file of the baskets",
+    "baskets_risk.json": "risk figures of the raw baskets",
+    "baskets_risk_report.html": "risk report of the raw baskets",
+    "baskets_released.txt": "k^m-anonymous baskets",
+    "baskets_released.json": "anonymization result of the baskets",
+    "baskets_report.html": "anonymization report of the baskets",
 }
 
 
@@ -42,6 +50,7 @@ def _run(folder: Path, *, records: int, seed: int) -> int:
     from unlinkable.data.outputs import OutputSet
     from unlinkable.datasets import write_census_job
     from unlinkable.errors import ConfigError, OutputError
+    from unlinkable.points.synthetic import write_basket_job
 
     if records < 1:
         raise ConfigError(f"--records must be at least 1, got {records}", hint="e.g. ./run --records 2000")
@@ -58,6 +67,11 @@ def _run(folder: Path, *, records: int, seed: int) -> int:
             code = cli_main(["assess", job.name, "--json", "census_risk.json", "--report", "census_risk_report.html"])
             if code == 0:
                 code = cli_main(["anonymize", job.name, "--json", "census_anonymized.json"])
+            if code == 0:  # the second form of data: set-valued (shop baskets), a few seconds
+                baskets = write_basket_job(".", seed=seed)
+                code = cli_main(["assess", baskets.name, "--json", "baskets_risk.json", "--report", "baskets_risk_report.html"])
+            if code == 0:
+                code = cli_main(["anonymize", baskets.name, "--json", "baskets_released.json"])
         if code != 0:
             return code
         names = sorted(os.listdir(work), key=lambda name: (list(_FILES).index(name) if name in _FILES else len(_FILES), name))

@@ -251,15 +251,25 @@ def _build() -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
     exposure = create_model("ExposureJobSpec", __base__=_Spec,
                             __doc__="An exposure job: how much of a release can be joined to an auxiliary table.",
                             **exposure_fields)
+    # the set-valued models (unlinkable.points.anonymize.MODELS), each with its keys (key -> required)
+    points_privacy = _union([_entry("k-anonymity", {"k": True}, "k-anonymity on the quasi-identifiers of relational + transaction data"),
+                             _entry("km-anonymity", {"k": True, "m": False}, "privacy model km-anonymity, e.g. {k: 5, m: 2}"),
+                             _entry("rho-uncertainty", {"rho": True, "sensitive_items": True, "m": False},
+                                    "privacy model rho-uncertainty, e.g. {rho: 0.5, sensitive_items: [hiv]}")])
     points_fields: dict[str, Any] = dict(
         input=(dict[str, Any], ...),
         transactions=(dict[str, Any] | None, None),
         items=(dict[str, Any] | None, None),
         assess=(dict[str, Any] | None, None),
         seed=(Annotated[int, Field(ge=0)] | None, None),
+        privacy=(list[points_privacy] | points_privacy | None, None),  # type: ignore[valid-type]  # built at run time
+        suppression_limit=(Annotated[float, Field(ge=0.0, le=1.0)] | None, None),
+        output=(dict[str, Any] | None, None),
+        attributes=(dict[str, dict[str, Any]] | None, None),
     )
     points = create_model("PointsJobSpec", __base__=_Spec,
-                          __doc__="A set-valued (points per person) assessment: baskets or transactions.", **points_fields)
+                          __doc__="A set-valued (points per person) job: baskets or transactions, assessed or anonymized.",
+                          **points_fields)
     return table, exposure, points
 
 

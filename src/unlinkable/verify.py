@@ -49,7 +49,6 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -1286,79 +1285,4 @@ def _smallest_group(table: pl.DataFrame, attributes: list[str], *, per_attribute
     return int(frame.group_by(attributes).len()["len"].to_numpy().min())
 
 
-# -- set-valued releases (baskets, code sets) ---------------------------------------------------
-
-def verify_points_release(released: Sequence[Sequence[str]], *, original: Sequence[Sequence[str]],
-                          hierarchy: Hierarchy, models: Sequence[Mapping[str, Any]]) -> None:
-    """Re-check a set-valued release from its text, with plain loops and no shared kernel.
-
-    ``released`` and ``original`` hold each record's items as text. The release must keep the
-    records in order, replace every item by one ancestor (a row label of ``hierarchy``) that is
-    the same in every record, and satisfy every model of ``models`` (``{name: params}``).
-
-    Examples
-    --------
-    >>> h = Hierarchy([["milk", "drink", "*"], ["tea", "drink", "*"]])
-    >>> verify_points_release([["drink"], ["drink"]], original=[["milk"], ["tea"]], hierarchy=h,
-    ...                       models=[{"km-anonymity": {"k": 2, "m": 1}}])
-    >>> verify_points_release([["milk"], ["tea"]], original=[["milk"], ["tea"]], hierarchy=h,
-    ...                       models=[{"km-anonymity": {"k": 2, "m": 1}}])
-    Traceback (most recent call last):
-    ...
-    unlinkable.errors.VerificationError: km-anonymity does not hold: 2 itemset(s) of at most 1 item(s) ...
-    """
-    if len(released) != len(original):
-        raise VerificationError(f"the release has {len(released)} records, the input {len(original)}",
-                                hint="this is probably a bug; nothing was written")
-    rows = {row[0]: row for row in hierarchy.rows}
-    chosen: dict[str, str] = {}
-    for number, (before, after) in enumerate(zip(original, released), start=1):
-        for item in before:
-            if item not in rows:
-                raise VerificationError(f"record {number}: an item is not in the item hierarchy", hint="nothing was written")
-            label = chosen.setdefault(item, "")
-            if label == "":
-                candidates = [lab for lab in rows[item] if lab in set(after)]
-                if not candidates:
-                    raise VerificationError(f"record {number}: an item has no ancestor in the released record",
-                                            hint="this is probably a bug; nothing was written")
-                chosen[item] = candidates[0]
-        expected = {chosen[item] for item in before}
-        if expected != set(after):
-            raise VerificationError(f"record {number}: the released items are not one global generalization of the input",
-                                    hint="this is probably a bug; nothing was written")
-    for spec in models:
-        for name, params in spec.items():
-            _lookup(_POINTS_CHECKERS, name, "set-valued privacy model")(name, params, released=released)
-
-
-def _km_anonymity(name: str, params: Mapping[str, Any], *, released: Sequence[Sequence[str]]) -> None:
-    k, m = int(params["k"]), int(params["m"])
-    support: Counter[Any] = Counter()
-    for record in released:
-        items = sorted(set(record))
-        for size in range(1, m + 1):
-            support.update(combinations(items, size))
-    failing = sum(1 for count in support.values() if count < k)
-    if failing:
-        raise VerificationError(f"{name} does not hold: {failing} itemset(s) of at most {m} item(s) occur in fewer "
-                                f"than {k} records; nothing was written", hint="this is probably a bug")
-
-
-#: set-valued privacy model -> its plain checker (``points.MODELS`` must all be here; a contract test asserts it)
-_POINTS_CHECKERS: dict[str, Callable[..., None]] = {"km-anonymity": _km_anonymity}
-
-
-def points_model_checker(name: str) -> Callable[..., None]:
-    """The plain checker of a set-valued privacy model; ``VerificationError`` when there is none.
-
-    Examples
-    --------
-    >>> points_model_checker("km-anonymity").__name__
-    '_km_anonymity'
-    """
-    return _lookup(_POINTS_CHECKERS, name, "set-valued privacy model")
-
-
-__all__ = ["verify_release", "verify_steps", "verify_points_release", "model_checker", "step_checker",
-           "points_model_checker", "SUPPRESSED"]
+__all__ = ["verify_release", "verify_steps", "model_checker", "step_checker", "SUPPRESSED"]

@@ -1,71 +1,132 @@
-"""k^m-anonymization: releases pass a brute-force check; the verifier rejects what is not k^m-anonymous."""
+"""k^m-anonymization: releases pass brute force, the optimal cut is the brute-force optimum, suppression stays in budget."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from itertools import combinations
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from unlinkable.errors import VerificationError
-from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.errors import NoSolutionError
+from unlinkable.points.anonymize import anonymize_points
 from unlinkable.points.encoded import Points
 from unlinkable.points.hierarchy import fanout
-from unlinkable.points.km_anonymity import MODELS, baskets_text
-from unlinkable.points.release import anonymize_km
-from unlinkable.verify import points_model_checker, verify_points_release
+from unlinkable.points.km_anonymity import KmAnonymity, km_violations
+from unlinkable.points.optimal_cut import all_cuts
+from unlinkable.points.release import anonymize_km, baskets_text, release_points
 
-baskets = st.lists(st.lists(st.integers(0, 11), min_size=1, max_size=5), min_size=3, max_size=15)
+ITEMS = 6
+baskets = st.lists(st.lists(st.integers(0, ITEMS - 1), min_size=1, max_size=4), min_size=3, max_size=12)
 
 
 def points_of(rows):
     return Points.from_codes([r for r, row in enumerate(rows) for _ in row], [i for row in rows for i in row],
-                             labels=[str(i) for i in range(12)], n_records=len(rows))
+                             labels=[str(i) for i in range(ITEMS)], n_records=len(rows))
 
 
-def brute_min_support(released, m):
-    support = Counter(c for record in released for size in range(1, m + 1) for c in combinations(sorted(set(record)), size))
-    return min(support.values())
+def brute_support(released, m):
+    return Counter(c for record in released for size in range(1, m + 1) for c in combinations(sorted(set(record)), size))
 
 
-@settings(max_examples=60, deadline=None)
-@given(baskets, st.integers(2, 3), st.integers(1, 2), st.integers(2, 4))
-def test_release_is_km_anonymous_and_a_global_cut(rows, k, m, fan):
+def brute_ncp(rows, mapping, hierarchy_rows):
+    """Terrovitis' NCP over the distinct items of each input record, from the hierarchy's text."""
+    domain = [r[0] for r in hierarchy_rows]
+    costs = []
+    for row in rows:
+        for item in set(row):
+            label = mapping[str(item)]
+            if label is None:
+                costs.append(1.0)
+                continue
+            level = next(lv for lv, lab in enumerate(hierarchy_rows[int(item)]) if lab == label)
+            under = sum(1 for r in hierarchy_rows if r[level] == label)
+            costs.append(0.0 if under == 1 else under / len(domain))
+    return sum(costs) / len(costs)
+
+
+def brute_cuts(hierarchy_rows):
+    """Every level assignment where an item's node carries all the items under it at that level."""
+    levels = len(hierarchy_rows[0])
+    for assignment in itertools.product(range(levels), repeat=len(hierarchy_rows)):
+        if all(assignment[j] == lv for i, lv in enumerate(assignment) for j, r in enumerate(hierarchy_rows)
+               if r[lv] == hierarchy_rows[i][lv]):
+            yield {row[0]: row[lv] for row, lv in zip(hierarchy_rows, assignment)}
+
+
+@settings(max_examples=40, deadline=None)
+@given(baskets, st.integers(2, 3), st.integers(1, 2), st.integers(2, 3))
+def test_release_is_km_anonymous_a_global_cut_and_optimal(rows, k, m, fan):
     assume(len(rows) >= k)
     pts = points_of(rows)
     h = fanout(pts.labels, fanout=fan)
-    release = anonymize_km(pts, h, k=k, m=m)
-    text = baskets_text(release.points)
-    assert brute_min_support(text, m) >= k
-    rows_of = {row[0]: row for row in h.rows}
-    mapping = release.generalization(pts)
-    for item, label in mapping.items():
-        assert label in rows_of[item]
+    result = release_points(pts, h, [KmAnonymity(k, m)])
+    text = baskets_text(result.points)
+    assert min(brute_support(text, m).values()) >= k
+    mapping = result.recoding()
     for before, after in zip(rows, text):
         assert {mapping[str(i)] for i in before} == set(after)
+    assert result.release.optimal
+    best = min(brute_ncp(rows, cut, h.rows) for cut in brute_cuts(h.rows)
+               if min(brute_support([[cut[str(i)] for i in row] for row in rows], m).values()) >= k)
+    assert result.to_dict()["ncp"] == pytest.approx(best, abs=1e-12)
+    assert result.to_dict()["ncp"] == pytest.approx(brute_ncp(rows, mapping, h.rows), abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(baskets, st.integers(2, 3), st.integers(1, 2), st.sampled_from([0.0, 0.1, 0.3]))
+def test_apriori_with_suppression_stays_in_budget(rows, k, m, limit):
+    assume(len(rows) >= k)
+    pts = points_of(rows)
+    h = fanout(pts.labels, fanout=2)
+    try:
+        result = release_points(pts, h, [KmAnonymity(k, m)], suppression_limit=limit)
+    except NoSolutionError:
+        return  # only without a single top; fanout always has one
+    text = baskets_text(result.points)
+    support = brute_support(text, m)
+    assert not support or min(support.values()) >= k
+    mapping = result.recoding()
+    occurrences = sum(len(set(r)) for r in rows)
+    suppressed = sum(1 for r in rows for i in set(r) if mapping[str(i)] is None)
+    assert suppressed <= int(limit * occurrences + 1e-9) and suppressed == result.release.suppressed_occurrences
+    assert result.to_dict()["ncp"] == pytest.approx(brute_ncp(rows, mapping, h.rows), abs=1e-12)
+    # a budget never costs detail: the release without suppression is the fallback
+    assert result.to_dict()["ncp"] <= release_points(pts, h, [KmAnonymity(k, m)]).to_dict()["ncp"] + 1e-12
+
+
+def test_the_cut_space_is_every_cut():
+    h = fanout([str(i) for i in range(ITEMS)], fanout=2)
+    pts = points_of([[i] for i in range(ITEMS)])
+    from unlinkable.points.hierarchy import encode_items
+
+    ours = {tuple(h.rows[i][lv] for i, lv in enumerate(c.tolist())) for c in all_cuts(encode_items(pts, h))}
+    assert ours == {tuple(cut[r[0]] for r in h.rows) for cut in brute_cuts(h.rows)}
+
+
+def test_suppression_is_chosen_when_cheaper_than_lifting():
+    # item 5 is in one record; lifting it would coarsen a popular sibling, suppressing costs one occurrence
+    rows = [[4], [4], [4], [4], [4, 5], [0], [0], [0], [1], [1], [1]]
+    pts = points_of(rows)
+    h = fanout(pts.labels, fanout=2)
+    free = release_points(pts, h, [KmAnonymity(3, 1)], suppression_limit=0.1)
+    assert free.recoding()["5"] is None and free.recoding()["4"] == "4"
+    kept = release_points(pts, h, [KmAnonymity(3, 1)])
+    assert kept.recoding()["5"] != "5" and kept.to_dict()["ncp"] > free.to_dict()["ncp"]
+
+
+def test_groups_count_supports_within_each_class():
+    rows = [[0], [0], [0], [0]]
+    pts = points_of(rows)
+    assert km_violations(pts, 1, 3, groups=np.array([0, 0, 1, 1])).tolist() == [[0]]
+    with pytest.raises(NoSolutionError, match="smallest class"):
+        anonymize_points(pts, fanout(pts.labels, fanout=2), [KmAnonymity(3, 1)], groups=np.array([0, 0, 1, 1]))
 
 
 def test_nothing_is_generalized_when_already_km_anonymous():
     pts = points_of([[1, 2], [1, 2], [1, 2]])
     release = anonymize_km(pts, fanout(pts.labels, fanout=2), k=3, m=2)
-    assert baskets_text(release.points) == [["1", "2"]] * 3 and release.rounds == 0
-
-
-def test_verifier_rejects_tampered_releases():
-    h = Hierarchy([["milk", "drink", "*"], ["tea", "drink", "*"], ["bread", "food", "*"]])
-    original = [["milk"], ["tea"], ["bread", "milk"]]
-    claim = [{"km-anonymity": {"k": 2, "m": 1}}]
-    verify_points_release([["*"], ["*"], ["*"]], original=original, hierarchy=h, models=claim)
-    with pytest.raises(VerificationError, match="not one global generalization"):  # milk shown two ways
-        verify_points_release([["drink"], ["drink"], ["food", "milk"]], original=original, hierarchy=h, models=claim)
-    with pytest.raises(VerificationError, match="does not hold"):
-        verify_points_release([["drink"], ["drink"], ["bread", "drink"]], original=original, hierarchy=h, models=claim)
-    with pytest.raises(VerificationError, match="no independent checker"):
-        verify_points_release([["*"], ["*"], ["*"]], original=original, hierarchy=h, models=[{"rho-uncertainty": {}}])
-
-
-@pytest.mark.parametrize("name", MODELS)
-def test_every_set_valued_model_has_a_checker(name):
-    assert callable(points_model_checker(name))
+    assert baskets_text(release.points) == [["1", "2"]] * 3 and release.rounds == 0 and release.optimal

@@ -38,6 +38,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the job, showing its phases on a terminal; print its summary."""
+    from unlinkable.commands.anonymize_points import points_job, run_points
+
+    set_valued = points_job(args.job)
+    if set_valued is not None:
+        shown = Progress()
+        try:
+            return run_points(args, set_valued, shown)
+        finally:
+            shown.abort()
     traces_job = _traces_job(args.job)
     if traces_job is not None:
         from unlinkable.traces.command import run_anonymize

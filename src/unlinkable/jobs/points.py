@@ -27,15 +27,13 @@ def run_points(content: Mapping[str, Any], *, source: Path | None, destinations:
 
     shown = progress if progress is not None else Progress(enabled=False)
     job = parse_points_job(content, source=source)
-    if destinations.report is not None:
-        raise ConfigError(f"{job.source}: a report is not available for set-valued data (yet)", hint="use --json and --records")
     with OutputSet(inputs=job.inputs()) as outputs:
-        outputs.reserve(destinations.json, destinations.records)
+        outputs.reserve(destinations.json, destinations.records, destinations.report)
         shown.begin("read", job.path.name)
         points = job.read()
         shown.begin("risk")
         result = assess_points(points, k=job.k, m=job.m, ps=job.ps, mode=job.mode, seed=job.seed,
-                               hierarchy=job.hierarchy(points))
+                               hierarchy=job.hierarchy(points), resolutions=job.resolutions)
         figures = result.to_dict()
         shown.begin("write")
         if destinations.json:
@@ -44,6 +42,11 @@ def run_points(content: Mapping[str, Any], *, source: Path | None, destinations:
             if result.km is None:
                 raise ConfigError(f"{job.source}: --records needs `assess: {{km: {{k, m}}}}`", hint="assess: {km: {k: 5, m: 2}}")
             outputs.table(destinations.records, result.per_record(), delimiter=",")
+        if destinations.report:
+            from unlinkable.report.views.points import render_points
+
+            by_size = list(result.km.violating_by_size) if result.km is not None else []
+            outputs.text(destinations.report, render_points("points-assess", {**figures, "km_by_size": by_size}))
         outputs.commit()
     shown.end()
     return Outcome(result, json.dumps(figures, indent=2))

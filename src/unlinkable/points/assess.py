@@ -17,6 +17,7 @@ from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.points.encoded import Points
 from unlinkable.points.hierarchy import coarsen, encode_items
 from unlinkable.points.km import KmExposure, km_exposure
+from unlinkable.points.resolution import Resolution, at_resolution
 from unlinkable.points.subsets import Itemsets
 from unlinkable.points.unicity import Unicity, unicity
 
@@ -29,6 +30,8 @@ class PointsAssessment:
     km: KmExposure | None
     #: the same figures with the items coarsened to each level of the item hierarchy (1 = one level up)
     coarsened: tuple[PointsAssessment, ...] = ()
+    #: unicity with each point's time binned and quantity banded into it, at each resolution asked for
+    resolutions: tuple[tuple[Resolution, tuple[Unicity, ...]], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The figures under the documented JSON keys (``coarsened`` only with an item hierarchy)."""
@@ -38,6 +41,8 @@ class PointsAssessment:
         if self.coarsened:
             figures["coarsened"] = [{"level": level, **{k: v for k, v in c.to_dict().items() if k != "records"}}
                                     for level, c in enumerate(self.coarsened, start=1)]
+        if self.resolutions:
+            figures["resolutions"] = [{**r.to_dict(), "unicity": [u.to_dict() for u in units]} for r, units in self.resolutions]
         return figures
 
     def per_record(self) -> pl.DataFrame:
@@ -47,11 +52,13 @@ class PointsAssessment:
 
 
 def assess_points(points: Points, *, k: int | None = 5, m: int = 2, ps: Sequence[int] = (1, 2, 3, 4),
-                  mode: str = "auto", seed: int = 0, hierarchy: Hierarchy | None = None) -> PointsAssessment:
+                  mode: str = "auto", seed: int = 0, hierarchy: Hierarchy | None = None,
+                  resolutions: Sequence[Resolution] = ()) -> PointsAssessment:
     """Unicity for each p in ``ps`` and k^m exposure (skipped when ``k`` is None).
 
     With an item ``hierarchy``, the same figures are computed again at each of its levels above
-    the items, the curve of exposure against resolution.
+    the items, the curve of exposure against resolution. With ``resolutions``, unicity again with
+    each point's time binned and quantity banded into the point (:mod:`unlinkable.points.resolution`).
 
     Examples
     --------
@@ -68,7 +75,8 @@ def assess_points(points: Points, *, k: int | None = 5, m: int = 2, ps: Sequence
         levels = encode_items(points, hierarchy)
         coarsened = tuple(assess_points(coarsen(points, levels, level), k=k, m=m, ps=ps, mode=mode, seed=seed)
                           for level in range(1, levels.levels))
-    return PointsAssessment(points.records, points.distinct_items, units, exposure, coarsened)
+    at = tuple((r, tuple(unicity(at_resolution(points, r), ps, mode=mode, seed=seed))) for r in resolutions)
+    return PointsAssessment(points.records, points.distinct_items, units, exposure, coarsened, at)
 
 
 __all__ = ["PointsAssessment", "assess_points"]

@@ -7,6 +7,9 @@
     items: {hierarchy: items.csv}        # ARX format; or {fanout: 10}, or {parent_child: tax.csv}
     assess: {km: {k: 5, m: 2}, unicity: {p: [1, 2, 3, 4], mode: exact}}
     seed: 7                                                            # sampled unicity only
+    privacy: [{km-anonymity: {k: 5, m: 2}}, {rho-uncertainty: {rho: 0.5, sensitive_items: [...]}}]
+    suppression_limit: 0.01                                            # share of item occurrences
+    output: {path: released.txt, report: report.html}                  # anonymize: same form as the input
 
 Every key is checked, as in the other job files (unknown keys get a "did you mean" hint).
 """
@@ -19,16 +22,19 @@ from pathlib import Path
 from typing import Any
 
 from unlinkable.config import read_job_file
-from unlinkable.constraints import check_int, check_keys
+from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.errors import ConfigError, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
+from unlinkable.points.anonymize import PointsModel, parse_models
 from unlinkable.points.encoded import Points
 from unlinkable.points.hierarchy import fanout, from_parent_child
 from unlinkable.points.read import read_basket_lines, read_transactions
+from unlinkable.points.resolution import Resolution, resolution_grid
 from unlinkable.points.unicity import MODES
 
-SECTIONS = ("input", "transactions", "items", "assess", "seed")
+SECTIONS = ("input", "transactions", "items", "assess", "seed", "privacy", "suppression_limit", "output", "attributes")
+_OUTPUT_KEYS = ("path", "report")
 _ITEM_KEYS = ("hierarchy", "fanout", "parent_child", "delimiter")
 _INPUT_KEYS = ("path", "format", "separator", "delimiter")
 _TRANSACTION_KEYS = ("record", "item", "time", "quantity")
@@ -63,6 +69,25 @@ class PointsJob:
     mode: str
     seed: int
     items: Mapping[str, Any] | None = None
+    models: tuple[PointsModel, ...] = ()
+    suppression_limit: float = 0.0
+    output: Path | None = None
+    report: Path | None = None
+    #: relational + transaction data: quasi-identifier column -> its hierarchy file, and k-anonymity's k
+    quasi_identifiers: Mapping[str, Path] | None = None
+    k_anonymity: int | None = None
+    #: unicity at these resolutions too (time bins, price bands)
+    resolutions: tuple[Resolution, ...] = ()
+
+    def record_attributes(self) -> Any:
+        """The records' quasi-identifiers, one row per record in record order (long tables only)."""
+        from unlinkable.points.relational import record_attributes
+
+        return record_attributes(self.path, record=self.transactions["record"], columns=list(self.quasi_identifiers or {}),
+                                 delimiter=self.delimiter)
+
+    def attribute_hierarchies(self) -> dict[str, Hierarchy]:
+        return {name: read_hierarchy(path, name=name) for name, path in (self.quasi_identifiers or {}).items()}
 
     def read(self) -> Points:
         if self.format == "basket-lines":
@@ -84,7 +109,7 @@ class PointsJob:
         for key in ("hierarchy", "parent_child"):
             if self.items and key in self.items:
                 files.append(self.source.parent / self.items[key])
-        return files
+        return files + list((self.quasi_identifiers or {}).values())
 
 
 def _mapping(value: Any, where: str, keys: tuple[str, ...], example: str) -> Mapping[str, Any]:
@@ -167,7 +192,23 @@ def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
                 raise ConfigError(f"`transactions.{key}` must name a column, got {shown(tx[key])}", hint=f"{key}: <column>")
         transactions = dict(tx)
     section = raw.get("assess") or {}
-    section = _mapping(section, "assess", ("km", "unicity"), "assess: {km: {k: 5, m: 2}, unicity: {p: [1, 2], mode: exact}}")
+    section = _mapping(section, "assess", ("km", "unicity", "resolution"),
+                       "assess: {km: {k: 5, m: 2}, unicity: {p: [1, 2], mode: exact}, resolution: {time_bins: [3600]}}")
+    resolutions: tuple[Resolution, ...] = ()
+    if section.get("resolution") is not None:
+        res = _mapping(section["resolution"], "assess.resolution", ("time_bins", "price_bands"),
+                       "resolution: {time_bins: [3600, 86400], price_bands: [1, 10]}")
+        widths = {}
+        for key, role in (("time_bins", "time"), ("price_bands", "quantity")):
+            values = res.get(key, [])
+            values = [values] if isinstance(values, (int, float)) and not isinstance(values, bool) else values
+            if not isinstance(values, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
+                raise ConfigError(f"`assess.resolution.{key}` must be a list of widths above 0, got {shown(values)}",
+                                  hint=f"{key}: [3600, 86400]" if role == "time" else f"{key}: [1, 10]")
+            if values and (fmt != "table" or role not in (raw.get("transactions") or {})):
+                raise ConfigError(f"`assess.resolution.{key}` needs a {role} column", hint=f"transactions: {{..., {role}: <column>}}")
+            widths[key] = values
+        resolutions = resolution_grid(widths["time_bins"], widths["price_bands"])
     k, m = None, 2
     if section.get("km") is not None:
         km = _mapping(section["km"], "assess.km", ("k", "m"), "km: {k: 5, m: 2}")
@@ -199,7 +240,54 @@ def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
             raise ConfigError(f"`items.{kinds[0]}` must name a file, got {shown(items[kinds[0]])}", hint=f"{kinds[0]}: items.csv")
         if "delimiter" in items and (not isinstance(items["delimiter"], str) or len(items["delimiter"]) != 1):
             raise ConfigError(f"`items.delimiter` must be one character, got {shown(items['delimiter'])}", hint='delimiter: ";"')
-    return PointsJob(path, base_dir / inp["path"], fmt, separator, delimiter, transactions, k, m, ps, mode, seed, items)
+    entries = raw.get("privacy")
+    entries = [entries] if isinstance(entries, Mapping) else entries
+    k_anonymity = None
+    if isinstance(entries, list):
+        tables = [e for e in entries if isinstance(e, Mapping) and "k-anonymity" in e]
+        entries = [e for e in entries if not (isinstance(e, Mapping) and "k-anonymity" in e)] or None
+        if len(tables) > 1:
+            raise ConfigError("`privacy`: k-anonymity is given twice", hint="give each model once")
+        if tables:
+            params = _mapping(tables[0]["k-anonymity"], "privacy.k-anonymity", ("k",), "k-anonymity: {k: 5}")
+            k_anonymity = check_int(params.get("k"), "k-anonymity.k", low=2)
+    models = parse_models(entries) if entries is not None else ()
+    quasi: dict[str, Path] | None = None
+    if raw.get("attributes") is not None:
+        if fmt != "table":
+            raise ConfigError("`attributes` (quasi-identifiers beside the items) need a long table",
+                              hint="a basket-lines file has items only; use a long table with transactions:")
+        quasi = {}
+        attributes = raw["attributes"]
+        if not isinstance(attributes, Mapping):
+            raise ConfigError(f"`attributes` must be a mapping, got {shown(attributes)}",
+                              hint="attributes: {age: {role: quasi-identifier, hierarchy: age.csv}}")
+        for name, spec in attributes.items():
+            spec = _mapping(spec, f"attributes.{name}", ("role", "hierarchy"),
+                            f"{name}: {{role: quasi-identifier, hierarchy: {name}.csv}}")
+            if spec.get("role") != "quasi-identifier":
+                raise ConfigError(f"`attributes.{name}.role` must be quasi-identifier, got {shown(spec.get('role'))}",
+                                  hint="set-valued jobs release only the record, its items and its quasi-identifiers")
+            if not isinstance(spec.get("hierarchy"), str) or not spec["hierarchy"]:
+                raise ConfigError(f"`attributes.{name}.hierarchy` must name a hierarchy file (ARX format)",
+                                  hint=f"hierarchy: {name}.csv")
+            quasi[str(name)] = base_dir / spec["hierarchy"]
+        if not quasi:
+            raise ConfigError("`attributes` names no quasi-identifier", hint="attributes: {age: {role: quasi-identifier, hierarchy: age.csv}}")
+    if (quasi is None) != (k_anonymity is None):
+        raise ConfigError("relational + transaction data needs both `attributes` (quasi-identifiers) and "
+                          "privacy: [{k-anonymity: {k}}]", hint="give both, or neither")
+    limit = check_float(raw.get("suppression_limit", 0.0), "suppression_limit", low=0.0, high=1.0)
+    output = report = None
+    if raw.get("output") is not None:
+        out = _mapping(raw["output"], "output", _OUTPUT_KEYS, "output: {path: released.txt, report: report.html}")
+        for key in _OUTPUT_KEYS:
+            if key in out and (not isinstance(out[key], str) or not out[key]):
+                raise ConfigError(f"`output.{key}` must name a file, got {shown(out[key])}", hint=f"{key}: released.txt")
+        output = base_dir / out["path"] if "path" in out else None
+        report = base_dir / out["report"] if "report" in out else None
+    return PointsJob(path, base_dir / inp["path"], fmt, separator, delimiter, transactions, k, m, ps, mode, seed, items,
+                     models, limit, output, report, quasi, k_anonymity, resolutions)
 
 
 __all__ = ["PointsJob", "load_points_job", "parse_points_job", "is_points_job", "SECTIONS", "FORMATS"]

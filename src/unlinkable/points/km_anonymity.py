@@ -1,129 +1,125 @@
-"""k^m-anonymity by Apriori Anonymization with a global hierarchy cut (Terrovitis et al., PVLDB 2008).
+"""k^m-anonymity (Terrovitis et al., PVLDB 2008): no itemset of up to m items in fewer than k records.
 
-Every item is replaced by one ancestor in the item hierarchy, the same ancestor in every record
-(a global cut). Itemsets are checked size by size, 1 then 2 ... m, as Apriori does: while some
-itemset of the current size has support below ``k``, each violating itemset proposes to lift one
-of its nodes to its parent, the one whose parent covers the fewest items (the smallest loss),
-and all proposals of a round are applied at once. Lifting a node lifts every item under its
-parent, so the cut stays a cut. At the top of the hierarchy each record holds one item, so a
-table of at least ``k`` records always has a solution.
+An adversary who knows up to ``m`` items of a person's record finds at least ``k`` records with
+them. With ``groups`` (the equivalence classes of ordinary quasi-identifiers, Poulis et al. 2013)
+the supports are counted within each class: an adversary who knows the quasi-identifiers as well
+still finds ``k`` records.
 
-The cut is a level per item: item ``i`` is released as its label at ``level[i]``; every item
-under one node shares that node's level or a higher one.
+:func:`km_anonymize` is Apriori Anonymization with a global cut of the item hierarchy: sizes
+1, 2 ... m in turn; while an itemset of the current size violates, each violating itemset lifts
+(or, within the suppression budget, suppresses) one of its items, the cheapest in NCP
+(:mod:`unlinkable.points.generalize`). Lifting and suppressing never create a violation of a
+smaller size (a coarser cut only merges supports), so one pass over the sizes is enough.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_int
-from unlinkable.errors import NoSolutionError
-from unlinkable.hierarchies.hierarchy import GeneralizationMap, Hierarchy
+from unlinkable.constraints import check_int, check_keys
+from unlinkable.errors import ConfigError, NoSolutionError, shown
+from unlinkable.points.cut import ItemCut
 from unlinkable.points.encoded import Points
-from unlinkable.points.hierarchy import encode_items
-from unlinkable.points.subsets import Itemsets
+from unlinkable.points.generalize import Budget, fix_round
+from unlinkable.points.subsets import Itemsets, keys_by_group
 
 
-@dataclass(frozen=True, eq=False)
-class KmRelease:
-    """A k^m-anonymous release: the cut (level per item) and the generalized points."""
-
-    k: int
-    m: int
-    #: the hierarchy level of every item of the input dictionary
-    levels: np.ndarray
-    #: the released code of every item of the input dictionary
-    codes: np.ndarray
-    points: Points
-    rounds: int
-
-    def generalization(self, original: Points) -> dict[str, str]:
-        """The released label of every item (the hierarchy cut per item)."""
-        return {original.labels[i]: self.points.labels[c] for i, c in enumerate(self.codes)}
-
-
-def _cut_codes(gmap: GeneralizationMap, levels: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Released code of every item under the cut, and the released dictionary (labels in use)."""
-    offsets = np.r_[0, np.cumsum([len(lab) for lab in gmap.labels])]
-    node = offsets[levels] + gmap.table[np.arange(len(levels)), levels]
-    used, codes = np.unique(node, return_inverse=True)
-    all_labels = [label for level_labels in gmap.labels for label in level_labels]
-    return codes.astype(np.int64), tuple(all_labels[u] for u in used)
-
-
-def km_anonymize(points: Points, hierarchy: Hierarchy, *, k: int, m: int) -> KmRelease:
-    """Generalize items globally until every itemset of up to ``m`` items has support >= ``k``.
+@dataclass(frozen=True)
+class KmAnonymity:
+    """The model's parameters, checked.
 
     Examples
     --------
-    >>> h = Hierarchy([["milk", "drink", "*"], ["tea", "drink", "*"], ["bread", "food", "*"]])
-    >>> p = Points.from_codes([0, 1, 2, 3], [1, 2, 0, 0], labels=("bread", "milk", "tea"))
-    >>> r = km_anonymize(p, h, k=2, m=1)
-    >>> sorted(r.generalization(p).items())
-    [('bread', 'bread'), ('milk', 'drink'), ('tea', 'drink')]
+    >>> KmAnonymity.from_params({"k": 5, "m": 2})
+    KmAnonymity(k=5, m=2)
     """
-    k = check_int(k, "k", low=2)
-    m = check_int(m, "m", low=1)
-    if points.records < k:
-        raise NoSolutionError(f"{points.records} record(s) cannot be {k}^{m}-anonymous", hint="k must be at most the number of records")
-    gmap = encode_items(points, hierarchy)
-    top = gmap.max_level
-    sets = points.sets()
-    items = len(points.labels)
-    levels = np.zeros(items, dtype=np.int64)
-    # items under each node (for the loss of lifting to it)
-    covered = [np.bincount(gmap.table[:, level], minlength=gmap.cardinality(level)) for level in range(gmap.levels)]
+
+    k: int
+    m: int
+
+    @classmethod
+    def from_params(cls, params: Any) -> KmAnonymity:
+        if not isinstance(params, Mapping):
+            raise ConfigError(f"km-anonymity takes {{k, m}}, got {shown(params)}", hint="km-anonymity: {k: 5, m: 2}")
+        check_keys(params, ("k", "m"), "km-anonymity")
+        return cls(check_int(params.get("k"), "km-anonymity.k", low=2), check_int(params.get("m", 2), "km-anonymity.m", low=1, high=6))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"km-anonymity": {"k": self.k, "m": self.m}}
+
+
+def decode(keys: np.ndarray, d: int, size: int) -> np.ndarray:
+    """The item codes of packed itemset keys, one column per item (ascending)."""
+    return np.stack([(keys // d ** (size - 1 - j)) % d for j in range(size)], axis=1).astype(np.int64)
+
+
+def occurring(itemsets: Itemsets, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keys and supports of the itemsets of ``size`` that occur."""
+    counted = itemsets.supports(size)
+    if counted.keys is None:
+        keys = np.flatnonzero(counted.counts > 0)
+        return keys, counted.counts[keys]
+    return counted.keys, counted.counts
+
+
+def km_violations(released: Points, size: int, k: int, *, groups: np.ndarray | None = None,
+                  itemsets: Itemsets | None = None) -> np.ndarray:
+    """The distinct itemsets of ``size`` with support below ``k`` (within each group when given).
+
+    Examples
+    --------
+    >>> p = Points.from_codes([0, 0, 1, 1, 2], [0, 1, 0, 1, 0], labels="ab")
+    >>> km_violations(p, 2, 3).tolist(), km_violations(p, 1, 2, groups=np.array([0, 0, 1])).tolist()
+    ([[0, 1]], [[0]])
+    """
+    d = max(len(released.labels), 1)
+    if groups is None:
+        keys, counts = occurring(itemsets or Itemsets(released), size)
+        return decode(keys[counts < k], d, size)
+    span = d ** size
+    n_groups = int(groups.max()) + 1 if len(groups) else 1
+    if n_groups * span >= 2 ** 62:
+        raise ConfigError(f"itemsets of size {size} over {d:,} items in {n_groups:,} classes do not fit 64-bit keys",
+                          hint="use a smaller m, or coarsen the items first")
+    parts = [(groups[rows][:, None] * span + keys).ravel() for rows, keys in keys_by_group(released.sets(), size)]
+    if not parts:
+        return np.zeros((0, size), dtype=np.int64)
+    compound, counts = np.unique(np.concatenate(parts), return_counts=True)
+    return decode(np.unique(compound[counts < k] % span), d, size)
+
+
+def km_anonymize(points: Points, cut: ItemCut, model: KmAnonymity, *, budget: Budget, sensitive: np.ndarray,
+                 groups: np.ndarray | None = None) -> tuple[ItemCut, int]:
+    """The cut made k^m-anonymous from ``cut`` on, and the number of rounds it took.
+
+    Examples
+    --------
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> p = Points.from_codes([0, 1, 2, 3], [1, 2, 0, 0], labels=("bread", "milk", "tea"))
+    >>> g = Hierarchy([["milk", "drink", "*"], ["tea", "drink", "*"], ["bread", "food", "*"]]).encode(p.labels)
+    >>> cut, rounds = km_anonymize(p, ItemCut.identity(g), KmAnonymity(2, 1), budget=Budget(np.ones(3, int), 0),
+    ...                            sensitive=np.zeros(3, bool))
+    >>> cut.node_labels(), rounds
+    (['bread', 'drink', 'drink'], 1)
+    """
+    minimum = points.records if groups is None else int(np.bincount(groups).min())
+    if minimum < model.k:
+        where = "record(s)" if groups is None else "record(s) in the smallest class of the quasi-identifiers"
+        raise NoSolutionError(f"{minimum} {where} cannot be {model.k}^{model.m}-anonymous",
+                              hint="k must be at most the number of records")
     rounds = 0
-    for size in range(1, m + 1):
+    for size in range(1, model.m + 1):
         while True:
-            codes, labels = _cut_codes(gmap, levels)
-            cut = Points(sets.indptr, codes[sets.items].astype(np.int32), labels)
-            shared = Itemsets(cut)
-            counted = shared.supports(size)
-            lifts = []
-            for _, keys in shared.chunks(size):
-                bad = keys[counted.of(keys) < k]
-                if len(bad):
-                    lifts.append(bad)
-            if not lifts:
+            bad = km_violations(cut.apply(points), size, model.k, groups=groups)
+            if not len(bad):
                 break
+            cut = fix_round(cut, bad, budget=budget, sensitive=sensitive, what=f"{model.k}^{model.m}-anonymity")
             rounds += 1
-            bad = np.unique(np.concatenate(lifts))
-            d = max(len(labels), 1)
-            # the released codes of each violating itemset, one column per item
-            members = np.stack([(bad // d ** (size - 1 - j)) % d for j in range(size)], axis=1)
-            # one representative item per released code gives the node's level and parent
-            representative = np.zeros(len(labels), dtype=np.int64)
-            representative[codes] = np.arange(items)
-            node_level = levels[representative]
-            lifted_level = np.minimum(node_level + 1, top)
-            parent = gmap.table[representative, lifted_level]
-            cost = np.where(node_level >= top, np.iinfo(np.int64).max,
-                            np.array([covered[lv][pc] for lv, pc in zip(lifted_level, parent)], dtype=np.int64))
-            choice = members[np.arange(len(members)), np.argmin(cost[members], axis=1)]
-            if (node_level[choice] >= top).all():
-                raise NoSolutionError(f"no cut of the item hierarchy makes the data {k}^{m}-anonymous",
-                                      hint="a smaller k or m, or a hierarchy with a single top")
-            for node in np.unique(choice):
-                if node_level[node] >= top:
-                    continue
-                lv, pc = lifted_level[node], parent[node]
-                under = gmap.table[:, lv] == pc
-                levels[under] = np.maximum(levels[under], lv)
-    codes, labels = _cut_codes(gmap, levels)
-    return KmRelease(k, m, levels, codes, Points(points.indptr, codes[points.items].astype(np.int32), labels), rounds)
+    return cut, rounds
 
 
-def baskets_text(points: Points) -> list[list[str]]:
-    """Each record's distinct items as text (for the verifier and for writing)."""
-    sets = points.sets()
-    labels = np.asarray(sets.labels, dtype=object)
-    return [labels[sets.items[a:b]].tolist() for a, b in zip(sets.indptr[:-1], sets.indptr[1:])]
-
-
-#: set-valued privacy models (each has a checker in verify.py; tests/test_verify_contract.py asserts it)
-MODELS = ("km-anonymity",)
-
-__all__ = ["KmRelease", "km_anonymize", "baskets_text", "MODELS"]
+__all__ = ["KmAnonymity", "km_violations", "km_anonymize", "occurring", "decode"]

@@ -10,7 +10,9 @@ seed give the same baskets.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -82,4 +84,27 @@ def write_basket_lines(points: Points, path: str) -> None:
     atomic_write_text(path, "\n".join(lines) + "\n")
 
 
-__all__ = ["SyntheticBaskets", "synthetic_baskets", "write_basket_lines"]
+def write_basket_job(folder: str | os.PathLike[str], *, n: int = 5_000, seed: int = 0) -> Path:
+    """Write ``baskets.txt`` (synthetic shop baskets) and ``baskets_job.yaml`` (assess and k^m-anonymize it).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> job = write_basket_job(tempfile.mkdtemp(), n=50, seed=1)
+    >>> job.name, (job.parent / "baskets.txt").read_text().count("\\n")
+    ('baskets_job.yaml', 50)
+    """
+    folder = Path(folder)
+    write_basket_lines(synthetic_baskets(n, n_items=300, seed=seed).points, str(folder / "baskets.txt"))
+    job = folder / "baskets_job.yaml"
+    job.write_text("# synthetic shop baskets: one basket per line, item codes grouped 20 to a category\n"
+                   "input: {path: baskets.txt, format: basket-lines, separator: ' '}\n"
+                   "items: {fanout: 20}\n"
+                   "assess: {km: {k: 5, m: 2}, unicity: {p: [1, 2, 3], mode: exact}}\n"
+                   "privacy: [{km-anonymity: {k: 5, m: 2}}]\n"
+                   "suppression_limit: 0.01\n"
+                   "output: {path: baskets_released.txt, report: baskets_report.html}\n", encoding="utf-8")
+    return job
+
+
+__all__ = ["SyntheticBaskets", "synthetic_baskets", "write_basket_lines", "write_basket_job"]

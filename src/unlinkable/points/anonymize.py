@@ -1,0 +1,145 @@
+"""Anonymize set-valued data: k^m-anonymity and rho-uncertainty by one global recoding of the items.
+
+The models run in turn on one :class:`~unlinkable.points.cut.ItemCut`: k^m-anonymity first, then
+rho-uncertainty (its fixes only coarsen or suppress, which keeps k^m-anonymity). When k^m is the
+only model, no suppression is allowed and the hierarchy has at most ``OPTIMAL_CUTS`` cuts, every
+cut is tried and the release is the cut of least NCP (``optimal``); otherwise Apriori
+Anonymization's greedy rounds choose it. The suppression budget is a share of the input's item
+occurrences (distinct items per record); with a budget, the release without suppression is
+computed too and the one of lower NCP is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from unlinkable.constraints import check_float
+from unlinkable.errors import ConfigError, NoSolutionError, shown
+from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.points.cut import ItemCut, item_occurrences
+from unlinkable.points.encoded import Points
+from unlinkable.points.generalize import Budget
+from unlinkable.points.hierarchy import encode_items
+from unlinkable.points.km_anonymity import KmAnonymity, km_anonymize
+from unlinkable.points.optimal_cut import optimal_km_cut
+from unlinkable.points.rho_uncertainty import RhoUncertainty, rho_anonymize
+
+PointsModel = KmAnonymity | RhoUncertainty
+
+#: set-valued privacy models (each has a checker in verify.py; tests/test_verify_contract.py asserts it)
+MODELS: dict[str, Any] = {"km-anonymity": KmAnonymity, "rho-uncertainty": RhoUncertainty}
+
+
+def parse_models(entries: Any, where: str = "privacy") -> tuple[PointsModel, ...]:
+    """``[{name: params}, ...]`` as checked model objects (each model at most once).
+
+    Examples
+    --------
+    >>> parse_models([{"km-anonymity": {"k": 5, "m": 2}}])
+    (KmAnonymity(k=5, m=2),)
+    """
+    example = "privacy: [{km-anonymity: {k: 5, m: 2}}]"
+    if isinstance(entries, Mapping):
+        entries = [entries]
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"`{where}` must be a list of models, got {shown(entries)}", hint=example)
+    models: list[PointsModel] = []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or len(entry) != 1:
+            raise ConfigError(f"`{where}`: each entry is one {{model: parameters}}, got {shown(entry)}", hint=example)
+        ((name, params),) = entry.items()
+        if name not in MODELS:
+            raise ConfigError(f"`{where}`: {shown(name)} is not a set-valued privacy model",
+                              hint=f"one of {', '.join(MODELS)}")
+        if any(type(model) is MODELS[name] for model in models):
+            raise ConfigError(f"`{where}`: {name} is given twice", hint="give each model once")
+        models.append(MODELS[name].from_params(params))
+    return tuple(models)
+
+
+@dataclass(frozen=True, eq=False)
+class PointsRelease:
+    """The released records, the cut that made them, and how it was found."""
+
+    models: tuple[PointsModel, ...]
+    cut: ItemCut
+    points: Points
+    rounds: int
+    optimal: bool
+    #: how many cuts the exhaustive search had (None: too many, not run) and checked
+    search: Mapping[str, Any]
+    suppressed_occurrences: int
+    total_occurrences: int
+
+    def generalization(self, original: Points) -> dict[str, str | None]:
+        """Each input item's released label (None when suppressed)."""
+        return self.cut.generalization(original.labels)
+
+
+def anonymize_points(points: Points, hierarchy: Hierarchy, models: Sequence[PointsModel], *,
+                     suppression_limit: float = 0.0, groups: np.ndarray | None = None) -> PointsRelease:
+    """Generalize (and suppress within the budget) until every model holds.
+
+    Examples
+    --------
+    >>> h = Hierarchy([["milk", "drink", "*"], ["tea", "drink", "*"], ["bread", "food", "*"]])
+    >>> p = Points.from_codes([0, 1, 2, 3], [1, 2, 0, 0], labels=("bread", "milk", "tea"))
+    >>> r = anonymize_points(p, h, [KmAnonymity(2, 1)])
+    >>> sorted(r.generalization(p).items()), r.optimal
+    ([('bread', 'bread'), ('milk', 'drink'), ('tea', 'drink')], True)
+    """
+    if not models:
+        raise ConfigError("no set-valued privacy model to apply", hint="privacy: [{km-anonymity: {k: 5, m: 2}}]")
+    limit = check_float(suppression_limit, "suppression_limit", low=0.0, high=1.0)
+    gmap = encode_items(points, hierarchy)
+    occ = item_occurrences(points)
+    total = int(occ.sum())
+    budget = Budget(occ, int(np.floor(limit * total + 1e-9)))
+    sensitive = np.zeros(len(points.labels), dtype=bool)
+    for model in models:
+        if isinstance(model, RhoUncertainty):
+            sensitive |= model.sensitive_mask(points.labels)
+    found: list[tuple[ItemCut, int, bool, dict[str, Any]]] = []
+    failure: NoSolutionError | None = None
+    # with a budget the greedy rounds may suppress an item a later lift would have covered: the
+    # release without suppression is tried too, and the one of lower NCP is kept
+    for allowed in ([budget, Budget(occ, 0)] if budget.limit > 0 else [budget]):
+        try:
+            found.append(_search(points, gmap, models, allowed, sensitive, groups))
+        except NoSolutionError as exc:
+            failure = failure or exc
+    if not found:
+        assert failure is not None
+        raise failure
+    cut, rounds, optimal, search = min(found, key=lambda f: f[0].ncp(points, occ))
+    optimal = optimal and budget.limit == 0
+    return PointsRelease(tuple(models), cut, cut.apply(points), rounds, optimal, search, budget.used(cut), total)
+
+
+def _search(points: Points, gmap: Any, models: Sequence[PointsModel], budget: Budget, sensitive: np.ndarray,
+            groups: np.ndarray | None) -> tuple[ItemCut, int, bool, dict[str, Any]]:
+    """One search within ``budget``: the cut, its rounds, whether the exhaustive search found it, its figures."""
+    cut = ItemCut.identity(gmap)
+    rounds = 0
+    optimal = False
+    search: dict[str, Any] = {"cuts": None, "checked": 0}
+    km = next((model for model in models if isinstance(model, KmAnonymity)), None)
+    if km is not None:
+        if len(models) == 1 and budget.limit == 0:
+            best, search = optimal_km_cut(points, gmap, km, groups=groups)
+            if best is not None:
+                cut, optimal = best, True
+        if not optimal:
+            cut, rounds = km_anonymize(points, cut, km, budget=budget, sensitive=sensitive, groups=groups)
+    for model in models:
+        if isinstance(model, RhoUncertainty):
+            cut, more = rho_anonymize(points, cut, model, budget=budget, sensitive=sensitive)
+            rounds += more
+    return cut, rounds, optimal, search
+
+
+__all__ = ["PointsModel", "PointsRelease", "MODELS", "parse_models", "anonymize_points"]
