@@ -133,9 +133,11 @@ class Job:
     def build_hierarchies(self, frame: Any) -> dict[str, Hierarchy]:
         """The hierarchy of every attribute that names one and is a column of ``frame``.
 
-        Builders (intervals, masking, ...) derive theirs from the column's values.
+        Builders (intervals, masking, ...) derive theirs from the column's values; a hierarchy
+        file needs none (listing a column's distinct values is a pass over every record).
         """
-        return {name: spec.build(name, frame[name].cast(str).unique(maintain_order=True).to_list())
+        return {name: spec.build(name, frame[name].cast(str).unique(maintain_order=True).to_list()
+                                 if spec.kind != "hierarchy" else [])
                 for name, spec in self.hierarchy_specs().items() if name in frame.columns}
 
     @property

@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy import special
 
 from unlinkable.constraints import check_int
 from unlinkable.data.io import read_table
@@ -159,6 +158,8 @@ def copula_uniqueness(sample: Any, *, attributes: Sequence[str], population_size
     require_columns(frame, attributes, source="sample")
     if frame.height == 0:
         raise ConfigError("the sample has no records", hint="pass at least one record")
+    from scipy import special  # here, not at import: the results module imports this one in every run
+
     rng = np.random.default_rng(seed)
     n, d = frame.height, len(attributes)
     ranks, probs = [], []
@@ -204,6 +205,8 @@ def copula_uniqueness(sample: Any, *, attributes: Sequence[str], population_size
 def _copula_hits(rng: np.random.Generator, corr: np.ndarray, cum: list[np.ndarray], ranks: list[np.ndarray],
                  draws: int) -> np.ndarray:
     """For each record, how many of ``draws`` records simulated from the copula fall in its cell."""
+    from scipy import special
+
     d = corr.shape[0]
     chol = np.linalg.cholesky(corr)
     latent = rng.standard_normal((draws, d)) @ chol.T
