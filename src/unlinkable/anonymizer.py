@@ -260,7 +260,11 @@ def _numeric_values(dictionary: Sequence[str]) -> np.ndarray | None:
 
 
 def _as_text(series: pl.Series) -> pl.Series:
-    """A quasi-identifier as text, a missing value as the empty string (a value of its own)."""
+    """A quasi-identifier as text, a missing value as the empty string (a value of its own).
+
+    A Categorical column without a missing value is text already (encoded from its categories)."""
+    if isinstance(series.dtype, (pl.Categorical, pl.Enum)) and not series.null_count():
+        return series
     if series.dtype != pl.String:
         series = series.cast(pl.String)
     if series.null_count():

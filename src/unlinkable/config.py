@@ -136,13 +136,21 @@ class Job:
         Builders (intervals, masking, ...) derive theirs from the column's values; a hierarchy
         file needs none (listing a column's distinct values is a pass over every record).
         """
-        return {name: spec.build(name, frame[name].cast(str).unique(maintain_order=True).to_list()
-                                 if spec.kind != "hierarchy" else [])
+        return {name: spec.build(name, _distinct_text(frame[name]) if spec.kind != "hierarchy" else [])
                 for name, spec in self.hierarchy_specs().items() if name in frame.columns}
 
     @property
     def base_dir(self) -> Path:
         return self.source.parent if self.source else Path(".")
+
+
+def _distinct_text(column: Any) -> list[str | None]:
+    """A column's distinct values as text, in first-appearance order (a categorical one from its codes)."""
+    import polars as pl
+
+    if isinstance(column.dtype, (pl.Categorical, pl.Enum)):
+        return list(column.unique(maintain_order=True).cast(pl.String).to_list())
+    return list(column.cast(str).unique(maintain_order=True).to_list())
 
 
 class _StrictLoader(yaml.SafeLoader):

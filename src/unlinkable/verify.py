@@ -111,8 +111,7 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     """
     _no_identifiers(output, identifiers)
     _check_shape(output, original, quasi_identifiers, models)
-    out_text = output.select([pl.col(c).cast(pl.String) for c in output.columns])
-    orig_text = original.select([pl.col(c).cast(pl.String) for c in original.columns])
+    out_text, orig_text = _text(output), _text(original)
     full_output, full_original = out_text, orig_text
     subset = _included_subset(models)
     if subset is not None:
@@ -144,6 +143,13 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     check_models(models, classes=_classes(released, quasi_identifiers), released=released, original=orig_text,
                  output=out_text, quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, levels=levels,
                  suppressed=suppressed, n=n, full_output=full_output, full_original=full_original)
+
+
+def _text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every column as text: a Categorical or Enum column is text already (its values are its
+    categories' labels, grouped on their codes without one string per cell)."""
+    return frame.select([pl.col(c) if isinstance(t, (pl.String, pl.Categorical, pl.Enum)) else pl.col(c).cast(pl.String)
+                         for c, t in frame.schema.items()])
 
 
 def star_rows_released(n_suppressed: int, n: int, suppression_limit: float, levels: Mapping[str, list[int]] | None,

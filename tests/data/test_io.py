@@ -115,3 +115,16 @@ def test_a_repeated_column_name_in_a_pandas_frame_is_an_error():
     frame = pd.DataFrame([[1, 2, 3]], columns=["a", "b", "a"])
     with pytest.raises(InputError, match="column 'a' appears twice"):
         read_table(frame)
+
+
+def test_categorical_columns_read_the_same_text(tmp_path):
+    # The anonymize command reads its quasi-identifiers as categories: the same texts, nulls and
+    # CRLF handling as text columns (a last column included).
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"zip;age;sex\r\n08150;34;m\r\n08151;;f\r\n08150;35;\r\n08150;34;m")
+    text = read_csv(path)
+    both = read_csv(path, categorical=["zip", "sex", "nope"])
+    assert both.schema["zip"] == pl.Categorical and both.schema["sex"] == pl.Categorical
+    assert both.schema["age"] == pl.String
+    for name in text.columns:
+        assert both[name].cast(pl.String).to_list() == text[name].to_list()

@@ -47,3 +47,18 @@ def test_encode_columns_equals_encode_column(columns, repeat):
         want = encode_column(col)
         assert got.name == want.name and got.dictionary == want.dictionary
         assert got.codes.dtype == want.codes.dtype and got.codes.tolist() == want.codes.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", "08", "x y", "é"])), max_size=600))
+def test_categorical_columns_encode_as_their_text(values):
+    # A Categorical or Enum column (the quasi-identifiers as the anonymize command reads them) gets
+    # the codes and dictionary of the same column as text: first appearance, a missing value -1.
+    text = pl.Series("q", values, dtype=pl.String)
+    want = encode_column(text)
+    for dtype in (pl.Categorical, pl.Enum(["é", "x y", "08", "", "b", "a"])):
+        got = encode_column(text.cast(dtype))
+        assert got.codes.tolist() == want.codes.tolist() and got.dictionary == want.dictionary
+        assert got.codes.dtype == want.codes.dtype
+    many = encode_columns([text.cast(pl.Categorical)] * 4)
+    assert all(c.codes.tolist() == want.codes.tolist() and c.dictionary == want.dictionary for c in many)

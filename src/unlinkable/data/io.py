@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +34,14 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> pl.DataFrame:
+def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None,
+             categorical: Sequence[str] = ()) -> pl.DataFrame:
     """Read a CSV file with a header line; every column as text, empty fields as null.
 
-    Accepts CRLF or LF line ends and a missing final newline (ARX's files have all three).
+    Accepts CRLF or LF line ends and a missing final newline (ARX's files have all three). The
+    columns named in ``categorical`` are read as polars Categorical columns: the same texts, each
+    cell a code into the column's distinct values (a run that encodes those columns anyway gets
+    their codes from the parser, and never holds one string per cell).
 
     Examples
     --------
@@ -61,13 +65,17 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
     sep = delimiter if delimiter is not None else sniff_delimiter(header)
     if len(sep) != 1:
         raise InputError(f"{path}: delimiter {sep!r} must be one character", hint='use e.g. ";" or ","')
-    require_unique_names(next(csv.reader([header], delimiter=sep, quotechar='"')), where=str(path))
+    names = next(csv.reader([header], delimiter=sep, quotechar='"'))
+    require_unique_names(names, where=str(path))
+    wanted = set(categorical)
+    overrides = {raw_name: pl.Categorical for raw_name in names if raw_name.strip().rstrip("\r") in wanted}
     try:
         frame = pl.read_csv(
             raw,
             separator=sep,
             has_header=True,
             infer_schema=False,
+            schema_overrides=overrides or None,
             quote_char='"',
             truncate_ragged_lines=False,
         )
@@ -91,7 +99,10 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None) -> p
     frame = frame.rename({c: c.strip().rstrip("\r") for c in frame.columns})
     # Polars keeps a trailing '\r' in the last field of CRLF files on some versions.
     last = frame.columns[-1]
-    frame = frame.with_columns(pl.col(last).str.strip_suffix("\r"))
+    if frame[last].dtype == pl.String:
+        frame = frame.with_columns(pl.col(last).str.strip_suffix("\r"))
+    elif frame[last].unique().cast(pl.String).str.ends_with("\r").any():  # a categorical: its distinct values
+        frame = frame.with_columns(pl.col(last).cast(pl.String).str.strip_suffix("\r").cast(pl.Categorical))
     if frame.height == 0:
         raise InputError(f"{path}: the file has a header but no records", hint="a data file needs at least one record")
     if frame.width == 1:
@@ -168,8 +179,10 @@ def read_file_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})", hint="check the permissions") from None
 
 
-def read_table(source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
+def read_table(source: Any, *, delimiter: str | None = None, categorical: Sequence[str] = ()) -> pl.DataFrame:
     """Any supported input as a polars DataFrame: a CSV or Parquet path, or a pandas/polars DataFrame.
+
+    ``categorical`` names CSV columns to read as categories (see :func:`read_csv`).
 
     Examples
     --------
@@ -192,7 +205,7 @@ def read_table(source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
                 return pl.read_parquet(raw)
             except Exception as exc:  # noqa: BLE001 - pyarrow/polars raise many types
                 raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})", hint="check the file") from None
-        return read_csv(path, delimiter=delimiter)
+        return read_csv(path, delimiter=delimiter, categorical=categorical)
     raise InputError(
         f"cannot read data of type {type(source).__name__}",
         hint="pass a CSV/Parquet path, a polars DataFrame or a pandas DataFrame",

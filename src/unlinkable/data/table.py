@@ -43,6 +43,8 @@ def encode_column(series: pl.Series) -> EncodedColumn:
     >>> col.codes.tolist(), col.dictionary
     ([0, 1, 0, -1], ('81675', '81667'))
     """
+    if isinstance(series.dtype, (pl.Categorical, pl.Enum)):
+        return _encode_categories(series)
     if series.dtype != pl.String:
         series = series.cast(pl.String)
     # Arrow's string_view is polars' own layout: handed over without copying (the default
@@ -57,6 +59,30 @@ def encode_column(series: pl.Series) -> EncodedColumn:
     indices = arrow_ints(indices).astype(np.int32)
     dictionary = tuple(encoded.dictionary.to_pylist())
     return EncodedColumn(series.name, indices, dictionary)
+
+
+def _encode_categories(series: pl.Series) -> EncodedColumn:
+    """:func:`encode_column` of a Categorical or Enum column: its categories' codes renumbered in
+    first-appearance order (one pass over the codes; no text is read per cell).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> col = _encode_categories(pl.Series("a", ["y", None, "x", "y"], dtype=pl.Enum(["x", "y"])))
+    >>> col.codes.tolist(), col.dictionary
+    ([0, -1, 1, 0], ('y', 'x'))
+    """
+    distinct = series.unique(maintain_order=True).drop_nulls()
+    physical = series.to_physical()
+    missing = physical.null_count()
+    codes = physical.fill_null(0).to_numpy() if missing else physical.to_numpy()
+    present = distinct.to_physical().to_numpy()
+    rank = np.full(int(max(codes.max(initial=0), present.max(initial=0))) + 1, MISSING, dtype=np.int32)
+    rank[present] = np.arange(present.shape[0], dtype=np.int32)
+    out = rank.take(codes)
+    if missing:
+        out[physical.is_null().to_numpy()] = MISSING
+    return EncodedColumn(series.name, out, tuple(distinct.cast(pl.String).to_list()))
 
 
 #: columns up to this many rows are encoded through numpy object arrays (Arrow's per-call cost dominates)
@@ -81,7 +107,7 @@ def encode_columns(columns: Sequence[pl.Series]) -> list[EncodedColumn]:
     n = max((s.len() for s in series), default=0)
     if n <= _SMALL:
         return [_encode_small(s) if s.dtype == pl.String and not s.null_count() else encode_column(s) for s in series]
-    if n < 20_000 or len(series) < 4:
+    if n < 20_000 or len(series) < 4 or all(isinstance(s.dtype, (pl.Categorical, pl.Enum)) for s in series):
         return [encode_column(s) for s in series]
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="unlinkable-encode")

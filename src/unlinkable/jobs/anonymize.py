@@ -77,7 +77,10 @@ def _release(job: Job, destinations: Destinations, outputs: OutputSet,
     inp = _input(job)
     sections = job.sections
     shown.begin("read", inp.path.name)
-    frame = read_table(inp.path, delimiter=inp.delimiter)
+    # The quasi-identifiers come out of the parser as categories: the search encodes them from
+    # their codes, and no string per cell is held (SDC steps rewrite cells: they get text).
+    frame = read_table(inp.path, delimiter=inp.delimiter,
+                       categorical=() if sections.get("steps") else job.names(Role.QUASI_IDENTIFIER))
     # Every column needs a role before anything runs: a column nobody named is never released.
     column_roles(frame.columns, [(role, job.names(role)) for role in Role], where=f"{where(job)}: {inp.path.name}",
                  hint="give it a role under `attributes`: identifier (dropped), quasi-identifier, sensitive, "
