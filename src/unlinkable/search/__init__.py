@@ -211,12 +211,14 @@ class NodeEvaluator:
             supp_records = int(sizes[suppressed & ~top].sum())
             stats.sizes = sizes
         anonymous = supp_records <= self.budget and not vetoed
+        # ARX's class order is the classes' own when the generalizer numbers them so (no records read)
+        first = None if self.g.first_record_order else partial(self.g.first_records, nc)
         if self.subset is not None:
             ev = Evaluation(levels, sizes, nc.gen, suppressed, self.n_measured, self.g.maps, self.names, rep=nc.rep,
-                            first_records=partial(self.g.first_records, nc))
+                            first_records=first)
         else:
             ev = Evaluation(levels, nc.sizes, None, suppressed, self.g.n, self.g.maps, self.names, node=nc,
-                            first_records=partial(self.g.first_records, nc))
+                            first_records=first)
         return NodeOutcome(node, levels, nc, suppressed, supp_records, anonymous, None), ev
 
     def _top_classes(self, nc: NodeClasses) -> np.ndarray:

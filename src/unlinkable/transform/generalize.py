@@ -255,6 +255,11 @@ class Generalizer:
             radix[i] = space
             space *= digits[i]
         self.keyed = space < _LIMIT
+        # Classes numbered in the order of their first records (ARX's order) at every node: the
+        # bottom is numbered by first appearance (hashed, not canonical), and every keyed roll-up
+        # numbers its classes by first appearance over its source's, so the first source class met
+        # of each class holds that class's first record. (Column-wise grouping numbers by key.)
+        self.first_record_order = self.keyed and not canonical
         self.radix = radix
         self._delta: dict[tuple[int, int, int], np.ndarray] = {}
         self._bottom_gen: dict[tuple[int, int], np.ndarray] = {}
@@ -280,6 +285,7 @@ class Generalizer:
             nb = 1 if rows else 0
             first = None
             self.keyed = False  # nothing to key: the column-wise grouping handles the degenerate table
+            self.first_record_order = True  # one class at most
         elif self.keyed:
             # Level-0 codes pre-scaled by their radix: one gather and one add per attribute.
             key = (self.columns[0][0] * radix[0]).take(codes[:, 0])

@@ -46,11 +46,17 @@ class Evaluation:
 
     def arx_order(self) -> np.ndarray:
         """Class indices in ARX's iteration order: by first record (ARX's hash groupify links its
-        entries in insertion order); the classes' own order when the records are not known."""
+        entries in insertion order); the classes' own order when the records are not known or the
+        classes are numbered in that order already (no ``first_records``: see :attr:`in_class_order`)."""
         classes = int(np.asarray(self.sizes).shape[0])
         if self._first_records is None:
             return np.arange(classes)
         return np.argsort(self._first_records(), kind="stable")
+
+    @property
+    def in_class_order(self) -> bool:
+        """Whether :meth:`arx_order` is the classes' own order (``0, 1, ...``)."""
+        return self._first_records is None
 
     @property
     def gen(self) -> np.ndarray:
