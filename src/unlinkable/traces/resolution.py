@@ -6,7 +6,7 @@
   needs no data-dependent origin, so the same point falls in the same cell in every table. A cell's
   centre maps back by the inverse projection.
 - **H3** (``h3``): the cell of resolution 0..15 of Uber's H3 index, through the ``h3`` package
-  (``pip install h3``), imported only when asked for.
+  (``pip install 'unlinkable[traces]'``), imported only when asked for.
 - **Time bins** (``bin``): ``"<n><unit>"`` with unit ``s``, ``min``, ``h``, ``d`` or ``w``; a time
   falls in bin ``floor(epoch seconds / width)`` (bins aligned to 1970-01-01 00:00 UTC, days from
   midnight, weeks from a Thursday).
@@ -124,7 +124,7 @@ def _h3() -> Any:
     try:
         return importlib.import_module("h3")
     except ImportError:
-        raise ConfigError("H3 cells need the h3 package", hint="pip install h3, or use space: {grid_m: ...}") from None
+        raise ConfigError("H3 cells need the h3 package", hint="pip install 'unlinkable[traces]', or use space: {grid_m: ...}") from None
 
 
 def _h3_cells(lat: np.ndarray, lng: np.ndarray, resolution: int) -> np.ndarray:
