@@ -160,3 +160,23 @@ def test_delta_presence_refuses_a_released_population_only_row_and_checks_deltas
         check(["a", "*", "b", "b"], 0.5, 0.5)
     with pytest.raises(VerificationError, match="presence"):
         check(["a", "*", "b", "*"], 0.6, 1.0)  # delta 1/2 < 0.6
+
+
+def test_empty_cells_named_by_the_hierarchy_are_accepted(tmp_path, monkeypatch):
+    """An empty cell is read as missing; a hierarchy row with an empty first cell names it. A job
+    that generalizes it must pass the verifier (it was refused as "not in its hierarchy")."""
+    from unlinkable.cli import main
+
+    ages = ["20"] * 3 + ["30"] * 3 + ["40"] * 6 + [""] * 6
+    # written by hand: polars would quote the empty text ("") and so not leave the cell empty
+    (tmp_path / "d.csv").write_text("age,visit\n" + "".join(f"{a},{i}\n" for i, a in enumerate(ages)))
+    (tmp_path / "age.csv").write_text("20;<35;*\n30;<35;*\n40;>=35;*\n;missing;*\n")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "job.yaml").write_text(
+        "input: d.csv\nprivacy: [{k-anonymity: {k: 6}}]\nsuppression_limit: 0.0\noutput: {path: out.csv}\n"
+        "attributes: {age: {role: quasi-identifier, hierarchy: age.csv}, visit: insensitive}\n")
+    assert main(["anonymize", "job.yaml"]) == 0
+    released = pl.read_csv(tmp_path / "out.csv", infer_schema_length=0)
+    # by hand: level 0 has classes of 3 (20, 30); level 1 gives <35, >=35 and missing, 6 each
+    assert released.height == 18
+    assert sorted(released.group_by("age").len().rows()) == [("<35", 6), (">=35", 6), ("missing", 6)]

@@ -261,6 +261,7 @@ def levels_from_pairs(pairs: Mapping[str, Sequence[tuple[Any, Any]]],
         if h is None:
             return None
         index = {row[0]: row for row in h.rows}
+        found = [_as_text(i, o) for i, o in found]
         ok = []
         for level in range(h.levels):
             if all(i in index and index[i][level] == o for i, o in found):
@@ -274,6 +275,12 @@ def levels_from_pairs(pairs: Mapping[str, Sequence[tuple[Any, Any]]],
     return levels
 
 
+def _as_text(i: Any, o: Any) -> tuple[Any, Any]:
+    """An empty cell is read as missing (null), and a hierarchy file names it by its empty text:
+    the encoder matches the two, so the verifier does too."""
+    return ("" if i is None else i), ("" if o is None else o)
+
+
 def _check_local(out: pl.DataFrame, orig: pl.DataFrame, qis: list[str], hierarchies: Mapping[str, Hierarchy],
                  suppressed: Any) -> None:
     """Local recoding: every released value is its input value's label at some hierarchy level."""
@@ -285,7 +292,7 @@ def _check_local(out: pl.DataFrame, orig: pl.DataFrame, qis: list[str], hierarch
                                     hint="give every quasi-identifier a hierarchy")
         pairs = pl.LazyFrame({"i": orig[q], "o": out[q]}).filter(keep).unique().collect()
         labels = {row[0]: set(row) for row in h.rows}
-        bad = sum(1 for i, o in pairs.iter_rows() if o not in labels.get(i, ()))
+        bad = sum(1 for i, o in (_as_text(*row) for row in pairs.iter_rows()) if o not in labels.get(i, ()))
         if bad:
             raise VerificationError(f"quasi-identifier {q!r}: {bad} released values are no generalization of their "
                                     f"input value in its hierarchy", hint="nothing was written; this is probably a bug")
