@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from unlinkable.config import read_job_file
-from unlinkable.constraints import check_float, check_int, check_keys
+from unlinkable.constraints import check_float, check_int, check_keys, check_section
 from unlinkable.errors import ConfigError, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
@@ -112,11 +112,24 @@ class PointsJob:
         return files + list((self.quasi_identifiers or {}).values())
 
 
-def _mapping(value: Any, where: str, keys: tuple[str, ...], example: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"`{where}` must be a mapping, got {shown(value)}", hint=example)
-    check_keys(value, keys, f"`{where}`")
-    return value
+def unicity_settings(uni: Mapping[str, Any], p_example: str) -> tuple[tuple[int, ...], str]:
+    """The checked ``p`` values (sorted, distinct, 1..10) and ``mode`` of an ``assess.unicity`` section.
+
+    Examples
+    --------
+    >>> unicity_settings({"p": [4, 1, 4]}, "p: [1, 2, 4]")
+    ((1, 4), 'auto')
+    """
+    ps_raw = uni.get("p", [1, 2, 3, 4])
+    if isinstance(ps_raw, int) and not isinstance(ps_raw, bool):
+        ps_raw = [ps_raw]
+    if not isinstance(ps_raw, list) or not ps_raw:
+        raise ConfigError(f"`assess.unicity.p` must be a list of whole numbers 1..10, got {shown(ps_raw)}", hint=p_example)
+    ps = tuple(sorted({check_int(v, "assess.unicity.p", low=1, high=10) for v in ps_raw}))
+    mode = uni.get("mode", "auto")
+    if mode not in MODES:
+        raise ConfigError(f"`assess.unicity.mode` {shown(mode)} is not one of {', '.join(MODES)}", hint="mode: exact")
+    return ps, mode
 
 
 def load_points_job(path: str | Path) -> PointsJob:
@@ -160,7 +173,7 @@ def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
     if not isinstance(raw, Mapping):
         raise ConfigError("a job file must be a mapping of sections", hint="input: {path: baskets.txt, format: basket-lines}")
     check_keys(raw, SECTIONS, "the set-valued job file", noun="section")
-    inp = _mapping(raw.get("input"), "input", _INPUT_KEYS, "input: {path: baskets.txt, format: basket-lines, separator: ' '}")
+    inp = check_section(raw.get("input"), "input", _INPUT_KEYS, "input: {path: baskets.txt, format: basket-lines, separator: ' '}")
     if not isinstance(inp.get("path"), str) or not inp["path"]:
         raise ConfigError("`input.path` must name the data file", hint="input: {path: baskets.txt}")
     fmt = inp.get("format", "table")
@@ -182,7 +195,7 @@ def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
     else:
         if "separator" in inp:
             raise ConfigError("`input.separator` is for basket-lines files; a table takes `delimiter`", hint='delimiter: ";"')
-        tx = _mapping(raw.get("transactions"), "transactions", _TRANSACTION_KEYS, "transactions: {record: card, item: sku}")
+        tx = check_section(raw.get("transactions"), "transactions", _TRANSACTION_KEYS, "transactions: {record: card, item: sku}")
         for key in ("record", "item"):
             if not isinstance(tx.get(key), str):
                 raise ConfigError(f"`transactions.{key}` must name a column, got {shown(tx.get(key))}",
@@ -192,11 +205,11 @@ def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
                 raise ConfigError(f"`transactions.{key}` must name a column, got {shown(tx[key])}", hint=f"{key}: <column>")
         transactions = dict(tx)
     section = raw.get("assess") or {}
-    section = _mapping(section, "assess", ("km", "unicity", "resolution"),
+    section = check_section(section, "assess", ("km", "unicity", "resolution"),
                        "assess: {km: {k: 5, m: 2}, unicity: {p: [1, 2], mode: exact}, resolution: {time_bins: [3600]}}")
     resolutions: tuple[Resolution, ...] = ()
     if section.get("resolution") is not None:
-        res = _mapping(section["resolution"], "assess.resolution", ("time_bins", "price_bands"),
+        res = check_section(section["resolution"], "assess.resolution", ("time_bins", "price_bands"),
                        "resolution: {time_bins: [3600, 86400], price_bands: [1, 10]}")
         widths = {}
         for key, role in (("time_bins", "time"), ("price_bands", "quantity")):
@@ -211,23 +224,15 @@ def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
         resolutions = resolution_grid(widths["time_bins"], widths["price_bands"])
     k, m = None, 2
     if section.get("km") is not None:
-        km = _mapping(section["km"], "assess.km", ("k", "m"), "km: {k: 5, m: 2}")
+        km = check_section(section["km"], "assess.km", ("k", "m"), "km: {k: 5, m: 2}")
         k = check_int(km.get("k"), "assess.km.k", low=1)
         m = check_int(km.get("m", 2), "assess.km.m", low=1, high=6)
-    uni = _mapping(section.get("unicity") or {}, "assess.unicity", ("p", "mode"), "unicity: {p: [1, 2, 3, 4], mode: exact}")
-    ps_raw = uni.get("p", [1, 2, 3, 4])
-    if isinstance(ps_raw, int) and not isinstance(ps_raw, bool):
-        ps_raw = [ps_raw]
-    if not isinstance(ps_raw, list) or not ps_raw:
-        raise ConfigError(f"`assess.unicity.p` must be a list of whole numbers 1..10, got {shown(ps_raw)}", hint="p: [1, 2, 3, 4]")
-    ps = tuple(sorted({check_int(v, "assess.unicity.p", low=1, high=10) for v in ps_raw}))
-    mode = uni.get("mode", "auto")
-    if mode not in MODES:
-        raise ConfigError(f"`assess.unicity.mode` {shown(mode)} is not one of {', '.join(MODES)}", hint="mode: exact")
+    uni = check_section(section.get("unicity") or {}, "assess.unicity", ("p", "mode"), "unicity: {p: [1, 2, 3, 4], mode: exact}")
+    ps, mode = unicity_settings(uni, "p: [1, 2, 3, 4]")
     seed = check_int(raw.get("seed", 0), "seed", low=0)
     items = None
     if raw.get("items") is not None:
-        items = dict(_mapping(raw["items"], "items", _ITEM_KEYS, "items: {hierarchy: items.csv} or {fanout: 10}"))
+        items = dict(check_section(raw["items"], "items", _ITEM_KEYS, "items: {hierarchy: items.csv} or {fanout: 10}"))
         kinds = [key for key in ("hierarchy", "fanout", "parent_child") if key in items]
         if len(kinds) != 1:
             raise ConfigError("`items` takes exactly one of hierarchy, fanout, parent_child",
@@ -249,7 +254,7 @@ def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
         if len(tables) > 1:
             raise ConfigError("`privacy`: k-anonymity is given twice", hint="give each model once")
         if tables:
-            params = _mapping(tables[0]["k-anonymity"], "privacy.k-anonymity", ("k",), "k-anonymity: {k: 5}")
+            params = check_section(tables[0]["k-anonymity"], "privacy.k-anonymity", ("k",), "k-anonymity: {k: 5}")
             k_anonymity = check_int(params.get("k"), "k-anonymity.k", low=2)
     models = parse_models(entries) if entries is not None else ()
     quasi: dict[str, Path] | None = None
@@ -263,7 +268,7 @@ def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
             raise ConfigError(f"`attributes` must be a mapping, got {shown(attributes)}",
                               hint="attributes: {age: {role: quasi-identifier, hierarchy: age.csv}}")
         for name, spec in attributes.items():
-            spec = _mapping(spec, f"attributes.{name}", ("role", "hierarchy"),
+            spec = check_section(spec, f"attributes.{name}", ("role", "hierarchy"),
                             f"{name}: {{role: quasi-identifier, hierarchy: {name}.csv}}")
             if spec.get("role") != "quasi-identifier":
                 raise ConfigError(f"`attributes.{name}.role` must be quasi-identifier, got {shown(spec.get('role'))}",
@@ -280,7 +285,7 @@ def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
     limit = check_float(raw.get("suppression_limit", 0.0), "suppression_limit", low=0.0, high=1.0)
     output = report = None
     if raw.get("output") is not None:
-        out = _mapping(raw["output"], "output", _OUTPUT_KEYS, "output: {path: released.txt, report: report.html}")
+        out = check_section(raw["output"], "output", _OUTPUT_KEYS, "output: {path: released.txt, report: report.html}")
         for key in _OUTPUT_KEYS:
             if key in out and (not isinstance(out[key], str) or not out[key]):
                 raise ConfigError(f"`output.{key}` must name a file, got {shown(out[key])}", hint=f"{key}: released.txt")

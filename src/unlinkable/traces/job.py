@@ -41,7 +41,7 @@ from unlinkable.config import read_job_file
 from unlinkable.constraints import check_float, check_int, check_keys, check_section
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError, shown
-from unlinkable.points.unicity import MODES
+from unlinkable.points.job import unicity_settings
 from unlinkable.traces.assess import DEFAULT_ATTACKS, Attack, TraceAssessment, assess_traces
 from unlinkable.traces.attacks import ATTACKS
 from unlinkable.traces.kanonymity import TraceRelease
@@ -213,15 +213,7 @@ def _parse(raw: Any, path: Path) -> TracesJob:
         attacks = tuple(_attack(entry, has_time) for entry in section["attacks"])
     uni = check_section(section.get("unicity") or {}, "assess.unicity", ("p", "mode", "space", "time"),
                    "unicity: {p: [1, 2, 4], mode: exact, space: {grid_m: 1000}, time: {bin: 1h}}")
-    ps_raw = uni.get("p", [1, 2, 3, 4])
-    if isinstance(ps_raw, int) and not isinstance(ps_raw, bool):
-        ps_raw = [ps_raw]
-    if not isinstance(ps_raw, list) or not ps_raw:
-        raise ConfigError(f"`assess.unicity.p` must be a list of whole numbers 1..10, got {shown(ps_raw)}", hint="p: [1, 2, 4]")
-    ps = tuple(sorted({check_int(v, "assess.unicity.p", low=1, high=10) for v in ps_raw}))
-    mode = uni.get("mode", "auto")
-    if mode not in MODES:
-        raise ConfigError(f"`assess.unicity.mode` {shown(mode)} is not one of {', '.join(MODES)}", hint="mode: exact")
+    ps, mode = unicity_settings(uni, "p: [1, 2, 4]")
     space_raw = check_section(uni.get("space") or {}, "assess.unicity.space", ("grid_m", "h3"), "space: {grid_m: 1000}")
     space = Space(grid_m=space_raw.get("grid_m"), h3=space_raw.get("h3"))
     if space_raw and "place" in cols:
