@@ -130,3 +130,55 @@ def test_spark_reads_csv_as_the_numpy_reader(spark_backend, tmp_path):
     assert spark_snap.dictionaries == numpy_snap.dictionaries
     assert np.array_equal(spark_snap.tuples.codes, numpy_snap.tuples.codes)
     assert np.array_equal(spark_snap.tuples.counts, numpy_snap.tuples.counts)
+
+
+def _oracle_grouping(frame: pl.DataFrame, keys, sensitive, generalization, smallest: bool):
+    """Groups of (generalized key codes, sensitive codes) in first-record order, by plain loops."""
+    key_rows = [tuple("" if v is None else v for v in r) for r in frame.select(keys).rows()]
+    dictionaries = [list(dict.fromkeys(r[j] for r in key_rows)) for j in range(len(keys))]
+    for name in sensitive:
+        dictionaries.append(list(dict.fromkeys(v for v in frame[name].to_list() if v is not None)))
+    codes = []
+    for i, r in enumerate(key_rows):
+        row = [dictionaries[j].index(v) for j, v in enumerate(r)]
+        for s, name in enumerate(sensitive):
+            v = frame[name][i]
+            row.append(-1 if v is None else dictionaries[len(keys) + s].index(v))
+        codes.append(tuple(row))
+    groups: dict = {}
+    for i, c in enumerate(codes):
+        label = tuple(int(generalization[j][c[j]]) for j in range(len(keys))) + c[len(keys):]
+        groups.setdefault(label, []).append(i)
+    out = []
+    for members in groups.values():
+        rep = min(codes[i] for i in members) if smallest else codes[members[0]]
+        out.append((list(rep), len(members)))
+    return [tuple(d) for d in dictionaries], out
+
+
+@pytest.mark.parametrize("smallest", [True, False])
+def test_grouping_as_the_oracle(any_backend, smallest):
+    frame = _table(5)
+    grouping = any_backend.grouping(any_backend.read(frame), QIS, ["disease"])
+    try:
+        dictionaries, _ = _oracle_grouping(frame, QIS, ["disease"], [np.arange(9)] * 3, smallest)
+        assert [tuple(d) for d in grouping.dictionaries] == dictionaries
+        assert grouping.records == frame.height
+        key_rows = [tuple("" if v is None else v for v in r) for r in frame.select(QIS).rows()]
+        assert [c.tolist() for c in grouping.value_counts()] == [
+            [sum(1 for r in key_rows if r[j] == v) for v in dictionaries[j]] for j in range(len(QIS))]
+        rng = np.random.default_rng(5)
+        for _ in range(4):  # random generalizations: each code mapped onto one of two or three groups
+            generalization = [rng.integers(0, 3, size=len(d)) for d in dictionaries[:len(QIS)]]
+            _, expected = _oracle_grouping(frame, QIS, ["disease"], generalization, smallest)
+            snap = grouping.at(generalization, smallest=smallest, limit=len(expected))
+            assert snap is not None
+            assert list(zip(snap.tuples.codes.tolist(), snap.tuples.counts.tolist())) == expected
+            assert grouping.at(generalization, smallest=smallest, limit=len(expected) - 1) is None
+            key_sizes = Counter(tuple(int(generalization[j][dictionaries[j].index(r[j])]) for j in range(len(QIS)))
+                                for r in key_rows)
+            for size in (2, 4):
+                small = sum(c for c in key_sizes.values() if c < size)
+                assert grouping.small_records(generalization, size) == small
+    finally:
+        grouping.close()

@@ -71,3 +71,23 @@ def test_the_join_runs_in_spark_above_the_snapshot_limit_with_numpy_figures(spar
     on_spark = exposure(release, auxiliary, backend=joined, **kwargs)
     assert on_spark.to_dict() == on_numpy.to_dict()
     assert on_spark.weights is not None and len(on_spark.candidates) < release.height  # a histogram came back
+
+
+def test_the_what_if_list_through_the_spark_join_equals_numpy(spark_backend):
+    # each what-if variant (an attribute dropped, or coarsened one level) is joined in Spark too
+    import polars as pl
+
+    from unlinkable.backends.choice import SparkSettings
+    from unlinkable.hierarchies.hierarchy import Hierarchy
+    from unlinkable.spark.backend import SparkBackend
+
+    release = pl.DataFrame({"sex": ["m", "f", "f", "m", "f"], "zip": ["81667", "81675", "81675", "816**", "81925"]})
+    auxiliary = pl.DataFrame({"sex": ["m", "f", "f", "m", "f", "m"],
+                              "zip": ["81667", "81675", "81667", "81925", "81925", "81675"]})
+    zips = Hierarchy([[z, z[:3] + "**", "*"] for z in ("81667", "81675", "81925")])
+    joined = SparkBackend(SparkSettings(snapshot_limit=1), session=spark_backend.session)
+    kwargs = dict(on=["sex", "zip"], hierarchies={"zip": zips}, what_if=True)
+    on_numpy = exposure(release, auxiliary, **kwargs)
+    on_spark = exposure(release, auxiliary, backend=joined, **kwargs)
+    assert on_numpy.to_dict()["what_if"]
+    assert on_spark.to_dict() == on_numpy.to_dict()
