@@ -151,14 +151,16 @@ def test_backend_settings_are_strict(tmp_path):
                           ("spark: {master: local}\n", "the backend is numpy"),
                           ("backend: spark\nspark: {conf: {executor.memory: 4g}}\n", "not a Spark setting"),
                           ("backend: spark\nspark: {snapshot_limit: 0}\n", "snapshot_limit` must be a whole number"),
-                          ("backend: spark\nspark: {snapshot_limit: 2.5}\n", "snapshot_limit` must be a whole number")):
+                          ("backend: spark\nspark: {snapshot_limit: 2.5}\n", "snapshot_limit` must be a whole number"),
+                          ("backend: spark\nspark: {app_name: 3}\n", "app_name` must be text")):
         job.write_text("input: {path: d.csv}\n" + text)
         with pytest.raises(ConfigError, match=message):
             load_job(job)
-    job.write_text("input: {path: d.csv}\nbackend: spark\nspark: {snapshot_limit: 1000}\n")
+    job.write_text("input: {path: d.csv}\nbackend: spark\nspark: {snapshot_limit: 1000, app_name: census-2026}\n")
     from unlinkable.backends.choice import job_backend
 
-    assert job_backend(load_job(job).sections).spark.snapshot_limit == 1000
+    settings = job_backend(load_job(job).sections).spark
+    assert (settings.snapshot_limit, settings.app_name) == (1000, "census-2026")
 
 
 def test_output_folder_of_parts_is_all_or_nothing(tmp_path):
