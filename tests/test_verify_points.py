@@ -59,3 +59,34 @@ def test_rho_uncertainty_is_checked_by_rule_confidence():
 def test_an_unknown_model_fails_closed():
     with pytest.raises(VerificationError, match="no independent checker"):
         verify_points_release([["*"], ["*"], ["*"]], original=ORIGINAL, hierarchy=H, models=[{"l-diversity": {}}])
+
+
+def test_records_left_out_must_be_those_without_items_or_of_a_class():
+    recoding = {"milk": "drink", "tea": "drink", "bread": None}
+    original = [["milk"], ["tea"], ["bread"]]
+    limit = 0.4  # one of three occurrences
+    verify_points_release([["drink"], ["drink"], None], original=original, hierarchy=H, models=KM,
+                          generalization=recoding, suppression_limit=limit)
+    with pytest.raises(VerificationError, match="record 3: a record with no item is released"):
+        verify_points_release([["drink"], ["drink"], []], original=original, hierarchy=H, models=KM,
+                              generalization=recoding, suppression_limit=limit)
+    with pytest.raises(VerificationError, match="record 1: a record with items left is not released"):
+        verify_points_release([None, ["drink"], None], original=original, hierarchy=H, models=KM,
+                              generalization=recoding, suppression_limit=limit)
+    with pytest.raises(VerificationError, match="left out but no recoding is claimed"):
+        verify_points_release([["drink"], ["drink"], None], original=original, hierarchy=H, models=KM)
+    # with classes a record may be left out (record suppression), and the models see the released records only
+    with pytest.raises(VerificationError, match="km-anonymity does not hold"):
+        verify_points_release([None, ["drink"], None], original=original, hierarchy=H, models=KM,
+                              generalization=recoding, suppression_limit=limit, groups=[0, 0, 1])
+
+
+def test_k_anonymity_of_the_released_classes_is_rechecked():
+    recoding = {"milk": "drink", "tea": "drink", "bread": None}
+    original = [["milk"], ["tea"], ["bread"], ["milk"]]
+    released = [["drink"], ["drink"], None, ["drink"]]
+    verify_points_release(released, original=original, hierarchy=H, models=KM, generalization=recoding,
+                          suppression_limit=0.25, groups=[("a",), ("a",), ("b",), ("a",)], k_anonymity=3)
+    with pytest.raises(VerificationError, match="k-anonymity does not hold: 1 class"):
+        verify_points_release(released, original=original, hierarchy=H, models=[], generalization=recoding,
+                              suppression_limit=0.25, groups=[("a",), ("a",), ("b",), ("b",)], k_anonymity=2)

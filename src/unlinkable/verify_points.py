@@ -3,12 +3,16 @@
 Nothing here uses the points kernels, the cut or the search: each record's items are lists of
 strings, itemsets are tuples counted in a ``Counter``, and every check is a plain loop.
 
-1. The release keeps the records in order. Each input item is released as one label, the same in
-   every record (a global recoding), that is one of its labels in the item hierarchy's row, or is
-   suppressed everywhere; a sensitive item (rho-uncertainty) is released as itself or suppressed.
-   The claimed recoding (``generalization``) is applied to each input record and must give the
+1. The release keeps the records in order; ``released[i]`` is input record i as released, or
+   None when it is left out. Each input item is released as one label, the same in every record
+   (a global recoding), that is one of its labels in the item hierarchy's row, or is suppressed
+   everywhere; a sensitive item (rho-uncertainty) is released as itself or suppressed. The
+   claimed recoding (``generalization``) is applied to each input record and must give the
    released record exactly. Without a claimed recoding it is inferred from the records and no
-   item may be suppressed.
+   item may be suppressed. A record whose recoding is empty must be left out (no output form can
+   carry it); a record with items left may be left out only with quasi-identifier classes
+   (``groups``: record suppression on the relational side), and every model is then checked on
+   the released records only.
 2. At most ``floor(limit * occurrences)`` item occurrences (distinct items per input record) are
    suppressed.
 3. Every model holds on the released text:
@@ -17,7 +21,10 @@ strings, itemsets are tuples counted in a ``Counter``, and every check is a plai
      when given);
    - ``rho-uncertainty {rho, sensitive_items, m}``: for every sensitive item s and itemset X of
      1..m items (every size when ``m`` is absent) held by a record with s, ``sup(X + s) / sup(X)``
-     is below rho.
+     is below rho;
+4. With ``k_anonymity`` (relational + transaction data, whose quasi-identifiers the table verifier
+   has checked before any record was left out): every class of ``groups`` that has a released
+   record has at least that many released records.
 
 A model without a checker here fails closed (``points_model_checker``); the contract test
 (``tests/test_verify_contract.py``) walks ``unlinkable.points.anonymize.MODELS``.
@@ -37,10 +44,10 @@ from unlinkable.hierarchies.hierarchy import Hierarchy
 _BUG = "this is probably a bug; nothing was written"
 
 
-def verify_points_release(released: Sequence[Sequence[str]], *, original: Sequence[Sequence[str]],
+def verify_points_release(released: Sequence[Sequence[str] | None], *, original: Sequence[Sequence[str]],
                           hierarchy: Hierarchy, models: Sequence[Mapping[str, Any]],
                           generalization: Mapping[str, str | None] | None = None, suppression_limit: float = 0.0,
-                          groups: Sequence[Any] | None = None) -> None:
+                          groups: Sequence[Any] | None = None, k_anonymity: int | None = None) -> None:
     """Re-check a set-valued release from its text, with plain loops and no shared kernel.
 
     Examples
@@ -76,7 +83,13 @@ def verify_points_release(released: Sequence[Sequence[str]], *, original: Sequen
             if item not in chosen:
                 raise VerificationError(f"record {number}: an item is not in the recoding", hint=_BUG)
         expected = {chosen[item] for item in items} - {None}
-        if len(after) != len(set(after)) or expected != set(after):
+        if after is None:
+            if expected and groups is None:
+                raise VerificationError(f"record {number}: a record with items left is not released", hint=_BUG)
+        elif not after:
+            raise VerificationError(f"record {number}: a record with no item is released (no output form can carry it)",
+                                    hint=_BUG)
+        elif len(after) != len(set(after)) or expected != set(after):
             raise VerificationError(f"record {number}: the released items are not one global recoding of the input",
                                     hint=_BUG)
         occurrences += len(items)
@@ -84,16 +97,23 @@ def verify_points_release(released: Sequence[Sequence[str]], *, original: Sequen
     allowed = math.floor(suppression_limit * occurrences + 1e-9)
     if suppressed > allowed:
         raise VerificationError(f"{suppressed} item occurrences are suppressed, more than the {allowed} allowed", hint=_BUG)
+    shown = [number for number, record in enumerate(released) if record is not None]
+    kept_records = [released[number] for number in shown]
+    kept_groups = None if groups is None else [groups[number] for number in shown]
     for spec in models:
         for name, params in spec.items():
-            points_model_checker(name)(name, params, released=released, groups=groups)
+            points_model_checker(name)(name, params, released=kept_records, groups=kept_groups)
+    if k_anonymity is not None:
+        _k_anonymity(k_anonymity, kept_groups)
 
 
-def _inferred(released: Sequence[Sequence[str]], original: Sequence[Sequence[str]],
+def _inferred(released: Sequence[Sequence[str] | None], original: Sequence[Sequence[str]],
               rows: Mapping[str, Sequence[str]]) -> dict[str, str | None]:
     """The recoding read off the records: each item's first ancestor label present in its released record."""
     chosen: dict[str, str | None] = {}
     for number, (before, after) in enumerate(zip(original, released), start=1):
+        if after is None:  # left out: it shows no label, and without a claimed recoding nothing may be suppressed
+            raise VerificationError(f"record {number}: a record is left out but no recoding is claimed", hint=_BUG)
         present = set(after)
         for item in before:
             if item in chosen:
@@ -145,6 +165,22 @@ def _rho_uncertainty(name: str, params: Mapping[str, Any], *, released: Sequence
     if failing:
         raise VerificationError(f"{name} does not hold: {failing} rule(s) of at most {m} known item(s) infer a "
                                 f"sensitive item with confidence >= {rho}; nothing was written", hint="this is probably a bug")
+
+
+def _k_anonymity(k: int, groups: Sequence[Any] | None) -> None:
+    """Every class of the released records' quasi-identifiers holds at least k of them."""
+    if groups is None:
+        raise VerificationError("k-anonymity is claimed on a release without quasi-identifiers; nothing was written",
+                                hint=_BUG)
+    sizes = Counter(_hashable(group) for group in groups)
+    failing = sum(1 for count in sizes.values() if count < k)
+    if failing:
+        raise VerificationError(f"k-anonymity does not hold: {failing} class(es) of the quasi-identifiers hold fewer "
+                                f"than {k} released records; nothing was written", hint=_BUG)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 #: set-valued privacy model -> its plain checker (``points.anonymize.MODELS`` must all be here; a contract test asserts it)

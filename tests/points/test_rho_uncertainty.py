@@ -7,6 +7,7 @@ from itertools import combinations
 
 import numpy as np
 import pytest
+from cut_oracles import brute_cuts, brute_ncp  # tests/points/cut_oracles.py
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +93,28 @@ def test_parameters_are_checked():
         RhoUncertainty.from_params({"rho": 0.5, "sensitive_items": ["a"], "k": 2})
     with pytest.raises(ConfigError, match="does not occur"):
         RhoUncertainty(0.5, ("nope",)).sensitive_mask(("a", "b"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(baskets, st.sampled_from([0.5, 0.7, 1.0]), st.integers(1, 2), st.booleans())
+def test_without_suppression_the_release_is_the_least_ncp_cut_that_holds(rows, rho, m, with_km):
+    pts = points_of(rows)
+    present = {str(i) for r in rows for i in r}
+    sensitive = tuple(s for s in SENSITIVE if s in present)
+    assume(sensitive and len(rows) >= 2)
+    h = fanout(pts.labels, fanout=2)
+    models = [RhoUncertainty(rho, sensitive, m)] + ([KmAnonymity(2, 1)] if with_km else [])
+    holding = []
+    for cut in brute_cuts(h.rows):
+        cut = {item: (item if item in sensitive else label) for item, label in cut.items()}
+        text = [[cut[str(i)] for i in row] for row in rows]
+        if brute_rules(text, set(sensitive), rho, m):
+            continue
+        if with_km and min(Counter(i for r in text for i in set(r)).values()) < 2:
+            continue
+        holding.append(brute_ncp(rows, cut, h.rows))
+    assume(holding)
+    result = release_points(pts, h, models)
+    assert result.to_dict()["optimal"] is True
+    assert result.to_dict()["ncp"] == pytest.approx(min(holding), abs=1e-12)
+    assert not brute_rules(baskets_text(result.points), set(sensitive), rho, m)

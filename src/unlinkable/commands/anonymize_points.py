@@ -1,12 +1,8 @@
 """``unlinkable anonymize JOB.yaml`` on set-valued data: a global recoding of the items, verified, written whole.
 
-The release has the input's form: a basket-lines file gets one line per input record, in order,
-with its released items (distinct, in the order of the released dictionary) joined by the
-input's separator (a record whose items were all suppressed is an empty line); a long table gets
-the columns ``record`` and ``item`` under the input's names, records numbered 1, 2, ... in order
-of first appearance (never the input's identifiers), one row per released item. Times and
-quantities are not released: the models protect items only. Item labels a spreadsheet would run
-as a formula are escaped as in every CSV the package writes.
+The release is written in the input's form by :mod:`unlinkable.points.write` (records whose every
+item was suppressed left out and counted; times and quantities not released, and named in the
+JSON's ``columns``).
 """
 
 from __future__ import annotations
@@ -16,10 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import polars as pl
-
-from unlinkable.data.formulas import escape_for_csv, escape_formulas
 from unlinkable.data.outputs import OutputSet
 from unlinkable.errors import ConfigError
 from unlinkable.progress import Progress
@@ -41,6 +33,7 @@ def points_job(path: Path) -> Any:
 def run_points(args: argparse.Namespace, job: Any, shown: Progress) -> int:
     """Anonymize a set-valued job; stage the release, JSON and report in one OutputSet."""
     from unlinkable.points.release import release_points, release_relational
+    from unlinkable.points.write import release_columns, write_release
 
     if not job.models:
         raise ConfigError(f"{job.source}: the job has no `privacy` models",
@@ -63,9 +56,9 @@ def run_points(args: argparse.Namespace, job: Any, shown: Progress) -> int:
         else:
             result = release_points(points, hierarchy, job.models, suppression_limit=job.suppression_limit)
         shown.begin("write")
-        figures = result.to_dict()
+        figures = {**result.to_dict(), "columns": release_columns(job)}
         if job.output is not None:
-            figures["formula_escaping"] = {"escaped_cells": _write_release(outputs, job, result)}
+            figures["formula_escaping"] = {"escaped_cells": write_release(outputs, job, result)}
         if args.json_out is not None:
             outputs.text(args.json_out, json.dumps(figures, indent=2) + "\n")
         if job.report is not None:
@@ -78,33 +71,12 @@ def run_points(args: argparse.Namespace, job: Any, shown: Progress) -> int:
     summary = (f"released {figures['records']} records: {figures['released_items']} items from {figures['distinct_items']}, "
                f"ncp {figures['ncp']:.4f}, {figures['suppressed_occurrences']} occurrences suppressed, "
                f"{after.get('violating_itemsets', after.get('violating_rules', 0))} violations left")
+    if figures["suppressed_records"]:
+        summary += f"; {figures['suppressed_records']} records left out (no item left, or their class below k)"
+    if figures["columns"]["not_released"]:
+        summary += f"; not released (no model covers them): {', '.join(figures['columns']['not_released'])}"
     print(summary + (f"; wrote {job.output}" if job.output is not None else ""))
     return 0
-
-
-def _write_release(outputs: OutputSet, job: Any, result: Any) -> int:
-    """Stage the release in the input's form; the number of cells escaped as formulas."""
-    sets = result.points.sets()
-    labels = list(sets.labels)
-    if job.format == "basket-lines":
-        frame, escaping = escape_formulas(pl.DataFrame({"item": labels}, schema={"item": pl.String}))
-        labels = frame["item"].to_list()
-        words = np.asarray(labels, dtype=object)[sets.items] if len(labels) else np.zeros(0, dtype=object)
-        clash = [label for label in labels if job.separator in label or "\n" in label or "\r" in label]
-        if clash:
-            raise ConfigError(f"{job.source}: a released label of the item hierarchy holds the separator "
-                              f"{job.separator!r} or a line break", hint="rename that hierarchy node, or choose another separator")
-        lines = [job.separator.join(words[a:b]) for a, b in zip(sets.indptr[:-1].tolist(), sets.indptr[1:].tolist())]
-        outputs.text(job.output, "\n".join(lines) + "\n")
-        return escaping.cells
-    record = sets.record_of_point()
-    words = np.asarray(labels, dtype=object)[sets.items] if len(labels) else np.zeros(0, dtype=object)
-    table = pl.DataFrame({job.transactions["record"]: record + 1, job.transactions["item"]: pl.Series(words.tolist(), dtype=pl.String)})
-    if result.attributes is not None:  # each row carries its record's released quasi-identifiers
-        table = pl.concat([table, result.attributes[record]], how="horizontal")
-    table, escaped = escape_for_csv(table, job.output)
-    outputs.table(job.output, table, delimiter=job.delimiter or ",")
-    return escaped.cells
 
 
 __all__ = ["points_job", "run_points"]

@@ -1,12 +1,13 @@
 """Anonymize set-valued data: k^m-anonymity and rho-uncertainty by one global recoding of the items.
 
 The models run in turn on one :class:`~unlinkable.points.cut.ItemCut`: k^m-anonymity first, then
-rho-uncertainty (its fixes only coarsen or suppress, which keeps k^m-anonymity). When k^m is the
-only model, no suppression is allowed and the hierarchy has at most ``OPTIMAL_CUTS`` cuts, every
-cut is tried and the release is the cut of least NCP (``optimal``); otherwise Apriori
-Anonymization's greedy rounds choose it. The suppression budget is a share of the input's item
-occurrences (distinct items per record); with a budget, the release without suppression is
-computed too and the one of lower NCP is kept.
+rho-uncertainty (its fixes only coarsen or suppress, which keeps k^m-anonymity). Without
+suppression and with at most ``OPTIMAL_CUTS`` cuts of the hierarchy, every cut is tried (sensitive
+items kept as they are) and the release is the cut of least NCP under which every model holds
+(``optimal``); otherwise Apriori Anonymization's greedy rounds choose it. The suppression budget is
+a share of the input's item occurrences (distinct items per record); with a budget, the release
+without suppression is computed too (exhaustively where it can be) and the one of lower NCP is
+kept, but it is not claimed optimal: releases with suppression were searched greedily only.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from unlinkable.points.encoded import Points
 from unlinkable.points.generalize import Budget
 from unlinkable.points.hierarchy import encode_items
 from unlinkable.points.km_anonymity import KmAnonymity, km_anonymize
-from unlinkable.points.optimal_cut import optimal_km_cut
+from unlinkable.points.optimal_cut import optimal_cut
 from unlinkable.points.rho_uncertainty import RhoUncertainty, rho_anonymize
 
 PointsModel = KmAnonymity | RhoUncertainty
@@ -127,14 +128,13 @@ def _search(points: Points, gmap: Any, models: Sequence[PointsModel], budget: Bu
     rounds = 0
     optimal = False
     search: dict[str, Any] = {"cuts": None, "checked": 0}
+    if budget.limit == 0:
+        best, search = optimal_cut(points, gmap, models, sensitive=sensitive, groups=groups)
+        if best is not None:
+            return best, rounds, True, search
     km = next((model for model in models if isinstance(model, KmAnonymity)), None)
     if km is not None:
-        if len(models) == 1 and budget.limit == 0:
-            best, search = optimal_km_cut(points, gmap, km, groups=groups)
-            if best is not None:
-                cut, optimal = best, True
-        if not optimal:
-            cut, rounds = km_anonymize(points, cut, km, budget=budget, sensitive=sensitive, groups=groups)
+        cut, rounds = km_anonymize(points, cut, km, budget=budget, sensitive=sensitive, groups=groups)
     for model in models:
         if isinstance(model, RhoUncertainty):
             cut, more = rho_anonymize(points, cut, model, budget=budget, sensitive=sensitive)

@@ -105,6 +105,29 @@ class Points:
         np.cumsum(np.bincount(rec, minlength=self.records), out=indptr[1:])
         return Points(indptr, (keys % d).astype(np.int32), self.labels)
 
+    def only(self, keep: np.ndarray) -> Points:
+        """The records where ``keep`` (a bool per record) is true, in order, with all their points.
+
+        Examples
+        --------
+        >>> p = Points.from_codes([0, 1, 1, 2], [0, 0, 1, 1], labels="ab")
+        >>> q = p.only(np.array([False, True, True]))
+        >>> q.records, q.items.tolist(), q.lengths().tolist()
+        (2, [0, 1, 1], [2, 1])
+        """
+        keep = np.asarray(keep, dtype=bool)
+        if keep.shape != (self.records,):
+            raise InternalError("Points.only: one flag per record is needed")
+        lengths = self.lengths()[keep]
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        points = np.repeat(keep, self.lengths())
+
+        def pick(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[points]
+
+        return Points(indptr, self.items[points], self.labels, pick(self.times), pick(self.quantities))
+
     def recode(self, table: np.ndarray, labels: Sequence[str]) -> Points:
         """Every item code ``c`` replaced by ``table[c]`` (e.g. one level of a hierarchy)."""
         table = np.asarray(table)

@@ -1,14 +1,17 @@
-"""The k^m-anonymous cut of least NCP, by enumerating every cut of a small item hierarchy.
+"""The cut of least NCP under which every model holds, by enumerating every cut of a small item hierarchy.
 
 A cut picks, on every path from an item up to the top, exactly one node. The cuts of a node are
 the node itself, or one cut of each of its children together; their number multiplies up the
 tree, so enumeration stops (returning None) past ``OPTIMAL_CUTS``. The cuts are tried in order of
-NCP (then the lower cut, then enumeration order); the first that is k^m-anonymous is optimal, since NCP is fixed by
-the cut before any data is checked.
+NCP (then the lower cut, then enumeration order); the first under which every model holds
+(k^m-anonymity, rho-uncertainty) is optimal among the releases without suppression, since NCP is
+fixed by the cut before any data is checked. With suppression allowed the space (cuts times
+suppressed item sets) is not enumerated: such a release is never claimed optimal.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +20,9 @@ from unlinkable.hierarchies.hierarchy import GeneralizationMap
 from unlinkable.points.cut import ItemCut, item_occurrences
 from unlinkable.points.encoded import Points
 from unlinkable.points.km_anonymity import KmAnonymity, km_violations
+from unlinkable.points.rho_uncertainty import RhoUncertainty, antecedent_sizes, rho_violations
+
+PointsModel = KmAnonymity | RhoUncertainty
 
 #: the largest number of cuts enumerated
 OPTIMAL_CUTS = 1024
@@ -76,34 +82,60 @@ def all_cuts(gmap: GeneralizationMap, limit: int = OPTIMAL_CUTS) -> list[np.ndar
     return out
 
 
-def optimal_km_cut(points: Points, gmap: GeneralizationMap, model: KmAnonymity, *,
-                   groups: np.ndarray | None = None) -> tuple[ItemCut | None, dict[str, Any]]:
-    """The k^m-anonymous cut of least NCP without suppression; (None, figures) when the space is too large.
+def optimal_cut(points: Points, gmap: GeneralizationMap, models: Sequence[PointsModel], *,
+                sensitive: np.ndarray | None = None, groups: np.ndarray | None = None) -> tuple[ItemCut | None, dict[str, Any]]:
+    """The cut of least NCP without suppression under which every model holds; (None, figures) when the
+    space is too large or no cut holds.
+
+    ``sensitive`` flags the input items rho-uncertainty keeps as they are: they stay at level 0 in
+    every cut tried (as in the greedy search), so the space is every cut with them pinned.
 
     Examples
     --------
     >>> from unlinkable.hierarchies.hierarchy import Hierarchy
     >>> p = Points.from_codes([0, 1, 2, 3], [1, 2, 0, 0], labels=("bread", "milk", "tea"))
     >>> g = Hierarchy([["milk", "drink", "*"], ["tea", "drink", "*"], ["bread", "food", "*"]]).encode(p.labels)
-    >>> cut, figures = optimal_km_cut(p, g, KmAnonymity(2, 1))
+    >>> cut, figures = optimal_cut(p, g, [KmAnonymity(2, 1)])
     >>> cut.node_labels(), figures
     (['bread', 'drink', 'drink'], {'cuts': 5, 'checked': 3})
     """
     cuts = all_cuts(gmap)
     if cuts is None:
         return None, {"cuts": None, "checked": 0}
+    if sensitive is not None and sensitive.any():
+        distinct: dict[tuple[int, ...], np.ndarray] = {}
+        for levels in cuts:  # cuts that differ only above a sensitive item become one
+            pinned = np.where(sensitive, 0, levels)
+            distinct.setdefault(tuple(pinned.tolist()), pinned)
+        cuts = list(distinct.values())
     occ = item_occurrences(points)
     identity = ItemCut.identity(gmap)
     candidates = [identity.lifted(levels) for levels in cuts]
+    rho_sizes = {id(model): antecedent_sizes(points, model.m) for model in models if isinstance(model, RhoUncertainty)}
     # equal NCP (a node over one item costs nothing): the lower cut first
     order = sorted(range(len(candidates)), key=lambda i: (candidates[i].ncp(points, occ), int(cuts[i].sum())))
     checked = 0
     for i in order:
         checked += 1
-        released = candidates[i].apply(points)
-        if all(not len(km_violations(released, size, model.k, groups=groups)) for size in range(1, model.m + 1)):
+        if _holds(candidates[i], points, models, groups, rho_sizes):
             return candidates[i], {"cuts": len(cuts), "checked": checked}
     return None, {"cuts": len(cuts), "checked": checked}
 
 
-__all__ = ["all_cuts", "optimal_km_cut", "OPTIMAL_CUTS"]
+def _holds(cut: ItemCut, points: Points, models: Sequence[PointsModel],
+           groups: np.ndarray | None, rho_sizes: dict[int, int]) -> bool:
+    released = cut.apply(points)
+    for model in models:
+        if isinstance(model, KmAnonymity):
+            if any(len(km_violations(released, size, model.k, groups=groups)) for size in range(1, model.m + 1)):
+                return False
+        else:
+            codes, _ = cut.released()
+            flags = np.zeros(len(released.labels), dtype=bool)
+            flags[codes[(codes >= 0) & model.sensitive_mask(points.labels)]] = True
+            if any(rho_violations(released, flags, model.rho, rho_sizes[id(model)]).rules):
+                return False
+    return True
+
+
+__all__ = ["all_cuts", "optimal_cut", "OPTIMAL_CUTS"]

@@ -8,6 +8,14 @@ cut as released nodes (each released label, its hierarchy level and how many inp
 covers; every label in it is in the release anyway), and suppressed items are counted, not
 listed, since an item is suppressed because few records hold it. The Python result keeps the
 full item-by-item recoding (:meth:`PointsAnonymization.recoding`) for the data's owner.
+
+A record whose every item is suppressed has nothing left to release: no form can carry it (an
+empty line is no basket, a long table has no row for it), so it is left out and counted in
+``suppressed_records``. With quasi-identifiers (relational + transaction data) leaving records out
+can shrink a class of equal quasi-identifiers below k-anonymity's k (when k^m's k is smaller, or
+rho-uncertainty is the only item model): the other records of such a class are suppressed too
+(Poulis et al.'s record suppression on the relational side), counted, and the verifier re-checks
+k-anonymity on the released records.
 """
 
 from __future__ import annotations
@@ -18,7 +26,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import polars as pl
 
+from unlinkable.errors import NoSolutionError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.points.anonymize import PointsModel, PointsRelease, anonymize_points
 from unlinkable.points.encoded import Points
@@ -28,7 +38,7 @@ from unlinkable.points.rho_uncertainty import antecedent_sizes, rho_violations
 from unlinkable.points.utility import TOP_ITEMSETS, ItemsetError, itemset_error
 from unlinkable.verify_points import verify_points_release
 
-__all__ = ["PointsAnonymization", "release_points", "release_relational", "anonymize_km", "baskets_text"]
+__all__ = ["PointsAnonymization", "release_points", "released_records", "release_relational", "anonymize_km", "baskets_text"]
 
 
 def baskets_text(points: Points) -> list[list[str]]:
@@ -50,17 +60,20 @@ class PointsAnonymization:
 
     original: Points
     release: PointsRelease
+    #: which input records are released (False: every item suppressed, or its class of quasi-identifiers fell below k)
+    kept: np.ndarray
     before: dict[str, Any]
     after: dict[str, Any]
     utility: ItemsetError
     runtime_s: float
-    #: relational + transaction data: each record's released quasi-identifiers (one row per record) and their figures
+    #: relational + transaction data: each released record's quasi-identifiers (one row per released record) and figures
     attributes: Any = None
     relational: Mapping[str, Any] | None = None
 
     @property
     def points(self) -> Points:
-        return self.release.points
+        """The released records, in input order (records left out are not in it)."""
+        return self.release.points.only(self.kept)
 
     def recoding(self) -> dict[str, str | None]:
         """Each input item's released label (None: suppressed). Names input items: not for reports."""
@@ -79,9 +92,12 @@ class PointsAnonymization:
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON keys; no input item, record or basket in it."""
         cut = self.release.cut
-        empty = int(np.count_nonzero(self.points.lengths() == 0))
+        empty = int(np.count_nonzero(self.release.points.lengths() == 0))
         return {
             "records": self.original.records,
+            "released_records": int(np.count_nonzero(self.kept)),
+            "suppressed_records": int(np.count_nonzero(~self.kept)),
+            "records_without_items": empty,
             "distinct_items": self.original.distinct_items,
             "models": [model.to_dict() for model in self.release.models],
             "released_items": len(self.points.labels),
@@ -93,7 +109,6 @@ class PointsAnonymization:
             "suppressed_items": int(np.count_nonzero(cut.suppressed)),
             "suppressed_occurrences": self.release.suppressed_occurrences,
             "item_occurrences": self.release.total_occurrences,
-            "empty_records": empty,
             "ncp": cut.ncp(self.original),
             "top_itemsets": self.utility.to_dict(),
             "optimal": self.release.optimal,
@@ -121,14 +136,33 @@ def _exposure(points: Points, models: Sequence[PointsModel], sensitive_labels: S
     return figures
 
 
+def released_records(release: Points, groups: np.ndarray | None = None, k_anonymity: int | None = None) -> np.ndarray:
+    """Which records can be released: those with an item left and, with quasi-identifier classes
+    (``groups``) and k-anonymity's ``k_anonymity``, only in classes that keep at least k such records.
+
+    Examples
+    --------
+    >>> p = Points.from_codes([0, 1, 2], [0, 0, 0], labels="a", n_records=4)
+    >>> released_records(p).tolist(), released_records(p, np.array([0, 0, 1, 1]), 2).tolist()
+    ([True, True, True, False], [True, True, False, False])
+    """
+    kept = release.lengths() > 0
+    if groups is not None and k_anonymity is not None and len(groups):
+        remaining = np.bincount(groups[kept], minlength=int(groups.max()) + 1)
+        kept &= remaining[groups] >= k_anonymity
+    return kept
+
+
 def release_points(points: Points, hierarchy: Hierarchy, models: Sequence[PointsModel], *,
                    suppression_limit: float = 0.0, groups: np.ndarray | None = None,
-                   group_text: Sequence[Any] | None = None, top: int = TOP_ITEMSETS) -> PointsAnonymization:
+                   group_text: Sequence[Any] | None = None, k_anonymity: int | None = None,
+                   top: int = TOP_ITEMSETS) -> PointsAnonymization:
     """Anonymize, verify the released text independently (fail closed), and measure.
 
     ``groups`` numbers each record's class of quasi-identifiers (k^m is counted within classes);
     the verifier reads the classes from ``group_text`` (each record's released quasi-identifier
-    text) when given, else from ``groups``.
+    text) when given, else from ``groups``. With ``k_anonymity``, the classes must keep at least
+    that many released records (see :func:`released_records`); the verifier re-checks it.
 
     Examples
     --------
@@ -140,14 +174,21 @@ def release_points(points: Points, hierarchy: Hierarchy, models: Sequence[Points
     """
     start = time.perf_counter()
     release = anonymize_points(points, hierarchy, models, suppression_limit=suppression_limit, groups=groups)
-    verify_points_release(baskets_text(release.points), original=baskets_text(points), hierarchy=hierarchy,
-                          models=[model.to_dict() for model in models], generalization=release.generalization(points),
-                          suppression_limit=suppression_limit,
-                          groups=group_text if group_text is not None else None if groups is None else groups.tolist())
+    kept = released_records(release.points, groups, k_anonymity)
+    if not kept.any():
+        raise NoSolutionError("no record would be released: every record lost all its items (or its class fell below k)",
+                              hint="lower suppression_limit, k or m, or give a hierarchy with coarser nodes")
+    text = baskets_text(release.points)
+    verify_points_release([record if keep else None for record, keep in zip(text, kept.tolist())],
+                          original=baskets_text(points), hierarchy=hierarchy, models=[model.to_dict() for model in models],
+                          generalization=release.generalization(points), suppression_limit=suppression_limit,
+                          groups=group_text if group_text is not None else None if groups is None else groups.tolist(),
+                          k_anonymity=k_anonymity)
     runtime = time.perf_counter() - start
     m = max((model.m for model in models if isinstance(model, KmAnonymity)), default=2)
-    return PointsAnonymization(points, release, _exposure(points, models), _exposure(release.points, models),
-                               itemset_error(points, release.cut, m, top), runtime)
+    released = release.points.only(kept)
+    return PointsAnonymization(points, release, kept, _exposure(points, models), _exposure(released, models),
+                               itemset_error(points, release.cut, m, top, released=released), runtime)
 
 
 def anonymize_km(points: Points, hierarchy: Hierarchy, *, k: int, m: int) -> PointsRelease:
@@ -201,7 +242,12 @@ def release_relational(points: Points, attributes: Any, hierarchies: Mapping[str
     groups = class_codes(released, qis)
     # the kernel counts within class numbers; the item verifier reads the classes from the released text
     result = release_points(points, item_hierarchy, models, suppression_limit=suppression_limit, groups=groups,
-                            group_text=list(released.iter_rows()))
+                            group_text=list(released.iter_rows()), k_anonymity=k)
+    kept = result.kept
+    dropped_classes = ((result.release.points.lengths() > 0) & ~kept)
     figures = {"k": k, "quasi_identifiers": qis, "transformation": dict(table.transformation),
-               "classes": int(groups.max()) + 1 if len(groups) else 0}
-    return replace(result, attributes=released, relational=figures, runtime_s=time.perf_counter() - start)
+               "classes": int(np.unique(groups[kept]).size),
+               # records that kept items but whose class fell below k once the item-less records were left out
+               "suppressed_records": int(np.count_nonzero(dropped_classes))}
+    return replace(result, attributes=released.filter(pl.Series(kept)), relational=figures,
+                   runtime_s=time.perf_counter() - start)

@@ -56,8 +56,12 @@ def top_itemsets(points: Points, m: int, n: int = TOP_ITEMSETS) -> list[tuple[tu
     return [(items, -negative) for negative, _, items in found[:n]]
 
 
-def itemset_error(points: Points, cut: ItemCut, m: int, n: int = TOP_ITEMSETS) -> ItemsetError:
+def itemset_error(points: Points, cut: ItemCut, m: int, n: int = TOP_ITEMSETS, *,
+                  released: Points | None = None) -> ItemsetError:
     """Mean relative error of the estimated supports of the input's top ``n`` itemsets (1..m items).
+
+    ``released`` is what is released (``cut.apply(points)`` without the records left out), by
+    default all of ``cut.apply(points)``.
 
     Examples
     --------
@@ -69,7 +73,7 @@ def itemset_error(points: Points, cut: ItemCut, m: int, n: int = TOP_ITEMSETS) -
     """
     top = top_itemsets(points, m, n)
     codes, labels = cut.released()
-    released = Itemsets(cut.apply(points))
+    counted = Itemsets(cut.apply(points) if released is None else released)
     d = max(len(labels), 1)
     counts = covered(cut.gmap)
     rows = np.arange(len(cut.levels))
@@ -84,9 +88,18 @@ def itemset_error(points: Points, cut: ItemCut, m: int, n: int = TOP_ITEMSETS) -
         key = 0
         for code in target.tolist():
             key = key * d + code
-        estimate = float(released.supports(len(target)).of(np.array([key]))[0]) / float(np.prod(leaves[list(items)]))
+        estimate = _support(counted, len(target), key) / float(np.prod(leaves[list(items)]))
         errors.append(abs(estimate - support) / support)
     return ItemsetError(len(top), m, float(np.mean(errors)) if errors else 0.0)
+
+
+def _support(itemsets: Itemsets, size: int, key: int) -> float:
+    """The support of one itemset key, 0 when no released record holds it (records may have been left out)."""
+    counted = itemsets.supports(size)
+    if counted.keys is None:
+        return float(counted.counts[key])
+    at = int(np.searchsorted(counted.keys, key))
+    return float(counted.counts[at]) if at < len(counted.keys) and counted.keys[at] == key else 0.0
 
 
 __all__ = ["ItemsetError", "top_itemsets", "itemset_error", "TOP_ITEMSETS"]

@@ -175,10 +175,17 @@ def points_anonymize_view(p: Mapping[str, Any]) -> dict[str, Any]:
     rows = [("Records", fmt_count(records)), ("Distinct items before / after",
                                               f"{fmt_count(p.get('distinct_items'))} / {fmt_count(p.get('released_items'))}"),
             ("NCP (normalised certainty penalty)", fmt_number(p.get("ncp"))),
-            ("Items suppressed", fmt_count(p.get("suppressed_items"))),
+            ("Distinct input items suppressed everywhere (counted, never named)", fmt_count(p.get("suppressed_items"))),
             ("Item occurrences suppressed", f"{fmt_count(p.get('suppressed_occurrences'))} of {fmt_count(p.get('item_occurrences'))}"),
-            ("Records left without items", fmt_count(p.get("empty_records"))),
+            ("Records released", fmt_count(p.get("released_records"))),
+            ("Records not released (every item suppressed, or their class of quasi-identifiers below k)",
+             fmt_count(p.get("suppressed_records"))),
             ("Cut found by", "exhaustive search (optimal)" if p.get("optimal") else "Apriori Anonymization (greedy)")]
+    columns = _mapping(p, "columns")
+    dropped = columns.get("not_released") if columns is not None else None
+    if isinstance(dropped, Sequence) and not isinstance(dropped, str) and dropped:
+        rows.append(("Columns not released (times, quantities: no privacy model covers them)",
+                     ", ".join(str(c) for c in dropped)))
     top = _mapping(p, "top_itemsets")
     if top is not None:
         rows.append((f"Mean relative error of the {fmt_count(top.get('count'))} most frequent itemsets' supports",
