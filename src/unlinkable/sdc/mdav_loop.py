@@ -131,8 +131,10 @@ def _scan(yu: np.ndarray, yq: np.ndarray, delta: float, eps: float, cnt: np.ndar
     """Live points that may be the farthest from some q within ``delta`` of ``yq`` (weighted).
 
     Scans by decreasing distance R from ``origin``: a point's distance to yq is at most R + |yq - o|,
-    so the scan stops once that falls below what the best point so far guarantees. Returns the
-    number of candidates written to ``cand`` and the new head (first live entry of the order).
+    so the scan stops once that falls below what the best point so far guarantees. The grouped
+    points it passed leave the order (the live ones move up, in order, against where it stopped),
+    so later scans do not read them again. Returns the number of candidates written to ``cand``
+    and the new head (first entry of the order).
     """
     p = yu.shape[1]
     s = 0.0
@@ -147,9 +149,11 @@ def _scan(yu: np.ndarray, yq: np.ndarray, delta: float, eps: float, cnt: np.ndar
     lb = -1.0
     got = 0
     top = -1.0  # the largest squared distance so far: a square root only when it grows
+    stop = total
     for pos in range(head, total):
         rr = r_sorted[pos] + h
         if up * rr * rr < lb:
+            stop = pos
             break
         v = by_r[pos]
         if cnt[v] == 0:
@@ -177,7 +181,14 @@ def _scan(yu: np.ndarray, yq: np.ndarray, delta: float, eps: float, cnt: np.ndar
         if cand_t[i] >= floor:
             cand[kept] = cand[i]
             kept += 1
-    return kept, head
+    w = stop - 1
+    for pos in range(stop - 1, head - 1, -1):
+        v = by_r[pos]
+        if cnt[v] > 0:
+            by_r[w] = v
+            r_sorted[w] = r_sorted[pos]
+            w -= 1
+    return kept, w + 1
 
 
 @_compiled

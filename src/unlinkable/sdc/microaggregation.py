@@ -228,7 +228,11 @@ def _mdav_core_pruned(x: np.ndarray, k: int, weights: np.ndarray) -> tuple[np.nd
     # (the centroid, the anchors) alike.
     sigma = 8.1 * _U * np.sqrt(p) * float(np.sqrt((yu ** 2).sum(axis=1).max())) * (1 + 1e-9)
     cnt = np.bincount(inv, minlength=xu.shape[0]).astype(np.int64)
-    urows = np.argsort(inv, kind="stable").astype(np.int64)  # rows of every point, ascending
+    if xu.shape[0] == n:  # every point one row: the rows of the points are the inverse of inv
+        urows = np.empty(n, dtype=np.int64)
+        urows[inv] = np.arange(n)
+    else:
+        urows = np.argsort(inv, kind="stable").astype(np.int64)  # rows of every point, ascending
     ustart = np.concatenate(([0], np.cumsum(cnt)[:-1])).astype(np.int64)
     first = urows[ustart]  # lowest row of every point: alive while the point is
     xt = np.ascontiguousarray(x.T)
