@@ -23,9 +23,13 @@ def _traces_job(path: Path) -> Any:
     if not Path(path).is_file():
         return None
     from unlinkable.config import read_job_file
-    from unlinkable.traces.job import is_traces_job, load_traces_job
+    from unlinkable.traces import is_traces_job
 
-    return load_traces_job(path) if is_traces_job(read_job_file(path)) else None
+    if not is_traces_job(read_job_file(path)):
+        return None
+    from unlinkable.traces.job import load_traces_job
+
+    return load_traces_job(path)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -177,13 +177,15 @@ def _traces_job(args: argparse.Namespace) -> Any:
     if source.suffix.lower() not in _JOB_SUFFIXES or not source.is_file():
         return None
     from unlinkable.config import read_job_file
-    from unlinkable.traces.job import is_traces_job, load_traces_job
+    from unlinkable.traces import is_traces_job
 
     if not is_traces_job(read_job_file(source)):
         return None
     if args.qi:
         raise ConfigError(f"{source}: --qi is not for trajectories; the job file names its columns under `trajectories`",
                           hint="drop --qi")
+    from unlinkable.traces.job import load_traces_job
+
     return load_traces_job(source)
 
 

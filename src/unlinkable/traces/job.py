@@ -42,6 +42,7 @@ from unlinkable.constraints import check_float, check_int, check_keys, check_sec
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError, shown
 from unlinkable.points.job import unicity_settings
+from unlinkable.traces import is_traces_job
 from unlinkable.traces.assess import DEFAULT_ATTACKS, Attack, TraceAssessment, assess_traces
 from unlinkable.traces.attacks import ATTACKS
 from unlinkable.traces.kanonymity import TraceRelease
@@ -59,17 +60,6 @@ _ATTACK_KEYS = {"location_time": ("k", "time_precision", "mode", "targets"),
                 "location_frequency": ("k", "tolerance", "mode", "targets"),
                 "location_probability": ("k", "tolerance", "mode", "targets"),
                 "location_proportion": ("k", "tolerance", "mode", "targets"), "home_work": ()}
-
-
-def is_traces_job(raw: Any) -> bool:
-    """Whether a parsed job file describes location traces (it has ``trajectories:``).
-
-    Examples
-    --------
-    >>> is_traces_job({"input": "t.csv", "trajectories": {"user": "u"}}), is_traces_job({"input": "d.csv"})
-    (True, False)
-    """
-    return isinstance(raw, Mapping) and "trajectories" in raw
 
 
 @dataclass(frozen=True)
