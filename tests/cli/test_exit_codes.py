@@ -192,6 +192,22 @@ def test_internal_errors_exit_3_and_say_so(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "r.json").exists()
 
 
+def test_a_release_the_verifier_refuses_writes_nothing(demo, tmp_path, monkeypatch, capsys):
+    """The verifier runs beside the staging of the outputs: its refusal still leaves no file."""
+    import unlinkable.verify as verify
+    from unlinkable.errors import VerificationError
+
+    def refuse(*args, **kwargs):
+        raise VerificationError("k-anonymity does not hold", hint="this is a test")
+
+    monkeypatch.setattr(verify, "verify_release", refuse)
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["anonymize", "census_job.yaml", "--json", "r.json"]) == 2
+    assert "k-anonymity does not hold" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--records", "0"], "--records must be at least 1"),
     (["--records", "-5"], "--records must be at least 1"),

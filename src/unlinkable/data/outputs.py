@@ -7,6 +7,9 @@
         outputs.text("result.json", text)
         outputs.commit()                            # every target renamed into place, together
 
+A check the outputs must pass (the independent verifier) can run on a second thread while they
+are staged (:meth:`OutputSet.check`): ``commit`` waits for it and renames nothing unless it
+passed.
 Each output is first written to a hidden temporary file in its target folder, so a failing
 write (a full disk, a bad report) happens before any target changes. ``commit`` renames them
 all, with SIGINT and SIGTERM held back, and puts back what it already renamed if a rename
@@ -162,6 +165,7 @@ class OutputSet:
         self._folders: list[Path] = []  # staging folders (see stage_folder)
         self._committed = False
         self._signals: contextlib.ExitStack | None = None
+        self._checks: list[_Check] = []
         self.protect(*inputs)
 
     # -- context: SIGTERM becomes an exception, and leaving without a commit removes everything ---
@@ -181,6 +185,31 @@ class OutputSet:
                 self._signals.close()
 
     # -- staging ---------------------------------------------------------------------------------
+
+    def check(self, run: Callable[[], object]) -> None:
+        """Run ``run()`` on a second thread while the outputs are staged; :meth:`commit` waits for
+        it and re-raises its error instead of writing anything.
+
+        For the independent verifier: it reads the release while the release is written to its
+        temporary file (the two mostly run outside the GIL, on both cores).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> def refuse():
+        ...     raise ValueError("no")
+        >>> with OutputSet() as outputs:
+        ...     _ = outputs.text(d / "a.txt", "first")
+        ...     outputs.check(refuse)
+        ...     outputs.commit()
+        Traceback (most recent call last):
+        ...
+        ValueError: no
+        >>> (d / "a.txt").exists()
+        False
+        """
+        self._checks.append(_Check(run))
 
     def protect(self, *paths: str | os.PathLike[str] | None) -> None:
         """Add files the run reads; an output that is one of them is an error."""
@@ -281,6 +310,8 @@ class OutputSet:
         """Rename every staged output into place, together; return the targets in staging order."""
         if self._committed:
             raise OutputError("outputs already committed", hint="stage all outputs, then commit once")
+        for pending in self._checks:
+            pending.wait()  # raises the check's error: nothing is renamed then
         with _signals_held(after_commit=True):
             done: list[tuple[Path, Path | None, bool]] = []  # (target, link to the file it replaced, existed)
             for tmp, target in self._staged:
@@ -388,6 +419,28 @@ class OutputSet:
         for folder in self._folders:
             shutil.rmtree(folder, ignore_errors=True)
         self._folders.clear()
+
+
+class _Check:
+    """A check running on its own thread; :meth:`wait` returns when it passed and raises its error
+    when it did not. Daemon: a run stopped by Ctrl-C exits without waiting for it."""
+
+    def __init__(self, run: Callable[[], object]) -> None:
+        self._run = run
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._main, name="unlinkable-check", daemon=True)
+        self._thread.start()
+
+    def _main(self) -> None:
+        try:
+            self._run()
+        except BaseException as exc:  # handed to the main thread by wait()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _remove(path: Path) -> None:

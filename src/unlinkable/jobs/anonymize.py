@@ -93,7 +93,7 @@ def _release(job: Job, destinations: Destinations, outputs: OutputSet,
     if sections.get("steps"):
         work, result = _run_steps(job, frame, identifiers, source, shown)
     if sections.get("privacy"):
-        table, anonymized, summary = _anonymize(job, frame, work, identifiers, source, shown)
+        table, anonymized, summary = _anonymize(job, frame, work, identifiers, source, shown, outputs)
         if isinstance(result, SdcResult):
             anonymized = replace(anonymized, steps=result.steps, claims=result.claims)
         result, kind = anonymized, "anonymize"
@@ -244,7 +244,7 @@ def _kept_as_is(job: Job) -> list[str]:
 
 
 def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], source: str,
-               shown: Progress) -> tuple[Any, AnonymizationResult, str]:
+               shown: Progress, outputs: OutputSet) -> tuple[Any, AnonymizationResult, str]:
     from unlinkable.assessment import assess
     from unlinkable.verify import verify_release
 
@@ -254,8 +254,9 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
                                 identifiers=[c for c in identifiers if c in frame.columns])  # SDC steps dropped them
     result = anonymizer.fit(frame)
     # Both assessments run before the verifier, on the search's codes, which are then let go: the
-    # verifier reads the tables on its own and is the memory peak of the run. Nothing is written
-    # unless it accepts the release.
+    # verifier reads the tables on its own and is the memory peak of the run. It runs on a second
+    # thread while the outputs are staged; nothing is renamed into place unless it accepts the
+    # release (OutputSet.commit waits for it).
     shown.begin("risk", "before and after")
     risk_before = assess(original, quasi_identifiers=qis, suda2=False, source=source, identifiers=identifiers,
                          encoded=result.input_codes if frame is original else None).to_dict()
@@ -263,9 +264,10 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     risk_after = result.assess_release()
     result.drop_codes()
     shown.begin("verify")
-    verify_release(result.table, original=frame, quasi_identifiers=qis, models=anonymizer.models,
-                   suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies, identifiers=identifiers,
-                   local=result.local_recoding is not None)
+    released = result.table
+    outputs.check(lambda: verify_release(released, original=frame, quasi_identifiers=qis, models=anonymizer.models,
+                                         suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies,
+                                         identifiers=identifiers, local=result.local_recoding is not None))
     table = result.table
     if any(m.name == "differential-privacy" for m in anonymizer.models):
         import polars as pl
