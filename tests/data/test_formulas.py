@@ -85,6 +85,25 @@ def test_matches_cell_by_cell_oracle(cells):
     assert done.cells == sum(a != b for a, b in zip(cells, expected))
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="=+-@'0ax", max_size=4)), min_size=1, max_size=30),
+       st.lists(st.text(alphabet="=+-@'0ax", max_size=4), max_size=4), st.sampled_from(["enum", "categorical"]))
+def test_enum_and_categorical_columns_match_the_oracle(cells, unused, kind):
+    """A released quasi-identifier is an Enum: escaped in its labels (unused ones too), counted per cell."""
+    labels = list(dict.fromkeys([c for c in cells if c is not None] + unused))
+    dtype = pl.Enum(labels) if kind == "enum" else pl.Categorical
+    frame = pl.DataFrame({"a": pl.Series(cells, dtype=pl.String).cast(dtype), "n": list(range(len(cells)))})
+    expected = [_oracle(c) for c in cells]
+    if len(set(cells)) != len(set(expected)):
+        with pytest.raises(VerificationError, match="column 'a'"):
+            escape_formulas(frame)
+        return
+    out, done = escape_formulas(frame)
+    assert out["a"].cast(pl.String).to_list() == expected and out["n"].to_list() == frame["n"].to_list()
+    cells_escaped = sum(a != b for a, b in zip(cells, expected))
+    assert done.cells == cells_escaped and done.columns == ({"a": cells_escaped} if cells_escaped else {})
+
+
 _CELL = st.one_of(st.none(), st.text(alphabet="=+-@\t\r'.0a é€", max_size=20))
 
 
@@ -154,6 +173,19 @@ def test_anonymize_escaping_switched_off(tmp_path):
     assert released["note"][0] == "=1+1" and released.columns[-1] == "@flag"
     assert json.loads((tmp_path / "r.json").read_text())["formula_escaping"]["enabled"] is False
     assert "escaping switched off" in (tmp_path / "r.html").read_text()
+
+
+def test_anonymize_escapes_a_quasi_identifiers_labels(tmp_path):
+    """A hierarchy label a spreadsheet would run is escaped in the released (Enum) column."""
+    (tmp_path / "d.csv").write_text("zip,note\n" + "".join(f"{z},n\n" for z in ["81667", "81675"] * 3))
+    (tmp_path / "h.csv").write_text("81667;=816**;*\n81675;=816**;*\n")
+    (tmp_path / "job.yaml").write_text(
+        "input: {path: d.csv}\nattributes:\n  zip: {role: quasi-identifier, hierarchy: h.csv}\n"
+        "  note: {role: insensitive}\nprivacy: [{k-anonymity: {k: 4}}]\noutput: {path: out.csv}\n")
+    assert main(["anonymize", str(tmp_path / "job.yaml"), "--json", str(tmp_path / "r.json")]) == 0
+    assert pl.read_csv(tmp_path / "out.csv", infer_schema=False)["zip"].to_list() == ["'=816**"] * 6
+    figures = json.loads((tmp_path / "r.json").read_text())["formula_escaping"]
+    assert figures == {"enabled": True, "escaped_cells": 6, "columns": {"zip": 6}, "headers": []}
 
 
 def test_escape_formulas_must_be_boolean(tmp_path):

@@ -166,11 +166,16 @@ def escape_formulas(frame: pl.DataFrame, *, enabled: bool = True) -> tuple[pl.Da
     if not enabled:
         return frame, FormulaEscaping(enabled=False)
     renamed, headers = _escape_headers(frame)
+    # An Enum column is escaped in its labels, and its cells counted on their codes. A Categorical
+    # column, or an Enum whose escaped labels would collide, is checked as text below.
+    frame, by_label = _escape_enums(frame)
     # a column none of whose cells starts with a trigger byte needs no regular expression at all
     text = [c for c, t in frame.schema.items() if t == pl.String and _may_hold_formula(frame[c])]
     counts = frame.select(_needs_escape(c).sum().alias(c) for c in text).row(0, named=True) if text else {}
     hit = {c: int(n) for c, n in counts.items() if n}
     if not hit:
+        if by_label:
+            return frame.rename({c: "'" + c for c in headers}), _escaping(frame, by_label, headers)
         return renamed, FormulaEscaping(enabled=True, headers=headers)
     escaped = frame.with_columns(
         pl.when(_needs_escape(c)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in hit
@@ -184,7 +189,40 @@ def escape_formulas(frame: pl.DataFrame, *, enabled: bool = True) -> tuple[pl.Da
                 f"(a value starting with = + - @ and the same value already starting with ')",
                 hint="set output: {escape_formulas: false} and open the file in a spreadsheet only as text",
             )
-    return escaped.rename({c: "'" + c for c in headers}), FormulaEscaping(enabled=True, columns=hit, headers=headers)
+    return escaped.rename({c: "'" + c for c in headers}), _escaping(frame, {**by_label, **hit}, headers)
+
+
+def _escaping(frame: pl.DataFrame, hit: dict[str, int], headers: tuple[str, ...]) -> FormulaEscaping:
+    """The figures, columns in the table's order."""
+    return FormulaEscaping(enabled=True, columns={c: hit[c] for c in frame.columns if c in hit}, headers=headers)
+
+
+def _escape_enums(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Escape the labels of every Enum column whose cells use one that needs it; Categorical
+    columns become text (their categories are not the column's own). Returns the table and the
+    escaped cells of each column escaped here."""
+    changed: dict[str, pl.Series] = {}
+    hit: dict[str, int] = {}
+    for c, t in frame.schema.items():
+        if isinstance(t, pl.Enum):
+            labels = t.categories
+            need = labels.to_frame("l").select(_needs_escape("l"))["l"].to_numpy()
+            if not need.any():
+                continue
+            physical = frame[c].to_physical()
+            used = np.bincount(physical.drop_nulls().to_numpy(), minlength=labels.len())
+            cells = int(used[need].sum())
+            if not cells:
+                continue
+            escaped = [("'" + label) if n else label for label, n in zip(labels.to_list(), need)]
+            if len(set(escaped)) < len(escaped):  # a clash among the labels: decided on the cells, as text
+                changed[c] = frame[c].cast(pl.String)
+                continue
+            changed[c] = physical.cat.to(pl.Enum(escaped)).alias(c)
+            hit[c] = cells
+        elif isinstance(t, pl.Categorical):
+            changed[c] = frame[c].cast(pl.String)
+    return (frame.with_columns(changed.values()) if changed else frame), hit
 
 
 def escape_for_csv(frame: pl.DataFrame, path: str | os.PathLike[str], *, enabled: bool = True) -> tuple[pl.DataFrame, FormulaEscaping]:

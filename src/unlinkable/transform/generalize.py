@@ -624,16 +624,15 @@ class Generalizer:
                 node._link = None
             node._record_class = node.from_bottom.take(self.record_bottom)
         return node._record_class
-#: tables up to this many rows get their output columns through numpy object arrays
-_SMALL_FRAME = 512
-
-
 def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], maps: Sequence[GeneralizationMap],
                       codes: np.ndarray, levels: Sequence[int], suppressed: np.ndarray,
                       identifiers: Sequence[str] = (), suppression_value: str = "*") -> pl.DataFrame:
     """The released table: QI labels at their level, ``*`` in every QI of suppressed records.
 
-    Identifiers are dropped; every other column is left untouched; row order is kept.
+    Identifiers are dropped; every other column is left untouched; row order is kept. Each
+    quasi-identifier is an Enum column whose categories are its level's labels (and ``*``), built
+    from the generalized codes: no string per cell, and its text is the labels' (the CSV written
+    from it is the same bytes as from text columns).
 
     Examples
     --------
@@ -648,33 +647,22 @@ def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], 
     out = {}
     qi_index = {q: i for i, q in enumerate(quasi_identifiers)}
     any_suppressed = bool(np.any(suppressed))
-    gathers: dict[str, tuple[list[str], np.ndarray]] = {}
     for name in frame.columns:
         if name in identifiers:
             continue
         if name in qi_index:
             i = qi_index[name]
             gm, lv = maps[i], int(levels[i])
-            texts = list(gm.labels[lv]) + [suppression_value]
-            gcodes = gm.table[:, lv].astype(np.int32).take(codes[:, i])  # int32: the labels are few
+            labels = list(gm.labels[lv])  # distinct: a level's generalized codes index its distinct labels
+            star = labels.index(suppression_value) if suppression_value in labels else len(labels)
+            if star == len(labels):
+                labels.append(suppression_value)
+            gcodes = gm.table[:, lv].astype(np.uint32).take(codes[:, i])
             if any_suppressed:
-                gcodes = np.where(suppressed, len(texts) - 1, gcodes)
-            if gcodes.shape[0] <= _SMALL_FRAME:
-                # A few rows: a numpy gather of the labels beats polars' per-call overhead.
-                out[name] = pl.Series(name, np.array(texts, dtype=object)[gcodes].tolist(), dtype=pl.String)
-            else:
-                # One gather from the small label dictionary keeps this vectorised; all columns are
-                # gathered in one polars query (one call, columns in parallel) below.
-                gathers[name] = (texts, gcodes)
-                out[name] = None
+                gcodes = np.where(suppressed, np.uint32(star), gcodes)
+            out[name] = pl.Series(name, gcodes).cat.to(pl.Enum(labels))
         else:
             out[name] = frame[name]
-    if gathers:
-        codes_frame = pl.DataFrame({name: gc for name, (_, gc) in gathers.items()})
-        done = codes_frame.select([pl.lit(pl.Series(texts, dtype=pl.String)).gather(pl.col(name)).alias(name)
-                                   for name, (texts, _) in gathers.items()])
-        for name in gathers:
-            out[name] = done[name]
     return pl.DataFrame(out)
 
 
