@@ -15,13 +15,20 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import os
 import signal
 import sys
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from unlinkable.data.outputs import Terminated, terminate_on_signals
+# Before numpy is imported (it reads this once): no transparent huge pages for numpy's arrays. With
+# the common "madvise" setting each 2 MiB page of a fresh array may make the kernel compact memory
+# first; on a machine whose memory is fragmented that cost the anonymize command on 3M rows about
+# 0.8 s of system time (sys 1.6 -> 0.8 s) for no gain in user time. A user's own setting wins.
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+
+from unlinkable.data.outputs import Terminated, terminate_on_signals  # noqa: E402 - after the setting above
 from unlinkable.errors import ConfigError, InternalError, UnlinkableError
 
 COMMANDS = {
