@@ -4,13 +4,22 @@ Job file (every step optional; ``{}`` takes the defaults)::
 
     preprocess:
       speed_filter: {max_speed_kmh: 500}          # skmob filtering.filter's default
+                                                  # + include_loops: true (speed_kmh 5, max_loop 6, ratio_max 0.25)
       stay_points: {radius_m: 200, minutes: 20}   # skmob detection.stay_locations' defaults
       space: {grid_m: 1000}                       # or {h3: 8}: places become cells
       time: {bin: 1h}                             # times become the start of their bin
 
 - **Speed filter**: per user in time order, a point is dropped when the speed from the last kept
   point (haversine on a 6,371 km sphere, as skmob) exceeds ``max_speed_kmh``, or when it has the
-  same time stamp. skmob's optional loop detection is not done.
+  same time stamp. (skmob never examines a user's last point; here it is examined too.)
+- **Loops** (``include_loops: true``; skmob's ``filtering.filter`` rule and defaults
+  ``speed_kmh: 5``, ``max_loop: 6``, ``ratio_max: 0.25``): after the speed check at a kept point
+  ``i`` (not among the user's last two), the next ``max_loop - 1`` points are looked at; ``D_j``
+  and ``T_j`` are the distance and time from ``i`` to the j-th of them. With ``m`` the first
+  farthest of them and ``e`` the first at or after ``m`` with ``D_e < ratio_max * D_m``, when such
+  an ``e`` exists and ``sum(D_j) / sum(T_j)`` over the points before ``e`` exceeds ``speed_kmh``,
+  the farthest point is dropped (a short, fast excursion and back) and ``i`` is examined again;
+  otherwise the next kept point is.
 - **Stay points** (skmob's ``stay_locations`` rule without its speed and gap options): from an
   anchor point, points are collected while they lie within ``radius_m`` of the anchor; the first
   point outside (or the user's last point) closes the run, which becomes one stay -- at the
@@ -32,7 +41,7 @@ import numpy as np
 import polars as pl
 from numba import njit
 
-from unlinkable.constraints import check_float, check_keys
+from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.errors import ConfigError, shown
 from unlinkable.traces.resolution import Space, bin_seconds, time_bins
 from unlinkable.traces.table import datetimes, encode_columns
@@ -41,6 +50,9 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 STEPS = ("speed_filter", "stay_points", "space", "time")
 EARTH_RADIUS_KM = 6371.0
 MAX_SPEED_KMH = 500.0
+LOOP_SPEED_KMH = 5.0
+MAX_LOOP = 6
+RATIO_MAX = 0.25
 STAY_RADIUS_M = 200.0
 STAY_MINUTES = 20.0
 
@@ -58,22 +70,54 @@ def _haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float: 
 
 
 @_compiled
-def _speed_keep(indptr: np.ndarray, lat: np.ndarray, lng: np.ndarray, seconds: np.ndarray,
-                max_kmh: float) -> np.ndarray:  # pragma: no cover - compiled
+def _speed_keep(indptr: np.ndarray, lat: np.ndarray, lng: np.ndarray, seconds: np.ndarray, max_kmh: float,
+                loops: bool, loop_kmh: float, max_loop: int, ratio_max: float) -> np.ndarray:  # pragma: no cover - compiled
     keep = np.zeros(len(lat), dtype=np.bool_)
+    # the kept points of a user form a linked list (skmob deletes from a Python list)
+    after = np.arange(1, len(lat) + 1)
+    rows = np.empty(max(max_loop, 1), dtype=np.int64)
+    dist = np.empty(max(max_loop, 1), dtype=np.float64)
     for u in range(len(indptr) - 1):
         start, stop = indptr[u], indptr[u + 1]
-        if stop == start:
-            continue
-        keep[start] = True
-        last = start
-        for j in range(start + 1, stop):
-            dt = seconds[j] - seconds[last]
-            if dt <= 0:
+        keep[start:stop] = True
+        alive = stop - start
+        i, pos = start, 0
+        while pos < alive - 1:
+            j = after[i]
+            dt = seconds[j] - seconds[i]
+            if dt <= 0 or _haversine_km(lat[i], lng[i], lat[j], lng[j]) / dt * 3600.0 > max_kmh:
+                keep[j] = False
+                after[i] = after[j]
+                alive -= 1
                 continue
-            if _haversine_km(lat[last], lng[last], lat[j], lng[j]) / dt * 3600.0 <= max_kmh:
-                keep[j] = True
-                last = j
+            if loops and pos < alive - 2:
+                ahead = min(max_loop, alive - pos - 1)
+                n, at, far = 0, i, 0
+                for r in range(ahead - 1):
+                    at = after[at]
+                    rows[r] = at
+                    dist[r] = _haversine_km(lat[i], lng[i], lat[at], lng[at])
+                    if dist[r] > dist[far]:
+                        far = r
+                    n += 1
+                back = -1
+                for r in range(far, n):
+                    if dist[r] < dist[far] * ratio_max:
+                        back = r
+                        break
+                if back > 0:
+                    dr, ds = 0.0, 0.0
+                    for r in range(back):
+                        dr += dist[r]
+                        ds += seconds[rows[r]] - seconds[i]
+                    if dr / ds * 3600.0 > loop_kmh:
+                        before = i if far == 0 else rows[far - 1]
+                        keep[rows[far]] = False
+                        after[before] = after[rows[far]]
+                        alive -= 1
+                        continue
+            i = after[i]
+            pos += 1
     return keep
 
 
@@ -111,6 +155,10 @@ class Preprocess:
     """The steps asked for, with their parameters (None: step not asked for)."""
 
     max_speed_kmh: float | None = None
+    include_loops: bool = False
+    loop_speed_kmh: float = LOOP_SPEED_KMH
+    max_loop: int = MAX_LOOP
+    ratio_max: float = RATIO_MAX
     stay_radius_m: float | None = None
     stay_minutes: float = STAY_MINUTES
     space: Space | None = None
@@ -123,7 +171,7 @@ class Preprocess:
         Examples
         --------
         >>> Preprocess.from_mapping({"speed_filter": {}, "stay_points": {"minutes": 30}})
-        Preprocess(max_speed_kmh=500.0, stay_radius_m=200.0, stay_minutes=30.0, space=None, time_bin=None)
+        Preprocess(max_speed_kmh=500.0, include_loops=False, loop_speed_kmh=5.0, max_loop=6, ratio_max=0.25, stay_radius_m=200.0, stay_minutes=30.0, space=None, time_bin=None)
         """
         if not isinstance(raw, Mapping):
             raise ConfigError(f"`{where}` must be a mapping, got {shown(raw)}", hint="preprocess: {stay_points: {}}")
@@ -139,7 +187,7 @@ class Preprocess:
             check_keys(value, keys, f"`{where}.{name}`")
             return value
 
-        speed = section("speed_filter", ("max_speed_kmh",))
+        speed = section("speed_filter", ("max_speed_kmh", "include_loops", "speed_kmh", "max_loop", "ratio_max"))
         stay = section("stay_points", ("radius_m", "minutes"))
         space = section("space", ("grid_m", "h3"))
         time = section("time", ("bin",))
@@ -154,8 +202,20 @@ class Preprocess:
                 return None
             return check_float(part.get(key, default), f"{where}.{name}.{key}", low=0.0, low_open=True)
 
+        loops = False if speed is None else speed.get("include_loops", False)
+        if not isinstance(loops, bool):
+            raise ConfigError(f"`{where}.speed_filter.include_loops` must be true or false, got {shown(loops)}",
+                              hint="include_loops: true")
+        if speed is not None and not loops and set(speed) & {"speed_kmh", "max_loop", "ratio_max"}:
+            raise ConfigError(f"`{where}.speed_filter` sets loop parameters without include_loops: true",
+                              hint="speed_filter: {include_loops: true, speed_kmh: 5}")
+        loop = speed if loops and speed is not None else {}
         return cls(
             max_speed_kmh=positive(speed, "max_speed_kmh", MAX_SPEED_KMH, "speed_filter"),
+            include_loops=loops,
+            loop_speed_kmh=check_float(loop.get("speed_kmh", LOOP_SPEED_KMH), f"{where}.speed_filter.speed_kmh", low=0.0),
+            max_loop=check_int(loop.get("max_loop", MAX_LOOP), f"{where}.speed_filter.max_loop", low=2),
+            ratio_max=check_float(loop.get("ratio_max", RATIO_MAX), f"{where}.speed_filter.ratio_max", low=0.0, high=1.0),
             stay_radius_m=positive(stay, "radius_m", STAY_RADIUS_M, "stay_points"),
             stay_minutes=positive(stay, "minutes", STAY_MINUTES, "stay_points") or STAY_MINUTES,
             space=None if space is None else Space(grid_m=space.get("grid_m"), h3=space.get("h3")),
@@ -194,7 +254,8 @@ class Preprocess:
             lng = frame[lng_name].cast(pl.Float64).to_numpy()
             indptr = t.indptr
             if self.max_speed_kmh is not None:
-                keep = _speed_keep(indptr, lat, lng, seconds, float(self.max_speed_kmh))
+                keep = _speed_keep(indptr, lat, lng, seconds, float(self.max_speed_kmh), self.include_loops,
+                                   float(self.loop_speed_kmh), int(self.max_loop), float(self.ratio_max))
                 counts["speed_filter"] = {"points_in": frame.height, "dropped": int(np.count_nonzero(~keep))}
                 frame, lat, lng, seconds = frame.filter(pl.Series(keep)), lat[keep], lng[keep], seconds[keep]
                 indptr = np.r_[0, np.cumsum(np.bincount(t.user[keep], minlength=len(t.users)))]
@@ -220,4 +281,4 @@ class Preprocess:
         return frame, counts
 
 
-__all__ = ["Preprocess", "STEPS", "MAX_SPEED_KMH", "STAY_RADIUS_M", "STAY_MINUTES"]
+__all__ = ["Preprocess", "STEPS", "MAX_SPEED_KMH", "LOOP_SPEED_KMH", "MAX_LOOP", "RATIO_MAX", "STAY_RADIUS_M", "STAY_MINUTES"]
