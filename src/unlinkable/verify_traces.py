@@ -6,7 +6,8 @@ released user and every set of ``min(p, n)`` of its distinct (lat, lng, time) po
 holding the set's rarest point are candidates, and each candidate is checked to hold every point
 of the set (membership by sorted-key lookup). No key of a set is packed or counted by sorting,
 as the search's kernel does. It also checks that every point sits on the centre of a cell of the
-claimed size and at the start of a bin of the claimed width.
+claimed size (for H3, that the ``h3`` package maps each distinct point back to itself: its cell's
+centre, to 6 decimals) and at the start of a bin of the claimed width.
 """
 
 from __future__ import annotations
@@ -37,7 +38,18 @@ def _on_centres(lat: np.ndarray, lng: np.ndarray, grid_m: float) -> bool:
     return bool(np.array_equal(np.round(centre_lat, 6), lat) and np.array_equal(np.round(centre_lng, 6), lng))
 
 
-def verify_trace_release(released: pl.DataFrame, *, k: int, p: int, grid_m: float, bin_s: int | None) -> None:
+def _on_h3_centres(lat: np.ndarray, lng: np.ndarray, resolution: int) -> bool:
+    """Whether every distinct (lat, lng) is, to 6 decimals, the centre of its H3 cell at ``resolution``."""
+    import importlib
+
+    h3 = importlib.import_module("h3")
+    distinct = np.unique(np.stack([lat, lng], axis=1), axis=0)
+    centres = np.array([h3.cell_to_latlng(h3.latlng_to_cell(a, b, resolution)) for a, b in distinct.tolist()]).reshape(-1, 2)
+    return bool(np.array_equal(np.round(centres, 6), distinct))
+
+
+def verify_trace_release(released: pl.DataFrame, *, k: int, p: int, grid_m: float | None, bin_s: int | None,
+                         h3: int | None = None) -> None:
     """Raise VerificationError unless ``released`` holds trajectory k-anonymity at its resolution.
 
     Examples
@@ -60,8 +72,12 @@ def verify_trace_release(released: pl.DataFrame, *, k: int, p: int, grid_m: floa
         return
     lat = released["lat"].to_numpy().astype(np.float64)
     lng = released["lng"].to_numpy().astype(np.float64)
-    if not _on_centres(lat, lng, grid_m):
-        raise VerificationError(f"a released point is not the centre of a {grid_m:g} m cell", hint="this is a bug; nothing was written")
+    if h3 is not None:
+        if grid_m is not None or not _on_h3_centres(lat, lng, h3):
+            raise VerificationError(f"a released point is not the centre of an H3 cell of resolution {h3}",
+                                    hint="this is a bug; nothing was written")
+    elif grid_m is None or not _on_centres(lat, lng, grid_m):
+        raise VerificationError(f"a released point is not the centre of a {grid_m or 0:g} m cell", hint="this is a bug; nothing was written")
     columns = [lat, lng]
     if bin_s is not None:
         micros = released["time"].cast(pl.Datetime("us")).dt.epoch("us").to_numpy()

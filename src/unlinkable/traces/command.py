@@ -69,7 +69,8 @@ def _maps(job: TracesJob, frame: pl.DataFrame, release: TraceRelease | None) -> 
     """Aggregated cell counts for the report (never in the JSON): input, and the release's."""
     if job.columns.get("lat") is None:
         return {}
-    grid = release.grid_m if release is not None else job.space.grid_m or 1000.0
+    # H3 releases are mapped on a metric grid of about their cell size
+    grid = (release.grid_m or round(release.space.size_m)) if release is not None else job.space.grid_m or 1000.0
     maps = {"map": cell_counts(frame, job.columns, grid_m=grid)}
     if release is not None:
         maps["map_after"] = cell_counts(release.points, {"user": "user", "lat": "lat", "lng": "lng"}, grid_m=grid)
@@ -126,7 +127,7 @@ def run_anonymize(args: argparse.Namespace, job: TracesJob, shown: Progress) -> 
     shown.end()
     r = figures["resolution"]
     print(f"released {figures['users']['released']:,} of {figures['users']['input']:,} users at "
-          f"{r['grid_m']:g} m{', ' + r['time_bin'] if r['time_bin'] else ''}: {job.output}", file=sys.stderr)
+          f"{release.space.label}{', ' + r['time_bin'] if r['time_bin'] else ''}: {job.output}", file=sys.stderr)
     if args.json_out:
         print(f"figures: {args.json_out}", file=sys.stderr)
     return 0

@@ -16,7 +16,7 @@
       curve: {p: 4, space: [250, 1000, 5000], time: [1h, 1d], mode: sampled}   # optional
     privacy: [{trajectory-k-anonymity: {k: 5, p: 2}}]                # anonymize
     anonymize:                       # optional; the defaults of unlinkable.traces.kanonymity
-      space: [500, 1000, 2000, 5000]   # candidate cell sizes, metres
+      space: [500, 1000, 2000, 5000]   # candidate cell sizes, metres, or H3 resolutions: {h3: 8}
       time: [1h, 4h, 1d]               # candidate time bins
       point_suppression: 0.05          # share of the input's points
       user_suppression: 0.05           # share of the input's users
@@ -45,7 +45,7 @@ from unlinkable.points.job import unicity_settings
 from unlinkable.traces import is_traces_job
 from unlinkable.traces.assess import DEFAULT_ATTACKS, Attack, TraceAssessment, assess_traces
 from unlinkable.traces.attacks import ATTACKS
-from unlinkable.traces.kanonymity import TraceRelease
+from unlinkable.traces.kanonymity import TraceRelease, space_levels
 from unlinkable.traces.preprocess import Preprocess
 from unlinkable.traces.release import anonymize_traces
 from unlinkable.traces.resolution import Space, bin_seconds
@@ -269,8 +269,9 @@ def _privacy(raw: Mapping[str, Any], has_time: bool) -> tuple[dict[str, int] | N
     options: dict[str, Any] = {}
     if "space" in section:
         if not isinstance(section["space"], list) or not section["space"]:
-            raise ConfigError(f"`anonymize.space` must list cell sizes in metres, got {shown(section['space'])}", hint="space: [500, 1000, 2000]")
-        options["space"] = [Space(grid_m=v).grid_m for v in section["space"]]
+            raise ConfigError(f"`anonymize.space` must list cell sizes in metres or H3 resolutions, got {shown(section['space'])}",
+                              hint="space: [500, 1000, 2000], or [{h3: 9}, {h3: 8}]")
+        options["space"] = space_levels(section["space"])
     if "time" in section:
         if not isinstance(section["time"], list) or not section["time"]:
             raise ConfigError(f"`anonymize.time` must list time bins, got {shown(section['time'])}", hint="time: [1h, 4h, 1d]")

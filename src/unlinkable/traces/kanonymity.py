@@ -18,6 +18,10 @@ point. Users left with no point are the suppressed users. A level is *feasible* 
 suppressed from released users and the suppressed users stay within ``point_suppression`` and
 ``user_suppression`` (shares of the input); a level stops early once it is over the point budget.
 
+**Spatial levels** are metric grid sizes (``1000``) or H3 resolutions (``{h3: 8}``), mixed as
+wished. Their cell size in metres orders them and measures their coarseness: ``grid_m`` for the
+grid, the square root of H3's average hexagon area for H3 (about 859 m at resolution 8).
+
 **Least loss.** Every combination of the candidate levels is tried; among the feasible ones the
 release with the least
 
@@ -46,7 +50,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.constraints import check_float, check_int
+from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.errors import ConfigError, NoSolutionError
 from unlinkable.traces.instances import min_support
 from unlinkable.traces.resolution import Space, bin_seconds, project, time_bins
@@ -61,7 +65,7 @@ TIME_LEVELS = ("1h", "4h", "1d", "1w")
 class LevelOutcome:
     """One (cell size, time bin) tried: its suppression and loss, and whether it is within budget."""
 
-    grid_m: float
+    grid_m: float | None
     time_bin: str | None
     points_suppressed: int
     users_suppressed: int
@@ -71,9 +75,10 @@ class LevelOutcome:
     #: None when the level was not carried out (over the budget, or too many distinct points)
     loss: float | None
     checked: bool = True
+    h3: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"grid_m": self.grid_m, "time_bin": self.time_bin, "points_suppressed": self.points_suppressed,
+        return {**Space(grid_m=self.grid_m, h3=self.h3).to_dict(), "time_bin": self.time_bin, "points_suppressed": self.points_suppressed,
                 "users_suppressed": self.users_suppressed, "points_released": self.points_released,
                 "users_released": self.users_released,
                 "feasible": self.feasible, "loss": self.loss, "checked": self.checked}
@@ -85,7 +90,7 @@ class TraceRelease:
 
     k: int
     p: int
-    grid_m: float
+    grid_m: float | None
     time_bin: str | None
     points: pl.DataFrame = field(repr=False)
     users_in: int
@@ -94,10 +99,17 @@ class TraceRelease:
     tried: tuple[LevelOutcome, ...]
     chosen: LevelOutcome
     home_work_coarsened: int = 0
+    #: the H3 resolution released (then grid_m is None)
+    h3: int | None = None
+
+    @property
+    def space(self) -> Space:
+        """The released spatial resolution."""
+        return Space(grid_m=self.grid_m, h3=self.h3)
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": {"trajectory-k-anonymity": {"k": self.k, "p": self.p}},
-                "resolution": {"grid_m": self.grid_m, "time_bin": self.time_bin},
+                "resolution": {**self.space.to_dict(), "time_bin": self.time_bin},
                 "users": {"input": self.users_in, "released": self.chosen.users_released,
                           "suppressed": self.chosen.users_suppressed,
                           "home_work_removed": self.users_in - self.chosen.users_released - self.chosen.users_suppressed},
@@ -185,9 +197,11 @@ def _read(points: Any, columns: Mapping[str, str | None]) -> _Input:
     return _Input(t, lat, lng, epoch)
 
 
-def home_work_mask(user: np.ndarray, lat: np.ndarray, lng: np.ndarray, n_users: int, *, grid_m: float,
-                   radius_m: float) -> np.ndarray:
+def home_work_mask(user: np.ndarray, lat: np.ndarray, lng: np.ndarray, n_users: int, *, grid_m: float | None = None,
+                   radius_m: float, h3: int | None = None) -> np.ndarray:
     """True for the points within ``radius_m`` of the centre of one of their user's two most visited cells.
+
+    The cells are ``grid_m`` metres, or of H3 resolution ``h3``.
 
     Examples
     --------
@@ -196,7 +210,7 @@ def home_work_mask(user: np.ndarray, lat: np.ndarray, lng: np.ndarray, n_users: 
     >>> near.tolist()
     [True, True, True, True]
     """
-    space = Space(grid_m=grid_m)
+    space = Space(grid_m=grid_m, h3=h3)
     cells = space.cells(lat, lng)
     codes = np.unique(cells, return_inverse=True)[1].reshape(-1)
     n_cells = int(codes.max()) + 1
@@ -223,8 +237,35 @@ def home_work_mask(user: np.ndarray, lat: np.ndarray, lng: np.ndarray, n_users: 
     return near
 
 
+def space_levels(values: Sequence[Any], where: str = "anonymize.space") -> list[Space]:
+    """Candidate spatial levels -- grid sizes in metres, ``{h3: r}`` or :class:`Space` -- finest first, once each.
+
+    Examples
+    --------
+    >>> [s.label for s in space_levels([2000, {"h3": 8}, 500, 500.0])]
+    ['grid 500 m', 'h3 8', 'grid 2000 m']
+    """
+    levels: dict[Space, float] = {}
+    for value in values:
+        if isinstance(value, Space):
+            level = value
+        elif isinstance(value, Mapping):
+            check_keys(value, ("grid_m", "h3"), f"`{where}`")
+            level = Space(grid_m=value.get("grid_m"), h3=value.get("h3"))
+        else:
+            level = Space(grid_m=value)
+        if level.grid_m is None and level.h3 is None:
+            raise ConfigError(f"`{where}` lists a level with neither grid_m nor h3", hint="space: [500, 1000, {h3: 7}]")
+        if level.grid_m is not None:
+            level = Space(grid_m=float(level.grid_m))
+        levels[level] = level.size_m
+    if not levels:
+        raise ConfigError("no spatial level to search", hint="space: [500, 1000, 2000]")
+    return sorted(levels, key=lambda s: (levels[s], s.label))
+
+
 def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k: int, p: int,
-                           space: Sequence[float] = SPACE_LEVELS, time: Sequence[str] | None = None,
+                           space: Sequence[Any] = SPACE_LEVELS, time: Sequence[str] | None = None,
                            point_suppression: float = 0.05, user_suppression: float = 0.05,
                            home_work_radius_m: float | None = None, home_work_coarsen_m: float | None = None,
                            seed: int = 0) -> TraceRelease:
@@ -246,9 +287,8 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
     p = check_int(p, "trajectory-k-anonymity p", low=1, high=6)
     point_suppression = check_float(point_suppression, "point_suppression", low=0.0, high=1.0)
     user_suppression = check_float(user_suppression, "user_suppression", low=0.0, high=1.0)
-    sizes = sorted({float(Space(grid_m=s).grid_m or 0) for s in space})
-    if not sizes:
-        raise ConfigError("no spatial level to search", hint="space: [500, 1000, 2000]")
+    levels = space_levels(space)
+    sizes = [level.size_m for level in levels]
     data = _read(points, columns)
     t = data.traces
     n_users, n_points = len(t.users), len(t.user)
@@ -261,7 +301,7 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
     protected = np.zeros(n_points, dtype=bool)
     if home_work_radius_m is not None:
         radius = check_float(home_work_radius_m, "home_work.radius_m", low=0.0)
-        protected = home_work_mask(t.user, data.lat, data.lng, n_users, grid_m=sizes[0], radius_m=radius)
+        protected = home_work_mask(t.user, data.lat, data.lng, n_users, grid_m=levels[0].grid_m, h3=levels[0].h3, radius_m=radius)
     coarsened = 0
     if home_work_coarsen_m is not None:
         if home_work_radius_m is None:
@@ -277,8 +317,8 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
     tried = []
     best: tuple[float, int, int] | None = None
     best_masks: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-    for i, size in enumerate(sizes):
-        cells = Space(grid_m=size).cells(data.lat, data.lng)
+    for i, (level, size) in enumerate(zip(levels, sizes)):
+        cells = level.cells(data.lat, data.lng)
         cell_code = np.unique(cells, return_inverse=True)[1].reshape(-1).astype(np.int64)
         for j, (label, width) in enumerate(zip(bins, widths)):
             if data.epoch_us is not None:
@@ -295,10 +335,10 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
             try:
                 enforced = enforce(users_live, item[base], n_users, k, p, budget=allowed)
             except ConfigError:  # too many distinct points for 64-bit instance keys at this level
-                tried.append(LevelOutcome(size, label, 0, 0, 0, 0, False, None, checked=False))
+                tried.append(LevelOutcome(level.grid_m, label, 0, 0, 0, 0, False, None, checked=False, h3=level.h3))
                 continue
             if enforced is None:
-                tried.append(LevelOutcome(size, label, allowed, 0, 0, 0, False, None, checked=False))
+                tried.append(LevelOutcome(level.grid_m, label, allowed, 0, 0, 0, False, None, checked=False, h3=level.h3))
                 continue
             kept_live, gone = enforced
             kept = np.zeros(n_points, dtype=bool)
@@ -313,30 +353,31 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
             loss = (_coarseness(size, sizes[0], sizes[-1]) + _coarseness(width, widths[0], widths[-1])
                     + (n_points - released) / n_points)
             users_released = int(np.count_nonzero(np.bincount(t.user[kept], minlength=n_users)))
-            outcome = LevelOutcome(size, label, points_suppressed, users_suppressed, released, users_released, feasible, loss)
+            outcome = LevelOutcome(level.grid_m, label, points_suppressed, users_suppressed, released, users_released, feasible, loss,
+                                   h3=level.h3)
             tried.append(outcome)
             if feasible and (best is None or (loss, i, j) < best):
                 best = (loss, i, j)
                 best_masks = (kept, cells, item, np.array([width]))
     if best is None or best_masks is None:
-        raise NoSolutionError(f"no level of {len(sizes)} cell sizes x {len(bins)} time bins holds trajectory "
+        raise NoSolutionError(f"no level of {len(levels)} cell sizes x {len(bins)} time bins holds trajectory "
                               f"{k}-anonymity for p={p} within the suppression budgets",
                               hint="allow coarser levels (space: [..., 20000], time: [..., 1w]), a larger "
                                    "user_suppression, or a smaller p")
     _, i, j = best
     kept, cells, _, width_arr = best_masks
-    chosen = next(o for o in tried if o.grid_m == sizes[i] and o.time_bin == bins[j])
-    frame = _release_frame(t, cells, data.epoch_us, kept, sizes[i], int(width_arr[0]) if bins[j] is not None else None, seed)
-    return TraceRelease(k, p, sizes[i], bins[j], frame, n_users, n_points, int(np.count_nonzero(protected)),
-                        tuple(tried), chosen, coarsened)
+    chosen = next(o for o in tried if (o.grid_m, o.h3) == (levels[i].grid_m, levels[i].h3) and o.time_bin == bins[j])
+    frame = _release_frame(t, cells, data.epoch_us, kept, levels[i], int(width_arr[0]) if bins[j] is not None else None, seed)
+    return TraceRelease(k, p, levels[i].grid_m, bins[j], frame, n_users, n_points, int(np.count_nonzero(protected)),
+                        tuple(tried), chosen, coarsened, levels[i].h3)
 
 
-def _release_frame(t: Traces, cells: np.ndarray, epoch_us: np.ndarray | None, kept: np.ndarray, grid_m: float,
+def _release_frame(t: Traces, cells: np.ndarray, epoch_us: np.ndarray | None, kept: np.ndarray, space: Space,
                    width: int | None, seed: int) -> pl.DataFrame:
     """The released points: pseudonym, cell centre, bin start; sorted so no input order shows."""
     rng = np.random.default_rng(seed)
     pseudonym = rng.permutation(len(t.users)) + 1
-    lat, lng = Space(grid_m=grid_m).centres(cells[kept])
+    lat, lng = space.centres(cells[kept])
     columns: dict[str, Any] = {"user": pseudonym[t.user[kept]], "lat": np.round(lat, 6), "lng": np.round(lng, 6)}
     if epoch_us is not None and width is not None:
         start = time_bins(epoch_us[kept], width) * (width * 1_000_000)
@@ -345,5 +386,5 @@ def _release_frame(t: Traces, cells: np.ndarray, epoch_us: np.ndarray | None, ke
     return frame.sort(frame.columns)
 
 
-__all__ = ["trajectory_k_anonymize", "TraceRelease", "LevelOutcome", "enforce", "home_work_mask",
+__all__ = ["trajectory_k_anonymize", "TraceRelease", "LevelOutcome", "enforce", "home_work_mask", "space_levels",
            "SPACE_LEVELS", "TIME_LEVELS"]

@@ -170,8 +170,9 @@ class Preprocess:
 
         Examples
         --------
-        >>> Preprocess.from_mapping({"speed_filter": {}, "stay_points": {"minutes": 30}})
-        Preprocess(max_speed_kmh=500.0, include_loops=False, loop_speed_kmh=5.0, max_loop=6, ratio_max=0.25, stay_radius_m=200.0, stay_minutes=30.0, space=None, time_bin=None)
+        >>> step = Preprocess.from_mapping({"speed_filter": {"include_loops": True}, "stay_points": {"minutes": 30}})
+        >>> step.max_speed_kmh, step.include_loops, step.loop_speed_kmh, step.max_loop, step.ratio_max, step.stay_minutes
+        (500.0, True, 5.0, 6, 0.25, 30.0)
         """
         if not isinstance(raw, Mapping):
             raise ConfigError(f"`{where}` must be a mapping, got {shown(raw)}", hint="preprocess: {stay_points: {}}")

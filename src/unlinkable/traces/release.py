@@ -27,7 +27,7 @@ def anonymize_traces(points: Any, columns: Mapping[str, str | None], *, k: int, 
     """
     release = trajectory_k_anonymize(points, columns, k=k, p=p, **options)
     width = bin_seconds(release.time_bin) if release.time_bin is not None else None
-    verify_trace_release(release.points, k=release.k, p=release.p, grid_m=release.grid_m, bin_s=width)
+    verify_trace_release(release.points, k=release.k, p=release.p, grid_m=release.grid_m, bin_s=width, h3=release.h3)
     return release
 
 

@@ -71,6 +71,23 @@ class Space:
     def to_dict(self) -> dict[str, Any]:
         return {"grid_m": self.grid_m} if self.grid_m is not None else {"h3": self.h3} if self.h3 is not None else {}
 
+    @property
+    def size_m(self) -> float:
+        """A cell's side in metres: ``grid_m``, or the square root of H3's average hexagon area at ``h3``.
+
+        One scale for both kinds, so a search can order and compare grid and H3 levels.
+
+        Examples
+        --------
+        >>> Space(grid_m=500).size_m, round(Space(h3=8).size_m)
+        (500.0, 859)
+        """
+        if self.h3 is not None:
+            return float(np.sqrt(_h3().average_hexagon_area(self.h3, "m^2")))
+        if self.grid_m is None:
+            raise ConfigError("places as given have no cell size", hint="space: {grid_m: 1000}")
+        return float(self.grid_m)
+
     def cells(self, lat: np.ndarray, lng: np.ndarray) -> np.ndarray:
         """One int64 cell code per point (only comparable within one resolution).
 

@@ -163,15 +163,17 @@ def traces_view(p: Mapping[str, Any], banned: frozenset[str] = frozenset()) -> d
     if params and r:
         points = _section(p, "points")
         grid = _num(r.get("grid_m"))
+        h3 = _num(r.get("h3"))
+        cell = f"{grid:g} m" if grid is not None else f"H3 resolution {h3:g}" if h3 is not None else "not available"
         bin_label = str(r.get("time_bin") or "none")
         v["release"] = [("Guarantee", f"any {params.get('p')} points of a released user are shared by at least {params.get('k')} users"),
-                        ("Cell size", f"{grid:g} m" if grid is not None else "not available"), ("Time bin", bin_label),
+                        ("Cell size", cell), ("Time bin", bin_label),
                         ("Points released", fmt_count(_num(points.get("released")))),
                         ("Points suppressed", fmt_count(_num(points.get("suppressed")))),
                         ("Points near home and work suppressed", fmt_count(_num(points.get("home_work_suppressed")))),
                         ("Points near home and work coarsened", fmt_count(_num(points.get("home_work_coarsened")))),
                         ("Loss (cell + bin coarseness + share not released)", fmt_number(_num(p.get("loss"))))]
-        v["advice"] = v["advice"] + [f"The release at {grid if grid is not None else '?'} m and {bin_label} bins is the "
+        v["advice"] = v["advice"] + [f"The release at {cell} and {bin_label} bins is the "
                                      "least-loss level that holds the guarantee within the suppression budgets."]
     v["headline"] = headline
     maps = [(p.get("map"), "Distinct users per cell"), (p.get("map_after"), "Distinct users per cell, released")]
