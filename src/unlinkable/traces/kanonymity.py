@@ -4,19 +4,32 @@
 released user's (cell, time bin) points -- all of them, when the user has fewer -- finds at least
 ``k`` released users whose points include them.
 
-**One level** (a cell size and a time bin) is made to hold it by suppression, repeated until
-nothing changes:
+**One level** (a spatial level and a time bin) is made to hold it by dropping (user, cell-bin)
+pairs -- all of a user's points in that cell and bin. The cost of a level's release is the points
+it does not release. Three steps:
 
-1. every point whose (cell, bin) fewer than ``k`` users hold is suppressed (no set containing it
-   can reach ``k``);
-2. every user that still has a ``p``-set of points held by fewer than ``k`` users (supports
-   counted by :func:`unlinkable.traces.instances.min_support`) gives up its least-held (cell, bin)
-   -- all its points there.
+1. *Closure* (always; exact): every point whose (cell, bin) fewer than ``k`` users hold is
+   dropped, repeatedly. Every valid release drops these points, so when the closure alone is
+   valid and within the budgets, the level's release is the least-cost one.
+2. *Greedy rounds* (heuristic): while a user still has a ``p``-set of points held by fewer than
+   ``k`` users (supports counted by :func:`unlinkable.traces.instances.min_support`), it gives up
+   its least-held (cell, bin) -- all its points there -- and the closure runs again. Users left
+   with no point are the suppressed users. The rounds stop once over the budgets' points.
+3. *Branch and bound* (exact; :mod:`unlinkable.traces.exact_suppression`): when at most
+   ``PAIR_LIMIT`` pairs are left after the closure, the least-cost valid release within the
+   budgets is searched for, with the greedy release as the first bound, and is proven least when
+   the search ends within ``NODE_LIMIT`` states (else the best found stands, not optimal).
 
-Suppressing points lowers others' supports, hence the loop; it ends because each round removes a
-point. Users left with no point are the suppressed users. A level is *feasible* when the points
-suppressed from released users and the suppressed users stay within ``point_suppression`` and
-``user_suppression`` (shares of the input); a level stops early once it is over the point budget.
+A level's release is *feasible* when the points dropped from released users and the suppressed
+users stay within ``point_suppression`` and ``user_suppression`` (shares of the input). Each level
+in the JSON says whether its suppression is the least possible (``optimal``).
+
+**What is optimal.** Every combination of the candidate levels is always tried (exhaustive). The
+release is flagged ``optimal: true`` when every level's suppression was proven least (closure
+alone, or a finished branch and bound), or a level could not beat the chosen loss even with the
+closure's points alone dropped; then no release that drops (user, cell-bin) pairs at any
+candidate level, within the budgets, has a smaller loss. Otherwise (large levels where the greedy
+rounds were needed) the choice among levels is exact but a level's suppression is heuristic.
 
 **Spatial levels** are metric grid sizes (``1000``) or H3 resolutions (``{h3: 8}``), mixed as
 wished. Their cell size in metres orders them and measures their coarseness: ``grid_m`` for the
@@ -52,6 +65,7 @@ import polars as pl
 
 from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.errors import ConfigError, NoSolutionError
+from unlinkable.traces.exact_suppression import closure, least_suppression
 from unlinkable.traces.instances import min_support
 from unlinkable.traces.resolution import Space, bin_seconds, project, time_bins
 from unlinkable.traces.table import Traces, datetimes, encode_columns
@@ -76,12 +90,14 @@ class LevelOutcome:
     loss: float | None
     checked: bool = True
     h3: int | None = None
+    #: whether this level's suppression is the least possible (see the module docstring)
+    optimal: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {**Space(grid_m=self.grid_m, h3=self.h3).to_dict(), "time_bin": self.time_bin, "points_suppressed": self.points_suppressed,
                 "users_suppressed": self.users_suppressed, "points_released": self.points_released,
                 "users_released": self.users_released,
-                "feasible": self.feasible, "loss": self.loss, "checked": self.checked}
+                "feasible": self.feasible, "loss": self.loss, "checked": self.checked, "optimal": self.optimal}
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,8 @@ class TraceRelease:
     home_work_coarsened: int = 0
     #: the H3 resolution released (then grid_m is None)
     h3: int | None = None
+    #: the least loss over every release the candidate levels and suppression allow
+    optimal: bool = False
 
     @property
     def space(self) -> Space:
@@ -116,7 +134,7 @@ class TraceRelease:
                 "points": {"input": self.points_in, "released": self.chosen.points_released,
                            "suppressed": self.chosen.points_suppressed, "home_work_suppressed": self.home_work_suppressed,
                            "home_work_coarsened": self.home_work_coarsened},
-                "loss": self.chosen.loss, "levels_tried": [t.to_dict() for t in self.tried]}
+                "loss": self.chosen.loss, "optimal": self.optimal, "levels_tried": [t.to_dict() for t in self.tried]}
 
 
 def _coarseness(value: float, low: float, high: float) -> float:
@@ -151,14 +169,11 @@ def enforce(user: np.ndarray, item: np.ndarray, n_users: int, k: int, p: int,
     kept = np.ones(len(user), dtype=bool)
     n_items = int(item.max()) + 1 if len(item) else 1
     while True:
+        kept = closure(user, item, k, kept)
         if budget is not None and len(kept) - int(np.count_nonzero(kept)) > budget:
             return None
         indptr, sets = _distinct_sets(user[kept], item[kept], n_users)
         holders = np.bincount(sets, minlength=n_items)
-        rare = holders[item] < k
-        if np.any(rare & kept):
-            kept &= ~rare
-            continue
         lengths = np.diff(indptr)
         support = min_support(indptr, sets, p)
         failing = (lengths > 0) & (support < k)
@@ -172,6 +187,27 @@ def enforce(user: np.ndarray, item: np.ndarray, n_users: int, k: int, p: int,
         drop[owner[first]] = sets[first]
         drop[~failing] = -1
         kept &= drop[user] != item
+
+
+def _suppress(user: np.ndarray, item: np.ndarray, forced: np.ndarray, n_users: int, k: int, p: int, point_budget: float,
+              user_budget: float, allowed: int) -> tuple[np.ndarray | None, bool]:
+    """One level's kept points (None: none found within budget) and whether that is the least suppression."""
+    greedy = enforce(user, item, n_users, k, p, budget=allowed)
+    start = None
+    if greedy is not None:
+        kept_count = np.bincount(user[greedy[0]], minlength=n_users)
+        dropped_users = int(np.count_nonzero((kept_count == 0) & (np.bincount(user, minlength=n_users) > 0)))
+        dropped_points = int(np.count_nonzero(~greedy[0] & (kept_count[user] > 0)))
+        if dropped_points <= point_budget and dropped_users <= user_budget:
+            start = greedy[0]
+            if np.array_equal(start, forced):  # only what every release drops: nothing less is valid
+                return start, True
+    exact = least_suppression(user, item, k, p, point_budget=point_budget, user_budget=user_budget, start=start, forced=forced)
+    if exact is None:  # too large for the exact search: the greedy rounds stand
+        return None if greedy is None else greedy[0], False
+    if exact.kept is None and not exact.complete:
+        return None if greedy is None else greedy[0], False
+    return exact.kept, exact.complete
 
 
 @dataclass(frozen=True)
@@ -314,7 +350,8 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
         protected = np.zeros(n_points, dtype=bool)
     base = ~protected
     widths = [bin_seconds(b) if b is not None else 1 for b in bins]
-    tried = []
+    tried: list[LevelOutcome] = []
+    bounds: list[float] = []
     best: tuple[float, int, int] | None = None
     best_masks: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
     for i, (level, size) in enumerate(zip(levels, sizes)):
@@ -332,15 +369,21 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
             # suppressed users can never exceed both budgets' points
             allowed = int(point_suppression * n_points) + int(np.sort(np.bincount(t.user[base], minlength=n_users))[::-1][
                 :int(user_suppression * n_users)].sum())
+            coarseness = _coarseness(size, sizes[0], sizes[-1]) + _coarseness(width, widths[0], widths[-1])
+            # no release at this level loses less than its coarseness plus the points every release drops
+            forced = closure(users_live, item[base], k)
+            bounds.append(coarseness + (n_points - int(np.count_nonzero(forced))) / n_points)
             try:
-                enforced = enforce(users_live, item[base], n_users, k, p, budget=allowed)
+                kept_live, optimal = _suppress(users_live, item[base], forced, n_users, k, p, point_suppression * n_points,
+                                               user_suppression * n_users, allowed)
             except ConfigError:  # too many distinct points for 64-bit instance keys at this level
                 tried.append(LevelOutcome(level.grid_m, label, 0, 0, 0, 0, False, None, checked=False, h3=level.h3))
                 continue
-            if enforced is None:
-                tried.append(LevelOutcome(level.grid_m, label, allowed, 0, 0, 0, False, None, checked=False, h3=level.h3))
+            if kept_live is None:
+                tried.append(LevelOutcome(level.grid_m, label, allowed, 0, 0, 0, False, None, checked=optimal, h3=level.h3,
+                                          optimal=optimal))
                 continue
-            kept_live, gone = enforced
+            gone = np.bincount(users_live[kept_live], minlength=n_users) == 0
             kept = np.zeros(n_points, dtype=bool)
             kept[np.flatnonzero(base)[kept_live]] = True
             had_points = np.bincount(t.user[base], minlength=n_users) > 0
@@ -350,11 +393,10 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
             points_suppressed = int(np.count_nonzero(base)) - released - by_users
             feasible = (points_suppressed <= point_suppression * n_points and users_suppressed <= user_suppression * n_users
                         and released > 0)
-            loss = (_coarseness(size, sizes[0], sizes[-1]) + _coarseness(width, widths[0], widths[-1])
-                    + (n_points - released) / n_points)
+            loss = coarseness + (n_points - released) / n_points
             users_released = int(np.count_nonzero(np.bincount(t.user[kept], minlength=n_users)))
             outcome = LevelOutcome(level.grid_m, label, points_suppressed, users_suppressed, released, users_released, feasible, loss,
-                                   h3=level.h3)
+                                   h3=level.h3, optimal=optimal)
             tried.append(outcome)
             if feasible and (best is None or (loss, i, j) < best):
                 best = (loss, i, j)
@@ -368,8 +410,10 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
     kept, cells, _, width_arr = best_masks
     chosen = next(o for o in tried if (o.grid_m, o.h3) == (levels[i].grid_m, levels[i].h3) and o.time_bin == bins[j])
     frame = _release_frame(t, cells, data.epoch_us, kept, levels[i], int(width_arr[0]) if bins[j] is not None else None, seed)
+    # optimal: every level was solved exactly, or cannot beat the chosen loss even at its bound
+    optimal = all(o.optimal or bound >= best[0] for o, bound in zip(tried, bounds))
     return TraceRelease(k, p, levels[i].grid_m, bins[j], frame, n_users, n_points, int(np.count_nonzero(protected)),
-                        tuple(tried), chosen, coarsened, levels[i].h3)
+                        tuple(tried), chosen, coarsened, levels[i].h3, optimal)
 
 
 def _release_frame(t: Traces, cells: np.ndarray, epoch_us: np.ndarray | None, kept: np.ndarray, space: Space,
