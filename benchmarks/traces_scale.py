@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import tempfile
@@ -60,26 +61,40 @@ def _rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
+class _Timer:
+    """Wall and CPU seconds of a block: on a shared machine the CPU seconds are the comparable figure."""
+
+    def __enter__(self) -> _Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def __str__(self) -> str:
+        return f"{self.cpu:7.1f} CPU-s {self.wall:7.1f} s wall"
+
+
 def scale(users: int, points: int, k: int, p: int) -> None:
     start = time.perf_counter()
     frame = synthetic_traces(users, points=points, seed=1)
-    print(f"{users:,} users x {points} points = {frame.height:,} points (generated in {time.perf_counter() - start:.1f} s)")
+    print(f"{users:,} users x {points} points = {frame.height:,} points (generated in {time.perf_counter() - start:.1f} s; "
+          f"load average {os.getloadavg()[0]:.1f})")
     start = time.perf_counter()
     t = encode_traces(frame, user="user", lat="lat", lng="lng", time="time")
     keyed = encode_traces(frame, user="user", lat="lat", lng="lng", time="time", time_precision="hour")
     print(f"  encode              {time.perf_counter() - start:7.1f} s")
-    total = 0.0
+    total, total_cpu = 0.0, 0.0
     for attack in ATTACKS:
-        start = time.perf_counter()
-        risk = attack_risks(keyed if attack == "location_time" else t, attack, k)
-        seconds = time.perf_counter() - start
-        total += seconds
-        print(f"  {attack:20s} k={k} {seconds:7.1f} s   mean risk {risk.mean():.4f}   peak RSS {_rss_gib():.2f} GiB")
-    print(f"  all eight attacks  {total:7.1f} s")
+        with _Timer() as took:
+            risk = attack_risks(keyed if attack == "location_time" else t, attack, k)
+        total, total_cpu = total + took.wall, total_cpu + took.cpu
+        print(f"  {attack:20s} k={k} {took}   mean risk {risk.mean():.4f}   peak RSS {_rss_gib():.2f} GiB")
+    print(f"  all eight attacks  {total_cpu:7.1f} CPU-s {total:7.1f} s wall   load average {os.getloadavg()[0]:.1f}")
     from unlinkable.traces.assess import assess_traces
 
     for mode in ("sampled", "exact"):
-        start = time.perf_counter()
+        took = _Timer().__enter__()
         try:
             result = assess_traces(frame, user="user", lat="lat", lng="lng", time="time", attacks=[], ps=[p], mode=mode,
                                    space=Space(grid_m=1000), time_bin="1h")
@@ -87,7 +102,8 @@ def scale(users: int, points: int, k: int, p: int) -> None:
             print(f"  unicity p={p} {mode}: {type(exc).__name__}: {str(exc)[:120]}")
             continue
         u = result.unicity[0]
-        print(f"  unicity p={p} {mode:8s} {time.perf_counter() - start:6.1f} s   value {u.value:.4f} ci95 {u.ci95}"
+        took.__exit__()
+        print(f"  unicity p={p} {mode:8s} {took}   value {u.value:.4f} ci95 {u.ci95}"
               f"   peak RSS {_rss_gib():.2f} GiB")
 
 
