@@ -162,6 +162,10 @@ def test_cli_writes_a_verified_release_and_its_figures(tmp_path):
     (tmp_path / "released.csv").unlink()
     assert main(["anonymize", str(tmp_path / "job.yaml")]) == 0
     assert (tmp_path / "released.csv").read_bytes() == first
+    # as Parquet: the same points, times as datetimes
+    (tmp_path / "parquet.yaml").write_text((JOB % ", home_work: {radius_m: 200}").replace("released.csv", "released.parquet"))
+    assert main(["anonymize", str(tmp_path / "parquet.yaml")]) == 0
+    assert pl.read_parquet(tmp_path / "released.parquet").equals(released)
 
 
 def test_no_solution_and_failed_verification_write_nothing(tmp_path, monkeypatch):
