@@ -75,7 +75,17 @@ class _Timer:
         return f"{self.cpu:7.1f} CPU-s {self.wall:7.1f} s wall"
 
 
-def scale(users: int, points: int, k: int, p: int) -> None:
+def sampled(t: object, keyed: object, k: int, targets: int) -> None:
+    """Each attack's sampled mode at ``k`` (exact risks of ``targets`` drawn users, 95% intervals)."""
+    from unlinkable.traces.sampled import sampled_attack
+
+    for attack in ATTACKS:
+        with _Timer() as took:
+            risk = sampled_attack(keyed if attack == "location_time" else t, attack, k, targets=targets, seed=0)  # type: ignore[arg-type]
+        print(f"  {attack:20s} k={k} sampled ({targets} users) {took}   mean risk {risk.mean_risk:.4f}   peak RSS {_rss_gib():.2f} GiB")
+
+
+def scale(users: int, points: int, k: int, p: int, sampled_k: int = 0, targets: int = 1000, exact: bool = True) -> None:
     start = time.perf_counter()
     frame = synthetic_traces(users, points=points, seed=1)
     print(f"{users:,} users x {points} points = {frame.height:,} points (generated in {time.perf_counter() - start:.1f} s; "
@@ -84,6 +94,10 @@ def scale(users: int, points: int, k: int, p: int) -> None:
     t = encode_traces(frame, user="user", lat="lat", lng="lng", time="time")
     keyed = encode_traces(frame, user="user", lat="lat", lng="lng", time="time", time_precision="hour")
     print(f"  encode              {time.perf_counter() - start:7.1f} s")
+    if sampled_k:
+        sampled(t, keyed, sampled_k, targets)
+    if not exact:
+        return
     total, total_cpu = 0.0, 0.0
     for attack in ATTACKS:
         with _Timer() as took:
@@ -141,6 +155,9 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=50)
     parser.add_argument("--k", type=int, default=2)
     parser.add_argument("--p", type=int, default=4)
+    parser.add_argument("--sampled-k", type=int, default=0, help="also each attack's sampled mode at this k")
+    parser.add_argument("--targets", type=int, default=1000, help="users drawn by the sampled mode")
+    parser.add_argument("--no-exact", action="store_true", help="skip the exact attacks and unicity")
     parser.add_argument("--skmob", help="python of a venv with scikit-mobility 1.3.1")
     parser.add_argument("--skmob-users", type=int, default=20)
     parser.add_argument("--skmob-points", type=int, default=15)
@@ -149,7 +166,7 @@ def main() -> None:
     if args.skmob:
         side_by_side(args.skmob, args.skmob_users, args.skmob_points, args.k, args.tolerance)
     if args.users:
-        scale(args.users, args.points, args.k, args.p)
+        scale(args.users, args.points, args.k, args.p, args.sampled_k, args.targets, not args.no_exact)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ scaled to all users. Matching rules are the exact mode's (:mod:`unlinkable.trace
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,12 +39,33 @@ def _compiled(fn: _F) -> _F:
 
 
 @_compiled
+def _least_support(insts: np.ndarray, rarest: np.ndarray, post_start: np.ndarray, post_user: np.ndarray,
+                   indptr: np.ndarray, items: np.ndarray, ordered: bool) -> int:  # pragma: no cover - compiled
+    """The smallest support among a target's instances (rows of ``insts``, rarest first).
+
+    Counting an instance stops once it reaches the best so far (it cannot lower the minimum), and
+    the search stops at 1 (the target alone): both cut work, neither changes the answer.
+    """
+    best = np.iinfo(np.int64).max
+    for r in range(insts.shape[0]):
+        if best == 1:
+            break
+        item = rarest[r]
+        count = _count(insts[r], post_user[post_start[item]:post_start[item + 1]], indptr, items, ordered, best)
+        if count < best:
+            best = count
+    return best
+
+
+@_compiled
 def _count(inst: np.ndarray, candidates: np.ndarray, indptr: np.ndarray, items: np.ndarray,
-           ordered: bool) -> int:  # pragma: no cover - compiled
-    """How many candidates hold the instance (a sub-multiset, or a subsequence when ordered)."""
+           ordered: bool, stop_at: int) -> int:  # pragma: no cover - compiled
+    """How many candidates hold the instance (a sub-multiset, or a subsequence when ordered), up to ``stop_at``."""
     k = len(inst)
     total = 0
     for c in candidates:
+        if total >= stop_at:
+            break
         start, stop = indptr[c], indptr[c + 1]
         if ordered:
             j = 0
@@ -133,19 +155,25 @@ def sampled_attack(t: Traces, attack: str, k: int, *, targets: int, seed: int = 
         if s == 0:
             risk[i] = np.inf
             continue
-        index = np.array(list(combinations(range(len(mine)), s)), dtype=np.int64)
-        if len(index) > INSTANCE_LIMIT:
-            raise ConfigError(f"a sampled target has {len(index):,} instances of {s} points", hint="use a smaller k")
-        inst = mine[index]
-        if not ordered:
-            inst = np.unique(np.sort(inst, axis=1), axis=0)
-        best = np.iinfo(np.int64).max
-        for row in inst:
-            rarest = row[np.argmin(holders[row])]
-            candidates = post_user[post_start[rarest]:post_start[rarest + 1]]
-            best = min(best, _count(row, candidates, indptr, items, ordered))
+        if math.comb(len(mine), s) > INSTANCE_LIMIT:
+            raise ConfigError(f"a sampled target has {math.comb(len(mine), s):,} instances of {s} points", hint="use a smaller k")
+        inst = mine[_combinations(len(mine), s)]
+        if not ordered:  # a multiset's copies side by side, as _count reads them (repeated rows cost nothing)
+            inst = np.sort(inst, axis=1)
+        rarest = inst[np.arange(len(inst)), np.argmin(holders[inst], axis=1)]
+        # the instances whose rarest point is held least first: they are likeliest to be held by the target alone
+        order = np.argsort(holders[rarest], kind="stable")
+        best = _least_support(np.ascontiguousarray(inst[order]), rarest[order], post_start, post_user, indptr, items, ordered)
         risk[i] = 1.0 / best
     return SampledRisk(chosen, risk, n_users)
+
+
+@functools.lru_cache(maxsize=64)
+def _combinations(length: int, size: int) -> np.ndarray:
+    """Every ``size``-combination of ``range(length)``, one per row (shared by targets of one length)."""
+    index = np.array(list(combinations(range(length), size)), dtype=np.int64).reshape(-1, size)
+    index.setflags(write=False)
+    return index
 
 
 def _visit_vector(t: Traces) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
