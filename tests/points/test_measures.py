@@ -124,3 +124,21 @@ def test_exact_mode_refuses_when_infeasible(monkeypatch):
         unicity(pts, [2], mode="exact")
     (auto,) = unicity(pts, [2], mode="auto")
     assert not auto.exact and auto.eligible_records == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(baskets, st.integers(1, 4), st.integers(0, 5))
+def test_drawn_itemsets_are_counted_exactly_both_ways(rows, p, seed):
+    from unlinkable.points import unicity as module
+
+    sets = points_of(rows).sets()
+    drawn = module.draw_itemsets(sets, p, np.random.default_rng(seed))
+    records = [set(r) for r in rows]
+    assert len(drawn) == sum(1 for r in records if len(r) >= p)
+    expected = [brute_support(records, [int(i) for i in row]) for row in drawn]
+    d = len(sets.labels)
+    support = np.bincount(sets.items, minlength=d)
+    # each way on its own, and the choice between them
+    assert module._by_enumeration(sets, np.sort(drawn, axis=1)).tolist() == expected
+    assert module._by_candidates(sets, drawn, support).tolist() == expected
+    assert module.containing_records(sets, drawn).tolist() == expected

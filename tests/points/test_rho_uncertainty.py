@@ -64,8 +64,11 @@ def test_release_is_rho_uncertain_and_keeps_sensitive_items(rows, rho, m, with_k
     models = [RhoUncertainty(rho, sensitive, m)] + ([KmAnonymity(2, 1)] if with_km else [])
     try:
         result = release_points(pts, fanout(pts.labels, fanout=2), models, suppression_limit=1.0)
-    except NoSolutionError:
-        pytest.fail("with every occurrence suppressible there is always a release")
+    except NoSolutionError as exc:
+        # with every occurrence suppressible a release always exists, but it may hold no item at all (e.g. two
+        # records of one item each under k^m k=2): that one is refused, as no output form can carry it
+        assert "no record would be released" in str(exc)
+        return
     text = baskets_text(result.points)
     longest = max(len(set(r)) for r in rows)
     assert not brute_rules(text, set(sensitive), rho, m if m is not None else longest)
