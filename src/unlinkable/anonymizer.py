@@ -630,25 +630,16 @@ class Anonymizer:
                                 deterministic=private.deterministic, progress=update)
 
     def _private_sampling(self) -> DifferentialPrivacy | None:
-        """The differential-privacy model, if any: it samples the records and fixes the transformation."""
-        from unlinkable.models.differential_privacy import DifferentialPrivacy
-
-        found = [m for m in self.models if isinstance(m, DifferentialPrivacy)]
+        """The model that samples the records and fixes the transformation (differential privacy), if any."""
+        found = [m for m in self.models if m.samples_records]
         if len(found) > 1:
-            raise ConfigError("differential-privacy is given twice", hint="give one differential-privacy model (ARX)")
-        return found[0] if found else None
+            raise ConfigError(f"{found[0].name} is given twice", hint=f"give one {found[0].name} model (ARX)")
+        return found[0] if found else None  # type: ignore[return-value]  # the one model that declares it
 
     def _check_local_recoding(self) -> None:
         """Local recoding splits the table into rounds: only models that hold class by class can."""
-        from unlinkable.models.kanonymity import KAnonymity
-        from unlinkable.models.kmap import KMap
-        from unlinkable.models.ldiversity import DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity
-        from unlinkable.models.tcloseness import AgainstTable
-
         for m in self.models:
-            ok = isinstance(m, (KAnonymity, DistinctLDiversity, EntropyLDiversity, RecursiveCLDiversity, AgainstTable)) or (
-                isinstance(m, KMap) and m.estimator is not None and m.population is None)
-            if not ok:
+            if not m.supports_local_recoding:
                 raise ConfigError(f"local recoding does not support {m!r}: its guarantee is about the whole table or a "
                                   f"subset of it (ARX refuses it too)",
                                   hint="use local recoding with k-anonymity, l-diversity, t-closeness, beta-likeness or "
@@ -656,12 +647,8 @@ class Anonymizer:
 
     def _minimal_group_size(self, n: int) -> int | None:
         """ARX's ``getMinimalGroupSize``: the largest minimal class size of the models, or None."""
-        from unlinkable.models.kanonymity import KAnonymity
-        from unlinkable.models.kmap import KMap
-
-        sizes = [m.effective_k(n) if isinstance(m, KMap) else m.minimal_class_size() for m in self.models]
-        has = any(isinstance(m, (KAnonymity, KMap)) for m in self.models) or any(x > 1 for x in sizes)
-        return max(sizes) if has else None
+        sizes = [size for m in self.models if (size := m.minimal_group_size(n)) is not None]
+        return max(sizes) if sizes else None
 
     def _local_round(self, setup: _Setup, rows: np.ndarray, gs_factor: float) -> tuple[tuple[int, ...], np.ndarray] | None:
         """One round of local recoding (ARX ``optimizeFast``): search the given records on their own.
@@ -670,12 +657,7 @@ class Anonymizer:
         derived k becomes k-anonymity, as in ARX's ``KMap.clone(subset)``); the metric takes the
         round's gs-factor. Returns the optimum's levels and which of the records it suppresses.
         """
-        import copy
-
-        from unlinkable.models.kanonymity import KAnonymity
-        from unlinkable.models.kmap import KMap
-
-        models = [KAnonymity(k=m.effective_k(setup.n)) if isinstance(m, KMap) else m for m in self.models]
+        models = [m.for_local_recoding(setup.n) for m in self.models]
         metric = copy.deepcopy(self.metric)
         if hasattr(metric, "gs_factor"):
             metric.gs_factor = gs_factor   # ARX: utilityConfig.setGsFactor(gsFactor)

@@ -167,3 +167,33 @@ def test_every_registered_class_declares_its_parameters():
         classes = builder.classes.values() if isinstance(builder, Variants) else [builder]
         for cls in classes:
             assert issubclass(cls, PrivacyModel) and cls.name == name and cls.parameters, cls
+
+
+# ARX 3.9.2's isLocalRecodingSupported() of each entry's criterion, read from criteria/*.java
+# (KMap: !isAccurate(), true with an estimator only). unlinkable supports a subset of them: it also
+# refuses average-risk, inclusion and the prosecutor's profitability, which judge the whole table or
+# a subset of it (a round of recoding holds only the suppressed records).
+ARX_LOCAL_RECODING = {0: True, 1: True, 2: True, 3: True, 4: True, 5: True, 6: True, 7: True, 8: False, 9: False,
+                      10: False, 11: True, 12: False, 13: False, 14: True, 15: True, 16: True, 17: True, 18: True,
+                      19: True, 20: False, 21: True, 22: False}
+UNLINKABLE_REFUSES = {"average-risk", "inclusion", "profitability"}
+
+
+@pytest.mark.parametrize("index", range(len(ENTRIES)), ids=IDS)
+def test_local_recoding_is_declared_by_the_model_issue_10(index):
+    # the anonymizer asks the model (supports_local_recoding), never its type
+    model = build(ENTRIES[index])
+    assert model.supports_local_recoding == (ARX_LOCAL_RECODING[index] and model.name not in UNLINKABLE_REFUSES)
+    if model.supports_local_recoding:
+        assert model.for_local_recoding(1000).supports_local_recoding
+
+
+def test_class_sizes_for_local_recoding_are_declared_issue_10():
+    # ARX's getMinimalClassSize: k-anonymity its k (even 1), k-map with an estimator its derived k'
+    # (k-anonymity in the rounds, ARX's KMap.clone(subset)), l-diversity ceil(l), others none
+    kmap = model_from_config({"k-map": {"k": 3, "estimator": "poisson", "significance": 0.05}}, CONTEXT)
+    assert kmap.minimal_group_size(1000) == kmap.effective_k(1000)
+    assert kmap.for_local_recoding(1000) == model_from_config({"k-anonymity": {"k": kmap.effective_k(1000)}})
+    assert build({"k-anonymity": {"k": 1}}).minimal_group_size(10) == 1
+    assert build({"l-diversity": {"attribute": "s", "variant": "entropy", "l": 1.5}}).minimal_group_size(10) == 2
+    assert build({"sample-uniqueness": {"threshold": 0.1}}).minimal_group_size(10) is None

@@ -269,7 +269,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
                                          suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies,
                                          identifiers=identifiers, local=result.local_recoding is not None))
     table = result.table
-    if any(m.name == "differential-privacy" for m in anonymizer.models):
+    if any(m.samples_records for m in anonymizer.models):
         import polars as pl
 
         # SafePub publishes the released sample only: the withheld and suppressed rows ('*' in every

@@ -141,6 +141,14 @@ class PrivacyModel(ABC):
     #: every record is searched, but the release holds the research subset only: the other rows
     #: are suppressed in the output (ARX's delta-presence, ``HashGroupify.performSuppression``)
     withholds_outside_subset: bool = False
+    #: the model holds class by class on any part of the table, so ARX's iterative local recoding
+    #: may search the suppressed records again on their own (ARX ``isLocalRecodingSupported``);
+    #: a guarantee about the whole table or a subset of it cannot be split into rounds
+    supports_local_recoding: bool = False
+    #: the model draws its own random sample of the records and fixes the transformation itself
+    #: (SafePub's differential privacy): the anonymizer asks it for ``sample(n)`` and ``levels(...)``
+    #: instead of searching, and only the sample is published
+    samples_records: bool = False
 
     def research_subset(self, data: Any) -> np.ndarray:
         """A bool per row of ``data``: is it in the research subset (models that need ``in_subset``)?"""
@@ -162,6 +170,34 @@ class PrivacyModel(ABC):
     def minimal_class_size(self) -> int:
         """A class smaller than this can never pass (lets the search skip work); 1 if unknown."""
         return 1
+
+    def minimal_group_size(self, n: int) -> int | None:
+        """The class size this model requires of a table of ``n`` records, or None when it sets none.
+
+        ARX's ``getMinimalClassSize`` as its local recoding reads it (``getMinimalGroupSize``, the
+        largest over the models): a round of recoding is worth running only when at least this many
+        records are left. A model that reduces to k-anonymity declares its k (k-map with an
+        estimator: the k' derived for ``n`` records), even k = 1.
+
+        Examples
+        --------
+        >>> from unlinkable.models.kanonymity import KAnonymity
+        >>> from unlinkable.models.uniqueness import SampleUniqueness
+        >>> KAnonymity(k=1).minimal_group_size(10), SampleUniqueness(threshold=0.1).minimal_group_size(10)
+        (1, None)
+        """
+        size = self.minimal_class_size()
+        return size if size > 1 else None
+
+    def for_local_recoding(self, n: int) -> PrivacyModel:
+        """The model a round of local recoding checks, prepared on the whole table of ``n`` records.
+
+        ARX's ``clone(DataSubset)``: itself by default (what it learnt from the whole table, such as
+        t-closeness' distribution, is kept); k-map with an estimator becomes k-anonymity with the k'
+        derived for the whole table, so that the rounds do not derive it again from fewer records.
+        Called only on a model that ``supports_local_recoding``.
+        """
+        return self
 
     def prepare(self, stats_of_input: ClassStatistics) -> None:  # noqa: B027 - optional hook
         """Called once with the statistics of the whole input (for distributions over the table)."""

@@ -107,6 +107,7 @@ class DifferentialPrivacy(PrivacyModel):
     monotone_generalization = True   # the per-class test is "at least k sampled records"
     monotone_suppression = True
     per_class = True
+    samples_records = True
     parameters = {"epsilon": Param(), "delta": Param(), "generalization": Param(required=False),
                   "search_budget": Param(required=False), "steps": Param(required=False)}
     example = "{epsilon: 1.0, delta: 1.0e-6, generalization: low-medium}"

@@ -38,6 +38,7 @@ class KAnonymity(PrivacyModel):
     monotone_suppression = True
     per_class = True
     sizes_only = True
+    supports_local_recoding = True
     parameters = {"k": Param()}
     example = "{k: 5}"
 
@@ -45,6 +46,9 @@ class KAnonymity(PrivacyModel):
         self.k = check_int(k, "k", low=1, owner="k-anonymity")
 
     def minimal_class_size(self) -> int:
+        return self.k
+
+    def minimal_group_size(self, n: int) -> int | None:
         return self.k
 
     def check(self, stats: ClassStatistics) -> np.ndarray:

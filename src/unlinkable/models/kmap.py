@@ -137,6 +137,8 @@ class KMap(PrivacyModel):
             # population of a research subset); the subset form releases the subset only
             self.needs = frozenset({"population_counts", "levels", "class_codes"})
         self.releases_subset_only = self.subset is not None
+        # an estimator's k-map is k-anonymity with a derived k (ARX: local recoding with it only)
+        self.supports_local_recoding = self.estimator is not None
 
     def population_source(self) -> str | None:
         return self.population
@@ -181,6 +183,15 @@ class KMap(PrivacyModel):
 
     def minimal_class_size(self) -> int:
         return 1
+
+    def minimal_group_size(self, n: int) -> int | None:
+        return self.effective_k(n)
+
+    def for_local_recoding(self, n: int) -> PrivacyModel:
+        from unlinkable.models.kanonymity import KAnonymity
+
+        # ARX's KMap.clone(subset): k-anonymity with k' derived once, for the whole table
+        return KAnonymity(k=self.effective_k(n))
 
     def check(self, stats: ClassStatistics) -> np.ndarray:
         if self.estimator is not None:

@@ -44,6 +44,7 @@ class _LDiversity(PrivacyModel):
     monotone_generalization = True
     monotone_suppression = False
     per_class = True
+    supports_local_recoding = True
 
     def __init__(self, *, attribute: str, l: float) -> None:  # noqa: E741 - the paper's name
         if not isinstance(attribute, str) or not attribute:

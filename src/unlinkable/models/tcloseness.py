@@ -51,6 +51,7 @@ class AgainstTable(PrivacyModel):
     monotone_generalization = True
     monotone_suppression = False
     per_class = True
+    supports_local_recoding = True
 
     def __init__(self, *, attribute: str) -> None:
         if not isinstance(attribute, str) or not attribute:
