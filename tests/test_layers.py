@@ -38,7 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("search", "dp.search", "transform", "sdc", "linkage", "points", "traces", "assessment", "anonymizer", "datasets"),
     ("verify", "verify_spark", "verify_traces", "verify_points", "results"),
     ("report",),
-    ("config", "spec", "points.job", "points.release", "traces.job", "traces.release", "traces.command", "jobs", "commands", "cli",
+    ("config", "spec", "points.job", "points.release", "traces.job", "traces.release", "jobs", "commands", "cli",
      "demo", "__main__"),
 )
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from unlinkable.assessment import AssessmentResult
 from unlinkable.linkage.exposure import ExposureResult
+from unlinkable.traces.assess import TraceAssessment
+from unlinkable.traces.kanonymity import TraceRelease
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,71 @@ class SdcResult:
         return out
 
 
+@dataclass(frozen=True)
+class TracesAssessmentResult:
+    """What ``unlinkable assess`` measures on a trajectory job: the attacks, unicity and curve.
+
+    Attributes
+    ----------
+    assessment : TraceAssessment
+        The attacks' and unicity's figures, and the per-user risks (``records()``).
+    preprocess : Mapping
+        What each preprocessing step kept and dropped (empty: no preprocessing).
+
+    Examples
+    --------
+    >>> from unlinkable.traces.assess import Attack, assess_traces
+    >>> import polars as pl
+    >>> points = pl.DataFrame({"u": [1, 1, 2], "cell": ["a", "b", "a"]})
+    >>> r = TracesAssessmentResult(assess_traces(points, user="u", place="cell", attacks=(Attack("location"),), ps=()), {})
+    >>> r.to_dict()["attacks"][0]["mean_risk"], r.records().columns
+    (0.75, ['user', 'location_k1'])
+    """
+
+    assessment: TraceAssessment
+    preprocess: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``unlinkable assess --json`` on a trajectory job."""
+        return {**self.assessment.to_dict(), **({"preprocess": dict(self.preprocess)} if self.preprocess else {})}
+
+    def records(self) -> Any:
+        """One row per user: the owner's id and one risk column per attack (``--records``)."""
+        return self.assessment.per_user()
+
+
+@dataclass(frozen=True)
+class TracesAnonymizationResult:
+    """What ``unlinkable anonymize`` released on a trajectory job: the verified release and its figures.
+
+    Attributes
+    ----------
+    release : TraceRelease
+        The chosen resolution, the released points and what each candidate level gave.
+    preprocess : Mapping
+        What each preprocessing step kept and dropped (empty: no preprocessing).
+    risk : Mapping
+        The job's attacks on the input and on the released points (``before``, ``after``).
+    formula_escaping : Mapping or None
+        What the CSV writer escaped (None: no table written).
+    """
+
+    release: TraceRelease
+    preprocess: Mapping[str, Any]
+    risk: Mapping[str, Any]
+    formula_escaping: Mapping[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``unlinkable anonymize --json`` on a trajectory job (keys in the order written)."""
+        out = {**self.release.to_dict(), **({"preprocess": dict(self.preprocess)} if self.preprocess else {}),
+               "risk": dict(self.risk)}
+        if self.formula_escaping is not None:
+            out["formula_escaping"] = dict(self.formula_escaping)
+        return out
+
+
 #: a command's result, as the report renders it
 CommandResult = AssessmentResult | AnonymizationResult | ExposureResult | SdcResult
 
-__all__ = ["AnonymizationResult", "AssessmentResult", "CommandResult", "ExposureResult", "SdcResult"]
+__all__ = ["AnonymizationResult", "AssessmentResult", "CommandResult", "ExposureResult", "SdcResult",
+           "TracesAnonymizationResult", "TracesAssessmentResult"]

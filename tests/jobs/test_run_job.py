@@ -56,6 +56,33 @@ def test_an_exposure_job_gives_the_exposure_result(folder):
     assert result.to_dict()["unique_link_share"] == 1.0
 
 
+def test_a_trajectory_job_gives_the_commands_result_issue_10(tmp_path):
+    # hand-worked: users 1 {a, b} and 2 {a}; knowing one place, a is shared (risk 1/2), b is
+    # user 1's alone (risk 1): user 1's risk is 1, user 2's 1/2, the mean 3/4
+    (tmp_path / "t.csv").write_text("u,cell\n1,a\n1,b\n2,a\n")
+    (tmp_path / "job.yaml").write_text("input: t.csv\ntrajectories: {user: u, place: cell}\n"
+                                       "assess: {attacks: [location], unicity: {p: 1}}\n")
+    result = unlinkable.run_job(tmp_path / "job.yaml")
+    assert isinstance(result, unlinkable.results.TracesAssessmentResult)
+    assert result.to_dict()["attacks"][0]["mean_risk"] == 0.75
+    assert main(["assess", str(tmp_path / "job.yaml"), "--json", str(tmp_path / "r.json")]) == 0
+    assert json.loads((tmp_path / "r.json").read_text()) == result.to_dict()
+
+
+def test_a_trajectory_release_is_written_by_run_job_issue_10(tmp_path):
+    # three users within 1 km of each other: one 1 km cell holds all three, 3-anonymous at p = 1
+    (tmp_path / "t.csv").write_text("u,lat,lng\n1,45.0,7.0\n2,45.0001,7.0\n3,45.0002,7.0\n")
+    (tmp_path / "job.yaml").write_text(
+        "input: t.csv\ntrajectories: {user: u, lat: lat, lng: lng}\nassess: {attacks: [location]}\n"
+        "privacy: [{trajectory-k-anonymity: {k: 3, p: 1}}]\nanonymize: {space: [1000]}\noutput: {path: out.csv}\n")
+    assert job_kind(unlinkable.jobs.read_job(tmp_path / "job.yaml")[0]) == "traces-anonymize"
+    result = unlinkable.run_job(tmp_path / "job.yaml")
+    assert isinstance(result, unlinkable.results.TracesAnonymizationResult)
+    assert result.to_dict()["users"]["released"] == 3 and pl.read_csv(tmp_path / "out.csv").height == 3
+    with pytest.raises(ConfigError, match="numpy backend only"):
+        unlinkable.run_job(tmp_path / "job.yaml", backend="spark")
+
+
 def test_the_kind_of_a_job_follows_its_sections():
     assert job_kind({"input": {"path": "b.txt", "format": "basket-lines"}}) == "points"
     assert job_kind({"input": "d.csv", "steps": [{"pram": {"attribute": "a"}}]}) == "anonymize"

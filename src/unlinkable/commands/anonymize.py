@@ -8,28 +8,14 @@ accepts the release.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import Any
 
 from unlinkable.backends.choice import add_backend_argument
 from unlinkable.jobs import Destinations, read_job, run_kind
 from unlinkable.progress import Progress
 
 __all__ = ["configure", "run"]
-
-
-def _traces_job(path: Path) -> Any:
-    """The trajectory job, when the job file has ``trajectories:``."""
-    if not Path(path).is_file():
-        return None
-    from unlinkable.config import read_job_file
-    from unlinkable.traces import is_traces_job
-
-    if not is_traces_job(read_job_file(path)):
-        return None
-    from unlinkable.traces.job import load_traces_job
-
-    return load_traces_job(path)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -51,16 +37,16 @@ def run(args: argparse.Namespace) -> int:
             return run_points(args, set_valued, shown)
         finally:
             shown.abort()
-    traces_job = _traces_job(args.job)
-    if traces_job is not None:
-        from unlinkable.traces.command import run_anonymize
+    from unlinkable.traces import is_traces_job
 
-        shown = Progress()
-        try:
-            return int(run_anonymize(args, traces_job, shown))
-        finally:
-            shown.abort()
     content, source = read_job(args.job)
+    if is_traces_job(content):
+        outcome = run_kind("traces-anonymize", content, source=source, backend=args.backend,
+                           destinations=Destinations(json=args.json_out), progress=Progress())
+        print(outcome.summary, file=sys.stderr)
+        if args.json_out:
+            print(f"figures: {args.json_out}", file=sys.stderr)
+        return 0
     outcome = run_kind("anonymize", content, source=source, backend=args.backend,
                        destinations=Destinations(json=args.json_out), progress=Progress())
     print(outcome.summary)

@@ -78,9 +78,16 @@ def job_content(args: argparse.Namespace) -> tuple[Mapping[str, Any], Path | Non
     source = Path(args.source)
     if source.suffix.lower() in _JOB_SUFFIXES:
         if args.qi:
+            from unlinkable.traces import is_traces_job
+
+            if source.is_file() and is_traces_job(read_job(source)[0]):
+                raise ConfigError(f"{source}: --qi is not for trajectories; the job file names its columns under "
+                                  f"`trajectories`", hint="drop --qi")
             raise ConfigError("--qi is for the data-file form; a job file names its quasi-identifiers under `attributes`",
                               hint="drop --qi, or pass a data file")
         content, path = read_job(source)
+        if job_kind(content).startswith("traces-"):
+            return content, path  # the assess flags are about tables
         return _with_assess_flags(content, args), path
     if not args.qi:
         raise ConfigError(f"{source}: name the quasi-identifiers with --qi a,b,c (or pass a job file)", hint="e.g. --qi age,sex,zip")
@@ -145,48 +152,24 @@ def _with_assess_flags(content: Mapping[str, Any], args: argparse.Namespace) -> 
 
 def run(args: argparse.Namespace) -> int:
     """Assess, then write the requested outputs, showing the phases on a terminal."""
-    traces_job = _traces_job(args)
-    if traces_job is not None:
-        from unlinkable.traces.command import run_assess
-
-        shown = Progress()
-        try:
-            return int(run_assess(args, traces_job, shown))
-        finally:
-            shown.abort()
     content, source = job_content(args)
-    kind = "points" if source is not None and job_kind(content) == "points" else "assess"
+    kind = job_kind(content) if source is not None else "assess"
+    # assess runs any job's assessment: an anonymize job's input, a trajectory job's attacks
+    kind = {"anonymize": "assess", "exposure": "assess", "traces-anonymize": "traces-assess"}.get(kind, kind)
     outcome = run_kind(kind, content, source=source, backend=args.backend, progress=Progress(),
                        destinations=Destinations(json=args.json_out, records=args.records, report=args.report))
     figures = outcome.result.to_dict()
     if not args.json_out or sys.stdout.isatty():
-        if kind == "points":
+        if kind in ("points", "traces-assess"):
             print(json.dumps(figures, indent=2))
         else:
             print_summary(figures)
-    labels = ("figures", "per-record smallest supports" if kind == "points" else "per-record risks", "report")
+    records = {"points": "per-record smallest supports", "traces-assess": "per-user risks"}.get(kind, "per-record risks")
+    labels = ("figures", records, "report")
     for label, path in zip(labels, (args.json_out, args.records, args.report)):
         if path:
             print(f"{label}: {path}", file=sys.stderr)
     return 0
-
-
-def _traces_job(args: argparse.Namespace) -> Any:
-    """The trajectory job, when the job file has ``trajectories:``."""
-    source = Path(args.source)
-    if source.suffix.lower() not in _JOB_SUFFIXES or not source.is_file():
-        return None
-    from unlinkable.config import read_job_file
-    from unlinkable.traces import is_traces_job
-
-    if not is_traces_job(read_job_file(source)):
-        return None
-    if args.qi:
-        raise ConfigError(f"{source}: --qi is not for trajectories; the job file names its columns under `trajectories`",
-                          hint="drop --qi")
-    from unlinkable.traces.job import load_traces_job
-
-    return load_traces_job(source)
 
 
 def print_summary(d: dict[str, Any]) -> None:

@@ -5,6 +5,8 @@ folder). Its sections say what it does:
 
 - ``release`` and ``auxiliary``: linkage exposure of a release (an ``ExposureResult``);
 - ``transactions``, or an ``input`` of basket lines: a set-valued assessment (points per person);
+- ``trajectories``: location traces, assessed (a ``TracesAssessmentResult``), or released with
+  ``privacy: [{trajectory-k-anonymity: ...}]`` (a ``TracesAnonymizationResult``);
 - ``privacy`` models or SDC ``steps``: an anonymization (an ``AnonymizationResult``, or an
   ``SdcResult`` for steps alone), verified before anything is written;
 - anything else: a table assessment (an ``AssessmentResult``).
@@ -27,7 +29,7 @@ from unlinkable.jobs.outcome import NO_DESTINATIONS, Destinations, Outcome
 __all__ = ["Destinations", "Outcome", "job_kind", "read_job", "run_job", "run_kind", "KINDS"]
 
 #: what a job can do, by the sections it has
-KINDS = ("assess", "anonymize", "exposure", "points")
+KINDS = ("assess", "anonymize", "exposure", "points", "traces-assess", "traces-anonymize")
 
 
 def job_kind(raw: Any) -> str:
@@ -41,12 +43,17 @@ def job_kind(raw: Any) -> str:
     'exposure'
     >>> job_kind({"input": "d.csv", "attributes": {"age": "quasi-identifier"}})
     'assess'
+    >>> job_kind({"input": "t.csv", "trajectories": {"user": "u", "place": "cell"}})
+    'traces-assess'
     """
     from unlinkable.points.job import is_points_job
+    from unlinkable.traces import is_traces_job
 
     if not isinstance(raw, Mapping):
         raise ConfigError(f"a job must be a mapping of sections (input, attributes, ...), got {shown(raw)}",
                           hint="see the README for an example")
+    if is_traces_job(raw):
+        return "traces-anonymize" if raw.get("privacy") else "traces-assess"
     if is_points_job(raw):
         return "points"
     if "release" in raw or "auxiliary" in raw:
@@ -70,7 +77,8 @@ def run_job(job: str | Path | Mapping[str, Any], *, backend: str | None = None, 
 
     Returns
     -------
-    AssessmentResult, AnonymizationResult, SdcResult, ExposureResult or PointsAssessment
+    AssessmentResult, AnonymizationResult, SdcResult, ExposureResult, PointsAssessment,
+    TracesAssessmentResult or TracesAnonymizationResult
         What the job's command computes; its ``to_dict()`` is the command's JSON.
 
     Examples
@@ -126,6 +134,14 @@ def _dispatch(kind: str, content: Mapping[str, Any], *, source: Path | None, bac
         from unlinkable.jobs.points import run_points
 
         return run_points(content, source=source, destinations=destinations, progress=progress)
+    if kind in ("traces-assess", "traces-anonymize"):
+        if backend not in (None, "numpy"):
+            raise ConfigError(f"{source or 'the job'}: location traces are processed on the numpy backend only",
+                              hint="drop the backend")
+        from unlinkable.jobs.traces import run_traces_anonymize, run_traces_assess
+
+        run = run_traces_anonymize if kind == "traces-anonymize" else run_traces_assess
+        return run(content, source=source, destinations=destinations, progress=progress)
     if kind not in KINDS:
         raise ConfigError(f"unknown kind of job {shown(kind)}", hint=f"one of {', '.join(KINDS)}")
     from unlinkable.config import job_from_content

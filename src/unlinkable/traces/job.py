@@ -111,7 +111,7 @@ class TracesJob:
             raise InputError(f"{self.path}: {exc.message}", hint=exc.hint) from None
 
     def inputs(self) -> list[Path]:
-        return [self.source, self.path]
+        return [self.source, self.path] if self.source != _NO_FILE else [self.path]
 
     def assess(self, frame: pl.DataFrame) -> TraceAssessment:
         """The assessment the job asks for; input errors name the data file."""
@@ -136,11 +136,27 @@ def load_traces_job(path: str | Path) -> TracesJob:
     (['location_k3'], (2,), 'auto')
     """
     path = Path(path)
-    raw = read_job_file(path)
+    return traces_job_from_content(read_job_file(path), source=path)
+
+
+#: how a job given as a mapping names itself (its paths are relative to the current folder)
+_NO_FILE = Path("the job")
+
+
+def traces_job_from_content(raw: Any, *, source: Path | None = None) -> TracesJob:
+    """Validate a trajectory job's content: that of the job file ``source``, or a mapping given in
+    Python (``source`` None: its paths are relative to the current folder).
+
+    Examples
+    --------
+    >>> traces_job_from_content({"input": "t.csv", "trajectories": {"user": "u", "place": "cell"}}).path
+    PosixPath('t.csv')
+    """
+    path = source if source is not None else _NO_FILE
     try:
         return _parse(raw, path)
     except ConfigError as exc:
-        if str(path) in exc.message:
+        if source is None or str(path) in exc.message:
             raise
         raise ConfigError(f"{path}: {exc.message}", hint=exc.hint) from None
 
