@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +22,13 @@ import polars as pl
 
 from unlinkable.backend_selection import get_backend
 from unlinkable.backends.choice import is_spark_frame, parse_backend
-from unlinkable.constraints import check_float, check_int
+from unlinkable.constraints import check_float
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.data.table import EncodedColumn, encode_column, encode_columns, require_names
 from unlinkable.dp.search import to_double
-from unlinkable.errors import ConfigError, NoSolutionError, did_you_mean, shown
+from unlinkable.errors import ConfigError, NoSolutionError, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models import ModelContext, model_from_config
@@ -36,11 +36,12 @@ from unlinkable.models.base import PrivacyModel
 from unlinkable.progress import Progress
 from unlinkable.risk.released import released_uniqueness, unique_on_class_labels
 from unlinkable.search import NodeEvaluator, suppressed_of
-from unlinkable.search.algorithms import ALGORITHMS, SEED_RANGE, SEEDED, run_heuristic
+from unlinkable.search.algorithms import SEEDED, run_heuristic
 from unlinkable.search.flash import FULL, Flash, SearchOutcome, strategy_keys
 from unlinkable.search.floors import FloorEvaluator
 from unlinkable.search.genetic import GeneticOptions
 from unlinkable.search.lattice import Lattice
+from unlinkable.search.options import SearchSection
 from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.transform.local_recoding import LocalRecoding, recode, recoded_frame
 from unlinkable.transform.released_codes import released_table_codes
@@ -272,6 +273,27 @@ def _as_text(series: pl.Series) -> pl.Series:
     return series
 
 
+def _search_spec(search: str | SearchSection, *, time_limit_s: float | None, step_limit: int | None, seed: int | None,
+                 genetic: GeneticOptions | Mapping[str, Any] | None, practical_monotonicity: bool) -> SearchSection:
+    """The :class:`SearchSection` of the Anonymizer's search arguments (or the one given as ``search``)."""
+    if isinstance(search, SearchSection):
+        if (time_limit_s, step_limit, seed, genetic) != (None, None, None, None) or practical_monotonicity:
+            raise ConfigError("the search's settings are given twice: in search= and as arguments",
+                              hint="give them in the SearchSection only, or search='lightning' with the arguments")
+        return search
+    if genetic is not None and not isinstance(genetic, (GeneticOptions, Mapping)):
+        raise ConfigError(f"the genetic search's settings must be a mapping, got {shown(genetic)}",
+                          hint="genetic={'iterations': 20}")
+    settings: dict[str, Any] = {}
+    if isinstance(genetic, GeneticOptions):
+        settings = asdict(genetic)
+    elif genetic is not None:
+        GeneticOptions.from_mapping(genetic)  # its own names checked as the genetic search's settings
+        settings = dict(genetic)
+    return SearchSection.parse({"algorithm": search, "time_limit_s": time_limit_s, "step_limit": step_limit,
+                                "seed": seed, "practical_monotonicity": practical_monotonicity, **settings})
+
+
 class Anonymizer:
     """Find the transformation that satisfies every privacy model with the least information loss.
 
@@ -289,7 +311,10 @@ class Anonymizer:
         ``entropy-monotonic`` | ``discernibility-monotonic`` | ``precision-monotonic`` |
         ``entropy-based-information-loss``, or a mapping such as
         ``{"name": "loss", "gs_factor": 0.1, "aggregate": "rank"}``.
-    search : {"optimal", "heuristic", "lightning", "top-down", "genetic"}
+    search : {"optimal", "heuristic", "lightning", "top-down", "genetic"} or SearchSection
+        The algorithm's name, with its settings as the arguments below; or all of them as the
+        :class:`~unlinkable.search.options.SearchSection` a job file's ``search`` section parses
+        into (the arguments are then left out). Either way they become that one frozen spec.
         ``optimal`` is FLASH. The others are heuristics for lattices too large for it (see
         :mod:`unlinkable.search.algorithms`): ``lightning`` and ``top-down`` are ARX's LIGHTNING
         searches, ``genetic`` ARX's genetic algorithm (it needs ``seed``); they check nodes in ARX's
@@ -350,7 +375,7 @@ class Anonymizer:
 
     def __init__(self, *, quasi_identifiers: Sequence[str], hierarchies: Mapping[str, Hierarchy | str | os.PathLike],
                  privacy: Sequence[Any], suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss",
-                 search: str = "optimal", time_limit_s: float | None = None, step_limit: int | None = None,
+                 search: str | SearchSection = "optimal", time_limit_s: float | None = None, step_limit: int | None = None,
                  seed: int | None = None, genetic: GeneticOptions | Mapping[str, Any] | None = None,
                  local_recoding: LocalRecoding | Mapping[str, Any] | bool | None = None,
                  identifiers: Sequence[str] = (),
@@ -385,38 +410,17 @@ class Anonymizer:
         # a private copy: binding and preparing a caller's metric would change it for its other users
         self.metric = copy.deepcopy(metric_from_name(metric))
         self.metric.bind_attributes(self.quasi_identifiers)
-        if search not in ALGORITHMS:
-            raise ConfigError(f"unknown search algorithm {shown(search)}",
-                              hint=(did_you_mean(search, ALGORITHMS).strip() + " use one of " + ", ".join(ALGORITHMS)).strip())
-        self.search = search
-        self.step_limit = None if step_limit is None else check_int(step_limit, "step_limit", low=1)
-        if search == "optimal" and (step_limit is not None or time_limit_s is not None):
-            raise ConfigError("a step or time limit applies to heuristic searches only, not to the optimal search",
-                              hint="search: {algorithm: lightning, step_limit: 1000}")
-        if seed is not None and search not in SEEDED:
-            raise ConfigError(f"the {search} search draws no random numbers: a seed applies to {', '.join(SEEDED)} only",
-                              hint="leave the seed out, or use search: {algorithm: genetic, seed: 1}")
-        if search in SEEDED and seed is None:
-            raise ConfigError(f"the {search} search needs a seed (the same seed gives the same result)",
-                              hint=f"search: {{algorithm: {search}, seed: 1}}")
-        self.seed = None if seed is None else check_int(seed, "seed", low=SEED_RANGE[0], high=SEED_RANGE[1])
-        if genetic is not None and search != "genetic":
-            raise ConfigError(f"genetic-search settings apply to the genetic search only, not to {search}",
-                              hint="search: {algorithm: genetic, seed: 1, iterations: 20}")
-        if genetic is not None and not isinstance(genetic, (GeneticOptions, Mapping)):
-            raise ConfigError(f"the genetic search's settings must be a mapping, got {shown(genetic)}",
-                              hint="genetic={'iterations': 20}")
-        self.genetic = (genetic if isinstance(genetic, GeneticOptions)
-                        else None if genetic is None else GeneticOptions.from_mapping(genetic))
+        #: the search's settings: the same frozen spec a job file's ``search`` section parses into
+        self.search_spec = _search_spec(search, time_limit_s=time_limit_s, step_limit=step_limit, seed=seed,
+                                        genetic=genetic, practical_monotonicity=practical_monotonicity)
+        algorithm = self.search_spec.algorithm
+        if algorithm in SEEDED and self.search_spec.seed is None:
+            raise ConfigError(f"the {algorithm} search needs a seed (the same seed gives the same result)",
+                              hint=f"search: {{algorithm: {algorithm}, seed: 1}}")
         self.local_recoding = None if local_recoding in (None, False) else LocalRecoding.from_config(
             dict(local_recoding) if isinstance(local_recoding, Mapping) else local_recoding)
         if self.local_recoding is not None:
             self._check_local_recoding()
-        if not isinstance(practical_monotonicity, bool):
-            raise ConfigError(f"practical_monotonicity must be true or false, got {practical_monotonicity!r}",
-                              hint="search: {algorithm: optimal, practical_monotonicity: true}")
-        self.practical_monotonicity = practical_monotonicity
-        self.time_limit_s = None if time_limit_s is None else check_float(time_limit_s, "time_limit_s", low=0.0, low_open=True)
         self.identifiers = [str(i) for i in identifiers]
         if isinstance(sensitive, str):
             sensitive = [sensitive]
@@ -433,16 +437,27 @@ class Anonymizer:
             raise ConfigError(f"column {sorted(overlap)[0]!r} is both an identifier and a quasi-identifier",
                               hint="give each column one role")
 
+    @property
+    def search(self) -> str:
+        """The search algorithm's name (``search_spec.algorithm``)."""
+        return self.search_spec.algorithm
+
+    @property
+    def genetic(self) -> GeneticOptions | None:
+        """The genetic search's settings, or None for ARX's defaults (``search_spec.genetic``)."""
+        return self.search_spec.genetic
+
     # ------------------------------------------------------------------
     def _search(self, lattice: Lattice, evaluator: NodeEvaluator | FloorEvaluator, keys: Any, metric: UtilityMetric,
                 update: Callable[..., None] | None) -> tuple[Any, bool]:
         """Run the configured search over ``lattice``; return the outcome and whether it is optimal."""
-        if self.search != "optimal":
-            outcome = run_heuristic(self.search, lattice, evaluator.result, step_limit=self.step_limit,
-                                    time_limit_s=self.time_limit_s, seed=self.seed, genetic_options=self.genetic,
+        spec = self.search_spec
+        if spec.algorithm != "optimal":
+            outcome = run_heuristic(spec.algorithm, lattice, evaluator.result, step_limit=spec.step_limit,
+                                    time_limit_s=spec.time_limit_s, seed=spec.seed, genetic_options=spec.genetic,
                                     progress=update)
             return outcome, False  # a heuristic never proves optimality
-        if self.practical_monotonicity:
+        if spec.practical_monotonicity:
             # ARX's setPracticalMonotonicity: every model and the metric are treated as
             # monotone, so FLASH predicts and prunes as if they were; it may miss the true
             # optimum, never release a failing node (only checked nodes become the optimum).

@@ -27,6 +27,7 @@ from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.risk.attribute_effect import attribute_effects
 from unlinkable.risk.frequencies import tuple_frequencies
 from unlinkable.risk.individual import global_risk, household_risk, individual_risk, kanonymity_violations
+from unlinkable.risk.options import AssessSection
 from unlinkable.risk.sample import sample_risk
 from unlinkable.risk.subsets import uniqueness_by_attributes
 
@@ -131,6 +132,9 @@ def assess(
     Chen & Keller-McNulty's SNB (1998), Dankar et al. (2012); individual risk: Benedetti & Franconi
     (1998) as in sdcMicro; SUDA2: Elliot et al. (2002), Manning et al. (2008).
     """
+    # the optional measures' settings: the same frozen spec a job file's `assess` section parses into
+    options = AssessSection.from_arguments(individual_risk_method=individual_risk_method, qual=qual, model_risk=model_risk,
+                                           model_risk_bound=model_risk_bound, risky_cells=risky_cells)
     engine = get_backend(backend, spark=spark, data=data)
     where = source or (str(data) if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else "data")
     qis = _names(quasi_identifiers, "quasi_identifiers")
@@ -200,7 +204,8 @@ def assess(
     # sdcMicro semantics: missing key values are wildcards (-1 kept in the tuples' codes).
     w = _numeric(frame, weights, where) if weights else None
     fk, Fk = tuple_frequencies(tuples, weights=w, alpha=alpha)
-    risk = individual_risk(fk, Fk, weighted=w is not None, method=individual_risk_method, qual=qual)
+    risk = individual_risk(fk, Fk, weighted=w is not None, method=options.individual_risk.method,
+                           qual=options.individual_risk.qual)
     g = global_risk(risk, counts=sizes)
     individual: dict[str, Any] = {
         "expected_reidentifications": g.risk_ER,
@@ -227,22 +232,22 @@ def assess(
     summary["individual_risk"] = individual
 
     summary["model_risk"] = None
-    if model_risk is not None:
+    if options.model_risk is not None:
         if w is None:
             raise ConfigError("model-based risk needs sampling weights", hint="name the weight column (--weights)")
         from unlinkable.risk.model_based import model_risk as fit_model_risk
 
-        summary["model_risk"] = fit_model_risk(tuples.expand(tuples.codes), w, method=model_risk,
-                                               bound=model_risk_bound).to_dict()
+        summary["model_risk"] = fit_model_risk(tuples.expand(tuples.codes), w, method=options.model_risk.method,
+                                               bound=options.model_risk_bound).to_dict()
 
     summary["risky_cells"] = None
-    if risky_cells is not None:
+    if options.risky_cells is not None:
         from unlinkable.risk.risky_cells import risky_cells as count_risky_cells
 
         if not local:
             raise ConfigError(f"risky cells are not available on the {engine.name} backend yet",
                               hint="drop --risky-cells, or assess with the numpy backend")
-        thresholds = list(risky_cells)
+        thresholds = list(options.risky_cells)
         if len(thresholds) > len(qis):
             raise ConfigError(f"{len(thresholds)} risky-cells thresholds for {len(qis)} quasi-identifiers",
                               hint="give one threshold per combination size 1, 2, ... up to the number of quasi-identifiers")

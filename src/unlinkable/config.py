@@ -19,7 +19,7 @@ and at most ``MAX_DEPTH`` levels of nesting.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -354,9 +354,13 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
     if sections.get("suppression_limit") is not None:
         check_float(sections["suppression_limit"], "suppression_limit", low=0.0, high=1.0)
     if sections.get("search") is not None:
-        search_options(sections["search"])
+        from unlinkable.search.options import SearchSection
+
+        SearchSection.parse(sections["search"])
     if sections.get("assess") is not None:
-        assess_options(sections["assess"])
+        from unlinkable.risk.options import AssessSection
+
+        AssessSection.parse(sections["assess"])
     if sections.get("local_recoding") not in (None, False):
         from unlinkable.transform.local_recoding import LocalRecoding
 
@@ -391,113 +395,6 @@ def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_s
                                   hint="truth_key: {release: pid, auxiliary: pid}")
     if "what_if" in sections and not isinstance(sections["what_if"], bool):
         raise ConfigError(f"`what_if` must be true or false, got {shown(sections['what_if'])}", hint="what_if: false")
-
-
-def search_options(raw: Any) -> dict[str, Any]:
-    """The ``search`` section as ``{"algorithm", "time_limit_s", "step_limit", "seed", "practical_monotonicity", "genetic"}``.
-
-    The genetic search's settings are given beside its seed under ARX's names (``iterations``,
-    ``subpopulation_size``, ...: ``unlinkable.search.genetic.GENETIC_SETTINGS``); ``genetic`` holds
-    all of them (checked; ARX's defaults for those not given) when any is given, else None.
-
-    Examples
-    --------
-    >>> search_options({"algorithm": "lightning", "step_limit": 1000})["step_limit"]
-    1000
-    """
-    from unlinkable.search.algorithms import ALGORITHMS, SEED_RANGE
-    from unlinkable.search.genetic import GENETIC_SETTINGS, GeneticOptions
-
-    if raw is None:
-        raw = {}
-    if isinstance(raw, str):
-        raw = {"algorithm": raw}
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"`search` must be a mapping, got {shown(raw)}", hint="search: {algorithm: optimal}")
-    check_keys(raw, ("algorithm", "time_limit_s", "step_limit", "seed", "practical_monotonicity", *GENETIC_SETTINGS), "`search`")
-    algorithm = raw.get("algorithm", "optimal")
-    if algorithm not in ALGORITHMS:
-        raise ConfigError(f"unknown search algorithm {shown(algorithm)}",
-                          hint=(did_you_mean(algorithm, ALGORITHMS).strip() + " use one of " + ", ".join(ALGORITHMS)).strip())
-    limit = raw.get("time_limit_s")
-    if limit is not None:
-        limit = check_float(limit, "time_limit_s", low=0.0, low_open=True)
-    steps = raw.get("step_limit")
-    if steps is not None:
-        steps = check_int(steps, "step_limit", low=1)
-    seed = raw.get("seed")
-    if seed is not None:
-        seed = check_int(seed, "seed", low=SEED_RANGE[0], high=SEED_RANGE[1])
-    practical = raw.get("practical_monotonicity", False)
-    if not isinstance(practical, bool):
-        raise ConfigError(f"`search.practical_monotonicity` must be true or false, got {shown(practical)}",
-                          hint="search: {algorithm: optimal, practical_monotonicity: true}")
-    given = {key: raw[key] for key in GENETIC_SETTINGS if key in raw}
-    if given and algorithm != "genetic":
-        raise ConfigError(f"`search.{next(iter(given))}` is a setting of the genetic search, not of {algorithm}",
-                          hint="search: {algorithm: genetic, seed: 1, iterations: 20}")
-    genetic = asdict(GeneticOptions.from_mapping(given)) if given else None
-    return {"algorithm": algorithm, "time_limit_s": limit, "step_limit": steps, "seed": seed,
-            "practical_monotonicity": practical, "genetic": genetic}
-
-
-def assess_options(raw: Any) -> dict[str, Any]:
-    """The ``assess`` section of a table job as keyword arguments of :func:`unlinkable.assess`.
-
-    ``assess: {individual_risk: {method: exact, qual: 2}}`` chooses sdcMicro ``indivRisk``'s
-    formula (``approx``, the default, or ``exact``) and quality factor (> 0, default 1) for the
-    weighted individual risk; ``model_risk: {method: CE, bound: 10}`` adds sdcMicro ``modRisk``'s
-    model-based global risk; ``risky_cells: [50, 25, 10]`` adds sdcMicro ``riskyCells``' counts.
-    The command line's ``--risk-method``, ``--qual``, ``--model-risk``, ``--model-bound`` and
-    ``--risky-cells`` are written into this section, over what the job file gives.
-
-    Examples
-    --------
-    >>> assess_options({"individual_risk": {"method": "exact", "qual": 2}})
-    {'individual_risk_method': 'exact', 'qual': 2.0}
-    >>> assess_options(None)
-    {'individual_risk_method': 'approx', 'qual': 1.0}
-    >>> assess_options({"model_risk": {"method": "CE"}, "risky_cells": [3, 2]})["risky_cells"]
-    [3, 2]
-    """
-    from unlinkable.constraints import Interval, OneOf, check
-    from unlinkable.risk.model_based import METHODS
-
-    example = "assess: {individual_risk: {method: exact, qual: 2}}"
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"`assess` must be a mapping, got {shown(raw)}", hint=example)
-    check_keys(raw, ("individual_risk", "model_risk", "risky_cells"), "`assess`")
-    risk = raw.get("individual_risk") or {}
-    if not isinstance(risk, Mapping):
-        raise ConfigError(f"`assess.individual_risk` must be a mapping, got {shown(risk)}", hint=example)
-    check_keys(risk, ("method", "qual"), "`assess.individual_risk`")
-    method = risk.get("method", "approx")
-    if method not in ("approx", "exact"):
-        raise ConfigError(f"`assess.individual_risk.method` {shown(method)} is not one of approx, exact",
-                          hint=(did_you_mean(method, ("approx", "exact")).strip() + " approx is sdcMicro's default").strip())
-    qual = check_float(risk.get("qual", 1.0), "assess.individual_risk.qual", low=0.0, low_open=True)
-    if qual == float("inf"):
-        raise ConfigError("the 'assess.individual_risk.qual' parameter must be finite, got inf",
-                          hint="qual: 1 leaves the risk as estimated")
-    options: dict[str, Any] = {"individual_risk_method": method, "qual": qual}
-    if raw.get("model_risk") is not None:
-        model = raw["model_risk"]
-        if not isinstance(model, Mapping):
-            raise ConfigError(f"`assess.model_risk` must be a mapping, got {shown(model)}",
-                              hint="assess: {model_risk: {method: CE, bound: 10}}")
-        check_keys(model, ("method", "bound"), "`assess.model_risk`")
-        options["model_risk"] = check(model.get("method", "default"), OneOf(METHODS), "assess.model_risk.method")
-        options["model_risk_bound"] = check(model.get("bound", float("inf")), Interval(float, 0.0, None, closed="right"),
-                                            "assess.model_risk.bound")
-    if raw.get("risky_cells") is not None:
-        cells = raw["risky_cells"]
-        if not isinstance(cells, list) or not cells:
-            raise ConfigError(f"`assess.risky_cells` must be a list of whole numbers, got {shown(cells)}",
-                              hint="assess: {risky_cells: [50, 25, 10]}")
-        options["risky_cells"] = [check(v, Interval(int, 0, None), "assess.risky_cells") for v in cells]
-    return options
 
 
 def parse_attributes(raw: Any, *, base_dir: Path = Path("."), kind: str = "table") -> tuple[AttributeSpec, ...]:
@@ -620,5 +517,5 @@ def _delimiter(value: Any, name: str) -> str | None:
 
 
 __all__ = ["Job", "AttributeSpec", "HierarchySpec", "InputSpec", "OutputSpec", "load_job", "parse_job",
-           "read_job_file", "check_keys", "search_options", "check_int", "check_float",
+           "read_job_file", "check_keys", "check_int", "check_float",
            "UnlinkableError", "MAX_JOB_BYTES", "MAX_DEPTH"]

@@ -105,41 +105,6 @@ class ExposureAttribute(_Hierarchies):
     tolerance: float | str | None = Field(None, description='a number, or days as "3d"')
 
 
-class SearchSection(_Spec):
-    """How the lattice of transformations is searched."""
-
-    algorithm: Literal["optimal", "lightning", "top-down", "genetic"] = "optimal"
-    time_limit_s: Annotated[float, Field(gt=0.0)] | None = None
-    step_limit: Annotated[int, Field(ge=1)] | None = None
-    seed: int | None = None
-    practical_monotonicity: bool = False
-    # the genetic search's settings under ARX's names (unlinkable.search.genetic.GENETIC_SETTINGS)
-    subpopulation_size: Annotated[int, Field(ge=1)] | None = None
-    iterations: Annotated[int, Field(ge=1)] | None = None
-    crossover_fraction: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
-    elite_fraction: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
-    production_fraction: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
-    mutation_probability: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
-    immigration_fraction: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
-    immigration_interval: Annotated[int, Field(ge=1)] | None = None
-
-
-class IndividualRisk(_Spec):
-    method: Literal["approx", "exact"] = "approx"
-    qual: Annotated[float, Field(gt=0.0)] = 1.0
-
-
-class ModelRisk(_Spec):
-    method: Literal["default", "CE", "PML", "weightedLLM", "IPF"] = "default"
-    bound: Annotated[float, Field(gt=0.0)] | None = None
-
-
-class AssessSection(_Spec):
-    individual_risk: IndividualRisk | None = None
-    model_risk: ModelRisk | None = None
-    risky_cells: list[Annotated[int, Field(ge=0)]] | None = Field(None, min_length=1)
-
-
 class LocalRecodingSection(_Spec):
     gs_factor: float | None = None
     max_iterations: int | None = None
@@ -218,7 +183,11 @@ def _build() -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
     steps = _union(_step_entries())
     metric_names = __import__("unlinkable.utility", fromlist=["METRICS"]).METRICS
 
-    algorithms = Literal["optimal", "lightning", "top-down", "genetic"]
+    from unlinkable.risk.options import AssessSection
+    from unlinkable.search.algorithms import ALGORITHMS
+    from unlinkable.search.options import SearchSection
+
+    algorithms = Literal[ALGORITHMS]  # type: ignore[valid-type]  # the algorithms' names
     table_fields: dict[str, Any] = dict(
         input=(TableSource | _Path | None, None),
         attributes=(dict[str, TableAttribute | _ROLES | None], {}),
@@ -227,11 +196,12 @@ def _build() -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
         privacy=(list[privacy] | privacy | None, None),  # type: ignore[valid-type]  # built from the registry
         suppression_limit=(Annotated[float, Field(ge=0.0, le=1.0)] | None, None),
         metric=(Literal[tuple(sorted(metric_names))] | dict[str, Any] | None, None),
-        search=(SearchSection | algorithms | None, None),
+        # the search's own spec (what Anonymizer(search=...) parses into too), a name alone as well
+        search=(Annotated[SearchSection | algorithms | None, Field(union_mode="left_to_right")], None),
         local_recoding=(LocalRecodingSection | bool | None, None),
         steps=(list[steps | tuple[str, dict[str, Any]]] | None, None),  # type: ignore[valid-type]  # built from the registry
         seed=(Annotated[int, Field(ge=0)] | None, None),
-        assess=(AssessSection | None, None),
+        assess=(AssessSection | None, None),  # the assessment's own spec (what assess(...) parses into too)
         backend=(_BACKENDS | None, None),
         spark=(SparkSection | None, None),
     )
@@ -299,6 +269,10 @@ def parse_spec(raw: Any, *, kind: str = "table", source: str | Path | None = Non
         return SPECS[kind].model_validate(raw, by_alias=True)
     except ValidationError as exc:
         raise _config_error(exc, raw, SPECS[kind], source) from None
+    except ConfigError as exc:  # a section's own worded check (e.g. search.options.SearchSection)
+        if source is None or str(source) in exc.message:
+            raise
+        raise ConfigError(f"{source}: {exc.message}", hint=exc.hint) from None
 
 
 def _config_error(exc: ValidationError, raw: Any, spec: type[BaseModel], source: str | Path | None) -> ConfigError:

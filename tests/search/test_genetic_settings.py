@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from unlinkable.anonymizer import Anonymizer
-from unlinkable.config import search_options
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.search.genetic import ARX_DETERMINISTIC_SEED, GENETIC_SETTINGS, GeneticOptions
+from unlinkable.search.options import SearchSection
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = json.loads((HERE.parent / "reference" / "arx_genetic.json").read_text(encoding="utf-8"))
@@ -55,24 +55,27 @@ def test_the_settings_change_the_search(adult):
 
 
 def test_job_file_settings_are_checked():
-    options = search_options({"algorithm": "genetic", "seed": 1, "iterations": 5, "elite_fraction": 0.5})
-    assert options["genetic"] == {**GeneticOptions().__dict__, "iterations": 5, "elite_fraction": 0.5}
-    assert search_options({"algorithm": "genetic", "seed": 1})["genetic"] is None
+    # the job file's search section and Anonymizer's arguments parse into one spec (issue 10)
+    options = SearchSection.parse({"algorithm": "genetic", "seed": 1, "iterations": 5, "elite_fraction": 0.5})
+    assert options.genetic == GeneticOptions(iterations=5, elite_fraction=0.5)
+    assert SearchSection.parse({"algorithm": "genetic", "seed": 1}).genetic is None
     anonymizer = Anonymizer(quasi_identifiers=["a"], hierarchies={"a": Hierarchy([["1", "*"]])},
-                            privacy=[{"k-anonymity": {"k": 1}}], search="genetic", seed=1, genetic=options["genetic"])
+                            privacy=[{"k-anonymity": {"k": 1}}], search="genetic", seed=1, genetic=options.genetic)
     assert anonymizer.genetic == GeneticOptions(iterations=5, elite_fraction=0.5)
+    assert anonymizer.search_spec == Anonymizer(quasi_identifiers=["a"], hierarchies={"a": Hierarchy([["1", "*"]])},
+                                                privacy=[{"k-anonymity": {"k": 1}}], search=options).search_spec
     with pytest.raises(ConfigError, match="setting of the genetic search, not of lightning"):
-        search_options({"algorithm": "lightning", "iterations": 5})
+        SearchSection.parse({"algorithm": "lightning", "iterations": 5})
     with pytest.raises(ConfigError, match="the 'elite_fraction' parameter must be a number in \\[0, 1\\], got 1.5"):
-        search_options({"algorithm": "genetic", "seed": 1, "elite_fraction": 1.5})
+        SearchSection.parse({"algorithm": "genetic", "seed": 1, "elite_fraction": 1.5})
     with pytest.raises(ConfigError, match="'iterations' parameter must be a whole number >= 1"):
-        search_options({"algorithm": "genetic", "seed": 1, "iterations": 0})
+        SearchSection.parse({"algorithm": "genetic", "seed": 1, "iterations": 0})
     with pytest.raises(ConfigError, match="did you mean 'iterations'"):
-        search_options({"algorithm": "genetic", "seed": 1, "iteration": 5})
+        SearchSection.parse({"algorithm": "genetic", "seed": 1, "iteration": 5})
 
 
 def test_python_settings_are_checked():
-    with pytest.raises(ConfigError, match="genetic search only"):
+    with pytest.raises(ConfigError, match="`search.iterations` is a setting of the genetic search, not of optimal"):
         Anonymizer(quasi_identifiers=["a"], hierarchies={"a": Hierarchy([["1", "*"]])},
                    privacy=[{"k-anonymity": {"k": 2}}], genetic={"iterations": 5})
     with pytest.raises(ConfigError, match="unknown setting 'mutation'"):

@@ -15,7 +15,7 @@ from typing import Any
 
 from unlinkable.backend_selection import get_backend
 from unlinkable.backends.choice import job_backend
-from unlinkable.config import InputSpec, Job, assess_options, search_options
+from unlinkable.config import InputSpec, Job
 from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.io import read_table
 from unlinkable.data.outputs import OutputSet
@@ -26,7 +26,9 @@ from unlinkable.jobs.outcome import NO_DESTINATIONS, Destinations, Outcome, wher
 from unlinkable.models import ModelContext
 from unlinkable.progress import Progress
 from unlinkable.results import AnonymizationResult, SdcResult
+from unlinkable.risk.options import AssessSection
 from unlinkable.search.algorithms import SEEDED
+from unlinkable.search.options import SearchSection
 
 log = logging.getLogger(__name__)
 
@@ -213,20 +215,17 @@ def job_anonymizer(job: Job, *, hierarchies: Mapping[str, Any], identifiers: Seq
     from unlinkable.anonymizer import Anonymizer
 
     sections = job.sections
-    search = search_options(sections.get("search"))
+    search = SearchSection.parse(job.spec.search)
+    if search.algorithm in SEEDED and search.seed is None and sections.get("seed") is not None:
+        # a seeded search without a seed of its own takes the job's
+        search = SearchSection.parse({**search.model_dump(exclude_none=True), "seed": sections["seed"]})
     return Anonymizer(
         quasi_identifiers=job.names(Role.QUASI_IDENTIFIER),
         hierarchies=hierarchies,
         privacy=sections.get("privacy") or [],
         suppression_limit=sections.get("suppression_limit", 0.0),
         metric=sections.get("metric", "loss"),
-        search=search["algorithm"],
-        time_limit_s=search["time_limit_s"],
-        step_limit=search["step_limit"],
-        # the search's own seed, else the job's (a seeded search needs one)
-        seed=search["seed"] if search["seed"] is not None or search["algorithm"] not in SEEDED else sections.get("seed"),
-        genetic=search["genetic"],
-        practical_monotonicity=search["practical_monotonicity"],
+        search=search,
         local_recoding=sections.get("local_recoding"),
         identifiers=list(identifiers),
         sensitive=job.names(Role.SENSITIVE),
@@ -307,7 +306,7 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown:
     if keys:
         weights = job.names(Role.WEIGHT)
         options = dict(quasi_identifiers=keys, weights=weights[0] if weights else None, suda2=True,
-                       **assess_options(job.sections.get("assess")))
+                       **AssessSection.parse(job.spec.assess).arguments())
         shown.begin("risk", "before and after")
         sdc = replace(sdc, risk_before=assess(frame, source=source, identifiers=identifiers, **options).to_dict(),
                       risk_after=assess(result.table, source=source, **options).to_dict())  # identifiers are dropped

@@ -12,24 +12,24 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from unlinkable.config import Job, assess_options
+from unlinkable.config import Job
 from unlinkable.data.formulas import escape_for_csv
 from unlinkable.data.outputs import OutputSet
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError
 from unlinkable.jobs.outcome import NO_DESTINATIONS, Destinations, Outcome, where
 from unlinkable.progress import Progress
+from unlinkable.risk.options import AssessSection
 
 __all__ = ["assess_arguments", "job_hierarchies", "run_assess", "run_assessment"]
 
 
 def run_assess(job: Job, *, backend: str | None = None, destinations: Destinations = NO_DESTINATIONS,
-               progress: Progress | None = None, overrides: Mapping[str, Any] | None = None) -> Outcome:
-    """Assess a table job; ``overrides`` are keyword arguments of :func:`unlinkable.assess` that win
-    over the job's (the command line's ``--risk-method``, ``--qual``, ``--model-risk``, ...)."""
+               progress: Progress | None = None) -> Outcome:
+    """Assess a table job (the command line writes its flags into the job's ``assess`` section)."""
     from unlinkable.jobs.inputs import job_inputs
 
-    return run_assessment(lambda: assess_arguments(job, backend=backend, overrides=overrides),
+    return run_assessment(lambda: assess_arguments(job, backend=backend),
                           inputs=job_inputs(job), destinations=destinations, progress=progress,
                           label=job.source.name if job.source is not None else job.input.path.name if job.input else "")
 
@@ -67,7 +67,7 @@ def run_assessment(arguments: Callable[[], Mapping[str, Any]], *, inputs: Sequen
     return Outcome(result)
 
 
-def assess_arguments(job: Job, *, backend: str | None = None, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def assess_arguments(job: Job, *, backend: str | None = None) -> dict[str, Any]:
     """The keyword arguments of :func:`unlinkable.assess` for a table job (its table read by its backend).
 
     Examples
@@ -104,7 +104,7 @@ def assess_arguments(job: Job, *, backend: str | None = None, overrides: Mapping
         identifiers=job.names(Role.IDENTIFIER),
         population_size=job.population_size,
         sampling_fraction=job.population_size is None and job.sampling_fraction or None,
-        **{**assess_options(job.sections.get("assess")), **(overrides or {})},
+        **AssessSection.parse(job.spec.assess).arguments(),
     )
 
 
