@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from unlinkable.config import check_float, check_int, load_job
+from unlinkable.config import load_job
+from unlinkable.constraints import check_float, check_int
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError
 

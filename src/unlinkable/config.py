@@ -9,9 +9,10 @@ A job file (YAML 1.2, so JSON syntax reads too) is shared by every command::
     population: {size: 317238626}                 # or {sampling_fraction: 0.01}
     privacy: [...]; suppression_limit: 0.05; metric: loss; search: {...}; output: {...}; steps: [...]
 
-Sections a command does not use are kept as plain data for the command that does, but every
-section is checked when the file is read: an unknown key at any level is an error with a "did you
-mean" hint, and so is a key given twice. Job files are small, so the reader is bounded: at most
+Every section is checked when the file is read, once, by parsing it into its frozen spec
+(``unlinkable.spec``: an unknown key at any level is an error with a "did you mean" hint), and a
+key given twice is refused here; sections a command does not use are kept for the command that
+does. Job files are small, so the reader is bounded: at most
 ``MAX_JOB_BYTES`` (1 MB), no YAML aliases (``*name``: they let a few lines expand to gigabytes),
 and at most ``MAX_DEPTH`` levels of nesting.
 """
@@ -25,33 +26,17 @@ from typing import Any
 
 import yaml
 
-from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.data.roles import Role
-from unlinkable.errors import ConfigError, UnlinkableError, did_you_mean, shown
+from unlinkable.errors import ConfigError, shown
 from unlinkable.hierarchies import builders
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
-
-_HIERARCHY_KINDS = ("hierarchy", "intervals", "masking", "dates", "grouping")
+from unlinkable.spec import HIERARCHY_KINDS, SECTIONS, attribute_settings, parse_spec
 
 #: the largest job file read (bytes)
 MAX_JOB_BYTES = 1_000_000
 #: the deepest nesting of lists and mappings in a job file
 MAX_DEPTH = 32
-
-#: top-level sections of a job file, by kind: ``table`` jobs (assess, anonymize) and ``exposure`` jobs
-SECTIONS: dict[str, tuple[str, ...]] = {
-    "table": ("input", "attributes", "population", "output", "privacy", "suppression_limit", "metric",
-              "search", "local_recoding", "steps", "seed", "assess", "backend", "spark"),
-    "exposure": ("release", "auxiliary", "attributes", "truth_key", "population", "what_if", "seed", "backend", "spark"),
-}
-#: the settings of one attribute, by job kind
-ATTRIBUTE_KEYS: dict[str, tuple[str, ...]] = {
-    "table": ("role", *_HIERARCHY_KINDS),
-    "exposure": ("auxiliary", "tolerance", *_HIERARCHY_KINDS),
-}
-_OUTPUT_KEYS = ("path", "delimiter", "report", "escape_formulas")
-
 
 @dataclass(frozen=True)
 class HierarchySpec:
@@ -79,7 +64,7 @@ class HierarchySpec:
                                   levels=spec.get("levels", ("day", "month", "year", "decade")), column=column)
         if self.kind == "grouping":
             return builders.grouping(values, self.value, column=column)
-        raise ConfigError(f"unknown hierarchy kind {self.kind!r}", hint=f"use one of {', '.join(_HIERARCHY_KINDS)}")
+        raise ConfigError(f"unknown hierarchy kind {self.kind!r}", hint=f"use one of {', '.join(HIERARCHY_KINDS)}")
 
 
 @dataclass(frozen=True)
@@ -281,241 +266,54 @@ def job_from_content(raw: Any, *, source: Path | None = None, kind: str = "table
 
 def parse_job(raw: Mapping[str, Any], *, base_dir: Path = Path("."), source: Path | None = None,
               kind: str = "table") -> Job:
-    """Validate every section; keep the command-specific ones (checked) for their command."""
+    """The job of a content: its frozen spec (``unlinkable.spec``: every section checked there, once,
+    in the error tree's words) and the paths, roles and hierarchies the jobs read, resolved
+    against ``base_dir``; the command-specific sections are kept for their command.
+
+    Examples
+    --------
+    >>> parse_job({"input": {"path": "d.tsv", "delimiter": "tab"}, "attributes": {"age": {"intervals": [5]}}}).input
+    InputSpec(path=PosixPath('d.tsv'), delimiter='\\t')
+    """
     if kind not in SECTIONS:
         raise ConfigError(f"unknown kind of job {kind!r}", hint=f"one of {', '.join(SECTIONS)}")
-    check_keys(raw, SECTIONS[kind], "the job file", noun="section")
-    input_spec = None
-    if raw.get("input") is not None:
-        inp = _mapping(raw["input"], "input", ("path", "delimiter"), "input: {path: data.csv, delimiter: ';'}")
-        input_spec = InputSpec(base_dir / _path_text(inp.get("path"), "input.path"), _delimiter(inp.get("delimiter"), "input.delimiter"))
-    attributes = parse_attributes(raw.get("attributes") or {}, base_dir=base_dir, kind=kind)
-    size, fraction = parse_population(raw.get("population"))
+    spec: Any = parse_spec(raw, kind=kind, source=source, base_dir=base_dir)
+    input_spec = _table(spec.input, base_dir) if kind == "table" else None
+    # from the content as written (the spec's numbers are floats: 5 would label intervals 5.0)
+    settings = attribute_settings(raw.get("attributes"), kind=kind)
+    attributes = tuple(_attribute(name, given, base_dir, kind) for name, given in settings.items())
+    population = spec.population
+    size = population.size if population is not None else None
+    fraction = population.sampling_fraction if population is not None else None
     output = OutputSpec()
-    if raw.get("output") is not None:
-        out = _mapping(raw["output"], "output", _OUTPUT_KEYS, "output: {path: out.csv, delimiter: ';', report: report.html}")
-        output = OutputSpec(
-            base_dir / _path_text(out["path"], "output.path") if out.get("path") is not None else None,
-            _delimiter(out.get("delimiter"), "output.delimiter"),
-            base_dir / _path_text(out["report"], "output.report") if out.get("report") is not None else None,
-            _escape_formulas(out.get("escape_formulas", True)),
-        )
-    tables: dict[str, InputSpec] = {}
-    for name in ("release", "auxiliary"):
-        if raw.get(name) is not None:
-            table = _mapping(raw[name], name, ("path", "delimiter"), f"{name}: {{path: {name}.csv, delimiter: ','}}")
-            tables[name] = InputSpec(base_dir / _path_text(table.get("path"), f"{name}.path"),
-                                     _delimiter(table.get("delimiter"), f"{name}.delimiter"))
+    if kind == "table" and spec.output is not None:
+        out = spec.output
+        output = OutputSpec(base_dir / out.path if out.path is not None else None, out.delimiter,
+                            base_dir / out.report if out.report is not None else None, out.escape_formulas)
+    tables = {name: _table(getattr(spec, name), base_dir) for name in ("release", "auxiliary") if kind == "exposure"}
     known = {"input", "attributes", "population", "output"}
     sections = {k: v for k, v in raw.items() if k not in known}
-    _check_sections(sections, base_dir=base_dir, population_size=size, sampling_fraction=fraction)
-    # every value is checked above, with its own words; what passed becomes the typed spec (the
-    # JSON Schema of `unlinkable schema`), which refuses anything those checks let through
-    from unlinkable.spec import parse_spec
-
-    spec = parse_spec(raw, kind=kind, source=source)
-    return Job(source, input_spec, attributes, size, fraction, output, sections, spec, tables)
+    return Job(source, input_spec, attributes, size, fraction, output, sections, spec,
+               {name: table for name, table in tables.items() if table is not None})
 
 
-def _escape_formulas(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"`output.escape_formulas` must be true or false, got {shown(value)}",
-                          hint="output: {escape_formulas: false} writes formula-like cells unescaped")
-    return value
-
-
-def _mapping(value: Any, name: str, keys: Sequence[str], example: str) -> Mapping[str, Any]:
-    """A section written as a mapping (or as its path alone), with known keys and a ``path``."""
-    if isinstance(value, str):
-        value = {"path": value}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"`{name}` must be a mapping, got {shown(value)}", hint=example)
-    check_keys(value, keys, f"`{name}`")
-    if "path" in keys and value.get("path") is None and name != "output":
-        raise ConfigError(f"`{name}` needs a `path`", hint=example)
-    return value
-
-
-def _path_text(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not value.strip() or "\0" in value:
-        raise ConfigError(f"`{name}` must be a file path, got {shown(value)}", hint="e.g. data/people.csv (relative to the job file)")
-    return value
-
-
-def _check_sections(sections: Mapping[str, Any], *, base_dir: Path, population_size: int | None,
-                    sampling_fraction: float | None) -> None:
-    """Check the command-specific sections as a whole, so that a typo fails whichever command reads the file."""
-    if sections.get("seed") is not None:
-        check_int(sections["seed"], "seed", low=0)
-    if "backend" in sections or "spark" in sections:
-        from unlinkable.backends.choice import parse_backend
-
-        parse_backend(sections.get("backend"), sections.get("spark"))
-    if sections.get("suppression_limit") is not None:
-        check_float(sections["suppression_limit"], "suppression_limit", low=0.0, high=1.0)
-    if sections.get("search") is not None:
-        from unlinkable.search.options import SearchSection
-
-        SearchSection.parse(sections["search"])
-    if sections.get("assess") is not None:
-        from unlinkable.risk.options import AssessSection
-
-        AssessSection.parse(sections["assess"])
-    if sections.get("local_recoding") not in (None, False):
-        from unlinkable.transform.local_recoding import LocalRecoding
-
-        LocalRecoding.from_config(sections["local_recoding"])
-    if sections.get("metric") is not None:
-        from unlinkable.utility import metric_from_name
-
-        metric_from_name(sections["metric"])
-    if sections.get("privacy") is not None:
-        from unlinkable.models import ModelContext, model_from_config
-
-        privacy = sections["privacy"]
-        if isinstance(privacy, Mapping):
-            privacy = [privacy]
-        if not isinstance(privacy, list):
-            raise ConfigError(f"`privacy` must be a list of models, got {shown(privacy)}", hint="privacy: [{k-anonymity: {k: 5}}]")
-        context = ModelContext(base_dir=base_dir, population_size=population_size, sampling_fraction=sampling_fraction)
-        for item in privacy:
-            model_from_config(item, context)
-    if sections.get("steps") is not None:
-        from unlinkable.sdc.pipeline import Pipeline
-
-        Pipeline(sections["steps"], seed=sections.get("seed"))
-    if sections.get("truth_key") is not None:
-        truth = sections["truth_key"]
-        if not isinstance(truth, Mapping):
-            raise ConfigError(f"`truth_key` must be a mapping, got {shown(truth)}", hint="truth_key: {release: pid, auxiliary: pid}")
-        check_keys(truth, ("release", "auxiliary"), "`truth_key`")
-        for side in ("release", "auxiliary"):
-            if not isinstance(truth.get(side), str):
-                raise ConfigError(f"`truth_key.{side}` must be a column name, got {shown(truth.get(side))}",
-                                  hint="truth_key: {release: pid, auxiliary: pid}")
-    if "what_if" in sections and not isinstance(sections["what_if"], bool):
-        raise ConfigError(f"`what_if` must be true or false, got {shown(sections['what_if'])}", hint="what_if: false")
-
-
-def parse_attributes(raw: Any, *, base_dir: Path = Path("."), kind: str = "table") -> tuple[AttributeSpec, ...]:
-    if not isinstance(raw, Mapping):
-        raise ConfigError("`attributes` must map column names to settings", hint="attributes: {age: {role: quasi-identifier}}")
-    allowed = ATTRIBUTE_KEYS[kind]
-    specs = []
-    for name, settings in raw.items():
-        if settings is None:
-            settings = {}
-        if isinstance(settings, str) and kind == "table":
-            settings = {"role": settings}
-        if not isinstance(settings, Mapping):
-            raise ConfigError(f"attribute {shown(name)}: settings must be a mapping, got {shown(settings)}",
-                              hint="e.g. {role: quasi-identifier}" if kind == "table" else "e.g. {auxiliary: AGE}")
-        check_keys(settings, allowed, f"attribute {shown(name)}", noun="setting")
-        kinds = [k for k in _HIERARCHY_KINDS if k in settings]
-        if len(kinds) > 1:
-            raise ConfigError(f"attribute {shown(name)}: give one of {', '.join(kinds)}, not several", hint="one hierarchy per attribute")
-        hierarchy = None
-        if kinds:
-            hierarchy = HierarchySpec(kinds[0], _builder_spec(kinds[0], settings[kinds[0]], f"attribute {shown(name)}"), base_dir)
-        if kind == "table" and "role" not in settings and hierarchy is None:
-            # insensitive (kept as is) is a choice the job writes down, never a default
-            raise ConfigError(f"attribute {shown(name)} has no role",
-                              hint="give role: identifier (dropped), quasi-identifier, sensitive or insensitive (kept as is)")
-        role_text = settings.get("role", "quasi-identifier" if hierarchy is not None else "insensitive")
-        try:
-            if not isinstance(role_text, str):
-                raise ValueError(role_text)
-            role = Role.parse(role_text)
-        except ValueError:
-            roles = [r.value for r in Role]
-            raise ConfigError(
-                f"attribute {shown(name)}: unknown role {shown(role_text)}",
-                hint=(did_you_mean(role_text, roles).strip() + " roles are " + ", ".join(roles)).strip(),
-            ) from None
-        options = {k: v for k, v in settings.items() if k != "role" and k not in _HIERARCHY_KINDS}
-        specs.append(AttributeSpec(str(name), role, hierarchy, options))
-    return tuple(specs)
-
-
-def _builder_spec(kind: str, value: Any, where: str) -> Any:
-    """Check a hierarchy setting's shape (the builder checks the values against the data later)."""
-    where = f"{where}: `{kind}`"
-    if kind == "hierarchy":
-        if isinstance(value, Hierarchy):
-            return value
-        return _path_text(value, kind)
-    if kind == "intervals":
-        spec = value if isinstance(value, Mapping) else {"widths": value}
-        check_keys(spec, ("widths", "start"), where)
-        widths = spec.get("widths")
-        if not isinstance(widths, list) or not widths:
-            raise ConfigError(f"{where}: the widths must be a list of numbers, got {shown(widths)}", hint="e.g. intervals: [5, 10, 20]")
-        for w in widths:
-            check_float(w, f"{kind} width", low=0.0, low_open=True)
-            if w == float("inf"):
-                raise ConfigError(f"{where}: an interval width must be finite, got {shown(w)}", hint="e.g. intervals: [5, 10, 20]")
-        if spec.get("start") is not None:
-            start = check_float(spec["start"], f"{kind} start")
-            if start != start or start in (float("inf"), float("-inf")):
-                raise ConfigError(f"{where}: start must be a finite number, got {shown(spec['start'])}", hint="e.g. start: 0")
-        return value
-    if kind in ("masking", "dates"):
-        if value is None or value is True:
-            return {}
-        if not isinstance(value, Mapping):
-            raise ConfigError(f"{where}: must be a mapping, got {shown(value)}",
-                              hint="e.g. masking: {mask: '*'}" if kind == "masking" else "e.g. dates: {format: '%Y-%m-%d', levels: [day, month, year]}")
-        if kind == "masking":
-            check_keys(value, ("mask",), where)
-            mask = value.get("mask", "*")
-            if not isinstance(mask, str) or len(mask) != 1:
-                raise ConfigError(f"{where}: mask must be one character, got {shown(mask)}", hint="e.g. mask: '*'")
-        else:
-            check_keys(value, ("format", "levels"), where)
-            if not isinstance(value.get("format", ""), str):
-                raise ConfigError(f"{where}: format must be text, got {shown(value['format'])}", hint="e.g. format: '%Y-%m-%d'")
-            levels = value.get("levels", ["day"])
-            if not isinstance(levels, list) or not all(isinstance(v, str) for v in levels):
-                raise ConfigError(f"{where}: levels must be a list of words, got {shown(levels)}", hint="e.g. levels: [day, month, year]")
-        return value
-    # grouping: one {value: group} mapping per level
-    if not isinstance(value, list) or not value or not all(isinstance(level, Mapping) for level in value):
-        raise ConfigError(f"{where}: must be a list of {{value: group}} mappings, one per level, got {shown(value)}",
-                          hint="e.g. grouping: [{flu: respiratory, cold: respiratory}]")
-    for level in value:
-        for k, v in level.items():
-            if isinstance(k, (Mapping, list)) or isinstance(v, (Mapping, list)) or v is None:
-                raise ConfigError(f"{where}: {shown(k)}: {shown(v)} is not a value and its group", hint="e.g. flu: respiratory")
-    return value
-
-
-def parse_population(raw: Any) -> tuple[int | None, float | None]:
-    if raw is None:
-        return None, None
-    if not isinstance(raw, Mapping):
-        raise ConfigError("`population` must be a mapping", hint="population: {size: 317238626} or {sampling_fraction: 0.01}")
-    check_keys(raw, ("size", "sampling_fraction"), "`population`")
-    size, fraction = raw.get("size"), raw.get("sampling_fraction")
-    if size is not None and fraction is not None:
-        raise ConfigError("`population` takes `size` or `sampling_fraction`, not both", hint="keep one")
-    if size is not None:
-        size = check_int(size, "population.size", low=1)
-    if fraction is not None:
-        fraction = check_float(fraction, "population.sampling_fraction", low=0.0, high=1.0, low_open=True)
-    return size, fraction
-
-
-def _delimiter(value: Any, name: str) -> str | None:
-    if value is None:
+def _table(source: Any, base_dir: Path) -> InputSpec | None:
+    """A checked table section (its spec, or its path alone) as the path to read and its delimiter."""
+    if source is None:
         return None
-    if not isinstance(value, str):
-        raise ConfigError(f"`{name}` must be one character, got {shown(value)}", hint='e.g. ";" or ","')
-    text = "\t" if value in ("\\t", "tab") else value
-    if len(text) != 1 or text in ('"', "\n", "\r"):
-        raise ConfigError(f"`{name}` must be one character other than a quote or line end, got {shown(value)}", hint='e.g. ";" or ","')
-    return text
+    if isinstance(source, str):
+        return InputSpec(base_dir / source)
+    return InputSpec(base_dir / source.path, source.delimiter)
+
+
+def _attribute(name: str, settings: Mapping[str, Any], base_dir: Path, kind: str) -> AttributeSpec:
+    """One checked attribute's role, hierarchy and other settings."""
+    kinds = [k for k in HIERARCHY_KINDS if k in settings]
+    hierarchy = HierarchySpec(kinds[0], settings[kinds[0]], base_dir) if kinds else None
+    role = Role.parse(settings["role"]) if kind == "table" else Role.INSENSITIVE
+    options = {k: v for k, v in settings.items() if k != "role" and k not in HIERARCHY_KINDS}
+    return AttributeSpec(name, role, hierarchy, options)
 
 
 __all__ = ["Job", "AttributeSpec", "HierarchySpec", "InputSpec", "OutputSpec", "load_job", "parse_job",
-           "read_job_file", "check_keys", "check_int", "check_float",
-           "UnlinkableError", "MAX_JOB_BYTES", "MAX_DEPTH"]
+           "read_job_file", "MAX_JOB_BYTES", "MAX_DEPTH"]

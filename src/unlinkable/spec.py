@@ -1,19 +1,25 @@
-"""The job file as frozen, typed specs (pydantic v2), and their JSON Schema for editors.
+"""The job file as frozen, typed specs (pydantic v2), checked once as they are parsed, and their
+JSON Schema for editors.
 
-``config.py`` reads a job file and checks every value with its own worded messages; the checked
-content is then parsed here into one frozen spec (:class:`TableJobSpec`, :class:`ExposureJobSpec`
-or :class:`PointsJobSpec`), whose fields are typed sections. The same classes give the JSON
-Schema that ``unlinkable schema`` prints: an editor that knows it completes section and parameter
-names and flags an unknown key as it is typed.
+``config.py`` reads a job file (YAML/JSON, bounded) and hands its content to :func:`parse_spec`,
+the one check of a job: each section's validator runs the section's worded check (in the order
+the sections are declared, which is the file's order of checks), so a mistake is one line naming
+the file, the key path and the value, with a hint and a "did you mean"; what passes becomes one
+frozen spec (:class:`TableJobSpec`, :class:`ExposureJobSpec` or :class:`PointsJobSpec`) whose
+fields are typed sections. The search's and the assessment's sections are the specs those layers
+own (``search.options.SearchSection``, ``risk.options.AssessSection``), which ``Anonymizer(...)``
+and ``assess(...)`` parse their arguments into too. The same classes give the JSON Schema that
+``unlinkable schema`` prints: an editor that knows it completes section and parameter names and
+flags an unknown key as it is typed.
 
 The entries of ``privacy`` and ``steps`` are derived from the registries, never listed here: a
 privacy model's entry from its declared ``parameters`` (``models/base.py``), an SDC step's from its
 ``StepSpec`` (``sdc/pipeline.py``). Adding a model or a step changes the schema by itself.
 
-Values are checked by the models and steps themselves (one constraints vocabulary); the schema
-types what a value is (a number, a list of names, a path) where that is fixed, and leaves the rest
-open. A job the schema rejects is mapped into the error tree (:func:`parse_spec`): one line naming
-the file, the key path and the value, with a hint.
+A model's or a step's values are checked by the model and the step themselves (one constraints
+vocabulary); the schema types what a value is (a number, a list of names, a path) where that is
+fixed, and leaves the rest open. What the worded checks let through and the types refuse is mapped
+into the error tree too (:func:`parse_spec`).
 """
 
 from __future__ import annotations
@@ -21,11 +27,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, create_model, field_validator, model_validator
 
+from unlinkable.constraints import check_float, check_int, check_keys
+from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError, did_you_mean, shown
+from unlinkable.hierarchies.hierarchy import Hierarchy
 
 #: the JSON Schema dialect of :func:`json_schema`
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -130,6 +139,349 @@ class TruthKey(_Spec):
     auxiliary: str
 
 
+# ---------------------------------------------------------------------------------------------
+# The worded checks. Each section's values are checked here, once, as the spec is parsed (the
+# job specs' validators below call them in the file's order), so that every refusal names the
+# file, the key path and the value with a hint; pydantic's own types only back them up.
+
+#: ways to give an attribute's hierarchy: a file, or a builder with its parameters
+HIERARCHY_KINDS = ("hierarchy", "intervals", "masking", "dates", "grouping")
+#: top-level sections of a job file, by kind: ``table`` jobs (assess, anonymize) and ``exposure`` jobs
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "table": ("input", "attributes", "population", "output", "privacy", "suppression_limit", "metric",
+              "search", "local_recoding", "steps", "seed", "assess", "backend", "spark"),
+    "exposure": ("release", "auxiliary", "attributes", "truth_key", "population", "what_if", "seed", "backend", "spark"),
+}
+#: the settings of one attribute, by job kind
+ATTRIBUTE_KEYS: dict[str, tuple[str, ...]] = {
+    "table": ("role", *HIERARCHY_KINDS),
+    "exposure": ("auxiliary", "tolerance", *HIERARCHY_KINDS),
+}
+_OUTPUT_KEYS = ("path", "delimiter", "report", "escape_formulas")
+
+
+def table_source(value: Any, name: str) -> dict[str, Any] | None:
+    """A table section (``input``, ``release``, ``auxiliary``) as ``{path, delimiter}``: a mapping or
+    its path alone, the path checked, the delimiter as one character (``tab`` read as a tab).
+
+    Examples
+    --------
+    >>> table_source("d.csv", "input"), table_source({"path": "d.tsv", "delimiter": "tab"}, "input")["delimiter"]
+    ({'path': 'd.csv', 'delimiter': None}, '\\t')
+    """
+    if value is None:
+        return None
+    example = "input: {path: data.csv, delimiter: ';'}" if name == "input" else f"{name}: {{path: {name}.csv, delimiter: ','}}"
+    table = _mapping(value, name, ("path", "delimiter"), example)
+    return {"path": _file_path(table.get("path"), f"{name}.path"), "delimiter": _delimiter(table.get("delimiter"), f"{name}.delimiter")}
+
+
+def output_section(value: Any) -> dict[str, Any] | None:
+    """The ``output`` section with its paths and delimiter checked."""
+    if value is None:
+        return None
+    out = _mapping(value, "output", _OUTPUT_KEYS, "output: {path: out.csv, delimiter: ';', report: report.html}")
+    return {"path": _file_path(out["path"], "output.path") if out.get("path") is not None else None,
+            "delimiter": _delimiter(out.get("delimiter"), "output.delimiter"),
+            "report": _file_path(out["report"], "output.report") if out.get("report") is not None else None,
+            "escape_formulas": _escape_formulas(out.get("escape_formulas", True))}
+
+
+def population_section(raw: Any) -> dict[str, Any] | None:
+    """The ``population`` section: its size or its sampling fraction, not both."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ConfigError("`population` must be a mapping", hint="population: {size: 317238626} or {sampling_fraction: 0.01}")
+    check_keys(raw, ("size", "sampling_fraction"), "`population`")
+    size, fraction = raw.get("size"), raw.get("sampling_fraction")
+    if size is not None and fraction is not None:
+        raise ConfigError("`population` takes `size` or `sampling_fraction`, not both", hint="keep one")
+    if size is not None:
+        size = check_int(size, "population.size", low=1)
+    if fraction is not None:
+        fraction = check_float(fraction, "population.sampling_fraction", low=0.0, high=1.0, low_open=True)
+    return {"size": size, "sampling_fraction": fraction}
+
+
+def attribute_settings(raw: Any, *, kind: str = "table") -> dict[str, dict[str, Any]]:
+    """Each attribute's settings, checked, as a mapping: a table job's role written out (a role given
+    alone, a hierarchy's attribute a quasi-identifier, never insensitive by default).
+
+    Examples
+    --------
+    >>> attribute_settings({"age": "qi", "zip": {"masking": True}})
+    {'age': {'role': 'quasi-identifier'}, 'zip': {'masking': True, 'role': 'quasi-identifier'}}
+    """
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("`attributes` must map column names to settings", hint="attributes: {age: {role: quasi-identifier}}")
+    allowed = ATTRIBUTE_KEYS[kind]
+    out: dict[str, dict[str, Any]] = {}
+    for name, settings in raw.items():
+        if settings is None:
+            settings = {}
+        if isinstance(settings, str) and kind == "table":
+            settings = {"role": settings}
+        if not isinstance(settings, Mapping):
+            raise ConfigError(f"attribute {shown(name)}: settings must be a mapping, got {shown(settings)}",
+                              hint="e.g. {role: quasi-identifier}" if kind == "table" else "e.g. {auxiliary: AGE}")
+        check_keys(settings, allowed, f"attribute {shown(name)}", noun="setting")
+        kinds = [k for k in HIERARCHY_KINDS if k in settings]
+        if len(kinds) > 1:
+            raise ConfigError(f"attribute {shown(name)}: give one of {', '.join(kinds)}, not several", hint="one hierarchy per attribute")
+        if kinds:
+            _builder_spec(kinds[0], settings[kinds[0]], f"attribute {shown(name)}")
+        checked = dict(settings)
+        if kind == "table":
+            if "role" not in settings and not kinds:
+                # insensitive (kept as is) is a choice the job writes down, never a default
+                raise ConfigError(f"attribute {shown(name)} has no role",
+                                  hint="give role: identifier (dropped), quasi-identifier, sensitive or insensitive (kept as is)")
+            role_text = settings.get("role", "quasi-identifier")
+            try:
+                if not isinstance(role_text, str):
+                    raise ValueError(role_text)
+                role = Role.parse(role_text)
+            except ValueError:
+                roles = [r.value for r in Role]
+                raise ConfigError(
+                    f"attribute {shown(name)}: unknown role {shown(role_text)}",
+                    hint=(did_you_mean(role_text, roles).strip() + " roles are " + ", ".join(roles)).strip(),
+                ) from None
+            checked["role"] = role.value  # as the schema names it (Role.parse reads other spellings too)
+        out[str(name)] = checked
+    return out
+
+
+def _builder_spec(kind: str, value: Any, where: str) -> Any:
+    """Check a hierarchy setting's shape (the builder checks the values against the data later)."""
+    where = f"{where}: `{kind}`"
+    if kind == "hierarchy":
+        if isinstance(value, Hierarchy):
+            return value
+        return _file_path(value, kind)
+    if kind == "intervals":
+        spec = value if isinstance(value, Mapping) else {"widths": value}
+        check_keys(spec, ("widths", "start"), where)
+        widths = spec.get("widths")
+        if not isinstance(widths, list) or not widths:
+            raise ConfigError(f"{where}: the widths must be a list of numbers, got {shown(widths)}", hint="e.g. intervals: [5, 10, 20]")
+        for w in widths:
+            check_float(w, f"{kind} width", low=0.0, low_open=True)
+            if w == float("inf"):
+                raise ConfigError(f"{where}: an interval width must be finite, got {shown(w)}", hint="e.g. intervals: [5, 10, 20]")
+        if spec.get("start") is not None:
+            start = check_float(spec["start"], f"{kind} start")
+            if start != start or start in (float("inf"), float("-inf")):
+                raise ConfigError(f"{where}: start must be a finite number, got {shown(spec['start'])}", hint="e.g. start: 0")
+        return value
+    if kind in ("masking", "dates"):
+        if value is None or value is True:
+            return {}
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{where}: must be a mapping, got {shown(value)}",
+                              hint="e.g. masking: {mask: '*'}" if kind == "masking" else "e.g. dates: {format: '%Y-%m-%d', levels: [day, month, year]}")
+        if kind == "masking":
+            check_keys(value, ("mask",), where)
+            mask = value.get("mask", "*")
+            if not isinstance(mask, str) or len(mask) != 1:
+                raise ConfigError(f"{where}: mask must be one character, got {shown(mask)}", hint="e.g. mask: '*'")
+        else:
+            check_keys(value, ("format", "levels"), where)
+            if not isinstance(value.get("format", ""), str):
+                raise ConfigError(f"{where}: format must be text, got {shown(value['format'])}", hint="e.g. format: '%Y-%m-%d'")
+            levels = value.get("levels", ["day"])
+            if not isinstance(levels, list) or not all(isinstance(v, str) for v in levels):
+                raise ConfigError(f"{where}: levels must be a list of words, got {shown(levels)}", hint="e.g. levels: [day, month, year]")
+        return value
+    # grouping: one {value: group} mapping per level
+    if not isinstance(value, list) or not value or not all(isinstance(level, Mapping) for level in value):
+        raise ConfigError(f"{where}: must be a list of {{value: group}} mappings, one per level, got {shown(value)}",
+                          hint="e.g. grouping: [{flu: respiratory, cold: respiratory}]")
+    for level in value:
+        for k, v in level.items():
+            if isinstance(k, (Mapping, list)) or isinstance(v, (Mapping, list)) or v is None:
+                raise ConfigError(f"{where}: {shown(k)}: {shown(v)} is not a value and its group", hint="e.g. flu: respiratory")
+    return value
+
+
+def _escape_formulas(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"`output.escape_formulas` must be true or false, got {shown(value)}",
+                          hint="output: {escape_formulas: false} writes formula-like cells unescaped")
+    return value
+
+
+def _mapping(value: Any, name: str, keys: Sequence[str], example: str) -> Mapping[str, Any]:
+    """A section written as a mapping (or as its path alone), with known keys and a ``path``."""
+    if isinstance(value, str):
+        value = {"path": value}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"`{name}` must be a mapping, got {shown(value)}", hint=example)
+    check_keys(value, keys, f"`{name}`")
+    if "path" in keys and value.get("path") is None and name != "output":
+        raise ConfigError(f"`{name}` needs a `path`", hint=example)
+    return value
+
+
+def _file_path(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise ConfigError(f"`{name}` must be a file path, got {shown(value)}", hint="e.g. data/people.csv (relative to the job file)")
+    return value
+
+
+def _delimiter(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"`{name}` must be one character, got {shown(value)}", hint='e.g. ";" or ","')
+    text = "\t" if value in ("\\t", "tab") else value
+    if len(text) != 1 or text in ('"', "\n", "\r"):
+        raise ConfigError(f"`{name}` must be one character other than a quote or line end, got {shown(value)}", hint='e.g. ";" or ","')
+    return text
+
+
+class _Job(_Spec):
+    """A table or exposure job: each section checked in the file's order by the worded checks above
+    (fields are validated in the order they are declared), then typed."""
+
+    #: ``table`` or ``exposure``: which sections the job may have
+    kind: ClassVar[str] = "table"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sections(cls, raw: Any) -> Any:
+        if not isinstance(raw, Mapping):
+            raise ConfigError("a job file must be a mapping of sections (input, attributes, ...)",
+                              hint="see the README for an example")
+        check_keys(raw, SECTIONS[cls.kind], "the job file", noun="section")
+        return raw
+
+    @field_validator("input", "release", "auxiliary", mode="before", check_fields=False)
+    @classmethod
+    def _table(cls, value: Any, info: ValidationInfo) -> Any:
+        return table_source(value, str(info.field_name))
+
+    @field_validator("attributes", mode="before", check_fields=False)
+    @classmethod
+    def _attributes(cls, value: Any) -> Any:
+        return attribute_settings(value, kind=cls.kind)
+
+    @field_validator("population", mode="before", check_fields=False)
+    @classmethod
+    def _population(cls, value: Any) -> Any:
+        return population_section(value)
+
+    @field_validator("output", mode="before", check_fields=False)
+    @classmethod
+    def _output(cls, value: Any) -> Any:
+        return output_section(value)
+
+    @field_validator("seed", mode="before", check_fields=False)
+    @classmethod
+    def _seed(cls, value: Any) -> Any:
+        return None if value is None else check_int(value, "seed", low=0)
+
+    @field_validator("backend", mode="before", check_fields=False)
+    @classmethod
+    def _backend(cls, value: Any) -> Any:
+        from unlinkable.backends.choice import parse_backend
+
+        parse_backend(value)
+        return value
+
+    @field_validator("spark", mode="before", check_fields=False)
+    @classmethod
+    def _spark(cls, value: Any, info: ValidationInfo) -> Any:
+        from unlinkable.backends.choice import parse_backend
+
+        if value is not None:
+            parse_backend(info.data.get("backend"), value)
+        return value
+
+    @field_validator("suppression_limit", mode="before", check_fields=False)
+    @classmethod
+    def _suppression_limit(cls, value: Any) -> Any:
+        return None if value is None else check_float(value, "suppression_limit", low=0.0, high=1.0)
+
+    @field_validator("local_recoding", mode="before", check_fields=False)
+    @classmethod
+    def _local_recoding(cls, value: Any) -> Any:
+        if value not in (None, False):
+            from unlinkable.transform.local_recoding import LocalRecoding
+
+            LocalRecoding.from_config(value)
+        return value
+
+    @field_validator("metric", mode="before", check_fields=False)
+    @classmethod
+    def _metric(cls, value: Any) -> Any:
+        if value is not None:
+            from unlinkable.utility import metric_from_name
+
+            metric_from_name(value)
+        return value
+
+    @field_validator("privacy", mode="before", check_fields=False)
+    @classmethod
+    def _privacy(cls, value: Any, info: ValidationInfo) -> Any:
+        """Every model built once with the job's population and folder (its parameters checked by its class)."""
+        if value is None:
+            return None
+        from unlinkable.models import ModelContext, model_from_config
+
+        privacy = [value] if isinstance(value, Mapping) else value
+        if not isinstance(privacy, list):
+            raise ConfigError(f"`privacy` must be a list of models, got {shown(privacy)}", hint="privacy: [{k-anonymity: {k: 5}}]")
+        population = info.data.get("population")
+        context = ModelContext(base_dir=(info.context or {}).get("base_dir", Path(".")),
+                               population_size=getattr(population, "size", None),
+                               sampling_fraction=getattr(population, "sampling_fraction", None))
+        for item in privacy:
+            model_from_config(item, context)
+        return value
+
+    @field_validator("steps", mode="before", check_fields=False)
+    @classmethod
+    def _steps(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None:
+            from unlinkable.sdc.pipeline import Pipeline
+
+            Pipeline(value, seed=info.data.get("seed"))
+        return value
+
+    @field_validator("truth_key", mode="before", check_fields=False)
+    @classmethod
+    def _truth_key(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"`truth_key` must be a mapping, got {shown(value)}", hint="truth_key: {release: pid, auxiliary: pid}")
+        check_keys(value, ("release", "auxiliary"), "`truth_key`")
+        for side in ("release", "auxiliary"):
+            if not isinstance(value.get(side), str):
+                raise ConfigError(f"`truth_key.{side}` must be a column name, got {shown(value.get(side))}",
+                                  hint="truth_key: {release: pid, auxiliary: pid}")
+        return value
+
+    @field_validator("what_if", mode="before", check_fields=False)
+    @classmethod
+    def _what_if(cls, value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise ConfigError(f"`what_if` must be true or false, got {shown(value)}", hint="what_if: false")
+        return value
+
+
+class _TableJob(_Job):
+    kind: ClassVar[str] = "table"
+
+
+class _ExposureJob(_Job):
+    kind: ClassVar[str] = "exposure"
+
+
 def _entry(name: str, keys: Mapping[str, bool], doc: str, path_keys: Sequence[str] = ()) -> type[BaseModel]:
     """A one-key mapping ``{name: {parameters}}`` whose parameters are ``keys`` (key -> required)."""
     fields: dict[str, Any] = {key: ((str if key in path_keys else Any), ... if required else None)
@@ -188,38 +540,39 @@ def _build() -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
     from unlinkable.search.options import SearchSection
 
     algorithms = Literal[ALGORITHMS]  # type: ignore[valid-type]  # the algorithms' names
+    # fields in the order their checks run (a job with two mistakes is refused for the first)
     table_fields: dict[str, Any] = dict(
         input=(TableSource | _Path | None, None),
         attributes=(dict[str, TableAttribute | _ROLES | None], {}),
         population=(PopulationSection | None, None),
         output=(OutputSection | None, None),
-        privacy=(list[privacy] | privacy | None, None),  # type: ignore[valid-type]  # built from the registry
-        suppression_limit=(Annotated[float, Field(ge=0.0, le=1.0)] | None, None),
-        metric=(Literal[tuple(sorted(metric_names))] | dict[str, Any] | None, None),
-        # the search's own spec (what Anonymizer(search=...) parses into too), a name alone as well
-        search=(Annotated[SearchSection | algorithms | None, Field(union_mode="left_to_right")], None),
-        local_recoding=(LocalRecodingSection | bool | None, None),
-        steps=(list[steps | tuple[str, dict[str, Any]]] | None, None),  # type: ignore[valid-type]  # built from the registry
         seed=(Annotated[int, Field(ge=0)] | None, None),
-        assess=(AssessSection | None, None),  # the assessment's own spec (what assess(...) parses into too)
         backend=(_BACKENDS | None, None),
         spark=(SparkSection | None, None),
+        suppression_limit=(Annotated[float, Field(ge=0.0, le=1.0)] | None, None),
+        # the search's own spec (what Anonymizer(search=...) parses into too), a name alone as well
+        search=(Annotated[SearchSection | algorithms | None, Field(union_mode="left_to_right")], None),
+        assess=(AssessSection | None, None),  # the assessment's own spec (what assess(...) parses into too)
+        local_recoding=(LocalRecodingSection | bool | None, None),
+        metric=(Literal[tuple(sorted(metric_names))] | dict[str, Any] | None, None),
+        privacy=(list[privacy] | privacy | None, None),  # type: ignore[valid-type]  # built from the registry
+        steps=(list[steps | tuple[str, dict[str, Any]]] | None, None),  # type: ignore[valid-type]  # built from the registry
     )
-    table = create_model("TableJobSpec", __base__=_Spec,
+    table = create_model("TableJobSpec", __base__=_TableJob,
                          __doc__="A table job: assess it, or anonymize it with privacy models and/or SDC steps.",
                          **table_fields)
     exposure_fields: dict[str, Any] = dict(
+        attributes=(dict[str, ExposureAttribute | None], ...),
+        population=(PopulationSection | None, None),
         release=(TableSource | _Path, ...),
         auxiliary=(TableSource | _Path, ...),
-        attributes=(dict[str, ExposureAttribute | None], ...),
-        truth_key=(TruthKey | None, None),
-        population=(PopulationSection | None, None),
-        what_if=(bool, True),
         seed=(Annotated[int, Field(ge=0)] | None, None),
         backend=(_BACKENDS | None, None),
         spark=(SparkSection | None, None),
+        truth_key=(TruthKey | None, None),
+        what_if=(bool, True),
     )
-    exposure = create_model("ExposureJobSpec", __base__=_Spec,
+    exposure = create_model("ExposureJobSpec", __base__=_ExposureJob,
                             __doc__="An exposure job: how much of a release can be joined to an auxiliary table.",
                             **exposure_fields)
     # the set-valued models (unlinkable.points.anonymize.MODELS), each with its keys (key -> required)
@@ -249,24 +602,30 @@ TableJobSpec, ExposureJobSpec, PointsJobSpec = _build()
 SPECS: dict[str, type[BaseModel]] = {"table": TableJobSpec, "exposure": ExposureJobSpec, "points": PointsJobSpec}
 
 
-def parse_spec(raw: Any, *, kind: str = "table", source: str | Path | None = None) -> BaseModel:
-    """The frozen, typed spec of a job's content; a mismatch is one :class:`ConfigError`.
+def parse_spec(raw: Any, *, kind: str = "table", source: str | Path | None = None, base_dir: Path | None = None) -> BaseModel:
+    """The frozen, typed spec of a job's content, every value checked once on the way; a mistake is
+    one :class:`ConfigError` naming the file, the key path and the value, with a hint.
+
+    ``base_dir`` is the folder the job's paths are relative to (the job file's; default: the
+    current folder): the privacy models that read a file are built from it when they are checked.
 
     Examples
     --------
     >>> spec = parse_spec({"input": "d.csv", "privacy": [{"k-anonymity": {"k": 5}}], "search": {"algorithm": "optimal"}})
-    >>> spec.search.algorithm, spec.input
+    >>> spec.search.algorithm, spec.input.path
     ('optimal', 'd.csv')
     >>> try:
     ...     parse_spec({"privacy": [{"k-anonymity": {"k": 5, "kk": 1}}]})
     ... except ConfigError as exc:
     ...     print(exc.one_line())
-    privacy[0].k-anonymity: unknown key 'kk' (hint: did you mean 'k'? known: k)
+    k-anonymity: unknown parameter 'kk' (hint: did you mean 'k'? k-anonymity takes k)
     """
     if kind not in SPECS:
         raise ConfigError(f"unknown kind of job {kind!r}", hint=f"one of {', '.join(SPECS)}")
     try:
-        return SPECS[kind].model_validate(raw, by_alias=True)
+        if kind == "points":
+            return SPECS[kind].model_validate(raw, by_alias=True)
+        return SPECS[kind].model_validate(raw, by_alias=True, context={"base_dir": base_dir or Path(".")})
     except ValidationError as exc:
         raise _config_error(exc, raw, SPECS[kind], source) from None
     except ConfigError as exc:  # a section's own worded check (e.g. search.options.SearchSection)
