@@ -33,9 +33,6 @@ class _JavaPriorityQueue:
         self._heap: list[int] = []
         self._key = key
 
-    def _less(self, a: int, b: int) -> bool:     # comparator(a, b) < 0
-        return self._key(a) < self._key(b)
-
     def add(self, x: int) -> None:
         self._heap.append(x)
         self._sift_up(len(self._heap) - 1, x)
