@@ -19,6 +19,7 @@ unlinkable, so every layer may use it.
 from __future__ import annotations
 
 import math
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ import numpy as np
 
 from unlinkable.errors import ConfigError, did_you_mean, shown
 
-__all__ = ["Constraint", "Interval", "OneOf", "Boolean", "Text", "Names", "AnyOf", "Optional", "Rule", "Mismatch", "check",
+__all__ = ["Constraint", "Interval", "OneOf", "Boolean", "Text", "FilePath", "Names", "AnyOf", "Optional", "Rule", "Mismatch", "check",
            "check_int", "check_float", "check_keys", "check_section", "message"]
 
 
@@ -177,6 +178,30 @@ class Text(Constraint):
         if not isinstance(value, str) or not value:
             raise Mismatch(self.describe())
         return value
+
+
+@dataclass(frozen=True)
+class FilePath(Constraint):
+    """A file's path: non-empty text (or an ``os.PathLike``) without a NUL byte, as text.
+
+    Examples
+    --------
+    >>> check("people.csv", FilePath(), "subset")
+    'people.csv'
+    >>> check("", FilePath(), "subset", owner="k-map")
+    Traceback (most recent call last):
+    ...
+    unlinkable.errors.ConfigError: k-map: the 'subset' parameter must be a file path, got ''...
+    """
+
+    def describe(self) -> str:
+        return "a file path"
+
+    def convert(self, value: Any) -> str:
+        text = os.fspath(value) if isinstance(value, os.PathLike) else value
+        if not isinstance(text, str) or not text.strip() or "\0" in text:
+            raise Mismatch(self.describe())
+        return text
 
 
 @dataclass(frozen=True)

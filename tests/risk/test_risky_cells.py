@@ -43,11 +43,11 @@ def test_bad_input_is_refused() -> None:
     keys = np.zeros((3, 2), dtype=np.int64)
     with pytest.raises(ConfigError, match="max_dim or levels"):
         risky_cells(keys, ["a", "b"], threshold=1)
-    with pytest.raises(ConfigError, match="max_dim must be"):
+    with pytest.raises(ConfigError, match="the 'max_dim' parameter must be a whole number in \\[1, 2\\], got 3"):
         risky_cells(keys, ["a", "b"], threshold=1, max_dim=3)
     with pytest.raises(ConfigError, match="thresholds for"):
         risky_cells(keys, ["a", "b"], threshold=[1, 2, 3], max_dim=2)
-    with pytest.raises(ConfigError, match="whole numbers"):
+    with pytest.raises(ConfigError, match="the 'threshold' parameter must be a whole number >= 0, got 1.5"):
         risky_cells(keys, ["a", "b"], threshold=1.5, max_dim=1)
-    with pytest.raises(ConfigError, match="levels must be"):
+    with pytest.raises(ConfigError, match="the 'levels' parameter must be a whole number >= 1, got 0"):
         risky_cells(keys, ["a", "b"], threshold=1, levels=[1, 0])

@@ -33,10 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import Boolean, Interval, check, check_float
+from unlinkable.constraints import AnyOf, Boolean, Interval, OneOf, check, check_float
 from unlinkable.dp.parameters import SafePubParameters, interval_low, safepub_parameters
 from unlinkable.dp.sampling import arx_deterministic_sample, secure_sample
-from unlinkable.errors import ConfigError, did_you_mean, shown
+from unlinkable.errors import ConfigError, shown
 from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 
 #: ARX's ``GeneralizationDegree``: the share of an attribute's maximal level
@@ -46,10 +46,7 @@ DEGREES: dict[str, float] = {"none": 0.0, "low": 0.2, "low-medium": 0.4, "medium
 
 def _degree(value: Any, where: str) -> str:
     key = str(value).strip().lower().replace("_", "-")
-    if key not in DEGREES:
-        raise ConfigError(f"differential-privacy: unknown generalization degree {shown(value)} for {where}",
-                          hint=(did_you_mean(key, DEGREES).strip() + f" degrees: {', '.join(DEGREES)}").strip())
-    return key
+    return str(check(key, OneOf(tuple(DEGREES)), where, owner="differential-privacy"))
 
 
 def scheme_level(spec: str | int, height: int) -> int:
@@ -133,20 +130,14 @@ class DifferentialPrivacy(PrivacyModel):
                               "which a generalization scheme replaces", hint="give either generalization, or search_budget and steps")
         elif isinstance(generalization, Mapping):
             scheme: dict[str, int | str] = {}
+            level = AnyOf((Interval(int, 0, None), OneOf(tuple(DEGREES))))
             for attribute, spec in generalization.items():
-                if isinstance(spec, bool):
-                    raise ConfigError(f"differential-privacy: the level of {attribute!r} must be a whole number or a degree, "
-                                      f"got {shown(spec)}", hint="e.g. generalization: {age: 2, sex: high}")
-                if isinstance(spec, int):
-                    if spec < 0:
-                        raise ConfigError(f"differential-privacy: the level of {attribute!r} must be >= 0, got {spec}",
-                                          hint="e.g. generalization: {age: 2}")
-                    scheme[str(attribute)] = spec
-                else:
-                    scheme[str(attribute)] = _degree(spec, repr(str(attribute)))
+                key = spec.strip().lower().replace("_", "-") if isinstance(spec, str) else spec
+                scheme[str(attribute)] = check(key, level, f"generalization.{attribute}", owner=self.name,
+                                               hint="e.g. generalization: {age: 2, sex: high}")
             self.generalization = scheme
         elif isinstance(generalization, str):
-            self.generalization = _degree(generalization, "every quasi-identifier")
+            self.generalization = _degree(generalization, "generalization")
         else:
             raise ConfigError("differential-privacy needs a data-independent generalization scheme: a degree or "
                               f"levels per attribute, got {shown(generalization)}",

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.constraints import check_float
+from unlinkable.constraints import FilePath, check, check_float
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 
@@ -98,10 +98,7 @@ class DeltaPresence(PrivacyModel):
         if self.delta_min > self.delta_max:
             raise ConfigError(f"delta-presence: delta_min ({self.delta_min}) is larger than delta_max ({self.delta_max})",
                               hint="use 0 <= delta_min <= delta_max <= 1")
-        if not isinstance(subset, (str, Path)) or not str(subset):
-            raise ConfigError(f"delta-presence: the 'subset' parameter must be a file path, got {subset!r}",
-                              hint="e.g. subset: adult_subset.csv")
-        self.subset = str(subset)
+        self.subset = check(subset, FilePath(), "subset", owner=self.name, hint="e.g. subset: adult_subset.csv")
         # A merged class's delta lies between its parts' deltas, but a part without subset records
         # (delta 0, passing because nothing of it is published) can pull it below delta_min. So the
         # model is monotone under generalization only when delta_min == 0. ARX declares it monotone

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.errors import ConfigError
+from unlinkable.constraints import FilePath, check
 from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 from unlinkable.models.dpresence import subset_mask
 
@@ -51,10 +51,7 @@ class Inclusion(PrivacyModel):
     example = "{subset: research_subset.csv}"
 
     def __init__(self, *, subset: str | Path) -> None:
-        if not isinstance(subset, (str, Path)) or not str(subset):
-            raise ConfigError(f"inclusion: the 'subset' parameter must be a file path, got {subset!r}",
-                              hint="e.g. subset: research_subset.csv")
-        self.subset = str(subset)
+        self.subset = check(subset, FilePath(), "subset", owner=self.name, hint="e.g. subset: research_subset.csv")
 
     def subset_mask(self, data: pl.DataFrame) -> np.ndarray:
         """Bool per row of ``data``: is it in the research subset?"""

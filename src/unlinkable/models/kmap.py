@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 import numpy as np
 
-from unlinkable.constraints import check_float, check_int
+from unlinkable.constraints import FilePath, OneOf, Optional, check, check_float, check_int
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 from unlinkable.risk.sampling import population_size
@@ -116,14 +116,11 @@ class KMap(PrivacyModel):
             raise ConfigError("k-map needs exactly one of a population table, an estimator or a research subset",
                               hint="e.g. - k-map: {k: 5, population: people.csv}, {k: 5, estimator: poisson} or "
                                    "{k: 5, subset: sample.csv}")
-        if subset is not None and (not isinstance(subset, (str, Path)) or not str(subset)):
-            raise ConfigError(f"k-map: the 'subset' parameter must be a file path, got {subset!r}",
-                              hint="e.g. subset: research_subset.csv")
-        self.population = None if population is None else str(population)
-        self.subset = None if subset is None else str(subset)
-        self.estimator = None if estimator is None else str(estimator).strip().lower()
-        if self.estimator is not None and self.estimator not in ESTIMATORS:
-            raise ConfigError(f"k-map: unknown estimator {estimator!r}", hint="estimator is poisson or zero-truncated-poisson")
+        self.population: str | None = check(population, Optional(FilePath()), "population", owner=self.name,
+                                            hint="e.g. population: people.csv")
+        self.subset: str | None = check(subset, Optional(FilePath()), "subset", owner=self.name, hint="e.g. subset: research_subset.csv")
+        self.estimator = check(None if estimator is None else str(estimator).strip().lower(), Optional(OneOf(tuple(ESTIMATORS))),
+                               "estimator", owner=self.name)
         self.significance = check_float(significance, "significance", low=0.0, high=1.0)
         if self.estimator is not None:
             if (population_size is None) == (sampling_fraction is None):

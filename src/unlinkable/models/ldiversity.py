@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_float, check_int
-from unlinkable.errors import ConfigError, InputError, shown
+from unlinkable.constraints import OneOf, Text, check, check_float, check_int
+from unlinkable.errors import InputError
 from unlinkable.models.base import ClassStatistics, Param, PrivacyModel, Variants
 
 VARIANTS = ("distinct", "entropy", "recursive")
@@ -47,10 +47,8 @@ class _LDiversity(PrivacyModel):
     supports_local_recoding = True
 
     def __init__(self, *, attribute: str, l: float) -> None:  # noqa: E741 - the paper's name
-        if not isinstance(attribute, str) or not attribute:
-            raise ConfigError(f"l-diversity: the 'attribute' parameter must be a column name, got {attribute!r}",
-                              hint="name the sensitive attribute, e.g. attribute: occupation")
-        self.attribute = attribute
+        self.attribute = check(attribute, Text("a column name"), "attribute", owner="l-diversity",
+                               hint="name the sensitive attribute, e.g. attribute: occupation")
         self.l = l
         # ARX: minSize = (int) ceil(l); also the least number of distinct values.
         self._min_size = int(math.ceil(l))
@@ -151,11 +149,7 @@ class EntropyLDiversity(_LDiversity):
 
     def __init__(self, *, attribute: str, l: float, estimator: str = "shannon") -> None:  # noqa: E741
         super().__init__(attribute=attribute, l=check_float(l, "l", low=1.0, owner="l-diversity"))
-        estimator = str(estimator).strip().lower()
-        if estimator not in ESTIMATORS:
-            raise ConfigError(f"l-diversity: unknown entropy estimator {shown(estimator)}",
-                              hint=f"estimator is one of {', '.join(ESTIMATORS)}")
-        self.estimator = estimator
+        self.estimator = check(str(estimator).strip().lower(), OneOf(tuple(ESTIMATORS)), "estimator", owner="l-diversity")
         # Grassberger's estimate is not concave in the counts: two passing classes can merge into
         # one that fails (e.g. counts 1:3:2 and 3:3:3 pass l = 3, 4:6:5 does not). ARX declares it
         # monotone anyway; we declare only what holds (practical_monotonicity gives ARX's pruning).

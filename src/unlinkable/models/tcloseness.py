@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_float
+from unlinkable.constraints import AnyOf, OneOf, Optional, Rule, Text, check, check_float
 from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.errors import ConfigError, InputError, shown
 from unlinkable.models.base import ClassStatistics, Param, PrivacyModel, Variants
@@ -54,10 +54,8 @@ class AgainstTable(PrivacyModel):
     supports_local_recoding = True
 
     def __init__(self, *, attribute: str) -> None:
-        if not isinstance(attribute, str) or not attribute:
-            raise ConfigError(f"{self.name}: the 'attribute' parameter must be a column name, got {attribute!r}",
-                              hint="name the sensitive attribute, e.g. attribute: occupation")
-        self.attribute = attribute
+        self.attribute = check(attribute, Text("a column name"), "attribute", owner=self.name,
+                               hint="name the sensitive attribute, e.g. attribute: occupation")
         self._table_counts: np.ndarray | None = None
 
     def sensitive_attributes(self) -> tuple[str, ...]:
@@ -172,21 +170,16 @@ class OrderedDistanceTCloseness(_TCloseness):
 
     def __init__(self, *, attribute: str, t: float, order: str | Sequence[str] | None = None) -> None:
         super().__init__(attribute=attribute, t=t)
-        if isinstance(order, str):
-            if order.strip().lower() != "lexicographic":
-                raise ConfigError(f"t-closeness: order must be a list of values or 'lexicographic', got {shown(order)}",
-                                  hint="e.g. order: [low, mid, high], or order: lexicographic")
-            order = "lexicographic"
-        elif order is not None:
-            if not isinstance(order, Sequence) or not order or not all(isinstance(v, str) for v in order):
-                raise ConfigError("t-closeness: order must be a non-empty list of the attribute's values (as text)",
-                                  hint="e.g. order: [low, mid, high]")
-            order = tuple(order)
-            if len(set(order)) != len(order):
-                dup = next(v for v in order if order.count(v) > 1)
-                raise ConfigError(f"t-closeness: the value {shown(dup)} is listed twice in order",
-                                  hint="list every value once, first to last")
-        self.order = order
+        checked: str | tuple[str, ...] | None = check(order.strip().lower() if isinstance(order, str) else order, Optional(AnyOf((
+            OneOf(("lexicographic",)),
+            Rule("a non-empty list of the attribute's values (as text)",
+                 lambda v: tuple(v) if isinstance(v, (list, tuple)) and v and all(isinstance(x, str) for x in v) else None),
+        ))), "order", owner="t-closeness", hint="e.g. order: [low, mid, high], or order: lexicographic")
+        if isinstance(checked, tuple) and len(set(checked)) != len(checked):
+            dup = next(v for v in checked if checked.count(v) > 1)
+            raise ConfigError(f"t-closeness: the value {shown(dup)} is listed twice in order",
+                              hint="list every value once, first to last")
+        self.order = checked
 
     def to_dict(self) -> dict[str, Any]:
         spec = super().to_dict()

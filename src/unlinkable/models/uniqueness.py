@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.constraints import check_float, check_int
+from unlinkable.constraints import OneOf, check, check_float, check_int
 from unlinkable.errors import ConfigError
 from unlinkable.models.base import ClassStatistics, Param, PrivacyModel
 from unlinkable.risk.sampling import population_size
@@ -110,11 +110,7 @@ class PopulationUniqueness(PrivacyModel):
     def __init__(self, *, threshold: float, estimator: str = "dankar", population_size: int | None = None,
                  sampling_fraction: float | None = None) -> None:
         self.threshold = check_float(threshold, "threshold", low=0.0, high=1.0)
-        key = str(estimator).strip().lower()
-        if key not in ESTIMATORS:
-            raise ConfigError(f"population-uniqueness: unknown estimator {estimator!r}",
-                              hint="estimator is one of pitman, zayatz, snb, dankar")
-        self.estimator = key
+        self.estimator = check(str(estimator).strip().lower(), OneOf(tuple(ESTIMATORS)), "estimator", owner=self.name)
         if population_size is None and sampling_fraction is None:
             raise ConfigError("population-uniqueness needs the population",
                               hint="add `population: {size: 317238626}` or `{sampling_fraction: 0.01}` to the job file")
@@ -123,7 +119,7 @@ class PopulationUniqueness(PrivacyModel):
         self.population_size = None if population_size is None else check_int(population_size, "population_size", low=1)
         self.sampling_fraction = (None if sampling_fraction is None else
                                   check_float(sampling_fraction, "sampling_fraction", low=0.0, high=1.0, low_open=True))
-        self.monotone_generalization = key == "zayatz"
+        self.monotone_generalization = self.estimator == "zayatz"
 
     def population(self, n: int) -> int:
         """The population size for a table of ``n`` records."""

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from unlinkable.errors import ConfigError, shown
+from unlinkable.constraints import Interval, check
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,7 @@ class CostBenefit:
 
     def __post_init__(self) -> None:
         for name in ("publisher_benefit", "publisher_loss", "adversary_gain", "adversary_cost"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise ConfigError(f"the {name!r} parameter must be a finite number >= 0, got {shown(value)}",
-                                  hint=f"e.g. {name}: 300")
+            value = check(getattr(self, name), Interval(float, 0, None, finite=True), name, hint=f"e.g. {name}: 300")
             object.__setattr__(self, name, float(value))
 
     def publisher_payout(self, information_loss: np.ndarray, success: np.ndarray) -> np.ndarray:

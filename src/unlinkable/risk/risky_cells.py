@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from unlinkable.constraints import Interval, check
 from unlinkable.errors import ConfigError
 from unlinkable.risk.frequencies import group_ids, validate_keys
 
@@ -70,23 +71,24 @@ def risky_cells(keys: np.ndarray, names: Sequence[str], *, threshold: int | Sequ
     if (max_dim is None) == (levels is None):
         raise ConfigError("risky_cells: give max_dim or levels (identification levels), not both or neither",
                           hint="e.g. max_dim=3, or levels=[1, 1, 2] per key variable")
+    whole = Interval(int, 0, None)
     thresholds = [threshold] if isinstance(threshold, (int, float)) else list(threshold)
-    if not thresholds or not all(isinstance(t, (int, float)) and not isinstance(t, bool) and float(t).is_integer()
-                                 and t >= 0 for t in thresholds):
-        raise ConfigError(f"risky_cells: threshold must be whole numbers >= 0; got {threshold!r}",
+    if not thresholds:
+        raise ConfigError(f"risky_cells: the 'threshold' parameter must be {whole.describe()} or a list of them, got []",
                           hint="e.g. threshold=[50, 25, 10] for dimensions 1, 2, 3")
+    thresholds = [check(t, whole, "threshold", owner="risky_cells", hint="e.g. threshold=[50, 25, 10] for dimensions 1, 2, 3")
+                  for t in thresholds]
     if levels is not None:
-        lv = list(levels)
-        if len(lv) != m or not all(isinstance(v, (int, float)) and float(v).is_integer() and v > 0 for v in lv):
-            raise ConfigError(f"risky_cells: levels must be {m} whole numbers > 0; got {levels!r}",
-                              hint="one identification level per key variable")
+        lv = [check(v, Interval(int, 1, None), "levels", owner="risky_cells", hint="one identification level per key variable")
+              for v in levels]
+        if len(lv) != m:
+            raise ConfigError(f"risky_cells: the 'levels' parameter must be {m} whole numbers >= 1, one per key variable, "
+                              f"got {len(lv)}", hint="one identification level per key variable")
         if len(thresholds) != 1:
             raise ConfigError("risky_cells: with identification levels, give one threshold", hint="e.g. threshold=10")
         max_dim = len(set(lv))
-    assert max_dim is not None
-    if isinstance(max_dim, bool) or not isinstance(max_dim, int) or not 1 <= max_dim <= m:
-        raise ConfigError(f"risky_cells: max_dim must be a whole number in [1, {m}]; got {max_dim!r}",
-                          hint="the largest number of key variables combined")
+    max_dim = check(max_dim, Interval(int, 1, m), "max_dim", owner="risky_cells",
+                    hint="the largest number of key variables combined")
     if len(thresholds) == 1:
         thresholds = thresholds * max_dim
     if len(thresholds) != max_dim:
