@@ -59,3 +59,31 @@ def test_uniqueness_on_every_released_non_sensitive_column_is_what_json_and_repo
     # what a data-protection officer signs off: no released record stands out on what is not sensitive
     assert unique == 0
     assert not [e for e in stated["kept_columns"] if e["warn"]]
+
+
+def test_the_demo_releases_location_traces_that_are_trajectory_k_anonymous(demo):
+    # the third data form of ./run: synthetic stay points, trajectory-k-anonymized; the written
+    # release is re-checked here by brute force: every set of min(p, n) of a released user's n
+    # distinct (lat, lng, time) points is held by at least k released users
+    from functools import reduce
+    from itertools import combinations
+
+    import polars as pl
+    import yaml
+
+    model = yaml.safe_load((demo / "traces_job.yaml").read_text())["privacy"][0]["trajectory-k-anonymity"]
+    result = json.loads((demo / "traces_released.json").read_text())
+    released = pl.read_csv(demo / "traces_released.csv")
+    assert released.columns == ["user", "lat", "lng", "time"]
+    points = {u: set(zip(g["lat"], g["lng"], g["time"])) for (u,), g in released.group_by(["user"])}
+    holders: dict = {}
+    for user, held in points.items():
+        for point in held:
+            holders.setdefault(point, set()).add(user)
+    for held in points.values():
+        for combo in combinations(sorted(held), min(model["p"], len(held))):
+            assert len(reduce(set.intersection, (holders[point] for point in combo))) >= model["k"]
+    assert result["users"]["released"] == len(points) > 0
+    assert result["points"]["released"] == released.height
+    for name in ("traces.csv", "traces_risk.json", "traces_risk_report.html", "traces_report.html"):
+        assert (demo / name).stat().st_size > 0

@@ -1,9 +1,11 @@
-"""``./run``: the main job on the bundled synthetic census data, then on synthetic shop baskets.
+"""``./run``: the main job on the bundled synthetic census data, then on synthetic shop baskets
+and synthetic location traces.
 
 Writes the census table, its hierarchies and a job file into ``out/`` (or the folder given),
 assesses the raw table, anonymizes it with the job's privacy models; then does the same for
-5,000 seeded synthetic baskets (set-valued data: k^m-anonymity); and prints every file it
-wrote. All of it is produced in a hidden scratch folder inside the target folder and renamed
+5,000 seeded synthetic baskets (set-valued data: k^m-anonymity) and for 500 seeded synthetic
+users' stay points (location traces: skmob's attacks, unicity, trajectory k-anonymity); and
+prints every file it wrote. All of it is produced in a hidden scratch folder inside the target folder and renamed
 into place at the end, together: an error, Ctrl-C or SIGTERM leaves the folder as it was.
 """
 
@@ -31,6 +33,13 @@ _FILES = {
     "baskets_released.txt": "k^m-anonymous baskets",
     "baskets_released.json": "anonymization result of the baskets",
     "baskets_report.html": "anonymization report of the baskets",
+    "traces.csv": "synthetic location traces (raw: not for release)",
+    "traces_job.yaml": "job file of the traces",
+    "traces_risk.json": "risk figures of the raw traces",
+    "traces_risk_report.html": "risk report of the raw traces",
+    "traces_released.csv": "trajectory-k-anonymous points",
+    "traces_released.json": "anonymization result of the traces",
+    "traces_report.html": "anonymization report of the traces",
 }
 
 
@@ -51,6 +60,7 @@ def _run(folder: Path, *, records: int, seed: int) -> int:
     from unlinkable.datasets import write_census_job
     from unlinkable.errors import ConfigError, OutputError
     from unlinkable.points.synthetic import write_basket_job
+    from unlinkable.traces.synthetic import write_traces_job
 
     if records < 1:
         raise ConfigError(f"--records must be at least 1, got {records}", hint="e.g. ./run --records 2000")
@@ -72,6 +82,11 @@ def _run(folder: Path, *, records: int, seed: int) -> int:
                 code = cli_main(["assess", baskets.name, "--json", "baskets_risk.json", "--report", "baskets_risk_report.html"])
             if code == 0:
                 code = cli_main(["anonymize", baskets.name, "--json", "baskets_released.json"])
+            if code == 0:  # the third: location traces (stay points per user), a few seconds
+                traces = write_traces_job(".", n_users=500, points=20, seed=seed, stem="traces")
+                code = cli_main(["assess", traces.name, "--json", "traces_risk.json", "--report", "traces_risk_report.html"])
+            if code == 0:
+                code = cli_main(["anonymize", traces.name, "--json", "traces_released.json"])
         if code != 0:
             return code
         names = sorted(os.listdir(work), key=lambda name: (list(_FILES).index(name) if name in _FILES else len(_FILES), name))

@@ -123,10 +123,25 @@ output: {path: released.csv, report: released.html}
 """
 
 
-def write_traces_job(folder: str | Path, *, n_users: int = 2_000, points: int = 20, seed: int = 0) -> Path:
+def job_text(data: str, *, released: str, report: str) -> str:
+    """The embedded example's job file (``JOB``) for the points in ``data``, releasing ``released``.
+
+    Examples
+    --------
+    >>> job_text("traces.csv", released="out.csv", report="out.html").splitlines()[0]
+    'input: {path: traces.csv}'
+    """
+    return (JOB.replace("{path: stays.csv}", "{path: " + data + "}")
+            .replace("{path: released.csv, report: released.html}", "{path: " + released + ", report: " + report + "}"))
+
+
+def write_traces_job(folder: str | Path, *, n_users: int = 2_000, points: int = 20, seed: int = 0,
+                     stem: str | None = None) -> Path:
     """The embedded example: synthetic stays (``stays.csv``) and a job file using every feature.
 
     Returns the job file's path; ``unlinkable assess`` and ``unlinkable anonymize`` run it as it is.
+    With ``stem``, the files are ``<stem>.csv`` and ``<stem>_job.yaml``, releasing
+    ``<stem>_released.csv`` with the report ``<stem>_report.html`` (what ``./run`` writes).
 
     Examples
     --------
@@ -136,9 +151,11 @@ def write_traces_job(folder: str | Path, *, n_users: int = 2_000, points: int = 
     ['job.yaml', 'stays.csv']
     """
     folder = Path(folder)
-    synthetic_traces(n_users, points=points, n_places=max(50, n_users // 5), seed=seed).write_csv(folder / "stays.csv")
-    (folder / "job.yaml").write_text(JOB)
-    return folder / "job.yaml"
+    data, job = ("stays.csv", "job.yaml") if stem is None else (f"{stem}.csv", f"{stem}_job.yaml")
+    text = JOB if stem is None else job_text(data, released=f"{stem}_released.csv", report=f"{stem}_report.html")
+    synthetic_traces(n_users, points=points, n_places=max(50, n_users // 5), seed=seed).write_csv(folder / data)
+    (folder / job).write_text(text, encoding="utf-8")
+    return folder / job
 
 
-__all__ = ["synthetic_traces", "write_traces_job", "City", "KINDS", "SHARES", "JOB"]
+__all__ = ["synthetic_traces", "write_traces_job", "job_text", "City", "KINDS", "SHARES", "JOB"]
