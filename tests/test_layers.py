@@ -30,7 +30,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "unlinkable"
 #: lowest first; a name is a top-level module or package of unlinkable, or a dotted module that
 #: sits above its package (the points job-file reader belongs to the job-file boundary)
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "constraints", "progress", "java_random"),
+    ("errors", "constraints", "section", "progress", "java_random"),
     ("data",),
     ("hierarchies",),
     ("backends", "spark", "backend_selection"),

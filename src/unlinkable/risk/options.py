@@ -12,38 +12,35 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from unlinkable.constraints import Interval, OneOf, check, check_float, check_keys
-from unlinkable.errors import ConfigError, InternalError, did_you_mean, shown
+from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.risk.model_based import METHODS
+from unlinkable.section import Section
 
 __all__ = ["AssessSection", "IndividualRiskSection", "ModelRiskSection"]
 
 _EXAMPLE = "assess: {individual_risk: {method: exact, qual: 2}}"
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class IndividualRiskSection(_Section):
+class IndividualRiskSection(Section):
     """sdcMicro ``indivRisk``'s formula and quality factor for the weighted individual risk."""
 
     method: Literal["approx", "exact"] = "approx"
     qual: Annotated[float, Field(gt=0.0)] = 1.0
 
 
-class ModelRiskSection(_Section):
+class ModelRiskSection(Section):
     """sdcMicro ``modRisk``'s method and bound (sum only cells with at most ``bound`` records)."""
 
     method: Literal[METHODS] = "default"  # type: ignore[valid-type]  # risk.model_based's methods
     bound: Annotated[float, Field(gt=0.0)] | None = None
 
 
-class AssessSection(_Section):
+class AssessSection(Section):
     """The optional measures of an assessment and their settings.
 
     Examples
@@ -58,6 +55,8 @@ class AssessSection(_Section):
     unlinkable.errors.ConfigError: the 'assess.risky_cells' parameter must be a whole number >= 0, got -1...
     """
 
+    name: ClassVar[str] = "assess"
+
     individual_risk: IndividualRiskSection = IndividualRiskSection()
     model_risk: ModelRiskSection | None = None
     risky_cells: Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=1)] | None = None
@@ -66,16 +65,6 @@ class AssessSection(_Section):
     @classmethod
     def _checked(cls, raw: Any) -> Any:
         return _checked(raw)
-
-    @classmethod
-    def parse(cls, raw: Any) -> AssessSection:
-        """The spec of an ``assess`` section (a mapping, None, or a spec already)."""
-        if isinstance(raw, AssessSection):
-            return raw
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:  # the worded checks refuse everything the types do
-            raise InternalError(f"the assess section passed its checks but not its types: {exc.errors()[0]['msg']}") from None
 
     @classmethod
     def from_arguments(cls, *, individual_risk_method: str = "approx", qual: float = 1.0, model_risk: str | None = None,

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from unlinkable.constraints import check_float, check_int, check_keys
-from unlinkable.errors import ConfigError, InternalError, did_you_mean, shown
+from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.search.algorithms import ALGORITHMS, SEED_RANGE, SEEDED
 from unlinkable.search.genetic import GENETIC_SETTINGS, GeneticOptions
+from unlinkable.section import Section
 
 __all__ = ["SearchSection"]
 
 _EXAMPLE = "search: {algorithm: optimal}"
 
 
-class SearchSection(BaseModel):
+class SearchSection(Section):
     """How the lattice of transformations is searched.
 
     Parsed from a job file's ``search`` section (a mapping, or the algorithm's name alone) or from
@@ -44,7 +45,7 @@ class SearchSection(BaseModel):
     unlinkable.errors.ConfigError: a step or time limit applies to heuristic searches only, not to the optimal search...
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: ClassVar[str] = "search"
 
     algorithm: Literal[ALGORITHMS] = "optimal"  # type: ignore[valid-type]  # the algorithms' names, from the registry
     time_limit_s: Annotated[float, Field(gt=0.0)] | None = None
@@ -65,16 +66,6 @@ class SearchSection(BaseModel):
     @classmethod
     def _checked(cls, raw: Any) -> Any:
         return _checked(raw)
-
-    @classmethod
-    def parse(cls, raw: Any) -> SearchSection:
-        """The spec of a ``search`` section (a mapping, an algorithm's name, None, or a spec already)."""
-        if isinstance(raw, SearchSection):
-            return raw
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:  # the worded checks above refuse everything the types do
-            raise InternalError(f"the search section passed its checks but not its types: {exc.errors()[0]['msg']}") from None
 
     @property
     def genetic(self) -> GeneticOptions | None:

@@ -1,0 +1,43 @@
+"""The base of a section parsed into a frozen spec, shared by the Python API and the job file.
+
+A section's worded checks run in a ``model_validator(mode="before")`` of its subclass (the
+constraints vocabulary, the job file's key path in each message); :meth:`Section.parse` is the one
+way in, so a mistake is always the error tree's :class:`~unlinkable.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from unlinkable.errors import InternalError
+
+__all__ = ["Section"]
+
+
+class Section(BaseModel):
+    """A section: frozen, unknown keys refused, parsed by :meth:`parse`.
+
+    Examples
+    --------
+    >>> class Limits(Section):
+    ...     name: ClassVar[str] = "limits"
+    ...     steps: int = 1
+    >>> Limits.parse({"steps": 3}).steps, Limits.parse(Limits()).steps
+    (3, 1)
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    #: how an internal error names the section
+    name: ClassVar[str] = "a"
+
+    @classmethod
+    def parse(cls, raw: Any) -> Self:
+        """The spec of ``raw`` (a spec of this section already is returned as it is)."""
+        if isinstance(raw, cls):
+            return raw
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:  # the worded checks refuse everything the types do
+            raise InternalError(f"the {cls.name} section passed its checks but not its types: {exc.errors()[0]['msg']}") from None
