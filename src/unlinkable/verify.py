@@ -173,7 +173,7 @@ def star_rows_released(n_suppressed: int, n: int, suppression_limit: float, leve
         hint="nothing was written; this is probably a bug in the search")
 
 
-def check_models(models: list[Any], *, classes: Mapping[tuple, int], released: Any, original: Any, **given: Any) -> None:
+def check_models(models: list[Any], *, classes: Mapping[tuple[Any, ...], int], released: Any, original: Any, **given: Any) -> None:
     """Run every model's plain checker on the released classes (``VerificationError`` on a failure).
 
     ``released`` and ``original`` answer ``columns`` and ``group_by(columns).len()`` (a polars
@@ -832,7 +832,7 @@ def _differential_privacy(name: str, params: Mapping[str, Any], *, classes: _Cla
     else:
         quasi_identifiers_checked = list(quasi_identifiers)
     for q in quasi_identifiers_checked:
-        spec = scheme if isinstance(scheme, str) else scheme.get(q, 0)
+        spec = scheme if isinstance(scheme, str) else (scheme or {}).get(q, 0)
         top = hierarchies[q].levels - 1
         wanted = min(int(spec) if isinstance(spec, int) else int(math.floor(DEGREES[spec] * top + 0.5)), top)
         if wanted not in levels[q]:

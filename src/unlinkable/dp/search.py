@@ -35,6 +35,7 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ SCORED_METRICS = ("aecs", "loss", "precision", "discernibility", "entropy", "cla
 
 
 def score(metric: str, *, sizes: np.ndarray, suppressed: np.ndarray, gen: Callable[[int], np.ndarray],
-          levels: Sequence[int], maps: Sequence, n_total: int, k: int, response: Sequence[int] = ()) -> Fraction:
+          levels: Sequence[int], maps: Sequence[Any], n_total: int, k: int, response: Sequence[int] = ()) -> Fraction:
     """ARX's score of one transformation for the data-dependent search (larger is better).
 
     ``sizes`` and ``suppressed`` describe the classes of the sampled records; ``gen(i)`` gives the
@@ -92,15 +93,15 @@ def score(metric: str, *, sizes: np.ndarray, suppressed: np.ndarray, gen: Callab
         out = -total / m
         return out / (k - 1) if k > 1 else out
     if metric == "entropy":
-        total = 0
+        squares = 0
         for i, (gm, level) in enumerate(zip(maps, levels)):
             codes = gen(i)[rows]
             root = _root(gm)
             at_root = np.zeros(codes.shape[0], dtype=bool) if root is None else \
                 np.array([lab == root for lab in gm.labels[level]], dtype=bool)[codes]
             per_value = np.bincount(codes[~at_root], weights=sizes[rows][~at_root]).astype(np.int64)
-            total += int((per_value ** 2).sum()) + n_total * (int(sizes[rows][at_root].sum()) + outside)
-        return -Fraction(total, n_total * m) / _k_term(k)
+            squares += int((per_value ** 2).sum()) + n_total * (int(sizes[rows][at_root].sum()) + outside)
+        return -Fraction(squares, n_total * m) / _k_term(k)
     if metric == "classification":
         from unlinkable.utility.classification import majority_counts
 
@@ -122,11 +123,11 @@ def _k_term(k: int) -> Fraction:
     return Fraction(5) if k == 1 else Fraction(k * k, k - 1) + 1
 
 
-def _root(gm) -> str | None:
+def _root(gm: Any) -> str | None:
     """The single value of the hierarchy's top level, if every hierarchy row ends in it."""
     top = gm.max_level
     if len(gm.row_counts[top]) == 1 and int(gm.row_counts[top][0]) == gm.domain_size:
-        return gm.labels[top][0]
+        return str(gm.labels[top][0])
     return None
 
 
@@ -205,7 +206,7 @@ def _secure_uniform() -> float:
     return (int.from_bytes(os.urandom(8), "little") >> 11) * (1.0 / (1 << 53))
 
 
-def search(lattice, node_score: Callable[[int], Fraction], *, steps: int, search_budget: float,
+def search(lattice: Any, node_score: Callable[[int], Fraction], *, steps: int, search_budget: float,
            deterministic: bool = False, progress: Callable[[int, int | None], None] | None = None) -> tuple[int, Fraction, int]:
     """The released transformation: (node, its score, nodes scored).
 

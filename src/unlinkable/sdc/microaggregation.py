@@ -24,6 +24,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -125,7 +126,7 @@ def _dist_cols(cols: np.ndarray, nan_c: np.ndarray | None, point: np.ndarray, w:
             acc = term
         else:
             acc += term  # float32 + float32 rounds to float32, as the C++ accumulates
-    return acc
+    return acc if acc is not None else np.zeros(cols.shape[1], dtype=np.float32)
 
 
 def _mdav_core(x: np.ndarray, k: int, weights: np.ndarray, ranges: np.ndarray
@@ -410,7 +411,7 @@ def _numeric_matrix(df: pl.DataFrame, attributes: Sequence[str]) -> np.ndarray:
         s = df.get_column(a)
         if not (s.dtype.is_numeric() or s.dtype == pl.Null):
             bad = s.drop_nulls()
-            row = int(s.is_not_null().arg_max()) if bad.len() else 0
+            row = int(s.is_not_null().arg_max() or 0) if bad.len() else 0
             value = bad[0] if bad.len() else None
             raise InputError(
                 f"column {a!r} is not numeric (dtype {s.dtype}); row {row + 1} holds {value!r}",
@@ -420,7 +421,7 @@ def _numeric_matrix(df: pl.DataFrame, attributes: Sequence[str]) -> np.ndarray:
     return np.column_stack(cols) if cols else np.zeros((df.height, 0))
 
 
-def microaggregation(data, *, attributes: Sequence[str], k: int = 3, method: str = "mdav",
+def microaggregation(data: Any, *, attributes: Sequence[str], k: int = 3, method: str = "mdav",
                      aggregate: str = "mean", partition_size: int | None = None
                      ) -> MicroaggregationResult:
     """Microaggregate numeric attributes so that every value is shared by at least ``k`` records.

@@ -192,7 +192,8 @@ def _gram_schmidt(u: np.ndarray) -> np.ndarray:
         prev = v[:, :i]
         coef = (u[:, i] @ prev) / np.einsum("ij,ij->j", prev, prev)
         v[:, i] = u[:, i] - prev @ coef
-    return v / np.sqrt(np.einsum("ij,ij->j", v, v))
+    normalised: np.ndarray = v / np.sqrt(np.einsum("ij,ij->j", v, v))
+    return normalised
 
 
 def _sd(x: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ SafePub's data-dependent search uses its score function instead (``dp/search.py`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -120,7 +121,7 @@ class ClassificationMetric(UtilityMetric):
             self.bind_attributes(list(ev.names))
         return self.indices
 
-    def scale(self, gm, level: int) -> float:
+    def scale(self, gm: Any, level: int) -> float:
         """ARX's scale factor of a response at ``level``: 1 - (distinct(level) - 1) / (distinct(0) - 1)."""
         distinct0 = len(gm.labels[0])
         if distinct0 == 1:
