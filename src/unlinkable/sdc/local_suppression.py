@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -189,7 +190,7 @@ def _sdcmicro_passes(w: np.ndarray, k: int, alpha: float, supp_order: np.ndarray
     raise AssertionError("local suppression did not converge")  # pragma: no cover
 
 
-def _gain(t_na, t_all, s_na, s_all, compat, ident, alpha: float, m: int):
+def _gain(t_na: Any, t_all: Any, s_na: Any, s_all: Any, compat: Any, ident: Any, alpha: float, m: int) -> Any:
     """What a source record adds to a target record's fk (sdcMicro's freqCalc rules, section 4.1).
 
     Arguments are arrays (or scalars) of flags: target/source has an NA, is all NA; the two are
@@ -317,10 +318,14 @@ def _exact_kernel(keys: np.ndarray, k: int) -> np.ndarray:
     n_c = iu.size
     y_base = n_s + n_c
     n_var = y_base + n
-    rows, cols, vals, lo, hi = [], [], [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    lo: list[float] = []
+    hi: list[float] = []
     r = 0
 
-    def add(entries, lower, upper):
+    def add(entries: list[tuple[Any, float]], lower: float, upper: float) -> None:
         nonlocal r
         for c, v in entries:
             rows.append(r)
@@ -352,7 +357,8 @@ def _exact_kernel(keys: np.ndarray, k: int) -> np.ndarray:
         # sum_j c_ij >= k - 1
         ent = [(n_s + p, 1.0) for p in np.flatnonzero((iu == i) | (ju == i))]
         add(ent, float(k - 1), np.inf)
-    a_mat = coo_matrix((vals, (rows, cols)), shape=(r, n_var)).tocsr()
+    a_mat = coo_matrix((np.asarray(vals, dtype=np.float64), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
+                       shape=(r, n_var)).tocsr()
     cost = np.zeros(n_var)
     cost[:n_s] = 1.0
     integrality = np.zeros(n_var)
@@ -408,7 +414,7 @@ def _subsets(m: int, combs: Sequence[int], ks: Sequence[int]) -> list[tuple[tupl
 _POSITIVE_WHOLE = Interval(int, 1, None)
 
 
-def _check_k(k, combs: Sequence[int] | None, n: int) -> tuple[int, ...]:
+def _check_k(k: Any, combs: Sequence[int] | None, n: int) -> tuple[int, ...]:
     values = list(k) if isinstance(k, (list, tuple, np.ndarray)) else [k]
     for v in values:
         v = check(v, _POSITIVE_WHOLE, "k", owner="local suppression", hint="k = 2, 3 or 5 are usual")
@@ -424,7 +430,7 @@ def _check_k(k, combs: Sequence[int] | None, n: int) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
-def local_suppression(data, *, k: int | Sequence[int], attributes: Sequence[str],
+def local_suppression(data: Any, *, k: int | Sequence[int], attributes: Sequence[str],
                       importance: Sequence[int] | None = None, alpha: float = 1.0, method: str = "heuristic",
                       strata: Sequence[str] | None = None, combs: Sequence[int] | None = None
                       ) -> LocalSuppressionResult:
@@ -557,12 +563,12 @@ def local_suppression(data, *, k: int | Sequence[int], attributes: Sequence[str]
         out[rows] = part
     new = (out < 0) & (keys >= 0)
     suppressed = {a: int(new[:, j].sum()) for j, a in enumerate(attributes)}
-    rows = {a: np.flatnonzero(new[:, j]) for j, a in enumerate(attributes)}
+    suppressed_rows = {a: np.flatnonzero(new[:, j]) for j, a in enumerate(attributes)}
     table = data.with_columns(
         [pl.when(pl.Series(new[:, j])).then(None).otherwise(pl.col(a)).alias(a)
          for j, a in enumerate(attributes)]
     )
     return LocalSuppressionResult(table=table, suppressed=suppressed, total_suppressed=int(new.sum()),
                                   k=ks[0] if not combs else ks, method=method,
-                                  importance=tuple(int(v) for v in imp), suppressed_rows=rows,
+                                  importance=tuple(int(v) for v in imp), suppressed_rows=suppressed_rows,
                                   strata=tuple(strata), combs=tuple(int(c) for c in combs))

@@ -10,6 +10,7 @@ floor to 10 decimals falls where ARX's does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,8 @@ def _floor10_all(total: np.ndarray, low: np.ndarray, span: np.ndarray) -> list[f
         return [_arx_normalize_parts(float(t), float(lo), float(sp)) for t, lo, sp in zip(total, low, span)]
     x = (total - low) / span
     x = np.where(x >= 0.0, x, 0.0)
-    return (np.floor(x * 1e10) / 1e10).tolist()
+    floored: list[float] = (np.floor(x * 1e10) / 1e10).tolist()
+    return floored
 
 
 def _arx_normalize_parts(total: float, low: float, span: float) -> float:
@@ -119,11 +121,11 @@ class LossMetric(UtilityMetric):
         self._totals = {}
         self._bounds = {}
 
-    def _total(self, i: int, gm, level: int) -> int:
-        """Sum over all records of the hierarchy rows under their value at ``level`` (exact int)."""
+    def _total(self, i: int, gm: Any, level: int, counts: np.ndarray) -> int:
+        """Sum over all records (``counts``: input frequency per original code) of the hierarchy
+        rows under their value at ``level`` (exact int)."""
         t = self._totals.get((i, level))
         if t is None:
-            counts = self._counts[i]
             t = int(np.dot(counts, gm.row_counts[level].astype(np.int64)[gm.table[:, level]]))
             self._totals[(i, level)] = t
         return t
@@ -211,9 +213,10 @@ class LossMetric(UtilityMetric):
             self._flat_table = table
             self._flat_attr = np.repeat(np.arange(len(maps)), sizes)
             self._flat_pos = np.arange(sum(sizes))
-        return self._flat_table[np.asarray(levels).take(self._flat_attr), self._flat_pos]
+        shares: np.ndarray = self._flat_table[np.asarray(levels).take(self._flat_attr), self._flat_pos]
+        return shares
 
-    def _shares(self, i: int, gm, level: int) -> np.ndarray:
+    def _shares(self, i: int, gm: Any, level: int) -> np.ndarray:
         """ARX's ``DomainShare.getShare``: hierarchy rows under each generalized value over the
         domain size, as a double, per generalized code of attribute ``i`` at ``level``."""
         key = (i, level, id(gm))
@@ -234,19 +237,24 @@ class LossMetric(UtilityMetric):
     def has_levels_bound(self) -> bool:
         return self._counts is not None
 
-    def levels_bound(self, levels: tuple[int, ...], maps, n: int) -> float | None:
+    def levels_bound(self, levels: tuple[int, ...], maps: Any, n: int) -> float | None:
         """The lower bound of the transformation ``levels`` (needs ``prepare``; else None)."""
         if self._counts is None or len(self._counts) != len(maps):
             return None
         bound = self._bounds.get(levels)
         if bound is None:
-            everything = [self._total(i, gm, lv) for i, (gm, lv) in enumerate(zip(maps, levels))]
-            bound = self._aggregate(self._per_attribute(Evaluation(levels, None, None, None, n, maps, ()),
+            counts = self._counts
+            everything = [self._total(i, gm, lv, counts[i]) for i, (gm, lv) in enumerate(zip(maps, levels))]
+            # the bound reads only the levels, n and maps: no classes
+            no_classes = np.zeros(0, dtype=np.int64)
+            bound = self._aggregate(self._per_attribute(Evaluation(levels, no_classes, None, no_classes.astype(bool), n,
+                                                                   maps, ()),
                                                         everything, everything, 0), self._wvec)
             self._bounds[levels] = bound
         return bound
 
-    def _per_attribute(self, ev: Evaluation, released: list, everything: list, supp_records: int) -> list[float]:
+    def _per_attribute(self, ev: Evaluation, released: list[Any], everything: list[Any],
+                       supp_records: int) -> list[float]:
         """Normalized loss of every attribute (its lower bound when ``released == everything``, none suppressed)."""
         if self.gs_factor != 0.5:
             from unlinkable.utility.gs_factor import attribute_loss
@@ -256,7 +264,7 @@ class LossMetric(UtilityMetric):
         return [_normalize((released[i] + supp_records * gm.domain_size) / gm.domain_size, ev.n, gm.domain_size)
                 for i, gm in enumerate(ev.maps)]
 
-    def class_losses(self, levels, sizes: np.ndarray, gen: np.ndarray, maps) -> np.ndarray:
+    def class_losses(self, levels: Sequence[int], sizes: np.ndarray, gen: np.ndarray, maps: Any) -> np.ndarray:
         """Each class's own loss (ARX ``getInformationLoss(transformation, entry)``): per attribute
         the class size times its value's domain share, aggregated like the table's loss."""
         m = len(maps)
