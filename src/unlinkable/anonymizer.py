@@ -29,7 +29,7 @@ from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.data.table import EncodedColumn, encode_column, encode_columns, require_names
 from unlinkable.dp.search import to_double
 from unlinkable.errors import ConfigError, NoSolutionError, shown
-from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.hierarchies.hierarchy import GeneralizationMap, Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.models import ModelContext, model_from_config
 from unlinkable.models.base import PrivacyModel
@@ -186,14 +186,14 @@ def _released_examples(classes: Any, suppressed: np.ndarray, maps: Sequence[Any]
 @dataclass(frozen=True)
 class _Setup:
     n: int
-    maps: list
+    maps: list[GeneralizationMap]
     codes: np.ndarray
-    columns: list
+    columns: list[EncodedColumn]
     generalizer: Generalizer
     lattice: Lattice
-    keys: list
+    keys: list[Any]
     evaluator: NodeEvaluator
-    roles: dict
+    roles: dict[str, Role]
     included: np.ndarray | None = None
 
 
@@ -209,7 +209,7 @@ class TransformationScore(TransformationFigures):
 
 
 def score(data: Any, *, levels: Mapping[str, int] | Sequence[int], quasi_identifiers: Sequence[str],
-          hierarchies: Mapping[str, Hierarchy | str | os.PathLike], privacy: Sequence[Any],
+          hierarchies: Mapping[str, Hierarchy | str | os.PathLike[str]], privacy: Sequence[Any],
           suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss", identifiers: Sequence[str] = (),
           sensitive: str | Sequence[str] | None = None, delimiter: str | None = None) -> TransformationScore:
     """Score one transformation: its loss, suppressed records and classes, as ARX's ``getInformationLoss``.
@@ -373,7 +373,7 @@ class Anonymizer:
     anonymization tool", 2015).
     """
 
-    def __init__(self, *, quasi_identifiers: Sequence[str], hierarchies: Mapping[str, Hierarchy | str | os.PathLike],
+    def __init__(self, *, quasi_identifiers: Sequence[str], hierarchies: Mapping[str, Hierarchy | str | os.PathLike[str]],
                  privacy: Sequence[Any], suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss",
                  search: str | SearchSection = "optimal", time_limit_s: float | None = None, step_limit: int | None = None,
                  seed: int | None = None, genetic: GeneticOptions | Mapping[str, Any] | None = None,
@@ -440,7 +440,8 @@ class Anonymizer:
     @property
     def search(self) -> str:
         """The search algorithm's name (``search_spec.algorithm``)."""
-        return self.search_spec.algorithm
+        algorithm: str = self.search_spec.algorithm
+        return algorithm
 
     @property
     def genetic(self) -> GeneticOptions | None:
@@ -624,8 +625,9 @@ class Anonymizer:
             _released_codes=released_codes,
         )
 
-    def _dp_search(self, private: DifferentialPrivacy, evaluator: NodeEvaluator, lattice: Lattice, maps: list,
-                   n_total: int, update: Callable | None) -> tuple[int, Any, int]:
+    def _dp_search(self, private: DifferentialPrivacy, evaluator: NodeEvaluator | FloorEvaluator, lattice: Lattice,
+                   maps: list[GeneralizationMap], n_total: int,
+                   update: Callable[[int, int | None], None] | None) -> tuple[int, Any, int]:
         """SafePub's data-dependent search over the lattice with the metric's score (dp/search.py)."""
         from unlinkable.dp import search as dp_search
 
@@ -808,7 +810,7 @@ class Anonymizer:
         try:
             n = grouping.records
             self._check_sizes(n)
-            m = len(self.quasi_identifiers)
+            n_keys = len(self.quasi_identifiers)
             maps = [self._encoded(q, d) for q, d in zip(self.quasi_identifiers, grouping.dictionaries)]
             lattice, keys = self._lattice(maps)
             models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models, data=None)
@@ -829,12 +831,12 @@ class Anonymizer:
                 codes, counts = snap.tuples.codes, snap.tuples.counts
                 weights = counts.astype(np.float64)
                 sensitive = {}
-                for j, name in enumerate(needed, start=m):
+                for j, name in enumerate(needed, start=n_keys):
                     dictionary = grouping.dictionaries[j]
                     sensitive[name] = SensitiveColumn(name, codes[:, j].astype(np.int32), dictionary,
                                                       _numeric_values(dictionary), self._sensitive_map(name, dictionary),
                                                       weights=weights)
-                generalizer = Generalizer(codes[:, :m], maps, canonical=canonical, counts=counts)
+                generalizer = Generalizer(codes[:, :n_keys], maps, canonical=canonical, counts=counts)
                 evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
                                           suppression_limit=self.suppression_limit, sensitive=sensitive, context=context,
                                           node_context=models_context if models_context.per_node_needed else None)
@@ -975,7 +977,7 @@ class Anonymizer:
             anonymous=bool(out.anonymous),
         )
 
-    def _lattice(self, maps) -> tuple[Lattice, list]:
+    def _lattice(self, maps: Sequence[GeneralizationMap]) -> tuple[Lattice, list[Any]]:
         """The lattice and FLASH's node order, cached across fits with the same hierarchies."""
         distinct = tuple(tuple(len(lab) for lab in gm.labels) for gm in maps)
         cached = self.__dict__.get("_lattice_cache")
@@ -985,7 +987,7 @@ class Anonymizer:
             self._lattice_cache = cached
         return cached[1], cached[2]
 
-    def _encoded(self, name: str, dictionary: tuple[str, ...]):
+    def _encoded(self, name: str, dictionary: tuple[str, ...]) -> GeneralizationMap:
         """The hierarchy of ``name`` encoded for ``dictionary``, cached across fits of this Anonymizer."""
         cache = self.__dict__.setdefault("_map_cache", {})
         key = (name, dictionary)
@@ -993,7 +995,8 @@ class Anonymizer:
             if len(cache) > 64:
                 cache.clear()
             cache[key] = self.hierarchies[name].encode(dictionary, column=name)
-        return cache[key]
+        encoded: GeneralizationMap = cache[key]
+        return encoded
 
     def _sensitive_columns(self, frame: pl.DataFrame, names: Sequence[str]) -> dict[str, SensitiveColumn]:
         out = {}
@@ -1007,7 +1010,7 @@ class Anonymizer:
         """The hierarchy of a sensitive attribute encoded for its values (None without one)."""
         return self.hierarchies[name].encode(dictionary, column=name) if name in self.hierarchies else None
 
-    def _no_solution(self, outcome, lattice: Lattice, n: int, budget: int) -> NoSolutionError:
+    def _no_solution(self, outcome: Any, lattice: Lattice, n: int, budget: int) -> NoSolutionError:
         entries = [(v, res, suppressed_of(res)) for v, res in outcome.results.items()]
         rank = [supp if supp is not None else n + 1 for _, _, supp in entries]
         # Only the nodes that can be among the 3 closest need their loss (it may be computed lazily).

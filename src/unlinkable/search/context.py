@@ -45,7 +45,7 @@ class SearchContext:
     """
 
     def __init__(self, names: Sequence[str], maps: Sequence[GeneralizationMap], hierarchies: Mapping[str, Hierarchy],
-                 *, models: Sequence[Any], data: pl.DataFrame, population: pl.DataFrame | None = None) -> None:
+                 *, models: Sequence[Any], data: pl.DataFrame | None, population: pl.DataFrame | None = None) -> None:
         self.names = list(names)
         self.maps = list(maps)
         self.fixed: dict[str, Any] = {"quasi_identifiers": self.names, "maps": self.maps,

@@ -41,6 +41,7 @@ class RankedLoss(float):
     """
 
     __slots__ = ("vector",)
+    vector: tuple[float, ...]
 
     def __new__(cls, weighted: Sequence[float], values: Sequence[float] | None = None) -> RankedLoss:
         values = list(weighted if values is None else values)
@@ -60,7 +61,9 @@ class RankedLoss(float):
         if isinstance(other, RankedLoss):
             return other.vector
         # a plain number (an unbounded result, infinity) compares as a vector of itself
-        return (float(other),) * len(self.vector)
+        if isinstance(other, (int, float)):
+            return (float(other),) * len(self.vector)
+        raise TypeError(f"a RankedLoss compares with numbers, not with {type(other).__name__}")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, (int, float)) and self.vector == self._vec(other)
