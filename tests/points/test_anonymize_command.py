@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from itertools import combinations
+
+from basket_oracles import min_support  # tests/points/basket_oracles.py
 
 from unlinkable.cli import main
 
 HIERARCHY = "milk;drink;*\ntea;drink;*\ncoffee;drink;*\nbread;food;*\nrice;food;*\nhiv;hiv;*\n"
-
-
-def min_support(baskets, m):
-    counts = Counter(c for b in baskets for size in range(1, m + 1) for c in combinations(sorted(set(b)), size))
-    return min(counts.values())
 
 
 def run_basket_job(tmp_path, baskets, settings):

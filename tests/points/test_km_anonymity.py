@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from itertools import combinations
-
 import numpy as np
 import pytest
+from basket_oracles import ITEMS, itemset_supports, points_of  # tests/points/basket_oracles.py
 from cut_oracles import brute_cuts, brute_ncp  # tests/points/cut_oracles.py
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from unlinkable.errors import NoSolutionError
 from unlinkable.points.anonymize import anonymize_points
-from unlinkable.points.encoded import Points
 from unlinkable.points.hierarchy import fanout
 from unlinkable.points.km_anonymity import KmAnonymity, km_violations
 from unlinkable.points.optimal_cut import all_cuts
 from unlinkable.points.release import anonymize_km, baskets_text, release_points
 
-ITEMS = 6
 baskets = st.lists(st.lists(st.integers(0, ITEMS - 1), min_size=1, max_size=4), min_size=3, max_size=12)
-
-
-def points_of(rows):
-    return Points.from_codes([r for r, row in enumerate(rows) for _ in row], [i for row in rows for i in row],
-                             labels=[str(i) for i in range(ITEMS)], n_records=len(rows))
-
-
-def brute_support(released, m):
-    return Counter(c for record in released for size in range(1, m + 1) for c in combinations(sorted(set(record)), size))
 
 
 @settings(max_examples=40, deadline=None)
@@ -40,13 +27,13 @@ def test_release_is_km_anonymous_a_global_cut_and_optimal(rows, k, m, fan):
     h = fanout(pts.labels, fanout=fan)
     result = release_points(pts, h, [KmAnonymity(k, m)])
     text = baskets_text(result.points)
-    assert min(brute_support(text, m).values()) >= k
+    assert min(itemset_supports(text, m).values()) >= k
     mapping = result.recoding()
     for before, after in zip(rows, text):
         assert {mapping[str(i)] for i in before} == set(after)
     assert result.release.optimal
     best = min(brute_ncp(rows, cut, h.rows) for cut in brute_cuts(h.rows)
-               if min(brute_support([[cut[str(i)] for i in row] for row in rows], m).values()) >= k)
+               if min(itemset_supports([[cut[str(i)] for i in row] for row in rows], m).values()) >= k)
     assert result.to_dict()["ncp"] == pytest.approx(best, abs=1e-12)
     assert result.to_dict()["ncp"] == pytest.approx(brute_ncp(rows, mapping, h.rows), abs=1e-12)
 
@@ -62,7 +49,7 @@ def test_apriori_with_suppression_stays_in_budget(rows, k, m, limit):
     except NoSolutionError:
         return  # only without a single top; fanout always has one
     text = baskets_text(result.points)
-    support = brute_support(text, m)
+    support = itemset_supports(text, m)
     assert not support or min(support.values()) >= k
     mapping = result.recoding()
     occurrences = sum(len(set(r)) for r in rows)

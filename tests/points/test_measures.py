@@ -6,6 +6,7 @@ from itertools import combinations
 
 import numpy as np
 import pytest
+from basket_oracles import points_of as basket_points  # tests/points/basket_oracles.py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,9 +20,7 @@ baskets = st.lists(st.lists(st.integers(0, 7), min_size=1, max_size=6), min_size
 
 
 def points_of(rows):
-    records = [r for r, row in enumerate(rows) for _ in row]
-    items = [i for row in rows for i in row]
-    return Points.from_codes(records, items, labels=[str(i) for i in range(8)], n_records=len(rows))
+    return basket_points(rows, items=8)
 
 
 def brute_support(sets, itemset):

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from itertools import combinations
 
 import pytest
+from basket_oracles import ITEMS, itemset_supports, points_of  # tests/points/basket_oracles.py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unlinkable.points.encoded import Points
 from unlinkable.points.hierarchy import fanout
 from unlinkable.points.km_anonymity import KmAnonymity
 from unlinkable.points.release import baskets_text, release_points
 from unlinkable.points.utility import itemset_error, top_itemsets
 
-ITEMS = 6
 baskets = st.lists(st.lists(st.integers(0, ITEMS - 1), min_size=1, max_size=4), min_size=3, max_size=12)
-
-
-def points_of(rows):
-    return Points.from_codes([r for r, row in enumerate(rows) for _ in row], [i for row in rows for i in row],
-                             labels=[str(i) for i in range(ITEMS)], n_records=len(rows))
-
-
-def supports(records, m):
-    return Counter(c for r in records for size in range(1, m + 1) for c in combinations(sorted(set(r)), size))
 
 
 @settings(max_examples=40, deadline=None)
@@ -36,11 +25,11 @@ def test_error_matches_brute_force(rows, m, n, limit):
     result = release_points(pts, h, [KmAnonymity(2, m)], suppression_limit=limit) if len(rows) >= 2 else None
     if result is None:
         return
-    counted = supports([[str(i) for i in r] for r in rows], m)
+    counted = itemset_supports([[str(i) for i in r] for r in rows], m)
     top = sorted(counted.items(), key=lambda kv: (-kv[1], len(kv[0]), tuple(int(x) for x in kv[0])))[:n]
     assert [(tuple(str(i) for i in items), s) for items, s in top_itemsets(pts, m, n)] == top
     recoding = result.recoding()
-    released = supports(baskets_text(result.points), m)
+    released = itemset_supports(baskets_text(result.points), m)
     # items spread evenly over the hierarchy node's items (every input item under it, suppressed or not)
     leaves = Counter(label for row in h.rows for label in set(row))
     errors = []

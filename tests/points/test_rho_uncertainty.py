@@ -7,25 +7,19 @@ from itertools import combinations
 
 import numpy as np
 import pytest
+from basket_oracles import ITEMS, points_of  # tests/points/basket_oracles.py
 from cut_oracles import brute_cuts, brute_ncp  # tests/points/cut_oracles.py
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from unlinkable.errors import ConfigError, NoSolutionError
-from unlinkable.points.encoded import Points
 from unlinkable.points.hierarchy import fanout
 from unlinkable.points.km_anonymity import KmAnonymity
 from unlinkable.points.release import baskets_text, release_points
 from unlinkable.points.rho_uncertainty import RhoUncertainty, rho_violations
 
-ITEMS = 6
 SENSITIVE = ("4", "5")
 baskets = st.lists(st.lists(st.integers(0, ITEMS - 1), min_size=1, max_size=4), min_size=2, max_size=12)
-
-
-def points_of(rows):
-    return Points.from_codes([r for r, row in enumerate(rows) for _ in row], [i for row in rows for i in row],
-                             labels=[str(i) for i in range(ITEMS)], n_records=len(rows))
 
 
 def brute_rules(records, sensitive, rho, m):

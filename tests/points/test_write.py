@@ -8,11 +8,10 @@ record without items: it must be left out, counted, and the file must still read
 from __future__ import annotations
 
 import json
-from collections import Counter
-from itertools import combinations
 
 import polars as pl
 import pytest
+from basket_oracles import min_support  # tests/points/basket_oracles.py
 
 from unlinkable.cli import main
 from unlinkable.points.read import read_basket_lines, read_transactions
@@ -20,11 +19,6 @@ from unlinkable.points.read import read_basket_lines, read_transactions
 HIERARCHY = "milk;drink;*\ntea;drink;*\nbread;food;*\nrice;food;*\nhiv;hiv;*\n"
 #: 7 baskets, 10 item occurrences; the 4th holds hiv only
 BASKETS = [["milk", "bread"], ["milk", "bread"], ["tea", "rice"], ["hiv"], ["tea", "rice"], ["milk"], ["bread"]]
-
-
-def min_support(baskets, m):
-    counts = Counter(c for b in baskets for size in range(1, m + 1) for c in combinations(sorted(set(b)), size))
-    return min(counts.values())
 
 
 def _anonymize(tmp_path, job_text, capsys):
