@@ -119,7 +119,7 @@ class PointsAnonymization:
         }
 
 
-def _exposure(points: Points, models: Sequence[PointsModel], sensitive_labels: Sequence[str] = ()) -> dict[str, Any]:
+def _exposure(points: Points, models: Sequence[PointsModel]) -> dict[str, Any]:
     """k^m and rho figures of ``points`` under the models (kernels; the verifier re-checks separately)."""
     figures: dict[str, Any] = {}
     for model in models:
