@@ -20,6 +20,7 @@ number classes in first-appearance order over the source, so classes come out in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -31,6 +32,9 @@ from unlinkable.hierarchies.hierarchy import GeneralizationMap
 _LIMIT = 1 << 62
 #: cached classes (summed over cached nodes) before the oldest half of the cache is dropped
 _CACHE_CLASSES = 1 << 22
+
+#: (radices, cardinalities bounding each digit, key space) of a node's small mixed-radix keys
+SmallRadix = tuple[tuple[int, ...], tuple[int, ...], int]
 
 
 class NodeClasses:
@@ -45,23 +49,25 @@ class NodeClasses:
     __slots__ = ("levels", "sizes", "key", "_rep_cols", "from_bottom", "_record_class", "_rep", "_gen", "_tables",
                  "parent", "_link", "_pending", "rep_flat", "lkey", "lbase")
 
-    def __init__(self, levels: tuple[int, ...], rep_cols: np.ndarray, sizes: np.ndarray, key: np.ndarray | None,
-                 tables: Sequence[np.ndarray], from_bottom: np.ndarray | None = None) -> None:
+    def __init__(self, levels: tuple[int, ...], rep_cols: np.ndarray | None, sizes: np.ndarray,
+                 key: np.ndarray | None, tables: Sequence[Sequence[np.ndarray]],
+                 from_bottom: np.ndarray | None = None) -> None:
         self.levels = levels
         self._rep_cols = rep_cols         # (m, classes) original codes, one row per attribute
-        self._pending = None              # (finer node's rep_cols, class map, classes): rep_cols on first use
+        # (finer node's rep_cols, class map, classes): rep_cols on first use
+        self._pending: tuple[np.ndarray, np.ndarray, int] | None = None
         self.sizes = sizes
         self.key = key
         self.from_bottom = from_bottom
-        self._record_class = None
-        self._rep = None
-        self._gen = None
+        self._record_class: np.ndarray | None = None
+        self._rep: np.ndarray | None = None
+        self._gen: np.ndarray | None = None
         self._tables = tables             # tables[i][level]: generalization column of attribute i
         self.parent: tuple[tuple[int, ...], np.ndarray] | None = None  # (levels of the finer node rolled up, its class -> class map)
-        self._link = None                 # [finer node's from_bottom or link, class map, resolved]
-        self.rep_flat = None              # rep_cols shifted into the generalizer's flat code space
-        self.lkey = None                  # per class: key in a small mixed radix (lbase), if grouped so
-        self.lbase = None                 # (radices, cardinalities bounding each digit, key space)
+        self._link: list[Any] | None = None  # [finer node's from_bottom or link, class map, resolved]
+        self.rep_flat: np.ndarray | None = None  # rep_cols shifted into the generalizer's flat code space
+        self.lkey: np.ndarray | None = None  # per class: key in a small mixed radix (lbase), if grouped so
+        self.lbase: SmallRadix | None = None
 
     @property
     def classes(self) -> int:
@@ -73,6 +79,7 @@ class NodeClasses:
 
         Built on first use: most checked nodes never serve as a roll-up source or need codes."""
         if self._rep_cols is None:
+            assert self._pending is not None  # a node is built with rep_cols or with what makes them
             src_rep, ids, count = self._pending
             first = np.empty(count, dtype=np.int64)
             first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
@@ -88,7 +95,7 @@ class NodeClasses:
 
     def gen_of(self, i: int, rows: np.ndarray | None = None) -> np.ndarray:
         """Generalized codes of attribute ``i`` for all classes (or the classes ``rows``)."""
-        col = self.rep_cols[i] if rows is None else self.rep_cols[i][rows]
+        col: np.ndarray = self.rep_cols[i] if rows is None else self.rep_cols[i][rows]
         return self._tables[i][self.levels[i]].take(col)
 
     @property
@@ -142,12 +149,10 @@ def _arrow_int64(key: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), key.shape[0], [None, pa.py_buffer(key)])
 
 
-def _hash_ids(key: np.ndarray, with_keys: bool = False):
+def _hash_ids(key: np.ndarray) -> tuple[np.ndarray, int]:
     """Dense ids of an int64 key array in first-appearance order (Arrow's hash table)."""
     enc = _arrow_int64(key).dictionary_encode()
     ids = arrow_ints(enc.indices).astype(np.int64)
-    if with_keys:
-        return ids, len(enc.dictionary), arrow_ints(enc.dictionary)
     return ids, len(enc.dictionary)
 
 
@@ -166,14 +171,15 @@ def _group_keys(key: np.ndarray, with_first: bool = True) -> tuple[np.ndarray, i
     if key.shape[0] <= _SMALL:
         # A handful of classes (small tables, nodes near the top): a loop over classes, not records.
         seen: dict[int, int] = {}
-        ids, first = [], []
+        class_of: list[int] = []
+        first_of: list[int] = []
         for j, k in enumerate(key.tolist()):
             g = seen.get(k)
             if g is None:
-                g = seen[k] = len(first)
-                first.append(j)
-            ids.append(g)
-        return (np.array(ids, dtype=np.int64), len(first), np.array(first, dtype=np.int64),
+                g = seen[k] = len(first_of)
+                first_of.append(j)
+            class_of.append(g)
+        return (np.array(class_of, dtype=np.int64), len(first_of), np.array(first_of, dtype=np.int64),
                 np.array(list(seen), dtype=np.int64))
     enc = _arrow_int64(key).dictionary_encode()
     ids = arrow_ints(enc.indices).astype(np.intp)
@@ -185,16 +191,16 @@ def _group_keys(key: np.ndarray, with_first: bool = True) -> tuple[np.ndarray, i
     return ids, uniq.shape[0], first, uniq
 
 
-def _resolve(link: list) -> np.ndarray:
+def _resolve(link: list[Any]) -> np.ndarray:
     """The bottom -> class map at the end of a chain of lazy links (each resolved once, shared)."""
-    chain = []
+    chain: list[list[Any]] = []
     while link[2] is None and not isinstance(link[0], np.ndarray):
         chain.append(link)
         link = link[0]
     if link[2] is None:
         link[2] = link[1].take(link[0])
         link[0] = None
-    value = link[2]
+    value: np.ndarray = link[2]
     for lk in reversed(chain):
         value = lk[1].take(value)
         lk[2] = value
@@ -266,20 +272,22 @@ class Generalizer:
         self._diff: dict[tuple[int, int, int], np.ndarray] = {}
         # Flat code space (attribute i's original codes shifted by _flat_offset[i]); row l of
         # _flat_table: every attribute's generalized codes at level l (its top level above its height).
-        sizes = [cols[0].shape[0] for cols in self.columns]
-        self._flat_offset = np.cumsum([0] + sizes[:-1], dtype=np.int64)[:, None] if self.m else \
+        domain = [cols[0].shape[0] for cols in self.columns]
+        self._flat_offset = np.cumsum([0] + domain[:-1], dtype=np.int64)[:, None] if self.m else \
             np.zeros((0, 1), dtype=np.int64)
-        self._flat_attr = np.repeat(np.arange(self.m), sizes)
-        self._flat_pos = np.arange(sum(sizes))
+        self._flat_attr = np.repeat(np.arange(self.m), domain)
+        self._flat_pos = np.arange(sum(domain))
         self._flat_radix = np.array(radix, dtype=np.int64).take(self._flat_attr)
         depth = max([len(cols) for cols in self.columns] + [1])
-        self._flat_table = np.zeros((depth, sum(sizes)), dtype=np.int64)
+        self._flat_table = np.zeros((depth, sum(domain)), dtype=np.int64)
         for lv in range(depth):
             for i, cols in enumerate(self.columns):
                 off = int(self._flat_offset[i, 0])
-                self._flat_table[lv, off:off + sizes[i]] = cols[min(lv, len(cols) - 1)]
+                self._flat_table[lv, off:off + domain[i]] = cols[min(lv, len(cols) - 1)]
         codes = np.asarray(codes)
         bottom_levels = tuple(0 for _ in range(self.m))
+        first: np.ndarray | None
+        bkey: np.ndarray | None
         if self.m == 0 or rows == 0:
             bottom_id = np.zeros(rows, dtype=np.int64)
             nb = 1 if rows else 0
@@ -406,11 +414,12 @@ class Generalizer:
 
     def _gen_codes(self, src: NodeClasses, i: int, level: int) -> np.ndarray:
         """Generalized codes of attribute ``i`` at ``level`` for every class of ``src`` (kept for the bottom)."""
+        col: np.ndarray = src.rep_cols[i]
         if src is not self.bottom:
-            return self.columns[i][level].take(src.rep_cols[i])
+            return self.columns[i][level].take(col)
         g = self._bottom_gen.get((i, level))
         if g is None:
-            g = self._bottom_gen[(i, level)] = self.columns[i][level].take(src.rep_cols[i])
+            g = self._bottom_gen[(i, level)] = self.columns[i][level].take(col)
         return g
 
     def _local_key(self, levels: tuple[int, ...], src: NodeClasses) -> np.ndarray:
@@ -435,16 +444,17 @@ class Generalizer:
         else:
             # Smaller sources: one lookup table of every attribute's radix-scaled codes at the node's
             # levels, one gather of all attributes' codes and one sum (a few calls, not a few per attribute).
-            radix = [0] * self.m
+            radices = [0] * self.m
             r = 1
             for i in range(self.m - 1, -1, -1):
-                radix[i] = r
+                radices[i] = r
                 r *= self.cards[i][levels[i]]
             seg = self._flat_attr
-            lut = self._flat_table[np.array(levels).take(seg), self._flat_pos] * np.array(radix).take(seg)
+            lut = self._flat_table[np.array(levels).take(seg), self._flat_pos] * np.array(radices).take(seg)
             if src.rep_flat is None:
                 src.rep_flat = src.rep_cols + self._flat_offset
             key = lut.take(src.rep_flat).sum(axis=0)
+        assert key is not None  # callers ask only for key spaces larger than one key
         return key
 
     def _small_radix(self, levels: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -460,6 +470,7 @@ class Generalizer:
     def _inherited_key(self, levels: tuple[int, ...], src: NodeClasses) -> np.ndarray | None:
         """Keys of ``src``'s classes at ``levels`` in ``src``'s small radix: its keys plus the changed
         digits (one gather per changed attribute), or None when a digit could outgrow its radix."""
+        assert src.lbase is not None and src.lkey is not None  # only nodes grouped in a small radix
         radix, cards, _ = src.lbase
         key = None
         for i in range(self.m):
@@ -480,11 +491,12 @@ class Generalizer:
             d = self._diff[(i, old, new)] = self.columns[i][new] - self.columns[i][old]
         return d
 
-    def _direct_ids(self, key: np.ndarray | None, n: int, space: int):
+    def _direct_ids(self, key: np.ndarray | None, n: int, space: int) -> tuple[np.ndarray, int, np.ndarray]:
         """Group of every one of ``n`` keys, the group count and each group's first key index, in
         first-appearance order (the order hashing gives), by direct addressing over ``space``."""
         if space == 1:
             return np.zeros(n, dtype=np.intp), 1, np.zeros(1, dtype=np.int64)
+        assert key is not None  # only a one-key space has no keys
         # First source class of every key: the last write of a repeated index wins.
         ar = self._arange[:n]  # a view of a shared 0..n-1: no allocation per node
         pos = np.empty(space, dtype=np.intp)
@@ -505,7 +517,9 @@ class Generalizer:
                 hit.from_bottom = self._bottom_map(hit)
             return hit
         src = self._source(levels)
-        key = base = None
+        key: np.ndarray | None = None
+        base: SmallRadix | None = None
+        first: np.ndarray | None
         if src.lbase is not None:
             key = self._inherited_key(levels, src)
             if key is not None:
@@ -601,7 +615,8 @@ class Generalizer:
         node_ids = ids[: node.classes]
         inv = np.empty(int(ids.max()) + 1 if ids.size else 0, dtype=np.int64)
         inv[node_ids] = np.arange(node.classes)
-        return inv[ids[node.classes:]]
+        of_bottom: np.ndarray = inv[ids[node.classes:]]
+        return of_bottom
 
     def first_records(self, node: NodeClasses) -> np.ndarray:
         """The first record of every class of ``node``, through the bottom classes (not the records).
