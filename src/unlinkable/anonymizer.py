@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from unlinkable.anonymizer_options import AnonymizeSection
 from unlinkable.backend_selection import get_backend
-from unlinkable.backends.choice import is_spark_frame, parse_backend
-from unlinkable.constraints import check_float
+from unlinkable.backends.choice import is_spark_frame
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.data.sensitive import SensitiveColumn
@@ -30,13 +30,12 @@ from unlinkable.data.table import EncodedColumn, encode_column, encode_columns, 
 from unlinkable.dp.search import to_double
 from unlinkable.errors import ConfigError, NoSolutionError, shown
 from unlinkable.hierarchies.hierarchy import GeneralizationMap, Hierarchy
-from unlinkable.hierarchies.io import read_hierarchy
-from unlinkable.models import ModelContext, model_from_config
+from unlinkable.models import ModelContext
 from unlinkable.models.base import PrivacyModel
 from unlinkable.progress import Progress
 from unlinkable.risk.released import released_uniqueness, unique_on_class_labels
 from unlinkable.search import NodeEvaluator, suppressed_of
-from unlinkable.search.algorithms import SEEDED, run_heuristic
+from unlinkable.search.algorithms import run_heuristic
 from unlinkable.search.flash import FULL, Flash, SearchOutcome, strategy_keys
 from unlinkable.search.floors import FloorEvaluator
 from unlinkable.search.genetic import GeneticOptions
@@ -45,7 +44,6 @@ from unlinkable.search.options import SearchSection
 from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.transform.local_recoding import LocalRecoding, recode, recoded_frame
 from unlinkable.transform.released_codes import released_table_codes
-from unlinkable.utility import metric_from_name
 from unlinkable.utility.aggregate import score_text
 from unlinkable.utility.base import UtilityMetric
 
@@ -382,60 +380,94 @@ class Anonymizer:
                  sensitive: str | Sequence[str] | None = None, insensitive: Sequence[str] = (),
                  progress: bool | Progress = True, context: ModelContext | None = None,
                  practical_monotonicity: bool = False, backend: Any = None, spark: Any = None) -> None:
-        if isinstance(quasi_identifiers, str) or not quasi_identifiers:
+        arguments = dict(quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, privacy=privacy,
+                         suppression_limit=suppression_limit, metric=metric,
+                         search=_search_spec(search, time_limit_s=time_limit_s, step_limit=step_limit, seed=seed,
+                                             genetic=genetic, practical_monotonicity=practical_monotonicity),
+                         local_recoding=local_recoding, identifiers=identifiers, sensitive=sensitive,
+                         insensitive=insensitive, backend=backend, spark=spark)
+        self._start(AnonymizeSection.parse(arguments, context={"models": context}), progress)
+
+    @classmethod
+    def from_spec(cls, spec: AnonymizeSection, *, progress: bool | Progress = True) -> Anonymizer:
+        """The anonymizer of a spec that has its roles (a job's settings :meth:`~AnonymizeSection.completed`).
+
+        Examples
+        --------
+        >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+        >>> spec = AnonymizeSection.parse({"quasi_identifiers": ["zip"], "hierarchies": {"zip": Hierarchy([["1", "*"]])},
+        ...                                "privacy": [{"k-anonymity": {"k": 2}}]})
+        >>> Anonymizer.from_spec(spec, progress=False).quasi_identifiers
+        ['zip']
+        """
+        if not spec.quasi_identifiers:
             raise ConfigError("give at least one quasi-identifier as a list of column names",
                               hint="e.g. quasi_identifiers=['age', 'zipcode']")
-        self.quasi_identifiers = [str(q) for q in quasi_identifiers]
-        if len(set(self.quasi_identifiers)) != len(self.quasi_identifiers):
-            raise ConfigError("a quasi-identifier is listed twice", hint="list each column once")
-        self.hierarchies: dict[str, Hierarchy] = {}
-        for name, h in (hierarchies or {}).items():
-            if isinstance(h, Hierarchy):
-                self.hierarchies[str(name)] = h
-            elif isinstance(h, (str, os.PathLike)):
-                self.hierarchies[str(name)] = read_hierarchy(h, name=str(name))
-            else:
-                raise ConfigError(f"hierarchy of {name!r} must be a Hierarchy or a path, got {type(h).__name__}",
-                                  hint="pass Hierarchy(...) or the path of a hierarchy CSV")
-        for q in self.quasi_identifiers:
-            if q not in self.hierarchies:
-                raise ConfigError(f"quasi-identifier {q!r} has no hierarchy",
-                                  hint="give one per quasi-identifier (a CSV file or a builder: intervals, masking, ...)")
-        if privacy is None or isinstance(privacy, (str, Mapping, PrivacyModel)):
-            privacy = [privacy] if privacy is not None else []
-        self.models = [model_from_config(p, context) for p in privacy]
-        if not self.models:
-            raise ConfigError("no privacy model given", hint="e.g. privacy=[{'k-anonymity': {'k': 5}}]")
-        self.suppression_limit = check_float(suppression_limit, "suppression_limit", low=0.0, high=1.0)
-        # a private copy: binding and preparing a caller's metric would change it for its other users
-        self.metric = copy.deepcopy(metric_from_name(metric))
-        self.metric.bind_attributes(self.quasi_identifiers)
-        #: the search's settings: the same frozen spec a job file's ``search`` section parses into
-        self.search_spec = _search_spec(search, time_limit_s=time_limit_s, step_limit=step_limit, seed=seed,
-                                        genetic=genetic, practical_monotonicity=practical_monotonicity)
-        algorithm = self.search_spec.algorithm
-        if algorithm in SEEDED and self.search_spec.seed is None:
-            raise ConfigError(f"the {algorithm} search needs a seed (the same seed gives the same result)",
-                              hint=f"search: {{algorithm: {algorithm}, seed: 1}}")
-        self.local_recoding = None if local_recoding in (None, False) else LocalRecoding.from_config(
-            dict(local_recoding) if isinstance(local_recoding, Mapping) else local_recoding)
-        if self.local_recoding is not None:
-            self._check_local_recoding()
-        self.identifiers = [str(i) for i in identifiers]
-        if isinstance(sensitive, str):
-            sensitive = [sensitive]
-        self.sensitive = [str(s) for s in (sensitive or [])]
-        if isinstance(insensitive, str):
-            insensitive = [insensitive]
-        self.insensitive = [str(c) for c in insensitive]
+        anonymizer = cls.__new__(cls)
+        anonymizer._start(spec, progress)
+        return anonymizer
+
+    def _start(self, spec: AnonymizeSection, progress: bool | Progress) -> None:
+        #: everything this anonymizer was told, checked: the only thing read below
+        self.spec = spec
         self.progress = progress
-        if backend is None or isinstance(backend, str):
-            parse_backend(backend, spark)  # a typo fails here, not after reading the data
-        self.backend, self.spark = backend, spark
-        overlap = set(self.identifiers) & set(self.quasi_identifiers)
-        if overlap:
-            raise ConfigError(f"column {sorted(overlap)[0]!r} is both an identifier and a quasi-identifier",
-                              hint="give each column one role")
+        # a copy of the spec's metric: a fit prepares it, and the spec may serve several anonymizers
+        self.metric = copy.deepcopy(spec.metric)
+
+    @property
+    def quasi_identifiers(self) -> list[str]:
+        """The quasi-identifiers, in the order of the transformation's levels."""
+        return list(self.spec.quasi_identifiers)
+
+    @property
+    def hierarchies(self) -> Mapping[str, Hierarchy]:
+        """One hierarchy per quasi-identifier (and per sensitive attribute that has one)."""
+        return self.spec.hierarchies
+
+    @property
+    def models(self) -> list[PrivacyModel]:
+        """The privacy models."""
+        return list(self.spec.privacy)
+
+    @property
+    def suppression_limit(self) -> float:
+        """The share of records that may be suppressed."""
+        return self.spec.suppression_limit
+
+    @property
+    def search_spec(self) -> SearchSection:
+        """The search's settings: the same frozen spec a job file's ``search`` section parses into."""
+        return self.spec.search
+
+    @property
+    def local_recoding(self) -> LocalRecoding | None:
+        """ARX's iterative local recoding's settings, or None without it."""
+        return self.spec.local_recoding
+
+    @property
+    def identifiers(self) -> list[str]:
+        """Columns dropped from the output."""
+        return list(self.spec.identifiers)
+
+    @property
+    def sensitive(self) -> list[str]:
+        """Sensitive attributes named as such (the models name theirs too)."""
+        return list(self.spec.sensitive)
+
+    @property
+    def insensitive(self) -> list[str]:
+        """Columns kept exactly as they are."""
+        return list(self.spec.insensitive)
+
+    @property
+    def backend(self) -> Any:
+        """The backend as given (None: numpy, or Spark for a pyspark DataFrame)."""
+        return self.spec.backend
+
+    @property
+    def spark(self) -> Any:
+        """The Spark settings as given."""
+        return self.spec.spark
 
     @property
     def search(self) -> str:
@@ -652,15 +684,6 @@ class Anonymizer:
         if len(found) > 1:
             raise ConfigError(f"{found[0].name} is given twice", hint=f"give one {found[0].name} model (ARX)")
         return found[0] if found else None  # type: ignore[return-value]  # the one model that declares it
-
-    def _check_local_recoding(self) -> None:
-        """Local recoding splits the table into rounds: only models that hold class by class can."""
-        for m in self.models:
-            if not m.supports_local_recoding:
-                raise ConfigError(f"local recoding does not support {m!r}: its guarantee is about the whole table or a "
-                                  f"subset of it (ARX refuses it too)",
-                                  hint="use local recoding with k-anonymity, l-diversity, t-closeness, beta-likeness or "
-                                       "k-map with an estimator")
 
     def _minimal_group_size(self, n: int) -> int | None:
         """ARX's ``getMinimalGroupSize``: the largest minimal class size of the models, or None."""

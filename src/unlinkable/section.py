@@ -33,11 +33,12 @@ class Section(BaseModel):
     name: ClassVar[str] = "a"
 
     @classmethod
-    def parse(cls, raw: Any) -> Self:
-        """The spec of ``raw`` (a spec of this section already is returned as it is)."""
+    def parse(cls, raw: Any, *, context: dict[str, Any] | None = None) -> Self:
+        """The spec of ``raw`` (a spec of this section already is returned as it is); ``context`` is
+        what the section's checks may read besides ``raw`` (pydantic's validation context)."""
         if isinstance(raw, cls):
             return raw
         try:
-            return cls.model_validate(raw)
+            return cls.model_validate(raw, context=context)
         except ValidationError as exc:  # the worded checks refuse everything the types do
             raise InternalError(f"the {cls.name} section passed its checks but not its types: {exc.errors()[0]['msg']}") from None

@@ -27,14 +27,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, create_model, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, create_model, field_validator, model_validator
 
 from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
+
+if TYPE_CHECKING:
+    from unlinkable.anonymizer_options import AnonymizeSection
 
 #: the JSON Schema dialect of :func:`json_schema`
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -129,6 +132,10 @@ class SparkSection(_Spec):
     snapshot_limit: int | None = Field(None, description="the most groups the search brings to the driver at once "
                                                          "(default 5,000,000); above it each transformation is "
                                                          "grouped in Spark")
+
+    def settings(self) -> dict[str, Any]:
+        """The settings given, as ``backends.choice.parse_backend`` reads them."""
+        return self.model_dump(exclude_none=True)
 
 
 _BACKENDS = Literal["numpy", "spark"]
@@ -427,29 +434,52 @@ class _Job(_Spec):
     @field_validator("privacy", mode="before", check_fields=False)
     @classmethod
     def _privacy(cls, value: Any, info: ValidationInfo) -> Any:
-        """Every model built once with the job's population and folder (its parameters checked by its class)."""
-        if value is None:
-            return None
-        from unlinkable.models import ModelContext, model_from_config
+        """The anonymizer's settings parsed into its spec (``anonymizer_options.AnonymizeSection``): every
+        model built once with the job's population and folder, its parameters checked by its class;
+        the sections read here are declared (so checked) before ``privacy``."""
+        if value is None or (isinstance(value, list) and not value):
+            return value  # no model: the job runs steps alone, or the command says what is missing
+        from unlinkable.anonymizer_options import AnonymizeSection
+        from unlinkable.models import ModelContext
 
-        privacy = [value] if isinstance(value, Mapping) else value
-        if not isinstance(privacy, list):
-            raise ConfigError(f"`privacy` must be a list of models, got {shown(privacy)}", hint="privacy: [{k-anonymity: {k: 5}}]")
-        population = info.data.get("population")
+        if not isinstance(value, (list, Mapping)):
+            raise ConfigError(f"`privacy` must be a list of models, got {shown(value)}", hint="privacy: [{k-anonymity: {k: 5}}]")
+        data = info.data
+        population = data.get("population")
         context = ModelContext(base_dir=(info.context or {}).get("base_dir", Path(".")),
                                population_size=getattr(population, "size", None),
                                sampling_fraction=getattr(population, "sampling_fraction", None))
-        for item in privacy:
-            model_from_config(item, context)
+        search = data.get("search")
+        if search is not None and not isinstance(search, str):
+            search = search.model_dump(exclude_none=True)
+        if isinstance(search, str):
+            search = {"algorithm": search}
+        from unlinkable.search.algorithms import SEEDED
+
+        if search is not None and search.get("algorithm") in SEEDED and search.get("seed") is None \
+                and data.get("seed") is not None:
+            search = {**search, "seed": data["seed"]}  # a seeded search without a seed of its own takes the job's
+        recoding = data.get("local_recoding")
+        spark = data.get("spark")
+        settings = {"privacy": value, "suppression_limit": data.get("suppression_limit"), "metric": data.get("metric"),
+                    "search": search, "local_recoding": recoding.model_dump(exclude_none=True)
+                    if isinstance(recoding, BaseModel) else recoding,
+                    "backend": data.get("backend"), "spark": spark.settings() if spark is not None else None}
+        if info.context is not None:
+            info.context["anonymize"] = AnonymizeSection.parse(settings, context={"models": context})
+        else:
+            AnonymizeSection.parse(settings, context={"models": context})
         return value
 
     @field_validator("steps", mode="before", check_fields=False)
     @classmethod
     def _steps(cls, value: Any, info: ValidationInfo) -> Any:
         if value is not None:
-            from unlinkable.sdc.pipeline import Pipeline
+            from unlinkable.sdc.pipeline import Pipeline, split_steps
 
             Pipeline(value, seed=info.data.get("seed"))
+            if info.context is not None:
+                info.context["steps"] = tuple(split_steps(value))
         return value
 
     @field_validator("truth_key", mode="before", check_fields=False)
@@ -476,6 +506,28 @@ class _Job(_Spec):
 
 class _TableJob(_Job):
     kind: ClassVar[str] = "table"
+
+    _anonymize_spec: AnonymizeSection | None = PrivateAttr(None)
+    _step_pairs: tuple[tuple[str, dict[str, Any]], ...] = PrivateAttr(())
+
+    @model_validator(mode="after")
+    def _typed(self, info: ValidationInfo) -> Self:
+        """Keep what the privacy and steps checks built (frozen: private attributes are set once, here)."""
+        found = info.context or {}
+        self._anonymize_spec = found.get("anonymize")
+        self._step_pairs = found.get("steps", ())
+        return self
+
+    @property
+    def anonymize(self) -> AnonymizeSection | None:
+        """The anonymizer's settings (models, suppression limit, metric, search with the job's seed,
+        local recoding, backend), without the roles the data brings; None without privacy models."""
+        return self._anonymize_spec
+
+    @property
+    def sdc_steps(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        """The SDC steps as checked ``(name, parameters)`` pairs, in order (empty without steps)."""
+        return self._step_pairs
 
 
 class _ExposureJob(_Job):

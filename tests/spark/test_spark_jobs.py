@@ -159,7 +159,7 @@ def test_backend_settings_are_strict(tmp_path):
     job.write_text("input: {path: d.csv}\nbackend: spark\nspark: {snapshot_limit: 1000, app_name: census-2026}\n")
     from unlinkable.backends.choice import job_backend
 
-    settings = job_backend(load_job(job).sections).spark
+    settings = job_backend(load_job(job).spec).spark
     assert (settings.snapshot_limit, settings.app_name) == (1000, "census-2026")
 
 

@@ -99,19 +99,21 @@ def parse_backend(backend: Any = None, spark: Any = None, *, where: str = "backe
     return BackendChoice(name, SparkSettings(master, checked, app_name, limit))
 
 
-def job_backend(sections: Mapping[str, Any], flag: str | None = None) -> BackendChoice:
-    """The backend of a job: ``--backend`` (``flag``) over the job file's ``backend``; Spark
-    settings from its ``spark`` section.
+def job_backend(spec: Any, flag: str | None = None) -> BackendChoice:
+    """The backend of a job: ``--backend`` (``flag``) over the job spec's ``backend``; Spark settings
+    from its ``spark`` section (``spec.SparkSection``: its ``settings()``).
 
     Examples
     --------
-    >>> job_backend({"backend": "spark", "spark": {"master": "local[2]"}}).spark.master
-    'local[2]'
-    >>> job_backend({}, "spark").name
+    >>> from types import SimpleNamespace
+    >>> job_backend(SimpleNamespace(backend="spark", spark=None)).name
+    'spark'
+    >>> job_backend(SimpleNamespace(backend=None, spark=None), "spark").name
     'spark'
     """
-    name = flag if flag is not None else sections.get("backend")
-    return parse_backend(name, sections.get("spark") if name == "spark" else None)
+    name = flag if flag is not None else spec.backend
+    spark = spec.spark.settings() if name == "spark" and spec.spark is not None else None
+    return parse_backend(name, spark)
 
 
 def add_backend_argument(parser: Any) -> None:

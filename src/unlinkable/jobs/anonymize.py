@@ -23,12 +23,9 @@ from unlinkable.data.roles import KEPT_AS_IS, Role, column_roles
 from unlinkable.errors import ConfigError, InternalError
 from unlinkable.jobs.inputs import job_inputs
 from unlinkable.jobs.outcome import NO_DESTINATIONS, Destinations, Outcome, where
-from unlinkable.models import ModelContext
 from unlinkable.progress import Progress
 from unlinkable.results import AnonymizationResult, SdcResult
 from unlinkable.risk.options import AssessSection
-from unlinkable.search.algorithms import SEEDED
-from unlinkable.search.options import SearchSection
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +43,15 @@ def run_anonymize(job: Job, *, backend: str | None = None, destinations: Destina
     shown = progress if progress is not None else Progress(enabled=False)
     if job.input is None:
         raise ConfigError(f"{where(job)}: the job has no `input`", hint="input: {path: data.csv, delimiter: ';'}")
-    sections = job.sections
-    if not sections.get("steps") and not sections.get("privacy"):
+    spec = job.spec
+    if not spec.sdc_steps and spec.anonymize is None:
         raise ConfigError(f"{where(job)}: the job has neither `privacy` models nor SDC `steps`",
                           hint="add e.g. privacy: [{k-anonymity: {k: 5}}] or steps: [{local-suppression: {k: 3, attributes: [...]}}]")
-    choice = job_backend(sections, backend)
-    if choice.name != "numpy" and sections.get("steps"):
+    choice = job_backend(spec, backend)
+    if choice.name != "numpy" and spec.sdc_steps:
         # every SDC step rewrites or perturbs records one by one (or draws per record): none is a
         # function of class counts and sensitive histograms, so none runs on the distributed path
-        from unlinkable.sdc.pipeline import split_steps
-
-        names = ", ".join(dict.fromkeys(name for name, _ in split_steps(sections["steps"])))
+        names = ", ".join(dict.fromkeys(name for name, _ in spec.sdc_steps))
         raise ConfigError(f"{where(job)}: the SDC step(s) {names} change records one by one and do not run on the "
                           f"{choice.name} backend", hint="run the steps with the numpy backend, or drop them "
                                                           "(privacy models run on Spark)")
@@ -77,12 +72,12 @@ def _release(job: Job, destinations: Destinations, outputs: OutputSet,
              shown: Progress) -> tuple[AnonymizationResult | SdcResult, str]:
     """Read, transform, verify and stage every output of the job; return the result and the one-line summary."""
     inp = _input(job)
-    sections = job.sections
+    spec = job.spec
     shown.begin("read", inp.path.name)
     # The quasi-identifiers come out of the parser as categories: the search encodes them from
     # their codes, and no string per cell is held (SDC steps rewrite cells: they get text).
     frame = read_table(inp.path, delimiter=inp.delimiter,
-                       categorical=() if sections.get("steps") else job.names(Role.QUASI_IDENTIFIER))
+                       categorical=() if spec.sdc_steps else job.names(Role.QUASI_IDENTIFIER))
     # Every column needs a role before anything runs: a column nobody named is never released.
     column_roles(frame.columns, [(role, job.names(role)) for role in Role], where=f"{where(job)}: {inp.path.name}",
                  hint="give it a role under `attributes`: identifier (dropped), quasi-identifier, sensitive, "
@@ -92,9 +87,9 @@ def _release(job: Job, destinations: Destinations, outputs: OutputSet,
 
     result: AnonymizationResult | SdcResult | None = None
     work = frame
-    if sections.get("steps"):
+    if spec.sdc_steps:
         work, result = _run_steps(job, frame, identifiers, source, shown)
-    if sections.get("privacy"):
+    if spec.anonymize is not None:
         table, anonymized, summary = _anonymize(job, frame, work, identifiers, source, shown, outputs)
         if isinstance(result, SdcResult):
             anonymized = replace(anonymized, steps=result.steps, claims=result.claims)
@@ -211,30 +206,18 @@ def _kept_warnings(uniqueness: Mapping[str, Any] | None) -> str:
 def job_anonymizer(job: Job, *, hierarchies: Mapping[str, Any], identifiers: Sequence[str], progress: Any = False,
                    backend: Any = None) -> Any:
     """The :class:`~unlinkable.anonymizer.Anonymizer` an anonymize job describes (its models, metric,
-    search, local recoding and roles), for ``anonymize`` and ``score``."""
+    search, local recoding and roles), for ``anonymize`` and ``score``: the job's
+    :class:`~unlinkable.anonymizer_options.AnonymizeSection` completed with the roles and
+    hierarchies the data brings and the backend it runs on."""
     from unlinkable.anonymizer import Anonymizer
 
-    sections = job.sections
-    search = SearchSection.parse(job.spec.search)
-    if search.algorithm in SEEDED and search.seed is None and sections.get("seed") is not None:
-        # a seeded search without a seed of its own takes the job's
-        search = SearchSection.parse({**search.model_dump(exclude_none=True), "seed": sections["seed"]})
-    return Anonymizer(
-        quasi_identifiers=job.names(Role.QUASI_IDENTIFIER),
-        hierarchies=hierarchies,
-        privacy=sections.get("privacy") or [],
-        suppression_limit=sections.get("suppression_limit", 0.0),
-        metric=sections.get("metric", "loss"),
-        search=search,
-        local_recoding=sections.get("local_recoding"),
-        identifiers=list(identifiers),
-        sensitive=job.names(Role.SENSITIVE),
-        insensitive=_kept_as_is(job),
-        progress=progress,
-        context=ModelContext(base_dir=job.base_dir, population_size=job.population_size,
-                             sampling_fraction=job.sampling_fraction),
-        backend=backend,
-    )
+    settings = job.spec.anonymize
+    if settings is None:  # the commands refuse a job without privacy models first
+        raise InternalError("an anonymizer was asked of a job without privacy models")
+    spec = settings.completed(quasi_identifiers=job.names(Role.QUASI_IDENTIFIER), hierarchies=hierarchies,
+                              identifiers=list(identifiers), sensitive=job.names(Role.SENSITIVE),
+                              insensitive=_kept_as_is(job), backend=backend, spark=None)
+    return Anonymizer.from_spec(spec, progress=progress)
 
 
 def _kept_as_is(job: Job) -> list[str]:
@@ -291,8 +274,8 @@ def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown:
     from unlinkable.sdc.pipeline import Pipeline, step_attributes
     from unlinkable.verify import verify_steps
 
-    steps = job.sections["steps"]
-    seed = job.sections.get("seed")
+    steps = job.spec.sdc_steps
+    seed = job.spec.seed
     shown.begin("steps", f"({len(steps)} SDC steps)")
     pipeline = Pipeline(steps, seed=seed, identifiers=identifiers, quasi_identifiers=job.names(Role.QUASI_IDENTIFIER),
                         sensitive=job.names(Role.SENSITIVE), insensitive=_kept_as_is(job))

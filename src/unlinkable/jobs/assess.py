@@ -88,7 +88,7 @@ def assess_arguments(job: Job, *, backend: str | None = None) -> dict[str, Any]:
     qis = job.names(Role.QUASI_IDENTIFIER)
     if not qis:
         raise ConfigError(f"{where(job)}: no attribute has role quasi-identifier", hint="attributes: {age: {role: quasi-identifier}}")
-    engine = get_backend(job_backend(job.sections, backend))
+    engine = get_backend(job_backend(job.spec, backend))
     frame = engine.read(job.input.path, delimiter=job.input.delimiter)
     weights = job.names(Role.WEIGHT)
     household = job.names(Role.HOUSEHOLD)

@@ -51,7 +51,7 @@ def exposure_arguments(job: Job, backend: str | None = None) -> dict[str, Any]:
     """
     from unlinkable.backend_selection import get_backend
     from unlinkable.backends.choice import job_backend
-    engine = get_backend(job_backend(job.sections, backend))
+    engine = get_backend(job_backend(job.spec, backend))
     tables = [job.tables.get(name) for name in ("release", "auxiliary")]
     if tables[0] is None or tables[1] is None:
         missing = "release" if tables[0] is None else "auxiliary"
@@ -77,14 +77,14 @@ def exposure_arguments(job: Job, backend: str | None = None) -> dict[str, Any]:
             values = engine.values(auxiliary, aux_col) if aux_col in aux_columns else []
             hierarchies[spec.name] = spec.hierarchy.build(spec.name, [v for v in values if v not in (None, "*")])
     # truth_key, what_if and seed were checked with the job (config.parse_job)
-    truth = job.sections.get("truth_key")
-    what_if = job.sections.get("what_if", True)
+    truth = job.spec.truth_key.model_dump() if job.spec.truth_key is not None else None
+    what_if = job.spec.what_if
     population = job.population_size
     if population is None and job.sampling_fraction is not None:
         from unlinkable.risk.sampling import population_size
 
         population = population_size(engine.count(release), sampling_fraction=job.sampling_fraction)
-    seed = job.sections.get("seed", 0)
+    seed = job.spec.seed if job.spec.seed is not None else 0
     return dict(release=release, auxiliary=auxiliary, on=on, hierarchies=hierarchies, tolerance=tolerance,
                 truth_key=truth, what_if=what_if, population_size=population, seed=seed,
                 auxiliary_name=auxiliary_table.path.name, backend=engine)

@@ -29,7 +29,7 @@ def run_score(content: Mapping[str, Any], *, source: Path | None, levels: Mappin
     job = job_from_content(content, source=source)
     if job.input is None:
         raise ConfigError(f"{where(job)}: the job has no `input`", hint="input: {path: data.csv, delimiter: ';'}")
-    if not job.sections.get("privacy"):
+    if job.spec.anonymize is None:
         raise ConfigError(f"{where(job)}: the job has no `privacy` models", hint="add e.g. privacy: [{k-anonymity: {k: 5}}]")
     frame = read_table(job.input.path, delimiter=job.input.delimiter)
     anonymizer = job_anonymizer(job, hierarchies=job.build_hierarchies(frame), progress=False,
