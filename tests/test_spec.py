@@ -124,3 +124,23 @@ def test_schema_errors_read_as_the_error_tree(raw, message, hint):
         parse_spec(raw, source="job.yaml")
     assert caught.value.message == message
     assert hint in (caught.value.hint or "")
+
+
+def test_set_valued_and_trajectory_jobs_parse_into_the_spec_family(tmp_path):
+    from unlinkable.points.job import parse_points_job
+    from unlinkable.section import Section
+    from unlinkable.spec import parse_job_of
+    from unlinkable.traces.job import traces_job_from_content
+
+    source = tmp_path / "job.yaml"
+    jobs = {"traces": ({"input": "t.csv", "trajectories": {"user": "u", "place": "cell"}, "seed": 3}, traces_job_from_content),
+            "points": ({"input": {"path": "b.txt", "format": "basket-lines"}, "seed": 3}, parse_points_job)}
+    for kind, (content, reader) in jobs.items():
+        assert isinstance(parse_spec(content, kind=kind), Section)
+        assert parse_job_of(content, kind=kind, source=source) == reader(content, source=source)
+        with pytest.raises(ConfigError) as through_spec:
+            parse_spec({**content, "seed": -1}, kind=kind, source=source)
+        with pytest.raises(ConfigError) as own_words:
+            reader({**content, "seed": -1}, source=source)
+        assert through_spec.value.one_line() == own_words.value.one_line()
+        assert through_spec.value.one_line().startswith(f"{source}: ")

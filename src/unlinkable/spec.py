@@ -5,8 +5,10 @@ JSON Schema for editors.
 the one check of a job: each section's validator runs the section's worded check (in the order
 the sections are declared, which is the file's order of checks), so a mistake is one line naming
 the file, the key path and the value, with a hint and a "did you mean"; what passes becomes one
-frozen spec (:class:`TableJobSpec`, :class:`ExposureJobSpec` or :class:`PointsJobSpec`) whose
-fields are typed sections. The search's and the assessment's sections are the specs those layers
+frozen spec (:class:`TableJobSpec`, :class:`ExposureJobSpec`, :class:`PointsJobSpec` or
+:class:`TracesJobSpec`) whose fields are typed sections. A set-valued or a trajectory job runs the
+worded checks of its package's job module (``points/job.py``, ``traces/job.py``) as its spec is
+parsed, and the spec keeps the job they leave (``.job``). The search's and the assessment's sections are the specs those layers
 own (``search.options.SearchSection``, ``risk.options.AssessSection``), which ``Anonymizer(...)``
 and ``assess(...)`` parse their arguments into too. The same classes give the JSON Schema that
 ``unlinkable schema`` prints: an editor that knows it completes section and parameter names and
@@ -27,7 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, Union, overload
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, create_model, field_validator, model_validator
 
@@ -35,16 +37,20 @@ from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError, did_you_mean, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
+from unlinkable.section import Section
 
 if TYPE_CHECKING:
     from unlinkable.anonymizer_options import AnonymizeSection
+    from unlinkable.points.job import PointsJob
+    from unlinkable.traces.job import TracesJob
 
 #: the JSON Schema dialect of :func:`json_schema`
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-class _Spec(BaseModel):
-    """A section: frozen, unknown keys refused."""
+class _Spec(Section):
+    """A section of a job file (``section.Section``: frozen, unknown keys refused); its keys may be
+    given by their aliases (a privacy model's name) or their field names."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -534,6 +540,51 @@ class _ExposureJob(_Job):
     kind: ClassVar[str] = "exposure"
 
 
+class _ReadJob(_Spec):
+    """A set-valued or trajectory job: its worded checks (those of its package's job module) run
+    before the types, and leave the job as its commands read it (:attr:`job`)."""
+
+    _job: Any = PrivateAttr(None)
+
+    @classmethod
+    def _read(cls, raw: Any, source: Path | None) -> Any:
+        raise NotImplementedError  # each kind names its reader
+
+    @model_validator(mode="before")
+    @classmethod
+    def _checked(cls, raw: Any, info: ValidationInfo) -> Any:
+        job = cls._read(raw, (info.context or {}).get("source"))
+        if info.context is not None:
+            info.context["job"] = job
+        return raw
+
+    @model_validator(mode="after")
+    def _kept(self, info: ValidationInfo) -> Self:
+        self._job = (info.context or {}).get("job")
+        return self
+
+    @property
+    def job(self) -> Any:
+        """The checked job (``points.job.PointsJob`` or ``traces.job.TracesJob``), its paths resolved."""
+        return self._job
+
+
+class _PointsJob(_ReadJob):
+    @classmethod
+    def _read(cls, raw: Any, source: Path | None) -> Any:
+        from unlinkable.points.job import parse_points_job
+
+        return parse_points_job(raw, source=source)
+
+
+class _TracesJob(_ReadJob):
+    @classmethod
+    def _read(cls, raw: Any, source: Path | None) -> Any:
+        from unlinkable.traces.job import traces_job_from_content
+
+        return traces_job_from_content(raw, source=source)
+
+
 def _entry(name: str, keys: Mapping[str, bool], doc: str, path_keys: Sequence[str] = ()) -> type[BaseModel]:
     """A one-key mapping ``{name: {parameters}}`` whose parameters are ``keys`` (key -> required)."""
     fields: dict[str, Any] = {key: ((str if key in path_keys else Any), ... if required else None)
@@ -582,7 +633,7 @@ def _union(types: Sequence[type[BaseModel]]) -> Any:
     return Union[tuple(types)]  # noqa: UP007 - built from a list at run time
 
 
-def _build() -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
+def _build() -> tuple[type[BaseModel], type[BaseModel], type[BaseModel], type[BaseModel]]:
     privacy = _union(_privacy_entries())
     steps = _union(_step_entries())
     metric_names = __import__("unlinkable.utility", fromlist=["METRICS"]).METRICS
@@ -643,15 +694,30 @@ def _build() -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
         output=(dict[str, Any] | None, None),
         attributes=(dict[str, dict[str, Any]] | None, None),
     )
-    points = create_model("PointsJobSpec", __base__=_Spec,
+    points = create_model("PointsJobSpec", __base__=_PointsJob,
                           __doc__="A set-valued (points per person) job: baskets or transactions, assessed or anonymized.",
                           **points_fields)
-    return table, exposure, points
+    # the sections of a trajectory job (unlinkable.traces.job: each checked in its words, then typed here)
+    traces_fields: dict[str, Any] = dict(
+        input=(TableSource | _Path, ...),
+        trajectories=(dict[str, str], Field(..., description="user, and place or lat and lng; time optional")),
+        preprocess=(dict[str, Any] | None, None),
+        assess=(dict[str, Any] | None, None),
+        privacy=(list[dict[str, Any]] | None, Field(None, description="[{trajectory-k-anonymity: {k: 5, p: 2}}]")),
+        anonymize=(dict[str, Any] | None, None),
+        output=(dict[str, Any] | None, None),
+        seed=(Annotated[int, Field(ge=0)] | None, None),
+    )
+    traces = create_model("TracesJobSpec", __base__=_TracesJob,
+                          __doc__="A trajectory job: location traces, assessed or released with trajectory k-anonymity.",
+                          **traces_fields)
+    return table, exposure, points, traces
 
 
-TableJobSpec, ExposureJobSpec, PointsJobSpec = _build()
+TableJobSpec, ExposureJobSpec, PointsJobSpec, TracesJobSpec = _build()
 #: the spec of each kind of job
-SPECS: dict[str, type[BaseModel]] = {"table": TableJobSpec, "exposure": ExposureJobSpec, "points": PointsJobSpec}
+SPECS: dict[str, type[BaseModel]] = {"table": TableJobSpec, "exposure": ExposureJobSpec, "points": PointsJobSpec,
+                                     "traces": TracesJobSpec}
 
 
 def parse_spec(raw: Any, *, kind: str = "table", source: str | Path | None = None, base_dir: Path | None = None) -> BaseModel:
@@ -675,15 +741,31 @@ def parse_spec(raw: Any, *, kind: str = "table", source: str | Path | None = Non
     if kind not in SPECS:
         raise ConfigError(f"unknown kind of job {kind!r}", hint=f"one of {', '.join(SPECS)}")
     try:
-        if kind == "points":
-            return SPECS[kind].model_validate(raw, by_alias=True)
-        return SPECS[kind].model_validate(raw, by_alias=True, context={"base_dir": base_dir or Path(".")})
+        return SPECS[kind].model_validate(raw, by_alias=True, context={"base_dir": base_dir or Path("."),
+                                                                       "source": None if source is None else Path(source)})
     except ValidationError as exc:
         raise _config_error(exc, raw, SPECS[kind], source) from None
     except ConfigError as exc:  # a section's own worded check (e.g. search.options.SearchSection)
         if source is None or str(source) in exc.message:
             raise
         raise ConfigError(f"{source}: {exc.message}", hint=exc.hint) from None
+
+
+@overload
+def parse_job_of(raw: Any, *, kind: Literal["points"], source: str | Path | None = None) -> PointsJob: ...
+@overload
+def parse_job_of(raw: Any, *, kind: Literal["traces"], source: str | Path | None = None) -> TracesJob: ...
+def parse_job_of(raw: Any, *, kind: str, source: str | Path | None = None) -> Any:
+    """The checked set-valued (``points``) or trajectory (``traces``) job of a content: the ``.job``
+    of its spec, parsed by :func:`parse_spec`.
+
+    Examples
+    --------
+    >>> parse_job_of({"input": {"path": "b.txt", "format": "basket-lines"}}, kind="points").format
+    'basket-lines'
+    """
+    spec: Any = parse_spec(raw, kind=kind, source=source)
+    return spec.job
 
 
 def _config_error(exc: ValidationError, raw: Any, spec: type[BaseModel], source: str | Path | None) -> ConfigError:
@@ -773,7 +855,7 @@ def _allowed_keys(spec: type[BaseModel], loc: Sequence[Any]) -> list[str]:
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of a job file: a table, exposure or set-valued (points) job.
+    """The JSON Schema of a job file: a table, exposure, set-valued (points) or trajectory job.
 
     Examples
     --------
@@ -788,7 +870,7 @@ def json_schema() -> dict[str, Any]:
         defs[spec.__name__] = schema
     return {"$schema": DIALECT, "title": "unlinkable job file",
             "description": "A job file of unlinkable (YAML or JSON): a table job (assess, anonymize), an exposure job, "
-                           "or a set-valued assessment.",
+                           "a set-valued job or a trajectory job.",
             "anyOf": [{"$ref": f"#/$defs/{spec.__name__}"} for spec in SPECS.values()], "$defs": defs}
 
 
@@ -797,4 +879,4 @@ def schema_text() -> str:
     return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
 
 
-__all__ = ["TableJobSpec", "ExposureJobSpec", "PointsJobSpec", "SPECS", "parse_spec", "json_schema", "schema_text"]
+__all__ = ["TableJobSpec", "ExposureJobSpec", "PointsJobSpec", "TracesJobSpec", "SPECS", "parse_spec", "parse_job_of", "json_schema", "schema_text"]

@@ -85,7 +85,7 @@ def test_the_job_schema_knows_every_set_valued_model():
     from unlinkable.spec import parse_spec
 
     for name in MODELS:
-        assert name in str(parse_spec({"input": {"path": "b.txt"}}, kind="points").model_json_schema())
+        assert name in str(parse_spec({"input": {"path": "b.txt", "format": "basket-lines"}}, kind="points").model_json_schema())
 
 
 def test_relational_and_transaction_data_hold_both_guarantees(tmp_path, capsys):

@@ -25,9 +25,11 @@ def points_job(path: Path) -> Any:
     if path.suffix.lower() not in _JOB_SUFFIXES or not path.is_file():
         return None
     from unlinkable.config import read_job_file
-    from unlinkable.points.job import is_points_job, load_points_job
+    from unlinkable.points.job import is_points_job
+    from unlinkable.spec import parse_job_of
 
-    return load_points_job(path) if is_points_job(read_job_file(path)) else None
+    content = read_job_file(path)
+    return parse_job_of(content, kind="points", source=path) if is_points_job(content) else None
 
 
 def run_points(args: argparse.Namespace, job: Any, shown: Progress) -> int:

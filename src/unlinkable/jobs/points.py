@@ -23,10 +23,10 @@ def run_points(content: Mapping[str, Any], *, source: Path | None, destinations:
     """Assess a set-valued job: the figures as JSON, the smallest supports per record as CSV."""
     from unlinkable.data.outputs import OutputSet
     from unlinkable.points.assess import assess_points
-    from unlinkable.points.job import parse_points_job
+    from unlinkable.spec import parse_job_of
 
     shown = progress if progress is not None else Progress(enabled=False)
-    job = parse_points_job(content, source=source)
+    job = parse_job_of(content, kind="points", source=source)
     with OutputSet(inputs=job.inputs()) as outputs:
         outputs.reserve(destinations.json, destinations.records, destinations.report)
         shown.begin("read", job.path.name)

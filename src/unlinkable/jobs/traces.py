@@ -22,8 +22,9 @@ from unlinkable.jobs.outcome import NO_DESTINATIONS, Destinations, Outcome
 from unlinkable.progress import Progress
 from unlinkable.report.html import render
 from unlinkable.results import TracesAnonymizationResult, TracesAssessmentResult
+from unlinkable.spec import parse_job_of
 from unlinkable.traces.cells import cell_counts
-from unlinkable.traces.job import TracesJob, traces_job_from_content
+from unlinkable.traces.job import TracesJob
 from unlinkable.traces.kanonymity import TraceRelease
 
 __all__ = ["run_traces_assess", "run_traces_anonymize", "risk_before_after"]
@@ -44,7 +45,7 @@ def run_traces_assess(content: Mapping[str, Any], *, source: Path | None, destin
     0.75
     """
     shown = progress if progress is not None else Progress(enabled=False)
-    job = traces_job_from_content(content, source=source)
+    job = parse_job_of(content, kind="traces", source=source)
     with OutputSet(inputs=job.inputs()) as outputs:
         outputs.reserve(destinations.json, destinations.records, destinations.report)
         shown.begin("read", job.path.name)
@@ -101,7 +102,7 @@ def run_traces_anonymize(content: Mapping[str, Any], *, source: Path | None,
     0.3333333333333333
     """
     shown = progress if progress is not None else Progress(enabled=False)
-    job = traces_job_from_content(content, source=source)
+    job = parse_job_of(content, kind="traces", source=source)
     if job.output is None:
         raise ConfigError(f"{job.source}: the job has no `output`", hint="output: {path: released.csv}")
     with OutputSet(inputs=job.inputs()) as outputs:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from unlinkable.config import read_job_file
 from unlinkable.constraints import check_float, check_int, check_keys, check_section
 from unlinkable.errors import ConfigError, shown
 from unlinkable.hierarchies.hierarchy import Hierarchy
@@ -132,25 +131,11 @@ def unicity_settings(uni: Mapping[str, Any], p_example: str) -> tuple[tuple[int,
     return ps, mode
 
 
-def load_points_job(path: str | Path) -> PointsJob:
-    """Read and validate a set-valued job file.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "job.yaml").write_text("input: {path: b.txt, format: basket-lines}\\nassess: {km: {k: 3, m: 2}}\\n")
-    >>> j = load_points_job(d / "job.yaml")
-    >>> j.format, j.separator, j.k, j.m, j.ps
-    ('basket-lines', ' ', 3, 2, (1, 2, 3, 4))
-    """
-    path = Path(path)
-    return parse_points_job(read_job_file(path), source=path)
-
-
 def parse_points_job(raw: Any, *, source: Path | None = None) -> PointsJob:
-    """Validate a set-valued job's content: that of the job file ``source``, or a mapping given in
-    Python (``source`` None: its paths are relative to the current folder).
+    """The worded checks of a set-valued job's content (that of the job file ``source``, or a mapping
+    given in Python: ``source`` None, its paths relative to the current folder) and the job they
+    leave: what ``spec.parse_spec(raw, kind="points")`` runs as the spec is parsed, the one way a
+    set-valued job is read (its ``.job``).
 
     Examples
     --------
@@ -295,4 +280,4 @@ def _parse(raw: Any, path: Path, base_dir: Path | None = None) -> PointsJob:
                      models, limit, output, report, quasi, k_anonymity, resolutions)
 
 
-__all__ = ["PointsJob", "load_points_job", "parse_points_job", "is_points_job", "SECTIONS", "FORMATS"]
+__all__ = ["PointsJob", "parse_points_job", "is_points_job", "SECTIONS", "FORMATS"]

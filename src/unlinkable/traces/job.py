@@ -37,7 +37,6 @@ from typing import Any
 
 import polars as pl
 
-from unlinkable.config import read_job_file
 from unlinkable.constraints import check_float, check_int, check_keys, check_section
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError, shown
@@ -122,30 +121,15 @@ class TracesJob:
             raise InputError(f"{self.path}: {exc.message}", hint=exc.hint) from None
 
 
-def load_traces_job(path: str | Path) -> TracesJob:
-    """Read and validate a trajectory job file.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "job.yaml").write_text("input: {path: t.csv}\\ntrajectories: {user: u, place: cell}\\n"
-    ...                                 "assess: {attacks: [{location: {k: 3}}], unicity: {p: 2}}\\n")
-    >>> j = load_traces_job(d / "job.yaml")
-    >>> [a.column for a in j.attacks], j.ps, j.mode
-    (['location_k3'], (2,), 'auto')
-    """
-    path = Path(path)
-    return traces_job_from_content(read_job_file(path), source=path)
-
-
 #: how a job given as a mapping names itself (its paths are relative to the current folder)
 _NO_FILE = Path("the job")
 
 
 def traces_job_from_content(raw: Any, *, source: Path | None = None) -> TracesJob:
-    """Validate a trajectory job's content: that of the job file ``source``, or a mapping given in
-    Python (``source`` None: its paths are relative to the current folder).
+    """The worded checks of a trajectory job's content (that of the job file ``source``, or a mapping
+    given in Python: ``source`` None, its paths relative to the current folder) and the job they
+    leave: what ``spec.parse_spec(raw, kind="traces")`` runs as the spec is parsed, the one way a
+    trajectory job is read (its ``.job``).
 
     Examples
     --------
@@ -306,4 +290,4 @@ def _privacy(raw: Mapping[str, Any], has_time: bool) -> tuple[dict[str, int] | N
     return model, options
 
 
-__all__ = ["TracesJob", "load_traces_job", "is_traces_job", "SECTIONS"]
+__all__ = ["TracesJob", "traces_job_from_content", "is_traces_job", "SECTIONS"]
