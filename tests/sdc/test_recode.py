@@ -204,7 +204,7 @@ def test_one_interval_holds_everything(method):
 
 
 def test_unknown_method():
-    with pytest.raises(ConfigError, match="unknown method"):
+    with pytest.raises(ConfigError, match="'method' parameter must be one of"):
         codes([1.0, 2.0], breaks=2, method="logEqui")
 
 

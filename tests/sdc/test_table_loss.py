@@ -52,9 +52,9 @@ def test_inner_cells_zero_exclusion_households_and_custom_metrics():
     ({"table_vars": ["region", "age"]}, InputError, "'age' is not a column of the original table"),
     ({"metrics": ["abs2error"]}, ConfigError, "unknown metric 'abs2error'"),
     ({"household": "hid"}, InputError, "household must name a column of both tables"),
-    ({"probs": 2}, ConfigError, r"probs must be a list of numbers in \[0, 1\]"),
+    ({"probs": 2}, ConfigError, r"'probs' parameter must be a list of numbers in \[0, 1\]"),
     ({"quantvals": [-1]}, ConfigError, "quantvals must hold two or more bounds"),
-    ({"apply_quantvals": 1}, ConfigError, "apply_quantvals must be a list of metric names"),
+    ({"apply_quantvals": 1}, ConfigError, "'apply_quantvals' parameter must be a non-empty list of distinct metric names"),
     ({"exclude_zeros": "YES"}, ConfigError, "'exclude_zeros' parameter must be true or false"),
     ({"custom_metrics": {"bad": lambda x, y: np.sqrt(x ** 2 + z ** 2)}}, ConfigError,  # noqa: F821
      "custom metric 'bad' failed on 1..10 against 10..1: NameError"),

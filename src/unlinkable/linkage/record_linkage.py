@@ -30,12 +30,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from unlinkable.constraints import Interval, OneOf, check
+from unlinkable.constraints import Interval, Names, OneOf, Rule, check
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError
 
@@ -119,18 +120,22 @@ def record_linkage_risk(original: Any, release: Any, *, attributes: Sequence[str
         tied_best=int((linked.n_best > 1).sum()), distance=distance)
 
 
+def _weights(n: int, value: Any) -> list[float] | None:
+    """The gower distance's weights: ``n`` finite numbers >= 0 (a list, tuple or array), else None."""
+    if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != n:
+        return None
+    w = np.asarray(list(value), dtype=np.float64)  # a value that is not a number: ValueError, a mismatch
+    return [float(v) for v in w] if np.isfinite(w).all() and (w >= 0).all() else None
+
+
 def _link(x: pl.DataFrame, y: pl.DataFrame, *, attributes: Sequence[str], distance: str,
           weights: Sequence[float] | None, original_id: str | None, release_id: str | None, tol: float,
           na_action: str) -> _Linked:
     """The cost matrix, the optimal assignment, ties and truth (kept inside this module)."""
     from scipy.optimize import linear_sum_assignment
 
-    names = [attributes] if isinstance(attributes, str) else list(attributes) if isinstance(attributes, (list, tuple)) else []
-    if not names or not all(isinstance(a, str) for a in names):
-        raise ConfigError("record linkage: attributes must be a non-empty list of column names",
-                          hint="e.g. attributes=['age', 'sex', 'region']")
-    if len(set(names)) != len(names):
-        raise ConfigError(f"record linkage: attributes {names!r} repeat a column", hint="list each column once")
+    names: list[str] = check(attributes, Names(), "attributes", owner="record linkage",
+                             hint="e.g. attributes=['age', 'sex', 'region'], each column once")
     for side, frame in (("original", x), ("release", y)):
         absent = [a for a in names if a not in frame.columns]
         if absent:
@@ -144,15 +149,10 @@ def _link(x: pl.DataFrame, y: pl.DataFrame, *, attributes: Sequence[str], distan
                           hint="measure on a random sample of the records")
     distance = check(distance, OneOf(DISTANCES), "distance", owner="record linkage")
     tol = check(tol, Interval(float, 0, None, finite=True), "tol", owner="record linkage", hint="e.g. tol=1e-8")
-    if weights is not None and not isinstance(weights, (list, tuple, np.ndarray)):
-        raise ConfigError(f"record linkage: weights must be a list, one per attribute; got {weights!r}",
-                          hint="e.g. weights=[2, 1, 1]")
-    w = np.ones(len(names)) if weights is None else np.asarray(list(weights), dtype=np.float64)
-    if w.shape != (len(names),):
-        raise ConfigError(f"record linkage: {w.size} weights for {len(names)} attributes",
-                          hint="give one weight per attribute")
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise ConfigError("record linkage: weights must be finite numbers >= 0", hint="e.g. weights=[2, 1, 1]")
+    w = np.ones(len(names)) if weights is None else np.asarray(
+        check(weights, Rule(f"a list of {len(names)} finite numbers >= 0, one per attribute",
+                            partial(_weights, len(names))), "weights", owner="record linkage", hint="e.g. weights=[2, 1, 1]"),
+        dtype=np.float64)
     if w.sum() == 0:
         raise ConfigError("record linkage: at least one weight must be positive", hint="e.g. weights=[1, 1]")
     if weights is not None and distance != "gower":

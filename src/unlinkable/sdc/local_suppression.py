@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.constraints import Interval, check
+from unlinkable.constraints import Interval, Names, OneOf, check
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.risk.frequencies import frequencies
@@ -494,20 +494,16 @@ def local_suppression(data: Any, *, k: int | Sequence[int], attributes: Sequence
     suppression); Sweeney, L. (2002), "k-anonymity".
     """
     data = read_table(data)  # pandas in: mixed-type columns are reported by read_table
-    attributes = list(attributes)
-    if not attributes:
-        raise ConfigError("attributes is empty", hint="name the key variables (quasi-identifiers)")
+    attributes = check(attributes, Names(), "attributes", owner="local suppression",
+                       hint="name the key variables (quasi-identifiers), each once")
     strata = [strata] if isinstance(strata, str) else list(strata or [])
     for a in [*attributes, *strata]:
         if a not in data.columns:
             raise InputError(f"column {a!r} is not in the table", hint=f"choose attributes from {data.columns}")
-    if len(set(attributes)) != len(attributes):
-        raise ConfigError(f"attributes repeats a column: {attributes}", hint="name each key variable once")
     if set(strata) & set(attributes):
         raise ConfigError(f"column {sorted(set(strata) & set(attributes))[0]!r} is both a key variable and a stratum",
                           hint="a stratum column is read, never suppressed; give it one role")
-    if method not in _METHODS:
-        raise ConfigError(f"unknown local suppression method {method!r}", hint=f"use one of {_METHODS}")
+    check(method, OneOf(tuple(_METHODS)), "method", owner="local suppression")
     n, m = data.height, len(attributes)
     combs = list(combs or [])
     for c in combs:

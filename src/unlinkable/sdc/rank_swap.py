@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import Interval, Optional, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import attribute_names, numeric_columns
 from unlinkable.errors import ConfigError
@@ -98,11 +99,11 @@ def rank_swap(
     frame = numeric_columns(frame, attrs, where="rank_swap", hint="rank swapping needs ordered numbers")
     if sum(v is not None for v in (p, r0, k0)) > 1:
         raise ConfigError("rank_swap: give one of p, r0 and k0", hint="p is the rank window in percent; r0 or k0 derive it")
-    _check_range("p", p, 0.0, 100.0, closed_high=True)
-    _check_range("r0", r0, 0.0, 1.0, closed_high=True)
-    _check_range("k0", k0, 0.0, math.inf, closed_high=False)
-    _check_range("top", top, 0.0, 100.0, closed_high=False)
-    _check_range("bottom", bottom, 0.0, 100.0, closed_high=False)
+    p = check(p, Optional(Interval(float, 0.0, 100.0)), "p", owner="rank_swap", hint="e.g. p=5 (percent of the ranks)")
+    r0 = check(r0, Optional(Interval(float, 0.0, 1.0)), "r0", owner="rank_swap", hint="e.g. r0=0.95")
+    k0 = check(k0, Optional(Interval(float, 0.0, None, finite=True)), "k0", owner="rank_swap", hint="e.g. k0=0.1")
+    top = check(top, Interval(float, 0.0, 100.0, closed="left"), "top", owner="rank_swap", hint="e.g. top=5 (percent)")
+    bottom = check(bottom, Interval(float, 0.0, 100.0, closed="left"), "bottom", owner="rank_swap", hint="e.g. bottom=5 (percent)")
     if top + bottom >= 100.0:
         raise ConfigError(f"rank_swap: top={top} and bottom={bottom} cover every value", hint="keep top + bottom below 100")
     if p is None and r0 is None and k0 is None:
@@ -198,14 +199,3 @@ def _k0_percent(ranked: np.ndarray, middle: np.ndarray, n_bottom: int, n_top: in
     if spread == 0:
         return 0.0
     return min(100.0, 100.0 * math.sqrt(8.0 / 3.0) * k0 * abs(float(np.mean(middle))) / spread)
-
-
-def _check_range(name: str, value: float | None, low: float, high: float, *, closed_high: bool) -> None:
-    if value is None:
-        return
-    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-    ok = ok and value >= low and (value <= high if closed_high else value < high)
-    if not ok:
-        bracket = "]" if closed_high else ")"
-        raise ConfigError(f"rank_swap: {name} must be in [{low:g}, {high:g}{bracket}, got {value!r}",
-                          hint=f"e.g. {name}={low + (high - low) / 20 if math.isfinite(high) else 0.1:g}")

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import OneOf, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
@@ -109,10 +110,8 @@ def recode(
     frame = numeric_columns(frame, [attribute], where="recode",
                             hint="recode numeric columns; map categorical ones with a hierarchy instead")
     column = frame[attribute]
-    if outside not in ("error", "null"):
-        raise ConfigError(f"recode: outside must be 'error' or 'null', got {outside!r}", hint="use outside='null' for R's NA")
-    if method not in RECODE_METHODS:
-        raise ConfigError(f"recode {attribute!r}: unknown method {method!r}", hint=f"use one of {RECODE_METHODS}")
+    check(outside, OneOf(("error", "null")), "outside", owner="recode", hint="use outside='null' for R's NA")
+    check(method, OneOf(tuple(RECODE_METHODS)), "method", owner=f"recode {attribute!r}")
     values = column.cast(pl.Float64).fill_nan(None)
     present = values.is_not_null().to_numpy()
     x = values.fill_null(0.0).to_numpy()

@@ -40,7 +40,7 @@ import numpy as np
 import polars as pl
 from numba import njit
 
-from unlinkable.constraints import Interval, Optional, check
+from unlinkable.constraints import Interval, Names, Optional, Text, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.data.table import require_columns
@@ -81,15 +81,10 @@ class RecordSwapResult:
 
 
 def _names(value: Any, what: str, *, empty: bool = False) -> list[str]:
-    names = [value] if isinstance(value, str) else value
-    if not isinstance(names, (list, tuple)) or not all(isinstance(v, str) for v in names):
-        raise ConfigError(f"{_OWNER}: {what} must be a list of column names, got {type(value).__name__}",
-                          hint=f"e.g. {what}=['region', 'county']")
-    if not names and not empty:
-        raise ConfigError(f"{_OWNER}: {what} is empty", hint=f"name at least one column in {what}")
-    if len(set(names)) != len(names):
-        raise ConfigError(f"{_OWNER}: {what} {list(names)!r} repeats a column", hint="list each column once")
-    return list(names)
+    if empty and isinstance(value, (list, tuple)) and not value:
+        return []
+    names: list[str] = check(value, Names(), what, owner=_OWNER, hint=f"e.g. {what}=['region', 'county'], each column once")
+    return names
 
 
 def _profiles(similar: Any) -> list[list[str]]:
@@ -246,9 +241,7 @@ def record_swap(data: Any, *, household: str, hierarchy: Sequence[str], similar:
     ([2, 2, 2, 1, 1, 1], 4)
     """
     frame = read_table(data)
-    if not isinstance(household, str):
-        raise ConfigError(f"{_OWNER}: household must be one column name, got {type(household).__name__}",
-                          hint="e.g. household='hid'")
+    household = check(household, Text("one column name"), "household", owner=_OWNER, hint="e.g. household='hid'")
     hier = _names(hierarchy, "hierarchy")
     profiles = _profiles(similar)
     carry = [c for c in _names(carry_along, "carry_along", empty=True) if c not in hier]

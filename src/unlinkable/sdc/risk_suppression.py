@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import Interval, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
@@ -64,9 +65,8 @@ def risk_suppression(data: Any, *, attribute: str, keys: Sequence[str], threshol
     for name in [*names, *([weights] if weights else [])]:
         if name not in frame.columns:
             raise InputError(f"risk-suppression: no column {name!r}", hint=f"the columns are {frame.columns}")
-    if not (isinstance(threshold, (int, float)) and not isinstance(threshold, bool) and 0 <= threshold <= 1):
-        raise ConfigError(f"risk-suppression: threshold must be in [0, 1], got {threshold!r}",
-                          hint="e.g. threshold: 0.15 (sdcMicro's default)")
+    threshold = check(threshold, Interval(float, 0, 1), "threshold", owner="risk-suppression",
+                      hint="e.g. threshold: 0.15 (sdcMicro's default)")
     w = None
     if weights:
         w = numeric_columns(frame, [weights], where="risk-suppression",

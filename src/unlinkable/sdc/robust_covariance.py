@@ -49,6 +49,7 @@ import numpy as np
 from scipy.special import gammainc
 from scipy.stats import chi2
 
+from unlinkable.constraints import Interval, check
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["MinimumCovarianceDeterminant", "minimum_covariance_determinant", "mahalanobis_squared"]
@@ -252,10 +253,8 @@ def minimum_covariance_determinant(
     >>> len(fit.subset), fit.weights.tolist()
     (5, [True, True, True, True, True, True, False])
     """
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.5 <= alpha <= 1:
-        raise ConfigError(f"minimum_covariance_determinant: alpha must be in [0.5, 1], got {alpha!r}", hint="e.g. alpha=0.5")
-    if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 1:
-        raise ConfigError(f"minimum_covariance_determinant: starts must be a whole number >= 1, got {starts!r}", hint="e.g. 500")
+    alpha = check(alpha, Interval(float, 0.5, 1), "alpha", owner="minimum_covariance_determinant", hint="e.g. alpha=0.5")
+    starts = check(starts, Interval(int, 1, None), "starts", owner="minimum_covariance_determinant", hint="e.g. starts=500")
     if seed is not None and rng is not None:
         raise ConfigError("minimum_covariance_determinant: give seed or rng, not both", hint="rng draws the subsets")
     data = np.asarray(x, dtype=float)

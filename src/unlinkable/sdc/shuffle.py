@@ -48,11 +48,15 @@ import polars as pl
 from scipy.special import ndtri
 from scipy.stats import rankdata
 
+from unlinkable.constraints import Names, OneOf, Rule, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.sdc.robust_covariance import minimum_covariance_determinant
 from unlinkable.sdc.robust_regression import mm_regression
+
+#: gadp: true or false (numpy's booleans too, as a column's values give them)
+_TRUE_OR_FALSE = Rule("true or false", lambda v: bool(v) if isinstance(v, (bool, np.bool_)) else None)
 
 __all__ = ["shuffle"]
 
@@ -111,10 +115,8 @@ def shuffle(data: Any, *, responses: Sequence[str], predictors: Sequence[str], m
             raise InputError(f"shuffle: no column {name!r}", hint=f"the columns are {frame.columns}")
     for value, options, what in ((method, METHODS, "method"), (covmethod, COVARIANCES, "covmethod"),
                                  (regmethod, REGRESSIONS, "regmethod")):
-        if value not in options:
-            raise ConfigError(f"shuffle: unknown {what} {value!r}", hint=f"use one of {', '.join(options)}")
-    if not isinstance(gadp, (bool, np.bool_)):
-        raise ConfigError(f"shuffle: gadp must be true or false, got {gadp!r}", hint="gadp: false")
+        check(value, OneOf(tuple(options)), what, owner="shuffle")
+    check(gadp, _TRUE_OR_FALSE, "gadp", owner="shuffle", hint="gadp: false")
     if rng is not None and seed is not None:
         raise ConfigError("shuffle: give seed or rng, not both", hint="rng draws the noise; seed makes a generator")
     numbers = numeric_columns(frame, resp + pred, where="shuffle", hint="shuffling works on numeric columns")
@@ -228,7 +230,7 @@ def _normal_draws(mean: np.ndarray, cov: np.ndarray, n: int, rng: Any) -> np.nda
 
 
 def _names(value: Sequence[str] | str, what: str) -> list[str]:
-    names = [value] if isinstance(value, str) else list(value)
-    if not all(isinstance(v, str) for v in names) or len(set(names)) != len(names):
-        raise ConfigError(f"shuffle: {what} must be distinct column names, got {value!r}", hint="e.g. ['income', 'savings']")
+    if isinstance(value, (list, tuple)) and not value:
+        return []  # too few columns: said in the words of the side that lacks them
+    names: list[str] = check(value, Names(), what, owner="shuffle", hint="e.g. ['income', 'savings']")
     return names

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import Interval, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import attribute_names, numeric_columns
 from unlinkable.errors import ConfigError, InputError
@@ -69,9 +70,8 @@ def synthetic_normal(data: Any, *, attributes: Sequence[str], records: int | Non
             row = int(x[name].is_null().arg_true()[0])
             raise InputError(f"synthetic: column {name!r} row {row + 1}: value is missing",
                              hint="the covariance needs complete columns; impute or drop the missing values first")
-    n = frame.height if records is None else records
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ConfigError(f"synthetic: records must be a positive integer, got {records!r}", hint="e.g. records=1000")
+    n = frame.height if records is None else check(records, Interval(int, 1, None), "records", owner="synthetic",
+                                                     hint="e.g. records=1000")
     if rng is not None and seed is not None:
         raise ConfigError("synthetic: give seed or rng, not both", hint="rng draws the values; seed makes a generator")
     values = x.to_numpy()

@@ -19,18 +19,21 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from unlinkable.constraints import Boolean, check
+from unlinkable.constraints import Boolean, Names, Rule, check
 from unlinkable.data.io import read_table
 from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["TableLoss", "table_information_loss", "METRICS"]
 
 _OWNER = "table_information_loss"
+#: metric names as the metrics and apply_quantvals parameters list them (the words of Names, about metrics)
+_METRIC_NAMES = Rule("a non-empty list of distinct metric names", Names().convert)
 #: sdcMicro's defaults
 PROBS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
 QUANTVALS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, math.inf)
@@ -113,11 +116,12 @@ def table_information_loss(original: Any, perturbed: Any, *, table_vars: Sequenc
             if name not in frame.columns:
                 raise InputError(f"{_OWNER}: table variable {name!r} is not a column of the {label} table",
                                  hint=f"the {label} table's columns are {frame.columns[:20]}")
-    unknown = [m for m in _names(metrics, what="metrics", empty=True) if m not in METRICS]
+    named = _names(metrics, what="metrics", empty=True)
+    unknown = [m for m in named if m not in METRICS]
     if unknown:
         raise ConfigError(f"{_OWNER}: unknown metric {unknown[0]!r}",
                           hint=f"the metrics are {', '.join(METRICS)}; pass others as custom_metrics")
-    chosen: dict[str, Metric] = {m: METRICS[m] for m in metrics}
+    chosen: dict[str, Metric] = {m: METRICS[m] for m in named}
     chosen.update(_custom(custom_metrics))
     if not chosen:
         raise ConfigError(f"{_OWNER}: no metric", hint="name metrics, or give custom_metrics")
@@ -131,8 +135,7 @@ def table_information_loss(original: Any, perturbed: Any, *, table_vars: Sequenc
     if len(bounds) < 2:
         raise ConfigError(f"{_OWNER}: quantvals must hold two or more bounds, got {len(bounds)}",
                           hint="e.g. quantvals=[0, 0.1, 0.5, inf]")
-    if not isinstance(apply_quantvals, (list, tuple)) or not all(isinstance(a, str) for a in apply_quantvals):
-        raise ConfigError(f"{_OWNER}: apply_quantvals must be a list of metric names", hint="e.g. ['relabsD']")
+    apply_quantvals = _names(apply_quantvals, what="apply_quantvals", empty=True)
     exclude = check(exclude_zeros, Boolean(), "exclude_zeros", owner=_OWNER)
     inner = check(only_inner_cells, Boolean(), "only_inner_cells", owner=_OWNER)
 
@@ -158,23 +161,29 @@ def table_information_loss(original: Any, perturbed: Any, *, table_vars: Sequenc
 
 
 def _names(value: Any, *, what: str = "table_vars", empty: bool = False) -> list[str]:
-    names = [value] if isinstance(value, str) else value
-    if not isinstance(names, (list, tuple)) or not (names or empty) or not all(isinstance(v, str) for v in names):
-        raise ConfigError(f"{_OWNER}: {what} must be a non-empty list of names, got {type(value).__name__}",
-                          hint=f"e.g. {what}={['absD'] if what == 'metrics' else ['region', 'national']}")
-    return list(names)
+    if empty and isinstance(value, (list, tuple)) and not value:
+        return []
+    example = ["absD"] if what == "metrics" else ["relabsD"] if what == "apply_quantvals" else ["region", "national"]
+    constraint = Names() if what == "table_vars" else _METRIC_NAMES
+    names: list[str] = check(value, constraint, what, owner=_OWNER, hint=f"e.g. {what}={example}")
+    return names
 
 
 def _numbers(value: Any, what: str, *, low: float | None = None, high: float | None = None) -> list[float]:
-    items = [value] if isinstance(value, (int, float)) else value
-    try:
-        out = [float(v) for v in items if not isinstance(v, (bool, str))]
-    except (TypeError, ValueError):
-        out = []
-    if not isinstance(items, (list, tuple)) or len(out) != len(items) or any(
-            math.isnan(v) or (low is not None and v < low) or (high is not None and v > high) for v in out):
-        rng = f" in [{low:g}, {high:g}]" if low is not None and high is not None else ""
-        raise ConfigError(f"{_OWNER}: {what} must be a list of numbers{rng}", hint=f"fix {what}")
+    rng = f" in [{low:g}, {high:g}]" if low is not None and high is not None else ""
+    numbers: list[float] = check(value, Rule(f"a list of numbers{rng}", partial(_number_list, low=low, high=high)), what,
+                                 owner=_OWNER, hint=f"fix {what}")
+    return numbers
+
+
+def _number_list(value: Any, *, low: float | None, high: float | None) -> list[float] | None:
+    """``value`` (a list of numbers, or one number) as floats within the bounds, else None."""
+    items = [value] if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    if not isinstance(items, (list, tuple)) or any(isinstance(v, (bool, str)) for v in items):
+        return None
+    out = [float(v) for v in items]  # a value that is not a number: TypeError/ValueError, a mismatch
+    if any(math.isnan(v) or (low is not None and v < low) or (high is not None and v > high) for v in out):
+        return None
     return out
 
 

@@ -7,9 +7,14 @@ from typing import Any
 
 import polars as pl
 
+from unlinkable.constraints import Optional, Rule, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
+
+#: a threshold or its replacement: a plain finite number (text is refused, not read as one)
+_NUMBER = Rule("a finite number", lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+               else None)
 
 __all__ = ["top_bottom_code"]
 
@@ -78,8 +83,7 @@ def top_bottom_code(
         if threshold is None and value is not None:
             raise ConfigError(f"top_bottom_code: {name}_value given without {name}", hint=f"set {name}=<threshold> too")
         for label, number in ((name, threshold), (f"{name}_value", value)):
-            if number is not None and (isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number)):
-                raise ConfigError(f"top_bottom_code: {label} must be a finite number, got {number!r}", hint="pass a plain number")
+            check(number, Optional(_NUMBER), label, owner="top_bottom_code", hint="pass a plain number")
     if top is not None and bottom is not None and bottom > top:
         raise ConfigError(f"top_bottom_code: bottom={bottom} is above top={top}", hint="bottom must be <= top")
     if column.dtype == pl.Null:  # all null: nothing to code
