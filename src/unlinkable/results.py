@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from unlinkable.assessment import AssessmentResult
 from unlinkable.linkage.exposure import ExposureResult
-from unlinkable.traces.assess import TraceAssessment
-from unlinkable.traces.kanonymity import TraceRelease
+
+if TYPE_CHECKING:  # the trace modules import numba (0.3 s): a table job must not pay for it
+    from unlinkable.traces.assess import TraceAssessment
+    from unlinkable.traces.kanonymity import TraceRelease
 
 
 @dataclass(frozen=True)
