@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.assessment_options import AssessmentSpec
 from unlinkable.backend_selection import get_backend
-from unlinkable.constraints import check_float, check_int
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.data.table import EncodedColumn, require_names
@@ -27,7 +27,6 @@ from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.risk.attribute_effect import attribute_effects
 from unlinkable.risk.frequencies import tuple_frequencies
 from unlinkable.risk.individual import global_risk, household_risk, individual_risk, kanonymity_violations
-from unlinkable.risk.options import AssessSection
 from unlinkable.risk.sample import sample_risk
 from unlinkable.risk.subsets import uniqueness_by_attributes
 
@@ -132,18 +131,27 @@ def assess(
     Chen & Keller-McNulty's SNB (1998), Dankar et al. (2012); individual risk: Benedetti & Franconi
     (1998) as in sdcMicro; SUDA2: Elliot et al. (2002), Manning et al. (2008).
     """
-    # the optional measures' settings: the same frozen spec a job file's `assess` section parses into
-    options = AssessSection.from_arguments(individual_risk_method=individual_risk_method, qual=qual, model_risk=model_risk,
-                                           model_risk_bound=model_risk_bound, risky_cells=risky_cells)
-    engine = get_backend(backend, spark=spark, data=data)
+    # every argument checked once, into one frozen spec; below, only the spec is read
+    spec = AssessmentSpec.from_arguments(
+        quasi_identifiers=quasi_identifiers, sensitive=sensitive, hierarchies=hierarchies, weights=weights,
+        household=household, population_size=population_size, sampling_fraction=sampling_fraction,
+        identifiers=identifiers, threshold=threshold, max_subset_size=max_subset_size, alpha=alpha,
+        individual_risk_method=individual_risk_method, qual=qual, suda2=suda2, dis_fraction=dis_fraction,
+        model_risk=model_risk, model_risk_bound=model_risk_bound, risky_cells=risky_cells, backend=backend, spark=spark)
+    return _assess(spec, data, source=source, delimiter=delimiter, encoded=encoded)
+
+
+def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: str | None,
+            encoded: Mapping[str, EncodedColumn] | None) -> AssessmentResult:
+    """:func:`assess` of a checked spec."""
+    options = spec.measures
+    engine = get_backend(spec.backend, spark=spec.spark, data=data)
     where = source or (str(data) if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else "data")
-    qis = _names(quasi_identifiers, "quasi_identifiers")
-    if not qis:
-        raise ConfigError("assess needs at least one quasi-identifier", hint="name the columns an attacker may know, e.g. --qi age,sex,zip")
-    sens = _names(sensitive, "sensitive") if sensitive is not None else []
-    threshold = check_float(threshold, "threshold", low=0.0, high=1.0)
-    max_subset_size = check_int(max_subset_size, "max_subset_size", low=0)
-    alpha = check_float(alpha, "alpha", low=0.0, high=1.0)
+    qis, sens = list(spec.quasi_identifiers), list(spec.sensitive)
+    weights, household, identifiers = spec.weights, spec.household, list(spec.identifiers)
+    population_size, sampling_fraction = spec.population_size, spec.sampling_fraction
+    threshold, max_subset_size, alpha = spec.threshold, spec.max_subset_size, spec.alpha
+    suda2, dis_fraction, hierarchies = spec.suda2, spec.dis_fraction, spec.hierarchies
     frame = engine.read(data, delimiter=delimiter)
     columns = engine.columns(frame)
     require_names(columns, [*qis, *sens, *(c for c in (weights, household) if c), *identifiers], source=where)
@@ -191,7 +199,6 @@ def assess(
         from unlinkable.risk.population import population_uniqueness
 
         if population_size is not None:
-            population_size = check_int(population_size, "population_size", low=1)
             if population_size < n:
                 raise ConfigError(
                     f"population size {population_size} is smaller than the sample ({n} records)",
@@ -291,18 +298,6 @@ def assess(
     summary["attribute_effects"] = attribute_effects(shifted, cards, qis, lifted=_lifts(qis, dictionaries, hier),
                                                      threshold=threshold, counts=sizes)
     return AssessmentResult(summary, per_record)
-
-
-def _names(value: str | Sequence[str] | None, what: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    names = [str(v) for v in value]
-    dupes = {v for v in names if names.count(v) > 1}
-    if dupes:
-        raise ConfigError(f"{what} lists {sorted(dupes)[0]!r} twice", hint="name each column once")
-    return names
 
 
 def _load_hierarchies(hierarchies: Mapping[str, Hierarchy | str] | None, dictionaries: Mapping[str, Sequence[str]],
