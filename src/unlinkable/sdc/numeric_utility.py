@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import Names, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
-from unlinkable.errors import ConfigError, InputError
+from unlinkable.errors import InputError
 
 __all__ = ["NumericUtility", "numeric_utility"]
 
@@ -145,9 +146,7 @@ def numeric_utility(original: Any, masked: Any, *, attributes: Sequence[str], dr
     microdata masking", PSD 2004 (IL1s); Templ, M., Kowarik, A. and Meindl, B. (2015), JSS 67(4),
     sdcMicro ``dUtility`` and ``dRisk``, whose figures this reproduces.
     """
-    attributes = list(attributes)
-    if not attributes:
-        raise ConfigError("attributes is empty", hint="name at least one numeric column")
+    attributes = check(attributes, Names(), "attributes", owner="numeric_utility", hint="name at least one numeric column")
     x = _matrix(original, attributes, "original")
     xm = _matrix(masked, attributes, "masked")
     if x.shape != xm.shape:
