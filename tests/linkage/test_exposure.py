@@ -176,7 +176,7 @@ def test_pandas_and_paths(tmp_path):
 def test_errors_name_the_column():
     rel = pl.DataFrame({"sex": ["m"], "age": ["3"]})
     aux = pl.DataFrame({"sex": ["m"], "age": ["3"]})
-    with pytest.raises(ConfigError, match="no shared attribute"):
+    with pytest.raises(ConfigError, match="'on' parameter must be a non-empty mapping"):
         exposure(rel, aux, on=[])
     with pytest.raises(InputError, match="'AGE'"):
         exposure(rel, aux, on={"age": "AGE"})

@@ -34,5 +34,5 @@ def test_what_if_in_payload():
     # Dropping the only attribute: both records match all 3 auxiliary records.
     assert d["what_if"] == [{"attribute": "a", "action": "drop", "unique_link_share": 0.0}]
     assert exposure(rel, aux, on=["a"], what_if=False).to_dict()["what_if"] == []
-    with pytest.raises(ConfigError, match="tolerance of column 'a' must be a number >= 0 or a number of days"):
+    with pytest.raises(ConfigError, match="the 'tolerance.a' parameter must be a number >= 0 or a number of days"):
         exposure(rel, aux, on=["a"], tolerance={"a": "x"})

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.constraints import check_int
+from unlinkable.constraints import Names, check, check_int
 from unlinkable.data.io import read_table
 from unlinkable.data.table import encode_column, require_columns
 from unlinkable.errors import ConfigError
@@ -151,9 +151,8 @@ def copula_uniqueness(sample: Any, *, attributes: Sequence[str], population_size
     """
     population_size = check_int(population_size, "population_size", low=1)
     n_samples = check_int(n_samples, "n_samples", low=1000)
-    attributes = list(attributes)
-    if not attributes:
-        raise ConfigError("copula_uniqueness needs at least one attribute", hint="name the attributes an adversary knows")
+    attributes = check(attributes, Names(), "attributes", owner="copula_uniqueness",
+                       hint="name the attributes an adversary knows, each once")
     frame = read_table(sample)
     require_columns(frame, attributes, source="sample")
     if frame.height == 0:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import Rule, check, message
 from unlinkable.data.table import encode_column
 from unlinkable.errors import ConfigError, InternalError
 from unlinkable.hierarchies.hierarchy import Hierarchy
@@ -572,17 +573,7 @@ def _lookup(table_keys: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 
 def attribute_links(on: Any, hierarchies: Mapping[str, Any] | None, tolerance: Mapping[str, Any] | None) -> list[AttributeLink]:
-    if isinstance(on, Mapping):
-        pairs = [(str(k), str(v)) for k, v in on.items()]
-    elif isinstance(on, (list, tuple)):
-        pairs = [(str(k), str(k)) for k in on]
-    elif isinstance(on, str):
-        pairs = [(on, on)]
-    else:
-        raise ConfigError(f"`on` must map release columns to auxiliary columns or list shared names, got {on!r}",
-                          hint='e.g. on={"age": "AGE", "sex": "SEX"} or on=["age", "sex"]')
-    if not pairs:
-        raise ConfigError("no shared attribute: `on` is empty", hint="name at least one column the release and the auxiliary table share")
+    pairs: list[tuple[str, str]] = check(on, _SHARED, "on", hint='e.g. on={"age": "AGE", "sex": "SEX"} or on=["age", "sex"]')
     hierarchies = dict(hierarchies or {})
     tolerance = dict(tolerance or {})
     names = [p[0] for p in pairs]
@@ -601,11 +592,31 @@ def attribute_links(on: Any, hierarchies: Mapping[str, Any] | None, tolerance: M
     return links
 
 
+def _shared_pairs(on: Any) -> list[tuple[str, str]] | None:
+    """``on`` as (release column, auxiliary column) pairs; None when it is neither a mapping, a list nor a name, or empty."""
+    if isinstance(on, Mapping):
+        pairs = [(str(k), str(v)) for k, v in on.items()]
+    elif isinstance(on, (list, tuple)):
+        pairs = [(str(k), str(k)) for k in on]
+    elif isinstance(on, str):
+        pairs = [(on, on)]
+    else:
+        return None
+    return pairs or None
+
+
+#: the attributes a release and an auxiliary table share
+_SHARED = Rule("a non-empty mapping of release columns to auxiliary columns, or a non-empty list of shared column names",
+               _shared_pairs)
+#: a tolerance: a number, or days (``3d``)
+_TOLERANCE = 'a number >= 0 or a number of days like "3d"'
+
+
 def _tolerance(value: Any, column: str) -> tuple[float | None, str | None]:
     """``1`` / ``0.5`` -> numbers; ``"3d"``, ``"3 days"``, ``{"days": 3}`` -> dates (in days)."""
     if value is None:
         return None, None
-    kind = "number"
+    given, kind = value, "number"
     if isinstance(value, Mapping) and set(value) == {"days"}:
         value, kind = value["days"], "date"
     elif isinstance(value, str):
@@ -623,7 +634,7 @@ def _tolerance(value: Any, column: str) -> tuple[float | None, str | None]:
         except (TypeError, ValueError):
             number = float("nan")
     if not (number >= 0) or math.isinf(number):
-        raise ConfigError(f"tolerance of column {column!r} must be a number >= 0 or a number of days like \"3d\", got {value!r}",
+        raise ConfigError(message(f"tolerance.{column}", _TOLERANCE, given),
                           hint="e.g. tolerance: 1 (age +/- 1) or tolerance: 3d (dates +/- 3 days)")
     return number, kind
 
