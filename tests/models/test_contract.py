@@ -73,14 +73,19 @@ def test_unknown_parameter_is_rejected(entry):
         model_from_config({name: {**params, "bogus": 1}}, CONTEXT)
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
-def test_a_numeric_parameter_out_of_range_is_rejected(entry):
+NUMERIC = ("k", "l", "t", "threshold", "delta_max", "beta", "epsilon", "adversary_gain", "adversary_cost")
+WITH_NUMBERS = [(e, key) for e in ENTRIES for key in NUMERIC if key in next(iter(e.values()))]
+
+
+def test_only_inclusion_has_no_numeric_parameter():
+    assert [next(iter(e)) for e in ENTRIES if not any(e is x for x, _ in WITH_NUMBERS)] == ["inclusion"]
+
+
+@pytest.mark.parametrize(("entry", "key"), WITH_NUMBERS, ids=[f"{next(iter(e))}-{key}" for e, key in WITH_NUMBERS])
+def test_a_numeric_parameter_out_of_range_is_rejected(entry, key):
     build(entry)
     (name, params), = entry.items()
-    key = next((k for k in ("k", "l", "t", "threshold", "delta_max", "beta") if k in params), None)
-    if key is None:
-        return  # a model without numeric parameters (inclusion)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match=key):
         model_from_config({name: {**params, key: -1}}, CONTEXT)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from basket_oracles import ITEMS, points_of  # tests/points/basket_oracles.py
 from cut_oracles import brute_cuts, brute_ncp  # tests/points/cut_oracles.py
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from unlinkable.errors import ConfigError, NoSolutionError
@@ -50,6 +50,8 @@ def test_violating_rules_match_brute_force(rows, rho, m):
 
 @settings(max_examples=40, deadline=None)
 @given(baskets, st.sampled_from([0.5, 0.7]), st.sampled_from([None, 1, 2]), st.booleans())
+@example([[4], [5], [0]], 0.5, 1, True)  # each item in one record: under k^m k=2 nothing can be released
+@example([[4], [4, 0], [5]], 0.5, 1, True)  # item 4 in two records: it alone is a release
 def test_release_is_rho_uncertain_and_keeps_sensitive_items(rows, rho, m, with_km):
     pts = points_of(rows)
     present = {str(i) for r in rows for i in r}
@@ -62,6 +64,12 @@ def test_release_is_rho_uncertain_and_keeps_sensitive_items(rows, rho, m, with_k
         # with every occurrence suppressible a release always exists, but it may hold no item at all (e.g. two
         # records of one item each under k^m k=2): that one is refused, as no output form can carry it
         assert "no record would be released" in str(exc)
+        # and only then: one record's item alone is rho-uncertain without k^m; with it, two records holding a
+        # non-sensitive item release them at the hierarchy's top (sensitive items suppressed, so no rule), and a
+        # sensitive item in two records releases that item alone
+        assert with_km
+        assert sum(1 for r in rows if {str(i) for i in r} - set(sensitive)) < 2
+        assert all(sum(1 for r in rows if s in {str(i) for i in r}) < 2 for s in sensitive)
         return
     text = baskets_text(result.points)
     longest = max(len(set(r)) for r in rows)
