@@ -5,6 +5,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,6 +28,49 @@ def _need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared benchmark data lives beside the checkout in ../shared")
     return path
+
+
+#: the environment of a fresh login shell, as the README's console examples are run in
+FRESH_SHELL = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "COLUMNS": "120"}
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """The README's first command (``./run``), run once for the session: ``sandbox`` is the copy of the
+    repository's folder it ran in (the README's later commands go on there), ``stdout`` what it printed,
+    ``written`` the files it wrote into ``out/`` and ``out`` a copy of them taken before anything else ran."""
+
+    sandbox: Path
+    stdout: str
+    written: tuple[str, ...]
+    out: Path
+
+
+def console_blocks() -> list[list[str]]:
+    """The README's console examples: the commands (``$ `` lines) of each block."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```console\n(.*?)```", readme, flags=re.S)
+    return [[line[2:] for line in block.splitlines() if line.startswith("$ ")] for block in blocks]
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """``./run`` as the README's first console line says, from a fresh shell in a copy of the repository's
+    folder (links to the script, ``scripts/``, ``pyproject.toml``, the installed ``.venv`` and ``src/``), once:
+    the README's console examples go on from it and tests/test_demo.py checks what it wrote."""
+    sandbox = tmp_path_factory.mktemp("readme")
+    for name in ("run", "scripts", "pyproject.toml", ".venv", "src"):
+        (sandbox / name).symlink_to(ROOT / name)
+    first = console_blocks()[0][0]
+    assert first == "./run", f"the README's first command is {first!r}: demo_run runs ./run"
+    r = subprocess.run(["bash", "--noprofile", "--norc", "-e", "-c", first], capture_output=True, text=True,
+                       cwd=sandbox, env={**FRESH_SHELL, "HOME": str(sandbox)}, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    written = tuple(sorted(p.name for p in (sandbox / "out").iterdir()))
+    out = tmp_path_factory.mktemp("demo") / "out"
+    shutil.copytree(sandbox / "out", out)
+    return DemoRun(sandbox, r.stdout, written, out)
 
 
 @pytest.fixture(scope="session")

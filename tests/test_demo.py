@@ -15,14 +15,12 @@ import pytest
 
 from unlinkable.config import load_job
 from unlinkable.data.roles import Role
-from unlinkable.demo import main
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    assert main(["--out", str(folder)]) == 0
-    return folder
+def demo(demo_run):
+    """What the README's ``./run`` wrote (run once for the session by conftest.py's demo_run)."""
+    return demo_run.out
 
 
 def _released(folder):

@@ -7,6 +7,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from conftest import FRESH_SHELL, console_blocks  # tests/conftest.py: the README's ./run, run once
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 
@@ -23,37 +25,34 @@ def test_python_examples(tmp_path, monkeypatch):
     assert (tmp_path / "demo" / "census_job.yaml").exists()
 
 
-def test_console_examples_run_from_a_fresh_shell_exactly_as_written(tmp_path):
+def test_console_examples_run_from_a_fresh_shell_exactly_as_written(demo_run):
     """Each console block runs as one bash script, in a fresh environment, from a copy of the repository's folder.
 
-    The copy holds links to what ``./run`` needs (the script, ``scripts/``, ``pyproject.toml`` and the
-    installed ``.venv``) and to ``src/`` (the Spark example hands ``spark-submit`` its entry script),
-    so ``./run`` writes its ``out/`` there, not into the repository.
+    The first line, ``./run``, ran once for the session (``demo_run`` in conftest.py: the same fresh shell, a
+    shell of its own); the rest of its block and every other block go on in the same folder. The copy holds
+    links to what ``./run`` needs (the script, ``scripts/``, ``pyproject.toml`` and the installed ``.venv``) and
+    to ``src/`` (the Spark example hands ``spark-submit`` its entry script), so ``./run`` writes its ``out/``
+    there, not into the repository.
     """
-    for name in ("run", "scripts", "pyproject.toml", ".venv", "src"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    fresh = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8", "COLUMNS": "120"}
-    scripts = [[line[2:] for line in block.splitlines() if line.startswith("$ ")] for block in blocks("console")]
+    sandbox = demo_run.sandbox
+    scripts = console_blocks()
     assert scripts and all(scripts), "the README shows commands"
+    scripts[0] = scripts[0][1:]  # ./run: done by demo_run
     for lines in scripts:
         r = subprocess.run(["bash", "--noprofile", "--norc", "-e", "-c", "\n".join(lines)], capture_output=True,
-                           text=True, cwd=tmp_path, env=fresh, timeout=600)
+                           text=True, cwd=sandbox, env={**FRESH_SHELL, "HOME": str(sandbox)}, timeout=600)
         assert r.returncode == 0, f"{lines}: {r.stderr}"
         assert "Traceback" not in r.stderr
-    assert (tmp_path / "out" / "risk.html").exists()
-    assert (tmp_path / "out" / "result.json").exists()
-    assert list((tmp_path / "out" / "census_anonymized.parquet").glob("part-*.parquet"))
+    assert (sandbox / "out" / "risk.html").exists()
+    assert (sandbox / "out" / "result.json").exists()
+    assert list((sandbox / "out" / "census_anonymized.parquet").glob("part-*.parquet"))
 
 
-def test_run_prints_every_file_it_wrote(tmp_path):
+def test_run_prints_every_file_it_wrote(demo_run):
     """``./run`` lists each file it wrote on stdout, and writes nothing else."""
-    r = subprocess.run([str(ROOT / "run"), "--out", "o", "--records", "300"], capture_output=True, text=True,
-                       cwd=tmp_path, timeout=600)
-    assert r.returncode == 0, r.stderr
-    written = sorted(p.name for p in (tmp_path / "o").iterdir())
-    assert written and not [n for n in written if n.startswith(".")]
-    listed = sorted(Path(m).name for m in re.findall(r"^\s+(o/\S+)", r.stdout, flags=re.M))
-    assert listed == written
+    assert demo_run.written and not [n for n in demo_run.written if n.startswith(".")]
+    listed = sorted(Path(m).name for m in re.findall(r"^\s+(out/\S+)", demo_run.stdout, flags=re.M))
+    assert listed == list(demo_run.written)
 
 
 def test_yaml_example_is_a_valid_job(tmp_path):
