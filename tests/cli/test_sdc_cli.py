@@ -28,9 +28,8 @@ ROLES = (
 )
 
 
-@pytest.fixture()
-def job(tmp_path, sdc_data):
-    path = tmp_path / "job.yaml"
+def _write_job(folder: Path, sdc_data: Path) -> Path:
+    path = folder / "job.yaml"
     path.write_text(
         f"input: {{path: {sdc_data / 'testdata.csv'}}}\n"
         + ROLES +
@@ -44,25 +43,31 @@ def job(tmp_path, sdc_data):
     return path
 
 
-def test_steps_job_writes_verified_table_json_and_report(job, tmp_path):
-    r = run("anonymize", job, "--json", "out.json", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def released(tmp_path_factory, sdc_data):
+    """The steps job run once for the module: its folder (job.yaml, protected.csv, report.html, out.json)."""
+    folder = tmp_path_factory.mktemp("steps")
+    r = run("anonymize", _write_job(folder, sdc_data), "--json", "out.json", cwd=folder)
     assert r.returncode == 0, r.stderr
-    out = json.loads((tmp_path / "out.json").read_text())
+    return folder
+
+
+def test_steps_job_writes_verified_table_json_and_report(released):
+    out = json.loads((released / "out.json").read_text())
     assert [s["name"] for s in out["steps"]] == ["recode", "local-suppression", "microaggregation", "pram"]
     assert {c["name"]: c["status"] for c in out["claims"]} == {"local-suppression": "verified", "microaggregation": "verified"}
     assert out["risk_after"]["individual_risk"]["kanonymity_violations"]["3"] == 0
     assert set(out["utility"]) >= {"il1s", "il1", "eigen", "drisk"}
-    table = pl.read_csv(tmp_path / "protected.csv", infer_schema=False)
+    table = pl.read_csv(released / "protected.csv", infer_schema=False)
     assert "ori_hid" not in table.columns  # identifiers are dropped from every output
     assert table["age"].null_count() == out["steps"][1]["suppressed"]["age"]  # suppressed cells are empty fields
-    assert (tmp_path / "report.html").read_text().startswith("<!DOCTYPE html>")
+    assert (released / "report.html").read_text().startswith("<!DOCTYPE html>")
 
 
-def test_same_seed_same_bytes(job, tmp_path):
-    run("anonymize", job, cwd=tmp_path)
-    first = (tmp_path / "protected.csv").read_bytes()
-    run("anonymize", job, cwd=tmp_path)
-    assert (tmp_path / "protected.csv").read_bytes() == first
+def test_same_seed_same_bytes(released, tmp_path, sdc_data):
+    r = run("anonymize", _write_job(tmp_path, sdc_data), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "protected.csv").read_bytes() == (released / "protected.csv").read_bytes()
 
 
 @pytest.mark.parametrize(
@@ -126,14 +131,12 @@ def test_a_column_without_a_role_fails_and_writes_nothing(tmp_path, sdc_data):
     assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.json").exists()
 
 
-def test_kept_columns_are_measured_in_the_json(job, tmp_path):
-    r = run("anonymize", job, "--json", "out.json", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    out = json.loads((tmp_path / "out.json").read_text())
+def test_kept_columns_are_measured_in_the_json(released):
+    out = json.loads((released / "out.json").read_text())
     figures = out["released_uniqueness"]
     kept = ["walls", "electcon", "relat", "hhcivil", "sampling_weight", "household_weights"]
     assert figures["columns"] == ["urbrur", "water", "sex", "age", *kept]
-    table = pl.read_csv(tmp_path / "protected.csv", infer_schema=False)
+    table = pl.read_csv(released / "protected.csv", infer_schema=False)
     # brute force on the written table: records whose released non-sensitive values occur once
     counts = {}
     rows = list(table.select(figures["columns"]).iter_rows())
