@@ -321,9 +321,16 @@ class Generalizer:
             first = np.empty(nb, dtype=np.int64)
             first[bottom_id[::-1]] = np.arange(rows - 1, -1, -1)
         self.bottom_first = first  # the first record (row) of every bottom class (for first_records)
-        # Gathering whole rows, then transposing, is cheaper than gathering columns of codes.T.
-        rep_cols = np.ascontiguousarray(np.asarray(codes).take(first, axis=0).astype(np.int64).T) if self.m else \
-            np.zeros((0, nb), dtype=np.int64)
+        if self.m and codes.flags.f_contiguous:
+            # Column by column from a column-major matrix: take(axis=0) would first copy all of it
+            # (3M x 9 codes: 50 ms and 108 MB for 19,502 rows).
+            rep_cols = np.empty((self.m, nb), dtype=np.int64)
+            for i in range(self.m):
+                rep_cols[i] = codes[:, i].take(first)
+        else:
+            # Gathering whole rows, then transposing, is cheaper than gathering columns of codes.T.
+            rep_cols = np.ascontiguousarray(codes.take(first, axis=0).astype(np.int64).T) if self.m else \
+                np.zeros((0, nb), dtype=np.int64)
         if counts is None:
             sizes = np.bincount(bottom_id, minlength=nb).astype(np.int64)
         else:  # float sums of integer counts: exact
