@@ -35,7 +35,7 @@ def test_a_model_that_does_not_hold_is_refused():
     with pytest.raises(VerificationError, match="km-anonymity does not hold"):
         verify_points_release([["drink"], ["drink"], ["bread", "drink"]], original=ORIGINAL, hierarchy=H, models=KM)
     with pytest.raises(VerificationError, match="within a class"):
-        verify_points_release([["*"], ["*"], ["*"]], original=ORIGINAL, hierarchy=H, models=KM, groups=[0, 1, 1])
+        verify_points_release([["*"], ["*"], ["*"]], original=ORIGINAL, hierarchy=H, models=KM, classes=[0, 1, 1])
 
 
 def test_suppression_beyond_the_budget_is_refused():
@@ -78,7 +78,7 @@ def test_records_left_out_must_be_those_without_items_or_of_a_class():
     # with classes a record may be left out (record suppression), and the models see the released records only
     with pytest.raises(VerificationError, match="km-anonymity does not hold"):
         verify_points_release([None, ["drink"], None], original=original, hierarchy=H, models=KM,
-                              generalization=recoding, suppression_limit=limit, groups=[0, 0, 1])
+                              generalization=recoding, suppression_limit=limit, classes=[0, 0, 1])
 
 
 def test_k_anonymity_of_the_released_classes_is_rechecked():
@@ -86,7 +86,7 @@ def test_k_anonymity_of_the_released_classes_is_rechecked():
     original = [["milk"], ["tea"], ["bread"], ["milk"]]
     released = [["drink"], ["drink"], None, ["drink"]]
     verify_points_release(released, original=original, hierarchy=H, models=KM, generalization=recoding,
-                          suppression_limit=0.25, groups=[("a",), ("a",), ("b",), ("a",)], k_anonymity=3)
+                          suppression_limit=0.25, classes=[("a",), ("a",), ("b",), ("a",)], k_anonymity=3)
     with pytest.raises(VerificationError, match="k-anonymity does not hold: 1 class"):
         verify_points_release(released, original=original, hierarchy=H, models=[], generalization=recoding,
-                              suppression_limit=0.25, groups=[("a",), ("a",), ("b",), ("b",)], k_anonymity=2)
+                              suppression_limit=0.25, classes=[("a",), ("a",), ("b",), ("b",)], k_anonymity=2)

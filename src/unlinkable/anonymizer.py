@@ -564,7 +564,7 @@ class Anonymizer:
             shown.begin("local recoding", f"{int(suppressed_rows.sum()):,} suppressed records")
             record_levels, suppressed_rows, rounds = recode(
                 best.levels, suppressed_rows, self.local_recoding, partial(self._local_round, setup),
-                minimal_class_size=self._minimal_group_size(n))
+                minimal_class_size=self._required_class_size(n))
             table = recoded_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
                                   record_levels=record_levels, suppressed=suppressed_rows, identifiers=self.identifiers)
             kept = ~suppressed_rows
@@ -685,9 +685,9 @@ class Anonymizer:
             raise ConfigError(f"{found[0].name} is given twice", hint=f"give one {found[0].name} model (ARX)")
         return found[0] if found else None  # type: ignore[return-value]  # the one model that declares it
 
-    def _minimal_group_size(self, n: int) -> int | None:
+    def _required_class_size(self, n: int) -> int | None:
         """ARX's ``getMinimalGroupSize``: the largest minimal class size of the models, or None."""
-        sizes = [size for m in self.models if (size := m.minimal_group_size(n)) is not None]
+        sizes = [size for m in self.models if (size := m.required_class_size(n)) is not None]
         return max(sizes) if sizes else None
 
     def _local_round(self, setup: _Setup, rows: np.ndarray, gs_factor: float) -> tuple[tuple[int, ...], np.ndarray] | None:
@@ -839,7 +839,7 @@ class Anonymizer:
             models_context = SearchContext(self.quasi_identifiers, maps, self.hierarchies, models=self.models, data=None)
             context = {**models_context.fixed, "n": n}
             canonical = getattr(self.metric, "reads_representatives", True)
-            # the records' value counts (a floor's representatives would count its groups instead)
+            # the records' value counts (a floor's representatives would count its classes instead)
             value_counts = grouping.value_counts() if self.metric.reads_value_counts() else None
             limit = getattr(engine, "snapshot_limit", None) or sys.maxsize
 

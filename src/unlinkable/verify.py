@@ -314,7 +314,7 @@ class _Released:
     """The released (non-suppressed) rows of the output text.
 
     Classes and histograms are counted by grouping the whole output on the quasi-identifiers (and
-    the attribute) plus a released flag, then keeping the released groups: the rows are grouped
+    the attribute) plus a released flag, then keeping the released classes: the rows are grouped
     once and never copied. The rows themselves (with ``_row``, their position in the output) are
     built only when a checker reads them as a table (any other attribute: columns, join, ...).
     """
@@ -326,8 +326,8 @@ class _Released:
         self._keep = pl.Series(self._FLAG, keep, dtype=pl.Boolean)
         self._rows: pl.DataFrame | None = None
 
-    def group_len(self, columns: list[str]) -> pl.DataFrame:
-        """``columns`` + ``len`` of every released group (as ``rows.group_by(columns).len()``)."""
+    def class_sizes(self, columns: list[str]) -> pl.DataFrame:
+        """``columns`` + ``len`` of every released class (as ``rows.group_by(columns).len()``)."""
         grouped = self._output.select(columns).with_columns(self._keep).group_by([*columns, self._FLAG]).len()
         return grouped.filter(pl.col(self._FLAG)).drop(self._FLAG)
 
@@ -345,9 +345,9 @@ class _Released:
         return getattr(self._rows, name)
 
 
-def _group_len(released: Any, columns: list[str]) -> pl.DataFrame:
+def _class_sizes(released: Any, columns: list[str]) -> pl.DataFrame:
     if isinstance(released, _Released):
-        return released.group_len(columns)
+        return released.class_sizes(columns)
     grouped: pl.DataFrame = released.group_by(columns).len()
     return grouped
 
@@ -356,12 +356,12 @@ def _classes(released: Any, qis: list[str]) -> _Classes:
     """Class key (QI strings) -> size."""
     if not qis:
         return {(): released.height} if released.height else {}
-    grouped = _group_len(released, qis)
+    grouped = _class_sizes(released, qis)
     return {tuple(row[:-1]): int(row[-1]) for row in grouped.iter_rows()}
 
 
 def _histograms(released: Any, qis: list[str], attribute: str) -> dict[tuple[Any, ...], Counter[Any]]:
-    grouped = _group_len(released, [*qis, attribute])
+    grouped = _class_sizes(released, [*qis, attribute])
     out: dict[tuple[Any, ...], Counter[Any]] = defaultdict(Counter)
     for row in grouped.iter_rows():
         if row[-2] is not None:

@@ -11,19 +11,19 @@ strings, itemsets are tuples counted in a ``Counter``, and every check is a plai
    released record exactly. Without a claimed recoding it is inferred from the records and no
    item may be suppressed. A record whose recoding is empty must be left out (no output form can
    carry it); a record with items left may be left out only with quasi-identifier classes
-   (``groups``: record suppression on the relational side), and every model is then checked on
+   (``classes``: record suppression on the relational side), and every model is then checked on
    the released records only.
 2. At most ``floor(limit * occurrences)`` item occurrences (distinct items per input record) are
    suppressed.
 3. Every model holds on the released text:
    - ``km-anonymity {k, m}``: every itemset of 1..m items of a released record is in at least k
-     released records (within each group of ``groups``, the classes of the quasi-identifiers,
+     released records (within each of ``classes``, the classes of the quasi-identifiers,
      when given);
    - ``rho-uncertainty {rho, sensitive_items, m}``: for every sensitive item s and itemset X of
      1..m items (every size when ``m`` is absent) held by a record with s, ``sup(X + s) / sup(X)``
      is below rho;
 4. With ``k_anonymity`` (relational + transaction data, whose quasi-identifiers the table verifier
-   has checked before any record was left out): every class of ``groups`` that has a released
+   has checked before any record was left out): every class of ``classes`` that has a released
    record has at least that many released records.
 
 A model without a checker here fails closed (``points_model_checker``); the contract test
@@ -47,7 +47,7 @@ _BUG = "this is probably a bug; nothing was written"
 def verify_points_release(released: Sequence[Sequence[str] | None], *, original: Sequence[Sequence[str]],
                           hierarchy: Hierarchy, models: Sequence[Mapping[str, Any]],
                           generalization: Mapping[str, str | None] | None = None, suppression_limit: float = 0.0,
-                          groups: Sequence[Any] | None = None, k_anonymity: int | None = None) -> None:
+                          classes: Sequence[Any] | None = None, k_anonymity: int | None = None) -> None:
     """Re-check a set-valued release from its text, with plain loops and no shared kernel.
 
     Examples
@@ -63,7 +63,7 @@ def verify_points_release(released: Sequence[Sequence[str] | None], *, original:
     """
     if len(released) != len(original):
         raise VerificationError(f"the release has {len(released)} records, the input {len(original)}", hint=_BUG)
-    if groups is not None and len(groups) != len(original):
+    if classes is not None and len(classes) != len(original):
         raise VerificationError("the quasi-identifier classes do not cover the records", hint=_BUG)
     rows = {row[0]: row for row in hierarchy.rows}
     chosen = dict(generalization) if generalization is not None else _inferred(released, original, rows)
@@ -84,7 +84,7 @@ def verify_points_release(released: Sequence[Sequence[str] | None], *, original:
                 raise VerificationError(f"record {number}: an item is not in the recoding", hint=_BUG)
         expected = {chosen[item] for item in items} - {None}
         if after is None:
-            if expected and groups is None:
+            if expected and classes is None:
                 raise VerificationError(f"record {number}: a record with items left is not released", hint=_BUG)
         elif not after:
             raise VerificationError(f"record {number}: a record with no item is released (no output form can carry it)",
@@ -99,12 +99,12 @@ def verify_points_release(released: Sequence[Sequence[str] | None], *, original:
         raise VerificationError(f"{suppressed} item occurrences are suppressed, more than the {allowed} allowed", hint=_BUG)
     shown = [number for number, record in enumerate(released) if record is not None]
     kept_records = [released[number] for number in shown]
-    kept_groups = None if groups is None else [groups[number] for number in shown]
+    kept_classes = None if classes is None else [classes[number] for number in shown]
     for spec in models:
         for name, params in spec.items():
-            points_model_checker(name)(name, params, released=kept_records, groups=kept_groups)
+            points_model_checker(name)(name, params, released=kept_records, classes=kept_classes)
     if k_anonymity is not None:
-        _k_anonymity(k_anonymity, kept_groups)
+        _k_anonymity(k_anonymity, kept_classes)
 
 
 def _inferred(released: Sequence[Sequence[str] | None], original: Sequence[Sequence[str]],
@@ -128,23 +128,23 @@ def _inferred(released: Sequence[Sequence[str] | None], original: Sequence[Seque
 
 
 def _km_anonymity(name: str, params: Mapping[str, Any], *, released: Sequence[Sequence[str]],
-                  groups: Sequence[Any] | None) -> None:
+                  classes: Sequence[Any] | None) -> None:
     k, m = int(params["k"]), int(params["m"])
     support: Counter[Any] = Counter()
     for number, record in enumerate(released):
         items = sorted(set(record))
-        group = groups[number] if groups is not None else None
+        record_class = classes[number] if classes is not None else None
         for size in range(1, m + 1):
-            support.update((group, c) for c in combinations(items, size))
+            support.update((record_class, c) for c in combinations(items, size))
     failing = sum(1 for count in support.values() if count < k)
     if failing:
-        within = " within a class of the quasi-identifiers" if groups is not None else ""
+        within = " within a class of the quasi-identifiers" if classes is not None else ""
         raise VerificationError(f"{name} does not hold: {failing} itemset(s) of at most {m} item(s) occur in fewer "
                                 f"than {k} records{within}; nothing was written", hint="this is probably a bug")
 
 
 def _rho_uncertainty(name: str, params: Mapping[str, Any], *, released: Sequence[Sequence[str]],
-                     groups: Sequence[Any] | None) -> None:
+                     classes: Sequence[Any] | None) -> None:
     rho = float(params["rho"])
     sensitive = {str(item) for item in params["sensitive_items"]}
     records = [sorted(set(record)) for record in released]
@@ -167,12 +167,12 @@ def _rho_uncertainty(name: str, params: Mapping[str, Any], *, released: Sequence
                                 f"sensitive item with confidence >= {rho}; nothing was written", hint="this is probably a bug")
 
 
-def _k_anonymity(k: int, groups: Sequence[Any] | None) -> None:
+def _k_anonymity(k: int, classes: Sequence[Any] | None) -> None:
     """Every class of the released records' quasi-identifiers holds at least k of them."""
-    if groups is None:
+    if classes is None:
         raise VerificationError("k-anonymity is claimed on a release without quasi-identifiers; nothing was written",
                                 hint=_BUG)
-    sizes = Counter(_hashable(group) for group in groups)
+    sizes = Counter(_hashable(c) for c in classes)
     failing = sum(1 for count in sizes.values() if count < k)
     if failing:
         raise VerificationError(f"k-anonymity does not hold: {failing} class(es) of the quasi-identifiers hold fewer "

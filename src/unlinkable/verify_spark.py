@@ -32,7 +32,7 @@ _FLAG = "__unlinkable_released"
 
 class _Grouped:
     """A table that lives in Spark, as the checkers read it: its columns, and ``group_by(...).len()``
-    counted in Spark (one row per group comes back)."""
+    counted in Spark (one row per class comes back)."""
 
     def __init__(self, frame: Any, columns: Sequence[str], height: int) -> None:
         self._frame = frame

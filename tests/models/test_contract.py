@@ -197,8 +197,8 @@ def test_class_sizes_for_local_recoding_are_declared_issue_10():
     # ARX's getMinimalClassSize: k-anonymity its k (even 1), k-map with an estimator its derived k'
     # (k-anonymity in the rounds, ARX's KMap.clone(subset)), l-diversity ceil(l), others none
     kmap = model_from_config({"k-map": {"k": 3, "estimator": "poisson", "significance": 0.05}}, CONTEXT)
-    assert kmap.minimal_group_size(1000) == kmap.effective_k(1000)
+    assert kmap.required_class_size(1000) == kmap.effective_k(1000)
     assert kmap.for_local_recoding(1000) == model_from_config({"k-anonymity": {"k": kmap.effective_k(1000)}})
-    assert build({"k-anonymity": {"k": 1}}).minimal_group_size(10) == 1
-    assert build({"l-diversity": {"attribute": "s", "variant": "entropy", "l": 1.5}}).minimal_group_size(10) == 2
-    assert build({"sample-uniqueness": {"threshold": 0.1}}).minimal_group_size(10) is None
+    assert build({"k-anonymity": {"k": 1}}).required_class_size(10) == 1
+    assert build({"l-diversity": {"attribute": "s", "variant": "entropy", "l": 1.5}}).required_class_size(10) == 2
+    assert build({"sample-uniqueness": {"threshold": 0.1}}).required_class_size(10) is None

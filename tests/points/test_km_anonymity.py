@@ -82,9 +82,9 @@ def test_suppression_is_chosen_when_cheaper_than_lifting():
 def test_groups_count_supports_within_each_class():
     rows = [[0], [0], [0], [0]]
     pts = points_of(rows)
-    assert km_violations(pts, 1, 3, groups=np.array([0, 0, 1, 1])).tolist() == [[0]]
+    assert km_violations(pts, 1, 3, classes=np.array([0, 0, 1, 1])).tolist() == [[0]]
     with pytest.raises(NoSolutionError, match="smallest class"):
-        anonymize_points(pts, fanout(pts.labels, fanout=2), [KmAnonymity(3, 1)], groups=np.array([0, 0, 1, 1]))
+        anonymize_points(pts, fanout(pts.labels, fanout=2), [KmAnonymity(3, 1)], classes=np.array([0, 0, 1, 1]))
 
 
 def test_nothing_is_generalized_when_already_km_anonymous():

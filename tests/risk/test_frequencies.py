@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unlinkable.errors import ConfigError, InputError
-from unlinkable.risk.frequencies import frequencies, group_ids
+from unlinkable.risk.frequencies import class_ids, frequencies
 
 
 def encode(df: pl.DataFrame, cols: list[str]) -> np.ndarray:
@@ -178,11 +178,11 @@ def test_oracle_property(rows, alpha):
     np.testing.assert_allclose(Fk, oFk, rtol=1e-12)
 
 
-def test_group_ids_wide():
+def test_class_ids_wide():
     rng = np.random.default_rng(0)
     cols = rng.integers(0, 2**20, size=(200, 6))
     cols[100:] = cols[:100]
-    g = group_ids(cols)
+    g = class_ids(cols)
     for i, j in itertools.combinations(range(0, 200, 7), 2):
         assert (g[i] == g[j]) == bool((cols[i] == cols[j]).all())
 

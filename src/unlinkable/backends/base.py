@@ -115,11 +115,11 @@ class Grouping(Protocol):
         """The records grouped by (``generalization[j][code of key column j]`` for every key
         column, then the sensitive codes), or None when that gives more than ``limit`` groups.
 
-        The snapshot's rows are the groups in the order of their first record; its key codes are
+        The snapshot's rows are the classes in the order of their first record; its key codes are
         a representative's codes (the lexicographically smallest member's if ``smallest``, else
         the first record's), its other codes the sensitive values. A hierarchy is a tree, so a
         representative generalizes, at every level at or above ``generalization``, exactly as
-        each of its group's records does.
+        each of its class's records does.
         """
         ...
 

@@ -195,11 +195,11 @@ class NumpyGrouping:
         width = len(self._codes)
         frame = pl.DataFrame({**self._generalized(generalization), **{f"c{j}": self._codes[j] for j in range(width)}}) \
             .with_row_index("row")
-        groups = [f"g{j}" for j in range(self._keys)] + [f"c{j}" for j in range(self._keys, width)]
+        by = [f"g{j}" for j in range(self._keys)] + [f"c{j}" for j in range(self._keys, width)]
         reps = [f"c{j}" for j in range(self._keys)]
         if smallest:  # the lexicographically smallest member's codes: the first after sorting on them
             frame = frame.sort(reps, maintain_order=True)
-        grouped = frame.group_by(groups, maintain_order=True).agg(
+        grouped = frame.group_by(by, maintain_order=True).agg(
             pl.len().alias("count"), pl.col("row").min().alias("first"), *[pl.col(c).first() for c in reps])
         if grouped.height > limit:
             return None

@@ -37,9 +37,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", help="sampling-weight column")
     parser.add_argument("--household", help="household-id column")
     parser.add_argument("--identifier", action="append", default=[], metavar="COL", help="identifier column (never shown)")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--population-size", type=flag(Interval(int, 1, None)))
-    group.add_argument("--sampling-fraction", type=flag(Interval(float, 0, 1, closed="right")))
+    exclusive = parser.add_mutually_exclusive_group()
+    exclusive.add_argument("--population-size", type=flag(Interval(int, 1, None)))
+    exclusive.add_argument("--sampling-fraction", type=flag(Interval(float, 0, 1, closed="right")))
     parser.add_argument("--delimiter", help="CSV delimiter (sniffed when omitted)")
     parser.add_argument("--risk-method", choices=("approx", "exact"),
                         help="sdcMicro indivRisk's formula for classes of 3 or more (default approx, or the job "

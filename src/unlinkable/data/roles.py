@@ -35,7 +35,7 @@ class Role(str, Enum):
 KEPT_AS_IS = (Role.INSENSITIVE, Role.WEIGHT, Role.HOUSEHOLD)
 
 
-def column_roles(columns: Sequence[str], groups: Iterable[tuple[Role, Iterable[str]]], *, where: str = "data",
+def column_roles(columns: Sequence[str], by_role: Iterable[tuple[Role, Iterable[str]]], *, where: str = "data",
                  hint: str | None = None) -> dict[str, Role]:
     """The one role of every column of a table that is to be released.
 
@@ -43,7 +43,7 @@ def column_roles(columns: Sequence[str], groups: Iterable[tuple[Role, Iterable[s
     ----------
     columns : sequence of str
         The columns of the input table.
-    groups : iterable of (Role, column names)
+    by_role : iterable of (Role, column names)
         The roles as the caller was given them.
     where : str
         What to name in an error (the data file, or the job file and its data).
@@ -66,7 +66,7 @@ def column_roles(columns: Sequence[str], groups: Iterable[tuple[Role, Iterable[s
     unlinkable.errors.ConfigError: data: column 'birth_date' has no role...
     """
     roles: dict[str, Role] = {}
-    for role, names in groups:
+    for role, names in by_role:
         for name in names:
             if name in roles and roles[name] is not role:
                 raise ConfigError(f"{where}: column {name!r} is both {roles[name].value} and {role.value}",

@@ -171,7 +171,7 @@ class PrivacyModel(ABC):
         """A class smaller than this can never pass (lets the search skip work); 1 if unknown."""
         return 1
 
-    def minimal_group_size(self, n: int) -> int | None:
+    def required_class_size(self, n: int) -> int | None:
         """The class size this model requires of a table of ``n`` records, or None when it sets none.
 
         ARX's ``getMinimalClassSize`` as its local recoding reads it (``getMinimalGroupSize``, the
@@ -183,7 +183,7 @@ class PrivacyModel(ABC):
         --------
         >>> from unlinkable.models.kanonymity import KAnonymity
         >>> from unlinkable.models.uniqueness import SampleUniqueness
-        >>> KAnonymity(k=1).minimal_group_size(10), SampleUniqueness(threshold=0.1).minimal_group_size(10)
+        >>> KAnonymity(k=1).required_class_size(10), SampleUniqueness(threshold=0.1).required_class_size(10)
         (1, None)
         """
         size = self.minimal_class_size()

@@ -48,7 +48,7 @@ class KAnonymity(PrivacyModel):
     def minimal_class_size(self) -> int:
         return self.k
 
-    def minimal_group_size(self, n: int) -> int | None:
+    def required_class_size(self, n: int) -> int | None:
         return self.k
 
     def check(self, stats: ClassStatistics) -> np.ndarray:

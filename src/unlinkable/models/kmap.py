@@ -181,7 +181,7 @@ class KMap(PrivacyModel):
     def minimal_class_size(self) -> int:
         return 1
 
-    def minimal_group_size(self, n: int) -> int | None:
+    def required_class_size(self, n: int) -> int | None:
         return self.effective_k(n)
 
     def for_local_recoding(self, n: int) -> PrivacyModel:

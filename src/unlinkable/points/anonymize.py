@@ -82,7 +82,7 @@ class PointsRelease:
 
 
 def anonymize_points(points: Points, hierarchy: Hierarchy, models: Sequence[PointsModel], *,
-                     suppression_limit: float = 0.0, groups: np.ndarray | None = None) -> PointsRelease:
+                     suppression_limit: float = 0.0, classes: np.ndarray | None = None) -> PointsRelease:
     """Generalize (and suppress within the budget) until every model holds.
 
     Examples
@@ -110,7 +110,7 @@ def anonymize_points(points: Points, hierarchy: Hierarchy, models: Sequence[Poin
     # release without suppression is tried too, and the one of lower NCP is kept
     for allowed in ([budget, Budget(occ, 0)] if budget.limit > 0 else [budget]):
         try:
-            found.append(_search(points, gmap, models, allowed, sensitive, groups))
+            found.append(_search(points, gmap, models, allowed, sensitive, classes))
         except NoSolutionError as exc:
             failure = failure or exc
     if not found:
@@ -122,19 +122,19 @@ def anonymize_points(points: Points, hierarchy: Hierarchy, models: Sequence[Poin
 
 
 def _search(points: Points, gmap: Any, models: Sequence[PointsModel], budget: Budget, sensitive: np.ndarray,
-            groups: np.ndarray | None) -> tuple[ItemCut, int, bool, dict[str, Any]]:
+            classes: np.ndarray | None) -> tuple[ItemCut, int, bool, dict[str, Any]]:
     """One search within ``budget``: the cut, its rounds, whether the exhaustive search found it, its figures."""
     cut = ItemCut.identity(gmap)
     rounds = 0
     optimal = False
     search: dict[str, Any] = {"cuts": None, "checked": 0}
     if budget.limit == 0:
-        best, search = optimal_cut(points, gmap, models, sensitive=sensitive, groups=groups)
+        best, search = optimal_cut(points, gmap, models, sensitive=sensitive, classes=classes)
         if best is not None:
             return best, rounds, True, search
     km = next((model for model in models if isinstance(model, KmAnonymity)), None)
     if km is not None:
-        cut, rounds = km_anonymize(points, cut, km, budget=budget, sensitive=sensitive, groups=groups)
+        cut, rounds = km_anonymize(points, cut, km, budget=budget, sensitive=sensitive, classes=classes)
     for model in models:
         if isinstance(model, RhoUncertainty):
             cut, more = rho_anonymize(points, cut, model, budget=budget, sensitive=sensitive)

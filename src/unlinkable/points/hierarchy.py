@@ -53,11 +53,11 @@ def fanout(values: Iterable[str], *, fanout: int = 10) -> Hierarchy:
     columns = [[distinct[i] for i in order]]
     width = fanout
     while width < len(order):
-        group = np.arange(len(order)) // width
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        interval = np.arange(len(order)) // width
+        starts = np.flatnonzero(np.r_[True, interval[1:] != interval[:-1]])
         ends = np.r_[starts[1:], len(order)] - 1
         label = [f"{sorted_numbers[s]}-{sorted_numbers[e]}" for s, e in zip(starts, ends)]
-        columns.append([label[g] for g in group])
+        columns.append([label[g] for g in interval])
         width *= fanout
     columns.append([TOP] * len(order))
     return Hierarchy(list(zip(*columns)), name="items")

@@ -1,7 +1,7 @@
 """k^m-anonymity (Terrovitis et al., PVLDB 2008): no itemset of up to m items in fewer than k records.
 
 An adversary who knows up to ``m`` items of a person's record finds at least ``k`` records with
-them. With ``groups`` (the equivalence classes of ordinary quasi-identifiers, Poulis et al. 2013)
+them. With ``classes`` (the equivalence classes of ordinary quasi-identifiers, Poulis et al. 2013)
 the supports are counted within each class: an adversary who knows the quasi-identifiers as well
 still finds ``k`` records.
 
@@ -25,7 +25,7 @@ from unlinkable.errors import ConfigError, NoSolutionError, shown
 from unlinkable.points.cut import ItemCut
 from unlinkable.points.encoded import Points
 from unlinkable.points.generalize import Budget, fix_round
-from unlinkable.points.subsets import Itemsets, keys_by_group
+from unlinkable.points.subsets import Itemsets, keys_by_chunk
 
 
 @dataclass(frozen=True)
@@ -66,26 +66,26 @@ def occurring(itemsets: Itemsets, size: int) -> tuple[np.ndarray, np.ndarray]:
     return counted.keys, counted.counts
 
 
-def km_violations(released: Points, size: int, k: int, *, groups: np.ndarray | None = None,
+def km_violations(released: Points, size: int, k: int, *, classes: np.ndarray | None = None,
                   itemsets: Itemsets | None = None) -> np.ndarray:
-    """The distinct itemsets of ``size`` with support below ``k`` (within each group when given).
+    """The distinct itemsets of ``size`` with support below ``k`` (within each class when given).
 
     Examples
     --------
     >>> p = Points.from_codes([0, 0, 1, 1, 2], [0, 1, 0, 1, 0], labels="ab")
-    >>> km_violations(p, 2, 3).tolist(), km_violations(p, 1, 2, groups=np.array([0, 0, 1])).tolist()
+    >>> km_violations(p, 2, 3).tolist(), km_violations(p, 1, 2, classes=np.array([0, 0, 1])).tolist()
     ([[0, 1]], [[0]])
     """
     d = max(len(released.labels), 1)
-    if groups is None:
+    if classes is None:
         keys, counts = occurring(itemsets or Itemsets(released), size)
         return decode(keys[counts < k], d, size)
     span = d ** size
-    n_groups = int(groups.max()) + 1 if len(groups) else 1
-    if n_groups * span >= 2 ** 62:
-        raise ConfigError(f"itemsets of size {size} over {d:,} items in {n_groups:,} classes do not fit 64-bit keys",
+    n_classes = int(classes.max()) + 1 if len(classes) else 1
+    if n_classes * span >= 2 ** 62:
+        raise ConfigError(f"itemsets of size {size} over {d:,} items in {n_classes:,} classes do not fit 64-bit keys",
                           hint="use a smaller m, or coarsen the items first")
-    parts = [(groups[rows][:, None] * span + keys).ravel() for rows, keys in keys_by_group(released.sets(), size)]
+    parts = [(classes[rows][:, None] * span + keys).ravel() for rows, keys in keys_by_chunk(released.sets(), size)]
     if not parts:
         return np.zeros((0, size), dtype=np.int64)
     compound, counts = np.unique(np.concatenate(parts), return_counts=True)
@@ -93,7 +93,7 @@ def km_violations(released: Points, size: int, k: int, *, groups: np.ndarray | N
 
 
 def km_anonymize(points: Points, cut: ItemCut, model: KmAnonymity, *, budget: Budget, sensitive: np.ndarray,
-                 groups: np.ndarray | None = None) -> tuple[ItemCut, int]:
+                 classes: np.ndarray | None = None) -> tuple[ItemCut, int]:
     """The cut made k^m-anonymous from ``cut`` on, and the number of rounds it took.
 
     Examples
@@ -106,15 +106,15 @@ def km_anonymize(points: Points, cut: ItemCut, model: KmAnonymity, *, budget: Bu
     >>> cut.node_labels(), rounds
     (['bread', 'drink', 'drink'], 1)
     """
-    minimum = points.records if groups is None else int(np.bincount(groups).min())
+    minimum = points.records if classes is None else int(np.bincount(classes).min())
     if minimum < model.k:
-        where = "record(s)" if groups is None else "record(s) in the smallest class of the quasi-identifiers"
+        where = "record(s)" if classes is None else "record(s) in the smallest class of the quasi-identifiers"
         raise NoSolutionError(f"{minimum} {where} cannot be {model.k}^{model.m}-anonymous",
                               hint="k must be at most the number of records")
     rounds = 0
     for size in range(1, model.m + 1):
         while True:
-            bad = km_violations(cut.apply(points), size, model.k, groups=groups)
+            bad = km_violations(cut.apply(points), size, model.k, classes=classes)
             if not len(bad):
                 break
             cut = fix_round(cut, bad, budget=budget, sensitive=sensitive, what=f"{model.k}^{model.m}-anonymity")

@@ -48,9 +48,9 @@ def all_cuts(gmap: GeneralizationMap, limit: int = OPTIMAL_CUTS) -> list[np.ndar
     """
     table = gmap.table
 
-    def product(groups: list[list[list[_Node]]]) -> list[list[_Node]]:
+    def product(choices: list[list[list[_Node]]]) -> list[list[_Node]]:
         combos: list[list[_Node]] = [[]]
-        for options in groups:
+        for options in choices:
             combos = [a + b for a in combos for b in options]
             if len(combos) > limit:
                 raise _TooMany
@@ -83,7 +83,7 @@ def all_cuts(gmap: GeneralizationMap, limit: int = OPTIMAL_CUTS) -> list[np.ndar
 
 
 def optimal_cut(points: Points, gmap: GeneralizationMap, models: Sequence[PointsModel], *,
-                sensitive: np.ndarray | None = None, groups: np.ndarray | None = None) -> tuple[ItemCut | None, dict[str, Any]]:
+                sensitive: np.ndarray | None = None, classes: np.ndarray | None = None) -> tuple[ItemCut | None, dict[str, Any]]:
     """The cut of least NCP without suppression under which every model holds; (None, figures) when the
     space is too large or no cut holds.
 
@@ -117,17 +117,17 @@ def optimal_cut(points: Points, gmap: GeneralizationMap, models: Sequence[Points
     checked = 0
     for i in order:
         checked += 1
-        if _holds(candidates[i], points, models, groups, rho_sizes):
+        if _holds(candidates[i], points, models, classes, rho_sizes):
             return candidates[i], {"cuts": len(cuts), "checked": checked}
     return None, {"cuts": len(cuts), "checked": checked}
 
 
 def _holds(cut: ItemCut, points: Points, models: Sequence[PointsModel],
-           groups: np.ndarray | None, rho_sizes: dict[int, int]) -> bool:
+           classes: np.ndarray | None, rho_sizes: dict[int, int]) -> bool:
     released = cut.apply(points)
     for model in models:
         if isinstance(model, KmAnonymity):
-            if any(len(km_violations(released, size, model.k, groups=groups)) for size in range(1, model.m + 1)):
+            if any(len(km_violations(released, size, model.k, classes=classes)) for size in range(1, model.m + 1)):
                 return False
         else:
             codes, _ = cut.released()

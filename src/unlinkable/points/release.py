@@ -136,9 +136,9 @@ def _exposure(points: Points, models: Sequence[PointsModel]) -> dict[str, Any]:
     return figures
 
 
-def released_records(release: Points, groups: np.ndarray | None = None, k_anonymity: int | None = None) -> np.ndarray:
+def released_records(release: Points, classes: np.ndarray | None = None, k_anonymity: int | None = None) -> np.ndarray:
     """Which records can be released: those with an item left and, with quasi-identifier classes
-    (``groups``) and k-anonymity's ``k_anonymity``, only in classes that keep at least k such records.
+    (``classes``) and k-anonymity's ``k_anonymity``, only in classes that keep at least k such records.
 
     Examples
     --------
@@ -147,21 +147,21 @@ def released_records(release: Points, groups: np.ndarray | None = None, k_anonym
     ([True, True, True, False], [True, True, False, False])
     """
     kept = release.lengths() > 0
-    if groups is not None and k_anonymity is not None and len(groups):
-        remaining = np.bincount(groups[kept], minlength=int(groups.max()) + 1)
-        kept &= remaining[groups] >= k_anonymity
+    if classes is not None and k_anonymity is not None and len(classes):
+        remaining = np.bincount(classes[kept], minlength=int(classes.max()) + 1)
+        kept &= remaining[classes] >= k_anonymity
     return kept
 
 
 def release_points(points: Points, hierarchy: Hierarchy, models: Sequence[PointsModel], *,
-                   suppression_limit: float = 0.0, groups: np.ndarray | None = None,
-                   group_text: Sequence[Any] | None = None, k_anonymity: int | None = None,
+                   suppression_limit: float = 0.0, classes: np.ndarray | None = None,
+                   class_text: Sequence[Any] | None = None, k_anonymity: int | None = None,
                    top: int = TOP_ITEMSETS) -> PointsAnonymization:
     """Anonymize, verify the released text independently (fail closed), and measure.
 
-    ``groups`` numbers each record's class of quasi-identifiers (k^m is counted within classes);
-    the verifier reads the classes from ``group_text`` (each record's released quasi-identifier
-    text) when given, else from ``groups``. With ``k_anonymity``, the classes must keep at least
+    ``classes`` numbers each record's class of quasi-identifiers (k^m is counted within classes);
+    the verifier reads the classes from ``class_text`` (each record's released quasi-identifier
+    text) when given, else from ``classes``. With ``k_anonymity``, the classes must keep at least
     that many released records (see :func:`released_records`); the verifier re-checks it.
 
     Examples
@@ -173,8 +173,8 @@ def release_points(points: Points, hierarchy: Hierarchy, models: Sequence[Points
     ([['drink'], ['drink'], ['bread'], ['bread']], 0, True)
     """
     start = time.perf_counter()
-    release = anonymize_points(points, hierarchy, models, suppression_limit=suppression_limit, groups=groups)
-    kept = released_records(release.points, groups, k_anonymity)
+    release = anonymize_points(points, hierarchy, models, suppression_limit=suppression_limit, classes=classes)
+    kept = released_records(release.points, classes, k_anonymity)
     if not kept.any():
         raise NoSolutionError("no record would be released: every record lost all its items (or its class fell below k)",
                               hint="lower suppression_limit, k or m, or give a hierarchy with coarser nodes")
@@ -182,7 +182,7 @@ def release_points(points: Points, hierarchy: Hierarchy, models: Sequence[Points
     verify_points_release([record if keep else None for record, keep in zip(text, kept.tolist())],
                           original=baskets_text(points), hierarchy=hierarchy, models=[model.to_dict() for model in models],
                           generalization=release.generalization(points), suppression_limit=suppression_limit,
-                          groups=group_text if group_text is not None else None if groups is None else groups.tolist(),
+                          classes=class_text if class_text is not None else None if classes is None else classes.tolist(),
                           k_anonymity=k_anonymity)
     runtime = time.perf_counter() - start
     m = max((model.m for model in models if isinstance(model, KmAnonymity)), default=2)
@@ -239,14 +239,14 @@ def release_relational(points: Points, attributes: Any, hierarchies: Mapping[str
     verify_release(table.table, original=attributes, quasi_identifiers=qis, models=anonymizer.models,
                    suppression_limit=0.0, hierarchies=hierarchies)
     released = table.table.select(qis)
-    groups = class_codes(released, qis)
+    classes = class_codes(released, qis)
     # the kernel counts within class numbers; the item verifier reads the classes from the released text
-    result = release_points(points, item_hierarchy, models, suppression_limit=suppression_limit, groups=groups,
-                            group_text=list(released.iter_rows()), k_anonymity=k)
+    result = release_points(points, item_hierarchy, models, suppression_limit=suppression_limit, classes=classes,
+                            class_text=list(released.iter_rows()), k_anonymity=k)
     kept = result.kept
     dropped_classes = ((result.release.points.lengths() > 0) & ~kept)
     figures = {"k": k, "quasi_identifiers": qis, "transformation": dict(table.transformation),
-               "classes": int(np.unique(groups[kept]).size),
+               "classes": int(np.unique(classes[kept]).size),
                # records that kept items but whose class fell below k once the item-less records were left out
                "suppressed_records": int(np.count_nonzero(dropped_classes))}
     return replace(result, attributes=released.filter(pl.Series(kept)), relational=figures,

@@ -46,7 +46,7 @@ def _packable(d: int, size: int) -> None:
                           hint="use a smaller m or p, or coarsen the items with a hierarchy first")
 
 
-def keys_by_group(sets: Points, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def keys_by_chunk(sets: Points, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``(record indices, keys[records, C])`` chunks covering every itemset of ``size`` once.
 
     ``sets`` must hold distinct items per record in ascending order (:meth:`Points.sets`).
@@ -54,7 +54,7 @@ def keys_by_group(sets: Points, size: int) -> Iterator[tuple[np.ndarray, np.ndar
     Examples
     --------
     >>> p = Points.from_codes([0, 0, 0], [0, 1, 2], labels="abc")
-    >>> [(r.tolist(), k.tolist()) for r, k in keys_by_group(p, 2)]
+    >>> [(r.tolist(), k.tolist()) for r, k in keys_by_chunk(p, 2)]
     [([0], [[1, 2, 5]])]
     """
     d = max(len(sets.labels), 1)
@@ -108,7 +108,7 @@ def supports(sets: Points, size: int, *, chunks: Iterable[tuple[np.ndarray, np.n
     d = max(len(sets.labels), 1)
     _packable(d, size)
     if chunks is None:
-        chunks = keys_by_group(sets, size)
+        chunks = keys_by_chunk(sets, size)
     if d ** size <= DENSE_LIMIT:
         counts = np.zeros(d ** size, dtype=np.int64)
         for _, keys in chunks:
@@ -157,8 +157,8 @@ class Itemsets:
         if size in self._chunks:
             return self._chunks[size]
         if subset_count(self.sets.lengths(), size) > KEEP_KEYS:
-            return keys_by_group(self.sets, size)
-        self._chunks[size] = list(keys_by_group(self.sets, size))
+            return keys_by_chunk(self.sets, size)
+        self._chunks[size] = list(keys_by_chunk(self.sets, size))
         return self._chunks[size]
 
     def supports(self, size: int) -> Supports:
@@ -167,4 +167,4 @@ class Itemsets:
         return self._supports[size]
 
 
-__all__ = ["subset_count", "keys_by_group", "supports", "Supports", "Itemsets", "CHUNK_KEYS", "DENSE_LIMIT", "KEEP_KEYS"]
+__all__ = ["subset_count", "keys_by_chunk", "supports", "Supports", "Itemsets", "CHUNK_KEYS", "DENSE_LIMIT", "KEEP_KEYS"]

@@ -332,9 +332,9 @@ def grouped_bar_chart(
     gutter = min(max(len(_truncate(s, max_chars)) for s in labels) * _CHAR_W + 14, 270)
     right = 64
     bar_h = 14
-    group_h = bar_h * len(data) + 12
+    band_h = bar_h * len(data) + 12
     plot_top = 52
-    plot_h = group_h * len(labels)
+    plot_h = band_h * len(labels)
     height = int(plot_top + plot_h + 52)
     plot_w = width - gutter - right
     scale = plot_w / axis_max
@@ -357,9 +357,9 @@ def grouped_bar_chart(
         )
     desc_parts = []
     for i, lab in enumerate(labels):
-        gy = plot_top + i * group_h
+        gy = plot_top + i * band_h
         parts.append(
-            f'<text x="{gutter - 8}" y="{gy + group_h / 2 + 4:.1f}" font-size="12" text-anchor="end" '
+            f'<text x="{gutter - 8}" y="{gy + band_h / 2 + 4:.1f}" font-size="12" text-anchor="end" '
             f'fill="#1a202c">{_x(_truncate(lab, max_chars))}</text>'
         )
         for s, (name, vals) in enumerate(data):

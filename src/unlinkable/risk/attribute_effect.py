@@ -107,8 +107,8 @@ def _risk(keys: np.ndarray, sizes: np.ndarray, cards: Sequence[int], use: list[i
             else:
                 cols.append(keys[:, c])
                 cs.append(cards[c])
-        group, counts = DEFAULT_BACKEND.group(cols, cs)
-        merged = np.bincount(group, weights=sizes, minlength=counts.shape[0]).astype(np.int64)
+        class_of, counts = DEFAULT_BACKEND.group(cols, cs)
+        merged = np.bincount(class_of, weights=sizes, minlength=counts.shape[0]).astype(np.int64)
     r = sample_risk(merged, threshold=threshold)
     return {"sample_uniques": r.sample_uniques, "highest_risk": r.highest_risk,
             "average_risk": r.average_risk, "records_at_risk": r.records_at_risk}

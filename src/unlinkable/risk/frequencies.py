@@ -12,7 +12,7 @@ from unlinkable.constraints import Interval, check
 from unlinkable.errors import InputError
 from unlinkable.risk.distinct import DistinctTuples, distinct_tuples
 
-__all__ = ["frequencies", "tuple_frequencies", "validate_keys", "group_ids"]
+__all__ = ["frequencies", "tuple_frequencies", "validate_keys", "class_ids"]
 
 _INT64_LIMIT = np.iinfo(np.int64).max
 
@@ -42,8 +42,8 @@ def validate_keys(keys: object, *, name: str = "keys") -> np.ndarray:
     return arr
 
 
-def group_ids(cols: np.ndarray) -> np.ndarray:
-    """Dense group id per row of a 2-D non-negative int array (rows equal <=> same id).
+def class_ids(cols: np.ndarray) -> np.ndarray:
+    """Dense class id per row of a 2-D non-negative int array (rows equal <=> same id).
 
     Columns are folded into one int64 by mixed-radix arithmetic; whenever the radix product would
     overflow int64 the partial key is re-densified with ``np.unique`` first, so any width works.
@@ -205,7 +205,7 @@ def _pattern_frequencies(keys: np.ndarray, mult: np.ndarray, weights: np.ndarray
     mask = (na.astype(np.int64) << np.arange(m, dtype=np.int64)).sum(axis=1)
 
     if not na.any():
-        gid, ng = _dense(group_ids(keys))
+        gid, ng = _dense(class_ids(keys))
         fk = np.bincount(gid, weights=mult, minlength=ng)[gid]
         Fk = np.bincount(gid, weights=w, minlength=ng)[gid]
         return fk, Fk
@@ -246,12 +246,12 @@ def _pattern_frequencies(keys: np.ndarray, mult: np.ndarray, weights: np.ndarray
             shared = [j for j in range(m) if not (a | b) >> j & 1]
             if a == b:
                 sel = tgt
-                gid, ng = _dense(group_ids(keys[sel][:, shared]))
+                gid, ng = _dense(class_ids(keys[sel][:, shared]))
                 own_f = np.bincount(gid, weights=mult[sel], minlength=ng)[gid]
                 own_w = np.bincount(gid, weights=w[sel], minlength=ng)[gid]
                 continue
             both = np.concatenate([tgt, src])
-            gid, ng = _dense(group_ids(keys[both][:, shared]))
+            gid, ng = _dense(class_ids(keys[both][:, shared]))
             g_src = gid[len(tgt):]
             g_tgt = gid[: len(tgt)]
             cnt = np.bincount(g_src, weights=mult[src], minlength=ng)[g_tgt]

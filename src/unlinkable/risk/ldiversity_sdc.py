@@ -8,7 +8,7 @@ import numpy as np
 
 from unlinkable.constraints import Interval, check
 from unlinkable.errors import ConfigError, InputError
-from unlinkable.risk.frequencies import group_ids, validate_keys
+from unlinkable.risk.frequencies import class_ids, validate_keys
 
 __all__ = ["ldiversity_sdc"]
 
@@ -19,7 +19,7 @@ def ldiversity_sdc(
     *,
     l_recurs_c: float = 2.0,
 ) -> dict[str, np.ndarray]:
-    """Distinct, entropy and recursive l-diversity of each record's key group.
+    """Distinct, entropy and recursive l-diversity of each record's class of the key variables.
 
     Parameters
     ----------
@@ -42,7 +42,7 @@ def ldiversity_sdc(
     Notes
     -----
     Machanavajjhala et al., "l-Diversity: Privacy Beyond k-Anonymity", ACM TKDD 1(1), 2007; sdcMicro
-    ``ldiversity``. Distinct = number of distinct sensitive values in the group; entropy =
+    ``ldiversity``. Distinct = number of distinct sensitive values in the class; entropy =
     exp(-sum p log p); recursive = the largest l with r_1 < c (r_l + ... + r_d), r sorted decreasing.
 
     Examples
@@ -59,7 +59,7 @@ def ldiversity_sdc(
                     hint="e.g. 2"))
     if not sensitive:
         raise ConfigError("no sensitive variable given", hint="pass e.g. {'electcon': codes}")
-    _, gid = np.unique(group_ids(keys + 1), return_inverse=True)
+    _, gid = np.unique(class_ids(keys + 1), return_inverse=True)
     gid = gid.reshape(-1)
     ng = int(gid.max()) + 1 if n else 0
     out: dict[str, np.ndarray] = {}
@@ -79,7 +79,7 @@ def ldiversity_sdc(
         distinct = (tab > 0).sum(axis=1).astype(np.float64)
         # sdcMicro adds p log p value by value in increasing value order; keep that order.
         # numpy's SIMD log can differ from libm's in the last bit; R uses libm, so the (few, one
-        # per group and value) logs and exps go through math.
+        # per class and value) logs and exps go through math.
         h = np.zeros(ng)
         for j in range(ns):
             present = tab[:, j] > 0

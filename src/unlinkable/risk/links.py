@@ -231,7 +231,7 @@ class Auxiliary:
         missing = np.zeros(self.m, dtype=np.int64)
         for a, attr in enumerate(self.attrs):
             missing |= (attr.codes < 0).astype(np.int64) << a
-        self.missing_groups = _groups(missing)
+        self.missing_patterns = _rows_by_value(missing)
 
     def count(self, release_columns: Sequence[tuple[np.ndarray, Sequence[str | None]]], *,
               use: Sequence[int] | None = None, reverse: bool = False,
@@ -261,13 +261,13 @@ class Auxiliary:
             levels = hierarchy.levels if hierarchy is not None else 1
             pattern *= levels + 2
             pattern += tokens[a][release_columns[a][0]] + 2
-        groups = _groups(pattern)
+        patterns = _rows_by_value(pattern)
         del pattern
         counts = np.zeros(n, dtype=np.int64)
         rev = np.zeros(self.m, dtype=np.int64) if reverse else None
-        for r_idx in groups:
+        for r_idx in patterns:
             first = r_idx[0]
-            for a_idx in self.missing_groups:
+            for a_idx in self.missing_patterns:
                 a_missing = int(self._missing_mask_of(a_idx[0]))
                 key_attrs: list[tuple[int, int]] = []
                 range_attrs: list[tuple[int, int]] = []
@@ -383,8 +383,8 @@ def _chunks(sizes: np.ndarray, limit: int) -> list[tuple[int, int]]:
     return out
 
 
-def _groups(code: np.ndarray) -> list[np.ndarray]:
-    """Row indices of each distinct value of ``code`` (a few groups, many rows)."""
+def _rows_by_value(code: np.ndarray) -> list[np.ndarray]:
+    """Row indices of each distinct value of ``code`` (a few values, many rows)."""
     if len(code) == 0:
         return []
     first = code[0]

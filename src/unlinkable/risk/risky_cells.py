@@ -19,7 +19,7 @@ import numpy as np
 
 from unlinkable.constraints import Interval, check
 from unlinkable.errors import ConfigError
-from unlinkable.risk.frequencies import group_ids, validate_keys
+from unlinkable.risk.frequencies import class_ids, validate_keys
 
 __all__ = ["RiskyCells", "risky_cells"]
 
@@ -102,7 +102,7 @@ def risky_cells(keys: np.ndarray, names: Sequence[str], *, threshold: int | Sequ
     variables, ths, counts = [], [], []
     for d in range(1, max_dim + 1):
         for combo in combinations(range(m), d):
-            sizes = np.bincount(group_ids(shifted[:, list(combo)]))
+            sizes = np.bincount(class_ids(shifted[:, list(combo)]))
             variables.append(tuple(names[j] for j in combo))
             ths.append(int(thresholds[d - 1]))
             counts.append(int(np.count_nonzero((sizes > 0) & (sizes <= thresholds[d - 1]))))

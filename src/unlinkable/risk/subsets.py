@@ -1,12 +1,12 @@
 """Which quasi-identifiers make people unique: sample uniques for every attribute subset.
 
 For each subset of up to ``max_size`` quasi-identifiers the records are grouped on that subset
-alone and the share of records alone in their group is reported, so a report can say
+alone and the share of records alone in their class is reported, so a report can say
 "birth date + ZIP alone make 63% of records unique".
 
 The records enter only through their distinct tuples on all the attributes and the count of
-each: a subset's groups are unions of tuples, so grouping the tuples and adding their counts
-gives every group's size. A 3-million-record table with 20 thousand distinct tuples costs
+each: a subset's classes are unions of tuples, so grouping the tuples and adding their counts
+gives every class's size. A 3-million-record table with 20 thousand distinct tuples costs
 20 thousand rows per subset, not 3 million.
 """
 

@@ -121,7 +121,7 @@ def _fk(keys: np.ndarray, alpha: float) -> np.ndarray:
 
 
 def _reduce(keys: np.ndarray, k: int) -> np.ndarray:
-    """Rows kept by sdcMicro's data reduction: the first k rows of every key group.
+    """Rows kept by sdcMicro's data reduction: the first k rows of every class of the key variables.
 
     NAs count as the first value of their column for this grouping only.
     """
@@ -134,9 +134,9 @@ def _reduce(keys: np.ndarray, k: int) -> np.ndarray:
     order = np.argsort(gid, kind="stable")
     sorted_g = gid[order]
     starts = np.r_[0, np.flatnonzero(np.diff(sorted_g)) + 1]
-    rank_in_group = np.arange(gid.size) - np.repeat(starts, np.diff(np.r_[starts, gid.size]))
+    rank_in_class = np.arange(gid.size) - np.repeat(starts, np.diff(np.r_[starts, gid.size]))
     keep = np.zeros(gid.size, dtype=bool)
-    keep[order[rank_in_group < k]] = True
+    keep[order[rank_in_class < k]] = True
     return np.flatnonzero(keep)
 
 

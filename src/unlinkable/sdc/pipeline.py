@@ -426,7 +426,7 @@ class Pipeline:
                 clean["seed"] = int(stream.generate_state(1)[0])
             checked.append((name, clean))
         self.steps: tuple[tuple[str, dict[str, Any]], ...] = tuple(checked)
-        self.role_groups = tuple((role, _names(names, role)) for role, names in (
+        self.columns_by_role = tuple((role, _names(names, role)) for role, names in (
             (Role.IDENTIFIER, identifiers), (Role.QUASI_IDENTIFIER, quasi_identifiers),
             (Role.SENSITIVE, sensitive), (Role.INSENSITIVE, insensitive)))
 
@@ -439,7 +439,7 @@ class Pipeline:
         (``changed`` for pram, ``suppressed``/``total_suppressed``, ``n_groups``, ``new_nulls``).
         """
         table = read_table(data)
-        roles = column_roles(table.columns, self.role_groups)
+        roles = column_roles(table.columns, self.columns_by_role)
         identifiers = [c for c, r in roles.items() if r is Role.IDENTIFIER]
         summaries = []
         stages = [table]

@@ -235,15 +235,15 @@ def pram(
     return PramResult(frame.with_columns(out), used, tuple(cats), changed, stratum_keys)
 
 
-def _sample(matrix: np.ndarray, group: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draw for every record at once: row ``group`` of the stacked matrices."""
+def _sample(matrix: np.ndarray, matrix_row: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draw for every record at once: row ``matrix_row`` of the stacked matrices."""
     k = matrix.shape[-1]
     cum = np.cumsum(matrix.reshape(-1, k), axis=1)
     cum /= cum[:, -1:]  # the last entry becomes exactly 1, so no draw falls off the end
     # Offsetting row g by g makes the stacked CDFs one increasing sequence for a single searchsorted.
     flat = (cum + np.arange(cum.shape[0])[:, None]).ravel()
-    pos = np.searchsorted(flat, group + u, side="right")
-    return np.asarray(np.clip(pos - group * k, 0, k - 1))
+    pos = np.searchsorted(flat, matrix_row + u, side="right")
+    return np.asarray(np.clip(pos - matrix_row * k, 0, k - 1))
 
 
 def _strata(frame: pl.DataFrame, cols: list[str]) -> tuple[np.ndarray, tuple[tuple[Any, ...], ...]]:

@@ -159,13 +159,13 @@ def _partners(n: int, width: int, rng: np.random.Generator) -> np.ndarray:
     if n < 2 or half < 1:
         return index
     shifted = index + rng.integers(0, 2 * half)
-    group = (shifted // (2 * half)) * 2 + (shifted % (2 * half) >= half)  # (block, which half)
-    perm = np.lexsort((rng.random(n), group))  # a random order inside every half-block
-    counts = np.bincount(group, minlength=int(group.max()) + 2)
+    half_block = (shifted // (2 * half)) * 2 + (shifted % (2 * half) >= half)  # (block, which half)
+    perm = np.lexsort((rng.random(n), half_block))  # a random order inside every half-block
+    counts = np.bincount(half_block, minlength=int(half_block.max()) + 2)
     starts = np.r_[0, np.cumsum(counts)[:-1]]
-    sorted_group = group[perm]
-    rank = index - starts[sorted_group]
-    other = sorted_group ^ 1  # the other half of the same block
+    sorted_half = half_block[perm]
+    rank = index - starts[sorted_half]
+    other = sorted_half ^ 1  # the other half of the same block
     paired = rank < counts[other]
     partner_pos = np.where(paired, starts[other] + rank, index)
     result = np.empty(n, dtype=np.int64)

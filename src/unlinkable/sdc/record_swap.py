@@ -282,18 +282,18 @@ def record_swap(data: Any, *, household: str, hierarchy: Sequence[str], similar:
     level = np.where(risky.any(axis=1), np.argmax(risky, axis=1), levels_n).astype(np.int64)
 
     # every household's areas and profiles, read at its first record
-    groups = np.stack([_tuples([c[first] for c in hier_codes[:lv + 1]], n_households) for lv in range(levels_n)])
+    areas = np.stack([_tuples([c[first] for c in hier_codes[:lv + 1]], n_households) for lv in range(levels_n)])
     sim = np.stack([_tuples([_codes(frame, c)[first] for c in p], n_households) for p in profiles])
 
     rng = np.random.default_rng(seed)
-    draws = _draws(groups[-1], n_households, rate, rng)
+    draws = _draws(areas[-1], n_households, rate, rng)
     # risk-weighted orders (largest risk / Exp(1) first): one per level for donors, one for sampling
     donor_key = prob.T / rng.standard_exponential((levels_n, n_households))
     sample_key = prob[:, -1] / rng.standard_exponential(n_households)
     sample_key[prob[:, -1] <= 0] = -1.0
     donors, donor_start = _donor_lists(donor_key, prob.T > 0, sim)
-    members, member_start = _members(groups)
-    partner, failed = _swap(groups, level, draws, sample_key, sim, donors, donor_start, members, member_start)
+    members, member_start = _members(areas)
+    partner, failed = _swap(areas, level, draws, sample_key, sim, donors, donor_start, members, member_start)
 
     source = np.where(partner >= 0, partner, np.arange(n_households))
     rows = pl.Series(first[source][hh])
@@ -360,26 +360,26 @@ def _donor_lists(key: np.ndarray, eligible: np.ndarray, sim: np.ndarray) -> tupl
     return donors, start
 
 
-def _members(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _members(areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per level: households ordered by area (then household order), and each area's start."""
-    levels, n = groups.shape
-    width = int(groups.max()) + 2 if groups.size else 1
+    levels, n = areas.shape
+    width = int(areas.max()) + 2 if areas.size else 1
     members = np.empty((levels, n), dtype=np.int64)
     start = np.zeros((levels, width), dtype=np.int64)
     for lv in range(levels):
-        members[lv] = np.argsort(groups[lv], kind="stable")
-        counts = np.bincount(groups[lv], minlength=width - 1)
+        members[lv] = np.argsort(areas[lv], kind="stable")
+        counts = np.bincount(areas[lv], minlength=width - 1)
         start[lv, 1:] = np.cumsum(counts)[:width - 1]
     return members, start
 
 
 @_compiled
-def _swap(groups: np.ndarray, level: np.ndarray, draws: np.ndarray, sample_key: np.ndarray, sim: np.ndarray,
+def _swap(areas: np.ndarray, level: np.ndarray, draws: np.ndarray, sample_key: np.ndarray, sim: np.ndarray,
           donors: np.ndarray, donor_start: np.ndarray, members: np.ndarray,
           member_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The greedy swap, level by level and area by area; returns each household's partner (-1: none)
     and the households left without a donor."""
-    levels, n = groups.shape
+    levels, n = areas.shape
     profiles = sim.shape[0]
     used = np.zeros(n, dtype=np.bool_)
     failed = np.zeros(n, dtype=np.bool_)
@@ -430,7 +430,7 @@ def _swap(groups: np.ndarray, level: np.ndarray, draws: np.ndarray, sample_key: 
                     pointer[h, p, v] = i
                     while i < end:
                         d = donors[h, p, i]
-                        if not used[d] and groups[h, d] != g:
+                        if not used[d] and areas[h, d] != g:
                             found = d
                             break
                         i += 1

@@ -94,7 +94,7 @@ class NodeEvaluator:
         self._sizes_only = bool(self.models) and all(m.sizes_only for m in self.models)
         sizes = [m.minimal_class_size() for m in self.models]
         has_min = any(m.sizes_only for m in self.models) or any(s > 1 for s in sizes)
-        self.min_group = max(sizes) if has_min and sizes else None
+        self.min_class_size = max(sizes) if has_min and sizes else None
         self.outcomes: dict[int, NodeOutcome] = {}
         self._cells: dict[tuple[int, ...], dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         self.table_models = [m for m in self.models if not m.per_class]
@@ -137,7 +137,7 @@ class NodeEvaluator:
         for m in self.models:
             ok = m.monotone_generalization if self.limit == 0 else (m.monotone_generalization and m.monotone_suppression)
             if not ok:
-                return PARTIAL if self.min_group is not None else NONE
+                return PARTIAL if self.min_class_size is not None else NONE
         return FULL
 
     def _stats(self, nc: NodeClasses) -> ClassStatistics:
@@ -179,7 +179,7 @@ class NodeEvaluator:
         vetoed = False
         if self._sizes_only:
             # k-anonymity alone: a class passes when it is large enough.
-            suppressed = nc.sizes < self.min_group
+            suppressed = nc.sizes < self.min_class_size
         else:
             stats = self._stats(nc)
             if self.subset is not None:
@@ -190,7 +190,7 @@ class NodeEvaluator:
                 if m.per_class:
                     ok = np.asarray(m.check(stats), dtype=bool)
                     passes &= ok
-                    if (self.subset is not None and self.min_group is None and m.withholds_outside_subset
+                    if (self.subset is not None and self.min_class_size is None and m.withholds_outside_subset
                             and (~ok & (sizes == 0)).any()):
                         # ARX: a class without research-subset records that fails delta-presence
                         # cannot be suppressed (nothing of it is released), so the transformation
@@ -280,8 +280,8 @@ class NodeEvaluator:
         k_anon = None
         if self._sizes_only:
             k_anon = out.anonymous  # the same test: records in classes below the minimal size
-        elif self.min_group is not None:
-            small = out.classes.sizes < self.min_group
+        elif self.min_class_size is not None:
+            small = out.classes.sizes < self.min_class_size
             k_anon = int(out.classes.sizes[small].sum()) <= self.budget
         if out.score is None:
             if ev is None:  # a stored outcome is always scored (see outcome())

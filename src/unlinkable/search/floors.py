@@ -2,17 +2,17 @@
 judged on the table grouped, where the records are, at that transformation or a finer one.
 
 A ``NodeEvaluator`` reads a table only through its rows' codes and counts. Grouped at a
-transformation ``f`` (a "floor"), with each group carrying one representative's original codes,
+transformation ``f`` (a "floor"), with each class carrying one representative's original codes,
 the rows still give every transformation at or above ``f`` exactly: a hierarchy is a tree, so the
-representative generalizes at those levels as each record of its group does. The backend groups
+representative generalizes at those levels as each record of its class does. The backend groups
 the records at the transformation the search asks for (one distributed ``groupBy``); when the
-groups fit under the limit they come back as a floor, which then serves every node above it
+classes fit under the limit they come back as a floor, which then serves every node above it
 without going back to the backend. The driver holds a few floors, never the records, nor the
 bottom grouping (the distinct tuples) when that is too large.
 
-A transformation whose own groups do not fit is judged by the backend where the search can
+A transformation whose own classes do not fit is judged by the backend where the search can
 decide without its classes: under a minimal class size (k-anonymity, and models with a minimal
-size), the records in groups below it are counted in the backend; more than the suppression
+size), the records in classes below it are counted in the backend; more than the suppression
 budget means not anonymous, whatever else holds. Otherwise the search cannot go on and says so,
 naming the limit.
 
@@ -140,9 +140,9 @@ class FloorEvaluator:
         """A node whose groups do not fit: not anonymous if the records below the minimal class
         size (counted by the backend) are more than the budget; otherwise an error."""
         ref = self._reference
-        if ref.min_group is None or ref.table_models:
+        if ref.min_class_size is None or ref.table_models:
             raise self._too_many(levels)
-        small = self._small_records(levels, ref.min_group)
+        small = self._small_records(levels, ref.min_class_size)
         self.judged_in_backend += 1
         if small <= self.budget:
             raise self._too_many(levels)

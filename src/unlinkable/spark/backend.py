@@ -176,8 +176,8 @@ class SparkBackend:
 
         text = table.select(*[table[c].cast("string").alias(c) for c in columns])
         with spark_errors("counting unique records"):
-            groups = text.groupBy(*columns).agg(F.count(F.lit(1)).alias(_COUNT))
-            row = groups.where(F.col(_COUNT) == 1).agg(F.count(F.lit(1))).first()
+            classes = text.groupBy(*columns).agg(F.count(F.lit(1)).alias(_COUNT))
+            row = classes.where(F.col(_COUNT) == 1).agg(F.count(F.lit(1))).first()
         return int(row[0]) if row is not None else 0
 
     def count(self, table: Any) -> int:
@@ -309,11 +309,11 @@ class SparkGrouping:
         codes = [f"c{j}" for j in range(self._width)]
         reps = codes[:self._keys]
         frame = self._tuples.select(*self._generalized(generalization), *codes, _COUNT, _FIRST)
-        groups = [f"g{j}" for j in range(self._keys)] + codes[self._keys:]
+        by = [f"g{j}" for j in range(self._keys)] + codes[self._keys:]
         rep = F.struct(*[F.col(c) for c in reps])
         # the smallest member's codes (a struct compares field by field) or the first record's
         chosen = (F.min(rep) if smallest else F.min_by(rep, F.col(_FIRST))).alias("rep") if reps else F.lit(0).alias("rep")
-        grouped = frame.groupBy(*groups).agg(F.sum(_COUNT).alias(_COUNT), F.min(_FIRST).alias(_FIRST), chosen)
+        grouped = frame.groupBy(*by).agg(F.sum(_COUNT).alias(_COUNT), F.min(_FIRST).alias(_FIRST), chosen)
         columns = [*(F.col(f"rep.{c}").alias(c) for c in reps), *codes[self._keys:], _COUNT, _FIRST]
         with spark_errors("grouping the records at a transformation"):
             found = _collect(grouped.select(*columns).limit(limit + 1))

@@ -81,12 +81,12 @@ def tolerant_min_support(indptr: np.ndarray, place: np.ndarray, visits: np.ndarr
             continue
         size = min(length, k)
         index = _index(length, size)
-        group = np.flatnonzero(lengths == length)
+        same_length = np.flatnonzero(lengths == length)
         if targets is not None:
-            group = np.intersect1d(group, targets)
+            same_length = np.intersect1d(same_length, targets)
         step = max(1, INSTANCE_CHUNK // len(index))
-        for first in range(0, len(group), step):
-            _check(group[first:first + step], index, indptr, place, value, member, n_places, users_of,
+        for first in range(0, len(same_length), step):
+            _check(same_length[first:first + step], index, indptr, place, value, member, n_places, users_of,
                    post_start, post_user, best, rule, tolerance)
     best[wanted == 0] = 0
     return best

@@ -1,8 +1,8 @@
 """ARX's classification accuracy quality model (``metric/v2/MetricSDClassification``).
 
 How well the release still predicts one or more response (class) attributes: records are grouped
-by every quasi-identifier except the response, and within each group the records whose response
-differs from the group's most frequent one are penalized (all of them when no single value is most
+by every quasi-identifier except the response, and within each such equivalence class the records
+whose response differs from its most frequent one are penalized (all of them when no single value is most
 frequent). The penalty grows with the response's own generalization (a scale from 0 at level 0 to
 1 when its hierarchy has one value left, from the hierarchy's distinct values per level), and
 suppressed records cost ``gs_factor`` each. The sum is divided by ``n`` times the largest penalty.
@@ -26,7 +26,7 @@ from unlinkable.utility.base import Evaluation, Score, UtilityMetric
 
 
 def majority_counts(gen: np.ndarray, sizes: np.ndarray, target: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per group of classes equal on every column but ``target``: records, top and second frequency
+    """Per class of the columns other than ``target``: records, top and second frequency
     of the target's values (second is -1 when there is one value), as ARX's ``getStatistics``.
 
     Examples
@@ -37,21 +37,21 @@ def majority_counts(gen: np.ndarray, sizes: np.ndarray, target: int) -> tuple[np
     """
     others = np.delete(gen, target, axis=1)
     if others.shape[1]:
-        _, group = np.unique(others, axis=0, return_inverse=True)
-        group = group.reshape(-1)
+        _, class_of = np.unique(others, axis=0, return_inverse=True)
+        class_of = class_of.reshape(-1)
     else:
-        group = np.zeros(gen.shape[0], dtype=np.int64)
-    groups = int(group.max()) + 1 if group.size else 0
-    pairs, pair_index = np.unique(np.column_stack([group, gen[:, target]]), axis=0, return_inverse=True)
+        class_of = np.zeros(gen.shape[0], dtype=np.int64)
+    n_classes = int(class_of.max()) + 1 if class_of.size else 0
+    pairs, pair_index = np.unique(np.column_stack([class_of, gen[:, target]]), axis=0, return_inverse=True)
     counts = np.bincount(pair_index.reshape(-1), weights=sizes).astype(np.int64)
-    total = np.bincount(group, weights=sizes, minlength=groups).astype(np.int64)
+    total = np.bincount(class_of, weights=sizes, minlength=n_classes).astype(np.int64)
     owner = pairs[:, 0]
-    order = np.lexsort((-counts, owner))   # per group, frequencies descending
+    order = np.lexsort((-counts, owner))   # per class, frequencies descending
     owner, ranked = owner[order], counts[order]
     first = np.r_[True, owner[1:] != owner[:-1]]
-    top = np.zeros(groups, dtype=np.int64)
+    top = np.zeros(n_classes, dtype=np.int64)
     top[owner[first]] = ranked[first]
-    second = np.full(groups, -1, dtype=np.int64)
+    second = np.full(n_classes, -1, dtype=np.int64)
     after = np.flatnonzero(first) + 1
     has = (after < owner.shape[0])
     has[has] = owner[after[has]] == owner[after[has] - 1]

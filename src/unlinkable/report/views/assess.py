@@ -447,12 +447,12 @@ def _diversity_view(div: Any, banned: frozenset[str]) -> list[dict[str, Any]]:
     if not isinstance(div, Mapping) or not div:
         return []
     if all(isinstance(x, Mapping) for x in div.values()) and not any(k in div for k, _, _ in _DIVERSITY_LABELS):
-        groups: list[tuple[str | None, Any]] = [(str(k), x) for k, x in div.items() if str(k) not in banned]
+        sections: list[tuple[str | None, Any]] = [(str(k), x) for k, x in div.items() if str(k) not in banned]
     else:
         named = div.get("attribute")
-        groups = [(named if isinstance(named, str) else None, div)]
+        sections = [(named if isinstance(named, str) else None, div)]
     out = []
-    for attribute, figures in groups:
+    for attribute, figures in sections:
         rows = []
         for key, label, fmt in _DIVERSITY_LABELS:
             if key in figures:
