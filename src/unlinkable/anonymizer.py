@@ -534,7 +534,7 @@ class Anonymizer:
         record_class = generalizer.record_class(best.classes)
         suppressed_rows = best.suppressed_classes[record_class]
         if included is not None:
-            # records outside the research subset are withheld: suppressed in the output
+            # records outside the research subset are suppressed in the output
             everything = ~included
             everything[included] = suppressed_rows
             suppressed_rows = everything
@@ -543,7 +543,7 @@ class Anonymizer:
             # every model that reads a research subset publishes that subset only (delta-presence and
             # a journalist's profitability): the other rows of the population are suppressed in the
             # output, as ARX does for any model with a subset (HashGroupify.performSuppression).
-            # withholds_outside_subset marks delta-presence's own veto in the search, not this.
+            # suppresses_outside_subset marks delta-presence's own veto in the search, not this.
             suppressed_rows = suppressed_rows | ~np.asarray(in_subset, dtype=bool)
         recoding: dict[str, Any] | None = None
         # The search's encoding is encode_column's whenever no quasi-identifier has a missing value
@@ -820,7 +820,7 @@ class Anonymizer:
         for m in self.models:
             # by what each model declares: a research subset (inclusion, delta-presence, k-map's or
             # a journalist's profitability) is matched row by row of the data table
-            if "in_subset" in m.needs or m.releases_subset_only or m.withholds_outside_subset:
+            if "in_subset" in m.needs or m.releases_subset_only or m.suppresses_outside_subset:
                 raise ConfigError(f"{m.name} matches a research subset row by row of the data and does not run "
                                   f"on the {engine.name} backend yet", hint="use the numpy backend for this job")
         table = engine.read(data, delimiter=delimiter)

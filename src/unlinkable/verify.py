@@ -117,7 +117,7 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     if subset is not None:
         # Inclusion, delta-presence and a journalist's profitability release their research subset
         # only: the limit and every model apply to the subset's records (their checkers verify that
-        # the others are withheld).
+        # the others are suppressed).
         member = pl.Series(_subset_rows(orig_text, subset))
         out_text, orig_text = out_text.filter(member), orig_text.filter(member)
     n = orig_text.height
@@ -665,7 +665,7 @@ def _profitability(name: str, params: Mapping[str, Any], *, released: Any, origi
     """Re-play the game on every released class: a no-attack class is one the adversary gains less from
     (gain / size) than an attack costs; a profitable class gives the publisher a positive expected payout.
     A journalist's release is the research subset (``original`` is the subset's rows here): its class
-    sizes are counted in the whole data table (the population), and every other row must be withheld."""
+    sizes are counted in the whole data table (the population), and every other row must be suppressed."""
     _known(name, "variant", params.get("variant"), ("profitable", "no-attack"))
     _known(name, "attacker", params.get("attacker"), ("prosecutor", "journalist"))
     if levels is None:
@@ -692,7 +692,7 @@ def _profitability(name: str, params: Mapping[str, Any], *, released: Any, origi
     what = "are worth attacking" if params["variant"] == "no-attack" else "give the publisher no positive payout"
     _fail(f"profitability ({params['variant']}, {params['attacker']})", failing, quasi_identifiers, what)
     if journalist:
-        _withheld(name, _subset_rows(full_original, params["subset"]), full_output, quasi_identifiers)
+        _suppressed_outside_subset(name, _subset_rows(full_original, params["subset"]), full_output, quasi_identifiers)
 
 
 def _subset_rows(original: pl.DataFrame, path: str) -> list[bool]:
@@ -719,7 +719,7 @@ def _included_subset(models: list[Any]) -> str | None:
     return None
 
 
-def _withheld(name: str, member: list[bool], full_output: pl.DataFrame, quasi_identifiers: list[str]) -> None:
+def _suppressed_outside_subset(name: str, member: list[bool], full_output: pl.DataFrame, quasi_identifiers: list[str]) -> None:
     """Every row outside the research subset is suppressed ('*' in every quasi-identifier)."""
     stars = full_output.select(pl.all_horizontal([pl.col(q) == SUPPRESSED for q in quasi_identifiers])
                                .fill_null(False).alias("s"))["s"].to_list()
@@ -731,7 +731,7 @@ def _withheld(name: str, member: list[bool], full_output: pl.DataFrame, quasi_id
 
 def _inclusion(name: str, params: Mapping[str, Any], *, full_output: pl.DataFrame, full_original: pl.DataFrame,
                quasi_identifiers: list[str], **_: Any) -> None:
-    _withheld(name, _subset_rows(full_original, params["subset"]), full_output, quasi_identifiers)
+    _suppressed_outside_subset(name, _subset_rows(full_original, params["subset"]), full_output, quasi_identifiers)
 
 
 def _generalized(frame: pl.DataFrame, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
@@ -755,7 +755,7 @@ def _delta_presence(name: str, params: Mapping[str, Any], *, classes: _Classes, 
     # same levels generalize into it, recounted from the whole input's text.
     lo, hi = float(params["delta_min"]), float(params["delta_max"])
     member = _subset_rows(full_original, params["subset"])
-    _withheld(name, member, full_output, quasi_identifiers)
+    _suppressed_outside_subset(name, member, full_output, quasi_identifiers)
     if not classes:
         return  # nothing released: no class to judge
     if levels is None:

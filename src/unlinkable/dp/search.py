@@ -12,7 +12,7 @@ probability proportional to ``exp(0.5 * epsilon_step * score)``, ``epsilon_step`
 of ``search_budget / steps``. The best-scoring pivot (ties: the lower level sum) is released.
 
 Each score (:func:`score`) is ARX's exact rational, already divided by its sensitivity (so larger
-is better), converted to a double as ``BigFraction.doubleValue`` does. Records withheld by the
+is better), converted to a double as ``BigFraction.doubleValue`` does. Records left out of the
 sample count as suppressed.
 
 The uniform draw of each step comes from the operating system's cryptographic source; no seed
@@ -53,7 +53,7 @@ def score(metric: str, *, sizes: np.ndarray, suppressed: np.ndarray, gen: Callab
 
     ``sizes`` and ``suppressed`` describe the classes of the sampled records; ``gen(i)`` gives the
     generalized codes of attribute ``i`` per class; ``n_total`` counts every input record (the
-    ones the sample withheld count as suppressed). ``response`` indexes the classification metric's
+    ones left out of the sample count as suppressed). ``response`` indexes the classification metric's
     response attributes among the quasi-identifiers.
 
     Examples
@@ -69,10 +69,10 @@ def score(metric: str, *, sizes: np.ndarray, suppressed: np.ndarray, gen: Callab
     sizes = np.asarray(sizes, dtype=np.int64)
     released = ~np.asarray(suppressed, dtype=bool) & (sizes > 0)
     kept = int(sizes[released].sum())
-    outside = n_total - kept   # suppressed by k or withheld by the sample
+    outside = n_total - kept   # suppressed by k or left out of the sample
     m = len(levels)
     if metric == "aecs":
-        # sensitivity one; every suppressed or withheld record forms one class
+        # sensitivity one; every suppressed record (by k or by the sample) forms one class
         return Fraction(int(released.sum()) + (1 if outside > 0 else 0))
     if metric == "discernibility":
         penalty = n_total * outside + int((sizes[released] ** 2).sum())

@@ -254,7 +254,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     if any(m.samples_records for m in anonymizer.models):
         import polars as pl
 
-        # SafePub publishes the released sample only: the withheld and suppressed rows ('*' in every
+        # SafePub publishes the released sample only: the rows left out of the sample and the suppressed ones ('*' in every
         # quasi-identifier) are dropped, or their number would tell the input's size
         table = table.filter(~pl.all_horizontal([pl.col(q).cast(pl.String) == "*" for q in qis]))
     anonymized = AnonymizationResult(release=release, risk_after=risk_after, source=source, records=frame.height,

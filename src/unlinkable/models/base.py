@@ -140,7 +140,7 @@ class PrivacyModel(ABC):
     releases_subset_only: bool = False
     #: every record is searched, but the release holds the research subset only: the other rows
     #: are suppressed in the output (ARX's delta-presence, ``HashGroupify.performSuppression``)
-    withholds_outside_subset: bool = False
+    suppresses_outside_subset: bool = False
     #: the model holds class by class on any part of the table, so ARX's iterative local recoding
     #: may search the suppressed records again on their own (ARX ``isLocalRecodingSupported``);
     #: a guarantee about the whole table or a subset of it cannot be split into rounds

@@ -5,14 +5,14 @@ Guarantees", PoPETs 2018 (1); ARX 3.9.2 ``criteria/EDDifferentialPrivacy.java`` 
 ``DataGeneralizationScheme``. The release is produced in three steps:
 
 1. each record is kept with probability ``beta = 1 - exp(-epsilon)``, independently and secretly
-   (``dp/sampling.py``); the others are withheld (suppressed in the output);
+   (``dp/sampling.py``); the others are left out of the sample (suppressed in the output);
 2. every quasi-identifier is generalized to a level fixed before the data are read (the
    generalization scheme: a degree such as ``low-medium``, ``round(0.4 x height)`` as ARX rounds,
    or one level per attribute), so the transformation does not depend on the data;
 3. every class with fewer than k sampled records is suppressed, k from ``dp/parameters.py``.
 
 The suppression limit does not apply (ARX lets the model suppress any number of records).
-``Anonymizer.fit`` returns ARX's layout (every row; withheld and suppressed ones ``*`` in every
+``Anonymizer.fit`` returns ARX's layout (every row; those left out of the sample and suppressed ones ``*`` in every
 quasi-identifier); the ``anonymize`` command writes the released rows only, since the number of
 ``*`` rows would tell the input's size, which the guarantee does not cover. The
 check per class (``check``) is step 3. The engine draws the sample through :meth:`sample` and

@@ -88,7 +88,7 @@ class DeltaPresence(PrivacyModel):
     monotone_suppression = False
     per_class = True
     needs = frozenset({"in_subset"})
-    withholds_outside_subset = True
+    suppresses_outside_subset = True
     parameters = {"delta_min": Param(), "delta_max": Param(), "subset": Param(path=True)}
     example = "{delta_min: 0.0, delta_max: 0.5, subset: adult_subset.csv}"
 

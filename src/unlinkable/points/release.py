@@ -244,10 +244,10 @@ def release_relational(points: Points, attributes: Any, hierarchies: Mapping[str
     result = release_points(points, item_hierarchy, models, suppression_limit=suppression_limit, classes=classes,
                             class_text=list(released.iter_rows()), k_anonymity=k)
     kept = result.kept
-    dropped_classes = ((result.release.points.lengths() > 0) & ~kept)
+    below_k = ((result.release.points.lengths() > 0) & ~kept)
     figures = {"k": k, "quasi_identifiers": qis, "transformation": dict(table.transformation),
                "classes": int(np.unique(classes[kept]).size),
                # records that kept items but whose class fell below k once the item-less records were left out
-               "suppressed_records": int(np.count_nonzero(dropped_classes))}
+               "suppressed_records": int(np.count_nonzero(below_k))}
     return replace(result, attributes=released.filter(pl.Series(kept)), relational=figures,
                    runtime_s=time.perf_counter() - start)

@@ -453,9 +453,9 @@ class Pipeline:
             if missing:
                 raise InputError(f"pipeline steps[{i}] ({name!r}): no column {missing[0]!r}", hint=f"the columns are {table.columns}")
             read_only = {c for key in spec.reads for c in ([params[key]] if isinstance(params.get(key), str) else params.get(key) or [])}
-            dropped = [c for c in columns if c in identifiers and c not in read_only]
-            if dropped:
-                raise ConfigError(f"pipeline steps[{i}] ({name!r}) works on {dropped[0]!r}, an identifier (dropped from the output)",
+            identifiers_used = [c for c in columns if c in identifiers and c not in read_only]
+            if identifiers_used:
+                raise ConfigError(f"pipeline steps[{i}] ({name!r}) works on {identifiers_used[0]!r}, an identifier (dropped from the output)",
                                   hint="give the column another role, or remove it from the step")
             out, extra = spec.run(table, dict(params))
             touched = [c for c in columns if c in out.columns and (_is_target(params, c))]

@@ -190,7 +190,7 @@ class NodeEvaluator:
                 if m.per_class:
                     ok = np.asarray(m.check(stats), dtype=bool)
                     passes &= ok
-                    if (self.subset is not None and self.min_class_size is None and m.withholds_outside_subset
+                    if (self.subset is not None and self.min_class_size is None and m.suppresses_outside_subset
                             and (~ok & (sizes == 0)).any()):
                         # ARX: a class without research-subset records that fails delta-presence
                         # cannot be suppressed (nothing of it is released), so the transformation

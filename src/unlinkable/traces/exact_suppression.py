@@ -1,23 +1,23 @@
 """The least suppression that makes one level hold trajectory k-anonymity, by branch and bound.
 
-At a fixed (cell, time bin) level a release is decided by which (user, cell-bin) pairs it drops:
-dropping one of a user's several points in the same cell and bin changes no set the adversary can
-know and only adds loss, so an optimal release drops pairs whole. Its cost is the number of input
-points it drops (the share of points not released, the only part of the loss that varies within
+At a fixed (cell, time bin) level a release is decided by which (user, cell-bin) pairs it suppresses:
+suppressing one of a user's several points in the same cell and bin changes no set the adversary can
+know and only adds loss, so an optimal release suppresses pairs whole. Its cost is the number of input
+points it suppresses (the share of points not released, the only part of the loss that varies within
 a level). A release is *valid* when every user's every ``min(p, n)`` remaining pairs are held by
-at least ``k`` users, and *within budget* when the points dropped from released users and the
-users dropped whole stay within the two budgets.
+at least ``k`` users, and *within budget* when the points suppressed from released users and the
+users suppressed whole stay within the two budgets.
 
-The search rests on two facts, both from "supports only fall when pairs are dropped":
+The search rests on two facts, both from "supports only fall when pairs are suppressed":
 
-1. A pair whose cell-bin fewer than ``k`` users hold is dropped in every valid release (any set
-   containing it is held by at most its holders). Such pairs are dropped at once, repeatedly
+1. A pair whose cell-bin fewer than ``k`` users hold is suppressed in every valid release (any set
+   containing it is held by at most its holders). Such pairs are suppressed at once, repeatedly
    (the *closure*).
 2. If a user still has a set ``P`` of ``min(p, n)`` pairs held by fewer than ``k`` users, every
-   valid release that keeps the user's other pairs drops one of ``P``'s pairs from that user. The
+   valid release that keeps the user's other pairs suppresses one of ``P``'s pairs from that user. The
    search branches on which (the cheapest first).
 
-A valid state over a budget can only be brought within it by dropping, whole, a user it drops in
+A valid state over a budget can only be brought within it by suppressing, whole, a user it suppresses in
 part (moving those points from the point budget to the user budget); the search branches on which.
 Branches whose cost reaches the best release found so far, or exceeds what both budgets together
 could allow, are cut. Every within-budget release of least cost lies under some branch, so when
@@ -52,7 +52,7 @@ class ExactOutcome:
 def closure(user: np.ndarray, item: np.ndarray, k: int, kept: np.ndarray | None = None) -> np.ndarray:
     """``kept`` less every point whose cell-bin fewer than ``k`` users hold, repeated until none is left.
 
-    Every valid release drops these points (a set containing one is held by at most its holders).
+    Every valid release suppresses these points (a set containing one is held by at most its holders).
 
     Examples
     --------
@@ -72,7 +72,7 @@ def closure(user: np.ndarray, item: np.ndarray, k: int, kept: np.ndarray | None 
 def least_suppression(user: np.ndarray, item: np.ndarray, k: int, p: int, *, point_budget: float, user_budget: float,
                       start: np.ndarray | None = None, forced: np.ndarray | None = None, pair_limit: int = PAIR_LIMIT,
                       node_limit: int = NODE_LIMIT) -> ExactOutcome | None:
-    """The valid, within-budget suppression dropping the fewest points (see the module docstring).
+    """The valid, within-budget suppression of the fewest points (see the module docstring).
 
     ``user`` and ``item`` give each point's user and cell-bin code; ``start`` is the kept mask of a
     known valid release within budget (the greedy one), the first bound; ``forced`` the kept mask
@@ -82,7 +82,7 @@ def least_suppression(user: np.ndarray, item: np.ndarray, k: int, p: int, *, poi
     Examples
     --------
     Users 0-2 share cell-bin 0; users 0 and 1 also share 1, user 2 also holds 2 (held by one user,
-    so dropped by the closure). At k=2, p=2, user 2's {0} is fine and nothing more goes.
+    so suppressed by the closure). At k=2, p=2, user 2's {0} is fine and nothing more goes.
 
     >>> out = least_suppression(np.array([0, 0, 1, 1, 2, 2]), np.array([0, 1, 0, 1, 0, 2]), 2, 2,
     ...                         point_budget=6, user_budget=3)
@@ -96,9 +96,9 @@ def least_suppression(user: np.ndarray, item: np.ndarray, k: int, p: int, *, poi
     alive[inverse[closure(user, item, k) if forced is None else forced]] = True
     if np.count_nonzero(alive) > pair_limit:
         return None
-    # the search works on the pairs the closure left; what it dropped is a fixed part of every state
+    # the search works on the pairs the closure left; what it suppressed is a fixed part of every state
     owners = pairs // n_items
-    dropped_before = np.bincount(owners[~alive], weights=weights[~alive], minlength=int(owners.max()) + 1 if len(owners) else 1)
+    suppressed_before = np.bincount(owners[~alive], weights=weights[~alive], minlength=int(owners.max()) + 1 if len(owners) else 1)
     base_cost = int(weights[~alive].sum())
     users_gone_before = len(set(owners[~alive].tolist()) - set(owners[alive].tolist()))
     index = np.flatnonzero(alive)
@@ -109,11 +109,11 @@ def least_suppression(user: np.ndarray, item: np.ndarray, k: int, p: int, *, poi
     for j, u in enumerate(owner):
         mine.setdefault(u, []).append(j)
     total = np.bincount(owners, weights=weights)
-    # the most both budgets together can drop: the point budget plus the largest users' points
+    # the most both budgets together can suppress: the point budget plus the largest users' points
     allowed = point_budget + float(np.sort(total)[::-1][:int(user_budget)].sum())
 
-    def close(dropped: Iterable[int]) -> frozenset[int]:
-        out = set(dropped)
+    def close(suppressed: Iterable[int]) -> frozenset[int]:
+        out = set(suppressed)
         while True:
             holders: dict[int, int] = {}
             for j in range(len(index)):
@@ -124,12 +124,12 @@ def least_suppression(user: np.ndarray, item: np.ndarray, k: int, p: int, *, poi
                 return frozenset(out)
             out |= rare
 
-    def cost(dropped: frozenset[int]) -> int:
-        return base_cost + int(sum(weight[j] for j in dropped))
+    def cost(suppressed: frozenset[int]) -> int:
+        return base_cost + int(sum(weight[j] for j in suppressed))
 
-    def violation(dropped: frozenset[int]) -> list[int] | None:
+    def violation(suppressed: frozenset[int]) -> list[int] | None:
         """The pairs of the first set held by fewer than k users, or None when the state is valid."""
-        sets = {u: frozenset(cell[j] for j in js if j not in dropped) for u, js in mine.items()}
+        sets = {u: frozenset(cell[j] for j in js if j not in suppressed) for u, js in mine.items()}
         for u in sorted(sets):
             held = sorted(sets[u])
             for chosen in combinations(held, min(p, len(held))):
@@ -137,16 +137,16 @@ def least_suppression(user: np.ndarray, item: np.ndarray, k: int, p: int, *, poi
                     return [j for j in mine[u] if cell[j] in chosen]
         return None
 
-    def over_budget(dropped: frozenset[int]) -> list[int] | None:
-        """None when the state is within both budgets, else the users it drops in part."""
+    def over_budget(suppressed: frozenset[int]) -> list[int] | None:
+        """None when the state is within both budgets, else the users it suppresses in part."""
         partial, points, users = [], 0.0, users_gone_before
         for u, js in mine.items():
-            gone = [j for j in js if j in dropped]
+            gone = [j for j in js if j in suppressed]
             if len(gone) == len(js):
                 users += 1
-            elif gone or dropped_before[u]:
+            elif gone or suppressed_before[u]:
                 partial.append(u)
-                points += dropped_before[u] + sum(weight[j] for j in gone)
+                points += suppressed_before[u] + sum(weight[j] for j in gone)
         return partial if (points > point_budget or users > user_budget) else None
 
     best: frozenset[int] | None = None
@@ -184,12 +184,12 @@ def least_suppression(user: np.ndarray, item: np.ndarray, k: int, p: int, *, poi
     return ExactOutcome(_kept(inverse, index, best), True)
 
 
-def _kept(inverse: np.ndarray, index: np.ndarray, dropped: frozenset[int] | None) -> np.ndarray | None:
-    """The kept points of a state: those of the pairs left by the closure and not dropped."""
-    if dropped is None:
+def _kept(inverse: np.ndarray, index: np.ndarray, suppressed: frozenset[int] | None) -> np.ndarray | None:
+    """The kept points of a state: those of the pairs left by the closure and not suppressed."""
+    if suppressed is None:
         return None
     keep = np.zeros(int(inverse.max()) + 1 if len(inverse) else 0, dtype=bool)
-    keep[index[[j for j in range(len(index)) if j not in dropped]]] = True
+    keep[index[[j for j in range(len(index)) if j not in suppressed]]] = True
     kept: np.ndarray = keep[inverse]
     return kept
 

@@ -4,12 +4,12 @@
 released user's (cell, time bin) points -- all of them, when the user has fewer -- finds at least
 ``k`` released users whose points include them.
 
-**One level** (a spatial level and a time bin) is made to hold it by dropping (user, cell-bin)
+**One level** (a spatial level and a time bin) is made to hold it by suppressing (user, cell-bin)
 pairs -- all of a user's points in that cell and bin. The cost of a level's release is the points
 it does not release. Three steps:
 
 1. *Closure* (always; exact): every point whose (cell, bin) fewer than ``k`` users hold is
-   dropped, repeatedly. Every valid release drops these points, so when the closure alone is
+   suppressed, repeatedly. Every valid release suppresses these points, so when the closure alone is
    valid and within the budgets, the level's release is the least-cost one.
 2. *Greedy rounds* (heuristic): while a user still has a ``p``-set of points held by fewer than
    ``k`` users (supports counted by :func:`unlinkable.traces.instances.min_support`), it gives up
@@ -20,14 +20,14 @@ it does not release. Three steps:
    budgets is searched for, with the greedy release as the first bound, and is proven least when
    the search ends within ``NODE_LIMIT`` states (else the best found stands, not optimal).
 
-A level's release is *feasible* when the points dropped from released users and the suppressed
+A level's release is *feasible* when the points suppressed from released users and the suppressed
 users stay within ``point_suppression`` and ``user_suppression`` (shares of the input). Each level
 in the JSON says whether its suppression is the least possible (``optimal``).
 
 **What is optimal.** Every combination of the candidate levels is always tried (exhaustive). The
 release is flagged ``optimal: true`` when every level's suppression was proven least (closure
 alone, or a finished branch and bound), or a level could not beat the chosen loss even with the
-closure's points alone dropped; then no release that drops (user, cell-bin) pairs at any
+closure's points alone suppressed; then no release that suppresses (user, cell-bin) pairs at any
 candidate level, within the budgets, has a smaller loss. Otherwise (large levels where the greedy
 rounds were needed) the choice among levels is exact but a level's suppression is heuristic.
 
@@ -183,10 +183,10 @@ def enforce(user: np.ndarray, item: np.ndarray, n_users: int, k: int, p: int,
         owner = np.repeat(np.arange(n_users), lengths)
         order = np.lexsort((sets, holders[sets], owner))
         first = order[np.r_[0, np.cumsum(lengths)][:-1][lengths > 0]]
-        drop = np.full(n_users, -1, dtype=np.int64)
-        drop[owner[first]] = sets[first]
-        drop[~failing] = -1
-        kept &= drop[user] != item
+        suppressed_item = np.full(n_users, -1, dtype=np.int64)
+        suppressed_item[owner[first]] = sets[first]
+        suppressed_item[~failing] = -1
+        kept &= suppressed_item[user] != item
 
 
 def _suppress(user: np.ndarray, item: np.ndarray, forced: np.ndarray, n_users: int, k: int, p: int, point_budget: float,
@@ -196,11 +196,11 @@ def _suppress(user: np.ndarray, item: np.ndarray, forced: np.ndarray, n_users: i
     start = None
     if greedy is not None:
         kept_count = np.bincount(user[greedy[0]], minlength=n_users)
-        dropped_users = int(np.count_nonzero((kept_count == 0) & (np.bincount(user, minlength=n_users) > 0)))
-        dropped_points = int(np.count_nonzero(~greedy[0] & (kept_count[user] > 0)))
-        if dropped_points <= point_budget and dropped_users <= user_budget:
+        users_suppressed = int(np.count_nonzero((kept_count == 0) & (np.bincount(user, minlength=n_users) > 0)))
+        points_suppressed = int(np.count_nonzero(~greedy[0] & (kept_count[user] > 0)))
+        if points_suppressed <= point_budget and users_suppressed <= user_budget:
             start = greedy[0]
-            if np.array_equal(start, forced):  # only what every release drops: nothing less is valid
+            if np.array_equal(start, forced):  # only what every release suppresses: nothing less is valid
                 return start, True
     exact = least_suppression(user, item, k, p, point_budget=point_budget, user_budget=user_budget, start=start, forced=forced)
     if exact is None:  # too large for the exact search: the greedy rounds stand
@@ -370,7 +370,7 @@ def trajectory_k_anonymize(points: Any, columns: Mapping[str, str | None], *, k:
             allowed = int(point_suppression * n_points) + int(np.sort(np.bincount(t.user[base], minlength=n_users))[::-1][
                 :int(user_suppression * n_users)].sum())
             coarseness = _coarseness(size, sizes[0], sizes[-1]) + _coarseness(width, widths[0], widths[-1])
-            # no release at this level loses less than its coarseness plus the points every release drops
+            # no release at this level loses less than its coarseness plus the points every release suppresses
             forced = closure(users_live, item[base], k)
             bounds.append(coarseness + (n_points - int(np.count_nonzero(forced))) / n_points)
             try:

@@ -97,8 +97,8 @@ def recode(levels: Sequence[int], suppressed: np.ndarray, settings: LocalRecodin
     iterations, optimized = 0, None   # None: ARX's Integer.MAX_VALUE (go on)
 
     def optimizable() -> bool:
-        outliers = int(left.sum())
-        return outliers > 0 and (minimal_class_size is None or outliers >= minimal_class_size)
+        still_suppressed = int(left.sum())
+        return still_suppressed > 0 and (minimal_class_size is None or still_suppressed >= minimal_class_size)
 
     while optimizable() and iterations < settings.max_iterations and (optimized is None or optimized > 0):
         rows = np.flatnonzero(left)

@@ -135,11 +135,11 @@ class ClassificationMetric(UtilityMetric):
         rows = np.flatnonzero(live & ~suppressed)
         gen = ev.gen[rows]
         maximum = self.penalty_scale * float(ev.n)
-        outliers = int(sizes[live & suppressed].sum())
+        suppressed_records = int(sizes[live & suppressed].sum())
         penalty = 0.0
         for index in self._indices(ev):
             factor = self.scale(ev.maps[index], ev.levels[index])
-            penalty += outliers * (self.penalty_suppressed / maximum)
+            penalty += suppressed_records * (self.penalty_suppressed / maximum)
             if not rows.size:
                 continue
             total, top, second = majority_counts(gen, sizes[rows], index)

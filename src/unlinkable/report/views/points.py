@@ -182,10 +182,10 @@ def points_anonymize_view(p: Mapping[str, Any]) -> dict[str, Any]:
              fmt_count(p.get("suppressed_records"))),
             ("Cut found by", "exhaustive search (optimal)" if p.get("optimal") else "Apriori Anonymization (greedy)")]
     columns = _mapping(p, "columns")
-    dropped = columns.get("not_released") if columns is not None else None
-    if isinstance(dropped, Sequence) and not isinstance(dropped, str) and dropped:
+    not_released = columns.get("not_released") if columns is not None else None
+    if isinstance(not_released, Sequence) and not isinstance(not_released, str) and not_released:
         rows.append(("Columns not released (times, quantities: no privacy model covers them)",
-                     ", ".join(str(c) for c in dropped)))
+                     ", ".join(str(c) for c in not_released)))
     top = _mapping(p, "top_itemsets")
     if top is not None:
         rows.append((f"Mean relative error of the {fmt_count(top.get('count'))} most frequent itemsets' supports",
