@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.constraints import Interval, Names, OneOf, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.errors import ConfigError, InputError
@@ -499,16 +500,11 @@ def microaggregation(data: Any, *, attributes: Sequence[str], k: int = 3, method
     (``microaggregation(method="mdav")``, whose output this reproduces exactly).
     """
     data = read_table(data)  # pandas in: mixed-type columns are reported by read_table
-    attributes = list(attributes)
-    if not attributes:
-        raise ConfigError("attributes is empty", hint="name at least one numeric column")
-    if method not in _METHODS:
-        raise ConfigError(f"unknown microaggregation method {method!r}", hint=f"use one of {_METHODS}")
-    if aggregate not in _AGGREGATES:
-        raise ConfigError(f"unknown aggregate {aggregate!r}", hint=f"use one of {_AGGREGATES}")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
-        raise ConfigError(f"k must be an integer >= 2, got {k!r}",
-                          hint="k is the minimum group size; sdcMicro's default aggr is 3")
+    attributes = check(attributes, Names(), "attributes", owner="microaggregation", hint="name at least one numeric column")
+    check(method, OneOf(_METHODS), "method", owner="microaggregation")
+    check(aggregate, OneOf(_AGGREGATES), "aggregate", owner="microaggregation")
+    k = check(k, Interval(int, 2, None), "k", owner="microaggregation",
+              hint="k is the minimum group size; sdcMicro's default aggr is 3")
     n = data.height
     if k > n:
         raise ConfigError(f"k={k} is larger than the table ({n} rows)",
@@ -516,10 +512,8 @@ def microaggregation(data: Any, *, attributes: Sequence[str], k: int = 3, method
     if partition_size is not None:
         if method != "mdav":
             raise ConfigError("partition_size applies to method='mdav' only", hint="drop partition_size")
-        if isinstance(partition_size, bool) or not isinstance(partition_size, (int, np.integer)) \
-                or partition_size < 2 * k:
-            raise ConfigError(f"partition_size must be an integer >= 2k = {2 * k}, got {partition_size!r}",
-                              hint="blocks of 5,000-20,000 rows keep MDAV fast and lose little")
+        partition_size = check(partition_size, Interval(int, 2 * k, None), "partition_size", owner="microaggregation",
+                               hint=f"at least 2k = {2 * k}; blocks of 5,000-20,000 rows keep MDAV fast and lose little")
     x = _numeric_matrix(data, attributes)
 
     if method == "mdav":
