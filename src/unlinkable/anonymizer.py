@@ -239,7 +239,7 @@ def _assess(table: Any, quasi_identifiers: Sequence[str], encoded: Mapping[str, 
     return assess(frame, quasi_identifiers=list(quasi_identifiers), suda2=False, encoded=encoded).to_dict()
 
 
-def _qi_uniques(best: Any, maps: Sequence[Any], names: Sequence[str]) -> int:
+def _quasi_identifier_uniques(best: Any, maps: Sequence[Any], names: Sequence[str]) -> int:
     """Released records unique on their quasi-identifier text, counted on classes, not records:
     each released class by its labels, the suppressed records as one more class of ``*``."""
     keep = ~best.suppressed_classes
@@ -559,7 +559,7 @@ class Anonymizer:
                                       levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
             released = best.classes.sizes[~best.suppressed_classes]
             suppressed_count = int(best.suppressed_records)
-            qi_uniques = _qi_uniques(best, maps, self.quasi_identifiers)
+            quasi_identifier_uniques = _quasi_identifier_uniques(best, maps, self.quasi_identifiers)
         else:
             shown.begin("local recoding", f"{int(suppressed_rows.sum()):,} suppressed records")
             record_levels, suppressed_rows, rounds = recode(
@@ -571,11 +571,11 @@ class Anonymizer:
             released = (table.filter(pl.Series(kept)).group_by(self.quasi_identifiers).len()["len"].to_numpy()
                         if kept.any() else np.zeros(0, dtype=np.int64))
             suppressed_count = int(suppressed_rows.sum())
-            qi_uniques = None
+            quasi_identifier_uniques = None
             recoding = {**self.local_recoding.to_dict(), "rounds": rounds,
                         "recoded": int(sum(r["recoded"] for r in rounds))}
         uniqueness = released_uniqueness(table, quasi_identifiers=self.quasi_identifiers, kept=kept_as_is(roles),
-                                         quasi_identifier_uniques=qi_uniques)
+                                         quasi_identifier_uniques=quasi_identifier_uniques)
         return self._result(to_output_frame(table, data), best, outcome, optimal, maps, lattice, roles, uniqueness,
                             unprotected, started, released=released, suppressed=suppressed_count,
                             selection_score=selection_score, recoding=recoding, input_codes=input_codes,
@@ -890,13 +890,13 @@ class Anonymizer:
         if self.identifiers:
             paired = paired.drop(*self.identifiers)
         released = paired.drop(*originals.values())
-        qi_uniques = _qi_uniques(best, maps, self.quasi_identifiers)
+        quasi_identifier_uniques = _quasi_identifier_uniques(best, maps, self.quasi_identifiers)
         kept = kept_as_is(roles)
         uniqueness = released_uniqueness(None, quasi_identifiers=self.quasi_identifiers, kept=kept,
-                                         quasi_identifier_uniques=qi_uniques, records=n,
+                                         quasi_identifier_uniques=quasi_identifier_uniques, records=n,
                                          unique_records=lambda cols: engine.unique_records(released, cols)) \
             if kept else released_uniqueness(None, quasi_identifiers=self.quasi_identifiers, kept=[],
-                                             quasi_identifier_uniques=qi_uniques, records=n)
+                                             quasi_identifier_uniques=quasi_identifier_uniques, records=n)
         result = self._result(released, best, outcome, optimal, maps, lattice, roles, uniqueness, unprotected, started,
                               released=best.classes.sizes[~best.suppressed_classes],
                               suppressed=int(best.suppressed_records))

@@ -152,8 +152,8 @@ def _roles(raw: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(quasi_identifiers, str) or not quasi_identifiers:
         raise ConfigError("give at least one quasi-identifier as a list of column names",
                           hint="e.g. quasi_identifiers=['age', 'zipcode']")
-    qis = tuple(str(q) for q in quasi_identifiers)
-    if len(set(qis)) != len(qis):
+    names = tuple(str(q) for q in quasi_identifiers)
+    if len(set(names)) != len(names):
         raise ConfigError("a quasi-identifier is listed twice", hint="list each column once")
     hierarchies: dict[str, Hierarchy] = {}
     for name, h in (raw.get("hierarchies") or {}).items():
@@ -164,11 +164,11 @@ def _roles(raw: Mapping[str, Any]) -> dict[str, Any]:
         else:
             raise ConfigError(f"hierarchy of {name!r} must be a Hierarchy or a path, got {type(h).__name__}",
                               hint="pass Hierarchy(...) or the path of a hierarchy CSV")
-    for q in qis:
+    for q in names:
         if q not in hierarchies:
             raise ConfigError(f"quasi-identifier {q!r} has no hierarchy",
                               hint="give one per quasi-identifier (a CSV file or a builder: intervals, masking, ...)")
-    return {"quasi_identifiers": qis, "hierarchies": hierarchies}
+    return {"quasi_identifiers": names, "hierarchies": hierarchies}
 
 
 def _other_roles(raw: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:

@@ -147,15 +147,15 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
     options = spec.measures
     engine = get_backend(spec.backend, spark=spec.spark, data=data)
     where = source or (str(data) if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else "data")
-    qis, sens = list(spec.quasi_identifiers), list(spec.sensitive)
+    quasi_identifier_names, sens = list(spec.quasi_identifiers), list(spec.sensitive)
     weights, household, identifiers = spec.weights, spec.household, list(spec.identifiers)
     population_size, sampling_fraction = spec.population_size, spec.sampling_fraction
     threshold, max_subset_size, alpha = spec.threshold, spec.max_subset_size, spec.alpha
     suda2, dis_fraction, hierarchies = spec.suda2, spec.dis_fraction, spec.hierarchies
     frame = engine.read(data, delimiter=delimiter)
     columns = engine.columns(frame)
-    require_names(columns, [*qis, *sens, *(c for c in (weights, household) if c), *identifiers], source=where)
-    overlap = set(qis) & set(sens)
+    require_names(columns, [*quasi_identifier_names, *sens, *(c for c in (weights, household) if c), *identifiers], source=where)
+    overlap = set(quasi_identifier_names) & set(sens)
     if overlap:
         raise ConfigError(f"column {sorted(overlap)[0]!r} is both a quasi-identifier and sensitive", hint="give each column one role")
     local = engine.name == "numpy"
@@ -169,11 +169,11 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
     # figure below is computed on the tuples with their counts and equals, bit for bit, the
     # record-level computation; per-record outputs are gathered back only when records() asks.
     # the Anonymizer hands over the columns it encoded already (numpy): not encoded again
-    snap = (engine.snapshot(frame, qis, sensitive=sens, encoded=encoded) if encoded and local
-            else engine.snapshot(frame, qis, sensitive=sens))
+    snap = (engine.snapshot(frame, quasi_identifier_names, sensitive=sens, encoded=encoded) if encoded and local
+            else engine.snapshot(frame, quasi_identifier_names, sensitive=sens))
     tuples = snap.tuples
     n = snap.records
-    dictionaries = dict(zip(qis, snap.dictionaries))
+    dictionaries = dict(zip(quasi_identifier_names, snap.dictionaries))
     dictionaries.update({name: h.dictionary for name, h in snap.sensitive.items()})
     hier = _load_hierarchies(hierarchies, dictionaries, where)
     sizes = tuples.counts  # ARX's equivalence classes: a missing value is a value of its own
@@ -181,18 +181,18 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
     summary: dict[str, Any] = {
         "source": where,
         "records": n,
-        "quasi_identifiers": qis,
+        "quasi_identifiers": quasi_identifier_names,
         "sensitive": sens,
         "identifiers": list(identifiers),
         # assess releases nothing: a column it was not given is simply not used, and said so
         "not_assessed": [c for c in columns
-                         if c not in {*qis, *sens, *identifiers, *(x for x in (weights, household) if x)}],
+                         if c not in {*quasi_identifier_names, *sens, *identifiers, *(x for x in (weights, household) if x)}],
     }
     if not local:
         summary["backend"] = engine.name
     summary.update(sample_risk(sizes, threshold=threshold).to_dict())
     # ARX reads a missing value as a value of its own, sdcMicro as a wildcard: say how many there are.
-    summary["missing_values"] = {q: int(sizes[tuples.codes[:, j] < 0].sum()) for j, q in enumerate(qis)}
+    summary["missing_values"] = {q: int(sizes[tuples.codes[:, j] < 0].sum()) for j, q in enumerate(quasi_identifier_names)}
 
     summary["population_uniques"] = None
     if population_size is not None or sampling_fraction is not None:
@@ -255,17 +255,17 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
             raise ConfigError(f"risky cells are not available on the {engine.name} backend yet",
                               hint="drop --risky-cells, or assess with the numpy backend")
         thresholds = list(options.risky_cells)
-        if len(thresholds) > len(qis):
-            raise ConfigError(f"{len(thresholds)} risky-cells thresholds for {len(qis)} quasi-identifiers",
+        if len(thresholds) > len(quasi_identifier_names):
+            raise ConfigError(f"{len(thresholds)} risky-cells thresholds for {len(quasi_identifier_names)} quasi-identifiers",
                               hint="give one threshold per combination size 1, 2, ... up to the number of quasi-identifiers")
-        summary["risky_cells"] = count_risky_cells(tuples.expand(tuples.codes), qis, threshold=thresholds,
+        summary["risky_cells"] = count_risky_cells(tuples.expand(tuples.codes), quasi_identifier_names, threshold=thresholds,
                                                    max_dim=len(thresholds)).to_dict()
 
     summary["suda2"] = None
     if suda2:
         from unlinkable.risk.suda2 import suda2 as run_suda2
 
-        s = run_suda2(tuples.codes, dis_fraction=dis_fraction, names=qis, counts=sizes)
+        s = run_suda2(tuples.codes, dis_fraction=dis_fraction, names=quasi_identifier_names, counts=sizes)
         summary["suda2"] = {
             "records_with_score": int(s.records_with_score),
             "max_score": float(s.max_score),
@@ -292,10 +292,10 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
 
     # ARX semantics for subsets too: missing (-1) shifted to a code of its own (0).
     shifted = tuples.codes + 1
-    cards = [len(dictionaries[q]) + 1 for q in qis]
-    summary["uniqueness_by_attributes"] = uniqueness_by_attributes(shifted, cards, qis, max_size=max_subset_size,
+    cards = [len(dictionaries[q]) + 1 for q in quasi_identifier_names]
+    summary["uniqueness_by_attributes"] = uniqueness_by_attributes(shifted, cards, quasi_identifier_names, max_size=max_subset_size,
                                                                    counts=sizes)
-    summary["attribute_effects"] = attribute_effects(shifted, cards, qis, lifted=_lifts(qis, dictionaries, hier),
+    summary["attribute_effects"] = attribute_effects(shifted, cards, quasi_identifier_names, lifted=_lifts(quasi_identifier_names, dictionaries, hier),
                                                      threshold=threshold, counts=sizes)
     return AssessmentResult(summary, per_record)
 
@@ -312,11 +312,11 @@ def _load_hierarchies(hierarchies: Mapping[str, Hierarchy | str] | None, diction
     return out
 
 
-def _lifts(qis: Sequence[str], dictionaries: Mapping[str, Sequence[str]],
+def _lifts(quasi_identifier_names: Sequence[str], dictionaries: Mapping[str, Sequence[str]],
            hier: Mapping[str, Hierarchy]) -> dict[str, tuple[np.ndarray, int]]:
     """Per quasi-identifier with a hierarchy: its (shifted) codes mapped one level up, and their range."""
     out = {}
-    for q in qis:
+    for q in quasi_identifier_names:
         if q not in hier:
             continue
         gm = hier[q].encode(dictionaries[q], column=q)

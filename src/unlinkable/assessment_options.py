@@ -90,10 +90,10 @@ def _checked(raw: Any) -> dict[str, Any]:
                           hint="assess(data, quasi_identifiers=['age', 'sex'])")
     out = dict(raw)
     out["measures"] = AssessSection.parse(raw.get("measures"))
-    qis = _names(raw.get("quasi_identifiers"), "quasi_identifiers")
-    if not qis:
+    quasi_identifiers = _names(raw.get("quasi_identifiers"), "quasi_identifiers")
+    if not quasi_identifiers:
         raise ConfigError("assess needs at least one quasi-identifier", hint="name the columns an attacker may know, e.g. --qi age,sex,zip")
-    out["quasi_identifiers"] = tuple(qis)
+    out["quasi_identifiers"] = tuple(quasi_identifiers)
     out["sensitive"] = tuple(_names(raw.get("sensitive"), "sensitive"))
     out["threshold"] = check_float(raw.get("threshold", 0.2), "threshold", low=0.0, high=1.0)
     out["max_subset_size"] = check_int(raw.get("max_subset_size", 4), "max_subset_size", low=0)

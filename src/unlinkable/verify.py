@@ -206,7 +206,7 @@ def _no_identifiers(output: pl.DataFrame, identifiers: Sequence[str]) -> None:
                                 hint="identifiers are dropped from every output; this is probably a bug")
 
 
-def _check_shape(output: pl.DataFrame, original: pl.DataFrame, qis: list[str], models: list[Any]) -> None:
+def _check_shape(output: pl.DataFrame, original: pl.DataFrame, quasi_identifiers: list[str], models: list[Any]) -> None:
     if output.height != original.height:
         raise VerificationError(f"the release has {output.height} rows, the input {original.height}",
                                 hint="a release keeps every record (suppressed ones with '*'); this is probably a bug")
@@ -214,12 +214,12 @@ def _check_shape(output: pl.DataFrame, original: pl.DataFrame, qis: list[str], m
     if extra:
         raise VerificationError(f"the release has a column {extra[0]!r} that the input does not have",
                                 hint="this is probably a bug in the writer")
-    missing_qi = [q for q in qis if q not in output.columns]
-    if missing_qi:
-        raise VerificationError(f"the release lacks the quasi-identifier {missing_qi[0]!r}", hint="this is probably a bug")
-    qi_set = set(qis)
+    missing = [q for q in quasi_identifiers if q not in output.columns]
+    if missing:
+        raise VerificationError(f"the release lacks the quasi-identifier {missing[0]!r}", hint="this is probably a bug")
+    quasi_identifier_set = set(quasi_identifiers)
     for column in output.columns:
-        if column in qi_set:
+        if column in quasi_identifier_set:
             continue
         a = output[column].cast(pl.String)
         b = original[column].cast(pl.String)
@@ -232,16 +232,16 @@ def _check_shape(output: pl.DataFrame, original: pl.DataFrame, qis: list[str], m
                                     hint="only quasi-identifiers may be generalized or suppressed; this is probably a bug")
 
 
-def _infer_levels(out: pl.DataFrame, orig: pl.DataFrame, qis: list[str], hierarchies: Mapping[str, Hierarchy],
+def _infer_levels(out: pl.DataFrame, orig: pl.DataFrame, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
                   suppressed: Any) -> dict[str, list[int]] | None:
     """Per QI, every hierarchy level that maps each released input value to its output text."""
     keep = pl.Series(~suppressed)
     # the QIs up to the first without a hierarchy are checked; then no levels are known
-    known = [q for q in qis[:next((j for j, q in enumerate(qis) if q not in hierarchies), len(qis))]]
+    known = [q for q in quasi_identifiers[:next((j for j, q in enumerate(quasi_identifiers) if q not in hierarchies), len(quasi_identifiers))]]
     # One fused query per QI (filter + distinct pairs): the filtered rows are never materialized.
     levels = levels_from_pairs({q: pl.LazyFrame({"i": orig[q], "o": out[q]}).filter(keep).unique().collect().rows()
                                 for q in known}, hierarchies)
-    return levels if len(known) == len(qis) else None
+    return levels if len(known) == len(quasi_identifiers) else None
 
 
 def levels_from_pairs(pairs: Mapping[str, Sequence[tuple[Any, Any]]],
@@ -281,11 +281,11 @@ def _as_text(i: Any, o: Any) -> tuple[Any, Any]:
     return ("" if i is None else i), ("" if o is None else o)
 
 
-def _check_local(out: pl.DataFrame, orig: pl.DataFrame, qis: list[str], hierarchies: Mapping[str, Hierarchy],
+def _check_local(out: pl.DataFrame, orig: pl.DataFrame, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
                  suppressed: Any) -> None:
     """Local recoding: every released value is its input value's label at some hierarchy level."""
     keep = pl.Series(~suppressed)
-    for q in qis:
+    for q in quasi_identifiers:
         h = hierarchies.get(q)
         if h is None:
             raise VerificationError(f"quasi-identifier {q!r} has no hierarchy: a local recoding cannot be checked",
@@ -302,8 +302,8 @@ def _has_star_level(h: Hierarchy) -> bool:
     return any(all(row[lv] == SUPPRESSED for row in h.rows) for lv in range(h.levels))
 
 
-def _star_is_a_class(levels: Mapping[str, list[int]], qis: list[str], hierarchies: Mapping[str, Hierarchy]) -> bool:
-    for q in qis:
+def _star_is_a_class(levels: Mapping[str, list[int]], quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy]) -> bool:
+    for q in quasi_identifiers:
         h = hierarchies[q]
         if not any(all(row[lv] == SUPPRESSED for row in h.rows) for lv in levels[q]):
             return False
@@ -352,16 +352,16 @@ def _class_sizes(released: Any, columns: list[str]) -> pl.DataFrame:
     return grouped
 
 
-def _classes(released: Any, qis: list[str]) -> _Classes:
+def _classes(released: Any, quasi_identifiers: list[str]) -> _Classes:
     """Class key (QI strings) -> size."""
-    if not qis:
+    if not quasi_identifiers:
         return {(): released.height} if released.height else {}
-    grouped = _class_sizes(released, qis)
+    grouped = _class_sizes(released, quasi_identifiers)
     return {tuple(row[:-1]): int(row[-1]) for row in grouped.iter_rows()}
 
 
-def _histograms(released: Any, qis: list[str], attribute: str) -> dict[tuple[Any, ...], Counter[Any]]:
-    grouped = _class_sizes(released, [*qis, attribute])
+def _histograms(released: Any, quasi_identifiers: list[str], attribute: str) -> dict[tuple[Any, ...], Counter[Any]]:
+    grouped = _class_sizes(released, [*quasi_identifiers, attribute])
     out: dict[tuple[Any, ...], Counter[Any]] = defaultdict(Counter)
     for row in grouped.iter_rows():
         if row[-2] is not None:
@@ -369,10 +369,10 @@ def _histograms(released: Any, qis: list[str], attribute: str) -> dict[tuple[Any
     return out
 
 
-def _fail(model: str, failing: list[tuple[Any, ...]], qis: list[str], what: str) -> None:
+def _fail(model: str, failing: list[tuple[Any, ...]], quasi_identifiers: list[str], what: str) -> None:
     if not failing:
         return
-    example = ", ".join(f"{q}={v}" for q, v in zip(qis, failing[0]))
+    example = ", ".join(f"{q}={v}" for q, v in zip(quasi_identifiers, failing[0]))
     raise VerificationError(f"{model}: {len(failing)} released class(es) {what}, e.g. the class {{{example}}}",
                             hint="nothing was written; this is probably a bug in the search")
 

@@ -143,7 +143,7 @@ def _release_distributed(job: Job, destinations: Destinations, outputs: OutputSe
                  hint="give it a role under `attributes`: identifier (dropped), quasi-identifier, sensitive, "
                       "or insensitive (kept as is), e.g. birth_date: {role: identifier}")
     identifiers = job.names(Role.IDENTIFIER)
-    qis = job.names(Role.QUASI_IDENTIFIER)
+    quasi_identifiers = job.names(Role.QUASI_IDENTIFIER)
     hierarchies = job_hierarchies(job, engine, table)
     anonymizer = job_anonymizer(job, hierarchies=hierarchies, identifiers=identifiers, progress=shown, backend=engine)
     result = anonymizer.fit(table)
@@ -152,13 +152,13 @@ def _release_distributed(job: Job, destinations: Destinations, outputs: OutputSe
     paired, originals = result.paired
     paired.persist()  # verified, measured and written: computed once, kept by the executors
     try:
-        verify_release_spark(paired, originals=originals, quasi_identifiers=qis, models=anonymizer.models,
+        verify_release_spark(paired, originals=originals, quasi_identifiers=quasi_identifiers, models=anonymizer.models,
                              suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies,
                              identifiers=identifiers, input_columns=columns)
         shown.begin("risk", f"before and after, on {engine.name}")
         source = str(inp.path)
         release, risk_after = result.to_dict(), result.assess_release()
-        before = assess(table, quasi_identifiers=qis, suda2=False, source=source, identifiers=identifiers, backend=engine)
+        before = assess(table, quasi_identifiers=quasi_identifiers, suda2=False, source=source, identifiers=identifiers, backend=engine)
         anonymized = AnonymizationResult(release=release, risk_after=risk_after, source=source,
                                          records=before["records"], identifiers=tuple(identifiers),
                                          risk_before=before.to_dict(), backend=engine.name)
@@ -230,7 +230,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     from unlinkable.assessment import assess
     from unlinkable.verify import verify_release
 
-    qis = job.names(Role.QUASI_IDENTIFIER)
+    quasi_identifiers = job.names(Role.QUASI_IDENTIFIER)
     hierarchies = job.build_hierarchies(frame)
     anonymizer = job_anonymizer(job, hierarchies=hierarchies, progress=shown,
                                 identifiers=[c for c in identifiers if c in frame.columns])  # SDC steps dropped them
@@ -240,14 +240,14 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     # thread while the outputs are staged; nothing is renamed into place unless it accepts the
     # release (OutputSet.commit waits for it).
     shown.begin("risk", "before and after")
-    risk_before = assess(original, quasi_identifiers=qis, suda2=False, source=source, identifiers=identifiers,
+    risk_before = assess(original, quasi_identifiers=quasi_identifiers, suda2=False, source=source, identifiers=identifiers,
                          encoded=result.input_codes if frame is original else None).to_dict()
     release = result.to_dict()
     risk_after = result.assess_release()
     result.drop_codes()
     shown.begin("verify")
     released = result.table
-    outputs.check(lambda: verify_release(released, original=frame, quasi_identifiers=qis, models=anonymizer.models,
+    outputs.check(lambda: verify_release(released, original=frame, quasi_identifiers=quasi_identifiers, models=anonymizer.models,
                                          suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies,
                                          identifiers=identifiers, local=result.local_recoding is not None))
     table = result.table
@@ -256,7 +256,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
 
         # SafePub publishes the released sample only: the rows left out of the sample and the suppressed ones ('*' in every
         # quasi-identifier) are dropped, or their number would tell the input's size
-        table = table.filter(~pl.all_horizontal([pl.col(q).cast(pl.String) == "*" for q in qis]))
+        table = table.filter(~pl.all_horizontal([pl.col(q).cast(pl.String) == "*" for q in quasi_identifiers]))
     anonymized = AnonymizationResult(release=release, risk_after=risk_after, source=source, records=frame.height,
                                      identifiers=tuple(identifiers), risk_before=risk_before)
     levels = ", ".join(f"{k}={v}" for k, v in result.transformation.items())

@@ -85,8 +85,8 @@ def assess_arguments(job: Job, *, backend: str | None = None) -> dict[str, Any]:
 
     if job.input is None:
         raise ConfigError(f"{where(job)}: the job file has no `input` section", hint="input: {path: data.csv}")
-    qis = job.names(Role.QUASI_IDENTIFIER)
-    if not qis:
+    quasi_identifiers = job.names(Role.QUASI_IDENTIFIER)
+    if not quasi_identifiers:
         raise ConfigError(f"{where(job)}: no attribute has role quasi-identifier", hint="attributes: {age: {role: quasi-identifier}}")
     engine = get_backend(job_backend(job.spec, backend))
     frame = engine.read(job.input.path, delimiter=job.input.delimiter)
@@ -96,7 +96,7 @@ def assess_arguments(job: Job, *, backend: str | None = None) -> dict[str, Any]:
         backend=engine,
         data=frame,
         source=str(job.input.path),
-        quasi_identifiers=qis,
+        quasi_identifiers=quasi_identifiers,
         sensitive=job.names(Role.SENSITIVE) or None,
         hierarchies=job_hierarchies(job, engine, frame),
         weights=weights[0] if weights else None,

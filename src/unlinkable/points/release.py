@@ -232,20 +232,20 @@ def release_relational(points: Points, attributes: Any, hierarchies: Mapping[str
     from unlinkable.verify import verify_release
 
     start = time.perf_counter()
-    qis = list(attributes.columns)
-    anonymizer = Anonymizer(quasi_identifiers=qis, hierarchies=hierarchies, privacy=[{"k-anonymity": {"k": k}}],
+    quasi_identifiers = list(attributes.columns)
+    anonymizer = Anonymizer(quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, privacy=[{"k-anonymity": {"k": k}}],
                             suppression_limit=0.0, progress=False)
     table = anonymizer.fit(attributes)
-    verify_release(table.table, original=attributes, quasi_identifiers=qis, models=anonymizer.models,
+    verify_release(table.table, original=attributes, quasi_identifiers=quasi_identifiers, models=anonymizer.models,
                    suppression_limit=0.0, hierarchies=hierarchies)
-    released = table.table.select(qis)
-    classes = class_codes(released, qis)
+    released = table.table.select(quasi_identifiers)
+    classes = class_codes(released, quasi_identifiers)
     # the kernel counts within class numbers; the item verifier reads the classes from the released text
     result = release_points(points, item_hierarchy, models, suppression_limit=suppression_limit, classes=classes,
                             class_text=list(released.iter_rows()), k_anonymity=k)
     kept = result.kept
     below_k = ((result.release.points.lengths() > 0) & ~kept)
-    figures = {"k": k, "quasi_identifiers": qis, "transformation": dict(table.transformation),
+    figures = {"k": k, "quasi_identifiers": quasi_identifiers, "transformation": dict(table.transformation),
                "classes": int(np.unique(classes[kept]).size),
                # records that kept items but whose class fell below k once the item-less records were left out
                "suppressed_records": int(np.count_nonzero(below_k))}

@@ -34,9 +34,9 @@ def _get(d: Any, *path: str) -> Any:
     return d
 
 
-def _numbered(figures: Mapping[Any, Any], qis: Any, banned: frozenset[str]) -> list[tuple[str, float]]:
+def _numbered(figures: Mapping[Any, Any], quasi_identifiers: Any, banned: frozenset[str]) -> list[tuple[str, float]]:
     """(attribute, number) for every quasi-identifier of ``figures`` whose figure is a finite number."""
-    return [(str(k), x) for k, x in ((k, _num(v)) for k, v in figures.items()) if x is not None and _is_qi(k, qis, banned)]
+    return [(str(k), x) for k, x in ((k, _num(v)) for k, v in figures.items()) if x is not None and _is_quasi_identifier(k, quasi_identifiers, banned)]
 
 
 def _section(d: Any, key: str) -> Mapping[str, Any]:
@@ -227,13 +227,13 @@ def _generic_rows(d: Any, banned: frozenset[str], prefix: str = "", depth: int =
     return rows
 
 
-def _is_qi(name: Any, qis: Sequence[str], banned: frozenset[str]) -> bool:
+def _is_quasi_identifier(name: Any, quasi_identifiers: Sequence[str], banned: frozenset[str]) -> bool:
     """May a per-attribute figure keyed by ``name`` be shown?
 
     Never for an identifier; otherwise only for a known quasi-identifier (any name when none are
     listed), because a key that is not an attribute's name could be anything, even a data value.
     """
-    return str(name) not in banned and (not qis or str(name) in qis)
+    return str(name) not in banned and (not quasi_identifiers or str(name) in quasi_identifiers)
 
 
 def _source_name(src: Any) -> str | None:

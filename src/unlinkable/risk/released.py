@@ -74,23 +74,23 @@ def released_uniqueness(table: pl.DataFrame | None, *, quasi_identifiers: Sequen
             raise ValueError("released_uniqueness needs the table or a unique_records function")
         return _unique_records(table, columns)
     share = (lambda count: count / n) if n else (lambda count: 0.0)
-    qis, kept = list(quasi_identifiers), list(kept)
-    qi_uniques = quasi_identifier_uniques if quasi_identifier_uniques is not None else (
-        count(qis) if qis else 0)
+    quasi_identifier_names, kept = list(quasi_identifiers), list(kept)
+    uniques = quasi_identifier_uniques if quasi_identifier_uniques is not None else (
+        count(quasi_identifier_names) if quasi_identifier_names else 0)
     entries = []
     for column in kept:
         alone = share(count([column]))
-        together = share(count([*qis, column]))
+        together = share(count([*quasi_identifier_names, column]))
         entries.append({"column": column, "alone": alone, "with_quasi_identifiers": together,
-                        "warn": alone > 0 or together > share(qi_uniques)})
-    every = [*qis, *kept]
-    unique = count(every) if kept else qi_uniques
+                        "warn": alone > 0 or together > share(uniques)})
+    every = [*quasi_identifier_names, *kept]
+    unique = count(every) if kept else uniques
     return {
         "records": n,
         "columns": every,
         "unique_records": unique,
         "sample_uniques": share(unique),
-        "quasi_identifier_uniques": share(qi_uniques),
+        "quasi_identifier_uniques": share(uniques),
         "kept_columns": entries,
     }
 

@@ -465,8 +465,8 @@ class Pipeline:
             table = out
             stages.append(table)
         released = table.drop(identifiers)
-        qis = [c for c, r in roles.items() if r is Role.QUASI_IDENTIFIER]
-        uniqueness = released_uniqueness(released, quasi_identifiers=qis, kept=kept_as_is(roles))
+        quasi_identifiers = [c for c, r in roles.items() if r is Role.QUASI_IDENTIFIER]
+        uniqueness = released_uniqueness(released, quasi_identifiers=quasi_identifiers, kept=kept_as_is(roles))
         return PipelineResult(released, tuple(summaries), tuple(stages), {c: r.value for c, r in roles.items()}, uniqueness)
 
 

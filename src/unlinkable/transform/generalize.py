@@ -667,13 +667,13 @@ def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], 
     ['x', '*']
     """
     out = {}
-    qi_index = {q: i for i, q in enumerate(quasi_identifiers)}
+    quasi_identifier_index = {q: i for i, q in enumerate(quasi_identifiers)}
     any_suppressed = bool(np.any(suppressed))
     for name in frame.columns:
         if name in identifiers:
             continue
-        if name in qi_index:
-            i = qi_index[name]
+        if name in quasi_identifier_index:
+            i = quasi_identifier_index[name]
             gm, lv = maps[i], int(levels[i])
             labels = list(gm.labels[lv])  # distinct: a level's generalized codes index its distinct labels
             star = labels.index(suppression_value) if suppression_value in labels else len(labels)

@@ -135,15 +135,15 @@ def recoded_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], maps
     ...               record_levels=np.array([[0], [1], [2]]), suppressed=np.array([False, False, True]))["q"].to_list()
     ['a', 'x', '*']
     """
-    qi_index = {q: i for i, q in enumerate(quasi_identifiers)}
+    quasi_identifier_index = {q: i for i, q in enumerate(quasi_identifiers)}
     out: dict[str, pl.Series] = {}
     for name in frame.columns:
         if name in identifiers:
             continue
-        if name not in qi_index:
+        if name not in quasi_identifier_index:
             out[name] = frame[name]
             continue
-        i = qi_index[name]
+        i = quasi_identifier_index[name]
         gm = maps[i]
         # every level's labels one after the other, then the suppression value
         offsets = np.cumsum([0] + [len(gm.labels[lv]) for lv in range(gm.levels)])

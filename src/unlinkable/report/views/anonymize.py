@@ -9,7 +9,20 @@ from typing import Any
 from markupsafe import Markup
 
 from unlinkable.report import charts
-from unlinkable.report.format import _get, _is_qi, _names, _num, _numbered, _pct_axis, _section, _source_name, fmt_count, fmt_number, fmt_pct, fmt_risk
+from unlinkable.report.format import (
+    _get,
+    _is_quasi_identifier,
+    _names,
+    _num,
+    _numbered,
+    _pct_axis,
+    _section,
+    _source_name,
+    fmt_count,
+    fmt_number,
+    fmt_pct,
+    fmt_risk,
+)
 from unlinkable.report.views.assess import assess_view
 from unlinkable.report.views.shared import compare_view, escaping_row
 
@@ -114,9 +127,9 @@ def anonymize_view(p: Mapping[str, Any], banned: frozenset[str]) -> dict[str, An
     summary = []
     if records is not None:
         summary.append(("Records", fmt_count(records)))
-    qis = _names(_get(after, "quasi_identifiers")) or _names(_get(before, "quasi_identifiers")) or _names(p.get("quasi_identifiers"))
-    if qis:
-        summary.append(("Quasi-identifiers", ", ".join(qis)))
+    quasi_identifiers = _names(_get(after, "quasi_identifiers")) or _names(_get(before, "quasi_identifiers")) or _names(p.get("quasi_identifiers"))
+    if quasi_identifiers:
+        summary.append(("Quasi-identifiers", ", ".join(quasi_identifiers)))
     src = _source_name(p.get("source")) or _source_name(_get(before, "source"))
     if src:
         summary.insert(0, ("Data", src))
@@ -143,7 +156,7 @@ def anonymize_view(p: Mapping[str, Any], banned: frozenset[str]) -> dict[str, An
 
     lpa = p.get("loss_per_attribute")
     if isinstance(lpa, Mapping):
-        pairs = _numbered(lpa, qis, banned)
+        pairs = _numbered(lpa, quasi_identifiers, banned)
         if pairs:
             as_share = all(0 <= x <= 1 for _, x in pairs)
             v["loss_chart"] = charts.bar_chart(
@@ -179,7 +192,7 @@ def anonymize_view(p: Mapping[str, Any], banned: frozenset[str]) -> dict[str, An
     grows = []
     if isinstance(trans, Mapping):
         for attr, level in trans.items():
-            if not _is_qi(attr, qis, banned):
+            if not _is_quasi_identifier(attr, quasi_identifiers, banned):
                 continue
             grows.append({"attribute": str(attr), "level": fmt_count(level), "example": _examples_text(examples.get(attr))})
     v["generalization_rows"] = grows

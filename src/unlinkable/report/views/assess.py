@@ -13,7 +13,7 @@ from unlinkable.report.format import (
     NOT_AVAILABLE,
     _generic_rows,
     _get,
-    _is_qi,
+    _is_quasi_identifier,
     _names,
     _num,
     _numbered,
@@ -83,14 +83,14 @@ def _subset_label(attrs: Sequence[str]) -> str:
     return " + ".join(attrs)
 
 
-def _uniqueness_view(entries: Any, qis: list[str], banned: frozenset[str]) -> dict[str, Any] | None:
+def _uniqueness_view(entries: Any, quasi_identifiers: list[str], banned: frozenset[str]) -> dict[str, Any] | None:
     if not isinstance(entries, Sequence) or isinstance(entries, str):
         return None
     items = []
     for e in entries:
         attrs = _names(_get(e, "attributes"))
         share = _num(_get(e, "sample_uniques"))
-        if attrs and share is not None and all(_is_qi(x, qis, banned) for x in attrs):
+        if attrs and share is not None and all(_is_quasi_identifier(x, quasi_identifiers, banned) for x in attrs):
             items.append((attrs, share))
     if not items:
         return None
@@ -114,7 +114,7 @@ def _uniqueness_view(entries: Any, qis: list[str], banned: frozenset[str]) -> di
     # Headline: the smallest subset that already makes most of the records unique that the best
     # subset does; it tells the steward which few attributes to coarsen first.
     best = items[0][1]
-    n_all = len(qis) if qis else max(len(a) for a, _ in items)
+    n_all = len(quasi_identifiers) if quasi_identifiers else max(len(a) for a, _ in items)
     sentence = None
     if best > 0:
         for size in sorted({len(a) for a, _ in items}):
@@ -136,7 +136,7 @@ def assess_view(a: Any, banned: frozenset[str]) -> dict[str, Any] | None:
         return None
     banned = banned | frozenset(_names(a.get("identifiers")))
     records = _num(a.get("records"))
-    qis = _names(a.get("quasi_identifiers"))
+    quasi_identifiers = _names(a.get("quasi_identifiers"))
     v: dict[str, Any] = {"records": records}
 
     # What was analysed.
@@ -146,8 +146,8 @@ def assess_view(a: Any, banned: frozenset[str]) -> dict[str, Any] | None:
         analysed.append(("Data", src))
     if records is not None:
         analysed.append(("Records", fmt_count(records)))
-    if qis:
-        analysed.append(("Quasi-identifiers", ", ".join(qis)))
+    if quasi_identifiers:
+        analysed.append(("Quasi-identifiers", ", ".join(quasi_identifiers)))
     sens = a.get("sensitive")
     if sens:
         analysed.append(("Sensitive attribute", ", ".join(_names(sens))))
@@ -211,7 +211,7 @@ def assess_view(a: Any, banned: frozenset[str]) -> dict[str, Any] | None:
             Markup("sdcMicro's individual-risk model expects <strong>{}</strong> correct re-identifications "
                    "(global risk {}).").format(fmt_number(ir.get("expected_reidentifications")), fmt_pct(ir.get("global_risk")))
         )
-    uniq = _uniqueness_view(a.get("uniqueness_by_attributes"), qis, banned)
+    uniq = _uniqueness_view(a.get("uniqueness_by_attributes"), quasi_identifiers, banned)
     if uniq and uniq["sentence"] is not None:
         headline.append(uniq["sentence"])
     v["headline"] = headline
@@ -315,7 +315,7 @@ def assess_view(a: Any, banned: frozenset[str]) -> dict[str, Any] | None:
         v["suda_rows"] = srows
         contrib = suda.get("attribute_contributions")
         if isinstance(contrib, Mapping):
-            pairs = _numbered(contrib, qis, banned)
+            pairs = _numbered(contrib, quasi_identifiers, banned)
             pairs.sort(key=lambda t: -t[1])
             if pairs and pairs[0][1] > 0:
                 v["suda_total"] = f"{sum(x for _, x in pairs):.0f}%"
