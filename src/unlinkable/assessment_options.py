@@ -9,7 +9,7 @@ sample) is checked when the data is read.
 
 from __future__ import annotations
 
-import math
+import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -68,19 +68,19 @@ class AssessmentSpec(Section):
         return _checked(raw)
 
     @classmethod
-    def from_arguments(cls, *, individual_risk_method: str = "approx", qual: float = 1.0, model_risk: str | None = None,
-                       model_risk_bound: float = math.inf, risky_cells: Sequence[int] | None = None,
-                       **arguments: Any) -> AssessmentSpec:
+    def from_arguments(cls, **arguments: Any) -> AssessmentSpec:
         """The spec of :func:`unlinkable.assess`'s keyword arguments (the optional measures under their
-        argument names, as :meth:`AssessSection.from_arguments` reads them).
+        argument names, handed to :meth:`AssessSection.from_arguments`, which keeps their defaults).
 
         >>> AssessmentSpec.from_arguments(quasi_identifiers=["zip"], model_risk="CE").measures.model_risk.method
         'CE'
         """
-        measures = AssessSection.from_arguments(individual_risk_method=individual_risk_method, qual=qual,
-                                                model_risk=model_risk, model_risk_bound=model_risk_bound,
-                                                risky_cells=risky_cells)
-        return cls.parse({**arguments, "measures": measures})
+        measures = {name: arguments.pop(name) for name in _MEASURE_ARGUMENTS if name in arguments}
+        return cls.parse({**arguments, "measures": AssessSection.from_arguments(**measures)})
+
+
+#: the keyword arguments of assess that say the optional measures (AssessSection.from_arguments')
+_MEASURE_ARGUMENTS = tuple(inspect.signature(AssessSection.from_arguments).parameters)
 
 
 def _checked(raw: Any) -> dict[str, Any]:
