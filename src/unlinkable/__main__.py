@@ -1,5 +1,3 @@
-import sys
+from unlinkable.cli import console
 
-from unlinkable.cli import main
-
-sys.exit(main())
+console()

@@ -22,6 +22,7 @@ import polars as pl
 
 from unlinkable.anonymizer_options import AnonymizeSection
 from unlinkable.backend_selection import get_backend
+from unlinkable.backends.base import Snapshot
 from unlinkable.backends.choice import is_spark_frame
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
@@ -41,6 +42,7 @@ from unlinkable.search.floors import FloorEvaluator
 from unlinkable.search.genetic import GeneticOptions
 from unlinkable.search.lattice import Lattice
 from unlinkable.search.options import SearchSection
+from unlinkable.transform.class_tuples import input_tuples, released_tuples
 from unlinkable.transform.generalize import Generalizer, generalized_frame
 from unlinkable.transform.local_recoding import LocalRecoding, recode, recoded_frame
 from unlinkable.transform.released_codes import released_table_codes
@@ -108,8 +110,14 @@ class Result(TransformationFigures):
     #: of the input that need not encode them again; None when one has a missing value (the search
     #: reads it as a value, the assessment as missing)
     input_codes: dict[str, EncodedColumn] | None = field(default=None, repr=False, compare=False)
+    #: the input's distinct quasi-identifier tuples as the search grouped them (its bottom classes),
+    #: for an assessment of the input that need not group the records again; None when the
+    #: search's grouping is not the input's (see ``transform.class_tuples``)
+    input_tuples: Snapshot | None = field(default=None, repr=False, compare=False)
     #: the released quasi-identifiers' codes, derived on demand from the search's (None: encode the text)
     _released_codes: Callable[[], dict[str, EncodedColumn]] | None = field(default=None, repr=False, compare=False)
+    #: the released table's distinct tuples, derived on demand from the released classes (None: group the records)
+    _released_tuples: Callable[[], Snapshot] | None = field(default=None, repr=False, compare=False)
     #: on a distributed backend: the release with the input's quasi-identifiers beside it (hidden
     #: columns, by quasi-identifier), for the verifier to compare row by row where the records are
     paired: tuple[Any, dict[str, str]] | None = field(default=None, repr=False, compare=False)
@@ -120,8 +128,11 @@ class Result(TransformationFigures):
         The suppressed records (all quasi-identifiers ``*``) are one group of the released table for
         the risk figures, but not a class in ARX's count: ``equivalence_classes`` keeps both, named.
         """
-        encoded = self._released_codes() if self._released_codes is not None else None
-        risk = _assess(self.table, self.quasi_identifiers, encoded)
+        if self._released_tuples is not None:
+            risk = _assess(self.table, self.quasi_identifiers, grouped=self._released_tuples())
+        else:
+            encoded = self._released_codes() if self._released_codes is not None else None
+            risk = _assess(self.table, self.quasi_identifiers, encoded)
         classes = risk.get("equivalence_classes")
         if self.suppressed and isinstance(classes, dict):
             classes["suppressed_records"] = self.suppressed
@@ -132,8 +143,8 @@ class Result(TransformationFigures):
         """Let go of the search's codes (``input_codes``, and those the released table's risk is
         computed from): a command that has taken both assessments frees their memory before verifying."""
         # the codes are a memory handle, not a figure of the result: dropping them changes no figure
-        object.__setattr__(self, "input_codes", None)
-        object.__setattr__(self, "_released_codes", None)
+        for name in ("input_codes", "input_tuples", "_released_codes", "_released_tuples"):
+            object.__setattr__(self, name, None)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready result (keys as in the job result file, without ``risk_after``: see
@@ -232,11 +243,12 @@ def score(data: Any, *, levels: Mapping[str, int] | Sequence[int], quasi_identif
     return anonymizer.score(data, levels, delimiter=delimiter)
 
 
-def _assess(table: Any, quasi_identifiers: Sequence[str], encoded: Mapping[str, EncodedColumn] | None = None) -> dict[str, Any]:
+def _assess(table: Any, quasi_identifiers: Sequence[str], encoded: Mapping[str, EncodedColumn] | None = None, *,
+            grouped: Snapshot | None = None) -> dict[str, Any]:
     from unlinkable.assessment import assess
 
     frame = table if isinstance(table, pl.DataFrame) or is_spark_frame(table) else read_table(table)
-    return assess(frame, quasi_identifiers=list(quasi_identifiers), suda2=False, encoded=encoded).to_dict()
+    return assess(frame, quasi_identifiers=list(quasi_identifiers), suda2=False, encoded=encoded, grouped=grouped).to_dict()
 
 
 def _quasi_identifier_uniques(best: Any, maps: Sequence[Any], names: Sequence[str]) -> int:
@@ -550,9 +562,16 @@ class Anonymizer:
         # (it reads a missing value as the empty string): the assessments before and after reuse it.
         complete = all(frame[q].null_count() == 0 for q in self.quasi_identifiers)
         input_codes = dict(zip(self.quasi_identifiers, setup.columns)) if complete else None
-        released_codes = None
+        # The search grouped the records it read: when it read them all, its classes are the tuples
+        # of the input and (rolled up, labelled) of the release.
+        whole = complete and included is None and in_subset is None
+        grouped = input_tuples(generalizer, self.quasi_identifiers, setup.columns, maps) if whole else None
+        released_codes = released_tuples_of = None
         if self.local_recoding is None:
-            if complete:
+            if grouped is not None:
+                released_tuples_of = partial(released_tuples, generalizer, best.classes, best.suppressed_classes,
+                                             self.quasi_identifiers, maps, best.levels)
+            elif complete:
                 released_codes = partial(released_table_codes, self.quasi_identifiers, maps, best.levels,
                                          [c.codes for c in setup.columns], suppressed_rows)
             table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
@@ -579,7 +598,7 @@ class Anonymizer:
         return self._result(to_output_frame(table, data), best, outcome, optimal, maps, lattice, roles, uniqueness,
                             unprotected, started, released=released, suppressed=suppressed_count,
                             selection_score=selection_score, recoding=recoding, input_codes=input_codes,
-                            released_codes=released_codes)
+                            input_tuples=grouped, released_codes=released_codes, released_tuples=released_tuples_of)
 
     def _run_search(self, lattice: Lattice, keys: Any, evaluator: NodeEvaluator | FloorEvaluator, n: int, shown: Progress,
                     maps: list[Any], n_total: int) -> tuple[Any, bool, Any, Any]:
@@ -625,7 +644,9 @@ class Anonymizer:
                 roles: Mapping[str, Role], uniqueness: dict[str, Any], unprotected: list[str], started: float, *,
                 released: np.ndarray, suppressed: int, selection_score: Any = None,
                 recoding: dict[str, Any] | None = None, input_codes: dict[str, EncodedColumn] | None = None,
-                released_codes: Callable[[], dict[str, EncodedColumn]] | None = None) -> Result:
+                input_tuples: Snapshot | None = None,
+                released_codes: Callable[[], dict[str, EncodedColumn]] | None = None,
+                released_tuples: Callable[[], Snapshot] | None = None) -> Result:
         """The result of a fit from the optimum's outcome and the released classes' sizes."""
         examples = _released_examples(best.classes, best.suppressed_classes, maps, best.levels, self.quasi_identifiers)
         return Result(
@@ -654,7 +675,9 @@ class Anonymizer:
             selection_score=None if selection_score is None else score_text(to_double(selection_score)),
             local_recoding=recoding,
             input_codes=input_codes,
+            input_tuples=input_tuples,
             _released_codes=released_codes,
+            _released_tuples=released_tuples,
         )
 
     def _dp_search(self, private: DifferentialPrivacy, evaluator: NodeEvaluator | FloorEvaluator, lattice: Lattice,
@@ -914,13 +937,12 @@ class Anonymizer:
         self._check_sizes(n)
         if shown is not None:
             shown.begin("encode", f"{n:,} records")
-        columns = encode_columns([_as_text(frame[q]) for q in self.quasi_identifiers])
-        maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         # int32: half the memory of int64 on big tables. Column-major, so that each attribute's codes
-        # are contiguous: the search's key and the released table gather them column by column.
-        codes = np.empty((frame.height, len(columns)), dtype=np.int32, order="F")
-        for i, c in enumerate(columns):
-            codes[:, i] = c.codes
+        # are contiguous: the search's key and the released table gather them column by column. The
+        # encoded columns' codes are the matrix's columns (one copy of the codes, not two).
+        codes = np.empty((frame.height, len(self.quasi_identifiers)), dtype=np.int32, order="F")
+        columns = encode_columns([_as_text(frame[q]) for q in self.quasi_identifiers], out=codes)
+        maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         searched = codes if included is None else codes[included]
         generalizer = Generalizer(searched, maps, canonical=getattr(self.metric, "reads_representatives", True))
         lattice, keys = self._lattice(maps)

@@ -18,10 +18,11 @@ import polars as pl
 
 from unlinkable.assessment_options import AssessmentSpec
 from unlinkable.backend_selection import get_backend
+from unlinkable.backends.base import Snapshot
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.data.table import EncodedColumn, require_names
-from unlinkable.errors import ConfigError, InputError
+from unlinkable.errors import ConfigError, InputError, InternalError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
 from unlinkable.risk.attribute_effect import attribute_effects
@@ -88,6 +89,7 @@ def assess(
     source: str | None = None,
     delimiter: str | None = None,
     encoded: Mapping[str, EncodedColumn] | None = None,
+    grouped: Snapshot | None = None,
     backend: Any = None,
     spark: Any = None,
 ) -> AssessmentResult:
@@ -112,6 +114,11 @@ def assess(
         per combination, the number of cells with at most that many records (``risk.risky_cells``)
     encoded : columns of ``data`` already encoded by the caller, exactly as
         ``data.table.encode_column`` encodes them (the Anonymizer hands over its own): not encoded again
+    grouped : the distinct tuples of ``quasi_identifiers`` in ``data``, grouped by the caller exactly
+        as the numpy backend groups them (the Anonymizer hands over its classes, see
+        ``transform.class_tuples``): the records are not grouped again. Only without sensitive
+        attributes, weights, households, model risk or risky cells; per-record outputs are not
+        available then
     backend : "numpy" (default), "spark", or a backend object; a pyspark DataFrame as ``data``
         selects Spark. On Spark, ``data`` may be a Parquet/CSV file, folder or glob read by Spark;
         weights, households and per-record outputs are not available there.
@@ -138,11 +145,11 @@ def assess(
         identifiers=identifiers, threshold=threshold, max_subset_size=max_subset_size, alpha=alpha,
         individual_risk_method=individual_risk_method, qual=qual, suda2=suda2, dis_fraction=dis_fraction,
         model_risk=model_risk, model_risk_bound=model_risk_bound, risky_cells=risky_cells, backend=backend, spark=spark)
-    return _assess(spec, data, source=source, delimiter=delimiter, encoded=encoded)
+    return _assess(spec, data, source=source, delimiter=delimiter, encoded=encoded, grouped=grouped)
 
 
 def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: str | None,
-            encoded: Mapping[str, EncodedColumn] | None) -> AssessmentResult:
+            encoded: Mapping[str, EncodedColumn] | None, grouped: Snapshot | None = None) -> AssessmentResult:
     """:func:`assess` of a checked spec."""
     options = spec.measures
     engine = get_backend(spec.backend, spark=spec.spark, data=data)
@@ -169,8 +176,15 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
     # figure below is computed on the tuples with their counts and equals, bit for bit, the
     # record-level computation; per-record outputs are gathered back only when records() asks.
     # the Anonymizer hands over the columns it encoded already (numpy): not encoded again
-    snap = (engine.snapshot(frame, quasi_identifier_names, sensitive=sens, encoded=encoded) if encoded and local
-            else engine.snapshot(frame, quasi_identifier_names, sensitive=sens))
+    if grouped is not None:
+        per_record_inputs = options.model_risk is not None or options.risky_cells is not None
+        if not local or grouped.columns != tuple(quasi_identifier_names) or sens or weights or household or per_record_inputs:
+            raise InternalError("tuples grouped by the caller were handed to an assessment they do not describe")
+        snap = grouped
+    elif encoded and local:
+        snap = engine.snapshot(frame, quasi_identifier_names, sensitive=sens, encoded=encoded)
+    else:
+        snap = engine.snapshot(frame, quasi_identifier_names, sensitive=sens)
     tuples = snap.tuples
     n = snap.records
     dictionaries = dict(zip(quasi_identifier_names, snap.dictionaries))

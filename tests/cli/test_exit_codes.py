@@ -139,15 +139,16 @@ def test_a_read_only_or_forbidden_output_folder_exits_2(demo, tmp_path, monkeypa
 
 @pytest.mark.parametrize("unreadable", ["census_job.yaml", "census.csv", "census_hierarchy_age.csv"])
 def test_an_input_without_read_permission_exits_2(demo, tmp_path, monkeypatch, capsys, unreadable):
-    """Root reads anything, so the refusal is simulated where every input's bytes are read."""
-    read_bytes = Path.read_bytes
+    """Root reads anything, so the refusal is simulated where every input is opened (``Path.read_bytes``
+    opens through ``Path.open`` too; a data file is opened to be mapped)."""
+    path_open = Path.open
 
-    def refuse(self):
+    def refuse(self, *args, **kwargs):
         if self.name == unreadable:
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
-        return read_bytes(self)
+        return path_open(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     monkeypatch.chdir(tmp_path)
     before = sorted(p.name for p in tmp_path.iterdir())
     assert main(["anonymize", "census_job.yaml", "--json", "r.json"]) == 2

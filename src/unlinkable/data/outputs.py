@@ -8,7 +8,8 @@
         outputs.commit()                            # every target renamed into place, together
 
 A check the outputs must pass (the independent verifier) can run on a second thread while they
-are staged (:meth:`OutputSet.check`): ``commit`` waits for it and renames nothing unless it
+are staged (:meth:`OutputSet.check`), and a large table can be written on one
+(``table(..., background=True)``): ``commit`` waits for both and renames nothing unless they
 passed.
 Each output is first written to a hidden temporary file in its target folder, so a failing
 write (a full disk, a bad report) happens before any target changes. ``commit`` renames them
@@ -251,12 +252,26 @@ class OutputSet:
         """Stage a UTF-8 text output (JSON, HTML)."""
         return self.file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
-    def table(self, path: str | os.PathLike[str], frame: Any, *, delimiter: str = ",") -> Path:
-        """Stage a table as CSV (``\\n`` line ends, quoting only where needed, nulls empty) or Parquet."""
-        if Path(path).suffix.lower() in (".parquet", ".pq"):
-            return self.file(path, lambda tmp: frame.write_parquet(tmp))
-        return self.file(path, lambda tmp: frame.write_csv(tmp, separator=delimiter, line_terminator="\n",
-                                                           quote_style="necessary", null_value=""))
+    def table(self, path: str | os.PathLike[str], frame: Any, *, delimiter: str = ",", background: bool = False) -> Path:
+        """Stage a table as CSV (``\\n`` line ends, quoting only where needed, nulls empty) or Parquet.
+
+        With ``background`` the table is written on a second thread while the run goes on (the
+        release is written while its risk is measured and it is verified): :meth:`commit` waits
+        for it and raises its error instead of writing anything. The temporary file is created
+        and opened here, on the calling thread, so leaving the set removes it even while the
+        writer is still filling it (the open file then vanishes with the process).
+        """
+        parquet = Path(path).suffix.lower() in (".parquet", ".pq")
+
+        def write(target: Any) -> None:
+            if parquet:
+                frame.write_parquet(target)
+            else:
+                frame.write_csv(target, separator=delimiter, line_terminator="\n", quote_style="necessary", null_value="")
+
+        if not background:
+            return self.file(path, write)
+        return self.file(path, lambda tmp: self._checks.append(_Check(_writer(open(tmp, "wb"), write, path))))
 
     def folder(self, path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
         """Stage an output that is a folder of part files (Spark's Parquet or CSV parts).
@@ -419,6 +434,20 @@ class OutputSet:
         for folder in self._folders:
             shutil.rmtree(folder, ignore_errors=True)
         self._folders.clear()
+
+
+def _writer(handle: Any, write: Callable[[Any], None], target: str | os.PathLike[str]) -> Callable[[], None]:
+    """What a background writer thread runs: fill the open temporary file, close it; a failed
+    write is an :class:`OutputError` naming the output, as on the calling thread."""
+    def run() -> None:
+        try:
+            with handle:
+                write(handle)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot be written: {_one_line(exc)}",
+                              hint="check the free space and permissions of its folder") from None
+
+    return run
 
 
 class _Check:

@@ -61,7 +61,7 @@ def encode_column(series: pl.Series) -> EncodedColumn:
     return EncodedColumn(series.name, indices, dictionary)
 
 
-def _encode_categories(series: pl.Series) -> EncodedColumn:
+def _encode_categories(series: pl.Series, out: np.ndarray | None = None) -> EncodedColumn:
     """:func:`encode_column` of a Categorical or Enum column: its categories' codes renumbered in
     first-appearance order (one pass over the codes; no text is read per cell).
 
@@ -79,10 +79,11 @@ def _encode_categories(series: pl.Series) -> EncodedColumn:
     present = distinct.to_physical().to_numpy()
     rank = np.full(int(max(codes.max(initial=0), present.max(initial=0))) + 1, MISSING, dtype=np.int32)
     rank[present] = np.arange(present.shape[0], dtype=np.int32)
-    out = rank.take(codes)
+    # every code is an index of rank: "clip" only spares take() the buffer it makes for "raise"
+    coded = rank.take(codes) if out is None else rank.take(codes, out=out, mode="clip")
     if missing:
-        out[physical.is_null().to_numpy()] = MISSING
-    return EncodedColumn(series.name, out, tuple(distinct.cast(pl.String).to_list()))
+        coded[physical.is_null().to_numpy()] = MISSING
+    return EncodedColumn(series.name, coded, tuple(distinct.cast(pl.String).to_list()))
 
 
 #: columns up to this many rows are encoded through numpy object arrays (Arrow's per-call cost dominates)
@@ -90,18 +91,31 @@ _SMALL = 512
 _POOL: ThreadPoolExecutor | None = None
 
 
-def encode_columns(columns: Sequence[pl.Series]) -> list[EncodedColumn]:
+def encode_columns(columns: Sequence[pl.Series], *, out: np.ndarray | None = None) -> list[EncodedColumn]:
     """:func:`encode_column` of each column: the same codes and dictionaries, cheaper for a table.
 
     Short text columns without nulls go through one ``np.unique`` each; many long columns are
-    encoded on two threads (Arrow's hashing releases the GIL).
+    encoded on two threads (Arrow's hashing releases the GIL). With ``out``, an int32 array of
+    one column per series (column-major, so each column is contiguous), the codes are written
+    into it and each column's codes are that column of ``out``: a table's code matrix is then
+    built without a second copy of its codes.
 
     Examples
     --------
-    >>> import polars as pl
+    >>> import numpy as np, polars as pl
     >>> [c.codes.tolist() for c in encode_columns([pl.Series("a", ["x", "y", "x"]), pl.Series("b", [2, None, 2])])]
     [[0, 1, 0], [0, -1, 0]]
+    >>> matrix = np.empty((3, 1), dtype=np.int32, order="F")
+    >>> encode_columns([pl.Series("a", ["x", "y", "x"])], out=matrix)[0].codes.base is matrix, matrix[:, 0].tolist()
+    (True, [0, 1, 0])
     """
+    if out is not None:
+        if out.dtype != np.int32 or out.ndim != 2 or out.shape[1] != len(columns) or not out.flags.f_contiguous:
+            raise ValueError("out must be a column-major int32 array with one column per series")
+        categorical = [isinstance(s.dtype, (pl.Categorical, pl.Enum)) for s in columns]
+        others = iter(encode_columns([s for s, c in zip(columns, categorical) if not c]))
+        return [_into(_encode_categories(s, out[:, j]) if c else next(others), out, j)
+                for j, (s, c) in enumerate(zip(columns, categorical))]
     global _POOL
     series = list(columns)
     n = max((s.len() for s in series), default=0)
@@ -112,6 +126,14 @@ def encode_columns(columns: Sequence[pl.Series]) -> list[EncodedColumn]:
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="unlinkable-encode")
     return list(_POOL.map(encode_column, series))
+
+
+def _into(column: EncodedColumn, out: np.ndarray, j: int) -> EncodedColumn:
+    """``column`` with its codes in column ``j`` of ``out`` (copied there unless written there)."""
+    view = out[:, j]
+    if column.codes is not view and not np.shares_memory(column.codes, view):
+        view[:] = column.codes
+    return EncodedColumn(column.name, view, column.dictionary)
 
 
 def _encode_small(series: pl.Series) -> EncodedColumn:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -85,26 +85,33 @@ def _release(job: Job, destinations: Destinations, outputs: OutputSet,
     identifiers = job.names(Role.IDENTIFIER)
     source = str(inp.path)
 
+    delimiter = job.output.delimiter or inp.delimiter or _input_delimiter(inp.path)
+
+    def stage_table(table: Any) -> dict[str, Any] | None:
+        """Start writing the released table (formulas escaped) on a second thread; its escaping figures."""
+        if job.output.path is None:
+            return None
+        table, escaping = escape_for_csv(table, job.output.path, enabled=job.output.escape_formulas)
+        outputs.table(job.output.path, table, delimiter=delimiter, background=True)
+        return escaping.to_dict()
+
     result: AnonymizationResult | SdcResult | None = None
     work = frame
     if spec.sdc_steps:
         work, result = _run_steps(job, frame, identifiers, source, shown)
     if spec.anonymize is not None:
-        table, anonymized, summary = _anonymize(job, frame, work, identifiers, source, shown, outputs)
+        anonymized, summary = _anonymize(job, frame, work, identifiers, source, shown, outputs, stage_table)
         if isinstance(result, SdcResult):
             anonymized = replace(anonymized, steps=result.steps, claims=result.claims)
         result, kind = anonymized, "anonymize"
     else:
         assert isinstance(result, SdcResult)  # a job runs steps, privacy models, or both (checked above)
-        table, kind = work, "sdc"
+        result, kind = replace(result, formula_escaping=stage_table(work)), "sdc"
         summary = (f"ran {len(result.steps)} step(s) on {frame.height} records; "
                    + "; ".join(f"{c['name']} k={c['k']} {c['status']}" for c in result.claims))
     uniqueness = result.release["released_uniqueness"] if isinstance(result, AnonymizationResult) else result.released_uniqueness
     summary += _kept_warnings(uniqueness)
 
-    if job.output.path is not None:
-        table, escaping = escape_for_csv(table, job.output.path, enabled=job.output.escape_formulas)
-        result = replace(result, formula_escaping=escaping.to_dict())
     shown.begin("write")
     payload = result.to_dict()
     json_text = json.dumps(payload, indent=2, default=str) + "\n"
@@ -113,9 +120,6 @@ def _release(job: Job, destinations: Destinations, outputs: OutputSet,
         from unlinkable.report.html import render
 
         report_html = render(kind, result)
-    delimiter = job.output.delimiter or inp.delimiter or _input_delimiter(inp.path)
-    if job.output.path is not None:
-        outputs.table(job.output.path, table, delimiter=delimiter)
     if destinations.json is not None:
         outputs.text(destinations.json, json_text)
     if report_html is not None and job.output.report is not None:
@@ -225,8 +229,8 @@ def _kept_as_is(job: Job) -> list[str]:
     return [name for role in KEPT_AS_IS for name in job.names(role)]
 
 
-def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], source: str,
-               shown: Progress, outputs: OutputSet) -> tuple[Any, AnonymizationResult, str]:
+def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], source: str, shown: Progress,
+               outputs: OutputSet, stage_table: Callable[[Any], dict[str, Any] | None]) -> tuple[AnonymizationResult, str]:
     from unlinkable.assessment import assess
     from unlinkable.verify import verify_release
 
@@ -235,35 +239,39 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     anonymizer = job_anonymizer(job, hierarchies=hierarchies, progress=shown,
                                 identifiers=[c for c in identifiers if c in frame.columns])  # SDC steps dropped them
     result = anonymizer.fit(frame)
-    # Both assessments run before the verifier, on the search's codes, which are then let go: the
-    # verifier reads the tables on its own and is the memory peak of the run. It runs on a second
-    # thread while the outputs are staged; nothing is renamed into place unless it accepts the
-    # release (OutputSet.commit waits for it).
-    shown.begin("risk", "before and after")
-    risk_before = assess(original, quasi_identifiers=quasi_identifiers, suda2=False, source=source, identifiers=identifiers,
-                         encoded=result.input_codes if frame is original else None).to_dict()
-    release = result.to_dict()
-    risk_after = result.assess_release()
-    result.drop_codes()
-    shown.begin("verify")
     released = result.table
-    outputs.check(lambda: verify_release(released, original=frame, quasi_identifiers=quasi_identifiers, models=anonymizer.models,
-                                         suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies,
-                                         identifiers=identifiers, local=result.local_recoding is not None))
-    table = result.table
+    table = released
     if any(m.samples_records for m in anonymizer.models):
         import polars as pl
 
         # SafePub publishes the released sample only: the rows left out of the sample and the suppressed ones ('*' in every
         # quasi-identifier) are dropped, or their number would tell the input's size
         table = table.filter(~pl.all_horizontal([pl.col(q).cast(pl.String) == "*" for q in quasi_identifiers]))
+    # The release is written to its temporary file, and verified, on two more threads while the
+    # risk before and after is measured here on the search's codes: the three mostly run outside
+    # the GIL, on both cores. Nothing is renamed into place unless the verifier accepts the
+    # release (OutputSet.commit waits for it and for the writer).
+    escaping = stage_table(table)
+    outputs.check(lambda: verify_release(released, original=frame, quasi_identifiers=quasi_identifiers, models=anonymizer.models,
+                                         suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies,
+                                         identifiers=identifiers, local=result.local_recoding is not None))
+    shown.begin("risk", "before and after")
+    # no SDC step ran first: the search read the input itself, and grouped it by these columns
+    same = frame is original and list(result.quasi_identifiers) == list(quasi_identifiers)
+    risk_before = assess(original, quasi_identifiers=quasi_identifiers, suda2=False, source=source, identifiers=identifiers,
+                         encoded=result.input_codes if same else None,
+                         grouped=result.input_tuples if same else None).to_dict()
+    release = result.to_dict()
+    risk_after = result.assess_release()
+    result.drop_codes()
+    shown.begin("verify")  # running since the fit ended; the commit waits for it
     anonymized = AnonymizationResult(release=release, risk_after=risk_after, source=source, records=frame.height,
-                                     identifiers=tuple(identifiers), risk_before=risk_before)
+                                     identifiers=tuple(identifiers), risk_before=risk_before, formula_escaping=escaping)
     levels = ", ".join(f"{k}={v}" for k, v in result.transformation.items())
     summary = (f"anonymized {frame.height} records: {levels}; loss {result.loss_string}; "
                f"{result.suppressed} suppressed; {result.equivalence_classes} classes; "
                f"{result.nodes_checked}/{result.lattice_size} transformations checked")
-    return table, anonymized, summary
+    return anonymized, summary
 
 
 def _run_steps(job: Any, frame: Any, identifiers: list[str], source: str, shown: Progress) -> tuple[Any, SdcResult]:

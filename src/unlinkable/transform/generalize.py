@@ -297,8 +297,12 @@ class Generalizer:
         elif self.keyed:
             # Level-0 codes pre-scaled by their radix: one gather and one add per attribute.
             key = (self.columns[0][0] * radix[0]).take(codes[:, 0])
+            scaled = np.empty_like(key)  # one buffer for every attribute's term (3M rows: 24 MB each)
             for i in range(1, self.m):
-                key += (self.columns[i][0] * radix[i]).take(codes[:, i])
+                # codes index their level-0 column by construction: "clip" spares take() a buffer of its own
+                (self.columns[i][0] * radix[i]).take(codes[:, i], out=scaled, mode="clip")
+                key += scaled
+            del scaled
             bottom_id, nb, first, distinct = _group_keys(key, with_first=not canonical)
             bkey = distinct.astype(np.int64, copy=False)
             if canonical:
