@@ -1,6 +1,6 @@
 """Whole `unlinkable anonymize` and `unlinkable assess` processes on adult stacked N times (run by hand).
 
-    .venv/bin/python benchmarks/whole_process.py [--stack 1 100] [--repeat 1] [--profile] [--phases]
+    .venv/bin/python benchmarks/whole_process.py [--stack 1 100] [--repeat 1] [--profile] [--phases] [--overwrite]
 
 For each stacking factor (1 = adult, 30,162 rows; 100 = 3,016,200; 1000 = 30,162,000) it writes
 the stacked CSV and two job files into a temporary folder, then runs, each as a fresh process:
@@ -19,6 +19,11 @@ with a sampler: per phase of the command (read, encode, search, risk, verify, wr
 seconds it took and the highest resident memory sampled during it (every 10 ms), which tells
 where the peak RSS is reached.
 
+Each anonymize run writes into an empty output folder (the outputs of the run before are
+removed first, outside the measurement), as a first run of a job does. With ``--overwrite`` they
+are left in place, so each run also replaces the three outputs of the run before: the commit then
+deletes the earlier 255 MB CSV, about 0.05-0.1 s more.
+
 The machine is shared: wall time moves with the load (printed with every figure); CPU seconds
 move much less, so both are shown.
 """
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -122,6 +128,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--phases", action="store_true")
+    ap.add_argument("--overwrite", action="store_true", help="leave the previous run's outputs in place")
     args = ap.parse_args()
     exe = str(Path(sys.executable).with_name("unlinkable"))
     for factor in args.stack:
@@ -129,15 +136,27 @@ def main() -> None:
             folder = Path(tmp)
             anonymize, assess = write_inputs(folder, factor)
             rows = 30162 * factor
+            walls: dict[str, list[float]] = {"anonymize": [], "assess": []}
             for _ in range(args.repeat):
+                if not args.overwrite:
+                    for old in (folder / "out").iterdir():
+                        old.unlink()
                 a = run([exe, "anonymize", str(anonymize), "--json", "out/result.json"], folder)
                 print(f"adult x{factor} ({rows:,} rows) anonymize: wall {a['wall']:.2f} s, cpu {a['cpu']:.2f} s, "
                       f"peak RSS {a['rss_gib']:.2f} GiB  ({load()}); vs ARX {ARX_WALL_S} s / {ARX_RSS_GIB} GiB: "
                       f"wall {a['wall'] / ARX_WALL_S:.2f}x, cpu {a['cpu'] / ARX_WALL_S:.2f}x, "
                       f"RSS {a['rss_gib'] / ARX_RSS_GIB:.2f}x", flush=True)
+                walls["anonymize"].append(a["wall"])
                 s = run([exe, "assess", str(assess), "--json", "out/risk.json"], folder)
+                walls["assess"].append(s["wall"])
                 print(f"adult x{factor} ({rows:,} rows) assess (8 QIs): wall {s['wall']:.2f} s, cpu {s['cpu']:.2f} s, "
                       f"peak RSS {s['rss_gib']:.2f} GiB  ({load()})", flush=True)
+            if args.repeat > 1:
+                for command, times in walls.items():
+                    print(f"adult x{factor} {command}: median wall {statistics.median(times):.2f} s over {len(times)} runs "
+                          f"(min {min(times):.2f}, max {max(times):.2f})"
+                          + (f"; median vs ARX {statistics.median(times) / ARX_WALL_S:.2f}x" if command == "anonymize" else ""),
+                          flush=True)
             if args.phases:
                 print(f"adult x{factor} anonymize by phase ({load()}):", flush=True)
                 print(phases(["anonymize", str(anonymize), "--json", "out/result.json"], folder), end="", flush=True)

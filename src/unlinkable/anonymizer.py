@@ -569,7 +569,9 @@ class Anonymizer:
         released_codes = released_tuples_of = None
         if self.local_recoding is None:
             if grouped is not None:
-                released_tuples_of = partial(released_tuples, generalizer, best.classes, best.suppressed_classes,
+                # the classes' codes, sizes and first records: small arrays (the generalizer and its cache are let go)
+                released_tuples_of = partial(released_tuples, best.classes.rep_cols, best.classes.sizes,
+                                             generalizer.first_records(best.classes), best.suppressed_classes,
                                              self.quasi_identifiers, maps, best.levels)
             elif complete:
                 released_codes = partial(released_table_codes, self.quasi_identifiers, maps, best.levels,
@@ -577,7 +579,7 @@ class Anonymizer:
             table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
                                       levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
             released = best.classes.sizes[~best.suppressed_classes]
-            suppressed_count = int(best.suppressed_records)
+            suppressed_records = int(best.suppressed_records)
             quasi_identifier_uniques = _quasi_identifier_uniques(best, maps, self.quasi_identifiers)
         else:
             shown.begin("local recoding", f"{int(suppressed_rows.sum()):,} suppressed records")
@@ -589,14 +591,14 @@ class Anonymizer:
             kept = ~suppressed_rows
             released = (table.filter(pl.Series(kept)).group_by(self.quasi_identifiers).len()["len"].to_numpy()
                         if kept.any() else np.zeros(0, dtype=np.int64))
-            suppressed_count = int(suppressed_rows.sum())
+            suppressed_records = int(suppressed_rows.sum())
             quasi_identifier_uniques = None
             recoding = {**self.local_recoding.to_dict(), "rounds": rounds,
                         "recoded": int(sum(r["recoded"] for r in rounds))}
         uniqueness = released_uniqueness(table, quasi_identifiers=self.quasi_identifiers, kept=kept_as_is(roles),
                                          quasi_identifier_uniques=quasi_identifier_uniques)
         return self._result(to_output_frame(table, data), best, outcome, optimal, maps, lattice, roles, uniqueness,
-                            unprotected, started, released=released, suppressed=suppressed_count,
+                            unprotected, started, released=released, suppressed=suppressed_records,
                             selection_score=selection_score, recoding=recoding, input_codes=input_codes,
                             input_tuples=grouped, released_codes=released_codes, released_tuples=released_tuples_of)
 

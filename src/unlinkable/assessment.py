@@ -154,15 +154,15 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
     options = spec.measures
     engine = get_backend(spec.backend, spark=spec.spark, data=data)
     where = source or (str(data) if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else "data")
-    quasi_identifier_names, sens = list(spec.quasi_identifiers), list(spec.sensitive)
+    quasi_identifier_names, sensitive_names = list(spec.quasi_identifiers), list(spec.sensitive)
     weights, household, identifiers = spec.weights, spec.household, list(spec.identifiers)
     population_size, sampling_fraction = spec.population_size, spec.sampling_fraction
     threshold, max_subset_size, alpha = spec.threshold, spec.max_subset_size, spec.alpha
     suda2, dis_fraction, hierarchies = spec.suda2, spec.dis_fraction, spec.hierarchies
     frame = engine.read(data, delimiter=delimiter)
     columns = engine.columns(frame)
-    require_names(columns, [*quasi_identifier_names, *sens, *(c for c in (weights, household) if c), *identifiers], source=where)
-    overlap = set(quasi_identifier_names) & set(sens)
+    require_names(columns, [*quasi_identifier_names, *sensitive_names, *(c for c in (weights, household) if c), *identifiers], source=where)
+    overlap = set(quasi_identifier_names) & set(sensitive_names)
     if overlap:
         raise ConfigError(f"column {sorted(overlap)[0]!r} is both a quasi-identifier and sensitive", hint="give each column one role")
     local = engine.name == "numpy"
@@ -178,13 +178,13 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
     # the Anonymizer hands over the columns it encoded already (numpy): not encoded again
     if grouped is not None:
         per_record_inputs = options.model_risk is not None or options.risky_cells is not None
-        if not local or grouped.columns != tuple(quasi_identifier_names) or sens or weights or household or per_record_inputs:
+        if not local or grouped.columns != tuple(quasi_identifier_names) or sensitive_names or weights or household or per_record_inputs:
             raise InternalError("tuples grouped by the caller were handed to an assessment they do not describe")
         snap = grouped
     elif encoded and local:
-        snap = engine.snapshot(frame, quasi_identifier_names, sensitive=sens, encoded=encoded)
+        snap = engine.snapshot(frame, quasi_identifier_names, sensitive=sensitive_names, encoded=encoded)
     else:
-        snap = engine.snapshot(frame, quasi_identifier_names, sensitive=sens)
+        snap = engine.snapshot(frame, quasi_identifier_names, sensitive=sensitive_names)
     tuples = snap.tuples
     n = snap.records
     dictionaries = dict(zip(quasi_identifier_names, snap.dictionaries))
@@ -196,11 +196,11 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
         "source": where,
         "records": n,
         "quasi_identifiers": quasi_identifier_names,
-        "sensitive": sens,
+        "sensitive": sensitive_names,
         "identifiers": list(identifiers),
         # assess releases nothing: a column it was not given is simply not used, and said so
         "not_assessed": [c for c in columns
-                         if c not in {*quasi_identifier_names, *sens, *identifiers, *(x for x in (weights, household) if x)}],
+                         if c not in {*quasi_identifier_names, *sensitive_names, *identifiers, *(x for x in (weights, household) if x)}],
     }
     if not local:
         summary["backend"] = engine.name
@@ -293,11 +293,11 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
         per_record["prosecutor_risk"] = lambda: tuples.expand(1.0 / sizes)
 
     summary["diversity"] = None
-    if sens:
+    if sensitive_names:
         from unlinkable.risk.diversity import histogram_diversity
 
         summary["diversity"] = {}
-        for name in sens:
+        for name in sensitive_names:
             histogram = snap.sensitive[name]
             numeric = _numeric_dictionary(histogram.dictionary)
             gmap = hier[name].encode(histogram.dictionary, column=name) if name in hier else None

@@ -135,9 +135,9 @@ class SparkSection(_Spec):
     master: str | None = Field(None, description="the master URL, e.g. local[2]")
     conf: dict[str, Any] | None = Field(None, description="Spark settings, e.g. {spark.executor.memory: 4g}")
     app_name: str | None = Field(None, description="the application's name in the cluster's UI (default unlinkable)")
-    snapshot_limit: int | None = Field(None, description="the most groups the search brings to the driver at once "
-                                                         "(default 5,000,000); above it each transformation is "
-                                                         "grouped in Spark")
+    snapshot_limit: int | None = Field(None, description="the most distinct quasi-identifier tuples the search brings to "
+                                                         "the driver at once (default 5,000,000); above it each "
+                                                         "transformation is grouped in Spark")
 
     def settings(self) -> dict[str, Any]:
         """The settings given, as ``backends.choice.parse_backend`` reads them."""

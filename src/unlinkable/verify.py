@@ -132,11 +132,11 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
         levels = _infer_levels(out_text, orig_text, quasi_identifiers, hierarchies, suppressed)
     limit_share = 1.0 if _differentially_private(models) else suppression_limit
     # (ARX: differential privacy suppresses classes below k and every unsampled record, whatever the limit)
-    n_suppressed = int(suppressed.sum())
-    if (local and n_suppressed > math.floor(limit_share * n)
+    suppressed_records = int(suppressed.sum())
+    if (local and suppressed_records > math.floor(limit_share * n)
             and all(_has_star_level(hierarchies[q]) for q in quasi_identifiers)):
         suppressed[:] = False  # '*' is a level of every QI: the '*' rows are one released class
-    elif star_rows_released(n_suppressed, n, limit_share, levels, quasi_identifiers, hierarchies):
+    elif star_rows_released(suppressed_records, n, limit_share, levels, quasi_identifiers, hierarchies):
         suppressed[:] = False  # every QI fully generalized: the '*' rows are one released class
 
     released = _Released(out_text, ~suppressed)
@@ -152,7 +152,7 @@ def _text(frame: pl.DataFrame) -> pl.DataFrame:
                          for c, t in frame.schema.items()])
 
 
-def star_rows_released(n_suppressed: int, n: int, suppression_limit: float, levels: Mapping[str, list[int]] | None,
+def star_rows_released(suppressed_records: int, n: int, suppression_limit: float, levels: Mapping[str, list[int]] | None,
                        quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy]) -> bool:
     """Check the suppressed count against ``floor(limit * n)``; True when it is over the limit but
     every quasi-identifier is generalized to its top level, so the ``*`` rows are one released
@@ -164,12 +164,12 @@ def star_rows_released(n_suppressed: int, n: int, suppression_limit: float, leve
     False
     """
     limit = int(math.floor(suppression_limit * n))
-    if n_suppressed <= limit:
+    if suppressed_records <= limit:
         return False
     if levels is not None and _star_is_a_class(levels, quasi_identifiers, hierarchies):
         return True
     raise VerificationError(
-        f"the release suppresses {n_suppressed} records, more than the limit floor({suppression_limit} x {n}) = {limit}",
+        f"the release suppresses {suppressed_records} records, more than the limit floor({suppression_limit} x {n}) = {limit}",
         hint="nothing was written; this is probably a bug in the search")
 
 

@@ -105,7 +105,7 @@ def verify_release_spark(paired: Any, *, originals: Mapping[str, str], quasi_ide
         star = star & F.coalesce(F.col(q) == F.lit(SUPPRESSED), F.lit(False))
     with spark_errors("verifying the release"):
         totals = text.agg(F.count(F.lit(1)).alias("n"), F.sum(F.when(star, 1).otherwise(0)).alias("s")).first()
-        n, n_suppressed = int(totals["n"]), int(totals["s"] or 0)
+        n, suppressed_records = int(totals["n"]), int(totals["s"] or 0)
         kept = text.where(~star)
         # every quasi-identifier's distinct (input, output) pairs in one job: (position, input, output) rows
         triples = F.explode(F.array(*[F.struct(F.lit(j).alias("q"), F.col(originals[q]).alias("i"), F.col(q).alias("o"))
@@ -119,7 +119,7 @@ def verify_release_spark(paired: Any, *, originals: Mapping[str, str], quasi_ide
     levels = levels_from_pairs({q: pairs[q] for q in known}, hierarchies)
     if len(known) != len(quasi_identifiers):
         levels = None
-    released_rows = text if star_rows_released(n_suppressed, n, suppression_limit, levels, quasi_identifiers,
+    released_rows = text if star_rows_released(suppressed_records, n, suppression_limit, levels, quasi_identifiers,
                                                hierarchies) else kept
     released = _Grouped(released_rows.select(*output_columns), ["_row", *output_columns], n)
     original = _Grouped(text.select(*output_columns), output_columns, n)

@@ -121,7 +121,7 @@ def test_one_class_count_in_anonymize_report():
     assert "Equivalence classes 7 2" in text  # before / after
     assert "Equivalence classes in the output (suppressed records not counted, as in ARX) 2" in text
     assert "Equivalence classes (as ARX counts them: suppressed records are not a class) 2" in text
-    assert "Suppressed records (every quasi-identifier *); the risk figures below treat them as one more group 2" in text
+    assert "Suppressed records (every quasi-identifier *); the risk figures below treat them as one more class 2" in text
     assert not re.search(r"Equivalence classes[^0-9]*3\b", text)  # the risk count (3 groups) is never called classes
 
 

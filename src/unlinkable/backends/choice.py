@@ -31,7 +31,7 @@ class SparkSettings:
     master: str | None = None
     conf: Mapping[str, str] = field(default_factory=dict)
     app_name: str = "unlinkable"
-    #: the most groups the search brings to the driver at once: the distinct (quasi-identifier,
+    #: the most distinct tuples the search brings to the driver at once: the distinct (quasi-identifier,
     #: sensitive value) tuples when they are fewer, else each checked transformation's classes,
     #: grouped in Spark (``search/floors.py``)
     snapshot_limit: int = SNAPSHOT_LIMIT
@@ -84,7 +84,7 @@ def parse_backend(backend: Any = None, spark: Any = None, *, where: str = "backe
     limit = spark.get("snapshot_limit", SNAPSHOT_LIMIT)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ConfigError(f"`spark.snapshot_limit` must be a whole number of groups >= 1, got {shown(limit)}",
-                          hint="the most groups the driver holds at once, e.g. snapshot_limit: 5000000")
+                          hint="the most distinct tuples the driver holds at once, e.g. snapshot_limit: 5000000")
     conf = spark.get("conf") or {}
     if not isinstance(conf, Mapping):
         raise ConfigError(f"`spark.conf` must map Spark settings to values, got {shown(conf)}",

@@ -74,7 +74,7 @@ class AverageReidentificationRisk(PrivacyModel):
 
     def describe(self) -> str:
         return (f"average re-identification risk at most {self.threshold}: an attacker who knows a person is in "
-                f"the release and picks a record of their group at random is right with probability at most "
+                f"the release and picks a record of their class at random is right with probability at most "
                 f"{self.threshold} on average.")
 
     def to_dict(self) -> dict[str, Any]:

@@ -75,7 +75,7 @@ class _BetaLikeness(AgainstTable):
 
     def describe(self) -> str:
         bound = "beta" if self.variant == "basic" else "the smaller of beta and -ln(its share in the table)"
-        return (f"{self.variant} {self.beta}-likeness on {self.attribute!r}: in every group of records that share "
+        return (f"{self.variant} {self.beta}-likeness on {self.attribute!r}: in every class of records that share "
                 f"their quasi-identifiers, no value of {self.attribute!r} is more frequent than in the whole table "
                 f"by a relative gain above {bound}.")
 

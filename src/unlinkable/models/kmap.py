@@ -201,11 +201,11 @@ class KMap(PrivacyModel):
 
     def describe(self) -> str:
         if self.subset is not None:
-            return (f"{self.k}-map of the research subset {Path(self.subset).name}: every group of released records that "
+            return (f"{self.k}-map of the research subset {Path(self.subset).name}: every class of released records that "
                     f"share their quasi-identifiers matches at least {self.k} records of the data table; only the "
                     f"subset's records are released.")
         source = f"the population table {self.population}" if self.population else f"a {self.estimator} estimate of the population"
-        return (f"{self.k}-map: every group of released records that share their quasi-identifiers matches at "
+        return (f"{self.k}-map: every class of released records that share their quasi-identifiers matches at "
                 f"least {self.k} people of the population ({source}).")
 
     def to_dict(self) -> dict[str, Any]:

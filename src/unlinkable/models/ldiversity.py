@@ -101,7 +101,7 @@ class DistinctLDiversity(_LDiversity):
         return self._distinct(_histogram(stats, self.attribute)) >= self._min_size
 
     def describe(self) -> str:
-        return (f"distinct {self.l}-diversity on {self.attribute!r}: every group of records that share their "
+        return (f"distinct {self.l}-diversity on {self.attribute!r}: every class of records that share their "
                 f"quasi-identifiers shows at least {self.l} different values of {self.attribute!r}.")
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,7 +187,7 @@ class EntropyLDiversity(_LDiversity):
 
     def describe(self) -> str:
         name = "Grassberger" if self.estimator == "grassberger" else "Shannon"
-        return (f"entropy {self.l}-diversity on {self.attribute!r}: in every group of records that share their "
+        return (f"entropy {self.l}-diversity on {self.attribute!r}: in every class of records that share their "
                 f"quasi-identifiers, the values of {self.attribute!r} are at least as spread out as {self.l} "
                 f"equally frequent values ({name} entropy >= log {self.l}).")
 
@@ -249,7 +249,7 @@ class RecursiveCLDiversity(_LDiversity):
         return (distinct >= self._min_size) & (top.astype(np.float64) < tail.astype(np.float64) * self.c)
 
     def describe(self) -> str:
-        return (f"recursive ({self.c}, {self.l})-diversity on {self.attribute!r}: in every group of records that "
+        return (f"recursive ({self.c}, {self.l})-diversity on {self.attribute!r}: in every class of records that "
                 f"share their quasi-identifiers, the most frequent value of {self.attribute!r} occurs less than "
                 f"{self.c} times as often as all values from the {self.l}-th most frequent on together.")
 

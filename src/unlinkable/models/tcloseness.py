@@ -93,7 +93,7 @@ class _TCloseness(AgainstTable):
         return {"t-closeness": {"attribute": self.attribute, "distance": self.distance, "t": self.t}}
 
     def describe(self) -> str:
-        return (f"{self.t}-closeness on {self.attribute!r} ({self.distance} ground distance): in every group of "
+        return (f"{self.t}-closeness on {self.attribute!r} ({self.distance} ground distance): in every class of "
                 f"records that share their quasi-identifiers, the distribution of {self.attribute!r} differs from "
                 f"that of the whole table by an Earth Mover's Distance of at most {self.t}.")
 

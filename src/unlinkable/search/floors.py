@@ -49,7 +49,7 @@ class FloorEvaluator:
         ``small_records(levels, size)``: records in classes of ``levels`` smaller than ``size``,
         counted by the backend.
     limit : int
-        The most groups a floor may hold (for messages).
+        The most distinct tuples a floor may hold (for messages).
 
     Examples
     --------
@@ -158,7 +158,7 @@ class FloorEvaluator:
                             hint=_RAISE_HINT)
 
 
-_RAISE_HINT = ("raise spark: {snapshot_limit: ...} (the most groups the driver holds) with the driver's memory "
+_RAISE_HINT = ("raise spark: {snapshot_limit: ...} (the most distinct tuples the driver holds) with the driver's memory "
                "(spark.driver.memory), or generalize more (coarser hierarchies)")
 
 

@@ -105,7 +105,7 @@ class SparkBackend:
 
     @property
     def snapshot_limit(self) -> int:
-        """The most groups the search brings to the driver at once (``spark: {snapshot_limit: ...}``)."""
+        """The most distinct tuples the search brings to the driver at once (``spark: {snapshot_limit: ...}``)."""
         return self.settings.snapshot_limit
 
     def grouping(self, table: Any, keys: Sequence[str], sensitive: Sequence[str] = ()) -> SparkGrouping:
@@ -137,9 +137,9 @@ class SparkBackend:
 
         from unlinkable.data.table import require_names
 
-        cols, sens = list(columns), list(sensitive)
-        require_names(table.columns, [*cols, *sens])
-        text = table.select(*[table[c].cast("string").alias(c) for c in [*cols, *sens]],
+        cols, sensitive_names = list(columns), list(sensitive)
+        require_names(table.columns, [*cols, *sensitive_names])
+        text = table.select(*[table[c].cast("string").alias(c) for c in [*cols, *sensitive_names]],
                             F.monotonically_increasing_id().alias(_ROW))
         with spark_errors("grouping the records into distinct tuples"):
             grouped = _collect(text.groupBy(*cols).agg(F.count(F.lit(1)).alias(_COUNT), F.min(_ROW).alias(_FIRST)))
@@ -156,7 +156,7 @@ class SparkBackend:
         tuples = DistinctTuples(codes, counts, first, None)
         histograms = {}
         index = grouped.select(cols).with_row_index("__t")
-        for name in sens:
+        for name in sensitive_names:
             with spark_errors(f"counting the values of {name!r} per tuple"):
                 cells = _collect(text.groupBy(*cols, name).agg(F.count(F.lit(1)).alias(_COUNT),
                                                               F.min(_ROW).alias(_FIRST)))

@@ -21,7 +21,7 @@ from unlinkable.backends.base import Snapshot
 from unlinkable.backends.distinct import DistinctTuples
 from unlinkable.data.table import EncodedColumn
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
-from unlinkable.transform.generalize import Generalizer, NodeClasses
+from unlinkable.transform.generalize import Generalizer
 
 __all__ = ["input_tuples", "released_tuples"]
 
@@ -58,13 +58,16 @@ def input_tuples(generalizer: Generalizer, names: Sequence[str], columns: Sequen
     return Snapshot(tuple(names), tuple(c.dictionary for c in columns), tuples, {})
 
 
-def released_tuples(generalizer: Generalizer, node: NodeClasses, suppressed: np.ndarray, names: Sequence[str],
-                    maps: Sequence[GeneralizationMap], levels: Sequence[int], suppression_value: str = "*") -> Snapshot:
-    """The released table's distinct tuples of ``names``, from the classes of the released ``node``.
+def released_tuples(rep_cols: np.ndarray, sizes: np.ndarray, first: np.ndarray, suppressed: np.ndarray,
+                    names: Sequence[str], maps: Sequence[GeneralizationMap], levels: Sequence[int],
+                    suppression_value: str = "*") -> Snapshot:
+    """The released table's distinct tuples of ``names``, from the classes of the released transformation.
 
-    ``suppressed`` marks the classes whose records are released as ``suppression_value`` in every
-    quasi-identifier. A class and the suppressed records whose labels are equal as text (every
-    level's own ``*``) are one tuple of the released table, as its text makes them.
+    Per class: ``rep_cols[i]`` an input code of attribute i of one of its records, ``sizes`` its
+    records, ``first`` its first record (``Generalizer.first_records``), and ``suppressed``
+    whether its records are released as ``suppression_value`` in every quasi-identifier. A class
+    and the suppressed records whose labels are equal as text (every level's own ``*``) are one
+    tuple of the released table, as its text makes them.
 
     Examples
     --------
@@ -75,12 +78,11 @@ def released_tuples(generalizer: Generalizer, node: NodeClasses, suppressed: np.
     >>> gm = Hierarchy([["a", "x", "*"], ["b", "y", "*"], ["c", "y", "*"]]).encode(col.dictionary)
     >>> g = Generalizer(col.codes.reshape(-1, 1), [gm])
     >>> node = g.classes((1,))
-    >>> snap = released_tuples(g, node, np.array([False, True]), ["q"], [gm], [1])
+    >>> snap = released_tuples(node.rep_cols, node.sizes, g.first_records(node), np.array([False, True]), ["q"], [gm], [1])
     >>> snap.dictionaries, snap.tuples.codes.tolist(), snap.tuples.counts.tolist()
     ((('x', '*'),), [[0], [1]], [2, 2])
     """
-    classes = node.classes
-    first = generalizer.first_records(node)
+    classes = int(sizes.shape[0])
     suppressed = np.asarray(suppressed, dtype=bool)
     texts: list[list[str]] = []
     values = np.empty((classes, len(names)), dtype=np.int64)
@@ -89,7 +91,7 @@ def released_tuples(generalizer: Generalizer, node: NodeClasses, suppressed: np.
         # labels equal as text are one value of the released column
         first_of: dict[str, int] = {}
         merged = np.array([first_of.setdefault(t, k) for k, t in enumerate(labels)], dtype=np.int64)
-        column = merged.take(np.asarray(gm.table[:, int(level)], dtype=np.int64).take(node.rep_cols[i]))
+        column = merged.take(np.asarray(gm.table[:, int(level)], dtype=np.int64).take(rep_cols[i]))
         column[suppressed] = merged[-1]
         values[:, i] = column
         texts.append(labels)
@@ -99,7 +101,7 @@ def released_tuples(generalizer: Generalizer, node: NodeClasses, suppressed: np.
     count = distinct.shape[0]
     tuple_first = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(tuple_first, tuple_of, first)
-    counts = np.bincount(tuple_of, weights=node.sizes.astype(np.float64), minlength=count).astype(np.int64)
+    counts = np.bincount(tuple_of, weights=np.asarray(sizes, dtype=np.float64), minlength=count).astype(np.int64)
     order = np.argsort(tuple_first, kind="stable")
     distinct, counts, tuple_first = distinct.take(order, axis=0), counts.take(order), tuple_first.take(order)
     codes = np.empty_like(distinct)

@@ -148,9 +148,9 @@ def assess_view(a: Any, banned: frozenset[str]) -> dict[str, Any] | None:
         analysed.append(("Records", fmt_count(records)))
     if quasi_identifiers:
         analysed.append(("Quasi-identifiers", ", ".join(quasi_identifiers)))
-    sens = a.get("sensitive")
-    if sens:
-        analysed.append(("Sensitive attribute", ", ".join(_names(sens))))
+    sensitive_names = a.get("sensitive")
+    if sensitive_names:
+        analysed.append(("Sensitive attribute", ", ".join(_names(sensitive_names))))
     idents = _names(a.get("identifiers"))
     if idents:
         analysed.append(("Identifiers (dropped; their values are never shown)", ", ".join(idents)))
@@ -236,9 +236,9 @@ def assess_view(a: Any, banned: frozenset[str]) -> dict[str, Any] | None:
             v["classes_rows"] = [
                 ("Equivalence classes (as ARX counts them: suppressed records are not a class)",
                  fmt_count(ec["count_excluding_suppressed"])),
-                ("Suppressed records (every quasi-identifier *); the risk figures below treat them as one more group",
+                ("Suppressed records (every quasi-identifier *); the risk figures below treat them as one more class",
                  fmt_count(suppressed)),
-            ] + [(label + " (the group of suppressed records included)", value)
+            ] + [(label + " (the class of suppressed records included)", value)
                  for label, value in v["classes_rows"][1:]]
         v["class_sizes"] = _class_size_view(ec.get("size_histogram"))
 
