@@ -24,6 +24,7 @@ from unlinkable.anonymizer_options import AnonymizeSection
 from unlinkable.backend_selection import get_backend
 from unlinkable.backends.base import Snapshot
 from unlinkable.backends.choice import is_spark_frame
+from unlinkable.data.huge_pages import huge_pages_off
 from unlinkable.data.io import read_table, to_output_frame
 from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.data.sensitive import SensitiveColumn
@@ -524,6 +525,10 @@ class Anonymizer:
             No transformation satisfies the models within the suppression limit; the message lists
             the closest candidates.
         """
+        with huge_pages_off():  # see data/huge_pages.py: compaction for 2 MiB pages doubled a large fit's CPU
+            return self._fit(data, delimiter=delimiter)
+
+    def _fit(self, data: Any, *, delimiter: str | None) -> Result:
         started = time.perf_counter()
         engine = get_backend(self.backend, spark=self.spark, data=data)
         unprotected = self.unprotected_sensitive()
@@ -532,7 +537,7 @@ class Anonymizer:
 
             warnings.warn(f"sensitive attribute {unprotected[0]!r} is released as it is and no privacy model protects it "
                           f"(ARX rejects this); add l-diversity or t-closeness on it, or give it the role insensitive",
-                          UnprotectedSensitiveWarning, stacklevel=2)
+                          UnprotectedSensitiveWarning, stacklevel=3)  # the caller of fit
         shown = self.progress if isinstance(self.progress, Progress) else Progress(enabled=None if self.progress else False)
         if engine.name != "numpy":
             return self._fit_snapshot(engine, data, delimiter, shown, started, unprotected)

@@ -19,6 +19,7 @@ import polars as pl
 from unlinkable.assessment_options import AssessmentSpec
 from unlinkable.backend_selection import get_backend
 from unlinkable.backends.base import Snapshot
+from unlinkable.data.huge_pages import huge_pages_off
 from unlinkable.data.numeric import numeric_columns
 from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.data.table import EncodedColumn, require_names
@@ -145,7 +146,8 @@ def assess(
         identifiers=identifiers, threshold=threshold, max_subset_size=max_subset_size, alpha=alpha,
         individual_risk_method=individual_risk_method, qual=qual, suda2=suda2, dis_fraction=dis_fraction,
         model_risk=model_risk, model_risk_bound=model_risk_bound, risky_cells=risky_cells, backend=backend, spark=spark)
-    return _assess(spec, data, source=source, delimiter=delimiter, encoded=encoded, grouped=grouped)
+    with huge_pages_off():  # see data/huge_pages.py
+        return _assess(spec, data, source=source, delimiter=delimiter, encoded=encoded, grouped=grouped)
 
 
 def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: str | None,
