@@ -1,6 +1,7 @@
 """Whole `unlinkable anonymize` and `unlinkable assess` processes on adult stacked N times (run by hand).
 
     .venv/bin/python benchmarks/whole_process.py [--stack 1 100] [--repeat 1] [--profile] [--phases] [--overwrite]
+        [--arx ARX_REPOSITORY]
 
 For each stacking factor (1 = adult, 30,162 rows; 100 = 3,016,200; 1000 = 30,162,000) it writes
 the stacked CSV and two job files into a temporary folder, then runs, each as a fresh process:
@@ -19,6 +20,12 @@ with a sampler: per phase of the command (read, encode, search, risk, verify, wr
 seconds it took and the highest resident memory sampled during it (every 10 ms), which tells
 where the peak RSS is reached.
 
+With ``--arx`` (a work tree or git folder of ARX's repository, e.g. the one the tool library's
+``fetch github:arx-deidentifier/arx`` brings; needs ``javac``) ARX is compiled from it and the same
+job runs in ARX as one JVM process (``benchmarks/arx/Whole.java``: read, anonymize, write the CSV)
+before each of our runs, measured the same way: the two are compared under the same conditions,
+pair by pair, and their released CSV files must be byte-identical.
+
 Each anonymize run writes into an empty output folder (the outputs of the run before are
 removed first, outside the measurement), as a first run of a job does. With ``--overwrite`` they
 are left in place, so each run also replaces the three outputs of the run before: the commit then
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -118,6 +126,63 @@ def phases(argv: list[str], cwd: Path) -> str:
     return child.stderr
 
 
+#: stand-ins for what a snapshot of ARX's repository may lack (its largest jars: pdfbox, hadoop), so
+#: that ARX's sources compile; the benchmark makes no PDF certificate and reads no Hadoop data
+_ARX_STUBS = {
+    "org/apache/pdfbox/pdmodel/PDDocument.java":
+        "package org.apache.pdfbox.pdmodel;\npublic class PDDocument implements java.io.Closeable {\n"
+        "    public static PDDocument load(java.io.File file) { return null; }\n"
+        "    public void save(java.io.OutputStream out) { }\n    public void close() { }\n}\n",
+    "org/apache/pdfbox/pdmodel/font/PDFont.java": "package org.apache.pdfbox.pdmodel.font;\npublic class PDFont { }\n",
+    "org/apache/hadoop/io/Writable.java":
+        "package org.apache.hadoop.io;\npublic interface Writable {\n"
+        "    void write(java.io.DataOutput out) throws java.io.IOException;\n"
+        "    void readFields(java.io.DataInput in) throws java.io.IOException;\n}\n",
+    "org/deidentifier/arx/certificate/resources/Watermark.java":  # in place of ARX's own (pdfbox's multipdf)
+        "package org.deidentifier.arx.certificate.resources;\npublic class Watermark {\n"
+        "    public Watermark(org.apache.pdfbox.pdmodel.PDDocument document) { }\n"
+        "    public void mark(org.apache.pdfbox.pdmodel.PDDocument document) { }\n}\n",
+}
+
+
+def build_arx(repository: Path, into: Path) -> str:
+    """Compile ARX (its ``src/main`` with the jars of its ``lib/ant``) and ``benchmarks/arx/Whole.java``
+    into ``into``; the classpath to run ``Whole`` with. ``repository`` is a work tree or a git folder
+    (a bare clone, or what the tool library's ``fetch`` brings), read with ``git archive``."""
+    tree = into / "arx"
+    tree.mkdir(parents=True)
+    if (repository / "src" / "main").is_dir():
+        shutil.copytree(repository / "src" / "main", tree / "src" / "main")
+        shutil.copytree(repository / "lib" / "ant", tree / "lib" / "ant")
+    else:
+        git = ["git", "--git-dir", str(repository)]
+        archive = subprocess.run([*git, "archive", "HEAD", "src/main"], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        # jar by jar: a snapshot may list its largest files without holding them (none ARX's core needs)
+        listing = subprocess.run([*git, "ls-tree", "-r", "HEAD", "lib/ant"], check=True, capture_output=True, text=True)
+        for line in listing.stdout.splitlines():
+            meta, path = line.split("\t", 1)
+            blob = subprocess.run([*git, "cat-file", "blob", meta.split()[2]], capture_output=True)
+            if path.endswith(".jar") and blob.returncode == 0:
+                (tree / path).parent.mkdir(parents=True, exist_ok=True)
+                (tree / path).write_bytes(blob.stdout)
+    jars = ":".join(str(p) for p in sorted((tree / "lib" / "ant").rglob("*.jar")))
+    classes = into / "classes"
+    sources = into / "sources.txt"
+    stubs = into / "stubs"
+    for name, text in _ARX_STUBS.items():
+        (stubs / name).parent.mkdir(parents=True, exist_ok=True)
+        (stubs / name).write_text(text)
+    listed = [p for p in sorted((tree / "src" / "main").rglob("*.java")) if p.name != "Watermark.java"]
+    sources.write_text("\n".join(str(p) for p in [*listed, *sorted(stubs.rglob("*.java"))]) + "\n")
+    subprocess.run(["javac", "-nowarn", "-encoding", "UTF-8", "-cp", jars, "-d", str(classes), f"@{sources}"],
+                   check=True, capture_output=True)
+    classpath = f"{classes}:{jars}"
+    subprocess.run(["javac", "-cp", classpath, "-d", str(classes), str(ROOT / "benchmarks" / "arx" / "Whole.java")],
+                   check=True, capture_output=True)
+    return classpath
+
+
 def load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
@@ -129,6 +194,7 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--phases", action="store_true")
     ap.add_argument("--overwrite", action="store_true", help="leave the previous run's outputs in place")
+    ap.add_argument("--arx", type=Path, help="an ARX repository: build it and run its whole process beside ours")
     args = ap.parse_args()
     exe = str(Path(sys.executable).with_name("unlinkable"))
     for factor in args.stack:
@@ -136,8 +202,18 @@ def main() -> None:
             folder = Path(tmp)
             anonymize, assess = write_inputs(folder, factor)
             rows = 30162 * factor
-            walls: dict[str, list[float]] = {"anonymize": [], "assess": []}
+            walls: dict[str, list[float]] = {"anonymize": [], "assess": [], "ARX": []}
+            arx = build_arx(args.arx, folder / "arx-build") if args.arx else None
             for _ in range(args.repeat):
+                if arx is not None:
+                    # ARX first, into an empty output as ours (or over its own last output with --overwrite)
+                    if not args.overwrite:
+                        (folder / "arx.csv").unlink(missing_ok=True)
+                    x = run(["java", "-cp", arx, "Whole", str(ADULT),
+                             str(folder / "adult_stacked.csv"), str(folder / "arx.csv")], folder)
+                    walls["ARX"].append(x["wall"])
+                    print(f"adult x{factor} ({rows:,} rows) ARX whole process: wall {x['wall']:.2f} s, cpu {x['cpu']:.2f} s, "
+                          f"peak RSS {x['rss_gib']:.2f} GiB  ({load()})", flush=True)
                 if not args.overwrite:
                     for old in (folder / "out").iterdir():
                         old.unlink()
@@ -147,15 +223,27 @@ def main() -> None:
                       f"wall {a['wall'] / ARX_WALL_S:.2f}x, cpu {a['cpu'] / ARX_WALL_S:.2f}x, "
                       f"RSS {a['rss_gib'] / ARX_RSS_GIB:.2f}x", flush=True)
                 walls["anonymize"].append(a["wall"])
+                if arx is not None:
+                    same = (folder / "arx.csv").read_bytes() == (folder / "out" / "anonymized.csv").read_bytes()
+                    print(f"  ours / ARX of this pair: wall {a['wall'] / x['wall']:.2f}x, cpu {a['cpu'] / x['cpu']:.2f}x, "
+                          f"RSS {a['rss_gib'] / x['rss_gib']:.2f}x; the two CSV files are "
+                          f"{'byte-identical' if same else 'DIFFERENT'}", flush=True)
                 s = run([exe, "assess", str(assess), "--json", "out/risk.json"], folder)
                 walls["assess"].append(s["wall"])
                 print(f"adult x{factor} ({rows:,} rows) assess (8 QIs): wall {s['wall']:.2f} s, cpu {s['cpu']:.2f} s, "
                       f"peak RSS {s['rss_gib']:.2f} GiB  ({load()})", flush=True)
+            if walls["ARX"]:
+                print(f"adult x{factor}: median wall ours {statistics.median(walls['anonymize']):.2f} s, ARX "
+                      f"{statistics.median(walls['ARX']):.2f} s (interleaved): "
+                      f"{statistics.median(walls['anonymize']) / statistics.median(walls['ARX']):.2f}x", flush=True)
             if args.repeat > 1:
                 for command, times in walls.items():
+                    if not times:
+                        continue
                     print(f"adult x{factor} {command}: median wall {statistics.median(times):.2f} s over {len(times)} runs "
                           f"(min {min(times):.2f}, max {max(times):.2f})"
-                          + (f"; median vs ARX {statistics.median(times) / ARX_WALL_S:.2f}x" if command == "anonymize" else ""),
+                          + (f"; median vs issue 10's ARX figure (7.0 s) {statistics.median(times) / ARX_WALL_S:.2f}x"
+                             if command == "anonymize" else ""),
                           flush=True)
             if args.phases:
                 print(f"adult x{factor} anonymize by phase ({load()}):", flush=True)
