@@ -52,8 +52,8 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None,
     ['08150', '08151']
     """
     path = Path(path)
-    # The file is mapped, not read: polars parses the mapped pages of the path itself, and the
-    # checks below read only the pages they need (no copy of the whole file in memory).
+    # polars reads the file from its path; the checks below read only the pages they need, through
+    # a read-only map (no second copy of the whole file in a bytes object).
     raw: Any = _mapped_file(path)
     if bytes(raw[:3]) == b"\xef\xbb\xbf":
         raw = raw[3:]
