@@ -53,7 +53,11 @@ class AssessmentResult:
         available from a distributed backend, which never brings the records to this process.
         """
         if not self.per_record:
-            raise ConfigError(f"per-record risks are not available on the {self.summary.get('backend')} backend: "
+            backend = self.summary.get("backend")
+            if backend is None:  # numpy, from tuples the caller grouped (assess(grouped=...))
+                raise ConfigError("per-record risks are not available from tuples grouped by the caller: the "
+                                  "records' tuples were not kept", hint="assess the table without grouped=")
+            raise ConfigError(f"per-record risks are not available on the {backend} backend: "
                               f"the records stay where they are",
                               hint="drop --records (the figures are complete), or assess with the numpy backend")
         values = {k: (v() if callable(v) else v) for k, v in self.per_record.items()}

@@ -12,7 +12,7 @@ from unlinkable.anonymizer import Anonymizer
 from unlinkable.assessment import assess
 from unlinkable.backends.distinct import distinct_tuples
 from unlinkable.data.table import encode_column
-from unlinkable.errors import InternalError, NoSolutionError
+from unlinkable.errors import ConfigError, InternalError, NoSolutionError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.transform.class_tuples import input_tuples
 
@@ -88,3 +88,5 @@ def test_tuples_of_other_columns_are_refused():
         assess(frame, quasi_identifiers=["b", "a"], grouped=res.input_tuples)
     with pytest.raises(InternalError):
         assess(frame, quasi_identifiers=["a", "b"], sensitive="s", grouped=res.input_tuples)
+    with pytest.raises(ConfigError, match="grouped by the caller"):
+        assess(frame, quasi_identifiers=["a", "b"], grouped=res.input_tuples).records()
