@@ -185,3 +185,45 @@ def test_a_signal_during_the_renames_is_held_until_they_are_done(tmp_path, monke
     assert caught.value.after_commit and caught.value.signum == signal.SIGINT
     assert (tmp_path / "a.txt").read_text() == "a" and (tmp_path / "b.txt").read_text() == "b"
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["t.csv", "t.parquet"])
+def test_a_background_table_is_the_same_file_and_waited_for(tmp_path, name):
+    frame = pl.DataFrame({"x": ["1", None, "a;b"], "y": ["é", "2", "3"]})
+    with OutputSet() as outputs:
+        outputs.table(tmp_path / f"fg_{name}", frame, delimiter=";")
+        outputs.table(tmp_path / name, frame, delimiter=";", background=True)
+        outputs.commit()
+    assert (tmp_path / name).read_bytes() == (tmp_path / f"fg_{name}").read_bytes()
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failing_background_write_is_an_output_error_and_leaves_nothing(tmp_path):
+    class Full:
+        def write_csv(self, target, **_):
+            target.write(b"half")
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OutputError, match="t.csv: cannot be written: No space left on device"), OutputSet() as outputs:
+        outputs.text(tmp_path / "a.json", "{}")
+        outputs.table(tmp_path / "t.csv", Full(), background=True)
+        outputs.commit()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_leaving_while_the_background_writer_runs_leaves_nothing(tmp_path):
+    started, release = threading.Event(), threading.Event()
+
+    class Slow:
+        def write_csv(self, target, **_):
+            target.write(b"part")
+            started.set()
+            release.wait(10)
+            target.write(b" rest")
+
+    with pytest.raises(RuntimeError), OutputSet() as outputs:
+        outputs.table(tmp_path / "t.csv", Slow(), background=True)
+        assert started.wait(10)
+        raise RuntimeError("the verifier refused")
+    assert list(tmp_path.iterdir()) == []  # the open temporary file is already unlinked
+    release.set()
