@@ -32,6 +32,15 @@ def test_empty_field_is_null(tmp_path):
     assert read_csv(p)["b"].to_list() == [None]
 
 
+@pytest.mark.parametrize("name", ["y*.csv", "x[1].csv", "z?.csv"])
+def test_a_file_name_with_glob_characters_is_that_file_only(tmp_path, name):
+    # polars expands a path it is given as a glob: the parser is handed the file's bytes instead
+    (tmp_path / name).write_text("a;b\n1;2\n")
+    (tmp_path / "yz.csv").write_text("a;b\n3;4\n")
+    (tmp_path / "z1.csv").write_text("a;b\n5;6\n")
+    assert read_csv(tmp_path / name).rows() == [("1", "2")]
+
+
 def test_sniffing():
     assert sniff_delimiter("a;b;c") == ";"
     assert sniff_delimiter("a\tb") == "\t"

@@ -52,15 +52,13 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None,
     ['08150', '08151']
     """
     path = Path(path)
-    # polars reads the file from its path; the checks below read only the pages they need, through
-    # a read-only map (no second copy of the whole file in a bytes object).
-    raw: Any = _mapped_file(path)
-    if bytes(raw[:3]) == b"\xef\xbb\xbf":
+    raw = read_file_bytes(path)
+    if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw or _blank(raw):
+    if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
         raise InputError(f"{path}: the file is empty", hint="a data file needs a header line and at least one record")
     try:
-        text_head = bytes(raw[:65536]).decode("utf-8")
+        text_head = raw[:65536].decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})", hint="save the file as UTF-8") from None
     header = text_head.splitlines()[0]
@@ -73,7 +71,7 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None,
     overrides = {raw_name: pl.Categorical for raw_name in names if raw_name.strip().rstrip("\r") in wanted}
     try:
         frame = pl.read_csv(
-            path,
+            raw,
             separator=sep,
             has_header=True,
             infer_schema=False,
@@ -118,7 +116,7 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None,
     return frame
 
 
-def _check_field_counts(raw: bytes | memoryview, sep: str, path: Path) -> int:
+def _check_field_counts(raw: bytes, sep: str, path: Path) -> int:
     """Raise an InputError naming the first record whose field count differs from the header's.
 
     Returns the number of data records, not counting blank lines at the end of the file. Counted
@@ -160,34 +158,6 @@ def _check_field_counts(raw: bytes | memoryview, sep: str, path: Path) -> int:
     return last - 1
 
 
-def _require_file(path: Path) -> None:
-    if not path.exists():
-        raise InputError(f"{path}: no such file", hint="check the path; relative paths in a job file are relative to the job file")
-    if not path.is_file():
-        raise InputError(f"{path}: is a directory, not a file", hint="give the path of a CSV or Parquet file, not a folder")
-
-
-def _mapped_file(path: Path) -> memoryview:
-    """The bytes of an input file, mapped read-only (an empty file is ``b""``), or an InputError
-    saying why they cannot be read (see :func:`read_file_bytes`)."""
-    import mmap
-
-    _require_file(path)
-    try:
-        with path.open("rb") as fh:
-            if os.fstat(fh.fileno()).st_size == 0:
-                return memoryview(b"")
-            return memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})", hint="check the permissions") from None
-
-
-def _blank(raw: memoryview) -> bool:
-    """Whether the bytes are all whitespace, read a block at a time (a data file fails at once)."""
-    step = 1 << 20
-    return all(bytes(raw[i:i + step]).isspace() for i in range(0, len(raw), step))
-
-
 def read_file_bytes(path: Path) -> bytes:
     """The bytes of an input file, or an InputError saying why they cannot be read.
 
@@ -199,7 +169,10 @@ def read_file_bytes(path: Path) -> bytes:
     ...
     unlinkable.errors.InputError: ...: is a directory, not a file...
     """
-    _require_file(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file", hint="check the path; relative paths in a job file are relative to the job file")
+    if not path.is_file():
+        raise InputError(f"{path}: is a directory, not a file", hint="give the path of a CSV or Parquet file, not a folder")
     try:
         return path.read_bytes()
     except OSError as exc:
