@@ -126,7 +126,7 @@ class Result(TransformationFigures):
     def assess_release(self) -> dict[str, Any]:
         """``unlinkable.assess`` figures of the released table (on the search's codes while it holds them).
 
-        The suppressed records (all quasi-identifiers ``*``) are one group of the released table for
+        The suppressed records (all quasi-identifiers ``*``) are one class of the released table for
         the risk figures, but not a class in ARX's count: ``equivalence_classes`` keeps both, named.
         """
         if self._released_tuples is not None:

@@ -131,7 +131,7 @@ def encode_columns(columns: Sequence[pl.Series], *, out: np.ndarray | None = Non
 def _into(column: EncodedColumn, out: np.ndarray, j: int) -> EncodedColumn:
     """``column`` with its codes in column ``j`` of ``out`` (copied there unless written there)."""
     view = out[:, j]
-    if column.codes is not view and not np.shares_memory(column.codes, view):
+    if not np.shares_memory(column.codes, view):
         view[:] = column.codes
     return EncodedColumn(column.name, view, column.dictionary)
 

@@ -22,6 +22,7 @@ from unlinkable.backends.distinct import DistinctTuples
 from unlinkable.data.table import EncodedColumn
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 from unlinkable.transform.generalize import Generalizer
+from unlinkable.transform.released_codes import released_texts
 
 __all__ = ["input_tuples", "released_tuples"]
 
@@ -87,10 +88,7 @@ def released_tuples(rep_cols: np.ndarray, sizes: np.ndarray, first: np.ndarray, 
     texts: list[list[str]] = []
     values = np.empty((classes, len(names)), dtype=np.int64)
     for i, (gm, level) in enumerate(zip(maps, levels)):
-        labels = [*gm.labels[int(level)], suppression_value]
-        # labels equal as text are one value of the released column
-        first_of: dict[str, int] = {}
-        merged = np.array([first_of.setdefault(t, k) for k, t in enumerate(labels)], dtype=np.int64)
+        labels, merged = released_texts(gm, int(level), suppression_value)
         column = merged.take(np.asarray(gm.table[:, int(level)], dtype=np.int64).take(rep_cols[i]))
         column[suppressed] = merged[-1]
         values[:, i] = column

@@ -18,7 +18,25 @@ import numpy as np
 from unlinkable.data.table import EncodedColumn
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
-__all__ = ["released_codes", "released_table_codes"]
+__all__ = ["released_codes", "released_table_codes", "released_texts"]
+
+
+def released_texts(gm: GeneralizationMap, level: int, suppression_value: str = "*") -> tuple[list[str], np.ndarray]:
+    """The texts of a released quasi-identifier at ``level`` (the level's labels, then
+    ``suppression_value``) and, per text, the index of the first text equal to it: labels equal as
+    text (a level's own ``*`` and the suppression ``*``) are one value of the released column.
+
+    Examples
+    --------
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> gm = Hierarchy([["a", "x", "*"], ["b", "y", "*"]]).encode(["a", "b"])
+    >>> texts, merged = released_texts(gm, 2)
+    >>> texts, merged.tolist()
+    (['*', '*'], [0, 0])
+    """
+    texts = [*gm.labels[level], suppression_value]
+    first_of: dict[str, int] = {}
+    return texts, np.array([first_of.setdefault(t, i) for i, t in enumerate(texts)], dtype=np.int64)
 
 
 def released_codes(name: str, gm: GeneralizationMap, level: int, codes: np.ndarray, suppressed: np.ndarray,
@@ -44,11 +62,8 @@ def released_codes(name: str, gm: GeneralizationMap, level: int, codes: np.ndarr
     >>> released_codes("q", gm, 2, np.array([0, 1]), np.array([True, False])).dictionary  # one '*'
     ('*',)
     """
-    texts = [*gm.labels[level], suppression_value]
-    # labels equal as text are one value of the released column
-    first_of: dict[str, int] = {}
-    merged = np.array([first_of.setdefault(t, i) for i, t in enumerate(texts)], dtype=np.int32)
-    values = merged.take(np.asarray(gm.table[:, level], dtype=np.int32)).take(np.asarray(codes))
+    texts, merged = released_texts(gm, level, suppression_value)
+    values = merged.astype(np.int32).take(np.asarray(gm.table[:, level], dtype=np.int32)).take(np.asarray(codes))
     suppressed = np.asarray(suppressed, dtype=bool)
     if suppressed.any():
         values[suppressed] = merged[-1]
