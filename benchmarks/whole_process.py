@@ -196,6 +196,8 @@ def main() -> None:
     ap.add_argument("--overwrite", action="store_true", help="leave the previous run's outputs in place")
     ap.add_argument("--arx", type=Path, help="an ARX repository: build it and run its whole process beside ours")
     args = ap.parse_args()
+    # as a user's installation has them (pip compiles a regular install; see scripts/ensure-env)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "unlinkable")], check=True, stdout=subprocess.DEVNULL)
     exe = str(Path(sys.executable).with_name("unlinkable"))
     for factor in args.stack:
         with tempfile.TemporaryDirectory(prefix="unlinkable-bench-") as tmp:

@@ -6,6 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from unittest import mock
+
+import unlinkable.data.table as table
 from unlinkable.data.table import EncodedTable, encode_column, encode_columns
 from unlinkable.errors import InputError
 
@@ -62,3 +65,35 @@ def test_categorical_columns_encode_as_their_text(values):
         assert got.codes.dtype == want.codes.dtype
     many = encode_columns([text.cast(pl.Categorical)] * 4)
     assert all(c.codes.tolist() == want.codes.tolist() and c.dictionary == want.dictionary for c in many)
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", "08", "x y", "é"])), max_size=60),
+       head=st.integers(0, 8))
+def test_categories_first_seen_after_the_first_rows_keep_their_order(values, head):
+    # The order of first appearance is read off the first rows when every category present is
+    # there; a category first seen later (or only nulls there) must send it to the whole column.
+    text = pl.Series("q", values, dtype=pl.String)
+    want = encode_column(text)
+    with mock.patch.object(table, "_HEAD", head):
+        for dtype in (pl.Categorical, pl.Enum(["é", "x y", "08", "", "b", "a"])):
+            got = encode_column(text.cast(dtype))
+            assert got.codes.tolist() == want.codes.tolist() and got.dictionary == want.dictionary
+
+
+def test_long_categorical_columns_encode_into_the_matrix_on_two_threads():
+    # >= 20,000 rows: the columns are encoded on the pool, each into its own column of the matrix;
+    # one column's last category first appears in the last row, another has nulls only late.
+    n = 30_000
+    late = pl.Series("late", ["x"] * (n - 1) + ["y"], dtype=pl.String)
+    nulls = pl.Series("nulls", ["a", "b"] * (n // 2 - 1) + [None, "c"], dtype=pl.String)
+    mixed = pl.Series("mixed", [str(i % 7) for i in range(n)], dtype=pl.String)
+    texts = [late, nulls, mixed]
+    matrix = np.empty((n, 4), dtype=np.int32, order="F")
+    with mock.patch.object(table, "_HEAD", 100):
+        got = encode_columns([late.cast(pl.Categorical), nulls.cast(pl.Categorical), mixed, mixed.cast(pl.Categorical)],
+                             out=matrix)
+    for j, (col, text) in enumerate(zip(got, [*texts[:2], mixed, mixed])):
+        want = encode_column(text)
+        assert col.dictionary == want.dictionary and col.codes.tolist() == want.codes.tolist()
+        assert np.shares_memory(col.codes, matrix[:, j]) and matrix[:, j].tolist() == want.codes.tolist()

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unlinkable.hierarchies.hierarchy import Hierarchy
-from unlinkable.transform.generalize import Generalizer, generalized_frame
+from unlinkable.transform.generalize import Generalizer, _first_rows, generalized_frame
 from unlinkable.transform.suppress import suppression_budget, violating_classes
 
 
@@ -89,3 +89,13 @@ def test_hashed_classes_come_in_first_record_order(seed, rows, path):
         first = [int(np.flatnonzero(rc == c)[0]) for c in range(nc.classes)]
         assert first == sorted(first)
         assert g.first_records(nc).tolist() == first
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.integers(0, 6), max_size=80))
+def test_first_rows_of_groups_numbered_by_first_appearance(values):
+    # ids numbered 0, 1, 2, ... in order of first appearance, as hashing numbers them
+    number: dict[int, int] = {}
+    ids = np.array([number.setdefault(v, len(number)) for v in values], dtype=np.intp)
+    want = [values.index(v) for v in number]
+    assert _first_rows(ids).tolist() == want

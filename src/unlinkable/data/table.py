@@ -72,12 +72,19 @@ def _encode_categories(series: pl.Series, out: np.ndarray | None = None) -> Enco
     >>> col.codes.tolist(), col.dictionary
     ([0, -1, 1, 0], ('y', 'x'))
     """
-    distinct = series.unique(maintain_order=True).drop_nulls()
     physical = series.to_physical()
     missing = physical.null_count()
     codes = physical.fill_null(0).to_numpy() if missing else physical.to_numpy()
+    seen = np.bincount(codes, minlength=1)
+    if missing:
+        seen[0] -= missing  # the nulls filled in as code 0
+    # Every category present usually shows up in the first rows already: then their order there
+    # is the column's first-appearance order, and the whole column is never hashed.
+    distinct = series.head(_HEAD).unique(maintain_order=True).drop_nulls()
+    if distinct.len() != int(np.count_nonzero(seen)):
+        distinct = series.unique(maintain_order=True).drop_nulls()
     present = distinct.to_physical().to_numpy()
-    rank = np.full(int(max(codes.max(initial=0), present.max(initial=0))) + 1, MISSING, dtype=np.int32)
+    rank = np.full(seen.shape[0], MISSING, dtype=np.int32)
     rank[present] = np.arange(present.shape[0], dtype=np.int32)
     # every code is an index of rank: "clip" only spares take() the buffer it makes for "raise"
     coded = rank.take(codes) if out is None else rank.take(codes, out=out, mode="clip")
@@ -88,6 +95,8 @@ def _encode_categories(series: pl.Series, out: np.ndarray | None = None) -> Enco
 
 #: columns up to this many rows are encoded through numpy object arrays (Arrow's per-call cost dominates)
 _SMALL = 512
+#: the rows in which a categorical column's order of first appearance is looked for first
+_HEAD = 1 << 16
 _POOL: ThreadPoolExecutor | None = None
 
 
@@ -114,18 +123,29 @@ def encode_columns(columns: Sequence[pl.Series], *, out: np.ndarray | None = Non
             raise ValueError("out must be a column-major int32 array with one column per series")
         categorical = [isinstance(s.dtype, (pl.Categorical, pl.Enum)) for s in columns]
         others = iter(encode_columns([s for s, c in zip(columns, categorical) if not c]))
-        return [_into(_encode_categories(s, out[:, j]) if c else next(others), out, j)
-                for j, (s, c) in enumerate(zip(columns, categorical))]
-    global _POOL
+        jobs = [j for j, c in enumerate(categorical) if c]
+
+        def encode(j: int) -> EncodedColumn:
+            return _encode_categories(columns[j], out[:, j])
+
+        # each column's codes go to a column of their own: two threads (polars and numpy's take run outside the GIL)
+        parallel = len(jobs) > 1 and out.shape[0] >= 20_000
+        coded = dict(zip(jobs, _pool().map(encode, jobs) if parallel else map(encode, jobs)))
+        return [_into(coded[j] if c else next(others), out, j) for j, c in enumerate(categorical)]
     series = list(columns)
     n = max((s.len() for s in series), default=0)
     if n <= _SMALL:
         return [_encode_small(s) if s.dtype == pl.String and not s.null_count() else encode_column(s) for s in series]
     if n < 20_000 or len(series) < 4 or all(isinstance(s.dtype, (pl.Categorical, pl.Enum)) for s in series):
         return [encode_column(s) for s in series]
+    return list(_pool().map(encode_column, series))
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="unlinkable-encode")
-    return list(_POOL.map(encode_column, series))
+    return _POOL
 
 
 def _into(column: EncodedColumn, out: np.ndarray, j: int) -> EncodedColumn:

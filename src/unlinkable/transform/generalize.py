@@ -84,9 +84,7 @@ class NodeClasses:
         if self._rep_cols is None:
             assert self._pending is not None  # a node is built with rep_cols or with what makes them
             src_rep, ids, count = self._pending
-            first = np.empty(count, dtype=np.int64)
-            first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
-            self._rep_cols = src_rep.take(first, axis=1)
+            self._rep_cols = src_rep.take(_first_rows(ids), axis=1)  # ids of a roll-up: first-appearance order
             self._pending = None
         return self._rep_cols
 
@@ -189,9 +187,24 @@ def _group_keys(key: np.ndarray, with_first: bool = True) -> tuple[np.ndarray, i
     uniq = arrow_ints(enc.dictionary)
     if not with_first:
         return ids, uniq.shape[0], None, uniq
-    first = np.empty(uniq.shape[0], dtype=np.int64)
-    first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
-    return ids, uniq.shape[0], first, uniq
+    return ids, uniq.shape[0], _first_rows(ids), uniq
+
+
+def _first_rows(ids: np.ndarray) -> np.ndarray:
+    """The first row of every group, for group ids numbered in order of first appearance (as
+    hashing numbers them): the rows where the running maximum grows. Three sequential passes; a
+    scatter of every row into the groups is 3-4x slower on millions of rows.
+
+    >>> _first_rows(np.array([0, 1, 0, 2, 1, 3])).tolist()
+    [0, 1, 3, 5]
+    """
+    if ids.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.maximum.accumulate(ids)
+    grows = np.empty(ids.shape[0], dtype=bool)
+    grows[0] = True
+    np.greater(top[1:], top[:-1], out=grows[1:])
+    return np.flatnonzero(grows)
 
 
 def _resolve(link: list[Any]) -> np.ndarray:
