@@ -7,10 +7,11 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from unlinkable.errors import ConfigError, InputError
+from unlinkable.risk import individual
 from unlinkable.risk.frequencies import frequencies
 from unlinkable.risk.individual import (
     global_risk,
@@ -237,3 +238,75 @@ def test_qual_scales_the_weighted_risk_only():
 def test_bad_method_or_qual(kw):
     with pytest.raises(ConfigError):
         individual_risk(np.array([1.0]), np.array([2.0]), weighted=True, **kw)
+
+
+# --- the threshold rule on distinct values with counts ------------------------------------------
+
+
+def _weighted_against_records(values: list[float], counts: list[int], mgr: float) -> tuple[str, str]:
+    r, c = np.array(values, dtype=np.float64), np.array(counts, dtype=np.int64)
+    return repr(individual._weighted_threshold(r, c, mgr)), repr(individual._threshold(np.repeat(r, c), mgr))
+
+
+#: risk levels: ties from a small pool (zero, exact halves, thirds, subnormals) and any floats,
+#: negative ones too (-0.0 turned into 0.0: the rule's levels compare equal, their repr does not)
+risk_levels = st.one_of(
+    st.sampled_from([0.0, 1.0, 0.5, 0.25, 1 / 3, 0.1, 1 / 7, 1e-3, 1e-300, 5e-324, 1.0 - 2**-53]),
+    st.floats(0.0, 1.0),
+    st.floats(-1e3, 1e3).map(lambda x: x + 0.0),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(risk_levels, st.integers(0, 40)), max_size=30), st.integers(1, 16),
+       st.floats(1e-6, 0.999), st.booleans())
+@example([(0.5, 3), (0.5, 4), (0.25, 7)], 7, 0.01, False)  # a tie split across rows, levels across a block edge
+@example([(0.1, 1)], 1, 0.5, False)                        # one record
+@example([(0.0, 5), (0.0, 9)], 7, 0.01, False)             # all zero: NA
+@example([(1.0, 3), (0.0, 20)], 7, 0.05, False)            # no level passes, the lowest is 0: NA
+@example([(0.3, 2), (0.2, 0), (0.1, 9)], 2, 0.2, False)    # a level without records
+@example([(0.3, 2), (0.1, 9)], 2, 0.2, True)               # a NaN record: the rule on the records
+def test_weighted_threshold_is_the_threshold_of_the_records(pairs, block, mgr, nan):
+    # The block-by-block replay equals the rule on the expanded records bit for bit, blocks of 1..16
+    # records cutting the levels anywhere (levels are merged first, so a tie may span several pairs).
+    values = [v for v, _ in pairs] + ([float("nan")] if nan else [])
+    counts = [c for _, c in pairs] + ([2] if nan else [])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(individual, "_BLOCK", block)
+        got, want = _weighted_against_records(values, counts, mgr)
+    assert got == want
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(risk_levels.filter(lambda v: v >= 0.0), st.integers(1, 12)), min_size=1, max_size=20),
+       st.integers(1, 16), st.integers(0, 1000), st.sampled_from([-1.0, 0.0, 1.0]))
+def test_weighted_threshold_at_the_rules_edges(pairs, block, pick, step):
+    # max_global_risk * n placed on (or one ulp beside) a figure the rule compares with it - the
+    # total, or the remaining sum plus rho * j at a level - so that a sum off by one rounding
+    # anywhere in the replay changes the answer.
+    values, counts = [v for v, _ in pairs], [c for _, c in pairs]
+    r = np.sort(np.repeat(np.array(values), counts))[::-1]
+    n = r.shape[0]
+    total = np.add.accumulate(r)[-1]
+    remaining = np.subtract.accumulate(np.concatenate([[total], r[:-1]]))
+    j = np.flatnonzero(r[1:] != r[:-1]) + 1
+    edges = [total, *(remaining[j] + r[j] * j.astype(np.float64))]
+    mgr = float(np.nextafter(edges[pick % len(edges)] / n, step * np.inf)) if step else float(edges[pick % len(edges)] / n)
+    assume(0.0 < mgr < np.inf)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(individual, "_BLOCK", block)
+        got, want = _weighted_against_records(values, counts, mgr)
+    assert got == want
+
+
+def test_weighted_threshold_across_full_blocks():
+    # 2.2 million records over 513 levels: three blocks of the real size, the rule passing in the
+    # first, the second or the third, or nowhere (0.0: the lowest level is not 0).
+    rng = np.random.default_rng(11)
+    values = np.round(rng.random(1500) ** 4, 3)  # rounded: many ties; skewed: few high risks
+    values[values == 0.0] = 1 / 3
+    counts = rng.integers(1, 2900, 1500)
+    assert int(counts.sum()) > 2 * individual._BLOCK
+    records = np.sort(np.repeat(values, counts))  # sorted once: the rule sorts again, cheaply
+    for mgr in (0.2, 0.01, 0.001, 0.0005):
+        assert repr(individual._weighted_threshold(values, counts, mgr)) == repr(individual._threshold(records, mgr))

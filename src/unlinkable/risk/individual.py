@@ -386,7 +386,9 @@ def _weighted_threshold(r: np.ndarray, counts: np.ndarray, max_global_risk: floa
 
     The record-level rule adds the sorted risks one record at a time; here the sorted distinct
     values are expanded one block at a time, with the running sum carried across blocks, so
-    the additions happen in the same order with the same operands.
+    the additions happen in the same order with the same operands. A block is the ``np.repeat``
+    of the levels it overlaps, their counts clipped at its edges, so expanding it costs no more
+    than writing it; the sequential sums are then the whole cost.
     """
     n = int(counts.sum())
     if n == 0:
@@ -395,34 +397,48 @@ def _weighted_threshold(r: np.ndarray, counts: np.ndarray, max_global_risk: floa
         return _threshold(np.repeat(r, counts), max_global_risk)  # each NaN record is a level of its own
     values, inverse = np.unique(r, return_inverse=True)
     merged = np.bincount(inverse.reshape(-1), weights=counts, minlength=values.shape[0]).astype(np.int64)
+    if not merged.all():  # a level without records (a zero count) would share the next one's start
+        values, merged = values[merged > 0], merged[merged > 0]
     values, merged = values[::-1], merged[::-1]       # descending, as the rule takes them
     ends = np.cumsum(merged)
-    starts = ends - merged                            # position of each level's first record
+    starts = ends - merged                            # position of each level's first record, increasing
     er = max_global_risk * n
 
     def block(lo: int, hi: int) -> np.ndarray:
-        return values[np.searchsorted(ends, np.arange(lo, hi), side="right")]
+        """The sorted risks of records lo..hi-1, as a new array."""
+        first, last = np.searchsorted(ends, [lo, hi - 1], side="right").tolist()
+        clipped = np.minimum(ends[first:last + 1], hi) - np.maximum(starts[first:last + 1], lo)
+        return np.repeat(values[first:last + 1], clipped)
 
-    total: float | None = None
-    for lo in range(0, n, _BLOCK):
+    head = block(0, min(_BLOCK, n))  # kept for the second pass, which starts there and often ends there
+    total = float(np.add.accumulate(head)[-1])
+    for lo in range(_BLOCK, n, _BLOCK):
         part = block(lo, min(lo + _BLOCK, n))
-        if total is not None:
-            part[0] = total + part[0]
-        total = float(np.add.accumulate(part)[-1])
-    if total is None or total < er:  # None: no record (n == 0 returned above)
-        return None
+        part[0] = total + part[0]
+        total = float(np.add.accumulate(part, out=part)[-1])
+    if total < er:
+        return None  # already safe: sdcMicro reports NA
     remaining = total  # sum of the sorted risks from position lo on, as the rule computes it
     for lo in range(0, n, _BLOCK):
         hi = min(lo + _BLOCK, n)
-        part = block(lo, hi)
-        rem = np.subtract.accumulate(np.concatenate([[remaining], part[:-1]]))
-        inside = starts[(starts >= max(lo, 1)) & (starts < hi)]
-        if inside.size:
-            level = values[np.searchsorted(ends, inside, side="right")]
-            passing = inside[rem[inside - lo] + level * inside.astype(np.float64) < er]
+        # rem[i], the remainder before record lo+i, is the running difference of the remainder
+        # carried in and the risks of records lo..hi-2: the block shifted back by one record with
+        # that remainder in its first entry.
+        if lo:
+            rem = block(lo - 1, hi - 1)
+        else:
+            rem = np.empty(hi)
+            rem[1:] = head[:-1]
+        rem[0] = remaining
+        np.subtract.accumulate(rem, out=rem)
+        # the levels starting inside the block (record 0's level is the starting one, never tested)
+        a, b = np.searchsorted(starts, [max(lo, 1), hi], side="left").tolist()
+        if b > a:
+            at = starts[a:b]
+            passing = np.flatnonzero(rem[at - lo] + values[a:b] * at.astype(np.float64) < er)
             if passing.size:
-                return float(values[np.searchsorted(ends, passing[0], side="right")])
-        remaining = float(rem[-1] - part[-1])
+                return float(values[a + int(passing[0])])
+        remaining = float(rem[-1] - values[int(np.searchsorted(ends, hi - 1, side="right"))])  # minus record hi-1
     return None if values[-1] == 0.0 else 0.0
 
 
