@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from unittest import mock
 
 import unlinkable.data.table as table
 from unlinkable.data.table import EncodedTable, encode_column, encode_columns

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from unlinkable.data.csv_out import write_csv
 from unlinkable.errors import OutputError
 
 __all__ = ["OutputSet", "Terminated", "terminate_on_signals", "same_file"]
@@ -266,8 +267,11 @@ class OutputSet:
         def write(target: Any) -> None:
             if parquet:
                 frame.write_parquet(target)
+            elif isinstance(target, (str, os.PathLike)):
+                with open(target, "wb") as handle:
+                    write_csv(frame, handle, separator=delimiter)
             else:
-                frame.write_csv(target, separator=delimiter, line_terminator="\n", quote_style="necessary", null_value="")
+                write_csv(frame, target, separator=delimiter)
 
         if not background:
             return self.file(path, write)

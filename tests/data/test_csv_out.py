@@ -1,0 +1,88 @@
+"""The CSV output from distinct rows writes the bytes of polars' own writer, whatever the table."""
+
+from __future__ import annotations
+
+import io
+from unittest import mock
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import unlinkable.data.csv_out as csv_out
+from unlinkable.errors import InternalError
+
+# labels a CSV writer must quote or keep as they are: separators, quotes, spaces, empty, non-ASCII
+LABELS = ["20-39", "*", "a;b", "a,b", 'say "hi"', " x ", "", "é", "x y", "08"]
+
+
+def polars_bytes(frame: pl.DataFrame, separator: str) -> bytes:
+    out = io.BytesIO()
+    frame.write_csv(out, separator=separator, line_terminator="\n", quote_style="necessary", null_value="")
+    return out.getvalue()
+
+
+def ours(frame: pl.DataFrame, separator: str, **kwargs) -> bytes:
+    out = io.BytesIO()
+    csv_out.write_csv(frame, out, separator=separator, min_rows=1, **kwargs)
+    return out.getvalue()
+
+
+@st.composite
+def categorical_frames(draw):
+    width = draw(st.integers(1, 4))
+    rows = draw(st.integers(1, 60))
+    columns = {}
+    for j in range(width):
+        labels = draw(st.lists(st.sampled_from(LABELS), min_size=1, max_size=5, unique=True))
+        values = draw(st.lists(st.one_of(st.none(), st.sampled_from(labels)), min_size=rows, max_size=rows))
+        dtype = pl.Enum(labels) if draw(st.booleans()) else pl.Categorical
+        columns[f"c{j}"] = pl.Series(f"c{j}", values, dtype=pl.String).cast(dtype)
+    return pl.DataFrame(columns)
+
+
+@settings(max_examples=150, deadline=None)
+@given(frame=categorical_frames(), separator=st.sampled_from([";", ",", "\t"]), space=st.sampled_from([4, 64, 1 << 24]))
+def test_same_bytes_as_polars(frame, separator, space):
+    # a small key space forces the keys to be renumbered between columns (or the table to polars)
+    with mock.patch.object(csv_out, "_MAX_SPACE", space), mock.patch.object(csv_out, "_ROWS_PER_LINE", 1):
+        assert ours(frame, separator) == polars_bytes(frame, separator)
+
+
+def test_a_released_table_is_written_from_its_distinct_rows():
+    n = 200_000
+    rng = np.random.default_rng(7)
+    age = pl.Series("age", rng.choice(["20-39", "40-59", "*"], n)).cast(pl.Enum(["20-39", "40-59", "*"]))
+    zip_code = pl.Series("zip", rng.choice(["816**", "8167*", "a;b", '"q"', "*"], n)).cast(pl.Categorical)
+    frame = pl.DataFrame([age, zip_code])
+    assert csv_out._distinct_lines(frame, ";", csv_out._MIN_ROWS) is not None  # the fast way applies
+    out = io.BytesIO()
+    csv_out.write_csv(frame, out, separator=";")
+    assert out.getvalue() == polars_bytes(frame, ";")
+
+
+@pytest.mark.parametrize("frame", [
+    pl.DataFrame({"a": pl.Series(["x\ny", "z"] * 3).cast(pl.Categorical)}),      # a quoted line break
+    pl.DataFrame({"a": pl.Series(["x\r", "z"] * 3).cast(pl.Enum(["x\r", "z"]))}),
+    pl.DataFrame({"a": pl.Series(["x", "z"] * 3).cast(pl.Categorical), "n": [1, 2, 3, 4, 5, 6]}),  # not categorical
+    pl.DataFrame({"a": pl.Series([str(i) for i in range(40)]).cast(pl.Categorical)}),  # every row distinct
+])
+def test_other_tables_are_written_by_polars(frame):
+    assert csv_out._distinct_lines(frame, ",", 1) is None
+    assert ours(frame, ",") == polars_bytes(frame, ",")
+
+
+def test_small_tables_are_written_by_polars():
+    frame = pl.DataFrame({"a": pl.Series(["x", "z"] * 10).cast(pl.Categorical)})
+    assert csv_out._distinct_lines(frame, ",", csv_out._MIN_ROWS) is None
+
+
+def test_records_grouped_wrongly_are_an_internal_error_and_nothing_is_written():
+    frame = pl.DataFrame({"a": pl.Series(["x", "z", "x", "z"] * 5).cast(pl.Categorical)})
+    wrong = (np.zeros(frame.height, dtype=np.int32), 1)  # every record one row: records differ
+    out = io.BytesIO()
+    with mock.patch.object(csv_out, "_group", return_value=wrong), pytest.raises(InternalError):
+        csv_out.write_csv(frame, out, separator=",", min_rows=1)
+    assert out.getvalue() == b""
