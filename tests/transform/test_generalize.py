@@ -1,10 +1,13 @@
+from unittest import mock
+
 import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import unlinkable.transform.generalize as generalize
 from unlinkable.hierarchies.hierarchy import Hierarchy
-from unlinkable.transform.generalize import Generalizer, _first_rows, generalized_frame
+from unlinkable.transform.generalize import Generalizer, _bottom_keys, _first_rows, generalized_frame
 from unlinkable.transform.suppress import suppression_budget, violating_classes
 
 
@@ -99,3 +102,17 @@ def test_first_rows_of_groups_numbered_by_first_appearance(values):
     ids = np.array([number.setdefault(v, len(number)) for v in values], dtype=np.intp)
     want = [values.index(v) for v in number]
     assert _first_rows(ids).tolist() == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.integers(0, 90), block=st.integers(1, 9), seed=st.integers(0, 2**16), fortran=st.booleans())
+def test_bottom_keys_by_blocks_and_threads_equal_the_column_sums(rows, block, seed, fortran):
+    # small blocks: one block, several, a last short one, and (rows >= 4 blocks) the two threads
+    rng = np.random.default_rng(seed)
+    cards = [3, 5, 2]
+    codes = np.column_stack([rng.integers(0, c, rows) for c in cards]).astype(np.int32)
+    codes = np.asfortranarray(codes) if fortran else np.ascontiguousarray(codes)
+    terms = [rng.integers(0, 1000, c) * 10**(3 * i) for i, c in enumerate(cards)]
+    want = sum(terms[i][codes[:, i]] for i in range(len(cards))) if rows else np.zeros(0, dtype=np.int64)
+    with mock.patch.object(generalize, "_KEY_BLOCK", block):
+        assert _bottom_keys(codes, terms).tolist() == np.asarray(want).tolist()
