@@ -31,6 +31,10 @@ removed first, outside the measurement), as a first run of a job does. With ``--
 are left in place, so each run also replaces the three outputs of the run before: the commit then
 deletes the earlier 255 MB CSV, about 0.05-0.1 s more.
 
+The package's modules are compiled first (``compileall``), as ``scripts/ensure-env`` does and as a
+regular install has them: with ``PYTHONDONTWRITEBYTECODE`` set, an editable install would otherwise
+compile every module at every start.
+
 The machine is shared: wall time moves with the load (printed with every figure); CPU seconds
 move much less, so both are shown.
 """
