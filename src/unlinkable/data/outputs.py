@@ -264,17 +264,18 @@ class OutputSet:
         """
         parquet = Path(path).suffix.lower() in (".parquet", ".pq")
 
-        def write(target: Any) -> None:
+        def write(handle: Any) -> None:
             if parquet:
-                frame.write_parquet(target)
-            elif isinstance(target, (str, os.PathLike)):
-                with open(target, "wb") as handle:
-                    write_csv(frame, handle, separator=delimiter)
+                frame.write_parquet(handle)
             else:
-                write_csv(frame, target, separator=delimiter)
+                write_csv(frame, handle, separator=delimiter)
 
         if not background:
-            return self.file(path, write)
+            def fill(tmp: Path) -> None:
+                with open(tmp, "wb") as handle:
+                    write(handle)
+
+            return self.file(path, fill)
         return self.file(path, lambda tmp: self._checks.append(_Check(_writer(open(tmp, "wb"), write, path))))
 
     def folder(self, path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:

@@ -22,7 +22,7 @@ from unlinkable.backends.distinct import DistinctTuples
 from unlinkable.data.table import EncodedColumn
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 from unlinkable.transform.generalize import Generalizer
-from unlinkable.transform.released_codes import released_texts
+from unlinkable.transform.released_codes import first_appearance, released_texts
 
 __all__ = ["input_tuples", "released_tuples"]
 
@@ -106,10 +106,7 @@ def released_tuples(rep_cols: np.ndarray, sizes: np.ndarray, first: np.ndarray, 
     dictionaries = []
     for i, labels in enumerate(texts):
         # each label numbered in the order it first appears (tuples are in first-record order)
-        seen, at = np.unique(distinct[:, i], return_index=True)
-        ranked = seen.take(np.argsort(at, kind="stable"))
-        rank = np.full(len(labels), -1, dtype=np.int64)
-        rank[ranked] = np.arange(ranked.shape[0], dtype=np.int64)
+        ranked, rank = first_appearance(distinct[:, i], len(labels))
         codes[:, i] = rank.take(distinct[:, i])
         dictionaries.append(tuple(labels[int(k)] for k in ranked))
     return Snapshot(tuple(names), tuple(dictionaries), DistinctTuples(codes, counts, tuple_first, None), {})

@@ -18,7 +18,7 @@ import numpy as np
 from unlinkable.data.table import EncodedColumn
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
-__all__ = ["released_codes", "released_table_codes", "released_texts"]
+__all__ = ["first_appearance", "released_codes", "released_table_codes", "released_texts"]
 
 
 def released_texts(gm: GeneralizationMap, level: int, suppression_value: str = "*") -> tuple[list[str], np.ndarray]:
@@ -67,15 +67,29 @@ def released_codes(name: str, gm: GeneralizationMap, level: int, codes: np.ndarr
     suppressed = np.asarray(suppressed, dtype=bool)
     if suppressed.any():
         values[suppressed] = merged[-1]
+    order, rank = first_appearance(values, len(texts))
+    return EncodedColumn(name, rank.take(values), tuple(texts[int(i)] for i in order))
+
+
+def first_appearance(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The values of ``values`` (each in ``0 .. size-1``) in the order they first appear, and each
+    value's place in that order (int32; -1 for a value that does not appear).
+
+    Examples
+    --------
+    >>> order, rank = first_appearance(np.array([2, 0, 2]), 4)
+    >>> order.tolist(), rank.tolist()
+    ([2, 0], [1, -1, 0, -1])
+    """
     n = int(values.shape[0])
-    first = np.full(len(texts), n, dtype=np.int64)
-    # assigned back to front, so each label keeps the first record that shows it
+    first = np.full(size, n, dtype=np.int64)
+    # assigned back to front, so each value keeps the first position that shows it
     first[values[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)
     seen = np.flatnonzero(first < n)
     order = seen[np.argsort(first[seen], kind="stable")]
-    rank = np.full(len(texts), -1, dtype=np.int32)
+    rank = np.full(size, -1, dtype=np.int32)
     rank[order] = np.arange(order.shape[0], dtype=np.int32)
-    return EncodedColumn(name, rank.take(values), tuple(texts[int(i)] for i in order))
+    return order, rank
 
 
 def released_table_codes(names: Sequence[str], maps: Sequence[GeneralizationMap], levels: Sequence[int],
