@@ -36,7 +36,7 @@ from unlinkable.models import ModelContext
 from unlinkable.models.base import PrivacyModel
 from unlinkable.progress import Progress
 from unlinkable.risk.released import released_uniqueness, unique_on_class_labels
-from unlinkable.search import NodeEvaluator, suppressed_of
+from unlinkable.search import CheckMemo, NodeEvaluator, suppressed_of
 from unlinkable.search.algorithms import run_heuristic
 from unlinkable.search.flash import FULL, Flash, SearchOutcome, strategy_keys
 from unlinkable.search.floors import FloorEvaluator
@@ -589,7 +589,7 @@ class Anonymizer:
         else:
             shown.begin("local recoding", f"{int(suppressed_rows.sum()):,} suppressed records")
             record_levels, suppressed_rows, rounds = recode(
-                best.levels, suppressed_rows, self.local_recoding, partial(self._local_round, setup),
+                best.levels, suppressed_rows, self.local_recoding, partial(self._local_round, setup, {}),
                 minimal_class_size=self._required_class_size(n))
             table = recoded_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
                                   record_levels=record_levels, suppressed=suppressed_rows, identifiers=self.identifiers)
@@ -720,22 +720,34 @@ class Anonymizer:
         sizes = [size for m in self.models if (size := m.required_class_size(n)) is not None]
         return max(sizes) if sizes else None
 
-    def _local_round(self, setup: _Setup, rows: np.ndarray, gs_factor: float) -> tuple[tuple[int, ...], np.ndarray] | None:
+    def _local_round(self, setup: _Setup, previous: dict[str, Any], rows: np.ndarray,
+                     gs_factor: float) -> tuple[tuple[int, ...], np.ndarray] | None:
         """One round of local recoding (ARX ``optimizeFast``): search the given records on their own.
 
         The models keep what they learnt from the whole table (t-closeness' distribution; k-map's
         derived k becomes k-anonymity, as in ARX's ``KMap.clone(subset)``); the metric takes the
         round's gs-factor. Returns the optimum's levels and which of the records it suppresses.
+
+        A round that recoded nothing is followed by one over the same records with a higher
+        gs-factor: ``previous`` (this recoding's own) keeps the last round's records, classes and
+        checks, and such a round computes only the scores again.
         """
         models = [m.for_local_recoding(setup.n) for m in self.models]
         metric = copy.deepcopy(self.metric)
         if hasattr(metric, "gs_factor"):
             metric.gs_factor = gs_factor   # ARX: utilityConfig.setGsFactor(gsFactor)
-        generalizer = Generalizer(setup.codes[rows], setup.maps, canonical=getattr(metric, "reads_representatives", True))
+        canonical = getattr(metric, "reads_representatives", True)
+        if previous.get("key") == (canonical,) and np.array_equal(previous["rows"], rows):
+            generalizer, memo = previous["generalizer"], previous["memo"]
+        else:
+            generalizer = Generalizer(setup.codes[rows], setup.maps, canonical=canonical)
+            memo = CheckMemo()
+            previous.update(key=(canonical,), rows=rows, generalizer=generalizer, memo=memo)
         sensitive = {name: replace(col, codes=col.codes[rows]) for name, col in setup.evaluator.sensitive.items()}
         evaluator = NodeEvaluator(generalizer, setup.lattice, self.quasi_identifiers, models, metric,
                                   suppression_limit=self.suppression_limit, sensitive=sensitive,
-                                  context={**setup.evaluator.context, "n": int(rows.shape[0])}, prepare_models=False)
+                                  context={**setup.evaluator.context, "n": int(rows.shape[0])}, prepare_models=False,
+                                  memo=memo)
         outcome, _ = self._search(setup.lattice, evaluator, setup.keys, metric, None)
         if outcome.optimum is None:
             return None

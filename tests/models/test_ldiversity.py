@@ -71,6 +71,41 @@ def test_against_brute_force(classes, l, c):  # noqa: E741
             assert RecursiveCLDiversity(attribute="s", c=c, l=l).check(stats)[i] == (len(counts) >= l and counts[0] < c * tail)
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.integers(0, 30), st.integers(0, 10**6)), min_size=2, max_size=80), min_size=1, max_size=8))
+def test_entropy_adds_the_terms_in_arx_order(rows):
+    """ARX's test, term by term: a class fails when f ln f, added value by value in code order,
+    exceeds N (ln N - ln l). The logs are numpy's (the same function as the model's); the sum is
+    the brute force's own Python loop. Each class is also checked with l set where its entropy is
+    (ln l = ln N - sum / N), where a sum added in another order flips the verdict."""
+    width = max(len(r) for r in rows)
+    hist = np.array([r + [0] * (width - len(r)) for r in rows], dtype=np.int64)
+    hist[hist.sum(axis=1) == 0, 0] = 1
+    record_class = np.repeat(np.repeat(np.arange(len(rows)), width), hist.ravel())
+    codes = np.tile(np.arange(width, dtype=np.int32), len(rows)).repeat(hist.ravel())
+    col = SensitiveColumn("s", codes, tuple(f"v{j}" for j in range(width)))
+    stats = ClassStatistics(record_class, hist.sum(axis=1), {"s": col})
+
+    def verdict(counts: list[int], l: float) -> bool:  # noqa: E741
+        total = 0.0
+        for f in counts:
+            if f:
+                total += float(f * np.log(np.float64(f)))
+        n = float(sum(counts))
+        bound = n * (float(np.log(np.float64(n))) - math.log(l))
+        return not bound < total and sum(1 for f in counts if f) >= math.ceil(l)
+
+    for i, counts in enumerate(hist.tolist()):
+        total = 0.0
+        for f in counts:
+            if f:
+                total += float(f * np.log(np.float64(f)))
+        n = float(sum(counts))
+        at_entropy = math.exp(math.log(n) - total / n)
+        for l in {1.0, 2.0, max(1.0, at_entropy), max(1.0, math.nextafter(at_entropy, 0.0))}:  # noqa: E741
+            assert EntropyLDiversity(attribute="s", l=l).check(stats)[i] == verdict(counts, l), (counts, l)
+
+
 @pytest.mark.parametrize("params", [
     {"attribute": "s", "variant": "distinct", "l": 0},
     {"attribute": "s", "variant": "recursive", "l": 2},

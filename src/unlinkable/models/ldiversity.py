@@ -38,6 +38,33 @@ def _histogram(stats: ClassStatistics, attribute: str) -> np.ndarray:
     return stats.histogram(attribute)
 
 
+#: at most this many sensitive values are added column by column (more: one cumulative sum)
+_COLUMN_LOOP = 64
+
+
+def _f_log_f(hist: np.ndarray) -> np.ndarray:
+    """``f ln f`` of every count (0 for 0), as float64.
+
+    The counts are small integers, so their logarithms are taken once each, from a table of
+    ``ln 0..max`` (ln 0 read as 0), rather than once per cell: the same ``np.log`` of the same
+    doubles, so the same bits, about 6x faster on a search's histograms.
+
+    >>> _f_log_f(np.array([[0, 1, 2]])).tolist() == [[0.0, 0.0, 2 * float(np.log(2.0))]]
+    True
+    """
+    if not hist.size:
+        return np.zeros(hist.shape, dtype=np.float64)
+    top = int(hist.max())  # the histograms' counts: integers, never negative
+    if np.issubdtype(hist.dtype, np.integer) and top <= max(hist.size, 1 << 12):
+        logs = np.log(np.maximum(np.arange(top + 1, dtype=np.float64), 1.0))
+        terms: np.ndarray = hist * logs.take(hist)
+        return terms
+    f = np.asarray(hist, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs_f: np.ndarray = np.where(f > 0, f * np.log(np.where(f > 0, f, 1.0)), 0.0)
+    return logs_f
+
+
 class _LDiversity(PrivacyModel):
     name = "l-diversity"
     variant = ""
@@ -162,12 +189,16 @@ class EntropyLDiversity(_LDiversity):
         sizes = hist.sum(axis=1).astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             bound = sizes * (np.log(sizes) - math.log(self.l))
-        # Sequential accumulation over the values, as ARX adds f ln f one bucket at a time: a
-        # cumulative sum along each row adds its terms left to right.
-        f = np.ascontiguousarray(hist, dtype=np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(f > 0, f * np.log(np.where(f > 0, f, 1.0)), 0.0)
-        total = np.cumsum(terms, axis=1)[:, -1] if hist.shape[1] else np.zeros(hist.shape[0], dtype=np.float64)
+        # Sequential accumulation over the values, as ARX adds f ln f one bucket at a time: value
+        # by value, for all classes at once (a cumulative sum along each short row makes the same
+        # additions in the same order, at about 2.5x the time).
+        terms = _f_log_f(hist)
+        if terms.shape[1] <= _COLUMN_LOOP:
+            total = np.zeros(hist.shape[0], dtype=np.float64)
+            for v in range(terms.shape[1]):
+                total += terms[:, v]
+        else:
+            total = np.cumsum(terms, axis=1)[:, -1]
         ok = ~(bound < total)
         passing: np.ndarray = ok & (self._distinct(hist) >= self._min_size)
         return passing

@@ -7,7 +7,7 @@ privacy models' verdict per class, the records to suppress, and the metric's sco
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -34,6 +34,33 @@ class NodeOutcome:
     suppressed_records: int
     anonymous: bool
     score: Score | None
+
+
+class CheckMemo:
+    """Checks of transformations of one set of records under one set of privacy models, kept for
+    the next search of the same records with another metric (local recoding repeats a round's
+    records with a raised gs-factor): the classes, verdicts and suppression do not depend on the
+    metric, so only the score is computed again. At most ``capacity`` classes are kept in all.
+
+    Examples
+    --------
+    >>> memo = CheckMemo(capacity=10)
+    >>> memo.room
+    10
+    """
+
+    def __init__(self, capacity: int = 1 << 21) -> None:
+        self._entries: dict[int, tuple[NodeOutcome, Evaluation]] = {}
+        self.room = capacity
+
+    def get(self, node: int) -> tuple[NodeOutcome, Evaluation] | None:
+        hit = self._entries.get(node)
+        return None if hit is None else (replace(hit[0]), hit[1])
+
+    def put(self, node: int, outcome: NodeOutcome, evaluation: Evaluation) -> None:
+        if node not in self._entries and outcome.classes.classes <= self.room:
+            self.room -= outcome.classes.classes
+            self._entries[node] = (replace(outcome), evaluation)
 
 
 class _NodeStatistics(ClassStatistics):
@@ -78,8 +105,10 @@ class NodeEvaluator:
     def __init__(self, generalizer: Generalizer, lattice: Lattice, names: Sequence[str],
                  models: Sequence[PrivacyModel], metric: UtilityMetric, *, suppression_limit: float,
                  sensitive: Mapping[str, SensitiveColumn] | None = None, context: Mapping[str, Any] | None = None,
-                 node_context: Any = None, prepare_models: bool = True) -> None:
+                 node_context: Any = None, prepare_models: bool = True, memo: CheckMemo | None = None) -> None:
         self.g = generalizer
+        # checks of the same records under the same models by an earlier search (None: none kept)
+        self.memo = memo
         self.lattice = lattice
         self.names = list(names)
         self.models = list(models)
@@ -173,6 +202,17 @@ class NodeEvaluator:
 
     def _check(self, node: int) -> tuple[NodeOutcome, Evaluation]:
         """Classes, verdicts and suppression of ``node``; the score is left to the caller."""
+        if self.memo is None or self.table_models:
+            # (a table-level model's suppression follows the metric's class losses: never reused)
+            return self._check_fresh(node)
+        hit = self.memo.get(node)
+        if hit is not None:
+            return hit
+        out, ev = self._check_fresh(node)
+        self.memo.put(node, out, ev)
+        return out, ev
+
+    def _check_fresh(self, node: int) -> tuple[NodeOutcome, Evaluation]:
         levels = self.lattice.level_tuple(node)
         nc = self.g.classes(levels, need_bottom_map=not self._sizes_only)
         sizes = nc.sizes
@@ -350,5 +390,5 @@ def suppressed_of(res: NodeResult) -> int | None:
     return int(payload[0]) if isinstance(payload, tuple) and payload else None
 
 
-__all__ = ["NodeEvaluator", "NodeOutcome", "Flash", "NodeResult", "SearchOutcome", "Lattice", "strategy_keys",
+__all__ = ["NodeEvaluator", "NodeOutcome", "CheckMemo", "Flash", "NodeResult", "SearchOutcome", "Lattice", "strategy_keys",
            "FULL", "PARTIAL", "NONE"]
