@@ -41,6 +41,36 @@ def test_a_file_name_with_glob_characters_is_that_file_only(tmp_path, name):
     assert read_csv(tmp_path / name).rows() == [("1", "2")]
 
 
+@pytest.mark.parametrize("name", ["big.csv", "b*g.csv", "b[1].csv"])
+def test_a_large_file_read_by_path_equals_the_same_bytes_read_in_memory(tmp_path, name):
+    """Files over 64 KiB are handed to polars by path (no glob); a byte-order mark makes read_csv
+    take the bytes route, which must give the same frame, and a multi-byte character cut by the
+    64 KiB head is no encoding error."""
+    rows = [f"{i};{'ä' if i % 3 else 'b'}{i % 7};x{i}" for i in range(12_000)]
+    # a longer last column name moves the head's end into the two bytes of an ä
+    pad = next(p for p in range(64) if ("id;v;w" + "w" * p + "\n" + "\n".join(rows)).encode("utf-8")[(1 << 16) - 1] == 0xC3)
+    body = ("id;v;w" + "w" * pad + "\n" + "\n".join(rows) + "\n").encode("utf-8")
+    (tmp_path / name).write_bytes(body)
+    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbf" + body)
+    (tmp_path / "bg.csv").write_bytes(b"id;v;w\n0;0;0\n")   # what a glob of b*g.csv would also match
+    with pytest.raises(UnicodeDecodeError):
+        body[:1 << 16].decode("utf-8")
+    by_path = read_csv(tmp_path / name, categorical=["v"])
+    in_memory = read_csv(tmp_path / "bom.csv", categorical=["v"])
+    assert by_path.height == 12_000
+    assert by_path.equals(in_memory)
+    assert by_path["v"].cast(pl.String).to_list() == [r.split(";")[1] for r in rows]
+
+
+def test_a_short_row_in_a_large_file_is_named(tmp_path):
+    rows = [f"{i};a;b" for i in range(30_000)]
+    rows[20_000] = "20000;a"
+    p = tmp_path / "short.csv"
+    p.write_text("id;v;w\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InputError, match="row 20001"):
+        read_csv(p)
+
+
 def test_sniffing():
     assert sniff_delimiter("a;b;c") == ";"
     assert sniff_delimiter("a\tb") == "\t"
