@@ -52,13 +52,9 @@ def test_violating_rules_match_brute_force(rows, rho, m):
 @given(baskets, st.sampled_from([0.5, 0.7]), st.sampled_from([None, 1, 2]), st.booleans())
 @example([[4], [5], [0]], 0.5, 1, True)  # each item in one record: under k^m k=2 nothing can be released
 @example([[4], [4, 0], [5]], 0.5, 1, True)  # item 4 in two records: it alone is a release
-# Known defect (found by hypothesis on 6 December): with a budget the greedy rounds suppress all four
-# items (each in one record), and the search without suppression cannot drop the sensitive 4; the
-# release {0-3}, {0-3} (0, 2 and 3 lifted to 0-3, the one 4 suppressed) exists but is not found.
-# The run fails closed (NoSolutionError: nothing released), so the defect costs utility, not privacy.
-@example([[0, 4], [2, 3]], 0.5, None, True).xfail(
-    raises=AssertionError, reason="greedy set-valued search with a budget suppresses every item where a lift to 0-3 "
-                                  "and one suppressed sensitive item would do")
+# found by hypothesis: with a budget the greedy rounds from the input's own items suppress all four (each in one
+# record); started from the cut that lifts 0, 2 and 3 to 0-3 they keep both records, the one 4 suppressed
+@example([[0, 4], [2, 3]], 0.5, None, True)
 def test_release_is_rho_uncertain_and_keeps_sensitive_items(rows, rho, m, with_km):
     pts = points_of(rows)
     present = {str(i) for r in rows for i in r}

@@ -26,7 +26,7 @@ from unlinkable.points.encoded import Points
 from unlinkable.points.generalize import Budget
 from unlinkable.points.hierarchy import encode_items
 from unlinkable.points.km_anonymity import KmAnonymity, km_anonymize
-from unlinkable.points.optimal_cut import optimal_cut
+from unlinkable.points.optimal_cut import all_cuts, optimal_cut
 from unlinkable.points.rho_uncertainty import RhoUncertainty, rho_anonymize
 
 PointsModel = KmAnonymity | RhoUncertainty
@@ -113,22 +113,57 @@ def anonymize_points(points: Points, hierarchy: Hierarchy, models: Sequence[Poin
             found.append(_search(points, gmap, models, allowed, sensitive, classes))
         except NoSolutionError as exc:
             failure = failure or exc
+    if budget.limit > 0 and not any(_releases_something(f[0], points) for f in found):
+        # The greedy rounds from the input's own items may suppress every item (each too rare alone)
+        # where a coarser cut would have kept them; from each cut of a small hierarchy in turn (least
+        # NCP first), the first whose rounds release something is kept. Never claimed optimal.
+        rescued = _from_each_cut(points, gmap, models, budget, sensitive, classes)
+        if rescued is not None:
+            found.append(rescued)
     if not found:
         assert failure is not None
         raise failure
-    cut, rounds, optimal, search = min(found, key=lambda f: f[0].ncp(points, occ))
+    cut, rounds, optimal, search = min(found, key=lambda f: (not _releases_something(f[0], points), f[0].ncp(points, occ)))
     optimal = optimal and budget.limit == 0
     return PointsRelease(tuple(models), cut, cut.apply(points), rounds, optimal, search, budget.used(cut), total)
 
 
+def _releases_something(cut: ItemCut, points: Points) -> bool:
+    return bool((cut.apply(points).lengths() > 0).any())
+
+
+def _from_each_cut(points: Points, gmap: Any, models: Sequence[PointsModel], budget: Budget, sensitive: np.ndarray,
+                   classes: np.ndarray | None) -> tuple[ItemCut, int, bool, dict[str, Any]] | None:
+    """The greedy rounds within ``budget`` started from each cut of the hierarchy (sensitive items
+    at their own level), least NCP first: the first release that keeps an item, or None (also when
+    the hierarchy has more than ``OPTIMAL_CUTS`` cuts)."""
+    cuts = all_cuts(gmap)
+    if cuts is None:
+        return None
+    occ = item_occurrences(points)
+    identity = ItemCut.identity(gmap)
+    starts = list({tuple(np.where(sensitive, 0, levels).tolist()): None for levels in cuts})
+    starts.sort(key=lambda levels: (identity.lifted(np.array(levels)).ncp(points, occ), sum(levels)))
+    for checked, levels in enumerate(starts, 1):
+        try:
+            cut, rounds, _, _ = _search(points, gmap, models, budget, sensitive, classes,
+                                        start=identity.lifted(np.array(levels)))
+        except NoSolutionError:
+            continue
+        if _releases_something(cut, points):
+            return cut, rounds, False, {"cuts": len(starts), "checked": checked}
+    return None
+
+
 def _search(points: Points, gmap: Any, models: Sequence[PointsModel], budget: Budget, sensitive: np.ndarray,
-            classes: np.ndarray | None) -> tuple[ItemCut, int, bool, dict[str, Any]]:
-    """One search within ``budget``: the cut, its rounds, whether the exhaustive search found it, its figures."""
-    cut = ItemCut.identity(gmap)
+            classes: np.ndarray | None, start: ItemCut | None = None) -> tuple[ItemCut, int, bool, dict[str, Any]]:
+    """One search within ``budget`` (the greedy rounds from ``start``, the input's items by default):
+    the cut, its rounds, whether the exhaustive search found it, its figures."""
+    cut = ItemCut.identity(gmap) if start is None else start
     rounds = 0
     optimal = False
     search: dict[str, Any] = {"cuts": None, "checked": 0}
-    if budget.limit == 0:
+    if budget.limit == 0 and start is None:
         best, search = optimal_cut(points, gmap, models, sensitive=sensitive, classes=classes)
         if best is not None:
             return best, rounds, True, search
