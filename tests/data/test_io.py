@@ -62,6 +62,18 @@ def test_a_large_file_read_by_path_equals_the_same_bytes_read_in_memory(tmp_path
     assert by_path["v"].cast(pl.String).to_list() == [r.split(";")[1] for r in rows]
 
 
+def test_a_polars_without_the_glob_option_reads_the_bytes(tmp_path, monkeypatch):
+    import unlinkable.data.io as io
+
+    rows = "".join(f"{i};a{i % 5}\n" for i in range(20_000))
+    p = tmp_path / "b*g.csv"
+    p.write_text("id;v\n" + rows)
+    (tmp_path / "bg.csv").write_text("id;v\n0;0\n")
+    by_path = read_csv(p)
+    monkeypatch.setattr(io, "_READS_ONE_PATH", False)
+    assert read_csv(p).equals(by_path) and by_path.height == 20_000
+
+
 def test_a_short_row_in_a_large_file_is_named(tmp_path):
     rows = [f"{i};a;b" for i in range(30_000)]
     rows[20_000] = "20000;a"

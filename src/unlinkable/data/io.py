@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import inspect
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -55,8 +56,9 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None,
     path = Path(path)
     head = _read_head(path)
     raw: bytes | None = None
-    if head.startswith(b"\xef\xbb\xbf") or len(head) < _HEAD or head.isspace():
-        # a byte-order mark to drop, a small file, or one that may be all blank: its bytes in memory
+    if head.startswith(b"\xef\xbb\xbf") or len(head) < _HEAD or head.isspace() or not _READS_ONE_PATH:
+        # a byte-order mark to drop, a small file, one that may be all blank, or a polars that would
+        # expand a path as a glob: its bytes in memory
         raw = read_file_bytes(path)
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
@@ -170,6 +172,8 @@ def _check_field_counts(raw: bytes, sep: str, path: Path) -> int:
 
 #: bytes of a CSV file read first (header, delimiter, encoding); a file no longer than this is read whole
 _HEAD = 1 << 16
+#: whether this polars' read_csv can be told a path is one file, not a glob (older ones cannot)
+_READS_ONE_PATH = "glob" in inspect.signature(pl.read_csv).parameters
 
 
 def _read_head(path: Path) -> bytes:
