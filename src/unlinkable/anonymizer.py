@@ -736,13 +736,13 @@ class Anonymizer:
         metric = copy.deepcopy(self.metric)
         if hasattr(metric, "gs_factor"):
             metric.gs_factor = gs_factor   # ARX: utilityConfig.setGsFactor(gsFactor)
-        canonical = getattr(metric, "reads_representatives", True)
-        if previous.get("key") == (canonical,) and np.array_equal(previous["rows"], rows):
+        if "rows" in previous and np.array_equal(previous["rows"], rows):
             generalizer, memo = previous["generalizer"], previous["memo"]
         else:
-            generalizer = Generalizer(setup.codes[rows], setup.maps, canonical=canonical)
+            # (every round's metric is a copy of the same one: the canonical numbering never changes)
+            generalizer = Generalizer(setup.codes[rows], setup.maps, canonical=getattr(metric, "reads_representatives", True))
             memo = CheckMemo()
-            previous.update(key=(canonical,), rows=rows, generalizer=generalizer, memo=memo)
+            previous.update(rows=rows, generalizer=generalizer, memo=memo)
         sensitive = {name: replace(col, codes=col.codes[rows]) for name, col in setup.evaluator.sensitive.items()}
         evaluator = NodeEvaluator(generalizer, setup.lattice, self.quasi_identifiers, models, metric,
                                   suppression_limit=self.suppression_limit, sensitive=sensitive,

@@ -26,7 +26,7 @@ from unlinkable.points.encoded import Points
 from unlinkable.points.generalize import Budget
 from unlinkable.points.hierarchy import encode_items
 from unlinkable.points.km_anonymity import KmAnonymity, km_anonymize
-from unlinkable.points.optimal_cut import all_cuts, optimal_cut
+from unlinkable.points.optimal_cut import cuts_by_ncp, optimal_cut
 from unlinkable.points.rho_uncertainty import RhoUncertainty, rho_anonymize
 
 PointsModel = KmAnonymity | RhoUncertainty
@@ -134,20 +134,17 @@ def _releases_something(cut: ItemCut, points: Points) -> bool:
 
 def _from_each_cut(points: Points, gmap: Any, models: Sequence[PointsModel], budget: Budget, sensitive: np.ndarray,
                    classes: np.ndarray | None) -> tuple[ItemCut, int, bool, dict[str, Any]] | None:
-    """The greedy rounds within ``budget`` started from each cut of the hierarchy (sensitive items
-    at their own level), least NCP first: the first release that keeps an item, or None (also when
-    the hierarchy has more than ``OPTIMAL_CUTS`` cuts)."""
-    cuts = all_cuts(gmap)
-    if cuts is None:
+    """The greedy rounds within ``budget`` started from each cut of the hierarchy after the input's
+    own items (tried already), least NCP first (:func:`cuts_by_ncp`): the first release that keeps
+    an item, or None (also when the hierarchy has more than ``OPTIMAL_CUTS`` cuts)."""
+    starts = cuts_by_ncp(points, gmap, sensitive)
+    if starts is None:
         return None
-    occ = item_occurrences(points)
-    identity = ItemCut.identity(gmap)
-    starts = list({tuple(np.where(sensitive, 0, levels).tolist()): None for levels in cuts})
-    starts.sort(key=lambda levels: (identity.lifted(np.array(levels)).ncp(points, occ), sum(levels)))
-    for checked, levels in enumerate(starts, 1):
+    for checked, start in enumerate(starts, 1):
+        if not start.levels.any():
+            continue   # the input's own items: the search within the budget began there
         try:
-            cut, rounds, _, _ = _search(points, gmap, models, budget, sensitive, classes,
-                                        start=identity.lifted(np.array(levels)))
+            cut, rounds, _, _ = _search(points, gmap, models, budget, sensitive, classes, start=start)
         except NoSolutionError:
             continue
         if _releases_something(cut, points):

@@ -99,9 +99,34 @@ def optimal_cut(points: Points, gmap: GeneralizationMap, models: Sequence[Points
     >>> cut.node_labels(), figures
     (['bread', 'drink', 'drink'], {'cuts': 5, 'checked': 3})
     """
+    candidates = cuts_by_ncp(points, gmap, sensitive)
+    if candidates is None:
+        return None, {"cuts": None, "checked": 0}
+    rho_sizes = {id(model): antecedent_sizes(points, model.m) for model in models if isinstance(model, RhoUncertainty)}
+    checked = 0
+    for cut in candidates:
+        checked += 1
+        if _holds(cut, points, models, classes, rho_sizes):
+            return cut, {"cuts": len(candidates), "checked": checked}
+    return None, {"cuts": len(candidates), "checked": checked}
+
+
+def cuts_by_ncp(points: Points, gmap: GeneralizationMap, sensitive: np.ndarray | None = None) -> list[ItemCut] | None:
+    """Every cut of the hierarchy, least NCP first (equal NCP: the lower cut first), with the
+    ``sensitive`` input items pinned at level 0 (cuts that differ only above one become one); None
+    when there are more than ``OPTIMAL_CUTS``.
+
+    Examples
+    --------
+    >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+    >>> p = Points.from_codes([0, 1, 2, 3], [1, 2, 0, 0], labels=("bread", "milk", "tea"))
+    >>> g = Hierarchy([["milk", "drink", "*"], ["tea", "drink", "*"], ["bread", "food", "*"]]).encode(p.labels)
+    >>> [c.levels.tolist() for c in cuts_by_ncp(p, g)][:2]
+    [[0, 0, 0], [1, 0, 0]]
+    """
     cuts = all_cuts(gmap)
     if cuts is None:
-        return None, {"cuts": None, "checked": 0}
+        return None
     if sensitive is not None and sensitive.any():
         distinct: dict[tuple[int, ...], np.ndarray] = {}
         for levels in cuts:  # cuts that differ only above a sensitive item become one
@@ -111,15 +136,9 @@ def optimal_cut(points: Points, gmap: GeneralizationMap, models: Sequence[Points
     occ = item_occurrences(points)
     identity = ItemCut.identity(gmap)
     candidates = [identity.lifted(levels) for levels in cuts]
-    rho_sizes = {id(model): antecedent_sizes(points, model.m) for model in models if isinstance(model, RhoUncertainty)}
     # equal NCP (a node over one item costs nothing): the lower cut first
     order = sorted(range(len(candidates)), key=lambda i: (candidates[i].ncp(points, occ), int(cuts[i].sum())))
-    checked = 0
-    for i in order:
-        checked += 1
-        if _holds(candidates[i], points, models, classes, rho_sizes):
-            return candidates[i], {"cuts": len(cuts), "checked": checked}
-    return None, {"cuts": len(cuts), "checked": checked}
+    return [candidates[i] for i in order]
 
 
 def _holds(cut: ItemCut, points: Points, models: Sequence[PointsModel],
@@ -138,4 +157,4 @@ def _holds(cut: ItemCut, points: Points, models: Sequence[PointsModel],
     return True
 
 
-__all__ = ["all_cuts", "optimal_cut", "OPTIMAL_CUTS"]
+__all__ = ["all_cuts", "cuts_by_ncp", "optimal_cut", "OPTIMAL_CUTS"]
