@@ -10,6 +10,7 @@ floor to 10 decimals falls where ARX's does.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,6 +47,15 @@ def _floor10_all(total: np.ndarray, low: np.ndarray, span: np.ndarray) -> list[f
 def _arx_normalize_parts(total: float, low: float, span: float) -> float:
     x = (total - low) / span if span != 0 else 0.0
     return floor10(x if x >= 0.0 else 0.0)
+
+
+#: class terms the process adds in ARX's order before the compiled loop (utility/loss_sums.py)
+#: takes over: numpy takes about 0.3 us a term, importing numba about 0.25 s, so a search of a
+#: few hundred transformations (an anonymize job on millions of rows: 3 * 10^5 terms) never pays
+#: for the import, and local recoding's rounds (10^7-10^8 terms) do after the first second. The
+#: count is the process's, not a metric's: each round works on a fresh copy of the metric.
+_COMPILED_AFTER = 3_000_000
+_terms_added = 0
 
 
 class LossMetric(UtilityMetric):
@@ -93,6 +103,7 @@ class LossMetric(UtilityMetric):
         self._flat_attr = self._flat_pos = np.zeros(0, dtype=np.int64)
         self._flat_offset = np.zeros((0, 1), dtype=np.int64)
         self._domains = np.zeros(0, dtype=np.float64)
+        self._flat_offset_1d = np.zeros(0, dtype=np.int64)
 
     def bind_attributes(self, names: list[str]) -> None:
         """Fix the attribute order of the weights: an attribute not listed weighs 0.5, and every weight
@@ -176,12 +187,22 @@ class LossMetric(UtilityMetric):
         code is one lookup table), and normalized as one array (the same IEEE operations as
         ``_arx_normalize``, element by element)."""
         count = sizes.astype(np.float64)
+        suppressed = np.asarray(ev.suppressed, dtype=bool)
+        global _terms_added
+        _terms_added += count.shape[0]
+        if _terms_added > _COMPILED_AFTER:
+            from unlinkable.utility import loss_sums
+
+            self._bind_flat(ev.maps)
+            per, lower = loss_sums.in_order_sums(self._flat_table, np.array(ev.levels, dtype=np.int64), ev.node.rep_cols,
+                                                 self._flat_offset_1d, count, suppressed, g_factor, s_factor, ev.n,
+                                                 self._domains)
+            return Score(self._aggregate(per, self._wvec), dict(zip(ev.names, per)), self._aggregate(lower, self._wvec))
         flat = self._flat_shares(ev.levels, ev.maps)
         shares = flat.take(ev.node.rep_cols + self._flat_offset)   # (attributes, classes)
         shares *= count
         released = shares * g_factor if g_factor != 1.0 else shares
         bound = np.asarray(row_sums(released), dtype=np.float64)
-        suppressed = np.asarray(ev.suppressed, dtype=bool)
         if suppressed.any():
             charged = count if s_factor == 1.0 else shares + s_factor * (count - shares)
             result = np.asarray(row_sums(np.where(suppressed, charged, released)), dtype=np.float64)
@@ -195,7 +216,14 @@ class LossMetric(UtilityMetric):
 
     def _flat_shares(self, levels: tuple[int, ...], maps: Any) -> np.ndarray:
         """The domain share of every original code of every attribute at ``levels`` (one flat array)."""
-        if len(maps) != len(self._flat_maps) or any(a is not b for a, b in zip(maps, self._flat_maps)):
+        self._bind_flat(maps)
+        shares: np.ndarray = self._flat_table[np.asarray(levels).take(self._flat_attr), self._flat_pos]
+        return shares
+
+    def _bind_flat(self, maps: Any) -> None:
+        """Build, for new maps, the table whose row l holds every attribute's domain share of each
+        of its original codes at level l (attribute i's codes shifted by ``_flat_offset[i]``)."""
+        if len(maps) != len(self._flat_maps) or not all(map(operator.is_, maps, self._flat_maps)):
             # new maps (another table); the table below holds references to them, so ids never alias
             self._flat_maps = tuple(maps)
             sizes = [gm.table.shape[0] for gm in maps]
@@ -211,10 +239,9 @@ class LossMetric(UtilityMetric):
                     top = min(lv, gm.levels - 1)
                     table[lv, at:at + sizes[i]] = self._shares(i, gm, top).take(gm.table[:, top])
             self._flat_table = table
+            self._flat_offset_1d = np.ascontiguousarray(self._flat_offset[:, 0])
             self._flat_attr = np.repeat(np.arange(len(maps)), sizes)
             self._flat_pos = np.arange(sum(sizes))
-        shares: np.ndarray = self._flat_table[np.asarray(levels).take(self._flat_attr), self._flat_pos]
-        return shares
 
     def _shares(self, i: int, gm: Any, level: int) -> np.ndarray:
         """ARX's ``DomainShare.getShare``: hierarchy rows under each generalized value over the
