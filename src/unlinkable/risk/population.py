@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -440,8 +441,12 @@ def _log_binomial_probability(x: int, n: int, p: float, q: float) -> float:
     return -0.5 * _log(f) + ret
 
 
+@lru_cache(maxsize=1 << 16)
 def _hypergeometric_p1(population: int, successes: int, sample: int) -> float:
-    """P(X = 1) for X ~ Hypergeometric(population, successes, sample), as Commons Math computes it."""
+    """P(X = 1) for X ~ Hypergeometric(population, successes, sample), as Commons Math computes it.
+
+    Remembered: a search asks Zayatz's model for the same class sizes at node after node (the
+    population and the sample stay), and each value costs four log-binomial series in Python."""
     lower = max(0, successes - (population - sample))
     upper = min(sample, successes)
     if not lower <= 1 <= upper:
