@@ -123,27 +123,6 @@ def value_order(column: SensitiveColumn, order: str | tuple[str, ...] | None = N
     return np.argsort(values, kind="stable")
 
 
-def _sum_by_parent(values: np.ndarray, parent_of_child: np.ndarray, n_nodes: int) -> np.ndarray:
-    """Per class (row), the sums of the children's columns of every parent: int64, so exact in any
-    order. Children sorted by parent and summed as runs (numpy multiplies int64 matrices without
-    BLAS, one element at a time: a one-hot product is many times slower).
-
-    >>> _sum_by_parent(np.array([[1, 2, 3]]), np.array([1, 0, 1]), 3).tolist()
-    [[2, 4, 0]]
-    """
-    order = np.argsort(parent_of_child, kind="stable")
-    parents = parent_of_child[order]
-    if not parents.size:
-        return np.zeros((values.shape[0], n_nodes), dtype=np.int64)
-    starts = np.flatnonzero(np.concatenate([[True], parents[1:] != parents[:-1]]))
-    runs = np.add.reduceat(values[:, order], starts, axis=1)
-    if runs.shape[1] == n_nodes:
-        return runs   # every parent has a child, in order
-    out = np.zeros((values.shape[0], n_nodes), dtype=np.int64)
-    out[:, parents[starts]] = runs
-    return out
-
-
 def hierarchical_distance(hist: np.ndarray, table_counts: np.ndarray, hierarchy: Any) -> np.ndarray:
     """Hierarchical-ground-distance EMD (Li et al. 2007) of each class to the table distribution.
 
@@ -156,32 +135,26 @@ def hierarchical_distance(hist: np.ndarray, table_counts: np.ndarray, hierarchy:
     >>> hierarchical_distance(np.array([[1, 0, 0]]), np.array([1, 1, 1]), h).round(4).tolist()
     [0.5]
     """
+    from unlinkable.risk.hierarchical_emd import class_distances
+
     table = np.asarray(hierarchy.table)
     height = table.shape[1] - 1
     n_classes = hist.shape[0]
     if height <= 0:
         return np.zeros(n_classes)
-    total_p = int(table_counts.sum())
-    sizes = hist.sum(axis=1).astype(np.int64)
-    # Leaf extras scaled by |table| * |class|: q_i * Q - p_i * P, exact in int64.
-    extras = table_counts[None, :].astype(np.int64) * sizes[:, None] - hist.astype(np.int64) * total_p
-    child_nodes = np.arange(table.shape[0])  # level 0: one node per value code
-    cost = np.zeros(n_classes, dtype=np.float64)
+    # The tree, level by level: the parent of every node of the level below (the values at level 1).
+    parents, starts, widths = [], [0], []
+    child_nodes = np.arange(table.shape[0])
     for level in range(1, height + 1):
-        parent_codes = table[:, level]
-        n_nodes = int(parent_codes.max()) + 1 if parent_codes.size else 0
-        # parent of each child node at this level (children = distinct codes of level - 1)
-        n_children = int(child_nodes.max()) + 1 if child_nodes.size else 0
-        parent_of_child = np.zeros(n_children, dtype=np.int64)
+        parent_codes = table[:, level].astype(np.int64)
+        widths.append(int(parent_codes.max()) + 1 if parent_codes.size else 0)
+        parent_of_child = np.zeros(int(child_nodes.max()) + 1 if child_nodes.size else 0, dtype=np.int64)
         parent_of_child[child_nodes] = parent_codes
-        pos = _sum_by_parent(np.maximum(extras, 0), parent_of_child, n_nodes)
-        neg = _sum_by_parent(np.maximum(-extras, 0), parent_of_child, n_nodes)
-        weight = level / float(height)
-        smaller = np.minimum(pos, neg)
-        # Node by node in hierarchy order, like ARX's accumulation.
-        for node in range(n_nodes):
-            cost += weight * smaller[:, node]
-        extras = pos - neg
+        parents.append(parent_of_child)
+        starts.append(starts[-1] + parent_of_child.shape[0])
         child_nodes = parent_codes
-    distances: np.ndarray = cost / (float(total_p) * sizes.astype(np.float64))
+    distances: np.ndarray = class_distances(np.ascontiguousarray(hist, dtype=np.int64),
+                                            np.ascontiguousarray(table_counts, dtype=np.int64),
+                                            np.concatenate(parents), np.array(starts, dtype=np.int64),
+                                            np.array(widths, dtype=np.int64))
     return distances
