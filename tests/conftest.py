@@ -155,7 +155,11 @@ def spark_backend():
         pytest.skip("no Java runtime: the Spark tests need Java 17 (set JAVA_HOME or put java on the PATH)")
     backend = SparkBackend(SparkSettings(master="local[2]", conf={
         "spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2", "spark.ui.enabled": "false",
-        "spark.driver.memory": "1g", "spark.sql.adaptive.enabled": "false"}))
+        "spark.driver.memory": "1g", "spark.sql.adaptive.enabled": "false",
+        # the JVM's quick compiler only, and one GC thread: the test queries are small and short, and
+        # the optimizing compiler's threads took CPU from the other test worker (the Spark tests: 218
+        # -> 174 CPU-s on two cores); how fast, never what, is computed
+        "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}))
     session = backend.session
     yield backend
     session.stop()
