@@ -52,6 +52,21 @@ class ClassStatistics:
     def classes(self) -> int:
         return int(self.sizes.shape[0])
 
+    def class_sums(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """Per class, the sum of a per-record weight (None: the records themselves), as doubles;
+        a record outside every class (class -1) counts in none.
+
+        >>> ClassStatistics(np.array([0, 1, 0, -1]), np.array([2, 1])).class_sums(np.array([1, 1, 0, 1])).tolist()
+        [1.0, 1.0]
+        """
+        rc = np.asarray(self.record_class)
+        keep = rc >= 0
+        w = None if weights is None else np.asarray(weights, dtype=np.float64)
+        if not keep.all():
+            rc, w = rc[keep], None if w is None else w[keep]
+        sums: np.ndarray = np.bincount(rc, weights=w, minlength=self.classes).astype(np.float64)
+        return sums
+
     def histogram(self, name: str) -> np.ndarray:
         """Counts of each value of sensitive attribute ``name`` in each class, shape (classes, values)."""
         if name not in self._cache:

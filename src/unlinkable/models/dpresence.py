@@ -122,10 +122,8 @@ class DeltaPresence(PrivacyModel):
         if mask is None:
             raise InputError("delta-presence: the research-subset membership of the records is missing",
                              hint="this is probably a bug: the engine must pass context['in_subset']")
-        rc = np.asarray(stats.record_class)
-        keep = rc >= 0
-        inside = np.bincount(rc[keep], weights=np.asarray(mask, dtype=np.float64)[keep], minlength=stats.classes)
-        population = np.bincount(rc[keep], minlength=stats.classes).astype(np.float64)
+        inside = stats.class_sums(mask)
+        population = stats.class_sums()
         return np.divide(inside, population, out=np.zeros_like(inside), where=population > 0)
 
     def check(self, stats: ClassStatistics) -> np.ndarray:

@@ -85,6 +85,14 @@ class _NodeStatistics(ClassStatistics):
     def n(self) -> int:
         return self._generalizer.n
 
+    def class_sums(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`ClassStatistics.class_sums` through the generalizer's bottom classes (every record
+        is in a class), not the records, when the sums are exact in any order."""
+        if weights is None:
+            return self._node.sizes.astype(np.float64)   # the node's own sizes, whatever sizes says
+        sums = self._generalizer.class_sums(self._node, weights)
+        return super().class_sums(weights) if sums is None else sums
+
 
 class NodeEvaluator:
     """Checks single transformations for the search.
@@ -223,7 +231,7 @@ class NodeEvaluator:
         else:
             stats = self._stats(nc)
             if self.subset is not None:
-                sizes = np.bincount(stats.record_class, weights=self.subset, minlength=nc.classes).astype(np.int64)
+                sizes = stats.class_sums(self.subset).astype(np.int64)
                 stats.sizes = sizes
             passes = np.ones(nc.classes, dtype=bool)
             for m in self.models:

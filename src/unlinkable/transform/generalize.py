@@ -393,6 +393,8 @@ class Generalizer:
                                   np.arange(nb, dtype=np.int64))
         self.cache_size = cache_size
         self._arange = np.arange(nb, dtype=np.intp)
+        # per weight array (by identity, the array kept): its sums over each bottom class
+        self._bottom_sums: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
         self._reset_cache()
 
     def _reset_cache(self) -> None:
@@ -689,6 +691,34 @@ class Generalizer:
         first = np.full(node.classes, self.n, dtype=np.int64)
         np.minimum.at(first, node.from_bottom, self.bottom_first)
         return first
+
+    def class_sums(self, node: NodeClasses, weights: np.ndarray) -> np.ndarray | None:
+        """Per class of ``node``, the sum of a per-record weight, through the bottom classes (the
+        records are read once per weight array, not at every node); None when the weights are not
+        whole numbers, whose sums would depend on the order of addition (then sum over the records).
+
+        >>> from unlinkable.hierarchies.hierarchy import Hierarchy
+        >>> g = Generalizer(np.array([[0], [1], [0]]), [Hierarchy([["a", "*"], ["b", "*"]]).encode(["a", "b"])])
+        >>> g.class_sums(g.classes((1,)), np.array([1.0, 1.0, 0.0])).tolist()
+        [2.0]
+        """
+        hit = self._bottom_sums.get(id(weights))
+        if hit is None or hit[0] is not weights:
+            w = np.asarray(weights, dtype=np.float64)
+            # whole numbers below 2^53 add exactly in any order (bincount's and the records' alike)
+            exact = bool(np.all(np.floor(w) == w)) and float(np.abs(w).sum()) < 2.0 ** 53
+            sums = np.bincount(self.record_bottom, weights=w, minlength=self.bottom.classes) if exact else None
+            if len(self._bottom_sums) >= 4:
+                self._bottom_sums.clear()
+            hit = self._bottom_sums[id(weights)] = (weights, sums)
+        bottom = hit[1]
+        if bottom is None:
+            return None
+        if node.from_bottom is None:
+            node.from_bottom = _resolve(node._link) if node._link is not None else self._bottom_map(node)
+            node._link = None
+        sums: np.ndarray = np.bincount(node.from_bottom, weights=bottom, minlength=node.classes)
+        return sums
 
     def record_class(self, node: NodeClasses) -> np.ndarray:
         """The class of every record (one gather through the bottom classes)."""
