@@ -124,7 +124,8 @@ class DeltaPresence(PrivacyModel):
                              hint="this is probably a bug: the engine must pass context['in_subset']")
         inside = stats.class_sums(mask)
         population = stats.class_sums()
-        return np.divide(inside, population, out=np.zeros_like(inside), where=population > 0)
+        delta: np.ndarray = np.divide(inside, population, out=np.zeros_like(inside), where=population > 0)
+        return delta
 
     def check(self, stats: ClassStatistics) -> np.ndarray:
         # A class without subset records has delta 0: below a positive delta_min it fails, and as

@@ -707,10 +707,10 @@ class Generalizer:
             w = np.asarray(weights, dtype=np.float64)
             # whole numbers below 2^53 add exactly in any order (bincount's and the records' alike)
             exact = bool(np.all(np.floor(w) == w)) and float(np.abs(w).sum()) < 2.0 ** 53
-            sums = np.bincount(self.record_bottom, weights=w, minlength=self.bottom.classes) if exact else None
+            per_bottom = np.bincount(self.record_bottom, weights=w, minlength=self.bottom.classes) if exact else None
             if len(self._bottom_sums) >= 4:
                 self._bottom_sums.clear()
-            hit = self._bottom_sums[id(weights)] = (weights, sums)
+            hit = self._bottom_sums[id(weights)] = (weights, per_bottom)
         bottom = hit[1]
         if bottom is None:
             return None
