@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unlinkable.models.average_risk import AverageReidentificationRisk
@@ -46,3 +46,32 @@ def test_cap_stops_at_the_limit():
     assert enforce([AverageReidentificationRisk(threshold=0.15)], stats, none, order, none).tolist() == [True, True, True, False]
     capped = enforce([AverageReidentificationRisk(threshold=0.15)], stats, none, order, none, cap=2)
     assert int(sizes[capped].sum()) > 2   # over the cap: the transformation is not anonymous
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 60), st.booleans(), st.data())
+def test_candidates_are_ordered_by_size_loss_and_first_record(seed, n, canonical, data):
+    # ARX's order of the classes a table-level model may suppress, against the records themselves
+    from unlinkable.hierarchies.hierarchy import Hierarchy
+    from unlinkable.search import NodeEvaluator
+    from unlinkable.search.lattice import Lattice
+    from unlinkable.transform.generalize import Generalizer
+    from unlinkable.utility.loss import LossMetric
+
+    rng = np.random.default_rng(seed)
+    maps = [Hierarchy([[f"v{i}", f"g{i // 2}", "*"] for i in range(card)]).encode([f"v{i}" for i in range(card)])
+            for card in (3, 5)]
+    codes = np.column_stack([rng.integers(0, 3, n), rng.integers(0, 5, n)])
+    lattice = Lattice([gm.levels for gm in maps])
+    ev = NodeEvaluator(Generalizer(codes, maps, canonical=canonical), lattice, ["a", "b"], [SampleUniqueness(threshold=0.0)],
+                       LossMetric(), suppression_limit=1.0)
+    nc = ev.g.classes(lattice.level_tuple(data.draw(st.integers(0, lattice.size - 1))), need_bottom_map=True)
+    stats = ev._stats(nc)
+    suppressed = rng.random(nc.classes) < 0.3
+    top = ev._top_classes(nc)
+    got = ev._candidates(nc, stats, suppressed, top).tolist()
+    rows = ev.g.record_class(nc)
+    first = [int(np.flatnonzero(rows == c)[0]) for c in range(nc.classes)]
+    losses = ev.metric.class_losses(nc.levels, nc.sizes, nc.gen, ev.g.maps)
+    keep = [c for c in range(nc.classes) if not suppressed[c] and not top[c] and nc.sizes[c] > 0]
+    assert got == sorted(keep, key=lambda c: (nc.sizes[c], losses[c], first[c]))

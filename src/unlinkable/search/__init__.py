@@ -289,16 +289,15 @@ class NodeEvaluator:
         the class's own loss, then by first record."""
         sizes = np.asarray(stats.sizes)
         cand = np.flatnonzero(~suppressed & ~top & (sizes > 0))
-        rc = np.asarray(stats.record_class)
-        # each class's first record by one unbuffered minimum per row (O(records), no sort)
-        rows = np.flatnonzero(rc >= 0)
-        first = np.full(nc.classes, rc.shape[0], dtype=np.int64)
-        np.minimum.at(first, rc[rows], rows)
+        # Ties go to the class whose first record comes first: the class number itself when the
+        # generalizer numbers classes in that order, else the first records through the bottom
+        # classes (every record is in a class of the node; no pass over the records).
+        first = cand if self.g.first_record_order else self.g.first_records(nc)[cand]
         losses = self.metric.class_losses(nc.levels, sizes[cand], nc.gen[cand], self.g.maps)
         if losses is not None:
-            order = np.lexsort((first[cand], losses, sizes[cand]))
+            order = np.lexsort((first, losses, sizes[cand]))
         else:
-            order = np.lexsort((first[cand], sizes[cand]))
+            order = np.lexsort((first, sizes[cand]))
         return cand[order]
 
     def outcome(self, node: int) -> NodeOutcome:
