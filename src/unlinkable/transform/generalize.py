@@ -685,12 +685,16 @@ class Generalizer:
         ARX's hash groupify iterates classes in the order their first records appear, and metrics
         that add floating-point terms class by class follow that order to agree bit for bit.
         """
+        first = np.full(node.classes, self.n, dtype=np.int64)
+        np.minimum.at(first, self.bottom_to_class(node), self.bottom_first)
+        return first
+
+    def bottom_to_class(self, node: NodeClasses) -> np.ndarray:
+        """The class of ``node`` of every bottom class (resolved once per node, then kept)."""
         if node.from_bottom is None:
             node.from_bottom = _resolve(node._link) if node._link is not None else self._bottom_map(node)
             node._link = None
-        first = np.full(node.classes, self.n, dtype=np.int64)
-        np.minimum.at(first, node.from_bottom, self.bottom_first)
-        return first
+        return node.from_bottom
 
     def class_sums(self, node: NodeClasses, weights: np.ndarray) -> np.ndarray | None:
         """Per class of ``node``, the sum of a per-record weight, through the bottom classes (the
@@ -714,20 +718,16 @@ class Generalizer:
         bottom = hit[1]
         if bottom is None:
             return None
-        if node.from_bottom is None:
-            node.from_bottom = _resolve(node._link) if node._link is not None else self._bottom_map(node)
-            node._link = None
-        sums: np.ndarray = np.bincount(node.from_bottom, weights=bottom, minlength=node.classes)
+        sums: np.ndarray = np.bincount(self.bottom_to_class(node), weights=bottom, minlength=node.classes)
         return sums
 
     def record_class(self, node: NodeClasses) -> np.ndarray:
         """The class of every record (one gather through the bottom classes)."""
         if node._record_class is None:
-            if node.from_bottom is None:
-                node.from_bottom = _resolve(node._link) if node._link is not None else self._bottom_map(node)
-                node._link = None
-            node._record_class = node.from_bottom.take(self.record_bottom)
+            node._record_class = self.bottom_to_class(node).take(self.record_bottom)
         return node._record_class
+
+
 def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], maps: Sequence[GeneralizationMap],
                       codes: np.ndarray, levels: Sequence[int], suppressed: np.ndarray,
                       identifiers: Sequence[str] = (), suppression_value: str = "*") -> pl.DataFrame:
