@@ -24,24 +24,14 @@ added. The cost 1.5 over 3 * 1 is 0.5:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
 import numpy as np
-from numba import njit
+
+from unlinkable.compiled import compiled_ieee
 
 __all__ = ["class_distances"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 
-
-def _compiled(fn: _F) -> _F:
-    """Compile ``fn`` with numba (machine code cached beside the module, GIL released, no
-    fastmath; numpy's error model, so that x / 0 gives inf or NaN)."""
-    return cast(_F, njit(cache=True, nogil=True, error_model="numpy")(fn))
-
-
-@_compiled
+@compiled_ieee
 def class_distances(hist: np.ndarray, table_counts: np.ndarray, parents: np.ndarray, starts: np.ndarray,
                     widths: np.ndarray) -> np.ndarray:
     """The EMD of each class (row of ``hist``) to the table.

@@ -23,17 +23,16 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import numpy as np
-from numba import njit
 
+from unlinkable.compiled import compiled_ieee
 from unlinkable.errors import ConfigError, InputError
 from unlinkable.risk.sampling import population_size as size_from_fraction
 
 __all__ = ["PopulationUniquenessEstimates", "population_uniqueness"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 _NAN = float("nan")
 _INF = float("inf")
@@ -105,15 +104,11 @@ _TETRAGAMMA_1 = -2.0 * 1.202056903159594285399738161511449990764986292
 _S3, _S4, _S5, _S6, _S7 = 1.0 / 12.0, 1.0 / 120.0, 1.0 / 252.0, 1.0 / 240.0, 1.0 / 132.0
 _B2, _B4, _B6, _B8, _B10 = 1.0 / 6.0, -1.0 / 30.0, 1.0 / 42.0, -1.0 / 30.0, 5.0 / 66.0
 
-
-def _compiled(fn: _F) -> _F:
-    """Compile ``fn`` with numba. ``error_model="numpy"`` makes x/0 give inf or NaN, as Java does;
-    without fastmath the operations keep their order, so results equal the interpreted ones bit
-    for bit (both call the C library's log, tan and sin)."""
-    return cast(_F, njit(cache=True, nogil=True, error_model="numpy")(fn))
+# Compiled with numpy's error model (x / 0 is inf or NaN, as in Java); the compiled and the
+# interpreted functions both call the C library's log, tan and sin, so they agree bit for bit.
 
 
-@_compiled
+@compiled_ieee
 def _digamma_positive(x: float) -> float:
     if x <= 1e-6:
         return (_DIGAMMA_1 - (1.0 / x)) + (_TRIGAMMA_1 * x)
@@ -128,7 +123,7 @@ def _digamma_positive(x: float) -> float:
     return result
 
 
-@_compiled
+@compiled_ieee
 def _digamma(x: float) -> float:
     if math.isinf(x) or math.isnan(x):
         return _NAN
@@ -140,7 +135,7 @@ def _digamma(x: float) -> float:
     return _digamma_positive(x)
 
 
-@_compiled
+@compiled_ieee
 def _trigamma_positive(x: float) -> float:
     if x <= 1e-4:
         return (1.0 / (x * x)) + _TRIGAMMA_1 + (_TETRAGAMMA_1 * x)
@@ -156,7 +151,7 @@ def _trigamma_positive(x: float) -> float:
     return result
 
 
-@_compiled
+@compiled_ieee
 def _trigamma(x: float) -> float:
     if math.isinf(x) or math.isnan(x):
         return _NAN
@@ -168,7 +163,7 @@ def _trigamma(x: float) -> float:
     return _trigamma_positive(x)
 
 
-@_compiled
+@compiled_ieee
 def _pitman_closed(t: float, a: float, u: float, n: float, keys: np.ndarray, values: np.ndarray) -> tuple[float, ...]:
     """Pitman's likelihood equations and Jacobian in closed form, in ARX's order of operations
     (the sums over class sizes > 1 run in ascending size order, term by term)."""
@@ -524,7 +519,7 @@ class _Histogram:
 _ITERATIVE_WORK_LIMIT = 2_000_000
 
 
-@_compiled
+@compiled_ieee
 def _pitman_iterative(t: float, a: float, u_end: int, n_end: int, key_ends: np.ndarray, values: np.ndarray,
                       derivatives: bool) -> tuple[float, float, float, float, float, float]:
     """Pitman's likelihood equations (and Jacobian when ``derivatives``) in ARX's iterative form:

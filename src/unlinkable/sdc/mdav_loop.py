@@ -31,28 +31,20 @@ form group 0; the 4 rows left are fewer than 2k and form the last group:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from math import sqrt
-from typing import Any, TypeVar, cast
 
 import numpy as np
-from numba import njit
+
+from unlinkable.compiled import compiled
 
 __all__ = ["mdav_loop"]
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _compiled(fn: _F) -> _F:
-    """Compile ``fn`` with numba (machine code cached beside the module, GIL released)."""
-    return cast(_F, njit(cache=True, nogil=True)(fn))
 
 
 _U = 2.0 ** -53  # unit roundoff of double
 LEAF = 16  # points per KD-tree leaf
 
 
-@_compiled
+@compiled
 def _d32(xu: np.ndarray, v: int, q: np.ndarray, w: np.ndarray) -> np.float32:
     """sdcMicro's distance of point ``v`` to ``q``: (a - b)² · w per variable in double, rounded to
     float32, summed in float32 in variable order."""
@@ -68,7 +60,7 @@ def _d32(xu: np.ndarray, v: int, q: np.ndarray, w: np.ndarray) -> np.float32:
     return acc
 
 
-@_compiled
+@compiled
 def _farthest_of(xu: np.ndarray, cand: np.ndarray, m: int, q: np.ndarray, w: np.ndarray,
                  first: np.ndarray) -> tuple[int, int]:
     """Among ``cand[:m]``, the points with the largest float32 distance to ``q``: the lowest row
@@ -90,7 +82,7 @@ def _farthest_of(xu: np.ndarray, cand: np.ndarray, m: int, q: np.ndarray, w: np.
     return row, only
 
 
-@_compiled
+@compiled
 def _rebuild(yu: np.ndarray, cnt: np.ndarray, by_r: np.ndarray, r_sorted: np.ndarray,
              origin: np.ndarray) -> int:
     """Order the live points by decreasing distance from their mean; return how many there are."""
@@ -124,7 +116,7 @@ def _rebuild(yu: np.ndarray, cnt: np.ndarray, by_r: np.ndarray, r_sorted: np.nda
     return live
 
 
-@_compiled
+@compiled
 def _scan(yu: np.ndarray, yq: np.ndarray, delta: float, eps: float, cnt: np.ndarray, by_r: np.ndarray,
           r_sorted: np.ndarray, total: int, head: int, origin: np.ndarray, cand: np.ndarray,
           cand_t: np.ndarray) -> tuple[int, int]:
@@ -191,7 +183,7 @@ def _scan(yu: np.ndarray, yq: np.ndarray, delta: float, eps: float, cnt: np.ndar
     return kept, w + 1
 
 
-@_compiled
+@compiled
 def _tree(yu: np.ndarray, leaf: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                                np.ndarray, np.ndarray, np.ndarray]:
     """A KD-tree over the points: splits along the widest coordinate down to ``leaf`` points.
@@ -259,7 +251,7 @@ def _tree(yu: np.ndarray, leaf: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return perm, lo[:nodes], hi[:nodes], left[:nodes], right[:nodes], parent[:nodes], box_lo[:nodes], box_hi[:nodes]
 
 
-@_compiled
+@compiled
 def _min_dist(yu: np.ndarray, u: int, box_lo: np.ndarray, box_hi: np.ndarray, node: int) -> float:
     s = 0.0
     for j in range(yu.shape[1]):
@@ -274,7 +266,7 @@ def _min_dist(yu: np.ndarray, u: int, box_lo: np.ndarray, box_hi: np.ndarray, no
     return sqrt(s)
 
 
-@_compiled
+@compiled
 def _nearest(xu: np.ndarray, yu: np.ndarray, u: int, k: int, w: np.ndarray, cnt: np.ndarray, urows: np.ndarray,
              ustart: np.ndarray, perm: np.ndarray, lo: np.ndarray, hi: np.ndarray, left: np.ndarray,
              right: np.ndarray, box_lo: np.ndarray, box_hi: np.ndarray, live: np.ndarray, sigma: float,
@@ -337,7 +329,7 @@ def _nearest(xu: np.ndarray, yu: np.ndarray, u: int, k: int, w: np.ndarray, cnt:
                 out[b + 1] = r
 
 
-@_compiled
+@compiled
 def mdav_loop(xu: np.ndarray, yu: np.ndarray, w: np.ndarray, sw: np.ndarray, inv: np.ndarray,
               cnt: np.ndarray, urows: np.ndarray, ustart: np.ndarray, first: np.ndarray, xt: np.ndarray,
               total: np.ndarray, abs_all: np.ndarray, sigma: float, eps: float, k: int,

@@ -32,14 +32,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import numpy as np
 import polars as pl
-from numba import njit
 
+from unlinkable.compiled import compiled
 from unlinkable.constraints import Interval, Names, Optional, Text, check
 from unlinkable.data.io import read_table
 from unlinkable.data.numeric import numeric_columns
@@ -48,13 +48,7 @@ from unlinkable.errors import ConfigError, InputError
 
 __all__ = ["record_swap", "household_risk", "RecordSwapResult", "HouseholdRiskWarning"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 _OWNER = "record_swap"
-
-
-def _compiled(fn: _F) -> _F:
-    """Compile ``fn`` with numba (machine code cached beside the module, GIL released)."""
-    return cast(_F, njit(cache=True, nogil=True)(fn))
 
 
 class HouseholdRiskWarning(UserWarning):
@@ -373,7 +367,7 @@ def _members(areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return members, start
 
 
-@_compiled
+@compiled
 def _swap(areas: np.ndarray, level: np.ndarray, draws: np.ndarray, sample_key: np.ndarray, sim: np.ndarray,
           donors: np.ndarray, donor_start: np.ndarray, members: np.ndarray,
           member_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

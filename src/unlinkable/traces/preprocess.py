@@ -33,20 +33,19 @@ Both loops run compiled (numba) over all users' points at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import numpy as np
 import polars as pl
-from numba import njit
 
+from unlinkable.compiled import compiled
 from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.errors import ConfigError, shown
 from unlinkable.traces.resolution import Space, bin_seconds, time_bins
 from unlinkable.traces.table import datetimes, encode_columns
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 STEPS = ("speed_filter", "stay_points", "space", "time")
 EARTH_RADIUS_KM = 6371.0
 MAX_SPEED_KMH = 500.0
@@ -57,11 +56,7 @@ STAY_RADIUS_M = 200.0
 STAY_MINUTES = 20.0
 
 
-def _compiled(fn: _F) -> _F:
-    return cast(_F, njit(cache=True, nogil=True)(fn))
-
-
-@_compiled
+@compiled
 def _haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:  # pragma: no cover - compiled
     p1, p2 = lat1 * np.pi / 180.0, lat2 * np.pi / 180.0
     dlat, dlng = p2 - p1, (lng2 - lng1) * np.pi / 180.0
@@ -69,7 +64,7 @@ def _haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float: 
     return float(EARTH_RADIUS_KM * 2.0 * np.arctan2(np.sqrt(a), np.sqrt(1.0 - a)))
 
 
-@_compiled
+@compiled
 def _speed_keep(indptr: np.ndarray, lat: np.ndarray, lng: np.ndarray, seconds: np.ndarray, max_kmh: float,
                 loops: bool, loop_kmh: float, max_loop: int, ratio_max: float) -> np.ndarray:  # pragma: no cover - compiled
     keep = np.zeros(len(lat), dtype=np.bool_)
@@ -121,7 +116,7 @@ def _speed_keep(indptr: np.ndarray, lat: np.ndarray, lng: np.ndarray, seconds: n
     return keep
 
 
-@_compiled
+@compiled
 def _stays(indptr: np.ndarray, lat: np.ndarray, lng: np.ndarray, seconds: np.ndarray, radius_km: float,
            minutes: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     out_user = np.empty(len(lat), dtype=np.int64)

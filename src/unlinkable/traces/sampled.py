@@ -14,31 +14,25 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import numpy as np
-from numba import njit
 
+from unlinkable.compiled import compiled
 from unlinkable.constraints import check_int
 from unlinkable.errors import ConfigError
 from unlinkable.points.unicity import wilson
 from unlinkable.traces.attacks import attack_items
 from unlinkable.traces.table import Traces
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 Z95 = 1.959963984540054
 #: instances checked per target at most (a target with more is refused: sample fewer points)
 INSTANCE_LIMIT = 2_000_000
 
 
-def _compiled(fn: _F) -> _F:
-    return cast(_F, njit(cache=True, nogil=True)(fn))
-
-
-@_compiled
+@compiled
 def _least_support(insts: np.ndarray, rarest: np.ndarray, post_start: np.ndarray, post_user: np.ndarray,
                    indptr: np.ndarray, items: np.ndarray, ordered: bool) -> int:  # pragma: no cover - compiled
     """The smallest support among a target's instances (rows of ``insts``, rarest first).
@@ -57,7 +51,7 @@ def _least_support(insts: np.ndarray, rarest: np.ndarray, post_start: np.ndarray
     return best
 
 
-@_compiled
+@compiled
 def _count(inst: np.ndarray, candidates: np.ndarray, indptr: np.ndarray, items: np.ndarray,
            ordered: bool, stop_at: int) -> int:  # pragma: no cover - compiled
     """How many candidates hold the instance (a sub-multiset, or a subsequence when ordered), up to ``stop_at``."""

@@ -24,23 +24,14 @@ the released form adds 2 * 0.5 + 3 * 0.25 = 1.75, the loss 2 * 0.5 + 3 = 4.0; no
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
 import numpy as np
-from numba import njit
+
+from unlinkable.compiled import compiled
 
 __all__ = ["class_sums", "in_order_sums"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 
-
-def _compiled(fn: _F) -> _F:
-    """Compile ``fn`` with numba (machine code cached beside the module, GIL released, no fastmath)."""
-    return cast(_F, njit(cache=True, nogil=True)(fn))
-
-
-@_compiled
+@compiled
 def class_sums(table: np.ndarray, levels: np.ndarray, rep_cols: np.ndarray, offset: np.ndarray, count: np.ndarray,
                suppressed: np.ndarray, g_factor: float, s_factor: float, total: np.ndarray, bound: np.ndarray) -> None:
     """Per attribute, into ``total`` and ``bound``: the loss and the released form of every class,
@@ -63,7 +54,7 @@ def class_sums(table: np.ndarray, levels: np.ndarray, rep_cols: np.ndarray, offs
         bound[a] = b
 
 
-@_compiled
+@compiled
 def _sums(table: np.ndarray, levels: np.ndarray, rep_cols: np.ndarray, offset: np.ndarray, count: np.ndarray,
           suppressed: np.ndarray, g_factor: float, s_factor: float, n: float,
           domains: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -79,7 +70,7 @@ def _sums(table: np.ndarray, levels: np.ndarray, rep_cols: np.ndarray, offset: n
     return total, bound
 
 
-@_compiled
+@compiled
 def _floor10(total: float, low: float, span: float) -> float:
     """``loss._arx_normalize_parts``: ``(total - low) / span``, at least 0, floored to 10 decimals."""
     x = (total - low) / span if span != 0.0 else 0.0
