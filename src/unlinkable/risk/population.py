@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -345,7 +344,7 @@ def _gamma(x: float) -> float:
 # Apache Commons Math 3: HypergeometricDistribution.probability via the saddle-point expansion
 # --------------------------------------------------------------------------------------------
 
-_EXACT_STIRLING_ERRORS = (
+_EXACT_STIRLING_ERRORS = np.array((
     0.0,
     0.1534264097200273452913848,
     0.0810614667953272582196702,
@@ -377,15 +376,22 @@ _EXACT_STIRLING_ERRORS = (
     0.005951370112758847735624416,
     0.005746216513010115682023589,
     0.005554733551962801371038690,
-)
+))
+
+# Compiled (Zayatz's model asks for P(X = 1) at every class size of every node a search checks):
+# math.log and math.exp are the C library's, as in the interpreter, and give -inf / NaN / inf
+# where the interpreter's _log and _exp return them.
 
 
+@compiled_ieee
 def _stirling_error(z: float) -> float:
+    """Commons Math's Stirling error for a whole number ``z`` (a count, as a double): the table
+    below 15 (ARX calls it with counts only, so its log-gamma branch for halves is never taken)."""
     if z < 15.0:
         z2 = 2.0 * z
-        if math.floor(z2) == z2:
-            return _EXACT_STIRLING_ERRORS[int(z2)]
-        return _log_gamma(z + 1.0) - (z + 0.5) * math.log(z) + z - _HALF_LOG_2_PI
+        if math.floor(z2) != z2:
+            raise ValueError("the Stirling error is compiled for whole and half numbers only")
+        return float(_EXACT_STIRLING_ERRORS[int(z2)])
     z2 = z * z
     return (
         0.083333333333333333333
@@ -398,12 +404,13 @@ def _stirling_error(z: float) -> float:
     ) / z
 
 
+@compiled_ieee
 def _deviance_part(x: float, mu: float) -> float:
     if abs(x - mu) < 0.1 * (x + mu):
         d = x - mu
         v = d / (x + mu)
         s1 = v * d
-        s = _NAN
+        s = math.nan
         ej = 2.0 * x * v
         v = v * v
         j = 1
@@ -413,18 +420,19 @@ def _deviance_part(x: float, mu: float) -> float:
             s1 = s + ej / ((j * 2) + 1)
             j += 1
         return s1
-    return x * _log(x / mu) + mu - x
+    return x * math.log(x / mu) + mu - x
 
 
+@compiled_ieee
 def _log_binomial_probability(x: int, n: int, p: float, q: float) -> float:
     if x == 0:
         if p < 0.1:
             return -_deviance_part(float(n), n * q) - n * p
-        return n * _log(q)
+        return n * math.log(q)
     if x == n:
         if q < 0.1:
             return -_deviance_part(float(n), n * p) - n * q
-        return n * _log(p)
+        return n * math.log(p)
     ret = (
         _stirling_error(float(n))
         - _stirling_error(float(x))
@@ -433,15 +441,12 @@ def _log_binomial_probability(x: int, n: int, p: float, q: float) -> float:
         - _deviance_part(float(n - x), n * q)
     )
     f = (2.0 * math.pi * x * (n - x)) / n
-    return -0.5 * _log(f) + ret
+    return -0.5 * math.log(f) + ret
 
 
-@lru_cache(maxsize=1 << 16)
+@compiled_ieee
 def _hypergeometric_p1(population: int, successes: int, sample: int) -> float:
-    """P(X = 1) for X ~ Hypergeometric(population, successes, sample), as Commons Math computes it.
-
-    Remembered: a search asks Zayatz's model for the same class sizes at node after node (the
-    population and the sample stay), and each value costs four log-binomial series in Python."""
+    """P(X = 1) for X ~ Hypergeometric(population, successes, sample), as Commons Math computes it."""
     lower = max(0, successes - (population - sample))
     upper = min(sample, successes)
     if not lower <= 1 <= upper:
@@ -452,7 +457,7 @@ def _hypergeometric_p1(population: int, successes: int, sample: int) -> float:
     p2 = _log_binomial_probability(sample - 1, population - successes, p, q)
     p3 = _log_binomial_probability(sample, population, p, q)
     log_p = p1 + p2 - p3
-    return 0.0 if log_p == -_INF else _exp(log_p)
+    return 0.0 if log_p == -math.inf else math.exp(log_p)
 
 
 # --------------------------------------------------------------------------------------------
