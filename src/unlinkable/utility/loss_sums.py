@@ -7,9 +7,10 @@ lower bound, the released form of every class. With numpy that is a gather into 
 classes) array, four temporaries and two cumulative sums; a long search (local recoding evaluates
 about 10^5 transformations) spends half its time there. The loop below makes the same IEEE
 operations in the same order, without the temporaries (numba compiles without fastmath, so no
-operation is fused or reordered), and gives the same bits, which tests check against the numpy
-path. Importing numba costs about 0.25 s, so the metric turns to this loop only once a search has
-added enough terms to pay for it (``loss._COMPILED_AFTER``).
+operation is fused or reordered), then normalizes and floors each sum as ARX does, and gives the
+same bits, which tests check against the numpy path. Importing numba costs about 0.25 s, so the
+metric turns to this loop only once the process has added enough terms to pay for it
+(``loss._COMPILED_AFTER``).
 
 By hand: one attribute with a domain of 4 values, two classes of 2 and 3 records whose values
 cover 0.5 and 0.25 of the domain, the second suppressed, generalization and suppression factor 1:
