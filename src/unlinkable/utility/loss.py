@@ -101,9 +101,8 @@ class LossMetric(UtilityMetric):
         self._flat_maps: tuple[Any, ...] = ()
         self._flat_table = np.zeros((1, 0), dtype=np.float64)
         self._flat_attr = self._flat_pos = np.zeros(0, dtype=np.int64)
-        self._flat_offset = np.zeros((0, 1), dtype=np.int64)
+        self._flat_offset = np.zeros(0, dtype=np.int64)
         self._domains = np.zeros(0, dtype=np.float64)
-        self._flat_offset_1d = np.zeros(0, dtype=np.int64)
 
     def bind_attributes(self, names: list[str]) -> None:
         """Fix the attribute order of the weights: an attribute not listed weighs 0.5, and every weight
@@ -195,11 +194,11 @@ class LossMetric(UtilityMetric):
 
             self._bind_flat(ev.maps)
             per, lower = loss_sums.in_order_sums(self._flat_table, np.array(ev.levels, dtype=np.int64), ev.node.rep_cols,
-                                                 self._flat_offset_1d, count, suppressed, g_factor, s_factor, ev.n,
+                                                 self._flat_offset, count, suppressed, g_factor, s_factor, ev.n,
                                                  self._domains)
             return Score(self._aggregate(per, self._wvec), dict(zip(ev.names, per)), self._aggregate(lower, self._wvec))
         flat = self._flat_shares(ev.levels, ev.maps)
-        shares = flat.take(ev.node.rep_cols + self._flat_offset)   # (attributes, classes)
+        shares = flat.take(ev.node.rep_cols + self._flat_offset[:, None])   # (attributes, classes)
         shares *= count
         released = shares * g_factor if g_factor != 1.0 else shares
         bound = np.asarray(row_sums(released), dtype=np.float64)
@@ -227,19 +226,17 @@ class LossMetric(UtilityMetric):
             # new maps (another table); the table below holds references to them, so ids never alias
             self._flat_maps = tuple(maps)
             sizes = [gm.table.shape[0] for gm in maps]
-            self._flat_offset = np.cumsum([0] + sizes[:-1], dtype=np.int64)[:, None] if sizes else \
-                np.zeros((0, 1), dtype=np.int64)
+            self._flat_offset = np.cumsum([0] + sizes[:-1], dtype=np.int64) if sizes else np.zeros(0, dtype=np.int64)
             self._domains = np.array([float(gm.domain_size) for gm in maps], dtype=np.float64)
             # row l: every attribute's share of each of its original codes at level l (its top above its height)
             depth = max([gm.levels for gm in maps] + [1])
             table = np.zeros((depth, sum(sizes)), dtype=np.float64)
             for i, gm in enumerate(maps):
-                at = int(self._flat_offset[i, 0])
+                at = int(self._flat_offset[i])
                 for lv in range(depth):
                     top = min(lv, gm.levels - 1)
                     table[lv, at:at + sizes[i]] = self._shares(i, gm, top).take(gm.table[:, top])
             self._flat_table = table
-            self._flat_offset_1d = np.ascontiguousarray(self._flat_offset[:, 0])
             self._flat_attr = np.repeat(np.arange(len(maps)), sizes)
             self._flat_pos = np.arange(sum(sizes))
 
