@@ -31,7 +31,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from unlinkable.data.csv_out import write_csv
 from unlinkable.errors import OutputError
@@ -251,7 +251,11 @@ class OutputSet:
 
     def text(self, path: str | os.PathLike[str], text: str) -> Path:
         """Stage a UTF-8 text output (JSON, HTML)."""
-        return self.file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        def fill(tmp: Path) -> None:
+            with _open_staged(tmp) as handle:
+                handle.write(text.encode("utf-8"))
+
+        return self.file(path, fill)
 
     def table(self, path: str | os.PathLike[str], frame: Any, *, delimiter: str = ",", background: bool = False) -> Path:
         """Stage a table as CSV (``\\n`` line ends, quoting only where needed, nulls empty) or Parquet.
@@ -272,11 +276,11 @@ class OutputSet:
 
         if not background:
             def fill(tmp: Path) -> None:
-                with open(tmp, "wb") as handle:
+                with _open_staged(tmp) as handle:
                     write(handle)
 
             return self.file(path, fill)
-        return self.file(path, lambda tmp: self._checks.append(_Check(_writer(open(tmp, "wb"), write, path))))
+        return self.file(path, lambda tmp: self._checks.append(_Check(_writer(_open_staged(tmp), write, path))))
 
     def folder(self, path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
         """Stage an output that is a folder of part files (Spark's Parquet or CSV parts).
@@ -439,6 +443,16 @@ class OutputSet:
         for folder in self._folders:
             shutil.rmtree(folder, ignore_errors=True)
         self._folders.clear()
+
+
+def _open_staged(tmp: Path) -> BinaryIO:
+    """The staged temporary file (created empty by ``mkstemp``), opened to be filled.
+
+    Not with ``"wb"``: ext4 marks a file truncated to length 0 (the reopen's ``O_TRUNC``) and, when
+    it is closed, allocates its blocks and starts writing it back (``auto_da_alloc``), which took
+    0.06-0.12 s for a 250 MB release. A new file is not truncated.
+    """
+    return open(tmp, "r+b")
 
 
 def _writer(handle: Any, write: Callable[[Any], None], target: str | os.PathLike[str]) -> Callable[[], None]:
