@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from unlinkable.errors import VerificationError
 from unlinkable.hierarchies.hierarchy import Hierarchy
@@ -142,6 +146,29 @@ def test_released_rows_are_grouped_without_copying_them():
     assert released._rows is None  # nothing was copied
     assert released.columns == rows.columns and released.height == rows.height
     assert released.filter(pl.col("q") == "a")["_row"].to_list() == [0, 1, 4]
+
+
+@given(data=st.lists(st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from(["x", "y"]), st.booleans()), max_size=30),
+       width=st.integers(0, 2))
+def test_classes_and_pairs_from_the_distinct_tuples_equal_those_of_the_rows(data, width):
+    # issue 10: the verifier reads levels and classes from one grouping of (input, output) tuples;
+    # they equal the released rows' own classes and (input, output) pairs, counted row by row here
+    from unlinkable.verify import _classes, _classes_of_tuples, _released_tuples
+
+    names = ["q", "r"][:width]
+    original = pl.DataFrame({name: [row[0] for row in data] for name in names}, schema={n: pl.String for n in names})
+    output = pl.DataFrame({name: [row[1] + (row[0] or "") for row in data] for name in names},
+                          schema={n: pl.String for n in names})
+    suppressed = np.array([row[2] for row in data], dtype=bool)
+    tuples = _released_tuples(output, original, names, suppressed)
+    kept = [i for i in range(len(data)) if not suppressed[i]]
+    expected = Counter(tuple(output[name][i] for name in names) for i in kept)
+    assert _classes_of_tuples(tuples, names) == dict(expected)
+    if names:  # (a frame without columns has no rows)
+        assert _classes_of_tuples(tuples, names) == _classes(output.filter(pl.Series(~suppressed)), names)
+    for j, name in enumerate(names):
+        pairs = {(original[name][i], output[name][i]) for i in kept}
+        assert set(tuples.select(f"i{j}", f"o{j}").unique().rows()) == pairs
 
 
 def test_delta_presence_refuses_a_released_population_only_row_and_checks_deltas(tmp_path):

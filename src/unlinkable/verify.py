@@ -125,11 +125,13 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
     # Suppressed rows: '*' in every quasi-identifier.
     all_star = pl.all_horizontal([pl.col(q) == SUPPRESSED for q in quasi_identifiers]) if quasi_identifiers else pl.lit(False)
     suppressed = out_text.select(all_star.fill_null(False).alias("s"))["s"].to_numpy()
+    tuples = None
     if local:
         _check_local(out_text, orig_text, quasi_identifiers, hierarchies, suppressed)
         levels = None
     else:
-        levels = _infer_levels(out_text, orig_text, quasi_identifiers, hierarchies, suppressed)
+        tuples = _released_tuples(out_text, orig_text, quasi_identifiers, suppressed)
+        levels = _infer_levels(tuples, quasi_identifiers, hierarchies)
     limit_share = 1.0 if _differentially_private(models) else suppression_limit
     # (ARX: differential privacy suppresses classes below k and every unsampled record, whatever the limit)
     suppressed_records = int(suppressed.sum())
@@ -140,7 +142,10 @@ def verify_release(output: pl.DataFrame, *, original: pl.DataFrame, quasi_identi
         suppressed[:] = False  # every QI fully generalized: the '*' rows are one released class
 
     released = _Released(out_text, ~suppressed)
-    check_models(models, classes=_classes(released, quasi_identifiers), released=released, original=orig_text,
+    # the classes from the distinct tuples, unless the '*' rows turned out to be a released class
+    classes = _classes(released, quasi_identifiers) if tuples is None or suppressed_records != int(suppressed.sum()) \
+        else _classes_of_tuples(tuples, quasi_identifiers)
+    check_models(models, classes=classes, released=released, original=orig_text,
                  output=out_text, quasi_identifiers=quasi_identifiers, hierarchies=hierarchies, levels=levels,
                  suppressed=suppressed, n=n, full_output=full_output, full_original=full_original)
 
@@ -232,16 +237,38 @@ def _check_shape(output: pl.DataFrame, original: pl.DataFrame, quasi_identifiers
                                     hint="only quasi-identifiers may be generalized or suppressed; this is probably a bug")
 
 
-def _infer_levels(out: pl.DataFrame, orig: pl.DataFrame, quasi_identifiers: list[str], hierarchies: Mapping[str, Hierarchy],
-                  suppressed: Any) -> dict[str, list[int]] | None:
-    """Per QI, every hierarchy level that maps each released input value to its output text."""
-    keep = pl.Series(~suppressed)
+def _released_tuples(out: pl.DataFrame, orig: pl.DataFrame, quasi_identifiers: list[str], suppressed: Any) -> pl.DataFrame:
+    """The distinct (input quasi-identifiers, output quasi-identifiers) tuples of the rows not
+    suppressed, with their numbers of rows (``len``): one pass over the records, after which the
+    levels and the classes are read from tuples (columns ``i0.., o0..`` by quasi-identifier)."""
+    inputs = [f"i{j}" for j in range(len(quasi_identifiers))]
+    outputs = [f"o{j}" for j in range(len(quasi_identifiers))]
+    both = pl.LazyFrame([orig[q].alias(name) for q, name in zip(quasi_identifiers, inputs)]
+                        + [out[q].alias(name) for q, name in zip(quasi_identifiers, outputs)]
+                        + [pl.Series("keep", ~suppressed)])
+    # one fused query (filter + group): the filtered rows are never materialized
+    return both.filter(pl.col("keep")).group_by([*inputs, *outputs]).len().collect()
+
+
+def _infer_levels(tuples: pl.DataFrame, quasi_identifiers: list[str],
+                  hierarchies: Mapping[str, Hierarchy]) -> dict[str, list[int]] | None:
+    """Per QI, every hierarchy level that maps each released input value to its output text
+    (``tuples`` from :func:`_released_tuples`)."""
     # the QIs up to the first without a hierarchy are checked; then no levels are known
-    known = [q for q in quasi_identifiers[:next((j for j, q in enumerate(quasi_identifiers) if q not in hierarchies), len(quasi_identifiers))]]
-    # One fused query per QI (filter + distinct pairs): the filtered rows are never materialized.
-    levels = levels_from_pairs({q: pl.LazyFrame({"i": orig[q], "o": out[q]}).filter(keep).unique().collect().rows()
-                                for q in known}, hierarchies)
+    known = quasi_identifiers[:next((j for j, q in enumerate(quasi_identifiers) if q not in hierarchies), len(quasi_identifiers))]
+    levels = levels_from_pairs({q: tuples.select(f"i{j}", f"o{j}").unique().rows() for j, q in enumerate(known)}, hierarchies)
     return levels if len(known) == len(quasi_identifiers) else None
+
+
+def _classes_of_tuples(tuples: pl.DataFrame, quasi_identifiers: list[str]) -> _Classes:
+    """Class key (QI strings) -> size, from :func:`_released_tuples` (the same as :func:`_classes`
+    of the released rows)."""
+    if not quasi_identifiers:
+        total = int(tuples["len"].sum())
+        return {(): total} if total else {}
+    outputs = [f"o{j}" for j in range(len(quasi_identifiers))]
+    grouped = tuples.group_by(outputs).agg(pl.col("len").sum())
+    return {tuple(row[:-1]): int(row[-1]) for row in grouped.iter_rows()}
 
 
 def levels_from_pairs(pairs: Mapping[str, Sequence[tuple[Any, Any]]],
