@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import polars as pl
 
+from unlinkable.data.gather import BLOCK, take_blocks
 from unlinkable.errors import InternalError
 
 #: below this many rows polars' own writer is as fast
@@ -78,16 +79,20 @@ def _distinct_lines(frame: Any, separator: str, min_rows: int) -> tuple[bytes, n
     ids, count = _group(codes, n)
     if ids is None or count * _ROWS_PER_LINE > n:
         return None
-    # a record of every distinct row (the last one: the scatter keeps the last write)
+    # a record of every distinct row (the last one: the scatter keeps the last write, and the
+    # blocks come in order); block by block, as below, no pass makes a temporary as long as the table
     width = np.int32 if n < 1 << 31 else np.int64
     record = np.empty(count, dtype=width)
-    record[ids] = np.arange(n, dtype=width)
+    for lo in range(0, n, BLOCK):
+        part = ids[lo:lo + BLOCK]
+        record[part] = np.arange(lo, lo + part.shape[0], dtype=width)
     # The grouping is proven, not trusted: every record carries the codes of the record whose line
     # it is given, column by column (so equal codes, hence equal values, hence the same line).
-    chosen: np.ndarray = record.take(ids)
-    for values, _ in codes:
-        if not np.array_equal(values.take(chosen), values):
-            raise InternalError("the CSV output grouped records with different values; nothing was written")
+    for lo in range(0, n, BLOCK):
+        chosen: np.ndarray = record.take(ids[lo:lo + BLOCK])
+        for values, _ in codes:
+            if not np.array_equal(values.take(chosen), values[lo:lo + BLOCK]):
+                raise InternalError("the CSV output grouped records with different values; nothing was written")
     buffer = io.BytesIO()
     frame[record].write_csv(buffer, separator=separator, line_terminator="\n", quote_style="necessary", null_value="")
     header, _, body = buffer.getvalue().partition(b"\n")
@@ -120,5 +125,6 @@ def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
     """The keys renumbered 0, 1, ... in key order over the keys present, and how many are."""
     present = np.zeros(space, dtype=bool)
     present[key] = True
-    rank = np.cumsum(present, dtype=np.int32) - 1
-    return rank.take(key), int(rank[-1]) + 1
+    rank = np.cumsum(present, dtype=np.int32)
+    rank -= 1
+    return take_blocks(rank, key), int(rank[-1]) + 1

@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from unlinkable.data.gather import BLOCK, take_blocks
 from unlinkable.errors import InputError, did_you_mean, shown
 
 MISSING = -1
@@ -75,9 +76,12 @@ def _encode_categories(series: pl.Series, out: np.ndarray | None = None) -> Enco
     physical = series.to_physical()
     missing = physical.null_count()
     codes = physical.fill_null(0).to_numpy() if missing else physical.to_numpy()
-    seen = np.bincount(codes, minlength=1)
-    if missing:
-        seen[0] -= missing  # the nulls filled in as code 0
+    # which codes occur, marked block by block (np.bincount would first cast every uint32 code to intp)
+    seen = np.zeros(int(codes.max()) + 1 if codes.size else 1, dtype=bool)
+    for lo in range(0, codes.shape[0], BLOCK):
+        seen[codes[lo:lo + BLOCK]] = True
+    if missing and np.count_nonzero(codes == 0) == missing:
+        seen[0] = False  # code 0 stands only for the nulls filled in
     # Every category present usually shows up in the first rows already: then their order there
     # is the column's first-appearance order, and the whole column is never hashed.
     distinct = series.head(_HEAD).unique(maintain_order=True).drop_nulls()
@@ -86,8 +90,7 @@ def _encode_categories(series: pl.Series, out: np.ndarray | None = None) -> Enco
     present = distinct.to_physical().to_numpy()
     rank = np.full(seen.shape[0], MISSING, dtype=np.int32)
     rank[present] = np.arange(present.shape[0], dtype=np.int32)
-    # every code is an index of rank: "clip" only spares take() the buffer it makes for "raise"
-    coded = rank.take(codes) if out is None else rank.take(codes, out=out, mode="clip")
+    coded = take_blocks(rank, codes, out)  # every code is an index of rank
     if missing:
         coded[physical.is_null().to_numpy()] = MISSING
     return EncodedColumn(series.name, coded, tuple(distinct.cast(pl.String).to_list()))

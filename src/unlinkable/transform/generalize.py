@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from unlinkable.data.gather import take_blocks
 from unlinkable.data.table import arrow_ints
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
@@ -763,7 +764,7 @@ def generalized_frame(frame: pl.DataFrame, *, quasi_identifiers: Sequence[str], 
                 labels.append(suppression_value)
             # the Enum's own width (polars keeps up to 256 labels in a byte): a quarter of the memory, no cast
             width = np.uint8 if len(labels) <= 1 << 8 else np.uint16 if len(labels) <= 1 << 16 else np.uint32
-            gcodes = gm.table[:, lv].astype(width).take(codes[:, i])
+            gcodes = take_blocks(gm.table[:, lv].astype(width), codes[:, i])
             if any_suppressed:
                 np.putmask(gcodes, suppressed, width(star))
             out[name] = pl.Series(name, gcodes).cat.to(pl.Enum(labels))
