@@ -97,3 +97,19 @@ def test_long_categorical_columns_encode_into_the_matrix_on_two_threads():
         want = encode_column(text)
         assert col.dictionary == want.dictionary and col.codes.tolist() == want.codes.tolist()
         assert np.shares_memory(col.codes, matrix[:, j]) and matrix[:, j].tolist() == want.codes.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(pieces=st.lists(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "", "08"])), min_size=1, max_size=40), min_size=1,
+                       max_size=5))
+def test_a_column_in_chunks_encodes_as_the_same_column_in_one(pieces):
+    # The parser leaves a long column in many chunks; the encoder reads them one by one, in place.
+    text = pl.Series("q", [v for piece in pieces for v in piece], dtype=pl.String)
+    want = encode_column(text)
+    for dtype in (pl.Categorical, pl.Enum(["08", "", "b", "a"])):
+        chunked = pl.concat([pl.Series("q", piece, dtype=pl.String).cast(dtype) for piece in pieces], rechunk=False)
+        assert chunked.n_chunks() == len(pieces)
+        matrix = np.full((chunked.len(), 1), 99, dtype=np.int32, order="F")
+        got = encode_columns([chunked], out=matrix)[0]
+        assert got.dictionary == want.dictionary and got.codes.tolist() == want.codes.tolist()
+        assert encode_column(chunked).codes.tolist() == want.codes.tolist()

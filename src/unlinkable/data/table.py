@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -75,12 +76,16 @@ def _encode_categories(series: pl.Series, out: np.ndarray | None = None) -> Enco
     """
     physical = series.to_physical()
     missing = physical.null_count()
-    codes = physical.fill_null(0).to_numpy() if missing else physical.to_numpy()
+    # the codes chunk by chunk, as the parser left them: each chunk is read in place (a contiguous
+    # copy of the whole column would be one more array as long as the table), nulls as code 0
+    parts = [chunk.fill_null(0).to_numpy() if chunk.null_count() else chunk.to_numpy() for chunk in physical.get_chunks()]
+    top: Any = physical.max()  # None when every value is missing
     # which codes occur, marked block by block (np.bincount would first cast every uint32 code to intp)
-    seen = np.zeros(int(codes.max()) + 1 if codes.size else 1, dtype=bool)
-    for lo in range(0, codes.shape[0], BLOCK):
-        seen[codes[lo:lo + BLOCK]] = True
-    if missing and np.count_nonzero(codes == 0) == missing:
+    seen = np.zeros(int(top or 0) + 1, dtype=bool)
+    for part in parts:
+        for lo in range(0, part.shape[0], BLOCK):
+            seen[part[lo:lo + BLOCK]] = True
+    if missing and sum(int(np.count_nonzero(part == 0)) for part in parts) == missing:
         seen[0] = False  # code 0 stands only for the nulls filled in
     # Every category present usually shows up in the first rows already: then their order there
     # is the column's first-appearance order, and the whole column is never hashed.
@@ -90,7 +95,11 @@ def _encode_categories(series: pl.Series, out: np.ndarray | None = None) -> Enco
     present = distinct.to_physical().to_numpy()
     rank = np.full(seen.shape[0], MISSING, dtype=np.int32)
     rank[present] = np.arange(present.shape[0], dtype=np.int32)
-    coded = take_blocks(rank, codes, out)  # every code is an index of rank
+    coded = np.empty(series.len(), dtype=np.int32) if out is None else out
+    start = 0
+    for part in parts:  # every code is an index of rank
+        take_blocks(rank, part, coded[start:start + part.shape[0]])
+        start += part.shape[0]
     if missing:
         coded[physical.is_null().to_numpy()] = MISSING
     return EncodedColumn(series.name, coded, tuple(distinct.cast(pl.String).to_list()))
