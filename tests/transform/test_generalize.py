@@ -116,3 +116,20 @@ def test_bottom_keys_by_blocks_and_threads_equal_the_column_sums(rows, block, se
     want = sum(terms[i][codes[:, i]] for i in range(len(cards))) if rows else np.zeros(0, dtype=np.int64)
     with mock.patch.object(generalize, "_KEY_BLOCK", block):
         assert _bottom_keys(codes, terms).tolist() == np.asarray(want).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.integers(-3, 12), max_size=90))
+def test_keys_hashed_in_two_halves_number_as_one_hashing(values):
+    # a large key array is hashed in two halves on two threads, then merged: the same ids and
+    # distinct keys, in first-appearance order, as one pass (and as counted here by hand)
+    from unlinkable.transform.generalize import _encode_in_halves, _group_keys
+
+    key = np.array(values, dtype=np.int64)
+    order = list(dict.fromkeys(values))
+    ids, distinct = _encode_in_halves(key)
+    assert ids.dtype == np.intp and ids.tolist() == [order.index(v) for v in values]
+    assert distinct.tolist() == order
+    whole = _group_keys(key, with_first=False)
+    if key.shape[0] > 48:  # (a few keys go through a dictionary, not Arrow)
+        assert whole[0].tolist() == ids.tolist() and whole[3].tolist() == order

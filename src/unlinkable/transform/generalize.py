@@ -184,12 +184,44 @@ def _group_keys(key: np.ndarray, with_first: bool = True) -> tuple[np.ndarray, i
             class_of.append(g)
         return (np.array(class_of, dtype=np.int64), len(first_of), np.array(first_of, dtype=np.int64),
                 np.array(list(seen), dtype=np.int64))
-    enc = _arrow_int64(key).dictionary_encode()
-    ids = arrow_ints(enc.indices).astype(np.intp)
-    uniq = arrow_ints(enc.dictionary)
+    if key.shape[0] >= _SPLIT:
+        ids, uniq = _encode_in_halves(key)
+    else:
+        enc = _arrow_int64(key).dictionary_encode()
+        ids = arrow_ints(enc.indices).astype(np.intp)
+        uniq = arrow_ints(enc.dictionary)
     if not with_first:
         return ids, uniq.shape[0], None, uniq
     return ids, uniq.shape[0], _first_rows(ids), uniq
+
+
+#: keys from which the two halves are hashed on two threads (Arrow's hashing releases the GIL)
+_SPLIT = 1 << 20
+
+
+def _encode_in_halves(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_group_keys``' ids (intp) and distinct keys, in first-appearance order: each half of the
+    keys hashed on its own thread, then the second half's distinct keys looked up among the
+    first's (the first half's keep their ids; keys new in the second follow, in their order there).
+
+    >>> ids, distinct = _encode_in_halves(np.array([5, 7, 5, 9, 7, 9, 3]))
+    >>> ids.tolist(), distinct.tolist()
+    ([0, 1, 0, 2, 1, 2, 3], [5, 7, 9, 3])
+    """
+    n = key.shape[0]
+    half = n // 2
+    keys = _arrow_int64(key)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="unlinkable-key") as pool:
+        later = pool.submit(keys.slice(half).dictionary_encode)
+        first = keys.slice(0, half).dictionary_encode()
+        second = later.result()
+    known = arrow_ints(first.dictionary)
+    merged = _arrow_int64(np.concatenate([known, arrow_ints(second.dictionary)])).dictionary_encode()
+    of_second = arrow_ints(merged.indices)[known.shape[0]:].astype(np.intp)
+    ids = np.empty(n, dtype=np.intp)
+    ids[:half] = arrow_ints(first.indices)
+    take_blocks(of_second, arrow_ints(second.indices), ids[half:])
+    return ids, arrow_ints(merged.dictionary)
 
 
 #: rows per block of the bottom keys: a block's keys (and take()'s copy of its indices as intp) stay in the CPU's cache
