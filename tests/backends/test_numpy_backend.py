@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,3 +46,26 @@ def test_class_sizes_and_record_sizes_agree_with_group(data):
     ids, sizes = NumpyBackend().group(cols, cards)
     assert NumpyBackend().class_sizes(cols, cards).tolist() == sizes.tolist()
     assert NumpyBackend().record_sizes(cols, cards).tolist() == sizes[ids].tolist()
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["20", "30", ""]), st.sampled_from(["f", "m"]), st.sampled_from(["a", "b"])),
+                     min_size=1, max_size=40))
+def test_quasi_identifiers_read_as_categories_assess_as_text(rows):
+    # the assess job reads its quasi-identifiers as categories (grouped from their codes): the
+    # same figures as the same columns read as text; the other columns stay text
+    import tempfile
+    from pathlib import Path
+
+    from unlinkable.assessment import assess
+    from unlinkable.backends.numpy import NumpyBackend
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "d.csv"
+        path.write_text("age;sex;job\n" + "".join(";".join(r) + "\n" for r in rows))
+        text = NumpyBackend().read(path, delimiter=";")
+        categories = NumpyBackend().read(path, delimiter=";", categorical=["age", "sex"])
+    assert [str(t) for t in categories.dtypes] == ["Categorical", "Categorical", "String"]
+    assert categories.select(pl.all().cast(pl.String)).equals(text)
+    figures = [assess(frame, quasi_identifiers=["age", "sex"], suda2=True).to_dict() for frame in (text, categories)]
+    assert figures[0] == figures[1]

@@ -142,8 +142,10 @@ class Backend(Protocol):
 
     name: str
 
-    def read(self, source: Any, *, delimiter: str | None = None) -> Any:
-        """The table at ``source`` (a path, or a table of the backend's own type)."""
+    def read(self, source: Any, *, delimiter: str | None = None, categorical: Sequence[str] = ()) -> Any:
+        """The table at ``source`` (a path, or a table of the backend's own type). ``categorical``
+        names columns that will only be grouped (quasi-identifiers): a backend may keep them as
+        categories rather than one string per cell; their values are the same texts."""
         ...
 
     def columns(self, table: Any) -> list[str]:

@@ -38,11 +38,12 @@ class NumpyBackend:
     name = "numpy"
 
     # -- the Backend protocol ---------------------------------------------------------------
-    def read(self, source: Any, *, delimiter: str | None = None) -> pl.DataFrame:
-        """A CSV/Parquet path or a polars/pandas frame as a polars frame (``data.io.read_table``)."""
+    def read(self, source: Any, *, delimiter: str | None = None, categorical: Sequence[str] = ()) -> pl.DataFrame:
+        """A CSV/Parquet path or a polars/pandas frame as a polars frame (``data.io.read_table``;
+        the ``categorical`` columns of a CSV file as polars categories)."""
         from unlinkable.data.io import read_table
 
-        return read_table(source, delimiter=delimiter)
+        return read_table(source, delimiter=delimiter, categorical=categorical)
 
     def columns(self, table: pl.DataFrame) -> list[str]:
         return list(table.columns)

@@ -89,7 +89,8 @@ def assess_arguments(job: Job, *, backend: str | None = None) -> dict[str, Any]:
     if not quasi_identifiers:
         raise ConfigError(f"{where(job)}: no attribute has role quasi-identifier", hint="attributes: {age: {role: quasi-identifier}}")
     engine = get_backend(job_backend(job.spec, backend))
-    frame = engine.read(job.input.path, delimiter=job.input.delimiter)
+    # the quasi-identifiers are only grouped: read as categories, they are encoded from their codes
+    frame = engine.read(job.input.path, delimiter=job.input.delimiter, categorical=quasi_identifiers)
     weights = job.names(Role.WEIGHT)
     household = job.names(Role.HOUSEHOLD)
     return dict(

@@ -67,9 +67,10 @@ class SparkBackend:
         return self._session
 
     # -- reading ------------------------------------------------------------------------------
-    def read(self, source: Any, *, delimiter: str | None = None) -> Any:
+    def read(self, source: Any, *, delimiter: str | None = None, categorical: Sequence[str] = ()) -> Any:
         """A pyspark DataFrame as it is; a Parquet/CSV file, folder or glob read by Spark (every
-        column as text for CSV); a polars/pandas frame handed over to Spark (small tables)."""
+        column as text for CSV, ``categorical`` ones too); a polars/pandas frame handed over to
+        Spark (small tables)."""
         if is_spark_frame(source):
             return source
         if isinstance(source, (str, Path)) or hasattr(source, "__fspath__"):
