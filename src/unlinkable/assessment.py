@@ -165,7 +165,8 @@ def _assess(spec: AssessmentSpec, data: Any, *, source: str | None, delimiter: s
     population_size, sampling_fraction = spec.population_size, spec.sampling_fraction
     threshold, max_subset_size, alpha = spec.threshold, spec.max_subset_size, spec.alpha
     suda2, dis_fraction, hierarchies = spec.suda2, spec.dis_fraction, spec.hierarchies
-    frame = engine.read(data, delimiter=delimiter)
+    # a CSV file's quasi-identifiers are only grouped: read as categories, encoded from their codes
+    frame = engine.read(data, delimiter=delimiter, categorical=quasi_identifier_names)
     columns = engine.columns(frame)
     require_names(columns, [*quasi_identifier_names, *sensitive_names, *(c for c in (weights, household) if c), *identifiers], source=where)
     overlap = set(quasi_identifier_names) & set(sensitive_names)
