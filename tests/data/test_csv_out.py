@@ -44,10 +44,13 @@ def categorical_frames(draw):
 
 
 @settings(max_examples=150, deadline=None)
-@given(frame=categorical_frames(), separator=st.sampled_from([";", ",", "\t"]), space=st.sampled_from([4, 64, 1 << 24]))
-def test_same_bytes_as_polars(frame, separator, space):
-    # a small key space forces the keys to be renumbered between columns (or the table to polars)
-    with mock.patch.object(csv_out, "_MAX_SPACE", space), mock.patch.object(csv_out, "_ROWS_PER_LINE", 1):
+@given(frame=categorical_frames(), separator=st.sampled_from([";", ",", "\t"]), space=st.sampled_from([4, 64, 1 << 24]),
+       block=st.sampled_from([1, 3, 7, 1 << 16]))
+def test_same_bytes_as_polars(frame, separator, space, block):
+    # a small key space forces the keys to be renumbered between columns (or the table to polars);
+    # small blocks, the keys, the proof and the chosen records go block by block
+    with mock.patch.object(csv_out, "_MAX_SPACE", space), mock.patch.object(csv_out, "_ROWS_PER_LINE", 1), \
+            mock.patch.object(csv_out, "BLOCK", block):
         assert ours(frame, separator) == polars_bytes(frame, separator)
 
 

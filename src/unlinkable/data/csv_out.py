@@ -70,12 +70,18 @@ def _distinct_lines(frame: Any, separator: str, min_rows: int) -> tuple[bytes, n
     for name in frame.columns:
         column = frame[name]
         dtype = column.dtype
-        labels = pl.Series(dtype.categories) if isinstance(dtype, pl.Enum) else column.unique().drop_nulls().cast(pl.String)
-        if labels.str.contains("\n").any() or labels.str.contains("\r").any():
+        # (an Enum's labels are read from its type: no pass over the column, nothing for polars' threads,
+        # which the verifier keeps busy meanwhile)
+        labels = dtype.categories.to_list() if isinstance(dtype, pl.Enum) else column.unique().drop_nulls().cast(pl.String).to_list()
+        if any("\n" in label or "\r" in label for label in labels):
             return None  # a quoted line break: the formatted rows could not be told apart by line
         physical = column.to_physical()
-        bound = int(physical.max() or 0) + 2  # type: ignore[arg-type]  # the largest code + 1, and one for a null
-        codes.append(((physical.fill_null(bound - 1) if physical.null_count() else physical).to_numpy(), bound))
+        if physical.null_count():
+            bound = int(physical.max() or 0) + 2  # type: ignore[arg-type]  # the largest code + 1, and one for a null
+            codes.append((physical.fill_null(bound - 1).to_numpy(), bound))
+        else:
+            values = physical.to_numpy()
+            codes.append((values, int(values.max()) + 2))
     ids, count = _group(codes, n)
     if ids is None or count * _ROWS_PER_LINE > n:
         return None
@@ -110,15 +116,33 @@ def _group(codes: list[tuple[np.ndarray, int]], n: int) -> tuple[np.ndarray | No
     ``_MAX_SPACE``; (None, 0) when even the renumbered keys would."""
     key = np.zeros(n, dtype=np.int32)  # every key is below _MAX_SPACE = 2**24
     space = 1
+    pending: list[tuple[np.ndarray, int]] = []
     for column, bound in codes:
         if space * bound > _MAX_SPACE:
+            _fold(key, pending)
+            pending = []
             key, space = _compact(key, space)
             if space * bound > _MAX_SPACE:
                 return None, 0
-        key *= bound
-        key += column
+        pending.append((column, bound))
         space *= bound
+    _fold(key, pending)
     return _compact(key, space)
+
+
+def _fold(key: np.ndarray, columns: list[tuple[np.ndarray, int]]) -> None:
+    """``key = key * bound + column`` for each column in turn, in place, a block of rows at a time
+    (the block's keys stay in the cache through all the columns).
+
+    >>> key = np.array([1, 0], dtype=np.int32)
+    >>> _fold(key, [(np.array([2, 1], dtype=np.uint8), 3)]); key.tolist()
+    [5, 1]
+    """
+    for lo in range(0, key.shape[0], BLOCK):
+        part = key[lo:lo + BLOCK]
+        for column, bound in columns:
+            part *= bound
+            part += column[lo:lo + BLOCK]
 
 
 def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
