@@ -206,3 +206,28 @@ def test_two_anonymizers_sharing_one_metric_keep_their_own_weights_issue_10():
     assert first.metric._wvec == bound == alone.metric._wvec   # bound to (a, b) by each anonymizer alike
     assert first.fit(frame).loss == alone.fit(frame).loss
     assert shared._wvec is None and shared._counts is None   # the caller's instance is untouched
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["34", "45", "66", "70"]), st.sampled_from(["81667", "81675", "81925", "81931"])),
+                min_size=4, max_size=25),
+       st.integers(2, 4), st.sampled_from([0.0, 0.3, 1.0]))
+def test_the_claimed_release_rows_group_the_released_table(rows, k, limit):
+    # the rows the fit hands the CSV writer (each record's class, one more for the suppressed):
+    # records with the same number have the same released row, and (brute force) records with
+    # the same released row share one number, except that a whole-'*' class may stand beside
+    # the suppressed records
+    frame = pl.DataFrame(rows, schema=["age", "zipcode"], orient="row")
+    res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+                     privacy=[{"k-anonymity": {"k": k}}], suppression_limit=limit, progress=False).fit(frame)
+    assert res.release_rows is not None
+    ids, count = res.release_rows()
+    released = list(res.table.iter_rows())
+    assert ids.shape == (len(released),) and 0 <= ids.min() and ids.max() < count
+    row_of: dict[int, tuple] = {}
+    for number, row in zip(ids.tolist(), released):
+        assert row_of.setdefault(number, row) == row
+    numbers_of: dict[tuple, set] = {}
+    for number, row in zip(ids.tolist(), released):
+        numbers_of.setdefault(row, set()).add(number)
+    assert all(len(n) == 1 or row == ("*", "*") for row, n in numbers_of.items())

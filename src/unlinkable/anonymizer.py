@@ -44,7 +44,7 @@ from unlinkable.search.genetic import GeneticOptions
 from unlinkable.search.lattice import Lattice
 from unlinkable.search.options import SearchSection
 from unlinkable.transform.class_tuples import input_tuples, released_tuples
-from unlinkable.transform.generalize import Generalizer, generalized_frame
+from unlinkable.transform.generalize import Generalizer, generalized_frame, release_rows
 from unlinkable.transform.local_recoding import LocalRecoding, recode, recoded_frame
 from unlinkable.transform.released_codes import released_table_codes
 from unlinkable.utility.aggregate import score_text
@@ -122,6 +122,9 @@ class Result(TransformationFigures):
     #: on a distributed backend: the release with the input's quasi-identifiers beside it (hidden
     #: columns, by quasi-identifier), for the verifier to compare row by row where the records are
     paired: tuple[Any, dict[str, str]] | None = field(default=None, repr=False, compare=False)
+    #: which records share a row of ``table`` (each record's class; the suppressed ones one more
+    #: row), for the CSV writer, which checks it (``transform.generalize.release_rows``); None: unknown
+    release_rows: Callable[[], tuple[np.ndarray, int]] | None = field(default=None, repr=False, compare=False)
 
     def assess_release(self) -> dict[str, Any]:
         """``unlinkable.assess`` figures of the released table (on the search's codes while it holds them).
@@ -144,7 +147,7 @@ class Result(TransformationFigures):
         """Let go of the search's codes (``input_codes``, and those the released table's risk is
         computed from): a command that has taken both assessments frees their memory before verifying."""
         # the codes are a memory handle, not a figure of the result: dropping them changes no figure
-        for name in ("input_codes", "input_tuples", "_released_codes", "_released_tuples"):
+        for name in ("input_codes", "input_tuples", "_released_codes", "_released_tuples", "release_rows"):
             object.__setattr__(self, name, None)
 
     def to_dict(self) -> dict[str, Any]:
@@ -563,6 +566,7 @@ class Anonymizer:
             # suppresses_outside_subset marks delta-presence's own veto in the search, not this.
             suppressed_rows = suppressed_rows | ~np.asarray(in_subset, dtype=bool)
         recoding: dict[str, Any] | None = None
+        rows: Callable[[], tuple[np.ndarray, int]] | None = None
         # The search's encoding is encode_column's whenever no quasi-identifier has a missing value
         # (it reads a missing value as the empty string): the assessments before and after reuse it.
         complete = all(frame[q].null_count() == 0 for q in self.quasi_identifiers)
@@ -583,6 +587,8 @@ class Anonymizer:
                                          [c.codes for c in setup.columns], suppressed_rows)
             table = generalized_frame(frame, quasi_identifiers=self.quasi_identifiers, maps=maps, codes=codes,
                                       levels=best.levels, suppressed=suppressed_rows, identifiers=self.identifiers)
+            if included is None:  # (the search's classes are of every record)
+                rows = partial(release_rows, record_class, suppressed_rows, best.classes.classes)
             released = best.classes.sizes[~best.suppressed_classes]
             suppressed_records = int(best.suppressed_records)
             quasi_identifier_uniques = _quasi_identifier_uniques(best, maps, self.quasi_identifiers)
@@ -605,7 +611,8 @@ class Anonymizer:
         return self._result(to_output_frame(table, data), best, outcome, optimal, maps, lattice, roles, uniqueness,
                             unprotected, started, released=released, suppressed=suppressed_records,
                             selection_score=selection_score, recoding=recoding, input_codes=input_codes,
-                            input_tuples=grouped, released_codes=released_codes, released_tuples=released_tuples_of)
+                            input_tuples=grouped, released_codes=released_codes, released_tuples=released_tuples_of,
+                            release_rows=rows)
 
     def _run_search(self, lattice: Lattice, keys: Any, evaluator: NodeEvaluator | FloorEvaluator, n: int, shown: Progress,
                     maps: list[Any], n_total: int) -> tuple[Any, bool, Any, Any]:
@@ -653,7 +660,8 @@ class Anonymizer:
                 recoding: dict[str, Any] | None = None, input_codes: dict[str, EncodedColumn] | None = None,
                 input_tuples: Snapshot | None = None,
                 released_codes: Callable[[], dict[str, EncodedColumn]] | None = None,
-                released_tuples: Callable[[], Snapshot] | None = None) -> Result:
+                released_tuples: Callable[[], Snapshot] | None = None,
+                release_rows: Callable[[], tuple[np.ndarray, int]] | None = None) -> Result:
         """The result of a fit from the optimum's outcome and the released classes' sizes."""
         examples = _released_examples(best.classes, best.suppressed_classes, maps, best.levels, self.quasi_identifiers)
         return Result(
@@ -685,6 +693,7 @@ class Anonymizer:
             input_tuples=input_tuples,
             _released_codes=released_codes,
             _released_tuples=released_tuples,
+            release_rows=release_rows,
         )
 
     def _dp_search(self, private: DifferentialPrivacy, evaluator: NodeEvaluator | FloorEvaluator, lattice: Lattice,

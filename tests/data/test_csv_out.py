@@ -89,3 +89,28 @@ def test_records_grouped_wrongly_are_an_internal_error_and_nothing_is_written():
     with mock.patch.object(csv_out, "_group", return_value=wrong), pytest.raises(InternalError):
         csv_out.write_csv(frame, out, separator=",", min_rows=1)
     assert out.getvalue() == b""
+
+
+@settings(max_examples=100, deadline=None)
+@given(frame=categorical_frames(), spare=st.integers(0, 3), seed=st.integers(0, 2**16), block=st.sampled_from([2, 1 << 16]))
+def test_a_claimed_grouping_gives_the_same_bytes(frame, spare, seed, block):
+    # an anonymizer's claim (each record's class; numbers in any order, some unused) spares the
+    # grouping: the bytes are polars' own
+    rows = frame.rows()
+    distinct = list(dict.fromkeys(rows))
+    numbers = np.random.default_rng(seed).permutation(len(distinct) + spare)
+    ids = np.array([numbers[distinct.index(r)] for r in rows], dtype=np.int32)
+    with mock.patch.object(csv_out, "_ROWS_PER_LINE", 1), mock.patch.object(csv_out, "BLOCK", block), \
+            mock.patch.object(csv_out, "_group", side_effect=AssertionError("grouped again")):
+        assert ours(frame, ",", rows=lambda: (ids, len(distinct) + spare)) == polars_bytes(frame, ",")
+
+
+def test_a_wrong_claim_is_an_internal_error_and_one_out_of_range_is_not_used():
+    frame = pl.DataFrame({"a": pl.Series(["x", "z", "x", "z"] * 5).cast(pl.Categorical)})
+    out = io.BytesIO()
+    with pytest.raises(InternalError):  # records that differ, claimed to share a row
+        csv_out.write_csv(frame, out, separator=",", min_rows=1, rows=lambda: (np.zeros(20, dtype=np.int32), 1))
+    assert out.getvalue() == b""
+    for claim in [(np.full(20, 2, dtype=np.int32), 2), (np.full(20, -1, dtype=np.int32), 2), (np.zeros(3, dtype=np.int32), 1)]:
+        # a number outside the count, or a claim of another length: the records are grouped here
+        assert ours(frame, ",", rows=lambda claim=claim: claim) == polars_bytes(frame, ",")

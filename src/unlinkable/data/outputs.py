@@ -257,14 +257,16 @@ class OutputSet:
 
         return self.file(path, fill)
 
-    def table(self, path: str | os.PathLike[str], frame: Any, *, delimiter: str = ",", background: bool = False) -> Path:
+    def table(self, path: str | os.PathLike[str], frame: Any, *, delimiter: str = ",", background: bool = False,
+              rows: Callable[[], tuple[Any, int]] | None = None) -> Path:
         """Stage a table as CSV (``\\n`` line ends, quoting only where needed, nulls empty) or Parquet.
 
         With ``background`` the table is written on a second thread while the run goes on (the
         release is written while its risk is measured and it is verified): :meth:`commit` waits
         for it and raises its error instead of writing anything. The temporary file is created
         and opened here, on the calling thread, so leaving the set removes it even while the
-        writer is still filling it (the open file then vanishes with the process).
+        writer is still filling it (the open file then vanishes with the process). ``rows``: which
+        records share a row, claimed by the caller (see :func:`unlinkable.data.csv_out.write_csv`).
         """
         parquet = Path(path).suffix.lower() in (".parquet", ".pq")
 
@@ -272,7 +274,7 @@ class OutputSet:
             if parquet:
                 frame.write_parquet(handle)
             else:
-                write_csv(frame, handle, separator=delimiter)
+                write_csv(frame, handle, separator=delimiter, rows=rows)
 
         if not background:
             def fill(tmp: Path) -> None:

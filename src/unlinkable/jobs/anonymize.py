@@ -87,12 +87,13 @@ def _release(job: Job, destinations: Destinations, outputs: OutputSet,
 
     delimiter = job.output.delimiter or inp.delimiter or _input_delimiter(inp.path)
 
-    def stage_table(table: Any) -> dict[str, Any] | None:
-        """Start writing the released table (formulas escaped) on a second thread; its escaping figures."""
+    def stage_table(table: Any, rows: Callable[[], tuple[Any, int]] | None = None) -> dict[str, Any] | None:
+        """Start writing the released table (formulas escaped) on a second thread; its escaping
+        figures. ``rows``: which records share a row, as the anonymizer knows it (the writer checks it)."""
         if job.output.path is None:
             return None
         table, escaping = escape_for_csv(table, job.output.path, enabled=job.output.escape_formulas)
-        outputs.table(job.output.path, table, delimiter=delimiter, background=True)
+        outputs.table(job.output.path, table, delimiter=delimiter, background=True, rows=rows)
         return escaping.to_dict()
 
     result: AnonymizationResult | SdcResult | None = None
@@ -230,7 +231,7 @@ def _kept_as_is(job: Job) -> list[str]:
 
 
 def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], source: str, shown: Progress,
-               outputs: OutputSet, stage_table: Callable[[Any], dict[str, Any] | None]) -> tuple[AnonymizationResult, str]:
+               outputs: OutputSet, stage_table: Callable[..., dict[str, Any] | None]) -> tuple[AnonymizationResult, str]:
     from unlinkable.assessment import assess
     from unlinkable.verify import verify_release
 
@@ -251,7 +252,7 @@ def _anonymize(job: Any, original: Any, frame: Any, identifiers: list[str], sour
     # risk before and after is measured here on the search's codes: the three mostly run outside
     # the GIL, on both cores. Nothing is renamed into place unless the verifier accepts the
     # release (OutputSet.commit waits for it and for the writer).
-    escaping = stage_table(table)
+    escaping = stage_table(table, result.release_rows if table is released else None)
     outputs.check(lambda: verify_release(released, original=frame, quasi_identifiers=quasi_identifiers, models=anonymizer.models,
                                          suppression_limit=anonymizer.suppression_limit, hierarchies=hierarchies,
                                          identifiers=identifiers, local=result.local_recoding is not None))
