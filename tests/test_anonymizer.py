@@ -152,18 +152,25 @@ def test_uniques_counted_on_classes_equal_brute_force_on_the_released_text(limit
     assert figures["quasi_identifier_uniques"] == unique / len(rows) and figures["unique_records"] == unique
 
 
+#: small tables of ages and zip codes, k and a suppression limit: at least 4 records and k <= 4, so
+#: the top of both hierarchies is one class of them all and a solution always exists (no error to excuse)
+SMALL_FITS = dict(rows=st.lists(st.tuples(st.sampled_from(["34", "45", "66", "70"]),
+                                          st.sampled_from(["81667", "81675", "81925", "81931"])), min_size=4, max_size=25),
+                  k=st.integers(2, 4), limit=st.sampled_from([0.0, 0.3, 1.0]))
+
+
+def _fit_small(rows, k, limit):
+    frame = pl.DataFrame(rows, schema=["age", "zipcode"], orient="row")
+    return Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
+                      privacy=[{"k-anonymity": {"k": k}}], suppression_limit=limit, progress=False).fit(frame)
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["34", "45", "66", "70"]), st.sampled_from(["81667", "81675", "81925", "81931"])),
-                min_size=4, max_size=25),
-       st.integers(2, 4), st.sampled_from([0.0, 0.3, 1.0]))
+@given(**SMALL_FITS)
 def test_released_uniqueness_equals_brute_force(rows, k, limit):
     from collections import Counter
 
-    frame = pl.DataFrame(rows, schema=["age", "zipcode"], orient="row")
-    # at least 4 records and k <= 4: the top of both hierarchies is one class of them all, so a
-    # solution always exists (no error to excuse)
-    res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
-                     privacy=[{"k-anonymity": {"k": k}}], suppression_limit=limit, progress=False).fit(frame)
+    res = _fit_small(rows, k, limit)
     released = list(res.table.iter_rows())
     counts = Counter(released)
     assert res.released_uniqueness["unique_records"] == sum(1 for r in released if counts[r] == 1)
@@ -209,17 +216,13 @@ def test_two_anonymizers_sharing_one_metric_keep_their_own_weights_issue_10():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["34", "45", "66", "70"]), st.sampled_from(["81667", "81675", "81925", "81931"])),
-                min_size=4, max_size=25),
-       st.integers(2, 4), st.sampled_from([0.0, 0.3, 1.0]))
+@given(**SMALL_FITS)
 def test_the_claimed_release_rows_group_the_released_table(rows, k, limit):
     # the rows the fit hands the CSV writer (each record's class, one more for the suppressed):
     # records with the same number have the same released row, and (brute force) records with
     # the same released row share one number, except that a whole-'*' class may stand beside
     # the suppressed records
-    frame = pl.DataFrame(rows, schema=["age", "zipcode"], orient="row")
-    res = Anonymizer(quasi_identifiers=["age", "zipcode"], hierarchies={"age": AGE, "zipcode": ZIP},
-                     privacy=[{"k-anonymity": {"k": k}}], suppression_limit=limit, progress=False).fit(frame)
+    res = _fit_small(rows, k, limit)
     assert res.release_rows is not None
     ids, count = res.release_rows()
     released = list(res.table.iter_rows())
