@@ -114,7 +114,7 @@ def test_bottom_keys_by_blocks_and_threads_equal_the_column_sums(rows, block, se
     codes = np.asfortranarray(codes) if fortran else np.ascontiguousarray(codes)
     terms = [rng.integers(0, 1000, c) * 10**(3 * i) for i, c in enumerate(cards)]
     want = sum(terms[i][codes[:, i]] for i in range(len(cards))) if rows else np.zeros(0, dtype=np.int64)
-    with mock.patch.object(generalize, "_KEY_BLOCK", block):
+    with mock.patch.object(generalize, "BLOCK", block):
         assert _bottom_keys(codes, terms).tolist() == np.asarray(want).tolist()
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from unlinkable.data.gather import take_blocks
+from unlinkable.data.gather import BLOCK, take_blocks
 from unlinkable.data.table import arrow_ints
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
@@ -224,8 +224,6 @@ def _encode_in_halves(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ids, arrow_ints(merged.dictionary)
 
 
-#: rows per block of the bottom keys: a block's keys (and take()'s copy of its indices as intp) stay in the CPU's cache
-_KEY_BLOCK = 1 << 16
 
 
 def _bottom_keys(codes: np.ndarray, terms: Sequence[np.ndarray]) -> np.ndarray:
@@ -240,9 +238,9 @@ def _bottom_keys(codes: np.ndarray, terms: Sequence[np.ndarray]) -> np.ndarray:
     key = np.empty(n, dtype=np.int64)
 
     def fill(lo: int, hi: int) -> None:
-        scratch = np.empty(min(_KEY_BLOCK, hi - lo), dtype=np.int64)
-        for a in range(lo, hi, _KEY_BLOCK):
-            b = min(a + _KEY_BLOCK, hi)
+        scratch = np.empty(min(BLOCK, hi - lo), dtype=np.int64)
+        for a in range(lo, hi, BLOCK):
+            b = min(a + BLOCK, hi)
             part, term = key[a:b], scratch[:b - a]
             # codes index their level-0 column by construction: "clip" spares take() a buffer of its own
             terms[0].take(codes[a:b, 0], out=part, mode="clip")
@@ -250,10 +248,10 @@ def _bottom_keys(codes: np.ndarray, terms: Sequence[np.ndarray]) -> np.ndarray:
                 terms[i].take(codes[a:b, i], out=term, mode="clip")
                 part += term
 
-    if n < 4 * _KEY_BLOCK:
+    if n < 4 * BLOCK:
         fill(0, n)
     else:
-        half = n // 2 // _KEY_BLOCK * _KEY_BLOCK
+        half = n // 2 // BLOCK * BLOCK
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="unlinkable-key") as pool:
             other = pool.submit(fill, half, n)
             fill(0, half)
