@@ -51,14 +51,35 @@ def write_csv(frame: Any, handle: BinaryIO, *, separator: str, min_rows: int = _
     >>> out.getvalue()
     b'age\\n20-39\\n*\\n20-39\\n'
     """
+    prepare_csv(frame, separator=separator, min_rows=min_rows, rows=rows)(handle)
+
+
+def prepare_csv(frame: Any, *, separator: str, min_rows: int = _MIN_ROWS,
+                rows: Callable[[], tuple[np.ndarray, int]] | None = None) -> Callable[[BinaryIO], None]:
+    """:func:`write_csv` in two steps: the distinct rows are grouped, proven and formatted now,
+    and what is returned writes the file. A background writer prepares on the calling thread,
+    before the other threads start competing for the GIL, and then only copies bytes.
+
+    >>> import io, polars as pl
+    >>> out = io.BytesIO()
+    >>> prepare_csv(pl.DataFrame({"a": [1, 2]}), separator=",")(out)
+    >>> out.getvalue()
+    b'a\\n1\\n2\\n'
+    """
     lines = _distinct_lines(frame, separator, min_rows, rows)
     if lines is None:
-        frame.write_csv(handle, separator=separator, line_terminator="\n", quote_style="necessary", null_value="")
-        return
+        def by_polars(handle: BinaryIO) -> None:
+            frame.write_csv(handle, separator=separator, line_terminator="\n", quote_style="necessary", null_value="")
+
+        return by_polars
     header, texts, ids = lines
-    handle.write(header)
-    for lo in range(0, ids.shape[0], _CHUNK):
-        handle.write(b"".join(texts.take(ids[lo:lo + _CHUNK]).tolist()))
+
+    def by_lines(handle: BinaryIO) -> None:
+        handle.write(header)
+        for lo in range(0, ids.shape[0], _CHUNK):
+            handle.write(b"".join(texts.take(ids[lo:lo + _CHUNK]).tolist()))
+
+    return by_lines
 
 
 def _distinct_lines(frame: Any, separator: str, min_rows: int,

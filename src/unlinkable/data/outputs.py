@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from unlinkable.data.csv_out import write_csv
+from unlinkable.data.csv_out import prepare_csv, write_csv
 from unlinkable.errors import OutputError
 
 __all__ = ["OutputSet", "Terminated", "terminate_on_signals", "same_file"]
@@ -268,12 +268,15 @@ class OutputSet:
         writer is still filling it (the open file then vanishes with the process). ``rows``: which
         records share a row, claimed by the caller (see :func:`unlinkable.data.csv_out.write_csv`).
         """
-        parquet = Path(path).suffix.lower() in (".parquet", ".pq")
-
-        def write(handle: Any) -> None:
-            if parquet:
-                frame.write_parquet(handle)
-            else:
+        write: Callable[[Any], None]
+        if Path(path).suffix.lower() in (".parquet", ".pq"):
+            write = frame.write_parquet
+        elif background:
+            # The distinct rows are grouped and proven here: on the writer's thread that work would
+            # wait for the GIL, which the verifier and the risk figures then hold most of the time.
+            write = prepare_csv(frame, separator=delimiter, rows=rows)
+        else:
+            def write(handle: Any) -> None:
                 write_csv(frame, handle, separator=delimiter, rows=rows)
 
         if not background:
