@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from unlinkable.data.table import arrow_ints
+from unlinkable.data.table import arrow_ints, dictionary_encode
 
 __all__ = ["DistinctTuples", "distinct_tuples"]
 
@@ -144,5 +144,5 @@ def _hash(key: np.ndarray) -> tuple[np.ndarray, int]:
     import pyarrow as pa
 
     key = np.ascontiguousarray(key, dtype=np.int64)
-    encoded = pa.Array.from_buffers(pa.int64(), key.shape[0], [None, pa.py_buffer(key)]).dictionary_encode()
+    encoded = dictionary_encode(pa.Array.from_buffers(pa.int64(), key.shape[0], [None, pa.py_buffer(key)]))
     return arrow_ints(encoded.indices).astype(np.intp), len(encoded.dictionary)

@@ -54,7 +54,7 @@ def encode_column(series: pl.Series) -> EncodedColumn:
     arrow = series.to_arrow(compat_level=_NEWEST)
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
-    encoded = arrow.dictionary_encode()
+    encoded = dictionary_encode(arrow)
     indices = encoded.indices
     if indices.null_count:
         indices = indices.fill_null(MISSING)
@@ -179,6 +179,26 @@ def _encode_small(series: pl.Series) -> EncodedColumn:
     rank = np.empty(order.shape[0], dtype=np.int64)
     rank[order] = np.arange(order.shape[0])
     return EncodedColumn(series.name, rank[inverse.ravel()].astype(np.int32), tuple(uniq[order].tolist()))
+
+
+def dictionary_encode(array: pa.Array) -> pa.DictionaryArray:
+    """Arrow's ``dictionary_encode``: each value's index into the distinct values, in
+    first-appearance order.
+
+    The array method imports ``pyarrow.compute``, which builds a Python wrapper for every Arrow
+    function (about 0.05 s of a run, in its encoding phase); the function is called directly.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> encoded = dictionary_encode(pa.array(["b", "a", "b"]))
+    >>> encoded.indices.to_pylist(), encoded.dictionary.to_pylist()
+    ([0, 1, 0], ['b', 'a'])
+    """
+    from pyarrow._compute import call_function  # (itself 0.01 s to import: not before a run needs it)
+
+    encoded: pa.DictionaryArray = call_function("dictionary_encode", [array])
+    return encoded
 
 
 def arrow_ints(array: pa.Array) -> np.ndarray:

@@ -28,7 +28,7 @@ import polars as pl
 import pyarrow as pa
 
 from unlinkable.data.gather import BLOCK, take_blocks
-from unlinkable.data.table import arrow_ints
+from unlinkable.data.table import arrow_ints, dictionary_encode
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
 _LIMIT = 1 << 62
@@ -154,7 +154,7 @@ def _arrow_int64(key: np.ndarray) -> pa.Array:
 
 def _hash_ids(key: np.ndarray) -> tuple[np.ndarray, int]:
     """Dense ids of an int64 key array in first-appearance order (Arrow's hash table)."""
-    enc = _arrow_int64(key).dictionary_encode()
+    enc = dictionary_encode(_arrow_int64(key))
     ids = arrow_ints(enc.indices).astype(np.int64)
     return ids, len(enc.dictionary)
 
@@ -187,7 +187,7 @@ def _group_keys(key: np.ndarray, with_first: bool = True) -> tuple[np.ndarray, i
     if key.shape[0] >= _SPLIT:
         ids, uniq = _encode_in_halves(key)
     else:
-        enc = _arrow_int64(key).dictionary_encode()
+        enc = dictionary_encode(_arrow_int64(key))
         ids = arrow_ints(enc.indices).astype(np.intp)
         uniq = arrow_ints(enc.dictionary)
     if not with_first:
@@ -212,11 +212,11 @@ def _encode_in_halves(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     half = n // 2
     keys = _arrow_int64(key)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="unlinkable-key") as pool:
-        later = pool.submit(keys.slice(half).dictionary_encode)
-        first = keys.slice(0, half).dictionary_encode()
+        later = pool.submit(dictionary_encode, keys.slice(half))
+        first = dictionary_encode(keys.slice(0, half))
         second = later.result()
     known = arrow_ints(first.dictionary)
-    merged = _arrow_int64(np.concatenate([known, arrow_ints(second.dictionary)])).dictionary_encode()
+    merged = dictionary_encode(_arrow_int64(np.concatenate([known, arrow_ints(second.dictionary)])))
     of_second = arrow_ints(merged.indices)[known.shape[0]:].astype(np.intp)
     ids = np.empty(n, dtype=np.intp)
     ids[:half] = arrow_ints(first.indices)
