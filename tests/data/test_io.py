@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from unlinkable.data.io import atomic_write, read_csv, read_table, sniff_delimiter, write_table
 from unlinkable.errors import InputError
@@ -179,3 +181,94 @@ def test_categorical_columns_read_the_same_text(tmp_path):
     assert both.schema["age"] == pl.String
     for name in text.columns:
         assert both[name].cast(pl.String).to_list() == text[name].to_list()
+
+
+# --- a read begun ahead (read_ahead), taken by the read_csv that asks for exactly it ---------------
+
+@pytest.fixture
+def counted_parses(monkeypatch):
+    """Every parse of a CSV file (on any thread); no read ahead is left behind."""
+    import unlinkable.data.io as io
+
+    calls: list[str] = []
+    parse = io._parse_csv
+
+    def counting(*args):
+        calls.append(str(args[0]))
+        return parse(*args)
+
+    monkeypatch.setattr(io, "_parse_csv", counting)
+    yield calls
+    if io._ahead is not None:
+        io._ahead._thread.join()
+    io._ahead = None
+
+
+def _plain(path, **kwargs):
+    import unlinkable.data.io as io
+
+    return io._parse_csv(path, kwargs.get("delimiter"), frozenset(kwargs.get("categorical", ())))
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["a", "b", "0x"]), st.sampled_from(["1", "22", ""])), min_size=1, max_size=8),
+       categorical=st.sets(st.sampled_from(["k", "v"])))
+def test_a_read_ahead_is_the_read(tmp_path_factory, rows, categorical):
+    import unlinkable.data.io as io
+
+    p = tmp_path_factory.mktemp("ahead") / "t.csv"
+    p.write_text("k;v\n" + "".join(f"{k};{v}\n" for k, v in rows))
+    io.read_ahead(p, delimiter=";", categorical=sorted(categorical))
+    taken = read_csv(p, delimiter=";", categorical=list(categorical))
+    assert io._ahead is None  # taken, and let go
+    assert taken.equals(_plain(p, delimiter=";", categorical=categorical))
+
+
+def test_the_read_that_asks_for_the_read_ahead_does_not_parse_again(tmp_path, counted_parses):
+    from unlinkable.data.io import read_ahead
+
+    p = tmp_path / "t.csv"
+    p.write_text("a;b\n1;x\n")
+    read_ahead(p, delimiter=";", categorical=["b"])
+    assert read_csv(p, delimiter=";", categorical=["b"]).rows() == [("1", "x")]
+    assert counted_parses == [str(p)]
+
+
+@pytest.mark.parametrize("other", [dict(delimiter=None, categorical=["b"]), dict(delimiter=";", categorical=[]),
+                                   dict(delimiter=";", categorical=["a", "b"])],
+                         ids=["delimiter", "fewer-categories", "more-categories"])
+def test_another_read_of_the_file_reads_it_itself(tmp_path, counted_parses, other):
+    from unlinkable.data.io import read_ahead
+
+    p = tmp_path / "t.csv"
+    p.write_text("a;b\n1;x\n")
+    read_ahead(p, delimiter=";", categorical=["b"])
+    frame = read_csv(p, **other)
+    assert len(counted_parses) == 2  # the read ahead, and this one
+    assert frame.equals(_plain(p, **other))
+
+
+def test_a_file_changed_after_the_read_ahead_began_is_read_again(tmp_path, counted_parses):
+    import unlinkable.data.io as io
+
+    p = tmp_path / "t.csv"
+    p.write_text("a;b\n1;x\n")
+    io.read_ahead(p, delimiter=";")
+    io._ahead._thread.join()
+    p.write_text("a;b\n2;y\n3;z\n")
+    assert read_csv(p, delimiter=";").rows() == [("2", "y"), ("3", "z")]
+
+
+def test_the_read_aheads_error_is_the_reads_error(tmp_path, counted_parses):
+    from unlinkable.data.io import read_ahead
+
+    p = tmp_path / "t.csv"
+    p.write_text("a;b\n1;x\n2;y;extra\n")
+    with pytest.raises(InputError) as plain:
+        read_csv(p, delimiter=";")
+    read_ahead(p, delimiter=";")
+    with pytest.raises(InputError) as ahead:
+        read_csv(p, delimiter=";")
+    assert str(ahead.value) == str(plain.value)
+    assert "row 2" in str(ahead.value)
+    assert len(counted_parses) == 2  # the plain read and the read ahead: its error was raised, not met again

@@ -11,6 +11,7 @@ import codecs
 import csv
 import inspect
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.errors import InputError
+from unlinkable.errors import InputError, UnlinkableError
 
 _CANDIDATE_DELIMITERS = (";", ",", "\t", "|")
 
@@ -43,7 +44,8 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None,
     Accepts CRLF or LF line ends and a missing final newline (ARX's files have all three). The
     columns named in ``categorical`` are read as polars Categorical columns: the same texts, each
     cell a code into the column's distinct values (a run that encodes those columns anyway gets
-    their codes from the parser, and never holds one string per cell).
+    their codes from the parser, and never holds one string per cell). A read begun ahead
+    (:func:`read_ahead`) of exactly this one is waited for instead.
 
     Examples
     --------
@@ -53,7 +55,92 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None,
     >>> read_csv(p)["zip"].to_list()
     ['08150', '08151']
     """
-    path = Path(path)
+    ahead = _claim_ahead(Path(path), delimiter, frozenset(categorical))
+    if ahead is not None:
+        return ahead
+    return _parse_csv(Path(path), delimiter, frozenset(categorical))
+
+
+class _Ahead:
+    """A read of one CSV file running on its own thread (see :func:`read_ahead`)."""
+
+    def __init__(self, path: Path, delimiter: str | None, categorical: frozenset[str]) -> None:
+        self.request = (path, delimiter, categorical)
+        self.identity = _identity(path)
+        self.frame: pl.DataFrame | None = None
+        self.error: UnlinkableError | None = None
+        self._thread = threading.Thread(target=self._read, name="unlinkable-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            self.frame = _parse_csv(*self.request)
+        except UnlinkableError as exc:  # the error the same read raises on the calling thread
+            self.error = exc
+        except BaseException:  # noqa: BLE001 - anything else: the caller reads the file itself and meets it there
+            pass
+
+    def result(self) -> pl.DataFrame | None:
+        """The frame (or the read's error, raised); None when the read failed otherwise or the
+        file has changed since it began."""
+        self._thread.join()
+        if _identity(self.request[0]) != self.identity:
+            return None
+        if self.error is not None:
+            raise self.error
+        return self.frame
+
+
+_ahead: _Ahead | None = None
+_ahead_lock = threading.Lock()
+
+
+def read_ahead(path: str | os.PathLike[str], *, delimiter: str | None = None, categorical: Sequence[str] = ()) -> None:
+    """Begin reading a CSV file on a second thread, for the :func:`read_csv` of exactly that
+    file, delimiter and categorical columns that comes later, which then waits for it.
+
+    For the command line: it imports and validates a job for about half a second before it
+    reads the job's table, and the read (mostly outside the GIL, on every core) can run
+    meanwhile. A read that nobody asks for is never used: a later :func:`read_csv` of anything
+    else, or of the same file changed since, reads as it would have. One read ahead at a time;
+    errors are raised by the :func:`read_csv` that takes it, as they would have been.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("zip,age\\n08150,34\\n")
+    >>> read_ahead(p, delimiter=",")
+    >>> read_csv(p, delimiter=",")["zip"].to_list()
+    ['08150']
+    """
+    global _ahead
+    with _ahead_lock:
+        _ahead = _Ahead(Path(path), delimiter, frozenset(categorical))
+
+
+def _claim_ahead(path: Path, delimiter: str | None, categorical: frozenset[str]) -> pl.DataFrame | None:
+    """The frame of the read begun ahead of this one (which is then let go), or None."""
+    global _ahead
+    with _ahead_lock:
+        ahead = _ahead
+        if ahead is None or ahead.request != (path, delimiter, categorical):
+            return None
+        _ahead = None
+    return ahead.result()
+
+
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """What tells a file changed between two reads: its device, inode, size and modification time."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _parse_csv(path: Path, delimiter: str | None, categorical: frozenset[str]) -> pl.DataFrame:
+    """:func:`read_csv`'s read itself."""
     head = _read_head(path)
     raw: bytes | None = None
     if head.startswith(b"\xef\xbb\xbf") or len(head) < _HEAD or head.isspace() or not _READS_ONE_PATH:
@@ -78,8 +165,7 @@ def read_csv(path: str | os.PathLike[str], *, delimiter: str | None = None,
         raise InputError(f"{path}: delimiter {sep!r} must be one character", hint='use e.g. ";" or ","')
     names = next(csv.reader([header], delimiter=sep, quotechar='"'))
     require_unique_names(names, where=str(path))
-    wanted = set(categorical)
-    overrides = {raw_name: pl.Categorical for raw_name in names if raw_name.strip().rstrip("\r") in wanted}
+    overrides = {raw_name: pl.Categorical for raw_name in names if raw_name.strip().rstrip("\r") in categorical}
     try:
         frame = pl.read_csv(
             raw if raw is not None else path,
