@@ -105,12 +105,10 @@ def _distinct_lines(frame: Any, separator: str, min_rows: int,
         if any("\n" in label or "\r" in label for label in labels):
             return None  # a quoted line break: the formatted rows could not be told apart by line
         physical = column.to_physical()
-        if physical.null_count():
-            bound = int(physical.max() or 0) + 2  # type: ignore[arg-type]  # the largest code + 1, and one for a null
-            codes.append((physical.fill_null(bound - 1).to_numpy(), bound))
-        else:
-            values = physical.to_numpy()
-            codes.append((values, int(values.max()) + 2))
+        # codes are below the bound, and bound - 1 is free for a null (an Enum's codes index its
+        # categories: no pass over the column to find the largest)
+        bound = len(labels) + 1 if isinstance(dtype, pl.Enum) else int(physical.max() or 0) + 2  # type: ignore[arg-type]
+        codes.append(((physical.fill_null(bound - 1) if physical.null_count() else physical).to_numpy(), bound))
     claimed = rows() if rows is not None else None
     grouped: tuple[np.ndarray | None, int]
     if claimed is not None and claimed[0].shape == (n,) and 0 <= int(claimed[0].min()) \
