@@ -166,6 +166,11 @@ def _parse_csv(path: Path, delimiter: str | None, categorical: frozenset[str]) -
     names = next(csv.reader([header], delimiter=sep, quotechar='"'))
     require_unique_names(names, where=str(path))
     overrides = {raw_name: pl.Categorical for raw_name in names if raw_name.strip().rstrip("\r") in categorical}
+
+    def counted_fields() -> int:
+        """The records of the file's bytes, or an InputError naming the first row whose field count is wrong."""
+        return _check_field_counts(raw if raw is not None else read_file_bytes(path), sep, path)
+
     try:
         frame = pl.read_csv(
             raw if raw is not None else path,
@@ -178,7 +183,7 @@ def _parse_csv(path: Path, delimiter: str | None, categorical: frozenset[str]) -
             truncate_ragged_lines=False,
         )
     except pl.exceptions.ComputeError as exc:
-        _check_field_counts(raw if raw is not None else read_file_bytes(path), sep, path)  # names the row when a field count is the cause
+        counted_fields()  # names the row when a field count is the cause
         first = str(exc).splitlines()[0]
         raise InputError(
             f"{path}: cannot be read as CSV with delimiter {sep!r}: {first}",
@@ -190,7 +195,7 @@ def _parse_csv(path: Path, delimiter: str | None, categorical: frozenset[str]) -
     # costly as the parse itself) is needed only otherwise.
     records = frame.height
     if frame.width and frame[frame.columns[-1]].null_count():
-        records = _check_field_counts(raw if raw is not None else read_file_bytes(path), sep, path)
+        records = counted_fields()
     if frame.height > records:
         # blank lines at the end of the file are not records (polars reads them as rows of nulls)
         frame = frame.head(records)
