@@ -113,23 +113,26 @@ def anonymize_points(points: Points, hierarchy: Hierarchy, models: Sequence[Poin
             found.append(_search(points, gmap, models, allowed, sensitive, classes))
         except NoSolutionError as exc:
             failure = failure or exc
-    if budget.limit > 0 and not any(_releases_something(f[0], points) for f in found):
+    released = [f[0].apply(points) for f in found]  # each cut applied once
+    if budget.limit > 0 and not any(_keeps_an_item(r) for r in released):
         # The greedy rounds from the input's own items may suppress every item (each too rare alone)
         # where a coarser cut would have kept them; from each cut of a small hierarchy in turn (least
         # NCP first), the first whose rounds release something is kept. Never claimed optimal.
         rescued = _from_each_cut(points, gmap, models, budget, sensitive, classes)
         if rescued is not None:
             found.append(rescued)
+            released.append(rescued[0].apply(points))
     if not found:
         assert failure is not None
         raise failure
-    cut, rounds, optimal, search = min(found, key=lambda f: (not _releases_something(f[0], points), f[0].ncp(points, occ)))
+    best = min(range(len(found)), key=lambda i: (not _keeps_an_item(released[i]), found[i][0].ncp(points, occ)))
+    cut, rounds, optimal, search = found[best]
     optimal = optimal and budget.limit == 0
-    return PointsRelease(tuple(models), cut, cut.apply(points), rounds, optimal, search, budget.used(cut), total)
+    return PointsRelease(tuple(models), cut, released[best], rounds, optimal, search, budget.used(cut), total)
 
 
-def _releases_something(cut: ItemCut, points: Points) -> bool:
-    return bool((cut.apply(points).lengths() > 0).any())
+def _keeps_an_item(released: Points) -> bool:
+    return bool((released.lengths() > 0).any())
 
 
 def _from_each_cut(points: Points, gmap: Any, models: Sequence[PointsModel], budget: Budget, sensitive: np.ndarray,
@@ -147,7 +150,7 @@ def _from_each_cut(points: Points, gmap: Any, models: Sequence[PointsModel], bud
             cut, rounds, _, _ = _search(points, gmap, models, budget, sensitive, classes, start=start)
         except NoSolutionError:
             continue
-        if _releases_something(cut, points):
+        if _keeps_an_item(cut.apply(points)):
             return cut, rounds, False, {"cuts": len(starts), "checked": checked}
     return None
 
