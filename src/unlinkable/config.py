@@ -29,9 +29,10 @@ import yaml
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError, shown
 from unlinkable.hierarchies import builders
+from unlinkable.hierarchies.builders import HIERARCHY_KINDS
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.hierarchies.io import read_hierarchy
-from unlinkable.spec import HIERARCHY_KINDS, SECTIONS, attribute_settings, parse_spec
+from unlinkable.spec import SECTIONS, attribute_settings, parse_spec
 
 #: the largest job file read (bytes)
 MAX_JOB_BYTES = 1_000_000

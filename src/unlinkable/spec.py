@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from unlinkable.constraints import check_float, check_int, check_keys
 from unlinkable.data.roles import Role
 from unlinkable.errors import ConfigError, did_you_mean, shown
+from unlinkable.hierarchies.builders import HIERARCHY_KINDS
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.section import Section
 
@@ -157,8 +158,6 @@ class TruthKey(_Spec):
 # job specs' validators below call them in the file's order), so that every refusal names the
 # file, the key path and the value with a hint; pydantic's own types only back them up.
 
-#: ways to give an attribute's hierarchy: a file, or a builder with its parameters
-HIERARCHY_KINDS = ("hierarchy", "intervals", "masking", "dates", "grouping")
 #: top-level sections of a job file, by kind: ``table`` jobs (assess, anonymize) and ``exposure`` jobs
 SECTIONS: dict[str, tuple[str, ...]] = {
     "table": ("input", "attributes", "population", "output", "privacy", "suppression_limit", "metric",

@@ -68,27 +68,26 @@ class _Ahead:
         self.request = (path, delimiter, categorical)
         self.identity = _identity(path)
         self.frame: pl.DataFrame | None = None
-        self.error: UnlinkableError | None = None
+        self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._read, name="unlinkable-read-ahead", daemon=True)
         self._thread.start()
 
     def _read(self) -> None:
         try:
             self.frame = _parse_csv(*self.request)
-        except UnlinkableError as exc:  # the error the same read raises on the calling thread
+        except BaseException as exc:  # handed to the thread that takes the read (see result)
             self.error = exc
-        except BaseException:  # noqa: BLE001 - anything else: the caller reads the file itself and meets it there
-            pass
 
     def result(self) -> pl.DataFrame | None:
-        """The frame (or the read's error, raised); None when the read failed otherwise or the
-        file has changed since it began."""
+        """The frame, or the read's error (an input error, raised as the same read would raise
+        it); None when the file has changed since the read began or the read failed otherwise
+        (the caller then reads the file itself, and meets that failure on its own thread)."""
         self._thread.join()
         if _identity(self.request[0]) != self.identity:
             return None
-        if self.error is not None:
+        if isinstance(self.error, UnlinkableError):
             raise self.error
-        return self.frame
+        return None if self.error is not None else self.frame
 
 
 _ahead: _Ahead | None = None

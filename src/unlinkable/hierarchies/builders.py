@@ -18,6 +18,8 @@ from unlinkable.errors import ConfigError, HierarchyError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 
 TOP = "*"
+#: ways to give an attribute's hierarchy in a job: a file, or one of the builders below with its parameters
+HIERARCHY_KINDS = ("hierarchy", "intervals", "masking", "dates", "grouping")
 
 
 def _distinct(values: Iterable[str | None]) -> list[str]:

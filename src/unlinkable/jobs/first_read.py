@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from unlinkable.data.roles import Role
+from unlinkable.hierarchies.builders import HIERARCHY_KINDS  # (given without a role: a quasi-identifier)
 
 __all__ = ["first_read", "start_first_read"]
 
@@ -28,8 +29,6 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 _MAX_BYTES = 1 << 20
 #: sections of jobs that read something else first, or somewhere else (Spark)
 _OTHER_KINDS = ("transactions", "trajectories", "release", "auxiliary", "spark")
-#: the hierarchy settings that make an attribute a quasi-identifier when no role is given
-_HIERARCHY_KINDS = ("hierarchy", "intervals", "masking", "dates", "grouping")
 
 
 def first_read(argv: Sequence[str]) -> tuple[Path, str | None, frozenset[str]] | None:
@@ -149,7 +148,7 @@ def _quasi_identifiers(attributes: Any) -> frozenset[str] | None:
             settings = {"role": settings}
         if not isinstance(name, str) or not isinstance(settings, Mapping):
             return None
-        role = settings.get("role", "quasi-identifier" if any(k in settings for k in _HIERARCHY_KINDS) else None)
+        role = settings.get("role", "quasi-identifier" if any(k in settings for k in HIERARCHY_KINDS) else None)
         if not isinstance(role, str):
             return None
         try:
