@@ -102,15 +102,17 @@ def test_jobs_that_read_something_else_or_not_plainly_are_not_guessed(tmp_path, 
     assert first_read(["anonymize", "job.yaml"]) is None
 
 
-def test_the_command_reads_its_table_once_on_the_read_ahead_thread(tmp_path, arx_data):
+@pytest.mark.parametrize(("command", "written"), [(["anonymize", "job.yaml"], "out.csv"),
+                                                  (["assess", "job.yaml", "--json", "risk.json"], "risk.json")])
+def test_the_command_reads_its_table_once_on_the_read_ahead_thread(tmp_path, arx_data, command, written):
     """The real console: the job's table is parsed once, by the read begun ahead, and the run is the run."""
     folder = arx_data / "test"
     attributes = "".join(f"  {q}: {{role: quasi-identifier, hierarchy: {folder}/test_hierarchy_{q}.csv}}\n"
                          for q in ("age", "gender", "zipcode"))
-    (tmp_path / "job.yaml").write_text(f"input: {{path: {folder}/test.csv, delimiter: ';'}}\nattributes:\n{attributes}"
-                                       "privacy: [{k-anonymity: {k: 2}}]\nsuppression_limit: 0\nmetric: loss\n"
-                                       "output: {path: out.csv}\n")
-    script = textwrap.dedent("""
+    job = (f"input: {{path: {folder}/test.csv, delimiter: ';'}}\nattributes:\n{attributes}"
+           "privacy: [{k-anonymity: {k: 2}}]\nsuppression_limit: 0\nmetric: loss\noutput: {path: out.csv}\n")
+    (tmp_path / "job.yaml").write_text(job)
+    script = textwrap.dedent(f"""
         import atexit, sys, threading
         import unlinkable.data.io as io
         parse, threads = io._parse_csv, []
@@ -120,7 +122,7 @@ def test_the_command_reads_its_table_once_on_the_read_ahead_thread(tmp_path, arx
         io._parse_csv = counted
         atexit.register(lambda: print("parsed on", threads, file=sys.stderr))
         from unlinkable.cli import console
-        sys.argv = ["unlinkable", "anonymize", "job.yaml"]
+        sys.argv = ["unlinkable", *{command!r}]
         console()
     """)
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
@@ -128,8 +130,8 @@ def test_the_command_reads_its_table_once_on_the_read_ahead_thread(tmp_path, arx
     assert "parsed on ['unlinkable-read-ahead']" in done.stderr
     in_process = tmp_path / "again"
     in_process.mkdir()
-    (in_process / "job.yaml").write_text((tmp_path / "job.yaml").read_text())
-    again = subprocess.run([sys.executable, "-c", "import sys; from unlinkable.cli import main; sys.exit(main(['anonymize', 'job.yaml']))"],
+    (in_process / "job.yaml").write_text(job)
+    again = subprocess.run([sys.executable, "-c", f"import sys; from unlinkable.cli import main; sys.exit(main({command!r}))"],
                            cwd=in_process, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert (in_process / "out.csv").read_bytes() == (tmp_path / "out.csv").read_bytes()
+    assert (in_process / written).read_bytes() == (tmp_path / written).read_bytes()
