@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from unlinkable.data.table import arrow_ints, dictionary_encode
+from unlinkable.data.table import first_appearance
 
 __all__ = ["DistinctTuples", "distinct_tuples"]
 
@@ -141,8 +141,5 @@ def _columns(keys: np.ndarray | Sequence[np.ndarray]) -> list[np.ndarray]:
 
 def _hash(key: np.ndarray) -> tuple[np.ndarray, int]:
     """Dense ids of an int64 array in first-appearance order, and their number."""
-    import pyarrow as pa
-
-    key = np.ascontiguousarray(key, dtype=np.int64)
-    encoded = dictionary_encode(pa.Array.from_buffers(pa.int64(), key.shape[0], [None, pa.py_buffer(key)]))
-    return arrow_ints(encoded.indices).astype(np.intp), len(encoded.dictionary)
+    ids, distinct = first_appearance(key)
+    return ids, distinct.shape[0]

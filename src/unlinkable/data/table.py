@@ -201,6 +201,28 @@ def dictionary_encode(array: pa.Array) -> pa.DictionaryArray:
     return encoded
 
 
+def int64_array(key: np.ndarray) -> pa.Array:
+    """An int64 numpy array as an Arrow array over the same memory (``pa.array`` would import pandas).
+
+    >>> int64_array(np.array([3, 1])).to_pylist()
+    [3, 1]
+    """
+    key = np.ascontiguousarray(key, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), key.shape[0], [None, pa.py_buffer(key)])
+
+
+def first_appearance(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense ids (intp) of an int64 array's values, numbered in first-appearance order, and the
+    distinct values in that order (Arrow's hash table).
+
+    >>> ids, distinct = first_appearance(np.array([5, 7, 5, 9]))
+    >>> ids.tolist(), distinct.tolist()
+    ([0, 1, 0, 2], [5, 7, 9])
+    """
+    encoded = dictionary_encode(int64_array(key))
+    return arrow_ints(encoded.indices).astype(np.intp), arrow_ints(encoded.dictionary)
+
+
 def arrow_ints(array: pa.Array) -> np.ndarray:
     """A read-only numpy view of a null-free Arrow integer array.
 

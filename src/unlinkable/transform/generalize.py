@@ -25,10 +25,9 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from unlinkable.data.gather import BLOCK, take_blocks
-from unlinkable.data.table import arrow_ints, dictionary_encode
+from unlinkable.data.table import arrow_ints, dictionary_encode, first_appearance, int64_array
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
 _LIMIT = 1 << 62
@@ -146,19 +145,6 @@ def _group_rows(gen: np.ndarray, cards: Sequence[int]) -> tuple[np.ndarray, int]
     return _compact(key, space)
 
 
-def _arrow_int64(key: np.ndarray) -> pa.Array:
-    """An int64 numpy array as an Arrow array over the same memory (``pa.array`` would import pandas)."""
-    key = np.ascontiguousarray(key, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), key.shape[0], [None, pa.py_buffer(key)])
-
-
-def _hash_ids(key: np.ndarray) -> tuple[np.ndarray, int]:
-    """Dense ids of an int64 key array in first-appearance order (Arrow's hash table)."""
-    enc = dictionary_encode(_arrow_int64(key))
-    ids = arrow_ints(enc.indices).astype(np.int64)
-    return ids, len(enc.dictionary)
-
-
 #: source classes from which a node is grouped by direct addressing (when its key space is small)
 _DIRECT_MIN = 49
 #: ... and at most this many times as many keys in the node's key space as source classes
@@ -187,9 +173,7 @@ def _group_keys(key: np.ndarray, with_first: bool = True) -> tuple[np.ndarray, i
     if key.shape[0] >= _SPLIT:
         ids, uniq = _encode_in_halves(key)
     else:
-        enc = dictionary_encode(_arrow_int64(key))
-        ids = arrow_ints(enc.indices).astype(np.intp)
-        uniq = arrow_ints(enc.dictionary)
+        ids, uniq = first_appearance(key)
     if not with_first:
         return ids, uniq.shape[0], None, uniq
     return ids, uniq.shape[0], _first_rows(ids), uniq
@@ -210,20 +194,18 @@ def _encode_in_halves(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     n = key.shape[0]
     half = n // 2
-    keys = _arrow_int64(key)
+    keys = int64_array(key)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="unlinkable-key") as pool:
         later = pool.submit(dictionary_encode, keys.slice(half))
         first = dictionary_encode(keys.slice(0, half))
         second = later.result()
     known = arrow_ints(first.dictionary)
-    merged = dictionary_encode(_arrow_int64(np.concatenate([known, arrow_ints(second.dictionary)])))
+    merged = dictionary_encode(int64_array(np.concatenate([known, arrow_ints(second.dictionary)])))
     of_second = arrow_ints(merged.indices)[known.shape[0]:].astype(np.intp)
     ids = np.empty(n, dtype=np.intp)
     ids[:half] = arrow_ints(first.indices)
     take_blocks(of_second, arrow_ints(second.indices), ids[half:])
     return ids, arrow_ints(merged.dictionary)
-
-
 
 
 def _bottom_keys(codes: np.ndarray, terms: Sequence[np.ndarray]) -> np.ndarray:
@@ -698,7 +680,7 @@ class Generalizer:
                 if node.levels[i]:
                     key = key + self._delta_table(i, 0, node.levels[i]).take(b.rep_cols[i])
             both = np.concatenate([self._key_of(node), key])
-            ids, _ = _hash_ids(both)
+            ids, _ = first_appearance(both)
         else:
             gen_b = np.column_stack([self.columns[i][lv].take(b.rep_cols[i]) for i, lv in enumerate(node.levels)])
             cards = [self.cards[i][lv] for i, lv in enumerate(node.levels)]
