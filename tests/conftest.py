@@ -24,6 +24,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test on the shared Spark session joins one xdist group, so that ``./test`` (``--dist
+    loadgroup``) runs them all on one worker: one JVM starts and warms up, not one per worker (the
+    JVM's start, query planning and compiling cost more CPU than the tests' queries themselves)."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "spark_backend" in getattr(item, "fixturenames", ()) or params.get("any_backend") == "spark":
+            item.add_marker(pytest.mark.xdist_group("spark"))
+
+
 def _need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared benchmark data lives beside the checkout in ../shared")

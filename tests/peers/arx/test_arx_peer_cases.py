@@ -110,9 +110,11 @@ def _metric(case: dict) -> tuple[dict | str, list[str]]:
     raise AssertionError(f"unknown ARX quality model {qm}")
 
 
-def _header(dataset: str) -> list[str]:
-    path = SHARED_ARX / dataset / f"{dataset}.csv"
-    return path.read_text(encoding="utf-8").splitlines()[0].split(";")
+@lru_cache(maxsize=8)
+def _header(dataset: str) -> tuple[str, ...]:
+    """The dataset's column names (its first line only: a case reads them up to three times)."""
+    with (SHARED_ARX / dataset / f"{dataset}.csv").open(encoding="utf-8") as f:
+        return tuple(f.readline().rstrip("\r\n").split(";"))
 
 
 def _hierarchy(dataset: str, attribute: str) -> Path:
@@ -407,7 +409,7 @@ def _java_hash(text: str) -> int:
     return h
 
 
-def _output_hash(table, header: list[str]) -> int:
+def _output_hash(table, header: tuple[str, ...]) -> int:
     """ARX's local-recoding test hash over every cell of the output, row by row (an identifier is '*')."""
     columns = [table[c].to_list() if c in table.columns else ["*"] * table.height for c in header]
     cache: dict[str, int] = {}
