@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(config, items):
     """Every test on the shared Spark session joins one xdist group, so that ``./test`` (``--dist
     loadgroup``) runs them all on one worker: one JVM starts and warms up, not one per worker (the

@@ -208,3 +208,12 @@ def test_spark_escapes_formulas_as_the_numpy_writer(spark_backend):
     assert spark_done == done
     assert got.columns == expected.columns
     assert [tuple(r) for r in got.collect()] == expected.rows()
+
+
+def test_the_spark_tests_run_on_one_worker(spark_backend, request):
+    """``./test`` (``--dist loadgroup``) sends every test on the shared session to one worker (the
+    group of tests/conftest.py), so one JVM starts: pytest-xdist marks a grouped test's id."""
+    if not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("not run by ./test (--dist loadgroup)")
+    assert request.node.nodeid.endswith("@spark"), "the Spark tests are not grouped: is pytest's version below 9.2?"
+
