@@ -47,7 +47,12 @@ def class_distances(hist: np.ndarray, table_counts: np.ndarray, parents: np.ndar
     total = np.int64(0)
     for v in range(table_counts.shape[0]):
         total += table_counts[v]
+    weights = np.empty(height, dtype=np.float64)
+    for level in range(1, height + 1):
+        weights[level - 1] = level / float(height)
     out = np.empty(n_classes, dtype=np.float64)
+    # Level l reads the extras of the level below only up to that level's width (the nodes it
+    # wrote), so nothing is zeroed between levels; only leaves beyond ``hist``'s values are.
     extras = np.zeros(widest, dtype=np.int64)
     pos = np.zeros(widest, dtype=np.int64)
     neg = np.zeros(widest, dtype=np.int64)
@@ -55,14 +60,16 @@ def class_distances(hist: np.ndarray, table_counts: np.ndarray, parents: np.ndar
         size = np.int64(0)
         for v in range(n_values):
             size += hist[c, v]
-        extras[:] = 0
         for v in range(n_values):
             extras[v] = table_counts[v] * size - hist[c, v] * total
+        for v in range(n_values, starts[1] - starts[0]):
+            extras[v] = 0
         cost = 0.0
         for level in range(1, height + 1):
             width = widths[level - 1]
-            pos[:width] = 0
-            neg[:width] = 0
+            for node in range(width):
+                pos[node] = 0
+                neg[node] = 0
             lo = starts[level - 1]
             for child in range(starts[level] - lo):
                 e = extras[child]
@@ -71,8 +78,7 @@ def class_distances(hist: np.ndarray, table_counts: np.ndarray, parents: np.ndar
                     pos[p] += e
                 else:
                     neg[p] -= e
-            weight = level / float(height)
-            extras[:] = 0
+            weight = weights[level - 1]
             for node in range(width):
                 cost += weight * float(min(pos[node], neg[node]))
                 extras[node] = pos[node] - neg[node]
