@@ -216,4 +216,3 @@ def test_the_spark_tests_run_on_one_worker(spark_backend, request):
     if not getattr(request.config.option, "loadgroup", False):
         pytest.skip("not run by ./test (--dist loadgroup)")
     assert request.node.nodeid.endswith("@spark"), "the Spark tests are not grouped: is pytest's version below 9.2?"
-
