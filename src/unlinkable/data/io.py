@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from unlinkable.data.repeated_lines import lines_repeat, read_distinct_lines
 from unlinkable.errors import InputError, UnlinkableError
 
 _CANDIDATE_DELIMITERS = (";", ",", "\t", "|")
@@ -170,9 +171,9 @@ def _parse_csv(path: Path, delimiter: str | None, categorical: frozenset[str]) -
         """The records of the file's bytes, or an InputError naming the first row whose field count is wrong."""
         return _check_field_counts(raw if raw is not None else read_file_bytes(path), sep, path)
 
-    try:
-        frame = pl.read_csv(
-            raw if raw is not None else path,
+    def parse(source: Path | bytes) -> pl.DataFrame:
+        return pl.read_csv(
+            source,
             glob=False,  # a path is that one file, even if its name has * ? [ ]
             separator=sep,
             has_header=True,
@@ -181,6 +182,12 @@ def _parse_csv(path: Path, delimiter: str | None, categorical: frozenset[str]) -
             quote_char='"',
             truncate_ragged_lines=False,
         )
+
+    repeated = None
+    if raw is None and lines_repeat(path):
+        repeated = read_distinct_lines(path, parse)
+    try:
+        frame = repeated if repeated is not None else parse(raw if raw is not None else path)
     except pl.exceptions.ComputeError as exc:
         counted_fields()  # names the row when a field count is the cause
         first = str(exc).splitlines()[0]
