@@ -24,8 +24,10 @@ from unlinkable.anonymizer_options import AnonymizeSection
 from unlinkable.backend_selection import get_backend
 from unlinkable.backends.base import Snapshot
 from unlinkable.backends.choice import is_spark_frame
+from unlinkable.data.gather import take_blocks
 from unlinkable.data.huge_pages import huge_pages_off
 from unlinkable.data.io import read_table, to_output_frame
+from unlinkable.data.repeated_lines import first_records, lines_of
 from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.data.table import EncodedColumn, encode_column, encode_columns, require_names
@@ -969,10 +971,24 @@ class Anonymizer:
         # are contiguous: the search's key and the released table gather them column by column. The
         # encoded columns' codes are the matrix's columns (one copy of the codes, not two).
         codes = np.empty((frame.height, len(self.quasi_identifiers)), dtype=np.int32, order="F")
-        columns = encode_columns([_as_text(frame[q]) for q in self.quasi_identifiers], out=codes)
+        canonical = getattr(self.metric, "reads_representatives", True)
+        # A table read line by line (data/repeated_lines.py) is encoded and grouped on its distinct
+        # lines: the same codes, dictionaries and classes, from a few thousand rows, not millions.
+        lines = lines_of(frame) if included is None else None
+        if lines is None:
+            columns = encode_columns([_as_text(frame[q]) for q in self.quasi_identifiers], out=codes)
+        else:
+            record_line, count = lines
+            distinct = frame.select(self.quasi_identifiers)[first_records(record_line, count)]
+            line_codes = np.empty((count, len(self.quasi_identifiers)), dtype=np.int32, order="F")
+            columns = encode_columns([_as_text(distinct[q]) for q in self.quasi_identifiers], out=line_codes)
+            for i in range(len(columns)):
+                take_blocks(line_codes[:, i], record_line, codes[:, i])
+            columns = [EncodedColumn(col.name, codes[:, i], col.dictionary) for i, col in enumerate(columns)]
         maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         searched = codes if included is None else codes[included]
-        generalizer = Generalizer(searched, maps, canonical=getattr(self.metric, "reads_representatives", True))
+        generalizer = Generalizer(searched, maps, canonical=canonical) if lines is None else \
+            Generalizer.of_lines(line_codes, lines[0], maps, canonical=canonical)
         lattice, keys = self._lattice(maps)
         sensitive = self._sensitive_columns(frame, needed)
         if included is not None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from unlinkable.data import io, repeated_lines
 from unlinkable.data.io import read_csv
-from unlinkable.data.repeated_lines import lines_repeat, read_distinct_lines
+from unlinkable.data.repeated_lines import first_records, lines_of, lines_repeat, read_distinct_lines
 from unlinkable.errors import InputError
 
 #: over the 64 KiB that io reads into memory instead of handing polars the path
@@ -79,7 +79,7 @@ def test_the_read_of_distinct_lines_is_the_one_taken_when_lines_repeat(tmp_path,
     monkeypatch.setattr(repeated_lines, "MIN_BYTES", 1 << 10)
     monkeypatch.setattr(io, "read_distinct_lines", spy)
     frame = read_csv(path, delimiter=";", categorical=["zip", "sex"])
-    assert len(taken) == 1 and taken[0] is not None and taken[0].equals(frame)
+    assert len(taken) == 1 and taken[0] is not None and taken[0].frame.equals(frame)
     assert frame.dtypes == [pl.Categorical, pl.Categorical, pl.String]
     lines = path.read_text().splitlines()[1:]
     assert frame.height == len(lines)
@@ -154,6 +154,11 @@ def test_adult_stacked_is_read_by_its_distinct_lines_with_the_frame_of_the_whole
     monkeypatch.setattr(io, "lines_repeat", lambda p: False)
     whole = read_csv(path, delimiter=";", categorical=quasi)
     _same(fast, whole)
+    # each record's line is kept beside the frame read line by line (a search groups the lines)
+    assert lines_of(whole) is None
+    record_line, lines = lines_of(fast)
+    assert lines == taken[0].lines < fast.height and record_line.shape == (fast.height,)
+    assert fast[first_records(record_line, lines)].unique().height == lines
     assert records.endswith(b"\n") and fast.height == 4 * records.count(b"\n")
 
 

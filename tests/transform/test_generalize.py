@@ -157,3 +157,35 @@ def test_released_columns_built_on_two_threads_equal_those_built_on_one(seed, ro
     for j, q in enumerate(["q0", "q1", "q2"]):
         want = ["*" if s else h.rows[c][levels[j]] for c, s in zip(codes[:, j].tolist(), suppressed.tolist())]
         assert two[q].to_list() == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 300), distinct=st.integers(1, 40), canonical=st.booleans(),
+       path=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 1)), min_size=1, max_size=6))
+def test_a_generalizer_of_distinct_lines_equals_the_one_of_their_records(seed, rows, distinct, canonical, path):
+    """Grouped from the distinct rows (numbered by first record, as a read of repeated lines numbers
+    them), the classes, their order, representatives, every record's class and every class's first
+    record are those grouped from the records themselves."""
+    rng = np.random.default_rng(seed)
+    h1 = Hierarchy([[str(i), str(i // 2), str(i // 4), "*"] for i in range(8)])
+    h2 = Hierarchy([[str(i), str(i % 3), "*"] for i in range(6)])
+    h3 = Hierarchy([[str(i), "*"] for i in range(5)])
+    maps = [h1.encode([str(i) for i in range(8)]), h2.encode([str(i) for i in range(6)]),
+            h3.encode([str(i) for i in range(5)])]
+    pool = np.column_stack([rng.integers(0, 8, distinct), rng.integers(0, 6, distinct), rng.integers(0, 5, distinct)])
+    records = pool[rng.integers(0, distinct, rows)]
+    # each record's line and the lines in order of first record, by brute force
+    seen: dict[tuple, int] = {}
+    record_line = np.array([seen.setdefault(tuple(r), len(seen)) for r in records.tolist()], dtype=np.uint32)
+    lines = np.array(list(seen), dtype=np.int64).reshape(len(seen), 3)
+    whole = Generalizer(records, maps, canonical=canonical)
+    by_lines = Generalizer.of_lines(lines, record_line, maps, canonical=canonical)
+    assert by_lines.n == whole.n == rows
+    assert by_lines.record_bottom.tolist() == whole.record_bottom.tolist()
+    assert by_lines.bottom_first.tolist() == whole.bottom_first.tolist()
+    for levels in [(0, 0, 0), *path]:
+        a, b = whole.classes(levels, need_bottom_map=True), by_lines.classes(levels, need_bottom_map=True)
+        assert b.sizes.tolist() == a.sizes.tolist()
+        assert b.rep.tolist() == a.rep.tolist()
+        assert by_lines.record_class(b).tolist() == whole.record_class(a).tolist()
+        assert by_lines.first_records(b).tolist() == whole.first_records(a).tolist()

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from unlinkable.data.repeated_lines import lines_repeat, read_distinct_lines
+from unlinkable.data.repeated_lines import lines_repeat, read_distinct_lines, remember
 from unlinkable.errors import InputError, UnlinkableError
 
 _CANDIDATE_DELIMITERS = (";", ",", "\t", "|")
@@ -183,11 +183,9 @@ def _parse_csv(path: Path, delimiter: str | None, categorical: frozenset[str]) -
             truncate_ragged_lines=False,
         )
 
-    repeated = None
-    if raw is None and lines_repeat(path):
-        repeated = read_distinct_lines(path, parse)
+    repeated = read_distinct_lines(path, parse) if raw is None and lines_repeat(path) else None
     try:
-        frame = repeated if repeated is not None else parse(raw if raw is not None else path)
+        frame = repeated.frame if repeated is not None else parse(raw if raw is not None else path)
     except pl.exceptions.ComputeError as exc:
         counted_fields()  # names the row when a field count is the cause
         first = str(exc).splitlines()[0]
@@ -222,6 +220,8 @@ def _parse_csv(path: Path, delimiter: str | None, categorical: frozenset[str]) -
                 f"{path}: read as one column with delimiter {sep!r}, but the header contains {other!r}",
                 hint=f"the file seems to use {other!r} as delimiter; give delimiter {other!r}",
             )
+    if repeated is not None and frame.height == repeated.record_line.shape[0]:
+        remember(frame, repeated.record_line, repeated.lines)  # (renamed and trimmed: the same records)
     return frame
 
 

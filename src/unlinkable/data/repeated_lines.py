@@ -11,11 +11,18 @@ A file whose lines do not repeat would pay the line pass for nothing, so a sampl
 hold a line break), no line is blank and no carriage return is left inside one; otherwise, or
 when anything about the file is unexpected, :func:`read_distinct_lines` returns None and the
 file is parsed as a whole, which also names the row of any error.
+
+The frame read this way keeps, beside it, each record's line (:func:`lines_of`): a search then
+encodes and groups the distinct lines, not the records (``Anonymizer``), with the same codes and
+classes in the same order, since the lines are numbered in order of their first record.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +78,20 @@ def lines_repeat(path: Path) -> bool:
     return count - distinct >= count * count / rows
 
 
-def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> pl.DataFrame | None:
+@dataclass(frozen=True)
+class DistinctLines:
+    """A table read line by line: its records, and each record's distinct line.
+
+    ``record_line[r]`` numbers record ``r``'s line, the lines in order of their first record;
+    ``frame`` holds every record (the lines' rows taken in file order).
+    """
+
+    frame: pl.DataFrame
+    record_line: np.ndarray  # uint32, one per record
+    lines: int
+
+
+def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> DistinctLines | None:
     """The table of a CSV file with a header line, each distinct line parsed once by ``parse``.
 
     ``parse`` reads a CSV text (a header line, then records) as the whole file would be read
@@ -86,8 +106,9 @@ def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> p
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
     >>> _ = p.write_text("a;b\\nx;1\\ny;2\\nx;1\\n")
     >>> parse = lambda text: pl.read_csv(text, separator=";", infer_schema=False)
-    >>> read_distinct_lines(p, parse).rows()
-    [('x', '1'), ('y', '2'), ('x', '1')]
+    >>> read = read_distinct_lines(p, parse)
+    >>> read.frame.rows(), read.record_line.tolist()
+    ([('x', '1'), ('y', '2'), ('x', '1')], [0, 1, 0])
     """
     try:
         lines = pl.read_csv(path, glob=False, separator=_NO_FIELD_END, quote_char=None, has_header=False,
@@ -114,4 +135,51 @@ def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> p
         return None  # the whole parse meets the same failure and names its row
     if records.height != present.shape[0] - 1:
         return None
-    return records.select(pl.all().gather(pl.Series(line_of_record - 1)))
+    line_of_record -= 1  # (in place: the header line was line 0)
+    return DistinctLines(records.select(pl.all().gather(pl.Series(line_of_record))), line_of_record, records.height)
+
+
+# Each frame read line by line, by its id, with a weak reference (an entry goes when its frame
+# does) and its records' lines. A registry, not a column: every column of a table has a role.
+_LINES: dict[int, tuple[weakref.ref[pl.DataFrame], np.ndarray, int]] = {}
+_LINES_LOCK = threading.Lock()  # a read ahead remembers on its own thread
+
+
+def remember(frame: pl.DataFrame, record_line: np.ndarray, lines: int) -> None:
+    """Keep, beside ``frame``, each record's line (numbered 0..lines-1 in order of first record).
+
+    >>> frame = pl.DataFrame({"a": ["x", "y", "x"]})
+    >>> remember(frame, np.array([0, 1, 0], dtype=np.uint32), 2)
+    >>> lines_of(frame)[0].tolist(), lines_of(pl.DataFrame({"a": ["x"]}))
+    ([0, 1, 0], None)
+    """
+    key = id(frame)
+
+    def forget(_: object) -> None:
+        with _LINES_LOCK:
+            if key in _LINES and _LINES[key][0]() is None:
+                del _LINES[key]
+
+    with _LINES_LOCK:
+        _LINES[key] = (weakref.ref(frame, forget), record_line, lines)
+
+
+def lines_of(frame: pl.DataFrame) -> tuple[np.ndarray, int] | None:
+    """(each record's line, the number of lines) of a frame read line by line, or None."""
+    with _LINES_LOCK:
+        entry = _LINES.get(id(frame))
+    if entry is None or entry[0]() is not frame:
+        return None
+    return entry[1], entry[2]
+
+
+def first_records(record_line: np.ndarray, lines: int) -> np.ndarray:
+    """The first record of every line (int64), from each record's line.
+
+    >>> first_records(np.array([0, 1, 0, 2, 1], dtype=np.uint32), 3).tolist()
+    [0, 1, 3]
+    """
+    first = np.empty(lines, dtype=np.int64)
+    # the last write of a repeated index wins: written backwards, each line keeps its first record
+    first[record_line[::-1]] = np.arange(record_line.shape[0] - 1, -1, -1, dtype=np.int64)
+    return first
