@@ -27,9 +27,14 @@ def adult(arx_data):
 def _with_lines(frame):
     """The same records as another frame object, with each record's line (brute force: a dict of rows)."""
     seen: dict[tuple, int] = {}
-    record_line = np.array([seen.setdefault(row, len(seen)) for row in frame.rows()], dtype=np.uint32)
+    first: list[int] = []
+    lines = []
+    for r, row in enumerate(frame.rows()):
+        lines.append(seen.setdefault(row, len(seen)))
+        if lines[-1] == len(first):
+            first.append(r)
     copy = frame.clone()
-    remember(copy, record_line, len(seen))
+    remember(copy, np.array(lines, dtype=np.uint32), np.array(first, dtype=np.int64))
     assert lines_of(copy) is not None and lines_of(frame) is None
     return copy
 

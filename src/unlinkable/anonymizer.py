@@ -27,7 +27,7 @@ from unlinkable.backends.choice import is_spark_frame
 from unlinkable.data.gather import take_blocks
 from unlinkable.data.huge_pages import huge_pages_off
 from unlinkable.data.io import read_table, to_output_frame
-from unlinkable.data.repeated_lines import first_records, lines_of
+from unlinkable.data.repeated_lines import lines_of
 from unlinkable.data.roles import Role, column_roles, kept_as_is
 from unlinkable.data.sensitive import SensitiveColumn
 from unlinkable.data.table import EncodedColumn, encode_column, encode_columns, require_names
@@ -978,9 +978,9 @@ class Anonymizer:
         if lines is None:
             columns = encode_columns([_as_text(frame[q]) for q in self.quasi_identifiers], out=codes)
         else:
-            record_line, count = lines
-            distinct = frame.select(self.quasi_identifiers)[first_records(record_line, count)]
-            line_codes = np.empty((count, len(self.quasi_identifiers)), dtype=np.int32, order="F")
+            record_line, first_record = lines
+            distinct = frame.select(self.quasi_identifiers)[first_record]
+            line_codes = np.empty((first_record.shape[0], len(self.quasi_identifiers)), dtype=np.int32, order="F")
             columns = encode_columns([_as_text(distinct[q]) for q in self.quasi_identifiers], out=line_codes)
             for i in range(len(columns)):
                 take_blocks(line_codes[:, i], record_line, codes[:, i])
@@ -988,7 +988,7 @@ class Anonymizer:
         maps = [self._encoded(q, col.dictionary) for q, col in zip(self.quasi_identifiers, columns)]
         searched = codes if included is None else codes[included]
         generalizer = Generalizer(searched, maps, canonical=canonical) if lines is None else \
-            Generalizer.of_lines(line_codes, lines[0], maps, canonical=canonical)
+            Generalizer.of_lines(line_codes, record_line, first_record, maps, canonical=canonical)
         lattice, keys = self._lattice(maps)
         sensitive = self._sensitive_columns(frame, needed)
         if included is not None:

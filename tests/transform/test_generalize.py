@@ -178,8 +178,9 @@ def test_a_generalizer_of_distinct_lines_equals_the_one_of_their_records(seed, r
     seen: dict[tuple, int] = {}
     record_line = np.array([seen.setdefault(tuple(r), len(seen)) for r in records.tolist()], dtype=np.uint32)
     lines = np.array(list(seen), dtype=np.int64).reshape(len(seen), 3)
+    first_record = np.array([record_line.tolist().index(j) for j in range(len(seen))], dtype=np.int64)
     whole = Generalizer(records, maps, canonical=canonical)
-    by_lines = Generalizer.of_lines(lines, record_line, maps, canonical=canonical)
+    by_lines = Generalizer.of_lines(lines, record_line, first_record, maps, canonical=canonical)
     assert by_lines.n == whole.n == rows
     assert by_lines.record_bottom.tolist() == whole.record_bottom.tolist()
     assert by_lines.bottom_first.tolist() == whole.bottom_first.tolist()

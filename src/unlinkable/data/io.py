@@ -221,7 +221,7 @@ def _parse_csv(path: Path, delimiter: str | None, categorical: frozenset[str]) -
                 hint=f"the file seems to use {other!r} as delimiter; give delimiter {other!r}",
             )
     if repeated is not None and frame.height == repeated.record_line.shape[0]:
-        remember(frame, repeated.record_line, repeated.lines)  # (renamed and trimmed: the same records)
+        remember(frame, repeated.record_line, repeated.first_record)  # (renamed and trimmed: the same records)
     return frame
 
 

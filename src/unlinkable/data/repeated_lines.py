@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from unlinkable.data.gather import BLOCK, take_blocks
+
 #: files smaller than this are parsed whole (a few milliseconds; not worth a sample)
 MIN_BYTES = 1 << 22
 #: the sample: this many blocks of this many bytes, evenly spaced over the file
@@ -82,13 +84,13 @@ def lines_repeat(path: Path) -> bool:
 class DistinctLines:
     """A table read line by line: its records, and each record's distinct line.
 
-    ``record_line[r]`` numbers record ``r``'s line, the lines in order of their first record;
-    ``frame`` holds every record (the lines' rows taken in file order).
+    ``record_line[r]`` numbers record ``r``'s line, the lines in order of their first record
+    (``first_record``); ``frame`` holds every record (the lines' rows taken in file order).
     """
 
     frame: pl.DataFrame
     record_line: np.ndarray  # uint32, one per record
-    lines: int
+    first_record: np.ndarray  # int64, one per line: the first record that has it
 
 
 def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> DistinctLines | None:
@@ -107,8 +109,8 @@ def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> D
     >>> _ = p.write_text("a;b\\nx;1\\ny;2\\nx;1\\n")
     >>> parse = lambda text: pl.read_csv(text, separator=";", infer_schema=False)
     >>> read = read_distinct_lines(p, parse)
-    >>> read.frame.rows(), read.record_line.tolist()
-    ([('x', '1'), ('y', '2'), ('x', '1')], [0, 1, 0])
+    >>> read.frame.rows(), read.record_line.tolist(), read.first_record.tolist()
+    ([('x', '1'), ('y', '2'), ('x', '1')], [0, 1, 0], [0, 1])
     """
     try:
         lines = pl.read_csv(path, glob=False, separator=_NO_FIELD_END, quote_char=None, has_header=False,
@@ -126,9 +128,11 @@ def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> D
     present = distinct.to_physical().to_numpy()
     rank = np.zeros(int(present.max()) + 1, dtype=np.uint32)
     rank[present] = np.arange(present.shape[0], dtype=np.uint32)
-    line_of_record = rank[lines.to_physical().to_numpy()[1:]]
+    line_of_record = take_blocks(rank, lines.to_physical().to_numpy()[1:])
     if not line_of_record.all():  # a record spelled as the header
         return None
+    first_record = lines.arg_unique().to_numpy()[1:].astype(np.int64)  # each line's first, in that order
+    first_record -= 1
     try:
         records = parse(("\n".join(text.to_list()) + "\n").encode("utf-8"))
     except pl.exceptions.PolarsError:
@@ -136,22 +140,23 @@ def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> D
     if records.height != present.shape[0] - 1:
         return None
     line_of_record -= 1  # (in place: the header line was line 0)
-    return DistinctLines(records.select(pl.all().gather(pl.Series(line_of_record))), line_of_record, records.height)
+    return DistinctLines(records.select(pl.all().gather(pl.Series(line_of_record))), line_of_record, first_record)
 
 
 # Each frame read line by line, by its id, with a weak reference (an entry goes when its frame
 # does) and its records' lines. A registry, not a column: every column of a table has a role.
-_LINES: dict[int, tuple[weakref.ref[pl.DataFrame], np.ndarray, int]] = {}
+_LINES: dict[int, tuple[weakref.ref[pl.DataFrame], np.ndarray, np.ndarray]] = {}
 _LINES_LOCK = threading.Lock()  # a read ahead remembers on its own thread
 
 
-def remember(frame: pl.DataFrame, record_line: np.ndarray, lines: int) -> None:
-    """Keep, beside ``frame``, each record's line (numbered 0..lines-1 in order of first record).
+def remember(frame: pl.DataFrame, record_line: np.ndarray, first_record: np.ndarray) -> None:
+    """Keep, beside ``frame``, each record's line (numbered in order of first record) and each
+    line's first record.
 
     >>> frame = pl.DataFrame({"a": ["x", "y", "x"]})
-    >>> remember(frame, np.array([0, 1, 0], dtype=np.uint32), 2)
-    >>> lines_of(frame)[0].tolist(), lines_of(pl.DataFrame({"a": ["x"]}))
-    ([0, 1, 0], None)
+    >>> remember(frame, np.array([0, 1, 0], dtype=np.uint32), np.array([0, 1]))
+    >>> [a.tolist() for a in lines_of(frame)], lines_of(pl.DataFrame({"a": ["x"]}))
+    ([[0, 1, 0], [0, 1]], None)
     """
     key = id(frame)
 
@@ -161,11 +166,11 @@ def remember(frame: pl.DataFrame, record_line: np.ndarray, lines: int) -> None:
                 del _LINES[key]
 
     with _LINES_LOCK:
-        _LINES[key] = (weakref.ref(frame, forget), record_line, lines)
+        _LINES[key] = (weakref.ref(frame, forget), record_line, first_record)
 
 
-def lines_of(frame: pl.DataFrame) -> tuple[np.ndarray, int] | None:
-    """(each record's line, the number of lines) of a frame read line by line, or None."""
+def lines_of(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """(each record's line, each line's first record) of a frame read line by line, or None."""
     with _LINES_LOCK:
         entry = _LINES.get(id(frame))
     if entry is None or entry[0]() is not frame:
@@ -173,13 +178,14 @@ def lines_of(frame: pl.DataFrame) -> tuple[np.ndarray, int] | None:
     return entry[1], entry[2]
 
 
-def first_records(record_line: np.ndarray, lines: int) -> np.ndarray:
-    """The first record of every line (int64), from each record's line.
+def records_per_line(record_line: np.ndarray, lines: int) -> np.ndarray:
+    """How many records have each line (int64), counted a block at a time (``np.bincount`` would
+    first cast every uint32 line number to intp).
 
-    >>> first_records(np.array([0, 1, 0, 2, 1], dtype=np.uint32), 3).tolist()
-    [0, 1, 3]
+    >>> records_per_line(np.array([0, 1, 0, 2, 1], dtype=np.uint32), 3).tolist()
+    [2, 2, 1]
     """
-    first = np.empty(lines, dtype=np.int64)
-    # the last write of a repeated index wins: written backwards, each line keeps its first record
-    first[record_line[::-1]] = np.arange(record_line.shape[0] - 1, -1, -1, dtype=np.int64)
-    return first
+    counts = np.zeros(lines, dtype=np.int64)
+    for lo in range(0, record_line.shape[0], BLOCK):
+        counts += np.bincount(record_line[lo:lo + BLOCK], minlength=lines)
+    return counts

@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.gather import BLOCK, take_blocks
-from unlinkable.data.repeated_lines import first_records
+from unlinkable.data.repeated_lines import records_per_line
 from unlinkable.data.table import arrow_ints, dictionary_encode, first_appearance, int64_array
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
@@ -412,23 +412,23 @@ class Generalizer:
         self._reset_cache()
 
     @classmethod
-    def of_lines(cls, codes: np.ndarray, record_line: np.ndarray, maps: Sequence[GeneralizationMap], *,
-                 canonical: bool = True) -> Generalizer:
+    def of_lines(cls, codes: np.ndarray, record_line: np.ndarray, first_record: np.ndarray,
+                 maps: Sequence[GeneralizationMap], *, canonical: bool = True) -> Generalizer:
         """The generalizer of the records whose codes are ``codes[record_line]``, grouped from the
-        distinct rows ``codes`` (numbered in order of their first record, as a read of repeated
-        lines numbers them) instead of the records: the same classes, sizes and order, the same
-        class of every record and first record of every class.
+        distinct rows ``codes`` (numbered in order of their first record ``first_record``, as a
+        read of repeated lines numbers them) instead of the records: the same classes, sizes and
+        order, the same class of every record and first record of every class.
 
         >>> from unlinkable.hierarchies.hierarchy import Hierarchy
         >>> gm = Hierarchy([["a", "*"], ["b", "*"]]).encode(["a", "b"])
-        >>> g = Generalizer.of_lines(np.array([[0], [1]]), np.array([0, 1, 0], dtype=np.uint32), [gm])
+        >>> g = Generalizer.of_lines(np.array([[0], [1]]), np.array([0, 1, 0], dtype=np.uint32), np.array([0, 1]), [gm])
         >>> g.classes((0,)).sizes.tolist(), g.record_bottom.tolist(), g.bottom_first.tolist()
         ([2, 1], [0, 1, 0], [0, 1])
         """
-        lines = int(codes.shape[0])
-        generalizer = cls(codes, maps, canonical=canonical, counts=np.bincount(record_line, minlength=lines))
+        counts = records_per_line(record_line, int(codes.shape[0]))
+        generalizer = cls(codes, maps, canonical=canonical, counts=counts)
         generalizer.record_bottom = take_blocks(generalizer.record_bottom, record_line)
-        generalizer.bottom_first = first_records(record_line, lines).take(generalizer.bottom_first)
+        generalizer.bottom_first = first_record.take(generalizer.bottom_first)
         return generalizer
 
     def _reset_cache(self) -> None:
