@@ -4,7 +4,8 @@ Microdata of coded attributes repeats whole records (adult stacked 100 times: 3,
 19,503 distinct). Polars splits and hashes every field (27 million on that file, 1.8 CPU-s);
 read as one column of whole lines instead, dictionary-encoded by the parser, it costs a quarter
 of that. The distinct lines are then parsed as a small CSV of their own, by the same parser with
-the same options, and the table is their rows taken in file order: the same frame, the same types.
+the same options, and the table is their rows taken in file order: the same frame, the same types
+(but for the columns read as categories: Enums of their values, in order of first appearance).
 
 A file whose lines do not repeat would pay the line pass for nothing, so a sample decides first
 (:func:`lines_repeat`). And a line is a record only when no field is quoted (a quoted field may
@@ -139,6 +140,11 @@ def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> D
         return None  # the whole parse meets the same failure and names its row
     if records.height != present.shape[0] - 1:
         return None
+    # Each category column becomes an Enum of its values in order of first appearance: the same
+    # texts in one byte per record where a column has at most 256 values (a Categorical takes four).
+    records = records.with_columns(
+        pl.col(name).cast(pl.Enum(records[name].unique(maintain_order=True).drop_nulls().cast(pl.String)))
+        for name, dtype in records.schema.items() if isinstance(dtype, pl.Categorical))
     line_of_record -= 1  # (in place: the header line was line 0)
     return DistinctLines(records.select(pl.all().gather(pl.Series(line_of_record))), line_of_record, first_record)
 
