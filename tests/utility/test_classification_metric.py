@@ -17,7 +17,7 @@ from unlinkable.dp.search import score
 from unlinkable.errors import ConfigError
 from unlinkable.hierarchies.hierarchy import Hierarchy
 from unlinkable.utility import metric_from_name
-from unlinkable.utility.classification import ClassificationMetric
+from unlinkable.utility.classification import ClassificationMetric, majority_counts
 
 Q = Hierarchy([[v, "ab" if v in "ab" else "cd", "*"] for v in "abcd"])
 Y = Hierarchy([["x", "xy", "*"], ["y", "xy", "*"], ["z", "z", "*"]])
@@ -91,3 +91,28 @@ def test_job_file_form():
     with pytest.raises(ConfigError, match="not a quasi-identifier"):
         Anonymizer(quasi_identifiers=["q"], hierarchies={"q": Q}, metric=ClassificationMetric(["y"]),
                    privacy=[{"k-anonymity": {"k": 1}}], insensitive=["y"], progress=False).fit(frame)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(st.lists(st.one_of(st.integers(-2, 3), st.integers(0, 40)), min_size=3, max_size=3), min_size=1, max_size=60),
+       target=st.integers(0, 2), data=st.data())
+def test_majority_counts_group_rows_as_sorting_the_rows_does(rows, target, data):
+    """The integer keys number the classes and pairs as np.unique over whole rows does (the
+    implementation this one replaced, which sorted rows: 20x slower)."""
+    gen = np.array(rows, dtype=np.int64)
+    sizes = np.array(data.draw(st.lists(st.integers(1, 9), min_size=len(rows), max_size=len(rows))), dtype=np.int64)
+    others = np.delete(gen, target, axis=1)
+    class_of = np.unique(others, axis=0, return_inverse=True)[1].reshape(-1)
+    n = int(class_of.max()) + 1
+    total = np.bincount(class_of, weights=sizes, minlength=n).astype(np.int64)
+    top, second = np.zeros(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    for c in range(n):
+        freq: dict[int, int] = {}
+        for v, w in zip(gen[class_of == c, target].tolist(), sizes[class_of == c].tolist()):
+            freq[v] = freq.get(v, 0) + w
+        ranked = sorted(freq.values(), reverse=True)
+        top[c] = ranked[0]
+        if len(ranked) > 1:
+            second[c] = ranked[1]
+    got = majority_counts(gen, sizes, target)
+    assert [a.tolist() for a in got] == [total.tolist(), top.tolist(), second.tolist()]

