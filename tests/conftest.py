@@ -28,11 +28,15 @@ SHARED = ROOT.parent / "shared"
 def pytest_collection_modifyitems(config, items):
     """Every test on the shared Spark session joins one xdist group, so that ``./test`` (``--dist
     loadgroup``) runs them all on one worker: one JVM starts and warms up, not one per worker (the
-    JVM's start, query planning and compiling cost more CPU than the tests' queries themselves)."""
+    JVM's start, query planning and compiling cost more CPU than the tests' queries themselves).
+    Likewise every test on the README's ``./run`` (``demo_run``): it runs once, not once per worker."""
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if "spark_backend" in getattr(item, "fixturenames", ()) or params.get("any_backend") == "spark":
+        fixtures = getattr(item, "fixturenames", ())
+        if "spark_backend" in fixtures or params.get("any_backend") == "spark":
             item.add_marker(pytest.mark.xdist_group("spark"))
+        elif "demo_run" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 def _need(path: Path) -> Path:

@@ -85,3 +85,11 @@ def test_the_demo_releases_location_traces_that_are_trajectory_k_anonymous(demo)
     assert result["points"]["released"] == released.height
     for name in ("traces.csv", "traces_risk.json", "traces_risk_report.html", "traces_report.html"):
         assert (demo / name).stat().st_size > 0
+
+
+def test_the_demo_runs_once_for_the_tests_that_read_it(demo, request):
+    """``./test`` (``--dist loadgroup``) sends every test on ``./run``'s output to one worker (the group
+    of tests/conftest.py), so ``./run`` runs once, not once per worker: pytest-xdist marks a grouped test's id."""
+    if not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("not run by ./test (--dist loadgroup)")
+    assert request.node.nodeid.endswith("@demo"), "the demo's tests are not grouped: is pytest's version below 9.2?"
