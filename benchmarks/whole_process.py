@@ -79,7 +79,12 @@ def write_inputs(folder: Path, factor: int) -> tuple[Path, Path]:
 
 
 def run(argv: list[str], cwd: Path) -> dict[str, float]:
-    """Wall, CPU and peak RSS of one child process (os.wait4: that child's own usage)."""
+    """Wall, CPU and peak RSS of one child process (os.wait4: that child's own usage).
+
+    The page cache is flushed first (``sync``, outside the measurement): each process starts with
+    no write-back of the one before pending (ARX's or our 255 MB CSV), which would otherwise be
+    flushed during it and charged to it."""
+    os.sync()
     started = time.perf_counter()
     child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
