@@ -16,6 +16,15 @@ def _brute(codes, maps, levels):
     return sorted(np.unique(rows, axis=0, return_counts=True)[1].tolist())
 
 
+def _three_maps():
+    """Three attributes of 8, 6 and 5 codes with hierarchies of 4, 3 and 2 levels."""
+    h1 = Hierarchy([[str(i), str(i // 2), str(i // 4), "*"] for i in range(8)])
+    h2 = Hierarchy([[str(i), str(i % 3), "*"] for i in range(6)])
+    h3 = Hierarchy([[str(i), "*"] for i in range(5)])
+    return [h1.encode([str(i) for i in range(8)]), h2.encode([str(i) for i in range(6)]),
+            h3.encode([str(i) for i in range(5)])]
+
+
 def test_rollup_matches_direct_grouping():
     rng = np.random.default_rng(1)
     h1 = Hierarchy([[str(i), str(i // 2), str(i // 4), "*"] for i in range(8)])
@@ -78,11 +87,7 @@ def test_hashed_classes_come_in_first_record_order(seed, rows, path):
     # roll-up path, in the order of their first records: ARX's order, which the metrics then
     # read without sorting (first_record_order). Brute force: each class's first record.
     rng = np.random.default_rng(seed)
-    h1 = Hierarchy([[str(i), str(i // 2), str(i // 4), "*"] for i in range(8)])
-    h2 = Hierarchy([[str(i), str(i % 3), "*"] for i in range(6)])
-    h3 = Hierarchy([[str(i), "*"] for i in range(5)])
-    maps = [h1.encode([str(i) for i in range(8)]), h2.encode([str(i) for i in range(6)]),
-            h3.encode([str(i) for i in range(5)])]
+    maps = _three_maps()
     codes = np.column_stack([rng.integers(0, 8, rows), rng.integers(0, 6, rows), rng.integers(0, 5, rows)])
     g = Generalizer(codes, maps, canonical=False)
     assert g.first_record_order
@@ -167,11 +172,7 @@ def test_a_generalizer_of_distinct_lines_equals_the_one_of_their_records(seed, r
     them), the classes, their order, representatives, every record's class and every class's first
     record are those grouped from the records themselves."""
     rng = np.random.default_rng(seed)
-    h1 = Hierarchy([[str(i), str(i // 2), str(i // 4), "*"] for i in range(8)])
-    h2 = Hierarchy([[str(i), str(i % 3), "*"] for i in range(6)])
-    h3 = Hierarchy([[str(i), "*"] for i in range(5)])
-    maps = [h1.encode([str(i) for i in range(8)]), h2.encode([str(i) for i in range(6)]),
-            h3.encode([str(i) for i in range(5)])]
+    maps = _three_maps()
     pool = np.column_stack([rng.integers(0, 8, distinct), rng.integers(0, 6, distinct), rng.integers(0, 5, distinct)])
     records = pool[rng.integers(0, distinct, rows)]
     # each record's line and the lines in order of first record, by brute force
