@@ -120,7 +120,8 @@ def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> D
         return None  # not text, or a line holding the separator: the whole parse says what it is
     if lines.len() < 2 or lines.null_count():  # no record, or a blank line
         return None
-    distinct = lines.unique(maintain_order=True)
+    first_of_line = lines.arg_unique()  # each distinct line's first row, in that order (the header's is 0)
+    distinct = lines.gather(first_of_line)
     text = distinct.cast(pl.String)
     if text.str.contains('["\r]').any():
         return None
@@ -132,7 +133,7 @@ def read_distinct_lines(path: Path, parse: Callable[[bytes], pl.DataFrame]) -> D
     line_of_record = take_blocks(rank, lines.to_physical().to_numpy()[1:])
     if not line_of_record.all():  # a record spelled as the header
         return None
-    first_record = lines.arg_unique().to_numpy()[1:].astype(np.int64)  # each line's first, in that order
+    first_record = first_of_line.to_numpy()[1:].astype(np.int64)
     first_record -= 1
     try:
         records = parse(("\n".join(text.to_list()) + "\n").encode("utf-8"))
