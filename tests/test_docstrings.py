@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import pkgutil
+import tempfile
 
 import pytest
 
@@ -22,7 +23,9 @@ def _modules():
 
 
 @pytest.mark.parametrize("name", _modules())
-def test_examples_run(name):
+def test_examples_run(name, tmp_path, monkeypatch):
+    # examples make their folders with tempfile.mkdtemp(); inside pytest's own folder they are removed with it
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     try:
         module = importlib.import_module(name)
     except ImportError as exc:

@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_the_warm_up_covers_the_signatures_a_job_uses():
     warm = runpy.run_path(str(ROOT / "scripts" / "warm-kernels"))  # defines main(); runs nothing
     assert warm["main"]() == 0
-    from unlinkable.risk.population import _pitman_closed, population_uniqueness
+    from unlinkable.risk.population import _newton_solve, _pitman_iterative, _shlosser_classes, _zayatz_denominator, population_uniqueness
     from unlinkable.sdc.mdav_loop import mdav_loop
     from unlinkable.sdc.microaggregation import microaggregation
 
-    compiled = {kernel: set(kernel.signatures) for kernel in (mdav_loop, _pitman_closed)}
+    compiled = {kernel: set(kernel.signatures) for kernel in (mdav_loop, _newton_solve, _pitman_iterative, _shlosser_classes, _zayatz_denominator)}
     assert all(compiled.values())
     rng = np.random.default_rng(1)
     microaggregation(pl.DataFrame({"income": rng.normal(5e4, 1e4, 500), "age": rng.integers(18, 90, 500) * 1.0}),

@@ -20,7 +20,6 @@ non-deterministic on very large inputs, and they never bind on the reference dat
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -463,44 +462,126 @@ def _hypergeometric_p1(population: int, successes: int, sample: int) -> float:
 # --------------------------------------------------------------------------------------------
 # Newton-Raphson in two dimensions, as de.linearbits.newtonraphson.NewtonRaphson2D runs it
 # --------------------------------------------------------------------------------------------
+#
+# The whole solve is compiled: a search evaluates an estimator at thousands of transformations, and
+# the Python loop around compiled steps took most of that time. Java's Math.log and Math.pow are
+# the C library's log and pow here too (``_java_log``, ``_java_pow``); a constant exponent is
+# passed in as a value (``two``), so that the compiler cannot turn pow(x, 2.0) into x * x, which
+# may round differently. tests/risk/test_population.py runs the kernels' Python form on numpy
+# scalars beside the compiled one, bit for bit.
+
+#: which equations a Newton step evaluates
+_SNB, _PITMAN_CLOSED, _PITMAN_ITERATIVE = 0, 1, 2
 
 
-#: a Newton step: (x, y) -> (fx, fy, j11, j12, j21, j22), or (fx, fy) without derivatives
-_Step = Callable[[float, float], tuple[float, ...]]
-#: whether a point is admissible
-_Constraint = Callable[[float, float], bool]
+@compiled_ieee
+def _java_log(x: float) -> float:
+    if x > 0.0:
+        return math.log(x)
+    if x == 0.0:
+        return -_INF
+    return _NAN  # negative or NaN
 
 
-def _newton_try(step: _Step, x: float, y: float, constraint: _Constraint | None) -> tuple[float, float] | None:
-    """One try from (x, y); ``step`` returns (fx, fy, j11, j12, j21, j22). None when it fails."""
-    iterations = 0
-    while True:
-        fx, fy, j11, j12, j21, j22 = step(x, y)
-        if abs(fx) <= _ACCURACY and abs(fy) <= _ACCURACY:
-            return x, y
-        # Invert the Jacobian explicitly, multiply and subtract, in the library's order.
-        with np.errstate(all="ignore"):
-            det = np.float64(j11) * np.float64(j22) - np.float64(j12) * np.float64(j21)
-            scalar = float(np.float64(1.0) / det)
-        i11, i12, i21, i22 = j22 * scalar, -j12 * scalar, -j21 * scalar, j11 * scalar
-        dx = i11 * fx + i12 * fy
-        dy = i21 * fx + i22 * fy
-        x -= dx
-        y -= dy
-        if math.isnan(x) or math.isnan(y) or iterations >= _ITERATIONS_PER_TRY:
-            return None
-        iterations += 1
-        if constraint is not None and not constraint(x, y):
-            return None
+@compiled_ieee
+def _java_pow(x: float, y: float) -> float:
+    # C's pow gives IEEE 754's (and Java's) inf, -inf and NaN where Python's math.pow raises
+    out: float = x ** y
+    return out
 
 
-def _newton_solve(step: _Step, x0: float, y0: float, constraint: _Constraint | None = None) -> tuple[float, float]:
-    """The given start value first, then ARX's 16 prepared start values; NaN when all fail."""
-    for sx, sy in [(x0, y0), *_START_VALUES]:
-        found = _newton_try(step, sx, sy, constraint)
-        if found is not None:
-            return found
+@compiled_ieee
+def _snb_equations(a: float, b: float, k: float, f: float, c1: float, c2: float,
+                   two: float) -> tuple[float, float, float, float, float, float]:
+    """ARX ``ModelSNB``'s two equations and their Jacobian at (a, b), in ARX's order of operations."""
+    dividend = (1 - f) * (1 - b)
+    rx = k * f * _java_pow(b / (1 - dividend), a) * (((a * dividend) / (1 - dividend)) + 1) - c1
+    ry = k * a * _java_pow(b, a) * (f * f) * (1 - b) / 2 * _java_pow(1 - dividend, a + 2) * (2 - (1 - a) * dividend) - c2
+    val0 = (b - 1.0) * (f - 1.0)
+    val1 = val0 - 1.0
+    val2 = 1.0 - val0
+    val3 = a * val0 / val1 - 1.0
+    val4 = _java_pow(-b / val1, a)
+    val6 = _java_pow(f, two)
+    val7 = _java_pow(b, a)
+    val8 = val7 * val6 * k
+    val9 = a * val8
+    val10 = 2.0 * _java_pow(val2, a + 2.0)
+    val11 = _java_pow(val1, two)
+    val13 = f * k
+    val14 = f - 1.0
+    val15 = a - 1.0
+    val16 = b - 1.0
+    val17 = val15 * val0
+    val18 = val6 * k
+    val19 = val17 + 2.0
+    val20 = val18 * val19
+    x1 = -val13 * _java_log(-b / val1) * val3 * val4 - (val13 * val4 * val0) / val1
+    x2 = a * val13 * (1.0 / val1 - (b * val14) / val11) * val3 * _java_pow(-b / val1, val15) - val13 * val4 * (
+        (a * val14) / val1 - (a * val16 * _java_pow(val14, two)) / val11
+    )
+    y1 = (
+        (val9 * _java_log(val2) * val19 * val16) / val10
+        - (val9 * _java_pow(val16, two) * val14) / val10
+        - (val7 * val20 * val16) / val10
+        - (a * val7 * val18 * _java_log(b) * val19 * val16) / val10
+    )
+    y2 = (
+        -(val9 * val19) / val10
+        - (_java_pow(a, two) * _java_pow(b, val15) * val20 * val16) / val10
+        - (a * val7 * val18 * val17) / val10
+        - (a * val7 * val20 * (a + 2.0) * val0) / (2.0 * _java_pow(val2, a + 3.0))
+    )
+    return rx, ry, x1, x2, y1, y2
+
+
+@compiled_ieee
+def _newton_step(kind: int, x: float, y: float, scalars: np.ndarray, keys: np.ndarray, values: np.ndarray,
+                 key_ends: np.ndarray) -> tuple[float, float, float, float, float, float]:
+    """The equations of ``kind`` and their Jacobian at (x, y). ``scalars``: SNB's (k, f, c1, c2, 2.0);
+    Pitman's (u, n, u_end, n_end)."""
+    if kind == _SNB:
+        return _snb_equations(x, y, scalars[0], scalars[1], scalars[2], scalars[3], scalars[4])
+    if kind == _PITMAN_CLOSED:
+        return _pitman_closed(x, y, scalars[0], scalars[1], keys, values)
+    return _pitman_iterative(x, y, int(scalars[2]), int(scalars[3]), key_ends, values, True)
+
+
+@compiled_ieee
+def _newton_solve(kind: int, x0: float, y0: float, scalars: np.ndarray, keys: np.ndarray, values: np.ndarray,
+                  key_ends: np.ndarray, start_x: np.ndarray, start_y: np.ndarray,
+                  theta_nonnegative: bool) -> tuple[float, float]:
+    """The given start value first, then ARX's 16 prepared start values; NaN when all fail. A try
+    fails when a coordinate becomes NaN, after 1,000 steps, or (``theta_nonnegative``) when x < 0."""
+    for s in range(start_x.shape[0] + 1):
+        x = x0 if s == 0 else start_x[s - 1]
+        y = y0 if s == 0 else start_y[s - 1]
+        iterations = 0
+        while True:
+            fx, fy, j11, j12, j21, j22 = _newton_step(kind, x, y, scalars, keys, values, key_ends)
+            if abs(fx) <= _ACCURACY and abs(fy) <= _ACCURACY:
+                return x, y
+            # Invert the Jacobian explicitly, multiply and subtract, in the library's order.
+            # (a numpy scalar: the Python form of this loop divides by zero as IEEE 754 does, too)
+            det = np.float64(j11) * j22 - np.float64(j12) * j21
+            scalar = np.float64(1.0) / det
+            i11, i12, i21, i22 = j22 * scalar, -j12 * scalar, -j21 * scalar, j11 * scalar
+            dx = i11 * fx + i12 * fy
+            dy = i21 * fx + i22 * fy
+            x -= dx
+            y -= dy
+            if math.isnan(x) or math.isnan(y) or iterations >= _ITERATIONS_PER_TRY:
+                break
+            iterations += 1
+            if theta_nonnegative and not x >= 0:
+                break
     return _NAN, _NAN
+
+
+_START_X = np.array([x for x, _ in _START_VALUES], dtype=np.float64)
+_START_Y = np.array([y for _, y in _START_VALUES], dtype=np.float64)
+_NO_INTS = np.zeros(0, dtype=np.int64)
+_NO_FLOATS = np.zeros(0, dtype=np.float64)
 
 
 # --------------------------------------------------------------------------------------------
@@ -579,58 +660,30 @@ def _pitman(h: _Histogram, population: float) -> float:
 
     key_array = np.asarray(keys, dtype=np.float64)
     value_array = np.asarray(values, dtype=np.float64)
-
-    def closed(t: float, a: float) -> tuple[float, ...]:
-        return _pitman_closed(float(t), float(a), u, n, key_array, value_array)
-
     # Loop ranges of the iterative form: i = 1 .. u-1, i = 1 .. n-1, j = 1 .. key-1.
     u_end = int(math.ceil(u))
     n_end = int(math.ceil(n))
     key_ends = np.array([int(math.ceil(k)) for k in keys], dtype=np.int64)
+    scalars = np.array([u, n, u_end, n_end], dtype=np.float64)
 
-    def iterative_parts(t: float, a: float, *, derivatives: bool) -> tuple[float, ...]:
-        parts = _pitman_iterative(float(t), float(a), u_end, n_end, key_ends, value_array, derivatives)
-        return parts if derivatives else parts[:2]
-
-    def iterative(t: float, a: float) -> tuple[float, ...]:
-        return iterative_parts(t, a, derivatives=True)
-
-    def theta_nonnegative(t: float, a: float) -> bool:
-        return t >= 0
+    def solve(kind: int) -> tuple[float, float]:
+        x, y = _newton_solve(kind, t0, a0, scalars, key_array, value_array, key_ends, _START_X, _START_Y, True)
+        return float(x), float(y)
 
     # The iterative form costs O(classes + records) per Newton step. ARX bounds it with a wall-clock
     # limit (1 s); we bound the same work deterministically, so very large tables report Pitman as
     # unavailable (as ARX would after its time limit) instead of solving for minutes.
     iterative_allowed = u + n <= _ITERATIVE_WORK_LIMIT
-    with np.errstate(all="ignore"):
-        t, a = _newton_solve(_guard(closed), t0, a0, theta_nonnegative)
-        if math.isnan(t) or math.isnan(a):
-            if not iterative_allowed:
-                return _NAN
-            t, a = _newton_solve(iterative, t0, a0, theta_nonnegative)
-        elif iterative_allowed:
-            tx, ty = iterative_parts(t, a, derivatives=False)
-            if math.isnan(tx) or math.isnan(ty) or abs(tx) > _ACCURACY or abs(ty) > _ACCURACY:
-                t, a = _newton_solve(iterative, t0, a0, theta_nonnegative)
+    t, a = solve(_PITMAN_CLOSED)
+    if math.isnan(t) or math.isnan(a):
+        if not iterative_allowed:
+            return _NAN
+        t, a = solve(_PITMAN_ITERATIVE)
+    elif iterative_allowed:
+        tx, ty = _pitman_iterative(t, a, u_end, n_end, key_ends, value_array, False)[:2]
+        if math.isnan(tx) or math.isnan(ty) or abs(tx) > _ACCURACY or abs(ty) > _ACCURACY:
+            t, a = solve(_PITMAN_ITERATIVE)
     return _pitman_result(t, a, population)
-
-
-def _guard(fn: _Step) -> _Step:
-    """Turn Python's ZeroDivisionError into the NaN/inf Java would produce mid-formula."""
-
-    def wrapped(x: float, y: float) -> tuple[float, ...]:
-        try:
-            return fn(x, y)
-        except (ZeroDivisionError, OverflowError, ValueError):
-            return _java_eval(fn, x, y)
-
-    return wrapped
-
-
-def _java_eval(fn: _Step, x: float, y: float) -> tuple[float, ...]:
-    # Re-run with numpy scalars, which follow IEEE 754 (x/0 -> inf or NaN) as Java does.
-    with np.errstate(all="ignore"):
-        return tuple(float(v) for v in fn(np.float64(x), np.float64(y)))
 
 
 def _pitman_result(t: float, a: float, population: float) -> float:
@@ -649,18 +702,43 @@ def _pitman_result(t: float, a: float, population: float) -> float:
     return val2 if math.isnan(val1) else val1
 
 
+@compiled_ieee
+def _zayatz_denominator(sizes: np.ndarray, counts: np.ndarray, classes: float, population: int, sample: int) -> float:
+    """The sum over class sizes j of (classes of size j / classes) P(a population class of size j has
+    one record in the sample), sizes in ascending order."""
+    temp = 0.0
+    for i in range(sizes.shape[0]):
+        temp += (counts[i] / classes) * _hypergeometric_p1(population, sizes[i], sample)
+    return temp
+
+
 def _zayatz(h: _Histogram, population: float) -> float:
     """Zayatz (1991): sample uniques times P(population unique | sample unique), over f."""
     c1 = h.count_of(1)
     big = int(population) if population <= _INT_MAX else _INT_MAX  # ARX caps Java int arguments
     small = int(h.records) if h.records <= _INT_MAX else _INT_MAX
-    temp = 0.0
-    for size, count in zip(h.sizes.tolist(), h.counts.tolist()):
-        temp += (count / h.classes) * _hypergeometric_p1(big, int(size), small)
+    temp = _zayatz_denominator(h.sizes, h.counts, h.classes, big, small)
     with np.errstate(all="ignore"):
         uniqueness = float(np.float64((c1 / h.classes) * _hypergeometric_p1(big, 1, small)) / np.float64(temp))
         fraction = np.float64(h.records) / np.float64(population)
         return float(np.float64(c1 * uniqueness) / fraction)
+
+
+@compiled_ieee
+def _shlosser_classes(sizes: np.ndarray, counts: np.ndarray, classes: float, c1: float, f: float) -> float:
+    """Shlosser's estimate of the number of non-empty population classes, as ARX's ModelSNB writes
+    it (including its ``- 1`` per histogram entry in the second sum), sizes in ascending order."""
+    var1 = var2 = var3 = var4 = 0.0
+    var5 = f * f
+    for i in range(sizes.shape[0]):
+        val0 = float(sizes[i])
+        val1 = float(counts[i])
+        val2 = _java_pow(1 - f, val0) * val1
+        var1 += val0 * var5 * _java_pow(1 - var5, val0 - 1) * val1
+        var2 += val2 * _java_pow(1 + f, val0) - 1
+        var3 += val2
+        var4 += val0 * f * _java_pow(1 - f, val0 - 1) * val1
+    return classes + c1 * (var1 / var2) * (var3 / var4) * (var3 / var4)
 
 
 def _snb(h: _Histogram, population: float) -> float:
@@ -669,68 +747,11 @@ def _snb(h: _Histogram, population: float) -> float:
     c2 = h.count_of(2)
     f = h.records / population
 
-    # Shlosser's estimate of the number of non-empty population classes, as ARX writes it
-    # (including its ``- 1`` per histogram entry in the second sum).
-    var1 = var2 = var3 = var4 = 0.0
-    var5 = f * f
-    for size, count in zip(h.sizes.tolist(), h.counts.tolist()):
-        val0 = float(size)
-        val1 = float(count)
-        val2 = _pow(1 - f, val0) * val1
-        var1 += val0 * var5 * _pow(1 - var5, val0 - 1) * val1
-        var2 += val2 * _pow(1 + f, val0) - 1
-        var3 += val2
-        var4 += val0 * f * _pow(1 - f, val0 - 1) * val1
+    k = _shlosser_classes(h.sizes, h.counts, h.classes, c1, f)
+    scalars = np.array([k, f, c1, c2, 2.0], dtype=np.float64)
+    a, b = _newton_solve(_SNB, 1.0, 1.0, scalars, _NO_FLOATS, _NO_FLOATS, _NO_INTS, _START_X, _START_Y, False)
     with np.errstate(all="ignore"):
-        k = float(
-            np.float64(h.classes)
-            + np.float64(c1) * (np.float64(var1) / var2) * (np.float64(var3) / var4) * (np.float64(var3) / var4)
-        )
-
-    def equations(a: float, b: float) -> tuple[float, ...]:
-        dividend = (1 - f) * (1 - b)
-        rx = k * f * _pow(b / (1 - dividend), a) * (((a * dividend) / (1 - dividend)) + 1) - c1
-        ry = k * a * _pow(b, a) * (f * f) * (1 - b) / 2 * _pow(1 - dividend, a + 2) * (2 - (1 - a) * dividend) - c2
-        val0 = (b - 1.0) * (f - 1.0)
-        val1 = val0 - 1.0
-        val2 = 1.0 - val0
-        val3 = a * val0 / val1 - 1.0
-        val4 = _pow(-b / val1, a)
-        val6 = _pow(f, 2.0)
-        val7 = _pow(b, a)
-        val8 = val7 * val6 * k
-        val9 = a * val8
-        val10 = 2.0 * _pow(val2, a + 2.0)
-        val11 = _pow(val1, 2.0)
-        val13 = f * k
-        val14 = f - 1.0
-        val15 = a - 1.0
-        val16 = b - 1.0
-        val17 = val15 * val0
-        val18 = val6 * k
-        val19 = val17 + 2.0
-        val20 = val18 * val19
-        x1 = -val13 * _log(-b / val1) * val3 * val4 - (val13 * val4 * val0) / val1
-        x2 = a * val13 * (1.0 / val1 - (b * val14) / val11) * val3 * _pow(-b / val1, val15) - val13 * val4 * (
-            (a * val14) / val1 - (a * val16 * _pow(val14, 2.0)) / val11
-        )
-        y1 = (
-            (val9 * _log(val2) * val19 * val16) / val10
-            - (val9 * _pow(val16, 2.0) * val14) / val10
-            - (val7 * val20 * val16) / val10
-            - (a * val7 * val18 * _log(b) * val19 * val16) / val10
-        )
-        y2 = (
-            -(val9 * val19) / val10
-            - (_pow(a, 2.0) * _pow(b, val15) * val20 * val16) / val10
-            - (a * val7 * val18 * val17) / val10
-            - (a * val7 * val20 * (a + 2.0) * val0) / (2.0 * _pow(val2, a + 3.0))
-        )
-        return rx, ry, x1, x2, y1, y2
-
-    with np.errstate(all="ignore"):
-        a, b = _newton_solve(_guard(equations), 1.0, 1.0)
-        return float(np.float64(k) * np.float64(_pow(b, a)))
+        return float(np.float64(k) * np.float64(_pow(float(b), float(a))))
 
 
 # --------------------------------------------------------------------------------------------
