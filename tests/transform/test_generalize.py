@@ -140,6 +140,23 @@ def test_keys_hashed_in_two_halves_number_as_one_hashing(values):
         assert whole[0].tolist() == ids.tolist() and whole[3].tolist() == order
 
 
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.integers(-(2**40), 2**40) | st.integers(-3, 12), min_size=1, max_size=120),
+       path=st.sampled_from(["dictionary", "sort", "hash"]))
+def test_keys_grouped_by_any_path_in_first_appearance_order(values, path):
+    # every path of _group_keys (a dict for a few keys, a stable sort for some hundreds, Arrow's
+    # hash beyond) gives the ids, first rows and keys counted here by hand
+    from unlinkable.transform.generalize import _group_keys
+
+    key = np.array(values, dtype=np.int64)
+    order = list(dict.fromkeys(values))
+    small, sorted_ = {"dictionary": (200, 200), "sort": (0, 200), "hash": (0, 0)}[path]
+    with mock.patch.object(generalize, "_SMALL", small), mock.patch.object(generalize, "_SORTED", sorted_):
+        ids, count, first, keys = _group_keys(key)
+    assert ids.tolist() == [order.index(v) for v in values] and count == len(order)
+    assert first.tolist() == [values.index(v) for v in order] and keys.tolist() == order
+
+
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**16), rows=st.integers(1, 40), levels=st.lists(st.integers(0, 2), min_size=3, max_size=3))
 def test_released_columns_built_on_two_threads_equal_those_built_on_one(seed, rows, levels):
