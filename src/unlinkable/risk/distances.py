@@ -10,6 +10,7 @@ distance; Li, Li & Venkatasubramanian (2007) for its use in t-closeness; ARX 3.9
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -160,12 +161,27 @@ def hierarchical_distance(hist: np.ndarray, table_counts: np.ndarray, hierarchy:
     """
     from unlinkable.risk.hierarchical_emd import class_distances
 
+    n_classes = hist.shape[0]
+    tree = _tree(hierarchy)
+    if tree is None:
+        return np.zeros(n_classes)
+    parents, starts, widths = tree
+    distances: np.ndarray = class_distances(np.ascontiguousarray(hist, dtype=np.int64),
+                                            np.ascontiguousarray(table_counts, dtype=np.int64),
+                                            parents, starts, widths)
+    return distances
+
+
+@functools.lru_cache(maxsize=32)
+def _tree(hierarchy: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The tree of a hierarchy, level by level, as ``class_distances`` reads it: the parent of every
+    node of the level below (the values at level 1), where each level starts, and each level's
+    width; None for a hierarchy of one level. Built once per hierarchy (a search asks at every
+    transformation; a ``GeneralizationMap`` is immutable and hashed by identity)."""
     table = np.asarray(hierarchy.table)
     height = table.shape[1] - 1
-    n_classes = hist.shape[0]
     if height <= 0:
-        return np.zeros(n_classes)
-    # The tree, level by level: the parent of every node of the level below (the values at level 1).
+        return None
     parents, starts, widths = [], [0], []
     child_nodes = np.arange(table.shape[0])
     for level in range(1, height + 1):
@@ -176,8 +192,7 @@ def hierarchical_distance(hist: np.ndarray, table_counts: np.ndarray, hierarchy:
         parents.append(parent_of_child)
         starts.append(starts[-1] + parent_of_child.shape[0])
         child_nodes = parent_codes
-    distances: np.ndarray = class_distances(np.ascontiguousarray(hist, dtype=np.int64),
-                                            np.ascontiguousarray(table_counts, dtype=np.int64),
-                                            np.concatenate(parents), np.array(starts, dtype=np.int64),
-                                            np.array(widths, dtype=np.int64))
-    return distances
+    tree = np.concatenate(parents), np.array(starts, dtype=np.int64), np.array(widths, dtype=np.int64)
+    for part in tree:
+        part.flags.writeable = False  # shared by every later call
+    return tree
