@@ -47,6 +47,10 @@ def test_a_second_search_with_another_metric_reuses_the_checks(seed, n):
         assert np.array_equal(a.suppressed_classes, b.suppressed_classes)
         assert a.score == b.score   # scored with the second metric, not the first one's score
         assert a is not first.outcome(node)
+        # a kept node is detached from the nodes it was rolled up from: its records' classes are
+        # found again from its representatives (as a local-recoding round's optimum needs them)
+        assert a.classes.parent is None and a.classes._link is None and a.classes.from_bottom is None
+        assert np.array_equal(second.g.record_class(a.classes), fresh.g.record_class(b.classes))
     assert memo.room == room   # nothing checked again
     # the search's own view (result), after the first search scored the same nodes its way
     memo = CheckMemo()

@@ -40,7 +40,9 @@ class CheckMemo:
     """Checks of transformations of one set of records under one set of privacy models, kept for
     the next search of the same records with another metric (local recoding repeats a round's
     records with a raised gs-factor): the classes, verdicts and suppression do not depend on the
-    metric, so only the score is computed again. At most ``capacity`` classes are kept in all.
+    metric, so only the score is computed again. At most ``capacity`` classes are kept in all,
+    each node detached from the nodes it was computed from (about 50 bytes a class with nine
+    quasi-identifiers), so that a round's whole lattice fits for a table of some ten thousand records.
 
     Examples
     --------
@@ -49,7 +51,7 @@ class CheckMemo:
     10
     """
 
-    def __init__(self, capacity: int = 1 << 21) -> None:
+    def __init__(self, capacity: int = 6 << 20) -> None:
         self._entries: dict[int, tuple[NodeOutcome, Evaluation]] = {}
         self.room = capacity
 
@@ -60,7 +62,8 @@ class CheckMemo:
     def put(self, node: int, outcome: NodeOutcome, evaluation: Evaluation) -> None:
         if node not in self._entries and outcome.classes.classes <= self.room:
             self.room -= outcome.classes.classes
-            self._entries[node] = (replace(outcome), evaluation)
+            classes = outcome.classes.detached()
+            self._entries[node] = (replace(outcome, classes=classes), evaluation.detached(classes))
 
 
 class _NodeStatistics(ClassStatistics):

@@ -78,6 +78,14 @@ class NodeClasses:
     def classes(self) -> int:
         return int(self.sizes.shape[0])
 
+    def detached(self) -> NodeClasses:
+        """The same classes holding only arrays of their own size (sizes, representatives, keys),
+        none of the finer node they were rolled up from: what a memo keeps of a checked node. Its
+        bottom map, if asked for, is computed again from its representatives."""
+        out = NodeClasses(self.levels, self.rep_cols, self.sizes, self.key, self._tables)
+        out.lkey, out.lbase = self.lkey, self.lbase
+        return out
+
     @property
     def rep_cols(self) -> np.ndarray:
         """(m, classes) original codes: each class's first member in the finer node it came from.

@@ -7,6 +7,7 @@ that ignores suppression; FLASH prunes with it exactly as ARX does.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,15 @@ class Evaluation:
         if self._first_records is None:
             return np.arange(classes)
         return np.argsort(self._first_records(), kind="stable")
+
+    def detached(self, node: Any) -> Evaluation:
+        """This evaluation over ``node`` (a detached copy of its classes), with the first records
+        computed now: it then holds nothing of the search's other nodes."""
+        first = self._first_records
+        if first is not None:
+            first = functools.partial(np.asarray, first())
+        return Evaluation(self.levels, self.sizes, self._gen, self.suppressed, self.n, self.maps, self.names, rep=self._rep,
+                          node=node if self.node is not None else None, first_records=first)
 
     @property
     def in_class_order(self) -> bool:
