@@ -95,6 +95,7 @@ class LossMetric(UtilityMetric):
         self._counts: list[np.ndarray] | None = None
         self._totals: dict[tuple[int, int], int] = {}
         self._bounds: dict[tuple[int, ...], float] = {}
+        self._attribute_bounds: dict[tuple[int, int, int, float], float] = {}
         self._share_cache: dict[tuple[int, int, int], np.ndarray] = {}
         # per transformation (levels): every attribute's domain share of each original code, flat
         # (attribute i's codes shifted by _flat_offset[i]), for the maps in _flat_maps
@@ -130,6 +131,7 @@ class LossMetric(UtilityMetric):
         self._counts = [np.asarray(c).astype(np.int64) for c in counts_per_attribute]
         self._totals = {}
         self._bounds = {}
+        self._attribute_bounds = {}
 
     def _total(self, i: int, gm: Any, level: int, counts: np.ndarray) -> int:
         """Sum over all records (``counts``: input frequency per original code) of the hierarchy
@@ -267,26 +269,33 @@ class LossMetric(UtilityMetric):
             return None
         bound = self._bounds.get(levels)
         if bound is None:
-            counts = self._counts
-            everything = [self._total(i, gm, lv, counts[i]) for i, (gm, lv) in enumerate(zip(maps, levels))]
-            # the bound reads only the levels, n and maps: no classes
-            no_classes = np.zeros(0, dtype=np.int64)
-            bound = self._aggregate(self._per_attribute(Evaluation(levels, no_classes, None, no_classes.astype(bool), n,
-                                                                   maps, ()),
-                                                        everything, everything, 0), self._wvec)
+            # the bound reads only the levels, n and maps: each attribute's term is kept by its level
+            bound = self._aggregate([self._attribute_bound(i, gm, lv, n) for i, (gm, lv) in enumerate(zip(maps, levels))],
+                                    self._wvec)
             self._bounds[levels] = bound
         return bound
+
+    def _attribute_bound(self, i: int, gm: Any, level: int, n: int) -> float:
+        """Attribute ``i``'s normalized loss at ``level`` with every class released (its lower bound)."""
+        key = (i, level, n, self.gs_factor)
+        term = self._attribute_bounds.get(key)
+        if term is None:
+            assert self._counts is not None  # (levels_bound returns before when unprepared)
+            everything = self._total(i, gm, level, self._counts[i])
+            term = self._attribute_bounds[key] = self._attribute(everything, everything, 0, n, gm.domain_size)
+        return term
 
     def _per_attribute(self, ev: Evaluation, released: list[Any], everything: list[Any],
                        supp_records: int) -> list[float]:
         """Normalized loss of every attribute (its lower bound when ``released == everything``, none suppressed)."""
+        return [self._attribute(r, e, supp_records, ev.n, gm.domain_size) for r, e, gm in zip(released, everything, ev.maps)]
+
+    def _attribute(self, released: Any, everything: Any, supp_records: int, n: int, domain: int) -> float:
         if self.gs_factor != 0.5:
             from unlinkable.utility.gs_factor import attribute_loss
 
-            return [attribute_loss(r, e, supp_records, ev.n, gm.domain_size, self.gs_factor)
-                    for r, e, gm in zip(released, everything, ev.maps)]
-        return [_normalize((released[i] + supp_records * gm.domain_size) / gm.domain_size, ev.n, gm.domain_size)
-                for i, gm in enumerate(ev.maps)]
+            return attribute_loss(released, everything, supp_records, n, domain, self.gs_factor)
+        return _normalize((released + supp_records * domain) / domain, n, domain)
 
     def class_losses(self, levels: Sequence[int], sizes: np.ndarray, gen: np.ndarray, maps: Any) -> np.ndarray:
         """Each class's own loss (ARX ``getInformationLoss(transformation, entry)``): per attribute
