@@ -62,14 +62,6 @@ _START_VALUES = _arx_start_values()
 # --------------------------------------------------------------------------------------------
 
 
-def _log(x: float) -> float:
-    if x > 0.0:
-        return math.log(x)
-    if x == 0.0:
-        return -_INF
-    return _NAN  # negative or NaN
-
-
 def _exp(x: float) -> float:
     try:
         return math.exp(x)
@@ -162,7 +154,7 @@ def _trigamma(x: float) -> float:
 
 
 @compiled_ieee
-def _pitman_closed(t: float, a: float, u: float, n: float, keys: np.ndarray, values: np.ndarray) -> tuple[float, ...]:
+def _pitman_closed(t: float, a: float, u: float, n: float, keys: np.ndarray, values: np.ndarray) -> tuple[float, float, float, float, float, float]:
     """Pitman's likelihood equations and Jacobian in closed form, in ARX's order of operations
     (the sums over class sizes > 1 run in ascending size order, term by term)."""
     val0 = u - 1.0
@@ -309,7 +301,7 @@ def _log_gamma(x: float) -> float:
         return _INF
     total = _lanczos(x)
     tmp = x + _LANCZOS_G + 0.5
-    return ((x + 0.5) * math.log(tmp)) - tmp + _HALF_LOG_2_PI + _log(total / x)
+    return ((x + 0.5) * math.log(tmp)) - tmp + _HALF_LOG_2_PI + _java_log(total / x)
 
 
 def _gamma(x: float) -> float:
@@ -476,6 +468,7 @@ _SNB, _PITMAN_CLOSED, _PITMAN_ITERATIVE = 0, 1, 2
 
 @compiled_ieee
 def _java_log(x: float) -> float:
+    """Java's Math.log: -inf at 0, NaN below (Python's math.log raises)."""
     if x > 0.0:
         return math.log(x)
     if x == 0.0:
