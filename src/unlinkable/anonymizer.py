@@ -389,6 +389,11 @@ class Anonymizer:
     anonymization tool", 2015).
     """
 
+    #: checks kept from earlier fits of the same records under the same models and suppression limit
+    #: (a search's checks do not depend on the metric: ``search.CheckMemo``). Not part of the API: ARX's
+    #: peer suite, which runs one configuration under many metrics, sets it (tests/peers/arx).
+    _check_memo: CheckMemo | None = None
+
     def __init__(self, *, quasi_identifiers: Sequence[str], hierarchies: Mapping[str, Hierarchy | str | os.PathLike[str]],
                  privacy: Sequence[Any], suppression_limit: float = 0.0, metric: str | UtilityMetric = "loss",
                  search: str | SearchSection = "optimal", time_limit_s: float | None = None, step_limit: int | None = None,
@@ -1004,7 +1009,8 @@ class Anonymizer:
         limit = 1.0 if private is not None else self.suppression_limit
         evaluator = NodeEvaluator(generalizer, lattice, self.quasi_identifiers, self.models, self.metric,
                                   suppression_limit=limit, sensitive=sensitive, context=context,
-                                  node_context=models_context if models_context.per_node_needed else None)
+                                  node_context=models_context if models_context.per_node_needed else None,
+                                  memo=self._check_memo)
         return _Setup(n, maps, codes, columns, generalizer, lattice, keys, evaluator, roles, included)
 
     def score(self, data: Any, levels: Mapping[str, int] | Sequence[int], *, delimiter: str | None = None) -> TransformationScore:

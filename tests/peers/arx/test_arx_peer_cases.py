@@ -25,6 +25,7 @@ import json
 import math
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -386,6 +387,7 @@ def _check_anonymization(case: dict, folder: Path) -> None:
         _check_local_recoding(case, options)
         return
     anonymizer = Anonymizer(progress=False, **options)
+    anonymizer._check_memo = _shared_checks(case, anonymizer)
     if case["transformation"] is None:
         with pytest.raises(NoSolutionError):
             anonymizer.fit(_data(case["dataset"]))
@@ -399,6 +401,31 @@ def _check_anonymization(case: dict, folder: Path) -> None:
     else:
         assert result.loss_string == case["loss"], (levels, case["transformation"])
     assert levels == case["transformation"], f"equal loss, other optimum: {levels} vs ARX {case['transformation']}"
+
+
+#: the checks of the configuration TestUtilityMetricsLoss runs now (one at a time per worker)
+_SHARED_CHECKS: dict[str, Any] = {}
+
+
+def _shared_checks(case: dict, anonymizer: Any) -> Any:
+    """TestUtilityMetricsLoss runs each of its seven privacy configurations under ten or twenty
+    metrics. A search's checks (classes, verdicts, suppression) do not depend on the metric, so the
+    cases of one configuration share them (``search.CheckMemo``, property-tested against fresh
+    checks in tests/search/test_check_memo.py): every case still runs its whole search and scores
+    every transformation with its own metric; only the first case of a configuration in a worker
+    checks each transformation from the records. The key is the whole case but its metric and
+    expected results, and whether the metric reads representatives (which numbers the classes)."""
+    if case["test"] != "TestUtilityMetricsLoss":
+        return None
+    from unlinkable.search import CheckMemo
+
+    rest = {k: v for k, v in case.items() if k not in ("id", "index", "loss", "transformation", "delta")}
+    rest["config"] = {k: v for k, v in case["config"].items() if k != "quality_model"}
+    key = json.dumps([rest, bool(anonymizer.metric.reads_representatives)], sort_keys=True)
+    if key not in _SHARED_CHECKS:
+        _SHARED_CHECKS.clear()
+        _SHARED_CHECKS[key] = CheckMemo()
+    return _SHARED_CHECKS[key]
 
 
 def _java_hash(text: str) -> int:
