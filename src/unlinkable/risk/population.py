@@ -69,19 +69,21 @@ def _exp(x: float) -> float:
         return _INF
 
 
-def _pow(x: float, y: float) -> float:
-    try:
-        return math.pow(x, y)
-    except OverflowError:
-        if x < 0.0 and float(y).is_integer() and int(y) % 2 == 1:
-            return -_INF
-        return _INF
-    except ValueError:
-        if x == 0.0:  # 0 to a negative power
-            if math.copysign(1.0, x) < 0 and float(y).is_integer() and int(y) % 2 == 1:
-                return -_INF
-            return _INF
-        return _NAN  # negative base, non-integer exponent
+@compiled_ieee
+def _java_log(x: float) -> float:
+    """Java's Math.log: -inf at 0, NaN below (Python's math.log raises)."""
+    if x > 0.0:
+        return math.log(x)
+    if x == 0.0:
+        return -_INF
+    return _NAN  # negative or NaN
+
+
+@compiled_ieee
+def _java_pow(x: float, y: float) -> float:
+    """Java's Math.pow as the C library's pow: inf, -inf and NaN where Python's math.pow raises."""
+    out: float = x ** y
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,7 +327,7 @@ def _gamma(x: float) -> float:
             prod *= t
         return 1.0 / (prod * (1.0 + _inv_gamma1pm1(t)))
     y = abs_x + _LANCZOS_G + 0.5
-    gamma_abs = _SQRT_TWO_PI / abs_x * _pow(y, abs_x + 0.5) * _exp(-y) * _lanczos(abs_x)
+    gamma_abs = _SQRT_TWO_PI / abs_x * _java_pow(y, abs_x + 0.5) * _exp(-y) * _lanczos(abs_x)
     if x > 0.0:
         return gamma_abs
     return -math.pi / (x * math.sin(math.pi * x) * gamma_abs)
@@ -464,23 +466,6 @@ def _hypergeometric_p1(population: int, successes: int, sample: int) -> float:
 
 #: which equations a Newton step evaluates
 _SNB, _PITMAN_CLOSED, _PITMAN_ITERATIVE = 0, 1, 2
-
-
-@compiled_ieee
-def _java_log(x: float) -> float:
-    """Java's Math.log: -inf at 0, NaN below (Python's math.log raises)."""
-    if x > 0.0:
-        return math.log(x)
-    if x == 0.0:
-        return -_INF
-    return _NAN  # negative or NaN
-
-
-@compiled_ieee
-def _java_pow(x: float, y: float) -> float:
-    # C's pow gives IEEE 754's (and Java's) inf, -inf and NaN where Python's math.pow raises
-    out: float = x ** y
-    return out
 
 
 @compiled_ieee
@@ -682,7 +667,7 @@ def _pitman(h: _Histogram, population: float) -> float:
 def _pitman_result(t: float, a: float, population: float) -> float:
     if math.isnan(a) or math.isnan(t) or a == 0:
         return _NAN
-    scale = _pow(population, a)
+    scale = _java_pow(population, a)
     with np.errstate(all="ignore"):
         val1 = float(np.float64(_exp(_log_gamma(t + 1.0) - _log_gamma(t + a))) * np.float64(scale))
         val2 = float(np.float64(_gamma(t + 1.0)) / np.float64(_gamma(t + a)) * np.float64(scale))
@@ -744,7 +729,7 @@ def _snb(h: _Histogram, population: float) -> float:
     scalars = np.array([k, f, c1, c2, 2.0], dtype=np.float64)
     a, b = _newton_solve(_SNB, 1.0, 1.0, scalars, _NO_FLOATS, _NO_FLOATS, _NO_INTS, _START_X, _START_Y, False)
     with np.errstate(all="ignore"):
-        return float(np.float64(k) * np.float64(_pow(float(b), float(a))))
+        return float(np.float64(k) * np.float64(_java_pow(float(b), float(a))))
 
 
 # --------------------------------------------------------------------------------------------
