@@ -27,11 +27,11 @@ import numpy as np
 import polars as pl
 
 from unlinkable.data.gather import BLOCK, take_blocks
+from unlinkable.data.radix import KEY_LIMIT, group_rows
 from unlinkable.data.repeated_lines import records_per_line
 from unlinkable.data.table import arrow_ints, dictionary_encode, first_appearance, int64_array
 from unlinkable.hierarchies.hierarchy import GeneralizationMap
 
-_LIMIT = 1 << 62
 #: cached classes (summed over cached nodes) before the cache starts afresh: about 100 bytes each
 #: (codes, sizes, keys), so about 100 MiB. Four times as many held 300 MiB after a search on adult
 #: x100 and cost more in page faults than the roll-ups from finer nodes saved (measured: same user
@@ -118,40 +118,6 @@ class NodeClasses:
                 out[:, i] = self.gen_of(i)
             self._gen = out
         return self._gen
-
-
-def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
-    present = np.zeros(space, dtype=bool)
-    present[key] = True
-    dense = np.cumsum(present, dtype=np.int64) - 1
-    return dense[key], int(dense[-1]) + 1
-
-
-def _group_rows(gen: np.ndarray, cards: Sequence[int]) -> tuple[np.ndarray, int]:
-    """Dense group id per row of an int matrix (rows equal <=> ids equal), and the number of groups.
-
-    Mixed-radix keys, compacted with a bincount whenever the key space would outgrow the rows, so
-    grouping never sorts. Used when the fixed-radix key of a lattice would not fit in int64.
-    """
-    rows = gen.shape[0]
-    if rows == 0:
-        return np.zeros(0, dtype=np.int64), 0
-    if gen.shape[1] == 0:
-        return np.zeros(rows, dtype=np.int64), 1
-    cap = max(8 * rows, 1 << 16)
-    key = gen[:, 0].astype(np.int64)
-    space = max(int(cards[0]), 1)
-    for i in range(1, gen.shape[1]):
-        card = max(int(cards[i]), 1)
-        if card == 1:
-            continue
-        if space * card > cap:
-            key, space = _compact(key, space)
-            if space * card > _LIMIT:  # pragma: no cover - only with astronomically many rows
-                _, key = np.unique(key, return_inverse=True)
-        key = key * card + gen[:, i]
-        space *= card
-    return _compact(key, space)
 
 
 #: source classes from which a node is grouped by direct addressing (when its key space is small)
@@ -362,7 +328,7 @@ class Generalizer:
         for i in range(self.m - 1, -1, -1):
             radix[i] = space
             space *= digits[i]
-        self.keyed = space < _LIMIT
+        self.keyed = space < KEY_LIMIT
         # Classes numbered in the order of their first records (ARX's order) at every node: the
         # bottom is numbered by first appearance (hashed, not canonical), and every keyed roll-up
         # numbers its classes by first appearance over its source's, so the first source class met
@@ -414,7 +380,7 @@ class Generalizer:
                 first = None  # the first members are those of the relabelled classes
         else:
             gen0 = np.column_stack([self.columns[i][0].take(codes[:, i]) for i in range(self.m)])
-            bottom_id, nb = _group_rows(gen0, [c[0] for c in self.cards])
+            bottom_id, nb = group_rows(gen0, [c[0] for c in self.cards])
             first = None
         self.record_bottom = bottom_id
         if first is None:
@@ -684,7 +650,7 @@ class Generalizer:
             ids, count, first, node_key = _group_keys(key, with_first=False)
         else:
             gen_src = np.column_stack([self.columns[i][lv].take(src.rep_cols[i]) for i, lv in enumerate(levels)])
-            ids, count = _group_rows(gen_src, [self.cards[i][lv] for i, lv in enumerate(levels)])
+            ids, count = group_rows(gen_src, [self.cards[i][lv] for i, lv in enumerate(levels)])
             first = np.empty(count, dtype=np.int64)
             first[ids[::-1]] = np.arange(ids.shape[0] - 1, -1, -1)
             node_key = None
@@ -739,7 +705,7 @@ class Generalizer:
         else:
             gen_b = np.column_stack([self.columns[i][lv].take(b.rep_cols[i]) for i, lv in enumerate(node.levels)])
             cards = [self.cards[i][lv] for i, lv in enumerate(node.levels)]
-            ids, _ = _group_rows(np.vstack([node.gen, gen_b]), cards)
+            ids, _ = group_rows(np.vstack([node.gen, gen_b]), cards)
         # Bottom classes map to the node class with the same generalized codes.
         node_ids = ids[: node.classes]
         inv = np.empty(int(ids.max()) + 1 if ids.size else 0, dtype=np.int64)

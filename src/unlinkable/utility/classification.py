@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from unlinkable.data.radix import group_rows
 from unlinkable.errors import ConfigError
 from unlinkable.utility.base import Evaluation, Score, UtilityMetric
 
@@ -59,25 +60,17 @@ def majority_counts(gen: np.ndarray, sizes: np.ndarray, target: int) -> tuple[np
 
 
 def _lexicographic_ids(rows: np.ndarray) -> np.ndarray:
-    """Group ids of rows of integer codes, numbered in the rows' lexicographic order (as
-    ``np.unique(rows, axis=0, return_inverse=True)`` numbers them): each row as one integer, the
-    first column most significant, so that ``np.unique`` sorts integers, not rows (about 20x faster).
+    """Group ids of rows of integer codes (negative ones too), numbered in the rows' lexicographic
+    order, as ``np.unique(rows, axis=0, return_inverse=True)`` numbers them (:func:`group_rows`,
+    about 20x faster: it never sorts rows).
 
     >>> _lexicographic_ids(np.array([[1, 0], [0, 2], [0, 1], [1, 0]])).tolist()
     [2, 1, 0, 2]
     """
-    key = np.zeros(rows.shape[0], dtype=np.int64)
-    top = 0  # the largest key so far
-    for column in rows.T:
-        if column.size:
-            column = column - int(column.min())  # from 0: the same order
-        bound = int(column.max()) + 1 if column.size else 1
-        if top > (np.iinfo(np.int64).max - bound) // bound:  # the keys would overflow: rows are sorted
-            return np.unique(rows, axis=0, return_inverse=True)[1].reshape(-1)
-        key = key * bound + column
-        top = top * bound + bound - 1
-    ids: np.ndarray = np.unique(key, return_inverse=True)[1].reshape(-1)
-    return ids
+    if not rows.shape[0]:
+        return np.zeros(0, dtype=np.int64)
+    shifted = rows - rows.min(axis=0)  # from 0 in each column: the same order
+    return group_rows(shifted, (shifted.max(axis=0) + 1).tolist())[0]
 
 
 class ClassificationMetric(UtilityMetric):
